@@ -1,0 +1,55 @@
+package zhudun
+
+import (
+	"context"
+	"time"
+)
+
+// Login policy (MLPS 2.0 level 3).
+const (
+	MaxPasswordFailures = 5                // per account, then locked
+	LockDuration        = 15 * time.Minute // account lock
+	AddrFailureLimit    = 20               // per client address within AddrWindow
+	AddrWindow          = 15 * time.Minute
+	SessionIdle         = 30 * time.Minute
+)
+
+// LoginRequest is the input of Login.
+type LoginRequest struct {
+	Username   string
+	Password   string
+	OTP        string
+	ClientAddr string
+	UserAgent  string
+}
+
+// Session is an authenticated session; Token is only set when it is created.
+type Session struct {
+	ID                 string    `json:"-"`
+	Token              string    `json:"token,omitempty"`
+	UserID             int64     `json:"user_id"`
+	MustChangePassword bool      `json:"must_change_password"`
+	MustEnrollTOTP     bool      `json:"must_enroll_totp"`
+	CreatedAt          time.Time `json:"created_at"`
+	LastSeenAt         time.Time `json:"last_seen_at"`
+}
+
+// TOTPEnrollment is what a user needs to add zhudun to an authenticator app.
+type TOTPEnrollment struct {
+	Secret string `json:"secret"` // base32
+	URI    string `json:"uri"`    // otpauth://totp/…
+}
+
+// AuthService signs users in and out. Login errors: EUNAUTHORIZED (wrong user
+// or password, one message for both), EOTPREQUIRED, ELOCKED (RetryAfter),
+// ETOOMANY (address throttled, RetryAfter).
+type AuthService interface {
+	Login(ctx context.Context, req LoginRequest) (*Session, error)
+	// Authenticate resolves a token to its session and caller, touching the
+	// idle timer. EUNAUTHORIZED when unknown, revoked or idle too long.
+	Authenticate(ctx context.Context, token, clientAddr string) (*Session, *Caller, error)
+	Logout(ctx context.Context, token string) error
+	ChangePassword(ctx context.Context, token, old, new string) error
+	BeginTOTP(ctx context.Context) (*TOTPEnrollment, error)
+	ConfirmTOTP(ctx context.Context, code string) error
+}

@@ -1,0 +1,114 @@
+// Package postgres is zhudun's production backend: PostgreSQL through pgx's
+// database/sql driver. Audit appends serialise on the anchor row
+// (SELECT … FOR UPDATE); migrations on an advisory lock.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/zhudun/zhudun/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Dialect is the PostgreSQL dialect of sqlstore.
+type Dialect struct{}
+
+var _ sqlstore.Dialect = Dialect{}
+
+// Name implements sqlstore.Dialect.
+func (Dialect) Name() string { return "postgres" }
+
+// Rebind implements sqlstore.Dialect: ? becomes $1, $2, … (outside quotes).
+func (Dialect) Rebind(q string) string {
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	inQuote := false
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		switch {
+		case c == '\'':
+			inQuote = !inQuote
+			b.WriteByte(c)
+		case c == '?' && !inQuote:
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// Migrations implements sqlstore.Dialect.
+func (Dialect) Migrations() fs.FS {
+	sub, _ := fs.Sub(migrations, "migrations")
+	return sub
+}
+
+// migrationLockKey is an arbitrary constant shared by every zhudun process.
+const migrationLockKey = 0x7a68756475
+
+// LockMigrations implements sqlstore.Dialect.
+func (Dialect) LockMigrations(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLockKey)
+	return err
+}
+
+// LockChain implements sqlstore.Dialect.
+func (Dialect) LockChain(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `SELECT id FROM audit_anchor WHERE id = 1 FOR UPDATE`)
+	return err
+}
+
+// IsUniqueViolation implements sqlstore.Dialect.
+func (Dialect) IsUniqueViolation(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
+}
+
+// Backup implements sqlstore.Dialect: PostgreSQL is backed up with its own
+// tools (pg_dump, base backups with WAL archiving), not by zhudun.
+func (Dialect) Backup(context.Context, *sql.DB, string) error {
+	return errors.New("backup: on PostgreSQL use pg_dump or your base-backup tooling (see README, Production)")
+}
+
+// OpenDB opens a pool to dsn (postgres://…).
+func OpenDB(ctx context.Context, dsn string) (*sql.DB, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(20)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	return db, nil
+}
+
+// Open opens the store at dsn and applies migrations and the built-in roles.
+func Open(ctx context.Context, dsn string, o sqlstore.Options) (*sqlstore.Store, error) {
+	db, err := OpenDB(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	s := sqlstore.New(db, Dialect{}, o)
+	if err := s.Init(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}

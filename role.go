@@ -1,0 +1,77 @@
+package zhudun
+
+import (
+	"context"
+	"regexp"
+)
+
+// Built-in role ids. They never change; the three administrator roles are
+// kept separate (三员分立): a user holding one holds no other role.
+const (
+	RoleSysAdmin   = "sysadmin"
+	RoleSecAdmin   = "secadmin"
+	RoleAuditAdmin = "auditadmin"
+	RoleOfficer    = "officer"
+	RoleDispatcher = "dispatcher"
+	RoleCommander  = "commander"
+	RoleAnalyst    = "analyst"
+)
+
+// IsAdminRole reports whether id is one of the three administrator roles.
+func IsAdminRole(id string) bool {
+	return id == RoleSysAdmin || id == RoleSecAdmin || id == RoleAuditAdmin
+}
+
+// Role is a named set of permissions with one data scope.
+type Role struct {
+	ID      string       `json:"id"`
+	Name    string       `json:"name"`
+	Scope   Scope        `json:"scope"`
+	Perms   []Permission `json:"perms"`
+	Builtin bool         `json:"builtin"`
+	Admin   bool         `json:"admin"` // one of the three administrators
+}
+
+// BuiltinRoles returns the built-in roles with their default permissions and
+// scopes. Migrations seed them; the security admin may later adjust the
+// business roles (not the administrator roles' separation).
+func BuiltinRoles() []Role {
+	return []Role{
+		{ID: RoleSysAdmin, Name: "系统管理员", Scope: ScopeSubtree, Builtin: true, Admin: true,
+			Perms: []Permission{PermDeptRead, PermDeptWrite, PermUserRead, PermUserWrite, PermRoleRead}},
+		{ID: RoleSecAdmin, Name: "安全管理员", Scope: ScopeSubtree, Builtin: true, Admin: true,
+			Perms: []Permission{PermDeptRead, PermUserRead, PermRoleRead, PermRoleWrite, PermRoleGrant}},
+		{ID: RoleAuditAdmin, Name: "安全审计员", Scope: ScopeAll, Builtin: true, Admin: true,
+			Perms: []Permission{PermAuditRead, PermAuditExport}},
+		{ID: RoleOfficer, Name: "民警", Scope: ScopeDept, Builtin: true,
+			Perms: []Permission{PermDeptRead, PermIncidentRead, PermIncidentWrite, PermUnitRead, PermGridRead}},
+		{ID: RoleDispatcher, Name: "调度员", Scope: ScopeSubtree, Builtin: true,
+			Perms: []Permission{PermDeptRead, PermIncidentRead, PermIncidentWrite, PermUnitRead, PermUnitWrite, PermGridRead}},
+		{ID: RoleCommander, Name: "指挥员", Scope: ScopeSubtree, Builtin: true,
+			Perms: []Permission{PermDeptRead, PermIncidentRead, PermUnitRead, PermUnitWrite, PermGridRead, PermGridWrite,
+				PermFindingRead, PermCaseRead, PermReportRead}},
+		{ID: RoleAnalyst, Name: "网安分析员", Scope: ScopeSubtree, Builtin: true,
+			Perms: []Permission{PermDeptRead, PermFindingRead, PermFindingWrite, PermCaseRead, PermCaseWrite, PermPIIView}},
+	}
+}
+
+var roleIDRE = regexp.MustCompile(`^[a-z][a-z0-9_]{1,31}$`)
+
+// ValidRoleID reports whether id is 2–32 of a–z, 0–9 and '_', starting with a letter.
+func ValidRoleID(id string) bool { return roleIDRE.MatchString(id) }
+
+// RoleUpdate changes a role; nil fields are left alone.
+type RoleUpdate struct {
+	Name  *string
+	Scope *Scope
+	Perms *[]Permission
+}
+
+// RoleService manages roles (role:read, role:write). The administrator roles'
+// permissions are fixed: 三员分立 must not be undone through the API.
+// Errors: EINVALID, ENOTFOUND, ECONFLICT, EFORBIDDEN.
+type RoleService interface {
+	FindRoles(ctx context.Context) ([]*Role, error)
+	CreateRole(ctx context.Context, r *Role) error
+	UpdateRole(ctx context.Context, id string, u RoleUpdate) (*Role, error)
+}

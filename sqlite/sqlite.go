@@ -1,0 +1,107 @@
+// Package sqlite is zhudun's embedded backend: pure-Go SQLite (modernc.org)
+// in one file, WAL mode, with writes serialised across processes by
+// BEGIN IMMEDIATE so that the server and the CLI can share the file.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/zhudun/zhudun/sqlstore"
+	msqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Dialect is the SQLite dialect of sqlstore.
+type Dialect struct{}
+
+var _ sqlstore.Dialect = Dialect{}
+
+// Name implements sqlstore.Dialect.
+func (Dialect) Name() string { return "sqlite" }
+
+// Rebind implements sqlstore.Dialect; SQLite takes ? as it is.
+func (Dialect) Rebind(q string) string { return q }
+
+// Migrations implements sqlstore.Dialect.
+func (Dialect) Migrations() fs.FS {
+	sub, _ := fs.Sub(migrations, "migrations")
+	return sub
+}
+
+// LockMigrations implements sqlstore.Dialect: every transaction already
+// begins IMMEDIATE, which takes the database's write lock.
+func (Dialect) LockMigrations(context.Context, *sql.Tx) error { return nil }
+
+// LockChain implements sqlstore.Dialect: see LockMigrations.
+func (Dialect) LockChain(context.Context, *sql.Tx) error { return nil }
+
+// IsUniqueViolation implements sqlstore.Dialect.
+func (Dialect) IsUniqueViolation(err error) bool {
+	var e *msqlite.Error
+	if errors.As(err, &e) {
+		return e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+// Backup implements sqlstore.Dialect with VACUUM INTO, which reads one
+// consistent snapshot while writers go on.
+func (Dialect) Backup(ctx context.Context, db *sql.DB, path string) error {
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("backup: %s exists; refusing to overwrite", path)
+	}
+	_, err := db.ExecContext(ctx, `VACUUM INTO ?`, path)
+	return err
+}
+
+// OpenDB opens (creating if needed) the SQLite file at path with the pragmas
+// zhudun relies on.
+func OpenDB(path string) (*sql.DB, error) {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(ON)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	q.Set("_time_format", "sqlite")
+	dsn := "file:" + escapePath(path) + "?" + q.Encode()
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	_ = os.Chmod(path, 0o600)
+	return db, nil
+}
+
+func escapePath(p string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(p, "%", "%25"), "?", "%3F")
+}
+
+// Open opens the store at path and applies migrations and the built-in roles.
+func Open(ctx context.Context, path string, o sqlstore.Options) (*sqlstore.Store, error) {
+	db, err := OpenDB(path)
+	if err != nil {
+		return nil, err
+	}
+	s := sqlstore.New(db, Dialect{}, o)
+	if err := s.Init(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}

@@ -1,0 +1,461 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/gmcrypto"
+	"github.com/zhudun/zhudun/password"
+	"github.com/zhudun/zhudun/totp"
+)
+
+var _ zhudun.AuthService = (*Store)(nil)
+
+// sessionMaxAge bounds a session however active it is.
+const sessionMaxAge = 12 * time.Hour
+
+// dummyHash is verified against when the username is unknown, so that a
+// wrong username costs the same time as a wrong password.
+var dummyHash = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$wM1uA1d1r0GfD0nq8pJw3DqjM8Zp0k2N3xJ9m3n6cXo"
+
+func badLogin() error { return zhudun.Errorf(zhudun.EUNAUTHORIZED, "wrong username or password") }
+
+func sessionID(token string) string { return gmcrypto.SM3Hex([]byte("zhudun-session"), []byte(token)) }
+
+func retryAfter(d time.Duration) int {
+	s := int((d + time.Second - 1) / time.Second)
+	if s < 1 {
+		s = 1
+	}
+	return s
+}
+
+// Login checks a username and password (and a TOTP code where enrolled) and
+// opens a session. Failures are counted per account (lock after 5 for 15
+// minutes) and per client address (refused after 20 in 15 minutes).
+func (s *Store) Login(ctx context.Context, req zhudun.LoginRequest) (*zhudun.Session, error) {
+	now := s.clock()
+	username := strings.ToLower(strings.TrimSpace(req.Username))
+	addr := req.ClientAddr
+	// Throttle by address before any password work.
+	var n int
+	since := now.Add(-zhudun.AddrWindow)
+	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM login_failures WHERE client_addr = ? AND at > ?`, addr, since).Scan(&n); err != nil {
+		return nil, s.internal("login throttle", err)
+	}
+	if n >= zhudun.AddrFailureLimit {
+		// The address is free again when enough of its failures age out of
+		// the window.
+		var oldest time.Time
+		if err := s.queryRow(ctx, `SELECT at FROM login_failures WHERE client_addr = ? AND at > ? ORDER BY at LIMIT 1 OFFSET ?`,
+			addr, since, n-zhudun.AddrFailureLimit).Scan(&oldest); err != nil {
+			return nil, s.internal("login throttle", err)
+		}
+		wait := oldest.Add(zhudun.AddrWindow).Sub(now)
+		_ = s.loginAudit(ctx, nil, username, addr, zhudun.ResultDenied, "address throttled")
+		return nil, &zhudun.Error{Code: zhudun.ETOOMANY, Message: "too many failed sign-ins from your address; try again later", RetryAfter: retryAfter(wait)}
+	}
+	var (
+		u     loginUser
+		found = true
+	)
+	err := s.queryRow(ctx, `SELECT u.id, u.username, u.password_hash, u.disabled, u.failed_count, u.locked_until, u.must_change,
+		u.totp_enabled, u.totp_secret, u.totp_last_step, d.code, d.path, d.disabled
+		FROM users u JOIN depts d ON d.id = u.dept_id WHERE u.username = ?`, username).
+		Scan(&u.id, &u.username, &u.hash, &u.disabled, &u.failed, &u.locked, &u.mustChange, &u.totpOn, &u.totpSecret, &u.totpLast, &u.deptCode, &u.deptPath, &u.deptDisabled)
+	if errors.Is(err, sql.ErrNoRows) {
+		found = false
+	} else if err != nil {
+		return nil, s.internal("login load", err)
+	}
+	if !found {
+		password.Verify(dummyHash, req.Password)
+		if err := s.loginFailed(ctx, nil, username, addr, "unknown user"); err != nil {
+			return nil, err
+		}
+		return nil, badLogin()
+	}
+	if u.locked.Valid && u.locked.Time.After(now) {
+		if err := s.loginFailed(ctx, &u, username, addr, "account locked"); err != nil {
+			return nil, err
+		}
+		return nil, &zhudun.Error{Code: zhudun.ELOCKED, Message: "account locked after repeated failed sign-ins; try again later or ask an administrator to unlock it", RetryAfter: retryAfter(u.locked.Time.Sub(now))}
+	}
+	if !password.Verify(u.hash, req.Password) {
+		return nil, s.wrongSecret(ctx, &u, addr, now, "wrong password")
+	}
+	if u.disabled || u.deptDisabled {
+		if err := s.loginFailed(ctx, &u, username, addr, "account disabled"); err != nil {
+			return nil, err
+		}
+		return nil, badLogin()
+	}
+	step := u.totpLast
+	if u.totpOn {
+		if strings.TrimSpace(req.OTP) == "" {
+			_ = s.loginAudit(ctx, &u, username, addr, zhudun.ResultDenied, "otp required")
+			return nil, zhudun.Errorf(zhudun.EOTPREQUIRED, "enter the 6-digit code from your authenticator app")
+		}
+		secret, err := s.keys.Open(u.totpSecret, totpAAD(u.id))
+		if err != nil {
+			return nil, s.internal("totp open", err)
+		}
+		st, ok := totp.Validate(string(secret), req.OTP, now, u.totpLast)
+		if !ok {
+			return nil, s.wrongSecret(ctx, &u, addr, now, "wrong otp")
+		}
+		step = st
+	}
+	mustEnroll := false
+	if !u.totpOn && len(s.totpRoles) > 0 {
+		roles, err := s.userRoleIDs(ctx, u.id)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range roles {
+			mustEnroll = mustEnroll || s.totpRoles[r]
+		}
+	}
+	tok := make([]byte, 32)
+	if _, err := rand.Read(tok); err != nil {
+		return nil, s.internal("token", err)
+	}
+	sess := &zhudun.Session{Token: base64.RawURLEncoding.EncodeToString(tok), UserID: u.id, MustChangePassword: u.mustChange,
+		MustEnrollTOTP: mustEnroll, CreatedAt: now, LastSeenAt: now}
+	sess.ID = sessionID(sess.Token)
+	caller := &zhudun.Caller{UserID: u.id, Username: u.username, DeptCode: u.deptCode, DeptPath: u.deptPath, ClientAddr: addr}
+	err = s.write(zhudun.WithCaller(ctx, caller), func(tx *Tx) error {
+		if _, err := tx.exec(`UPDATE users SET failed_count = 0, locked_until = NULL, last_login_at = ?, totp_last_step = ? WHERE id = ?`, now, step, u.id); err != nil {
+			return tx.s.internal("login update", err)
+		}
+		ua := req.UserAgent
+		if len(ua) > 200 {
+			ua = ua[:200]
+		}
+		if _, err := tx.exec(`INSERT INTO sessions (id, user_id, created_at, last_seen_at, client_addr, user_agent, must_change, must_enroll) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			sess.ID, u.id, now, now, addr, ua, sess.MustChangePassword, sess.MustEnrollTOTP); err != nil {
+			return tx.s.internal("session insert", err)
+		}
+		return tx.audit(&zhudun.AuditEntry{Action: "auth.login", ObjectType: "user", ObjectID: u.username,
+			Detail: Detail(map[string]any{"totp": u.totpOn, "must_change_password": u.mustChange})})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sess, nil
+}
+
+type loginUser struct {
+	id                           int64
+	username, hash               string
+	disabled, mustChange, totpOn bool
+	deptDisabled                 bool
+	failed                       int
+	locked                       sql.NullTime
+	totpSecret                   string
+	totpLast                     int64
+	deptCode, deptPath           string
+}
+
+func totpAAD(userID int64) []byte {
+	return []byte("users/" + itoa(userID) + "/totp")
+}
+
+// wrongSecret counts a wrong password or code against the account and the
+// address; the fifth in a row locks the account.
+func (s *Store) wrongSecret(ctx context.Context, u *loginUser, addr string, now time.Time, reason string) error {
+	failed := u.failed + 1
+	var locked any
+	if failed >= zhudun.MaxPasswordFailures {
+		locked, failed = now.Add(zhudun.LockDuration), 0
+		reason += "; account locked"
+	}
+	caller := &zhudun.Caller{UserID: u.id, Username: u.username, DeptCode: u.deptCode, DeptPath: u.deptPath, ClientAddr: addr}
+	err := s.write(zhudun.WithCaller(ctx, caller), func(tx *Tx) error {
+		if _, err := tx.exec(`UPDATE users SET failed_count = ?, locked_until = ? WHERE id = ?`, failed, locked, u.id); err != nil {
+			return tx.s.internal("login fail update", err)
+		}
+		if _, err := tx.exec(`INSERT INTO login_failures (client_addr, at) VALUES (?, ?)`, addr, now); err != nil {
+			return tx.s.internal("login fail insert", err)
+		}
+		return tx.audit(&zhudun.AuditEntry{Action: "auth.login", ObjectType: "user", ObjectID: u.username, Result: zhudun.ResultFailed,
+			Detail: Detail(map[string]any{"reason": reason})})
+	})
+	if err != nil {
+		return err
+	}
+	if locked != nil {
+		return &zhudun.Error{Code: zhudun.ELOCKED, Message: "account locked after repeated failed sign-ins; try again later or ask an administrator to unlock it",
+			RetryAfter: retryAfter(zhudun.LockDuration)}
+	}
+	return badLogin()
+}
+
+// loginFailed records a failure that does not count against an account
+// (unknown user, disabled or locked account) but does against the address.
+func (s *Store) loginFailed(ctx context.Context, u *loginUser, username, addr, reason string) error {
+	var caller *zhudun.Caller
+	if u != nil {
+		caller = &zhudun.Caller{UserID: u.id, Username: u.username, DeptCode: u.deptCode, DeptPath: u.deptPath, ClientAddr: addr}
+	} else {
+		// An unknown name may be a password typed into the wrong field:
+		// record only a fingerprint of it.
+		caller = &zhudun.Caller{Username: "(unknown)", DeptPath: "/", ClientAddr: addr}
+	}
+	return s.write(zhudun.WithCaller(ctx, caller), func(tx *Tx) error {
+		if _, err := tx.exec(`INSERT INTO login_failures (client_addr, at) VALUES (?, ?)`, addr, tx.now); err != nil {
+			return tx.s.internal("login fail insert", err)
+		}
+		obj := username
+		if u == nil {
+			obj = "sm3:" + gmcrypto.SM3Hex([]byte(username))[:16]
+		}
+		return tx.audit(&zhudun.AuditEntry{Action: "auth.login", ObjectType: "user", ObjectID: obj, Result: zhudun.ResultFailed,
+			Detail: Detail(map[string]any{"reason": reason})})
+	})
+}
+
+func (s *Store) loginAudit(ctx context.Context, u *loginUser, username, addr, result, reason string) error {
+	caller := &zhudun.Caller{Username: "(unknown)", DeptPath: "/", ClientAddr: addr}
+	obj := "sm3:" + gmcrypto.SM3Hex([]byte(username))[:16]
+	if u != nil {
+		caller = &zhudun.Caller{UserID: u.id, Username: u.username, DeptCode: u.deptCode, DeptPath: u.deptPath, ClientAddr: addr}
+		obj = u.username
+	}
+	return s.Record(zhudun.WithCaller(ctx, caller), &zhudun.AuditEntry{Action: "auth.login", ObjectType: "user", ObjectID: obj, Result: result,
+		Detail: Detail(map[string]any{"reason": reason})})
+}
+
+func (s *Store) userRoleIDs(ctx context.Context, id int64) ([]string, error) {
+	rows, err := s.query(ctx, `SELECT role_id FROM user_roles WHERE user_id = ? ORDER BY role_id`, id)
+	if err != nil {
+		return nil, s.internal("user roles", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			return nil, s.internal("user roles scan", err)
+		}
+		out = append(out, r)
+	}
+	return out, s.internalIf("user roles rows", rows.Err())
+}
+
+// CallerFor builds the caller of user id: department, roles, and the widest
+// scope of each permission over the roles.
+func (s *Store) CallerFor(ctx context.Context, id int64) (*zhudun.Caller, error) {
+	c := &zhudun.Caller{UserID: id, Perms: map[zhudun.Permission]zhudun.Scope{}}
+	err := s.queryRow(ctx, `SELECT u.username, u.dept_id, d.code, d.path FROM users u JOIN depts d ON d.id = u.dept_id WHERE u.id = ?`, id).
+		Scan(&c.Username, &c.DeptID, &c.DeptCode, &c.DeptPath)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, zhudun.Errorf(zhudun.EUNAUTHORIZED, "not signed in")
+	}
+	if err != nil {
+		return nil, s.internal("caller", err)
+	}
+	rows, err := s.query(ctx, `SELECT r.id, r.scope, rp.perm FROM user_roles ur JOIN roles r ON r.id = ur.role_id
+		LEFT JOIN role_perms rp ON rp.role_id = r.id WHERE ur.user_id = ? ORDER BY r.id`, id)
+	if err != nil {
+		return nil, s.internal("caller perms", err)
+	}
+	defer rows.Close()
+	seen := map[string]bool{}
+	for rows.Next() {
+		var role, scope string
+		var perm sql.NullString
+		if err := rows.Scan(&role, &scope, &perm); err != nil {
+			return nil, s.internal("caller perms scan", err)
+		}
+		if !seen[role] {
+			seen[role] = true
+			c.Roles = append(c.Roles, role)
+		}
+		sc := zhudun.Scope(scope)
+		if !perm.Valid || !sc.Valid() {
+			continue // an unknown scope grants nothing: fail closed
+		}
+		p := zhudun.Permission(perm.String)
+		if cur, ok := c.Perms[p]; !ok || sc.Wider(cur) {
+			c.Perms[p] = sc
+		}
+	}
+	return c, s.internalIf("caller perms rows", rows.Err())
+}
+
+// Authenticate resolves a session token. Sessions end after 30 minutes
+// idle, 12 hours in all, at logout, or when the account is disabled.
+func (s *Store) Authenticate(ctx context.Context, token, clientAddr string) (*zhudun.Session, *zhudun.Caller, error) {
+	if token == "" || len(token) > 100 {
+		return nil, nil, zhudun.Errorf(zhudun.EUNAUTHORIZED, "not signed in")
+	}
+	now := s.clock()
+	sess := &zhudun.Session{ID: sessionID(token)}
+	var revoked sql.NullTime
+	var disabled bool
+	err := s.queryRow(ctx, `SELECT s.user_id, s.created_at, s.last_seen_at, s.must_change, s.must_enroll, s.revoked_at, u.disabled
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`, sess.ID).
+		Scan(&sess.UserID, &sess.CreatedAt, &sess.LastSeenAt, &sess.MustChangePassword, &sess.MustEnrollTOTP, &revoked, &disabled)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, zhudun.Errorf(zhudun.EUNAUTHORIZED, "not signed in")
+	}
+	if err != nil {
+		return nil, nil, s.internal("session load", err)
+	}
+	if revoked.Valid || disabled || now.Sub(sess.LastSeenAt) > zhudun.SessionIdle || now.Sub(sess.CreatedAt) > sessionMaxAge {
+		return nil, nil, zhudun.Errorf(zhudun.EUNAUTHORIZED, "session ended; sign in again")
+	}
+	// Touch at most every 30 s: the idle timer needs no finer grain, and a
+	// busy page would otherwise write on every request.
+	if now.Sub(sess.LastSeenAt) > 30*time.Second {
+		if _, err := s.db.ExecContext(ctx, s.dialect.Rebind(`UPDATE sessions SET last_seen_at = ? WHERE id = ?`), now, sess.ID); err != nil {
+			return nil, nil, s.internal("session touch", err)
+		}
+		sess.LastSeenAt = now
+	}
+	c, err := s.CallerFor(ctx, sess.UserID)
+	if err != nil {
+		return nil, nil, err
+	}
+	c.ClientAddr, c.SessionID = clientAddr, sess.ID
+	return sess, c, nil
+}
+
+// Logout revokes the session of token.
+func (s *Store) Logout(ctx context.Context, token string) error {
+	id := sessionID(token)
+	return s.write(ctx, func(tx *Tx) error {
+		res, err := tx.exec(`UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, tx.now, id)
+		if err != nil {
+			return tx.s.internal("logout", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return zhudun.Errorf(zhudun.EUNAUTHORIZED, "not signed in")
+		}
+		return tx.audit(&zhudun.AuditEntry{Action: "auth.logout", ObjectType: "session"})
+	})
+}
+
+// ChangePassword replaces the signed-in user's password after checking the
+// old one; a wrong old password counts as a failed sign-in.
+func (s *Store) ChangePassword(ctx context.Context, token, old, nw string) error {
+	sess, c, err := s.Authenticate(ctx, token, "")
+	if err != nil {
+		return err
+	}
+	if cc := zhudun.CallerFrom(ctx); cc != nil {
+		c.ClientAddr = cc.ClientAddr
+	}
+	ctx = zhudun.WithCaller(ctx, c)
+	var u loginUser
+	if err := s.queryRow(ctx, `SELECT u.id, u.username, u.password_hash, u.failed_count, d.code, d.path FROM users u JOIN depts d ON d.id = u.dept_id WHERE u.id = ?`, sess.UserID).
+		Scan(&u.id, &u.username, &u.hash, &u.failed, &u.deptCode, &u.deptPath); err != nil {
+		return s.internal("password load", err)
+	}
+	if !password.Verify(u.hash, old) {
+		err := s.wrongSecret(ctx, &u, c.ClientAddr, s.clock(), "wrong old password at password change")
+		if zhudun.ErrorCode(err) == zhudun.EUNAUTHORIZED {
+			return &zhudun.Error{Code: zhudun.EINVALID, Field: "old", Message: "the current password is wrong"}
+		}
+		return err
+	}
+	if err := password.Check("new", nw); err != nil {
+		return err
+	}
+	if nw == old {
+		return zhudun.FieldError("new", "the new password must differ from the current one")
+	}
+	if strings.Contains(strings.ToLower(nw), u.username) {
+		return zhudun.FieldError("new", "the password must not contain the username")
+	}
+	hash, err := password.Hash(nw)
+	if err != nil {
+		return s.internal("hash", err)
+	}
+	return s.write(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(`UPDATE users SET password_hash = ?, must_change = ?, failed_count = 0, password_changed_at = ?, updated_at = ? WHERE id = ?`,
+			hash, false, tx.now, tx.now, u.id); err != nil {
+			return tx.s.internal("password update", err)
+		}
+		// Other sessions of the user end; this one continues, now unrestricted.
+		if _, err := tx.exec(`UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND id <> ? AND revoked_at IS NULL`, tx.now, u.id, sess.ID); err != nil {
+			return tx.s.internal("password revoke", err)
+		}
+		if _, err := tx.exec(`UPDATE sessions SET must_change = ? WHERE id = ?`, false, sess.ID); err != nil {
+			return tx.s.internal("password session", err)
+		}
+		return tx.audit(&zhudun.AuditEntry{Action: "auth.password", ObjectType: "user", ObjectID: u.username})
+	})
+}
+
+// BeginTOTP starts enrolment for the signed-in user: a new secret is kept
+// pending until ConfirmTOTP proves the app has it.
+func (s *Store) BeginTOTP(ctx context.Context) (*zhudun.TOTPEnrollment, error) {
+	c := zhudun.CallerFrom(ctx)
+	if c == nil || c.UserID == 0 {
+		return nil, zhudun.Errorf(zhudun.EUNAUTHORIZED, "not signed in")
+	}
+	secret := totp.NewSecret()
+	sealed, err := s.keys.Seal([]byte(secret), totpAAD(c.UserID))
+	if err != nil {
+		return nil, s.internal("totp seal", err)
+	}
+	if _, err := s.db.ExecContext(ctx, s.dialect.Rebind(`UPDATE users SET totp_pending = ? WHERE id = ?`), sealed, c.UserID); err != nil {
+		return nil, s.internal("totp pending", err)
+	}
+	return &zhudun.TOTPEnrollment{Secret: secret, URI: totp.URI("zhudun", c.Username, secret)}, nil
+}
+
+// ConfirmTOTP enables the pending secret if code matches it.
+func (s *Store) ConfirmTOTP(ctx context.Context, code string) error {
+	c := zhudun.CallerFrom(ctx)
+	if c == nil || c.UserID == 0 {
+		return zhudun.Errorf(zhudun.EUNAUTHORIZED, "not signed in")
+	}
+	var pending string
+	if err := s.queryRow(ctx, `SELECT totp_pending FROM users WHERE id = ?`, c.UserID).Scan(&pending); err != nil {
+		return s.internal("totp load", err)
+	}
+	if pending == "" {
+		return zhudun.FieldError("code", "start enrolment first")
+	}
+	secret, err := s.keys.Open(pending, totpAAD(c.UserID))
+	if err != nil {
+		return s.internal("totp open", err)
+	}
+	step, ok := totp.Validate(string(secret), code, s.clock(), 0)
+	if !ok {
+		return zhudun.FieldError("code", "the code does not match; check the app's clock and try the next code")
+	}
+	return s.write(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(`UPDATE users SET totp_secret = ?, totp_pending = '', totp_enabled = ?, totp_last_step = ?, updated_at = ? WHERE id = ?`,
+			pending, true, step, tx.now, c.UserID); err != nil {
+			return tx.s.internal("totp enable", err)
+		}
+		if _, err := tx.exec(`UPDATE sessions SET must_enroll = ? WHERE user_id = ?`, false, c.UserID); err != nil {
+			return tx.s.internal("totp sessions", err)
+		}
+		return tx.audit(&zhudun.AuditEntry{Action: "auth.totp_enroll", ObjectType: "user", ObjectID: c.Username})
+	})
+}
+
+// Unlock clears a lockout (user:write).
+func (s *Store) Unlock(ctx context.Context, id int64) error {
+	return s.write(ctx, func(tx *Tx) error {
+		u, err := tx.userInScope(id, zhudun.PermUserWrite)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.exec(`UPDATE users SET failed_count = 0, locked_until = NULL, updated_at = ? WHERE id = ?`, tx.now, id); err != nil {
+			return tx.s.internal("unlock", err)
+		}
+		return tx.userChanged("user.unlock", u, nil)
+	})
+}

@@ -1,0 +1,69 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/zhudun/zhudun"
+)
+
+// emit writes an event to the outbox in the change's transaction; the relay
+// publishes it to the bus after commit.
+func (tx *Tx) emit(e zhudun.Event) error {
+	if len(e.Data) == 0 {
+		e.Data = []byte("{}")
+	}
+	_, err := tx.exec(`INSERT INTO outbox (type, at, perm, dept_path, dept_id, owner_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		e.Type, tx.now, string(e.Perm), e.DeptPath, e.DeptID, e.OwnerID, string(e.Data))
+	if err != nil {
+		return tx.s.internal("outbox insert", err)
+	}
+	tx.events++
+	return nil
+}
+
+// OutboxNotify is signalled (without blocking) after a commit that emitted
+// events in this process; other processes' events are found by polling.
+func (s *Store) OutboxNotify() <-chan struct{} { return s.notify }
+
+// PendingEvents returns up to limit unpublished events in id order.
+func (s *Store) PendingEvents(ctx context.Context, limit int) ([]zhudun.Event, error) {
+	rows, err := s.query(ctx, `SELECT id, type, at, perm, dept_path, dept_id, owner_id, data FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT ?`, limit)
+	if err != nil {
+		return nil, s.internal("outbox pending", err)
+	}
+	defer rows.Close()
+	var out []zhudun.Event
+	for rows.Next() {
+		var e zhudun.Event
+		var perm, data string
+		var deptID, ownerID sql.NullInt64
+		if err := rows.Scan(&e.ID, &e.Type, &e.At, &perm, &e.DeptPath, &deptID, &ownerID, &data); err != nil {
+			return nil, s.internal("outbox scan", err)
+		}
+		e.Perm, e.Data, e.DeptID, e.OwnerID, e.At = zhudun.Permission(perm), []byte(data), deptID.Int64, ownerID.Int64, e.At.UTC()
+		out = append(out, e)
+	}
+	return out, s.internalIf("outbox rows", rows.Err())
+}
+
+// MarkPublished records that the events up to and including id were
+// published, and forgets published events older than a day: the bus holds
+// them from then on, and they can be rebuilt from the tables they describe.
+func (s *Store) MarkPublished(ctx context.Context, ids []int64) error {
+	now := s.clock()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return s.internal("outbox mark", err)
+	}
+	defer tx.Rollback()
+	for _, id := range ids {
+		if _, err := tx.ExecContext(ctx, s.dialect.Rebind(`UPDATE outbox SET published_at = ? WHERE id = ?`), now, id); err != nil {
+			return s.internal("outbox mark", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, s.dialect.Rebind(`DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < ?`), now.Add(-24*3600e9)); err != nil {
+		return s.internal("outbox prune", err)
+	}
+	return s.internalIf("outbox mark commit", tx.Commit())
+}

@@ -1,0 +1,96 @@
+package sqlstore
+
+import (
+	"context"
+
+	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/pii"
+)
+
+// RekeyPII re-seals every personal field under the keyring's active key and
+// recomputes every blind index under the active index key. Run it after
+// adding a key (zhudun keys rotate); old keys can be retired once it has run.
+// It returns the number of users rewritten.
+func (s *Store) RekeyPII(ctx context.Context) (int, error) {
+	c := zhudun.CallerFrom(ctx)
+	if c == nil || !c.System {
+		return 0, zhudun.Errorf(zhudun.EFORBIDDEN, "key rotation is an installer command")
+	}
+	type row struct {
+		id                      int64
+		phone, idno, tsec, tpen string
+	}
+	rs, err := s.query(ctx, `SELECT id, phone_enc, idno_enc, totp_secret, totp_pending FROM users ORDER BY id`)
+	if err != nil {
+		return 0, s.internal("rekey list", err)
+	}
+	var all []row
+	for rs.Next() {
+		var r row
+		if err := rs.Scan(&r.id, &r.phone, &r.idno, &r.tsec, &r.tpen); err != nil {
+			rs.Close()
+			return 0, s.internal("rekey scan", err)
+		}
+		all = append(all, r)
+	}
+	rs.Close()
+	n := 0
+	err = s.write(ctx, func(tx *Tx) error {
+		for _, r := range all {
+			if r.phone == "" && r.idno == "" && r.tsec == "" && r.tpen == "" {
+				continue
+			}
+			phone, err := s.reseal(r.phone, piiAAD("phone", r.id))
+			if err != nil {
+				return err
+			}
+			idno, err := s.reseal(r.idno, piiAAD("idno", r.id))
+			if err != nil {
+				return err
+			}
+			tsec, err := s.reseal(r.tsec, totpAAD(r.id))
+			if err != nil {
+				return err
+			}
+			tpen, err := s.reseal(r.tpen, totpAAD(r.id))
+			if err != nil {
+				return err
+			}
+			var pidx, iidx string
+			if phone.clear != "" {
+				canon, _ := pii.NormalizePhone(phone.clear)
+				pidx = s.keys.Index("phone", canon)
+			}
+			if idno.clear != "" {
+				canon, _ := pii.NormalizeIDNumber(idno.clear)
+				iidx = s.keys.Index("idno", canon)
+			}
+			if _, err := tx.exec(`UPDATE users SET phone_enc = ?, phone_idx = ?, idno_enc = ?, idno_idx = ?, totp_secret = ?, totp_pending = ? WHERE id = ?`,
+				phone.sealed, pidx, idno.sealed, iidx, tsec.sealed, tpen.sealed, r.id); err != nil {
+				return tx.s.internal("rekey update", err)
+			}
+			n++
+		}
+		return tx.audit(&zhudun.AuditEntry{Action: "keys.rekey", ObjectType: "users", Detail: Detail(map[string]int{"users": n})})
+	})
+	return n, err
+}
+
+type resealed struct{ clear, sealed string }
+
+func (s *Store) reseal(sealed string, aad []byte) (resealed, error) {
+	if sealed == "" {
+		return resealed{}, nil
+	}
+	b, err := s.keys.Open(sealed, aad)
+	if err != nil {
+		return resealed{}, s.internal("rekey open", err)
+	}
+	out := resealed{clear: string(b), sealed: sealed}
+	if s.keys.NeedsRotation(sealed) {
+		if out.sealed, err = s.keys.Seal(b, aad); err != nil {
+			return resealed{}, s.internal("rekey seal", err)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,316 @@
+// Package sqlstore implements zhudun's services over database/sql. The SQL
+// here is the dialect-neutral part (written with ? placeholders); what differs
+// between SQLite and PostgreSQL — migrations, locking, backup, error
+// classification — lives in each backend's adapter package (sqlite/,
+// postgres/) behind the Dialect interface. One conformance suite
+// (sqlstore/storetest) runs every service against both.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/zhudun/zhudun"
+)
+
+// Dialect is what a backend adapter supplies.
+type Dialect interface {
+	// Name is "sqlite" or "postgres".
+	Name() string
+	// Rebind turns ? placeholders into the backend's own.
+	Rebind(q string) string
+	// Migrations holds NNNN_name.sql files applied in order.
+	Migrations() fs.FS
+	// LockMigrations serialises migration runs across processes.
+	LockMigrations(ctx context.Context, tx *sql.Tx) error
+	// LockChain serialises audit appends across processes for the rest of tx
+	// so that the log stays one linear chain.
+	LockChain(ctx context.Context, tx *sql.Tx) error
+	// IsUniqueViolation reports whether err is a unique-constraint failure.
+	IsUniqueViolation(err error) bool
+	// Backup writes a consistent copy of the database to path.
+	Backup(ctx context.Context, db *sql.DB, path string) error
+}
+
+// Keys is what the store needs from the keyring: sealing personal fields,
+// their blind indexes and the audit anchor's signature. The keys never enter
+// the database.
+type Keys interface {
+	Seal(plaintext, aad []byte) (string, error)
+	Open(sealed string, aad []byte) ([]byte, error)
+	NeedsRotation(sealed string) bool
+	Index(kind, normalized string) string
+	SignAnchor(msg []byte) string
+	VerifyAnchor(msg []byte, sig string) bool
+}
+
+// Store implements the core services. It is safe for concurrent use.
+type Store struct {
+	db      *sql.DB
+	dialect Dialect
+	keys    Keys
+	log     *slog.Logger
+	now     func() time.Time
+	notify  chan struct{} // outbox has new rows; relays wake up early
+
+	totpRoles map[string]bool // roles that must sign in with a second factor
+}
+
+// Options configure a Store.
+type Options struct {
+	Keys   Keys
+	Logger *slog.Logger
+	Now    func() time.Time // for tests; default time.Now
+	// TOTPRequiredRoles must enrol a second factor before doing anything
+	// else (MLPS asks two factors of administrators).
+	TOTPRequiredRoles []string
+}
+
+// New wraps an open database. Call Migrate before use.
+func New(db *sql.DB, d Dialect, o Options) *Store {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+		if os.Getenv("ZHUDUN_TEST_LOG") != "" {
+			o.Logger = slog.Default()
+		}
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	tr := map[string]bool{}
+	for _, r := range o.TOTPRequiredRoles {
+		tr[r] = true
+	}
+	return &Store{db: db, dialect: d, keys: o.Keys, log: o.Logger, now: o.Now, notify: make(chan struct{}, 1), totpRoles: tr}
+}
+
+// DB returns the underlying database (backups, tests).
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Dialect returns the backend's dialect.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Ping checks the database.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return &zhudun.Error{Code: zhudun.EUNAVAILABLE, Message: "database unavailable"}
+	}
+	return nil
+}
+
+// Backup writes a consistent copy of the database to path.
+func (s *Store) Backup(ctx context.Context, path string) error {
+	return s.dialect.Backup(ctx, s.db, path)
+}
+
+// clock returns now in UTC at the microsecond precision both backends keep,
+// so that a time read back equals the time written (the audit hash needs it).
+func (s *Store) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// Tx is a write transaction with the caller's context.
+type Tx struct {
+	*sql.Tx
+	s      *Store
+	ctx    context.Context
+	now    time.Time
+	events int
+}
+
+// write runs fn in a transaction and commits it; every change, its audit row
+// and its outbox event commit together or not at all.
+func (s *Store) write(ctx context.Context, fn func(tx *Tx) error) error {
+	stx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return s.internal("begin", err)
+	}
+	tx := &Tx{Tx: stx, s: s, ctx: ctx, now: s.clock()}
+	if err := fn(tx); err != nil {
+		_ = stx.Rollback()
+		return err
+	}
+	if err := stx.Commit(); err != nil {
+		return s.internal("commit", err)
+	}
+	if tx.events > 0 {
+		select {
+		case s.notify <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}
+
+func (tx *Tx) exec(q string, args ...any) (sql.Result, error) {
+	return tx.ExecContext(tx.ctx, tx.s.dialect.Rebind(q), args...)
+}
+
+func (tx *Tx) query(q string, args ...any) (*sql.Rows, error) {
+	return tx.QueryContext(tx.ctx, tx.s.dialect.Rebind(q), args...)
+}
+
+func (tx *Tx) queryRow(q string, args ...any) *sql.Row {
+	return tx.QueryRowContext(tx.ctx, tx.s.dialect.Rebind(q), args...)
+}
+
+func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return s.db.QueryContext(ctx, s.dialect.Rebind(q), args...)
+}
+
+func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return s.db.QueryRowContext(ctx, s.dialect.Rebind(q), args...)
+}
+
+// internal logs err in full and returns an EINTERNAL error that shows nothing.
+func (s *Store) internal(op string, err error) error {
+	var ze *zhudun.Error
+	if errors.As(err, &ze) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return &zhudun.Error{Code: zhudun.EUNAVAILABLE, Message: "request cancelled or timed out"}
+	}
+	s.log.Error("store", "op", op, "err", err)
+	return &zhudun.Error{Code: zhudun.EINTERNAL, Message: "internal error"}
+}
+
+// Migrate applies the dialect's migrations that are not applied yet, each in
+// its own transaction, holding a cross-process lock. It returns the versions
+// applied.
+func (s *Store) Migrate(ctx context.Context) ([]int, error) {
+	files, err := fs.Glob(s.dialect.Migrations(), "*.sql")
+	if err != nil {
+		return nil, err
+	}
+	type mig struct {
+		v    int
+		name string
+	}
+	var migs []mig
+	for _, f := range files {
+		v, err := strconv.Atoi(strings.SplitN(f, "_", 2)[0])
+		if err != nil {
+			return nil, fmt.Errorf("migration %s: name must start with a number", f)
+		}
+		migs = append(migs, mig{v, f})
+	}
+	sort.Slice(migs, func(i, j int) bool { return migs[i].v < migs[j].v })
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)`); err != nil {
+		return nil, fmt.Errorf("migrations table: %w", err)
+	}
+	var applied []int
+	for _, m := range migs {
+		done, err := s.applyMigration(ctx, m.v, m.name)
+		if err != nil {
+			return applied, err
+		}
+		if done {
+			applied = append(applied, m.v)
+		}
+	}
+	return applied, nil
+}
+
+func (s *Store) applyMigration(ctx context.Context, v int, name string) (bool, error) {
+	body, err := fs.ReadFile(s.dialect.Migrations(), name)
+	if err != nil {
+		return false, err
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	if err := s.dialect.LockMigrations(ctx, tx); err != nil {
+		return false, fmt.Errorf("migration lock: %w", err)
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, s.dialect.Rebind(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), v).Scan(&n); err != nil {
+		return false, err
+	}
+	if n > 0 {
+		return false, nil
+	}
+	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		return false, fmt.Errorf("migration %s: %w", name, err)
+	}
+	if _, err := tx.ExecContext(ctx, s.dialect.Rebind(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`), v, s.clock()); err != nil {
+		return false, err
+	}
+	return true, tx.Commit()
+}
+
+// SchemaVersion returns the highest applied migration.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	var v sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&v)
+	return int(v.Int64), err
+}
+
+// page clamps offset and limit; lists never return more than 500 rows.
+func page(offset, limit int) (int, int) {
+	if offset < 0 {
+		offset = 0
+	}
+	if limit <= 0 {
+		limit = 50
+	}
+	if limit > 500 {
+		limit = 500
+	}
+	return offset, limit
+}
+
+// likeArg escapes LIKE wildcards in a user's search text.
+func likeArg(q string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + strings.ToLower(r.Replace(q)) + "%"
+}
+
+// where collects predicates and their arguments.
+type where struct {
+	parts []string
+	args  []any
+}
+
+func (w *where) add(pred string, args ...any) {
+	w.parts = append(w.parts, pred)
+	w.args = append(w.args, args...)
+}
+
+func (w *where) sql() string {
+	if len(w.parts) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w.parts, " AND ")
+}
+
+func nullTime(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	u := t.Time.UTC()
+	return &u
+}
+
+func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+// Init applies migrations and seeds the built-in roles; every process that
+// opens the store calls it, and both steps are idempotent and locked.
+func (s *Store) Init(ctx context.Context) error {
+	if _, err := s.Migrate(ctx); err != nil {
+		return err
+	}
+	return s.EnsureBuiltinRoles(ctx)
+}

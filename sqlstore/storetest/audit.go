@@ -1,0 +1,173 @@
+package storetest
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/zhudun/zhudun"
+)
+
+// busy makes a few audited changes: 7 role.seed rows exist already, these
+// add 5 dept.create and 2 user.create = 14 rows.
+func (e *env) busy() {
+	e.fixture()
+	e.user("a1", "ST1", zhudun.RoleAuditAdmin)
+	e.user("o1", "ST1", zhudun.RoleOfficer)
+}
+
+func (e *env) verify() *zhudun.AuditReport {
+	e.t.Helper()
+	rep, err := e.s.VerifyAudit(e.sys)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return rep
+}
+
+func testAuditChain(t *testing.T, b Backend) {
+	e := newEnv(t, b)
+	e.busy()
+	rep := e.verify()
+	if !rep.OK || rep.Rows != 14 || rep.FirstSeq != 1 || rep.LastSeq != 14 || len(rep.HeadHash) != 64 {
+		t.Fatalf("verify = %+v", rep)
+	}
+	rows, n, err := e.s.FindAudit(e.sys, zhudun.AuditFilter{Action: "dept.", Limit: 2})
+	e.must(err)
+	if n != 5 || len(rows) != 2 || rows[0].ObjectID != "SQ1" || rows[0].Seq <= rows[1].Seq {
+		t.Fatalf("dept rows: %d %+v", n, rows)
+	}
+	if rows[0].PrevHash == "" || rows[0].Username != "test" {
+		t.Fatalf("row fields: %+v", rows[0])
+	}
+	_, n, err = e.s.FindAudit(e.sys, zhudun.AuditFilter{ObjectType: "user", ObjectID: "o1"})
+	e.must(err)
+	if n != 1 {
+		t.Fatalf("by object: %d", n)
+	}
+	// A wildcard in the filter is text, not a pattern.
+	_, n, err = e.s.FindAudit(e.sys, zhudun.AuditFilter{Action: "%"})
+	e.must(err)
+	if n != 0 {
+		t.Fatalf("action %%: %d", n)
+	}
+	officer := &zhudun.Caller{UserID: 99, DeptID: 1, DeptPath: "/1/", Perms: map[zhudun.Permission]zhudun.Scope{zhudun.PermIncidentRead: zhudun.ScopeAll}}
+	if _, err := e.s.VerifyAudit(zhudun.WithCaller(e.sys, officer)); code(err) != zhudun.EFORBIDDEN {
+		t.Fatalf("officer verifies: %v", err)
+	}
+}
+
+func testAuditTamper(t *testing.T, b Backend) {
+	cases := []struct {
+		name    string
+		sql     []string
+		seq     int64
+		reason  string
+		guarded bool // the statement is refused while the triggers stand
+	}{
+		{"alter a row", []string{`UPDATE audit_log SET action = 'user.view' WHERE seq = 9`}, 9, "altered", true},
+		{"delete the last row", []string{`DELETE FROM audit_log WHERE seq = 14`}, 14, "deleted", true},
+		{"delete a middle row", []string{`DELETE FROM audit_log WHERE seq = 4`}, 4, "deleted", true},
+		{"swap two rows", []string{`UPDATE audit_log SET seq = 100 WHERE seq = 5`, `UPDATE audit_log SET seq = 5 WHERE seq = 6`, `UPDATE audit_log SET seq = 6 WHERE seq = 100`}, 5, "altered", true},
+		{"delete the last row and move the anchor back", []string{`DELETE FROM audit_log WHERE seq = 14`,
+			`UPDATE audit_anchor SET head_seq = 13, head_hash = (SELECT hash FROM audit_log WHERE seq = 13)`}, 13, "anchor signature invalid", true},
+	}
+	for _, c := range cases {
+		t.Run(strings.ReplaceAll(c.name, " ", "_"), func(t *testing.T) {
+			e := newEnv(t, b)
+			e.busy()
+			db := e.s.DB()
+			if c.guarded {
+				if _, err := db.Exec(c.sql[0]); err == nil {
+					t.Fatalf("%s: the append-only guard let it through", c.sql[0])
+				}
+			}
+			b.DropAuditGuards(t, db)
+			for _, q := range c.sql {
+				if _, err := db.Exec(q); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+			rep := e.verify()
+			if rep.OK || rep.Problem == nil || rep.Problem.Seq != c.seq || !strings.Contains(rep.Problem.Reason, c.reason) {
+				t.Fatalf("verify = %+v / %+v; want row %d %q", rep, rep.Problem, c.seq, c.reason)
+			}
+		})
+	}
+}
+
+func testAuditConcurrent(t *testing.T, b Backend) {
+	e := newEnv(t, b)
+	s2 := b.Open(t, "main", optionsLike(e)) // a second process: the CLI beside the server
+	var wg sync.WaitGroup
+	errs := make(chan error, 80)
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			s := e.s
+			if w%2 == 1 {
+				s = s2
+			}
+			for i := 0; i < 20; i++ {
+				errs <- s.Record(e.sys, &zhudun.AuditEntry{Action: "test.write", ObjectID: fmt.Sprintf("%d-%d", w, i)})
+			}
+		}(w)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep := e.verify()
+	if !rep.OK || rep.Rows != 87 || rep.LastSeq != 87 {
+		t.Fatalf("verify after concurrent writers = %+v %+v", rep, rep.Problem)
+	}
+}
+
+func testOutbox(t *testing.T, b Backend) {
+	e := newEnv(t, b)
+	// Drain the seed events first.
+	pend, err := e.s.PendingEvents(e.sys, 100)
+	e.must(err)
+	if len(pend) != 7 {
+		t.Fatalf("seed events = %d; want 7 audit.appended", len(pend))
+	}
+	ids := []int64{}
+	for _, p := range pend {
+		ids = append(ids, p.ID)
+	}
+	e.must(e.s.MarkPublished(e.sys, ids))
+	select {
+	case <-e.s.OutboxNotify():
+	default:
+	}
+	d := zhudun.Dept{Code: "SB1", Name: "一分局", Kind: zhudun.DeptSubBureau}
+	e.must(e.s.CreateDept(e.sys, &d))
+	select {
+	case <-e.s.OutboxNotify():
+	default:
+		t.Fatal("no notification after a change")
+	}
+	pend, err = e.s.PendingEvents(e.sys, 100)
+	e.must(err)
+	if len(pend) != 2 {
+		t.Fatalf("events = %+v", pend)
+	}
+	a, dc := pend[0], pend[1]
+	if a.Type != "audit.appended" || a.Perm != zhudun.PermAuditRead || a.ID >= dc.ID {
+		t.Fatalf("first event %+v", a)
+	}
+	if dc.Type != "dept.created" || dc.Perm != zhudun.PermDeptRead || dc.DeptPath != d.Path || dc.DeptID != d.ID || !strings.Contains(string(dc.Data), `"code":"SB1"`) {
+		t.Fatalf("dept event %+v %s", dc, dc.Data)
+	}
+	e.must(e.s.MarkPublished(e.sys, []int64{a.ID, dc.ID}))
+	pend, err = e.s.PendingEvents(e.sys, 100)
+	e.must(err)
+	if len(pend) != 0 {
+		t.Fatalf("pending after publish: %d", len(pend))
+	}
+}

@@ -1,0 +1,22 @@
+package storetest
+
+import (
+	"errors"
+
+	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/sqlstore"
+)
+
+func asErr(err error, target **zhudun.Error) bool { return errors.As(err, target) }
+
+func optionsLike(e *env) sqlstore.Options {
+	return sqlstore.Options{Keys: e.keys, Now: e.clock.Now}
+}
+
+func field(err error) string {
+	var ze *zhudun.Error
+	if errors.As(err, &ze) {
+		return ze.Field
+	}
+	return ""
+}

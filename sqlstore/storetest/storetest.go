@@ -1,0 +1,119 @@
+// Package storetest is the conformance suite every sqlstore backend passes.
+// Expected outcomes are written out by hand per case; nothing is derived from
+// the permission tables under test.
+package storetest
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/gmcrypto"
+	"github.com/zhudun/zhudun/sqlstore"
+)
+
+// Backend opens fresh, migrated stores of one backend.
+type Backend struct {
+	// Open returns a new, empty, migrated store; a second call with the same
+	// name opens the same database again (a second process).
+	Open func(t *testing.T, name string, o sqlstore.Options) *sqlstore.Store
+	// DropAuditGuards removes the append-only triggers, as an intruder with
+	// the database would.
+	DropAuditGuards func(t *testing.T, db *sql.DB)
+}
+
+// Clock is a settable test clock.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+// Advance moves the clock forward.
+func (c *Clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+type env struct {
+	t     *testing.T
+	s     *sqlstore.Store
+	keys  *gmcrypto.Keyring
+	clock *Clock
+	sys   context.Context
+}
+
+func newEnv(t *testing.T, b Backend) *env {
+	keys := gmcrypto.Generate()
+	clock := &Clock{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
+	s := b.Open(t, "main", sqlstore.Options{Keys: keys, Now: clock.Now})
+	return &env{t: t, s: s, keys: keys, clock: clock, sys: zhudun.WithCaller(context.Background(), zhudun.SystemCaller("test"))}
+}
+
+// Run runs the suite.
+func Run(t *testing.T, b Backend) {
+	t.Run("Migrations", func(t *testing.T) { testMigrations(t, b) })
+	t.Run("DeptTree", func(t *testing.T) { testDeptTree(t, b) })
+	t.Run("ScopeMatrix", func(t *testing.T) { testScopeMatrix(t, b) })
+	t.Run("Grants", func(t *testing.T) { testGrants(t, b) })
+	t.Run("Roles", func(t *testing.T) { testRoles(t, b) })
+	t.Run("Login", func(t *testing.T) { testLogin(t, b) })
+	t.Run("Sessions", func(t *testing.T) { testSessions(t, b) })
+	t.Run("PII", func(t *testing.T) { testPII(t, b) })
+	t.Run("AuditChain", func(t *testing.T) { testAuditChain(t, b) })
+	t.Run("AuditTamper", func(t *testing.T) { testAuditTamper(t, b) })
+	t.Run("AuditConcurrentWriters", func(t *testing.T) { testAuditConcurrent(t, b) })
+	t.Run("Outbox", func(t *testing.T) { testOutbox(t, b) })
+}
+
+func code(err error) string { return zhudun.ErrorCode(err) }
+
+func (e *env) must(err error) {
+	e.t.Helper()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// fixture builds the tree used by most tests:
+//
+//	ROOT
+//	├── SB1 (subbureau) ── ST1 (station) ── SQ1 (squad)
+//	└── SB2 (subbureau) ── ST2 (station)
+func (e *env) fixture() {
+	for _, d := range []zhudun.Dept{
+		{Code: "SB1", Name: "一分局", Kind: zhudun.DeptSubBureau},
+		{Code: "SB2", Name: "二分局", Kind: zhudun.DeptSubBureau},
+		{Code: "ST1", Name: "一所", Kind: zhudun.DeptStation, ParentCode: "SB1"},
+		{Code: "ST2", Name: "二所", Kind: zhudun.DeptStation, ParentCode: "SB2"},
+		{Code: "SQ1", Name: "一中队", Kind: zhudun.DeptSquad, ParentCode: "ST1"},
+	} {
+		d := d
+		e.must(e.s.CreateDept(e.sys, &d))
+	}
+}
+
+const pw = "S3cure!pass"
+
+func (e *env) user(username, dept string, roles ...string) *zhudun.User {
+	e.t.Helper()
+	u, err := e.s.CreateUser(e.sys, zhudun.NewUser{Username: username, DeptCode: dept, Password: pw, Own: true, Roles: roles})
+	if err != nil {
+		e.t.Fatalf("create %s: %v", username, err)
+	}
+	return u
+}
+
+// as returns a context whose caller is the user, built by the store the way
+// a request's is.
+func (e *env) as(u *zhudun.User) context.Context {
+	e.t.Helper()
+	c, err := e.s.CallerFor(context.Background(), u.ID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	c.ClientAddr = "10.0.0.1"
+	return zhudun.WithCaller(context.Background(), c)
+}
