@@ -55,6 +55,16 @@ func BuiltinRoles() []Role {
 	}
 }
 
+// adminPerms belong to the three administrator roles only: a business role
+// that held one would undo 三员分立.
+var adminPerms = map[Permission]bool{
+	PermDeptWrite: true, PermUserWrite: true, PermRoleWrite: true,
+	PermRoleGrant: true, PermAuditRead: true, PermAuditExport: true,
+}
+
+// IsAdminPermission reports whether p is reserved to the administrator roles.
+func IsAdminPermission(p Permission) bool { return adminPerms[p] }
+
 var roleIDRE = regexp.MustCompile(`^[a-z][a-z0-9_]{1,31}$`)
 
 // ValidRoleID reports whether id is 2–32 of a–z, 0–9 and '_', starting with a letter.

@@ -293,8 +293,28 @@ func (s *Store) CallerFor(ctx context.Context, id int64) (*zhudun.Caller, error)
 // Authenticate resolves a session token. Sessions end after 30 minutes
 // idle, 12 hours in all, at logout, or when the account is disabled.
 func (s *Store) Authenticate(ctx context.Context, token, clientAddr string) (*zhudun.Session, *zhudun.Caller, error) {
+	sess, err := s.session(ctx, token, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := s.CallerFor(ctx, sess.UserID)
+	if err != nil {
+		return nil, nil, err
+	}
+	c.ClientAddr, c.SessionID = clientAddr, sess.ID
+	return sess, c, nil
+}
+
+// SessionValid checks a token like Authenticate but leaves the idle timer
+// alone: a long-lived event stream must not keep an idle session alive.
+func (s *Store) SessionValid(ctx context.Context, token string) error {
+	_, err := s.session(ctx, token, false)
+	return err
+}
+
+func (s *Store) session(ctx context.Context, token string, touch bool) (*zhudun.Session, error) {
 	if token == "" || len(token) > 100 {
-		return nil, nil, zhudun.Errorf(zhudun.EUNAUTHORIZED, "not signed in")
+		return nil, zhudun.Errorf(zhudun.EUNAUTHORIZED, "not signed in")
 	}
 	now := s.clock()
 	sess := &zhudun.Session{ID: sessionID(token)}
@@ -304,28 +324,23 @@ func (s *Store) Authenticate(ctx context.Context, token, clientAddr string) (*zh
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`, sess.ID).
 		Scan(&sess.UserID, &sess.CreatedAt, &sess.LastSeenAt, &sess.MustChangePassword, &sess.MustEnrollTOTP, &revoked, &disabled)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, zhudun.Errorf(zhudun.EUNAUTHORIZED, "not signed in")
+		return nil, zhudun.Errorf(zhudun.EUNAUTHORIZED, "not signed in")
 	}
 	if err != nil {
-		return nil, nil, s.internal("session load", err)
+		return nil, s.internal("session load", err)
 	}
 	if revoked.Valid || disabled || now.Sub(sess.LastSeenAt) > zhudun.SessionIdle || now.Sub(sess.CreatedAt) > sessionMaxAge {
-		return nil, nil, zhudun.Errorf(zhudun.EUNAUTHORIZED, "session ended; sign in again")
+		return nil, zhudun.Errorf(zhudun.EUNAUTHORIZED, "session ended; sign in again")
 	}
 	// Touch at most every 30 s: the idle timer needs no finer grain, and a
 	// busy page would otherwise write on every request.
-	if now.Sub(sess.LastSeenAt) > 30*time.Second {
+	if touch && now.Sub(sess.LastSeenAt) > 30*time.Second {
 		if _, err := s.db.ExecContext(ctx, s.dialect.Rebind(`UPDATE sessions SET last_seen_at = ? WHERE id = ?`), now, sess.ID); err != nil {
-			return nil, nil, s.internal("session touch", err)
+			return nil, s.internal("session touch", err)
 		}
 		sess.LastSeenAt = now
 	}
-	c, err := s.CallerFor(ctx, sess.UserID)
-	if err != nil {
-		return nil, nil, err
-	}
-	c.ClientAddr, c.SessionID = clientAddr, sess.ID
-	return sess, c, nil
+	return sess, nil
 }
 
 // Logout revokes the session of token.

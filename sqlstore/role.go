@@ -10,13 +10,6 @@ import (
 
 var _ zhudun.RoleService = (*Store)(nil)
 
-// adminPerms belong to the three administrators only. A business role that
-// held one would undo 三员分立, so no API call may add them to one.
-var adminPerms = map[zhudun.Permission]bool{
-	zhudun.PermDeptWrite: true, zhudun.PermUserWrite: true, zhudun.PermRoleWrite: true,
-	zhudun.PermRoleGrant: true, zhudun.PermAuditRead: true, zhudun.PermAuditExport: true,
-}
-
 // FindRoles lists every role with its permissions (role:read). Roles are
 // definitions, not records of a department, so they have no data scope.
 func (s *Store) FindRoles(ctx context.Context) ([]*zhudun.Role, error) {
@@ -80,7 +73,7 @@ func validateRole(r *zhudun.Role, grantScope zhudun.ScopeFilter) error {
 		if !zhudun.ValidPermission(p) {
 			return zhudun.FieldError("perms", "unknown permission %q", p)
 		}
-		if adminPerms[p] {
+		if zhudun.IsAdminPermission(p) {
 			return zhudun.FieldError("perms", "permission %s belongs to the administrator roles only (三员分立)", p)
 		}
 		seen[p] = true

@@ -1,0 +1,421 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/gmcrypto"
+	"github.com/zhudun/zhudun/password"
+	"github.com/zhudun/zhudun/sqlite"
+	"github.com/zhudun/zhudun/sqlstore"
+)
+
+// sub runs a subcommand of a command group.
+func sub(ctx context.Context, e *env, group string, args []string, subs map[string]func(context.Context, *env, []string) error) error {
+	if len(args) == 0 || subs[args[0]] == nil {
+		var names []string
+		for n := range subs {
+			names = append(names, n)
+		}
+		return fmt.Errorf("usage: zhudun %s <%s> [flags]", group, strings.Join(sortStrings(names), "|"))
+	}
+	return subs[args[0]](ctx, e, args[1:])
+}
+
+func sortStrings(s []string) []string {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+	return s
+}
+
+// withStore parses flags, opens the store and runs fn as the installer.
+func withStore(ctx context.Context, e *env, name string, args []string, def func(fs *flag.FlagSet), fn func(ctx context.Context, s *sqlstore.Store, cfg *Config) error) error {
+	var cfg Config
+	fs := flags(e, name, &cfg)
+	if def != nil {
+		def(fs)
+	}
+	if err := parse(fs, &cfg, args); err != nil {
+		return err
+	}
+	log := newLogger(e, &cfg)
+	s, _, err := openStore(ctx, &cfg, log)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return fn(installer(ctx), s, &cfg)
+}
+
+func runDept(ctx context.Context, e *env, args []string) error {
+	return sub(ctx, e, "dept", args, map[string]func(context.Context, *env, []string) error{
+		"add": func(ctx context.Context, e *env, args []string) error {
+			var code, name, parent, kind string
+			return withStore(ctx, e, "dept add", args, func(fs *flag.FlagSet) {
+				fs.StringVar(&code, "code", "", "department code (A–Z, 0–9, _ and -)")
+				fs.StringVar(&name, "name", "", "department name")
+				fs.StringVar(&parent, "parent", zhudun.RootDeptCode, "parent department code")
+				fs.StringVar(&kind, "kind", "", "bureau, subbureau, division, station (default) or squad")
+			}, func(ctx context.Context, s *sqlstore.Store, _ *Config) error {
+				d := &zhudun.Dept{Code: code, Name: name, ParentCode: parent, Kind: kind}
+				if err := s.CreateDept(ctx, d); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "department %s (%s) added under %s\n", d.Code, d.Name, d.ParentCode)
+				return nil
+			})
+		},
+		"list": func(ctx context.Context, e *env, args []string) error {
+			return withStore(ctx, e, "dept list", args, nil, func(ctx context.Context, s *sqlstore.Store, _ *Config) error {
+				tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "CODE\tNAME\tKIND\tPARENT\tDISABLED")
+				for off := 0; ; off += 500 {
+					ds, _, err := s.FindDepts(ctx, zhudun.DeptFilter{Offset: off, Limit: 500})
+					if err != nil {
+						return err
+					}
+					for _, d := range ds {
+						depth := strings.Count(d.Path, "/") - 2
+						fmt.Fprintf(tw, "%s%s\t%s\t%s\t%s\t%v\n", strings.Repeat("  ", depth), d.Code, d.Name, d.Kind, d.ParentCode, d.Disabled)
+					}
+					if len(ds) < 500 {
+						break
+					}
+				}
+				return tw.Flush()
+			})
+		},
+	})
+}
+
+// readPassword reads one line from r.
+func readPassword(r io.Reader) (string, error) {
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil && err != io.EOF {
+		return "", err
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", fmt.Errorf("no password on standard input")
+	}
+	return line, nil
+}
+
+func findUser(ctx context.Context, s *sqlstore.Store, username string) (*zhudun.User, error) {
+	us, _, err := s.FindUsers(ctx, zhudun.UserFilter{Username: username, Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	if len(us) == 0 {
+		return nil, zhudun.Errorf(zhudun.ENOTFOUND, "user %s not found", username)
+	}
+	return us[0], nil
+}
+
+func runUser(ctx context.Context, e *env, args []string) error {
+	return sub(ctx, e, "user", args, map[string]func(context.Context, *env, []string) error{
+		"add": func(ctx context.Context, e *env, args []string) error {
+			var username, name, dept, roles string
+			var stdin bool
+			return withStore(ctx, e, "user add", args, func(fs *flag.FlagSet) {
+				fs.StringVar(&username, "username", "", "login name")
+				fs.StringVar(&name, "name", "", "display name")
+				fs.StringVar(&dept, "dept", zhudun.RootDeptCode, "department code")
+				fs.StringVar(&roles, "role", "", "role ids, comma-separated (sysadmin, secadmin, auditadmin, officer, dispatcher, commander, analyst)")
+				fs.BoolVar(&stdin, "password-stdin", false, "read the password from the first line of standard input (it is the user's own: no change required)")
+			}, func(ctx context.Context, s *sqlstore.Store, _ *Config) error {
+				nu := zhudun.NewUser{Username: username, Name: name, DeptCode: dept}
+				for _, r := range strings.Split(roles, ",") {
+					if r = strings.TrimSpace(r); r != "" {
+						nu.Roles = append(nu.Roles, r)
+					}
+				}
+				generated := false
+				if stdin {
+					pw, err := readPassword(e.stdin)
+					if err != nil {
+						return err
+					}
+					nu.Password, nu.Own = pw, true
+				} else {
+					nu.Password, generated = password.Generate(), true
+				}
+				u, err := s.CreateUser(ctx, nu)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "user %s added in %s with roles [%s]\n", u.Username, u.DeptCode, strings.Join(u.Roles, ","))
+				if generated {
+					fmt.Fprintf(e.stdout, "initial password (shown once; must be changed at first login): %s\n", nu.Password)
+				}
+				return nil
+			})
+		},
+		"passwd": func(ctx context.Context, e *env, args []string) error {
+			var username string
+			var stdin bool
+			return withStore(ctx, e, "user passwd", args, func(fs *flag.FlagSet) {
+				fs.StringVar(&username, "username", "", "login name")
+				fs.BoolVar(&stdin, "password-stdin", false, "read the new password from standard input (else one is generated, to be changed at first login)")
+			}, func(ctx context.Context, s *sqlstore.Store, _ *Config) error {
+				u, err := findUser(ctx, s, username)
+				if err != nil {
+					return err
+				}
+				if stdin {
+					pw, err := readPassword(e.stdin)
+					if err != nil {
+						return err
+					}
+					if err := s.ResetPassword(ctx, u.ID, pw); err != nil {
+						return err
+					}
+					fmt.Fprintf(e.stdout, "password of %s set; lockout cleared\n", u.Username)
+					return nil
+				}
+				pw := password.Generate()
+				if err := s.ResetPassword(ctx, u.ID, pw); err != nil {
+					return err
+				}
+				// A generated password is the administrator's, not the user's.
+				if err := s.RequirePasswordChange(ctx, u.ID); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "temporary password of %s (shown once; must be changed at next login): %s\n", u.Username, pw)
+				return nil
+			})
+		},
+		"disable": func(ctx context.Context, e *env, args []string) error {
+			var username string
+			var enable bool
+			return withStore(ctx, e, "user disable", args, func(fs *flag.FlagSet) {
+				fs.StringVar(&username, "username", "", "login name")
+				fs.BoolVar(&enable, "enable", false, "enable the account again instead")
+			}, func(ctx context.Context, s *sqlstore.Store, _ *Config) error {
+				u, err := findUser(ctx, s, username)
+				if err != nil {
+					return err
+				}
+				dis := !enable
+				if _, err := s.UpdateUser(ctx, u.ID, zhudun.UserUpdate{Disabled: &dis}); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "user %s disabled=%v; its sessions are ended\n", u.Username, dis)
+				return nil
+			})
+		},
+		"list": func(ctx context.Context, e *env, args []string) error {
+			var dept string
+			return withStore(ctx, e, "user list", args, func(fs *flag.FlagSet) {
+				fs.StringVar(&dept, "dept", "", "only this department and below")
+			}, func(ctx context.Context, s *sqlstore.Store, _ *Config) error {
+				tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "USERNAME\tNAME\tDEPT\tROLES\tDISABLED\tLOCKED")
+				for off := 0; ; off += 500 {
+					us, _, err := s.FindUsers(ctx, zhudun.UserFilter{Under: dept, Offset: off, Limit: 500})
+					if err != nil {
+						return err
+					}
+					for _, u := range us {
+						locked := u.LockedUntil != nil && u.LockedUntil.After(time.Now())
+						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\t%v\n", u.Username, u.Name, u.DeptCode, strings.Join(u.Roles, ","), u.Disabled, locked)
+					}
+					if len(us) < 500 {
+						break
+					}
+				}
+				return tw.Flush()
+			})
+		},
+	})
+}
+
+func runAudit(ctx context.Context, e *env, args []string) error {
+	return sub(ctx, e, "audit", args, map[string]func(context.Context, *env, []string) error{
+		"verify": func(ctx context.Context, e *env, args []string) error {
+			var archive string
+			return withStore(ctx, e, "audit verify", args, func(fs *flag.FlagSet) {
+				fs.StringVar(&archive, "archive", "", "verify an archive file written by 'zhudun audit archive' instead")
+			}, func(ctx context.Context, s *sqlstore.Store, cfg *Config) error {
+				if archive != "" {
+					f, err := os.Open(archive)
+					if err != nil {
+						return err
+					}
+					defer f.Close()
+					rep, err := s.VerifyAuditArchive(ctx, f)
+					if err != nil {
+						return err
+					}
+					return report(e, "archive "+archive, rep)
+				}
+				rep, err := s.VerifyAudit(ctx)
+				if err != nil {
+					return err
+				}
+				return report(e, "audit log", rep)
+			})
+		},
+		"archive": func(ctx context.Context, e *env, args []string) error {
+			var before, out string
+			return withStore(ctx, e, "audit archive", args, func(fs *flag.FlagSet) {
+				fs.StringVar(&before, "before", "", "archive rows older than this date (YYYY-MM-DD, Asia/Shanghai); at least 6 months ago")
+				fs.StringVar(&out, "out", "", "archive file to write (JSON lines)")
+			}, func(ctx context.Context, s *sqlstore.Store, _ *Config) error {
+				t, err := time.ParseInLocation("2006-01-02", before, shanghai())
+				if err != nil {
+					return fmt.Errorf("--before: want YYYY-MM-DD")
+				}
+				if out == "" {
+					return fmt.Errorf("--out is required")
+				}
+				f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+				if err != nil {
+					return err
+				}
+				n, err := s.ArchiveAudit(ctx, t, f)
+				if cerr := f.Close(); err == nil {
+					err = cerr
+				}
+				if err != nil {
+					os.Remove(out)
+					return err
+				}
+				fmt.Fprintf(e.stdout, "archived %d audit rows to %s; verify it with: zhudun audit verify --archive %s\n", n, out, out)
+				return nil
+			})
+		},
+	})
+}
+
+func shanghai() *time.Location {
+	l, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return l
+}
+
+func report(e *env, what string, rep *zhudun.AuditReport) error {
+	if rep.OK {
+		fmt.Fprintf(e.stdout, "%s OK: %d rows (seq %d–%d), head %s\n", what, rep.Rows, rep.FirstSeq, rep.LastSeq, rep.HeadHash)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "%s FAILED at row %d: %s\n", what, rep.Problem.Seq, rep.Problem.Reason)
+	return exitError(1)
+}
+
+func runBackup(ctx context.Context, e *env, args []string) error {
+	var out string
+	var withKeys bool
+	return withStore(ctx, e, "backup", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&out, "out", "", "backup file to write (a SQLite database)")
+		fs.BoolVar(&withKeys, "with-keys", false, "also write the keyring beside it (OUT.keyring.json, mode 0600)")
+	}, func(ctx context.Context, s *sqlstore.Store, cfg *Config) error {
+		if out == "" {
+			return fmt.Errorf("--out is required")
+		}
+		if err := s.Backup(ctx, out); err != nil {
+			return err
+		}
+		// Prove the copy: it opens, SQLite finds it intact, and its audit
+		// chain verifies.
+		kr, err := loadKeys(cfg, newLogger(e, cfg))
+		if err != nil {
+			return err
+		}
+		b, err := sqlite.Open(ctx, out, sqlstore.Options{Keys: kr})
+		if err != nil {
+			return fmt.Errorf("backup written but does not open: %w", err)
+		}
+		defer b.Close()
+		var ok string
+		if err := b.DB().QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&ok); err != nil || ok != "ok" {
+			return fmt.Errorf("backup integrity check: %v %s", err, ok)
+		}
+		rep, err := b.VerifyAudit(ctx)
+		if err != nil {
+			return err
+		}
+		if !rep.OK {
+			return fmt.Errorf("backup's audit chain does not verify: row %d %s", rep.Problem.Seq, rep.Problem.Reason)
+		}
+		fmt.Fprintf(e.stdout, "backup written to %s (integrity ok, audit chain ok: %d rows)\n", out, rep.Rows)
+		if withKeys {
+			kp := out + ".keyring.json"
+			if err := kr.Save(kp); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "keyring written to %s — keep it apart from the backup\n", kp)
+		}
+		return nil
+	})
+}
+
+func runKeys(ctx context.Context, e *env, args []string) error {
+	return sub(ctx, e, "keys", args, map[string]func(context.Context, *env, []string) error{
+		"rotate": func(ctx context.Context, e *env, args []string) error {
+			var purpose string
+			return withStore(ctx, e, "keys rotate", args, func(fs *flag.FlagSet) {
+				fs.StringVar(&purpose, "purpose", "pii", "pii (SM4 data key), index (HMAC-SM3 blind index), audit (anchor key) or all")
+			}, func(ctx context.Context, s *sqlstore.Store, cfg *Config) error {
+				if cfg.KeyringJSON != "" {
+					return fmt.Errorf("the keyring is given inline (ZHUDUN_KEYRING): rotate it in your secret store, then run 'zhudun keys rotate --purpose none'")
+				}
+				path := cfg.Keyring
+				if path == "" {
+					path = filepath.Join(cfg.Data, "keys", "keyring.json")
+				}
+				kr, err := gmcrypto.Load(path)
+				if err != nil {
+					return err
+				}
+				var ps []string
+				switch purpose {
+				case "all":
+					ps = []string{gmcrypto.PurposePII, gmcrypto.PurposeIndex, gmcrypto.PurposeAudit}
+				case "none":
+				case gmcrypto.PurposePII, gmcrypto.PurposeIndex, gmcrypto.PurposeAudit:
+					ps = []string{purpose}
+				default:
+					return fmt.Errorf("--purpose must be pii, index, audit, all or none")
+				}
+				for _, p := range ps {
+					id, err := kr.Rotate(p)
+					if err != nil {
+						return err
+					}
+					fmt.Fprintf(e.stdout, "%s key v%d added\n", p, id)
+				}
+				// Old keys stay in the ring, so data sealed under them still
+				// opens if re-encryption is interrupted.
+				if err := kr.Save(path); err != nil {
+					return err
+				}
+				s2, _, err := openStore(ctx, cfg, newLogger(e, cfg))
+				if err != nil {
+					return err
+				}
+				defer s2.Close()
+				n, err := s2.RekeyPII(ctx)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "re-encrypted and re-indexed personal data of %d users; restart the server to use the new keys\n", n)
+				return nil
+			})
+		},
+	})
+}

@@ -1,0 +1,243 @@
+// Package cli is the zhudun command: it parses configuration, wires the
+// adapters together and runs the subcommands. cmd/zhudun only calls Main,
+// so that tests run the real binary's code in-process.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/gmcrypto"
+	"github.com/zhudun/zhudun/postgres"
+	"github.com/zhudun/zhudun/sqlite"
+	"github.com/zhudun/zhudun/sqlstore"
+)
+
+// Version is set at build time (-ldflags "-X github.com/zhudun/zhudun/cli.Version=…").
+var Version = "dev"
+
+// env is one invocation's standard streams.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+type command struct {
+	name, usage string
+	run         func(ctx context.Context, e *env, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "run the platform (HTTP API, UI, event relay)", runServe},
+		{"migrate", "apply database migrations and exit", runMigrate},
+		{"dept", "departments: add, list", runDept},
+		{"user", "users: add, passwd, disable, list", runUser},
+		{"audit", "audit log: verify, archive", runAudit},
+		{"backup", "consistent copy of the database while the server runs", runBackup},
+		{"keys", "keys: rotate (re-encrypts personal data)", runKeys},
+		{"version", "print the version", func(_ context.Context, e *env, _ []string) error {
+			fmt.Fprintln(e.stdout, "zhudun", Version)
+			return nil
+		}},
+	}
+}
+
+// Main runs the zhudun command with args (without the program name) and
+// returns the exit status.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(e)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	cmds := commands()
+	for _, c := range extraCommands() {
+		cmds = append(cmds, c)
+	}
+	for _, c := range cmds {
+		if c.name == args[0] {
+			err := c.run(ctx, e, args[1:])
+			if err == nil {
+				return 0
+			}
+			if errors.Is(err, flag.ErrHelp) {
+				return 0
+			}
+			var ee exitError
+			if errors.As(err, &ee) {
+				return int(ee)
+			}
+			fmt.Fprintf(stderr, "zhudun %s: %s\n", args[0], userMessage(err))
+			return 1
+		}
+	}
+	fmt.Fprintf(stderr, "zhudun: unknown command %q\n", args[0])
+	usage(e)
+	return 2
+}
+
+// exitError carries an exit status for a failure already reported.
+type exitError int
+
+func (e exitError) Error() string { return fmt.Sprintf("exit %d", int(e)) }
+
+func userMessage(err error) string {
+	var ze *zhudun.Error
+	if errors.As(err, &ze) {
+		if ze.Field != "" {
+			return ze.Message + " (" + ze.Field + ")"
+		}
+		return ze.Message
+	}
+	return err.Error()
+}
+
+func usage(e *env) {
+	fmt.Fprintln(e.stderr, "usage: zhudun <command> [flags]\n\ncommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(e.stderr, "  %-9s %s\n", c.name, c.usage)
+	}
+	for _, c := range extraCommands() {
+		fmt.Fprintf(e.stderr, "  %-9s %s\n", c.name, c.usage)
+	}
+	fmt.Fprintln(e.stderr, "\nrun 'zhudun <command> -h' for its flags")
+}
+
+// flags makes a flag set with the common configuration bound.
+func flags(e *env, name string, cfg *Config) *flag.FlagSet {
+	fs := flag.NewFlagSet("zhudun "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	cfg.bind(fs)
+	return fs
+}
+
+func parse(fs *flag.FlagSet, cfg *Config, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return cfg.resolve(fs)
+}
+
+func newLogger(e *env, cfg *Config) *slog.Logger {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		lvl = slog.LevelInfo
+	}
+	o := &slog.HandlerOptions{Level: lvl}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(e.stderr, o))
+	}
+	return slog.New(slog.NewTextHandler(e.stderr, o))
+}
+
+// loadKeys finds the keyring: inline secret, configured file, or the data
+// directory's — generated there at first start with a warning, because
+// production keeps keys away from the data they protect.
+func loadKeys(cfg *Config, log *slog.Logger) (*gmcrypto.Keyring, error) {
+	if cfg.KeyringJSON != "" {
+		return gmcrypto.Parse([]byte(cfg.KeyringJSON))
+	}
+	if cfg.Keyring != "" {
+		kr, err := gmcrypto.Load(cfg.Keyring)
+		if err != nil {
+			return nil, fmt.Errorf("keyring %s: %w", cfg.Keyring, err)
+		}
+		return kr, nil
+	}
+	path := filepath.Join(cfg.Data, "keys", "keyring.json")
+	kr, err := gmcrypto.Load(path)
+	if err == nil {
+		return kr, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("keyring %s: %w", path, err)
+	}
+	kr = gmcrypto.Generate()
+	if err := kr.Save(path); err != nil {
+		return nil, fmt.Errorf("keyring %s: %w", path, err)
+	}
+	log.Warn("no keyring configured: generated new keys in the data directory; production keeps them elsewhere (ZHUDUN_KEYRING_FILE or --keyring)", "path", path)
+	return kr, nil
+}
+
+func (c *Config) sqlitePath() string { return filepath.Join(c.Data, "zhudun.db") }
+
+func (c *Config) usesPostgres() bool {
+	return strings.HasPrefix(c.DB, "postgres://") || strings.HasPrefix(c.DB, "postgresql://")
+}
+
+// openStore opens the configured database, applying migrations.
+func openStore(ctx context.Context, cfg *Config, log *slog.Logger) (*sqlstore.Store, *gmcrypto.Keyring, error) {
+	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
+		return nil, nil, err
+	}
+	kr, err := loadKeys(cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	var roles []string
+	for _, r := range strings.Split(cfg.TOTPRoles, ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			roles = append(roles, r)
+		}
+	}
+	o := sqlstore.Options{Keys: kr, Logger: log, TOTPRequiredRoles: roles}
+	var s *sqlstore.Store
+	switch {
+	case cfg.DB == "":
+		s, err = sqlite.Open(ctx, cfg.sqlitePath(), o)
+	case cfg.usesPostgres():
+		s, err = postgres.Open(ctx, cfg.DB, o)
+	default:
+		return nil, nil, fmt.Errorf("--db must be empty (SQLite) or postgres://…")
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, kr, nil
+}
+
+// installer is the caller of CLI commands: the OS user who ran them.
+func installer(ctx context.Context) context.Context {
+	name := "cli"
+	if u := os.Getenv("USER"); u != "" {
+		name = "cli:" + u
+	}
+	return zhudun.WithCaller(ctx, zhudun.SystemCaller(name))
+}
+
+func runMigrate(ctx context.Context, e *env, args []string) error {
+	var cfg Config
+	fs := flags(e, "migrate", &cfg)
+	if err := parse(fs, &cfg, args); err != nil {
+		return err
+	}
+	log := newLogger(e, &cfg)
+	s, _, err := openStore(ctx, &cfg, log)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	v, err := s.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "schema version %d\n", v)
+	return nil
+}

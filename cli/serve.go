@@ -1,0 +1,268 @@
+package cli
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/demo"
+	"github.com/zhudun/zhudun/httpapi"
+	"github.com/zhudun/zhudun/natsbus"
+	"github.com/zhudun/zhudun/password"
+	"github.com/zhudun/zhudun/sqlstore"
+	"github.com/zhudun/zhudun/web"
+)
+
+// dataLock holds an exclusive lock on the data directory for as long as a
+// server runs there: a second server (and its embedded NATS) must not open
+// the same JetStream store. CLI commands only use the database, which
+// handles concurrent writers itself, and never start NATS.
+type dataLock struct{ f *os.File }
+
+func lockData(dir string) (*dataLock, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "zhudun.lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("another zhudun server is running on %s (lock %s held)", dir, f.Name())
+	}
+	f.Truncate(0)
+	fmt.Fprintf(f, "%d\n", os.Getpid())
+	return &dataLock{f: f}, nil
+}
+
+func (l *dataLock) release() {
+	syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
+	l.f.Close()
+}
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	var cfg Config
+	fs := flags(e, "serve", &cfg)
+	fs.BoolVar(&cfg.Demo, "demo", false, "load the demo city (Jinan) at first start and print its initial passwords once")
+	fs.Int64Var(&cfg.DemoSeed, "demo-seed", 1, "seed of the generated parts of the demo city")
+	if err := parse(fs, &cfg, args); err != nil {
+		return err
+	}
+	log := newLogger(e, &cfg)
+	if cfg.NATS == "" {
+		lock, err := lockData(cfg.Data)
+		if err != nil {
+			return err
+		}
+		defer lock.release()
+	}
+	store, _, err := openStore(ctx, &cfg, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if cfg.Demo {
+		if err := loadDemo(ctx, e, store, cfg.DemoSeed); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+	bus, err := natsbus.Open(ctx, natsbus.Config{URL: cfg.NATS, DataDir: cfg.Data, Logger: log})
+	if err != nil {
+		return fmt.Errorf("bus: %w", err)
+	}
+	defer bus.Close()
+
+	api := httpapi.New(httpapi.Config{Store: store, Bus: bus, Static: web.FS(), Logger: log, Version: Version, SecureCookies: cfg.TLSCert != ""})
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	if err := api.Start(runCtx); err != nil {
+		return fmt.Errorf("event stream: %w", err)
+	}
+	relayDone := make(chan struct{})
+	go func() { defer close(relayDone); relay(runCtx, store, bus, log) }()
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	scheme := "http"
+	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext: func(net.Listener) context.Context { return runCtx }}
+	if cfg.TLSCert != "" {
+		scheme = "https"
+		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	var metricsSrv *http.Server
+	if cfg.MetricsAddr != "" {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", api.MetricsHandler())
+		metricsSrv = &http.Server{Addr: cfg.MetricsAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go func() {
+			if err := metricsSrv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("metrics listener", "err", err)
+			}
+		}()
+	}
+	errc := make(chan error, 1)
+	go func() {
+		if cfg.TLSCert != "" {
+			errc <- srv.ServeTLS(ln, cfg.TLSCert, cfg.TLSKey)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	backend := "SQLite " + cfg.sqlitePath()
+	if cfg.DB != "" {
+		backend = "PostgreSQL"
+	}
+	busName := "embedded NATS JetStream (in-process, no port)"
+	if cfg.NATS != "" {
+		busName = "NATS " + redactURL(cfg.NATS)
+	}
+	log.Info("zhudun serving", "version", Version, "url", scheme+"://"+ln.Addr().String(), "database", backend, "bus", busName)
+	fmt.Fprintf(e.stdout, "listening on %s://%s\n", scheme, ln.Addr().String())
+
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	}
+	log.Info("shutting down: finishing requests in flight")
+	// Streams end with runCtx; ordinary requests get up to 30 s to finish.
+	stop()
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Warn("shutdown", "err", err)
+	}
+	if metricsSrv != nil {
+		metricsSrv.Shutdown(sctx)
+	}
+	<-relayDone
+	// Whatever the relay had not published yet stays in the outbox for the
+	// next start.
+	return nil
+}
+
+func redactURL(u string) string {
+	if i := strings.Index(u, "@"); i >= 0 {
+		if j := strings.Index(u, "://"); j >= 0 && j < i {
+			return u[:j+3] + "…" + u[i:]
+		}
+	}
+	return u
+}
+
+// relay publishes outbox events to the bus in order. It wakes on this
+// process's commits and polls every second for other processes' (the CLI's);
+// a bus outage is retried with backoff, and nothing is lost because rows are
+// only marked after the bus acknowledged them.
+func relay(ctx context.Context, s *sqlstore.Store, bus zhudun.Bus, log *slog.Logger) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	backoff := time.Second
+	for {
+		for {
+			evs, err := s.PendingEvents(ctx, 200)
+			if err != nil {
+				if ctx.Err() == nil {
+					log.Error("relay read", "err", err)
+				}
+				break
+			}
+			if len(evs) == 0 {
+				break
+			}
+			var done []int64
+			var perr error
+			for _, ev := range evs {
+				if perr = bus.Publish(ctx, ev); perr != nil {
+					break
+				}
+				done = append(done, ev.ID)
+			}
+			if len(done) > 0 {
+				if err := s.MarkPublished(ctx, done); err != nil && ctx.Err() == nil {
+					log.Error("relay mark", "err", err)
+				}
+			}
+			if perr != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				log.Warn("relay: bus unavailable; retrying", "err", perr, "in", backoff)
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(backoff):
+				}
+				backoff = min(backoff*2, 30*time.Second)
+				continue
+			}
+			backoff = time.Second
+			if len(evs) < 200 {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.OutboxNotify():
+		case <-tick.C:
+		}
+	}
+}
+
+// loadDemo creates the demo city once and prints its initial passwords.
+func loadDemo(ctx context.Context, e *env, s *sqlstore.Store, seed int64) error {
+	sys := zhudun.WithCaller(ctx, zhudun.SystemCaller("demo"))
+	plan, err := demo.City(seed)
+	if err != nil {
+		return err
+	}
+	if _, n, err := s.FindUsers(sys, zhudun.UserFilter{Limit: 1}); err != nil {
+		return err
+	} else if n > 0 {
+		if _, err := s.FindDeptByCode(sys, demo.DivCyberSecurity); err == nil {
+			fmt.Fprintln(e.stdout, "demo city already loaded; its initial passwords were printed at the first start")
+			return nil
+		}
+		return fmt.Errorf("the data directory already has users; --demo loads only into a new one")
+	}
+	for _, d := range plan.Depts {
+		if d.Code == zhudun.RootDeptCode {
+			name, region := d.Name, d.RegionCode
+			if _, err := s.UpdateDept(sys, d.Code, zhudun.DeptUpdate{Name: &name, RegionCode: &region}); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := s.CreateDept(sys, &zhudun.Dept{Code: d.Code, Name: d.Name, Kind: d.Kind, ParentCode: d.ParentCode, RegionCode: d.RegionCode, Lon: d.Lon, Lat: d.Lat}); err != nil {
+			return fmt.Errorf("department %s: %w", d.Code, err)
+		}
+	}
+	fmt.Fprintln(e.stdout, "demo city loaded: Jinan's 12 districts; stations and names marked generated")
+	fmt.Fprintln(e.stdout, "demo accounts — initial passwords, shown only now; each must be changed at first login:")
+	for _, u := range plan.Users {
+		pw := password.Generate()
+		if _, err := s.CreateUser(sys, zhudun.NewUser{Username: u.Username, Name: u.Name, DeptCode: u.DeptCode, Password: pw, Roles: u.Roles}); err != nil {
+			return fmt.Errorf("user %s: %w", u.Username, err)
+		}
+		fmt.Fprintf(e.stdout, "demo account: %s %s %s %s\n", u.Username, pw, strings.Join(u.Roles, ","), u.DeptCode)
+	}
+	return nil
+}

@@ -1,0 +1,99 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/zhudun/zhudun"
+)
+
+// codes maps every error code to its HTTP status; this is the one place.
+var codes = map[string]int{
+	zhudun.EINVALID:        http.StatusBadRequest,
+	zhudun.EUNAUTHORIZED:   http.StatusUnauthorized,
+	zhudun.EOTPREQUIRED:    http.StatusUnauthorized,
+	zhudun.EFORBIDDEN:      http.StatusForbidden,
+	zhudun.EMUSTCHANGE:     http.StatusForbidden,
+	zhudun.EMUSTENROLL:     http.StatusForbidden,
+	zhudun.ENOTFOUND:       http.StatusNotFound,
+	zhudun.ECONFLICT:       http.StatusConflict,
+	zhudun.ETOOLARGE:       http.StatusRequestEntityTooLarge,
+	zhudun.ELOCKED:         http.StatusLocked,
+	zhudun.ETOOMANY:        http.StatusTooManyRequests,
+	zhudun.EINTERNAL:       http.StatusInternalServerError,
+	zhudun.ENOTIMPLEMENTED: http.StatusNotImplemented,
+	zhudun.EUNAVAILABLE:    http.StatusServiceUnavailable,
+}
+
+// StatusOf returns the HTTP status of an error code.
+func StatusOf(code string) int {
+	if s, ok := codes[code]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code       string `json:"code"`
+	Message    string `json:"message"`
+	Field      string `json:"field,omitempty"`
+	RetryAfter int    `json:"retry_after,omitempty"`
+}
+
+// Error writes err in the one error shape. Internal errors are logged in
+// full and shown as "internal error"; denied requests are audited.
+func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
+	code := zhudun.ErrorCode(err)
+	var ze *zhudun.Error
+	body := errorDetail{Code: code, Message: zhudun.ErrorMessage(err)}
+	if errors.As(err, &ze) {
+		body.Field, body.RetryAfter = ze.Field, ze.RetryAfter
+	}
+	status := StatusOf(code)
+	if status >= 500 {
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "code", code, "err", err)
+	}
+	if code == zhudun.EFORBIDDEN {
+		s.auditDenied(r, body.Message)
+	}
+	if body.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(body.RetryAfter))
+	}
+	writeJSON(w, status, errorBody{Error: body})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	_ = enc.Encode(v)
+}
+
+// auditDenied records a denied request: who, what and from where.
+func (s *Server) auditDenied(r *http.Request, why string) {
+	ctx := r.Context()
+	if zhudun.CallerFrom(ctx) == nil {
+		ctx = zhudun.WithCaller(ctx, &zhudun.Caller{Username: "(anonymous)", DeptPath: "/", ClientAddr: clientAddr(r)})
+	}
+	err := s.audit.Record(ctx, &zhudun.AuditEntry{Action: "request.denied", ObjectType: "endpoint",
+		ObjectID: r.Method + " " + r.URL.Path, Result: zhudun.ResultDenied, Detail: mustJSON(map[string]string{"reason": why})})
+	if err != nil {
+		s.log.Error("audit denied request", "err", err)
+	}
+}
+
+func mustJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}

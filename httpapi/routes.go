@@ -1,0 +1,61 @@
+package httpapi
+
+import (
+	_ "embed"
+	"net/http"
+)
+
+//go:embed openapi.json
+var openapiDoc []byte
+
+func (s *Server) register() {
+	// Sign-in and the signed-in user.
+	s.handle("POST", "/api/v1/auth/login", true, s.login)
+	s.handle("POST", "/api/v1/auth/logout", false, s.logout)
+	s.handle("POST", "/api/v1/auth/password", false, s.changePassword)
+	s.handle("GET", "/api/v1/me", false, s.me)
+	s.handle("POST", "/api/v1/me/totp", false, s.beginTOTP)
+	s.handle("POST", "/api/v1/me/totp/confirm", false, s.confirmTOTP)
+
+	// Administration.
+	s.handle("GET", "/api/v1/depts", false, s.listDepts)
+	s.handle("POST", "/api/v1/depts", false, s.createDept)
+	s.handle("GET", "/api/v1/depts/{code}", false, s.getDept)
+	s.handle("PATCH", "/api/v1/depts/{code}", false, s.updateDept)
+	s.handle("GET", "/api/v1/users", false, s.listUsers)
+	s.handle("GET", "/api/v1/users/export", false, s.exportUsers)
+	s.handle("POST", "/api/v1/users", false, s.createUser)
+	s.handle("GET", "/api/v1/users/{id}", false, s.getUser)
+	s.handle("PATCH", "/api/v1/users/{id}", false, s.updateUser)
+	s.handle("POST", "/api/v1/users/{id}/password", false, s.resetPassword)
+	s.handle("POST", "/api/v1/users/{id}/unlock", false, s.unlockUser)
+	s.handle("PUT", "/api/v1/users/{id}/roles", false, s.setUserRoles)
+	s.handle("POST", "/api/v1/users/{id}/pii", false, s.revealUserPII)
+	s.handle("GET", "/api/v1/roles", false, s.listRoles)
+	s.handle("POST", "/api/v1/roles", false, s.createRole)
+	s.handle("PATCH", "/api/v1/roles/{id}", false, s.updateRole)
+	s.handle("GET", "/api/v1/permissions", false, s.listPermissions)
+
+	// Audit.
+	s.handle("GET", "/api/v1/audit", false, s.listAudit)
+	s.handle("GET", "/api/v1/audit/export", false, s.exportAudit)
+	s.handle("GET", "/api/v1/audit/verify", false, s.verifyAudit)
+
+	// Events and the API's own description.
+	s.handle("GET", "/api/v1/events/stream", false, s.eventStream)
+	s.handle("GET", "/api/v1/openapi.json", true, func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Content-Type", "application/json")
+		_, err := w.Write(openapiDoc)
+		return err
+	})
+
+	// Health: outside /api so that probes need no session.
+	s.mux.HandleFunc("GET /healthz", s.healthz)
+	s.mux.HandleFunc("GET /readyz", s.readyz)
+
+	// Unknown API paths answer in the API's shape; everything else is the UI.
+	s.mux.Handle("/api/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, errorBody{Error: errorDetail{Code: "ENOTFOUND", Message: "no such endpoint"}})
+	}))
+	s.mux.Handle("/", s.staticHandler())
+}

@@ -1,0 +1,411 @@
+// Package httpapi is zhudun's JSON API under /api/v1, the Server-Sent Events
+// stream, health and metrics endpoints, and the embedded UI's file server.
+// Handlers decode, call a service with the caller in ctx, and encode; every
+// permission and data-scope decision is made in the store.
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/zhudun/zhudun"
+)
+
+// Backend is everything the API needs from the store.
+type Backend interface {
+	zhudun.DeptService
+	zhudun.UserService
+	zhudun.RoleService
+	zhudun.AuditService
+	zhudun.AuthService
+	// Unlock clears a user's lockout (user:write).
+	Unlock(ctx context.Context, id int64) error
+	// SessionValid checks a token without touching its idle timer (the event
+	// stream must not keep an idle session alive).
+	SessionValid(ctx context.Context, token string) error
+	Ping(ctx context.Context) error
+}
+
+// Config configures a Server.
+type Config struct {
+	Store   Backend
+	Bus     zhudun.Bus // readiness and the event stream; may be nil in tests
+	Static  fs.FS      // the built UI; nil serves no UI
+	Logger  *slog.Logger
+	Version string
+	// SecureCookies marks the session cookie Secure (set when serving TLS).
+	SecureCookies bool
+	// MaxBody is the largest request body accepted (default 1 MiB).
+	MaxBody int64
+}
+
+// Server is the HTTP front of zhudun.
+type Server struct {
+	store   Backend
+	audit   zhudun.AuditService
+	bus     zhudun.Bus
+	static  fs.FS
+	log     *slog.Logger
+	version string
+	secure  bool
+	maxBody int64
+	mux     *http.ServeMux
+	routes  []Route
+	broker  *broker
+	reg     *prometheus.Registry
+	reqs    *prometheus.CounterVec
+	dur     *prometheus.HistogramVec
+	sse     prometheus.Gauge
+	handler http.Handler
+}
+
+// Route is one registered API route.
+type Route struct {
+	Method, Path string
+	Public       bool // reachable without a session
+}
+
+// New builds a Server and its routes.
+func New(c Config) *Server {
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.MaxBody <= 0 {
+		c.MaxBody = 1 << 20
+	}
+	s := &Server{store: c.Store, audit: c.Store, bus: c.Bus, static: c.Static, log: c.Logger, version: c.Version,
+		secure: c.SecureCookies, maxBody: c.MaxBody, mux: http.NewServeMux(), broker: newBroker(c.Logger)}
+	s.reg = prometheus.NewRegistry()
+	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.reqs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "zhudun_http_requests_total", Help: "HTTP requests by route and status."}, []string{"route", "status"})
+	s.dur = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "zhudun_http_request_seconds", Help: "HTTP request latency by route.",
+		Buckets: prometheus.DefBuckets}, []string{"route"})
+	s.sse = prometheus.NewGauge(prometheus.GaugeOpts{Name: "zhudun_sse_clients", Help: "Connected event-stream clients."})
+	s.reg.MustRegister(s.reqs, s.dur, s.sse)
+	s.register()
+	s.handler = s.recoverer(s.headers(s.metrics(s.cleanPath(s.crossOrigin(s.mux)))))
+	return s
+}
+
+// Handler returns the root handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Routes lists the API routes (the OpenAPI test compares them).
+func (s *Server) Routes() []Route { return append([]Route(nil), s.routes...) }
+
+// MetricsHandler serves Prometheus metrics; mount it on a separate,
+// internal listen address.
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg})
+}
+
+// Registry lets other parts of the process add metrics.
+func (s *Server) Registry() *prometheus.Registry { return s.reg }
+
+// Start subscribes the event stream to the bus until ctx ends.
+func (s *Server) Start(ctx context.Context) error {
+	if s.bus == nil {
+		return nil
+	}
+	return s.bus.Subscribe(ctx, s.broker.dispatch)
+}
+
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// handle registers an API route. Authenticated routes resolve the session
+// first; every handler returns an error that Error renders.
+func (s *Server) handle(method, path string, public bool, h handlerFunc) {
+	s.routes = append(s.routes, Route{Method: method, Path: path, Public: public})
+	var hh http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.Error(w, r, err)
+		}
+	})
+	if !public {
+		hh = s.authed(path, hh)
+	}
+	s.mux.Handle(method+" "+path, s.limitBody(hh))
+}
+
+// --- middleware -----------------------------------------------------------
+
+const cookieName = "zhudun_session"
+
+type ctxKey int
+
+const tokenKey ctxKey = 1
+
+func tokenFrom(ctx context.Context) string { v, _ := ctx.Value(tokenKey).(string); return v }
+
+func requestToken(r *http.Request) string {
+	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
+		return strings.TrimSpace(h[len("Bearer "):])
+	}
+	if c, err := r.Cookie(cookieName); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+// restricted lists what a session that must first change its password, or
+// enrol a second factor, may still do.
+var (
+	mustChangeAllowed = map[string]bool{"/api/v1/auth/password": true, "/api/v1/auth/logout": true}
+	mustEnrollAllowed = map[string]bool{"/api/v1/auth/password": true, "/api/v1/auth/logout": true,
+		"/api/v1/me": true, "/api/v1/me/totp": true, "/api/v1/me/totp/confirm": true}
+)
+
+func (s *Server) authed(path string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tok := requestToken(r)
+		if tok == "" {
+			s.Error(w, r, zhudun.Errorf(zhudun.EUNAUTHORIZED, "sign in first"))
+			return
+		}
+		sess, c, err := s.store.Authenticate(r.Context(), tok, clientAddr(r))
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		if sess.MustChangePassword && !mustChangeAllowed[path] {
+			s.Error(w, r, zhudun.Errorf(zhudun.EMUSTCHANGE, "change your initial password first"))
+			return
+		}
+		if sess.MustEnrollTOTP && !mustEnrollAllowed[path] {
+			s.Error(w, r, zhudun.Errorf(zhudun.EMUSTENROLL, "your role requires a second factor: enrol an authenticator app first"))
+			return
+		}
+		ctx := zhudun.WithCaller(r.Context(), c)
+		ctx = context.WithValue(ctx, tokenKey, tok)
+		ctx = context.WithValue(ctx, sessKey, sess)
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+const sessKey ctxKey = 2
+
+func sessionFrom(ctx context.Context) *zhudun.Session {
+	v, _ := ctx.Value(sessKey).(*zhudun.Session)
+	return v
+}
+
+// clientAddr is the peer address. zhudun does not trust X-Forwarded-For:
+// behind a reverse proxy, terminate TLS in zhudun or extend this with a
+// configured list of trusted proxies.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (s *Server) limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > s.maxBody {
+			s.Error(w, r, &zhudun.Error{Code: zhudun.ETOOLARGE, Message: "request body too large (limit " + strconv.FormatInt(s.maxBody>>10, 10) + " KiB)"})
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// cleanPath refuses paths that try to climb out of their directory or hide
+// separators in escapes ("..", "%2f", "%5c"): no legitimate client sends them.
+func (s *Server) cleanPath(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw := strings.ToLower(r.URL.EscapedPath())
+		bad := strings.Contains(raw, "%2f") || strings.Contains(raw, "%5c") || strings.Contains(r.URL.Path, "\\") || strings.ContainsRune(r.URL.Path, 0)
+		for _, seg := range strings.Split(r.URL.Path, "/") {
+			bad = bad || seg == ".."
+		}
+		if bad {
+			writeJSON(w, http.StatusBadRequest, errorBody{Error: errorDetail{Code: zhudun.EINVALID, Message: "invalid path"}})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// csp allows only the binary's own files; Element Plus sets inline style
+// attributes, hence style-src 'unsafe-inline' (no inline scripts).
+const csp = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
+	"font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+
+func (s *Server) headers(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", csp)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		if s.secure {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// crossOrigin refuses state-changing cross-origin browser requests (a form
+// or script on another site riding the session cookie): 403, audited.
+func (s *Server) crossOrigin(next http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.Error(w, r, zhudun.Errorf(zhudun.EFORBIDDEN, "cross-origin request refused"))
+	}))
+	return cop.Handler(next)
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Flush lets the event stream through the wrapper.
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap gives http.ResponseController the real writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (s *Server) metrics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		_, pattern := s.mux.Handler(r)
+		if pattern == "" || !strings.Contains(pattern, "/api/") {
+			pattern = "other"
+		}
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		s.reqs.WithLabelValues(pattern, strconv.Itoa(sw.status)).Inc()
+		s.dur.WithLabelValues(pattern).Observe(time.Since(start).Seconds())
+		// Paths and status only: query strings may carry personal data.
+		s.log.Debug("http", "method", r.Method, "path", r.URL.Path, "status", sw.status, "ms", time.Since(start).Milliseconds())
+	})
+}
+
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("panic", "path", r.URL.Path, "panic", v)
+				writeJSON(w, http.StatusInternalServerError, errorBody{Error: errorDetail{Code: zhudun.EINTERNAL, Message: "internal error"}})
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// --- request helpers -------------------------------------------------------
+
+// decode reads a JSON body into v; unknown fields and wrong types are
+// EINVALID naming the field; a body over the limit is ETOOLARGE.
+func decode(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		var te *json.UnmarshalTypeError
+		var se *json.SyntaxError
+		switch {
+		case errors.As(err, &mbe):
+			return &zhudun.Error{Code: zhudun.ETOOLARGE, Message: "request body too large"}
+		case errors.As(err, &te):
+			return zhudun.FieldError(te.Field, "%s must be of type %s", te.Field, te.Type.String())
+		case errors.As(err, &se):
+			return zhudun.Errorf(zhudun.EINVALID, "malformed JSON at byte %d", se.Offset)
+		case errors.Is(err, io.EOF):
+			return zhudun.Errorf(zhudun.EINVALID, "request body is empty")
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			return zhudun.FieldError(f, "unknown field %s", f)
+		}
+		return zhudun.Errorf(zhudun.EINVALID, "malformed JSON body")
+	}
+	if dec.More() {
+		return zhudun.Errorf(zhudun.EINVALID, "one JSON value expected")
+	}
+	return nil
+}
+
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, zhudun.Errorf(zhudun.ENOTFOUND, "not found")
+	}
+	return id, nil
+}
+
+func queryInt(r *http.Request, name string, def int) (int, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, zhudun.FieldError(name, "%s must be a non-negative integer", name)
+	}
+	return n, nil
+}
+
+func queryBool(r *http.Request, name string) (*bool, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return nil, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return nil, zhudun.FieldError(name, "%s must be true or false", name)
+	}
+	return &b, nil
+}
+
+type list[T any] struct {
+	Items []T `json:"items"`
+	Total int `json:"total"`
+}
+
+func newList[T any](items []T, total int) list[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return list[T]{Items: items, Total: total}
+}

@@ -1,0 +1,92 @@
+package httpapi
+
+import (
+	"context"
+	"io"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+)
+
+// staticHandler serves the embedded UI. Hashed assets are cached for a year;
+// index.html never is, so a new release is picked up at the next load.
+// Unknown paths fall back to index.html for the client-side router. Paths are
+// resolved inside an fs.FS, which cannot name anything outside it.
+func (s *Server) staticHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		if s.static == nil {
+			http.NotFound(w, r)
+			return
+		}
+		p := strings.TrimPrefix(path.Clean("/"+r.URL.Path), "/")
+		if p == "" || !fs.ValidPath(p) {
+			p = "index.html"
+		}
+		f, err := s.static.Open(p)
+		if err == nil {
+			if st, serr := f.Stat(); serr != nil || st.IsDir() {
+				f.Close()
+				err = fs.ErrNotExist
+			}
+		}
+		if err != nil {
+			// A missing file that looks like an asset is a real 404; anything
+			// else is a client route.
+			if strings.HasPrefix(p, "assets/") || path.Ext(p) != "" && p != "index.html" {
+				http.NotFound(w, r)
+				return
+			}
+			p = "index.html"
+			if f, err = s.static.Open(p); err != nil {
+				http.NotFound(w, r)
+				return
+			}
+		}
+		defer f.Close()
+		if p == "index.html" {
+			w.Header().Set("Cache-Control", "no-cache")
+		} else if strings.HasPrefix(p, "assets/") {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			w.Header().Set("Cache-Control", "public, max-age=3600")
+		}
+		rs, ok := f.(io.ReadSeeker)
+		if !ok {
+			b, err := io.ReadAll(f)
+			if err != nil {
+				http.Error(w, "read error", http.StatusInternalServerError)
+				return
+			}
+			rs = strings.NewReader(string(b))
+		}
+		http.ServeContent(w, r, p, time.Time{}, rs)
+	})
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": s.version})
+}
+
+// readyz reports whether the database and the bus answer.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	out := map[string]string{"database": "ok", "bus": "ok"}
+	status := http.StatusOK
+	if err := s.store.Ping(ctx); err != nil {
+		out["database"], status = "unavailable", http.StatusServiceUnavailable
+	}
+	if s.bus == nil {
+		out["bus"] = "not configured"
+	} else if err := s.bus.Ping(ctx); err != nil {
+		out["bus"], status = "unavailable", http.StatusServiceUnavailable
+	}
+	writeJSON(w, status, out)
+}
