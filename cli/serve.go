@@ -19,6 +19,7 @@ import (
 	"github.com/zhudun/zhudun/httpapi"
 	"github.com/zhudun/zhudun/natsbus"
 	"github.com/zhudun/zhudun/password"
+	"github.com/zhudun/zhudun/relay"
 	"github.com/zhudun/zhudun/sqlstore"
 	"github.com/zhudun/zhudun/web"
 )
@@ -90,7 +91,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("event stream: %w", err)
 	}
 	relayDone := make(chan struct{})
-	go func() { defer close(relayDone); relay(runCtx, store, bus, log) }()
+	go func() { defer close(relayDone); relay.Run(runCtx, store, bus, time.Second, log) }()
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -165,66 +166,6 @@ func redactURL(u string) string {
 		}
 	}
 	return u
-}
-
-// relay publishes outbox events to the bus in order. It wakes on this
-// process's commits and polls every second for other processes' (the CLI's);
-// a bus outage is retried with backoff, and nothing is lost because rows are
-// only marked after the bus acknowledged them.
-func relay(ctx context.Context, s *sqlstore.Store, bus zhudun.Bus, log *slog.Logger) {
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
-	backoff := time.Second
-	for {
-		for {
-			evs, err := s.PendingEvents(ctx, 200)
-			if err != nil {
-				if ctx.Err() == nil {
-					log.Error("relay read", "err", err)
-				}
-				break
-			}
-			if len(evs) == 0 {
-				break
-			}
-			var done []int64
-			var perr error
-			for _, ev := range evs {
-				if perr = bus.Publish(ctx, ev); perr != nil {
-					break
-				}
-				done = append(done, ev.ID)
-			}
-			if len(done) > 0 {
-				if err := s.MarkPublished(ctx, done); err != nil && ctx.Err() == nil {
-					log.Error("relay mark", "err", err)
-				}
-			}
-			if perr != nil {
-				if ctx.Err() != nil {
-					return
-				}
-				log.Warn("relay: bus unavailable; retrying", "err", perr, "in", backoff)
-				select {
-				case <-ctx.Done():
-					return
-				case <-time.After(backoff):
-				}
-				backoff = min(backoff*2, 30*time.Second)
-				continue
-			}
-			backoff = time.Second
-			if len(evs) < 200 {
-				break
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-s.OutboxNotify():
-		case <-tick.C:
-		}
-	}
 }
 
 // loadDemo creates the demo city once and prints its initial passwords.

@@ -1,0 +1,392 @@
+package cli_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/zhudun/zhudun/cli"
+	_ "modernc.org/sqlite"
+)
+
+// TestMain lets a test re-run this binary as the real zhudun command in a
+// child process (to kill it hard).
+func TestMain(m *testing.M) {
+	if os.Getenv("ZHUDUN_TEST_MAIN") == "1" {
+		os.Exit(cli.Main(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// run runs one zhudun command in-process.
+func run(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := cli.Main(context.Background(), args, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+type server struct {
+	url    string
+	stop   func() int
+	stdout *syncBuffer
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// serve starts `zhudun serve` in-process on a free port.
+func serve(t *testing.T, args ...string) *server {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- cli.Main(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--log-level", "warn"}, args...), strings.NewReader(""), out, io.Discard)
+	}()
+	s := &server{stdout: out}
+	checkFor(t, 20*time.Second, "server to listen", func() bool {
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited %d: %s", code, out.String())
+		default:
+		}
+		for _, l := range strings.Split(out.String(), "\n") {
+			if strings.HasPrefix(l, "listening on ") {
+				s.url = strings.TrimPrefix(l, "listening on ")
+				return true
+			}
+		}
+		return false
+	})
+	stopped := false
+	s.stop = func() int {
+		if stopped {
+			return 0
+		}
+		stopped = true
+		cancel()
+		select {
+		case c := <-done:
+			return c
+		case <-time.After(40 * time.Second):
+			t.Fatal("server did not stop")
+			return -1
+		}
+	}
+	t.Cleanup(func() { s.stop() })
+	return s
+}
+
+func checkFor(t *testing.T, d time.Duration, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func post(t *testing.T, url, token, body string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+func get(t *testing.T, url, token string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+func login(t *testing.T, base, user, pass string) string {
+	t.Helper()
+	code, body := post(t, base+"/api/v1/auth/login", "", fmt.Sprintf(`{"username":%q,"password":%q}`, user, pass))
+	if code != 200 {
+		t.Fatalf("login %s: %d %s", user, code, body)
+	}
+	var b struct{ Token string }
+	json.Unmarshal([]byte(body), &b)
+	return b.Token
+}
+
+// TestServeAndCLI follows the issue's check: a server on an empty data
+// directory, the installer adding users and departments while it runs, the
+// changes reaching browsers, and the lockout.
+func TestServeAndCLI(t *testing.T) {
+	dir := t.TempDir()
+	s := serve(t, "--data", dir)
+	if code, _ := get(t, s.url+"/healthz", ""); code != 200 {
+		t.Fatalf("healthz %d", code)
+	}
+	if info, err := os.Stat(filepath.Join(dir, "keys", "keyring.json")); err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("generated keyring: %v %v", info, err)
+	}
+	code, out, errs := run(t, "S3cure!pass\n", "user", "add", "--data", dir, "--username", "alice", "--role", "sysadmin", "--password-stdin")
+	if code != 0 || !strings.Contains(out, "user alice added") {
+		t.Fatalf("user add while serving: %d %s %s", code, out, errs)
+	}
+	tok := login(t, s.url, "alice", "S3cure!pass")
+	if code, _ := get(t, s.url+"/api/v1/me", ""); code != 401 {
+		t.Fatalf("me without token: %d", code)
+	}
+	if code, body := get(t, s.url+"/api/v1/me", tok); code != 200 || !strings.Contains(body, `"username":"alice"`) || !strings.Contains(body, `"must_change_password":false`) {
+		t.Fatalf("me: %d %s", code, body)
+	}
+	// A department added by the CLI reaches alice's event stream.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", s.url+"/api/v1/events/stream", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan string, 100)
+	go func() {
+		sc := bufio.NewScanner(res.Body)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	if code, out, errs := run(t, "", "dept", "add", "--data", dir, "--code", "SB1", "--name", "历下分局", "--kind", "subbureau"); code != 0 {
+		t.Fatalf("dept add: %d %s %s", code, out, errs)
+	}
+	deadline := time.After(10 * time.Second)
+	for got := false; !got; {
+		select {
+		case l := <-lines:
+			got = strings.HasPrefix(l, "data: ") && strings.Contains(l, `"type":"dept.created"`) && strings.Contains(l, `"code":"SB1"`)
+		case <-deadline:
+			t.Fatal("the CLI's dept.created never reached the stream")
+		}
+	}
+	cancel()
+	// A second server on the same data directory refuses to start.
+	if code, _, errs := run(t, "", "serve", "--data", dir, "--addr", "127.0.0.1:0"); code == 0 || !strings.Contains(errs, "another zhudun server is running") {
+		t.Fatalf("second server: %d %s", code, errs)
+	}
+	// Five wrong passwords lock; the sixth and the right one get 423.
+	for i := 1; i <= 6; i++ {
+		post(t, s.url+"/api/v1/auth/login", "", `{"username":"alice","password":"Wrong!pass1"}`)
+	}
+	if code, body := post(t, s.url+"/api/v1/auth/login", "", `{"username":"alice","password":"S3cure!pass"}`); code != 423 {
+		t.Fatalf("right password after six wrong: %d %s", code, body)
+	}
+	if c := s.stop(); c != 0 {
+		t.Fatalf("serve exit %d", c)
+	}
+	// Untouched, the audit log verifies.
+	if code, out, _ := run(t, "", "audit", "verify", "--data", dir); code != 0 || !strings.Contains(out, "audit log OK") {
+		t.Fatalf("verify: %d %s", code, out)
+	}
+}
+
+func TestNoDemoCreatesOnlySchema(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errs := run(t, "", "migrate", "--data", dir)
+	if code != 0 || !strings.Contains(out, "schema version 1") {
+		t.Fatalf("migrate: %d %s %s", code, out, errs)
+	}
+	_, out, _ = run(t, "", "dept", "list", "--data", dir)
+	if strings.Count(strings.TrimSpace(out), "\n") != 1 || !strings.Contains(out, "ROOT") {
+		t.Fatalf("depts of a fresh directory:\n%s", out)
+	}
+	_, out, _ = run(t, "", "user", "list", "--data", dir)
+	if strings.Count(strings.TrimSpace(out), "\n") != 0 {
+		t.Fatalf("users of a fresh directory:\n%s", out)
+	}
+	if code, _, errs := run(t, "weak\n", "user", "add", "--data", dir, "--username", "bob", "--password-stdin"); code == 0 || !strings.Contains(errs, "at least 8") {
+		t.Fatalf("weak password accepted: %d %s", code, errs)
+	}
+}
+
+// TestDemo: the demo city prints every account once, and each must change
+// its password at first login.
+func TestDemo(t *testing.T) {
+	dir := t.TempDir()
+	s := serve(t, "--data", dir, "--demo")
+	out := s.stdout.String()
+	accounts := map[string]string{}
+	roles := map[string]bool{}
+	for _, l := range strings.Split(out, "\n") {
+		if f := strings.Fields(strings.TrimPrefix(l, "demo account: ")); strings.HasPrefix(l, "demo account: ") && len(f) == 4 {
+			accounts[f[0]] = f[1]
+			for _, r := range strings.Split(f[2], ",") {
+				roles[r] = true
+			}
+		}
+	}
+	for _, r := range []string{"sysadmin", "secadmin", "auditadmin", "officer", "dispatcher", "commander", "analyst"} {
+		if !roles[r] {
+			t.Errorf("no demo account with role %s", r)
+		}
+	}
+	if accounts["lixia.sysadmin"] == "" || accounts["sysadmin"] == "" {
+		t.Fatalf("demo accounts: %v", accounts)
+	}
+	code, body := post(t, s.url+"/api/v1/auth/login", "", fmt.Sprintf(`{"username":"lixia.sysadmin","password":%q}`, accounts["lixia.sysadmin"]))
+	if code != 200 || !strings.Contains(body, `"must_change_password":true`) {
+		t.Fatalf("demo login: %d %s", code, body)
+	}
+	s.stop()
+	// Started again with --demo: nothing is loaded or printed twice.
+	s2 := serve(t, "--data", dir, "--demo")
+	if strings.Contains(s2.stdout.String(), "demo account:") || !strings.Contains(s2.stdout.String(), "already loaded") {
+		t.Fatalf("second start printed:\n%s", s2.stdout.String())
+	}
+}
+
+// TestKillRestartBackupRestore kills a real server process hard, restarts
+// it (nothing lost), backs the database up while it runs, restores the
+// backup into a new directory and verifies it there.
+func TestKillRestartBackupRestore(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errs := run(t, "S3cure!pass\n", "user", "add", "--data", dir, "--username", "alice", "--role", "sysadmin", "--password-stdin"); code != 0 {
+		t.Fatal(errs)
+	}
+	start := func(dir string) (*exec.Cmd, string) {
+		cmd := exec.Command(os.Args[0], "serve", "--data", dir, "--addr", "127.0.0.1:0", "--log-level", "warn")
+		cmd.Env = append(os.Environ(), "ZHUDUN_TEST_MAIN=1")
+		stdout, _ := cmd.StdoutPipe()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if l := sc.Text(); strings.HasPrefix(l, "listening on ") {
+				go io.Copy(io.Discard, stdout)
+				return cmd, strings.TrimPrefix(l, "listening on ")
+			}
+		}
+		t.Fatal("child server did not start")
+		return nil, ""
+	}
+	cmd, url := start(dir)
+	tok := login(t, url, "alice", "S3cure!pass")
+	for i := 0; i < 5; i++ {
+		if code, body := post(t, url+"/api/v1/depts", tok, fmt.Sprintf(`{"code":"D%d","name":"部门%d"}`, i, i)); code != 201 {
+			t.Fatalf("create dept: %d %s", code, body)
+		}
+	}
+	backup := filepath.Join(t.TempDir(), "zhudun-backup.db")
+	if code, out, errs := run(t, "", "backup", "--data", dir, "--out", backup, "--with-keys"); code != 0 || !strings.Contains(out, "audit chain ok") {
+		t.Fatalf("backup while serving: %d %s %s", code, out, errs)
+	}
+	if code, body := post(t, url+"/api/v1/depts", tok, `{"code":"AFTER","name":"备份后"}`); code != 201 {
+		t.Fatalf("create dept: %d %s", code, body)
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	cmd, url = start(dir) // the lock died with the process
+	tok = login(t, url, "alice", "S3cure!pass")
+	if code, body := get(t, url+"/api/v1/depts?code=AFTER", tok); code != 200 || !strings.Contains(body, `"total":1`) {
+		t.Fatalf("after kill and restart: %d %s", code, body)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+	if code, out, _ := run(t, "", "audit", "verify", "--data", dir); code != 0 {
+		t.Fatalf("verify after kill: %s", out)
+	}
+	// Restore: the backup file becomes zhudun.db, its keyring keys/keyring.json.
+	dir2 := t.TempDir()
+	os.MkdirAll(filepath.Join(dir2, "keys"), 0o700)
+	copyFile(t, backup, filepath.Join(dir2, "zhudun.db"))
+	copyFile(t, backup+".keyring.json", filepath.Join(dir2, "keys", "keyring.json"))
+	if code, out, _ := run(t, "", "audit", "verify", "--data", dir2); code != 0 {
+		t.Fatalf("verify restored: %s", out)
+	}
+	s := serve(t, "--data", dir2)
+	tok = login(t, s.url, "alice", "S3cure!pass")
+	if _, body := get(t, s.url+"/api/v1/depts", tok); !strings.Contains(body, `"total":6`) || strings.Contains(body, "AFTER") {
+		t.Fatalf("restored depts: %s", body)
+	}
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAuditVerifyDetectsTampering edits the stopped server's database as an
+// intruder would: triggers dropped, a row changed, or the last row deleted.
+func TestAuditVerifyDetectsTampering(t *testing.T) {
+	for _, c := range []struct {
+		name, sql, want string
+	}{
+		{"changed", `UPDATE audit_log SET username = 'mallory' WHERE seq = 3`, "FAILED at row 3: altered"},
+		{"last deleted", `DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)`, "FAILED at row 11: deleted"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			// 7 role.seed rows + 1 user.create + 3 dept.create = 11 rows.
+			run(t, "S3cure!pass\n", "user", "add", "--data", dir, "--username", "alice", "--role", "sysadmin", "--password-stdin")
+			for _, d := range []string{"A1", "A2", "A3"} {
+				run(t, "", "dept", "add", "--data", dir, "--code", d, "--name", d)
+			}
+			db, err := sql.Open("sqlite", filepath.Join(dir, "zhudun.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, q := range []string{`DROP TRIGGER audit_log_no_update`, `DROP TRIGGER audit_log_no_delete`, c.sql} {
+				if _, err := db.Exec(q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			db.Close()
+			code, out, _ := run(t, "", "audit", "verify", "--data", dir)
+			if code == 0 || !strings.Contains(out, c.want) {
+				t.Fatalf("verify: %d %q; want non-zero and %q", code, out, c.want)
+			}
+		})
+	}
+}
