@@ -40,12 +40,16 @@ type harness struct {
 //	ROOT: rootadm (sysadmin), sec (secadmin), aud (auditadmin)
 //	SB1:  sb1adm (sysadmin), ana1 (analyst)    ST1: off1 (officer)
 //	SB2:  sb2adm (sysadmin)                    ST2: off2 (officer)
-func newHarness(t *testing.T) *harness {
+func newHarness(t *testing.T, opts ...func(*sqlstore.Options)) *harness {
 	t.Helper()
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	store, err := sqlite.Open(ctx, filepath.Join(dir, "zhudun.db"), sqlstore.Options{Keys: gmcrypto.Generate()})
+	o := sqlstore.Options{Keys: gmcrypto.Generate()}
+	for _, f := range opts {
+		f(&o)
+	}
+	store, err := sqlite.Open(ctx, filepath.Join(dir, "zhudun.db"), o)
 	if err != nil {
 		t.Fatal(err)
 	}

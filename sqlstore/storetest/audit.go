@@ -1,10 +1,12 @@
 package storetest
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/zhudun/zhudun"
 )
@@ -169,5 +171,40 @@ func testOutbox(t *testing.T, b Backend) {
 	e.must(err)
 	if len(pend) != 0 {
 		t.Fatalf("pending after publish: %d", len(pend))
+	}
+}
+
+func testAuditArchive(t *testing.T, b Backend) {
+	e := newEnv(t, b)
+	e.busy() // 14 rows at 2026-03-01
+	if _, err := e.s.ArchiveAudit(e.sys, e.clock.Now(), &bytes.Buffer{}); code(err) != zhudun.EINVALID {
+		t.Fatalf("archive inside the retention period: %v", err)
+	}
+	e.clock.Advance(200 * 24 * time.Hour)
+	e.user("late", "ST1", zhudun.RoleOfficer) // row 15, after the cutoff
+	var buf bytes.Buffer
+	n, err := e.s.ArchiveAudit(e.sys, e.clock.Now().Add(-190*24*time.Hour), &buf)
+	if err != nil || n != 14 {
+		t.Fatalf("archive: %d %v", n, err)
+	}
+	arch, err := e.s.VerifyAuditArchive(e.sys, bytes.NewReader(buf.Bytes()))
+	if err != nil || !arch.OK || arch.Rows != 14 || arch.FirstSeq != 1 || arch.LastSeq != 14 {
+		t.Fatalf("archive verify: %+v %+v %v", arch, arch.Problem, err)
+	}
+	rep := e.verify()
+	if !rep.OK || rep.Rows != 2 || rep.FirstSeq != 15 || rep.LastSeq != 16 { // row 15 and the audit.archive row
+		t.Fatalf("table after archive: %+v %+v", rep, rep.Problem)
+	}
+	// An edited archive is caught.
+	bad := bytes.Replace(buf.Bytes(), []byte(`"action":"dept.create"`), []byte(`"action":"dept.delete"`), 1)
+	arch, err = e.s.VerifyAuditArchive(e.sys, bytes.NewReader(bad))
+	if err != nil || arch.OK || arch.Problem == nil || arch.Problem.Seq != 8 {
+		t.Fatalf("tampered archive: %+v %+v %v", arch, arch.Problem, err)
+	}
+	// A truncated archive is caught.
+	lines := bytes.SplitAfter(buf.Bytes(), []byte("\n"))
+	arch, _ = e.s.VerifyAuditArchive(e.sys, bytes.NewReader(bytes.Join(lines[:len(lines)-2], nil)))
+	if arch.OK || arch.Problem == nil || !strings.Contains(arch.Problem.Reason, "deleted") {
+		t.Fatalf("truncated archive: %+v", arch.Problem)
 	}
 }

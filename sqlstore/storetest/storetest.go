@@ -64,6 +64,7 @@ func Run(t *testing.T, b Backend) {
 	t.Run("PII", func(t *testing.T) { testPII(t, b) })
 	t.Run("AuditChain", func(t *testing.T) { testAuditChain(t, b) })
 	t.Run("AuditTamper", func(t *testing.T) { testAuditTamper(t, b) })
+	t.Run("AuditArchive", func(t *testing.T) { testAuditArchive(t, b) })
 	t.Run("AuditConcurrentWriters", func(t *testing.T) { testAuditConcurrent(t, b) })
 	t.Run("Outbox", func(t *testing.T) { testOutbox(t, b) })
 }

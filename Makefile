@@ -1,0 +1,33 @@
+# zhudun — the two commands are `make run` and `make test` (see README).
+.PHONY: run test vet ui ui-check bench fuzz build
+
+run:
+	go run ./cmd/zhudun serve --demo
+
+build:
+	go build -o zhudun ./cmd/zhudun
+
+test:
+	bash scripts/test.sh
+
+vet:
+	go vet ./...
+
+# Rebuild the committed UI (needs Node 20 and npm).
+ui:
+	cd web && npm ci && npm run build
+
+# Fail if the committed UI build differs from what the sources build.
+ui-check:
+	bash scripts/check-ui-build.sh
+
+# Benchmarks of every hot path; see README "Measurements".
+bench:
+	go test -run '^$$' -bench . -benchmem ./...
+
+fuzz:
+	go test -run '^$$' -fuzz FuzzNormalizeIDNumber -fuzztime 30s ./pii/
+	go test -run '^$$' -fuzz FuzzNormalizePhone -fuzztime 30s ./pii/
+	go test -run '^$$' -fuzz FuzzParse -fuzztime 30s ./gmcrypto/
+	go test -run '^$$' -fuzz FuzzOpen -fuzztime 30s ./gmcrypto/
+	go test -run '^$$' -fuzz FuzzParseFeatureCollection -fuzztime 30s ./geo/

@@ -1,0 +1,375 @@
+package dense
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"pgregory.net/rapid"
+)
+
+func TestNewGraphMergesDuplicates(t *testing.T) {
+	g, err := NewGraph(3, 2, []Edge{{0, 1}, {0, 1}, {2, 0}, {0, 0}, {2, 0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Edges() != 3 {
+		t.Errorf("edges = %d, want 3", g.Edges())
+	}
+	for i, want := range []int{2, 0, 1} {
+		if d := g.RowDegree(i); d != want {
+			t.Errorf("row %d degree %d, want %d", i, d, want)
+		}
+	}
+	for j, want := range []int{2, 1} {
+		if d := g.ColDegree(j); d != want {
+			t.Errorf("col %d degree %d, want %d", j, d, want)
+		}
+	}
+	if _, err := NewGraph(2, 2, []Edge{{0, 2}}); err == nil {
+		t.Error("edge outside the graph accepted")
+	}
+	if _, err := NewGraph(2, 2, []Edge{{-1, 0}}); err == nil {
+		t.Error("negative id accepted")
+	}
+}
+
+// A 4×4 biclique among pendant edges: hand-checkable densest block.
+func TestDetectBiclique(t *testing.T) {
+	var edges []Edge
+	for r := range 4 {
+		for c := range 4 {
+			edges = append(edges, Edge{int32(r), int32(c)})
+		}
+	}
+	// Each of rows 4…13 links to one column of its own, 4…13; row 4 also
+	// touches the block's column 0.
+	for i := 4; i < 14; i++ {
+		edges = append(edges, Edge{int32(i), int32(i)})
+	}
+	edges = append(edges, Edge{4, 0})
+	g, err := NewGraph(14, 14, edges)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Detect(context.Background(), g, Options{NullTrials: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := res.Blocks[0]
+	if !slices.Equal(b.Rows, []int32{0, 1, 2, 3}) || !slices.Equal(b.Cols, []int32{0, 1, 2, 3}) {
+		t.Fatalf("block rows %v cols %v, want 0…3 × 0…3", b.Rows, b.Cols)
+	}
+	if b.Edges != 16 || b.Density != 1 {
+		t.Errorf("edges %d density %v, want 16 and 1", b.Edges, b.Density)
+	}
+	// g = (12 edges into columns 1…3 of degree 4 + 4 into column 0 of
+	// degree 5) / 8 nodes.
+	want := (12/math.Log(9) + 4/math.Log(10)) / 8
+	if math.Abs(b.Score-want) > 1e-6 {
+		t.Errorf("score %v, want %v", b.Score, want)
+	}
+	if b.Relative != 0 {
+		t.Errorf("relative %v without null trials, want 0", b.Relative)
+	}
+}
+
+func TestLog10Chance(t *testing.T) {
+	// 2×2 full block in a 10×10 graph of density 0.1: C(10,2)² · 0.1⁴.
+	got := log10Chance(10, 10, 2, 2, 4, 0.1)
+	want := math.Log10(45*45) - 4
+	if math.Abs(got-want) > 1e-9 {
+		t.Errorf("log10Chance = %v, want %v", got, want)
+	}
+	if got := log10Chance(10, 10, 2, 2, 0, 0.1); got != 0 {
+		t.Errorf("empty block: %v, want 0", got)
+	}
+	if got := log10Chance(100, 100, 50, 50, 300, 0.1); got != 0 {
+		t.Errorf("block sparser than background: %v, want 0", got)
+	}
+}
+
+// fmeasure is the F1 score of got against want.
+func fmeasure(got, want []int32) float64 {
+	w := map[int32]bool{}
+	for _, x := range want {
+		w[x] = true
+	}
+	tp := 0
+	for _, x := range got {
+		if w[x] {
+			tp++
+		}
+	}
+	if len(got)+len(want) == 0 {
+		return 1
+	}
+	return 2 * float64(tp) / float64(len(got)+len(want))
+}
+
+func memberF(b Block, in Injected, rows int) float64 {
+	var got, want []int32
+	got = append(got, b.Rows...)
+	for _, c := range b.Cols {
+		got = append(got, c+int32(rows))
+	}
+	want = append(want, in.BlockRows...)
+	for _, c := range in.BlockCols {
+		want = append(want, c+int32(rows))
+	}
+	return fmeasure(got, want)
+}
+
+// Fraudar's protocol on the small background, one trial per camouflage:
+// the block must come out nearly exact and far from noise.
+func TestPlantedBlockFound(t *testing.T) {
+	for _, cam := range []Camouflage{NoCamouflage, RandomCamouflage, BiasedCamouflage, HijackedAccounts} {
+		t.Run(cam.String(), func(t *testing.T) {
+			in, err := Inject(InjectConfig{Rows: 2000, Cols: 2000, BackgroundDensity: 0.0006,
+				BlockRows: 200, BlockCols: 200, BlockDensity: 0.05, Camouflage: cam, Seed: 11})
+			if err != nil {
+				t.Fatal(err)
+			}
+			g, _ := NewGraph(2000, 2000, in.Edges)
+			res, err := Detect(context.Background(), g, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := res.Blocks[0]
+			if f := memberF(b, in, 2000); f < 0.95 {
+				t.Errorf("F = %.3f (%d×%d found), want ≥ 0.95", f, len(b.Rows), len(b.Cols))
+			}
+			if b.Relative < 1.5 || b.Log10P > -100 {
+				t.Errorf("relative %.2f log10p %.0f: a real block must stand out", b.Relative, b.Log10P)
+			}
+		})
+	}
+}
+
+// Graphs with no block: the best block must read as noise.
+func TestNoBlockIsNoise(t *testing.T) {
+	for _, n := range []int{500, 3000} {
+		for _, d := range []float64{0.001, 0.004} {
+			in, _ := Inject(InjectConfig{Rows: n, Cols: n * 2, BackgroundDensity: d, Seed: uint64(n)})
+			g, _ := NewGraph(n, 2*n, in.Edges)
+			res, err := Detect(context.Background(), g, Options{Blocks: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, b := range res.Blocks {
+				if b.Log10P < -2 {
+					t.Errorf("n=%d d=%v block %d: log10p %.1f on pure noise", n, d, i+1, b.Log10P)
+				}
+				if i == 0 && math.Abs(b.Relative-1) > 0.12 {
+					t.Errorf("n=%d d=%v: relative %.3f on pure noise, want ≈ 1", n, d, b.Relative)
+				}
+			}
+		}
+	}
+}
+
+func TestTwoBlocksDensestFirst(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var edges []Edge
+	for range 6000 {
+		edges = append(edges, Edge{int32(rng.IntN(3000)), int32(rng.IntN(3000))})
+	}
+	plant := func(r0, c0, m, n int, p float64) {
+		for r := r0; r < r0+m; r++ {
+			for c := c0; c < c0+n; c++ {
+				if rng.Float64() < p {
+					edges = append(edges, Edge{int32(r), int32(c)})
+				}
+			}
+		}
+	}
+	plant(0, 0, 60, 60, 0.5)       // denser
+	plant(1000, 1000, 80, 40, 0.3) // sparser, another shape
+	g, _ := NewGraph(3000, 3000, edges)
+	res, err := Detect(context.Background(), g, Options{Blocks: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Blocks) != 3 {
+		t.Fatalf("%d blocks, want 3", len(res.Blocks))
+	}
+	b1, b2 := res.Blocks[0], res.Blocks[1]
+	if b1.Rows[0] != 0 || len(b1.Rows) < 57 || len(b1.Rows) > 63 || len(b1.Cols) < 57 || len(b1.Cols) > 63 {
+		t.Errorf("block 1 %d×%d starting at row %d, want ≈60×60 at 0", len(b1.Rows), len(b1.Cols), b1.Rows[0])
+	}
+	if b2.Rows[0] < 1000 || len(b2.Rows) < 75 || len(b2.Rows) > 85 || len(b2.Cols) < 36 || len(b2.Cols) > 44 {
+		t.Errorf("block 2 %d×%d starting at row %d, want ≈80×40 at 1000", len(b2.Rows), len(b2.Cols), b2.Rows[0])
+	}
+	if res.Blocks[2].Log10P < -2 {
+		t.Errorf("block 3 log10p %.1f: only two blocks were planted", res.Blocks[2].Log10P)
+	}
+}
+
+// Property: a block of random size, shape and density planted in noise is
+// found, whatever the camouflage. The graph has at least ten times the
+// block's columns, so that camouflage spread over the rest stays clearly
+// sparser than the block (otherwise no method can tell them apart).
+func TestPropertyPlantedBlock(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		rows := rapid.IntRange(500, 3000).Draw(t, "rows")
+		cols := rapid.IntRange(1500, 3000).Draw(t, "cols")
+		br := rapid.IntRange(30, 150).Draw(t, "blockRows")
+		bc := rapid.IntRange(30, 150).Draw(t, "blockCols")
+		p := rapid.Float64Range(0.3, 0.6).Draw(t, "blockDensity")
+		cam := Camouflage(rapid.IntRange(0, 4).Draw(t, "camouflage"))
+		in, err := Inject(InjectConfig{Rows: rows, Cols: cols, BackgroundDensity: 0.001,
+			BlockRows: br, BlockCols: bc, BlockDensity: p, Camouflage: cam,
+			Seed: rapid.Uint64().Draw(t, "seed")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, _ := NewGraph(rows, cols, in.Edges)
+		res, err := Detect(context.Background(), g, Options{NullTrials: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f := memberF(res.Blocks[0], in, rows); f < 0.9 {
+			t.Fatalf("F = %.3f for a %d×%d block of density %.2f (%s)", f, br, bc, p, cam)
+		}
+	})
+}
+
+// Property: renaming the nodes and reordering the edges does not change
+// the planted block. (Later blocks, such as the diffuse leftover of the
+// camouflage, can contain nodes that tie on every structural key; those are
+// ordered by number, so such a block may come out slightly different.)
+func TestPropertyRelabelInvariant(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		seed := rapid.Uint64().Draw(t, "seed")
+		in, _ := Inject(InjectConfig{Rows: 800, Cols: 600, BackgroundDensity: 0.003,
+			BlockRows: 40, BlockCols: 30, BlockDensity: 0.3,
+			Camouflage: Camouflage(rapid.IntRange(0, 4).Draw(t, "camouflage")), Seed: seed})
+		rng := rand.New(rand.NewPCG(seed, 99))
+		pr, pc := rng.Perm(800), rng.Perm(600)
+		moved := make([]Edge, len(in.Edges))
+		for i, e := range in.Edges {
+			moved[i] = Edge{int32(pr[e.Src]), int32(pc[e.Dst])}
+		}
+		rng.Shuffle(len(moved), func(i, j int) { moved[i], moved[j] = moved[j], moved[i] })
+		g1, _ := NewGraph(800, 600, in.Edges)
+		g2, _ := NewGraph(800, 600, moved)
+		r1, _ := Detect(context.Background(), g1, Options{Blocks: 2, NullTrials: -1})
+		r2, _ := Detect(context.Background(), g2, Options{Blocks: 2, NullTrials: -1})
+		for k := range r1.Blocks[:1] {
+			var rows, cols []int32
+			for _, r := range r1.Blocks[k].Rows {
+				rows = append(rows, int32(pr[r]))
+			}
+			for _, c := range r1.Blocks[k].Cols {
+				cols = append(cols, int32(pc[c]))
+			}
+			slices.Sort(rows)
+			slices.Sort(cols)
+			if !slices.Equal(rows, r2.Blocks[k].Rows) || !slices.Equal(cols, r2.Blocks[k].Cols) {
+				t.Fatalf("block %d differs after relabelling: %d×%d vs %d×%d", k+1,
+					len(rows), len(cols), len(r2.Blocks[k].Rows), len(r2.Blocks[k].Cols))
+			}
+		}
+	})
+}
+
+func TestInjectShapes(t *testing.T) {
+	base := InjectConfig{Rows: 1000, Cols: 1000, BackgroundEdges: 5000, BlockRows: 100, BlockCols: 100, BlockDensity: 0.1, Seed: 5}
+	count := func(c InjectConfig) (block, camo, other int, in Injected) {
+		in, err := Inject(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fr, fc := map[int32]bool{}, map[int32]bool{}
+		for _, r := range in.BlockRows {
+			fr[r] = true
+		}
+		for _, c := range in.BlockCols {
+			fc[c] = true
+		}
+		for _, e := range in.Edges {
+			switch {
+			case fr[e.Src] && fc[e.Dst]:
+				block++
+			case fr[e.Src]:
+				camo++
+			default:
+				other++
+			}
+		}
+		return
+	}
+	base.Camouflage = NoCamouflage
+	b0, c0, _, in := count(base)
+	if len(in.BlockRows) != 100 || len(in.BlockCols) != 100 {
+		t.Fatalf("block %d×%d, want 100×100", len(in.BlockRows), len(in.BlockCols))
+	}
+	if b0 < 850 || b0 > 1150 || c0 != 0 {
+		t.Errorf("no camouflage: %d block edges (want ≈1000), %d fraud edges outside (want 0)", b0, c0)
+	}
+	base.Camouflage = RandomCamouflage
+	if b, c, _, _ := count(base); c != b {
+		t.Errorf("random camouflage: %d camouflage edges for %d block edges, want equal", c, b)
+	}
+	base.Camouflage = DoubleRandomCamouflage
+	if b, c, _, _ := count(base); c != 2*b {
+		t.Errorf("2x camouflage: %d camouflage edges for %d block edges, want twice", c, b)
+	}
+	base.Camouflage = HijackedAccounts
+	if _, c, _, _ := count(base); c < 350 || c > 650 { // 100 rows × 5 ordinary edges each
+		t.Errorf("hijacked: %d ordinary edges on fraud rows, want ≈500", c)
+	}
+	if _, err := Inject(InjectConfig{Rows: 10, Cols: 10, BlockRows: 20, BlockCols: 2}); err == nil {
+		t.Error("block larger than the graph accepted")
+	}
+	if _, err := ParseCamouflage("sneaky"); err == nil {
+		t.Error("unknown camouflage accepted")
+	}
+}
+
+func TestDetectCancelled(t *testing.T) {
+	in, _ := Inject(InjectConfig{Rows: 100, Cols: 100, BackgroundDensity: 0.05, Seed: 1})
+	g, _ := NewGraph(100, 100, in.Edges)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Detect(ctx, g, Options{}); err == nil {
+		t.Error("cancelled context: no error")
+	}
+}
+
+func benchGraph(b *testing.B, n int) *Graph {
+	in, err := Inject(InjectConfig{Rows: n, Cols: n, BackgroundDensity: 0.0006,
+		BlockRows: 200, BlockCols: 200, BlockDensity: 0.05, Camouflage: RandomCamouflage, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	g, err := NewGraph(n, n, in.Edges)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return g
+}
+
+func BenchmarkDetect10k(b *testing.B) {
+	g := benchGraph(b, 10000)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Detect(context.Background(), g, Options{NullTrials: -1}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(g.Edges())*float64(b.N)/b.Elapsed().Seconds(), "edges/s")
+}
+
+func BenchmarkNewGraph10k(b *testing.B) {
+	in, _ := Inject(InjectConfig{Rows: 10000, Cols: 10000, BackgroundDensity: 0.0006, Seed: 1})
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := NewGraph(10000, 10000, in.Edges); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

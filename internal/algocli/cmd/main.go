@@ -1,0 +1,38 @@
+// Command algocli runs the graph and stream commands on their own, so that
+// they can be measured without the full zhudun binary:
+//
+//	go build -o /tmp/zhudun-algo ./internal/algocli/cmd
+//	/tmp/zhudun-algo graph dense --in edges.tsv --out blocks.tsv
+//	/tmp/zhudun-algo stream score --in edges.csv --out scores.txt
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+
+	"github.com/zhudun/zhudun/internal/algocli"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: zhudun-algo graph|stream SUBCOMMAND [flags]")
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "graph":
+		err = algocli.Graph(ctx, os.Args[2:], os.Stdin, os.Stdout, os.Stderr)
+	case "stream":
+		err = algocli.Stream(ctx, os.Args[2:], os.Stdin, os.Stdout, os.Stderr)
+	default:
+		err = fmt.Errorf("unknown command %q (want graph or stream)", os.Args[1])
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "zhudun:", err)
+		os.Exit(1)
+	}
+}
