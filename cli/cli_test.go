@@ -176,35 +176,11 @@ func TestServeAndCLI(t *testing.T) {
 		t.Fatalf("me: %d %s", code, body)
 	}
 	// A department added by the CLI reaches alice's event stream.
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, "GET", s.url+"/api/v1/events/stream", nil)
-	req.Header.Set("Authorization", "Bearer "+tok)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := make(chan string, 100)
-	go func() {
-		sc := bufio.NewScanner(res.Body)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
+	lines := stream(t, s.url, tok)
 	if code, out, errs := run(t, "", "dept", "add", "--data", dir, "--code", "SB1", "--name", "历下分局", "--kind", "subbureau"); code != 0 {
 		t.Fatalf("dept add: %d %s %s", code, out, errs)
 	}
-	deadline := time.After(10 * time.Second)
-	for got := false; !got; {
-		select {
-		case l := <-lines:
-			got = strings.HasPrefix(l, "data: ") && strings.Contains(l, `"type":"dept.created"`) && strings.Contains(l, `"code":"SB1"`)
-		case <-deadline:
-			t.Fatal("the CLI's dept.created never reached the stream")
-		}
-	}
-	cancel()
+	waitLine(t, lines, `"code":"SB1"`)
 	// A second server on the same data directory refuses to start.
 	if code, _, errs := run(t, "", "serve", "--data", dir, "--addr", "127.0.0.1:0"); code == 0 || !strings.Contains(errs, "another zhudun server is running") {
 		t.Fatalf("second server: %d %s", code, errs)
@@ -388,5 +364,47 @@ func TestAuditVerifyDetectsTampering(t *testing.T) {
 				t.Fatalf("verify: %d %q; want non-zero and %q", code, out, c.want)
 			}
 		})
+	}
+}
+
+// stream opens the event stream and returns its lines.
+func stream(t *testing.T, base, tok string) <-chan string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	req, _ := http.NewRequestWithContext(ctx, "GET", base+"/api/v1/events/stream", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan string, 100)
+	go func() {
+		defer res.Body.Close()
+		sc := bufio.NewScanner(res.Body)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	return lines
+}
+
+// waitLine waits for an event data line containing want.
+func waitLine(t *testing.T, lines <-chan string, want string) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatalf("stream ended before %s", want)
+			}
+			if strings.HasPrefix(l, "data: ") && strings.Contains(l, want) {
+				return
+			}
+		case <-deadline:
+			t.Fatalf("no event with %s reached the stream", want)
+		}
 	}
 }

@@ -2,57 +2,15 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"sync"
 	"testing"
 
+	"github.com/zhudun/zhudun/internal/testpg"
 	"github.com/zhudun/zhudun/postgres"
 	"github.com/zhudun/zhudun/sqlstore"
 	"github.com/zhudun/zhudun/sqlstore/storetest"
 )
-
-// adminDSN is the server the suite creates its databases on. The suite fails,
-// never skips, when it cannot connect: CI must run it on PostgreSQL.
-func adminDSN() string {
-	if v := os.Getenv("ZHUDUN_TEST_POSTGRES"); v != "" {
-		return v
-	}
-	return "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-}
-
-// freshDB creates an empty database for one test and drops it afterwards.
-func freshDB(t *testing.T) string {
-	t.Helper()
-	admin, err := sql.Open("pgx", adminDSN())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := "zhudun_test_" + hex.EncodeToString(b)
-	if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
-		t.Fatalf("PostgreSQL at %s: %v (set ZHUDUN_TEST_POSTGRES)", adminDSN(), err)
-	}
-	t.Cleanup(func() {
-		a, err := sql.Open("pgx", adminDSN())
-		if err != nil {
-			return
-		}
-		defer a.Close()
-		a.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
-	})
-	u, err := url.Parse(adminDSN())
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
 
 func TestConformance(t *testing.T) {
 	var mu sync.Mutex
@@ -63,7 +21,7 @@ func TestConformance(t *testing.T) {
 			dsn, ok := dsns[t]
 			mu.Unlock()
 			if !ok {
-				dsn = freshDB(t)
+				dsn = testpg.FreshDB(t)
 				mu.Lock()
 				dsns[t] = dsn
 				mu.Unlock()
