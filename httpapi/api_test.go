@@ -273,3 +273,18 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		t.Fatalf("only %d routes", len(served))
 	}
 }
+
+// TestDeniedRequestsAudited: forbidden requests, requests with a dead session
+// and anonymous writes leave an audit row; anonymous reads do not.
+func TestDeniedRequestsAudited(t *testing.T) {
+	h := newHarness(t)
+	h.do("off1", "GET", "/api/v1/users", nil)                          // 403
+	h.do("", "POST", "/api/v1/depts", map[string]string{"code": "X1"}) // anonymous write
+	h.do("", "GET", "/api/v1/users", nil)                              // anonymous read: not audited
+	h.tokens["ghost"] = "forged-token"
+	h.do("ghost", "GET", "/api/v1/users", nil) // dead session
+	r := h.do("aud", "GET", "/api/v1/audit?action=request.denied", nil)
+	if r.total() != 3 || !strings.Contains(string(r.body), `"username":"off1"`) || !strings.Contains(string(r.body), `"username":"(anonymous)"`) {
+		t.Fatalf("denied rows: %d %s", r.total(), r.body)
+	}
+}

@@ -59,7 +59,7 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	if status >= 500 {
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "code", code, "err", err)
 	}
-	if code == zhudun.EFORBIDDEN {
+	if code == zhudun.EFORBIDDEN || code == zhudun.EUNAUTHORIZED && s.auditUnauthorized(r) {
 		s.auditDenied(r, body.Message)
 	}
 	if body.RetryAfter > 0 {
@@ -75,6 +75,18 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(true)
 	_ = enc.Encode(v)
+}
+
+// auditUnauthorized decides which 401s are audited: every one that
+// presented credentials (a forged, revoked or expired session) and every
+// anonymous attempt to change something. Anonymous reads are refused without
+// a row — they reveal and change nothing, and auditing them would let anyone
+// flood the log. Sign-in failures are audited by the store with their reason.
+func (s *Server) auditUnauthorized(r *http.Request) bool {
+	if r.URL.Path == "/api/v1/auth/login" {
+		return false
+	}
+	return requestToken(r) != "" || (r.Method != http.MethodGet && r.Method != http.MethodHead)
 }
 
 // auditDenied records a denied request: who, what and from where.
