@@ -113,22 +113,17 @@ func checkFor(t *testing.T, d time.Duration, what string, ok func() bool) {
 
 func post(t *testing.T, url, token, body string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, string(b)
+	return call(t, "POST", url, token, strings.NewReader(body))
 }
 
 func get(t *testing.T, url, token string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
+	return call(t, "GET", url, token, nil)
+}
+
+func call(t *testing.T, method, url, token string, body io.Reader) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, body)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
