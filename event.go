@@ -11,12 +11,13 @@ import (
 // browsers whose caller holds Perm with a scope that covers DeptPath/DeptID
 // (or OwnerID for self scope). Data never carries unmasked personal data.
 type Event struct {
-	ID   int64           `json:"id"`   // outbox sequence, unique and increasing
+	ID   int64           `json:"id"`   // outbox sequence, unique and increasing within Source
 	Type string          `json:"type"` // "user.created", "dept.updated", "audit.appended", …
 	At   time.Time       `json:"at"`
 	Data json.RawMessage `json:"data"`
 
 	// Routing metadata, kept on the bus but not sent to browsers.
+	Source   string     `json:"source,omitempty"` // the database the event was written in
 	Perm     Permission `json:"perm"`
 	DeptPath string     `json:"dept_path,omitempty"`
 	DeptID   int64      `json:"dept_id,omitempty"`

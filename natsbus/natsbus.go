@@ -220,8 +220,9 @@ func (b *Bus) stopServer() {
 func (b *Bus) subject(e zhudun.Event) string { return b.cfg.SubjectPrefix + "." + e.Type }
 
 // Publish sends e and waits for JetStream to store it. The message ID
-// "zhudun-event-<ID>" makes a second publish of the same event within two
-// minutes a no-op. Errors are EINVALID for a type that is not a valid subject,
+// "zhudun-<Source>-<ID>" makes a second publish of the same event within two
+// minutes a no-op, while events of different databases sharing a cluster
+// (whose ids both start at 1) never collide. Errors are EINVALID for a type that is not a valid subject,
 // EUNAVAILABLE when the server cannot be reached or does not answer in time.
 func (b *Bus) Publish(ctx context.Context, e zhudun.Event) error {
 	if e.Type == "" || strings.ContainsAny(e.Type, " \t\r\n*>") || strings.HasPrefix(e.Type, ".") ||
@@ -233,12 +234,20 @@ func (b *Bus) Publish(ctx context.Context, e zhudun.Event) error {
 		return fmt.Errorf("natsbus: encode event %d: %w", e.ID, err)
 	}
 	_, err = b.js.Publish(ctx, b.subject(e), data,
-		jetstream.WithMsgID("zhudun-event-"+strconv.FormatInt(e.ID, 10)),
+		jetstream.WithMsgID(msgID(e)),
 		jetstream.WithExpectStream(b.cfg.StreamName))
 	if err != nil {
 		return busError("publish", err)
 	}
 	return nil
+}
+
+func msgID(e zhudun.Event) string {
+	src := e.Source
+	if src == "" {
+		src = "event"
+	}
+	return "zhudun-" + src + "-" + strconv.FormatInt(e.ID, 10)
 }
 
 // Subscribe delivers events published after the call, in order, to fn on one

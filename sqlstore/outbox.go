@@ -42,6 +42,7 @@ func (s *Store) PendingEvents(ctx context.Context, limit int) ([]zhudun.Event, e
 			return nil, s.internal("outbox scan", err)
 		}
 		e.Perm, e.Data, e.DeptID, e.OwnerID, e.At = zhudun.Permission(perm), []byte(data), deptID.Int64, ownerID.Int64, e.At.UTC()
+		e.Source = s.instance
 		out = append(out, e)
 	}
 	return out, s.internalIf("outbox rows", rows.Err())

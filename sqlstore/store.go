@@ -63,6 +63,7 @@ type Store struct {
 	notify  chan struct{} // outbox has new rows; relays wake up early
 
 	totpRoles map[string]bool // roles that must sign in with a second factor
+	instance  string          // settings.instance_id, the Source of this database's events
 }
 
 // Options configure a Store.
@@ -311,6 +312,9 @@ func itoa(v int64) string { return strconv.FormatInt(v, 10) }
 func (s *Store) Init(ctx context.Context) error {
 	if _, err := s.Migrate(ctx); err != nil {
 		return err
+	}
+	if err := s.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'instance_id'`).Scan(&s.instance); err != nil {
+		return fmt.Errorf("instance id: %w", err)
 	}
 	return s.EnsureBuiltinRoles(ctx)
 }

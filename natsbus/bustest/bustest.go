@@ -80,6 +80,22 @@ func Run(t *testing.T, open func(t *testing.T) zhudun.Bus) {
 		}
 	})
 
+	t.Run("SameIDFromTwoSources", func(t *testing.T) {
+		// Two databases on one cluster both number their events from 1.
+		b := open(t)
+		r := subscribe(t, t.Context(), b)
+		e1, e2 := newEvent("bustest.src"), newEvent("bustest.src")
+		e2.ID = e1.ID
+		e1.Source, e2.Source = "db-a", "db-b"
+		publish(t, b, e1)
+		publish(t, b, e2)
+		r.waitFor(t, 2)
+		got := r.events()
+		if got[0].Source != "db-a" || got[1].Source != "db-b" {
+			t.Errorf("sources %q %q; want db-a, db-b", got[0].Source, got[1].Source)
+		}
+	})
+
 	t.Run("NewEventsOnly", func(t *testing.T) {
 		b := open(t)
 		old := newEvent("bustest.old")

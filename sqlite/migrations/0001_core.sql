@@ -133,6 +133,14 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 WHEN NOT EXISTS (SELECT 1 FROM audit_archiving)
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 
+-- Settings of this database. instance_id tells this database's events from
+-- another's on a shared bus (event ids restart at 1 in every database).
+CREATE TABLE settings (
+	key   TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+);
+INSERT INTO settings (key, value) VALUES ('instance_id', lower(hex(randomblob(16))));
+
 CREATE TABLE outbox (
 	id           INTEGER PRIMARY KEY AUTOINCREMENT,
 	type         TEXT NOT NULL,

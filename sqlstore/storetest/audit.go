@@ -160,6 +160,9 @@ func testOutbox(t *testing.T, b Backend) {
 		t.Fatalf("events = %+v", pend)
 	}
 	a, dc := pend[0], pend[1]
+	if len(a.Source) != 32 || a.Source != dc.Source {
+		t.Fatalf("event sources %q %q; want this database's 32-hex instance id", a.Source, dc.Source)
+	}
 	if a.Type != "audit.appended" || a.Perm != zhudun.PermAuditRead || a.ID >= dc.ID {
 		t.Fatalf("first event %+v", a)
 	}
