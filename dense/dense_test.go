@@ -309,13 +309,21 @@ func TestInjectShapes(t *testing.T) {
 	if b0 < 850 || b0 > 1150 || c0 != 0 {
 		t.Errorf("no camouflage: %d block edges (want ≈1000), %d fraud edges outside (want 0)", b0, c0)
 	}
+	// Random camouflage: each fraud row links to each of the 900 outside
+	// columns with probability p·n0/(n−n0) = 1/90, 100·10 edges expected
+	// (sd ≈ 31); twice that for 2×. Biased: exactly ⌊n0·p⌋ = 10 draws per
+	// row, fewer distinct edges only where a row drew a column twice.
 	base.Camouflage = RandomCamouflage
-	if b, c, _, _ := count(base); c != b {
-		t.Errorf("random camouflage: %d camouflage edges for %d block edges, want equal", c, b)
+	if b, c, _, _ := count(base); c < 880 || c > 1120 {
+		t.Errorf("random camouflage: %d camouflage edges for %d block edges, want ≈1000", c, b)
 	}
 	base.Camouflage = DoubleRandomCamouflage
-	if b, c, _, _ := count(base); c != 2*b {
-		t.Errorf("2x camouflage: %d camouflage edges for %d block edges, want twice", c, b)
+	if b, c, _, _ := count(base); c < 1800 || c > 2200 {
+		t.Errorf("2x camouflage: %d camouflage edges for %d block edges, want ≈2000", c, b)
+	}
+	base.Camouflage = BiasedCamouflage
+	if _, c, _, _ := count(base); c < 950 || c > 1000 {
+		t.Errorf("biased camouflage: %d camouflage edges, want ≈1000 (10 per row)", c)
 	}
 	base.Camouflage = HijackedAccounts
 	if _, c, _, _ := count(base); c < 350 || c > 650 { // 100 rows × 5 ordinary edges each
@@ -370,6 +378,73 @@ func BenchmarkNewGraph10k(b *testing.B) {
 	for b.Loop() {
 		if _, err := NewGraph(10000, 10000, in.Edges); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// Biased camouflage aims at popular columns: a column that draws five edges
+// from the block's rows is expected to if it is popular, and suspicious if
+// it is quiet. The outside line μ(y) = 0.5·y is fitted from the columns.
+func TestDecideColsByPopularity(t *testing.T) {
+	var x, deg []int32
+	add := func(cx, y int32) int {
+		x = append(x, cx)
+		deg = append(deg, cx+y)
+		return len(x) - 1
+	}
+	in := []bool{}
+	for range 20 { // the block: 5 edges from each of 100 rows
+		add(5, 1)
+		in = append(in, true)
+	}
+	for i := range 100 { // quiet columns, 0.5 camouflage edges each
+		add(int32(i%2), 1)
+	}
+	for range 100 { // popular columns, 5 each
+		add(5, 10)
+	}
+	quiet, popular := add(5, 1), add(5, 10)
+	in = append(in, make([]bool, len(x)-len(in))...)
+	out, _, ok := decideCols(x, deg, in, 20, 100, len(x))
+	if !ok {
+		t.Fatal("test did not apply")
+	}
+	if !out[quiet] || out[popular] {
+		t.Errorf("quiet column joined %v (want true), popular column joined %v (want false)", out[quiet], out[popular])
+	}
+	if !out[0] {
+		t.Error("a block column left the block")
+	}
+}
+
+// A row with two block edges is a fraud row when the block's rows carry
+// camouflage and it does too, and an ordinary row otherwise.
+func TestDecideRowsCamouflageEvidence(t *testing.T) {
+	for _, camo := range []bool{true, false} {
+		var x, deg []int32
+		var in []bool
+		add := func(cx, o int32, member bool) int {
+			x, deg, in = append(x, cx), append(deg, cx+o), append(in, member)
+			return len(x) - 1
+		}
+		blockOut := int32(2)
+		if camo {
+			blockOut = 20
+		}
+		for range 50 {
+			add(10, blockOut, true) // 10 of the block's 100 columns
+		}
+		for i := range 500 {
+			add(int32(min(i%10, 1)^1), 2, false) // one row in ten hits the block once
+		}
+		r := add(2, 20, false)
+		plain := add(2, 2, false)
+		out, _, ok := decideRows(x, deg, in, 50, 100, len(x), 1000)
+		if !ok {
+			t.Fatal("test did not apply")
+		}
+		if out[r] != camo || out[plain] {
+			t.Errorf("camouflage %v: busy row joined %v (want %v), plain row joined %v (want false)", camo, out[r], camo, out[plain])
 		}
 	}
 }

@@ -15,14 +15,16 @@ const (
 	// NoCamouflage: the block's sources are fresh accounts with no other
 	// edges.
 	NoCamouflage Camouflage = iota
-	// RandomCamouflage: each block source also links to as many uniformly
-	// random destinations outside the block as it has block edges.
+	// RandomCamouflage: each block source also links to every destination
+	// outside the block with probability p·n0/(n−n0): as many uniformly
+	// random camouflage edges as block edges, on average.
 	RandomCamouflage
-	// DoubleRandomCamouflage: like RandomCamouflage with twice as many
-	// camouflage edges.
+	// DoubleRandomCamouflage: like RandomCamouflage with twice the
+	// probability.
 	DoubleRandomCamouflage
-	// BiasedCamouflage: camouflage edges go to destinations with probability
-	// proportional to their degree — the popular ones.
+	// BiasedCamouflage: each block source links to ⌊n0·p⌋ destinations
+	// outside the block drawn with probability proportional to their
+	// degree — the popular ones.
 	BiasedCamouflage
 	// HijackedAccounts: the block's sources are existing accounts that keep
 	// their ordinary edges.
@@ -114,40 +116,84 @@ func Inject(cfg InjectConfig) (Injected, error) {
 		bg = append(bg, e)
 	}
 	out.Edges = append(out.Edges, bg...)
-	ratio := 0
-	switch cfg.Camouflage {
-	case RandomCamouflage, BiasedCamouflage:
-		ratio = 1
-	case DoubleRandomCamouflage:
-		ratio = 2
+	// Camouflage per fraud row, as in the authors' injectCliqueCamo
+	// (github.com/bhooi/fraudar, greedy.py): random camouflage links the row
+	// to every destination outside the block independently with probability
+	// p·n0/(n−n0), so that it makes as many camouflage edges as block edges
+	// on average (twice that for 2× random); biased camouflage draws
+	// ⌊n0·p⌋ distinct endpoints from the multiset of outside destinations
+	// repeated by their degree. Either way a row's camouflage does not
+	// depend on how many block edges that row happened to draw.
+	outside := make([]int32, 0, cfg.Cols-len(out.BlockCols))
+	for c := range int32(cfg.Cols) {
+		if !fraudCol[c] {
+			outside = append(outside, c)
+		}
 	}
+	var rate float64
+	switch cfg.Camouflage {
+	case RandomCamouflage, DoubleRandomCamouflage:
+		if len(outside) > 0 {
+			rate = cfg.BlockDensity * float64(len(out.BlockCols)) / float64(len(outside))
+			if cfg.Camouflage == DoubleRandomCamouflage {
+				rate *= 2
+			}
+			rate = min(rate, 1)
+		}
+	}
+	var population []int32 // outside destinations, once per background edge
+	perRow := 0
+	if cfg.Camouflage == BiasedCamouflage {
+		for _, e := range bg {
+			if !fraudCol[e.Dst] {
+				population = append(population, e.Dst)
+			}
+		}
+		// 1e-9 absorbs representation error (200·0.05 is 10, not 9.99…).
+		perRow = min(int(math.Floor(float64(len(out.BlockCols))*cfg.BlockDensity+1e-9)), len(population))
+	}
+	picked := map[int]bool{}   // positions drawn from population
+	linked := map[int32]bool{} // columns already linked: one edge each
 	for _, r := range out.BlockRows {
-		n := 0
 		for _, c := range out.BlockCols {
 			if rng.Float64() < cfg.BlockDensity {
 				out.Edges = append(out.Edges, Edge{r, c})
-				n++
 			}
 		}
-		if len(out.BlockCols) == cfg.Cols {
-			continue // no destination outside the block to hide behind
+		if rate > 0 {
+			// Bernoulli(rate) over the outside destinations, by geometric
+			// skips: the same process, in time proportional to the edges made.
+			for k := skip(rng, rate); k < len(outside); k += 1 + skip(rng, rate) {
+				out.Edges = append(out.Edges, Edge{r, outside[k]})
+			}
 		}
-		for range n * ratio {
-			var c int32
-			for try := 0; ; try++ {
-				if cfg.Camouflage == BiasedCamouflage && len(bg) > 0 && try < 64 {
-					c = bg[rng.IntN(len(bg))].Dst // ∝ degree
-				} else {
-					c = int32(rng.IntN(cfg.Cols))
+		if perRow > 0 {
+			clear(picked)
+			clear(linked)
+			for len(picked) < perRow {
+				k := rng.IntN(len(population))
+				if picked[k] {
+					continue
 				}
-				if !fraudCol[c] {
-					break
+				picked[k] = true
+				if c := population[k]; !linked[c] {
+					linked[c] = true
+					out.Edges = append(out.Edges, Edge{r, c})
 				}
 			}
-			out.Edges = append(out.Edges, Edge{r, c})
 		}
 	}
 	return out, nil
+}
+
+// skip returns the number of failures before the next success of
+// Bernoulli(p) trials, p in (0, 1].
+func skip(rng *rand.Rand, p float64) int {
+	if p >= 1 {
+		return 0
+	}
+	u := 1 - rng.Float64() // in (0, 1]
+	return int(min(math.Floor(math.Log(u)/math.Log1p(-p)), 1<<40))
 }
 
 // sample returns k distinct values from [0, n), ascending.

@@ -3,19 +3,21 @@ package dense
 import "math"
 
 // refine re-decides every row's and column's membership of a peeled block by
-// a two-class likelihood test, and returns the new node set (columns offset
-// by g.nr) or set itself if the test does not apply.
+// likelihood tests on a two-block model, and returns the new node set
+// (columns offset by g.nr) or set itself if the tests do not apply.
 //
 // Why: peeling maximises Fraudar's average-degree objective, and that
 // objective happily keeps a camouflage column hit by five fraud edges (it is
 // "denser than average") and drops a fraud row that drew only three block
-// edges. Given the block's rows A, a column's number of edges from A is all
-// the evidence there is about it: it follows Binomial(|A|, p_in) inside the
-// block and Binomial(|A|, p_out) outside, with both rates estimated from the
-// current split. A column joins if the log-likelihood ratio plus the log
-// prior odds (current block share) is positive; rows likewise against the
-// columns B. Alternating until nothing changes is hard-EM on a two-block
-// model; it only keeps a node that has edges into the other side.
+// edges. Given the block's rows A, a column's number of edges from A is the
+// evidence about it: Binomial(|A|, p_in) inside the block, and outside a count
+// whose mean depends on the column's popularity (see decideCols). Given the
+// block's columns B, a row's edges into B and its edges elsewhere are the
+// evidence about it (see decideRows). Both rates are estimated from the
+// current split; a node joins if its log-likelihood ratio plus the log prior
+// odds (current block share) is positive. Alternating until nothing changes
+// is hard EM on a two-block model; it only keeps a node that has edges into
+// the other side.
 func (p *peeler) refine(set []int32) []int32 {
 	g := p.g
 	inR := make([]bool, g.nr)
@@ -33,6 +35,28 @@ func (p *peeler) refine(set []int32) []int32 {
 	if nA == 0 || nB == 0 {
 		return set
 	}
+	// Live degrees do not change while refining; nodes without live edges
+	// are not part of the graph any more (deleted with an earlier block, or
+	// never present) and count for neither side.
+	rdeg := make([]int32, g.nr)
+	cdeg := make([]int32, g.nc)
+	liveR, liveC := 0, 0
+	for i := range g.nr {
+		for k := g.rowPtr[i]; k < g.rowPtr[i+1]; k++ {
+			if !p.dead[k] {
+				rdeg[i]++
+				cdeg[g.rowAdj[k]]++
+			}
+		}
+		if rdeg[i] > 0 {
+			liveR++
+		}
+	}
+	for _, d := range cdeg {
+		if d > 0 {
+			liveC++
+		}
+	}
 	xc := make([]int32, g.nc)
 	xr := make([]int32, g.nr)
 	for range 30 {
@@ -48,7 +72,7 @@ func (p *peeler) refine(set []int32) []int32 {
 				}
 			}
 		}
-		newC, nb, okC := decideCols(p, xc, inC, nB, nA)
+		newC, nb, okC := decideCols(xc, cdeg, inC, nB, nA, liveC)
 		if !okC || nb == 0 {
 			break
 		}
@@ -64,7 +88,7 @@ func (p *peeler) refine(set []int32) []int32 {
 				}
 			}
 		}
-		newR, na, okR := decide(xr, inR, nA, nb)
+		newR, na, okR := decideRows(xr, rdeg, inR, nA, nb, liveR, liveC)
 		if !okR || na == 0 {
 			break
 		}
@@ -104,140 +128,154 @@ func (p *peeler) refine(set []int32) []int32 {
 	return out
 }
 
-// decide assigns each node of one side to the block or not, given x[v], its
-// number of edges into the other side's n members, and the current
-// membership in (with k members). It reports false when the block is no
-// denser than its surroundings, where the test means nothing.
-func decide(x []int32, in []bool, k, n int) ([]bool, int, bool) {
-	total := len(x)
-	if k == 0 || k >= total {
+// bernoulliLLR returns log(p/q) and log((1−p)/(1−q)): the evidence of one
+// success and of one failure for rate p against rate q.
+func bernoulliLLR(p, q float64) (float64, float64) {
+	return math.Log(p / q), math.Log((1 - p) / (1 - q))
+}
+
+// decideRows assigns each row to the block's rows A or not, given x[i], its
+// number of edges into the block's n columns B, deg[i], its live degree,
+// and the current membership in (with k members); live counts the rows and
+// cols the columns that still have edges. It reports false when the block
+// is no denser than its surroundings, where the test means nothing.
+//
+// The evidence is a row's edges into B (rate p_in for A, p_out for the other
+// rows) and its edges to the other columns (rate q_A for A, q_0 for the
+// others): a two-block model of the whole row. The second part is what
+// camouflage leaves behind. Under Fraudar's threat model each fraudulent row
+// adds camouflage edges outside the block, so a row with two block edges
+// and twenty edges elsewhere is far likelier a fraud row with few block
+// hits than an ordinary row that hit the block twice by chance; when the
+// block's rows have no more outside edges than the others (no camouflage,
+// hijacked accounts) q_A ≈ q_0 and the part weighs nothing.
+func decideRows(x, deg []int32, in []bool, k, n, live, cols int) ([]bool, int, bool) {
+	if k == 0 || k >= live {
 		return in, k, false
 	}
-	var eIn, eOut float64
-	for v, c := range x {
-		if in[v] {
+	var eIn, eOut, oIn, oOut float64
+	for i, c := range x {
+		o := float64(deg[i] - c)
+		if in[i] {
 			eIn += float64(c)
+			oIn += o
 		} else {
 			eOut += float64(c)
+			oOut += o
 		}
 	}
 	pIn := eIn / (float64(k) * float64(n))
-	// Half an edge of smoothing keeps p_out positive when nothing is outside.
-	pOut := (eOut + 0.5) / (float64(total-k) * float64(n))
-	if !(pIn > pOut) || pIn >= 1 {
-		if pIn >= 1 && pOut < 1 {
-			pIn = 1 - 1/(2*float64(k)*float64(n)) // a full block: stay finite
-		} else {
-			return in, k, false
-		}
-	}
-	a := math.Log(pIn / pOut)
-	b := math.Log((1 - pIn) / (1 - pOut))
-	prior := math.Log(float64(k) / float64(total-k))
-	// Join iff x·a + (n−x)·b + prior > 0, i.e. x > (−prior − n·b)/(a − b).
-	thr := (-prior - float64(n)*b) / (a - b)
-	out := make([]bool, total)
-	m := 0
-	for v, c := range x {
-		if c > 0 && float64(c) > thr {
-			out[v] = true
-			m++
-		}
-	}
-	return out, m, true
-}
-
-// decideCols is decide for columns, with the outside rate estimated per
-// class of the column's popularity among the other rows (its live degree
-// less x). Biased camouflage aims at popular columns, so a popular column's
-// edges from the block's rows are expected to be more numerous than a quiet
-// one's; judging each column against columns of its own popularity keeps
-// those hits from passing for block membership.
-func decideCols(p *peeler, x []int32, in []bool, k, n int) ([]bool, int, bool) {
-	g := p.g
-	total := len(x)
-	if k == 0 || k >= total {
+	// Half an edge of smoothing keeps the outside rates positive.
+	pOut := (eOut + 0.5) / (float64(live-k) * float64(n))
+	if !(pIn > pOut) {
 		return in, k, false
 	}
-	const classes = 24
-	var sumX, cnt [classes]float64
-	var eIn, eOut float64
-	y := make([]int32, total)
-	for j, c := range x {
-		var d int32
-		for e := g.colPtr[j]; e < g.colPtr[j+1]; e++ {
-			if !p.dead[g.colEdg[e]] {
-				d++
-			}
+	if pIn >= 1 {
+		pIn = 1 - 1/(2*float64(k)*float64(n)) // a full block: stay finite
+	}
+	a, b := bernoulliLLR(pIn, pOut)
+	var oa, ob float64
+	m := float64(cols - n) // columns outside B
+	if m > 0 {
+		qA := (oIn + 0.5) / (float64(k) * m)
+		q0 := (oOut + 0.5) / (float64(live-k) * m)
+		if qA < 1 && q0 < 1 {
+			oa, ob = bernoulliLLR(qA, q0)
 		}
-		y[j] = d - c
+	}
+	prior := math.Log(float64(k) / float64(live-k))
+	out := make([]bool, len(x))
+	cnt := 0
+	for i, c := range x {
+		if c == 0 {
+			continue // a block row has an edge into the block
+		}
+		o := float64(deg[i] - c)
+		z := float64(c)*a + float64(int32(n)-c)*b + o*oa + (m-o)*ob + prior
+		if z > 0 {
+			out[i] = true
+			cnt++
+		}
+	}
+	return out, cnt, true
+}
+
+// decideCols assigns each column to the block's columns B or not, given
+// x[j], its number of edges from the block's n rows A, deg[j], its live
+// degree, and the current membership in (with k members) among live
+// columns.
+//
+// Inside B a column's count is Binomial(n, p_in). Outside, its expected
+// count μ(y) = a + b·y depends on its popularity y (its edges from rows
+// outside A): Fraudar's camouflage either spreads uniformly (μ flat) or aims
+// at popular columns (μ proportional to y), or anything between, and a
+// straight line fitted to the outside columns covers all of these with two
+// numbers that cannot swing on a handful of popular columns. The line is
+// fitted on columns with y ≥ 1 only: a column with no edge from outside A is
+// in the graph only because A touched it (the quiet columns that A ignored
+// are not even in the input), so that class is self-selected; its rate is
+// the line's intercept.
+func decideCols(x, deg []int32, in []bool, k, n, live int) ([]bool, int, bool) {
+	if k == 0 || k >= live {
+		return in, k, false
+	}
+	var eIn, eOut float64
+	var sn, sy, syy, sx, syx float64
+	for j, c := range x {
+		if deg[j] == 0 {
+			continue
+		}
 		if in[j] {
 			eIn += float64(c)
 			continue
 		}
 		eOut += float64(c)
-		cl := popClass(y[j])
-		sumX[cl] += float64(c)
-		cnt[cl]++
+		if y := float64(deg[j] - c); y >= 1 {
+			sn++
+			sy += y
+			syy += y * y
+			sx += float64(c)
+			syx += y * float64(c)
+		}
 	}
 	pIn := eIn / (float64(k) * float64(n))
-	pAll := (eOut + 0.5) / (float64(total-k) * float64(n))
-	if !(pIn > pAll) {
+	if !(pIn > (eOut+0.5)/(float64(live-k)*float64(n))) {
 		return in, k, false
 	}
 	if pIn >= 1 {
 		pIn = 1 - 1/(2*float64(k)*float64(n))
 	}
-	// Per-class rates, shrunk towards the overall outside rate by a few
-	// pseudo-columns so that sparse classes do not swing.
-	const pseudo = 5
-	var a, b [classes]float64
-	for cl := range classes {
-		src := cl
-		if cl == 0 {
-			// A column with no edge from outside A is in the graph only
-			// because of its edges from A: its class is self-selected (the
-			// quiet columns that A ignored are not even in the input), so its
-			// rate is taken from the next class up.
-			src = 1
-		}
-		q := (sumX[src] + pseudo*pAll*float64(n)) / ((cnt[src] + pseudo) * float64(n))
-		if q >= pIn {
-			a[cl] = math.NaN() // no evidence can favour the block
-			continue
-		}
-		a[cl] = math.Log(pIn / q)
-		b[cl] = math.Log((1 - pIn) / (1 - q))
+	// Least squares, constrained to a non-negative line: camouflage adds
+	// edges, it never removes them.
+	var fa, fb float64
+	if den := sn*syy - sy*sy; sn > 0 && den > 0 {
+		fb = (sn*syx - sy*sx) / den
+		fa = (sx - fb*sy) / sn
 	}
-	prior := math.Log(float64(k) / float64(total-k))
-	out := make([]bool, total)
+	if fb < 0 || sn == 0 {
+		fa, fb = sx/max(sn, 1), 0
+	}
+	if fa < 0 {
+		fa, fb = 0, sx/max(sy, 1)
+	}
+	floor := 0.5 / float64(live-k) // half an edge over the outside columns
+	prior := math.Log(float64(k) / float64(live-k))
+	lb := math.Log(1 - pIn)
+	out := make([]bool, len(x))
 	m := 0
 	for j, c := range x {
 		if c == 0 {
 			continue
 		}
-		cl := popClass(y[j])
-		if math.IsNaN(a[cl]) {
-			continue
+		q := max(fa+fb*float64(deg[j]-c), floor) / float64(n)
+		if q >= pIn {
+			continue // no count can favour the block
 		}
-		if float64(c)*a[cl]+float64(int32(n)-c)*b[cl]+prior > 0 {
+		z := float64(c)*math.Log(pIn/q) + float64(int32(n)-c)*(lb-math.Log(1-q)) + prior
+		if z > 0 {
 			out[j] = true
 			m++
 		}
 	}
 	return out, m, true
-}
-
-// popClass buckets a popularity count: exact up to 7, then by powers of
-// two.
-func popClass(y int32) int {
-	if y < 8 {
-		return int(max(y, 0))
-	}
-	c := 8
-	for y >= 16 && c < 23 {
-		y >>= 1
-		c++
-	}
-	return c
 }
