@@ -205,5 +205,5 @@ func loadDemo(ctx context.Context, e *env, s *sqlstore.Store, seed int64) error 
 		}
 		fmt.Fprintf(e.stdout, "demo account: %s %s %s %s\n", u.Username, pw, strings.Join(u.Roles, ","), u.DeptCode)
 	}
-	return nil
+	return loadDemoPatrol(sys, e, s, plan)
 }

@@ -41,6 +41,26 @@ func (s *Server) register() {
 	s.handle("GET", "/api/v1/audit/export", false, s.exportAudit)
 	s.handle("GET", "/api/v1/audit/verify", false, s.verifyAudit)
 
+	// Grid patrol and incident dispatch (网格驻巡).
+	s.handle("POST", "/api/v1/grids", false, s.importGrids)
+	s.handle("GET", "/api/v1/grids", false, s.listGrids)
+	s.handle("POST", "/api/v1/units", false, s.createUnit)
+	s.handle("GET", "/api/v1/units", false, s.listUnits)
+	s.handle("GET", "/api/v1/units/{id}", false, s.getUnit)
+	s.handle("POST", "/api/v1/units/{id}/status", false, s.setUnitStatus)
+	s.handle("POST", "/api/v1/units/{id}/positions", false, s.addPositions)
+	s.handle("POST", "/api/v1/incidents", false, s.createIncident)
+	s.handle("GET", "/api/v1/incidents", false, s.listIncidents)
+	s.handle("GET", "/api/v1/incidents/{id}", false, s.getIncident)
+	s.handle("GET", "/api/v1/incidents/{id}/recommendation", false, s.incidentRecommendation)
+	s.handle("POST", "/api/v1/incidents/{id}/dispatch", false, s.dispatchIncident)
+	s.handle("POST", "/api/v1/incidents/{id}/arrive", false, s.arriveIncident)
+	s.handle("POST", "/api/v1/incidents/{id}/close", false, s.closeIncident)
+	s.handle("POST", "/api/v1/incidents/{id}/pii", false, s.revealIncidentPII)
+	s.handle("GET", "/api/v1/reports/patrol", false, s.patrolReport)
+	s.handle("GET", "/api/v1/dictionaries/incident-categories", false, s.incidentCategories)
+	s.handle("GET", "/api/v1/dictionaries/unit-statuses", false, s.listUnitStatuses)
+
 	// Events and the API's own description.
 	s.handle("GET", "/api/v1/events/stream", false, s.eventStream)
 	s.handle("GET", "/api/v1/openapi.json", true, func(w http.ResponseWriter, r *http.Request) error {

@@ -36,6 +36,7 @@ type Backend interface {
 	// stream must not keep an idle session alive).
 	SessionValid(ctx context.Context, token string) error
 	Ping(ctx context.Context) error
+	PatrolBackend
 }
 
 // Config configures a Server.
@@ -49,6 +50,9 @@ type Config struct {
 	SecureCookies bool
 	// MaxBody is the largest request body accepted (default 1 MiB).
 	MaxBody int64
+	// StaleAfter is the age at which a unit's position no longer counts
+	// (default zhudun.DefaultStaleAfter).
+	StaleAfter time.Duration
 }
 
 // Server is the HTTP front of zhudun.
@@ -69,6 +73,7 @@ type Server struct {
 	dur     *prometheus.HistogramVec
 	sse     prometheus.Gauge
 	handler http.Handler
+	patrol  *patrol
 }
 
 // Route is one registered API route.
@@ -87,6 +92,7 @@ func New(c Config) *Server {
 	}
 	s := &Server{store: c.Store, audit: c.Store, bus: c.Bus, static: c.Static, log: c.Logger, version: c.Version,
 		secure: c.SecureCookies, maxBody: c.MaxBody, mux: http.NewServeMux(), broker: newBroker(c.Logger)}
+	s.patrol = newPatrol(c.Store, c.StaleAfter, c.Logger)
 	s.reg = prometheus.NewRegistry()
 	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.reqs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "zhudun_http_requests_total", Help: "HTTP requests by route and status."}, []string{"route", "status"})
@@ -114,12 +120,20 @@ func (s *Server) MetricsHandler() http.Handler {
 // Registry lets other parts of the process add metrics.
 func (s *Server) Registry() *prometheus.Registry { return s.reg }
 
-// Start subscribes the event stream to the bus until ctx ends.
+// Start loads the dispatch index from the store and subscribes the event
+// stream (and the index, for changes made by other processes) to the bus
+// until ctx ends.
 func (s *Server) Start(ctx context.Context) error {
+	if err := s.patrol.load(ctx); err != nil {
+		return err
+	}
 	if s.bus == nil {
 		return nil
 	}
-	return s.bus.Subscribe(ctx, s.broker.dispatch)
+	return s.bus.Subscribe(ctx, func(e zhudun.Event) {
+		s.broker.dispatch(e)
+		s.patrol.onEvent(ctx, e)
+	})
 }
 
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error

@@ -67,6 +67,9 @@ func Run(t *testing.T, b Backend) {
 	t.Run("AuditArchive", func(t *testing.T) { testAuditArchive(t, b) })
 	t.Run("AuditConcurrentWriters", func(t *testing.T) { testAuditConcurrent(t, b) })
 	t.Run("Outbox", func(t *testing.T) { testOutbox(t, b) })
+	t.Run("PatrolGrids", func(t *testing.T) { testPatrolGrids(t, b) })
+	t.Run("PatrolDispatch", func(t *testing.T) { testPatrolDispatch(t, b) })
+	t.Run("PatrolReport", func(t *testing.T) { testPatrolReport(t, b) })
 }
 
 func code(err error) string { return zhudun.ErrorCode(err) }

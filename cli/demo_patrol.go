@@ -1,0 +1,45 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/demo"
+	"github.com/zhudun/zhudun/sqlstore"
+)
+
+// loadDemoPatrol gives the demo city its patrol grids and units: the grids
+// through the store's import (so they are checked like an upload), the
+// units patrolling at their stations with one position each. Without a
+// terminal feeding positions those go stale after the staleness limit; the
+// vehicle-terminal issue brings live positions.
+func loadDemoPatrol(ctx context.Context, e *env, s *sqlstore.Store, plan *demo.Plan) error {
+	grids, units, err := demo.Grids(plan)
+	if err != nil {
+		return err
+	}
+	rep, err := s.ImportGrids(ctx, grids, nil)
+	if err != nil {
+		return err
+	}
+	if !rep.Accepted {
+		return fmt.Errorf("demo grids rejected: %+v", rep.Problems)
+	}
+	now := time.Now()
+	for _, u := range units {
+		x, err := s.CreateUnit(ctx, zhudun.NewUnit{Callsign: u.Callsign, Kind: u.Kind, StationCode: u.StationCode})
+		if err != nil {
+			return fmt.Errorf("unit %s: %w", u.Callsign, err)
+		}
+		if _, err := s.SetUnitStatus(ctx, x.ID, zhudun.UnitPatrolling); err != nil {
+			return err
+		}
+		if _, err := s.AddPositions(ctx, x.ID, []zhudun.Position{{Lon: u.Lon, Lat: u.Lat, TS: now}}); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(e.stdout, "demo patrol: %d grids and %d units (generated)\n", rep.Created, len(units))
+	return nil
+}

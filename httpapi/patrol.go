@@ -1,0 +1,681 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/dispatch"
+	"github.com/zhudun/zhudun/geo"
+)
+
+// PatrolBackend is what grid patrol needs from the store.
+type PatrolBackend interface {
+	zhudun.GridService
+	zhudun.UnitService
+	zhudun.IncidentService
+	zhudun.ReportService
+	// AllGrids and AllUnits feed the dispatch index (system caller only).
+	AllGrids(ctx context.Context) ([]*zhudun.Grid, error)
+	AllUnits(ctx context.Context) ([]*zhudun.Unit, error)
+}
+
+// patrol holds the in-process dispatch index. It is built from the store at
+// Start and kept current two ways: the handlers update it right after their
+// own writes (so a dispatcher sees the effect at once), and the bus brings
+// unit.* and grid.imported events, which covers changes made by other
+// processes (the CLI, other servers). Both paths merge by version and
+// position time, so an update that arrives twice or late is harmless.
+type patrol struct {
+	store  PatrolBackend
+	idx    *dispatch.Index
+	log    *slog.Logger
+	reload sync.Mutex // one grid reload at a time
+	now    func() time.Time
+}
+
+func newPatrol(store PatrolBackend, staleAfter time.Duration, log *slog.Logger) *patrol {
+	return &patrol{store: store, idx: dispatch.New(staleAfter), log: log, now: time.Now}
+}
+
+func systemCtx(ctx context.Context) context.Context {
+	return zhudun.WithCaller(ctx, zhudun.SystemCaller("dispatch-index"))
+}
+
+func (p *patrol) load(ctx context.Context) error {
+	if err := p.loadGrids(ctx); err != nil {
+		return err
+	}
+	us, err := p.store.AllUnits(systemCtx(ctx))
+	if err != nil {
+		return err
+	}
+	for _, u := range us {
+		p.idx.UpsertUnit(indexUnit(u))
+	}
+	return nil
+}
+
+func (p *patrol) loadGrids(ctx context.Context) error {
+	p.reload.Lock()
+	defer p.reload.Unlock()
+	gs, err := p.store.AllGrids(systemCtx(ctx))
+	if err != nil {
+		return err
+	}
+	out := make([]dispatch.Grid, len(gs))
+	for i, g := range gs {
+		out[i] = dispatch.Grid{ID: g.ID, Code: g.Code, StationID: g.StationID, Boundary: g.Boundary}
+	}
+	p.idx.SetGrids(out)
+	return nil
+}
+
+func indexUnit(u *zhudun.Unit) dispatch.Unit {
+	d := dispatch.Unit{ID: u.ID, Callsign: u.Callsign, StationID: u.StationID, DeptPath: u.DeptPath, Status: u.Status, Version: u.Version}
+	if u.PositionAt != nil && u.Lon != nil {
+		d.HasPos, d.Lon, d.Lat, d.PositionAt = true, *u.Lon, *u.Lat, *u.PositionAt
+	}
+	return d
+}
+
+// refreshUnit re-reads a unit after a write that changed it.
+func (p *patrol) refreshUnit(ctx context.Context, id int64) {
+	u, err := p.store.FindUnitByID(systemCtx(ctx), id)
+	if err != nil {
+		p.log.Warn("dispatch index: unit refresh", "unit", id, "err", err)
+		return
+	}
+	p.idx.UpsertUnit(indexUnit(u))
+}
+
+// onEvent applies a bus event to the index.
+func (p *patrol) onEvent(ctx context.Context, e zhudun.Event) {
+	switch e.Type {
+	case "unit.created", "unit.status", "unit.position":
+		var u zhudun.Unit
+		if err := json.Unmarshal(e.Data, &u); err != nil {
+			p.log.Warn("dispatch index: bad unit event", "id", e.ID, "err", err)
+			return
+		}
+		u.DeptPath = e.DeptPath // routing metadata: not in the event's data
+		p.idx.UpsertUnit(indexUnit(&u))
+	case "grid.imported":
+		go func() {
+			if err := p.loadGrids(context.WithoutCancel(ctx)); err != nil {
+				p.log.Error("dispatch index: grid reload", "err", err)
+			}
+		}()
+	}
+}
+
+// decorate fills what depends on now and on the index: age, staleness, grid.
+func (p *patrol) decorate(u *zhudun.Unit) *zhudun.Unit {
+	now := p.now()
+	if u.PositionAt != nil {
+		age := now.Sub(*u.PositionAt).Seconds()
+		u.PositionAge = &age
+	}
+	u.Stale = p.idx.Stale(u.PositionAt != nil, derefTime(u.PositionAt), now)
+	u.GridCode, _ = p.idx.UnitGrid(u.ID)
+	return u
+}
+
+func derefTime(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
+}
+
+// recommend asks the index for the caller: only units it may see (unit:read).
+func (p *patrol) recommend(ctx context.Context, lon, lat float64) (dispatch.Recommendation, error) {
+	c := zhudun.CallerFrom(ctx)
+	f, err := c.Filter(zhudun.PermUnitRead)
+	if err != nil {
+		return dispatch.Recommendation{}, err
+	}
+	return p.idx.Recommend(lon, lat, p.now(), func(u *dispatch.Unit) bool { return f.Covers(u.DeptPath, u.StationID, 0) }), nil
+}
+
+// --- grids ---
+
+// gridFeature is one grid as a GeoJSON Feature.
+type gridFeature struct {
+	Type       string           `json:"type"`
+	Properties gridProps        `json:"properties"`
+	Geometry   geo.MultiPolygon `json:"geometry"`
+}
+
+type gridProps struct {
+	Code         string     `json:"code"`
+	Name         string     `json:"name"`
+	Station      string     `json:"station"`
+	StationName  string     `json:"station_name,omitempty"`
+	District     string     `json:"district,omitempty"`
+	DistrictName string     `json:"district_name,omitempty"`
+	PatrolPoint  [2]float64 `json:"patrol_point"`
+	Touching     []string   `json:"touching,omitempty"`
+}
+
+func crsGCJ(r *http.Request) (bool, error) {
+	switch strings.ToLower(r.URL.Query().Get("crs")) {
+	case "", "wgs84":
+		return false, nil
+	case "gcj02":
+		return true, nil
+	}
+	return false, zhudun.FieldError("crs", "crs must be wgs84 (default) or gcj02")
+}
+
+func (s *Server) importGrids(w http.ResponseWriter, r *http.Request) error {
+	gcj, err := crsGCJ(r)
+	if err != nil {
+		return err
+	}
+	var fc struct {
+		Type     string            `json:"type"`
+		Features []json.RawMessage `json:"features"`
+	}
+	dec := json.NewDecoder(r.Body)
+	if err := dec.Decode(&fc); err != nil {
+		return decodeError(err)
+	}
+	if fc.Type != "FeatureCollection" {
+		return zhudun.FieldError("type", "a GeoJSON FeatureCollection is expected")
+	}
+	var grids []*zhudun.Grid
+	var problems []zhudun.GridProblem
+	for i, raw := range fc.Features {
+		var f struct {
+			Type       string          `json:"type"`
+			Properties json.RawMessage `json:"properties"`
+			Geometry   json.RawMessage `json:"geometry"`
+		}
+		var props struct {
+			Code        string    `json:"code"`
+			Name        string    `json:"name"`
+			Station     string    `json:"station"`
+			PatrolPoint []float64 `json:"patrol_point"`
+		}
+		name := fmt.Sprintf("#%d", i)
+		bad := func(msg string) {
+			problems = append(problems, zhudun.GridProblem{Kind: zhudun.GridProblemInvalid, Severity: zhudun.SeverityError, Feature: name, Message: msg})
+		}
+		if err := json.Unmarshal(raw, &f); err != nil || f.Type != "Feature" {
+			bad("not a GeoJSON Feature")
+			continue
+		}
+		if err := json.Unmarshal(f.Properties, &props); err != nil {
+			bad("properties must hold code, name, station and patrol_point [lon, lat]")
+			continue
+		}
+		if strings.TrimSpace(props.Code) != "" {
+			name = strings.TrimSpace(props.Code)
+		}
+		m, err := geo.ParseGeometry(f.Geometry)
+		if err != nil {
+			problems = append(problems, zhudun.GridProblem{Kind: zhudun.GridProblemInvalidRing, Severity: zhudun.SeverityError, Feature: name, Message: zhudun.ErrorMessage(err)})
+			continue
+		}
+		if len(props.PatrolPoint) != 2 {
+			problems = append(problems, zhudun.GridProblem{Kind: zhudun.GridProblemPatrolPoint, Severity: zhudun.SeverityError, Feature: name, Message: "patrol_point [lon, lat] is required"})
+			continue
+		}
+		pp := [2]float64{props.PatrolPoint[0], props.PatrolPoint[1]}
+		if gcj {
+			m = m.Transform(geo.GCJ02ToWGS84)
+			pp[0], pp[1] = geo.GCJ02ToWGS84(pp[0], pp[1])
+		}
+		grids = append(grids, &zhudun.Grid{Code: props.Code, Name: props.Name, StationCode: props.Station, PatrolPoint: pp, Boundary: m})
+	}
+	rep, err := s.store.ImportGrids(r.Context(), grids, problems)
+	if err != nil {
+		return err
+	}
+	if !rep.Accepted {
+		n := 0
+		for _, p := range rep.Problems {
+			if p.Severity == zhudun.SeverityError {
+				n++
+			}
+		}
+		writeJSON(w, http.StatusBadRequest, struct {
+			Error  errorDetail              `json:"error"`
+			Report *zhudun.GridImportReport `json:"report"`
+		}{errorDetail{Code: zhudun.EINVALID, Message: fmt.Sprintf("%d problems in the grids; nothing was stored", n)}, rep})
+		return nil
+	}
+	if err := s.patrol.loadGrids(r.Context()); err != nil {
+		s.log.Error("dispatch index: grid reload", "err", err)
+	}
+	writeJSON(w, http.StatusOK, rep)
+	return nil
+}
+
+// decodeError names what is wrong with a body decode.
+func decodeError(err error) error {
+	var mbe *http.MaxBytesError
+	if errorsAs(err, &mbe) {
+		return &zhudun.Error{Code: zhudun.ETOOLARGE, Message: "request body too large"}
+	}
+	return zhudun.Errorf(zhudun.EINVALID, "malformed JSON body")
+}
+
+func (s *Server) listGrids(w http.ResponseWriter, r *http.Request) error {
+	gcj, err := crsGCJ(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	gs, n, err := s.store.FindGrids(r.Context(), zhudun.GridFilter{Code: q.Get("code"), Station: q.Get("station"), Under: q.Get("under")})
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Type     string        `json:"type"`
+		Total    int           `json:"total"`
+		Features []gridFeature `json:"features"`
+	}{Type: "FeatureCollection", Total: n, Features: make([]gridFeature, 0, len(gs))}
+	for _, g := range gs {
+		m, pp := geo.MultiPolygon(g.Boundary), g.PatrolPoint
+		if gcj {
+			m = m.Transform(geo.WGS84ToGCJ02)
+			pp[0], pp[1] = geo.WGS84ToGCJ02(pp[0], pp[1])
+		}
+		out.Features = append(out.Features, gridFeature{Type: "Feature", Geometry: m, Properties: gridProps{Code: g.Code, Name: g.Name,
+			Station: g.StationCode, StationName: g.StationName, District: g.DistrictCode, DistrictName: g.DistrictName,
+			PatrolPoint: pp, Touching: s.patrol.idx.Neighbours(g.ID)}})
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// --- units ---
+
+func (s *Server) createUnit(w http.ResponseWriter, r *http.Request) error {
+	var b struct {
+		Callsign string `json:"callsign"`
+		Kind     string `json:"kind"`
+		Station  string `json:"station"`
+		Terminal string `json:"terminal"`
+	}
+	if err := decode(r, &b); err != nil {
+		return err
+	}
+	u, err := s.store.CreateUnit(r.Context(), zhudun.NewUnit{Callsign: b.Callsign, Kind: b.Kind, StationCode: b.Station, Terminal: b.Terminal})
+	if err != nil {
+		return err
+	}
+	s.patrol.idx.UpsertUnit(indexUnit(u))
+	writeJSON(w, http.StatusCreated, s.patrol.decorate(u))
+	return nil
+}
+
+func (s *Server) listUnits(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	off, err := queryInt(r, "offset", 0)
+	if err != nil {
+		return err
+	}
+	lim, err := queryInt(r, "limit", 50)
+	if err != nil {
+		return err
+	}
+	us, n, err := s.store.FindUnits(r.Context(), zhudun.UnitFilter{Station: q.Get("station"), Under: q.Get("under"), Status: q.Get("status"),
+		Callsign: q.Get("callsign"), Offset: off, Limit: lim})
+	if err != nil {
+		return err
+	}
+	for _, u := range us {
+		s.patrol.decorate(u)
+	}
+	writeJSON(w, http.StatusOK, newList(us, n))
+	return nil
+}
+
+func (s *Server) getUnit(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	u, err := s.store.FindUnitByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.patrol.decorate(u))
+	return nil
+}
+
+func (s *Server) setUnitStatus(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var b struct {
+		Status string `json:"status"`
+	}
+	if err := decode(r, &b); err != nil {
+		return err
+	}
+	u, err := s.store.SetUnitStatus(r.Context(), id, b.Status)
+	if err != nil {
+		return err
+	}
+	s.patrol.idx.UpsertUnit(indexUnit(u))
+	writeJSON(w, http.StatusOK, s.patrol.decorate(u))
+	return nil
+}
+
+func (s *Server) addPositions(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var ps []zhudun.Position
+	if err := decode(r, &ps); err != nil {
+		return err
+	}
+	u, err := s.store.AddPositions(r.Context(), id, ps)
+	if err != nil {
+		return err
+	}
+	s.patrol.idx.UpsertUnit(indexUnit(u))
+	writeJSON(w, http.StatusOK, s.patrol.decorate(u))
+	return nil
+}
+
+func (s *Server) listUnitStatuses(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, map[string]any{"items": zhudun.UnitStatusLabels(), "stale_after_seconds": s.patrol.idx.StaleAfter().Seconds()})
+	return nil
+}
+
+// --- incidents ---
+
+type incidentAnswer struct {
+	Incident       *zhudun.Incident         `json:"incident"`
+	Recommendation *dispatch.Recommendation `json:"recommendation,omitempty"`
+}
+
+func (s *Server) createIncident(w http.ResponseWriter, r *http.Request) error {
+	var b struct {
+		Category    string   `json:"category"`
+		Lon         *float64 `json:"lon"`
+		Lat         *float64 `json:"lat"`
+		Address     string   `json:"address"`
+		Source      string   `json:"source"`
+		CallerPhone string   `json:"caller_phone"`
+		ReceivedAt  string   `json:"received_at"`
+		Priority    int      `json:"priority"`
+	}
+	if err := decode(r, &b); err != nil {
+		return err
+	}
+	if b.Lon == nil || b.Lat == nil {
+		return zhudun.FieldError("lon", "lon and lat are required (WGS-84)")
+	}
+	n := zhudun.NewIncident{Category: b.Category, Lon: *b.Lon, Lat: *b.Lat, Address: b.Address, Source: b.Source, CallerPhone: b.CallerPhone, Priority: b.Priority}
+	if b.ReceivedAt != "" {
+		t, err := time.Parse(time.RFC3339, b.ReceivedAt)
+		if err != nil {
+			return zhudun.FieldError("received_at", "received_at must be RFC 3339")
+		}
+		n.ReceivedAt = &t
+	}
+	x, err := s.store.CreateIncident(r.Context(), n)
+	if err != nil {
+		return err
+	}
+	rec, err := s.patrol.recommend(r.Context(), x.Lon, x.Lat)
+	ans := incidentAnswer{Incident: x}
+	if err == nil {
+		ans.Recommendation = &rec
+	}
+	writeJSON(w, http.StatusCreated, ans)
+	return nil
+}
+
+func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	var f zhudun.IncidentFilter
+	var err error
+	if f.Offset, err = queryInt(r, "offset", 0); err != nil {
+		return err
+	}
+	if f.Limit, err = queryInt(r, "limit", 50); err != nil {
+		return err
+	}
+	if f.Open, err = queryBool(r, "open"); err != nil {
+		return err
+	}
+	if f.From, err = parseTime("from", q.Get("from")); err != nil {
+		return err
+	}
+	if f.To, err = parseTime("to", q.Get("to")); err != nil {
+		return err
+	}
+	f.Status, f.Category, f.Source, f.Station, f.Grid, f.Phone = q.Get("status"), q.Get("category"), q.Get("source"), q.Get("station"), q.Get("grid"), q.Get("phone")
+	xs, n, err := s.store.FindIncidents(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(xs, n))
+	return nil
+}
+
+func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	x, err := s.store.FindIncidentByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, x)
+	return nil
+}
+
+func (s *Server) incidentRecommendation(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	x, err := s.store.FindIncidentByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	rec, err := s.patrol.recommend(r.Context(), x.Lon, x.Lat)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, rec)
+	return nil
+}
+
+func (s *Server) dispatchIncident(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var b struct {
+		Unit   int64  `json:"unit"`
+		Reason string `json:"reason"`
+	}
+	if err := decode(r, &b); err != nil {
+		return err
+	}
+	if b.Unit <= 0 {
+		return zhudun.FieldError("unit", "unit (its id) is required")
+	}
+	// The recommendation at this moment decides whether a reason is needed.
+	x, err := s.store.FindIncidentByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	rec, err := s.patrol.recommend(r.Context(), x.Lon, x.Lat)
+	if err != nil {
+		return err
+	}
+	var recID *int64
+	if rec.Unit != nil {
+		recID = &rec.Unit.UnitID
+	}
+	prev := x.UnitID
+	x, err = s.store.DispatchIncident(r.Context(), id, zhudun.Dispatch{UnitID: b.Unit, Reason: b.Reason, Recommended: recID})
+	if err != nil {
+		return err
+	}
+	s.patrol.refreshUnit(r.Context(), b.Unit)
+	if prev != nil {
+		s.patrol.refreshUnit(r.Context(), *prev)
+	}
+	writeJSON(w, http.StatusOK, x)
+	return nil
+}
+
+func (s *Server) arriveIncident(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	x, err := s.store.ArriveIncident(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if x.UnitID != nil {
+		s.patrol.refreshUnit(r.Context(), *x.UnitID)
+	}
+	writeJSON(w, http.StatusOK, x)
+	return nil
+}
+
+func (s *Server) closeIncident(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var b struct {
+		Outcome string `json:"outcome"`
+		Note    string `json:"note"`
+		CaseRef string `json:"case_ref"`
+	}
+	if err := decode(r, &b); err != nil {
+		return err
+	}
+	x, err := s.store.CloseIncident(r.Context(), id, zhudun.IncidentClose{Outcome: b.Outcome, Note: b.Note, CaseRef: b.CaseRef})
+	if err != nil {
+		return err
+	}
+	if x.UnitID != nil {
+		s.patrol.refreshUnit(r.Context(), *x.UnitID)
+	}
+	writeJSON(w, http.StatusOK, x)
+	return nil
+}
+
+func (s *Server) revealIncidentPII(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var b struct {
+		Reason string `json:"reason"`
+	}
+	if err := decode(r, &b); err != nil {
+		return err
+	}
+	p, err := s.store.RevealIncidentPII(r.Context(), id, b.Reason)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"caller_phone": p})
+	return nil
+}
+
+func (s *Server) incidentCategories(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, map[string]any{"current": zhudun.CurrentCategoryVersion(), "versions": zhudun.CategoryDictionaries(),
+		"sources": zhudun.IncidentSources(), "outcomes": zhudun.IncidentOutcomes()})
+	return nil
+}
+
+// --- report ---
+
+func (s *Server) patrolReport(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	day := func(field string) (time.Time, error) {
+		v := q.Get(field)
+		t, err := time.ParseInLocation("2006-01-02", v, shanghai)
+		if err != nil {
+			return t, zhudun.FieldError(field, "%s must be a date, YYYY-MM-DD", field)
+		}
+		return t, nil
+	}
+	from, err := day("from")
+	if err != nil {
+		return err
+	}
+	to, err := day("to")
+	if err != nil {
+		return err
+	}
+	target, err := queryInt(r, "target", 5)
+	if err != nil {
+		return err
+	}
+	rep, err := s.store.PatrolReport(r.Context(), zhudun.PatrolReportQuery{From: from, To: to, Dept: q.Get("dept"), TargetMinutes: target})
+	if err != nil {
+		return err
+	}
+	if q.Get("format") == "" || q.Get("format") == "json" {
+		writeJSON(w, http.StatusOK, rep)
+		return nil
+	}
+	sh := sheet{name: "patrol", header: []string{"section", "code", "name", "parent", "count", "same period last year", "change %",
+		"criminal cases", "public-order cases", "disputes mediated", "rescues and services", "arrived", "median response (min)", "p90 response (min)", "within target %"}}
+	pv := func(v *float64) any {
+		if v == nil {
+			return ""
+		}
+		return *v
+	}
+	iv := func(v *int) any {
+		if v == nil {
+			return ""
+		}
+		return *v
+	}
+	area := func(section string, a zhudun.AreaFigures) {
+		sh.rows = append(sh.rows, []any{section, a.Code, a.Name, a.Parent, a.Incidents.Count, a.Incidents.LastYear, pv(a.Incidents.ChangePct),
+			a.CriminalCases.Count, a.PublicOrderCases.Count, a.DisputesMediated.Count, a.RescuesServices.Count,
+			a.Response.Arrived, iv(a.Response.MedianMinutes), iv(a.Response.P90Minutes), pv(a.Response.WithinTargetPct)})
+	}
+	area("total", rep.Total)
+	for _, l := range []struct {
+		name string
+		cs   []zhudun.CodeCount
+	}{{"category", rep.ByCategory}, {"source", rep.BySource}, {"outcome", rep.ByOutcome}} {
+		for _, c := range l.cs {
+			sh.rows = append(sh.rows, []any{l.name, c.Code, c.Name, "", c.Count, c.LastYear, pv(c.ChangePct), "", "", "", "", "", "", "", ""})
+		}
+	}
+	for _, a := range rep.Districts {
+		area("district", a)
+	}
+	for _, a := range rep.Stations {
+		area("station", a)
+	}
+	for _, a := range rep.Grids {
+		area("grid", a)
+	}
+	return s.export(w, r, "patrol_report", sh, map[string]any{"from": rep.From, "to": rep.To, "dept": rep.Dept, "target": rep.TargetMinutes})
+}
+
+func errorsAs(err error, target any) bool { return errors.As(err, target) }

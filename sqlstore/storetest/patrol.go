@@ -1,0 +1,421 @@
+package storetest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zhudun/zhudun"
+)
+
+// sq is the square grid [lon, lon+d] × [lat, lat+d] as a GeoJSON MultiPolygon.
+func sq(lon, lat, d float64) [][][][2]float64 {
+	return [][][][2]float64{{{{lon, lat}, {lon + d, lat}, {lon + d, lat + d}, {lon, lat + d}, {lon, lat}}}}
+}
+
+func grid(code, station string, lon, lat float64) *zhudun.Grid {
+	return &zhudun.Grid{Code: code, StationCode: station, PatrolPoint: [2]float64{lon + 0.005, lat + 0.005}, Boundary: sq(lon, lat, 0.01)}
+}
+
+func cst(s string) *time.Time {
+	t, err := time.Parse("2006-01-02 15:04:05 -0700", s+" +0800")
+	if err != nil {
+		panic(err)
+	}
+	return &t
+}
+
+func plus(t *time.Time, d time.Duration) *time.Time { u := t.Add(d); return &u }
+
+// patrolEnv: the fixture tree plus ST3 under SB1, and
+//
+//	cmd1 (commander, SB1)  disp1 (dispatcher, SB1)  disp2 (dispatcher, SB2)
+//	off1 (officer, ST1)    off3 (officer, ST3)      ana1 (analyst, SB1)
+//
+// Grids (0.01° squares at 36.60°N): A1 [117.00, 117.01] and A2 [117.01,
+// 117.02] of ST1; C1 [117.02, 117.03] of ST3; B1 [117.00, 117.01] × [36.62,
+// 36.63] of ST2.
+func patrolEnv(t *testing.T, b Backend) (*env, map[string]*zhudun.User) {
+	e := newEnv(t, b)
+	e.fixture()
+	st3 := zhudun.Dept{Code: "ST3", Name: "三所", Kind: zhudun.DeptStation, ParentCode: "SB1"}
+	e.must(e.s.CreateDept(e.sys, &st3))
+	u := map[string]*zhudun.User{}
+	for _, x := range []struct{ name, dept, role string }{
+		{"cmd1", "SB1", zhudun.RoleCommander}, {"disp1", "SB1", zhudun.RoleDispatcher}, {"disp2", "SB2", zhudun.RoleDispatcher},
+		{"off1", "ST1", zhudun.RoleOfficer}, {"off3", "ST3", zhudun.RoleOfficer}, {"ana1", "SB1", zhudun.RoleAnalyst},
+		{"cmd2", "SB2", zhudun.RoleCommander},
+	} {
+		u[x.name] = e.user(x.name, x.dept, x.role)
+	}
+	rep, err := e.s.ImportGrids(e.as(u["cmd1"]), []*zhudun.Grid{grid("A1", "ST1", 117.00, 36.60), grid("A2", "ST1", 117.01, 36.60), grid("C1", "ST3", 117.02, 36.60)}, nil)
+	if err != nil || !rep.Accepted || rep.Created != 3 || len(rep.Problems) != 0 {
+		t.Fatalf("import A1 A2 C1: %+v %v", rep, err)
+	}
+	rep, err = e.s.ImportGrids(e.as(u["cmd2"]), []*zhudun.Grid{grid("B1", "ST2", 117.00, 36.62)}, nil)
+	if err != nil || !rep.Accepted || rep.Created != 1 {
+		t.Fatalf("import B1: %+v %v", rep, err)
+	}
+	return e, u
+}
+
+func testPatrolGrids(t *testing.T, b Backend) {
+	e, u := patrolEnv(t, b)
+	cmd1 := e.as(u["cmd1"])
+	// An overlap with a stored grid, an overlap inside the upload, a bow-tie
+	// ring, and a station out of reach: nothing is stored, each is named.
+	bow := &zhudun.Grid{Code: "BOW", StationCode: "ST1", PatrolPoint: [2]float64{117.105, 36.605},
+		Boundary: [][][][2]float64{{{{117.10, 36.60}, {117.11, 36.61}, {117.11, 36.60}, {117.10, 36.61}, {117.10, 36.60}}}}}
+	rep, err := e.s.ImportGrids(cmd1, []*zhudun.Grid{
+		grid("X1", "ST1", 117.005, 36.605), // overlaps A1 and A2
+		grid("Y1", "ST1", 117.20, 36.60), grid("Y2", "ST1", 117.205, 36.60),
+		bow,
+		grid("Z1", "ST2", 117.30, 36.60),
+	}, nil)
+	if err != nil || rep.Accepted || rep.Created != 0 {
+		t.Fatalf("bad upload: %+v %v", rep, err)
+	}
+	got := map[string]bool{}
+	for _, p := range rep.Problems {
+		got[p.Kind+":"+p.Feature+":"+p.Other] = true
+	}
+	for _, want := range []string{"overlap:X1:A1", "overlap:X1:A2", "overlap:Y1:Y2", "invalid_ring:BOW:", "station:Z1:"} {
+		if !got[want] {
+			t.Errorf("problem %s missing from %v", want, rep.Problems)
+		}
+	}
+	if len(rep.Problems) != 5 {
+		t.Errorf("%d problems, want 5: %+v", len(rep.Problems), rep.Problems)
+	}
+	if _, n, _ := e.s.FindGrids(cmd1, zhudun.GridFilter{}); n != 3 {
+		t.Errorf("after a rejected upload cmd1 sees %d grids, want 3", n)
+	}
+	// Eight squares around an empty one: stored, with one gap warning of
+	// about 0.01° × 0.01° ≈ 1,113 m × 893 m ≈ 993,000 m².
+	var ring []*zhudun.Grid
+	for c := 0; c < 3; c++ {
+		for r := 0; r < 3; r++ {
+			if c == 1 && r == 1 {
+				continue
+			}
+			ring = append(ring, grid(fmt.Sprintf("R%d%d", c, r), "ST1", 117.5+float64(c)*0.01, 36.6+float64(r)*0.01))
+		}
+	}
+	rep, err = e.s.ImportGrids(cmd1, ring, nil)
+	if err != nil || !rep.Accepted || rep.Created != 8 || len(rep.Problems) != 1 || rep.Problems[0].Kind != zhudun.GridProblemGap {
+		t.Fatalf("ring upload: %+v %v", rep, err)
+	}
+	if a := rep.Problems[0].AreaM2; math.Abs(a-993000)/993000 > 0.05 || *rep.Problems[0].Lon < 117.51 || *rep.Problems[0].Lon > 117.52 {
+		t.Errorf("gap %+v; want about 993,000 m² around 117.515", rep.Problems[0])
+	}
+	// Scope: each commander sees its own grids; replacing by code works.
+	if _, n, _ := e.s.FindGrids(e.as(u["cmd2"]), zhudun.GridFilter{}); n != 1 {
+		t.Errorf("cmd2 sees %d grids, want 1", n)
+	}
+	a1 := grid("A1", "ST1", 117.00, 36.60)
+	a1.Name = "甲一"
+	if rep, err := e.s.ImportGrids(cmd1, []*zhudun.Grid{a1}, nil); err != nil || rep.Updated != 1 {
+		t.Errorf("replace A1: %+v %v", rep, err)
+	}
+	if rep, _ := e.s.ImportGrids(e.as(u["cmd2"]), []*zhudun.Grid{grid("A1", "ST2", 117.00, 36.60)}, nil); rep == nil || rep.Accepted {
+		t.Errorf("cmd2 takes over A1: %+v", rep)
+	}
+	if _, err := e.s.ImportGrids(e.as(u["disp1"]), []*zhudun.Grid{grid("Q1", "ST1", 118, 36)}, nil); code(err) != zhudun.EFORBIDDEN {
+		t.Errorf("dispatcher imports grids: %v", err)
+	}
+}
+
+func testPatrolDispatch(t *testing.T, b Backend) {
+	e, u := patrolEnv(t, b)
+	cmd1, disp1, disp2 := e.as(u["cmd1"]), e.as(u["disp1"]), e.as(u["disp2"])
+	u1, err := e.s.CreateUnit(cmd1, zhudun.NewUnit{Callsign: "一所01", Kind: "car", StationCode: "ST1"})
+	e.must(err)
+	u3, err := e.s.CreateUnit(cmd1, zhudun.NewUnit{Callsign: "三所01", Kind: "ebike", StationCode: "ST3"})
+	e.must(err)
+	if u1.Status != zhudun.UnitOffDuty || u1.Version != 1 {
+		t.Fatalf("new unit %+v", u1)
+	}
+	if _, err := e.s.CreateUnit(cmd1, zhudun.NewUnit{Callsign: "一所01", Kind: "car", StationCode: "ST1"}); code(err) != zhudun.ECONFLICT {
+		t.Errorf("duplicate callsign: %v", err)
+	}
+	if _, err := e.s.CreateUnit(cmd1, zhudun.NewUnit{Callsign: "二所01", Kind: "car", StationCode: "ST2"}); code(err) != zhudun.EINVALID {
+		t.Errorf("unit in another sub-bureau: %v", err)
+	}
+	if _, err := e.s.FindUnitByID(disp2, u1.ID); code(err) != zhudun.ENOTFOUND {
+		t.Errorf("disp2 reads ST1's unit: %v", err)
+	}
+	// States: the custom label maps to its base; dispatched cannot be reported.
+	if x, err := e.s.SetUnitStatus(disp1, u3.ID, "standby"); err != nil || x.Status != zhudun.UnitPatrolling || x.StatusLabel != "standby" || x.Version != 2 {
+		t.Fatalf("standby: %+v %v", x, err)
+	}
+	if _, err := e.s.SetUnitStatus(disp1, u1.ID, "dispatched"); code(err) != zhudun.ECONFLICT {
+		t.Errorf("report dispatched: %v", err)
+	}
+	if _, err := e.s.SetUnitStatus(disp1, u1.ID, "flying"); code(err) != zhudun.EINVALID {
+		t.Errorf("unknown label: %v", err)
+	}
+	// Positions: stored, the newest kept, streamed, not audited.
+	auditBefore := e.auditCount("")
+	now := e.clock.Now()
+	x, err := e.s.AddPositions(disp1, u1.ID, []zhudun.Position{{Lon: 117.004, Lat: 36.604, TS: now.Add(-20 * time.Second)}, {Lon: 117.005, Lat: 36.605, TS: now.Add(-10 * time.Second)}})
+	if err != nil || *x.Lon != 117.005 || !x.PositionAt.Equal(now.Add(-10*time.Second)) {
+		t.Fatalf("positions: %+v %v", x, err)
+	}
+	if x, _ := e.s.AddPositions(disp1, u1.ID, []zhudun.Position{{Lon: 117.0, Lat: 36.0, TS: now.Add(-time.Minute)}}); *x.Lon != 117.005 {
+		t.Errorf("an older fix replaced the latest: %v", *x.Lon)
+	}
+	if _, err := e.s.AddPositions(disp1, u1.ID, []zhudun.Position{{Lon: 117, Lat: 36.6, TS: now.Add(time.Hour)}}); code(err) != zhudun.EINVALID {
+		t.Errorf("future fix: %v", err)
+	}
+	if n := e.auditCount(""); n != auditBefore {
+		t.Errorf("positions wrote %d audit rows", n-auditBefore)
+	}
+	// An incident at a point of A1, with the caller's phone.
+	inc, err := e.s.CreateIncident(disp1, zhudun.NewIncident{Category: "dispute", Lon: 117.006, Lat: 36.606, CallerPhone: "139 1234 5678", Address: "经十路1号"})
+	if err != nil || inc.GridCode != "A1" || inc.StationCode != "ST1" || inc.CallerPhone != "139****5678" || inc.CategoryVersion != 1 ||
+		inc.CategoryName != "纠纷" || inc.Status != zhudun.IncidentReceived || inc.Priority != 2 || inc.Source != "110" {
+		t.Fatalf("create: %+v %v", inc, err)
+	}
+	if _, err := e.s.CreateIncident(disp1, zhudun.NewIncident{Category: "dispute", Lon: 117.5, Lat: 30}); code(err) != zhudun.EINVALID || field(err) != "lon" {
+		t.Errorf("outside every grid: %v", err)
+	}
+	if _, err := e.s.CreateIncident(disp1, zhudun.NewIncident{Category: "dispute", Lon: 117.005, Lat: 36.625}); code(err) != zhudun.EINVALID {
+		t.Errorf("disp1 creates in ST2's grid: %v", err)
+	}
+	if _, err := e.s.CreateIncident(disp1, zhudun.NewIncident{Category: "theft", Lon: 117.006, Lat: 36.606}); field(err) != "category" {
+		t.Errorf("unknown category: %v", err)
+	}
+	// Another sub-bureau's dispatcher: nothing by id, list or count.
+	if _, err := e.s.FindIncidentByID(disp2, inc.ID); code(err) != zhudun.ENOTFOUND {
+		t.Errorf("disp2 by id: %v", err)
+	}
+	if xs, n, err := e.s.FindIncidents(disp2, zhudun.IncidentFilter{}); err != nil || n != 0 || len(xs) != 0 {
+		t.Errorf("disp2 list: %d %v", n, err)
+	}
+	if _, n, _ := e.s.FindIncidents(e.as(u["off3"]), zhudun.IncidentFilter{}); n != 0 {
+		t.Errorf("off3 sees %d before the loan", n)
+	}
+	if _, n, _ := e.s.FindIncidents(disp1, zhudun.IncidentFilter{Phone: "13912345678"}); n != 1 {
+		t.Errorf("search by phone: %d", n)
+	}
+	// Dispatching another unit than the recommended one needs a reason.
+	rec := u1.ID
+	if _, err := e.s.DispatchIncident(disp1, inc.ID, zhudun.Dispatch{UnitID: u3.ID, Recommended: &rec}); field(err) != "reason" {
+		t.Errorf("override without reason: %v", err)
+	}
+	if _, err := e.s.DispatchIncident(disp1, inc.ID, zhudun.Dispatch{UnitID: u1.ID, Recommended: &rec}); code(err) != zhudun.ECONFLICT {
+		t.Errorf("dispatch an off-duty unit: %v", err)
+	}
+	// ST3's unit is lent: ST3's officer sees the incident while it is assigned.
+	d, err := e.s.DispatchIncident(disp1, inc.ID, zhudun.Dispatch{UnitID: u3.ID, Recommended: &rec, Reason: "一所01未上线"})
+	if err != nil || d.Status != zhudun.IncidentDispatched || d.LentTo != "ST3" || d.UnitCallsign != "三所01" || d.DispatchedAt == nil || d.OverrideReason != "一所01未上线" {
+		t.Fatalf("dispatch: %+v %v", d, err)
+	}
+	off3 := e.as(u["off3"])
+	if x, err := e.s.FindIncidentByID(off3, inc.ID); err != nil || x.ID != inc.ID {
+		t.Errorf("off3 during the loan: %v", err)
+	}
+	if n := e.auditCount("incident.lend"); n != 1 {
+		t.Errorf("%d incident.lend rows, want 1", n)
+	}
+	if x, _ := e.s.FindUnitByID(disp1, u3.ID); x.Status != zhudun.UnitDispatched || x.IncidentID == nil || *x.IncidentID != inc.ID {
+		t.Errorf("unit after dispatch: %+v", x)
+	}
+	if _, err := e.s.SetUnitStatus(disp1, u3.ID, "off_duty"); code(err) != zhudun.ECONFLICT {
+		t.Errorf("off duty while assigned: %v", err)
+	}
+	e.clock.Advance(4*time.Minute + 30*time.Second)
+	if a, err := e.s.SetUnitStatus(disp1, u3.ID, "on_scene"); err != nil || a.Status != zhudun.UnitOnScene {
+		t.Fatalf("on scene by status: %+v %v", a, err)
+	}
+	if x, _ := e.s.FindIncidentByID(disp1, inc.ID); x.Status != zhudun.IncidentOnScene || x.ArrivedAt == nil {
+		t.Errorf("arrival recorded by status: %+v", x)
+	}
+	if _, err := e.s.ArriveIncident(disp1, inc.ID); code(err) != zhudun.ECONFLICT {
+		t.Errorf("arrive twice: %v", err)
+	}
+	if _, err := e.s.CloseIncident(disp1, inc.ID, zhudun.IncidentClose{Outcome: "solved"}); field(err) != "outcome" {
+		t.Errorf("bad outcome: %v", err)
+	}
+	c, err := e.s.CloseIncident(disp1, inc.ID, zhudun.IncidentClose{Outcome: "mediated", Note: "双方和解", CaseRef: "JN2026-0001"})
+	if err != nil || c.Status != zhudun.IncidentClosed || c.Outcome != "mediated" || c.LentTo != "" || c.ClosedAt == nil || c.CaseRef != "JN2026-0001" {
+		t.Fatalf("close: %+v %v", c, err)
+	}
+	if x, _ := e.s.FindUnitByID(disp1, u3.ID); x.Status != zhudun.UnitPatrolling || x.IncidentID != nil {
+		t.Errorf("unit after close: %+v", x)
+	}
+	if _, err := e.s.FindIncidentByID(off3, inc.ID); code(err) != zhudun.ENOTFOUND {
+		t.Errorf("off3 after the loan ended: %v", err)
+	}
+	if _, err := e.s.FindIncidentByID(e.as(u["off1"]), inc.ID); err != nil {
+		t.Errorf("off1 (owning station): %v", err)
+	}
+	// The phone: masked everywhere, clear only with pii:view and a reason.
+	if _, err := e.s.RevealIncidentPII(disp1, inc.ID, "回访报警人"); code(err) != zhudun.EFORBIDDEN {
+		t.Errorf("dispatcher reveals: %v", err)
+	}
+	if p, err := e.s.RevealIncidentPII(e.as(u["ana1"]), inc.ID, "回访报警人"); err != nil || p != "13912345678" {
+		t.Errorf("analyst reveals: %q %v", p, err)
+	}
+	evs, err := e.s.PendingEvents(context.Background(), 1000)
+	e.must(err)
+	types := map[string]int{}
+	for _, ev := range evs {
+		types[ev.Type]++
+		if strings.Contains(string(ev.Data), "5678") {
+			t.Errorf("event %s carries the phone: %s", ev.Type, ev.Data)
+		}
+	}
+	// Lent: dispatched, arrived and closed each went to both stations.
+	for typ, want := range map[string]int{"incident.created": 1, "incident.dispatched": 2, "incident.arrived": 2, "incident.closed": 2, "unit.position": 1} {
+		if types[typ] != want {
+			t.Errorf("%d %s events, want %d", types[typ], typ, want)
+		}
+	}
+}
+
+func (e *env) auditCount(action string) int {
+	_, n, err := e.s.FindAudit(e.sys, zhudun.AuditFilter{Action: action, Limit: 1})
+	e.must(err)
+	return n
+}
+
+func testPatrolReport(t *testing.T, b Backend) {
+	e, u := patrolEnv(t, b)
+	A1, A2 := [2]float64{117.005, 36.605}, [2]float64{117.015, 36.605}
+	row := func(cat string, p [2]float64, recv string, arrive time.Duration, outcome string) zhudun.NewIncident {
+		r := cst(recv)
+		n := zhudun.NewIncident{Category: cat, Lon: p[0], Lat: p[1], ReceivedAt: r, Source: "110", ClosedAt: plus(r, time.Hour), Outcome: outcome}
+		if arrive > 0 {
+			n.DispatchedAt, n.ArrivedAt = plus(r, time.Minute), plus(r, arrive)
+		}
+		return n
+	}
+	rows := []zhudun.NewIncident{
+		// This year, 2026-01-01 … 2026-02-28 (Shanghai). Response minutes 4, 6, 5, 11.
+		row("criminal", A1, "2026-01-05 10:00:00", 4*time.Minute, "criminal_case"),
+		row("dispute", A2, "2026-01-31 23:30:00", 5*time.Minute+30*time.Second, "mediated"),
+		row("rescue", A1, "2026-02-10 08:00:00", 5*time.Minute, "rescued"),
+		row("public_order", A2, "2026-02-28 23:59:59", 10*time.Minute+30*time.Second, "public_order_case"),
+		// Outside both periods.
+		row("criminal", A1, "2026-03-01 00:00:10", 0, "handled"),
+		row("other", A1, "2025-12-31 23:59:00", 0, "handled"),
+		// Last year, 2025-01-01 … 2025-02-28. Response minutes 3, 7.
+		row("criminal", A1, "2025-01-10 09:00:00", 3*time.Minute, "criminal_case"),
+		row("criminal", A1, "2025-02-01 09:00:00", 7*time.Minute, "criminal_case"),
+		row("dispute", A2, "2025-02-15 09:00:00", 0, "mediated"),
+		row("dispute", A2, "2025-02-20 09:00:00", 0, "mediated"),
+		row("traffic", A2, "2025-02-28 12:00:00", 0, "handled"),
+		// Rejected: outside every grid, unknown category, arrival before receipt.
+		row("criminal", [2]float64{118, 30}, "2026-01-05 10:00:00", 0, "handled"),
+		row("theft", A1, "2026-01-05 10:00:00", 0, "handled"),
+		{Category: "criminal", Lon: A1[0], Lat: A1[1], ReceivedAt: cst("2026-01-05 10:00:00"), DispatchedAt: cst("2026-01-05 09:00:00")},
+	}
+	n, bad, err := e.s.ImportIncidents(e.sys, rows)
+	if err != nil || n != 11 || len(bad) != 3 || bad[0].Row != 11 || bad[0].Field != "lon" || bad[1].Field != "category" || bad[2].Field != "dispatched_at" {
+		t.Fatalf("import: %d %+v %v", n, bad, err)
+	}
+	if _, _, err := e.s.ImportIncidents(e.as(u["cmd1"]), rows[:1]); code(err) != zhudun.EFORBIDDEN {
+		t.Errorf("commander imports: %v", err)
+	}
+	q := zhudun.PatrolReportQuery{From: *cst("2026-01-01 00:00:00"), To: *cst("2026-02-28 00:00:00")}
+	rep, err := e.s.PatrolReport(e.as(u["cmd1"]), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := func(v *float64) string {
+		if v == nil {
+			return "nil"
+		}
+		return fmt.Sprintf("%.1f", *v)
+	}
+	i := func(v *int) string {
+		if v == nil {
+			return "nil"
+		}
+		return fmt.Sprint(*v)
+	}
+	cmp := func(c zhudun.Compare) string { return fmt.Sprintf("%d/%d/%s", c.Count, c.LastYear, f(c.ChangePct)) }
+	tot := rep.Total
+	got := fmt.Sprintf("incidents %s criminal %s public_order %s mediated %s rescued %s",
+		cmp(tot.Incidents), cmp(tot.CriminalCases), cmp(tot.PublicOrderCases), cmp(tot.DisputesMediated), cmp(tot.RescuesServices))
+	if want := "incidents 4/5/-20.0 criminal 1/2/-50.0 public_order 1/0/nil mediated 1/2/-50.0 rescued 1/0/nil"; got != want {
+		t.Errorf("totals:\n got %s\nwant %s", got, want)
+	}
+	r := tot.Response
+	got = fmt.Sprintf("arrived %d median %s p90 %s within %d %s; last year median %s p90 %s within %s",
+		r.Arrived, i(r.MedianMinutes), i(r.P90Minutes), r.WithinTarget, f(r.WithinTargetPct), i(r.LastYearMedian), i(r.LastYearP90), f(r.LastYearWithin))
+	if want := "arrived 4 median 5 p90 11 within 2 50.0; last year median 3 p90 7 within 50.0"; got != want {
+		t.Errorf("response:\n got %s\nwant %s", got, want)
+	}
+	var cats []string
+	for _, c := range rep.ByCategory {
+		cats = append(cats, c.Code+"="+cmp(c.Compare))
+	}
+	if got, want := strings.Join(cats, " "), "criminal=1/2/-50.0 public_order=1/0/nil traffic=0/1/-100.0 fire=0/0/nil rescue=1/0/nil dispute=1/2/-50.0 other=0/0/nil"; got != want {
+		t.Errorf("by category:\n got %s\nwant %s", got, want)
+	}
+	if len(rep.BySource) != 4 || rep.BySource[0].Code != "110" || cmp(rep.BySource[0].Compare) != "4/5/-20.0" {
+		t.Errorf("by source: %+v", rep.BySource)
+	}
+	var grids []string
+	for _, g := range rep.Grids {
+		grids = append(grids, g.Code+"("+g.Parent+")="+cmp(g.Incidents))
+	}
+	if got, want := strings.Join(grids, " "), "A1(ST1)=2/2/0.0 A2(ST1)=2/3/-33.3"; got != want {
+		t.Errorf("grids:\n got %s\nwant %s", got, want)
+	}
+	if len(rep.Stations) != 1 || rep.Stations[0].Code != "ST1" || rep.Stations[0].Parent != "SB1" || len(rep.Districts) != 1 || rep.Districts[0].Code != "SB1" {
+		t.Errorf("stations %+v districts %+v", rep.Stations, rep.Districts)
+	}
+	// A 10-minute target takes in the 4-, 5- and 6-minute responses.
+	q10 := q
+	q10.TargetMinutes = 10
+	if r10, _ := e.s.PatrolReport(e.as(u["cmd1"]), q10); r10.Total.Response.WithinTarget != 3 || f(r10.Total.Response.WithinTargetPct) != "75.0" {
+		t.Errorf("target 10: %+v", r10.Total.Response)
+	}
+	// Another sub-bureau's commander sees none of it; ST2 is not its to ask about… ST1 neither.
+	if r2, err := e.s.PatrolReport(e.as(u["cmd2"]), q); err != nil || r2.Total.Incidents.Count != 0 || len(r2.Grids) != 0 {
+		t.Errorf("cmd2 report: %+v %v", r2, err)
+	}
+	q1 := q
+	q1.Dept = "ST1"
+	if _, err := e.s.PatrolReport(e.as(u["cmd2"]), q1); code(err) != zhudun.ENOTFOUND {
+		t.Errorf("cmd2 asks for ST1: %v", err)
+	}
+	if _, err := e.s.PatrolReport(e.as(u["disp1"]), q); code(err) != zhudun.EFORBIDDEN {
+		t.Errorf("dispatcher reads the report: %v", err)
+	}
+	// A mid-month range uses day rows: 2026-01-31 … 2026-02-10 holds the
+	// dispute (Jan 31, Shanghai) and the rescue (Feb 10).
+	qd := zhudun.PatrolReportQuery{From: *cst("2026-01-31 00:00:00"), To: *cst("2026-02-10 00:00:00")}
+	if rd, _ := e.s.PatrolReport(e.as(u["cmd1"]), qd); rd.Total.Incidents.Count != 2 {
+		t.Errorf("mid-month: %+v", rd.Total.Incidents)
+	}
+	// Live changes keep the rollup current: a rebuild from the incidents
+	// table gives the same report.
+	inc, err := e.s.CreateIncident(e.as(u["disp1"]), zhudun.NewIncident{Category: "fire", Lon: A1[0], Lat: A1[1]})
+	e.must(err)
+	_, err = e.s.CloseIncident(e.as(u["disp1"]), inc.ID, zhudun.IncidentClose{Outcome: "rescued"})
+	e.must(err)
+	qy := zhudun.PatrolReportQuery{From: *cst("2026-01-01 00:00:00"), To: *cst("2026-12-31 00:00:00")}
+	before, err := e.s.PatrolReport(e.as(u["cmd1"]), qy)
+	e.must(err)
+	if before.Total.Incidents.Count != 6 || before.Total.RescuesServices.Count != 2 {
+		t.Errorf("year with live incident: %+v %+v", before.Total.Incidents, before.Total.RescuesServices)
+	}
+	if _, err := e.s.RebuildPatrolRollup(e.sys); err != nil {
+		t.Fatal(err)
+	}
+	after, err := e.s.PatrolReport(e.as(u["cmd1"]), qy)
+	e.must(err)
+	bj, _ := json.Marshal(before)
+	aj, _ := json.Marshal(after)
+	if string(bj) != string(aj) {
+		t.Errorf("rebuilt rollup differs:\n%s\n%s", bj, aj)
+	}
+}
