@@ -150,7 +150,17 @@ func (s *Server) handle(method, path string, public bool, h handlerFunc) {
 	if !public {
 		hh = s.authed(path, hh)
 	}
-	s.mux.Handle(method+" "+path, s.limitBody(hh))
+	s.mux.Handle(method+" "+path, s.limitBody(s.bodyLimit(method+" "+path), hh))
+}
+
+// bodyLimit is the largest body a route takes. Routes that take files rather
+// than forms get more: a city's grid layer is megabytes of GeoJSON.
+func (s *Server) bodyLimit(route string) int64 {
+	switch route {
+	case "POST /api/v1/grids":
+		return max(s.maxBody, 64<<20)
+	}
+	return s.maxBody
 }
 
 // --- middleware -----------------------------------------------------------
@@ -226,13 +236,13 @@ func clientAddr(r *http.Request) string {
 	return host
 }
 
-func (s *Server) limitBody(next http.Handler) http.Handler {
+func (s *Server) limitBody(limit int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > s.maxBody {
-			s.Error(w, r, &zhudun.Error{Code: zhudun.ETOOLARGE, Message: "request body too large (limit " + strconv.FormatInt(s.maxBody>>10, 10) + " KiB)"})
+		if r.ContentLength > limit {
+			s.Error(w, r, &zhudun.Error{Code: zhudun.ETOOLARGE, Message: "request body too large (limit " + strconv.FormatInt(limit>>10, 10) + " KiB)"})
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }

@@ -7,10 +7,11 @@ import (
 	"github.com/zhudun/zhudun/pii"
 )
 
-// RekeyPII re-seals every personal field under the keyring's active key and
+// RekeyPII re-seals every personal field — users' phones, ID numbers and
+// TOTP secrets, incidents' caller phones — under the keyring's active key and
 // recomputes every blind index under the active index key. Run it after
 // adding a key (zhudun keys rotate); old keys can be retired once it has run.
-// It returns the number of users rewritten.
+// It returns the number of rows rewritten.
 func (s *Store) RekeyPII(ctx context.Context) (int, error) {
 	c := zhudun.CallerFrom(ctx)
 	if c == nil || !c.System {
@@ -71,9 +72,68 @@ func (s *Store) RekeyPII(ctx context.Context) (int, error) {
 			}
 			n++
 		}
-		return tx.audit(&zhudun.AuditEntry{Action: "keys.rekey", ObjectType: "users", Detail: Detail(map[string]int{"users": n})})
+		return nil
 	})
-	return n, err
+	if err != nil {
+		return n, err
+	}
+	ni, err := s.rekeyIncidents(ctx)
+	if err != nil {
+		return n, err
+	}
+	err = s.write(ctx, func(tx *Tx) error {
+		return tx.audit(&zhudun.AuditEntry{Action: "keys.rekey", ObjectType: "pii", Detail: Detail(map[string]int{"users": n, "incidents": ni})})
+	})
+	return n + ni, err
+}
+
+// rekeyIncidents re-seals caller phones in batches of 1,000 rows, one
+// transaction each, so that millions of incidents never hold the write lock
+// for long; an interrupted run is safely resumed (rows already under the
+// active key are only re-indexed).
+func (s *Store) rekeyIncidents(ctx context.Context) (int, error) {
+	n := 0
+	for after := int64(0); ; {
+		rows, err := s.query(ctx, `SELECT id, phone_enc FROM incidents WHERE id > ? AND phone_enc <> '' ORDER BY id LIMIT 1000`, after)
+		if err != nil {
+			return n, s.internal("rekey incidents", err)
+		}
+		type row struct {
+			id  int64
+			enc string
+		}
+		var batch []row
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.id, &r.enc); err != nil {
+				rows.Close()
+				return n, s.internal("rekey incidents scan", err)
+			}
+			batch = append(batch, r)
+		}
+		rows.Close()
+		if len(batch) == 0 {
+			return n, nil
+		}
+		err = s.write(ctx, func(tx *Tx) error {
+			for _, r := range batch {
+				rs, err := s.reseal(r.enc, incidentAAD(r.id))
+				if err != nil {
+					return err
+				}
+				canon, _ := pii.NormalizePhone(rs.clear)
+				if _, err := tx.exec(`UPDATE incidents SET phone_enc = ?, phone_idx = ? WHERE id = ?`, rs.sealed, s.keys.Index("phone", canon), r.id); err != nil {
+					return tx.s.internal("rekey incident update", err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return n, err
+		}
+		n += len(batch)
+		after = batch[len(batch)-1].id
+	}
 }
 
 type resealed struct{ clear, sealed string }

@@ -89,7 +89,7 @@ func testPII(t *testing.T, b Backend) {
 		t.Fatal(err)
 	}
 	n, err := e.s.RekeyPII(e.sys)
-	if err != nil || n != 1 {
+	if err != nil || n != 1 { // one user with personal fields, no incidents
 		t.Fatalf("rekey: %d %v", n, err)
 	}
 	var enc string

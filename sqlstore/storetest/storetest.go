@@ -66,6 +66,7 @@ func Run(t *testing.T, b Backend) {
 	t.Run("AuditTamper", func(t *testing.T) { testAuditTamper(t, b) })
 	t.Run("AuditArchive", func(t *testing.T) { testAuditArchive(t, b) })
 	t.Run("AuditConcurrentWriters", func(t *testing.T) { testAuditConcurrent(t, b) })
+	t.Run("PatrolRekey", func(t *testing.T) { testPatrolRekey(t, b) })
 	t.Run("Outbox", func(t *testing.T) { testOutbox(t, b) })
 	t.Run("PatrolGrids", func(t *testing.T) { testPatrolGrids(t, b) })
 	t.Run("PatrolDispatch", func(t *testing.T) { testPatrolDispatch(t, b) })
