@@ -8,6 +8,11 @@ cd "$(dirname "$0")/.."
 export ZHUDUN_TEST_POSTGRES="${ZHUDUN_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}"
 export ZHUDUN_TEST_NATS="${ZHUDUN_TEST_NATS:-nats://127.0.0.1:4222}"
 go vet ./...
+# The UI's unit tests (translation completeness, dates, idle timer).
+if [ ! -d web/node_modules ]; then
+  (cd web && npm ci --no-audit --no-fund --loglevel=error)
+fi
+(cd web && npm test --silent)
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0

@@ -1,0 +1,1 @@
+function e(e){let t=[...e||``].length;if(t<8)return`pwd.tooShort`;if(t>128)return`pwd.tooLong`;let n=!1,r=!1,i=!1,a=!1;for(let t of e)if(/\p{Ll}/u.test(t))n=!0;else if(/\p{Lu}/u.test(t))r=!0;else if(/\p{Nd}/u.test(t))i=!0;else if(/\p{Cc}/u.test(t))return`pwd.control`;else a=!0;return[n,r,i,a].filter(Boolean).length<3?`pwd.classes`:``}export{e as t};

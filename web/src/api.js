@@ -1,0 +1,82 @@
+// The JSON API client. The session lives in an HttpOnly cookie that the
+// browser sends on same-origin requests; the SPA never sees the token.
+
+/** ApiError carries the server's stable error code. */
+export class ApiError extends Error {
+  constructor(status, body) {
+    const e = (body && body.error) || {}
+    super(e.message || `HTTP ${status}`)
+    this.status = status
+    this.code = e.code || (status === 0 ? 'ENETWORK' : status >= 500 ? 'EINTERNAL' : 'EUNKNOWN')
+    this.field = e.field || ''
+    this.retryAfter = typeof e.retry_after === 'number' ? e.retry_after : null
+  }
+}
+
+// Hooks the app installs: what to do when the session is gone or when the
+// server insists on a password change / TOTP enrolment first.
+const hooks = { onUnauthorized: null, onMust: null, onActivity: null }
+export function setApiHooks(h) { Object.assign(hooks, h) }
+
+/** qs builds a query string from an object, leaving out empty values. */
+export function qs(params) {
+  const p = new URLSearchParams()
+  for (const [k, v] of Object.entries(params || {})) {
+    if (v === undefined || v === null || v === '') continue
+    p.append(k, String(v))
+  }
+  const s = p.toString()
+  return s ? '?' + s : ''
+}
+
+/** request sends one API call and returns the decoded JSON (null for 204). */
+export async function request(method, path, body, opts = {}) {
+  const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } }
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json'
+    init.body = JSON.stringify(body)
+  }
+  let res
+  try {
+    res = await fetch('/api/v1' + path, init)
+  } catch (e) {
+    throw new ApiError(0, { error: { code: 'ENETWORK', message: String(e && e.message || e) } })
+  }
+  if (hooks.onActivity) hooks.onActivity()
+  let data = null
+  if (res.status !== 204) {
+    const text = await res.text()
+    if (text) {
+      try { data = JSON.parse(text) } catch { data = null }
+    }
+  }
+  if (!res.ok) {
+    const err = new ApiError(res.status, data)
+    if (!opts.quiet) {
+      if (err.code === 'EUNAUTHORIZED' && !path.startsWith('/auth/') && hooks.onUnauthorized) hooks.onUnauthorized()
+      if ((err.code === 'EMUSTCHANGE' || err.code === 'EMUSTENROLL') && hooks.onMust) hooks.onMust(err.code)
+    }
+    throw err
+  }
+  return data
+}
+
+export const api = {
+  get: (path, params, opts) => request('GET', path + qs(params), undefined, opts),
+  post: (path, body, opts) => request('POST', path, body === undefined ? {} : body, opts),
+  patch: (path, body, opts) => request('PATCH', path, body, opts),
+  put: (path, body, opts) => request('PUT', path, body, opts),
+}
+
+/** fetchAll pages through a list endpoint and returns every item. */
+export async function fetchAll(path, params = {}, pageSize = 500) {
+  const items = []
+  for (let offset = 0; ; offset += pageSize) {
+    const page = await api.get(path, { ...params, offset, limit: pageSize })
+    const got = (page && page.items) || []
+    items.push(...got)
+    const total = page && typeof page.total === 'number' ? page.total : items.length
+    if (got.length === 0 || items.length >= total || got.length < pageSize) break
+  }
+  return items
+}

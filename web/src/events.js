@@ -1,0 +1,36 @@
+// Human-readable lines for server events and audit actions.
+import { t, te } from './i18n/index.js'
+import { codeKey } from './constants.js'
+
+/** actionLabel names an audit action ("user.create" → its label), or the code itself. */
+export function actionLabel(action) {
+  const k = `actions.${codeKey(action)}`
+  return te(k) ? t(k) : action
+}
+
+export function resultLabel(r) {
+  const k = `result.${r}`
+  return te(k) ? t(k) : r
+}
+
+/** eventTitle names an event type. */
+export function eventTitle(type) {
+  const k = `events.${codeKey(type)}`
+  return te(k) ? t(k) : type
+}
+
+/** eventSummary describes what an event is about. */
+export function eventSummary(ev) {
+  const d = ev.data || {}
+  switch (String(ev.type).split('.')[0]) {
+    case 'user':
+      return [d.name, d.username && `(${d.username})`, d.dept_name].filter(Boolean).join(' ')
+    case 'dept':
+      return [d.name, d.code && `(${d.code})`].filter(Boolean).join(' ')
+    case 'role':
+      return [d.name, d.id && `(${d.id})`].filter(Boolean).join(' ')
+    case 'audit':
+      return [d.username, actionLabel(d.action || ''), d.object_id, d.result && d.result !== 'ok' ? `[${resultLabel(d.result)}]` : ''].filter(Boolean).join(' ')
+  }
+  return ''
+}

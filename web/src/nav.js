@@ -1,0 +1,39 @@
+// The side navigation: modules and their pages, each shown only when the
+// user holds the permission the page needs (the API enforces the same).
+import { Odometer, Setting, OfficeBuilding, User, Lock, Document, Bell, MapLocation, DataAnalysis, Files, Monitor } from '@element-plus/icons-vue'
+
+export const NAV = [
+  { key: 'dashboard', path: '/', icon: Odometer, titleKey: 'nav.dashboard' },
+  {
+    key: 'system', icon: Setting, titleKey: 'nav.system', children: [
+      { key: 'depts', path: '/system/depts', icon: OfficeBuilding, titleKey: 'nav.depts', perms: ['dept:read', 'dept:write'] },
+      { key: 'users', path: '/system/users', icon: User, titleKey: 'nav.users', perms: ['user:read'] },
+      { key: 'roles', path: '/system/roles', icon: Lock, titleKey: 'nav.roles', perms: ['role:read'] },
+    ],
+  },
+  {
+    key: 'security', icon: Monitor, titleKey: 'nav.security', children: [
+      { key: 'audit', path: '/security/audit', icon: Document, titleKey: 'nav.audit', perms: ['audit:read'] },
+    ],
+  },
+  {
+    key: 'business', icon: Files, titleKey: 'nav.business', children: [
+      { key: 'incident', path: '/modules/incident', icon: Bell, titleKey: 'nav.incident', perms: ['incident:read'] },
+      { key: 'grid', path: '/modules/grid', icon: MapLocation, titleKey: 'nav.grid', perms: ['grid:read'] },
+      { key: 'finding', path: '/modules/finding', icon: DataAnalysis, titleKey: 'nav.finding', perms: ['finding:read'] },
+      { key: 'case', path: '/modules/case', icon: Files, titleKey: 'nav.case', perms: ['case:read'] },
+    ],
+  },
+]
+
+/** visibleNav filters NAV by the permission predicate canAny. */
+export function visibleNav(canAny) {
+  const out = []
+  for (const item of NAV) {
+    if (item.children) {
+      const kids = item.children.filter((c) => canAny(c.perms))
+      if (kids.length) out.push({ ...item, children: kids })
+    } else if (canAny(item.perms)) out.push(item)
+  }
+  return out
+}

@@ -1,0 +1,57 @@
+import { createRouter, createWebHistory } from 'vue-router'
+import { session, loadMe, canAny, mustStep, signedIn } from './session.js'
+import Shell from './layouts/Shell.vue'
+import Login from './views/Login.vue'
+
+const placeholder = (key, perm) => ({
+  path: `modules/${key}`, name: `module-${key}`,
+  component: () => import('./views/Placeholder.vue'),
+  props: { module: key },
+  meta: { perms: [perm], crumbs: ['nav.business', `nav.${key}`] },
+})
+
+const routes = [
+  { path: '/login', name: 'login', component: Login, meta: { public: true, titleKey: 'login.title' } },
+  { path: '/change-password', name: 'change-password', component: () => import('./views/ChangePassword.vue'), meta: { bare: true, titleKey: 'pwd.title' } },
+  { path: '/enroll-totp', name: 'enroll-totp', component: () => import('./views/EnrollTotp.vue'), meta: { bare: true, titleKey: 'totp.title' } },
+  {
+    path: '/', component: Shell, children: [
+      { path: '', name: 'dashboard', component: () => import('./views/Dashboard.vue'), meta: { crumbs: ['nav.dashboard'] } },
+      { path: 'system/depts', name: 'depts', component: () => import('./views/Depts.vue'), meta: { perms: ['dept:read', 'dept:write'], crumbs: ['nav.system', 'nav.depts'] } },
+      { path: 'system/users', name: 'users', component: () => import('./views/Users.vue'), meta: { perms: ['user:read'], crumbs: ['nav.system', 'nav.users'] } },
+      { path: 'system/users/:id', name: 'user', component: () => import('./views/UserDetail.vue'), props: true, meta: { perms: ['user:read'], crumbs: ['nav.system', 'nav.users', 'user.detail'] } },
+      { path: 'system/roles', name: 'roles', component: () => import('./views/Roles.vue'), meta: { perms: ['role:read'], crumbs: ['nav.system', 'nav.roles'] } },
+      { path: 'security/audit', name: 'audit', component: () => import('./views/Audit.vue'), meta: { perms: ['audit:read'], crumbs: ['nav.security', 'nav.audit'] } },
+      { path: 'account', name: 'account', component: () => import('./views/Account.vue'), meta: { crumbs: ['account.title'] } },
+      placeholder('incident', 'incident:read'),
+      placeholder('grid', 'grid:read'),
+      placeholder('finding', 'finding:read'),
+      placeholder('case', 'case:read'),
+      { path: 'forbidden', name: 'forbidden', component: () => import('./views/Forbidden.vue'), meta: { crumbs: ['forbidden.title'] } },
+      { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('./views/NotFound.vue'), meta: { crumbs: ['notFound.title'] } },
+    ],
+  },
+]
+
+export const router = createRouter({
+  history: createWebHistory('/'),
+  routes,
+})
+
+router.beforeEach(async (to) => {
+  if (!session.loaded) {
+    try { await loadMe() } catch { /* network trouble: treat as signed out */ }
+  }
+  if (to.meta.public) {
+    if (signedIn() && to.name === 'login') return { name: mustStep() || 'dashboard' }
+    return true
+  }
+  if (!signedIn()) {
+    return { name: 'login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} }
+  }
+  const step = mustStep()
+  if (step && to.name !== step) return { name: step }
+  if (!step && to.meta.bare) return { name: 'dashboard' }
+  if (to.meta.perms && !canAny(to.meta.perms)) return { name: 'forbidden', query: { from: to.fullPath } }
+  return true
+})
