@@ -113,13 +113,16 @@ func TestOpenRejectsTampering(t *testing.T) {
 		{"huge id", "sm4gcm:v99999999999:" + body, "malformed"},
 		{"padding", s + "==", "malformed"},
 		{"standard base64", prefix + strings.NewReplacer("-", "+", "_", "/").Replace(body) + "+/", "malformed"},
-		{"truncated", s[:len(s)-1], "malformed"},
+		// Dropping the last character leaves valid base64 whenever the
+		// random tag's spare bits happen to be zero: then authentication
+		// fails instead. Either way it is refused as EINVALID.
+		{"truncated", s[:len(s)-1], "gmcrypto: "},
 		{"too short", prefix + base64.RawURLEncoding.EncodeToString(raw[:27]), "malformed"},
 		{"dropped byte", prefix + base64.RawURLEncoding.EncodeToString(raw[:len(raw)-1]), "failed authentication"},
 		{"unknown key", "sm4gcm:v9:" + body, "not in the keyring"},
 	}
 	for _, tt := range tests {
-		if _, err := kr.Open(tt.sealed, aad); err == nil || !strings.Contains(err.Error(), tt.want) {
+		if _, err := kr.Open(tt.sealed, aad); err == nil || !strings.Contains(err.Error(), tt.want) || tt.want != "not in the keyring" && zhudun.ErrorCode(err) != zhudun.EINVALID {
 			t.Errorf("%s: err = %v, want %q", tt.name, err, tt.want)
 		}
 	}
