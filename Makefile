@@ -21,9 +21,15 @@ ui:
 ui-check:
 	bash scripts/check-ui-build.sh
 
-# Benchmarks of every hot path; see README "Measurements".
+# Benchmarks of every hot path (go test -bench), then the engine's own
+# measurements: Fraudar protocol graphs, DARPA, the Four Cuts city, and the
+# 2 M-incident patrol report on PostgreSQL. Outputs go to bench/out/.
 bench:
 	go test -run '^$$' -bench . -benchmem ./...
+	bash bench/algo/dense.sh bench/out/algo
+	bash bench/algo/stream.sh bench/out/algo
+	bash bench/fourcuts/run.sh bench/out/fourcuts
+	go run ./bench/patrol
 
 fuzz:
 	go test -run '^$$' -fuzz FuzzNormalizeIDNumber -fuzztime 30s ./pii/

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/zhudun/zhudun/internal/algocli"
+	"github.com/zhudun/zhudun/internal/fourcutscli"
 )
 
 // extraCommands are the engine's commands: pure algorithms over files, no
@@ -18,5 +19,8 @@ func extraCommands() []command {
 	return []command{
 		{"graph", "dense blocks in bipartite graphs: dense, inject", wrap(algocli.Graph)},
 		{"stream", "edge-stream burst scores: score", wrap(algocli.Stream)},
+		{"detect", "Four Cuts: findings from carrier and platform feeds", wrap(fourcutscli.Detect)},
+		{"simulate", "Four Cuts: write a simulated city's feeds and truth", wrap(fourcutscli.Simulate)},
+		{"eval", "Four Cuts: precision, recall and F1 of findings against truth", wrap(fourcutscli.Eval)},
 	}
 }

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# bench/fourcuts/run.sh [WORKDIR] — reproduces the Four Cuts figures quoted in
+# docs/fourcuts.md:
+#   1. quality: simulate cities with different seeds and parameters, detect,
+#      score per category (P/R/F1);
+#   2. speed: `zhudun detect` on a 20,000-person, 7-day city against the time
+#      to read the same files (`gzip -dc`/`cat` piped to `wc -l`), with peak
+#      memory;
+#   3. the detector core benchmark (go test -bench, events/s and allocs).
+# Feeds are written under WORKDIR (default /tmp/fourcuts-bench), never into
+# the repository. Needs: go, gzip, GNU time (/usr/bin/time) for peak memory.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+work=${1:-/tmp/fourcuts-bench}
+mkdir -p "$work"
+bin=$work/fourcuts
+(cd "$root" && go build -o "$bin" ./internal/fourcutscli/cmd)
+
+echo "== quality (F1 per category on simulated feeds)"
+quality() { # name, simulate args…
+  local name=$1; shift
+  local dir=$work/q-$name
+  if [[ ! -s $dir.truth ]]; then
+    rm -rf "$dir"
+    "$bin" simulate "$@" --out "$dir" --truth "$dir.truth" 2>/dev/null
+  fi
+  "$bin" detect --in "$dir" --out "$dir.findings" --quiet
+  echo "-- $name: $*"
+  "$bin" eval --truth "$dir.truth" --findings "$dir.findings"
+}
+quality city-s1 --users 20000 --days 7 --seed 1
+quality city-s2 --users 20000 --days 7 --seed 2
+quality small-many-ops --users 5000 --days 3 --seed 3 --cat-pools 6 --studios 8 --goips 4 --emu-farms 3
+cat >"$work/lookalikes.json" <<'JSON'
+{"Couriers":0.05,"Sales":0.05,"Gamers":0.08,"MultiCard":0.1,"Companies":5,"InvalidIMEIShare":0.01,
+ "RegsPerCard":2,"DialupIntelShare":0.01,"HolderPseudonyms":0.5}
+JSON
+quality heavy-lookalikes --users 10000 --days 4 --seed 13 --params "$work/lookalikes.json"
+
+echo "== quality on feeds of the second generator (bench/fourcuts/altgen.py)"
+alt() { # name, altgen args…
+  local name=$1; shift
+  local dir=$work/alt-$name
+  if [[ ! -s $dir.truth ]]; then
+    rm -rf "$dir"
+    python3 "$here/altgen.py" "$dir" "$dir.truth" "$@" >/dev/null
+  fi
+  "$bin" detect --in "$dir" --out "$dir.findings" --quiet
+  echo "-- alt $name: $*"
+  "$bin" eval --truth "$dir.truth" --findings "$dir.findings"
+}
+alt plain --people 6000 --days 7 --seed 7
+alt hard --people 5000 --days 7 --seed 21 --hard
+alt sloppy-sdk --people 5000 --days 7 --seed 31 --hard --fp-per-reg
+
+echo "== speed (20,000 people, 7 days)"
+city=$work/q-city-s1
+ls "$city" | head -3 >/dev/null
+files=$(ls "$city"/* | wc -l)
+events=$(cat "$city"/*.jsonl "$city"/*.csv | wc -l)
+events=$((events + $(gzip -dc "$city"/*.gz | wc -l)))
+echo "files: $files, lines: $events, size: $(du -sh "$city" | cut -f1)"
+t0=$(date +%s.%N)
+{ cat "$city"/*.jsonl "$city"/*.csv; gzip -dc "$city"/*.gz; } | wc -l >/dev/null
+t1=$(date +%s.%N)
+read_s=$(echo "$t1 - $t0" | bc)
+echo "read baseline (gzip -dc / cat | wc -l): ${read_s}s"
+/usr/bin/time -f "detect wall %es, peak RSS %MKB" "$bin" detect --in "$city" --out "$work/speed.findings" --errors "$work/speed.rejects"
+
+echo "== detector core (go test -bench)"
+(cd "$root" && go test -run XXX -bench 'BenchmarkEngine' -benchtime 5x ./fourcuts/)

@@ -1,0 +1,227 @@
+package fourcuts
+
+import "unsafe"
+
+// table interns the canonical strings of one entity kind as dense ids and
+// remembers when each was first and last seen. It is an open-addressing
+// index of (hash, id) slots over the names: a lookup touches one slot and,
+// on a hash match, compares the name; it never allocates, and a new entity
+// costs no allocation of its own (names are carved out of shared chunks).
+type table struct {
+	slots       []tslot
+	shift       uint
+	names       []string
+	first, last []int64
+	chunk       []byte
+}
+
+type tslot struct {
+	h  uint64
+	id uint32 // id+1; 0 marks an empty slot
+}
+
+const chunkSize = 64 << 10
+
+// intern copies key into the current chunk and returns it as a string. A
+// chunk is never written again where a string points, so the strings are
+// immutable.
+func (t *table) intern(key []byte) string {
+	if len(key) == 0 {
+		return ""
+	}
+	if len(key) > chunkSize/4 {
+		return string(key)
+	}
+	if cap(t.chunk)-len(t.chunk) < len(key) {
+		t.chunk = make([]byte, 0, chunkSize)
+	}
+	start := len(t.chunk)
+	t.chunk = append(t.chunk, key...)
+	return unsafe.String(&t.chunk[start], len(key))
+}
+
+func newTable(hint int) table {
+	size := 64
+	for size < hint*2 {
+		size <<= 1
+	}
+	return table{slots: make([]tslot, size), shift: 64 - log2(size)}
+}
+
+// id returns the id of key, adding it if new, and widens its time span.
+func (t *table) id(key []byte, ts int64) uint32 {
+	h := hashBytes(key)
+	mask := uint64(len(t.slots) - 1)
+	i := h >> t.shift
+	for {
+		sl := t.slots[i]
+		if sl.id == 0 {
+			break
+		}
+		if sl.h == h && t.names[sl.id-1] == string(key) {
+			id := sl.id - 1
+			if ts < t.first[id] {
+				t.first[id] = ts
+			}
+			if ts > t.last[id] {
+				t.last[id] = ts
+			}
+			return id
+		}
+		i = (i + 1) & mask
+	}
+	id := uint32(len(t.names))
+	t.names = append(t.names, t.intern(key))
+	t.first = append(t.first, ts)
+	t.last = append(t.last, ts)
+	t.slots[i] = tslot{h, id + 1}
+	if len(t.names)*4 >= len(t.slots)*3 {
+		t.grow()
+	}
+	return id
+}
+
+func (t *table) grow() {
+	old := t.slots
+	t.slots = make([]tslot, len(old)*2)
+	t.shift--
+	mask := uint64(len(t.slots) - 1)
+	for _, sl := range old {
+		if sl.id == 0 {
+			continue
+		}
+		i := sl.h >> t.shift
+		for t.slots[i].id != 0 {
+			i = (i + 1) & mask
+		}
+		t.slots[i] = sl
+	}
+}
+
+func (t *table) len() int { return len(t.names) }
+
+// pairSet is an open-addressing set of 64-bit keys (never 0) used to count
+// distinct pairs — (card, peer), (imei, imsi), … — without a map per entity.
+// Memory grows with the number of distinct pairs, not of events.
+type pairSet struct {
+	keys  []uint64
+	n     int
+	shift uint
+}
+
+func newPairSet(hint int) pairSet {
+	size := 1024
+	for size < hint*2 {
+		size <<= 1
+	}
+	var s pairSet
+	s.keys = make([]uint64, size)
+	s.shift = 64 - log2(size)
+	return s
+}
+
+func log2(n int) uint {
+	var k uint
+	for 1<<k < n {
+		k++
+	}
+	return k
+}
+
+// Pair kinds share one set; the kind is mixed into the key.
+const (
+	pkMOPeer uint64 = iota + 1
+	pkMTPeer
+	pkIMEIIMSI
+	pkCardIMEI
+	pkIMEICell
+	pkOTPPlatform
+	pkMOShort // a peer called at least once briefly
+	pkRegSeen // an exact registration already kept
+	pkActSeen // an exact sim event already kept
+)
+
+// pairKey mixes a pair into a 64-bit key. b may be an id or a hash of an
+// identifier that is never interned (peers, IMSIs, cells): with a few
+// million pairs the chance that two collide is below 1e-6.
+func pairKey(kind uint64, a uint32, b uint64) uint64 {
+	k := mix64(kind<<56 ^ uint64(a)<<24 ^ mix64(b))
+	if k == 0 {
+		k = 1
+	}
+	return k
+}
+
+func mix64(x uint64) uint64 {
+	x ^= x >> 33
+	x *= 0xff51afd7ed558ccd
+	x ^= x >> 33
+	x *= 0xc4ceb9fe1a85ec53
+	x ^= x >> 33
+	return x
+}
+
+// hashBytes is a fixed-seed 64-bit hash of an identifier, stable across
+// runs so that everything derived from it is deterministic.
+func hashBytes(b []byte) uint64 {
+	h := uint64(len(b)) * 0x9E3779B97F4A7C15
+	for len(b) >= 8 {
+		v := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+		h = (h ^ mix64(v)) * 0x9E3779B97F4A7C15
+		b = b[8:]
+	}
+	var v uint64
+	for i, c := range b {
+		v |= uint64(c) << (8 * i)
+	}
+	return mix64(h ^ v ^ uint64(len(b))<<59)
+}
+
+// add inserts key and reports whether it was new.
+func (s *pairSet) add(key uint64) bool {
+	if s.n*4 >= len(s.keys)*3 {
+		s.grow()
+	}
+	mask := uint64(len(s.keys) - 1)
+	i := key >> s.shift
+	for {
+		k := s.keys[i]
+		if k == key {
+			return false
+		}
+		if k == 0 {
+			s.keys[i] = key
+			s.n++
+			return true
+		}
+		i = (i + 1) & mask
+	}
+}
+
+func (s *pairSet) has(key uint64) bool {
+	mask := uint64(len(s.keys) - 1)
+	i := key >> s.shift
+	for {
+		k := s.keys[i]
+		if k == key {
+			return true
+		}
+		if k == 0 {
+			return false
+		}
+		i = (i + 1) & mask
+	}
+}
+
+func (s *pairSet) grow() {
+	old := s.keys
+	s.keys = make([]uint64, len(old)*2)
+	s.shift--
+	s.n = 0
+	for _, k := range old {
+		if k != 0 {
+			s.add(k)
+		}
+	}
+}

@@ -1,0 +1,459 @@
+// Package fourcutscli implements the Four Cuts commands — detect, simulate and
+// eval — for the zhudun binary. Each takes the arguments after the command
+// word and its standard streams, so that the binary (and tests) can call it
+// directly.
+package fourcutscli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/fourcuts"
+	"github.com/zhudun/zhudun/fourcuts/eval"
+	"github.com/zhudun/zhudun/fourcuts/feed"
+	"github.com/zhudun/zhudun/fourcuts/sim"
+)
+
+type multi []string
+
+func (m *multi) String() string     { return strings.Join(*m, ",") }
+func (m *multi) Set(s string) error { *m = append(*m, s); return nil }
+
+func newFlags(name string, stderr io.Writer, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: zhudun %s %s\n", name, usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return zhudun.Errorf(zhudun.EINVALID, "%v", err)
+	}
+	return nil
+}
+
+// Detect runs `zhudun detect --in DIR|FILE… --out findings.jsonl [--errors rejects.jsonl]`.
+func Detect(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags("detect", stderr, "--in DIR|FILE… --out findings.jsonl [--errors rejects.jsonl] [--allow allow.json]")
+	var in multi
+	fs.Var(&in, "in", "feed directory or file (repeatable; further arguments are inputs too)")
+	out := fs.String("out", "-", "findings file (JSON Lines); - for standard output")
+	errPath := fs.String("errors", "", "rejected lines file (JSON Lines {file,line,reason}); default: count only")
+	allowPath := fs.String("allow", "", "allowlist file (JSON {\"allow\":[{type,value,reason}]})")
+	supPath := fs.String("suppressed", "", "file for findings withheld by the allowlist, with their reason")
+	leadsPath := fs.String("leads", "", "file for weaker suspicions that are not findings")
+	configPath := fs.String("config", "", "thresholds file (JSON, fields of fourcuts.Config)")
+	workers := fs.Int("workers", 0, "files read at once (0: one per core)")
+	progress := fs.String("progress", "auto", "progress bar: auto (on a terminal), always, never")
+	quiet := fs.Bool("quiet", false, "no summary")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	in = append(in, fs.Args()...)
+	if len(in) == 0 {
+		fs.Usage()
+		return zhudun.FieldError("in", "at least one input is required")
+	}
+	cfg := fourcuts.DefaultConfig()
+	if *configPath != "" {
+		if err := readJSON(*configPath, &cfg); err != nil {
+			return err
+		}
+	}
+	if *allowPath != "" {
+		if err := readJSON(*allowPath, &cfg.Allow); err != nil {
+			return err
+		}
+	}
+	if err := cfg.Allow.Compile(); err != nil {
+		return err
+	}
+	cfg.Leads = *leadsPath != ""
+	files, err := feed.Expand(in)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return zhudun.FieldError("in", "no feed files (*.jsonl, *.jsonl.gz, *.csv, *.csv.gz) in %s", strings.Join(in, ", "))
+	}
+	var totalBytes int64
+	for _, f := range files {
+		if st, err := os.Stat(f); err == nil {
+			totalBytes += st.Size()
+		}
+	}
+
+	start := time.Now()
+	var rejW *bufio.Writer
+	if *errPath != "" {
+		f, err := os.Create(*errPath)
+		if err != nil {
+			return zhudun.Errorf(zhudun.EINVALID, "errors file: %v", err)
+		}
+		defer f.Close()
+		rejW = bufio.NewWriter(f)
+	}
+	var rejBuf []byte
+	reject := func(r feed.Reject) {
+		if rejW == nil {
+			return
+		}
+		rejBuf = appendReject(rejBuf[:0], r)
+		rejW.Write(rejBuf)
+	}
+
+	eng := fourcuts.NewEngine(cfg)
+	var consumed atomic.Int64
+	var events atomic.Int64
+	stopBar := startBar(stderr, *progress, totalBytes, &consumed, &events)
+	stats, err := feed.Read(ctx, files, feed.Options{Workers: *workers, Progress: &consumed}, func(b *feed.Batch) {
+		for i := range b.Events {
+			eng.Add(&b.Events[i])
+		}
+		events.Add(int64(len(b.Events)))
+	}, reject)
+	stopBar()
+	if err != nil {
+		return err
+	}
+	if rejW != nil {
+		if err := rejW.Flush(); err != nil {
+			return zhudun.Errorf(zhudun.EINTERNAL, "errors file: %v", err)
+		}
+	}
+	readTime := time.Since(start)
+	res := eng.Detect()
+	detectTime := time.Since(start) - readTime
+	if err := writeFindings(*out, stdout, res.Findings); err != nil {
+		return err
+	}
+	if *leadsPath != "" {
+		if err := writeFindings(*leadsPath, nil, res.Leads); err != nil {
+			return err
+		}
+	}
+	if *supPath != "" {
+		if err := writeSuppressed(*supPath, res.Suppressed); err != nil {
+			return err
+		}
+	}
+	if !*quiet {
+		summary(stderr, stats, res, time.Since(start))
+		fmt.Fprintf(stderr, "engine: %d entities, %d distinct pairs\n", eng.Entities(), eng.Pairs())
+		fmt.Fprintf(stderr, "phases: read and aggregate %.2fs, detect %.2fs, write %.2fs\n",
+			readTime.Seconds(), detectTime.Seconds(), (time.Since(start) - readTime - detectTime).Seconds())
+	}
+	return nil
+}
+
+func readJSON(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return zhudun.Errorf(zhudun.EINVALID, "%s: %v", path, err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return zhudun.Errorf(zhudun.EINVALID, "%s: %v", path, err)
+	}
+	return nil
+}
+
+func appendReject(b []byte, r feed.Reject) []byte {
+	b = append(b, `{"file":`...)
+	b = strconv.AppendQuote(b, r.File)
+	b = append(b, `,"line":`...)
+	b = strconv.AppendInt(b, r.Line, 10)
+	b = append(b, `,"reason":`...)
+	b = strconv.AppendQuote(b, r.Reason)
+	return append(b, "}\n"...)
+}
+
+func create(path string, stdout io.Writer) (io.Writer, func() error, error) {
+	if path == "-" || path == "" {
+		return stdout, func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, nil, zhudun.Errorf(zhudun.EINVALID, "%v", err)
+	}
+	return f, f.Close, nil
+}
+
+func writeFindings(path string, stdout io.Writer, fs []fourcuts.Finding) error {
+	w, closeFn, err := create(path, stdout)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(w, 1<<20)
+	var b []byte
+	for i := range fs {
+		b = fs[i].AppendJSON(b[:0])
+		b = append(b, '\n')
+		bw.Write(b)
+	}
+	if err := bw.Flush(); err != nil {
+		closeFn()
+		return zhudun.Errorf(zhudun.EINTERNAL, "findings: %v", err)
+	}
+	if err := closeFn(); err != nil {
+		return zhudun.Errorf(zhudun.EINTERNAL, "findings: %v", err)
+	}
+	return nil
+}
+
+func writeSuppressed(path string, sup []fourcuts.Suppressed) error {
+	w, closeFn, err := create(path, nil)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(w)
+	var b []byte
+	for i := range sup {
+		b = sup[i].AppendJSON(b[:0])
+		b = append(b[:len(b)-1], `,"suppressed_reason":`...)
+		b = strconv.AppendQuote(b, sup[i].Reason)
+		b = append(b, "}\n"...)
+		bw.Write(b)
+	}
+	if err := bw.Flush(); err != nil {
+		closeFn()
+		return zhudun.Errorf(zhudun.EINTERNAL, "suppressed: %v", err)
+	}
+	return closeFn()
+}
+
+// peakRSS returns the peak resident memory in bytes (Linux), or the Go
+// runtime's view of obtained memory elsewhere.
+func peakRSS() int64 {
+	if b, err := os.ReadFile("/proc/self/status"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(line, "VmHWM:") {
+				f := strings.Fields(line)
+				if len(f) >= 2 {
+					if kb, err := strconv.ParseInt(f[1], 10, 64); err == nil {
+						return kb * 1024
+					}
+				}
+			}
+		}
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return int64(ms.Sys)
+}
+
+func summary(w io.Writer, st feed.Stats, res *fourcuts.Result, el time.Duration) {
+	read, rej := st.Total()
+	fmt.Fprintf(w, "read %d files, %.1f MB\n", st.Files, float64(st.Bytes)/1e6)
+	fmt.Fprintf(w, "%-8s %10s %10s\n", "type", "read", "rejected")
+	for t := fourcuts.TypeSim; t <= fourcuts.TypeIP; t++ {
+		fmt.Fprintf(w, "%-8s %10d %10d\n", t.String(), st.Read[t], st.Rejected[t])
+	}
+	if st.Rejected[0] > 0 {
+		fmt.Fprintf(w, "%-8s %10s %10d\n", "(untyped)", "", st.Rejected[0])
+	}
+	fmt.Fprintf(w, "%-8s %10d %10d\n", "total", read, rej)
+	counts := res.Counts()
+	fmt.Fprintf(w, "findings:")
+	for _, c := range fourcuts.Categories {
+		fmt.Fprintf(w, " %s=%d", c, counts[c])
+	}
+	fmt.Fprintf(w, " gangs=%d suppressed=%d\n", res.Gangs, len(res.Suppressed))
+	secs := el.Seconds()
+	fmt.Fprintf(w, "elapsed %.2fs, %.0f events/s, peak memory %.0f MB\n", secs, float64(read)/max(secs, 1e-9), float64(peakRSS())/1e6)
+}
+
+// startBar draws a progress bar on a terminal until the returned function is
+// called.
+func startBar(w io.Writer, mode string, total int64, done, events *atomic.Int64) func() {
+	on := false
+	switch mode {
+	case "always":
+		on = true
+	case "never":
+	default:
+		if f, ok := w.(*os.File); ok {
+			if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+				on = true
+			}
+		}
+	}
+	if !on || total <= 0 {
+		return func() {}
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	start := time.Now()
+	draw := func() {
+		frac := float64(done.Load()) / float64(total)
+		frac = min(max(frac, 0), 1)
+		const width = 30
+		n := int(frac * width)
+		el := time.Since(start).Seconds()
+		fmt.Fprintf(w, "\r[%s%s] %3.0f%% %9d events %7.0f ev/s", strings.Repeat("#", n), strings.Repeat(" ", width-n),
+			frac*100, events.Load(), float64(events.Load())/max(el, 1e-3))
+	}
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				draw()
+				fmt.Fprintln(w)
+				return
+			case <-t.C:
+				draw()
+			}
+		}
+	}()
+	return func() { close(stop); wg.Wait() }
+}
+
+// Simulate runs `zhudun simulate --users N --days D --seed S --out DIR --truth FILE`.
+func Simulate(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags("simulate", stderr, "--users N --days D --seed S --out DIR --truth FILE")
+	var p sim.Params
+	fs.IntVar(&p.Users, "users", 20000, "residents")
+	fs.IntVar(&p.Days, "days", 7, "days of events")
+	seed := fs.Uint64("seed", 1, "random seed")
+	out := fs.String("out", "", "feed directory to write")
+	truth := fs.String("truth", "", "ground-truth file (keep it outside the feed directory)")
+	fs.IntVar(&p.Malformed, "malformed", 0, "malformed lines to inject")
+	fs.Float64Var(&p.CatPools, "cat-pools", 0, "cat pools per 20,000 residents (default 2)")
+	fs.Float64Var(&p.Studios, "studios", 0, "registration studios per 20,000 residents (default 3)")
+	fs.Float64Var(&p.GoIPs, "goips", 0, "GoIP gateways per 20,000 residents (default 2)")
+	fs.Float64Var(&p.EmuFarms, "emu-farms", 0, "emulator farms per 20,000 residents (default 1)")
+	paramsPath := fs.String("params", "", "JSON file of further world parameters (fields of sim.Params); flags given win")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *paramsPath != "" {
+		var q sim.Params
+		if err := readJSON(*paramsPath, &q); err != nil {
+			return err
+		}
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		if !set["users"] && q.Users != 0 {
+			p.Users = q.Users
+		}
+		if !set["days"] && q.Days != 0 {
+			p.Days = q.Days
+		}
+		if !set["seed"] && q.Seed != 0 {
+			*seed = q.Seed
+		}
+		q.Users, q.Days, q.Seed, q.Malformed = p.Users, p.Days, 0, p.Malformed
+		for name, v := range map[string]*float64{"cat-pools": &p.CatPools, "studios": &p.Studios, "goips": &p.GoIPs, "emu-farms": &p.EmuFarms} {
+			if set[name] {
+				switch name {
+				case "cat-pools":
+					q.CatPools = *v
+				case "studios":
+					q.Studios = *v
+				case "goips":
+					q.GoIPs = *v
+				case "emu-farms":
+					q.EmuFarms = *v
+				}
+			}
+		}
+		p = q
+	}
+	if *out == "" || *truth == "" {
+		fs.Usage()
+		return zhudun.FieldError("out", "--out and --truth are required")
+	}
+	if p.Users < 100 || p.Days < 1 || p.Days > 366 {
+		return zhudun.FieldError("users", "need --users ≥ 100 and 1 ≤ --days ≤ 366")
+	}
+	p.Seed = *seed
+	start := time.Now()
+	sum, err := sim.Write(p, *out, *truth)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "wrote %d events in %d files to %s in %.1fs; truth %s:", sum.Events, len(sum.Files), *out, time.Since(start).Seconds(), *truth)
+	cats := make([]string, 0, len(sum.Truth))
+	for c := range sum.Truth {
+		cats = append(cats, c)
+	}
+	sort.Strings(cats)
+	for _, c := range cats {
+		fmt.Fprintf(stderr, " %s=%d", c, sum.Truth[c])
+	}
+	fmt.Fprintln(stderr)
+	return nil
+}
+
+// Eval runs `zhudun eval --truth T --findings F [--min-f1 X]`.
+func Eval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags("eval", stderr, "--truth T --findings F [--min-f1 0.95]")
+	truthPath := fs.String("truth", "", "ground truth (JSON Lines)")
+	findPath := fs.String("findings", "", "findings (JSON Lines); - for standard input")
+	minF1 := fs.Float64("min-f1", 0, "exit non-zero when any category's F1 is below this")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *truthPath == "" || *findPath == "" {
+		fs.Usage()
+		return zhudun.FieldError("truth", "--truth and --findings are required")
+	}
+	tf, err := os.Open(*truthPath)
+	if err != nil {
+		return zhudun.Errorf(zhudun.EINVALID, "%v", err)
+	}
+	defer tf.Close()
+	truth, err := eval.ReadSet(tf, *truthPath)
+	if err != nil {
+		return err
+	}
+	var fr io.Reader = stdin
+	if *findPath != "-" {
+		f, err := os.Open(*findPath)
+		if err != nil {
+			return zhudun.Errorf(zhudun.EINVALID, "%v", err)
+		}
+		defer f.Close()
+		fr = f
+	}
+	found, err := eval.ReadSet(fr, *findPath)
+	if err != nil {
+		return err
+	}
+	scores := eval.Compare(truth, found)
+	eval.Print(stdout, scores)
+	var low []string
+	for _, s := range scores {
+		if s.F1 < *minF1 {
+			low = append(low, fmt.Sprintf("%s %.4f", s.Category, s.F1))
+		}
+	}
+	if len(low) > 0 {
+		return zhudun.Errorf(zhudun.EINVALID, "F1 below %.2f: %s", *minF1, strings.Join(low, ", "))
+	}
+	return nil
+}

@@ -1,0 +1,77 @@
+package fourcutscli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/zhudun/zhudun"
+)
+
+func TestSimulateDetectEval(t *testing.T) {
+	dir := t.TempDir()
+	feed, truth := filepath.Join(dir, "feed"), filepath.Join(dir, "truth.jsonl")
+	find, rej := filepath.Join(dir, "findings.jsonl"), filepath.Join(dir, "rejects.jsonl")
+	ctx := context.Background()
+	var out, errb bytes.Buffer
+	if err := Simulate(ctx, []string{"--users", "1500", "--days", "2", "--seed", "3", "--malformed", "4", "--out", feed, "--truth", truth}, nil, &out, &errb); err != nil {
+		t.Fatalf("simulate: %v %s", err, errb.String())
+	}
+	errb.Reset()
+	if err := Detect(ctx, []string{"--in", feed, "--out", find, "--errors", rej}, nil, &out, &errb); err != nil {
+		t.Fatalf("detect: %v", err)
+	}
+	for _, want := range []string{"sim", "cdr", "findings:", "black_card=", "events/s", "peak memory"} {
+		if !strings.Contains(errb.String(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, errb.String())
+		}
+	}
+	b, _ := os.ReadFile(rej)
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("rejects:\n%s", b)
+	}
+	for _, l := range lines {
+		var r struct {
+			File   string `json:"file"`
+			Line   int64  `json:"line"`
+			Reason string `json:"reason"`
+		}
+		if err := json.Unmarshal([]byte(l), &r); err != nil || r.File == "" || r.Line < 1 || r.Reason == "" {
+			t.Errorf("reject %s: %v", l, err)
+		}
+	}
+	b, _ = os.ReadFile(find)
+	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var f map[string]any
+		if err := json.Unmarshal([]byte(l), &f); err != nil {
+			t.Fatalf("finding %s: %v", l, err)
+		}
+		for _, k := range []string{"category", "entity_type", "entity", "score", "gang", "first_seen", "last_seen", "evidence"} {
+			if _, ok := f[k]; !ok {
+				t.Errorf("finding lacks %s: %s", k, l)
+			}
+		}
+	}
+	out.Reset()
+	if err := Eval(ctx, []string{"--truth", truth, "--findings", find, "--min-f1", "0.9"}, nil, &out, &errb); err != nil {
+		t.Fatalf("eval: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "black_account") {
+		t.Errorf("eval output:\n%s", out.String())
+	}
+	// no findings at all is under any bar: EINVALID, and the table names it
+	empty := filepath.Join(dir, "empty.jsonl")
+	os.WriteFile(empty, nil, 0o644)
+	err := Eval(ctx, []string{"--truth", truth, "--findings", empty, "--min-f1", "0.5"}, nil, &out, &errb)
+	if zhudun.ErrorCode(err) != zhudun.EINVALID || !strings.Contains(err.Error(), "black_card 0.0000") {
+		t.Errorf("eval under the bar: %v", err)
+	}
+	if err := Detect(ctx, []string{"--out", find}, nil, &out, &errb); zhudun.ErrorCode(err) != zhudun.EINVALID {
+		t.Errorf("detect without input: %v", err)
+	}
+}
