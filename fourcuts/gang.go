@@ -36,55 +36,119 @@ func (u unionFind) union(a, b int32) {
 	}
 }
 
-// findings groups black entities into gangs and writes the findings.
+// Gangs are operations: the entities that work together (the cards in one
+// pool, the accounts they verified, the lines and devices used). Suppliers —
+// an outlet that bulk-opens cards for several operations, a holder whose
+// cards went to several, a dial-up pool or proxy provider that several
+// studios rent — link operations without making them one, so the grouping
+// weighs links by how specific they are, in three tiers:
 //
-// Gangs are the connected components of the black entities under the links
-// the feeds show (a card verified an account, an account used a fingerprint
-// or an address, a card sat in a modem), plus cards opened by one holder or
-// in one outlet burst. Only black entities link, so a carrier NAT shared by
-// two gangs and by thousands of residents does not merge anything. A gang's
-// id is the rank of its smallest member (category|entity) among all gangs,
-// so it depends on the feed's content only.
-func (d *det) findings() *Result {
+//  1. Members. Union-find along the links that tie entities to one
+//     operation: a card verified an account, a card sat in a black modem or
+//     gateway channel, an account used a fingerprint, accounts registered
+//     from one phone (IMEI), channels of one gateway (a static cell+TAC
+//     cluster), the two lives of a reissued number.
+//  2. Lines. Tier 1 leaves some operations in fragments: an emulator farm
+//     with a fresh fingerprint and IMEI per registration is one fragment per
+//     card, tied together only by its IDC lines. A fragment (a group in
+//     which tier 1 tied fewer than two black cards) joins the larger group
+//     (by members, then by smallest key) sharing the most of its black
+//     addresses, if that is at least lineShare of them; a group with two or
+//     more cards is an operation already and is never joined to another by
+//     lines, so a dial-up address or proxy two studios both rented does not
+//     make them one. Each group adopts at most one parent, rounds repeat
+//     synchronously until nothing joins, and each address then goes to the
+//     group with most of its black accounts.
+//  3. Suppliers. Black cards still alone (no operation used them in the
+//     feed) are grouped by the holder who opened them and by the outlet
+//     burst they came from: the supplier's stock is a gang of its own, and
+//     a card an operation did use stays with that operation.
+//
+// Every choice compares content (sizes, canonical keys), never internal ids,
+// and every tier is order-free, so the grouping depends on the feed only.
+const lineShare = 1.0 / 3
+
+type gangNodes struct {
+	offI, offA, offD, offP, total int
+}
+
+func (d *det) gangLayout() gangNodes {
 	e := d.e
 	nc, ni, na, nd := d.nCards, e.imeis.len(), e.accounts.len(), e.devices.len()
-	offI, offA, offD, offP := nc, nc+ni, nc+ni+na, nc+ni+na+nd
-	total := offP + e.ips.len()
-	u := newUnionFind(total)
+	g := gangNodes{offI: nc, offA: nc + ni, offD: nc + ni + na, offP: nc + ni + na + nd}
+	g.total = g.offP + e.ips.len()
+	return g
+}
+
+// nodeKey is a black node's canonical key (category|entity); black nodes
+// that are not reported on their own (a previous life) have their number's.
+func (d *det) nodeKey(g gangNodes, n int) string {
+	e := d.e
+	switch {
+	case n < g.offI:
+		return BlackCard + "|" + e.nums.names[d.real(n)]
+	case n < g.offA:
+		return BlackDevice + "|" + e.imeis.names[n-g.offI]
+	case n < g.offD:
+		return BlackAccount + "|" + e.accounts.names[n-g.offA]
+	case n < g.offP:
+		return BlackSoftware + "|" + e.devices.names[n-g.offD]
+	default:
+		return BlackLine + "|" + e.ips.names[n-g.offP]
+	}
+}
+
+func (d *det) isBlack(g gangNodes, n int) bool {
+	switch {
+	case n < g.offI:
+		return d.bCard[n]
+	case n < g.offA:
+		return d.bIMEI[n-g.offI]
+	case n < g.offD:
+		return d.bAcct[n-g.offA]
+	case n < g.offP:
+		return d.bDev[n-g.offD]
+	default:
+		return d.bIP[n-g.offP]
+	}
+}
+
+// groupGangs returns the union-find whose classes are the gangs.
+func (d *det) groupGangs(g gangNodes) unionFind {
+	e := d.e
+	u := newUnionFind(g.total)
+	nc := d.nCards
+
+	// tier 1: members
 	for c, accts := range d.cardAccts {
 		if !d.bCard[c] {
 			continue
 		}
 		for _, a := range accts {
 			if d.bAcct[a] {
-				u.union(int32(c), int32(offA+int(a)))
+				u.union(int32(c), int32(g.offA+int(a)))
 			}
 		}
 		for _, i := range d.cardIMEIs[c] {
 			if d.bIMEI[i] {
-				u.union(int32(c), int32(offI+int(i)))
+				u.union(int32(c), int32(g.offI+int(i)))
 			}
+		}
+	}
+	for c := 0; c < nc; c++ {
+		if rc := d.real(c); rc != c && d.bCard[c] && d.bCard[rc] {
+			u.union(int32(c), int32(rc)) // both lives of the number are black: one finding, one gang
 		}
 	}
 	for x, accts := range d.devAccts {
 		if d.bDev[x] {
 			for _, a := range accts {
 				if d.bAcct[a] {
-					u.union(int32(offD+x), int32(offA+int(a)))
+					u.union(int32(g.offD+x), int32(g.offA+int(a)))
 				}
 			}
 		}
 	}
-	for x, accts := range d.ipAccts {
-		if d.bIP[x] {
-			for _, a := range accts {
-				if d.bAcct[a] {
-					u.union(int32(offP+x), int32(offA+int(a)))
-				}
-			}
-		}
-	}
-	// black accounts registered from one phone (IMEI) belong together
 	byIMEI := map[uint32]int32{}
 	for a := range d.bAcct {
 		if !d.bAcct[a] {
@@ -93,19 +157,163 @@ func (d *det) findings() *Result {
 		for _, ri := range d.acctRegs[a] {
 			if im := e.regs[ri].imei; im != none {
 				if first, ok := byIMEI[im]; ok {
-					u.union(first, int32(offA+a))
+					u.union(first, int32(g.offA+a))
 				} else {
-					byIMEI[im] = int32(offA + a)
+					byIMEI[im] = int32(g.offA + a)
 				}
 			}
 		}
 	}
-	// black cards opened by one holder, or at one outlet, belong together
+	for _, cl := range d.clusters {
+		first := int32(-1)
+		for _, i := range cl {
+			if !d.bIMEI[i] {
+				continue
+			}
+			if first < 0 {
+				first = int32(g.offI + int(i))
+			} else {
+				u.union(first, int32(g.offI+int(i)))
+			}
+		}
+	}
+
+	// black non-line nodes, and each group's size and smallest key. A group
+	// is anchored when tier 1 already tied two or more black cards
+	// together in it: it is an operation in its own right, and lines never
+	// join it to a larger one.
+	var black []int32
+	cards1 := map[int32]int{}
+	for n := 0; n < g.offP; n++ {
+		if d.isBlack(g, n) {
+			black = append(black, int32(n))
+			if n < nc && d.real(n) == n {
+				cards1[u.find(int32(n))]++
+			}
+		}
+	}
+	anchored := make([]bool, len(black))
+	for i, n := range black {
+		anchored[i] = cards1[u.find(n)] >= 2
+	}
+	type group struct {
+		size     int
+		key      string
+		anchored bool
+	}
+	groups := func() map[int32]*group {
+		m := map[int32]*group{}
+		for i, n := range black {
+			r := u.find(n)
+			gr := m[r]
+			k := d.nodeKey(g, int(n))
+			if gr == nil {
+				m[r] = &group{1, k, anchored[i]}
+			} else {
+				gr.size++
+				gr.anchored = gr.anchored || anchored[i]
+				if k < gr.key {
+					gr.key = k
+				}
+			}
+		}
+		return m
+	}
+	larger := func(a, b *group) bool { // a ranks before b
+		if a.size != b.size {
+			return a.size > b.size
+		}
+		return a.key < b.key
+	}
+
+	// tier 2: lines
+	var lines []int
+	for x := range d.ipAccts {
+		if d.bIP[x] {
+			lines = append(lines, x)
+		}
+	}
+	lineGroups := func(x int, buf []int32) []int32 {
+		buf = buf[:0]
+		for _, a := range d.ipAccts[x] {
+			if d.bAcct[a] {
+				buf = appendUniq32(buf, u.find(int32(g.offA+int(a))))
+			}
+		}
+		return buf
+	}
+	var buf []int32
+	for {
+		gs := groups()
+		nLines := map[int32]int{}
+		shared := map[[2]int32]int{}
+		for _, x := range lines {
+			buf = lineGroups(x, buf)
+			for _, a := range buf {
+				nLines[a]++
+				for _, b := range buf {
+					if a != b {
+						shared[[2]int32{a, b}]++
+					}
+				}
+			}
+		}
+		parent := map[int32]int32{}
+		for ab, n := range shared {
+			a, b := ab[0], ab[1]
+			if gs[a].anchored || !larger(gs[b], gs[a]) || float64(n) < lineShare*float64(nLines[a]) {
+				continue
+			}
+			if p, ok := parent[a]; ok {
+				pn := shared[[2]int32{a, p}]
+				if n < pn || n == pn && larger(gs[p], gs[b]) {
+					continue
+				}
+			}
+			parent[a] = b
+		}
+		if len(parent) == 0 {
+			break
+		}
+		for a, b := range parent {
+			u.union(a, b)
+		}
+	}
+	gs := groups()
+	attach := make([]int32, len(lines))
+	for i, x := range lines {
+		cnt := map[int32]int{}
+		for _, a := range d.ipAccts[x] {
+			if d.bAcct[a] {
+				cnt[u.find(int32(g.offA+int(a)))]++
+			}
+		}
+		best, bn := int32(-1), 0
+		for r, n := range cnt {
+			if best < 0 || n > bn || n == bn && larger(gs[r], gs[best]) {
+				best, bn = r, n
+			}
+		}
+		attach[i] = best
+	}
+	for i, x := range lines {
+		if attach[i] >= 0 {
+			u.union(int32(g.offP+x), attach[i])
+		}
+	}
+
+	// tier 3: suppliers' stock left unused
+	alone := make([]bool, nc)
+	for c := range alone {
+		if gr := gs[u.find(int32(c))]; d.bCard[c] && gr != nil && gr.size == 1 {
+			alone[c] = true
+		}
+	}
 	byHolder := map[uint32]int32{}
 	byOutlet := map[uint32]int32{}
 	for _, a := range e.acts {
 		node := d.actNode(a)
-		if a.action != ActionActivate || !d.bCard[node] {
+		if a.action != ActionActivate || !alone[node] {
 			continue
 		}
 		if first, ok := byHolder[a.holder]; ok {
@@ -127,6 +335,27 @@ func (d *det) findings() *Result {
 			}
 		}
 	}
+	return u
+}
+
+func appendUniq32(s []int32, v int32) []int32 {
+	for _, x := range s {
+		if x == v {
+			return s
+		}
+	}
+	return append(s, v)
+}
+
+// findings groups black entities into gangs and writes the findings. A
+// gang's id is the rank of its smallest member (category|entity) among all
+// gangs, so it depends on the feed's content only.
+func (d *det) findings() *Result {
+	e := d.e
+	nc, ni, na, nd := d.nCards, e.imeis.len(), e.accounts.len(), e.devices.len()
+	gl := d.gangLayout()
+	offI, offA, offD, offP := gl.offI, gl.offA, gl.offD, gl.offP
+	u := d.groupGangs(gl)
 
 	res := &Result{}
 	type member struct {
@@ -159,11 +388,7 @@ func (d *det) findings() *Result {
 	for c := 0; c < nc; c++ {
 		rc := d.real(c)
 		if c != rc && d.bCard[rc] {
-			// both lives of the number are black: one finding, one gang
-			if d.bCard[c] {
-				u.union(int32(c), int32(rc))
-			}
-			continue
+			continue // both lives black: one finding (grouped in groupGangs)
 		}
 		emit(c, d.bCard[c], BlackCard, e.nums.names[rc], e.nums.first[rc], e.nums.last[rc], d.allowCard(c),
 			func(b []Evidence) []Evidence { return d.cardEvidence(c, b) })

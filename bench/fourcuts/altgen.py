@@ -64,6 +64,7 @@ def at(day, hour): return T0 + dt.timedelta(days=day, hours=hour)
 def emit(ts, **kw):
     EV.append((ts, kw))
 def label(cat, ent, gang): TRUTH.setdefault((cat, ent), gang)
+def use(cat, ent, gang): TRUTH[(cat, ent)] = gang   # a supplied card belongs to the operation that uses it
 
 PLAT = ["wx", "zfb", "tb", "dy", "ks", "mt", "pdd", "jd", "wb", "xhs", "bz", "dd", "qq", "zh", "xc",
         "elm", "bd", "aqy", "txsp", "yy", "momo", "tantan", "soul", "hupu", "keep", "dewu", "xianyu", "58"]
@@ -149,6 +150,9 @@ for p in R.sample(people, 60):
 gang = 0
 def newgang():
     global gang; gang += 1; return "B%02d" % gang
+# Gangs: a card belongs to the operation that uses it (the pool, the studio,
+# the gateway); the cards a supplier opened that no operation used stay in the
+# supplier's gang.
 # bulk-opened cards at night for far-away holders (most never used in the feed)
 g_bulk = newgang(); bulk = []
 for night in range(3):
@@ -192,7 +196,7 @@ for k in range(700):
               os="Android 9", flags=R.choice(["emulator", "emulator|hook", "multi_open", ""]))
     if R.random() < 0.5: ev["imei"] = "86000010" + "%07d" % R.randrange(10**7)
     emit(ts, **ev)
-    label("black_account", pl + ":" + acct, g_st); label("black_software", f, g_st); label("black_card", m_, g_st)
+    label("black_account", pl + ":" + acct, g_st); label("black_software", f, g_st); use("black_card", m_, g_st)
     if addr not in NAT: label("black_line", addr, g_st)
 # GoIP: eight channels, one fixed card each, calling victims one way
 g_goip = newgang(); gcell = cell()
@@ -203,7 +207,7 @@ for ch in range(8):
             ts = at(day, R.uniform(9, 21)); peer = msisdn()
             cdr(ts, m_, s_, e, gcell, peer, "mo", R.choice([0, 0, 5, 12, 25, 40]))
             if R.random() < 0.01: cdr(ts + dt.timedelta(minutes=20), m_, s_, e, gcell, peer, "mt", 30)
-    label("black_device", e, g_goip); label("black_card", m_, g_goip)
+    label("black_device", e, g_goip); use("black_card", m_, g_goip)
 
 # ---- write: jittered, split by type, formats mixed, a few malformed lines
 os.makedirs(a.out, exist_ok=True)

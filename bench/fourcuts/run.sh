@@ -2,7 +2,8 @@
 # bench/fourcuts/run.sh [WORKDIR] — reproduces the Four Cuts figures quoted in
 # docs/fourcuts.md:
 #   1. quality: simulate cities with different seeds and parameters, detect,
-#      score per category (P/R/F1);
+#      score per category (P/R/F1) and the gangs (pairwise P/R/F1 over the
+#      true positives, found vs true gangs, purity);
 #   2. speed: `zhudun detect` on a 20,000-person, 7-day city against the time
 #      to read the same files (`gzip -dc`/`cat` piped to `wc -l`), with peak
 #      memory;
@@ -17,10 +18,10 @@ mkdir -p "$work"
 bin=$work/fourcuts
 (cd "$root" && go build -o "$bin" ./internal/fourcutscli/cmd)
 
-echo "== quality (F1 per category on simulated feeds)"
+echo "== quality (F1 per category and gang F1 on simulated feeds)"
 quality() { # name, simulate args…
   local name=$1; shift
-  local dir=$work/q-$name
+  local dir=$work/q2-$name   # q2: simulator with shared suppliers and usage gangs
   if [[ ! -s $dir.truth ]]; then
     rm -rf "$dir"
     "$bin" simulate "$@" --out "$dir" --truth "$dir.truth" 2>/dev/null
@@ -37,11 +38,17 @@ cat >"$work/lookalikes.json" <<'JSON'
  "RegsPerCard":2,"DialupIntelShare":0.01,"HolderPseudonyms":0.5}
 JSON
 quality heavy-lookalikes --users 10000 --days 4 --seed 13 --params "$work/lookalikes.json"
+# suppliers shared by many operations: a small dial-up pool and one proxy
+# provider rented by every studio, more outlets and holder rings
+cat >"$work/sharing.json" <<'JSON'
+{"DialupPool":60,"SharedProxies":0.8,"BulkOutlets":6,"HolderRings":4}
+JSON
+quality shared-suppliers --users 20000 --days 3 --seed 4 --studios 10 --cat-pools 4 --emu-farms 3 --goips 4 --params "$work/sharing.json"
 
 echo "== quality on feeds of the second generator (bench/fourcuts/altgen.py)"
 alt() { # name, altgen args…
   local name=$1; shift
-  local dir=$work/alt-$name
+  local dir=$work/alt2-$name # alt2: truth with usage gangs
   if [[ ! -s $dir.truth ]]; then
     rm -rf "$dir"
     python3 "$here/altgen.py" "$dir" "$dir.truth" "$@" >/dev/null
@@ -55,7 +62,7 @@ alt hard --people 5000 --days 7 --seed 21 --hard
 alt sloppy-sdk --people 5000 --days 7 --seed 31 --hard --fp-per-reg
 
 echo "== speed (20,000 people, 7 days)"
-city=$work/q-city-s1
+city=$work/q2-city-s1
 ls "$city" | head -3 >/dev/null
 files=$(ls "$city"/* | wc -l)
 events=$(cat "$city"/*.jsonl "$city"/*.csv | wc -l)

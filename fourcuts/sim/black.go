@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"slices"
 )
 
@@ -41,7 +42,6 @@ func (w *world) blackOps() {
 					w.stock = append(w.stock, e)
 				}
 				supply = append(supply, supplied{c, gang})
-				w.label("black_card", "msisdn", c.msisdn, gang)
 			}
 		}
 	}
@@ -56,10 +56,18 @@ func (w *world) blackOps() {
 				ts := day0 + int64(g.r.IntN(3))*86400e3 + int64((10+g.r.Float64()*8)*3600e3)
 				w.stock = append(w.stock, w.activation(c, ts, g.pick(w.outlets), g.pick(homeRegions)))
 				supply = append(supply, supplied{c, gang})
-				w.label("black_card", "msisdn", c.msisdn, gang)
 			}
 		}
 	}
+	// A supplied card belongs to the operation that uses it (the cards in
+	// one pool are the pool's); the cards no operation used in the period
+	// stay with the supplier that opened them (labelled at the end).
+	allSupply := slices.Clone(supply)
+	defer func() {
+		for _, s := range allSupply {
+			w.label("black_card", "msisdn", s.c.msisdn, s.gang)
+		}
+	}()
 	g.r.Shuffle(len(supply), func(i, j int) { supply[i], supply[j] = supply[j], supply[i] })
 	take := func(n int) []*card {
 		var out []*card
@@ -119,7 +127,27 @@ func (w *world) blackOps() {
 		pools = append(pools, pool{stock, gang})
 	}
 
-	dialup := func() string { return g.ipv4(27, 190+g.r.IntN(10)) }
+	// The city's rotating dial-up (秒拨) pool and one proxy provider, both
+	// rented by every studio. They draw on their own generator (and address
+	// ranges), so a world differs from one without them only in the
+	// addresses that they replace.
+	side := &gen{r: rand.New(rand.NewPCG(p.Seed^0xd1a1, p.Seed+0x9e37)), seen: map[string]bool{}}
+	var dialPool, sharedProxies []string
+	if p.DialupPool > 0 {
+		for i := 0; i < p.DialupPool*max(1, p.ops(p.Studios)); i++ {
+			dialPool = append(dialPool, side.ipv4(27, 200+side.r.IntN(10)))
+		}
+	}
+	for i := 0; i < 4; i++ {
+		sharedProxies = append(sharedProxies, side.ipv4(103, 60+side.r.IntN(4)))
+	}
+	dialup := func() string {
+		ip := g.ipv4(27, 190+g.r.IntN(10))
+		if len(dialPool) > 0 {
+			return side.pick(dialPool)
+		}
+		return ip
+	}
 	intel := func(ip, kind string) {
 		e := &sev{ts: w.start, typ: "ip"}
 		e.set("ip", ip)
@@ -155,6 +183,9 @@ func (w *world) blackOps() {
 		var proxies []string
 		for i := 0; i < 3+g.r.IntN(5); i++ {
 			ip := g.ipv4(103, 40+g.r.IntN(20))
+			if side.chance(p.SharedProxies) {
+				ip = side.pick(sharedProxies)
+			}
 			proxies = append(proxies, ip)
 			if g.chance(0.6) {
 				intel(ip, "proxy")
@@ -219,7 +250,7 @@ func (w *world) blackOps() {
 				w.label("black_account", "account", pl+":"+acct, gang)
 				w.label("black_software", "device", fp, gang)
 				if !slices.Contains(w.natIPs, o.ip) {
-					w.label("black_line", "ip", o.ip, gang)
+					w.useLine(o.ip, gang)
 				}
 				w.label("black_card", "msisdn", c.msisdn, gang)
 			}
@@ -261,10 +292,11 @@ func (w *world) blackOps() {
 				w.reg(w.at(d, g.r.Float64()*24), pl, acct, c, fp, o)
 				w.label("black_account", "account", pl+":"+acct, gang)
 				w.label("black_software", "device", fp, gang)
-				w.label("black_line", "ip", o.ip, gang)
+				w.useLine(o.ip, gang)
 			}
 		}
 	}
+	w.labelLines()
 	// Police cut a few of the studios' numbers; the carrier reissues them
 	// to residents, whose new accounts are not black.
 	if p.Days >= 3 {

@@ -74,6 +74,10 @@ type world struct {
 	reissued map[string]bool
 	senders  map[string]string
 	gangN    int
+	// lines used by several operations are labelled at the end with the
+	// gang that registered most accounts through them
+	lineUse map[string]map[string]int
+	lineSeq []string
 }
 
 func (w *world) day(d int) int64 { return w.start + int64(d)*86400e3 }
@@ -99,6 +103,30 @@ func (w *world) label(cat, etype, entity, gang string) {
 	w.truth = append(w.truth, Truth{cat, etype, entity, gang})
 }
 
+// useLine records that gang registered an account through ip.
+func (w *world) useLine(ip, gang string) {
+	m := w.lineUse[ip]
+	if m == nil {
+		m = map[string]int{}
+		w.lineUse[ip] = m
+		w.lineSeq = append(w.lineSeq, ip)
+	}
+	m[gang]++
+}
+
+// labelLines labels every black line with its main user (ties: the older gang).
+func (w *world) labelLines() {
+	for _, ip := range w.lineSeq {
+		best, bn := "", 0
+		for g, n := range w.lineUse[ip] {
+			if n > bn || n == bn && g < best {
+				best, bn = g, n
+			}
+		}
+		w.label("black_line", "ip", ip, best)
+	}
+}
+
 func (w *world) newGang() string {
 	w.gangN++
 	return fmt.Sprintf("T-%03d", w.gangN)
@@ -107,7 +135,8 @@ func (w *world) newGang() string {
 func newWorld(p Params) *world {
 	p = p.Defaults()
 	w := &world{p: p, g: &gen{r: rand.New(rand.NewPCG(p.Seed, p.Seed^0x5eed)), seen: map[string]bool{}},
-		start: p.Start.UnixMilli(), truthed: map[string]bool{}, reissued: map[string]bool{}, senders: map[string]string{}}
+		start: p.Start.UnixMilli(), truthed: map[string]bool{}, reissued: map[string]bool{}, senders: map[string]string{},
+		lineUse: map[string]map[string]int{}}
 	w.events = make([][]*sev, p.Days)
 	for _, pl := range platforms {
 		w.senders[pl] = w.g.unique(func() string { return "10690" + w.g.digits(6) })

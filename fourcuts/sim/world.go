@@ -32,7 +32,16 @@ type Params struct {
 	SlotsMin, SlotsMax int     // slots per cat-pool modem
 	RegsPerCard        float64
 	DialupIntelShare   float64 // share of dial-up addresses that intelligence names
-	HolderPseudonyms   float64 // share of holders given as pseudonyms
+	// Suppliers shared by the studios (what links one operation to another
+	// without making them one): DialupPool is the size of the city's
+	// rotating dial-up (秒拨) pool per studio, from which every studio's
+	// dial-up registrations draw, so an address now and then serves two
+	// studios (negative: a fresh address for every registration);
+	// SharedProxies is the share of a studio's proxies rented from one
+	// provider that serves them all (negative: none).
+	DialupPool       int
+	SharedProxies    float64
+	HolderPseudonyms float64 // share of holders given as pseudonyms
 
 	// Output.
 	Jitter     time.Duration // events up to this much out of order (10 min)
@@ -80,6 +89,10 @@ func (p Params) Defaults() Params {
 	}
 	f(&p.RegsPerCard, 5)
 	f(&p.DialupIntelShare, 0.4)
+	if p.DialupPool == 0 {
+		p.DialupPool = 400
+	}
+	f(&p.SharedProxies, 0.3)
 	f(&p.HolderPseudonyms, 0.1)
 	if p.Jitter == 0 {
 		p.Jitter = 8 * time.Minute

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -64,10 +65,26 @@ func TestSimulateDetectEval(t *testing.T) {
 	if !strings.Contains(out.String(), "black_account") {
 		t.Errorf("eval output:\n%s", out.String())
 	}
+	if !strings.Contains(out.String(), "gang pairs") || !strings.Contains(out.String(), "purity") {
+		t.Errorf("eval output lacks the gang figures:\n%s", out.String())
+	}
+	// gangs: the truth scored against itself passes any bar; the same
+	// entities all in one gang fail --min-gang-f1 (several operations)
+	out.Reset()
+	if err := Eval(ctx, []string{"--truth", truth, "--findings", truth, "--min-gang-f1", "1"}, nil, &out, &errb); err != nil {
+		t.Errorf("truth against itself: %v\n%s", err, out.String())
+	}
+	tb, _ := os.ReadFile(truth)
+	oneGang := filepath.Join(dir, "one-gang.jsonl")
+	os.WriteFile(oneGang, []byte(regexp.MustCompile(`"gang":"[^"]*"`).ReplaceAllString(string(tb), `"gang":"G-1"`)), 0o644)
+	err := Eval(ctx, []string{"--truth", truth, "--findings", oneGang, "--min-f1", "0.9", "--min-gang-f1", "0.9"}, nil, &out, &errb)
+	if zhudun.ErrorCode(err) != zhudun.EINVALID || !strings.Contains(err.Error(), "gangs 0.") {
+		t.Errorf("one gang under --min-gang-f1: %v\n%s", err, out.String())
+	}
 	// no findings at all is under any bar: EINVALID, and the table names it
 	empty := filepath.Join(dir, "empty.jsonl")
 	os.WriteFile(empty, nil, 0o644)
-	err := Eval(ctx, []string{"--truth", truth, "--findings", empty, "--min-f1", "0.5"}, nil, &out, &errb)
+	err = Eval(ctx, []string{"--truth", truth, "--findings", empty, "--min-f1", "0.5"}, nil, &out, &errb)
 	if zhudun.ErrorCode(err) != zhudun.EINVALID || !strings.Contains(err.Error(), "black_card 0.0000") {
 		t.Errorf("eval under the bar: %v", err)
 	}
