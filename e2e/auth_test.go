@@ -132,8 +132,8 @@ func TestFirstLoginPasswordChange(t *testing.T) {
 	}
 	p.shot("dashboard")
 
-	// A later-release module says so plainly. The keyboard gets there:
-	// Tab reaches the navigation, Enter opens the page.
+	// The keyboard gets to the incident board: Tab reaches the navigation,
+	// Enter opens the page.
 	tabs := 0
 	for ; tabs < 25 && !eval[bool](p, `document.activeElement && document.activeElement.getAttribute('data-testid') === 'nav-incident'`); tabs++ {
 		p.press("\t")
@@ -142,8 +142,8 @@ func TestFirstLoginPasswordChange(t *testing.T) {
 		p.fatalf("Tab never reached the navigation's incident link")
 	}
 	p.press("\r")
-	p.waitFor("the incident page", `location.pathname === '/modules/incident'`)
-	p.waitTextIn(`[data-testid="placeholder"]`, "后续版本")
+	p.waitFor("the incident page", `location.pathname === '/patrol/incidents'`)
+	p.waitTextIn(`[data-testid="incident-board"]`, "接报警情")
 	p.waitTextIn(`[data-testid="breadcrumb"]`, "警情调度")
 
 	// A page the roles do not allow is refused by the page, not just hidden.

@@ -60,6 +60,7 @@ func (s *Server) register() {
 	s.handle("GET", "/api/v1/reports/patrol", false, s.patrolReport)
 	s.handle("GET", "/api/v1/dictionaries/incident-categories", false, s.incidentCategories)
 	s.handle("GET", "/api/v1/dictionaries/unit-statuses", false, s.listUnitStatuses)
+	s.handle("GET", "/api/v1/geo/districts", false, s.geoDistricts)
 
 	// Events and the API's own description.
 	s.handle("GET", "/api/v1/events/stream", false, s.eventStream)

@@ -19,6 +19,7 @@ export default defineConfig({
           groups: [
             { name: 'element-plus', test: /node_modules[\\/](element-plus|@element-plus|@vueuse|@floating-ui|@popperjs|lodash|dayjs|async-validator)/ },
             { name: 'echarts', test: /node_modules[\\/](echarts|zrender|vue-echarts)/ },
+            { name: 'leaflet', test: /node_modules[\\/]leaflet[\\/]/ },
             { name: 'vue', test: /node_modules[\\/](vue|@vue|vue-router)[\\/]/ },
           ],
         },

@@ -14,10 +14,15 @@ export const AUDIT_ACTIONS = [
   'user.create', 'user.update', 'user.password_reset', 'user.unlock', 'user.roles',
   'dept.create', 'dept.update', 'role.create', 'role.update', 'role.seed',
   'pii.view', 'keys.rekey', 'request.denied', 'audit.export', 'user.export',
+  'grid.import', 'unit.create', 'unit.status', 'incident.create', 'incident.import', 'incident.dispatch', 'incident.lend',
+  'incident.arrive', 'incident.close', 'report.rollup_rebuild',
 ]
-export const AUDIT_ACTION_PREFIXES = ['auth.', 'user.', 'dept.', 'role.', 'pii.', 'audit.']
-export const OBJECT_TYPES = ['user', 'dept', 'role', 'session', 'users', 'audit']
-export const EVENT_TYPES = ['user.created', 'user.updated', 'dept.created', 'dept.updated', 'role.created', 'role.updated', 'audit.appended']
+export const AUDIT_ACTION_PREFIXES = ['auth.', 'user.', 'dept.', 'role.', 'pii.', 'audit.', 'grid.', 'unit.', 'incident.']
+export const OBJECT_TYPES = ['user', 'dept', 'role', 'session', 'users', 'audit', 'grid', 'unit', 'incident']
+export const EVENT_TYPES = ['user.created', 'user.updated', 'dept.created', 'dept.updated', 'role.created', 'role.updated', 'audit.appended',
+  'incident.created', 'incident.dispatched', 'incident.arrived', 'incident.closed', 'unit.created', 'unit.status', 'unit.position', 'grid.imported']
+// Events that are telemetry: pages listen to them, the notification area does not list them.
+export const QUIET_EVENT_TYPES = ['unit.position']
 export const ERROR_CODES = [
   'EINVALID', 'EUNAUTHORIZED', 'EFORBIDDEN', 'ENOTFOUND', 'ECONFLICT', 'EINTERNAL', 'EUNAVAILABLE',
   'ELOCKED', 'ETOOMANY', 'EOTPREQUIRED', 'EMUSTCHANGE', 'EMUSTENROLL', 'ENETWORK', 'EUNKNOWN',
@@ -25,9 +30,24 @@ export const ERROR_CODES = [
 
 /** codeKey turns a dotted code ("user.create") into one i18n key segment. */
 export const codeKey = (c) => String(c).replace(/\./g, '_')
-export const MODULES = ['incident', 'grid', 'finding', 'case']
+export const MODULES = ['finding', 'case']
 export const LIVE_STATES = ['off', 'connecting', 'open', 'retrying']
 // Request fields an EINVALID error may name.
-export const FIELDS = ['username', 'password', 'old', 'new', 'otp', 'name', 'code', 'kind', 'parent_code', 'dept_code', 'phone', 'id_number', 'reason', 'id', 'scope', 'perms', 'roles', 'disabled', 'from', 'to', 'format']
+export const FIELDS = ['username', 'password', 'old', 'new', 'otp', 'name', 'code', 'kind', 'parent_code', 'dept_code', 'phone', 'id_number', 'reason', 'id', 'scope', 'perms', 'roles', 'disabled', 'from', 'to', 'format',
+  'category', 'lon', 'lat', 'address', 'source', 'caller_phone', 'received_at', 'priority', 'unit', 'outcome', 'note', 'case_ref', 'status', 'dept', 'target']
 // Reasons `zhudun audit verify` gives for a broken chain.
 export const VERIFY_REASONS = ['altered', 'deleted', 'reordered', 'anchor mismatch']
+
+// Grid patrol and incident dispatch (网格驻巡): the codes the server uses,
+// labelled through i18n (patrol.category.*, patrol.source.* …).
+export const INCIDENT_CATEGORIES = ['criminal', 'public_order', 'traffic', 'fire', 'rescue', 'dispute', 'other']
+export const INCIDENT_SOURCES = ['110', 'walk_in', 'patrol', 'online']
+export const INCIDENT_OUTCOMES = ['handled', 'criminal_case', 'public_order_case', 'mediated', 'rescued', 'referred']
+export const INCIDENT_STATUSES = ['received', 'dispatched', 'on_scene', 'closed']
+export const INCIDENT_PRIORITIES = [1, 2, 3]
+export const UNIT_STATES = ['off_duty', 'patrolling', 'dispatched', 'on_scene', 'returning']
+export const UNIT_LABELS = ['off_duty', 'patrolling', 'dispatched', 'on_scene', 'returning', 'standby', 'checkpoint', 'meal', 'refuel', 'maintenance', 'escorting']
+export const UNIT_KINDS = ['car', 'foot', 'ebike']
+export const CANDIDATE_TIERS = ['grid', 'neighbour']
+// Why the recommender found no unit (worked out from its counts: the server's reason is English text).
+export const NO_UNIT_REASONS = ['outside', 'none', 'stale', 'busy', 'mixed']

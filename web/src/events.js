@@ -1,6 +1,7 @@
 // Human-readable lines for server events and audit actions.
 import { t, te } from './i18n/index.js'
 import { codeKey } from './constants.js'
+import { categoryLabel, incidentStatusLabel, unitStatusLabel } from './patrol.js'
 
 /** actionLabel names an audit action ("user.create" → its label), or the code itself. */
 export function actionLabel(action) {
@@ -29,6 +30,12 @@ export function eventSummary(ev) {
       return [d.name, d.code && `(${d.code})`].filter(Boolean).join(' ')
     case 'role':
       return [d.name, d.id && `(${d.id})`].filter(Boolean).join(' ')
+    case 'incident':
+      return [`#${d.id}`, categoryLabel(d.category, d.category_name), d.address, d.station_name, incidentStatusLabel(d.status), d.unit_callsign && `→ ${d.unit_callsign}`].filter(Boolean).join(' ')
+    case 'unit':
+      return [d.callsign, d.station_name, unitStatusLabel(d.status_label || d.status)].filter(Boolean).join(' ')
+    case 'grid':
+      return [d.station, Array.isArray(d.grids) && t('patrol.gridCount', { n: d.grids.length })].filter(Boolean).join(' ')
     case 'audit':
       return [d.username, actionLabel(d.action || ''), d.object_id, d.result && d.result !== 'ok' ? `[${resultLabel(d.result)}]` : ''].filter(Boolean).join(' ')
   }

@@ -2,7 +2,7 @@
 // The server already filters events by the user's permissions and scope; the
 // notification area lists them and pages subscribe to refresh themselves.
 import { reactive } from 'vue'
-import { EVENT_TYPES } from './constants.js'
+import { EVENT_TYPES, QUIET_EVENT_TYPES } from './constants.js'
 
 export const live = reactive({
   state: 'off',      // off | connecting | open | retrying
@@ -26,9 +26,12 @@ function dispatch(type, raw) {
   let ev
   try { ev = JSON.parse(raw) } catch { return }
   if (!ev.type) ev.type = type
-  live.items.unshift(ev)
-  if (live.items.length > MAX) live.items.length = MAX
-  live.unread++
+  // Telemetry (unit positions) refreshes the pages but is no notification.
+  if (!QUIET_EVENT_TYPES.includes(ev.type)) {
+    live.items.unshift(ev)
+    if (live.items.length > MAX) live.items.length = MAX
+    live.unread++
+  }
   for (const fn of listeners) {
     try { fn(ev) } catch (e) { console.error(e) }
   }

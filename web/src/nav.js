@@ -1,6 +1,6 @@
 // The side navigation: modules and their pages, each shown only when the
 // user holds the permission the page needs (the API enforces the same).
-import { Odometer, Setting, OfficeBuilding, User, Lock, Document, Bell, MapLocation, DataAnalysis, Files, Monitor } from '@element-plus/icons-vue'
+import { Odometer, Setting, OfficeBuilding, User, Lock, Document, Bell, MapLocation, DataAnalysis, Files, Monitor, TrendCharts } from '@element-plus/icons-vue'
 
 export const NAV = [
   { key: 'dashboard', path: '/', icon: Odometer, titleKey: 'nav.dashboard' },
@@ -18,8 +18,9 @@ export const NAV = [
   },
   {
     key: 'business', icon: Files, titleKey: 'nav.business', children: [
-      { key: 'incident', path: '/modules/incident', icon: Bell, titleKey: 'nav.incident', perms: ['incident:read'] },
-      { key: 'grid', path: '/modules/grid', icon: MapLocation, titleKey: 'nav.grid', perms: ['grid:read'] },
+      { key: 'incident', path: '/patrol/incidents', icon: Bell, titleKey: 'nav.incident', perms: ['incident:read'] },
+      { key: 'grid', path: '/patrol/map', icon: MapLocation, titleKey: 'nav.grid', perms: ['grid:read', 'unit:read'] },
+      { key: 'patrolStats', path: '/patrol/stats', icon: TrendCharts, titleKey: 'nav.patrolStats', perms: ['report:read'] },
       { key: 'finding', path: '/modules/finding', icon: DataAnalysis, titleKey: 'nav.finding', perms: ['finding:read'] },
       { key: 'case', path: '/modules/case', icon: Files, titleKey: 'nav.case', perms: ['case:read'] },
     ],

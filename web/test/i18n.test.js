@@ -89,6 +89,9 @@ describe('i18n', () => {
       ['objectType.', C.OBJECT_TYPES], ['events.', C.EVENT_TYPES.map(C.codeKey)], ['errors.', C.ERROR_CODES],
       ['nav.', C.MODULES], ['placeholder.detail.', C.MODULES], ['notif.state.', C.LIVE_STATES], ['fields.', C.FIELDS],
       ['verifyReason.', C.VERIFY_REASONS.map((r) => r.replace(/\W+/g, '_'))],
+      ['patrol.category.', C.INCIDENT_CATEGORIES], ['patrol.source.', C.INCIDENT_SOURCES], ['patrol.outcome.', C.INCIDENT_OUTCOMES],
+      ['patrol.incidentStatus.', C.INCIDENT_STATUSES], ['patrol.priority.', C.INCIDENT_PRIORITIES], ['patrol.unitStatus.', C.UNIT_LABELS],
+      ['patrol.unitKind.', C.UNIT_KINDS], ['patrol.tier.', C.CANDIDATE_TIERS], ['dispatch.reason.', C.NO_UNIT_REASONS],
     ]
     const missing = []
     for (const [prefix, list] of families) {

@@ -1,1 +1,0 @@
-import{G as e}from"./element-plus-B5y1RUVi.js";import{p as t}from"./index-CY_NiqxE.js";function n(n,r,i=400){let a=null,o=t(e=>{n.includes(e.type)&&(clearTimeout(a),a=setTimeout(r,i))});e(()=>{o(),clearTimeout(a)})}export{n as t};
