@@ -104,7 +104,7 @@ type Unit struct {
 	Terminal    string     `json:"terminal,omitempty"`
 	Status      string     `json:"status"`       // base state
 	StatusLabel string     `json:"status_label"` // as reported
-	IncidentID  *int64     `json:"incident_id,omitempty"`
+	IncidentID  *int64     `json:"incident_id"`  // null when free: clients merging events must see the release
 	Lon         *float64   `json:"lon,omitempty"`
 	Lat         *float64   `json:"lat,omitempty"`
 	PositionAt  *time.Time `json:"position_at,omitempty"`

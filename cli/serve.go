@@ -198,12 +198,26 @@ func loadDemo(ctx context.Context, e *env, s *sqlstore.Store, seed int64) error 
 	}
 	fmt.Fprintln(e.stdout, "demo city loaded: Jinan's 12 districts; stations and names marked generated")
 	fmt.Fprintln(e.stdout, "demo accounts — initial passwords, shown only now; each must be changed at first login:")
+	// The command centre (指挥中心) directs the whole city, but as a division
+	// under the bureau the built-in roles' subtree scope would show it only
+	// itself: the demo gives its staff a city-wide role, as a bureau's
+	// security administrator would.
+	city := &zhudun.Role{ID: "city_command", Name: "市局指挥中心", Scope: zhudun.ScopeAll, Perms: []zhudun.Permission{
+		zhudun.PermDeptRead, zhudun.PermIncidentRead, zhudun.PermIncidentWrite, zhudun.PermUnitRead, zhudun.PermUnitWrite,
+		zhudun.PermGridRead, zhudun.PermReportRead}}
+	if err := s.CreateRole(sys, city); err != nil {
+		return err
+	}
 	for _, u := range plan.Users {
 		pw := password.Generate()
-		if _, err := s.CreateUser(sys, zhudun.NewUser{Username: u.Username, Name: u.Name, DeptCode: u.DeptCode, Password: pw, Roles: u.Roles}); err != nil {
+		roles := u.Roles
+		if u.DeptCode == demo.DivCommand {
+			roles = []string{city.ID}
+		}
+		if _, err := s.CreateUser(sys, zhudun.NewUser{Username: u.Username, Name: u.Name, DeptCode: u.DeptCode, Password: pw, Roles: roles}); err != nil {
 			return fmt.Errorf("user %s: %w", u.Username, err)
 		}
-		fmt.Fprintf(e.stdout, "demo account: %s %s %s %s\n", u.Username, pw, strings.Join(u.Roles, ","), u.DeptCode)
+		fmt.Fprintf(e.stdout, "demo account: %s %s %s %s\n", u.Username, pw, strings.Join(roles, ","), u.DeptCode)
 	}
 	return loadDemoPatrol(sys, e, s, plan)
 }

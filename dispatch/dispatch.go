@@ -73,13 +73,14 @@ type Candidate struct {
 type Recommendation struct {
 	GridID       int64       `json:"grid_id,omitempty"`
 	GridCode     string      `json:"grid,omitempty"`
-	Unit         *Candidate  `json:"unit"`             // nil: none
-	Reason       string      `json:"reason,omitempty"` // why none
-	Alternatives []Candidate `json:"alternatives"`     // every available candidate, best first (the unit included)
-	Neighbours   []string    `json:"neighbour_grids"`  // codes of the touching grids searched
-	Busy         int         `json:"busy_units"`       // units in those grids that are not available
-	Stale        int         `json:"stale_units"`      // available units skipped for a stale or missing position
-	Distance     string      `json:"distance_measure"` // always "straight_line"
+	Unit         *Candidate  `json:"unit"`                  // nil: none
+	Reason       string      `json:"reason,omitempty"`      // why none, in words
+	ReasonCode   string      `json:"reason_code,omitempty"` // why none, for clients to translate: outside_grids, no_units, stale, busy, busy_or_stale
+	Alternatives []Candidate `json:"alternatives"`          // every available candidate, best first (the unit included)
+	Neighbours   []string    `json:"neighbour_grids"`       // codes of the touching grids searched
+	Busy         int         `json:"busy_units"`            // units in those grids that are not available
+	Stale        int         `json:"stale_units"`           // available units skipped for a stale or missing position
+	Distance     string      `json:"distance_measure"`      // always "straight_line"
 }
 
 type gridEntry struct {
@@ -355,7 +356,7 @@ func (x *Index) Recommend(lon, lat float64, now time.Time, allow func(*Unit) boo
 	defer x.mu.RUnlock()
 	gi := x.locate(lon, lat)
 	if gi < 0 {
-		rec.Reason = "the incident is outside every grid"
+		rec.Reason, rec.ReasonCode = "the incident is outside every grid", "outside_grids"
 		return rec
 	}
 	g := x.grids[gi]
@@ -404,13 +405,13 @@ func (x *Index) Recommend(lon, lat float64, now time.Time, allow func(*Unit) boo
 	}
 	switch {
 	case rec.Busy+rec.Stale == 0:
-		rec.Reason = "no unit is in grid " + g.Code + " or the grids touching it"
+		rec.Reason, rec.ReasonCode = "no unit is in grid "+g.Code+" or the grids touching it", "no_units"
 	case rec.Stale > 0 && rec.Busy == 0:
-		rec.Reason = "the units in grid " + g.Code + " and the grids touching it have no fresh position"
+		rec.Reason, rec.ReasonCode = "the units in grid "+g.Code+" and the grids touching it have no fresh position", "stale"
 	case rec.Stale == 0:
-		rec.Reason = "every unit in grid " + g.Code + " and the grids touching it is busy or off duty"
+		rec.Reason, rec.ReasonCode = "every unit in grid "+g.Code+" and the grids touching it is busy or off duty", "busy"
 	default:
-		rec.Reason = "the units in grid " + g.Code + " and the grids touching it are busy, off duty or without a fresh position"
+		rec.Reason, rec.ReasonCode = "the units in grid "+g.Code+" and the grids touching it are busy, off duty or without a fresh position", "busy_or_stale"
 	}
 	return rec
 }
