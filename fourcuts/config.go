@@ -39,6 +39,8 @@ type Config struct {
 	SameAppAccounts     int     // accounts on one platform from one fingerprint (2)
 	SingleUseCluster    int     // single-use flagged fingerprints on one prefix (5)
 	LockstepSize        int     // registrations on one platform and prefix in 10 minutes (10)
+	LifelessNumbers     int     // numbers with no life at all behind one address or fingerprint (5) …
+	LifelessShare       float64 // … making up at least this share of its numbers (0.8)
 	BlackShare          float64 // share of an address's or fingerprint's accounts that are black (0.5)
 	BlackScore          float64 // score at which an entity is asserted black (0.75)
 	LeadScore           float64 // score from which a non-black entity is a lead (0.3)
@@ -89,6 +91,8 @@ func (c Config) withDefaults() Config {
 	d(&c.SameAppAccounts, 2)
 	d(&c.SingleUseCluster, 5)
 	d(&c.LockstepSize, 10)
+	d(&c.LifelessNumbers, 5)
+	f(&c.LifelessShare, 0.8)
 	f(&c.BlackShare, 0.5)
 	f(&c.BlackScore, 0.75)
 	f(&c.LeadScore, 0.3)

@@ -978,17 +978,71 @@ func (d *det) regSignals() {
 		if rf {
 			ev = append(ev, sig("risk_flags", 1, 1, "", 0.2))
 		}
+		if n, ok := d.lifelessBehind(accts); ok {
+			ev = append(ev, sig("lifeless_numbers", float64(n), float64(cfg.LifelessNumbers), d.win, 0.8))
+		}
 		d.ownDev[dv] = ev
 	}
 	// addresses
+	lifelessIP := make([]bool, len(d.ipAccts))
 	for ip := range d.ipAccts {
 		var ev []Evidence
 		k := e.ipSt[ip].kind
 		if k == IPDialup || k == IPProxy || k == IPIDC {
 			ev = append(ev, sig("line_intel_"+IPKindNames[k], 1, 1, "", 0.3))
 		}
+		if n, ok := d.lifelessBehind(d.ipAccts[ip]); ok {
+			ev = append(ev, sig("lifeless_numbers", float64(n), float64(cfg.LifelessNumbers), d.win, 0.8))
+			lifelessIP[ip] = true
+		}
 		d.ownIP[ip] = ev
 	}
+	// An account verified by a lifeless number through an address whose
+	// numbers are nearly all lifeless is one of that operation's.
+	for a, rs := range d.acctRegs {
+		for _, ri := range rs {
+			r := regs[ri]
+			if r.ip != none && lifelessIP[r.ip] && d.lifeless(d.regCard(r)) {
+				d.ownAcct[a] = append(d.ownAcct[a], sig("lifeless_number_on_lifeless_line", 1, 1, d.win, 0.8))
+				break
+			}
+		}
+	}
+}
+
+// lifeless reports a number with no life at all in the feed: no voice
+// call either way and no service notice — a card that only ever receives
+// verification codes. People's numbers call and are called; even a
+// data-only or new card is one among many at a carrier NAT, a campus or a
+// company address.
+func (d *det) lifeless(c uint32) bool {
+	ca := d.aggOf(c)
+	return ca.moPeers+ca.mtPeers == 0 && ca.notice == 0 && ca.callback == 0
+}
+
+// lifelessBehind counts the distinct lifeless numbers that verified accts,
+// and whether they are at least LifelessNumbers and LifelessShare of all
+// the numbers behind them: the signature of an operation's card stock
+// behind one address or one fingerprint, which a shared NAT (thousands of
+// people), a family tablet or a gamer's alts (people's own numbers) do not
+// show.
+func (d *det) lifelessBehind(accts []uint32) (int, bool) {
+	if len(accts) < d.cfg.LifelessNumbers {
+		return 0, false
+	}
+	cards := make([]uint32, 0, len(accts))
+	for _, a := range accts {
+		cards = append(cards, uint32(d.real(int(d.regCard(d.e.regs[d.acctRegs[a][0]])))))
+	}
+	slices.Sort(cards)
+	cards = slices.Compact(cards)
+	n := 0
+	for _, c := range cards {
+		if d.lifeless(c) {
+			n++
+		}
+	}
+	return n, n >= d.cfg.LifelessNumbers && float64(n) >= d.cfg.LifelessShare*float64(len(cards))
 }
 
 // propagate spreads suspicion along the links until nothing changes. Each
