@@ -112,15 +112,15 @@ func checkFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 }
 
 // start boots `zhudun serve --demo` in-process and a headless Chromium.
-func start(t *testing.T) *env {
+func start(t *testing.T, extra ...string) *env {
 	t.Helper()
 	chromium := chromiumPath(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &syncBuffer{}
 	done := make(chan int, 1)
 	go func() {
-		done <- cli.Main(ctx, []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--log-level", "warn"},
-			strings.NewReader(""), out, io.Discard)
+		args := append([]string{"serve", "--demo", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--log-level", "warn"}, extra...)
+		done <- cli.Main(ctx, args, strings.NewReader(""), out, io.Discard)
 	}()
 	e := &env{t: t, passwords: map[string]string{}, roles: map[string]string{}}
 	checkFor(t, 60*time.Second, "the server to listen", func() bool {
