@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -26,18 +27,10 @@ func sub(ctx context.Context, e *env, group string, args []string, subs map[stri
 		for n := range subs {
 			names = append(names, n)
 		}
-		return fmt.Errorf("usage: zhudun %s <%s> [flags]", group, strings.Join(sortStrings(names), "|"))
+		slices.Sort(names)
+		return fmt.Errorf("usage: zhudun %s <%s> [flags]", group, strings.Join(names, "|"))
 	}
 	return subs[args[0]](ctx, e, args[1:])
-}
-
-func sortStrings(s []string) []string {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
-	return s
 }
 
 // withStore parses flags, opens the store and runs fn as the installer.
@@ -274,7 +267,7 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 				fs.StringVar(&before, "before", "", "archive rows older than this date (YYYY-MM-DD, Asia/Shanghai); at least 6 months ago")
 				fs.StringVar(&out, "out", "", "archive file to write (JSON lines)")
 			}, func(ctx context.Context, s *sqlstore.Store, _ *Config) error {
-				t, err := time.ParseInLocation("2006-01-02", before, shanghai())
+				t, err := time.ParseInLocation("2006-01-02", before, zhudun.CST())
 				if err != nil {
 					return fmt.Errorf("--before: want YYYY-MM-DD")
 				}
@@ -298,14 +291,6 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 			})
 		},
 	})
-}
-
-func shanghai() *time.Location {
-	l, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return l
 }
 
 func report(e *env, what string, rep *zhudun.AuditReport) error {

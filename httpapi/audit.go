@@ -11,15 +11,6 @@ import (
 	"github.com/zhudun/zhudun"
 )
 
-// shanghai is the time zone of every date a person reads or types.
-var shanghai = func() *time.Location {
-	l, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600) // no tzdata: China has no DST
-	}
-	return l
-}()
-
 // parseTime accepts RFC 3339 or a date (YYYY-MM-DD, Asia/Shanghai midnight).
 func parseTime(field, v string) (time.Time, error) {
 	if v == "" {
@@ -28,7 +19,7 @@ func parseTime(field, v string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, v); err == nil {
 		return t, nil
 	}
-	if t, err := time.ParseInLocation("2006-01-02", v, shanghai); err == nil {
+	if t, err := time.ParseInLocation("2006-01-02", v, zhudun.CST()); err == nil {
 		return t, nil
 	}
 	return time.Time{}, zhudun.FieldError(field, "%s must be RFC 3339 or YYYY-MM-DD", field)
@@ -101,7 +92,7 @@ func (s *Server) exportAudit(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		for _, e := range rows {
-			sh.rows = append(sh.rows, []any{e.Seq, e.At.In(shanghai).Format("2006-01-02 15:04:05"), e.Username, e.DeptCode, e.Action,
+			sh.rows = append(sh.rows, []any{e.Seq, e.At.In(zhudun.CST()).Format("2006-01-02 15:04:05"), e.Username, e.DeptCode, e.Action,
 				e.ObjectType, e.ObjectID, e.Result, e.ClientAddr, string(e.Detail), e.Hash})
 		}
 		if len(rows) < 500 {
@@ -124,7 +115,7 @@ func (s *Server) exportUsers(w http.ResponseWriter, r *http.Request) error {
 		}
 		for _, u := range us {
 			sh.rows = append(sh.rows, []any{u.ID, u.Username, u.Name, u.DeptCode, u.DeptName, strings.Join(u.Roles, ","), u.Disabled,
-				u.Phone, u.IDNumber, u.CreatedAt.In(shanghai).Format("2006-01-02 15:04:05")})
+				u.Phone, u.IDNumber, u.CreatedAt.In(zhudun.CST()).Format("2006-01-02 15:04:05")})
 		}
 		if len(us) < 500 {
 			break
@@ -147,7 +138,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, what string, sh 
 		Detail: mustJSON(map[string]any{"format": format, "rows": len(sh.rows), "filter": filter})}); err != nil {
 		return err
 	}
-	name := fmt.Sprintf("zhudun-%s-%s.%s", what, time.Now().In(shanghai).Format("20060102-150405"), format)
+	name := fmt.Sprintf("zhudun-%s-%s.%s", what, time.Now().In(zhudun.CST()).Format("20060102-150405"), format)
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	w.Header().Set("Cache-Control", "no-store")
 	if format == "csv" {

@@ -612,7 +612,7 @@ func (s *Server) patrolReport(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	day := func(field string) (time.Time, error) {
 		v := q.Get(field)
-		t, err := time.ParseInLocation("2006-01-02", v, shanghai)
+		t, err := time.ParseInLocation("2006-01-02", v, zhudun.CST())
 		if err != nil {
 			return t, zhudun.FieldError(field, "%s must be a date, YYYY-MM-DD", field)
 		}

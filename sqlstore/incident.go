@@ -122,15 +122,6 @@ func (tx *Tx) incidentEvents(typ string, x *zhudun.Incident, lentPath string, le
 
 func incidentAAD(id int64) []byte { return []byte("incidents/" + strconv.FormatInt(id, 10) + "/phone") }
 
-// shanghai is the zone the report's days are reckoned in.
-var shanghai = func() *time.Location {
-	l, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600) // China keeps no daylight saving
-	}
-	return l
-}()
-
 // rollupKey is one cell of patrol_rollup.
 type rollupKey struct {
 	grain, day    string
@@ -144,7 +135,7 @@ type rollupDelta map[rollupKey]int64
 // add counts delta for dimension dim = val of an incident received at t, at
 // both grains.
 func (r rollupDelta) add(station, grid int64, t time.Time, dim, val string, delta int64) {
-	l := t.In(shanghai)
+	l := t.In(zhudun.CST())
 	r[rollupKey{"d", l.Format("2006-01-02"), station, grid, dim, val}] += delta
 	r[rollupKey{"m", l.Format("2006-01") + "-01", station, grid, dim, val}] += delta
 }

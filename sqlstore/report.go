@@ -196,9 +196,9 @@ func (s *Store) PatrolReport(ctx context.Context, q zhudun.PatrolReportQuery) (*
 	if q.From.IsZero() || q.To.IsZero() {
 		return nil, zhudun.FieldError("from", "from and to are required (YYYY-MM-DD)")
 	}
-	from, to := q.From.In(shanghai), q.To.In(shanghai)
-	from = time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, shanghai)
-	to = time.Date(to.Year(), to.Month(), to.Day(), 0, 0, 0, 0, shanghai)
+	from, to := q.From.In(zhudun.CST()), q.To.In(zhudun.CST())
+	from = time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, zhudun.CST())
+	to = time.Date(to.Year(), to.Month(), to.Day(), 0, 0, 0, 0, zhudun.CST())
 	if to.Before(from) {
 		return nil, zhudun.FieldError("to", "to is before from")
 	}
