@@ -448,3 +448,28 @@ func TestDecideRowsCamouflageEvidence(t *testing.T) {
 		}
 	}
 }
+
+// A block whose average degree is below the background's densest core
+// (50×50 of density 0.1 in 10,000² of 0.0006) is never the peel's answer;
+// the spectral candidates must find it, and it must read as a block.
+func TestSparseSmallBlockFound(t *testing.T) {
+	for _, cam := range []Camouflage{NoCamouflage, DoubleRandomCamouflage} {
+		in, err := Inject(InjectConfig{Rows: 10000, Cols: 10000, BackgroundDensity: 0.0006,
+			BlockRows: 50, BlockCols: 50, BlockDensity: 0.1, Camouflage: cam, Seed: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, _ := NewGraph(10000, 10000, in.Edges)
+		res, err := Detect(context.Background(), g, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := res.Blocks[0]
+		if f := memberF(b, in, 10000); f < 0.85 {
+			t.Errorf("%v: F = %.3f (%d×%d found), want ≥ 0.85", cam, f, len(b.Rows), len(b.Cols))
+		}
+		if b.Log10P > -50 {
+			t.Errorf("%v: log10p %.0f, want a block", cam, b.Log10P)
+		}
+	}
+}

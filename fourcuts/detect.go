@@ -62,6 +62,12 @@ type det struct {
 	// static (own) evidence
 	ownCard, ownIMEI, ownAcct, ownDev, ownIP [][]Evidence
 	ownCardScore                             []float64
+	// plain bulk stock: many cards of one holder on one carrier, opened in
+	// business hours for a local holder (an enterprise's way of buying
+	// cards). Evidence only once one of them is black (holderStockBlack).
+	holderStockOf    []int32 // per card node: its group, or -1
+	holderStock      [][]uint32
+	holderStockBlack []int // per group: black members (current round)
 
 	// current black status
 	bCard, bIMEI, bAcct, bDev, bIP []bool
@@ -593,7 +599,17 @@ func (d *det) activationSignals() {
 		byHolder[a.holder] = append(byHolder[a.holder], a)
 	}
 	hwin := int64(cfg.HolderDays) * 86400e3
-	for _, list := range byHolder {
+	d.holderStockOf = make([]int32, d.nCards)
+	for i := range d.holderStockOf {
+		d.holderStockOf[i] = -1
+	}
+	holders := make([]uint32, 0, len(byHolder))
+	for h := range byHolder {
+		holders = append(holders, h)
+	}
+	slices.Sort(holders) // deterministic group ids
+	for _, h := range holders {
+		list := byHolder[h]
 		if len(list) < min(cfg.HolderCards, cfg.HolderCarrierCards) && len(list) <= cfg.PerCarrierLegal {
 			continue
 		}
@@ -601,6 +617,7 @@ func (d *det) activationSignals() {
 		mark := make([]float64, len(list))
 		val := make([]float64, len(list))
 		name := make([]string, len(list))
+		plain := make([]bool, len(list))
 		j := 0
 		for i := range list {
 			for j < len(list) && list[j].ts < list[i].ts+hwin {
@@ -608,13 +625,36 @@ func (d *det) activationSignals() {
 			}
 			n := j - i
 			carriers := map[uint32]bool{}
+			known, odd, fr := 0, 0, 0
 			for k := i; k < j; k++ {
+				if c := list[k].carrier; c != none && !carriers[c] {
+					known++
+				}
 				carriers[list[k].carrier] = true
+				if d.oddHour(list[k].ts) {
+					odd++
+				}
+				if far(list[k]) {
+					fr++
+				}
 			}
 			w, s := 0.0, ""
 			if n >= cfg.HolderCards {
-				w, s = 0.9, "holder_cards"
-			} else if n >= cfg.HolderCarrierCards && len(carriers) >= cfg.HolderCarriers {
+				// Many cards on one carrier, opened in business hours
+				// for a local holder, is how an enterprise (IoT trackers,
+				// staff phones) buys cards: not evidence on its own. It
+				// becomes evidence with a second carrier, odd hours, a
+				// far-away holder — or once any of those cards is put to
+				// black use (holder_stock_black_use, in cardEvidence).
+				if known >= 2 || 2*odd >= n || 2*fr >= n {
+					w, s = 0.9, "holder_cards"
+				} else {
+					for k := i; k < j; k++ {
+						plain[k] = true
+					}
+				}
+			}
+			if w == 0 && n >= cfg.HolderCarrierCards && known >= cfg.HolderCarriers {
 				w, s = 0.85, "holder_carriers"
 			}
 			if w > 0 {
@@ -626,6 +666,7 @@ func (d *det) activationSignals() {
 			}
 		}
 		perCarrier := map[uint32]int{}
+		g := int32(-1) // this holder's plain bulk stock, if any
 		for _, a := range list {
 			perCarrier[a.carrier]++
 		}
@@ -636,6 +677,16 @@ func (d *det) activationSignals() {
 					th = float64(cfg.HolderCarrierCards)
 				}
 				d.ownCard[d.actNode(a)] = append(d.ownCard[d.actNode(a)], sig(name[k], val[k], th, fmt.Sprintf("%dd", cfg.HolderDays), mark[k]))
+			} else if plain[k] {
+				if g < 0 {
+					g = int32(len(d.holderStock))
+					d.holderStock = append(d.holderStock, nil)
+				}
+				c := d.actNode(a)
+				if d.holderStockOf[c] < 0 {
+					d.holderStockOf[c] = g
+					d.holderStock[g] = append(d.holderStock[g], c)
+				}
 			} else if n := perCarrier[a.carrier]; n > cfg.PerCarrierLegal && a.carrier != none {
 				d.ownCard[d.actNode(a)] = append(d.ownCard[d.actNode(a)], sig("holder_over_legal", float64(n), float64(cfg.PerCarrierLegal), "", 0.7))
 			}
@@ -1070,6 +1121,16 @@ func (d *det) propagate() {
 			}
 		}
 		var buf []Evidence
+		d.holderStockBlack = d.holderStockBlack[:0]
+		for _, g := range d.holderStock {
+			n := 0
+			for _, c := range g {
+				if d.bCard[c] && d.blackUse(int(c), &buf) {
+					n++
+				}
+			}
+			d.holderStockBlack = append(d.holderStockBlack, n)
+		}
 		for c := range d.bCard {
 			buf = d.cardEvidence(c, buf[:0])
 			upd(d.bCard, nCard, c, scoreOf(buf), d.allowCard(c) == "")
@@ -1233,7 +1294,33 @@ func (d *det) cardEvidence(c int, out []Evidence) []Evidence {
 		}
 		out = append(out, sig("verified_black_accounts", float64(accts), 1, d.win, w))
 	}
+	if g := d.holderStockOf[c]; g >= 0 && g < int32(len(d.holderStockBlack)) && d.holderStockBlack[g] > 0 {
+		// the holder's one-carrier bulk stock is in black use
+		out = append(out, sig("holder_stock_black_use", float64(d.holderStockBlack[g]), 1, fmt.Sprintf("%dd", d.cfg.HolderDays), 0.9))
+	}
 	return out
+}
+
+// activationSignal: evidence about how a card was opened, not how it is used.
+var activationSignal = map[string]bool{
+	"outlet_burst": true, "odd_far_outlet": true, "holder_cards": true,
+	"holder_carriers": true, "holder_over_legal": true, "holder_stock_black_use": true,
+}
+
+// blackUse: is the card black by how it is used (a pool or gateway slot,
+// code reception, verifying black accounts) rather than by how it was
+// opened? Only black use turns a holder's plain bulk stock into evidence.
+func (d *det) blackUse(c int, buf *[]Evidence) bool {
+	evs := d.cardEvidence(c, (*buf)[:0])
+	k := 0
+	for _, e := range evs {
+		if !activationSignal[e.Signal] {
+			evs[k] = e
+			k++
+		}
+	}
+	*buf = evs
+	return scoreOf(evs[:k]) >= d.cfg.BlackScore
 }
 
 // cardSelfBlack: is the card black without counting the devices it sat in?

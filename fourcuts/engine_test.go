@@ -392,3 +392,48 @@ func TestMemoryFollowsEntities(t *testing.T) {
 		t.Errorf("re-delivery changed the findings")
 	}
 }
+
+// TestEnterpriseFleet: one local holder opening 40 cards of one carrier in
+// office hours (an IoT fleet) is not evidence on its own; a second carrier
+// is, and so is black use of any of its cards (then the whole stock is
+// black); an allowlisted holder suppresses everything.
+func TestEnterpriseFleet(t *testing.T) {
+	holder := rid("370102", 7)
+	scene := func(secondCarrier, pooled bool) *scene {
+		s := &scene{t: t}
+		s.population(10)
+		for k := 0; k < 40; k++ {
+			carrier := "cmcc"
+			if secondCarrier && k%2 == 1 {
+				carrier = "cucc"
+			}
+			s.add(`{"type":"sim","ts":%q,"msisdn":"1700000%04d","imsi":"4600100000%05d","holder":%q,"outlet":"ENT-1","carrier":%q,"region":"370102","action":"activate"}`,
+				ts(1, 10, k), k, k, holder, carrier)
+		}
+		if pooled {
+			s.catPool(pool, 8, "460-00-7-7") // the first 8 cards in a cat pool
+		}
+		return s
+	}
+	if n := len(byCat(scene(false, false).detect(fourcuts.DefaultConfig()), fourcuts.BlackCard)); n != 0 {
+		t.Errorf("one-carrier office-hours fleet: %d black cards, want 0", n)
+	}
+	if n := len(byCat(scene(true, false).detect(fourcuts.DefaultConfig()), fourcuts.BlackCard)); n != 40 {
+		t.Errorf("fleet across two carriers: %d black cards, want 40", n)
+	}
+	cards := byCat(scene(false, true).detect(fourcuts.DefaultConfig()), fourcuts.BlackCard)
+	if len(cards) != 40 {
+		t.Errorf("fleet with 8 cards in a cat pool: %d black cards, want 40", len(cards))
+	}
+	if f, ok := cards["17000000039"]; ok && f.Evidence[0].Signal != "holder_stock_black_use" {
+		t.Errorf("unused fleet card evidence %+v", f.Evidence)
+	}
+	cfg := fourcuts.DefaultConfig()
+	cfg.Allow.Entries = []fourcuts.AllowEntry{{Type: "holder", Value: holder, Reason: "IoT fleet"}}
+	if err := cfg.Allow.Compile(); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(byCat(scene(true, true).detect(cfg), fourcuts.BlackCard)); n != 0 {
+		t.Errorf("allowlisted fleet: %d black cards, want 0", n)
+	}
+}
