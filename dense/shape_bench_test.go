@@ -1,3 +1,9 @@
+//go:build shapes
+
+// The shapes report is a measurement, not a test: it is compiled only with
+// -tags shapes (go test -tags shapes -run TestShapesReport -v ./dense), so
+// that the ordinary suite neither runs nor skips it.
+
 package dense
 
 import (
@@ -8,11 +14,8 @@ import (
 	"testing"
 )
 
-// TestShapesReport prints F per shape (ZHUDUN_SHAPES=1 only).
+// TestShapesReport prints F per shape.
 func TestShapesReport(t *testing.T) {
-	if os.Getenv("ZHUDUN_SHAPES") == "" {
-		t.Skip()
-	}
 	seeds, _ := strconv.Atoi(os.Getenv("ZHUDUN_SEEDS"))
 	if seeds == 0 {
 		seeds = 10
