@@ -23,7 +23,7 @@ type Config struct {
 	AccountsStrong      int     // … on their own proof (6)
 	FanoutPerDay        float64 // distinct peers called per active day (20)
 	CallbackMax         float64 // share of called peers who call back, below which fan-out is one-way (0.1)
-	TACCluster          int     // single-cell IMEIs sharing a cell and a TAC (4)
+	TACCluster          int     // single-cell IMEIs sharing a cell and a TAC; gateway-like channels at one cell (4)
 	BurstMinutes        int     // window of an outlet burst (60)
 	BurstSize           int     // activations in that window (10)
 	OddHourFrom         int     // odd hours start (22) …

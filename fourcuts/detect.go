@@ -52,6 +52,11 @@ type det struct {
 	// static cell+TAC clusters of voice IMEIs (gateway channels look so)
 	imeiCluster []int32
 	clusters    [][]uint32
+	// gateway cells: the single-cell IMEIs at one cell that each fan out
+	// one-way with nobody of their own calling in, when there are enough
+	// of them (a GoIP whose channels carry different TACs)
+	imeiGateway []int32
+	gateways    [][]uint32
 	epoch       []int64  // per card: regs before it belong to a previous holder
 	nc          int      // real cards (numbers); ids nc… are previous incarnations
 	nCards      int      // real cards and previous incarnations
@@ -731,6 +736,47 @@ func (d *det) imeiSignals() {
 			d.clusters[id] = append(d.clusters[id], uint32(i))
 		}
 	}
+	// gateway cells: channels of one gateway share a cell even when their
+	// IMEIs (random, valid, of several TACs) share nothing else
+	type cellGW struct{ fan, gw int }
+	cells := map[uint64]*cellGW{}
+	gwLike := make([]bool, len(e.imeiSt))
+	for i := range e.imeiSt {
+		ia := &e.imeiSt[i]
+		if ia.cards == 0 || ia.cells != 1 || !d.imeiFanout(i) {
+			continue
+		}
+		c := cells[ia.cell]
+		if c == nil {
+			c = &cellGW{}
+			cells[ia.cell] = c
+		}
+		c.fan++
+		if d.noIndependentInbound(i) {
+			gwLike[i] = true
+			c.gw++
+		}
+	}
+	gwID := map[uint64]int32{}
+	d.imeiGateway = make([]int32, len(e.imeiSt))
+	for i := range e.imeiSt {
+		d.imeiGateway[i] = -1
+		if !gwLike[i] {
+			continue
+		}
+		cell := e.imeiSt[i].cell
+		if c := cells[cell]; c.gw < cfg.TACCluster || 4*c.gw < 3*c.fan {
+			continue
+		}
+		id, ok := gwID[cell]
+		if !ok {
+			id = int32(len(d.gateways))
+			gwID[cell] = id
+			d.gateways = append(d.gateways, nil)
+		}
+		d.imeiGateway[i] = id
+		d.gateways[id] = append(d.gateways[id], uint32(i))
+	}
 	// Invalid check digits are evidence only where valid ones are the rule:
 	// a feed whose IMEIs are mostly invalid says nothing by them.
 	voice, invalid := 0, 0
@@ -817,8 +863,23 @@ func (d *det) imeiSignals() {
 				ev = append(ev, sig("gateway_cluster", float64(fan), float64(cfg.TACCluster), d.win, 0.6))
 			}
 		}
+		// the same at cell level, for channels whose IMEIs share no TAC:
+		// every channel at the cell (≥ 4, ≥ 75 % of the one-way fan-out
+		// IMEIs there) is a static, one-way fan-out with no inbound life
+		if g := d.imeiGateway[i]; g >= 0 && !hasSignal(ev, "gateway_cluster") {
+			ev = append(ev, sig("gateway_cell", float64(len(d.gateways[g])), float64(cfg.TACCluster), d.win, 0.6))
+		}
 		d.ownIMEI[i] = ev
 	}
+}
+
+func hasSignal(ev []Evidence, name string) bool {
+	for _, x := range ev {
+		if x.Signal == name {
+			return true
+		}
+	}
+	return false
 }
 
 // impossible reports a model–OS combination no real device has, or an IMEI

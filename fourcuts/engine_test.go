@@ -437,3 +437,69 @@ func TestEnterpriseFleet(t *testing.T) {
 		t.Errorf("allowlisted fleet: %d black cards, want 0", n)
 	}
 }
+
+// A GoIP whose channels carry random valid IMEIs of different TACs, one
+// fixed card each: nothing but the cell ties them together. Beside it, a
+// call centre at another cell whose agents carry different phone models:
+// half of them are rung by customers, the other half (as many as the
+// gateway's channels) never are in the feed.
+func TestGatewayCellAcrossTACs(t *testing.T) {
+	s := &scene{t: t}
+	s.population(30)
+	tacs := []string{"35425100", "86222203", "86799901", "35332211"}
+	var chans []string
+	for k, tac := range tacs {
+		imei := luhn(fmt.Sprintf("%s%06d", tac, 1000+k))
+		chans = append(chans, imei)
+		m := fmt.Sprintf("1710000%04d", k)
+		imsi := fmt.Sprintf("4600500000%05d", k)
+		for d := 2; d <= 3; d++ {
+			for c := 0; c < 40; c++ {
+				peer := fmt.Sprintf("13%09d", 100000+k*1000+d*100+c)
+				s.cdr(m, peer, "mo", 12, imsi, imei, "460-00-5-5", ts(d, 9+c/5, c%60))
+				if c == 7 { // a stranger calls back once
+					s.cdr(m, peer, "mt", 20, imsi, imei, "460-00-5-5", ts(d, 20, k))
+				}
+			}
+		}
+	}
+	var agents []string
+	for k := 0; k < 8; k++ {
+		imei := luhn(fmt.Sprintf("86%d7770000%04d", k%9, k))
+		agents = append(agents, imei)
+		m := fmt.Sprintf("1870000%04d", k)
+		imsi := fmt.Sprintf("4600600000%05d", k)
+		for d := 2; d <= 3; d++ {
+			for c := 0; c < 40; c++ {
+				s.cdr(m, fmt.Sprintf("15%09d", k*1000+d*100+c), "mo", 15, imsi, imei, "460-00-6-6", ts(d, 9+c/5, c%60))
+			}
+			if k%2 == 0 { // customers and colleagues ring in
+				for c := 0; c < 3; c++ {
+					s.cdr(m, fmt.Sprintf("0531%08d", k*100+d*10+c), "mt", 60, imsi, imei, "460-00-6-6", ts(d, 16, c))
+				}
+			}
+		}
+	}
+	res := s.detect(fourcuts.DefaultConfig())
+	dev := byCat(res, fourcuts.BlackDevice)
+	gang := ""
+	for _, c := range chans {
+		f, ok := dev[c]
+		if !ok {
+			t.Fatalf("channel %s not found; devices %v", c, keys(dev))
+		}
+		if gang == "" {
+			gang = f.Gang
+		} else if f.Gang != gang {
+			t.Errorf("channel %s in gang %s, want %s", c, f.Gang, gang)
+		}
+	}
+	for _, a := range agents {
+		if f, ok := dev[a]; ok {
+			t.Errorf("call-centre phone found: %s %.3f %+v", a, f.Score, f.Evidence)
+		}
+	}
+	if len(dev) != len(chans) {
+		t.Errorf("devices = %v, want the 4 channels", keys(dev))
+	}
+}

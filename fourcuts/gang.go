@@ -47,7 +47,8 @@ func (u unionFind) union(a, b int32) {
 //     operation: a card verified an account, a card sat in a black modem or
 //     gateway channel, an account used a fingerprint, accounts registered
 //     from one phone (IMEI), channels of one gateway (a static cell+TAC
-//     cluster), the two lives of a reissued number.
+//     cluster, or the gateway-like channels of one cell), the two lives of a
+//     reissued number.
 //  2. Lines. Tier 1 leaves some operations in fragments: an emulator farm
 //     with a fresh fingerprint and IMEI per registration is one fragment per
 //     card, tied together only by its IDC lines. A fragment (a group in
@@ -164,7 +165,7 @@ func (d *det) groupGangs(g gangNodes) unionFind {
 			}
 		}
 	}
-	for _, cl := range d.clusters {
+	for _, cl := range append(d.clusters[:len(d.clusters):len(d.clusters)], d.gateways...) {
 		first := int32(-1)
 		for _, i := range cl {
 			if !d.bIMEI[i] {
