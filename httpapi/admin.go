@@ -155,10 +155,6 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
 	var b struct {
 		Name     *string `json:"name"`
 		DeptCode *string `json:"dept_code"`
@@ -166,7 +162,8 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) error {
 		Phone    *string `json:"phone"`
 		IDNumber *string `json:"id_number"`
 	}
-	if err := decode(r, &b); err != nil {
+	id, err := idAndBody(r, &b)
+	if err != nil {
 		return err
 	}
 	u, err := s.store.UpdateUser(r.Context(), id, zhudun.UserUpdate{Name: b.Name, DeptCode: b.DeptCode, Disabled: b.Disabled, Phone: b.Phone, IDNumber: b.IDNumber})
@@ -178,14 +175,11 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
 	var b struct {
 		Password string `json:"password"`
 	}
-	if err := decode(r, &b); err != nil {
+	id, err := idAndBody(r, &b)
+	if err != nil {
 		return err
 	}
 	if err := s.store.ResetPassword(r.Context(), id, b.Password); err != nil {
@@ -208,14 +202,11 @@ func (s *Server) unlockUser(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) setUserRoles(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
 	var b struct {
 		Roles []string `json:"roles"`
 	}
-	if err := decode(r, &b); err != nil {
+	id, err := idAndBody(r, &b)
+	if err != nil {
 		return err
 	}
 	u, err := s.store.SetUserRoles(r.Context(), id, b.Roles)
@@ -227,14 +218,11 @@ func (s *Server) setUserRoles(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) revealUserPII(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
 	var b struct {
 		Reason string `json:"reason"`
 	}
-	if err := decode(r, &b); err != nil {
+	id, err := idAndBody(r, &b)
+	if err != nil {
 		return err
 	}
 	p, err := s.store.RevealUserPII(r.Context(), id, b.Reason)

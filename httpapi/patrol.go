@@ -355,14 +355,11 @@ func (s *Server) getUnit(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) setUnitStatus(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
 	var b struct {
 		Status string `json:"status"`
 	}
-	if err := decode(r, &b); err != nil {
+	id, err := idAndBody(r, &b)
+	if err != nil {
 		return err
 	}
 	u, err := s.store.SetUnitStatus(r.Context(), id, b.Status)
@@ -501,15 +498,12 @@ func (s *Server) incidentRecommendation(w http.ResponseWriter, r *http.Request) 
 }
 
 func (s *Server) dispatchIncident(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
 	var b struct {
 		Unit   int64  `json:"unit"`
 		Reason string `json:"reason"`
 	}
-	if err := decode(r, &b); err != nil {
+	id, err := idAndBody(r, &b)
+	if err != nil {
 		return err
 	}
 	if b.Unit <= 0 {
@@ -558,16 +552,13 @@ func (s *Server) arriveIncident(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) closeIncident(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
 	var b struct {
 		Outcome string `json:"outcome"`
 		Note    string `json:"note"`
 		CaseRef string `json:"case_ref"`
 	}
-	if err := decode(r, &b); err != nil {
+	id, err := idAndBody(r, &b)
+	if err != nil {
 		return err
 	}
 	x, err := s.store.CloseIncident(r.Context(), id, zhudun.IncidentClose{Outcome: b.Outcome, Note: b.Note, CaseRef: b.CaseRef})
@@ -582,14 +573,11 @@ func (s *Server) closeIncident(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) revealIncidentPII(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
 	var b struct {
 		Reason string `json:"reason"`
 	}
-	if err := decode(r, &b); err != nil {
+	id, err := idAndBody(r, &b)
+	if err != nil {
 		return err
 	}
 	p, err := s.store.RevealIncidentPII(r.Context(), id, b.Reason)

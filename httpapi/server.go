@@ -398,6 +398,16 @@ func pathID(r *http.Request, name string) (int64, error) {
 	return id, nil
 }
 
+// idAndBody reads the {id} of the path and then the JSON body into b: the
+// preamble of every action on one record.
+func idAndBody[B any](r *http.Request, b *B) (int64, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return 0, err
+	}
+	return id, decode(r, b)
+}
+
 func queryInt(r *http.Request, name string, def int) (int, error) {
 	v := r.URL.Query().Get(name)
 	if v == "" {
