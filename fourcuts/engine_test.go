@@ -43,20 +43,7 @@ func rid(region string, seq int) string {
 }
 
 // luhn completes a 14-digit body into a valid 15-digit IMEI.
-func luhn(body string) string {
-	sum := 0
-	for i := 0; i < 14; i++ {
-		d := int(body[i] - '0')
-		if i%2 == 1 {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-	}
-	return body + string(rune('0'+(10-sum%10)%10))
-}
+func luhn(body string) string { return body + string(fourcuts.LuhnDigit(body)) }
 
 func (s *scene) cdr(msisdn, peer, dir string, dur int, imsi, imei, cell, when string) {
 	s.add(`{"type":"cdr","ts":%q,"msisdn":%q,"peer":%q,"dir":%q,"dur":%d,"imsi":%q,"imei":%q,"cell":%q}`,
