@@ -1,28 +1,41 @@
 package fourcuts
 
 import (
+	"cmp"
+	"fmt"
 	"slices"
 	"strings"
 )
 
-// impossible reports a model–OS combination no real device has, or an IMEI
-// reported from iOS (which gives apps none).
+// impossible reports a model–OS combination no real device has: an Apple
+// model on Android or HarmonyOS, another maker's model on iOS, or an IMEI
+// reported from iOS (which gives apps none). A model string the engine
+// does not know (an Apple model number such as "A2890", an iPod, a
+// marketing name) is not impossible.
 func impossible(model, os string, hasIMEI bool) bool {
 	m, o := strings.ToLower(model), strings.ToLower(os)
-	ios := strings.Contains(o, "ios") || strings.Contains(o, "iphone")
+	ios := strings.HasPrefix(o, "ios") || strings.HasPrefix(o, "ipados") || strings.Contains(o, "iphone os")
 	android := strings.Contains(o, "android") || strings.Contains(o, "harmony")
-	apple := strings.Contains(m, "iphone") || strings.Contains(m, "ipad")
+	apple := strings.Contains(m, "iphone") || strings.Contains(m, "ipad") || strings.Contains(m, "ipod") || strings.HasPrefix(m, "apple")
 	if ios && hasIMEI {
 		return true
 	}
 	if apple && android {
 		return true
 	}
-	if ios && m != "" && !apple {
-		return true
+	if ios && !apple {
+		for _, b := range otherMakers {
+			if strings.Contains(m, b) {
+				return true
+			}
+		}
 	}
 	return false
 }
+
+// otherMakers are model-string marks of makers whose phones never run iOS.
+var otherMakers = []string{"samsung", "sm-", "galaxy", "huawei", "honor", "xiaomi", "redmi", "oppo", "vivo",
+	"oneplus", "realme", "meizu", "pixel", "nokia", "motorola", "lenovo", "zte", "nubia", "sony", "xperia"}
 
 // risky are the client's own risk flags.
 const risky = FlagEmulator | FlagRoot | FlagHook | FlagMultiOpen
@@ -36,13 +49,12 @@ type regView struct {
 	prefix     []string            // per address: its /24 or /48
 	pfxSingle  map[string]int      // single-use risky fingerprints per prefix
 	pfxRegs    map[string]int      // registrations per prefix
-	lock       map[lockKey]int     // registrations per prefix, platform and slot
+	lockOf     []int32             // per registration: the most on its prefix and platform in one sliding window containing it
 }
 
 type lockKey struct {
 	pfx  string
 	plat uint32
-	slot int64
 }
 
 // regSignals computes the own evidence of accounts, fingerprints and
@@ -97,8 +109,8 @@ func (d *det) newRegView() *regView {
 	}
 	v.pfxSingle = map[string]int{}
 	v.pfxRegs = map[string]int{}
-	v.lock = map[lockKey]int{}
-	for _, r := range regs {
+	groups := map[lockKey][]int32{}
+	for i, r := range regs {
 		if r.ip == none {
 			continue
 		}
@@ -107,9 +119,47 @@ func (d *det) newRegView() *regView {
 		if r.dev != none && v.devRegs[r.dev] == 1 && r.flags&risky != 0 {
 			v.pfxSingle[p]++
 		}
-		v.lock[lockKey{p, r.plat, r.ts / 600e3}]++
+		k := lockKey{p, r.plat}
+		groups[k] = append(groups[k], int32(i))
+	}
+	v.lockOf = make([]int32, len(regs))
+	window := int64(cfg.LockstepMinutes) * 60e3
+	for _, g := range groups {
+		slidingMax(g, regs, window, v.lockOf)
 	}
 	return v
+}
+
+// slidingMax sets best[r], for each registration r of group, to the
+// largest number of the group's registrations in any window of the given
+// length that contains r: a true sliding window, so a batch is counted
+// whole wherever it falls on the clock.
+func slidingMax(group []int32, regs []regRec, window int64, best []int32) {
+	slices.SortFunc(group, func(a, b int32) int { return cmp.Compare(regs[a].ts, regs[b].ts) })
+	n := len(group)
+	cnt := make([]int32, n)
+	end := make([]int, n)
+	j := 0
+	for i := range group {
+		for j < n && regs[group[j]].ts < regs[group[i]].ts+window {
+			j++
+		}
+		cnt[i], end[i] = int32(j-i), j
+	}
+	// The windows starting at i ≤ k that still reach k: their ends grow
+	// with i, so they leave in order; a deque keeps their counts' maximum.
+	dq := make([]int, 0, n)
+	head := 0
+	for k := range group {
+		for len(dq) > head && cnt[dq[len(dq)-1]] <= cnt[k] {
+			dq = dq[:len(dq)-1]
+		}
+		dq = append(dq, k)
+		for end[dq[head]] <= k {
+			head++
+		}
+		best[group[k]] = cnt[dq[head]]
+	}
 }
 
 // churnOf is the fingerprint count behind the registration's IMEI when it
@@ -147,10 +197,10 @@ func (d *det) acctSignals(v *regView) {
 					intel = true
 				}
 				p := v.prefix[r.ip]
-				if n := v.pfxSingle[p]; n >= cfg.SingleUseCluster && 2*n >= v.pfxRegs[p] {
+				if n := v.pfxSingle[p]; n >= cfg.SingleUseCluster && float64(n) >= cfg.SingleUseShare*float64(v.pfxRegs[p]) {
 					cluster, clusterN = true, max(clusterN, n)
 				}
-				if n := v.lock[lockKey{p, r.plat, r.ts / 600e3}]; n >= cfg.LockstepSize {
+				if n := int(v.lockOf[ri]); n >= cfg.LockstepSize {
 					lockstep, lockN = true, max(lockN, n)
 				}
 			}
@@ -159,25 +209,25 @@ func (d *det) acctSignals(v *regView) {
 			}
 		}
 		if imp {
-			ev = append(ev, sig("impossible_model_os", 1, 1, "", 0.6))
+			ev = d.emit(ev, "impossible_model_os", 1, 1, "", 0.6)
 		}
 		if churnN > 0 {
-			ev = append(ev, sig("fingerprint_churn", float64(churnN), float64(cfg.FingerprintsPerIMEI), d.win, 0.9))
+			ev = d.emit(ev, "fingerprint_churn", float64(churnN), float64(cfg.FingerprintsPerIMEI), d.win, 0.9)
 		}
 		if rf {
-			ev = append(ev, sig("risk_flags", 1, 1, "", 0.25))
+			ev = d.emit(ev, "risk_flags", 1, 1, "", 0.25)
 		}
 		if intel {
-			ev = append(ev, sig("line_intel", 1, 1, "", 0.3))
+			ev = d.emit(ev, "line_intel", 1, 1, "", 0.3)
 		}
 		if single && rf {
-			ev = append(ev, sig("single_use_fingerprint", 1, 1, d.win, 0.15))
+			ev = d.emit(ev, "single_use_fingerprint", 1, 1, d.win, 0.15)
 		}
 		if cluster {
-			ev = append(ev, sig("single_use_cluster", float64(clusterN), float64(cfg.SingleUseCluster), d.win, 0.5))
+			ev = d.emit(ev, "single_use_cluster", float64(clusterN), float64(cfg.SingleUseCluster), d.win, 0.5, "SingleUseShare", cfg.SingleUseShare)
 		}
 		if lockstep {
-			ev = append(ev, sig("lockstep_burst", float64(lockN), float64(cfg.LockstepSize), "10m", 0.3))
+			ev = d.emit(ev, "lockstep_burst", float64(lockN), float64(cfg.LockstepSize), fmt.Sprintf("%dm", cfg.LockstepMinutes), 0.3)
 		}
 		d.ownAcct[a] = ev
 	}
@@ -207,28 +257,28 @@ func (d *det) devSignals(v *regView) {
 			}
 		}
 		if imp {
-			ev = append(ev, sig("impossible_model_os", 1, 1, "", 0.8))
+			ev = d.emit(ev, "impossible_model_os", 1, 1, "", 0.6)
 		}
 		if churnN > 0 {
-			ev = append(ev, sig("fingerprint_churn", float64(churnN), float64(cfg.FingerprintsPerIMEI), d.win, 0.9))
+			ev = d.emit(ev, "fingerprint_churn", float64(churnN), float64(cfg.FingerprintsPerIMEI), d.win, 0.9)
 		}
 		// One person's alt accounts share their own number; a multi-open
 		// studio puts many numbers behind one fingerprint.
 		if n := d.numbersBehind(accts, false); n >= cfg.AccountsPerDevice {
-			ev = append(ev, sig("numbers_per_device", float64(n), float64(cfg.AccountsPerDevice), d.win, 0.6))
+			ev = d.emit(ev, "numbers_per_device", float64(n), float64(cfg.AccountsPerDevice), d.win, 0.6)
 		}
 		if n := d.numbersBehind(accts, true); n >= cfg.SameAppAccounts {
 			w := 0.3
 			if n >= 2*cfg.SameAppAccounts {
 				w = 0.7
 			}
-			ev = append(ev, sig("same_platform_accounts", float64(n), float64(cfg.SameAppAccounts), d.win, w))
+			ev = d.emit(ev, "same_platform_accounts", float64(n), float64(cfg.SameAppAccounts), d.win, w)
 		}
 		if rf {
-			ev = append(ev, sig("risk_flags", 1, 1, "", 0.2))
+			ev = d.emit(ev, "risk_flags", 1, 1, "", 0.2)
 		}
 		if n, ok := d.lifelessBehind(accts); ok {
-			ev = append(ev, sig("lifeless_numbers", float64(n), float64(cfg.LifelessNumbers), d.win, 0.8))
+			ev = d.emit(ev, "lifeless_numbers", float64(n), float64(cfg.LifelessNumbers), d.win, 0.8, "LifelessShare", cfg.LifelessShare)
 		}
 		d.ownDev[dv] = ev
 	}
@@ -243,7 +293,8 @@ func (d *det) lifelessLineAccounts(lifelessIP []bool) {
 		for _, ri := range rs {
 			r := regs[ri]
 			if r.ip != none && lifelessIP[r.ip] && d.lifeless(d.regCard(r)) {
-				d.ownAcct[a] = append(d.ownAcct[a], sig("lifeless_number_on_lifeless_line", 1, 1, d.win, 0.8))
+				d.ownAcct[a] = d.emit(d.ownAcct[a], "lifeless_number_on_lifeless_line", 1, 1, d.win, 0.8,
+					"LifelessNumbers", d.cfg.LifelessNumbers, "LifelessShare", d.cfg.LifelessShare)
 				break
 			}
 		}
@@ -324,7 +375,7 @@ func (d *det) acctEvidence(a int, out []Evidence) []Evidence {
 		r := d.e.regs[ri]
 		if c := d.regCard(r); d.bCard[c] {
 			card = true
-		} else if d.ownCardScore[c] >= 0.5 {
+		} else if d.ownCardScore[c] >= d.cfg.SuspectScore {
 			suspect = true
 		}
 		if r.dev != none && d.bDev[r.dev] {
@@ -335,15 +386,15 @@ func (d *det) acctEvidence(a int, out []Evidence) []Evidence {
 		}
 	}
 	if card {
-		out = append(out, sig("verified_by_black_card", 1, 1, "", 0.9))
+		out = d.emit(out, "verified_by_black_card", 1, 1, "", 0.9, "MaxRounds", d.cfg.MaxRounds)
 	} else if suspect {
-		out = append(out, sig("verified_by_suspect_card", 1, 0.5, "", 0.4))
+		out = d.emit(out, "verified_by_suspect_card", 1, d.cfg.SuspectScore, "", 0.4)
 	}
 	if dev {
-		out = append(out, sig("black_software_fingerprint", 1, 1, "", 0.9))
+		out = d.emit(out, "black_software_fingerprint", 1, 1, "", 0.9, "MaxRounds", d.cfg.MaxRounds)
 	}
 	if ip {
-		out = append(out, sig("black_line_used", 1, 1, "", 0.5))
+		out = d.emit(out, "black_line_used", 1, 1, "", 0.5, "MaxRounds", d.cfg.MaxRounds)
 	}
 	return out
 }
@@ -364,7 +415,7 @@ func (d *det) shareBlack(accts []uint32) (int, float64) {
 func (d *det) devEvidence(x int, out []Evidence) []Evidence {
 	out = append(out, d.ownDev[x]...)
 	if n, s := d.shareBlack(d.devAccts[x]); n > 0 && s >= d.cfg.BlackShare {
-		out = append(out, sig("black_accounts_share", s, d.cfg.BlackShare, d.win, 0.9))
+		out = d.emit(out, "black_accounts_share", s, d.cfg.BlackShare, d.win, 0.9, "MaxRounds", d.cfg.MaxRounds)
 	}
 	return out
 }

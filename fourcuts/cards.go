@@ -11,8 +11,8 @@ import (
 func (d *det) cardSignals() {
 	e, cfg := d.e, d.cfg
 	// How many apps send codes to a person's number depends on the city
-	// (logins send codes too). The threshold adapts: above the 99.5th
-	// percentile of numbers that show a human life, and never below the
+	// (logins send codes too). The threshold adapts: above the
+	// AdaptQuantile of numbers that show a human life, and never below the
 	// configured floor.
 	otpThr, otpStrong := cfg.OTPPlatforms, cfg.OTPPlatformsStrong
 	{
@@ -22,9 +22,9 @@ func (d *det) cardSignals() {
 				hist = append(hist, e.cards[c].otpPlat)
 			}
 		}
-		if len(hist) >= 200 {
+		if len(hist) >= cfg.AdaptSample {
 			slices.Sort(hist)
-			q := int(hist[len(hist)*995/1000])
+			q := int(hist[d.quantile(len(hist))])
 			otpThr = max(otpThr, q+1)
 			otpStrong = max(otpStrong, 2*otpThr)
 		}
@@ -41,9 +41,9 @@ func (d *det) cardSignals() {
 				hist = append(hist, d.devicesBehind(d.cardAccts[c]))
 			}
 		}
-		if len(hist) >= 200 {
+		if len(hist) >= cfg.AdaptSample {
 			slices.Sort(hist)
-			q := hist[len(hist)*995/1000]
+			q := hist[d.quantile(len(hist))]
 			devThr = max(devThr, q+1)
 			devStrong = max(devStrong, 2*devThr)
 		}
@@ -55,7 +55,7 @@ func (d *det) cardSignals() {
 			// A number with a social life (people it calls who call back)
 			// belongs to a person: codes from many apps are then only a
 			// hint, unless they are very many.
-			social := ca.callback >= 2
+			social := int(ca.callback) >= cfg.SocialCallbacks
 			w := 0.6
 			if social {
 				w = 0.3
@@ -66,15 +66,15 @@ func (d *det) cardSignals() {
 					w = 0.6
 				}
 			}
-			ev = append(ev, sig("otp_platforms", float64(n), float64(otpThr), d.win, w))
+			ev = d.emit(ev, "otp_platforms", float64(n), float64(otpThr), d.win, w,
+				"OTPPlatformsStrong", otpStrong, "SocialCallbacks", cfg.SocialCallbacks)
 		}
-		if ca.otpPlat >= 2 && ca.moPeers+ca.mtPeers == 0 {
-			ev = append(ev, sig("sms_only", float64(ca.otpPlat), 2, d.win, 0.4))
+		if int(ca.otpPlat) >= cfg.SMSOnlyPlatforms && ca.moPeers+ca.mtPeers == 0 {
+			ev = d.emit(ev, "sms_only", float64(ca.otpPlat), float64(cfg.SMSOnlyPlatforms), d.win, 0.4)
 		}
 		if n := int(ca.imeis); n >= cfg.SlotMoves {
-			ev = append(ev, sig("slot_moves", float64(n), float64(cfg.SlotMoves), d.win, 0.6))
+			ev = d.emit(ev, "slot_moves", float64(n), float64(cfg.SlotMoves), d.win, 0.6)
 		}
-		// accounts verified with this number since its current holder got it
 		// Accounts verified with this number from distinct devices: a person
 		// registers every app from the one phone they own.
 		if n := d.devicesBehind(d.cardAccts[c]); n >= devThr {
@@ -82,20 +82,22 @@ func (d *det) cardSignals() {
 			if n >= devStrong {
 				w = 0.9
 			}
-			ev = append(ev, sig("devices_per_card", float64(n), float64(devThr), d.win, w))
+			ev = d.emit(ev, "devices_per_card", float64(n), float64(devThr), d.win, w, "AccountsStrong", devStrong)
 		}
-		if maxSame := d.maxSamePlatform(d.cardAccts[c]); maxSame >= 2 {
-			ev = append(ev, sig("same_platform_accounts", float64(maxSame), 2, d.win, 0.3))
+		if maxSame := d.maxSamePlatform(d.cardAccts[c]); maxSame >= cfg.CardSamePlatform {
+			ev = d.emit(ev, "same_platform_accounts", float64(maxSame), float64(cfg.CardSamePlatform), d.win, 0.3)
 		}
-		if ca.moPeers >= 20 {
+		if int(ca.moPeers) >= cfg.FanoutPeers {
 			days := spanDays(ca.cdrFirst, ca.cdrLast)
 			perDay := float64(ca.moPeers) / days
 			cb := float64(ca.callback) / float64(max(ca.moPeers, 1))
-			if perDay >= cfg.FanoutPerDay && cb < cfg.CallbackMax && 2*ca.moShortPeers >= ca.moPeers {
-				ev = append(ev, sig("one_way_fanout", perDay, cfg.FanoutPerDay, "24h", 0.4))
+			if perDay >= cfg.FanoutPerDay && cb < cfg.CallbackMax && float64(ca.moShortPeers) >= cfg.FanoutShortShare*float64(ca.moPeers) {
+				ev = d.emit(ev, "one_way_fanout", perDay, cfg.FanoutPerDay, "24h", 0.4,
+					"FanoutPeers", cfg.FanoutPeers, "CallbackMax", cfg.CallbackMax, "FanoutShortShare", cfg.FanoutShortShare)
 			}
-			if ca.mtPeers-ca.callback <= 1 {
-				ev = append(ev, sig("no_incoming_life", float64(ca.mtPeers-ca.callback), 1, d.win, 0.3))
+			if int(ca.mtPeers-ca.callback) <= cfg.QuietCallers {
+				ev = d.emit(ev, "no_incoming_life", float64(ca.mtPeers-ca.callback), float64(cfg.QuietCallers), d.win, 0.3,
+					"FanoutPeers", cfg.FanoutPeers)
 			}
 		}
 		d.ownCard[c] = ev
@@ -103,8 +105,13 @@ func (d *det) cardSignals() {
 	d.activationSignals()
 	d.ownCardScore = make([]float64, d.nCards)
 	for c := range d.ownCard {
-		d.ownCardScore[c] = scoreOf(d.ownCard[c])
+		d.ownCardScore[c] = d.score(d.ownCard[c])
 	}
+}
+
+// quantile is the index of the AdaptQuantile in a sorted sample of n.
+func (d *det) quantile(n int) int {
+	return min(n-1, int(float64(n)*d.cfg.AdaptQuantile))
 }
 
 // human reports signs that a number belongs to a person: someone it called
@@ -112,7 +119,7 @@ func (d *det) cardSignals() {
 // to every number), or several people it never called ring it.
 func (d *det) human(c uint32) bool {
 	ca := &d.e.cards[c]
-	return ca.callback >= 1 || ca.notice >= 1 || ca.mtPeers-ca.callback >= 3
+	return int(ca.callback) >= d.cfg.HumanCallbacks || ca.notice >= 1 || int(ca.mtPeers-ca.callback) >= d.cfg.HumanCallers
 }
 
 // devicesBehind counts the distinct devices (fingerprint, else IMEI, else
@@ -209,6 +216,7 @@ func (d *det) activationSignals() {
 		byOutlet[a.outlet] = append(byOutlet[a.outlet], a)
 	}
 	window := int64(cfg.BurstMinutes) * 60e3
+	bwin := fmt.Sprintf("%dm", cfg.BurstMinutes)
 	for _, list := range byOutlet {
 		slices.SortFunc(list, func(a, b actRec) int { return cmp.Compare(a.ts, b.ts) })
 		oddFar := 0
@@ -217,10 +225,14 @@ func (d *det) activationSignals() {
 				oddFar++
 			}
 		}
-		// best burst containing each activation
+		// The best burst containing each activation, and whether it is a
+		// bulk opening: at odd hours *and* for strangers — holders from
+		// another province, or, where holders are pseudonyms and have no
+		// province, many distinct holders. A company opening its fleet at
+		// night (one local holder) or migrants opening cards in the evening
+		// (far, not odd) is one of the two, not both.
 		burstOf := make([]int, len(list))
-		oddOf := make([]float64, len(list))
-		farOf := make([]float64, len(list))
+		bulkOf := make([]bool, len(list))
 		j := 0
 		for i := range list {
 			for j < len(list) && list[j].ts < list[i].ts+window {
@@ -230,29 +242,42 @@ func (d *det) activationSignals() {
 			if n < cfg.BurstSize {
 				continue
 			}
-			odd, fr := 0, 0
+			odd, fr, known := 0, 0, 0
+			var hs []uint32
 			for k := i; k < j; k++ {
 				if d.oddHour(list[k].ts) {
 					odd++
 				}
+				if IsResidentID(e.holders.names[list[k].holder]) {
+					known++
+				}
 				if far(list[k]) {
 					fr++
 				}
+				hs = appendUniq(hs, list[k].holder)
 			}
+			strangers := float64(fr) >= cfg.BurstShare*float64(known)
+			if 2*known < n {
+				strangers = 2*len(hs) >= n
+			}
+			bulk := float64(odd) >= cfg.BurstShare*float64(n) && strangers
 			for k := i; k < j; k++ {
-				if n > burstOf[k] {
-					burstOf[k] = n
-					oddOf[k] = float64(odd) / float64(n)
-					farOf[k] = float64(fr) / float64(n)
+				if n > burstOf[k] || n == burstOf[k] && bulk {
+					burstOf[k], bulkOf[k] = n, bulk
 				}
 			}
 		}
+		outletOdd := oddFar >= cfg.OddFarOutlet && float64(oddFar) >= cfg.OddFarShare*float64(len(list))
 		for k, a := range list {
 			ev := d.ownCard[d.actNode(a)]
-			if burstOf[k] >= cfg.BurstSize && (oddOf[k] >= 0.5 || farOf[k] >= 0.5) {
-				ev = append(ev, sig("outlet_burst", float64(burstOf[k]), float64(cfg.BurstSize), fmt.Sprintf("%dm", cfg.BurstMinutes), 0.9))
-			} else if oddFar >= cfg.OddFarOutlet && (d.oddHour(a.ts) || far(a)) {
-				ev = append(ev, sig("odd_far_outlet", float64(oddFar), float64(cfg.OddFarOutlet), "", 0.8))
+			switch {
+			case bulkOf[k]:
+				ev = d.emit(ev, "outlet_burst", float64(burstOf[k]), float64(cfg.BurstSize), bwin, 0.9, "BurstShare", cfg.BurstShare)
+			case outletOdd && d.oddHour(a.ts) && far(a):
+				// An outlet that keeps opening cards at night for strangers,
+				// and this card is one of them: alone a lead (a 24-hour shop
+				// at a station serves migrants at night too).
+				ev = d.emit(ev, "odd_far_outlet", float64(oddFar), float64(cfg.OddFarOutlet), d.win, 0.5, "OddFarShare", cfg.OddFarShare)
 			}
 			d.ownCard[d.actNode(a)] = ev
 		}
@@ -303,6 +328,7 @@ func (d *det) activationSignals() {
 				}
 			}
 			w, s := 0.0, ""
+			marked := known >= 2 || float64(odd) >= cfg.BurstShare*float64(n) || float64(fr) >= cfg.BurstShare*float64(n)
 			if n >= cfg.HolderCards {
 				// Many cards on one carrier, opened in business hours
 				// for a local holder, is how an enterprise (IoT trackers,
@@ -310,13 +336,17 @@ func (d *det) activationSignals() {
 				// becomes evidence with a second carrier, odd hours, a
 				// far-away holder — or once any of those cards is put to
 				// black use (holder_stock_black_use, in cardEvidence).
-				if known >= 2 || 2*odd >= n || 2*fr >= n {
+				if marked {
 					w, s = 0.9, "holder_cards"
 				} else {
 					for k := i; k < j; k++ {
 						plain[k] = true
 					}
 				}
+			} else if n >= cfg.HolderCards-2 && marked {
+				// No cliff at HolderCards: a ring one or two cards short
+				// is a lead, black with evidence of another kind.
+				w, s = 0.5, "holder_cards"
 			}
 			if w == 0 && n >= cfg.HolderCarrierCards && known >= cfg.HolderCarriers {
 				w, s = 0.85, "holder_carriers"
@@ -340,7 +370,8 @@ func (d *det) activationSignals() {
 				if name[k] == "holder_carriers" {
 					th = float64(cfg.HolderCarrierCards)
 				}
-				d.ownCard[d.actNode(a)] = append(d.ownCard[d.actNode(a)], sig(name[k], val[k], th, fmt.Sprintf("%dd", cfg.HolderDays), mark[k]))
+				d.ownCard[d.actNode(a)] = d.emit(d.ownCard[d.actNode(a)], name[k], val[k], th, fmt.Sprintf("%dd", cfg.HolderDays), mark[k],
+					"HolderCarriers", cfg.HolderCarriers, "BurstShare", cfg.BurstShare)
 			} else if plain[k] {
 				if g < 0 {
 					g = int32(len(d.holderStock))
@@ -352,7 +383,7 @@ func (d *det) activationSignals() {
 					d.holderStock[g] = append(d.holderStock[g], c)
 				}
 			} else if n := perCarrier[a.carrier]; n > cfg.PerCarrierLegal && a.carrier != none {
-				d.ownCard[d.actNode(a)] = append(d.ownCard[d.actNode(a)], sig("holder_over_legal", float64(n), float64(cfg.PerCarrierLegal), "", 0.7))
+				d.ownCard[d.actNode(a)] = d.emit(d.ownCard[d.actNode(a)], "holder_over_legal", float64(n), float64(cfg.PerCarrierLegal), "", 0.7)
 			}
 		}
 	}
@@ -370,12 +401,13 @@ func (d *det) cardEvidence(c int, out []Evidence) []Evidence {
 		}
 	}
 	if pool > 0 {
-		out = append(out, sig("in_black_device", float64(pool), 1, d.win, 0.9))
+		out = d.emit(out, "in_black_device", float64(pool), 1, d.win, 0.9, "MaxRounds", d.cfg.MaxRounds)
 	}
 	out = d.cardAcctEvidence(c, out)
 	if g := d.holderStockOf[c]; g >= 0 && g < int32(len(d.holderStockBlack)) && d.holderStockBlack[g] > 0 {
 		// the holder's one-carrier bulk stock is in black use
-		out = append(out, sig("holder_stock_black_use", float64(d.holderStockBlack[g]), 1, fmt.Sprintf("%dd", d.cfg.HolderDays), 0.9))
+		out = d.emit(out, "holder_stock_black_use", float64(d.holderStockBlack[g]), 1, fmt.Sprintf("%dd", d.cfg.HolderDays), 0.9,
+			"HolderCards", d.cfg.HolderCards, "MaxRounds", d.cfg.MaxRounds)
 	}
 	return out
 }
@@ -394,7 +426,7 @@ func (d *det) cardAcctEvidence(c int, out []Evidence) []Evidence {
 		if accts >= 2 {
 			w = 0.9
 		}
-		out = append(out, sig("verified_black_accounts", float64(accts), 1, d.win, w))
+		out = d.emit(out, "verified_black_accounts", float64(accts), 1, d.win, w, "MaxRounds", d.cfg.MaxRounds)
 	}
 	return out
 }
@@ -418,7 +450,7 @@ func (d *det) blackUse(c int, buf *[]Evidence) bool {
 		}
 	}
 	*buf = evs
-	return scoreOf(evs[:k]) >= d.cfg.BlackScore
+	return d.score(evs[:k]) >= d.cfg.BlackScore
 }
 
 // cardSelfBlack: is the card black without counting the devices it sat in?
@@ -429,5 +461,5 @@ func (d *det) cardSelfBlack(c int) bool {
 		return false
 	}
 	d.selfBuf = d.cardAcctEvidence(c, append(d.selfBuf[:0], d.ownCard[c]...))
-	return scoreOf(d.selfBuf) >= d.cfg.BlackScore
+	return d.score(d.selfBuf) >= d.cfg.BlackScore
 }

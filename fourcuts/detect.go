@@ -16,6 +16,11 @@ type Result struct {
 	Leads []Finding
 	// Gangs is the number of distinct gangs among the findings.
 	Gangs int
+	// Rounds is how many rounds the graph stage ran; Converged is false
+	// when it stopped at Config.MaxRounds with statuses still changing (the
+	// findings are then a lower bound: raise MaxRounds).
+	Rounds    int
+	Converged bool
 }
 
 // Counts returns the number of findings per category.
@@ -31,7 +36,11 @@ func (r *Result) Counts() map[string]int {
 type det struct {
 	e   *Engine
 	cfg *Config
-	win string // the feed's window, e.g. "7d"
+	win string          // the feed's window, e.g. "7d"
+	off map[string]bool // signals switched off
+
+	rounds    int
+	converged bool
 
 	// adjacency
 	cardAccts [][]uint32
@@ -71,7 +80,8 @@ type det struct {
 	// current black status
 	bCard, bIMEI, bAcct, bDev, bIP []bool
 
-	selfBuf []Evidence // scratch for cardSelfBlack
+	selfBuf   []Evidence     // scratch for cardSelfBlack
+	cellBlack map[uint64]int // black single-cell modems per cell (current round)
 }
 
 // Detect runs the detectors, the graph stage and the gang grouping over
@@ -79,7 +89,10 @@ type det struct {
 // It does not change the engine: more events may be added and Detect run
 // again.
 func (e *Engine) Detect() *Result {
-	d := &det{e: e, cfg: &e.cfg}
+	d := &det{e: e, cfg: &e.cfg, off: map[string]bool{}}
+	for _, s := range e.cfg.Off {
+		d.off[s] = true
+	}
 	days := 7
 	if e.periodLast > e.periodFirst {
 		days = int(math.Ceil(float64(e.periodLast-e.periodFirst) / 86400e3))
@@ -93,7 +106,9 @@ func (e *Engine) Detect() *Result {
 	d.imeiSignals()
 	d.regSignals()
 	d.propagate()
-	return d.findings()
+	res := d.findings()
+	res.Rounds, res.Converged = d.rounds, d.converged
+	return res
 }
 
 func (d *det) prepare() {

@@ -10,7 +10,7 @@ func (d *det) imeiSignals() {
 	cluster := map[ck]int{}
 	for i := range e.imeiSt {
 		ia := &e.imeiSt[i]
-		if ia.cells == 1 && d.imeiPartners(i) >= 5 {
+		if ia.cells == 1 && int(d.imeiPartners(i)) >= cfg.StaticPartners {
 			name := e.imeis.names[i]
 			cluster[ck{ia.cell, name[:min(8, len(name))]}]++
 		}
@@ -21,7 +21,7 @@ func (d *det) imeiSignals() {
 	for i := range e.imeiSt {
 		d.imeiCluster[i] = -1
 		ia := &e.imeiSt[i]
-		if ia.cells == 1 && d.imeiPartners(i) >= 5 {
+		if ia.cells == 1 && int(d.imeiPartners(i)) >= cfg.StaticPartners {
 			name := e.imeis.names[i]
 			k := ck{ia.cell, name[:min(8, len(name))]}
 			if cluster[k] < cfg.TACCluster {
@@ -66,7 +66,7 @@ func (d *det) imeiSignals() {
 			continue
 		}
 		cell := e.imeiSt[i].cell
-		if c := cells[cell]; c.gw < cfg.TACCluster || 4*c.gw < 3*c.fan {
+		if c := cells[cell]; c.gw < cfg.TACCluster || float64(c.gw) < cfg.GatewayShare*float64(c.fan) {
 			continue
 		}
 		id, ok := gwID[cell]
@@ -89,7 +89,7 @@ func (d *det) imeiSignals() {
 			}
 		}
 	}
-	luhnMeaningful := invalid*5 <= voice
+	luhnMeaningful := float64(invalid) <= cfg.InvalidIMEIMaxShare*float64(voice)
 	for i := range e.imeiSt {
 		ia := &e.imeiSt[i]
 		if ia.cards == 0 {
@@ -103,53 +103,73 @@ func (d *det) imeiSignals() {
 		// cards): many IMSIs there only corroborate.
 		inbound := 0
 		for _, c := range d.imeiCards[i] {
-			if ca := d.aggOf(c); ca.mtPeers-ca.callback >= 2 {
+			if ca := d.aggOf(c); int(ca.mtPeers-ca.callback) >= cfg.PersonalCallers {
 				inbound++
 			}
 		}
 		imsiSig := "imsi_per_imei"
-		if inbound > 0 && 5*inbound >= len(d.imeiCards[i]) {
+		if inbound > 0 && float64(inbound) >= cfg.PersonalShare*float64(len(d.imeiCards[i])) {
 			imsiSig = "imsi_per_imei_personal"
 		}
 		switch {
 		case n >= cfg.IMSIPerIMEIStrong:
-			ev = append(ev, sig(imsiSig, float64(n), float64(cfg.IMSIPerIMEIStrong), d.win, 0.65))
+			ev = d.emit(ev, imsiSig, float64(n), float64(cfg.IMSIPerIMEIStrong), d.win, 0.65, "PersonalShare", cfg.PersonalShare)
 		case n >= cfg.IMSIPerIMEI:
-			ev = append(ev, sig(imsiSig, float64(n), float64(cfg.IMSIPerIMEI), d.win, 0.5))
+			ev = d.emit(ev, imsiSig, float64(n), float64(cfg.IMSIPerIMEI), d.win, 0.5, "PersonalShare", cfg.PersonalShare)
 		case n == cfg.IMSIPerIMEI-1:
-			ev = append(ev, sig(imsiSig, float64(n), float64(cfg.IMSIPerIMEI-1), d.win, 0.25))
+			ev = d.emit(ev, imsiSig, float64(n), float64(cfg.IMSIPerIMEI-1), d.win, 0.25, "PersonalShare", cfg.PersonalShare)
 		}
 		if luhnMeaningful && !LuhnValid(name) {
-			ev = append(ev, sig("invalid_imei", 1, 1, "", 0.6))
+			ev = d.emit(ev, "invalid_imei", 1, 1, "", 0.6, "InvalidIMEIMaxShare", cfg.InvalidIMEIMaxShare)
 		}
-		if ia.cells == 1 && d.imeiPartners(i) >= 5 {
+		if ia.cells == 1 && int(d.imeiPartners(i)) >= cfg.StaticPartners {
 			if k := cluster[ck{ia.cell, name[:min(8, len(name))]}]; k >= cfg.TACCluster {
-				ev = append(ev, sig("static_tac_cluster", float64(k), float64(cfg.TACCluster), d.win, 0.35))
+				ev = d.emit(ev, "static_tac_cluster", float64(k), float64(cfg.TACCluster), d.win, 0.35, "StaticPartners", cfg.StaticPartners)
 			}
 		}
-		calls := d.imeiPartners(i)
-		if out, short := d.imeiPeers(i), d.imeiShortPeers(i); out >= 10 && float64(short) >= 0.6*float64(out) {
-			ev = append(ev, sig("short_calls", float64(short)/float64(out), 0.6, d.win, 0.35))
+		calls := int(d.imeiPartners(i))
+		if out, short := d.imeiPeers(i), d.imeiShortPeers(i); int(out) >= cfg.ShortCallsPeers && float64(short) >= cfg.ShortCallsShare*float64(out) {
+			ev = d.emit(ev, "short_calls", float64(short)/float64(out), cfg.ShortCallsShare, d.win, 0.35, "ShortCallsPeers", cfg.ShortCallsPeers)
 		}
-		if calls >= 10 && ia.cells == 1 {
-			ev = append(ev, sig("static_cell", float64(calls), 10, d.win, 0.2))
+		if calls >= cfg.StaticCellPartners && ia.cells == 1 {
+			ev = d.emit(ev, "static_cell", float64(calls), float64(cfg.StaticCellPartners), d.win, 0.2)
 		}
-		if calls >= 5 {
-			// cards that call out but have nobody of their own calling in
+		if calls >= cfg.LifelessCallsMin {
+			// cards that call out, mostly briefly, but have nobody of their
+			// own calling in
 			lifeless := 0
 			for _, c := range d.imeiCards[i] {
 				ca := d.aggOf(c)
-				if ca.moPeers >= 2 && 5*ca.moShortPeers >= 3*ca.moPeers && ca.callback == 0 && ca.mtPeers <= 1 {
+				if ca.moPeers >= 2 && float64(ca.moShortPeers) >= cfg.ShortCallsShare*float64(ca.moPeers) && ca.callback == 0 && int(ca.mtPeers) <= cfg.QuietCallers {
 					lifeless++
 				}
 			}
-			if k := len(d.imeiCards[i]); lifeless*5 >= k*4 {
-				ev = append(ev, sig("cards_without_life", float64(lifeless)/float64(k), 0.8, d.win, 0.35))
+			if k := len(d.imeiCards[i]); float64(lifeless) >= cfg.LifelessCardShare*float64(k) {
+				ev = d.emit(ev, "cards_without_life", float64(lifeless)/float64(k), cfg.LifelessCardShare, d.win, 0.35,
+					"LifelessCallsMin", cfg.LifelessCallsMin, "ShortCallsShare", cfg.ShortCallsShare, "QuietCallers", cfg.QuietCallers)
+			}
+		}
+		// Cards passed between devices at one place: a gateway's or pool's
+		// cards rotate through its channels; sales staff do not swap SIMs
+		// (a family sharing phones at home does, but does not fan out).
+		if ia.cells == 1 {
+			swapped := 0
+			for _, c := range d.imeiCards[i] {
+				for _, j := range d.cardIMEIs[c] {
+					if int(j) != i && e.imeiSt[j].cells == 1 && e.imeiSt[j].cell == ia.cell {
+						swapped++
+						break
+					}
+				}
+			}
+			if swapped > 0 {
+				ev = d.emit(ev, "cards_swapped_at_cell", float64(swapped), 1, d.win, 0.3)
 			}
 		}
 		if d.imeiFanout(i) {
 			perDay := float64(d.imeiPeers(i)) / spanDays(ia.cdrFirst, ia.cdrLast)
-			ev = append(ev, sig("one_way_fanout", perDay, cfg.FanoutPerDay, "24h", 0.35))
+			ev = d.emit(ev, "one_way_fanout", perDay, cfg.FanoutPerDay, "24h", 0.35,
+				"FanoutPeers", cfg.FanoutPeers, "CallbackMax", cfg.CallbackMax, "FanoutShortShare", cfg.FanoutShortShare)
 		}
 		// a fleet at one place, every member calling strangers one-way:
 		// the channels of a gateway
@@ -160,15 +180,18 @@ func (d *det) imeiSignals() {
 					fan++
 				}
 			}
-			if k := len(d.clusters[cl]); fan >= cfg.TACCluster && 4*fan >= 3*k {
-				ev = append(ev, sig("gateway_cluster", float64(fan), float64(cfg.TACCluster), d.win, 0.6))
+			if k := len(d.clusters[cl]); fan >= cfg.TACCluster && float64(fan) >= cfg.GatewayShare*float64(k) {
+				ev = d.emit(ev, "gateway_cluster", float64(fan), float64(cfg.TACCluster), d.win, 0.6,
+					"GatewayShare", cfg.GatewayShare, "QuietCallers", cfg.QuietCallers)
 			}
 		}
 		// the same at cell level, for channels whose IMEIs share no TAC:
-		// every channel at the cell (≥ 4, ≥ 75 % of the one-way fan-out
-		// IMEIs there) is a static, one-way fan-out with no inbound life
+		// every channel at the cell (≥ TACCluster, ≥ GatewayShare of the
+		// one-way fan-out IMEIs there) is a static, one-way fan-out with no
+		// inbound life
 		if g := d.imeiGateway[i]; g >= 0 && !hasSignal(ev, "gateway_cluster") {
-			ev = append(ev, sig("gateway_cell", float64(len(d.gateways[g])), float64(cfg.TACCluster), d.win, 0.6))
+			ev = d.emit(ev, "gateway_cell", float64(len(d.gateways[g])), float64(cfg.TACCluster), d.win, 0.6,
+				"GatewayShare", cfg.GatewayShare, "QuietCallers", cfg.QuietCallers)
 		}
 		d.ownIMEI[i] = ev
 	}
@@ -208,7 +231,7 @@ func (d *det) imeiPartners(i int) int32 {
 func (d *det) imeiFanout(i int) bool {
 	ia := &d.e.imeiSt[i]
 	peers := d.imeiPeers(i)
-	if peers < 20 {
+	if int(peers) < d.cfg.FanoutPeers {
 		return false
 	}
 	var cb int32
@@ -217,7 +240,7 @@ func (d *det) imeiFanout(i int) bool {
 	}
 	perDay := float64(peers) / spanDays(ia.cdrFirst, ia.cdrLast)
 	return perDay >= d.cfg.FanoutPerDay && float64(cb) < d.cfg.CallbackMax*float64(peers) &&
-		2*d.imeiShortPeers(i) >= peers
+		float64(d.imeiShortPeers(i)) >= d.cfg.FanoutShortShare*float64(peers)
 }
 
 // noIndependentInbound: nobody calls the IMEI's cards except people they
@@ -226,7 +249,7 @@ func (d *det) imeiFanout(i int) bool {
 func (d *det) noIndependentInbound(i int) bool {
 	for _, c := range d.imeiCards[i] {
 		ca := d.aggOf(c)
-		if ca.mtPeers-ca.callback > 1 {
+		if int(ca.mtPeers-ca.callback) > d.cfg.QuietCallers {
 			return false
 		}
 	}
@@ -249,7 +272,11 @@ func (d *det) imeiEvidence(i int, out []Evidence) []Evidence {
 		if n >= 2 {
 			w = 0.9
 		}
-		out = append(out, sig("black_cards_inside", float64(n), 1, d.win, w))
+		out = d.emit(out, "black_cards_inside", float64(n), 1, d.win, w, "MaxRounds", d.cfg.MaxRounds)
+	}
+	if d.poolCellModem(i) {
+		out = d.emit(out, "pool_cell_modem", float64(d.cellBlack[d.e.imeiSt[i].cell]), float64(d.cfg.PoolCellModems), d.win, 0.9,
+			"MaxRounds", d.cfg.MaxRounds)
 	}
 	// channels of one gateway share a cell and a TAC: siblings of black
 	// channels are channels too
@@ -260,9 +287,54 @@ func (d *det) imeiEvidence(i int, out []Evidence) []Evidence {
 				sib++
 			}
 		}
-		if sib >= 2 {
-			out = append(out, sig("black_gateway_siblings", float64(sib), 2, d.win, 0.6))
+		if sib >= d.cfg.GatewaySiblings {
+			out = d.emit(out, "black_gateway_siblings", float64(sib), float64(d.cfg.GatewaySiblings), d.win, 0.6, "MaxRounds", d.cfg.MaxRounds)
 		}
 	}
 	return out
+}
+
+// poolCellModem: the IMEI sits at a pool's cell — one where at least
+// PoolCellModems other black modems sit — and carried one of the pool's
+// cards: a card black by its own evidence, or one that also sat in
+// another black modem at that cell. A modem slot seen in a single short
+// call is the pool's modem by these two facts together, however rarely it
+// is seen; a resident's phone at the same cell carries no pool card.
+func (d *det) poolCellModem(i int) bool {
+	ia := &d.e.imeiSt[i]
+	if ia.cells != 1 {
+		return false
+	}
+	others := d.cellBlack[ia.cell]
+	if d.bIMEI[i] {
+		others--
+	}
+	if others < d.cfg.PoolCellModems {
+		return false
+	}
+	for _, c := range d.imeiCards[i] {
+		if d.cardSelfBlack(int(c)) {
+			return true
+		}
+		for _, j := range d.cardIMEIs[c] {
+			if int(j) != i && d.bIMEI[j] && d.e.imeiSt[j].cells == 1 && d.e.imeiSt[j].cell == ia.cell {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// countCellBlack counts the black single-cell modems per cell for the
+// current round.
+func (d *det) countCellBlack() {
+	clear(d.cellBlack)
+	if d.cellBlack == nil {
+		d.cellBlack = map[uint64]int{}
+	}
+	for i, b := range d.bIMEI {
+		if ia := &d.e.imeiSt[i]; b && ia.cards > 0 && ia.cells == 1 {
+			d.cellBlack[ia.cell]++
+		}
+	}
 }

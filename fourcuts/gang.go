@@ -369,7 +369,7 @@ func (d *det) findings() *Result {
 			return
 		}
 		evs := evidence(nil)
-		sc := scoreOf(evs)
+		sc := d.score(evs)
 		if !black && sc < d.cfg.BlackScore {
 			if sc >= d.cfg.LeadScore && allow == "" {
 				res.Leads = append(res.Leads, Finding{Category: cat, EntityType: EntityTypeOf[cat], Entity: entity,
