@@ -480,7 +480,7 @@ func TestGatewayCellAcrossTACs(t *testing.T) {
 		return s, chans, agents
 	}
 
-	s, chans, agents := build(false)
+	s, chans, _ := build(false)
 	cfg := fourcuts.DefaultConfig()
 	cfg.Leads = true
 	res := s.detect(cfg)
@@ -499,7 +499,7 @@ func TestGatewayCellAcrossTACs(t *testing.T) {
 		}
 	}
 
-	s, chans, agents = build(true)
+	s, chans, agents := build(true)
 	res = s.detect(fourcuts.DefaultConfig())
 	dev := byCat(res, fourcuts.BlackDevice)
 	gang := ""

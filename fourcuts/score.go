@@ -61,9 +61,6 @@ var signals = map[string]signal{
 	"line_intel_idc": {kindPlace, true},
 }
 
-// on reports whether a signal is switched on.
-func (d *det) on(name string) bool { return !d.off[name] }
-
 // emit appends a piece of evidence to out unless the signal is off. limits
 // are alternating Config field names and values.
 func (d *det) emit(out []Evidence, name string, value, threshold float64, window string, w float64, limits ...any) []Evidence {
