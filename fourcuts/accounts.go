@@ -94,7 +94,7 @@ func (d *det) newRegView() *regView {
 			}
 		}
 		for im, n := range total {
-			v.imeiSocial[im] = 2*social[im] >= n
+			v.imeiSocial[im] = float64(social[im]) >= cfg.SocialIMEIShare*float64(n)
 		}
 	}
 	v.devRegs = make([]int32, e.devices.len())

@@ -257,8 +257,8 @@ func (d *det) activationSignals() {
 				hs = appendUniq(hs, list[k].holder)
 			}
 			strangers := float64(fr) >= cfg.BurstShare*float64(known)
-			if 2*known < n {
-				strangers = 2*len(hs) >= n
+			if float64(known) < cfg.BurstShare*float64(n) {
+				strangers = float64(len(hs)) >= cfg.BurstShare*float64(n)
 			}
 			bulk := float64(odd) >= cfg.BurstShare*float64(n) && strangers
 			for k := i; k < j; k++ {
@@ -328,7 +328,7 @@ func (d *det) activationSignals() {
 				}
 			}
 			w, s := 0.0, ""
-			marked := known >= 2 || float64(odd) >= cfg.BurstShare*float64(n) || float64(fr) >= cfg.BurstShare*float64(n)
+			marked := known >= cfg.HolderCardsCarriers || float64(odd) >= cfg.BurstShare*float64(n) || float64(fr) >= cfg.BurstShare*float64(n)
 			if n >= cfg.HolderCards {
 				// Many cards on one carrier, opened in business hours
 				// for a local holder, is how an enterprise (IoT trackers,
@@ -423,7 +423,7 @@ func (d *det) cardAcctEvidence(c int, out []Evidence) []Evidence {
 	}
 	if accts > 0 {
 		w := 0.8
-		if accts >= 2 {
+		if accts >= d.cfg.BlackNeighbours {
 			w = 0.9
 		}
 		out = d.emit(out, "verified_black_accounts", float64(accts), 1, d.win, w, "MaxRounds", d.cfg.MaxRounds)

@@ -269,7 +269,7 @@ func (d *det) imeiEvidence(i int, out []Evidence) []Evidence {
 	}
 	if n > 0 {
 		w := 0.5
-		if n >= 2 {
+		if n >= d.cfg.BlackNeighbours {
 			w = 0.9
 		}
 		out = d.emit(out, "black_cards_inside", float64(n), 1, d.win, w, "MaxRounds", d.cfg.MaxRounds)
