@@ -231,7 +231,9 @@ func (a *Allowlist) Compile() error {
 		case "msisdn":
 			canon, ok = AppendMsisdn(nil, v)
 		case "imei":
+			// one device, whichever of its 14-, 15- or 16-digit forms is listed
 			canon, ok = AppendIMEI(nil, v)
+			canon = canon[:min(len(canon), IMEIBody)]
 		case "device":
 			canon, ok = AppendOpaque(nil, v)
 		case "holder":
@@ -269,6 +271,9 @@ func (a *Allowlist) Compile() error {
 func (a *Allowlist) reason(typ, entity string) string {
 	if a == nil || (len(a.exact) == 0 && len(a.prefixes) == 0) {
 		return ""
+	}
+	if typ == "imei" && len(entity) > IMEIBody {
+		entity = entity[:IMEIBody]
 	}
 	if r, ok := a.exact[typ+"\x00"+entity]; ok {
 		return r

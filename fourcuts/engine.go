@@ -113,7 +113,7 @@ func (e *Engine) card(key []byte, ts int64) uint32 {
 }
 
 func (e *Engine) imei(key []byte, ts int64) uint32 {
-	id := e.imeis.id(key, ts)
+	id := e.imeis.idIMEI(key, ts)
 	for int(id) >= len(e.imeiSt) {
 		e.imeiSt = append(e.imeiSt, imeiAgg{cdrFirst: 1<<63 - 1, cdrLast: -1 << 63})
 	}
