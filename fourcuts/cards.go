@@ -3,6 +3,7 @@ package fourcuts
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 )
 
@@ -112,6 +113,24 @@ func (d *det) cardSignals() {
 // quantile is the index of the AdaptQuantile in a sorted sample of n.
 func (d *det) quantile(n int) int {
 	return min(n-1, int(float64(n)*d.cfg.AdaptQuantile))
+}
+
+// openingWeight is the weight of evidence about how card c was opened. A
+// card that now lives a person's life (humanNode) was opened for a person,
+// however it was opened — a factory's migrants at an evening outlet, a
+// family's cards opened together — so its opening counts LivedOpening as
+// much: alone a lead, black only with evidence of its use.
+func (d *det) openingWeight(c uint32, w float64) float64 {
+	if d.humanNode(int(c)) {
+		return w * d.cfg.LivedOpening
+	}
+	return w
+}
+
+// humanNode is human for one life of a number.
+func (d *det) humanNode(c int) bool {
+	ca := d.agg(c)
+	return int(ca.callback) >= d.cfg.HumanCallbacks || ca.notice >= 1 || int(ca.mtPeers-ca.callback) >= d.cfg.HumanCallers
 }
 
 // human reports signs that a number belongs to a person: someone it called
@@ -272,12 +291,14 @@ func (d *det) activationSignals() {
 			ev := d.ownCard[d.actNode(a)]
 			switch {
 			case bulkOf[k]:
-				ev = d.emit(ev, "outlet_burst", float64(burstOf[k]), float64(cfg.BurstSize), bwin, 0.9, "BurstShare", cfg.BurstShare)
+				ev = d.emit(ev, "outlet_burst", float64(burstOf[k]), float64(cfg.BurstSize), bwin, d.openingWeight(d.actNode(a), 0.9),
+					"BurstShare", cfg.BurstShare, "LivedOpening", cfg.LivedOpening)
 			case outletOdd && d.oddHour(a.ts) && far(a):
 				// An outlet that keeps opening cards at night for strangers,
 				// and this card is one of them: alone a lead (a 24-hour shop
 				// at a station serves migrants at night too).
-				ev = d.emit(ev, "odd_far_outlet", float64(oddFar), float64(cfg.OddFarOutlet), d.win, 0.5, "OddFarShare", cfg.OddFarShare)
+				ev = d.emit(ev, "odd_far_outlet", float64(oddFar), float64(cfg.OddFarOutlet), d.win, d.openingWeight(d.actNode(a), 0.5),
+					"OddFarShare", cfg.OddFarShare, "LivedOpening", cfg.LivedOpening)
 			}
 			d.ownCard[d.actNode(a)] = ev
 		}
@@ -313,22 +334,27 @@ func (d *det) activationSignals() {
 				j++
 			}
 			n := j - i
-			carriers := map[uint32]bool{}
-			known, odd, fr := 0, 0, 0
+			// Carriers count when they hold HolderCarrierShare of the
+			// window's cards: a ring spreads its cards over carriers to stay
+			// under each one's limit, while an enterprise batch on one
+			// carrier with a few strays on others does not spread.
+			carriers := map[uint32]int{}
+			known, fr := 0, 0
 			for k := i; k < j; k++ {
-				if c := list[k].carrier; c != none && !carriers[c] {
-					known++
-				}
-				carriers[list[k].carrier] = true
-				if d.oddHour(list[k].ts) {
-					odd++
+				if c := list[k].carrier; c != none {
+					carriers[c]++
+					if carriers[c] == max(1, int(math.Ceil(cfg.HolderCarrierShare*float64(n)))) {
+						known++
+					}
 				}
 				if far(list[k]) {
 					fr++
 				}
 			}
 			w, s := 0.0, ""
-			marked := known >= cfg.HolderCardsCarriers || float64(odd) >= cfg.BurstShare*float64(n) || float64(fr) >= cfg.BurstShare*float64(n)
+			// Odd hours alone do not mark a holder's cards: a company
+			// opens its fleet or IoT batch in one night at one outlet.
+			marked := known >= cfg.HolderCardsCarriers || float64(fr) >= cfg.BurstShare*float64(n)
 			if n >= cfg.HolderCards {
 				// Many cards on one carrier, opened in business hours
 				// for a local holder, is how an enterprise (IoT trackers,
@@ -370,8 +396,8 @@ func (d *det) activationSignals() {
 				if name[k] == "holder_carriers" {
 					th = float64(cfg.HolderCarrierCards)
 				}
-				d.ownCard[d.actNode(a)] = d.emit(d.ownCard[d.actNode(a)], name[k], val[k], th, fmt.Sprintf("%dd", cfg.HolderDays), mark[k],
-					"HolderCarriers", cfg.HolderCarriers, "BurstShare", cfg.BurstShare)
+				d.ownCard[d.actNode(a)] = d.emit(d.ownCard[d.actNode(a)], name[k], val[k], th, fmt.Sprintf("%dd", cfg.HolderDays), d.openingWeight(d.actNode(a), mark[k]),
+					"LivedOpening", cfg.LivedOpening, "HolderCarriers", cfg.HolderCarriers, "HolderCardsCarriers", cfg.HolderCardsCarriers, "HolderCarrierShare", cfg.HolderCarrierShare, "BurstShare", cfg.BurstShare)
 			} else if plain[k] {
 				if g < 0 {
 					g = int32(len(d.holderStock))
@@ -383,7 +409,8 @@ func (d *det) activationSignals() {
 					d.holderStock[g] = append(d.holderStock[g], c)
 				}
 			} else if n := perCarrier[a.carrier]; n > cfg.PerCarrierLegal && a.carrier != none {
-				d.ownCard[d.actNode(a)] = d.emit(d.ownCard[d.actNode(a)], "holder_over_legal", float64(n), float64(cfg.PerCarrierLegal), "", 0.7)
+				d.ownCard[d.actNode(a)] = d.emit(d.ownCard[d.actNode(a)], "holder_over_legal", float64(n), float64(cfg.PerCarrierLegal), "", d.openingWeight(d.actNode(a), 0.7),
+					"LivedOpening", cfg.LivedOpening)
 			}
 		}
 	}

@@ -32,7 +32,7 @@ type signal struct {
 var signals = map[string]signal{
 	// cards
 	"otp_platforms": {kindCodes, false}, "sms_only": {kindCodes, true},
-	"slot_moves": {kindSlots, false}, "devices_per_card": {kindRegs, false},
+	"slot_moves": {kindSlots, false}, "devices_per_card": {kindCodes, false},
 	"same_platform_accounts": {kindRegs, true},
 	"one_way_fanout":         {kindCalls, true}, "no_incoming_life": {kindCalls, true},
 	"outlet_burst": {kindOutlet, false}, "odd_far_outlet": {kindOutlet, false},
