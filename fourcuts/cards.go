@@ -53,10 +53,10 @@ func (d *det) cardSignals() {
 		ca := d.agg(c)
 		var ev []Evidence
 		if n := int(ca.otpPlat); n >= otpThr {
-			// A number with a social life (people it calls who call back)
-			// belongs to a person: codes from many apps are then only a
-			// hint, unless they are very many.
-			social := int(ca.callback) >= cfg.SocialCallbacks
+			// A number with a human life (people it calls who call back, a
+			// bank's notices, people ringing it) belongs to a person: codes
+			// from many apps are then only a hint, unless they are very many.
+			social := d.humanNode(c)
 			w := 0.6
 			if social {
 				w = 0.3
@@ -68,13 +68,20 @@ func (d *det) cardSignals() {
 				}
 			}
 			ev = d.emit(ev, "otp_platforms", float64(n), float64(otpThr), d.win, w,
-				"OTPPlatformsStrong", otpStrong, "SocialCallbacks", cfg.SocialCallbacks)
+				"OTPPlatformsStrong", otpStrong, "HumanCallbacks", cfg.HumanCallbacks, "HumanCallers", cfg.HumanCallers)
 		}
 		if int(ca.otpPlat) >= cfg.SMSOnlyPlatforms && ca.moPeers+ca.mtPeers == 0 {
 			ev = d.emit(ev, "sms_only", float64(ca.otpPlat), float64(cfg.SMSOnlyPlatforms), d.win, 0.4)
 		}
 		if n := int(ca.imeis); n >= cfg.SlotMoves {
-			ev = d.emit(ev, "slot_moves", float64(n), float64(cfg.SlotMoves), d.win, 0.6)
+			// A person's number moves through the household's phones (a
+			// new phone, the old one, a family phone): on a number that
+			// lives a person's life it weighs LivedOpening as much.
+			w := 0.6
+			if d.humanNode(c) {
+				w *= cfg.LivedOpening
+			}
+			ev = d.emit(ev, "slot_moves", float64(n), float64(cfg.SlotMoves), d.win, w, "LivedOpening", cfg.LivedOpening)
 		}
 		// Accounts verified with this number from distinct devices: a person
 		// registers every app from the one phone they own.

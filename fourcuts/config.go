@@ -28,7 +28,6 @@ type Config struct {
 	AdaptSample         int     // … once at least this many such numbers exist (200)
 	HumanCallbacks      int     // a number with this many peers calling back has a human life (1) …
 	HumanCallers        int     // … as has one rung by this many peers it never called (3)
-	SocialCallbacks     int     // peers calling back that make code reception only a hint (2)
 	SMSOnlyPlatforms    int     // code platforms of a number with no voice at all (2)
 	CardSamePlatform    int     // accounts of one number on one platform (2)
 	FanoutPeers         int     // fewest distinct peers called before fan-out is judged (20)
@@ -133,7 +132,6 @@ func (c Config) withDefaults() Config {
 	d(&c.AdaptSample, 200)
 	d(&c.HumanCallbacks, 1)
 	d(&c.HumanCallers, 3)
-	d(&c.SocialCallbacks, 2)
 	d(&c.SMSOnlyPlatforms, 2)
 	d(&c.CardSamePlatform, 2)
 	d(&c.FanoutPeers, 20)
