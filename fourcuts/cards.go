@@ -381,7 +381,7 @@ func (d *det) activationSignals() {
 				// is a lead, black with evidence of another kind.
 				w, s = 0.5, "holder_cards"
 			}
-			if w == 0 && n >= cfg.HolderCarrierCards && known >= cfg.HolderCarriers {
+			if w < 0.85 && n >= cfg.HolderCarrierCards && known >= cfg.HolderCarriers {
 				w, s = 0.85, "holder_carriers"
 			}
 			if w > 0 {

@@ -1,6 +1,9 @@
 package fourcuts
 
-import "math/bits"
+import (
+	"math/bits"
+	"slices"
+)
 
 // Kinds of evidence. Signals of one kind read the same facts (a number's
 // calls, how a card was opened, a device's identifiers), so several of
@@ -59,6 +62,16 @@ var signals = map[string]signal{
 	"black_accounts_share": {kindGraph, false}, "black_accounts_on_rented_line": {kindGraph, false},
 	"line_intel_dialup": {kindPlace, true}, "line_intel_proxy": {kindPlace, true},
 	"line_intel_idc": {kindPlace, true},
+}
+
+// Signals lists the documented signals, sorted.
+func Signals() []string {
+	out := make([]string, 0, len(signals))
+	for s := range signals {
+		out = append(out, s)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // emit appends a piece of evidence to out unless the signal is off. limits
