@@ -23,6 +23,7 @@ package sim
 // no black device.
 func (w *world) quietOps() {
 	g, p := w.g, w.p
+	used := map[*card]bool{} // a resident rents a card to one operation
 	for k := 0; k < p.ops(p.QuietOps); k++ {
 		gang := w.newGang()
 		nPh := 3 + g.r.IntN(8)
@@ -45,7 +46,6 @@ func (w *world) quietOps() {
 		nCards := nPh * (3 + g.r.IntN(6))
 		rented := 0.3 + g.r.Float64()*0.7
 		var cards []*card
-		used := map[*card]bool{}
 		for len(cards) < nCards {
 			if g.chance(rented) {
 				pe := w.persons[g.r.IntN(len(w.persons))]
