@@ -370,14 +370,16 @@ func TestQuietOps(t *testing.T) {
 		t.Fatalf("%d quiet operations, want 2", len(gangs))
 	}
 	perCard := map[string]int{}
-	cardsOf := map[string]map[string]bool{} // fingerprint → cards
-	platsOf := map[string]bool{}
+	numbersOf := map[string]map[string]bool{} // fingerprint → numbers
+	platOf := map[[2]string]int{}             // (fingerprint, platform) → accounts
+	fpsOf := map[string]map[string]bool{}     // IMEI → fingerprints
 	intel := map[string]bool{}
 	for _, e := range w.intel {
 		if k := e.get("kind"); k != "mobile" && k != "broadband" {
 			intel[e.get("ip")] = true
 		}
 	}
+	perIP := map[string]int{}
 	each(w, func(_ int, e *sev) {
 		if e.typ != "reg" || !accts[e.get("platform")+":"+e.get("account")] {
 			return
@@ -392,23 +394,70 @@ func TestQuietOps(t *testing.T) {
 		if intel[e.get("ip")] {
 			t.Errorf("intelligence names %s", e.get("ip"))
 		}
-		if v := e.get("imei"); v != "" && luhnDigit(v[:14]) != v[14] {
-			t.Errorf("an invalid IMEI %s", v)
-		}
 		fp := e.get("device")
-		if cardsOf[fp] == nil {
-			cardsOf[fp] = map[string]bool{}
+		if v := e.get("imei"); v != "" {
+			if luhnDigit(v[:14]) != v[14] {
+				t.Errorf("an invalid IMEI %s", v)
+			}
+			if fpsOf[v] == nil {
+				fpsOf[v] = map[string]bool{}
+			}
+			fpsOf[v][fp] = true
 		}
-		cardsOf[fp][e.get("msisdn")] = true
-		platsOf[e.get("platform")] = true
+		if numbersOf[fp] == nil {
+			numbersOf[fp] = map[string]bool{}
+		}
+		numbersOf[fp][e.get("msisdn")] = true
+		platOf[[2]string{fp, e.get("platform")}]++
+		perIP[e.get("ip")]++
 	})
+	// every entity within what ordinary people show
 	for c, n := range perCard {
 		if n > 4 {
 			t.Errorf("card %s verified %d accounts", c, n)
 		}
 	}
-	// the joint structure: few fingerprints, many cards, many platforms
-	if len(cardsOf) == 0 || len(perCard) < 3*len(gangs)*3 || len(platsOf) < 6 {
-		t.Errorf("%d fingerprints, %d cards, %d platforms", len(cardsOf), len(perCard), len(platsOf))
+	for fp, ns := range numbersOf {
+		if len(ns) > 4 {
+			t.Errorf("fingerprint %s verified %d numbers", fp, len(ns))
+		}
+	}
+	for k, n := range platOf {
+		if n > 2 {
+			t.Errorf("fingerprint %s has %d %s accounts", k[0], n, k[1])
+		}
+	}
+	for imei, fps := range fpsOf {
+		if len(fps) > 2 {
+			t.Errorf("IMEI %s shows %d fingerprints", imei, len(fps))
+		}
+	}
+	// …and the joint structure dense: the cards and fingerprints each
+	// operation used hang together (a family's are a handful)
+	parent := map[string]string{}
+	var find func(x string) string
+	find = func(x string) string {
+		if parent[x] == "" || parent[x] == x {
+			parent[x] = x
+			return x
+		}
+		parent[x] = find(parent[x])
+		return parent[x]
+	}
+	for fp, ns := range numbersOf {
+		for m := range ns {
+			parent[find(fp)] = find(m)
+		}
+	}
+	size := map[string]int{}
+	for c := range perCard {
+		size[find(c)]++
+	}
+	big := 0
+	for _, n := range size {
+		big = max(big, n)
+	}
+	if big < 5 || big*2 < len(perCard)/len(gangs) {
+		t.Errorf("largest card–fingerprint component %d of %d cards in %d operations", big, len(perCard), len(gangs))
 	}
 }
