@@ -124,6 +124,9 @@ func (w *world) blackOps() {
 				}
 			}
 		}
+		if p.BriefModems > 0 {
+			w.briefModems(gang, tac, cell, stock, modems)
+		}
 		pools = append(pools, pool{stock, gang})
 	}
 

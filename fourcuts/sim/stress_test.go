@@ -461,3 +461,48 @@ func TestQuietOps(t *testing.T) {
 		t.Errorf("largest card–fingerprint component %d of %d cards in %d operations", big, len(perCard), len(gangs))
 	}
 }
+
+func TestBriefModems(t *testing.T) {
+	p := small(9)
+	p.BriefModems = 1
+	w := build(p)
+	devices := map[string]bool{}
+	for _, tr := range w.truth {
+		if tr.Category == "black_device" {
+			devices[tr.Entity] = true
+		}
+	}
+	calls := map[string]int{}
+	cardsOf := map[string]map[string]bool{}
+	each(w, func(_ int, e *sev) {
+		if v := e.get("imei"); e.typ == "cdr" && devices[v] {
+			calls[v]++
+			if cardsOf[v] == nil {
+				cardsOf[v] = map[string]bool{}
+			}
+			cardsOf[v][e.get("msisdn")] = true
+		}
+	})
+	brief := 0
+	for v, n := range calls {
+		if n > 2 {
+			continue
+		}
+		brief++
+		// its card sits in another modem too
+		shared := false
+		for c := range cardsOf[v] {
+			for o, cs := range cardsOf {
+				if o != v && cs[c] {
+					shared = true
+				}
+			}
+		}
+		if !shared {
+			t.Errorf("brief modem %s carries no card of its pool's other modems", v)
+		}
+	}
+	if brief < 2 {
+		t.Errorf("%d brief modems", brief)
+	}
+}
