@@ -30,11 +30,12 @@ func stressWorlds() []stressWorld {
 		{"dual_sim_phones", "--dual-sim-phones 0.3", with(108, func(p *sim.Params) { p.DualSIMPhones = 0.3 })},
 		{"new_phone_setups", "--new-phone-setups 0.05", with(109, func(p *sim.Params) { p.NewPhoneSetups = 0.05 })},
 		{"family_verifiers", "--family-verifiers 0.2", with(110, func(p *sim.Params) { p.FamilyVerifiers = 0.2 })},
+		{"brief_modems", "--brief-modems 1", with(113, func(p *sim.Params) { p.BriefModems = 1 })},
 		{"quiet_ops", "--quiet-ops 10", with(111, func(p *sim.Params) { p.QuietOps = 10 })},
 		{"all", "all of the above", with(112, func(p *sim.Params) {
 			p.QuietSales, p.ProxyUsers, p.KeyedHolders, p.IMEISV, p.Fleets = 0.03, 0.05, true, 0.5, 20
 			p.EveningMigrants, p.FamilyPhones, p.DualSIMPhones, p.NewPhoneSetups = 0.03, 0.2, 0.2, 0.03
-			p.FamilyVerifiers, p.QuietOps = 0.1, 7
+			p.FamilyVerifiers, p.QuietOps, p.BriefModems = 0.1, 7, 0.3
 		})},
 	}
 }
