@@ -17,10 +17,10 @@ import (
 //
 // Linear probing in a power-of-two table kept at most half full.
 type idTable struct {
-	data  []byte  // the whole file
-	text  string  // the same bytes; ids are substrings of it
+	data  []byte // the whole file
+	text  string // the same bytes; ids are substrings of it
 	slots []idSlot
-	shift uint // index = hash >> shift
+	shift uint     // index = hash >> shift
 	ids   []idSpan // by number: where the id's first occurrence is
 }
 
