@@ -114,3 +114,27 @@ func TestMaskHolder(t *testing.T) {
 		t.Errorf("mask = %s", m)
 	}
 }
+
+func TestPreferIMEI(t *testing.T) {
+	const valid, rewritten = "490154203237518", "490154203237519"
+	cases := []struct {
+		a, b string
+		want bool
+	}{
+		{valid, "4901542032375107", true},              // 15 digits before the IMEISV
+		{"4901542032375107", valid, false},             //
+		{rewritten, "4901542032375107", true},          // even with a wrong check digit
+		{valid, rewritten, true},                       // a valid check digit first
+		{rewritten, valid, false},                      //
+		{"4901542032375103", "4901542032375104", true}, // smaller software version
+		{"4901542032375104", "4901542032375103", false},
+		{"4901542032375104", "49015420323751", true}, // an IMEISV before 14 digits
+		{"49015420323751", "4901542032375104", false},
+		{valid, valid, false},
+	}
+	for _, c := range cases {
+		if got := PreferIMEI([]byte(c.a), c.b); got != c.want {
+			t.Errorf("PreferIMEI(%s, %s) = %v, want %v", c.a, c.b, got, c.want)
+		}
+	}
+}
