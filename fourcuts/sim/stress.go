@@ -465,11 +465,11 @@ func (w *world) fleets() {
 		iot := g.chance(0.5)
 		var t0 int64
 		if g.chance(0.6) {
-			t0 = w.at(g.r.IntN(p.Days), 19.5+g.r.Float64()*8)
+			t0 = w.at(g.r.IntN(max(1, p.Days-1)), 19.5+g.r.Float64()*7) // the night ends within the period
 		} else {
-			t0 = w.start - int64(10+g.r.IntN(400))*86400e3 + int64((19.5+g.r.Float64()*8)*3600e3)
+			t0 = w.start - int64(10+g.r.IntN(400))*86400e3 + int64((19.5+g.r.Float64()*7)*3600e3)
 		}
-		spread := int64((5 + g.r.ExpFloat64()*60) * 60e3)
+		spread := int64(min(150, 5+g.r.ExpFloat64()*60) * 60e3) // a batch job, or staff keying cards in
 		region := g.pick(homeRegions)
 		m := models[g.r.IntN(len(models))]
 		for m.apple {
