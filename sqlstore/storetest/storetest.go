@@ -60,6 +60,8 @@ func Run(t *testing.T, b Backend) {
 	t.Run("Grants", func(t *testing.T) { testGrants(t, b) })
 	t.Run("Roles", func(t *testing.T) { testRoles(t, b) })
 	t.Run("Login", func(t *testing.T) { testLogin(t, b) })
+	t.Run("LockoutRace", func(t *testing.T) { testLockoutRace(t, b) })
+	t.Run("UnknownNameLock", func(t *testing.T) { testUnknownNameLock(t, b) })
 	t.Run("Sessions", func(t *testing.T) { testSessions(t, b) })
 	t.Run("PII", func(t *testing.T) { testPII(t, b) })
 	t.Run("AuditChain", func(t *testing.T) { testAuditChain(t, b) })
