@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/totp"
 )
 
 // parallel runs n sign-ins at once (released together) and returns each
@@ -171,5 +172,39 @@ func testUnknownNameLock(t *testing.T, b Backend) {
 		if want := map[bool]string{true: zhudun.ELOCKED, false: zhudun.EUNAUTHORIZED}[i == 3]; code(err) != want || (i == 3 && (!asErr(err, &ze) || ze.RetryAfter != 60)) {
 			t.Fatalf("ghost2 failure %d with a limit of 3: %v; want %s", i, err, want)
 		}
+	}
+}
+
+// testLoginAuditFailure: a sign-in outcome whose audit row cannot be written
+// fails the request (MLPS: no action without its record; issue 18 item 8).
+// Before, the rows of throttled and second-factor-pending sign-ins were
+// written with their errors discarded.
+func testLoginAuditFailure(t *testing.T, b Backend) {
+	e := newEnv(t, b)
+	u := e.matrixUsers()
+	ctx := e.as(u["sq1"])
+	enr, err := e.s.BeginTOTP(ctx)
+	e.must(err)
+	c, _ := totp.Code(enr.Secret, totp.Counter(e.clock.Now()))
+	e.must(e.s.ConfirmTOTP(ctx, c))
+	for i := 0; i < 20; i++ {
+		login(e, fmt.Sprintf("x%d", i), "Wrong!pass1", "10.8.8.8")
+	}
+	if _, err := login(e, "off1", pw, "10.8.8.8"); code(err) != zhudun.ETOOMANY {
+		t.Fatalf("throttled with the log writable: %v", err)
+	}
+	// The audit table gone (renamed, which both backends do the same way).
+	if _, err := e.s.DB().Exec(`ALTER TABLE audit_log RENAME TO audit_log_away`); err != nil {
+		t.Fatal(err)
+	}
+	defer e.s.DB().Exec(`ALTER TABLE audit_log_away RENAME TO audit_log`)
+	if _, err := login(e, "off1", pw, "10.8.8.8"); code(err) != zhudun.EINTERNAL {
+		t.Errorf("throttled sign-in with the audit log unwritable: %v; want EINTERNAL", err)
+	}
+	if _, err := login(e, "sq1", pw, "10.8.9.9"); code(err) != zhudun.EINTERNAL {
+		t.Errorf("sign-in needing a code with the audit log unwritable: %v; want EINTERNAL", err)
+	}
+	if _, err := login(e, "off2", pw, "10.8.9.9"); code(err) != zhudun.EINTERNAL {
+		t.Errorf("sign-in with the audit log unwritable: %v; want EINTERNAL", err)
 	}
 }

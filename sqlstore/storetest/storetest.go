@@ -62,6 +62,7 @@ func Run(t *testing.T, b Backend) {
 	t.Run("Login", func(t *testing.T) { testLogin(t, b) })
 	t.Run("LockoutRace", func(t *testing.T) { testLockoutRace(t, b) })
 	t.Run("UnknownNameLock", func(t *testing.T) { testUnknownNameLock(t, b) })
+	t.Run("LoginAuditFailure", func(t *testing.T) { testLoginAuditFailure(t, b) })
 	t.Run("Sessions", func(t *testing.T) { testSessions(t, b) })
 	t.Run("PII", func(t *testing.T) { testPII(t, b) })
 	t.Run("AuditChain", func(t *testing.T) { testAuditChain(t, b) })
