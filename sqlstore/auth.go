@@ -450,11 +450,15 @@ func (s *Store) ConfirmTOTP(ctx context.Context, code string) error {
 	})
 }
 
-// Unlock clears a lockout (user:write).
+// Unlock clears a lockout (user:write) of an account within the caller's
+// reach (checkAccountReach).
 func (s *Store) Unlock(ctx context.Context, id int64) error {
 	return s.write(ctx, func(tx *Tx) error {
 		u, err := tx.userInScope(id, zhudun.PermUserWrite)
 		if err != nil {
+			return err
+		}
+		if err := tx.checkAccountReach(u); err != nil {
 			return err
 		}
 		if _, err := tx.exec(`UPDATE users SET failed_count = 0, locked_until = NULL, updated_at = ? WHERE id = ?`, tx.now, id); err != nil {

@@ -59,6 +59,8 @@ func Run(t *testing.T, b Backend) {
 	t.Run("ScopeMatrix", func(t *testing.T) { testScopeMatrix(t, b) })
 	t.Run("Grants", func(t *testing.T) { testGrants(t, b) })
 	t.Run("Roles", func(t *testing.T) { testRoles(t, b) })
+	t.Run("AccountReach", func(t *testing.T) { testAccountReach(t, b) })
+	t.Run("RoleOwner", func(t *testing.T) { testRoleOwner(t, b) })
 	t.Run("Login", func(t *testing.T) { testLogin(t, b) })
 	t.Run("LockoutRace", func(t *testing.T) { testLockoutRace(t, b) })
 	t.Run("UnknownNameLock", func(t *testing.T) { testUnknownNameLock(t, b) })
