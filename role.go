@@ -50,7 +50,7 @@ func BuiltinRoles() []Role {
 		{ID: RoleOfficer, Name: "民警", Scope: ScopeDept, Builtin: true,
 			Perms: []Permission{PermDeptRead, PermIncidentRead, PermIncidentWrite, PermUnitRead, PermGridRead}},
 		{ID: RoleDispatcher, Name: "调度员", Scope: ScopeSubtree, Builtin: true,
-			Perms: []Permission{PermDeptRead, PermIncidentRead, PermIncidentWrite, PermUnitRead, PermUnitWrite, PermGridRead}},
+			Perms: []Permission{PermDeptRead, PermIncidentRead, PermIncidentWrite, PermUnitRead, PermUnitWrite, PermGridRead, PermPIISearch}},
 		{ID: RoleCommander, Name: "指挥员", Scope: ScopeSubtree, Builtin: true,
 			Perms: []Permission{PermDeptRead, PermIncidentRead, PermUnitRead, PermUnitWrite, PermGridRead, PermGridWrite,
 				PermFindingRead, PermCaseRead, PermReportRead}},

@@ -275,6 +275,17 @@ func (s *Store) FindUsers(ctx context.Context, f zhudun.UserFilter) ([]*zhudun.U
 	if f.Q != "" {
 		w.add("(LOWER(u.username) LIKE ? ESCAPE '\\' OR LOWER(u.name) LIKE ? ESCAPE '\\')", likeArg(f.Q), likeArg(f.Q))
 	}
+	// A search by personal data needs its own permission, whose scope
+	// bounds the results too, and a reason; it is counted and audited.
+	search, err := s.beginPIISearch(ctx, "user", f.PIIFilters(), f.Reason)
+	if err != nil {
+		return nil, 0, err
+	}
+	if search != nil {
+		if _, err := scoped(ctx, &w, search.perm, userCols); err != nil {
+			return nil, 0, err
+		}
+	}
 	if f.Phone != "" {
 		canon, err := pii.NormalizePhone(f.Phone)
 		if err != nil {
@@ -315,7 +326,13 @@ func (s *Store) FindUsers(ctx context.Context, f zhudun.UserFilter) ([]*zhudun.U
 		return nil, 0, s.internal("user rows", err)
 	}
 	q := func(q string, args ...any) (*sql.Rows, error) { return s.query(ctx, q, args...) }
-	return out, total, s.loadRoles(ctx, q, out)
+	if err := s.loadRoles(ctx, q, out); err != nil {
+		return nil, 0, err
+	}
+	if err := search.done(ctx, s, total); err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
 }
 
 // FindUserByID returns one user inside the caller's user:read scope.
