@@ -286,6 +286,22 @@ func (s *Store) SessionValid(ctx context.Context, token string) error {
 	return err
 }
 
+// StreamCaller re-checks a long-lived stream's session like SessionValid
+// and returns the session's caller as the database has it now: a stream
+// follows its user's moves and role changes.
+func (s *Store) StreamCaller(ctx context.Context, token, clientAddr string) (*zhudun.Caller, error) {
+	sess, err := s.session(ctx, token, false)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.CallerFor(ctx, sess.UserID)
+	if err != nil {
+		return nil, err
+	}
+	c.ClientAddr, c.SessionID = clientAddr, sess.ID
+	return c, nil
+}
+
 func (s *Store) session(ctx context.Context, token string, touch bool) (*zhudun.Session, error) {
 	if token == "" || len(token) > 100 {
 		return nil, zhudun.Errorf(zhudun.EUNAUTHORIZED, "not signed in")
