@@ -160,6 +160,7 @@ func (h *harness) stream(user string) <-chan map[string]any {
 	out := make(chan map[string]any, 100)
 	ready := make(chan struct{})
 	go func() {
+		defer close(out) // the stream ended
 		defer res.Body.Close()
 		sc := bufio.NewScanner(res.Body)
 		for sc.Scan() {
