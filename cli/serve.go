@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/zhudun/zhudun"
 	"github.com/zhudun/zhudun/demo"
 	"github.com/zhudun/zhudun/httpapi"
@@ -68,7 +70,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		}
 		defer lock.release()
 	}
-	store, _, err := openStore(ctx, &cfg, log)
+	store, keys, err := openStore(ctx, &cfg, log)
 	if err != nil {
 		return err
 	}
@@ -78,13 +80,18 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
-	bus, err := natsbus.Open(ctx, natsbus.Config{URL: cfg.NATS, DataDir: cfg.Data, Logger: log})
+	bus, err := natsbus.Open(ctx, natsbus.Config{URL: cfg.NATS, DataDir: cfg.Data, Logger: log, Keys: keys,
+		CAFile: cfg.NATSCA, CertFile: cfg.NATSCert, KeyFile: cfg.NATSKey, CredsFile: cfg.NATSCreds, Insecure: cfg.InsecureBus})
 	if err != nil {
 		return fmt.Errorf("bus: %w", err)
 	}
 	defer bus.Close()
 
 	api := httpapi.New(httpapi.Config{Store: store, Bus: bus, Static: web.FS(), Logger: log, Version: Version, SecureCookies: cfg.TLSCert != ""})
+	api.Registry().MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "zhudun_bus_rejected_events_total",
+		Help: "Bus messages dropped for failing their HMAC-SM3 tag or SM4 seal (forged, altered, or under an unknown key).",
+	}, func() float64 { return float64(bus.Rejected()) }))
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	if err := api.Start(runCtx); err != nil {
