@@ -162,6 +162,9 @@ func (c *Config) resolve(fs *flag.FlagSet) error {
 	if p, ok := os.LookupEnv("ZHUDUN_KEYRING_FILE"); ok && !set["keyring"] && c.KeyringJSON == "" {
 		c.Keyring = p
 	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return fmt.Errorf("--tls-cert and --tls-key go together")
+	}
 	if (c.NATSCert == "") != (c.NATSKey == "") {
 		return fmt.Errorf("--nats-cert and --nats-key go together")
 	}
