@@ -45,7 +45,8 @@ func commands() []command {
 		{"dept", "departments: add, list", runDept},
 		{"user", "users: add, passwd, disable, list", runUser},
 		{"audit", "audit log: verify, archive", runAudit},
-		{"backup", "consistent copy of the database while the server runs", runBackup},
+		{"backup", "encrypted, verified copy of the database while the server runs", runBackup},
+		{"restore", "decrypt and verify a backup into an empty data directory", runRestore},
 		{"keys", "keys: rotate (re-encrypts personal data)", runKeys},
 		{"import", "import incidents: load incident history from CSV", runImport},
 		{"version", "print the version", func(_ context.Context, e *env, _ []string) error {
