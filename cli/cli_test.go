@@ -221,13 +221,27 @@ func TestDemo(t *testing.T) {
 	dir := t.TempDir()
 	s := serve(t, "--data", dir, "--demo")
 	out := s.stdout.String()
+	// The passwords are in a 0600 file in the data directory, not on
+	// standard output.
+	pwPath := filepath.Join(dir, "demo-passwords.txt")
+	fi, err := os.Stat(pwPath)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("demo password file: %v %v", fi, err)
+	}
+	if !strings.Contains(out, pwPath) {
+		t.Errorf("standard output does not say where the passwords are:\n%s", out)
+	}
+	text, _ := os.ReadFile(pwPath)
 	accounts := map[string]string{}
 	roles := map[string]bool{}
-	for _, l := range strings.Split(out, "\n") {
-		if f := strings.Fields(strings.TrimPrefix(l, "demo account: ")); strings.HasPrefix(l, "demo account: ") && len(f) == 4 {
+	for _, l := range strings.Split(string(text), "\n") {
+		if f := strings.Fields(l); len(f) == 4 && !strings.HasPrefix(l, "#") {
 			accounts[f[0]] = f[1]
 			for _, r := range strings.Split(f[2], ",") {
 				roles[r] = true
+			}
+			if strings.Contains(out, f[1]) {
+				t.Errorf("the password of %s is on standard output", f[0])
 			}
 		}
 	}
@@ -246,7 +260,7 @@ func TestDemo(t *testing.T) {
 	s.stop()
 	// Started again with --demo: nothing is loaded or printed twice.
 	s2 := serve(t, "--data", dir, "--demo")
-	if strings.Contains(s2.stdout.String(), "demo account:") || !strings.Contains(s2.stdout.String(), "already loaded") {
+	if text2, _ := os.ReadFile(pwPath); !bytes.Equal(text, text2) || !strings.Contains(s2.stdout.String(), "already loaded") {
 		t.Fatalf("second start printed:\n%s", s2.stdout.String())
 	}
 }
