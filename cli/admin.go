@@ -35,6 +35,11 @@ func sub(ctx context.Context, e *env, group string, args []string, subs map[stri
 	return subs[args[0]](ctx, e, args[1:])
 }
 
+// keyed lists the commands that handle keys or move the audit trail: they
+// refuse to run for a user who cannot read the keyring (see
+// requireKeyringReader), before anything is opened.
+var keyed = map[string]bool{"audit archive": true, "keys rotate": true, "keys retire": true, "backup": true}
+
 // withStore parses flags, opens the store and runs fn as the installer.
 func withStore(ctx context.Context, e *env, name string, args []string, def func(fs *flag.FlagSet), fn func(ctx context.Context, s *sqlstore.Store, cfg *Config) error) error {
 	var cfg Config
@@ -44,6 +49,11 @@ func withStore(ctx context.Context, e *env, name string, args []string, def func
 	}
 	if err := parse(fs, &cfg, args); err != nil {
 		return err
+	}
+	if keyed[name] {
+		if err := requireKeyringReader(&cfg); err != nil {
+			return err
+		}
 	}
 	log := newLogger(e, &cfg)
 	s, _, err := openStore(ctx, &cfg, log)
@@ -268,10 +278,7 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 			return withStore(ctx, e, "audit archive", args, func(fs *flag.FlagSet) {
 				fs.StringVar(&before, "before", "", "archive rows older than this date (YYYY-MM-DD, Asia/Shanghai); at least 6 months ago")
 				fs.StringVar(&out, "out", "", "archive file to write (JSON lines)")
-			}, func(ctx context.Context, s *sqlstore.Store, cfg *Config) error {
-				if err := requireKeyringReader(cfg); err != nil {
-					return err
-				}
+			}, func(ctx context.Context, s *sqlstore.Store, _ *Config) error {
 				t, err := time.ParseInLocation("2006-01-02", before, zhudun.CST())
 				if err != nil {
 					return fmt.Errorf("--before: want YYYY-MM-DD")
@@ -315,9 +322,6 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 	}, func(ctx context.Context, s *sqlstore.Store, cfg *Config) error {
 		if out == "" {
 			return fmt.Errorf("--out is required")
-		}
-		if err := requireKeyringReader(cfg); err != nil {
-			return err
 		}
 		if keysOut != "" && sameDir(keysOut, out) {
 			return fmt.Errorf("--keys-out must not be in the backup's directory: a backup and its key kept together protect nothing")
@@ -522,9 +526,6 @@ func runKeys(ctx context.Context, e *env, args []string) error {
 			return withStore(ctx, e, "keys rotate", args, func(fs *flag.FlagSet) {
 				fs.StringVar(&purpose, "purpose", "pii", "pii (SM4 data key), index (HMAC-SM3 blind index), audit (anchor key), bus (event tags and seals), backup (backup encryption) or all")
 			}, func(ctx context.Context, s *sqlstore.Store, cfg *Config) error {
-				if err := requireKeyringReader(cfg); err != nil {
-					return err
-				}
 				if cfg.KeyringJSON != "" {
 					return fmt.Errorf("the keyring is given inline (ZHUDUN_KEYRING): rotate it in your secret store, then run 'zhudun keys rotate --purpose none'")
 				}
