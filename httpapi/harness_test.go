@@ -54,7 +54,7 @@ func newHarness(t *testing.T, opts ...func(*sqlstore.Options)) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	bus, err := natsbus.Open(ctx, natsbus.Config{DataDir: dir})
+	bus, err := natsbus.Open(ctx, natsbus.Config{DataDir: dir, Keys: o.Keys})
 	if err != nil {
 		t.Fatal(err)
 	}
