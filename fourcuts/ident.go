@@ -185,9 +185,15 @@ func LuhnValid(imei string) bool {
 	if len(imei) != 15 {
 		return true
 	}
+	return LuhnDigit(imei[:14]) == imei[14]
+}
+
+// LuhnDigit is the check digit that completes body (an IMEI's first 14
+// digits) under the Luhn rule: every second digit from the left doubled.
+func LuhnDigit(body string) byte {
 	sum := 0
-	for i := 0; i < 14; i++ {
-		d := int(imei[i] - '0')
+	for i := 0; i < len(body); i++ {
+		d := int(body[i] - '0')
 		if i%2 == 1 {
 			d *= 2
 			if d > 9 {
@@ -196,7 +202,7 @@ func LuhnValid(imei string) bool {
 		}
 		sum += d
 	}
-	return (10-sum%10)%10 == int(imei[14]-'0')
+	return byte('0' + (10-sum%10)%10)
 }
 
 // AppendIP appends the canonical text of an IPv4 or IPv6 address.

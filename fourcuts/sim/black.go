@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/zhudun/zhudun/fourcuts"
 )
 
 // supplied is a black card with the gang that owns it.
@@ -356,7 +358,7 @@ func (w *world) blackOps() {
 		var imeis []string
 		for ch := 0; ch < channels; ch++ {
 			body := tac + base + fmt.Sprint(ch%10)
-			c := luhnDigit(body)
+			c := fourcuts.LuhnDigit(body)
 			if g.chance(p.InvalidIMEIShare) {
 				c = byte('0' + (int(c-'0')+3)%10)
 			}

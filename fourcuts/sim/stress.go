@@ -5,6 +5,8 @@ import (
 	"hash/fnv"
 	"math"
 	"strings"
+
+	"github.com/zhudun/zhudun/fourcuts"
 )
 
 // Stressors (Params.QuietSales … Params.FamilyVerifiers): the legitimate
@@ -599,7 +601,7 @@ func (w *world) nameDevices() {
 
 func imeiRank(v string) int {
 	switch {
-	case len(v) == 15 && luhnDigit(v[:14]) == v[14]:
+	case len(v) == 15 && fourcuts.LuhnDigit(v[:14]) == v[14]:
 		return 0
 	case len(v) == 15:
 		return 1

@@ -13,6 +13,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"time"
+
+	"github.com/zhudun/zhudun/fourcuts"
 )
 
 // Params describes a world. Zero values mean defaults (see Defaults).
@@ -291,21 +293,6 @@ func (g *gen) iccid() string {
 	return g.unique(func() string { return "8986" + g.digits(15) })
 }
 
-func luhnDigit(s string) byte {
-	sum := 0
-	for i := 0; i < len(s); i++ {
-		d := int(s[i] - '0')
-		if i%2 == 1 {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-	}
-	return byte('0' + (10-sum%10)%10)
-}
-
 // imei returns a fresh IMEI of the given TAC. Its first 14 digits are
 // unique too: the contract makes IMEIs that share them one device.
 func (g *gen) imei(tac string, valid bool) string {
@@ -315,7 +302,7 @@ func (g *gen) imei(tac string, valid bool) string {
 			continue
 		}
 		g.seen[body] = true
-		c := luhnDigit(body)
+		c := fourcuts.LuhnDigit(body)
 		if !valid {
 			c = byte('0' + (int(c-'0')+1+g.r.IntN(9))%10)
 		}

@@ -89,6 +89,9 @@ func Detect(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if err := cfg.Allow.Compile(); err != nil {
 		return err
 	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
 	cfg.Leads = *leadsPath != ""
 	files, err := feed.Expand(in)
 	if err != nil {
@@ -161,6 +164,11 @@ func Detect(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if !*quiet {
 		summary(stderr, stats, res, time.Since(start))
 		fmt.Fprintf(stderr, "engine: %d entities, %d distinct pairs\n", eng.Entities(), eng.Pairs())
+		if res.Converged {
+			fmt.Fprintf(stderr, "graph stage: converged in %d rounds\n", res.Rounds)
+		} else {
+			fmt.Fprintf(stderr, "graph stage: WARNING stopped unconverged at MaxRounds %d; findings are a lower bound (raise MaxRounds in --config)\n", res.Rounds)
+		}
 		fmt.Fprintf(stderr, "phases: read and aggregate %.2fs, detect %.2fs, write %.2fs\n",
 			readTime.Seconds(), detectTime.Seconds(), (time.Since(start) - readTime - detectTime).Seconds())
 	}
