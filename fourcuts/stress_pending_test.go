@@ -10,3 +10,6 @@ var stressPending = map[string]bool{
 	"quiet_ops": true, // the ordinary-looking operation: recall 0.38–0.72 (dense/ not wired in)
 	"all":       true, // every stressor at once: the quiet operation's recall
 }
+
+// stressVariants: without the tag, each world once, as listed.
+var stressVariants = []stressVariant{{}}
