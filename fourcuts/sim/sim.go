@@ -392,6 +392,16 @@ func (pe *person) where(g *gen, h float64) string {
 	return pe.homeCell
 }
 
+// whereWith is where, for a call made with phone ph: a shared family phone
+// (Params.FamilyPhones) stays at home.
+func (pe *person) whereWith(g *gen, h float64, ph *phone) string {
+	cell := pe.where(g, h)
+	if pe.shareP > 0 && ph == pe.extraPh {
+		return pe.homeCell
+	}
+	return cell
+}
+
 // handset returns the phone a person's card is in on day d (dual-SIM: the
 // same phone; a household's shared phone now and then; an old phone the
 // second card visits; a new phone from the day it was set up).
@@ -464,16 +474,16 @@ func (w *world) legitCalls() {
 				if g.chance(0.35) || len(pe.contacts) == 0 {
 					ext := g.pick(w.extern)
 					if g.chance(0.5) {
-						w.call(d, ts, c, ph, pe.where(g, h), ext, nil, nil, "", w.dur(false))
+						w.call(d, ts, c, ph, pe.whereWith(g, h, ph), ext, nil, nil, "", w.dur(false))
 					} else {
-						w.incoming(d, ts, c, ph, pe.where(g, h), ext, w.dur(false))
+						w.incoming(d, ts, c, ph, pe.whereWith(g, h, ph), ext, w.dur(false))
 					}
 					continue
 				}
 				j := pe.contacts[g.r.IntN(len(pe.contacts))]
 				q := w.persons[j]
 				qc := q.cardOn(d)
-				w.call(d, ts, c, ph, pe.where(g, h), qc.msisdn, qc, q.handset(g, qc, d), q.where(g, h), w.dur(false))
+				w.call(d, ts, c, ph, pe.whereWith(g, h, ph), qc.msisdn, qc, q.handset(g, qc, d), q.where(g, h), w.dur(false))
 				_ = i
 			}
 			switch pe.kind {
@@ -678,6 +688,12 @@ func (w *world) legitRegs() {
 // Generate builds the world and returns its events per day (plus the stock
 // and intelligence) and the truth. It does no I/O.
 func Generate(p Params) (days [][]*sev, stock, intel []*sev, truth []Truth, params Params) {
+	w := build(p)
+	return w.events, w.stock, w.intel, w.truth, w.p
+}
+
+// build generates the world of p.
+func build(p Params) *world {
 	w := newWorld(p)
 	w.population()
 	w.stressPopulation()
@@ -713,7 +729,7 @@ func Generate(p Params) (days [][]*sev, stock, intel []*sev, truth []Truth, para
 		}
 		return 0
 	})
-	return w.events, w.stock, w.intel, w.truth, w.p
+	return w
 }
 
 var _ = time.Second

@@ -361,13 +361,38 @@ var simFloats = []struct {
 	{"dual-sim-phones", "stressor: share of residents with two cards used equally in one phone", func(p *sim.Params) *float64 { return &p.DualSIMPhones }},
 	{"new-phone-setups", "stressor: share of residents who set up a new phone and register about a dozen apps in a day", func(p *sim.Params) *float64 { return &p.NewPhoneSetups }},
 	{"family-verifiers", "stressor: share of households whose phones verify each other's accounts", func(p *sim.Params) *float64 { return &p.FamilyVerifiers }},
+	{"brief-modems", "stressor: cat-pool modems seen in only one or two short calls, per modem of each pool", func(p *sim.Params) *float64 { return &p.BriefModems }},
 	{"quiet-ops", "ordinary-looking registration operations (dense phones × cards × platforms) per 20,000 residents", func(p *sim.Params) *float64 { return &p.QuietOps }},
 }
 
 // Simulate runs `zhudun simulate --users N --days D --seed S --out DIR --truth FILE`.
 func Simulate(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	p, out, truth, err := simParams(args, stderr)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	sum, err := sim.Write(p, out, truth)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "wrote %d events in %d files to %s in %.1fs; truth %s:", sum.Events, len(sum.Files), out, time.Since(start).Seconds(), truth)
+	cats := make([]string, 0, len(sum.Truth))
+	for c := range sum.Truth {
+		cats = append(cats, c)
+	}
+	sort.Strings(cats)
+	for _, c := range cats {
+		fmt.Fprintf(stderr, " %s=%d", c, sum.Truth[c])
+	}
+	fmt.Fprintln(stderr)
+	return nil
+}
+
+// simParams reads the world of `zhudun simulate` from its flags and the
+// optional --params file (flags given win).
+func simParams(args []string, stderr io.Writer) (p sim.Params, outDir, truthPath string, err error) {
 	fs := newFlags("simulate", stderr, "--users N --days D --seed S --out DIR --truth FILE [world and stressor flags]")
-	var p sim.Params
 	fs.IntVar(&p.Users, "users", 20000, "residents")
 	fs.IntVar(&p.Days, "days", 7, "days of events")
 	seed := fs.Uint64("seed", 1, "random seed")
@@ -380,12 +405,12 @@ func Simulate(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	fs.BoolVar(&p.KeyedHolders, "keyed-holders", false, "stressor: every holder a keyed pseudonym (no resident ID, so no province)")
 	paramsPath := fs.String("params", "", "JSON file of further world parameters (fields of sim.Params); flags given win")
 	if err := parse(fs, args); err != nil {
-		return err
+		return p, "", "", err
 	}
 	if *paramsPath != "" {
 		var q sim.Params
 		if err := readJSON(*paramsPath, &q); err != nil {
-			return err
+			return p, "", "", err
 		}
 		set := map[string]bool{}
 		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -411,28 +436,13 @@ func Simulate(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	if *out == "" || *truth == "" {
 		fs.Usage()
-		return zhudun.FieldError("out", "--out and --truth are required")
+		return p, "", "", zhudun.FieldError("out", "--out and --truth are required")
 	}
 	if p.Users < 100 || p.Days < 1 || p.Days > 366 {
-		return zhudun.FieldError("users", "need --users ≥ 100 and 1 ≤ --days ≤ 366")
+		return p, "", "", zhudun.FieldError("users", "need --users ≥ 100 and 1 ≤ --days ≤ 366")
 	}
 	p.Seed = *seed
-	start := time.Now()
-	sum, err := sim.Write(p, *out, *truth)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stderr, "wrote %d events in %d files to %s in %.1fs; truth %s:", sum.Events, len(sum.Files), *out, time.Since(start).Seconds(), *truth)
-	cats := make([]string, 0, len(sum.Truth))
-	for c := range sum.Truth {
-		cats = append(cats, c)
-	}
-	sort.Strings(cats)
-	for _, c := range cats {
-		fmt.Fprintf(stderr, " %s=%d", c, sum.Truth[c])
-	}
-	fmt.Fprintln(stderr)
-	return nil
+	return p, *out, *truth, nil
 }
 
 // Eval runs `zhudun eval --truth T --findings F [--min-f1 X] [--min-gang-f1 Y]`.

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/fourcuts/sim"
 )
 
 func TestSimulateDetectEval(t *testing.T) {
@@ -147,4 +148,34 @@ func gunzip(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestSimulateStressorFlags: each stressor flag sets its sim.Params field,
+// and a flag given wins over the --params file while the file's other
+// fields are kept.
+func TestSimulateStressorFlags(t *testing.T) {
+	args := []string{"--out", "o", "--truth", "t", "--users", "500",
+		"--quiet-sales", "0.05", "--proxy-users", "0.1", "--keyed-holders", "--imeisv", "0.6", "--fleets", "30",
+		"--evening-migrants", "0.04", "--family-phones", "0.3", "--dual-sim-phones", "0.25", "--new-phone-setups", "0.02",
+		"--family-verifiers", "0.2", "--quiet-ops", "10"}
+	p, _, _, err := simParams(args, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := sim.Params{Users: 500, Days: 7, Seed: 1, QuietSales: 0.05, ProxyUsers: 0.1, KeyedHolders: true, IMEISV: 0.6,
+		Fleets: 30, EveningMigrants: 0.04, FamilyPhones: 0.3, DualSIMPhones: 0.25, NewPhoneSetups: 0.02,
+		FamilyVerifiers: 0.2, QuietOps: 10}
+	if p != want {
+		t.Errorf("params\n got %+v\nwant %+v", p, want)
+	}
+	file := filepath.Join(t.TempDir(), "p.json")
+	os.WriteFile(file, []byte(`{"Users":800,"Days":2,"Seed":9,"QuietOps":3,"IMEISV":0.2,"KeyedHolders":true,"Sales":0.05}`), 0o644)
+	p, _, _, err = simParams([]string{"--out", "o", "--truth", "t", "--params", file, "--quiet-ops", "7"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = sim.Params{Users: 800, Days: 2, Seed: 9, QuietOps: 7, IMEISV: 0.2, KeyedHolders: true, Sales: 0.05}
+	if p != want {
+		t.Errorf("params with a file\n got %+v\nwant %+v", p, want)
+	}
 }
