@@ -294,6 +294,14 @@ func (d *det) activationSignals() {
 			}
 		}
 		outletOdd := oddFar >= cfg.OddFarOutlet && float64(oddFar) >= cfg.OddFarShare*float64(len(list))
+		// An outlet that does almost nothing else (OddFarStrongShare of its
+		// activations at night for strangers) is a bulk opener spreading
+		// its batch over nights; no shop that serves its neighbourhood by
+		// day looks so.
+		oddW := 0.6
+		if float64(oddFar) >= cfg.OddFarStrongShare*float64(len(list)) {
+			oddW = 0.8
+		}
 		for k, a := range list {
 			ev := d.ownCard[d.actNode(a)]
 			switch {
@@ -303,9 +311,10 @@ func (d *det) activationSignals() {
 			case outletOdd && d.oddHour(a.ts) && far(a):
 				// An outlet that keeps opening cards at night for strangers,
 				// and this card is one of them: alone a lead (a 24-hour shop
-				// at a station serves migrants at night too).
-				ev = d.emit(ev, "odd_far_outlet", float64(oddFar), float64(cfg.OddFarOutlet), d.win, d.openingWeight(d.actNode(a), 0.5),
-					"OddFarShare", cfg.OddFarShare, "LivedOpening", cfg.LivedOpening)
+				// at a station serves migrants at night too) unless the
+				// outlet does little else.
+				ev = d.emit(ev, "odd_far_outlet", float64(oddFar), float64(cfg.OddFarOutlet), d.win, d.openingWeight(d.actNode(a), oddW),
+					"OddFarShare", cfg.OddFarShare, "OddFarStrongShare", cfg.OddFarStrongShare, "LivedOpening", cfg.LivedOpening)
 			}
 			d.ownCard[d.actNode(a)] = ev
 		}

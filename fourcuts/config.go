@@ -54,7 +54,8 @@ type Config struct {
 	OddHourFrom         int     // odd hours start (22) …
 	OddHourTo           int     // … and end (6), CST
 	OddFarOutlet        int     // odd-hour activations for far-away holders that mark an outlet (5) …
-	OddFarShare         float64 // … making up this share of its activations (0.3)
+	OddFarShare         float64 // … making up this share of its activations (0.3) …
+	OddFarStrongShare   float64 // … or this share, which convicts alone (0.8)
 	LivedOpening        float64 // factor on opening evidence of a card that lives a person's life (0.5)
 	HolderCards         int     // cards one holder opens within HolderDays (6)
 	HolderCarrierCards  int     // … or this many across HolderCarriers carriers (4)
@@ -159,6 +160,7 @@ func (c Config) withDefaults() Config {
 	d(&c.OddHourTo, 6)
 	d(&c.OddFarOutlet, 5)
 	f(&c.OddFarShare, 0.3)
+	f(&c.OddFarStrongShare, 0.8)
 	f(&c.LivedOpening, 0.5)
 	d(&c.HolderCards, 6)
 	d(&c.HolderCarrierCards, 4)

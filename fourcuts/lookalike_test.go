@@ -18,7 +18,15 @@ func TestNoSingleFieldConvicts(t *testing.T) {
 		build             func(s *scene)
 	}{
 		{"odd_far_outlet alone", fourcuts.BlackCard, "17900000000", "lead", func(s *scene) {
-			for k := 0; k < 5; k++ { // a station shop serving migrants at night
+			for k := 0; k < 5; k++ { // a station shop serving migrants at night …
+				s.activate(fmt.Sprintf("1790000%04d", k), rid("450102", 20+k), "OUT-S", "cmcc", "370102", fmt.Sprintf("2021-05-%02dT23:30:00+08:00", 1+k))
+			}
+			for k := 0; k < 10; k++ { // … and its neighbourhood by day
+				s.activate(fmt.Sprintf("1791000%04d", k), rid("370102", 40+k), "OUT-S", "cmcc", "370102", fmt.Sprintf("2021-05-%02dT11:00:00+08:00", 1+k))
+			}
+		}},
+		{"an outlet that opens cards only at night for strangers", fourcuts.BlackCard, "17900000000", "finding", func(s *scene) {
+			for k := 0; k < 5; k++ {
 				s.activate(fmt.Sprintf("1790000%04d", k), rid("450102", 20+k), "OUT-S", "cmcc", "370102", fmt.Sprintf("2021-05-%02dT23:30:00+08:00", 1+k))
 			}
 		}},
