@@ -245,8 +245,13 @@ func (d *det) activationSignals() {
 	bwin := fmt.Sprintf("%dm", cfg.BurstMinutes)
 	for _, list := range byOutlet {
 		slices.SortFunc(list, func(a, b actRec) int { return cmp.Compare(a.ts, b.ts) })
-		oddFar := 0
+		// odd-hour activations for far-away holders, out of those whose
+		// holder has a province at all (a pseudonym has none)
+		oddFar, withProvince := 0, 0
 		for _, a := range list {
+			if IsResidentID(e.holders.names[a.holder]) {
+				withProvince++
+			}
 			if d.oddHour(a.ts) && far(a) {
 				oddFar++
 			}
@@ -293,13 +298,13 @@ func (d *det) activationSignals() {
 				}
 			}
 		}
-		outletOdd := oddFar >= cfg.OddFarOutlet && float64(oddFar) >= cfg.OddFarShare*float64(len(list))
+		outletOdd := oddFar >= cfg.OddFarOutlet && float64(oddFar) >= cfg.OddFarShare*float64(withProvince)
 		// An outlet that does almost nothing else (OddFarStrongShare of its
 		// activations at night for strangers) is a bulk opener spreading
 		// its batch over nights; no shop that serves its neighbourhood by
 		// day looks so.
 		oddW := 0.6
-		if float64(oddFar) >= cfg.OddFarStrongShare*float64(len(list)) {
+		if float64(oddFar) >= cfg.OddFarStrongShare*float64(withProvince) {
 			oddW = 0.8
 		}
 		for k, a := range list {

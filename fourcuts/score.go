@@ -34,7 +34,7 @@ type signal struct {
 // signals lists every documented signal (docs/fourcuts.md).
 var signals = map[string]signal{
 	// cards
-	"otp_platforms": {kindCodes, false}, "sms_only": {kindCodes, true},
+	"otp_platforms": {kindCodes, false}, "sms_only": {kindLife, true},
 	"slot_moves": {kindSlots, false}, "devices_per_card": {kindCodes, false},
 	"same_platform_accounts": {kindRegs, true},
 	"one_way_fanout":         {kindCalls, true}, "no_incoming_life": {kindCalls, true},
