@@ -35,6 +35,8 @@ type Evidence struct {
 	// Limits are the further thresholds in force that the signal tested,
 	// named by their Config field.
 	Limits []Limit `json:"limits,omitempty"`
+
+	kind int // the kind of evidence (score.go), set by emit
 }
 
 // Limit is one threshold in force, named by its Config field.
