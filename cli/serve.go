@@ -153,6 +153,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if metricsSrv != nil {
 		metricsSrv.Shutdown(sctx)
 	}
+	// Spans of anonymous denials still being counted go into the audit log
+	// before the store closes.
+	if err := api.Close(sctx); err != nil {
+		log.Error("audit denied requests at shutdown", "err", err)
+	}
 	<-relayDone
 	// Whatever the relay had not published yet stays in the outbox for the
 	// next start.

@@ -77,6 +77,9 @@ func (s *Server) register() {
 
 	// Unknown API paths answer in the API's shape; everything else is the UI.
 	s.mux.Handle("/api/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if requestToken(r) == "" && !s.allowAnonymous(w, r) {
+			return
+		}
 		writeJSON(w, http.StatusNotFound, errorBody{Error: errorDetail{Code: "ENOTFOUND", Message: "no such endpoint"}})
 	}))
 	s.mux.Handle("/", s.staticHandler())
