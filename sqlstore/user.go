@@ -454,7 +454,7 @@ func (s *Store) ResetPassword(ctx context.Context, id int64, pw string) error {
 			// the server, by whoever may run the installer's CLI.
 			for _, r := range u.Roles {
 				if zhudun.IsAdminRole(r) {
-					return zhudun.Errorf(zhudun.EFORBIDDEN, "an administrator's password is reset only on the server: zhudun user passwd %s", u.Username)
+					return zhudun.Errorf(zhudun.EFORBIDDEN, "an administrator's password is reset only on the server: zhudun user passwd --username %s", u.Username)
 				}
 			}
 			if err := tx.checkAccountReach(u); err != nil {
