@@ -99,6 +99,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	relayDone := make(chan struct{})
 	go func() { defer close(relayDone); relay.Run(runCtx, store, bus, time.Second, log) }()
+	go purgeLoginGuard(runCtx, store, log)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -169,6 +170,23 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	// Whatever the relay had not published yet stays in the outbox for the
 	// next start.
 	return nil
+}
+
+// purgeLoginGuard drops expired sign-in counters every hour until ctx ends:
+// one row per address and per unknown name would otherwise stay forever.
+func purgeLoginGuard(ctx context.Context, store *sqlstore.Store, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := store.PurgeLoginGuard(ctx); err != nil {
+				log.Warn("purge sign-in counters", "err", err)
+			}
+		}
+	}
 }
 
 func redactURL(u string) string {
