@@ -129,3 +129,29 @@ func TestAnonymousFlood(t *testing.T) {
 		t.Error("150 requests with a forged token were never limited")
 	}
 }
+
+// TestUnknownNameLocks: over HTTP, a name without an account answers like
+// an existing one — 401 four times, then 423 with Retry-After (issue 19
+// item 9).
+func TestUnknownNameLocks(t *testing.T) {
+	h := newHarness(t)
+	for _, name := range []string{"nosuchuser", "off2"} {
+		for i := 1; i <= 5; i++ {
+			res := h.do("", "POST", "/api/v1/auth/login", map[string]string{"username": name, "password": "Wrong!pass1"})
+			want := 401
+			if i == 5 {
+				want = 423
+			}
+			if res.status != want {
+				t.Fatalf("%s attempt %d: %d %s; want %d", name, i, res.status, res.body, want)
+			}
+			if i == 5 && res.header.Get("Retry-After") != "900" {
+				t.Errorf("%s locked with Retry-After %q; want 900", name, res.header.Get("Retry-After"))
+			}
+		}
+		res := h.do("", "POST", "/api/v1/auth/login", map[string]string{"username": name, "password": pw})
+		if res.status != 423 || res.header.Get("Retry-After") == "" {
+			t.Errorf("%s while locked: %d, Retry-After %q; want 423 with one", name, res.status, res.header.Get("Retry-After"))
+		}
+	}
+}
