@@ -92,6 +92,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	relayDone := make(chan struct{})
 	go func() { defer close(relayDone); relay.Run(runCtx, store, bus, time.Second, log) }()
+	if err := startForwarders(runCtx, &cfg, store, log); err != nil {
+		return err
+	}
+	go sweepDormant(runCtx, store, time.Hour, log)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -209,7 +213,7 @@ func loadDemo(ctx context.Context, e *env, s *sqlstore.Store, seed int64) error 
 		return err
 	}
 	for _, u := range plan.Users {
-		pw := password.Generate()
+		pw := password.GenerateFor(u.Username)
 		roles := u.Roles
 		if u.DeptCode == demo.DivCommand {
 			roles = []string{city.ID}

@@ -59,6 +59,7 @@ func (s *Store) Login(ctx context.Context, req zhudun.LoginRequest) (*zhudun.Ses
 		}
 		wait := oldest.Add(zhudun.AddrWindow).Sub(now)
 		_ = s.loginAudit(ctx, nil, username, addr, zhudun.ResultDenied, "address throttled")
+		s.raise(ctx, zhudun.SecurityEvent{Event: zhudun.SecThrottle, Subject: addr, ClientAddr: addr, Detail: map[string]any{"failures": n}})
 		return nil, &zhudun.Error{Code: zhudun.ETOOMANY, Message: "too many failed sign-ins from your address; try again later", RetryAfter: retryAfter(wait)}
 	}
 	var (
@@ -112,22 +113,22 @@ func (s *Store) Login(ctx context.Context, req zhudun.LoginRequest) (*zhudun.Ses
 		}
 		step = st
 	}
-	mustEnroll := false
-	if !u.totpOn && len(s.totpRoles) > 0 {
-		roles, err := s.userRoleIDs(ctx, u.id)
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range roles {
-			mustEnroll = mustEnroll || s.totpRoles[r]
-		}
+	pol := s.policy(ctx)
+	roles, err := s.userRoleIDs(ctx, u.id)
+	if err != nil {
+		return nil, err
+	}
+	mustEnroll := !u.totpOn && pol.NeedsTOTP(roles)
+	expired, err := s.passwordExpired(ctx, u.id, now, pol)
+	if err != nil {
+		return nil, err
 	}
 	tok := make([]byte, 32)
 	if _, err := rand.Read(tok); err != nil {
 		return nil, s.internal("token", err)
 	}
-	sess := &zhudun.Session{Token: base64.RawURLEncoding.EncodeToString(tok), UserID: u.id, MustChangePassword: u.mustChange,
-		MustEnrollTOTP: mustEnroll, CreatedAt: now, LastSeenAt: now}
+	sess := &zhudun.Session{Token: base64.RawURLEncoding.EncodeToString(tok), UserID: u.id, MustChangePassword: u.mustChange || expired,
+		MustEnrollTOTP: mustEnroll, PasswordExpired: expired && !u.mustChange, CreatedAt: now, LastSeenAt: now}
 	sess.ID = sessionID(sess.Token)
 	caller := &zhudun.Caller{UserID: u.id, Username: u.username, DeptCode: u.deptCode, DeptPath: u.deptPath, ClientAddr: addr}
 	err = s.write(zhudun.WithCaller(ctx, caller), func(tx *Tx) error {
@@ -143,11 +144,12 @@ func (s *Store) Login(ctx context.Context, req zhudun.LoginRequest) (*zhudun.Ses
 			return tx.s.internal("session insert", err)
 		}
 		return tx.audit(&zhudun.AuditEntry{Action: "auth.login", ObjectType: "user", ObjectID: u.username,
-			Detail: Detail(map[string]any{"totp": u.totpOn, "must_change_password": u.mustChange})})
+			Detail: Detail(map[string]any{"totp": u.totpOn, "must_change_password": u.mustChange, "password_expired": sess.PasswordExpired})})
 	})
 	if err != nil {
 		return nil, err
 	}
+	s.checkAdminAddress(ctx, u.id, u.username, roles, addr, sess.ID)
 	return sess, nil
 }
 
@@ -170,10 +172,11 @@ func totpAAD(userID int64) []byte {
 // wrongSecret counts a wrong password or code against the account and the
 // address; the fifth in a row locks the account.
 func (s *Store) wrongSecret(ctx context.Context, u *loginUser, addr string, now time.Time, reason string) error {
+	pol := s.policy(ctx)
 	failed := u.failed + 1
 	var locked any
-	if failed >= zhudun.MaxPasswordFailures {
-		locked, failed = now.Add(zhudun.LockDuration), 0
+	if failed >= pol.LockoutThreshold {
+		locked, failed = now.Add(pol.Lockout()), 0
 		reason += "; account locked"
 	}
 	caller := &zhudun.Caller{UserID: u.id, Username: u.username, DeptCode: u.deptCode, DeptPath: u.deptPath, ClientAddr: addr}
@@ -191,8 +194,10 @@ func (s *Store) wrongSecret(ctx context.Context, u *loginUser, addr string, now 
 		return err
 	}
 	if locked != nil {
+		s.raise(ctx, zhudun.SecurityEvent{Event: zhudun.SecLockout, Subject: u.username, Username: u.username, ClientAddr: addr,
+			Detail: map[string]any{"failures": pol.LockoutThreshold, "minutes": pol.LockoutMinutes}})
 		return &zhudun.Error{Code: zhudun.ELOCKED, Message: "account locked after repeated failed sign-ins; try again later or ask an administrator to unlock it",
-			RetryAfter: retryAfter(zhudun.LockDuration)}
+			RetryAfter: retryAfter(pol.Lockout())}
 	}
 	return badLogin()
 }
@@ -290,8 +295,8 @@ func (s *Store) CallerFor(ctx context.Context, id int64) (*zhudun.Caller, error)
 	return c, s.internalIf("caller perms rows", rows.Err())
 }
 
-// Authenticate resolves a session token. Sessions end after 30 minutes
-// idle, 12 hours in all, at logout, or when the account is disabled.
+// Authenticate resolves a session token. Sessions end after the policy's
+// idle minutes, 12 hours in all, at logout, or when the account is disabled.
 func (s *Store) Authenticate(ctx context.Context, token, clientAddr string) (*zhudun.Session, *zhudun.Caller, error) {
 	sess, err := s.session(ctx, token, true)
 	if err != nil {
@@ -329,7 +334,7 @@ func (s *Store) session(ctx context.Context, token string, touch bool) (*zhudun.
 	if err != nil {
 		return nil, s.internal("session load", err)
 	}
-	if revoked.Valid || disabled || now.Sub(sess.LastSeenAt) > zhudun.SessionIdle || now.Sub(sess.CreatedAt) > sessionMaxAge {
+	if revoked.Valid || disabled || now.Sub(sess.LastSeenAt) > s.policy(ctx).Idle() || now.Sub(sess.CreatedAt) > sessionMaxAge {
 		return nil, zhudun.Errorf(zhudun.EUNAUTHORIZED, "session ended; sign in again")
 	}
 	// Touch at most every 30 s: the idle timer needs no finer grain, and a
@@ -381,14 +386,11 @@ func (s *Store) ChangePassword(ctx context.Context, token, old, nw string) error
 		}
 		return err
 	}
-	if err := password.Check("new", nw); err != nil {
-		return err
-	}
 	if nw == old {
 		return zhudun.FieldError("new", "the new password must differ from the current one")
 	}
-	if strings.Contains(strings.ToLower(nw), u.username) {
-		return zhudun.FieldError("new", "the password must not contain the username")
+	if err := s.checkNewPassword(ctx, dbq{s, ctx}, u.id, u.username, "new", nw); err != nil {
+		return err
 	}
 	hash, err := password.Hash(nw)
 	if err != nil {
@@ -398,6 +400,9 @@ func (s *Store) ChangePassword(ctx context.Context, token, old, nw string) error
 		if _, err := tx.exec(`UPDATE users SET password_hash = ?, must_change = ?, failed_count = 0, password_changed_at = ?, updated_at = ? WHERE id = ?`,
 			hash, false, tx.now, tx.now, u.id); err != nil {
 			return tx.s.internal("password update", err)
+		}
+		if err := tx.recordPassword(u.id, hash); err != nil {
+			return err
 		}
 		// Other sessions of the user end; this one continues, now unrestricted.
 		if _, err := tx.exec(`UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND id <> ? AND revoked_at IS NULL`, tx.now, u.id, sess.ID); err != nil {

@@ -62,8 +62,9 @@ type Store struct {
 	now     func() time.Time
 	notify  chan struct{} // outbox has new rows; relays wake up early
 
-	totpRoles map[string]bool // roles that must sign in with a second factor
-	instance  string          // settings.instance_id, the Source of this database's events
+	overrides zhudun.PolicyOverrides // start-up settings that win over the stored policy
+	pol       policyCache
+	instance  string // settings.instance_id, the Source of this database's events
 }
 
 // Options configure a Store.
@@ -71,9 +72,9 @@ type Options struct {
 	Keys   Keys
 	Logger *slog.Logger
 	Now    func() time.Time // for tests; default time.Now
-	// TOTPRequiredRoles must enrol a second factor before doing anything
-	// else (MLPS asks two factors of administrators).
-	TOTPRequiredRoles []string
+	// Policy overrides fields of the policy stored in the database (the
+	// start-up flags); nil fields leave the stored value in force.
+	Policy zhudun.PolicyOverrides
 }
 
 // New wraps an open database. Call Migrate before use.
@@ -87,11 +88,7 @@ func New(db *sql.DB, d Dialect, o Options) *Store {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	tr := map[string]bool{}
-	for _, r := range o.TOTPRequiredRoles {
-		tr[r] = true
-	}
-	return &Store{db: db, dialect: d, keys: o.Keys, log: o.Logger, now: o.Now, notify: make(chan struct{}, 1), totpRoles: tr}
+	return &Store{db: db, dialect: d, keys: o.Keys, log: o.Logger, now: o.Now, notify: make(chan struct{}, 1), overrides: o.Policy}
 }
 
 // DB returns the underlying database (backups, tests).
