@@ -37,11 +37,11 @@ type Config struct {
 	AuditForward     string // syslog+tls://host:port, syslog+tcp://host:port or file:PATH; "" = off
 	AuditForwardCA   string // CA bundle for syslog+tls (default: the system's)
 	AlertWebhook     string // URL that gets each alert as a JSON POST; "" = off
-	LogLevel    string
-	LogFormat   string // text or json
-	Demo        bool
-	DemoSeed    int64
-	ConfigFile  string
+	LogLevel         string
+	LogFormat        string // text or json
+	Demo             bool
+	DemoSeed         int64
+	ConfigFile       string
 }
 
 type option struct {
