@@ -347,7 +347,10 @@ func TestFileForward(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { defer close(done); (&forward.Audit{Source: s, Target: target, Poll: 20 * time.Millisecond}).Run(ctx) }()
+	go func() {
+		defer close(done)
+		(&forward.Audit{Source: s, Target: target, Poll: 20 * time.Millisecond}).Run(ctx)
+	}()
 	appendRows(t, s, sys, 4, "a")
 	// Opening the store wrote the role seeds' rows too.
 	checkFor(t, 10*time.Second, "every row in the file", func() bool { return len(lines()) == len(dbRows(t, s)) })
@@ -416,7 +419,9 @@ type syncBuffer struct {
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-
-
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
