@@ -48,7 +48,8 @@ func newHarness(t *testing.T, opts ...func(*sqlstore.Options)) *harness {
 	// The API's own tests sign administrators in without a second factor
 	// (the default policy asks one of them); the TOTP tests set their own.
 	none := []string{}
-	o := sqlstore.Options{Keys: gmcrypto.Generate(), Policy: zhudun.PolicyOverrides{TOTPRoles: &none}}
+	keys := gmcrypto.Generate()
+	o := sqlstore.Options{Keys: keys, Policy: zhudun.PolicyOverrides{TOTPRoles: &none}}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -57,7 +58,7 @@ func newHarness(t *testing.T, opts ...func(*sqlstore.Options)) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	bus, err := natsbus.Open(ctx, natsbus.Config{DataDir: dir})
+	bus, err := natsbus.Open(ctx, natsbus.Config{DataDir: dir, Keys: keys})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,6 +164,7 @@ func (h *harness) stream(user string) <-chan map[string]any {
 	out := make(chan map[string]any, 100)
 	ready := make(chan struct{})
 	go func() {
+		defer close(out) // the stream ended
 		defer res.Body.Close()
 		sc := bufio.NewScanner(res.Body)
 		for sc.Scan() {

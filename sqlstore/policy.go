@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/gmcrypto"
 	"github.com/zhudun/zhudun/password"
 )
 
@@ -437,4 +438,38 @@ func (s *Store) DisableDormant(ctx context.Context) ([]string, error) {
 		}
 	}
 	return done, nil
+}
+
+// loginLimits are the sign-in limits in force: the policy's lockout
+// threshold and duration, unless SetLoginLimits (Options.LoginLimits) set
+// them explicitly, with the address limits of LoginLimits.
+func (s *Store) loginLimits(ctx context.Context) zhudun.LoginLimits {
+	l := s.LoginLimits()
+	var set zhudun.LoginLimits
+	if p := s.limitsSet.Load(); p != nil {
+		set = *p
+	}
+	p := s.policy(ctx)
+	if set.MaxFailures <= 0 {
+		l.MaxFailures = p.LockoutThreshold
+	}
+	if set.Lock <= 0 {
+		l.Lock = p.Lockout()
+	}
+	return l
+}
+
+// raiseLockout raises security.lockout for the attempt that locked a name.
+// A name without an account is named by its fingerprint, as in the audit
+// row: it may be a password typed into the wrong field.
+func (s *Store) raiseLockout(ctx context.Context, u *loginUser, username, addr string, l zhudun.LoginLimits) {
+	ev := zhudun.SecurityEvent{Event: zhudun.SecLockout, ClientAddr: addr,
+		Detail: map[string]any{"failures": l.MaxFailures, "minutes": int(l.Lock / time.Minute)}}
+	if u != nil {
+		ev.Subject, ev.Username = u.username, u.username
+	} else {
+		ev.Subject = "sm3:" + gmcrypto.SM3Hex([]byte(username))[:16]
+		ev.Detail["account"] = false
+	}
+	s.raise(ctx, ev)
 }

@@ -419,6 +419,13 @@ func testAlerts(t *testing.T, b Backend) {
 		t.Fatalf("throttle alerts: %+v, log records %d", as, logs.events(zhudun.SecThrottle))
 	}
 
+	// The unknown name locked too (a 423 must not tell whether an account
+	// exists): its alert names only a fingerprint, never what was typed.
+	as, _, err = e.s.FindAlerts(aud, zhudun.AlertFilter{Event: zhudun.SecLockout})
+	e.must(err)
+	if len(as) != 2 || !strings.HasPrefix(as[0].Subject, "sm3:") || as[0].Username != "" || strings.Contains(string(as[0].Detail), "nosuch") {
+		t.Fatalf("lockout alerts after the unknown name: %+v", as)
+	}
 	// An administrator from an address none of its sessions came from.
 	for _, addr := range []string{"10.6.0.1", "10.6.0.1"} {
 		_, err := login(e, "rootadm", pw, addr)
@@ -471,7 +478,7 @@ func testAlerts(t *testing.T, b Backend) {
 	}
 	open, n, err := e.s.FindAlerts(aud, zhudun.AlertFilter{Unacked: true})
 	e.must(err)
-	if n != 3 || slices.ContainsFunc(open, func(x *zhudun.Alert) bool { return x.ID == a.ID }) {
+	if n != 4 || slices.ContainsFunc(open, func(x *zhudun.Alert) bool { return x.ID == a.ID }) {
 		t.Fatalf("unacked after the ack: %d %+v", n, open)
 	}
 	if err := e.s.RaiseSecurityEvent(context.Background(), zhudun.SecurityEvent{Event: "security.nonsense"}); code(err) != zhudun.EINVALID {
