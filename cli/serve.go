@@ -80,8 +80,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
+	badMAC := store.NewAlertLimiter(time.Minute)
 	bus, err := natsbus.Open(ctx, natsbus.Config{URL: cfg.NATS, DataDir: cfg.Data, Logger: log, Keys: keys,
-		CAFile: cfg.NATSCA, CertFile: cfg.NATSCert, KeyFile: cfg.NATSKey, CredsFile: cfg.NATSCreds, Insecure: cfg.InsecureBus})
+		CAFile: cfg.NATSCA, CertFile: cfg.NATSCert, KeyFile: cfg.NATSKey, CredsFile: cfg.NATSCreds, Insecure: cfg.InsecureBus,
+		OnReject: func(subject, reason string) {
+			badMAC.Raise(zhudun.SecurityEvent{Event: zhudun.SecBadEventMAC, Subject: subject, Detail: map[string]any{"reason": reason}})
+		}})
 	if err != nil {
 		return fmt.Errorf("bus: %w", err)
 	}

@@ -523,3 +523,41 @@ func testForwardCursor(t *testing.T, b Backend) {
 		t.Fatalf("cursor after reopen: %d %v", n, err)
 	}
 }
+
+// testAlertLimiter: 50 detectors raising the same event at once (a flood
+// of forged bus events) write one alert; another subject gets its own.
+func testAlertLimiter(t *testing.T, b Backend) {
+	e := newEnv(t, b)
+	u := e.matrixUsers()
+	l := e.s.NewAlertLimiter(time.Minute)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	passed := 0
+	for i := 0; i < 50; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if l.Raise(zhudun.SecurityEvent{Event: zhudun.SecBadEventMAC, Subject: "zhudun.events.incident.created"}) {
+				mu.Lock()
+				passed++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if passed != 1 || !l.Raise(zhudun.SecurityEvent{Event: zhudun.SecBadEventMAC, Subject: "zhudun.events.unit.position"}) {
+		t.Fatalf("raised %d of 50; other subject refused", passed)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		as, _, err := e.s.FindAlerts(e.as(u["aud"]), zhudun.AlertFilter{Event: zhudun.SecBadEventMAC})
+		e.must(err)
+		if len(as) == 2 && as[0].Count == 1 && as[1].Count == 1 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("alerts: %+v", as)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

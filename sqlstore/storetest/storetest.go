@@ -78,6 +78,7 @@ func Run(t *testing.T, b Backend) {
 	t.Run("PasswordPolicy", func(t *testing.T) { testPasswordPolicy(t, b) })
 	t.Run("Dormant", func(t *testing.T) { testDormant(t, b) })
 	t.Run("Alerts", func(t *testing.T) { testAlerts(t, b) })
+	t.Run("AlertLimiter", func(t *testing.T) { testAlertLimiter(t, b) })
 	t.Run("ForwardCursor", func(t *testing.T) { testForwardCursor(t, b) })
 	t.Run("PatrolGrids", func(t *testing.T) { testPatrolGrids(t, b) })
 	t.Run("PatrolDispatch", func(t *testing.T) { testPatrolDispatch(t, b) })
