@@ -31,6 +31,8 @@ type Backend interface {
 	zhudun.RoleService
 	zhudun.AuditService
 	zhudun.AuthService
+	zhudun.PolicyService
+	zhudun.AlertService
 	// Unlock clears a user's lockout (user:write).
 	Unlock(ctx context.Context, id int64) error
 	// SessionValid checks a token without touching its idle timer (the event

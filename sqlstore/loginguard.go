@@ -18,6 +18,8 @@ import (
 // SetLoginLimits replaces the sign-in limits (the security administrator's
 // settings, start-up flags). Zero fields keep their defaults.
 func (s *Store) SetLoginLimits(l zhudun.LoginLimits) {
+	given := l
+	s.limitsSet.Store(&given)
 	d := zhudun.DefaultLoginLimits()
 	if l.MaxFailures <= 0 {
 		l.MaxFailures = d.MaxFailures
