@@ -99,6 +99,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	relayDone := make(chan struct{})
 	go func() { defer close(relayDone); relay.Run(runCtx, store, bus, time.Second, log) }()
+	purgeDone := make(chan struct{})
+	go func() { defer close(purgeDone); purgeLoop(runCtx, store, &cfg, log) }()
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -161,6 +163,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		metricsSrv.Shutdown(sctx)
 	}
 	<-relayDone
+	<-purgeDone
 	// Whatever the relay had not published yet stays in the outbox for the
 	// next start.
 	return nil
