@@ -48,6 +48,7 @@ func commands() []command {
 		{"backup", "encrypted, verified copy of the database while the server runs", runBackup},
 		{"restore", "decrypt and verify a backup into an empty data directory", runRestore},
 		{"keys", "keys: rotate (re-encrypts personal data), retire (removes a key nothing needs)", runKeys},
+		{"verify-install", "check the binary, the embedded UI and the keyring's permissions", runVerifyInstall},
 		{"purge", "apply the retention settings once (serve does it every --purge-every)", runPurge},
 		{"import", "import incidents: load incident history from CSV", runImport},
 		{"version", "print the version", func(_ context.Context, e *env, _ []string) error {

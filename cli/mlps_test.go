@@ -2,7 +2,9 @@ package cli_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -15,9 +17,11 @@ import (
 	"time"
 
 	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/cli"
 	"github.com/zhudun/zhudun/gmcrypto"
 	"github.com/zhudun/zhudun/sqlite"
 	"github.com/zhudun/zhudun/sqlstore"
+	"github.com/zhudun/zhudun/web"
 )
 
 // A DSN to a remote host without certificate verification is refused before
@@ -226,5 +230,62 @@ func TestKeysRetire(t *testing.T) {
 	}
 	if n, _, _ := st.FindAudit(sys, zhudun.AuditFilter{Action: "keys.retire"}); len(n) != 1 {
 		t.Errorf("%d keys.retire audit rows, want 1", len(n))
+	}
+}
+
+func TestVerifyInstall(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errs := run(t, "", "migrate", "--data", dir); code != 0 {
+		t.Fatal(errs)
+	}
+	line := func(out, name string) string {
+		for _, l := range strings.Split(out, "\n") {
+			if f := strings.Fields(l); len(f) > 1 && f[0] == name {
+				return l
+			}
+		}
+		return ""
+	}
+	// A development build with the keyring in the data directory: warnings
+	// only.
+	code, out, _ := run(t, "", "verify-install", "--data", dir)
+	if code != 0 || !strings.HasPrefix(strings.Fields(line(out, "keyring"))[1], "warn") || !strings.Contains(line(out, "keyring"), "inside the data directory") ||
+		strings.Fields(line(out, "binary"))[1] != "warn" || strings.Fields(line(out, "ui"))[1] != "warn" {
+		t.Fatalf("development build: %d\n%s", code, out)
+	}
+	// The binary against sums: right, then wrong.
+	exe, _ := os.Executable()
+	exe, _ = filepath.EvalSymlinks(exe)
+	b, _ := os.ReadFile(exe)
+	sum := sha256.Sum256(b)
+	sums := filepath.Join(t.TempDir(), "SHA256SUMS")
+	os.WriteFile(sums, []byte(hex.EncodeToString(sum[:])+"  "+filepath.Base(exe)+"\n"), 0o644)
+	if code, out, _ := run(t, "", "verify-install", "--data", dir, "--sums", sums); code != 0 || !strings.Contains(line(out, "binary"), " ok ") {
+		t.Errorf("matching sums: %d\n%s", code, out)
+	}
+	sum[0] ^= 1
+	os.WriteFile(sums, []byte(hex.EncodeToString(sum[:])+"  "+filepath.Base(exe)+"\n"), 0o644)
+	if code, out, _ := run(t, "", "verify-install", "--data", dir, "--sums", sums); code != 1 || !strings.Contains(line(out, "binary"), "fail") {
+		t.Errorf("altered binary: %d\n%s", code, out)
+	}
+	// The embedded UI against the release digest.
+	digest, err := web.Digest(web.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func(old string) { cli.UIDigest = old }(cli.UIDigest)
+	cli.UIDigest = digest
+	if _, out, _ := run(t, "", "verify-install", "--data", dir); !strings.Contains(line(out, "ui"), " ok ") {
+		t.Errorf("release UI digest: %s", out)
+	}
+	cli.UIDigest = strings.Repeat("0", 64)
+	if code, out, _ := run(t, "", "verify-install", "--data", dir); code != 1 || !strings.Contains(line(out, "ui"), "fail") {
+		t.Errorf("UI not the release's: %d %s", code, out)
+	}
+	cli.UIDigest = digest
+	// A keyring others can read fails.
+	os.Chmod(filepath.Join(dir, "keys", "keyring.json"), 0o644)
+	if code, out, _ := run(t, "", "verify-install", "--data", dir); code != 1 || !strings.Contains(line(out, "keyring"), "chmod 600") {
+		t.Errorf("keyring 0644: %d\n%s", code, out)
 	}
 }

@@ -63,6 +63,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	log := newLogger(e, &cfg)
+	warnInstall(&cfg, log)
 	if cfg.NATS == "" {
 		lock, err := lockData(cfg.Data)
 		if err != nil {
