@@ -63,7 +63,6 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	log := newLogger(e, &cfg)
-	warnInstall(&cfg, log)
 	if cfg.NATS == "" {
 		lock, err := lockData(cfg.Data)
 		if err != nil {
@@ -76,6 +75,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer store.Close()
+	warnInstall(&cfg, log) // after openStore, which may create the keyring
 	if cfg.Demo {
 		if err := loadDemo(ctx, e, store, cfg.DemoSeed, cfg.Data); err != nil {
 			return fmt.Errorf("demo: %w", err)
