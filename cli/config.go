@@ -75,7 +75,7 @@ func (c *Config) options() []option {
 		{name: "keyring", usage: "keyring file (SM4/HMAC-SM3 keys); default DATA/keys/keyring.json", str: &c.Keyring},
 		{name: "totp-roles", usage: "roles that must enrol a second factor, e.g. sysadmin,secadmin,auditadmin", str: &c.TOTPRoles},
 		{name: "retain-sessions", usage: "keep ended sessions this long (e.g. 30d, 12h; 0 = for ever)", str: &c.RetainSessions, def: "30d"},
-		{name: "retain-login-failures", usage: "keep per-address login-failure rows this long", str: &c.RetainLoginFailures, def: "7d"},
+		{name: "retain-login-failures", usage: "keep sign-in failure counters (per address, per unknown name) this long once unlocked", str: &c.RetainLoginFailures, def: "7d"},
 		{name: "retain-outbox", usage: "keep events already published to the bus this long", str: &c.RetainOutbox, def: "7d"},
 		{name: "retain-caller-phones", usage: "keep the caller's phone of a closed incident this long after closing", str: &c.RetainCallerPhones, def: "180d"},
 		{name: "retain-disabled-pii", usage: "keep the phone, ID number and TOTP secret of a disabled account this long", str: &c.RetainDisabledPII, def: "365d"},

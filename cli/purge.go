@@ -51,7 +51,7 @@ func runPurge(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "purged: %d ended sessions, %d login-failure rows, %d published events; cleared: %d caller phones, "+
+		fmt.Fprintf(e.stdout, "purged: %d ended sessions, %d sign-in failure counters, %d published events; cleared: %d caller phones, "+
 			"personal data of %d disabled accounts; re-sealed %d rows under the active key\n",
 			rep.Sessions, rep.LoginFailures, rep.Outbox, rep.CallerPhones, rep.DisabledUsers, rep.Resealed)
 		return nil

@@ -15,7 +15,9 @@ type Retention struct {
 	// Sessions: revoked sessions, after their revocation, and sessions not
 	// seen for this long (far beyond the idle and absolute timeouts).
 	Sessions time.Duration
-	// LoginFailures: the per-address failure rows behind the throttle.
+	// LoginFailures: the sign-in guard's failure counters (per address,
+	// per unknown name) whose window began this long ago and that hold no
+	// lock.
 	LoginFailures time.Duration
 	// Outbox: events already published to the bus, after publication.
 	Outbox time.Duration
@@ -57,20 +59,27 @@ func (s *Store) Purge(ctx context.Context, r Retention) (PurgeReport, error) {
 	type step struct {
 		keep time.Duration
 		n    *int64
-		q    string
+		q    string // ?1 is the cut-off time
+		// micros, when set, makes ?1 the cut-off and ?2 now, both in Unix
+		// microseconds (how the sign-in guard keeps time).
+		micros bool
 	}
 	steps := []step{
 		{r.Sessions, &rep.Sessions, `DELETE FROM sessions WHERE id IN (SELECT id FROM sessions
-			WHERE (revoked_at IS NOT NULL AND revoked_at < ?1) OR last_seen_at < ?1 LIMIT 1000)`},
-		{r.LoginFailures, &rep.LoginFailures, `DELETE FROM login_failures WHERE id IN (SELECT id FROM login_failures WHERE at < ?1 LIMIT 1000)`},
+			WHERE (revoked_at IS NOT NULL AND revoked_at < ?1) OR last_seen_at < ?1 LIMIT 1000)`, false},
+		{r.LoginFailures, &rep.LoginFailures, `DELETE FROM login_failures WHERE id IN (SELECT id FROM login_failures WHERE at < ?1 LIMIT 1000)`, false},
+		// The sign-in guard's counters (per address, per unknown name):
+		// those whose window began before the cut and hold no lock.
+		{r.LoginFailures, &rep.LoginFailures, `DELETE FROM login_guard WHERE subject IN (SELECT subject FROM login_guard
+			WHERE window_start < ?1 AND (locked_until IS NULL OR locked_until < ?2) LIMIT 1000)`, true},
 		{r.Outbox, &rep.Outbox, `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox
-			WHERE published_at IS NOT NULL AND published_at < ?1 LIMIT 1000)`},
+			WHERE published_at IS NOT NULL AND published_at < ?1 LIMIT 1000)`, false},
 		{r.CallerPhones, &rep.CallerPhones, `UPDATE incidents SET phone_enc = '', phone_idx = '', phone_mask = ''
-			WHERE id IN (SELECT id FROM incidents WHERE closed_at < ?1 AND phone_enc <> '' LIMIT 1000)`},
+			WHERE id IN (SELECT id FROM incidents WHERE closed_at < ?1 AND phone_enc <> '' LIMIT 1000)`, false},
 		{r.DisabledUserPII, &rep.DisabledUsers, `UPDATE users SET phone_enc = '', phone_idx = '', phone_mask = '',
 			idno_enc = '', idno_idx = '', idno_mask = '', totp_secret = '', totp_pending = ''
 			WHERE id IN (SELECT id FROM users WHERE disabled AND disabled_at < ?1
-				AND (phone_enc <> '' OR idno_enc <> '' OR totp_secret <> '' OR totp_pending <> '') LIMIT 1000)`},
+				AND (phone_enc <> '' OR idno_enc <> '' OR totp_secret <> '' OR totp_pending <> '') LIMIT 1000)`, false},
 	}
 	for _, st := range steps {
 		if st.keep <= 0 {
@@ -83,7 +92,11 @@ func (s *Store) Purge(ctx context.Context, r Retention) (PurgeReport, error) {
 			}
 			var n int64
 			err := s.write(ctx, func(tx *Tx) error {
-				res, err := tx.Tx.ExecContext(ctx, q, cut(st.keep))
+				args := []any{cut(st.keep)}
+				if st.micros {
+					args = []any{cut(st.keep).UnixMicro(), now.UnixMicro()}
+				}
+				res, err := tx.Tx.ExecContext(ctx, q, args...)
 				if err != nil {
 					return s.internal("purge", err)
 				}
@@ -122,13 +135,14 @@ func (s *Store) Purge(ctx context.Context, r Retention) (PurgeReport, error) {
 	return rep, err
 }
 
-// numbered turns ?1, one argument used twice, into $1, which SQLite and
-// PostgreSQL both read as "the first argument" (Rebind numbers plain ?s).
+// numbered turns ?1…?9, arguments that may be used more than once, into
+// $1…$9, which SQLite and PostgreSQL both read by position (Rebind numbers
+// plain ?s).
 func numbered(q string) string {
 	out := make([]byte, 0, len(q))
 	for i := 0; i < len(q); i++ {
-		if q[i] == '?' && i+1 < len(q) && q[i+1] == '1' {
-			out = append(out, '$', '1')
+		if q[i] == '?' && i+1 < len(q) && q[i+1] >= '1' && q[i+1] <= '9' {
+			out = append(out, '$', q[i+1])
 			i++
 			continue
 		}
