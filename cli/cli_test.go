@@ -67,7 +67,7 @@ func serve(t *testing.T, args ...string) *server {
 		done <- cli.Main(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--log-level", "warn"}, args...), strings.NewReader(""), out, io.Discard)
 	}()
 	s := &server{stdout: out}
-	checkFor(t, 20*time.Second, "server to listen", func() bool {
+	checkFor(t, 60*time.Second, "server to listen", func() bool {
 		select {
 		case code := <-done:
 			t.Fatalf("serve exited %d: %s", code, out.String())
