@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zhudun/zhudun/fourcuts"
 )
 
 // These tests check that each stressor makes the world its parameter
@@ -396,7 +398,7 @@ func TestQuietOps(t *testing.T) {
 		}
 		fp := e.get("device")
 		if v := e.get("imei"); v != "" {
-			if luhnDigit(v[:14]) != v[14] {
+			if fourcuts.LuhnDigit(v[:14]) != v[14] {
 				t.Errorf("an invalid IMEI %s", v)
 			}
 			if fpsOf[v] == nil {
