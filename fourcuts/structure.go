@@ -199,6 +199,9 @@ func (d *det) findWebs() *structure {
 			return
 		}
 		strangers := d.strangers(nodes, off, adj, holderOf, phoneOf, &uf)
+		if strangers < cfg.StructureStrangers {
+			return
+		}
 		w := web{cards: cards, strangers: strangers, phones: phones, edges: edges}
 		w.density = float64(edges) / (float64(cards) * float64(phones))
 		if exp := sr * sc / E; exp > 0 {
