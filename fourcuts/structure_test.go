@@ -295,3 +295,28 @@ func TestStructureQuietOpsAblation(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDetectStructure: Detect over a 20,000-person, three-day city
+// with ten ordinary-looking operations, with and without the stage (the
+// difference is the stage's cost).
+func BenchmarkDetectStructure(b *testing.B) {
+	evs := sim.Events(sim.Params{Users: 20000, Days: 3, Seed: 7, QuietOps: 10})
+	for _, bc := range []struct {
+		name string
+		off  []string
+	}{{"on", nil}, {"off", []string{"dense_structure"}}} {
+		b.Run(bc.name, func(b *testing.B) {
+			cfg := fourcuts.DefaultConfig()
+			cfg.Off = bc.off
+			e := fourcuts.NewEngine(cfg)
+			for i := range evs {
+				e.Add(&evs[i])
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				e.Detect()
+			}
+		})
+	}
+}
