@@ -3,6 +3,7 @@ package fourcuts
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 )
 
@@ -52,10 +53,10 @@ func (d *det) cardSignals() {
 		ca := d.agg(c)
 		var ev []Evidence
 		if n := int(ca.otpPlat); n >= otpThr {
-			// A number with a social life (people it calls who call back)
-			// belongs to a person: codes from many apps are then only a
-			// hint, unless they are very many.
-			social := int(ca.callback) >= cfg.SocialCallbacks
+			// A number with a human life (people it calls who call back, a
+			// bank's notices, people ringing it) belongs to a person: codes
+			// from many apps are then only a hint, unless they are very many.
+			social := d.humanNode(c)
 			w := 0.6
 			if social {
 				w = 0.3
@@ -67,13 +68,20 @@ func (d *det) cardSignals() {
 				}
 			}
 			ev = d.emit(ev, "otp_platforms", float64(n), float64(otpThr), d.win, w,
-				"OTPPlatformsStrong", otpStrong, "SocialCallbacks", cfg.SocialCallbacks)
+				"OTPPlatformsStrong", otpStrong, "HumanCallbacks", cfg.HumanCallbacks, "HumanCallers", cfg.HumanCallers)
 		}
 		if int(ca.otpPlat) >= cfg.SMSOnlyPlatforms && ca.moPeers+ca.mtPeers == 0 {
 			ev = d.emit(ev, "sms_only", float64(ca.otpPlat), float64(cfg.SMSOnlyPlatforms), d.win, 0.4)
 		}
 		if n := int(ca.imeis); n >= cfg.SlotMoves {
-			ev = d.emit(ev, "slot_moves", float64(n), float64(cfg.SlotMoves), d.win, 0.6)
+			// A person's number moves through the household's phones (a
+			// new phone, the old one, a family phone): on a number that
+			// lives a person's life it weighs LivedOpening as much.
+			w := 0.6
+			if d.humanNode(c) {
+				w *= cfg.LivedOpening
+			}
+			ev = d.emit(ev, "slot_moves", float64(n), float64(cfg.SlotMoves), d.win, w, "LivedOpening", cfg.LivedOpening)
 		}
 		// Accounts verified with this number from distinct devices: a person
 		// registers every app from the one phone they own.
@@ -112,6 +120,24 @@ func (d *det) cardSignals() {
 // quantile is the index of the AdaptQuantile in a sorted sample of n.
 func (d *det) quantile(n int) int {
 	return min(n-1, int(float64(n)*d.cfg.AdaptQuantile))
+}
+
+// openingWeight is the weight of evidence about how card c was opened. A
+// card that now lives a person's life (humanNode) was opened for a person,
+// however it was opened — a factory's migrants at an evening outlet, a
+// family's cards opened together — so its opening counts LivedOpening as
+// much: alone a lead, black only with evidence of its use.
+func (d *det) openingWeight(c uint32, w float64) float64 {
+	if d.humanNode(int(c)) {
+		return w * d.cfg.LivedOpening
+	}
+	return w
+}
+
+// humanNode is human for one life of a number.
+func (d *det) humanNode(c int) bool {
+	ca := d.agg(c)
+	return int(ca.callback) >= d.cfg.HumanCallbacks || ca.notice >= 1 || int(ca.mtPeers-ca.callback) >= d.cfg.HumanCallers
 }
 
 // human reports signs that a number belongs to a person: someone it called
@@ -219,8 +245,13 @@ func (d *det) activationSignals() {
 	bwin := fmt.Sprintf("%dm", cfg.BurstMinutes)
 	for _, list := range byOutlet {
 		slices.SortFunc(list, func(a, b actRec) int { return cmp.Compare(a.ts, b.ts) })
-		oddFar := 0
+		// odd-hour activations for far-away holders, out of those whose
+		// holder has a province at all (a pseudonym has none)
+		oddFar, withProvince := 0, 0
 		for _, a := range list {
+			if IsResidentID(e.holders.names[a.holder]) {
+				withProvince++
+			}
 			if d.oddHour(a.ts) && far(a) {
 				oddFar++
 			}
@@ -267,17 +298,28 @@ func (d *det) activationSignals() {
 				}
 			}
 		}
-		outletOdd := oddFar >= cfg.OddFarOutlet && float64(oddFar) >= cfg.OddFarShare*float64(len(list))
+		outletOdd := oddFar >= cfg.OddFarOutlet && float64(oddFar) >= cfg.OddFarShare*float64(withProvince)
+		// An outlet that does almost nothing else (OddFarStrongShare of its
+		// activations at night for strangers) is a bulk opener spreading
+		// its batch over nights; no shop that serves its neighbourhood by
+		// day looks so.
+		oddW := 0.6
+		if float64(oddFar) >= cfg.OddFarStrongShare*float64(withProvince) {
+			oddW = 0.8
+		}
 		for k, a := range list {
 			ev := d.ownCard[d.actNode(a)]
 			switch {
 			case bulkOf[k]:
-				ev = d.emit(ev, "outlet_burst", float64(burstOf[k]), float64(cfg.BurstSize), bwin, 0.9, "BurstShare", cfg.BurstShare)
+				ev = d.emit(ev, "outlet_burst", float64(burstOf[k]), float64(cfg.BurstSize), bwin, d.openingWeight(d.actNode(a), 0.9),
+					"BurstShare", cfg.BurstShare, "LivedOpening", cfg.LivedOpening)
 			case outletOdd && d.oddHour(a.ts) && far(a):
 				// An outlet that keeps opening cards at night for strangers,
 				// and this card is one of them: alone a lead (a 24-hour shop
-				// at a station serves migrants at night too).
-				ev = d.emit(ev, "odd_far_outlet", float64(oddFar), float64(cfg.OddFarOutlet), d.win, 0.5, "OddFarShare", cfg.OddFarShare)
+				// at a station serves migrants at night too) unless the
+				// outlet does little else.
+				ev = d.emit(ev, "odd_far_outlet", float64(oddFar), float64(cfg.OddFarOutlet), d.win, d.openingWeight(d.actNode(a), oddW),
+					"OddFarShare", cfg.OddFarShare, "OddFarStrongShare", cfg.OddFarStrongShare, "LivedOpening", cfg.LivedOpening)
 			}
 			d.ownCard[d.actNode(a)] = ev
 		}
@@ -313,22 +355,27 @@ func (d *det) activationSignals() {
 				j++
 			}
 			n := j - i
-			carriers := map[uint32]bool{}
-			known, odd, fr := 0, 0, 0
+			// Carriers count when they hold HolderCarrierShare of the
+			// window's cards: a ring spreads its cards over carriers to stay
+			// under each one's limit, while an enterprise batch on one
+			// carrier with a few strays on others does not spread.
+			carriers := map[uint32]int{}
+			known, fr := 0, 0
 			for k := i; k < j; k++ {
-				if c := list[k].carrier; c != none && !carriers[c] {
-					known++
-				}
-				carriers[list[k].carrier] = true
-				if d.oddHour(list[k].ts) {
-					odd++
+				if c := list[k].carrier; c != none {
+					carriers[c]++
+					if carriers[c] == max(1, int(math.Ceil(cfg.HolderCarrierShare*float64(n)))) {
+						known++
+					}
 				}
 				if far(list[k]) {
 					fr++
 				}
 			}
 			w, s := 0.0, ""
-			marked := known >= cfg.HolderCardsCarriers || float64(odd) >= cfg.BurstShare*float64(n) || float64(fr) >= cfg.BurstShare*float64(n)
+			// Odd hours alone do not mark a holder's cards: a company
+			// opens its fleet or IoT batch in one night at one outlet.
+			marked := known >= cfg.HolderCardsCarriers || float64(fr) >= cfg.BurstShare*float64(n)
 			if n >= cfg.HolderCards {
 				// Many cards on one carrier, opened in business hours
 				// for a local holder, is how an enterprise (IoT trackers,
@@ -348,7 +395,7 @@ func (d *det) activationSignals() {
 				// is a lead, black with evidence of another kind.
 				w, s = 0.5, "holder_cards"
 			}
-			if w == 0 && n >= cfg.HolderCarrierCards && known >= cfg.HolderCarriers {
+			if w < 0.85 && n >= cfg.HolderCarrierCards && known >= cfg.HolderCarriers {
 				w, s = 0.85, "holder_carriers"
 			}
 			if w > 0 {
@@ -370,8 +417,8 @@ func (d *det) activationSignals() {
 				if name[k] == "holder_carriers" {
 					th = float64(cfg.HolderCarrierCards)
 				}
-				d.ownCard[d.actNode(a)] = d.emit(d.ownCard[d.actNode(a)], name[k], val[k], th, fmt.Sprintf("%dd", cfg.HolderDays), mark[k],
-					"HolderCarriers", cfg.HolderCarriers, "BurstShare", cfg.BurstShare)
+				d.ownCard[d.actNode(a)] = d.emit(d.ownCard[d.actNode(a)], name[k], val[k], th, fmt.Sprintf("%dd", cfg.HolderDays), d.openingWeight(d.actNode(a), mark[k]),
+					"LivedOpening", cfg.LivedOpening, "HolderCarriers", cfg.HolderCarriers, "HolderCardsCarriers", cfg.HolderCardsCarriers, "HolderCarrierShare", cfg.HolderCarrierShare, "BurstShare", cfg.BurstShare)
 			} else if plain[k] {
 				if g < 0 {
 					g = int32(len(d.holderStock))
@@ -383,7 +430,8 @@ func (d *det) activationSignals() {
 					d.holderStock[g] = append(d.holderStock[g], c)
 				}
 			} else if n := perCarrier[a.carrier]; n > cfg.PerCarrierLegal && a.carrier != none {
-				d.ownCard[d.actNode(a)] = d.emit(d.ownCard[d.actNode(a)], "holder_over_legal", float64(n), float64(cfg.PerCarrierLegal), "", 0.7)
+				d.ownCard[d.actNode(a)] = d.emit(d.ownCard[d.actNode(a)], "holder_over_legal", float64(n), float64(cfg.PerCarrierLegal), "", d.openingWeight(d.actNode(a), 0.7),
+					"LivedOpening", cfg.LivedOpening)
 			}
 		}
 	}

@@ -28,7 +28,6 @@ type Config struct {
 	AdaptSample         int     // … once at least this many such numbers exist (200)
 	HumanCallbacks      int     // a number with this many peers calling back has a human life (1) …
 	HumanCallers        int     // … as has one rung by this many peers it never called (3)
-	SocialCallbacks     int     // peers calling back that make code reception only a hint (2)
 	SMSOnlyPlatforms    int     // code platforms of a number with no voice at all (2)
 	CardSamePlatform    int     // accounts of one number on one platform (2)
 	FanoutPeers         int     // fewest distinct peers called before fan-out is judged (20)
@@ -55,12 +54,15 @@ type Config struct {
 	OddHourFrom         int     // odd hours start (22) …
 	OddHourTo           int     // … and end (6), CST
 	OddFarOutlet        int     // odd-hour activations for far-away holders that mark an outlet (5) …
-	OddFarShare         float64 // … making up this share of its activations (0.3)
+	OddFarShare         float64 // … making up this share of its activations (0.3) …
+	OddFarStrongShare   float64 // … or this share, which convicts alone (0.8)
+	LivedOpening        float64 // factor on opening evidence of a card that lives a person's life (0.5)
 	HolderCards         int     // cards one holder opens within HolderDays (6)
 	HolderCarrierCards  int     // … or this many across HolderCarriers carriers (4)
 	HolderCarriers      int     // (3)
 	HolderDays          int     // (7)
 	HolderCardsCarriers int     // stated carriers that make a holder's many cards holder_cards (2)
+	HolderCarrierShare  float64 // share of a holder's window a carrier must hold to count (0.2)
 	PerCarrierLegal     int     // cards one holder may legally hold per carrier (5)
 	FingerprintsPerIMEI int     // device fingerprints behind one IMEI (3)
 	SocialIMEIShare     float64 // share of an IMEI's numbers with a human life that makes it a shared default IMEI (0.5)
@@ -133,7 +135,6 @@ func (c Config) withDefaults() Config {
 	d(&c.AdaptSample, 200)
 	d(&c.HumanCallbacks, 1)
 	d(&c.HumanCallers, 3)
-	d(&c.SocialCallbacks, 2)
 	d(&c.SMSOnlyPlatforms, 2)
 	d(&c.CardSamePlatform, 2)
 	d(&c.FanoutPeers, 20)
@@ -161,11 +162,14 @@ func (c Config) withDefaults() Config {
 	d(&c.OddHourTo, 6)
 	d(&c.OddFarOutlet, 5)
 	f(&c.OddFarShare, 0.3)
+	f(&c.OddFarStrongShare, 0.8)
+	f(&c.LivedOpening, 0.5)
 	d(&c.HolderCards, 6)
 	d(&c.HolderCarrierCards, 4)
 	d(&c.HolderCarriers, 3)
 	d(&c.HolderDays, 7)
 	d(&c.HolderCardsCarriers, 2)
+	f(&c.HolderCarrierShare, 0.2)
 	d(&c.PerCarrierLegal, 5)
 	d(&c.FingerprintsPerIMEI, 3)
 	f(&c.SocialIMEIShare, 0.5)

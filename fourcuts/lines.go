@@ -61,8 +61,8 @@ func (d *det) lineSignals() []bool {
 		if k == IPDialup || k == IPProxy || k == IPIDC {
 			ev = d.emit(ev, "line_intel_"+IPKindNames[k], 1, 1, "", 0.3)
 		}
-		if n, ok := d.lifelessBehind(d.ipAccts[ip]); ok {
-			ev = d.emit(ev, "lifeless_numbers", float64(n), float64(cfg.LifelessNumbers), d.win, 0.8)
+		if n, ok := d.lifelessBehind(d.ipAccts[ip]); ok && !d.off["lifeless_numbers"] {
+			ev = d.emit(ev, "lifeless_numbers", float64(n), float64(cfg.LifelessNumbers), d.win, 0.8, "LifelessShare", cfg.LifelessShare)
 			lifelessIP[ip] = true
 		}
 		d.ownIP[ip] = ev

@@ -1,6 +1,9 @@
 package fourcuts
 
-import "math/bits"
+import (
+	"math/bits"
+	"slices"
+)
 
 // Kinds of evidence. Signals of one kind read the same facts (a number's
 // calls, how a card was opened, a device's identifiers), so several of
@@ -32,8 +35,8 @@ type signal struct {
 // signals lists every documented signal (docs/fourcuts.md).
 var signals = map[string]signal{
 	// cards
-	"otp_platforms": {kindCodes, false}, "sms_only": {kindCodes, true},
-	"slot_moves": {kindSlots, false}, "devices_per_card": {kindRegs, false},
+	"otp_platforms": {kindCodes, false}, "sms_only": {kindLife, true},
+	"slot_moves": {kindSlots, false}, "devices_per_card": {kindCodes, false},
 	"same_platform_accounts": {kindRegs, true},
 	"one_way_fanout":         {kindCalls, true}, "no_incoming_life": {kindCalls, true},
 	"outlet_burst": {kindOutlet, false}, "odd_far_outlet": {kindOutlet, false},
@@ -62,6 +65,16 @@ var signals = map[string]signal{
 	"line_intel_idc": {kindPlace, true},
 	// joint structure
 	"dense_structure": {kindStructure, false},
+}
+
+// Signals lists the documented signals, sorted.
+func Signals() []string {
+	out := make([]string, 0, len(signals))
+	for s := range signals {
+		out = append(out, s)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // emit appends a piece of evidence to out unless the signal is off. limits

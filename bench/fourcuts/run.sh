@@ -68,12 +68,15 @@ files=$(ls "$city"/* | wc -l)
 events=$(cat "$city"/*.jsonl "$city"/*.csv | wc -l)
 events=$((events + $(gzip -dc "$city"/*.gz | wc -l)))
 echo "files: $files, lines: $events, size: $(du -sh "$city" | cut -f1)"
-t0=$(date +%s.%N)
-{ cat "$city"/*.jsonl "$city"/*.csv; gzip -dc "$city"/*.gz; } | wc -l >/dev/null
-t1=$(date +%s.%N)
-read_s=$(echo "$t1 - $t0" | bc)
-echo "read baseline (gzip -dc / cat | wc -l): ${read_s}s"
-/usr/bin/time -f "detect wall %es, peak RSS %MKB" "$bin" detect --in "$city" --out "$work/speed.findings" --errors "$work/speed.rejects"
+# Each file read one after another (gzip -dc or cat) into wc -l, then
+# detect; three rounds, wall and CPU time of each (medians go in the docs).
+readall() { for f in "$city"/*; do case $f in *.gz) gzip -dc "$f" ;; *) cat "$f" ;; esac; done | wc -l; }
+for round in 1 2 3; do
+  echo "-- round $round, load: $(cut -d' ' -f1-3 /proc/loadavg)"
+  export -f readall; export city
+  /usr/bin/time -f "read baseline (gzip -dc / cat | wc -l): wall %es, CPU %Us user + %Ss sys" bash -c readall >/dev/null
+  /usr/bin/time -f "detect: wall %es, CPU %Us user + %Ss sys, peak RSS %MKB" "$bin" detect --in "$city" --out "$work/speed.findings" --errors "$work/speed.rejects" --quiet
+done
 
 echo "== detector core (go test -bench)"
 (cd "$root" && go test -run XXX -bench 'BenchmarkEngine' -benchtime 5x ./fourcuts/)

@@ -126,6 +126,9 @@ func (w *world) blackOps() {
 				}
 			}
 		}
+		if p.BriefModems > 0 {
+			w.briefModems(gang, tac, cell, stock, modems)
+		}
 		pools = append(pools, pool{stock, gang})
 	}
 

@@ -206,7 +206,7 @@ func (w *world) callCentres() {
 	}
 }
 
-// callCentreDay: 15–200 short outbound calls from the office (a quarter to
+// callCentreDay: a few to 220 short outbound calls from the office (a quarter to
 // the city's own residents), about one in three unanswered; the callee
 // rings back at most once a day.
 func (w *world) callCentreDay(d int, pe *person) {
@@ -220,7 +220,7 @@ func (w *world) callCentreDay(d int, pe *person) {
 	if shifts {
 		open, hours = 8, 13
 	}
-	n := min(200, 15+int(g.r.ExpFloat64()*45))
+	n := min(220, 3+int(g.r.ExpFloat64()*50)) // long-tailed: part-timers to the busiest
 	c, ph := pe.workCard, pe.workPh
 	var answered []string
 	var residents []*person
@@ -609,4 +609,27 @@ func imeiRank(v string) int {
 		return 2
 	}
 	return 3
+}
+
+// briefModems adds the pool's modems seen only briefly (Params.BriefModems).
+func (w *world) briefModems(gang, tac, cell string, stock []*card, modems int) {
+	g, p := w.g, w.p
+	x := p.BriefModems * float64(modems)
+	n := int(x)
+	if g.chance(x - float64(n)) {
+		n++
+	}
+	for i := 0; i < n; i++ {
+		t := tac
+		if g.chance(0.2) {
+			t = "86" + g.digits(6) // a spare of another make
+		}
+		ph := &phone{imei: g.imei(t, !g.chance(p.InvalidIMEIShare))}
+		d := g.r.IntN(p.Days)
+		c := stock[g.r.IntN(len(stock))]
+		w.label("black_device", "imei", ph.imei, gang)
+		for k := 0; k < 1+g.r.IntN(2); k++ {
+			w.call(d, w.at(d, g.r.Float64()*24), c, ph, cell, g.pick(w.extern), nil, nil, "", 5+g.r.IntN(15))
+		}
+	}
 }

@@ -99,6 +99,11 @@ type Params struct {
 	// other's accounts (a parent's account registered on a child's phone
 	// with the parent's number, and the reverse).
 	FamilyVerifiers float64
+	// BriefModems adds to each cat pool, per modem it has, this many
+	// modems on average that show up in only one or two short calls in the
+	// whole period, carrying one of the pool's cards at the pool's cell
+	// (a spare swapped in for a day; another make now and then).
+	BriefModems float64
 	// QuietOps is the number of ordinary-looking registration operations
 	// per 20,000 users: every card, phone, fingerprint, address and
 	// registration time within what ordinary people show; only the joint

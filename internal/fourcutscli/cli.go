@@ -361,6 +361,7 @@ var simFloats = []struct {
 	{"dual-sim-phones", "stressor: share of residents with two cards used equally in one phone", func(p *sim.Params) *float64 { return &p.DualSIMPhones }},
 	{"new-phone-setups", "stressor: share of residents who set up a new phone and register about a dozen apps in a day", func(p *sim.Params) *float64 { return &p.NewPhoneSetups }},
 	{"family-verifiers", "stressor: share of households whose phones verify each other's accounts", func(p *sim.Params) *float64 { return &p.FamilyVerifiers }},
+	{"brief-modems", "stressor: cat-pool modems seen in only one or two short calls, per modem of each pool", func(p *sim.Params) *float64 { return &p.BriefModems }},
 	{"quiet-ops", "ordinary-looking registration operations (dense phones × cards × platforms) per 20,000 residents", func(p *sim.Params) *float64 { return &p.QuietOps }},
 }
 
