@@ -94,6 +94,11 @@ func (d *det) cardSignals() {
 		}
 		if maxSame := d.maxSamePlatform(d.cardAccts[c]); maxSame >= cfg.CardSamePlatform {
 			ev = d.emit(ev, "same_platform_accounts", float64(maxSame), float64(cfg.CardSamePlatform), d.win, 0.3)
+			if len(ev) > 0 && ev[len(ev)-1].Signal == "same_platform_accounts" {
+				// On a number it is one more fact about what the number
+				// verified, like devices_per_card: the same kind.
+				ev[len(ev)-1].kind = kindCodes
+			}
 		}
 		if int(ca.moPeers) >= cfg.FanoutPeers {
 			days := spanDays(ca.cdrFirst, ca.cdrLast)

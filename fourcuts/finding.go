@@ -39,6 +39,8 @@ type Evidence struct {
 	// analyst (dense_structure: the web's phones, edges, density, lift
 	// and log10p).
 	Measures []Limit `json:"measures,omitempty"`
+
+	kind int // the kind of evidence (score.go), set by emit
 }
 
 // Limit is one threshold in force, named by its Config field.

@@ -83,7 +83,7 @@ func (d *det) emit(out []Evidence, name string, value, threshold float64, window
 	if d.off[name] {
 		return out
 	}
-	ev := Evidence{Signal: name, Value: value, Threshold: threshold, Window: window, Detector: Version, Weight: w}
+	ev := Evidence{Signal: name, Value: value, Threshold: threshold, Window: window, Detector: Version, Weight: w, kind: signals[name].kind}
 	for i := 0; i+1 < len(limits); i += 2 {
 		var v float64
 		switch x := limits[i+1].(type) {
@@ -128,7 +128,7 @@ func (d *det) score(evs []Evidence) float64 {
 				alone = true
 			}
 		}
-		kinds |= 1 << s.kind
+		kinds |= 1 << e.kind
 	}
 	sc := 1 - p
 	if !alone && (!primary || bits.OnesCount32(kinds) < 2) && sc > d.cfg.CorroboratedCap {

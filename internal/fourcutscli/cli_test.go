@@ -29,7 +29,7 @@ func TestSimulateDetectEval(t *testing.T) {
 	if err := Detect(ctx, []string{"--in", feed, "--out", find, "--errors", rej}, nil, &out, &errb); err != nil {
 		t.Fatalf("detect: %v", err)
 	}
-	for _, want := range []string{"sim", "cdr", "findings:", "black_card=", "events/s", "peak memory"} {
+	for _, want := range []string{"sim", "cdr", "findings:", "black_card=", "events/s", "peak memory", "graph stage: converged in"} {
 		if !strings.Contains(errb.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, errb.String())
 		}
@@ -177,5 +177,40 @@ func TestSimulateStressorFlags(t *testing.T) {
 	want = sim.Params{Users: 800, Days: 2, Seed: 9, QuietOps: 7, IMEISV: 0.2, KeyedHolders: true, Sales: 0.05}
 	if p != want {
 		t.Errorf("params with a file\n got %+v\nwant %+v", p, want)
+	}
+}
+
+// TestDetectConfig: --config switches signals off and sets the graph
+// stage's round limit; an unknown signal is refused; a graph stage stopped
+// at its limit says so.
+func TestDetectConfig(t *testing.T) {
+	dir := t.TempDir()
+	feed, truth := filepath.Join(dir, "feed"), filepath.Join(dir, "truth.jsonl")
+	ctx := context.Background()
+	var out, errb bytes.Buffer
+	if err := Simulate(ctx, []string{"--users", "1500", "--days", "2", "--seed", "4", "--out", feed, "--truth", truth}, nil, &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`{"Off":["no_such_signal"]}`), 0o600)
+	if err := Detect(ctx, []string{"--in", feed, "--out", filepath.Join(dir, "f0"), "--config", bad}, nil, &out, &errb); zhudun.ErrorCode(err) != zhudun.EINVALID || !strings.Contains(err.Error(), "no_such_signal") {
+		t.Errorf("unknown signal: %v", err)
+	}
+	one := filepath.Join(dir, "one.json")
+	os.WriteFile(one, []byte(`{"MaxRounds":1,"Off":["otp_platforms"]}`), 0o600)
+	errb.Reset()
+	find := filepath.Join(dir, "f1")
+	if err := Detect(ctx, []string{"--in", feed, "--out", find, "--config", one}, nil, &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(errb.String(), "stopped unconverged at MaxRounds 1") {
+		t.Errorf("no warning for an unconverged graph stage:\n%s", errb.String())
+	}
+	b, _ := os.ReadFile(find)
+	if strings.Contains(string(b), `"otp_platforms"`) {
+		t.Error("a switched-off signal is in the findings")
+	}
+	if !strings.Contains(string(b), `"limits":{`) {
+		t.Error("findings carry no limits in force")
 	}
 }
