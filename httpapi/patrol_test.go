@@ -254,6 +254,12 @@ func TestPatrolScenario(t *testing.T) {
 	if r := h.do("cmd1", "GET", "/api/v1/reports/patrol?"+period+"&format=xlsx", nil); r.status != 200 || !strings.Contains(r.header.Get("Content-Type"), "spreadsheetml") {
 		t.Errorf("xlsx: %d %s", r.status, r.header.Get("Content-Type"))
 	}
+	// Issue 19.12: a negative change is a number in the CSV, not quoted text.
+	r = h.do("cmd1", "GET", "/api/v1/reports/patrol?"+period+"&format=csv", nil)
+	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(r.body, []byte("\xEF\xBB\xBF")))).ReadAll()
+	if err != nil || r.status != 200 || len(recs) < 2 || recs[1][0] != "total" || recs[1][6] != "-25" {
+		t.Errorf("cmd1 csv total row: %d %v %q", r.status, err, recs)
+	}
 	// Another sub-bureau's dispatcher and commander get nothing: by id, list, count, export.
 	for _, p := range []string{fmt.Sprintf("/api/v1/incidents/%d", inc1), fmt.Sprintf("/api/v1/incidents/%d/recommendation", inc1)} {
 		if r := h.do("disp2", "GET", p, nil); r.status != 404 {
@@ -274,7 +280,7 @@ func TestPatrolScenario(t *testing.T) {
 		t.Errorf("cmd2 report: %+v", rep.Total)
 	}
 	r = h.do("cmd2", "GET", "/api/v1/reports/patrol?"+period+"&format=csv", nil)
-	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(r.body, []byte("\xEF\xBB\xBF")))).ReadAll()
+	recs, err = csv.NewReader(bytes.NewReader(bytes.TrimPrefix(r.body, []byte("\xEF\xBB\xBF")))).ReadAll()
 	if err != nil || r.status != 200 {
 		t.Fatalf("cmd2 csv: %d %v", r.status, err)
 	}
@@ -286,7 +292,7 @@ func TestPatrolScenario(t *testing.T) {
 	if r := h.do("cmd2", "GET", "/api/v1/reports/patrol?"+period+"&dept=ST1", nil); r.status != 404 {
 		t.Errorf("cmd2 asks for ST1: %d", r.status)
 	}
-	if r := h.do("aud", "GET", "/api/v1/audit?action=patrol_report.export", nil); r.total() != 2 {
+	if r := h.do("aud", "GET", "/api/v1/audit?action=patrol_report.export", nil); r.total() != 3 {
 		t.Errorf("exports audited: %d, want 2", r.total())
 	}
 	if r := h.do("aud", "GET", "/api/v1/audit?action=unit.position", nil); r.total() != 0 {
