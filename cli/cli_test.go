@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -26,7 +27,11 @@ import (
 // child process (to kill it hard).
 func TestMain(m *testing.M) {
 	if os.Getenv("ZHUDUN_TEST_MAIN") == "1" {
-		os.Exit(cli.Main(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+		// As cmd/zhudun does: SIGINT and SIGTERM end the context.
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		code := cli.Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
 	}
 	os.Exit(m.Run())
 }
@@ -401,5 +406,54 @@ func waitLine(t *testing.T, lines <-chan string, want string) {
 		case <-deadline:
 			t.Fatalf("no event with %s reached the stream", want)
 		}
+	}
+}
+
+// TestLongCommandsStopOnSignal: a long command run as the real binary stops
+// within a second of SIGTERM or SIGINT, with a non-zero status — detect on an
+// endless line (/dev/zero) spun for minutes ignoring both (issue 19.11).
+func TestLongCommandsStopOnSignal(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name string
+		sig  os.Signal
+		args []string
+	}{
+		{"detect /dev/zero SIGTERM", syscall.SIGTERM, []string{"detect", "--in", "/dev/zero", "--out", filepath.Join(dir, "f1.jsonl"), "--progress", "never"}},
+		{"detect /dev/zero SIGINT", os.Interrupt, []string{"detect", "--in", "/dev/zero", "--out", filepath.Join(dir, "f2.jsonl"), "--progress", "never"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], c.args...)
+			cmd.Env = append(os.Environ(), "ZHUDUN_TEST_MAIN=1")
+			var errb syncBuffer
+			cmd.Stderr = &errb
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case err := <-done:
+				t.Fatalf("ended before the signal: %v %s", err, errb.String())
+			case <-time.After(700 * time.Millisecond):
+			}
+			sent := time.Now()
+			cmd.Process.Signal(c.sig)
+			select {
+			case err := <-done:
+				if took := time.Since(sent); took > time.Second {
+					t.Errorf("stopped %v after the signal, want within 1s", took)
+				}
+				if err == nil || cmd.ProcessState.ExitCode() == 0 {
+					t.Errorf("exit status 0 after a signal; stderr %s", errb.String())
+				}
+				if !strings.Contains(errb.String(), "interrupted") {
+					t.Errorf("stderr %q does not say it was interrupted", errb.String())
+				}
+			case <-time.After(5 * time.Second):
+				cmd.Process.Kill()
+				t.Fatalf("still running 5s after %v", c.sig)
+			}
+		})
 	}
 }
