@@ -312,6 +312,15 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 		if out == "" {
 			return fmt.Errorf("--out is required")
 		}
+		// The head log is copied first, so that it is never ahead of the
+		// snapshot: a restore copies both (zhudun.db and audit-witness.log).
+		witnessCopy := ""
+		if cfg.NATS == "" {
+			witnessCopy = out + ".audit-witness.log"
+			if err := copyWitness(cfg, witnessCopy); err != nil {
+				return err
+			}
+		}
 		if err := s.Backup(ctx, out); err != nil {
 			return err
 		}
@@ -338,6 +347,9 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("backup's audit chain does not verify: row %d %s", rep.Problem.Seq, rep.Problem.Reason)
 		}
 		fmt.Fprintf(e.stdout, "backup written to %s (integrity ok, audit chain ok: %d rows)\n", out, rep.Rows)
+		if witnessCopy != "" {
+			fmt.Fprintf(e.stdout, "audit head log written to %s — restore it as DATA/audit-witness.log with the database\n", witnessCopy)
+		}
 		if withKeys {
 			kp := out + ".keyring.json"
 			if err := kr.Save(kp); err != nil {
@@ -347,6 +359,27 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 		}
 		return nil
 	})
+}
+
+// copyWitness copies the audit head log to path (mode 0600, not replacing).
+func copyWitness(cfg *Config, path string) error {
+	src := cfg.Witness
+	if src == "" {
+		src = filepath.Join(cfg.Data, "audit-witness.log")
+	}
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return fmt.Errorf("audit head log: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("audit head log copy: %w", err)
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func runKeys(ctx context.Context, e *env, args []string) error {

@@ -204,7 +204,7 @@ func TestServeAndCLI(t *testing.T) {
 func TestNoDemoCreatesOnlySchema(t *testing.T) {
 	dir := t.TempDir()
 	code, out, errs := run(t, "", "migrate", "--data", dir)
-	if code != 0 || !strings.Contains(out, "schema version 2") {
+	if code != 0 || !strings.Contains(out, "schema version 4") {
 		t.Fatalf("migrate: %d %s %s", code, out, errs)
 	}
 	_, out, _ = run(t, "", "dept", "list", "--data", dir)
@@ -312,8 +312,23 @@ func TestKillRestartBackupRestore(t *testing.T) {
 	os.MkdirAll(filepath.Join(dir2, "keys"), 0o700)
 	copyFile(t, backup, filepath.Join(dir2, "zhudun.db"))
 	copyFile(t, backup+".keyring.json", filepath.Join(dir2, "keys", "keyring.json"))
+	// Without its head log the restored database cannot show it is whole.
+	if code, out, _ := run(t, "", "audit", "verify", "--data", dir2); code == 0 || !strings.Contains(out, "witness missing") {
+		t.Fatalf("verify restored without the head log: %d %s", code, out)
+	}
+	copyFile(t, backup+".audit-witness.log", filepath.Join(dir2, "audit-witness.log"))
 	if code, out, _ := run(t, "", "audit", "verify", "--data", dir2); code != 0 {
 		t.Fatalf("verify restored: %s", out)
+	}
+	// The original data directory's log is ahead of the backup: putting the
+	// backup back there is a rollback, and verify says so.
+	dir3 := t.TempDir()
+	os.MkdirAll(filepath.Join(dir3, "keys"), 0o700)
+	copyFile(t, backup, filepath.Join(dir3, "zhudun.db"))
+	copyFile(t, backup+".keyring.json", filepath.Join(dir3, "keys", "keyring.json"))
+	copyFile(t, filepath.Join(dir, "audit-witness.log"), filepath.Join(dir3, "audit-witness.log"))
+	if code, out, _ := run(t, "", "audit", "verify", "--data", dir3); code == 0 || !strings.Contains(out, "database behind its witness") {
+		t.Fatalf("verify of the backup under the newer head log: %d %s", code, out)
 	}
 	s := serve(t, "--data", dir2)
 	tok = login(t, s.url, "alice", "S3cure!pass")
@@ -455,5 +470,36 @@ func TestLongCommandsStopOnSignal(t *testing.T) {
 				t.Fatalf("still running 5s after %v", c.sig)
 			}
 		})
+	}
+}
+
+// TestAuditVerifyDetectsRollback is the outside tester's attack (issue
+// 19.6): the newest audit rows deleted and an older, validly signed anchor
+// row put back. The database alone looks whole; its head log does not agree.
+func TestAuditVerifyDetectsRollback(t *testing.T) {
+	dir := t.TempDir()
+	run(t, "S3cure!pass\n", "user", "add", "--data", dir, "--username", "alice", "--role", "sysadmin", "--password-stdin") // rows 1–8
+	db, err := sql.Open("sqlite", filepath.Join(dir, "zhudun.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE TABLE saved AS SELECT * FROM audit_anchor`); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{"A1", "A2"} { // rows 9, 10
+		if code, _, errs := run(t, "", "dept", "add", "--data", dir, "--code", d, "--name", d); code != 0 {
+			t.Fatal(errs)
+		}
+	}
+	for _, q := range []string{`DROP TRIGGER audit_log_no_delete`, `DROP TRIGGER audit_anchor_forward`, `DELETE FROM audit_log WHERE seq > 8`,
+		`UPDATE audit_anchor SET head_seq = (SELECT head_seq FROM saved), head_hash = (SELECT head_hash FROM saved), sig = (SELECT sig FROM saved)`} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	code, out, _ := run(t, "", "audit", "verify", "--data", dir)
+	if want := "FAILED at row 10: database behind its witness at seq 10"; code == 0 || !strings.Contains(out, want) {
+		t.Fatalf("verify: %d %q; want non-zero and %q", code, out, want)
 	}
 }

@@ -21,6 +21,7 @@ type Config struct {
 	TLSKey      string
 	MetricsAddr string // Prometheus /metrics on its own (internal) address; "" = off
 	Keyring     string // keyring file; default Data/keys/keyring.json
+	Witness     string // audit head log file; default Data/audit-witness.log (embedded NATS only)
 	KeyringJSON string // the keyring itself (secret; ZHUDUN_KEYRING or ZHUDUN_KEYRING_FILE)
 	TOTPRoles   string // comma-separated roles that must use a second factor
 	LogLevel    string
@@ -51,6 +52,7 @@ func (c *Config) options() []option {
 		{name: "tls-key", usage: "TLS key file", str: &c.TLSKey},
 		{name: "metrics-addr", usage: "listen address for Prometheus /metrics (internal network only)", str: &c.MetricsAddr},
 		{name: "keyring", usage: "keyring file (SM4/HMAC-SM3 keys); default DATA/keys/keyring.json", str: &c.Keyring},
+		{name: "audit-witness", usage: "audit head log (signed, append-only; keep it where the database's owner cannot rewrite it); default DATA/audit-witness.log; on a NATS cluster the heads go to the ZHUDUN_AUDIT_WITNESS stream", str: &c.Witness},
 		{name: "keyring-json", usage: "the keyring itself (prefer ZHUDUN_KEYRING_FILE)", str: &c.KeyringJSON, secret: true},
 		{name: "totp-roles", usage: "roles that must enrol a second factor, e.g. sysadmin,secadmin,auditadmin", str: &c.TOTPRoles},
 		{name: "log-level", usage: "debug, info, warn or error", str: &c.LogLevel, def: "info"},

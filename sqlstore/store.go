@@ -11,6 +11,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -62,7 +63,8 @@ type Store struct {
 	now     func() time.Time
 	notify  chan struct{} // outbox has new rows; relays wake up early
 
-	totpRoles map[string]bool // roles that must sign in with a second factor
+	witness   zhudun.AuditWitness // nil: the chain's head is kept in the database only
+	totpRoles map[string]bool     // roles that must sign in with a second factor
 	instance  string          // settings.instance_id, the Source of this database's events
 }
 
@@ -74,6 +76,10 @@ type Options struct {
 	// TOTPRequiredRoles must enrol a second factor before doing anything
 	// else (MLPS asks two factors of administrators).
 	TOTPRequiredRoles []string
+	// Witness keeps the audit chain's head outside the database (see
+	// zhudun.AuditWitness); every process writing the database must use the
+	// same one. Nil keeps it in the database only (tests of other parts).
+	Witness zhudun.AuditWitness
 }
 
 // New wraps an open database. Call Migrate before use.
@@ -91,7 +97,7 @@ func New(db *sql.DB, d Dialect, o Options) *Store {
 	for _, r := range o.TOTPRequiredRoles {
 		tr[r] = true
 	}
-	return &Store{db: db, dialect: d, keys: o.Keys, log: o.Logger, now: o.Now, notify: make(chan struct{}, 1), totpRoles: tr}
+	return &Store{db: db, dialect: d, keys: o.Keys, log: o.Logger, now: o.Now, notify: make(chan struct{}, 1), totpRoles: tr, witness: o.Witness}
 }
 
 // DB returns the underlying database (backups, tests).
@@ -100,8 +106,13 @@ func (s *Store) DB() *sql.DB { return s.db }
 // Dialect returns the backend's dialect.
 func (s *Store) Dialect() Dialect { return s.dialect }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+// Close closes the database, and the witness when it can be closed.
+func (s *Store) Close() error {
+	if c, ok := s.witness.(io.Closer); ok {
+		c.Close()
+	}
+	return s.db.Close()
+}
 
 // Ping checks the database.
 func (s *Store) Ping(ctx context.Context) error {
@@ -127,6 +138,7 @@ type Tx struct {
 	ctx    context.Context
 	now    time.Time
 	events int
+	head   *zhudun.AuditEntry // the last audit row this transaction appended
 }
 
 // write runs fn in a transaction and commits it; every change, its audit row
@@ -143,6 +155,11 @@ func (s *Store) write(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	if err := stx.Commit(); err != nil {
 		return s.internal("commit", err)
+	}
+	if tx.head != nil {
+		if err := s.witnessHead(ctx, tx.head.Seq, tx.head.Hash); err != nil {
+			return err
+		}
 	}
 	if tx.events > 0 {
 		select {
@@ -316,5 +333,8 @@ func (s *Store) Init(ctx context.Context) error {
 	if err := s.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'instance_id'`).Scan(&s.instance); err != nil {
 		return fmt.Errorf("instance id: %w", err)
 	}
-	return s.EnsureBuiltinRoles(ctx)
+	if err := s.EnsureBuiltinRoles(ctx); err != nil {
+		return err
+	}
+	return s.witnessBaseline(ctx)
 }
