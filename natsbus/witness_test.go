@@ -49,7 +49,10 @@ func TestWitnessStream(t *testing.T) {
 		}
 	}
 	var got []string
-	if err := w.Heads(ctx, "a", func(h zhudun.AuditHead) error { got = append(got, fmt.Sprintf("%d:%s:%s", h.Seq, h.Hash, h.Sig)); return nil }); err != nil {
+	if err := w.Heads(ctx, "a", func(h zhudun.AuditHead) error {
+		got = append(got, fmt.Sprintf("%d:%s:%s", h.Seq, h.Hash, h.Sig))
+		return nil
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Join(got, " ") != "1:h1:s1 3:h3:s3 2:h2:s2" {

@@ -65,7 +65,7 @@ type Store struct {
 
 	witness   zhudun.AuditWitness // nil: the chain's head is kept in the database only
 	totpRoles map[string]bool     // roles that must sign in with a second factor
-	instance  string          // settings.instance_id, the Source of this database's events
+	instance  string              // settings.instance_id, the Source of this database's events
 }
 
 // Options configure a Store.
