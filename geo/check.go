@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"context"
 	"math"
 	"sort"
 )
@@ -75,35 +76,51 @@ func (m MultiPolygon) Area() float64 {
 
 // RingProblem returns what makes a ring unusable, or "" when it is fine:
 // fewer than three distinct positions, no area, or two edges that cross.
-// It compares every pair of edges (quadratic), which suits grid-sized rings.
 func RingProblem(ring [][2]float64) string {
-	distinct := map[[2]float64]bool{}
-	for _, p := range ring {
-		distinct[p] = true
-	}
-	if len(distinct) < 3 {
-		return "fewer than 3 distinct positions"
-	}
+	msg, _ := RingProblemContext(context.Background(), ring)
+	return msg
+}
+
+// RingProblemContext is RingProblem in O(n log n) (a sweep line over the
+// edges), stopping with ctx's error when ctx ends: a ring of a million
+// vertices from a client that left must not hold a core.
+func RingProblemContext(ctx context.Context, ring [][2]float64) (string, error) {
 	n := len(ring)
-	if ring[0] == ring[n-1] {
+	if n > 0 && ring[0] == ring[n-1] {
 		n-- // closed: the last position repeats the first
 	}
-	for i := 0; i < n; i++ {
-		a, b := ring[i], ring[(i+1)%n]
-		for j := i + 2; j < n; j++ {
-			if i == 0 && j == n-1 {
-				continue // adjacent through the closing edge
-			}
-			c, d := ring[j], ring[(j+1)%n]
-			if properCross(a, b, c, d) {
-				return "edges cross each other (self-intersection)"
-			}
+	pts := make([][2]float64, n)
+	copy(pts, ring[:n])
+	sort.Slice(pts, func(i, j int) bool { return pts[i][0] < pts[j][0] || (pts[i][0] == pts[j][0] && pts[i][1] < pts[j][1]) })
+	distinct := 0
+	for i := range pts {
+		if i == 0 || pts[i] != pts[i-1] {
+			distinct++
 		}
 	}
-	if RingArea(ring) < 1 {
-		return "encloses no area"
+	if distinct < 3 {
+		return "fewer than 3 distinct positions", nil
 	}
-	return ""
+	segs := make([]segment, n)
+	for i := 0; i < n; i++ {
+		segs[i] = segment{a: ring[i], b: ring[(i+1)%n], id: i}
+	}
+	adjacent := func(a, b int) bool {
+		i, j := segs[a].id, segs[b].id
+		d := i - j
+		return d == 1 || d == -1 || d == n-1 || d == 1-n
+	}
+	_, _, crossed, err := firstCrossing(ctx, segs, adjacent)
+	if err != nil {
+		return "", err
+	}
+	if crossed {
+		return "edges cross each other (self-intersection)", nil
+	}
+	if RingArea(ring) < 1 {
+		return "encloses no area", nil
+	}
+	return "", nil
 }
 
 // InteriorPoint returns a point inside m (outside its holes), found on a

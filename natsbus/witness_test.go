@@ -29,10 +29,16 @@ func openTestWitness(t *testing.T) *Witness {
 		t.Fatalf("OpenWitness(%s): %v", url, err)
 	}
 	t.Cleanup(func() {
-		if err := w.js.DeleteStream(context.Background(), w.cfg.StreamName); err != nil {
+		w.Close() // a store may have closed it already; delete through a fresh one
+		c, err := OpenWitness(context.Background(), w.cfg)
+		if err != nil {
+			t.Errorf("reopen to delete stream: %v", err)
+			return
+		}
+		defer c.Close()
+		if err := c.js.DeleteStream(context.Background(), w.cfg.StreamName); err != nil {
 			t.Errorf("delete stream: %v", err)
 		}
-		w.Close()
 	})
 	return w
 }
