@@ -156,3 +156,37 @@ func fmtInt(n int) string {
 	}
 	return s
 }
+
+// TestIndexMatchesPolygon: the banded index answers Contains and "within
+// tol of the boundary" as the plain scans over every edge do.
+func TestIndexMatchesPolygon(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	for _, m := range []MultiPolygon{squareWithHole, {{starRing(2000)}}} {
+		ix := NewIndex(m)
+		b := m.Bounds()
+		for k := 0; k < 20000; k++ {
+			x := b.MinLon + (rng.Float64()*1.2-0.1)*(b.MaxLon-b.MinLon)
+			y := b.MinLat + (rng.Float64()*1.2-0.1)*(b.MaxLat-b.MinLat)
+			if got, want := ix.Contains(x, y), m.Contains(x, y); got != want {
+				t.Fatalf("Contains(%v, %v) = %v, want %v", x, y, got, want)
+			}
+			tol := 30.0
+			if got, want := ix.NearBoundary(x, y, tol), m.BoundaryDistance(x, y) <= tol; got != want {
+				t.Fatalf("NearBoundary(%v, %v) = %v, want %v", x, y, got, want)
+			}
+		}
+	}
+}
+
+// TestFeatureProblemRings: two rings of one boundary that cross are refused;
+// a hole inside its ring is fine.
+func TestFeatureProblemRings(t *testing.T) {
+	ctx := context.Background()
+	if _, _, msg, err := FeatureProblem(ctx, squareWithHole); msg != "" || err != nil {
+		t.Errorf("square with hole: %q %v", msg, err)
+	}
+	across := MultiPolygon{{{{0, 0}, {10, 0}, {10, 10}, {0, 10}, {0, 0}}, {{8, 4}, {12, 4}, {12, 6}, {8, 6}, {8, 4}}}}
+	if p, r, msg, _ := FeatureProblem(ctx, across); p != 0 || !(r == 0 && msg == "crosses ring 1 of polygon 0" || r == 1 && msg == "crosses ring 0 of polygon 0") {
+		t.Errorf("hole across its ring: %d %d %q", p, r, msg)
+	}
+}

@@ -193,6 +193,7 @@ func (s *Server) importGrids(w http.ResponseWriter, r *http.Request) error {
 	}
 	var grids []*zhudun.Grid
 	var problems []zhudun.GridProblem
+	vertices := 0
 	for i, raw := range fc.Features {
 		var f struct {
 			Type       string          `json:"type"`
@@ -224,6 +225,10 @@ func (s *Server) importGrids(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			problems = append(problems, zhudun.GridProblem{Kind: zhudun.GridProblemInvalidRing, Severity: zhudun.SeverityError, Feature: name, Message: zhudun.ErrorMessage(err)})
 			continue
+		}
+		// Refuse an oversized upload before any geometry is checked.
+		if vertices += m.Vertices(); vertices > geo.MaxUploadVertices {
+			return zhudun.Errorf(zhudun.EINVALID, "the upload has more than %d positions (feature %s); split it", geo.MaxUploadVertices, name)
 		}
 		if len(props.PatrolPoint) != 2 {
 			problems = append(problems, zhudun.GridProblem{Kind: zhudun.GridProblemPatrolPoint, Severity: zhudun.SeverityError, Feature: name, Message: "patrol_point [lon, lat] is required"})

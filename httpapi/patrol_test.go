@@ -310,3 +310,32 @@ func shanghai() *time.Location {
 	}
 	return l
 }
+
+// TestGridUploadMillionVertices: two features of 500,000 positions each are
+// refused as a whole before any geometry check (issue 19.7: two such
+// uploads held both cores for minutes after their clients left).
+func TestGridUploadMillionVertices(t *testing.T) {
+	h := newHarness(t)
+	sys := zhudun.WithCaller(t.Context(), zhudun.SystemCaller("test"))
+	nu, err := h.store.CreateUser(sys, zhudun.NewUser{Username: "cmd1", DeptCode: "SB1", Password: pw, Own: true, Roles: []string{"commander"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.users["cmd1"], h.tokens["cmd1"] = nu, h.login("cmd1", pw)
+	var feats []map[string]any
+	for f := 0; f < 2; f++ {
+		const n = 499999 // 500,000 positions with the closing one: 10^6 in all
+		ring := make([][2]float64, n+1)
+		for i := 0; i < n; i++ {
+			a := 2 * math.Pi * float64(i) / n
+			ring[i] = [2]float64{117 + float64(f)*0.02 + 0.005*math.Cos(a), 36.6 + 0.005*math.Sin(a)}
+		}
+		ring[n] = ring[0]
+		feats = append(feats, map[string]any{"type": "Feature", "properties": map[string]any{"code": fmt.Sprintf("M%d", f), "station": "ST1", "patrol_point": []float64{117, 36.6}},
+			"geometry": map[string]any{"type": "Polygon", "coordinates": [][][2]float64{ring}}})
+	}
+	r := h.do("cmd1", "POST", "/api/v1/grids", fc(feats...))
+	if r.status != 400 || !strings.Contains(string(r.body), "more than 500000 positions (feature M1)") {
+		t.Fatalf("a million positions: %d %.300s", r.status, r.body)
+	}
+}

@@ -445,3 +445,50 @@ func testPatrolRekey(t *testing.T, b Backend) {
 		t.Fatalf("reveal after rotation: %q %v", phone, err)
 	}
 }
+
+// circle is a grid whose boundary is a circle of n positions, r degrees
+// across, around (lon, lat).
+func circle(code, station string, lon, lat, r float64, n int) *zhudun.Grid {
+	ring := make([][2]float64, n+1)
+	for i := 0; i < n; i++ {
+		a := 2 * math.Pi * float64(i) / float64(n)
+		ring[i] = [2]float64{lon + r*math.Cos(a), lat + r*math.Sin(a)}
+	}
+	ring[n] = ring[0]
+	return &zhudun.Grid{Code: code, StationCode: station, PatrolPoint: [2]float64{lon, lat}, Boundary: [][][][2]float64{{ring}}}
+}
+
+// testPatrolGridLimits is issue 19.7: vertices are capped per grid and per
+// upload, big boundaries are checked in O(n log n), and the work stops when
+// the request's context ends.
+func testPatrolGridLimits(t *testing.T, b Backend) {
+	e, u := patrolEnv(t, b)
+	cmd1 := e.as(u["cmd1"])
+	// 50,001 positions in one grid: refused by name, nothing stored.
+	rep, err := e.s.ImportGrids(cmd1, []*zhudun.Grid{circle("BIG", "ST1", 117.6, 36.6, 0.004, 50000)}, nil)
+	if err != nil || rep.Accepted || len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0].Message, "50001 positions; a grid may have at most 50000") {
+		t.Fatalf("a grid over the cap: %+v %v", rep, err)
+	}
+	// An upload of more than 500,000 positions is refused whole.
+	var many []*zhudun.Grid
+	for i := 0; i < 11; i++ {
+		many = append(many, circle(fmt.Sprintf("M%d", i), "ST1", 117.6+float64(i)*0.01, 36.7, 0.004, 46000))
+	}
+	if _, err := e.s.ImportGrids(cmd1, many, nil); code(err) != zhudun.EINVALID || !strings.Contains(zhudun.ErrorMessage(err), "at most 500000") {
+		t.Fatalf("an upload over the cap: %v", err)
+	}
+	// Two grids of 40,000 positions each, side by side: accepted.
+	rep, err = e.s.ImportGrids(cmd1, []*zhudun.Grid{circle("G1", "ST1", 117.6, 36.6, 0.004, 40000), circle("G2", "ST1", 117.61, 36.6, 0.004, 40000)}, nil)
+	if err != nil || !rep.Accepted || rep.Created != 2 {
+		t.Fatalf("two big grids: %+v %v", rep, err)
+	}
+	// A client that has gone: the check stops, nothing is stored.
+	ctx, cancel := context.WithCancel(cmd1)
+	cancel()
+	if _, err := e.s.ImportGrids(ctx, []*zhudun.Grid{circle("G3", "ST1", 117.62, 36.6, 0.004, 40000)}, nil); code(err) != zhudun.EUNAVAILABLE {
+		t.Fatalf("cancelled upload: %v", err)
+	}
+	if _, n, _ := e.s.FindGrids(cmd1, zhudun.GridFilter{Code: "G3"}); n != 0 {
+		t.Fatalf("a cancelled upload stored %d grids", n)
+	}
+}
