@@ -165,6 +165,11 @@ type NewIncident struct {
 
 	DispatchedAt, ArrivedAt, ClosedAt *time.Time
 	Outcome                           string
+
+	// ImportKey is an imported row's identity: its file and line, or the
+	// source system's own id. A row whose key was imported before is
+	// skipped, so an import that was interrupted can be run again.
+	ImportKey string
 }
 
 // IncidentFilter selects incidents; zero fields do not filter.

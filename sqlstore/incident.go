@@ -357,7 +357,8 @@ func (s *Store) CreateIncident(ctx context.Context, n zhudun.NewIncident) (*zhud
 // ImportIncidents stores history (system caller only: the importer). Rows
 // that fail their checks or fall outside every grid are returned; the rest
 // are stored in one transaction with one audit row for the batch, which
-// records that received_at was set for every row.
+// records that received_at was set for every row. Rows whose ImportKey was
+// imported before are skipped: neither stored nor returned.
 func (s *Store) ImportIncidents(ctx context.Context, rows []zhudun.NewIncident) (int, []zhudun.ImportRowError, error) {
 	if err := systemOnly(ctx); err != nil {
 		return 0, nil, zhudun.Errorf(zhudun.EFORBIDDEN, "importing history is an installer command")
@@ -365,6 +366,8 @@ func (s *Store) ImportIncidents(ctx context.Context, rows []zhudun.NewIncident) 
 	var bad []zhudun.ImportRowError
 	stored := 0
 	err := s.write(ctx, func(tx *Tx) error {
+		bad, stored = bad[:0], 0 // a retried transaction starts over
+		skipped := 0
 		r := rollupDelta{}
 		var first, last int64
 		grids := map[[2]float64]*zhudun.Grid{}
@@ -375,6 +378,16 @@ func (s *Store) ImportIncidents(ctx context.Context, rows []zhudun.NewIncident) 
 				errors.As(err, &ze)
 				bad = append(bad, zhudun.ImportRowError{Row: i, Field: ze.Field, Message: ze.Message})
 				continue
+			}
+			if n.ImportKey != "" {
+				var seen int
+				if err := tx.queryRow(`SELECT COUNT(*) FROM incident_imports WHERE import_key = ?`, n.ImportKey).Scan(&seen); err != nil {
+					return tx.s.internal("import key", err)
+				}
+				if seen > 0 {
+					skipped++
+					continue // imported by an earlier run
+				}
 			}
 			g, ok := grids[[2]float64{n.Lon, n.Lat}]
 			if !ok {
@@ -393,6 +406,11 @@ func (s *Store) ImportIncidents(ctx context.Context, rows []zhudun.NewIncident) 
 			if err != nil {
 				return err
 			}
+			if n.ImportKey != "" {
+				if _, err := tx.exec(`INSERT INTO incident_imports (import_key, incident_id, imported_at) VALUES (?, ?, ?)`, n.ImportKey, id, tx.now); err != nil {
+					return tx.s.internal("import key insert", err)
+				}
+			}
 			if first == 0 {
 				first = id
 			}
@@ -406,7 +424,7 @@ func (s *Store) ImportIncidents(ctx context.Context, rows []zhudun.NewIncident) 
 			return err
 		}
 		return tx.audit(&zhudun.AuditEntry{Action: "incident.import", ObjectType: "incident", ObjectID: itoa(first) + "-" + itoa(last),
-			Detail: Detail(map[string]any{"rows": stored, "first_id": first, "last_id": last, "received_at_set": true, "rejected": len(bad)})})
+			Detail: Detail(map[string]any{"rows": stored, "first_id": first, "last_id": last, "received_at_set": true, "rejected": len(bad), "skipped": skipped})})
 	})
 	if err != nil {
 		return 0, nil, err

@@ -38,3 +38,12 @@ CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
 FOR EACH STATEMENT EXECUTE FUNCTION audit_no_truncate();
 CREATE TRIGGER audit_anchor_no_truncate BEFORE TRUNCATE ON audit_anchor
 FOR EACH STATEMENT EXECUTE FUNCTION audit_no_truncate();
+
+-- Imports (issue 19.10): the identity of every imported row — its file and
+-- line, or the source system's own id — so that an interrupted import run
+-- again stores each row once.
+CREATE TABLE incident_imports (
+	import_key  TEXT PRIMARY KEY,
+	incident_id BIGINT NOT NULL,
+	imported_at TIMESTAMPTZ NOT NULL
+);

@@ -18,3 +18,12 @@ WHEN NEW.head_seq < OLD.head_seq OR NEW.base_seq < OLD.base_seq OR NEW.base_seq 
 BEGIN SELECT RAISE(ABORT, 'audit_anchor only moves forward'); END;
 CREATE TRIGGER audit_anchor_no_delete BEFORE DELETE ON audit_anchor
 BEGIN SELECT RAISE(ABORT, 'audit_anchor cannot be deleted'); END;
+
+-- Imports (issue 19.10): the identity of every imported row — its file and
+-- line, or the source system's own id — so that an interrupted import run
+-- again stores each row once.
+CREATE TABLE incident_imports (
+	import_key  TEXT PRIMARY KEY,
+	incident_id INTEGER NOT NULL,
+	imported_at TIMESTAMP NOT NULL
+);

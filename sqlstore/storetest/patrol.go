@@ -492,3 +492,24 @@ func testPatrolGridLimits(t *testing.T, b Backend) {
 		t.Fatalf("a cancelled upload stored %d grids", n)
 	}
 }
+
+// testImportKeys is issue 19.10 in the store: a row whose import key was
+// stored before is skipped, in the same batch and in a later one.
+func testImportKeys(t *testing.T, b Backend) {
+	e, _ := patrolEnv(t, b)
+	at := cst("2025-05-01 10:00:00")
+	row := func(key string) zhudun.NewIncident {
+		return zhudun.NewIncident{Category: "dispute", Lon: 117.005, Lat: 36.605, ReceivedAt: at, ClosedAt: plus(at, time.Hour), Outcome: "mediated", ImportKey: key}
+	}
+	n, bad, err := e.s.ImportIncidents(e.sys, []zhudun.NewIncident{row("line:f.csv:2"), row("line:f.csv:3"), row("id:JQ1"), row("id:JQ1")})
+	if err != nil || n != 3 || len(bad) != 0 {
+		t.Fatalf("first import: %d %v %v; want 3 stored (the repeated id once)", n, bad, err)
+	}
+	n, bad, err = e.s.ImportIncidents(e.sys, []zhudun.NewIncident{row("line:f.csv:3"), row("id:JQ1"), row("line:f.csv:4"), row("")})
+	if err != nil || n != 2 || len(bad) != 0 {
+		t.Fatalf("second import: %d %v %v; want 2 stored (line 4 and the keyless row)", n, bad, err)
+	}
+	if _, total, err := e.s.FindIncidents(e.sys, zhudun.IncidentFilter{}); err != nil || total != 5 {
+		t.Fatalf("incidents: %d %v, want 5", total, err)
+	}
+}
