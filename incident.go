@@ -172,6 +172,17 @@ type NewIncident struct {
 	ImportKey string
 }
 
+// IncidentCursor is a place in the newest-first order of incident lists.
+type IncidentCursor struct {
+	ReceivedAt time.Time
+	ID         int64
+}
+
+// ListCountCap bounds the counting behind a list's total: past it, lists
+// report ListCountCap+1, which reads "more than ListCountCap". Counting the
+// whole history on every page is what made the board slow.
+const ListCountCap = 10000
+
 // IncidentFilter selects incidents; zero fields do not filter.
 type IncidentFilter struct {
 	ID       int64
@@ -183,8 +194,11 @@ type IncidentFilter struct {
 	Open     *bool  // true: not closed
 	From, To time.Time
 	Phone    string // exact, through the blind index
-	Offset   int
-	Limit    int
+	// After continues a list after this incident (keyset paging: the cost
+	// does not grow with the depth); Offset still works without it.
+	After  *IncidentCursor
+	Offset int
+	Limit  int
 }
 
 // Dispatch assigns a unit to an incident. Recommended is the unit the
@@ -221,6 +235,8 @@ type IncidentService interface {
 	// ImportIncidents stores history in bulk (system caller only); rows that
 	// cannot be stored are returned and the others are kept.
 	ImportIncidents(ctx context.Context, rows []NewIncident) (stored int, bad []ImportRowError, err error)
+	// FindIncidents lists newest first; the total counts at most
+	// ListCountCap+1 rows.
 	FindIncidents(ctx context.Context, f IncidentFilter) ([]*Incident, int, error)
 	FindIncidentByID(ctx context.Context, id int64) (*Incident, error)
 	DispatchIncident(ctx context.Context, id int64, d Dispatch) (*Incident, error)

@@ -63,8 +63,11 @@ func incidentScope(ctx context.Context, perm zhudun.Permission) (string, []any, 
 	case zhudun.ScopeAll:
 		return "1 = 1", nil, nil
 	case zhudun.ScopeSubtree:
+		// On the incidents' own columns, so that an index on them serves
+		// the list in its order; the subtree's stations are a few rows.
 		if f.DeptPath != "" {
-			return "(d.path LIKE ? OR l.path LIKE ? OR i.created_by = ?)", []any{f.DeptPath + "%", f.DeptPath + "%", uid}, nil
+			return "(i.station_id IN (SELECT id FROM depts WHERE path LIKE ?) OR i.lent_station_id IN (SELECT id FROM depts WHERE path LIKE ?) OR i.created_by = ?)",
+				[]any{f.DeptPath + "%", f.DeptPath + "%", uid}, nil
 		}
 	case zhudun.ScopeDept:
 		if f.DeptID != 0 {
@@ -447,10 +450,12 @@ func (s *Store) FindIncidents(ctx context.Context, f zhudun.IncidentFilter) ([]*
 		w.add("i.status = ?", f.Status)
 	}
 	if f.Open != nil {
+		// Literal, not a parameter: it must match the partial index
+		// incidents_open's predicate for the planner to use it.
 		if *f.Open {
-			w.add("i.status <> ?", zhudun.IncidentClosed)
+			w.add("i.status <> '" + zhudun.IncidentClosed + "'")
 		} else {
-			w.add("i.status = ?", zhudun.IncidentClosed)
+			w.add("i.status = '" + zhudun.IncidentClosed + "'")
 		}
 	}
 	if f.Category != "" {
@@ -479,10 +484,15 @@ func (s *Store) FindIncidents(ctx context.Context, f zhudun.IncidentFilter) ([]*
 		w.add("i.phone_idx = ?", s.keys.Index("phone", canon))
 	}
 	var total int
-	if err := s.queryRow(ctx, `SELECT COUNT(*)`+incidentFrom+w.sql(), w.args...).Scan(&total); err != nil {
+	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+incidentFrom+w.sql()+` LIMIT ?) c`, append(w.args, zhudun.ListCountCap+1)...).Scan(&total); err != nil {
 		return nil, 0, s.internal("incident count", err)
 	}
 	off, lim := page(f.Offset, f.Limit)
+	if f.After != nil {
+		// Keyset: the index on (received_at, id) starts right there.
+		w.add("(i.received_at, i.id) < (?, ?)", f.After.ReceivedAt.UTC(), f.After.ID)
+		off = 0
+	}
 	rows, err := s.query(ctx, incidentSelect+w.sql()+` ORDER BY i.received_at DESC, i.id DESC LIMIT ? OFFSET ?`, append(w.args, lim, off)...)
 	if err != nil {
 		return nil, 0, s.internal("incident list", err)

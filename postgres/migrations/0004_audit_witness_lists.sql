@@ -47,3 +47,12 @@ CREATE TABLE incident_imports (
 	incident_id BIGINT NOT NULL,
 	imported_at TIMESTAMPTZ NOT NULL
 );
+
+-- Incident lists (issue 19.13): newest first by (received_at, id), served by
+-- an index in that order, also per station; the board's open incidents are
+-- few among millions closed: a partial index holds only them.
+CREATE INDEX incidents_received_id ON incidents(received_at, id);
+DROP INDEX incidents_received;
+CREATE INDEX incidents_station_received ON incidents(station_id, received_at, id);
+DROP INDEX incidents_station;
+CREATE INDEX incidents_open ON incidents(received_at, id) WHERE status <> 'closed';

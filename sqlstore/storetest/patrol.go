@@ -513,3 +513,67 @@ func testImportKeys(t *testing.T, b Backend) {
 		t.Fatalf("incidents: %d %v, want 5", total, err)
 	}
 }
+
+// testIncidentPaging is issue 19.13: keyset pages (After) give the same
+// rows as offset pages, ties in received_at included; the open filter and
+// the capped total.
+func testIncidentPaging(t *testing.T, b Backend) {
+	e, u := patrolEnv(t, b)
+	at := cst("2025-05-01 10:00:00")
+	var rows []zhudun.NewIncident
+	for i := 0; i < 10005; i++ {
+		recv := plus(at, time.Duration(i/3)*time.Minute) // three incidents per minute: ties
+		rows = append(rows, zhudun.NewIncident{Category: "dispute", Lon: 117.005, Lat: 36.605, ReceivedAt: recv, ClosedAt: plus(recv, time.Hour), Outcome: "mediated"})
+	}
+	for i := 0; i < len(rows); i += 2500 {
+		if n, bad, err := e.s.ImportIncidents(e.sys, rows[i:min(i+2500, len(rows))]); err != nil || len(bad) != 0 || n != min(2500, len(rows)-i) {
+			t.Fatalf("import: %d %v %v", n, bad, err)
+		}
+	}
+	disp := e.as(u["disp1"])
+	open, err := e.s.CreateIncident(disp, zhudun.NewIncident{Category: "dispute", Lon: 117.005, Lat: 36.605})
+	e.must(err)
+	yes := true
+	xs, n, err := e.s.FindIncidents(disp, zhudun.IncidentFilter{Open: &yes})
+	if err != nil || n != 1 || len(xs) != 1 || xs[0].ID != open.ID {
+		t.Fatalf("open incidents: %d %v", n, err)
+	}
+	// 10,006 incidents: the total says "more than 10,000".
+	_, n, err = e.s.FindIncidents(disp, zhudun.IncidentFilter{Limit: 1})
+	if err != nil || n != zhudun.ListCountCap+1 {
+		t.Fatalf("total = %d %v, want %d", n, err, zhudun.ListCountCap+1)
+	}
+	// Four pages of 7 by offset and by cursor: the same 28 ids in order.
+	var byOffset, byCursor []int64
+	for p := 0; p < 4; p++ {
+		xs, _, err := e.s.FindIncidents(disp, zhudun.IncidentFilter{Offset: 100 + 7*p, Limit: 7})
+		e.must(err)
+		for _, x := range xs {
+			byOffset = append(byOffset, x.ID)
+		}
+	}
+	first, _, err := e.s.FindIncidents(disp, zhudun.IncidentFilter{Offset: 99, Limit: 1})
+	e.must(err)
+	after := &zhudun.IncidentCursor{ReceivedAt: first[0].ReceivedAt, ID: first[0].ID}
+	for p := 0; p < 4; p++ {
+		xs, _, err := e.s.FindIncidents(disp, zhudun.IncidentFilter{After: after, Limit: 7})
+		e.must(err)
+		for _, x := range xs {
+			byCursor = append(byCursor, x.ID)
+		}
+		last := xs[len(xs)-1]
+		after = &zhudun.IncidentCursor{ReceivedAt: last.ReceivedAt, ID: last.ID}
+	}
+	if fmt.Sprint(byOffset) != fmt.Sprint(byCursor) || len(byCursor) != 28 {
+		t.Fatalf("pages by offset %v\nby cursor %v", byOffset, byCursor)
+	}
+	for i := 1; i < len(byCursor); i++ {
+		if byCursor[i] >= byCursor[i-1] { // same or later minute, imported in order: ids fall
+			t.Fatalf("not newest first: %v", byCursor)
+		}
+	}
+	// Another sub-bureau's dispatcher sees none of them, by either way.
+	if xs, n, err := e.s.FindIncidents(e.as(u["disp2"]), zhudun.IncidentFilter{After: after}); err != nil || n != 0 || len(xs) != 0 {
+		t.Fatalf("disp2: %d %d %v", n, len(xs), err)
+	}
+}
