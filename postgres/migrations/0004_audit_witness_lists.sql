@@ -56,3 +56,7 @@ DROP INDEX incidents_received;
 CREATE INDEX incidents_station_received ON incidents(station_id, received_at, id);
 DROP INDEX incidents_station;
 CREATE INDEX incidents_open ON incidents(received_at, id) WHERE status <> 'closed';
+
+-- The grid under a new incident's point is looked up by bounding box inside
+-- the write transaction: an index keeps that short.
+CREATE INDEX grids_bbox ON grids(min_lon, max_lon);

@@ -33,4 +33,9 @@ CREATE TABLE incident_imports (
 -- partial index holds only them. (SQLite appends the rowid, the id, to
 -- every index: incidents_received already orders by (received_at, id).)
 CREATE INDEX incidents_open ON incidents(received_at) WHERE status <> 'closed';
+
+
+-- The grid under a new incident's point is looked up by bounding box inside
+-- the write transaction: an index keeps that short.
+CREATE INDEX grids_bbox ON grids(min_lon, max_lon);
 ANALYZE;
