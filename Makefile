@@ -37,6 +37,7 @@ fuzz:
 	go test -run '^$$' -fuzz FuzzParse -fuzztime 30s ./gmcrypto/
 	go test -run '^$$' -fuzz FuzzOpen -fuzztime 30s ./gmcrypto/
 	go test -run '^$$' -fuzz FuzzParseFeatureCollection -fuzztime 30s ./geo/
+	go test -run '^$$' -fuzz FuzzIMEIJoin -fuzztime 30s ./fourcuts/
 	go test -run '^$$' -fuzz FuzzDecodeJSON -fuzztime 30s ./fourcuts/feed/
 	go test -run '^$$' -fuzz FuzzReadFile -fuzztime 30s ./fourcuts/feed/
 	go test -run '^$$' -fuzz FuzzParseIncidentCSV -fuzztime 30s ./cli/

@@ -45,7 +45,8 @@ func newHarness(t *testing.T, opts ...func(*sqlstore.Options)) *harness {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	o := sqlstore.Options{Keys: gmcrypto.Generate()}
+	keys := gmcrypto.Generate()
+	o := sqlstore.Options{Keys: keys}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -54,7 +55,7 @@ func newHarness(t *testing.T, opts ...func(*sqlstore.Options)) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	bus, err := natsbus.Open(ctx, natsbus.Config{DataDir: dir})
+	bus, err := natsbus.Open(ctx, natsbus.Config{DataDir: dir, Keys: keys})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,6 +161,7 @@ func (h *harness) stream(user string) <-chan map[string]any {
 	out := make(chan map[string]any, 100)
 	ready := make(chan struct{})
 	go func() {
+		defer close(out) // the stream ended
 		defer res.Body.Close()
 		sc := bufio.NewScanner(res.Body)
 		for sc.Scan() {

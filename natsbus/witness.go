@@ -25,6 +25,9 @@ type WitnessConfig struct {
 	// embedded default keeps its witness in a file).
 	URL    string
 	Logger *slog.Logger
+	// TLS and credentials, as Config's (the bus's) and checked the same way.
+	CAFile, CertFile, KeyFile, CredsFile string
+	Insecure                             bool
 	// StreamName and SubjectPrefix default to DefaultWitnessStream and
 	// DefaultWitnessSubject; heads of a database are published on
 	// SubjectPrefix + "." + its instance id. Tests set both.
@@ -66,12 +69,17 @@ func OpenWitness(ctx context.Context, cfg WitnessConfig) (*Witness, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	nc, err := nats.Connect(cfg.URL, nats.Name("zhudun-audit-witness"), nats.MaxReconnects(-1), nats.ReconnectWait(time.Second),
+	topts, err := transport(Config{URL: cfg.URL, CAFile: cfg.CAFile, CertFile: cfg.CertFile, KeyFile: cfg.KeyFile, CredsFile: cfg.CredsFile, Insecure: cfg.Insecure})
+	if err != nil {
+		return nil, err
+	}
+	opts := append([]nats.Option{nats.Name("zhudun-audit-witness"), nats.MaxReconnects(-1), nats.ReconnectWait(time.Second),
 		nats.ReconnectBufSize(-1), nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			if err != nil {
 				log.Warn("audit witness disconnected from NATS", "err", err)
 			}
-		}))
+		})}, topts...)
+	nc, err := nats.Connect(cfg.URL, opts...)
 	if err != nil {
 		return nil, unavailable("connect to NATS (audit witness)", err)
 	}

@@ -280,6 +280,22 @@ func (s *Store) witnessBaseline(ctx context.Context) error {
 	return s.witnessHead(ctx, seq, hash)
 }
 
+// WitnessCurrentHead hands the anchored head to the witness as it is: for
+// a restore (installer only), which starts a data directory's witness at
+// the restored database. Restored under a witness that is ahead, verify
+// still reports the database behind it.
+func (s *Store) WitnessCurrentHead(ctx context.Context) error {
+	if c := zhudun.CallerFrom(ctx); c == nil || !c.System {
+		return zhudun.Errorf(zhudun.EFORBIDDEN, "an installer command")
+	}
+	var seq int64
+	var hash string
+	if err := s.queryRow(ctx, `SELECT head_seq, head_hash FROM audit_anchor WHERE id = 1`).Scan(&seq, &hash); err != nil {
+		return s.internal("audit anchor", err)
+	}
+	return s.witnessHead(ctx, seq, hash)
+}
+
 var errStop = errors.New("stop")
 
 // witnessed returns the highest valid head in the witness, and a problem
