@@ -519,7 +519,16 @@ func run(ctx context.Context, disp []*session) {
 	el := time.Since(t0)
 	fmt.Printf("load average after:  %s\n", loadavg())
 	cancel()
-	wg.Wait()
+	// The figures are taken; requests still queued at an overloaded server
+	// are not waited for.
+	defer func() {
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+		}
+	}()
 	fmt.Printf("%s, %d incidents of history, %d board clients every %v, creation at %d/s for %v\n", *backend, *n, *clients, *refresh, *rate, *duration)
 	fmt.Println(board.line("board (open incidents, first page)"))
 	fmt.Println(history.line("history (all, first page + total)"))
