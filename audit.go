@@ -29,6 +29,9 @@ type AuditEntry struct {
 	Detail     json.RawMessage `json:"detail,omitempty"` // never clear-text personal data
 	PrevHash   string          `json:"prev_hash"`
 	Hash       string          `json:"hash"`
+	// Sig is the audit key's signature of Seq and Hash, which names the
+	// first altered row even when every later hash was recomputed.
+	Sig string `json:"-"`
 }
 
 // AuditFilter selects audit rows; zero fields do not filter.
@@ -68,4 +71,28 @@ type AuditService interface {
 	Record(ctx context.Context, e *AuditEntry) error
 	FindAudit(ctx context.Context, f AuditFilter) ([]*AuditEntry, int, error)
 	VerifyAudit(ctx context.Context) (*AuditReport, error)
+}
+
+// AuditHead is a point the audit chain reached: its last row's sequence
+// number and hash in one database (Instance, settings.instance_id), signed
+// with the audit key so that nobody without it can forge one.
+type AuditHead struct {
+	Instance string `json:"instance"`
+	Seq      int64  `json:"seq"`
+	Hash     string `json:"hash"`
+	Sig      string `json:"sig"`
+}
+
+// AuditWitness keeps the heads the audit chain reached where the database's
+// owner cannot roll them back: an append-only file outside the database in
+// the embedded default, a JetStream stream on a NATS cluster. The store
+// appends a head after every commit that added audit rows and before the
+// request returns; verification compares the database with the highest head
+// witnessed.
+type AuditWitness interface {
+	// Append records h. Errors are EUNAVAILABLE.
+	Append(ctx context.Context, h AuditHead) error
+	// Heads calls fn with every head witnessed for instance, in the order
+	// written; it stops at fn's first error and returns it.
+	Heads(ctx context.Context, instance string, fn func(AuditHead) error) error
 }

@@ -165,7 +165,23 @@ type NewIncident struct {
 
 	DispatchedAt, ArrivedAt, ClosedAt *time.Time
 	Outcome                           string
+
+	// ImportKey is an imported row's identity: its file and line, or the
+	// source system's own id. A row whose key was imported before is
+	// skipped, so an import that was interrupted can be run again.
+	ImportKey string
 }
+
+// IncidentCursor is a place in the newest-first order of incident lists.
+type IncidentCursor struct {
+	ReceivedAt time.Time
+	ID         int64
+}
+
+// ListCountCap bounds the counting behind a list's total: past it, lists
+// report ListCountCap+1, which reads "more than ListCountCap". Counting the
+// whole history on every page is what made the board slow.
+const ListCountCap = 10000
 
 // IncidentFilter selects incidents; zero fields do not filter.
 type IncidentFilter struct {
@@ -179,8 +195,11 @@ type IncidentFilter struct {
 	From, To time.Time
 	Phone    string // exact, through the blind index; needs pii:view or pii:search and a Reason
 	Reason   string // why personal data is searched (查询事由), 4–200 characters; audited
-	Offset   int
-	Limit    int
+	// After continues a list after this incident (keyset paging: the cost
+	// does not grow with the depth); Offset still works without it.
+	After  *IncidentCursor
+	Offset int
+	Limit  int
 }
 
 // Dispatch assigns a unit to an incident. Recommended is the unit the
@@ -217,6 +236,8 @@ type IncidentService interface {
 	// ImportIncidents stores history in bulk (system caller only); rows that
 	// cannot be stored are returned and the others are kept.
 	ImportIncidents(ctx context.Context, rows []NewIncident) (stored int, bad []ImportRowError, err error)
+	// FindIncidents lists newest first; the total counts at most
+	// ListCountCap+1 rows.
 	FindIncidents(ctx context.Context, f IncidentFilter) ([]*Incident, int, error)
 	FindIncidentByID(ctx context.Context, id int64) (*Incident, error)
 	DispatchIncident(ctx context.Context, id int64, d Dispatch) (*Incident, error)

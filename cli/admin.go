@@ -415,6 +415,15 @@ func runRestore(ctx context.Context, e *env, args []string) error {
 	if err := os.Rename(tmp, dst); err != nil {
 		return err
 	}
+	// The data directory's audit witness starts at the restored head.
+	s, _, err := openStore(ctx, &cfg, newLogger(e, &cfg))
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.WitnessCurrentHead(installer(ctx)); err != nil {
+		return err
+	}
 	fmt.Fprintf(e.stdout, "restored %s into %s (integrity ok, audit chain ok: %d rows)\n", from, dst, rows)
 	return nil
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/zhudun/zhudun"
 	"github.com/zhudun/zhudun/gmcrypto"
+	"github.com/zhudun/zhudun/natsbus"
 	"github.com/zhudun/zhudun/postgres"
 	"github.com/zhudun/zhudun/sqlite"
 	"github.com/zhudun/zhudun/sqlstore"
@@ -224,7 +225,11 @@ func openStore(ctx context.Context, cfg *Config, log *slog.Logger) (*sqlstore.St
 	if err != nil {
 		return nil, nil, err
 	}
-	o := sqlstore.Options{Keys: kr, Logger: log, Policy: pol}
+	w, err := openWitness(ctx, cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	o := sqlstore.Options{Keys: kr, Logger: log, Policy: pol, Witness: w}
 	var s *sqlstore.Store
 	switch {
 	case cfg.DB == "":
@@ -238,9 +243,30 @@ func openStore(ctx context.Context, cfg *Config, log *slog.Logger) (*sqlstore.St
 		return nil, nil, fmt.Errorf("--db must be empty (SQLite) or postgres://…")
 	}
 	if err != nil {
+		if c, ok := w.(io.Closer); ok {
+			c.Close()
+		}
 		return nil, nil, err
 	}
 	return s, kr, nil
+}
+
+// openWitness opens where the audit chain's head is witnessed: the
+// JetStream stream on a NATS cluster, else the head log file.
+func openWitness(ctx context.Context, cfg *Config, log *slog.Logger) (zhudun.AuditWitness, error) {
+	if cfg.NATS != "" {
+		w, err := natsbus.OpenWitness(ctx, natsbus.WitnessConfig{URL: cfg.NATS, Logger: log,
+			CAFile: cfg.NATSCA, CertFile: cfg.NATSCert, KeyFile: cfg.NATSKey, CredsFile: cfg.NATSCreds, Insecure: cfg.InsecureBus})
+		if err != nil {
+			return nil, fmt.Errorf("audit witness: %w", err)
+		}
+		return w, nil
+	}
+	path := cfg.Witness
+	if path == "" {
+		path = filepath.Join(cfg.Data, "audit-witness.log")
+	}
+	return sqlstore.OpenFileWitness(path)
 }
 
 // installer is the caller of CLI commands: the OS user who ran them, by

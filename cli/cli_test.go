@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -27,7 +28,11 @@ import (
 // child process (to kill it hard).
 func TestMain(m *testing.M) {
 	if os.Getenv("ZHUDUN_TEST_MAIN") == "1" {
-		os.Exit(cli.Main(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+		// As cmd/zhudun does: SIGINT and SIGTERM end the context.
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		code := cli.Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
 	}
 	os.Exit(m.Run())
 }
@@ -497,5 +502,85 @@ func waitLine(t *testing.T, lines <-chan string, want string) {
 		case <-deadline:
 			t.Fatalf("no event with %s reached the stream", want)
 		}
+	}
+}
+
+// TestLongCommandsStopOnSignal: a long command run as the real binary stops
+// within a second of SIGTERM or SIGINT, with a non-zero status — detect on an
+// endless line (/dev/zero) spun for minutes ignoring both (issue 19.11).
+func TestLongCommandsStopOnSignal(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name string
+		sig  os.Signal
+		args []string
+	}{
+		{"detect /dev/zero SIGTERM", syscall.SIGTERM, []string{"detect", "--in", "/dev/zero", "--out", filepath.Join(dir, "f1.jsonl"), "--progress", "never"}},
+		{"detect /dev/zero SIGINT", os.Interrupt, []string{"detect", "--in", "/dev/zero", "--out", filepath.Join(dir, "f2.jsonl"), "--progress", "never"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], c.args...)
+			cmd.Env = append(os.Environ(), "ZHUDUN_TEST_MAIN=1")
+			var errb syncBuffer
+			cmd.Stderr = &errb
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case err := <-done:
+				t.Fatalf("ended before the signal: %v %s", err, errb.String())
+			case <-time.After(700 * time.Millisecond):
+			}
+			sent := time.Now()
+			cmd.Process.Signal(c.sig)
+			select {
+			case err := <-done:
+				if took := time.Since(sent); took > time.Second {
+					t.Errorf("stopped %v after the signal, want within 1s", took)
+				}
+				if err == nil || cmd.ProcessState.ExitCode() == 0 {
+					t.Errorf("exit status 0 after a signal; stderr %s", errb.String())
+				}
+				if !strings.Contains(errb.String(), "interrupted") {
+					t.Errorf("stderr %q does not say it was interrupted", errb.String())
+				}
+			case <-time.After(5 * time.Second):
+				cmd.Process.Kill()
+				t.Fatalf("still running 5s after %v", c.sig)
+			}
+		})
+	}
+}
+
+// TestAuditVerifyDetectsRollback is the outside tester's attack (issue
+// 19.6): the newest audit rows deleted and an older, validly signed anchor
+// row put back. The database alone looks whole; its head log does not agree.
+func TestAuditVerifyDetectsRollback(t *testing.T) {
+	dir := t.TempDir()
+	run(t, "S3cure!pass\n", "user", "add", "--data", dir, "--username", "alice", "--role", "sysadmin", "--password-stdin") // rows 1–8
+	db, err := sql.Open("sqlite", filepath.Join(dir, "zhudun.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE TABLE saved AS SELECT * FROM audit_anchor`); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{"A1", "A2"} { // rows 9, 10
+		if code, _, errs := run(t, "", "dept", "add", "--data", dir, "--code", d, "--name", d); code != 0 {
+			t.Fatal(errs)
+		}
+	}
+	for _, q := range []string{`DROP TRIGGER audit_log_no_delete`, `DROP TRIGGER audit_anchor_forward`, `DELETE FROM audit_log WHERE seq > 8`,
+		`UPDATE audit_anchor SET head_seq = (SELECT head_seq FROM saved), head_hash = (SELECT head_hash FROM saved), sig = (SELECT sig FROM saved)`} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	code, out, _ := run(t, "", "audit", "verify", "--data", dir)
+	if want := "FAILED at row 10: database behind its witness at seq 10"; code == 0 || !strings.Contains(out, want) {
+		t.Fatalf("verify: %d %q; want non-zero and %q", code, out, want)
 	}
 }

@@ -33,6 +33,7 @@ type Config struct {
 	TLSKey      string
 	MetricsAddr string // Prometheus /metrics on its own (internal) address; "" = off
 	Keyring     string // keyring file; default Data/keys/keyring.json
+	Witness     string // audit head log file; default Data/audit-witness.log (embedded NATS only)
 	KeyringJSON string // the keyring itself, from ZHUDUN_KEYRING only: keys never go on a command line
 	TOTPRoles   string // comma-separated roles that must use a second factor; "" = the stored policy's, "none" = nobody
 	// Policy overrides: "" leaves the stored policy's value in force.
@@ -101,6 +102,7 @@ func (c *Config) options() []option {
 		{name: "retain-caller-phones", usage: "keep the caller's phone of a closed incident this long after closing", str: &c.RetainCallerPhones, def: "180d"},
 		{name: "retain-disabled-pii", usage: "keep the phone, ID number and TOTP secret of a disabled account this long", str: &c.RetainDisabledPII, def: "365d"},
 		{name: "purge-every", usage: "how often serve applies the retention settings (0 = never)", str: &c.PurgeEvery, def: "1h"},
+		{name: "audit-witness", usage: "audit head log (signed, append-only; keep it where the database's owner cannot rewrite it); default DATA/audit-witness.log; on a NATS cluster the heads go to the ZHUDUN_AUDIT_WITNESS stream", str: &c.Witness},
 		{name: "log-level", usage: "debug, info, warn or error", str: &c.LogLevel, def: "info"},
 		{name: "log-format", usage: "text or json", str: &c.LogFormat, def: "text"},
 		{name: "config", usage: "JSON config file (keys are the flag names)", str: &c.ConfigFile},

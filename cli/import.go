@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,11 +20,13 @@ import (
 
 // incidentColumns are the columns of an incident history file, in the
 // documented order; a file may order them any way, by its header.
-var incidentColumns = []string{"category", "lon", "lat", "received_at", "source", "dispatched_at", "arrived_at", "closed_at", "outcome", "address"}
+var incidentColumns = []string{"category", "lon", "lat", "received_at", "source", "dispatched_at", "arrived_at", "closed_at", "outcome", "address", "id"}
 
-// csvRow is one parsed record and the line it started on.
+// csvRow is one parsed record, the line it started on and its own id (the
+// "id" column, optional).
 type csvRow struct {
 	Line int
+	ID   string
 	In   zhudun.NewIncident
 }
 
@@ -162,7 +165,7 @@ func parseIncidentCSV(r io.Reader) ([]csvRow, []rowError) {
 			*f.t = &t
 		}
 		if ok {
-			rows = append(rows, csvRow{Line: line, In: n})
+			rows = append(rows, csvRow{Line: line, ID: get("id"), In: n})
 		}
 	}
 	return rows, errs
@@ -176,8 +179,9 @@ func csvErr(err error) string {
 	return err.Error()
 }
 
-// importBatch is how many rows go into one transaction.
-const importBatch = 1000
+// importBatch is how many rows go into one transaction: small enough that a
+// signal is answered within a second.
+const importBatch = 500
 
 func runImport(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || args[0] != "incidents" {
@@ -186,6 +190,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	var cfg Config
 	fs := flags(e, "import incidents", &cfg)
 	crs := fs.String("crs", "wgs84", "coordinate system of lon/lat: wgs84 or gcj02 (converted)")
+	source := fs.String("source", "", "name of the file's rows' origin; a row is known by source and line (or its id column), and rows imported before are skipped; default the file's name")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -216,6 +221,12 @@ func runImport(ctx context.Context, e *env, args []string) error {
 			rows[i].In.Lon, rows[i].In.Lat = geo.GCJ02ToWGS84(rows[i].In.Lon, rows[i].In.Lat)
 		}
 	}
+	if *source == "" {
+		*source = filepath.Base(file)
+	}
+	for i := range rows {
+		rows[i].In.ImportKey = importKey(*source, rows[i])
+	}
 	log := newLogger(e, &cfg)
 	s, _, err := openStore(ctx, &cfg, log)
 	if err != nil {
@@ -223,8 +234,12 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	}
 	defer s.Close()
 	ctx = installer(ctx)
-	stored := 0
+	stored, skipped := 0, 0
 	for i := 0; i < len(rows); i += importBatch {
+		if ctx.Err() != nil {
+			fmt.Fprintf(e.stdout, "interrupted: %d incidents stored, %d already imported; run the same command again to go on\n", stored, skipped)
+			return fmt.Errorf("interrupted")
+		}
 		batch := rows[i:min(i+importBatch, len(rows))]
 		in := make([]zhudun.NewIncident, len(batch))
 		for j, r := range batch {
@@ -232,9 +247,14 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		}
 		n, bad, err := s.ImportIncidents(ctx, in)
 		if err != nil {
-			return fmt.Errorf("after %d rows stored: %w", stored, err)
+			if ctx.Err() != nil {
+				fmt.Fprintf(e.stdout, "interrupted: %d incidents stored, %d already imported; run the same command again to go on\n", stored, skipped)
+				return fmt.Errorf("interrupted")
+			}
+			return fmt.Errorf("after %d rows stored: %w (run the same command again to go on)", stored, err)
 		}
 		stored += n
+		skipped += len(batch) - n - len(bad)
 		for _, b := range bad {
 			errs = append(errs, rowError{Line: batch[b.Row].Line, Field: b.Field, Message: b.Message})
 		}
@@ -243,11 +263,20 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	for _, r := range errs {
 		fmt.Fprintln(e.stderr, r.String())
 	}
-	fmt.Fprintf(e.stdout, "imported %d incidents from %s; %d rows rejected\n", stored, file, len(errs))
+	fmt.Fprintf(e.stdout, "imported %d incidents from %s; %d already imported before; %d rows rejected\n", stored, file, skipped, len(errs))
 	if len(errs) > 0 {
 		return exitError(1) // the valid rows are stored; the status tells a script that some were not
 	}
 	return nil
+}
+
+// importKey is a row's identity: the source system's id when the file has
+// one, else the source and the line the record starts on.
+func importKey(source string, r csvRow) string {
+	if r.ID != "" {
+		return "id:" + r.ID
+	}
+	return "line:" + source + ":" + strconv.Itoa(r.Line)
 }
 
 func sortRowErrors(errs []rowError) {

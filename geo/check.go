@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"context"
 	"math"
 	"sort"
 )
@@ -75,35 +76,51 @@ func (m MultiPolygon) Area() float64 {
 
 // RingProblem returns what makes a ring unusable, or "" when it is fine:
 // fewer than three distinct positions, no area, or two edges that cross.
-// It compares every pair of edges (quadratic), which suits grid-sized rings.
 func RingProblem(ring [][2]float64) string {
-	distinct := map[[2]float64]bool{}
-	for _, p := range ring {
-		distinct[p] = true
-	}
-	if len(distinct) < 3 {
-		return "fewer than 3 distinct positions"
-	}
+	msg, _ := RingProblemContext(context.Background(), ring)
+	return msg
+}
+
+// RingProblemContext is RingProblem in O(n log n) (a sweep line over the
+// edges), stopping with ctx's error when ctx ends: a ring of a million
+// vertices from a client that left must not hold a core.
+func RingProblemContext(ctx context.Context, ring [][2]float64) (string, error) {
 	n := len(ring)
-	if ring[0] == ring[n-1] {
+	if n > 0 && ring[0] == ring[n-1] {
 		n-- // closed: the last position repeats the first
 	}
-	for i := 0; i < n; i++ {
-		a, b := ring[i], ring[(i+1)%n]
-		for j := i + 2; j < n; j++ {
-			if i == 0 && j == n-1 {
-				continue // adjacent through the closing edge
-			}
-			c, d := ring[j], ring[(j+1)%n]
-			if properCross(a, b, c, d) {
-				return "edges cross each other (self-intersection)"
-			}
+	pts := make([][2]float64, n)
+	copy(pts, ring[:n])
+	sort.Slice(pts, func(i, j int) bool { return pts[i][0] < pts[j][0] || (pts[i][0] == pts[j][0] && pts[i][1] < pts[j][1]) })
+	distinct := 0
+	for i := range pts {
+		if i == 0 || pts[i] != pts[i-1] {
+			distinct++
 		}
 	}
-	if RingArea(ring) < 1 {
-		return "encloses no area"
+	if distinct < 3 {
+		return "fewer than 3 distinct positions", nil
 	}
-	return ""
+	segs := make([]segment, n)
+	for i := 0; i < n; i++ {
+		segs[i] = segment{a: ring[i], b: ring[(i+1)%n], id: i}
+	}
+	adjacent := func(a, b int) bool {
+		i, j := segs[a].id, segs[b].id
+		d := i - j
+		return d == 1 || d == -1 || d == n-1 || d == 1-n
+	}
+	_, _, crossed, err := firstCrossing(ctx, segs, adjacent)
+	if err != nil {
+		return "", err
+	}
+	if crossed {
+		return "edges cross each other (self-intersection)", nil
+	}
+	if RingArea(ring) < 1 {
+		return "encloses no area", nil
+	}
+	return "", nil
 }
 
 // InteriorPoint returns a point inside m (outside its holes), found on a
@@ -168,47 +185,47 @@ func (m MultiPolygon) interiorPoints() [][2]float64 {
 // Polygons that only touch — along shared edges, or at corners — do not
 // overlap: points within tol metres of the other's boundary are ignored.
 func Overlap(a, b MultiPolygon, tol float64) (lon, lat float64, ok bool) {
+	lon, lat, ok, _ = OverlapContext(context.Background(), a, b, NewIndex(a), NewIndex(b), tol)
+	return
+}
+
+// OverlapContext is Overlap with the polygons' indexes built once by the
+// caller (a grid is compared with each neighbour), in O(n log n) for the
+// edges and O(n √n) at worst for the points, stopping when ctx ends. a and b
+// must each pass FeatureProblem.
+func OverlapContext(ctx context.Context, a, b MultiPolygon, ia, ib *Index, tol float64) (lon, lat float64, ok bool, err error) {
 	ba, bb := a.Bounds(), b.Bounds()
 	if ba.MaxLon < bb.MinLon || bb.MaxLon < ba.MinLon || ba.MaxLat < bb.MinLat || bb.MaxLat < ba.MinLat {
-		return 0, 0, false
+		return 0, 0, false, nil
 	}
-	for _, pa := range a {
-		for _, ra := range pa {
-			for i := 0; i+1 < len(ra); i++ {
-				for _, pb := range b {
-					for _, rb := range pb {
-						for j := 0; j+1 < len(rb); j++ {
-							if properCross(ra[i], ra[i+1], rb[j], rb[j+1]) {
-								p := crossPoint(ra[i], ra[i+1], rb[j], rb[j+1])
-								return p[0], p[1], true
-							}
-						}
-					}
-				}
-			}
-		}
+	if lon, lat, ok, err := EdgesCross(ctx, a, b); err != nil || ok {
+		return lon, lat, ok, err
 	}
-	inside := func(x, y MultiPolygon) (float64, float64, bool) {
+	inside := func(x MultiPolygon, iy *Index) (float64, float64, bool, error) {
+		k := 0
 		for _, poly := range x {
 			for _, ring := range poly {
 				for _, p := range ring {
-					if y.Contains(p[0], p[1]) && y.BoundaryDistance(p[0], p[1]) > tol {
-						return p[0], p[1], true
+					if k++; k&1023 == 0 && ctx.Err() != nil {
+						return 0, 0, false, ctx.Err()
+					}
+					if iy.Contains(p[0], p[1]) && !iy.NearBoundary(p[0], p[1], tol) {
+						return p[0], p[1], true, nil
 					}
 				}
 			}
 		}
 		for _, p := range x.interiorPoints() {
-			if y.Contains(p[0], p[1]) && y.BoundaryDistance(p[0], p[1]) > tol {
-				return p[0], p[1], true
+			if iy.Contains(p[0], p[1]) && !iy.NearBoundary(p[0], p[1], tol) {
+				return p[0], p[1], true, nil
 			}
 		}
-		return 0, 0, false
+		return 0, 0, false, nil
 	}
-	if lon, lat, ok := inside(a, b); ok {
-		return lon, lat, true
+	if lon, lat, ok, err := inside(a, ib); err != nil || ok {
+		return lon, lat, ok, err
 	}
-	return inside(b, a)
+	return inside(b, ia)
 }
 
 // Gap is an area enclosed by a set of polygons that none of them covers.
@@ -224,8 +241,19 @@ type Gap struct {
 // box, so gaps narrower than a cell may be missed, and a point exactly on a
 // shared edge is never sampled.
 func Gaps(polys []MultiPolygon, maxCells int) []Gap {
+	idx := make([]*Index, len(polys))
+	for i, p := range polys {
+		idx[i] = NewIndex(p)
+	}
+	g, _ := GapsContext(context.Background(), polys, idx, maxCells)
+	return g
+}
+
+// GapsContext is Gaps with the polygons' indexes built by the caller,
+// stopping with ctx's error when ctx ends.
+func GapsContext(ctx context.Context, polys []MultiPolygon, idx []*Index, maxCells int) ([]Gap, error) {
 	if len(polys) < 2 {
-		return nil
+		return nil, nil
 	}
 	box := emptyBox()
 	boxes := make([]Box, len(polys))
@@ -235,23 +263,26 @@ func Gaps(polys []MultiPolygon, maxCells int) []Gap {
 		box.MaxLon, box.MaxLat = math.Max(box.MaxLon, boxes[i].MaxLon), math.Max(box.MaxLat, boxes[i].MaxLat)
 	}
 	if box.Empty() {
-		return nil
+		return nil, nil
 	}
 	w, h := box.MaxLon-box.MinLon, box.MaxLat-box.MinLat
 	cell := math.Sqrt(w * h / float64(maxCells))
 	if cell <= 0 {
-		return nil
+		return nil, nil
 	}
 	cols, rows := int(math.Ceil(w/cell))+2, int(math.Ceil(h/cell))+2 // one free cell all round
 	x0, y0 := box.MinLon-cell, box.MinLat-cell
 	owner := make([]int32, cols*rows) // polygon index + 1; 0 = uncovered
-	for i, p := range polys {
+	for i := range polys {
 		c0, c1 := int((boxes[i].MinLon-x0)/cell), int((boxes[i].MaxLon-x0)/cell)
 		r0, r1 := int((boxes[i].MinLat-y0)/cell), int((boxes[i].MaxLat-y0)/cell)
 		for r := max(r0, 0); r <= min(r1, rows-1); r++ {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
 			y := y0 + (float64(r)+0.5)*cell
 			for c := max(c0, 0); c <= min(c1, cols-1); c++ {
-				if owner[r*cols+c] == 0 && p.Contains(x0+(float64(c)+0.5)*cell, y) {
+				if owner[r*cols+c] == 0 && idx[i].Contains(x0+(float64(c)+0.5)*cell, y) {
 					owner[r*cols+c] = int32(i + 1)
 				}
 			}
@@ -317,8 +348,8 @@ func Gaps(polys []MultiPolygon, maxCells int) []Gap {
 		}
 		g := Gap{Lon: sx / float64(n), Lat: sy / float64(n), AreaM2: float64(n) * cellArea}
 		// The centroid of an odd-shaped gap may fall outside it: show a cell of it instead.
-		for _, p := range polys {
-			if p.Contains(g.Lon, g.Lat) {
+		for _, ix := range idx {
+			if ix.Contains(g.Lon, g.Lat) {
 				g.Lon, g.Lat = x0+(float64(first%cols)+0.5)*cell, y0+(float64(first/cols)+0.5)*cell
 				break
 			}
@@ -329,5 +360,5 @@ func Gaps(polys []MultiPolygon, maxCells int) []Gap {
 		sort.Ints(g.Touching)
 		out = append(out, g)
 	}
-	return out
+	return out, nil
 }

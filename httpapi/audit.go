@@ -1,9 +1,12 @@
 package httpapi
 
 import (
-	"encoding/csv"
+	"bufio"
 	"fmt"
+	"io"
 	"net/http"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -164,17 +167,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, what string, sh 
 	if format == "csv" {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Write([]byte("\xEF\xBB\xBF")) // BOM: Excel opens UTF-8 Chinese correctly
-		cw := csv.NewWriter(w)
-		cw.Write(sh.header)
-		for _, row := range sh.rows {
-			rec := make([]string, len(row))
-			for i, v := range row {
-				rec[i] = csvSafe(fmt.Sprint(v))
-			}
-			cw.Write(rec)
-		}
-		cw.Flush()
-		return cw.Error()
+		return writeCSV(w, sh)
 	}
 	x := excelize.NewFile()
 	defer x.Close()
@@ -193,7 +186,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, what string, sh 
 	for i, row := range sh.rows {
 		for j, v := range row {
 			if str, ok := v.(string); ok {
-				row[j] = csvSafe(str)
+				row[j] = formulaSafe(str)
 			}
 		}
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
@@ -208,11 +201,66 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, what string, sh 
 	return x.Write(w)
 }
 
-// csvSafe defuses spreadsheet formula injection: a cell that starts with
-// = + - @ is prefixed with a quote so that Excel shows it as text.
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
+// writeCSV writes the sheet as RFC 4180 CSV with CRLF line ends. A cell is
+// quoted when it holds a comma, a semicolon (the separator of spreadsheets in
+// many locales, which would otherwise split the cell), a quote, a line break
+// or leading or trailing space.
+func writeCSV(w io.Writer, sh sheet) error {
+	bw := bufio.NewWriter(w)
+	line := func(cells []string) {
+		for i, c := range cells {
+			if i > 0 {
+				bw.WriteByte(',')
+			}
+			if c != "" && (strings.ContainsAny(c, ",;\"\r\n") || c[0] == ' ' || c[len(c)-1] == ' ') {
+				bw.WriteByte('"')
+				bw.WriteString(strings.ReplaceAll(c, `"`, `""`))
+				bw.WriteByte('"')
+			} else {
+				bw.WriteString(c)
+			}
+		}
+		bw.WriteString("\r\n")
 	}
-	return s
+	line(sh.header)
+	rec := make([]string, len(sh.header))
+	for _, row := range sh.rows {
+		rec = rec[:0]
+		for _, v := range row {
+			rec = append(rec, cellText(v))
+		}
+		line(rec)
+	}
+	return bw.Flush()
+}
+
+// cellText renders an exported value as CSV text. Typed values (numbers,
+// booleans) are written as they are: a spreadsheet reads -66.7 as a number,
+// never as a formula. Only text goes through formulaSafe.
+func cellText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return formulaSafe(x)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	default:
+		return fmt.Sprint(v)
+	}
+}
+
+// plainNumber is what a spreadsheet takes for a number, not a formula.
+var plainNumber = regexp.MustCompile(`^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
+
+// formulaSafe defuses spreadsheet formula injection: text that a spreadsheet
+// would run as a formula (it starts with = + - @, a tab or a line break) is
+// prefixed with a quote so that it shows as text. Text that is a plain number
+// ("-66.7", "+3") is left alone: it is not a formula, and a quote would turn
+// it into text.
+func formulaSafe(s string) string {
+	if s == "" || !strings.ContainsRune("=+-@\t\r\n", rune(s[0])) || plainNumber.MatchString(s) {
+		return s
+	}
+	return "'" + s
 }

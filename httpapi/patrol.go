@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -193,6 +194,7 @@ func (s *Server) importGrids(w http.ResponseWriter, r *http.Request) error {
 	}
 	var grids []*zhudun.Grid
 	var problems []zhudun.GridProblem
+	vertices := 0
 	for i, raw := range fc.Features {
 		var f struct {
 			Type       string          `json:"type"`
@@ -224,6 +226,10 @@ func (s *Server) importGrids(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			problems = append(problems, zhudun.GridProblem{Kind: zhudun.GridProblemInvalidRing, Severity: zhudun.SeverityError, Feature: name, Message: zhudun.ErrorMessage(err)})
 			continue
+		}
+		// Refuse an oversized upload before any geometry is checked.
+		if vertices += m.Vertices(); vertices > geo.MaxUploadVertices {
+			return zhudun.Errorf(zhudun.EINVALID, "the upload has more than %d positions (feature %s); split it", geo.MaxUploadVertices, name)
 		}
 		if len(props.PatrolPoint) != 2 {
 			problems = append(problems, zhudun.GridProblem{Kind: zhudun.GridProblemPatrolPoint, Severity: zhudun.SeverityError, Feature: name, Message: "patrol_point [lon, lat] is required"})
@@ -460,12 +466,54 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) error {
 	}
 	f.Status, f.Category, f.Source, f.Station, f.Grid, f.Phone = q.Get("status"), q.Get("category"), q.Get("source"), q.Get("station"), q.Get("grid"), q.Get("phone")
 	f.Reason = q.Get("reason")
+	if c := q.Get("cursor"); c != "" {
+		if f.After, err = parseCursor(c); err != nil {
+			return err
+		}
+	}
 	xs, n, err := s.store.FindIncidents(r.Context(), f)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newList(xs, n))
+	out := incidentList{list: newList(xs, n), TotalCapped: n > zhudun.ListCountCap}
+	if out.TotalCapped {
+		out.Total = zhudun.ListCountCap
+	}
+	lim := f.Limit // as the store clamps it
+	if lim <= 0 {
+		lim = 50
+	}
+	if len(xs) > 0 && len(xs) == min(lim, 500) {
+		last := xs[len(xs)-1]
+		out.NextCursor = formatCursor(zhudun.IncidentCursor{ReceivedAt: last.ReceivedAt, ID: last.ID})
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// incidentList is a page of incidents. next_cursor, when set, fetches the
+// page after this one (?cursor=) at the same cost at any depth; total counts
+// at most zhudun.ListCountCap rows, and total_capped says there are more.
+type incidentList struct {
+	list[*zhudun.Incident]
+	TotalCapped bool   `json:"total_capped,omitempty"`
+	NextCursor  string `json:"next_cursor,omitempty"`
+}
+
+// formatCursor and parseCursor: "microseconds since 1970.id", opaque to
+// clients.
+func formatCursor(c zhudun.IncidentCursor) string {
+	return strconv.FormatInt(c.ReceivedAt.UnixMicro(), 10) + "." + strconv.FormatInt(c.ID, 10)
+}
+
+func parseCursor(v string) (*zhudun.IncidentCursor, error) {
+	us, id, ok := strings.Cut(v, ".")
+	t, err1 := strconv.ParseInt(us, 10, 64)
+	n, err2 := strconv.ParseInt(id, 10, 64)
+	if !ok || err1 != nil || err2 != nil || n <= 0 {
+		return nil, zhudun.FieldError("cursor", "cursor must be a next_cursor of an earlier page")
+	}
+	return &zhudun.IncidentCursor{ReceivedAt: time.UnixMicro(t).UTC(), ID: n}, nil
 }
 
 func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) error {

@@ -254,6 +254,12 @@ func TestPatrolScenario(t *testing.T) {
 	if r := h.do("cmd1", "GET", "/api/v1/reports/patrol?"+period+"&format=xlsx", nil); r.status != 200 || !strings.Contains(r.header.Get("Content-Type"), "spreadsheetml") {
 		t.Errorf("xlsx: %d %s", r.status, r.header.Get("Content-Type"))
 	}
+	// Issue 19.12: a negative change is a number in the CSV, not quoted text.
+	r = h.do("cmd1", "GET", "/api/v1/reports/patrol?"+period+"&format=csv", nil)
+	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(r.body, []byte("\xEF\xBB\xBF")))).ReadAll()
+	if err != nil || r.status != 200 || len(recs) < 2 || recs[1][0] != "total" || recs[1][6] != "-25" {
+		t.Errorf("cmd1 csv total row: %d %v %q", r.status, err, recs)
+	}
 	// Another sub-bureau's dispatcher and commander get nothing: by id, list, count, export.
 	for _, p := range []string{fmt.Sprintf("/api/v1/incidents/%d", inc1), fmt.Sprintf("/api/v1/incidents/%d/recommendation", inc1)} {
 		if r := h.do("disp2", "GET", p, nil); r.status != 404 {
@@ -274,7 +280,7 @@ func TestPatrolScenario(t *testing.T) {
 		t.Errorf("cmd2 report: %+v", rep.Total)
 	}
 	r = h.do("cmd2", "GET", "/api/v1/reports/patrol?"+period+"&format=csv", nil)
-	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(r.body, []byte("\xEF\xBB\xBF")))).ReadAll()
+	recs, err = csv.NewReader(bytes.NewReader(bytes.TrimPrefix(r.body, []byte("\xEF\xBB\xBF")))).ReadAll()
 	if err != nil || r.status != 200 {
 		t.Fatalf("cmd2 csv: %d %v", r.status, err)
 	}
@@ -286,7 +292,7 @@ func TestPatrolScenario(t *testing.T) {
 	if r := h.do("cmd2", "GET", "/api/v1/reports/patrol?"+period+"&dept=ST1", nil); r.status != 404 {
 		t.Errorf("cmd2 asks for ST1: %d", r.status)
 	}
-	if r := h.do("aud", "GET", "/api/v1/audit?action=patrol_report.export", nil); r.total() != 2 {
+	if r := h.do("aud", "GET", "/api/v1/audit?action=patrol_report.export", nil); r.total() != 3 {
 		t.Errorf("exports audited: %d, want 2", r.total())
 	}
 	if r := h.do("aud", "GET", "/api/v1/audit?action=unit.position", nil); r.total() != 0 {
@@ -303,4 +309,33 @@ func shanghai() *time.Location {
 		return time.FixedZone("CST", 8*3600)
 	}
 	return l
+}
+
+// TestGridUploadMillionVertices: two features of 500,000 positions each are
+// refused as a whole before any geometry check (issue 19.7: two such
+// uploads held both cores for minutes after their clients left).
+func TestGridUploadMillionVertices(t *testing.T) {
+	h := newHarness(t)
+	sys := zhudun.WithCaller(t.Context(), zhudun.SystemCaller("test"))
+	nu, err := h.store.CreateUser(sys, zhudun.NewUser{Username: "cmd1", DeptCode: "SB1", Password: pw, Own: true, Roles: []string{"commander"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.users["cmd1"], h.tokens["cmd1"] = nu, h.login("cmd1", pw)
+	var feats []map[string]any
+	for f := 0; f < 2; f++ {
+		const n = 499999 // 500,000 positions with the closing one: 10^6 in all
+		ring := make([][2]float64, n+1)
+		for i := 0; i < n; i++ {
+			a := 2 * math.Pi * float64(i) / n
+			ring[i] = [2]float64{117 + float64(f)*0.02 + 0.005*math.Cos(a), 36.6 + 0.005*math.Sin(a)}
+		}
+		ring[n] = ring[0]
+		feats = append(feats, map[string]any{"type": "Feature", "properties": map[string]any{"code": fmt.Sprintf("M%d", f), "station": "ST1", "patrol_point": []float64{117, 36.6}},
+			"geometry": map[string]any{"type": "Polygon", "coordinates": [][][2]float64{ring}}})
+	}
+	r := h.do("cmd1", "POST", "/api/v1/grids", fc(feats...))
+	if r.status != 400 || !strings.Contains(string(r.body), "more than 500000 positions (feature M1)") {
+		t.Fatalf("a million positions: %d %.300s", r.status, r.body)
+	}
 }

@@ -34,8 +34,11 @@ func TestConformance(t *testing.T) {
 			return s
 		},
 		DropAuditGuards: func(t *testing.T, db *sql.DB) {
-			if _, err := db.Exec(`DROP TRIGGER audit_log_no_update ON audit_log`); err != nil {
-				t.Fatal(err)
+			for _, q := range []string{`DROP TRIGGER audit_log_no_update ON audit_log`, `DROP TRIGGER audit_log_no_truncate ON audit_log`,
+				`DROP TRIGGER audit_anchor_forward ON audit_anchor`, `DROP TRIGGER audit_anchor_no_truncate ON audit_anchor`} {
+				if _, err := db.Exec(q); err != nil {
+					t.Fatal(err)
+				}
 			}
 		},
 	})

@@ -34,7 +34,8 @@ func TestConformance(t *testing.T) {
 			}
 		}(),
 		DropAuditGuards: func(t *testing.T, db *sql.DB) {
-			for _, q := range []string{`DROP TRIGGER audit_log_no_update`, `DROP TRIGGER audit_log_no_delete`} {
+			for _, q := range []string{`DROP TRIGGER audit_log_no_update`, `DROP TRIGGER audit_log_no_delete`,
+				`DROP TRIGGER audit_anchor_forward`, `DROP TRIGGER audit_anchor_no_delete`} {
 				if _, err := db.Exec(q); err != nil {
 					t.Fatal(err)
 				}

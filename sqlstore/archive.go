@@ -33,6 +33,7 @@ func archiveMessage(h archiveHeader) []byte {
 type archiveRow struct {
 	zhudun.AuditEntry
 	DeptPath string `json:"dept_path"`
+	Sig      string `json:"sig,omitempty"`
 }
 
 // ArchiveAudit moves the oldest audit rows, those before cutoff (which must
@@ -58,8 +59,7 @@ func (s *Store) ArchiveAudit(ctx context.Context, cutoff time.Time, w io.Writer)
 		if err := tx.queryRow(`SELECT base_seq, base_hash, head_seq, head_hash FROM audit_anchor WHERE id = 1`).Scan(&h.BaseSeq, &h.BaseHash, &headSeq, &headHash); err != nil {
 			return tx.s.internal("archive anchor", err)
 		}
-		rows, err := tx.query(`SELECT seq, at, user_id, username, dept_code, dept_path, action, object_type, object_id, result, client_addr, detail, prev_hash, hash
-			FROM audit_log WHERE seq > ? ORDER BY seq`, h.BaseSeq)
+		rows, err := tx.query(`SELECT `+auditColumns+` FROM audit_log WHERE seq > ? ORDER BY seq`, h.BaseSeq)
 		if err != nil {
 			return tx.s.internal("archive select", err)
 		}
@@ -83,7 +83,7 @@ func (s *Store) ArchiveAudit(ctx context.Context, cutoff time.Time, w io.Writer)
 		// verify, not carried away.
 		prev, prevHash := h.BaseSeq, h.BaseHash
 		for _, e := range out {
-			if e.Seq != prev+1 || e.PrevHash != prevHash || auditHash(e) != e.Hash {
+			if e.Seq != prev+1 || e.PrevHash != prevHash || auditHash(e) != e.Hash || (e.Sig != "" && !tx.s.keys.VerifyAnchor(rowMessage(e.Seq, e.Hash), e.Sig)) {
 				return zhudun.Errorf(zhudun.ECONFLICT, "audit row %d does not verify; run 'zhudun audit verify' before archiving", e.Seq)
 			}
 			prev, prevHash = e.Seq, e.Hash
@@ -96,25 +96,21 @@ func (s *Store) ArchiveAudit(ctx context.Context, cutoff time.Time, w io.Writer)
 			return err
 		}
 		for _, e := range out {
-			if err := enc.Encode(archiveRow{AuditEntry: *e, DeptPath: e.DeptPath}); err != nil {
+			if err := enc.Encode(archiveRow{AuditEntry: *e, DeptPath: e.DeptPath, Sig: e.Sig}); err != nil {
 				return err
 			}
 		}
 		if err := bw.Flush(); err != nil {
 			return err
 		}
-		if _, err := tx.exec(`INSERT INTO audit_archiving (id) VALUES (1)`); err != nil {
-			return tx.s.internal("archive marker", err)
-		}
-		if _, err := tx.exec(`DELETE FROM audit_log WHERE seq <= ?`, h.LastSeq); err != nil {
-			return tx.s.internal("archive delete", err)
-		}
-		if _, err := tx.exec(`DELETE FROM audit_archiving`); err != nil {
-			return tx.s.internal("archive marker", err)
-		}
+		// The anchor moves its base first: the delete trigger lets only rows
+		// at or below the anchor's base go (migration 0004).
 		sig := tx.s.keys.SignAnchor(anchorMessage(h.LastSeq, h.LastHash, headSeq, headHash))
 		if _, err := tx.exec(`UPDATE audit_anchor SET base_seq = ?, base_hash = ?, sig = ?, updated_at = ? WHERE id = 1`, h.LastSeq, h.LastHash, sig, tx.now); err != nil {
 			return tx.s.internal("archive anchor update", err)
+		}
+		if _, err := tx.exec(`DELETE FROM audit_log WHERE seq <= ?`, h.LastSeq); err != nil {
+			return tx.s.internal("archive delete", err)
 		}
 		n = len(out)
 		return tx.audit(&zhudun.AuditEntry{Action: "audit.archive", ObjectType: "audit_log",
@@ -152,7 +148,7 @@ func (s *Store) VerifyAuditArchive(ctx context.Context, r io.Reader) (*zhudun.Au
 			return rep, nil
 		}
 		e := ar.AuditEntry
-		e.DeptPath = ar.DeptPath
+		e.DeptPath, e.Sig = ar.DeptPath, ar.Sig
 		if rep.Rows == 0 {
 			rep.FirstSeq = e.Seq
 		}
@@ -162,6 +158,8 @@ func (s *Store) VerifyAuditArchive(ctx context.Context, r io.Reader) (*zhudun.Au
 			rep.Problem = &zhudun.AuditProblem{Seq: prev + 1, Reason: "deleted or reordered"}
 		case auditHash(&e) != e.Hash:
 			rep.Problem = &zhudun.AuditProblem{Seq: e.Seq, Reason: "altered: row content does not match its hash"}
+		case e.Sig != "" && !s.keys.VerifyAnchor(rowMessage(e.Seq, e.Hash), e.Sig):
+			rep.Problem = &zhudun.AuditProblem{Seq: e.Seq, Reason: "altered: row content does not match its signature"}
 		case e.PrevHash != prevHash:
 			rep.Problem = &zhudun.AuditProblem{Seq: e.Seq, Reason: "altered: previous-hash link broken"}
 		}

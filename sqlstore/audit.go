@@ -40,6 +40,22 @@ func anchorMessage(baseSeq int64, baseHash string, headSeq int64, headHash strin
 	return fmt.Appendf(nil, "zhudun-audit-anchor|%d|%s|%d|%s", baseSeq, baseHash, headSeq, headHash)
 }
 
+// rowMessage is what a row's signature covers: its place and its hash. The
+// hash covers the content and the link to the previous row, so a row whose
+// content was edited and its hash recomputed no longer matches its
+// signature, while the rows after it (re-hashed to follow) do not either.
+func rowMessage(seq int64, hash string) []byte {
+	return fmt.Appendf(nil, "zhudun-audit-row|%d|%s", seq, hash)
+}
+
+// witnessMessage is what a witnessed head's signature covers.
+func witnessMessage(instance string, seq int64, hash string) []byte {
+	return fmt.Appendf(nil, "zhudun-audit-witness|%s|%d|%s", instance, seq, hash)
+}
+
+// auditColumns are audit_log's columns in scanAudit's order.
+const auditColumns = `seq, at, user_id, username, dept_code, dept_path, action, object_type, object_id, result, client_addr, detail, prev_hash, hash, sig`
+
 // Detail marshals v for an audit row's detail; it panics on values that
 // cannot be marshalled, which is a programming error.
 func Detail(v any) json.RawMessage {
@@ -82,13 +98,14 @@ func (tx *Tx) audit(e *zhudun.AuditEntry) error {
 	e.PrevHash = headHash
 	e.At = tx.now
 	e.Hash = auditHash(e)
+	e.Sig = tx.s.keys.SignAnchor(rowMessage(e.Seq, e.Hash))
 	detail := sql.NullString{}
 	if len(e.Detail) > 0 {
 		detail = sql.NullString{String: string(e.Detail), Valid: true}
 	}
-	_, err = tx.exec(`INSERT INTO audit_log (seq, at, user_id, username, dept_code, dept_path, action, object_type, object_id, result, client_addr, detail, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.Seq, e.At, e.UserID, e.Username, e.DeptCode, e.DeptPath, e.Action, e.ObjectType, e.ObjectID, e.Result, e.ClientAddr, detail, e.PrevHash, e.Hash)
+	_, err = tx.exec(`INSERT INTO audit_log (`+auditColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.Seq, e.At, e.UserID, e.Username, e.DeptCode, e.DeptPath, e.Action, e.ObjectType, e.ObjectID, e.Result, e.ClientAddr, detail, e.PrevHash, e.Hash, e.Sig)
 	if err != nil {
 		return tx.s.internal("audit insert", err)
 	}
@@ -96,6 +113,7 @@ func (tx *Tx) audit(e *zhudun.AuditEntry) error {
 	if _, err := tx.exec(`UPDATE audit_anchor SET head_seq = ?, head_hash = ?, sig = ?, updated_at = ? WHERE id = 1`, e.Seq, e.Hash, sig, tx.now); err != nil {
 		return tx.s.internal("audit anchor update", err)
 	}
+	tx.head = e
 	return tx.emit(zhudun.Event{
 		Type: "audit.appended", Perm: zhudun.PermAuditRead, DeptPath: e.DeptPath, OwnerID: e.UserID,
 		Data: Detail(auditEventData{Seq: e.Seq, At: e.At, Username: e.Username, DeptCode: e.DeptCode, Action: e.Action,
@@ -169,7 +187,7 @@ func (s *Store) FindAudit(ctx context.Context, f zhudun.AuditFilter) ([]*zhudun.
 		return nil, 0, s.internal("audit count", err)
 	}
 	off, lim := page(f.Offset, f.Limit)
-	rows, err := s.query(ctx, `SELECT seq, at, user_id, username, dept_code, dept_path, action, object_type, object_id, result, client_addr, detail, prev_hash, hash
+	rows, err := s.query(ctx, `SELECT `+auditColumns+`
 		FROM audit_log`+w.sql()+` ORDER BY seq DESC LIMIT ? OFFSET ?`, append(w.args, lim, off)...)
 	if err != nil {
 		return nil, 0, s.internal("audit list", err)
@@ -204,7 +222,7 @@ func scanAudit(r scanner) (*zhudun.AuditEntry, error) {
 	var detail sql.NullString
 	var uid sql.NullInt64
 	if err := r.Scan(&e.Seq, &e.At, &uid, &e.Username, &e.DeptCode, &e.DeptPath, &e.Action, &e.ObjectType, &e.ObjectID,
-		&e.Result, &e.ClientAddr, &detail, &e.PrevHash, &e.Hash); err != nil {
+		&e.Result, &e.ClientAddr, &detail, &e.PrevHash, &e.Hash, &e.Sig); err != nil {
 		return nil, err
 	}
 	e.UserID = uid.Int64
@@ -215,41 +233,144 @@ func scanAudit(r scanner) (*zhudun.AuditEntry, error) {
 	return &e, nil
 }
 
-// VerifyAudit walks the whole chain in order and checks every row's hash, the
-// links between rows, that sequence numbers have no gap, and that the head
-// matches the anchor signed with a key the database does not hold. It does
-// not rely on the database's append-only triggers. It reports the first
-// problem found.
+// witnessHead signs the chain's new head and hands it to the witness. It
+// runs after the commit: a head is never witnessed that the database does
+// not hold. When the witness cannot be written the change is stored but the
+// request fails, so that nobody takes an unwitnessed head for a safe one.
+func (s *Store) witnessHead(ctx context.Context, seq int64, hash string) error {
+	if s.witness == nil {
+		return nil
+	}
+	h := zhudun.AuditHead{Instance: s.instance, Seq: seq, Hash: hash, Sig: s.keys.SignAnchor(witnessMessage(s.instance, seq, hash))}
+	// The request's context may end now; the head must still be written.
+	if err := s.witness.Append(context.WithoutCancel(ctx), h); err != nil {
+		s.log.Error("audit witness", "seq", seq, "err", err)
+		return &zhudun.Error{Code: zhudun.EUNAVAILABLE, Message: "the change is stored, but the audit witness could not be written"}
+	}
+	return nil
+}
+
+// witnessBaseline gives an empty witness the current head when the log holds
+// no signed row yet (a database from before witnesses): from then on the
+// witness only moves forward. It never re-bases a witness that lost its
+// heads — verification reports that.
+func (s *Store) witnessBaseline(ctx context.Context) error {
+	if s.witness == nil {
+		return nil
+	}
+	n := 0
+	if err := s.witness.Heads(ctx, s.instance, func(zhudun.AuditHead) error { n++; return errStop }); err != nil && err != errStop {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	var signed int
+	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM audit_log WHERE sig <> ''`).Scan(&signed); err != nil {
+		return s.internal("audit signed rows", err)
+	}
+	if signed > 0 {
+		return nil
+	}
+	var seq int64
+	var hash string
+	if err := s.queryRow(ctx, `SELECT head_seq, head_hash FROM audit_anchor WHERE id = 1`).Scan(&seq, &hash); err != nil {
+		return s.internal("audit anchor", err)
+	}
+	return s.witnessHead(ctx, seq, hash)
+}
+
+// WitnessCurrentHead hands the anchored head to the witness as it is: for
+// a restore (installer only), which starts a data directory's witness at
+// the restored database. Restored under a witness that is ahead, verify
+// still reports the database behind it.
+func (s *Store) WitnessCurrentHead(ctx context.Context) error {
+	if c := zhudun.CallerFrom(ctx); c == nil || !c.System {
+		return zhudun.Errorf(zhudun.EFORBIDDEN, "an installer command")
+	}
+	var seq int64
+	var hash string
+	if err := s.queryRow(ctx, `SELECT head_seq, head_hash FROM audit_anchor WHERE id = 1`).Scan(&seq, &hash); err != nil {
+		return s.internal("audit anchor", err)
+	}
+	return s.witnessHead(ctx, seq, hash)
+}
+
+var errStop = errors.New("stop")
+
+// witnessed returns the highest valid head in the witness, and a problem
+// when an entry is malformed or its signature does not verify.
+func (s *Store) witnessed(ctx context.Context) (top zhudun.AuditHead, entries int, problem string, err error) {
+	i := 0
+	err = s.witness.Heads(ctx, s.instance, func(h zhudun.AuditHead) error {
+		i++
+		if h.Seq < 0 || !s.keys.VerifyAnchor(witnessMessage(s.instance, h.Seq, h.Hash), h.Sig) {
+			problem = fmt.Sprintf("witness entry %d is malformed or its signature is invalid: the head log was edited", i)
+			return errStop
+		}
+		entries++
+		if h.Seq > top.Seq || entries == 1 {
+			top = h
+		}
+		return nil
+	})
+	if err == errStop {
+		err = nil
+	}
+	return top, entries, problem, err
+}
+
+// VerifyAudit walks the whole chain in order and checks every row's hash
+// and signature, the links between rows, that sequence numbers have no gap,
+// that the head matches the anchor signed with a key the database does not
+// hold, and that the database is not behind the highest head its witness
+// recorded (a restored older copy, or newest rows deleted with an older
+// anchor put back). It does not rely on the database's append-only triggers.
+// It reports the first problem found: for an edited row, the row itself,
+// even when every later hash was recomputed.
 func (s *Store) VerifyAudit(ctx context.Context) (*zhudun.AuditReport, error) {
 	c := zhudun.CallerFrom(ctx)
 	if c == nil || !c.Has(zhudun.PermAuditRead) {
 		return nil, zhudun.Errorf(zhudun.EFORBIDDEN, "permission audit:read required")
 	}
 	rep := &zhudun.AuditReport{CheckedAt: s.clock()}
-	var baseSeq, headSeq int64
-	var baseHash, headHash, sig string
-	if err := s.queryRow(ctx, `SELECT base_seq, base_hash, head_seq, head_hash, sig FROM audit_anchor WHERE id = 1`).
-		Scan(&baseSeq, &baseHash, &headSeq, &headHash, &sig); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			rep.Problem = &zhudun.AuditProblem{Reason: "anchor missing"}
-			return rep, nil
-		}
-		return nil, s.internal("audit anchor", err)
-	}
-	anchorOK := s.keys.VerifyAnchor(anchorMessage(baseSeq, baseHash, headSeq, headHash), sig)
-	rows, err := s.query(ctx, `SELECT seq, at, user_id, username, dept_code, dept_path, action, object_type, object_id, result, client_addr, detail, prev_hash, hash
-		FROM audit_log ORDER BY seq`)
-	if err != nil {
-		return nil, s.internal("audit verify", err)
-	}
-	defer rows.Close()
-	prevSeq, prevHash := baseSeq, baseHash
 	fail := func(seq int64, reason string) (*zhudun.AuditReport, error) {
 		rep.Problem = &zhudun.AuditProblem{Seq: seq, Reason: reason}
 		s.raise(ctx, zhudun.SecurityEvent{Event: zhudun.SecAuditVerifyFailed, Subject: "audit_log", Username: c.Username, ClientAddr: c.ClientAddr,
 			Detail: map[string]any{"seq": seq, "reason": reason}})
 		return rep, nil
 	}
+	var wtop zhudun.AuditHead
+	witnessEntries := 0
+	if s.witness != nil {
+		var problem string
+		var err error
+		wtop, witnessEntries, problem, err = s.witnessed(ctx)
+		if err != nil {
+			return nil, s.internal("audit witness", err)
+		}
+		if problem != "" {
+			return fail(0, problem)
+		}
+	}
+	var baseSeq, headSeq int64
+	var baseHash, headHash, sig string
+	if err := s.queryRow(ctx, `SELECT base_seq, base_hash, head_seq, head_hash, sig FROM audit_anchor WHERE id = 1`).
+		Scan(&baseSeq, &baseHash, &headSeq, &headHash, &sig); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return fail(0, "anchor missing")
+		}
+		return nil, s.internal("audit anchor", err)
+	}
+	anchorOK := s.keys.VerifyAnchor(anchorMessage(baseSeq, baseHash, headSeq, headHash), sig)
+	rows, err := s.query(ctx, `SELECT `+auditColumns+` FROM audit_log ORDER BY seq`)
+	if err != nil {
+		return nil, s.internal("audit verify", err)
+	}
+	defer rows.Close()
+	prevSeq, prevHash := baseSeq, baseHash
+	signed := false     // a signed row was seen: every later one must be signed too
+	witnessedHash := "" // the table's hash at the witness's head
 	for rows.Next() {
 		e, err := scanAudit(rows)
 		if err != nil {
@@ -266,14 +387,35 @@ func (s *Store) VerifyAudit(ctx context.Context) (*zhudun.AuditReport, error) {
 			return fail(prevSeq+1, fmt.Sprintf("deleted: rows %d to %d are missing", prevSeq+1, e.Seq-1))
 		case auditHash(e) != e.Hash:
 			return fail(e.Seq, "altered: row content does not match its hash")
+		case e.Sig == "" && signed:
+			return fail(e.Seq, "altered: the row's signature was removed")
+		case e.Sig != "" && !s.keys.VerifyAnchor(rowMessage(e.Seq, e.Hash), e.Sig):
+			return fail(e.Seq, "altered: row content does not match its signature (hashes recomputed after an edit?)")
 		case e.PrevHash != prevHash:
 			return fail(e.Seq, "altered or reordered: previous-hash link broken")
+		}
+		signed = signed || e.Sig != ""
+		if e.Seq == wtop.Seq {
+			witnessedHash = e.Hash
 		}
 		prevSeq, prevHash = e.Seq, e.Hash
 		rep.LastSeq, rep.HeadHash = e.Seq, e.Hash
 	}
 	if err := rows.Err(); err != nil {
 		return nil, s.internal("audit verify rows", err)
+	}
+	if anchorOK && prevSeq < headSeq {
+		return fail(prevSeq+1, fmt.Sprintf("deleted: the anchor records %d rows up to %d; the log ends at %d", headSeq-baseSeq, headSeq, prevSeq))
+	}
+	if s.witness != nil {
+		switch {
+		case witnessEntries == 0 && signed:
+			return fail(0, "witness missing: the head log holds no head for this database, though its rows were witnessed")
+		case witnessEntries > 0 && wtop.Seq > prevSeq:
+			return fail(wtop.Seq, fmt.Sprintf("database behind its witness at seq %d: the log ends at %d (rolled back or restored from an older copy)", wtop.Seq, prevSeq))
+		case witnessEntries > 0 && wtop.Seq > baseSeq && witnessedHash != wtop.Hash:
+			return fail(wtop.Seq, fmt.Sprintf("altered: row %d does not match its witness", wtop.Seq))
+		}
 	}
 	switch {
 	case !anchorOK:

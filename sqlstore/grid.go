@@ -55,6 +55,13 @@ func (s *Store) ImportGrids(ctx context.Context, in []*zhudun.Grid, parsed []zhu
 	if _, err := zhudun.ScopeFor(ctx, zhudun.PermGridWrite); err != nil {
 		return nil, err
 	}
+	total := 0
+	for _, g := range in {
+		total += geo.MultiPolygon(g.Boundary).Vertices()
+	}
+	if total > geo.MaxUploadVertices {
+		return nil, zhudun.Errorf(zhudun.EINVALID, "the upload has %d positions; at most %d are taken at once", total, geo.MaxUploadVertices)
+	}
 	rep := &zhudun.GridImportReport{Problems: append([]zhudun.GridProblem{}, parsed...)}
 	problem := func(p zhudun.GridProblem) {
 		if p.Severity == "" {
@@ -87,17 +94,21 @@ func (s *Store) ImportGrids(ctx context.Context, in []*zhudun.Grid, parsed []zhu
 			continue
 		}
 		ok := true
-		for pi, poly := range g.Boundary {
-			for ri, ring := range poly {
-				if msg := geo.RingProblem(ring); msg != "" {
-					p := zhudun.GridProblem{Kind: zhudun.GridProblemInvalidRing, Feature: name, Message: fmt.Sprintf("polygon %d ring %d: %s", pi, ri, msg)}
-					if len(ring) > 0 {
-						p.Lon, p.Lat = fptr(ring[0][0]), fptr(ring[0][1])
-					}
-					problem(p)
-					ok = false
-				}
+		if nv := geo.MultiPolygon(g.Boundary).Vertices(); nv > geo.MaxFeatureVertices {
+			problem(zhudun.GridProblem{Kind: zhudun.GridProblemInvalid, Feature: name, Message: fmt.Sprintf("%d positions; a grid may have at most %d", nv, geo.MaxFeatureVertices)})
+			continue
+		}
+		pi, ri, msg, err := geo.FeatureProblem(ctx, g.Boundary)
+		if err != nil {
+			return nil, s.internal("grid check", err)
+		}
+		if msg != "" {
+			p := zhudun.GridProblem{Kind: zhudun.GridProblemInvalidRing, Feature: name, Message: fmt.Sprintf("polygon %d ring %d: %s", pi, ri, msg)}
+			if ring := g.Boundary[pi][ri]; len(ring) > 0 {
+				p.Lon, p.Lat = fptr(ring[0][0]), fptr(ring[0][1])
 			}
+			problem(p)
+			ok = false
 		}
 		if len(g.Boundary) == 0 {
 			problem(zhudun.GridProblem{Kind: zhudun.GridProblemInvalid, Feature: name, Message: "no geometry"})
@@ -181,15 +192,34 @@ func (s *Store) ImportGrids(ctx context.Context, in []*zhudun.Grid, parsed []zhu
 			}
 			return "(a grid of another department)"
 		}
+		// Each boundary's point index is built once, for every comparison.
+		index := map[*zhudun.Grid]*geo.Index{}
+		ix := func(g *zhudun.Grid) *geo.Index {
+			if index[g] == nil {
+				index[g] = geo.NewIndex(g.Boundary)
+			}
+			return index[g]
+		}
+		overlap := func(a, b *zhudun.Grid) (float64, float64, bool, error) {
+			return geo.OverlapContext(ctx, a.Boundary, b.Boundary, ix(a), ix(b), overlapTolerance)
+		}
 		for i, a := range upload {
 			for _, b := range upload[i+1:] {
-				if lon, lat, ok := geo.Overlap(a.Boundary, b.Boundary, overlapTolerance); ok {
+				lon, lat, ok, err := overlap(a, b)
+				if err != nil {
+					return tx.s.internal("grid overlap", err)
+				}
+				if ok {
 					problem(zhudun.GridProblem{Kind: zhudun.GridProblemOverlap, Feature: a.Code, Other: b.Code,
 						Message: "grids " + a.Code + " and " + b.Code + " overlap", Lon: fptr(lon), Lat: fptr(lat)})
 				}
 			}
 			for _, b := range kept {
-				if lon, lat, ok := geo.Overlap(a.Boundary, b.Boundary, overlapTolerance); ok {
+				lon, lat, ok, err := overlap(a, b)
+				if err != nil {
+					return tx.s.internal("grid overlap", err)
+				}
+				if ok {
 					problem(zhudun.GridProblem{Kind: zhudun.GridProblemOverlap, Feature: a.Code, Other: label(b),
 						Message: "grid " + a.Code + " overlaps stored grid " + label(b), Lon: fptr(lon), Lat: fptr(lat)})
 				}
@@ -213,10 +243,15 @@ func (s *Store) ImportGrids(ctx context.Context, in []*zhudun.Grid, parsed []zhu
 		for _, dc := range dcodes {
 			gs := districts[dc]
 			polys := make([]geo.MultiPolygon, len(gs))
+			idx := make([]*geo.Index, len(gs))
 			for i, g := range gs {
-				polys[i] = g.Boundary
+				polys[i], idx[i] = g.Boundary, ix(g)
 			}
-			for _, gap := range geo.Gaps(polys, gapRasterCells) {
+			gaps, err := geo.GapsContext(ctx, polys, idx, gapRasterCells)
+			if err != nil {
+				return tx.s.internal("grid gaps", err)
+			}
+			for _, gap := range gaps {
 				var around []string
 				for _, k := range gap.Touching {
 					around = append(around, label(gs[k]))

@@ -63,8 +63,11 @@ func incidentScope(ctx context.Context, perm zhudun.Permission) (string, []any, 
 	case zhudun.ScopeAll:
 		return "1 = 1", nil, nil
 	case zhudun.ScopeSubtree:
+		// On the incidents' own columns, so that an index on them serves
+		// the list in its order; the subtree's stations are a few rows.
 		if f.DeptPath != "" {
-			return "(d.path LIKE ? OR l.path LIKE ? OR i.created_by = ?)", []any{f.DeptPath + "%", f.DeptPath + "%", uid}, nil
+			return "(i.station_id IN (SELECT id FROM depts WHERE path LIKE ?) OR i.lent_station_id IN (SELECT id FROM depts WHERE path LIKE ?) OR i.created_by = ?)",
+				[]any{f.DeptPath + "%", f.DeptPath + "%", uid}, nil
 		}
 	case zhudun.ScopeDept:
 		if f.DeptID != 0 {
@@ -357,7 +360,8 @@ func (s *Store) CreateIncident(ctx context.Context, n zhudun.NewIncident) (*zhud
 // ImportIncidents stores history (system caller only: the importer). Rows
 // that fail their checks or fall outside every grid are returned; the rest
 // are stored in one transaction with one audit row for the batch, which
-// records that received_at was set for every row.
+// records that received_at was set for every row. Rows whose ImportKey was
+// imported before are skipped: neither stored nor returned.
 func (s *Store) ImportIncidents(ctx context.Context, rows []zhudun.NewIncident) (int, []zhudun.ImportRowError, error) {
 	if err := systemOnly(ctx); err != nil {
 		return 0, nil, zhudun.Errorf(zhudun.EFORBIDDEN, "importing history is an installer command")
@@ -365,6 +369,8 @@ func (s *Store) ImportIncidents(ctx context.Context, rows []zhudun.NewIncident) 
 	var bad []zhudun.ImportRowError
 	stored := 0
 	err := s.write(ctx, func(tx *Tx) error {
+		bad, stored = bad[:0], 0 // a retried transaction starts over
+		skipped := 0
 		r := rollupDelta{}
 		var first, last int64
 		grids := map[[2]float64]*zhudun.Grid{}
@@ -375,6 +381,16 @@ func (s *Store) ImportIncidents(ctx context.Context, rows []zhudun.NewIncident) 
 				errors.As(err, &ze)
 				bad = append(bad, zhudun.ImportRowError{Row: i, Field: ze.Field, Message: ze.Message})
 				continue
+			}
+			if n.ImportKey != "" {
+				var seen int
+				if err := tx.queryRow(`SELECT COUNT(*) FROM incident_imports WHERE import_key = ?`, n.ImportKey).Scan(&seen); err != nil {
+					return tx.s.internal("import key", err)
+				}
+				if seen > 0 {
+					skipped++
+					continue // imported by an earlier run
+				}
 			}
 			g, ok := grids[[2]float64{n.Lon, n.Lat}]
 			if !ok {
@@ -393,6 +409,11 @@ func (s *Store) ImportIncidents(ctx context.Context, rows []zhudun.NewIncident) 
 			if err != nil {
 				return err
 			}
+			if n.ImportKey != "" {
+				if _, err := tx.exec(`INSERT INTO incident_imports (import_key, incident_id, imported_at) VALUES (?, ?, ?)`, n.ImportKey, id, tx.now); err != nil {
+					return tx.s.internal("import key insert", err)
+				}
+			}
 			if first == 0 {
 				first = id
 			}
@@ -406,7 +427,7 @@ func (s *Store) ImportIncidents(ctx context.Context, rows []zhudun.NewIncident) 
 			return err
 		}
 		return tx.audit(&zhudun.AuditEntry{Action: "incident.import", ObjectType: "incident", ObjectID: itoa(first) + "-" + itoa(last),
-			Detail: Detail(map[string]any{"rows": stored, "first_id": first, "last_id": last, "received_at_set": true, "rejected": len(bad)})})
+			Detail: Detail(map[string]any{"rows": stored, "first_id": first, "last_id": last, "received_at_set": true, "rejected": len(bad), "skipped": skipped})})
 	})
 	if err != nil {
 		return 0, nil, err
@@ -429,10 +450,12 @@ func (s *Store) FindIncidents(ctx context.Context, f zhudun.IncidentFilter) ([]*
 		w.add("i.status = ?", f.Status)
 	}
 	if f.Open != nil {
+		// Literal, not a parameter: it must match the partial index
+		// incidents_open's predicate for the planner to use it.
 		if *f.Open {
-			w.add("i.status <> ?", zhudun.IncidentClosed)
+			w.add("i.status <> '" + zhudun.IncidentClosed + "'")
 		} else {
-			w.add("i.status = ?", zhudun.IncidentClosed)
+			w.add("i.status = '" + zhudun.IncidentClosed + "'")
 		}
 	}
 	if f.Category != "" {
@@ -473,10 +496,15 @@ func (s *Store) FindIncidents(ctx context.Context, f zhudun.IncidentFilter) ([]*
 		w.add("i.phone_idx = ?", s.keys.Index("phone", canon))
 	}
 	var total int
-	if err := s.queryRow(ctx, `SELECT COUNT(*)`+incidentFrom+w.sql(), w.args...).Scan(&total); err != nil {
+	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+incidentFrom+w.sql()+` LIMIT ?) c`, append(w.args, zhudun.ListCountCap+1)...).Scan(&total); err != nil {
 		return nil, 0, s.internal("incident count", err)
 	}
 	off, lim := page(f.Offset, f.Limit)
+	if f.After != nil {
+		// Keyset: the index on (received_at, id) starts right there.
+		w.add("(i.received_at, i.id) < (?, ?)", f.After.ReceivedAt.UTC(), f.After.ID)
+		off = 0
+	}
 	rows, err := s.query(ctx, incidentSelect+w.sql()+` ORDER BY i.received_at DESC, i.id DESC LIMIT ? OFFSET ?`, append(w.args, lim, off)...)
 	if err != nil {
 		return nil, 0, s.internal("incident list", err)

@@ -11,6 +11,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -68,7 +69,8 @@ type Store struct {
 
 	overrides zhudun.PolicyOverrides // start-up settings that win over the stored policy
 	pol       policyCache
-	instance  string // settings.instance_id, the Source of this database's events
+	witness   zhudun.AuditWitness // nil: the chain's head is kept in the database only
+	instance  string              // settings.instance_id, the Source of this database's events
 
 	limits    atomic.Pointer[zhudun.LoginLimits]
 	limitsSet atomic.Pointer[zhudun.LoginLimits] // what SetLoginLimits was given: explicit values win over the policy
@@ -84,6 +86,10 @@ type Options struct {
 	// Policy overrides fields of the policy stored in the database (the
 	// start-up flags); nil fields leave the stored value in force.
 	Policy zhudun.PolicyOverrides
+	// Witness keeps the audit chain's head outside the database (see
+	// zhudun.AuditWitness); every process writing the database must use the
+	// same one. Nil keeps it in the database only (tests of other parts).
+	Witness zhudun.AuditWitness
 	// LoginLimits are the sign-in limits; zero fields take
 	// zhudun.DefaultLoginLimits. SetLoginLimits changes them later.
 	LoginLimits zhudun.LoginLimits
@@ -126,7 +132,7 @@ func New(db *sql.DB, d Dialect, o Options) *Store {
 		o.PIISearch.Window = time.Hour
 	}
 	s := &Store{db: db, dialect: d, keys: o.Keys, log: o.Logger, now: o.Now, notify: make(chan struct{}, 1), overrides: o.Policy,
-		piiSearch: o.PIISearch, alert: o.Alert}
+		piiSearch: o.PIISearch, alert: o.Alert, witness: o.Witness}
 	s.SetLoginLimits(o.LoginLimits)
 	return s
 }
@@ -137,8 +143,13 @@ func (s *Store) DB() *sql.DB { return s.db }
 // Dialect returns the backend's dialect.
 func (s *Store) Dialect() Dialect { return s.dialect }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+// Close closes the database, and the witness when it can be closed.
+func (s *Store) Close() error {
+	if c, ok := s.witness.(io.Closer); ok {
+		c.Close()
+	}
+	return s.db.Close()
+}
 
 // Ping checks the database.
 func (s *Store) Ping(ctx context.Context) error {
@@ -164,6 +175,7 @@ type Tx struct {
 	ctx    context.Context
 	now    time.Time
 	events int
+	head   *zhudun.AuditEntry // the last audit row this transaction appended
 }
 
 // write runs fn in a transaction and commits it; every change, its audit row
@@ -180,6 +192,11 @@ func (s *Store) write(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	if err := stx.Commit(); err != nil {
 		return s.internal("commit", err)
+	}
+	if tx.head != nil {
+		if err := s.witnessHead(ctx, tx.head.Seq, tx.head.Hash); err != nil {
+			return err
+		}
 	}
 	if tx.events > 0 {
 		select {
@@ -353,5 +370,8 @@ func (s *Store) Init(ctx context.Context) error {
 	if err := s.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'instance_id'`).Scan(&s.instance); err != nil {
 		return fmt.Errorf("instance id: %w", err)
 	}
-	return s.EnsureBuiltinRoles(ctx)
+	if err := s.EnsureBuiltinRoles(ctx); err != nil {
+		return err
+	}
+	return s.witnessBaseline(ctx)
 }

@@ -326,7 +326,18 @@ func (d *decoder) run(src io.Reader) error {
 	long := false // inside an over-long line being discarded
 	var longStart int64
 	var buf []byte // a line longer than the bufio buffer, up to MaxLine
-	for {
+	done := d.ctx.Done()
+	for n := 0; ; n++ {
+		// A signal must stop the reader within a second even on an endless
+		// line (/dev/zero) or a file of short junk lines: look at ctx every
+		// 64 reads (at most 4 MiB of input).
+		if n&63 == 0 {
+			select {
+			case <-done:
+				return d.ctx.Err()
+			default:
+			}
+		}
 		chunk, err := br.ReadSlice('\n')
 		if err == bufio.ErrBufferFull {
 			if !long {

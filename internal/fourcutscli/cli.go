@@ -138,15 +138,24 @@ func Detect(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	}, reject)
 	stopBar()
 	if err != nil {
-		return err
+		return interrupted(err)
 	}
 	if rejW != nil {
 		if err := rejW.Flush(); err != nil {
 			return zhudun.Errorf(zhudun.EINTERNAL, "errors file: %v", err)
 		}
 	}
+	if read, rejected := stats.Total(); read == 0 && rejected > 0 {
+		if !*quiet {
+			summary(stderr, stats, nil, time.Since(start))
+		}
+		return zhudun.Errorf(zhudun.EINVALID, "every line was rejected (%d); no findings written", rejected)
+	}
 	readTime := time.Since(start)
-	res := eng.Detect()
+	var res *fourcuts.Result
+	if err := untilDone(ctx, func() error { res = eng.Detect(); return nil }); err != nil {
+		return err
+	}
 	detectTime := time.Since(start) - readTime
 	if err := writeFindings(*out, stdout, res.Findings); err != nil {
 		return err
@@ -173,6 +182,29 @@ func Detect(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			readTime.Seconds(), detectTime.Seconds(), (time.Since(start) - readTime - detectTime).Seconds())
 	}
 	return nil
+}
+
+// untilDone runs fn and returns its error, or returns as soon as ctx ends
+// (SIGINT, SIGTERM) with fn left to die with the process: the engine's
+// detection and the simulator's writing take no context, and a signal must
+// stop the command within a second.
+func untilDone(ctx context.Context, fn func() error) error {
+	done := make(chan error, 1)
+	go func() { done <- fn() }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return interrupted(ctx.Err())
+	}
+}
+
+// interrupted names a stop by signal plainly; other errors pass.
+func interrupted(err error) error {
+	if errors.Is(err, context.Canceled) {
+		return zhudun.Errorf(zhudun.EUNAVAILABLE, "interrupted; output is incomplete")
+	}
+	return err
 }
 
 func readJSON(path string, v any) error {
@@ -281,6 +313,9 @@ func summary(w io.Writer, st feed.Stats, res *fourcuts.Result, el time.Duration)
 		fmt.Fprintf(w, "%-8s %10s %10d\n", "(untyped)", "", st.Rejected[0])
 	}
 	fmt.Fprintf(w, "%-8s %10d %10d\n", "total", read, rej)
+	if res == nil {
+		return // nothing was detected
+	}
 	counts := res.Counts()
 	fmt.Fprintf(w, "findings:")
 	for _, c := range fourcuts.Categories {
@@ -372,8 +407,8 @@ func Simulate(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return err
 	}
 	start := time.Now()
-	sum, err := sim.Write(p, out, truth)
-	if err != nil {
+	var sum sim.Summary
+	if err := untilDone(ctx, func() (err error) { sum, err = sim.Write(p, out, truth); return err }); err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "wrote %d events in %d files to %s in %.1fs; truth %s:", sum.Events, len(sum.Files), out, time.Since(start).Seconds(), truth)

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zhudun/zhudun"
 	"github.com/zhudun/zhudun/fourcuts/sim"
@@ -93,6 +94,35 @@ func TestSimulateDetectEval(t *testing.T) {
 	}
 	if err := Detect(ctx, []string{"--out", find}, nil, &out, &errb); zhudun.ErrorCode(err) != zhudun.EINVALID {
 		t.Errorf("detect without input: %v", err)
+	}
+}
+
+// TestDetectAllRejected: a run in which every line was rejected is a
+// failure (exit non-zero), not an empty set of findings (issue 19.11).
+func TestDetectAllRejected(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "junk.jsonl")
+	os.WriteFile(in, []byte("not json\n{\"type\":\"nope\"}\n\x00\x00\x00\n"), 0o644)
+	var out, errb bytes.Buffer
+	err := Detect(context.Background(), []string{"--in", in, "--out", filepath.Join(dir, "f.jsonl"), "--progress", "never"}, nil, &out, &errb)
+	if err == nil || !strings.Contains(zhudun.ErrorMessage(err), "every line was rejected (3)") {
+		t.Fatalf("detect on junk: %v, want 'every line was rejected (3)'", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "f.jsonl")); err == nil {
+		t.Errorf("findings written although nothing was read")
+	}
+}
+
+// TestDetectStopsWhenCancelled: the reader gives up an endless line as soon
+// as the context ends instead of reading it to the end of time.
+func TestDetectStopsWhenCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	var out, errb bytes.Buffer
+	start := time.Now()
+	err := Detect(ctx, []string{"--in", "/dev/zero", "--out", filepath.Join(t.TempDir(), "f.jsonl"), "--progress", "never"}, nil, &out, &errb)
+	if took := time.Since(start); err == nil || took > 1300*time.Millisecond {
+		t.Fatalf("detect /dev/zero: %v after %v, want an error within a second of the cancel", err, took)
 	}
 }
 

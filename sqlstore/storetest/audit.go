@@ -3,12 +3,16 @@ package storetest
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/gmcrypto"
+	"github.com/zhudun/zhudun/sqlstore"
 )
 
 // busy makes a few audited changes: 7 role.seed rows exist already, these
@@ -73,7 +77,9 @@ func testAuditTamper(t *testing.T, b Backend) {
 		{"delete a middle row", []string{`DELETE FROM audit_log WHERE seq = 4`}, 4, "deleted", true},
 		{"swap two rows", []string{`UPDATE audit_log SET seq = 100 WHERE seq = 5`, `UPDATE audit_log SET seq = 5 WHERE seq = 6`, `UPDATE audit_log SET seq = 6 WHERE seq = 100`}, 5, "altered", true},
 		{"delete the last row and move the anchor back", []string{`DELETE FROM audit_log WHERE seq = 14`,
-			`UPDATE audit_anchor SET head_seq = 13, head_hash = (SELECT hash FROM audit_log WHERE seq = 13)`}, 13, "anchor signature invalid", true},
+			`UPDATE audit_anchor SET head_seq = 13, head_hash = (SELECT hash FROM audit_log WHERE seq = 13)`}, 14, "database behind its witness at seq 14", true},
+		{"move the anchor back", []string{`UPDATE audit_anchor SET head_seq = 13, head_hash = (SELECT hash FROM audit_log WHERE seq = 13)`}, 13, "anchor signature invalid", true},
+		{"remove a row's signature", []string{`UPDATE audit_log SET sig = '' WHERE seq = 10`}, 10, "signature was removed", true},
 	}
 	for _, c := range cases {
 		t.Run(strings.ReplaceAll(c.name, " ", "_"), func(t *testing.T) {
@@ -98,6 +104,127 @@ func testAuditTamper(t *testing.T, b Backend) {
 		})
 	}
 }
+
+// testAuditRollback is issue 19.6: the newest rows deleted and an older,
+// validly signed anchor row put back passed verification. The witness
+// outside the database still holds the newer head.
+func testAuditRollback(t *testing.T, b Backend) {
+	e := newEnv(t, b)
+	e.busy() // 14 rows
+	db := e.s.DB()
+	if _, err := db.Exec(`CREATE TABLE saved_anchor AS SELECT * FROM audit_anchor`); err != nil {
+		t.Fatal(err)
+	}
+	e.must(e.s.Record(e.sys, &zhudun.AuditEntry{Action: "test.after"})) // row 15
+	e.must(e.s.Record(e.sys, &zhudun.AuditEntry{Action: "test.after"})) // row 16
+	rollback := []string{`DELETE FROM audit_log WHERE seq > 14`,
+		`UPDATE audit_anchor SET head_seq = (SELECT head_seq FROM saved_anchor), head_hash = (SELECT head_hash FROM saved_anchor),
+			sig = (SELECT sig FROM saved_anchor)`}
+	for _, q := range rollback {
+		if _, err := db.Exec(q); err == nil {
+			t.Fatalf("%s: the guards let it through", q)
+		}
+	}
+	b.DropAuditGuards(t, db)
+	for _, q := range rollback {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	rep := e.verify()
+	if rep.OK || rep.Problem == nil || rep.Problem.Seq != 16 || !strings.Contains(rep.Problem.Reason, "database behind its witness at seq 16") {
+		t.Fatalf("verify after rollback = %+v / %+v; want row 16 'database behind its witness at seq 16'", rep, rep.Problem)
+	}
+	// Without the witness the rolled-back database looks whole: that is
+	// what the witness is for.
+	s2 := b.Open(t, "main", sqlstore.Options{Keys: e.keys, Now: e.clock.Now})
+	if rep, err := s2.VerifyAudit(e.sys); err != nil || !rep.OK || rep.LastSeq != 14 {
+		t.Fatalf("verify without the witness = %+v %v", rep, err)
+	}
+}
+
+// testAuditRecomputed: a row edited and every later hash recomputed (and
+// the anchor's head moved along) is reported at the edited row, not at the
+// head (issue 19.6). The hashes are recomputed the way an intruder who
+// read the source would, with zhudun's own field layout.
+func testAuditRecomputed(t *testing.T, b Backend) {
+	e := newEnv(t, b)
+	e.busy() // 14 rows
+	rows, _, err := e.s.FindAudit(e.sys, zhudun.AuditFilter{Limit: 500})
+	e.must(err)
+	slices.Reverse(rows)
+	b.DropAuditGuards(t, e.s.DB())
+	prev := rows[7].Hash // row 8
+	for _, r := range rows[8:] {
+		if r.Seq == 9 {
+			r.Action = "user.view"
+		}
+		r.PrevHash = prev
+		detail := []byte(r.Detail)
+		if len(detail) == 0 {
+			detail = []byte("null")
+		}
+		r.Hash = gmcrypto.SM3Hex([]byte(r.PrevHash), []byte(fmt.Sprint(r.Seq)), []byte(r.At.UTC().Format(time.RFC3339Nano)),
+			[]byte(fmt.Sprint(r.UserID)), []byte(r.Username), []byte(r.DeptCode), []byte(r.DeptPath), []byte(r.Action),
+			[]byte(r.ObjectType), []byte(r.ObjectID), []byte(r.Result), []byte(r.ClientAddr), detail)
+		prev = r.Hash
+		if _, err := e.s.DB().Exec(rebind(e.s, `UPDATE audit_log SET action = ?, prev_hash = ?, hash = ? WHERE seq = ?`), r.Action, r.PrevHash, r.Hash, r.Seq); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := e.s.DB().Exec(rebind(e.s, `UPDATE audit_anchor SET head_hash = ?`), prev); err != nil {
+		t.Fatal(err)
+	}
+	rep := e.verify()
+	if rep.OK || rep.Problem == nil || rep.Problem.Seq != 9 || !strings.Contains(rep.Problem.Reason, "does not match its signature") {
+		t.Fatalf("verify = %+v / %+v; want row 9 'does not match its signature'", rep, rep.Problem)
+	}
+}
+
+// testAuditGuards: the append-only guards hold without any marker —
+// inserting a row into audit_archiving used to switch the delete guard
+// off (issue 19.6) — and the witness's own tampering is reported.
+func testAuditGuards(t *testing.T, b Backend) {
+	e := newEnv(t, b)
+	e.busy()
+	db := e.s.DB()
+	if _, err := db.Exec(`INSERT INTO audit_archiving (id) VALUES (1)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`DELETE FROM audit_log WHERE seq = 14`, `DELETE FROM audit_log`, `DELETE FROM audit_anchor`,
+		`UPDATE audit_anchor SET base_seq = base_seq - 1`, `UPDATE audit_anchor SET head_seq = head_seq - 1`} {
+		if _, err := db.Exec(q); err == nil {
+			t.Errorf("%s: the guard let it through", q)
+		}
+	}
+	if e.s.Dialect().Name() == "postgres" {
+		for _, q := range []string{`TRUNCATE audit_log`, `TRUNCATE audit_anchor`} {
+			if _, err := db.Exec(q); err == nil {
+				t.Errorf("%s: the guard let it through", q)
+			}
+		}
+	}
+	if rep := e.verify(); !rep.OK || rep.Rows != 14 {
+		t.Fatalf("verify after refused deletes = %+v %+v", rep, rep.Problem)
+	}
+	// A forged head appended to the witness is caught by its signature.
+	path := e.witness.Path()
+	good, err := os.ReadFile(path)
+	e.must(err)
+	first := strings.Fields(string(good))[0] // this database's instance id
+	e.must(os.WriteFile(path, append(append([]byte{}, good...), first+" 99 "+strings.Repeat("a", 64)+" forged\n"...), 0o600))
+	want := fmt.Sprintf("witness entry %d is malformed or its signature is invalid", strings.Count(string(good), "\n")+1)
+	if rep := e.verify(); rep.OK || !strings.Contains(rep.Problem.Reason, want) {
+		t.Fatalf("verify with a forged witness entry = %+v", rep.Problem)
+	}
+	// A witness emptied while the database holds witnessed rows.
+	e.must(os.WriteFile(path, nil, 0o600))
+	if rep := e.verify(); rep.OK || !strings.Contains(rep.Problem.Reason, "witness missing") {
+		t.Fatalf("verify with an emptied witness = %+v", rep.Problem)
+	}
+}
+
+func rebind(s *sqlstore.Store, q string) string { return s.Dialect().Rebind(q) }
 
 func testAuditConcurrent(t *testing.T, b Backend) {
 	e := newEnv(t, b)

@@ -12,7 +12,7 @@ import (
 func asErr(err error, target **zhudun.Error) bool { return errors.As(err, target) }
 
 func optionsLike(e *env) sqlstore.Options {
-	return sqlstore.Options{Keys: e.keys, Now: e.clock.Now}
+	return sqlstore.Options{Keys: e.keys, Now: e.clock.Now, Witness: e.witness}
 }
 
 func field(err error) string {

@@ -445,3 +445,135 @@ func testPatrolRekey(t *testing.T, b Backend) {
 		t.Fatalf("reveal after rotation: %q %v", phone, err)
 	}
 }
+
+// circle is a grid whose boundary is a circle of n positions, r degrees
+// across, around (lon, lat).
+func circle(code, station string, lon, lat, r float64, n int) *zhudun.Grid {
+	ring := make([][2]float64, n+1)
+	for i := 0; i < n; i++ {
+		a := 2 * math.Pi * float64(i) / float64(n)
+		ring[i] = [2]float64{lon + r*math.Cos(a), lat + r*math.Sin(a)}
+	}
+	ring[n] = ring[0]
+	return &zhudun.Grid{Code: code, StationCode: station, PatrolPoint: [2]float64{lon, lat}, Boundary: [][][][2]float64{{ring}}}
+}
+
+// testPatrolGridLimits is issue 19.7: vertices are capped per grid and per
+// upload, big boundaries are checked in O(n log n), and the work stops when
+// the request's context ends.
+func testPatrolGridLimits(t *testing.T, b Backend) {
+	e, u := patrolEnv(t, b)
+	cmd1 := e.as(u["cmd1"])
+	// 50,001 positions in one grid: refused by name, nothing stored.
+	rep, err := e.s.ImportGrids(cmd1, []*zhudun.Grid{circle("BIG", "ST1", 117.6, 36.6, 0.004, 50000)}, nil)
+	if err != nil || rep.Accepted || len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0].Message, "50001 positions; a grid may have at most 50000") {
+		t.Fatalf("a grid over the cap: %+v %v", rep, err)
+	}
+	// An upload of more than 500,000 positions is refused whole.
+	var many []*zhudun.Grid
+	for i := 0; i < 11; i++ {
+		many = append(many, circle(fmt.Sprintf("M%d", i), "ST1", 117.6+float64(i)*0.01, 36.7, 0.004, 46000))
+	}
+	if _, err := e.s.ImportGrids(cmd1, many, nil); code(err) != zhudun.EINVALID || !strings.Contains(zhudun.ErrorMessage(err), "at most 500000") {
+		t.Fatalf("an upload over the cap: %v", err)
+	}
+	// Two grids of 40,000 positions each, side by side: accepted.
+	rep, err = e.s.ImportGrids(cmd1, []*zhudun.Grid{circle("G1", "ST1", 117.6, 36.6, 0.004, 40000), circle("G2", "ST1", 117.61, 36.6, 0.004, 40000)}, nil)
+	if err != nil || !rep.Accepted || rep.Created != 2 {
+		t.Fatalf("two big grids: %+v %v", rep, err)
+	}
+	// A client that has gone: the check stops, nothing is stored.
+	ctx, cancel := context.WithCancel(cmd1)
+	cancel()
+	if _, err := e.s.ImportGrids(ctx, []*zhudun.Grid{circle("G3", "ST1", 117.62, 36.6, 0.004, 40000)}, nil); code(err) != zhudun.EUNAVAILABLE {
+		t.Fatalf("cancelled upload: %v", err)
+	}
+	if _, n, _ := e.s.FindGrids(cmd1, zhudun.GridFilter{Code: "G3"}); n != 0 {
+		t.Fatalf("a cancelled upload stored %d grids", n)
+	}
+}
+
+// testImportKeys is issue 19.10 in the store: a row whose import key was
+// stored before is skipped, in the same batch and in a later one.
+func testImportKeys(t *testing.T, b Backend) {
+	e, _ := patrolEnv(t, b)
+	at := cst("2025-05-01 10:00:00")
+	row := func(key string) zhudun.NewIncident {
+		return zhudun.NewIncident{Category: "dispute", Lon: 117.005, Lat: 36.605, ReceivedAt: at, ClosedAt: plus(at, time.Hour), Outcome: "mediated", ImportKey: key}
+	}
+	n, bad, err := e.s.ImportIncidents(e.sys, []zhudun.NewIncident{row("line:f.csv:2"), row("line:f.csv:3"), row("id:JQ1"), row("id:JQ1")})
+	if err != nil || n != 3 || len(bad) != 0 {
+		t.Fatalf("first import: %d %v %v; want 3 stored (the repeated id once)", n, bad, err)
+	}
+	n, bad, err = e.s.ImportIncidents(e.sys, []zhudun.NewIncident{row("line:f.csv:3"), row("id:JQ1"), row("line:f.csv:4"), row("")})
+	if err != nil || n != 2 || len(bad) != 0 {
+		t.Fatalf("second import: %d %v %v; want 2 stored (line 4 and the keyless row)", n, bad, err)
+	}
+	if _, total, err := e.s.FindIncidents(e.sys, zhudun.IncidentFilter{}); err != nil || total != 5 {
+		t.Fatalf("incidents: %d %v, want 5", total, err)
+	}
+}
+
+// testIncidentPaging is issue 19.13: keyset pages (After) give the same
+// rows as offset pages, ties in received_at included; the open filter and
+// the capped total.
+func testIncidentPaging(t *testing.T, b Backend) {
+	e, u := patrolEnv(t, b)
+	at := cst("2025-05-01 10:00:00")
+	var rows []zhudun.NewIncident
+	for i := 0; i < 10005; i++ {
+		recv := plus(at, time.Duration(i/3)*time.Minute) // three incidents per minute: ties
+		rows = append(rows, zhudun.NewIncident{Category: "dispute", Lon: 117.005, Lat: 36.605, ReceivedAt: recv, ClosedAt: plus(recv, time.Hour), Outcome: "mediated"})
+	}
+	for i := 0; i < len(rows); i += 2500 {
+		if n, bad, err := e.s.ImportIncidents(e.sys, rows[i:min(i+2500, len(rows))]); err != nil || len(bad) != 0 || n != min(2500, len(rows)-i) {
+			t.Fatalf("import: %d %v %v", n, bad, err)
+		}
+	}
+	disp := e.as(u["disp1"])
+	open, err := e.s.CreateIncident(disp, zhudun.NewIncident{Category: "dispute", Lon: 117.005, Lat: 36.605})
+	e.must(err)
+	yes := true
+	xs, n, err := e.s.FindIncidents(disp, zhudun.IncidentFilter{Open: &yes})
+	if err != nil || n != 1 || len(xs) != 1 || xs[0].ID != open.ID {
+		t.Fatalf("open incidents: %d %v", n, err)
+	}
+	// 10,006 incidents: the total says "more than 10,000".
+	_, n, err = e.s.FindIncidents(disp, zhudun.IncidentFilter{Limit: 1})
+	if err != nil || n != zhudun.ListCountCap+1 {
+		t.Fatalf("total = %d %v, want %d", n, err, zhudun.ListCountCap+1)
+	}
+	// Four pages of 7 by offset and by cursor: the same 28 ids in order.
+	var byOffset, byCursor []int64
+	for p := 0; p < 4; p++ {
+		xs, _, err := e.s.FindIncidents(disp, zhudun.IncidentFilter{Offset: 100 + 7*p, Limit: 7})
+		e.must(err)
+		for _, x := range xs {
+			byOffset = append(byOffset, x.ID)
+		}
+	}
+	first, _, err := e.s.FindIncidents(disp, zhudun.IncidentFilter{Offset: 99, Limit: 1})
+	e.must(err)
+	after := &zhudun.IncidentCursor{ReceivedAt: first[0].ReceivedAt, ID: first[0].ID}
+	for p := 0; p < 4; p++ {
+		xs, _, err := e.s.FindIncidents(disp, zhudun.IncidentFilter{After: after, Limit: 7})
+		e.must(err)
+		for _, x := range xs {
+			byCursor = append(byCursor, x.ID)
+		}
+		last := xs[len(xs)-1]
+		after = &zhudun.IncidentCursor{ReceivedAt: last.ReceivedAt, ID: last.ID}
+	}
+	if fmt.Sprint(byOffset) != fmt.Sprint(byCursor) || len(byCursor) != 28 {
+		t.Fatalf("pages by offset %v\nby cursor %v", byOffset, byCursor)
+	}
+	for i := 1; i < len(byCursor); i++ {
+		if byCursor[i] >= byCursor[i-1] { // same or later minute, imported in order: ids fall
+			t.Fatalf("not newest first: %v", byCursor)
+		}
+	}
+	// Another sub-bureau's dispatcher sees none of them, by either way.
+	if xs, n, err := e.s.FindIncidents(e.as(u["disp2"]), zhudun.IncidentFilter{After: after}); err != nil || n != 0 || len(xs) != 0 {
+		t.Fatalf("disp2: %d %d %v", n, len(xs), err)
+	}
+}

@@ -6,6 +6,7 @@ package storetest
 import (
 	"context"
 	"database/sql"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -20,8 +21,8 @@ type Backend struct {
 	// Open returns a new, empty, migrated store; a second call with the same
 	// name opens the same database again (a second process).
 	Open func(t *testing.T, name string, o sqlstore.Options) *sqlstore.Store
-	// DropAuditGuards removes the append-only triggers, as an intruder with
-	// the database would.
+	// DropAuditGuards removes the append-only triggers of audit_log and
+	// audit_anchor, as an intruder with the database would.
 	DropAuditGuards func(t *testing.T, db *sql.DB)
 }
 
@@ -38,18 +39,24 @@ func (c *Clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *Clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 type env struct {
-	t     *testing.T
-	s     *sqlstore.Store
-	keys  *gmcrypto.Keyring
-	clock *Clock
-	sys   context.Context
+	t       *testing.T
+	s       *sqlstore.Store
+	keys    *gmcrypto.Keyring
+	clock   *Clock
+	witness *sqlstore.FileWitness
+	sys     context.Context
 }
 
 func newEnv(t *testing.T, b Backend) *env {
 	keys := gmcrypto.Generate()
 	clock := &Clock{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
-	s := b.Open(t, "main", sqlstore.Options{Keys: keys, Now: clock.Now})
-	return &env{t: t, s: s, keys: keys, clock: clock, sys: zhudun.WithCaller(context.Background(), zhudun.SystemCaller("test"))}
+	w, err := sqlstore.OpenFileWitness(filepath.Join(t.TempDir(), "audit-witness.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	s := b.Open(t, "main", sqlstore.Options{Keys: keys, Now: clock.Now, Witness: w})
+	return &env{t: t, s: s, keys: keys, clock: clock, witness: w, sys: zhudun.WithCaller(context.Background(), zhudun.SystemCaller("test"))}
 }
 
 // Run runs the suite.
@@ -70,6 +77,9 @@ func Run(t *testing.T, b Backend) {
 	t.Run("PIISearch", func(t *testing.T) { testPIISearch(t, b) })
 	t.Run("AuditChain", func(t *testing.T) { testAuditChain(t, b) })
 	t.Run("AuditTamper", func(t *testing.T) { testAuditTamper(t, b) })
+	t.Run("AuditRollback", func(t *testing.T) { testAuditRollback(t, b) })
+	t.Run("AuditRecomputed", func(t *testing.T) { testAuditRecomputed(t, b) })
+	t.Run("AuditGuards", func(t *testing.T) { testAuditGuards(t, b) })
 	t.Run("AuditArchive", func(t *testing.T) { testAuditArchive(t, b) })
 	t.Run("AuditConcurrentWriters", func(t *testing.T) { testAuditConcurrent(t, b) })
 	t.Run("PatrolRekey", func(t *testing.T) { testPatrolRekey(t, b) })
@@ -81,6 +91,9 @@ func Run(t *testing.T, b Backend) {
 	t.Run("AlertLimiter", func(t *testing.T) { testAlertLimiter(t, b) })
 	t.Run("ForwardCursor", func(t *testing.T) { testForwardCursor(t, b) })
 	t.Run("PatrolGrids", func(t *testing.T) { testPatrolGrids(t, b) })
+	t.Run("PatrolGridLimits", func(t *testing.T) { testPatrolGridLimits(t, b) })
+	t.Run("ImportKeys", func(t *testing.T) { testImportKeys(t, b) })
+	t.Run("IncidentPaging", func(t *testing.T) { testIncidentPaging(t, b) })
 	t.Run("PatrolDispatch", func(t *testing.T) { testPatrolDispatch(t, b) })
 	t.Run("PatrolReport", func(t *testing.T) { testPatrolReport(t, b) })
 	t.Run("Retention", func(t *testing.T) { testRetention(t, b) })
