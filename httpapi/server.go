@@ -39,9 +39,9 @@ type Backend interface {
 	// stream must not keep an idle session alive).
 	SessionValid(ctx context.Context, token string) error
 	// StreamCaller re-checks an event stream's session, without touching its
-	// idle timer, and returns its caller as it is now (EUNAUTHORIZED when the
-	// session ended).
-	StreamCaller(ctx context.Context, token, clientAddr string) (*zhudun.Caller, error)
+	// idle timer, and returns its session (with EndsAt) and caller as they
+	// are now (EUNAUTHORIZED when the session ended).
+	StreamCaller(ctx context.Context, token, clientAddr string) (*zhudun.Session, *zhudun.Caller, error)
 	Ping(ctx context.Context) error
 	PatrolBackend
 }
