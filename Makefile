@@ -1,11 +1,21 @@
 # zhudun — the two commands are `make run` and `make test` (see README).
-.PHONY: run test vet ui ui-check bench fuzz build
+.PHONY: run test vet ui ui-check bench fuzz build release vulncheck
 
 run:
 	go run ./cmd/zhudun serve --demo
 
 build:
 	go build -o zhudun ./cmd/zhudun
+
+# Reproducible release binaries (built twice and compared) and
+# dist/SHA256SUMS; check an installed binary with `zhudun verify-install`.
+release:
+	bash scripts/release.sh
+
+# govulncheck against the snapshot in testdata/vulndb (refresh it with
+# bash scripts/vulndb.sh) and npm audit of the UI's runtime dependencies.
+vulncheck:
+	bash scripts/vulncheck.sh
 
 test:
 	bash scripts/test.sh

@@ -521,6 +521,7 @@ func sameDir(a, b string) bool {
 
 func runKeys(ctx context.Context, e *env, args []string) error {
 	return sub(ctx, e, "keys", args, map[string]func(context.Context, *env, []string) error{
+		"retire": runKeysRetire,
 		"rotate": func(ctx context.Context, e *env, args []string) error {
 			var purpose string
 			return withStore(ctx, e, "keys rotate", args, func(fs *flag.FlagSet) {
@@ -569,5 +570,65 @@ func runKeys(ctx context.Context, e *env, args []string) error {
 				return nil
 			})
 		},
+	})
+}
+
+// runKeysRetire removes a key from the keyring file once nothing needs it:
+// for pii keys, no value in the database is sealed under it (zhudun purge
+// and keys rotate re-seal what is); bus keys may go once every instance
+// runs with the newer key; backup keys only with --force, since backups
+// made under them can no longer be restored. Index and audit keys are not
+// retired: blind indexes do not record their key, and audit anchors and
+// archives must verify for as long as they are kept.
+func runKeysRetire(ctx context.Context, e *env, args []string) error {
+	var purpose string
+	var id int
+	var force bool
+	return withStore(ctx, e, "keys retire", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&purpose, "purpose", "", "pii, bus or backup")
+		fs.IntVar(&id, "id", 0, "key id to remove (the v<id> in sealed values)")
+		fs.BoolVar(&force, "force", false, "for a backup key: accept that backups made under it can no longer be restored")
+	}, func(ctx context.Context, s *sqlstore.Store, cfg *Config) error {
+		if cfg.KeyringJSON != "" {
+			return fmt.Errorf("the keyring is given inline (ZHUDUN_KEYRING): remove the key in your secret store, after checking with a keyring file that it is retirable")
+		}
+		switch purpose {
+		case gmcrypto.PurposePII, gmcrypto.PurposeBus:
+		case gmcrypto.PurposeBackup:
+			if !force {
+				return fmt.Errorf("backups encrypted under backup key v%d could no longer be restored: give --force once none is kept", id)
+			}
+		case gmcrypto.PurposeIndex, gmcrypto.PurposeAudit:
+			return fmt.Errorf("%s keys are not retired: %s", purpose, map[string]string{
+				gmcrypto.PurposeIndex: "blind indexes do not record their key, so nothing proves an old one unused",
+				gmcrypto.PurposeAudit: "audit anchors and archives signed under them must verify for as long as they are kept"}[purpose])
+		default:
+			return fmt.Errorf("--purpose must be pii, bus or backup")
+		}
+		path := cfg.keyringPath()
+		kr, err := gmcrypto.Load(path)
+		if err != nil {
+			return err
+		}
+		if purpose == gmcrypto.PurposePII {
+			use, err := s.KeyUsage(ctx)
+			if err != nil {
+				return err
+			}
+			if n := use[id]; n > 0 {
+				return zhudun.Errorf(zhudun.ECONFLICT, "%d values are still sealed under pii key v%d: run 'zhudun purge' or 'zhudun keys rotate --purpose none' to re-seal them first", n, id)
+			}
+		}
+		if err := kr.Retire(purpose, id); err != nil {
+			return err
+		}
+		if err := kr.Save(path); err != nil {
+			return err
+		}
+		if err := s.Record(ctx, &zhudun.AuditEntry{Action: "keys.retire", ObjectType: "key", ObjectID: fmt.Sprintf("%s/v%d", purpose, id), Result: "success"}); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s key v%d removed from %s; restart the servers, and copy the keyring wherever it is shared\n", purpose, id, path)
+		return nil
 	})
 }

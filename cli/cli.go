@@ -47,7 +47,9 @@ func commands() []command {
 		{"audit", "audit log: verify, archive", runAudit},
 		{"backup", "encrypted, verified copy of the database while the server runs", runBackup},
 		{"restore", "decrypt and verify a backup into an empty data directory", runRestore},
-		{"keys", "keys: rotate (re-encrypts personal data)", runKeys},
+		{"keys", "keys: rotate (re-encrypts personal data), retire (removes a key nothing needs)", runKeys},
+		{"verify-install", "check the binary, the embedded UI and the keyring's permissions", runVerifyInstall},
+		{"purge", "apply the retention settings once (serve does it every --purge-every)", runPurge},
 		{"import", "import incidents: load incident history from CSV", runImport},
 		{"version", "print the version", func(_ context.Context, e *env, _ []string) error {
 			fmt.Fprintln(e.stdout, "zhudun", Version)

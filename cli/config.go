@@ -9,8 +9,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/sqlstore"
 )
 
 // Config is the one typed configuration of a zhudun process, built here from
@@ -45,9 +47,15 @@ type Config struct {
 	AlertWebhook     string // URL that gets each alert as a JSON POST; "" = off
 	LogLevel         string
 	LogFormat        string // text or json
-	Demo             bool
-	DemoSeed         int64
-	ConfigFile       string
+	// Retention of each record type (see sqlstore.Retention), as given:
+	// "30d", "12h", or "0" to keep for ever; parsed into Retention.
+	RetainSessions, RetainLoginFailures, RetainOutbox, RetainCallerPhones, RetainDisabledPII string
+	PurgeEvery                                                                               string
+	Retention                                                                                sqlstore.Retention
+	PurgeInterval                                                                            time.Duration
+	Demo                                                                                     bool
+	DemoSeed                                                                                 int64
+	ConfigFile                                                                               string
 }
 
 type option struct {
@@ -87,6 +95,12 @@ func (c *Config) options() []option {
 		{name: "audit-forward", usage: "forward audit rows as appended: syslog+tls://host:port, syslog+tcp://host:port or file:PATH", str: &c.AuditForward},
 		{name: "audit-forward-ca", usage: "CA certificate file (PEM) the syslog+tls collector's certificate must chain to (default: the system's roots)", str: &c.AuditForwardCA},
 		{name: "alert-webhook", usage: "URL that receives every security alert as a JSON POST", str: &c.AlertWebhook, secret: true},
+		{name: "retain-sessions", usage: "keep ended sessions this long (e.g. 30d, 12h; 0 = for ever)", str: &c.RetainSessions, def: "30d"},
+		{name: "retain-login-failures", usage: "keep sign-in failure counters (per address, per unknown name) this long once unlocked", str: &c.RetainLoginFailures, def: "7d"},
+		{name: "retain-outbox", usage: "keep events already published to the bus this long", str: &c.RetainOutbox, def: "7d"},
+		{name: "retain-caller-phones", usage: "keep the caller's phone of a closed incident this long after closing", str: &c.RetainCallerPhones, def: "180d"},
+		{name: "retain-disabled-pii", usage: "keep the phone, ID number and TOTP secret of a disabled account this long", str: &c.RetainDisabledPII, def: "365d"},
+		{name: "purge-every", usage: "how often serve applies the retention settings (0 = never)", str: &c.PurgeEvery, def: "1h"},
 		{name: "log-level", usage: "debug, info, warn or error", str: &c.LogLevel, def: "info"},
 		{name: "log-format", usage: "text or json", str: &c.LogFormat, def: "text"},
 		{name: "config", usage: "JSON config file (keys are the flag names)", str: &c.ConfigFile},
@@ -190,6 +204,24 @@ func (c *Config) resolve(fs *flag.FlagSet) error {
 	if (c.NATSCert == "") != (c.NATSKey == "") {
 		return fmt.Errorf("--nats-cert and --nats-key go together")
 	}
+	for _, r := range []struct {
+		flag string
+		in   string
+		out  *time.Duration
+	}{
+		{"retain-sessions", c.RetainSessions, &c.Retention.Sessions},
+		{"retain-login-failures", c.RetainLoginFailures, &c.Retention.LoginFailures},
+		{"retain-outbox", c.RetainOutbox, &c.Retention.Outbox},
+		{"retain-caller-phones", c.RetainCallerPhones, &c.Retention.CallerPhones},
+		{"retain-disabled-pii", c.RetainDisabledPII, &c.Retention.DisabledUserPII},
+		{"purge-every", c.PurgeEvery, &c.PurgeInterval},
+	} {
+		d, err := parseDays(r.in)
+		if err != nil {
+			return fmt.Errorf("--%s: %v", r.flag, err)
+		}
+		*r.out = d
+	}
 	abs, err := filepath.Abs(c.Data)
 	if err != nil {
 		return err
@@ -269,4 +301,25 @@ func (c *Config) policyOverrides() (zhudun.PolicyOverrides, error) {
 		return o, err
 	}
 	return o, nil
+}
+
+// parseDays reads a retention period: "0" (for ever), a number of days
+// ("30d"), or a Go duration ("12h", "90m").
+func parseDays(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || s == "0" {
+		return 0, nil
+	}
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days < 0 || days > 36500 {
+			return 0, fmt.Errorf("want a number of days such as 30d, not %q", s)
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("want 30d, 12h or 0, not %q", s)
+	}
+	return d, nil
 }

@@ -1,7 +1,11 @@
 package cli_test
 
 import (
+	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -12,7 +16,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/cli"
 	"github.com/zhudun/zhudun/gmcrypto"
+	"github.com/zhudun/zhudun/sqlite"
+	"github.com/zhudun/zhudun/sqlstore"
+	"github.com/zhudun/zhudun/web"
 )
 
 // A DSN to a remote host without certificate verification is refused before
@@ -151,5 +160,132 @@ func TestKeyCommandsNeedKeyringReader(t *testing.T) {
 		if !strings.Contains(string(out), "cli:nobody") && !strings.Contains(string(out), "cli:uid=65534") {
 			t.Errorf("%v: the refusal does not name the real user:\n%s", args[:2], out)
 		}
+	}
+}
+
+// A retired pii key: refused while a value is sealed under it, allowed
+// once 'zhudun purge' has re-sealed everything, and the data still opens.
+func TestKeysRetire(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errs := run(t, "", "migrate", "--data", dir); code != 0 {
+		t.Fatal(errs)
+	}
+	ringPath := filepath.Join(dir, "keys", "keyring.json")
+	kr, err := gmcrypto.Load(ringPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "zhudun.db"), sqlstore.Options{Keys: kr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys := zhudun.WithCaller(context.Background(), zhudun.SystemCaller("test"))
+	u, err := st.CreateUser(sys, zhudun.NewUser{Username: "alice", Password: "S3cure!pass", Own: true, Roles: []string{"officer"}, Phone: "13912345678"})
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The operator adds pii key v2 to the file without re-sealing.
+	if _, err := kr.Rotate(gmcrypto.PurposePII); err != nil {
+		t.Fatal(err)
+	}
+	if err := kr.Save(ringPath); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--purpose", "pii", "--id", "1"}, "1 values are still sealed under pii key v1"},
+		{[]string{"--purpose", "pii", "--id", "2"}, "active key"},
+		{[]string{"--purpose", "audit", "--id", "1"}, "must verify"},
+		{[]string{"--purpose", "index", "--id", "1"}, "do not record their key"},
+		{[]string{"--purpose", "backup", "--id", "1"}, "--force"},
+	} {
+		if code, _, errs := run(t, "", append([]string{"keys", "retire", "--data", dir}, c.args...)...); code == 0 || !strings.Contains(errs, c.want) {
+			t.Errorf("retire %v: %d %s, want %q", c.args, code, errs, c.want)
+		}
+	}
+	if code, out, errs := run(t, "", "purge", "--data", dir); code != 0 || !strings.Contains(out, "re-sealed 1 rows") {
+		t.Fatalf("purge: %d %s %s", code, out, errs)
+	}
+	if code, out, errs := run(t, "", "keys", "retire", "--data", dir, "--purpose", "pii", "--id", "1"); code != 0 || !strings.Contains(out, "pii key v1 removed") {
+		t.Fatalf("retire v1 after purge: %d %s %s", code, out, errs)
+	}
+	kr2, err := gmcrypto.Load(ringPath)
+	if err != nil || fmt.Sprint(kr2.KeyIDs(gmcrypto.PurposePII)) != "[2]" {
+		t.Fatalf("keyring after retire: %v %v", kr2.KeyIDs(gmcrypto.PurposePII), err)
+	}
+	st, err = sqlite.Open(context.Background(), filepath.Join(dir, "zhudun.db"), sqlstore.Options{Keys: kr2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var enc string
+	if err := st.DB().QueryRow(`SELECT phone_enc FROM users WHERE id = ?`, u.ID).Scan(&enc); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := kr2.Open(enc, []byte(fmt.Sprintf("users/%d/phone", u.ID))); err != nil || string(p) != "13912345678" || !strings.HasPrefix(enc, "sm4gcm:v2:") {
+		t.Fatalf("alice's phone after retiring v1: %q %v", p, err)
+	}
+	if n, _, _ := st.FindAudit(sys, zhudun.AuditFilter{Action: "keys.retire"}); len(n) != 1 {
+		t.Errorf("%d keys.retire audit rows, want 1", len(n))
+	}
+}
+
+func TestVerifyInstall(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errs := run(t, "", "migrate", "--data", dir); code != 0 {
+		t.Fatal(errs)
+	}
+	line := func(out, name string) string {
+		for _, l := range strings.Split(out, "\n") {
+			if f := strings.Fields(l); len(f) > 1 && f[0] == name {
+				return l
+			}
+		}
+		return ""
+	}
+	// A development build with the keyring in the data directory: warnings
+	// only.
+	code, out, _ := run(t, "", "verify-install", "--data", dir)
+	if code != 0 || !strings.HasPrefix(strings.Fields(line(out, "keyring"))[1], "warn") || !strings.Contains(line(out, "keyring"), "inside the data directory") ||
+		strings.Fields(line(out, "binary"))[1] != "warn" || strings.Fields(line(out, "ui"))[1] != "warn" {
+		t.Fatalf("development build: %d\n%s", code, out)
+	}
+	// The binary against sums: right, then wrong.
+	exe, _ := os.Executable()
+	exe, _ = filepath.EvalSymlinks(exe)
+	b, _ := os.ReadFile(exe)
+	sum := sha256.Sum256(b)
+	sums := filepath.Join(t.TempDir(), "SHA256SUMS")
+	os.WriteFile(sums, []byte(hex.EncodeToString(sum[:])+"  "+filepath.Base(exe)+"\n"), 0o644)
+	if code, out, _ := run(t, "", "verify-install", "--data", dir, "--sums", sums); code != 0 || !strings.Contains(line(out, "binary"), " ok ") {
+		t.Errorf("matching sums: %d\n%s", code, out)
+	}
+	sum[0] ^= 1
+	os.WriteFile(sums, []byte(hex.EncodeToString(sum[:])+"  "+filepath.Base(exe)+"\n"), 0o644)
+	if code, out, _ := run(t, "", "verify-install", "--data", dir, "--sums", sums); code != 1 || !strings.Contains(line(out, "binary"), "fail") {
+		t.Errorf("altered binary: %d\n%s", code, out)
+	}
+	// The embedded UI against the release digest.
+	digest, err := web.Digest(web.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func(old string) { cli.UIDigest = old }(cli.UIDigest)
+	cli.UIDigest = digest
+	if _, out, _ := run(t, "", "verify-install", "--data", dir); !strings.Contains(line(out, "ui"), " ok ") {
+		t.Errorf("release UI digest: %s", out)
+	}
+	cli.UIDigest = strings.Repeat("0", 64)
+	if code, out, _ := run(t, "", "verify-install", "--data", dir); code != 1 || !strings.Contains(line(out, "ui"), "fail") {
+		t.Errorf("UI not the release's: %d %s", code, out)
+	}
+	cli.UIDigest = digest
+	// A keyring others can read fails.
+	os.Chmod(filepath.Join(dir, "keys", "keyring.json"), 0o644)
+	if code, out, _ := run(t, "", "verify-install", "--data", dir); code != 1 || !strings.Contains(line(out, "keyring"), "chmod 600") {
+		t.Errorf("keyring 0644: %d\n%s", code, out)
 	}
 }

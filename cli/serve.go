@@ -75,6 +75,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer store.Close()
+	warnInstall(&cfg, log) // after openStore, which may create the keyring
 	if cfg.Demo {
 		if err := loadDemo(ctx, e, store, cfg.DemoSeed, cfg.Data); err != nil {
 			return fmt.Errorf("demo: %w", err)
@@ -108,6 +109,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	go sweepDormant(runCtx, store, time.Hour, log)
+	purgeDone := make(chan struct{})
+	go func() { defer close(purgeDone); purgeLoop(runCtx, store, &cfg, log) }()
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -175,6 +178,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		log.Error("audit denied requests at shutdown", "err", err)
 	}
 	<-relayDone
+	<-purgeDone
 	// Whatever the relay had not published yet stays in the outbox for the
 	// next start.
 	return nil

@@ -223,6 +223,13 @@ func nullScore(ctx context.Context, g *Graph, trials int, seed uint64) float64 {
 	return sum / float64(done)
 }
 
+// Log10Chance bounds, in log10, the probability that an m×n bipartite graph
+// whose cells are edges independently with probability p contains some a×b
+// block with at least e edges (the bound Block.Log10P reports): the Chernoff
+// bound for one block times the number of blocks of that shape. It is at
+// most 0.
+func Log10Chance(m, n, a, b, e int, p float64) float64 { return log10Chance(m, n, a, b, e, p) }
+
 // log10Chance bounds the log10 probability that an m×n graph of uniform
 // density p contains some a×b block with at least e edges: by the Chernoff
 // bound one given block does with probability at most exp(−N·KL(e/N ‖ p)),

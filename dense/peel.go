@@ -34,10 +34,16 @@ type peeler struct {
 	off   []int32 // leaf l's live neighbours are nb[off[l]:off[l+1]]
 	nb    []int32 // neighbour leaves
 	edge  []int32 // edge[k] is the position in g.rowAdj of the edge to nb[k]
-	wl    []int64 // by leaf: the column's weight, 0 for rows
-	pri   []int64 // by leaf: weight lost from f if the node goes; inf once gone
+	lv    []leafv // by leaf (padded to size): priority and weight, side by side
 	win   []entry // min-tree: win[k], 1 ≤ k < size, is the least leaf under k
 	size  int     // number of leaves, rounded up to a power of two (≥ 2)
+}
+
+// leafv is a leaf's priority — the weight lost from f if the node goes, inf
+// once gone — and its weight (the column's, 0 for rows), kept together so
+// that updating a neighbour reads one place.
+type leafv struct {
+	pri, w int64
 }
 
 // entry is a min-tree node: the winning leaf and its priority, kept together
@@ -114,7 +120,11 @@ func newPeeler(g *Graph, w []int64, canonical bool) *peeler {
 	p.off = make([]int32, n+1)
 	p.nb = make([]int32, 2*len(g.rowAdj))
 	p.edge = make([]int32, 2*len(g.rowAdj))
-	p.wl = make([]int64, n)
+	p.size = 2
+	for p.size < n {
+		p.size <<= 1
+	}
+	p.lv = make([]leafv, p.size)
 	o := int32(0)
 	for l := range n {
 		p.off[l] = o
@@ -127,7 +137,7 @@ func newPeeler(g *Graph, w []int64, canonical bool) *peeler {
 			}
 		} else {
 			j := v - g.nr
-			p.wl[l] = w[j]
+			p.lv[l].w = w[j]
 			for k := g.colPtr[j]; k < g.colPtr[j+1]; k++ {
 				p.nb[o] = p.leaf[g.colAdj[k]]
 				p.edge[o] = g.colEdg[k]
@@ -136,11 +146,6 @@ func newPeeler(g *Graph, w []int64, canonical bool) *peeler {
 		}
 	}
 	p.off[n] = o
-	p.size = 2
-	for p.size < n {
-		p.size <<= 1
-	}
-	p.pri = make([]int64, p.size)
 	p.win = make([]entry, p.size)
 	return p
 }
@@ -204,12 +209,12 @@ func radixSort[T any](a, b []T, key func(T) uint64) {
 func (p *peeler) child(c int) entry {
 	if c >= p.size {
 		l := c - p.size
-		return entry{p.pri[l], int32(l)}
+		return entry{p.lv[l].pri, int32(l)}
 	}
 	return p.win[c]
 }
 
-// build fills the min-tree from p.pri.
+// build fills the min-tree from the leaf priorities.
 func (p *peeler) build() {
 	for k := p.size - 1; k >= 1; k-- {
 		a, b := p.child(2*k), p.child(2*k+1)
@@ -224,7 +229,7 @@ func (p *peeler) build() {
 // only win more subtrees, and the walk stops at the first ancestor won by a
 // better leaf.
 func (p *peeler) decreased(leaf int32) {
-	e := entry{p.pri[leaf], leaf}
+	e := entry{p.lv[leaf].pri, leaf}
 	for k := (int(leaf) + p.size) >> 1; k >= 1; k >>= 1 {
 		w := &p.win[k]
 		if w.leaf != leaf && !e.before(*w) {
@@ -244,8 +249,8 @@ func (p *peeler) raised(leaf int32) {
 	if p.win[k].leaf != leaf {
 		return
 	}
-	cur := entry{p.pri[leaf], leaf}
-	if s := (entry{p.pri[int(leaf)^1], leaf ^ 1}); s.before(cur) {
+	cur := entry{p.lv[leaf].pri, leaf}
+	if s := (entry{p.lv[int(leaf)^1].pri, leaf ^ 1}); s.before(cur) {
 		cur = s
 	}
 	p.win[k] = cur
@@ -269,8 +274,8 @@ func (p *peeler) peel() []int32 {
 	p.compact()
 	n := 0
 	var total int64
-	for l := range p.pri {
-		p.pri[l] = inf // padding leaves and isolated nodes never win
+	for l := range p.lv {
+		p.lv[l].pri = inf // padding leaves and isolated nodes never win
 		if l >= len(p.node) {
 			continue
 		}
@@ -279,15 +284,15 @@ func (p *peeler) peel() []int32 {
 			continue
 		}
 		var s int64
-		if wl := p.wl[l]; wl != 0 {
+		if wl := p.lv[l].w; wl != 0 {
 			s = int64(hi-lo) * wl // a column: each edge weighs its weight
 		} else {
 			for _, nb := range p.nb[lo:hi] {
-				s += p.wl[nb]
+				s += p.lv[nb].w
 			}
 			total += s
 		}
-		p.pri[l] = s
+		p.lv[l].pri = s
 		n++
 	}
 	if n == 0 {
@@ -299,18 +304,28 @@ func (p *peeler) peel() []int32 {
 	best, bestAt := float64(total)/float64(n), 0
 	for size > 1 {
 		l := p.win[1].leaf
-		cur -= p.pri[l]
+		cur -= p.lv[l].pri
 		size--
-		p.pri[l] = inf
+		p.lv[l].pri = inf
 		p.raised(l)
 		order = append(order, l)
-		wl := p.wl[l]
-		for _, nb := range p.nb[p.off[l]:p.off[l+1]] {
-			if p.pri[nb] == inf {
-				continue
+		nbs := p.nb[p.off[l]:p.off[l+1]]
+		if wl := p.lv[l].w; wl != 0 {
+			// a column: each row still there loses its weight
+			for _, nb := range nbs {
+				if v := &p.lv[nb]; v.pri != inf {
+					v.pri -= wl
+					p.decreased(nb)
+				}
 			}
-			p.pri[nb] -= wl + p.wl[nb]
-			p.decreased(nb)
+		} else {
+			// a row: each column still there loses its own weight
+			for _, nb := range nbs {
+				if v := &p.lv[nb]; v.pri != inf {
+					v.pri -= v.w
+					p.decreased(nb)
+				}
+			}
 		}
 		if d := float64(cur) / float64(size); d > best {
 			best, bestAt = d, len(order)

@@ -123,6 +123,13 @@ type ablation struct {
 	build  func(s *scene)
 }
 
+// quietCase: an ordinary-looking operation renting residents 3, 9, 15, 21
+// and 27 of the population (who do not call one another).
+func quietCase(s *scene) {
+	s.quietOp(1, []int{3, 9, 15, 21, 27})
+	s.lookalikes()
+}
+
 func ablations() []ablation {
 	slotCard := func(s *scene, m string) { // m in three phones
 		for k := 0; k < 3; k++ {
@@ -432,6 +439,11 @@ func ablations() []ablation {
 			build: func(s *scene) { rented(s, "65.1.1.1", "dialup", 1, 2) }},
 		{signal: "line_intel_proxy", cat: fourcuts.BlackLine, entity: "66.1.1.1",
 			build: func(s *scene) { rented(s, "66.1.1.1", "proxy", 2, 3) }},
+		// joint structure (structure_test.go): five rented numbers of the
+		// population on four phones, with the look-alikes as background
+		{signal: "dense_structure", cat: fourcuts.BlackCard, entity: "13900000003", build: quietCase},
+		{signal: "dense_structure", cat: fourcuts.BlackAccount, entity: "momo:op1-1-1", build: quietCase},
+		{signal: "dense_structure", cat: fourcuts.BlackSoftware, entity: "fp-op1-i1", build: quietCase},
 		{signal: "line_intel_idc", cat: fourcuts.BlackLine, entity: "67.1.1.1",
 			build: func(s *scene) { rented(s, "67.1.1.1", "idc", 2, 3) }},
 	}

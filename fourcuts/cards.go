@@ -510,7 +510,7 @@ func (d *det) blackUse(c int, buf *[]Evidence) bool {
 // Devices count only such cards, so a device and its cards cannot prove
 // each other.
 func (d *det) cardSelfBlack(c int) bool {
-	if !d.bCard[c] {
+	if !d.bCard[c] || d.rentedOnly(uint32(c)) { // a rented number's handset is its resident's
 		return false
 	}
 	d.selfBuf = d.cardAcctEvidence(c, append(d.selfBuf[:0], d.ownCard[c]...))

@@ -85,6 +85,8 @@ type Config struct {
 	CorroboratedCap     float64 // highest score without a signal that convicts alone or two kinds (0.6)
 	LeadScore           float64 // score from which a non-black entity is a lead (0.3)
 	MaxRounds           int     // rounds of the graph stage before it stops unconverged (50)
+	StructureStrangers  int     // unrelated numbers in one biconnected web of numbers × phones that make it an operation (3) …
+	StructureLift       float64 // … with at least this many times the edges its degrees predict (3)
 	Leads               bool    // collect leads (Result.Leads)
 
 	// Off names signals switched off (docs/fourcuts.md lists them): they
@@ -192,6 +194,8 @@ func (c Config) withDefaults() Config {
 	f(&c.CorroboratedCap, 0.6)
 	f(&c.LeadScore, 0.3)
 	d(&c.MaxRounds, 50)
+	d(&c.StructureStrangers, 4)
+	f(&c.StructureLift, 3)
 	return c
 }
 

@@ -80,6 +80,8 @@ type det struct {
 	// current black status
 	bCard, bIMEI, bAcct, bDev, bIP []bool
 
+	st *structure // the joint-structure stage (structure.go); nil when off
+
 	selfBuf   []Evidence     // scratch for cardSelfBlack
 	cellBlack map[uint64]int // black single-cell modems per cell (current round)
 }
@@ -105,6 +107,7 @@ func (e *Engine) Detect() *Result {
 	d.cardSignals()
 	d.imeiSignals()
 	d.regSignals()
+	d.structureSignals()
 	d.propagate()
 	res := d.findings()
 	res.Rounds, res.Converged = d.rounds, d.converged

@@ -35,6 +35,10 @@ type Evidence struct {
 	// Limits are the further thresholds in force that the signal tested,
 	// named by their Config field.
 	Limits []Limit `json:"limits,omitempty"`
+	// Measures are further measured quantities behind the value, for the
+	// analyst (dense_structure: the web's phones, edges, density, lift
+	// and log10p).
+	Measures []Limit `json:"measures,omitempty"`
 
 	kind int // the kind of evidence (score.go), set by emit
 }
@@ -100,6 +104,18 @@ func (f *Finding) AppendJSON(b []byte) []byte {
 		if len(ev.Limits) > 0 {
 			b = append(b, `,"limits":{`...)
 			for j, l := range ev.Limits {
+				if j > 0 {
+					b = append(b, ',')
+				}
+				b = strconv.AppendQuote(b, l.Name)
+				b = append(b, ':')
+				b = strconv.AppendFloat(b, round3(l.Value), 'f', -1, 64)
+			}
+			b = append(b, '}')
+		}
+		if len(ev.Measures) > 0 {
+			b = append(b, `,"measures":{`...)
+			for j, l := range ev.Measures {
 				if j > 0 {
 					b = append(b, ',')
 				}

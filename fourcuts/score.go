@@ -9,17 +9,18 @@ import (
 // calls, how a card was opened, a device's identifiers), so several of
 // them are one piece of evidence told several ways, not several pieces.
 const (
-	kindCodes    = iota // verification codes a number receives
-	kindSlots           // cards and IMSIs moving through devices
-	kindRegs            // accounts registered per number or device
-	kindCalls           // a number's or IMEI's voice records: peers, durations, cells
-	kindOutlet          // the outlet that opened a card
-	kindHolder          // the holder who opened a card
-	kindIdentity        // what a device says it is: IMEI, model, OS, fingerprints, flags
-	kindPlace           // the address: intelligence, prefix
-	kindTiming          // registrations in lockstep
-	kindLife            // numbers with no life at all behind one address or device
-	kindGraph           // links to entities already black (the labelling rule)
+	kindCodes     = iota // verification codes a number receives
+	kindSlots            // cards and IMSIs moving through devices
+	kindRegs             // accounts registered per number or device
+	kindCalls            // a number's or IMEI's voice records: peers, durations, cells
+	kindOutlet           // the outlet that opened a card
+	kindHolder           // the holder who opened a card
+	kindIdentity         // what a device says it is: IMEI, model, OS, fingerprints, flags
+	kindPlace            // the address: intelligence, prefix
+	kindTiming           // registrations in lockstep
+	kindLife             // numbers with no life at all behind one address or device
+	kindGraph            // links to entities already black (the labelling rule)
+	kindStructure        // the joint structure of numbers × phones (structure.go)
 )
 
 // signal describes a documented signal.
@@ -62,6 +63,8 @@ var signals = map[string]signal{
 	"black_accounts_share": {kindGraph, false}, "black_accounts_on_rented_line": {kindGraph, false},
 	"line_intel_dialup": {kindPlace, true}, "line_intel_proxy": {kindPlace, true},
 	"line_intel_idc": {kindPlace, true},
+	// joint structure
+	"dense_structure": {kindStructure, false},
 }
 
 // Signals lists the documented signals, sorted.

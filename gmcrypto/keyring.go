@@ -382,6 +382,36 @@ func (kr *Keyring) Rotate(purpose string) (int, error) {
 	return id, nil
 }
 
+// KeyIDs returns the ids of purpose's keys in ascending order (the last is
+// the active one); nil for a purpose without keys.
+func (kr *Keyring) KeyIDs(purpose string) []int {
+	kr.mu.RLock()
+	defer kr.mu.RUnlock()
+	var ids []int
+	for _, k := range kr.sets[purpose].keysOrNil() {
+		ids = append(ids, k.id)
+	}
+	return ids
+}
+
+// Retire removes key id of purpose from the keyring; Save it afterwards.
+// The active key cannot be retired (ECONFLICT), nor an id that is not there
+// (ENOTFOUND). Whether anything still needs the key is the caller's check:
+// data sealed under it can never be opened again.
+func (kr *Keyring) Retire(purpose string, id int) error {
+	kr.mu.Lock()
+	defer kr.mu.Unlock()
+	set := kr.sets[purpose]
+	if set.byID(id) == nil {
+		return zhudun.Errorf(zhudun.ENOTFOUND, "keyring has no %s key v%d", purpose, id)
+	}
+	if set.active().id == id {
+		return zhudun.Errorf(zhudun.ECONFLICT, "%s key v%d is the active key; rotate first", purpose, id)
+	}
+	set.keys = slices.DeleteFunc(set.keys, func(k *key) bool { return k.id == id })
+	return nil
+}
+
 // ActiveKeyID returns the id of the active key of purpose, 0 if there is
 // none. Stores record it next to blind indexes so that, after a rotation of
 // the index key, they can tell which rows still need recomputing.

@@ -52,6 +52,9 @@ type Keys interface {
 	Index(kind, normalized string) string
 	SignAnchor(msg []byte) string
 	VerifyAnchor(msg []byte, sig string) bool
+	// KeyIDs lists the ids of a purpose's keys, ascending; the last is the
+	// active one. Retention uses it to find what old keys still seal.
+	KeyIDs(purpose string) []int
 }
 
 // Store implements the core services. It is safe for concurrent use.

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/zhudun/zhudun"
 	"github.com/zhudun/zhudun/password"
@@ -427,10 +428,15 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, up zhudun.UserUpdate) 
 			}
 			change["disabled"] = *up.Disabled
 			u.Disabled = *up.Disabled
-			if !u.Disabled {
-				if err := tx.markEnabled(u.ID); err != nil {
-					return err
-				}
+			// When it was disabled starts the retention of its personal data.
+			var at *time.Time
+			if u.Disabled {
+				at = &tx.now
+			} else if err := tx.markEnabled(u.ID); err != nil {
+				return err
+			}
+			if _, err := tx.exec(`UPDATE users SET disabled_at = ? WHERE id = ?`, at, u.ID); err != nil {
+				return tx.s.internal("user disabled_at", err)
 			}
 		}
 		if up.Phone != nil || up.IDNumber != nil {

@@ -85,6 +85,7 @@ func Run(t *testing.T, b Backend) {
 	t.Run("PatrolGrids", func(t *testing.T) { testPatrolGrids(t, b) })
 	t.Run("PatrolDispatch", func(t *testing.T) { testPatrolDispatch(t, b) })
 	t.Run("PatrolReport", func(t *testing.T) { testPatrolReport(t, b) })
+	t.Run("Retention", func(t *testing.T) { testRetention(t, b) })
 }
 
 func code(err error) string { return zhudun.ErrorCode(err) }
