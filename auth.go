@@ -49,7 +49,16 @@ type Session struct {
 	PasswordExpired    bool      `json:"password_expired,omitempty"` // MustChangePassword because of the policy's maximum age
 	CreatedAt          time.Time `json:"created_at"`
 	LastSeenAt         time.Time `json:"last_seen_at"`
+	// EndsAt is when the session ends unless it is used again (idle
+	// timeout) or, at the latest, its maximum age: a long-lived event
+	// stream re-checks then.
+	EndsAt time.Time `json:"-"`
 }
+
+// EventSessionEnded is the bus event a change that ends sessions emits
+// (logout, a password change ending the other sessions): the user's open
+// event streams re-check at once. OwnerID is the user; no browser sees it.
+const EventSessionEnded = "session.ended"
 
 // TOTPEnrollment is what a user needs to add zhudun to an authenticator app.
 type TOTPEnrollment struct {

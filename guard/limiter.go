@@ -14,7 +14,10 @@ import (
 
 // overflow is the one bucket every new address shares while the table is
 // full: a flood from many addresses is limited together instead of growing
-// memory.
+// memory. This fails safe — past Max addresses, new ones are refused once
+// the shared bucket is empty, never let through unlimited — at the price
+// that a flood from many addresses also slows a newcomer until the table
+// has room again (addresses are forgotten once their buckets refill).
 const overflow = "*"
 
 // AddrLimiter is a token bucket per client address: Burst requests at once,
@@ -25,8 +28,9 @@ type AddrLimiter struct {
 	max         int
 	now         func() time.Time
 
-	mu      sync.Mutex
-	buckets map[string]*bucket
+	mu        sync.Mutex
+	buckets   map[string]*bucket
+	lastSweep time.Time
 }
 
 type bucket struct {
@@ -51,8 +55,11 @@ func (l *AddrLimiter) Allow(addr string) (ok bool, wait time.Duration) {
 	defer l.mu.Unlock()
 	b := l.buckets[addr]
 	if b == nil {
-		if len(l.buckets) >= l.max {
+		// Sweeping walks the whole table: at most once a second, or a
+		// flood of new addresses would cost a full walk per request.
+		if len(l.buckets) >= l.max && now.Sub(l.lastSweep) >= time.Second {
 			l.sweep(now)
+			l.lastSweep = now
 		}
 		if len(l.buckets) >= l.max {
 			addr = overflow

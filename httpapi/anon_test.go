@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -153,5 +154,60 @@ func TestUnknownNameLocks(t *testing.T) {
 		if res.status != 423 || res.header.Get("Retry-After") == "" {
 			t.Errorf("%s while locked: %d, Retry-After %q; want 423 with one", name, res.status, res.header.Get("Retry-After"))
 		}
+	}
+}
+
+// TestAnonymousFloodDistinctIDs: denials are counted per route, not per
+// raw path — 450 anonymous unlocks of made-up ids from one address, most of
+// them past the limit (429), are a handful of rows whose counts add up to
+// 450 (issue 19 retest item 1).
+func TestAnonymousFloodDistinctIDs(t *testing.T) {
+	h := newHarness(t)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	statuses := map[int]int{}
+	for w := 0; w < 50; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < 9; i++ {
+				res, err := http.Post(h.srv.URL+"/api/v1/users/"+strconv.Itoa(1000+w*9+i)+"/unlock", "application/json", nil)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				res.Body.Close()
+				mu.Lock()
+				statuses[res.StatusCode]++
+				mu.Unlock()
+			}
+		}(w)
+	}
+	wg.Wait()
+	if statuses[401]+statuses[429] != 450 || statuses[429] == 0 {
+		t.Fatalf("450 anonymous unlocks: %v; want 401s and then 429s", statuses)
+	}
+	if err := h.api.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	res := h.do("aud", "GET", "/api/v1/audit?action=request.denied&user=(anonymous)&limit=1000", nil)
+	var list struct {
+		Items []struct {
+			ObjectID string          `json:"object_id"`
+			Detail   json.RawMessage `json:"detail"`
+		}
+	}
+	json.Unmarshal(res.body, &list)
+	sum := 0
+	for _, it := range list.Items {
+		var d struct{ Count int }
+		json.Unmarshal(it.Detail, &d)
+		sum += d.Count
+		if it.ObjectID != "POST /api/v1/users/{id}/unlock" {
+			t.Errorf("denial row for %q; want the route pattern", it.ObjectID)
+		}
+	}
+	if len(list.Items) == 0 || len(list.Items) > 4 || sum != 450 {
+		t.Errorf("%d denial rows counting %d; want a handful counting 450", len(list.Items), sum)
 	}
 }

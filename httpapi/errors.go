@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/zhudun/zhudun"
 	"github.com/zhudun/zhudun/guard"
@@ -64,8 +65,28 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // denyAnonymous counts a refused request without a caller in the denial log.
+// The span is keyed by the route pattern, never the raw path: a flood
+// against /users/1/unlock, /users/2/unlock, … is one endpoint, not one span
+// (and one row) per id the attacker makes up.
 func (s *Server) denyAnonymous(r *http.Request, why string) {
-	s.denials.Add(guard.Denial{ClientAddr: clientAddr(r), Endpoint: r.Method + " " + r.URL.Path, Reason: why, PIIFilters: piiFiltersOf(r)})
+	s.denials.Add(guard.Denial{ClientAddr: clientAddr(r), Endpoint: s.routeOf(r), Reason: why, PIIFilters: piiFiltersOf(r)})
+}
+
+// routeOf names the route a request matched, "POST /api/v1/users/{id}/unlock",
+// or "<method> unmatched" when none did. Middleware outside the mux (the
+// cross-origin check) sees no r.Pattern yet, so it asks the mux.
+func (s *Server) routeOf(r *http.Request) string {
+	p := r.Pattern
+	if p == "" {
+		_, p = s.mux.Handler(r)
+	}
+	if p == "" {
+		return r.Method + " unmatched"
+	}
+	if !strings.Contains(p, " ") { // a pattern without a method
+		p = r.Method + " " + p
+	}
+	return p
 }
 
 // render writes err in the one error shape without auditing it.

@@ -73,6 +73,8 @@ func rightsChanged(e zhudun.Event) func(*zhudun.Caller) bool {
 		return func(c *zhudun.Caller) bool { return c.HasRole(r.ID) }
 	case "dept.updated":
 		return func(*zhudun.Caller) bool { return true }
+	case zhudun.EventSessionEnded:
+		return func(c *zhudun.Caller) bool { return c.UserID == e.OwnerID }
 	}
 	return nil
 }
@@ -91,6 +93,9 @@ func (b *broker) dispatch(e zhudun.Event) {
 				}
 			}
 		}
+	}
+	if e.Type == zhudun.EventSessionEnded {
+		return // a signal to the streams, not news for browsers
 	}
 	for c := range b.clients {
 		if !e.Visible(c.caller) {
@@ -145,6 +150,14 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) error {
 	defer ping.Stop()
 	check := time.NewTicker(time.Minute)
 	defer check.Stop()
+	// The session's idle timeout or maximum age: no event announces it, so
+	// the stream re-checks when it falls due (and, if the session was used
+	// meanwhile, waits for the new end).
+	ends := time.NewTimer(time.Minute)
+	defer ends.Stop()
+	if sess := sessionFrom(r.Context()); sess != nil && !sess.EndsAt.IsZero() {
+		ends.Reset(untilEnd(sess.EndsAt))
+	}
 	tok := tokenFrom(r.Context())
 	for {
 		select {
@@ -155,11 +168,15 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) error {
 			rc.Flush()
 			return nil
 		case <-check.C:
-			if !s.recheckStream(w, rc, r, c, tok) {
+			if !s.recheckStream(w, rc, r, c, tok, ends) {
 				return nil
 			}
 		case <-c.recheck:
-			if !s.recheckStream(w, rc, r, c, tok) {
+			if !s.recheckStream(w, rc, r, c, tok, ends) {
+				return nil
+			}
+		case <-ends.C:
+			if !s.recheckStream(w, rc, r, c, tok, ends) {
 				return nil
 			}
 		case <-ping.C:
@@ -182,13 +199,21 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) error {
 // stream (false) when the session no longer holds; when the caller's rights
 // changed it refilters and tells the browser (caller.changed), which reloads
 // what it shows.
-func (s *Server) recheckStream(w http.ResponseWriter, rc *http.ResponseController, r *http.Request, c *sseClient, tok string) bool {
+func (s *Server) recheckStream(w http.ResponseWriter, rc *http.ResponseController, r *http.Request, c *sseClient, tok string, ends *time.Timer) bool {
 	old := zhudun.CallerFrom(r.Context())
-	caller, err := s.store.StreamCaller(r.Context(), tok, old.ClientAddr)
+	sess, caller, err := s.store.StreamCaller(r.Context(), tok, old.ClientAddr)
 	if err != nil {
 		w.Write([]byte("event: session.ended\ndata: {\"type\":\"session.ended\"}\n\n"))
 		rc.Flush()
 		return false
+	}
+	if !sess.EndsAt.IsZero() {
+		ends.Stop()
+		select { // drain a fire that raced the Stop
+		case <-ends.C:
+		default:
+		}
+		ends.Reset(untilEnd(sess.EndsAt))
 	}
 	s.broker.mu.Lock()
 	same := sameRights(c.caller, caller)
@@ -218,4 +243,11 @@ func sameRights(a, b *zhudun.Caller) bool {
 		}
 	}
 	return true
+}
+
+// untilEnd is how long to wait before re-checking a session that ends at
+// end: a little past it, so that the store agrees it has ended (and not
+// more often than once a second should the clocks disagree).
+func untilEnd(end time.Time) time.Duration {
+	return max(time.Until(end)+100*time.Millisecond, time.Second)
 }

@@ -2,11 +2,14 @@ package httpapi_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"fmt"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/zhudun/zhudun"
 )
 
 // TestAuthorizationMatrix: endpoint × role × department position → status
@@ -213,5 +216,41 @@ func TestPIISearchAPI(t *testing.T) {
 		if res := h.do("aud", "GET", "/api/v1/audit?"+q, nil); !bytes.Contains(res.body, []byte(want)) {
 			t.Errorf("audit %s does not say %s: %s", q, want, res.body)
 		}
+	}
+}
+
+// TestAccountEditReach: a sub-bureau sysadmin edits no field of an account
+// in its subtree whose roles reach city-wide — name, phone and resident ID
+// as much as a reset or a disable — while the city sysadmin does; and an
+// edit that changes nothing writes no audit row (issue 19 retest, items 4
+// and 5).
+func TestAccountEditReach(t *testing.T) {
+	h := newHarness(t)
+	sys := zhudun.WithCaller(context.Background(), zhudun.SystemCaller("test"))
+	if err := h.store.CreateRole(sys, &zhudun.Role{ID: "city_cmd", Name: "市局指挥", Scope: zhudun.ScopeAll, Perms: []zhudun.Permission{"incident:read"}}); err != nil {
+		t.Fatal(err)
+	}
+	cu, err := h.store.CreateUser(sys, zhudun.NewUser{Username: "cityu", DeptCode: "ST1", Password: pw, Roles: []string{"city_cmd"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := "/api/v1/users/" + fmt.Sprint(cu.ID)
+	for _, body := range []map[string]any{{"name": "改名"}, {"phone": "13800001111"}, {"id_number": "11010519491231002X"}, {}} {
+		if res := h.do("sb1adm", "PATCH", path, body); res.status != 403 {
+			t.Errorf("sb1adm PATCH %v on a city-wide role holder: %d %s; want 403", body, res.status, res.body)
+		}
+	}
+	if res := h.do("rootadm", "PATCH", path, map[string]any{"name": "改名"}); res.status != 200 {
+		t.Errorf("rootadm PATCH name: %d %s; want 200", res.status, res.body)
+	}
+	updates := func() int { return h.do("aud", "GET", "/api/v1/audit?action=user.update", nil).total() }
+	before := updates()
+	for _, body := range []map[string]any{{}, {"name": "改名"}, {"name": "改名", "disabled": false}} {
+		if res := h.do("rootadm", "PATCH", path, body); res.status != 200 {
+			t.Errorf("rootadm unchanged PATCH %v: %d %s; want 200", body, res.status, res.body)
+		}
+	}
+	if n := updates() - before; n != 0 {
+		t.Errorf("%d user.update rows for PATCHes that changed nothing; want none", n)
 	}
 }

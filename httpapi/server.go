@@ -39,9 +39,9 @@ type Backend interface {
 	// stream must not keep an idle session alive).
 	SessionValid(ctx context.Context, token string) error
 	// StreamCaller re-checks an event stream's session, without touching its
-	// idle timer, and returns its caller as it is now (EUNAUTHORIZED when the
-	// session ended).
-	StreamCaller(ctx context.Context, token, clientAddr string) (*zhudun.Caller, error)
+	// idle timer, and returns its session (with EndsAt) and caller as they
+	// are now (EUNAUTHORIZED when the session ended).
+	StreamCaller(ctx context.Context, token, clientAddr string) (*zhudun.Session, *zhudun.Caller, error)
 	Ping(ctx context.Context) error
 	PatrolBackend
 }
@@ -63,6 +63,8 @@ type Config struct {
 	// AnonRate and AnonBurst limit requests without a valid session or key
 	// per client address (default 10 a second, bursts of 60); past them the
 	// answer is 429 and the refusals are audited as spans (guard.DenialLog).
+	// At most 100 000 addresses are remembered; past that, new addresses
+	// share one bucket (refused once it is empty, never unlimited).
 	AnonRate  float64
 	AnonBurst int
 	// DenialIdle is how long a span of identical anonymous denials stays

@@ -107,3 +107,58 @@ func mustNext(t *testing.T, ch <-chan map[string]any, typ string) map[string]any
 	}
 	return ev
 }
+
+// ended reports whether the stream ch sends session.ended and closes within
+// a second.
+func ended(t *testing.T, ch <-chan map[string]any) bool {
+	t.Helper()
+	deadline := time.After(time.Second)
+	saw := false
+	for {
+		select {
+		case ev, open := <-ch:
+			if !open {
+				return saw
+			}
+			saw = saw || ev["type"] == "session.ended"
+		case <-deadline:
+			return false
+		}
+	}
+}
+
+// TestStreamEndsWithSession: an open stream ends within a second of its
+// session's logout, and of a password change that ends the user's other
+// sessions — not on its next one-minute re-check (issue 19 retest item 2).
+// A stream of a session that goes on is left open.
+func TestStreamEndsWithSession(t *testing.T) {
+	h := newHarness(t)
+	s := h.stream("off1")
+	if res := h.do("off1", "POST", "/api/v1/auth/logout", nil); res.status/100 != 2 {
+		t.Fatalf("logout: %d %s", res.status, res.body)
+	}
+	if !ended(t, s) {
+		t.Error("the stream did not end within a second of its session's logout")
+	}
+
+	// off2 signs in twice; the stream runs on the first session, the
+	// password is changed through the second.
+	first := h.tokens["off2"]
+	h.tokens["off2"] = h.login("off2", pw)
+	h.tokens["off2b"], h.tokens["off2"] = h.tokens["off2"], first
+	s1 := h.stream("off2")
+	s2 := h.stream("off2b")
+	if res := h.do("off2b", "POST", "/api/v1/auth/password", map[string]string{"old": pw, "new": "N3w!passw0rd9"}); res.status/100 != 2 {
+		t.Fatalf("password change: %d %s", res.status, res.body)
+	}
+	if !ended(t, s1) {
+		t.Error("the other session's stream did not end within a second of the password change")
+	}
+	select {
+	case _, open := <-s2:
+		if !open {
+			t.Error("the stream of the session that changed the password ended")
+		}
+	case <-time.After(300 * time.Millisecond):
+	}
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/zhudun/zhudun"
 	"github.com/zhudun/zhudun/gmcrypto"
+	"github.com/zhudun/zhudun/pii"
 )
 
 // genesisHash is the previous hash of the first row ever written.
@@ -58,7 +59,16 @@ const auditColumns = `seq, at, user_id, username, dept_code, dept_path, action, 
 
 // Detail marshals v for an audit row's detail; it panics on values that
 // cannot be marshalled, which is a programming error.
+//
+// A "reason" is free text a caller typed; every audited reason passes here,
+// so this is where phone numbers and resident IDs inside it are masked
+// (pii.MaskText): "回拨 13912345678" is kept as "回拨 139****5678".
 func Detail(v any) json.RawMessage {
+	if m, ok := v.(map[string]any); ok {
+		if r, ok := m["reason"].(string); ok {
+			m["reason"] = pii.MaskText(r)
+		}
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		panic(err)

@@ -292,17 +292,17 @@ func (s *Store) SessionValid(ctx context.Context, token string) error {
 // StreamCaller re-checks a long-lived stream's session like SessionValid
 // and returns the session's caller as the database has it now: a stream
 // follows its user's moves and role changes.
-func (s *Store) StreamCaller(ctx context.Context, token, clientAddr string) (*zhudun.Caller, error) {
+func (s *Store) StreamCaller(ctx context.Context, token, clientAddr string) (*zhudun.Session, *zhudun.Caller, error) {
 	sess, err := s.session(ctx, token, false)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	c, err := s.CallerFor(ctx, sess.UserID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	c.ClientAddr, c.SessionID = clientAddr, sess.ID
-	return c, nil
+	return sess, c, nil
 }
 
 func (s *Store) session(ctx context.Context, token string, touch bool) (*zhudun.Session, error) {
@@ -322,7 +322,8 @@ func (s *Store) session(ctx context.Context, token string, touch bool) (*zhudun.
 	if err != nil {
 		return nil, s.internal("session load", err)
 	}
-	if revoked.Valid || disabled || now.Sub(sess.LastSeenAt) > s.policy(ctx).Idle() || now.Sub(sess.CreatedAt) > sessionMaxAge {
+	idle := s.policy(ctx).Idle()
+	if revoked.Valid || disabled || now.Sub(sess.LastSeenAt) > idle || now.Sub(sess.CreatedAt) > sessionMaxAge {
 		return nil, zhudun.Errorf(zhudun.EUNAUTHORIZED, "session ended; sign in again")
 	}
 	// Touch at most every 30 s: the idle timer needs no finer grain, and a
@@ -332,6 +333,10 @@ func (s *Store) session(ctx context.Context, token string, touch bool) (*zhudun.
 			return nil, s.internal("session touch", err)
 		}
 		sess.LastSeenAt = now
+	}
+	sess.EndsAt = sess.LastSeenAt.Add(idle)
+	if end := sess.CreatedAt.Add(sessionMaxAge); end.Before(sess.EndsAt) {
+		sess.EndsAt = end
 	}
 	return sess, nil
 }
@@ -347,7 +352,14 @@ func (s *Store) Logout(ctx context.Context, token string) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return zhudun.Errorf(zhudun.EUNAUTHORIZED, "not signed in")
 		}
-		return tx.audit(&zhudun.AuditEntry{Action: "auth.logout", ObjectType: "session"})
+		var uid int64
+		if err := tx.queryRow(`SELECT user_id FROM sessions WHERE id = ?`, id).Scan(&uid); err != nil {
+			return tx.s.internal("logout user", err)
+		}
+		if err := tx.audit(&zhudun.AuditEntry{Action: "auth.logout", ObjectType: "session"}); err != nil {
+			return err
+		}
+		return tx.sessionsEnded(uid)
 	})
 }
 
@@ -414,8 +426,19 @@ func (s *Store) ChangePassword(ctx context.Context, token, old, nw string) error
 		if _, err := tx.exec(`UPDATE sessions SET must_change = ? WHERE id = ?`, false, sess.ID); err != nil {
 			return tx.s.internal("password session", err)
 		}
-		return tx.audit(&zhudun.AuditEntry{Action: "auth.password", ObjectType: "user", ObjectID: u.username})
+		if err := tx.audit(&zhudun.AuditEntry{Action: "auth.password", ObjectType: "user", ObjectID: u.username}); err != nil {
+			return err
+		}
+		return tx.sessionsEnded(u.id)
 	})
+}
+
+// sessionsEnded tells the user's open event streams that sessions of the
+// user ended, so that they re-check now rather than on their next minute.
+// Changes that emit user.updated (disable, roles, reset) need not: that
+// event makes the streams re-check too.
+func (tx *Tx) sessionsEnded(userID int64) error {
+	return tx.emit(zhudun.Event{Type: zhudun.EventSessionEnded, OwnerID: userID})
 }
 
 // BeginTOTP starts enrolment for the signed-in user: a new secret is kept

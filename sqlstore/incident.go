@@ -546,7 +546,9 @@ func (s *Store) FindIncidentByID(ctx context.Context, id int64) (*zhudun.Inciden
 // reason. A unit of another station lends that station sight of the
 // incident until it is closed; the loan is audited (incident.lend).
 func (s *Store) DispatchIncident(ctx context.Context, id int64, d zhudun.Dispatch) (*zhudun.Incident, error) {
-	d.Reason = strings.TrimSpace(d.Reason)
+	// The reason is kept in the incident's history and events, not only
+	// the audit row: mask personal numbers in it here.
+	d.Reason = pii.MaskText(strings.TrimSpace(d.Reason))
 	if len([]rune(d.Reason)) > 200 {
 		return nil, zhudun.FieldError("reason", "reason must be at most 200 characters")
 	}

@@ -216,6 +216,31 @@ func (tx *Tx) setPersonal(id int64, phone, idno string, setPhone, setIDNo bool) 
 	return nil
 }
 
+// samePersonal reports which of the given personal fields equal what the
+// user has, compared by their keyed index (the clear text is not opened).
+// A value that does not normalise is not "same": setPersonal names it.
+func (tx *Tx) samePersonal(id int64, phone, idno *string) (same struct{ phone, idno bool }, err error) {
+	var phoneIdx, idnoIdx string
+	if err := tx.queryRow(`SELECT phone_idx, idno_idx FROM users WHERE id = ?`, id).Scan(&phoneIdx, &idnoIdx); err != nil {
+		return same, tx.s.internal("user personal load", err)
+	}
+	if phone != nil {
+		if strings.TrimSpace(*phone) == "" {
+			same.phone = phoneIdx == ""
+		} else if canon, err := pii.NormalizePhone(*phone); err == nil {
+			same.phone = phoneIdx != "" && tx.s.keys.Index("phone", canon) == phoneIdx
+		}
+	}
+	if idno != nil {
+		if strings.TrimSpace(*idno) == "" {
+			same.idno = idnoIdx == ""
+		} else if canon, err := pii.NormalizeIDNumber(*idno); err == nil {
+			same.idno = idnoIdx != "" && tx.s.keys.Index("idno", canon) == idnoIdx
+		}
+	}
+	return same, nil
+}
+
 func (tx *Tx) userByID(id int64) (*zhudun.User, error) {
 	u, err := scanUser(tx.queryRow(userSelect+` WHERE u.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -361,14 +386,23 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, up zhudun.UserUpdate) 
 			return err
 		}
 		c := zhudun.CallerFrom(ctx)
+		// Every edit of an account — its name and personal fields as much
+		// as a move or a disable — needs the account within the caller's
+		// reach: whoever may change a city-wide role holder's phone could
+		// take over its account recovery, or pass as it.
+		if err := tx.checkAccountReach(u); err != nil {
+			return err
+		}
 		change := map[string]any{}
 		if up.Name != nil {
 			n := strings.TrimSpace(*up.Name)
 			if n == "" || len([]rune(n)) > 64 {
 				return zhudun.FieldError("name", "name must be 1–64 characters")
 			}
-			change["name"] = map[string]string{"from": u.Name, "to": n}
-			u.Name = n
+			if n != u.Name {
+				change["name"] = map[string]string{"from": u.Name, "to": n}
+				u.Name = n
+			}
 		}
 		if up.DeptCode != nil && *up.DeptCode != u.DeptCode {
 			d, err := tx.deptInScope(*up.DeptCode, zhudun.PermUserWrite)
@@ -392,9 +426,6 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, up zhudun.UserUpdate) 
 			if c.UserID == u.ID && *up.Disabled {
 				return zhudun.Errorf(zhudun.EFORBIDDEN, "you cannot disable your own account")
 			}
-			if err := tx.checkAccountReach(u); err != nil {
-				return err
-			}
 			change["disabled"] = *up.Disabled
 			u.Disabled = *up.Disabled
 			// When it was disabled starts the retention of its personal data.
@@ -407,6 +438,24 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, up zhudun.UserUpdate) 
 			if _, err := tx.exec(`UPDATE users SET disabled_at = ? WHERE id = ?`, at, u.ID); err != nil {
 				return tx.s.internal("user disabled_at", err)
 			}
+		}
+		if up.Phone != nil || up.IDNumber != nil {
+			same, err := tx.samePersonal(u.ID, up.Phone, up.IDNumber)
+			if err != nil {
+				return err
+			}
+			if same.phone {
+				up.Phone = nil
+			}
+			if same.idno {
+				up.IDNumber = nil
+			}
+		}
+		// Nothing changes: no write, no audit row, no event — an empty
+		// "user.update {}" row would record a change that did not happen.
+		if len(change) == 0 && up.Phone == nil && up.IDNumber == nil {
+			out = u
+			return nil
 		}
 		if _, err := tx.exec(`UPDATE users SET name = ?, dept_id = ?, disabled = ?, updated_at = ? WHERE id = ?`, u.Name, u.DeptID, u.Disabled, tx.now, u.ID); err != nil {
 			return tx.s.internal("user update", err)

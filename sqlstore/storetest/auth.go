@@ -164,3 +164,23 @@ func testSessions(t *testing.T, b Backend) {
 		t.Fatalf("second logout: %v", err)
 	}
 }
+
+// testSessionEnds: a stream's re-check learns when its session ends unless
+// used (the idle timeout), so that it can end the stream then; once due, the
+// session no longer holds (issue 19 retest item 2).
+func testSessionEnds(t *testing.T, b Backend) {
+	e := newEnv(t, b)
+	e.matrixUsers()
+	sess, err := login(e, "off1", pw, "10.1.1.1")
+	e.must(err)
+	got, _, err := e.s.StreamCaller(context.Background(), sess.Token, "10.1.1.1")
+	e.must(err)
+	idle := zhudun.SessionIdle // the default policy
+	if want := e.clock.Now().Add(idle); !got.EndsAt.Equal(want) {
+		t.Errorf("EndsAt %v; want %v (now + the idle timeout)", got.EndsAt, want)
+	}
+	e.clock.Advance(idle + time.Second)
+	if _, _, err := e.s.StreamCaller(context.Background(), sess.Token, "10.1.1.1"); code(err) != zhudun.EUNAUTHORIZED {
+		t.Errorf("past EndsAt: %v; want EUNAUTHORIZED", err)
+	}
+}

@@ -150,3 +150,44 @@ func testPIISearch(t *testing.T, b Backend) {
 		}
 	}
 }
+
+// testReasonMasked: a reason a caller types is free text and may carry the
+// very numbers it is about; none reaches audit_log in clear (issue 19
+// retest item 3).
+func testReasonMasked(t *testing.T, b Backend) {
+	e := newEnv(t, b)
+	e.fixture()
+	disp := e.as(e.user("disp1", "SB1", zhudun.RoleDispatcher))
+	ana := e.as(e.user("ana1", "SB1", zhudun.RoleAnalyst))
+	cmd := e.user("cmd1", "SB1", zhudun.RoleCommander)
+	if _, err := e.s.ImportGrids(e.as(cmd), []*zhudun.Grid{grid("A1", "ST1", 117.00, 36.60)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	inc, err := e.s.CreateIncident(disp, zhudun.NewIncident{Category: "dispute", Lon: 117.006, Lat: 36.606, CallerPhone: "13912345678"})
+	e.must(err)
+	if _, _, err := e.s.FindIncidents(disp, zhudun.IncidentFilter{Phone: "13912345678", Reason: "回拨 13912345678"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.s.RevealIncidentPII(ana, inc.ID, "回拨13912345678核实"); err != nil {
+		t.Fatal(err)
+	}
+	nu := e.user("o9", "ST1", zhudun.RoleOfficer)
+	if _, err := e.s.RevealUserPII(ana, nu.ID, "核查 11010519491231002X 身份"); err != nil {
+		t.Fatal(err)
+	}
+	rows, _, err := e.s.FindAudit(e.sys, zhudun.AuditFilter{Limit: 500})
+	e.must(err)
+	masked := 0
+	for _, r := range rows {
+		d := string(r.Detail)
+		if strings.Contains(d, "12345678") || strings.Contains(d, "19491231") {
+			t.Errorf("audit row %s carries a clear number: %s", r.Action, d)
+		}
+		if strings.Contains(d, "139****5678") || strings.Contains(d, "110105********002X") {
+			masked++
+		}
+	}
+	if masked != 3 {
+		t.Errorf("%d audit rows with the masked numbers; want 3 (search, two reveals)", masked)
+	}
+}

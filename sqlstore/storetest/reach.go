@@ -31,7 +31,41 @@ func testAccountReach(t *testing.T, b Backend) {
 	if _, err := e.s.UpdateUser(sb1, cityu.ID, zhudun.UserUpdate{Disabled: &yes}); code(err) != zhudun.EFORBIDDEN {
 		t.Errorf("sb1adm disables a city-wide role holder: %v; want EFORBIDDEN", err)
 	}
+	// Field edits are account edits: name, phone and resident ID of the
+	// city-wide role holder are out of reach too, and nothing is written.
+	nm, ph, idn := "改名", "13800001111", "11010519491231002X"
+	for _, up := range []zhudun.UserUpdate{{Name: &nm}, {Phone: &ph}, {IDNumber: &idn}} {
+		if _, err := e.s.UpdateUser(sb1, cityu.ID, up); code(err) != zhudun.EFORBIDDEN {
+			t.Errorf("sb1adm edits a city-wide role holder (%+v): %v; want EFORBIDDEN", up, err)
+		}
+	}
+	if got, err := e.s.FindUserByID(e.sys, cityu.ID); err != nil || got.Name != cityu.Name || got.Phone != cityu.Phone {
+		t.Errorf("after refused edits: %+v %v; want unchanged", got, err)
+	}
 	// Within reach it works.
+	if got, err := e.s.UpdateUser(sb1, u["off1"].ID, zhudun.UserUpdate{Name: &nm, Phone: &ph}); err != nil || got.Name != nm {
+		t.Errorf("sb1adm edits off1: %+v %v", got, err)
+	}
+	// An edit that changes nothing writes no row (issue 19 retest item 5).
+	_, before, err := e.s.FindAudit(e.sys, zhudun.AuditFilter{Action: "user.update", ObjectType: "user", ObjectID: "off1"})
+	e.must(err)
+	ph2 := "13900001111" // a different number: a change
+	for _, up := range []zhudun.UserUpdate{{}, {Name: &nm}, {Phone: &ph}, {Name: &nm, Phone: &ph, Disabled: &no}} {
+		if _, err := e.s.UpdateUser(sb1, u["off1"].ID, up); err != nil {
+			t.Errorf("unchanged edit %+v: %v", up, err)
+		}
+	}
+	_, after, err := e.s.FindAudit(e.sys, zhudun.AuditFilter{Action: "user.update", ObjectType: "user", ObjectID: "off1"})
+	e.must(err)
+	if after != before {
+		t.Errorf("%d user.update rows for edits that changed nothing; want none", after-before)
+	}
+	if _, err := e.s.UpdateUser(sb1, u["off1"].ID, zhudun.UserUpdate{Phone: &ph2}); err != nil {
+		t.Errorf("phone change: %v", err)
+	}
+	if _, after2, _ := e.s.FindAudit(e.sys, zhudun.AuditFilter{Action: "user.update", ObjectType: "user", ObjectID: "off1"}); after2 != after+1 {
+		t.Errorf("a real phone change wrote %d rows; want 1", after2-after)
+	}
 	if err := e.s.ResetPassword(sb1, u["off1"].ID, np); err != nil {
 		t.Errorf("sb1adm resets off1: %v", err)
 	}

@@ -75,6 +75,8 @@ func Run(t *testing.T, b Backend) {
 	t.Run("Sessions", func(t *testing.T) { testSessions(t, b) })
 	t.Run("PII", func(t *testing.T) { testPII(t, b) })
 	t.Run("PIISearch", func(t *testing.T) { testPIISearch(t, b) })
+	t.Run("ReasonMasked", func(t *testing.T) { testReasonMasked(t, b) })
+	t.Run("SessionEnds", func(t *testing.T) { testSessionEnds(t, b) })
 	t.Run("AuditChain", func(t *testing.T) { testAuditChain(t, b) })
 	t.Run("AuditTamper", func(t *testing.T) { testAuditTamper(t, b) })
 	t.Run("AuditRollback", func(t *testing.T) { testAuditRollback(t, b) })
