@@ -27,6 +27,7 @@ type Config struct {
 	LogFormat   string // text or json
 	Demo        bool
 	DemoSeed    int64
+	DemoPatrol  bool // with Demo: simulate the units' terminals
 	ConfigFile  string
 }
 

@@ -12,9 +12,9 @@ import (
 
 // loadDemoPatrol gives the demo city its patrol grids and units: the grids
 // through the store's import (so they are checked like an upload), the
-// units patrolling at their stations with one position each. Without a
-// terminal feeding positions those go stale after the staleness limit; the
-// vehicle-terminal issue brings live positions.
+// units patrolling at their stations with one position each. The demo
+// patrol simulator (demo.Patrol, started by serve unless --demo-patrol=false)
+// then keeps them moving so their positions stay fresh.
 func loadDemoPatrol(ctx context.Context, e *env, s *sqlstore.Store, plan *demo.Plan) error {
 	grids, units, err := demo.Grids(plan)
 	if err != nil {

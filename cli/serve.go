@@ -57,6 +57,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs := flags(e, "serve", &cfg)
 	fs.BoolVar(&cfg.Demo, "demo", false, "load the demo city (Jinan) at first start and print its initial passwords once")
 	fs.Int64Var(&cfg.DemoSeed, "demo-seed", 1, "seed of the generated parts of the demo city")
+	fs.BoolVar(&cfg.DemoPatrol, "demo-patrol", true, "with --demo: simulate the units' terminals, so that they patrol their grids and drive to their incidents (false: they stay put and their positions go stale)")
 	if err := parse(fs, &cfg, args); err != nil {
 		return err
 	}
@@ -92,6 +93,14 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	relayDone := make(chan struct{})
 	go func() { defer close(relayDone); relay.Run(runCtx, store, bus, time.Second, log) }()
+	patrolDone := make(chan struct{})
+	if cfg.Demo && cfg.DemoPatrol {
+		sim := demo.NewPatrol(store, demo.PatrolConfig{Seed: cfg.DemoSeed, Logger: log})
+		go func() { defer close(patrolDone); sim.Run(runCtx) }()
+		fmt.Fprintln(e.stdout, "demo patrol: the units' terminals are simulated (--demo-patrol=false to stop them)")
+	} else {
+		close(patrolDone)
+	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -154,6 +163,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		metricsSrv.Shutdown(sctx)
 	}
 	<-relayDone
+	<-patrolDone
 	// Whatever the relay had not published yet stays in the outbox for the
 	// next start.
 	return nil

@@ -178,8 +178,14 @@ func TestPatrolDispatch(t *testing.T) {
 		p.waitTextIn(`[data-testid="breadcrumb"]`, "警情调度")
 		p.waitTextIn(`[data-testid="unit-table"]`, "ST370102-01-C1")
 		p.waitFor("the live stream", `!!document.querySelector('.live-state.open')`)
+		// The form opens at once, and cancelling closes it at once, whatever
+		// the board's periodic refresh is doing (it once waited for it).
 		p.click(`[data-testid="incident-new"]`)
-		p.waitVisible(`[data-testid="inf-category"]`)
+		p.within(300*time.Millisecond, "the incident form after the click", visibleJS(`[data-testid="inf-category"]`))
+		p.click(`[data-testid="inf-cancel"]`)
+		p.within(300*time.Millisecond, "the incident form to close after cancel", `!document.querySelector('[data-testid="inf-category"]') || !`+visibleJS(`[data-testid="inf-category"]`))
+		p.click(`[data-testid="incident-new"]`)
+		p.within(300*time.Millisecond, "the incident form after the click", visibleJS(`[data-testid="inf-category"]`))
 		// The form's map draws the grids; a click on it sets the point.
 		p.waitFor("the form's map", `(() => { const m = document.querySelector('[data-testid="incident-map"]'); return !!m && m.dataset.districts === '12' && Number(m.dataset.grids) > 0 })()`)
 		p.waitStill(`[data-testid="incident-map"]`)

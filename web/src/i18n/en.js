@@ -201,6 +201,7 @@ export default {
     candidates: 'Available units (same grid first, then by distance)', noUnit: 'No unit to recommend', skipped: 'Left out: {busy} busy, {stale} with a stale position.', straightLine: 'Distances are straight lines, not road distances.',
     reasonLabel: 'Reason (required when not taking the recommendation)', reasonHint: 'e.g. the recommended unit is on another urgent task', reasonRequired: 'You chose another unit than the recommended one: give the reason',
     refresh: 'Recommend again', submit: 'Dispatch', done: 'Incident #{id}: {unit} dispatched', mapLabel: 'Incident and available units',
+    manual: "Pick by hand from the station's units", manualNote: 'Dispatch works without fresh positions: the station\'s units by status; a manual pick needs a reason and is audited.', staleAt: 'stale position (reported {age})',
     reason: {
       outside: 'The incident lies outside every grid.', none: 'No unit is in grid {grid} or the grids touching it.', stale: 'The units in grid {grid} and the grids touching it have stale positions ({stale}).',
       busy: 'The units in grid {grid} and the grids touching it are busy or off duty ({busy}).', mixed: 'In grid {grid} and the grids touching it, {busy} units are busy or off duty and {stale} have stale positions.',

@@ -201,6 +201,7 @@ export default {
     candidates: '可选警力（本网格优先，按距离排序）', noUnit: '暂无可推荐的警力', skipped: '已排除：忙碌 {busy} 个，位置过期 {stale} 个。', straightLine: '距离为直线距离，非道路距离。',
     reasonLabel: '改派理由（未选推荐警力时必填）', reasonHint: '如：推荐警力正在处理其他紧急任务', reasonRequired: '未选择推荐警力，请填写理由',
     refresh: '重新推荐', submit: '确认派警', done: '警情 #{id} 已派 {unit}', mapLabel: '警情与可选警力位置',
+    manual: '手动选择本所警力', manualNote: '无新鲜定位时也可派警：按状态列出本所警力，手动选择须填写理由并记入审计。', staleAt: '位置已过期（{age}上报）',
     reason: {
       outside: '警情位置不在任何网格内。', none: '网格 {grid} 及相邻网格内没有警力。', stale: '网格 {grid} 及相邻网格内的警力位置均已过期（{stale} 个）。',
       busy: '网格 {grid} 及相邻网格内的警力均忙碌或下勤（{busy} 个）。', mixed: '网格 {grid} 及相邻网格内的警力忙碌或下勤 {busy} 个、位置过期 {stale} 个。',
