@@ -45,7 +45,7 @@ func commands() []command {
 		{"audit", "audit log: verify, archive", runAudit},
 		{"backup", "consistent copy of the database while the server runs", runBackup},
 		{"keys", "keys: rotate (re-encrypts personal data)", runKeys},
-		{"import", "import incidents: load incident history from CSV", runImport},
+		{"import", "import incidents|districts: load incident history (CSV) or the map's districts (GeoJSON)", runImport},
 		{"version", "print the version", func(_ context.Context, e *env, _ []string) error {
 			fmt.Fprintln(e.stdout, "zhudun", Version)
 			return nil

@@ -229,5 +229,13 @@ func loadDemo(ctx context.Context, e *env, s *sqlstore.Store, seed int64) error 
 		}
 		fmt.Fprintf(e.stdout, "demo account: %s %s %s %s\n", u.Username, pw, strings.Join(roles, ","), u.DeptCode)
 	}
+	ds, err := demo.StoreDistricts()
+	if err != nil {
+		return err
+	}
+	// The demo imports its city's districts as a bureau would its own.
+	if err := s.ReplaceDistricts(sys, ds); err != nil {
+		return fmt.Errorf("districts: %w", err)
+	}
 	return loadDemoPatrol(sys, e, s, plan)
 }

@@ -22,6 +22,7 @@ type PatrolBackend interface {
 	zhudun.UnitService
 	zhudun.IncidentService
 	zhudun.ReportService
+	zhudun.DistrictService
 	// AllGrids and AllUnits feed the dispatch index (system caller only).
 	AllGrids(ctx context.Context) ([]*zhudun.Grid, error)
 	AllUnits(ctx context.Context) ([]*zhudun.Unit, error)
