@@ -64,10 +64,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		}
 		return 0
 	}
-	cmds := commands()
-	for _, c := range extraCommands() {
-		cmds = append(cmds, c)
-	}
+	cmds := append(commands(), extraCommands()...)
 	for _, c := range cmds {
 		if c.name == args[0] {
 			err := c.run(ctx, e, args[1:])

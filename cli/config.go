@@ -35,8 +35,6 @@ type option struct {
 	name, usage string
 	secret      bool
 	str         *string
-	boolean     *bool
-	integer     *int64
 	def         string
 }
 

@@ -113,7 +113,6 @@ type Index struct {
 	grids    []*gridEntry
 	byID     map[int64]int32
 	cell     float64 // bucket size in degrees
-	x0, y0   float64
 	buckets  map[int64][]int32
 	oversize []int32   // grids spanning too many buckets: always checked
 	adj      [][]int32 // touching grids

@@ -122,16 +122,6 @@ func (p *page) rowText(table string, id int64) string {
 	})()`, table, id))
 }
 
-// rowStatus is the status code shown for incident id in the board.
-func (p *page) rowStatus(id int64) string {
-	return eval[string](p, fmt.Sprintf(`(() => {
-		const el = document.querySelector('[data-testid="incident-table"] .el-table__body [data-incident="%d"]')
-		const tr = el && el.closest('tr')
-		const tag = tr && tr.querySelector('[data-status]')
-		return tag ? tag.getAttribute('data-status') : ''
-	})()`, id))
-}
-
 // The grid patrol story: a sub-bureau's dispatcher takes an incident next to
 // a patrolling unit; the board recommends that unit, with its distance, and
 // dispatches it; arriving and closing return it to patrol. Another
@@ -183,7 +173,9 @@ func TestPatrolDispatch(t *testing.T) {
 		p.click(`[data-testid="incident-new"]`)
 		p.within(300*time.Millisecond, "the incident form after the click", visibleJS(`[data-testid="inf-category"]`))
 		p.click(`[data-testid="inf-cancel"]`)
-		p.within(300*time.Millisecond, "the incident form to close after cancel", `!document.querySelector('[data-testid="inf-category"]') || !`+visibleJS(`[data-testid="inf-category"]`))
+		// Closing starts at once (the fade-out that follows is the dialog's own).
+		p.within(300*time.Millisecond, "the incident form to close after cancel", `(() => { const el = document.querySelector('[data-testid="inf-category"]'); const o = el && el.closest('.el-overlay'); return !o || o.classList.contains('dialog-fade-leave-active') || getComputedStyle(o).display === 'none' })()`)
+		p.noDialog()
 		p.click(`[data-testid="incident-new"]`)
 		p.within(300*time.Millisecond, "the incident form after the click", visibleJS(`[data-testid="inf-category"]`))
 		// The form's map draws the grids; a click on it sets the point.

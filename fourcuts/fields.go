@@ -151,8 +151,7 @@ func (r *RawEvent) PutNull(f Field) {
 	}
 }
 
-func (r *RawEvent) has(f Field) bool   { return r.Set&(1<<f) != 0 }
-func (r *RawEvent) isNum(f Field) bool { return r.Num&(1<<f) != 0 }
+func (r *RawEvent) has(f Field) bool { return r.Set&(1<<f) != 0 }
 
 // MaxCanonicalGrowth bounds how much longer than its raw values an event's
 // canonical values can be; Build never appends more than
