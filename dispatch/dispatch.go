@@ -1,8 +1,10 @@
-// Package dispatch decides which patrol unit should take an incident. It is
-// pure: an in-memory index of grids (a bucket grid over their bounding
+// Package dispatch decides which patrol unit should take an incident. Index
+// is pure: an in-memory index of grids (a bucket grid over their bounding
 // boxes, and which grids touch which) and of units (state, latest position,
 // the grid that position falls in), with no database or network inside, so
-// that the server, the importer and benchmarks use the same code.
+// that the server, the importer and benchmarks use the same code. Service
+// (service.go) is a server's live copy of it, fed from the store and by bus
+// events; the HTTP layer only asks it.
 //
 // The rule (issue 6): the nearest available unit whose latest position is
 // in the incident's grid; else the nearest available unit in the grids that

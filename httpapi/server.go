@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/dispatch"
 )
 
 // Backend is everything the API needs from the store.
@@ -57,23 +58,23 @@ type Config struct {
 
 // Server is the HTTP front of zhudun.
 type Server struct {
-	store   Backend
-	audit   zhudun.AuditService
-	bus     zhudun.Bus
-	static  fs.FS
-	log     *slog.Logger
-	version string
-	secure  bool
-	maxBody int64
-	mux     *http.ServeMux
-	routes  []Route
-	broker  *broker
-	reg     *prometheus.Registry
-	reqs    *prometheus.CounterVec
-	dur     *prometheus.HistogramVec
-	sse     prometheus.Gauge
-	handler http.Handler
-	patrol  *patrol
+	store    Backend
+	audit    zhudun.AuditService
+	bus      zhudun.Bus
+	static   fs.FS
+	log      *slog.Logger
+	version  string
+	secure   bool
+	maxBody  int64
+	mux      *http.ServeMux
+	routes   []Route
+	broker   *broker
+	reg      *prometheus.Registry
+	reqs     *prometheus.CounterVec
+	dur      *prometheus.HistogramVec
+	sse      prometheus.Gauge
+	handler  http.Handler
+	dispatch *dispatch.Service // the live dispatch index: state lives there, not here
 }
 
 // Route is one registered API route.
@@ -92,7 +93,7 @@ func New(c Config) *Server {
 	}
 	s := &Server{store: c.Store, audit: c.Store, bus: c.Bus, static: c.Static, log: c.Logger, version: c.Version,
 		secure: c.SecureCookies, maxBody: c.MaxBody, mux: http.NewServeMux(), broker: newBroker(c.Logger)}
-	s.patrol = newPatrol(c.Store, c.StaleAfter, c.Logger)
+	s.dispatch = dispatch.NewService(c.Store, c.StaleAfter, c.Logger)
 	s.reg = prometheus.NewRegistry()
 	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.reqs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "zhudun_http_requests_total", Help: "HTTP requests by route and status."}, []string{"route", "status"})
@@ -124,7 +125,7 @@ func (s *Server) Registry() *prometheus.Registry { return s.reg }
 // stream (and the index, for changes made by other processes) to the bus
 // until ctx ends.
 func (s *Server) Start(ctx context.Context) error {
-	if err := s.patrol.load(ctx); err != nil {
+	if err := s.dispatch.Load(ctx); err != nil {
 		return err
 	}
 	if s.bus == nil {
@@ -132,7 +133,7 @@ func (s *Server) Start(ctx context.Context) error {
 	}
 	return s.bus.Subscribe(ctx, func(e zhudun.Event) {
 		s.broker.dispatch(e)
-		s.patrol.onEvent(ctx, e)
+		s.dispatch.OnEvent(ctx, e)
 	})
 }
 
