@@ -14,6 +14,21 @@ const (
 	SessionIdle         = 30 * time.Minute
 )
 
+// LoginLimits are the sign-in limits the store enforces. They are values
+// passed in (start-up flags today, the security administrator's settings
+// later), never literals in the store.
+type LoginLimits struct {
+	MaxFailures int           // wrong secrets in a row before a name locks (an account or a name without one)
+	Lock        time.Duration // how long a locked name stays locked
+	AddrLimit   int           // failed sign-ins per client address within AddrWindow
+	AddrWindow  time.Duration
+}
+
+// DefaultLoginLimits are the MLPS level 3 defaults above.
+func DefaultLoginLimits() LoginLimits {
+	return LoginLimits{MaxFailures: MaxPasswordFailures, Lock: LockDuration, AddrLimit: AddrFailureLimit, AddrWindow: AddrWindow}
+}
+
 // LoginRequest is the input of Login.
 type LoginRequest struct {
 	Username   string

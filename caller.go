@@ -21,6 +21,10 @@ const (
 	PermAuditRead   Permission = "audit:read"
 	PermAuditExport Permission = "audit:export"
 	PermPIIView     Permission = "pii:view"
+	// PermPIISearch allows searching by personal data (an exact phone or
+	// resident ID) without unmasking anything: "has this caller phoned
+	// before?". pii:view includes it.
+	PermPIISearch Permission = "pii:search"
 
 	PermIncidentRead  Permission = "incident:read"
 	PermIncidentWrite Permission = "incident:write"
@@ -38,7 +42,7 @@ const (
 // AllPermissions lists every permission in a stable order (UI, OpenAPI, validation).
 var allPermissions = []Permission{
 	PermDeptRead, PermDeptWrite, PermUserRead, PermUserWrite,
-	PermRoleRead, PermRoleWrite, PermRoleGrant, PermAuditRead, PermAuditExport, PermPIIView,
+	PermRoleRead, PermRoleWrite, PermRoleGrant, PermAuditRead, PermAuditExport, PermPIIView, PermPIISearch,
 	PermIncidentRead, PermIncidentWrite, PermUnitRead, PermUnitWrite, PermGridRead, PermGridWrite,
 	PermFindingRead, PermFindingWrite, PermCaseRead, PermCaseWrite, PermReportRead,
 }

@@ -18,6 +18,9 @@ const (
 // RootDeptCode is the code of the root department that migrations create.
 const RootDeptCode = "ROOT"
 
+// RootDeptID is the id of the root department that migrations create.
+const RootDeptID int64 = 1
+
 // RootDeptPath is the materialised path of the root department (id 1).
 const RootDeptPath = "/1/"
 

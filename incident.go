@@ -177,7 +177,8 @@ type IncidentFilter struct {
 	Grid     string // grid code
 	Open     *bool  // true: not closed
 	From, To time.Time
-	Phone    string // exact, through the blind index
+	Phone    string // exact, through the blind index; needs pii:view or pii:search and a Reason
+	Reason   string // why personal data is searched (查询事由), 4–200 characters; audited
 	Offset   int
 	Limit    int
 }

@@ -30,6 +30,10 @@ type Role struct {
 	Perms   []Permission `json:"perms"`
 	Builtin bool         `json:"builtin"`
 	Admin   bool         `json:"admin"` // one of the three administrators
+	// OwnerDept is the code of the department that owns the role: the one
+	// its creator sat in (the root for built-in roles). Only administrators
+	// at or above it edit the role.
+	OwnerDept string `json:"owner_dept"`
 }
 
 // BuiltinRoles returns the built-in roles with their default permissions and
@@ -46,7 +50,7 @@ func BuiltinRoles() []Role {
 		{ID: RoleOfficer, Name: "民警", Scope: ScopeDept, Builtin: true,
 			Perms: []Permission{PermDeptRead, PermIncidentRead, PermIncidentWrite, PermUnitRead, PermGridRead}},
 		{ID: RoleDispatcher, Name: "调度员", Scope: ScopeSubtree, Builtin: true,
-			Perms: []Permission{PermDeptRead, PermIncidentRead, PermIncidentWrite, PermUnitRead, PermUnitWrite, PermGridRead}},
+			Perms: []Permission{PermDeptRead, PermIncidentRead, PermIncidentWrite, PermUnitRead, PermUnitWrite, PermGridRead, PermPIISearch}},
 		{ID: RoleCommander, Name: "指挥员", Scope: ScopeSubtree, Builtin: true,
 			Perms: []Permission{PermDeptRead, PermIncidentRead, PermUnitRead, PermUnitWrite, PermGridRead, PermGridWrite,
 				PermFindingRead, PermCaseRead, PermReportRead}},
@@ -78,7 +82,9 @@ type RoleUpdate struct {
 }
 
 // RoleService manages roles (role:read, role:write). The administrator roles'
-// permissions are fixed: 三员分立 must not be undone through the API.
+// permissions are fixed: 三员分立 must not be undone through the API. A role
+// is edited only by a holder of role:write whose scope covers the role's
+// owning department.
 // Errors: EINVALID, ENOTFOUND, ECONFLICT, EFORBIDDEN.
 type RoleService interface {
 	FindRoles(ctx context.Context) ([]*Role, error)

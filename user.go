@@ -57,8 +57,9 @@ type UserFilter struct {
 	Under    string // this department and below
 	Role     string
 	Q        string // username or name contains
-	Phone    string // exact, through the blind index
-	IDNumber string // exact, through the blind index
+	Phone    string // exact, through the blind index; needs pii:view or pii:search and a Reason
+	IDNumber string // exact, through the blind index; needs pii:view or pii:search and a Reason
+	Reason   string // why personal data is searched (查询事由), 4–200 characters; audited
 	Disabled *bool
 	Offset   int
 	Limit    int
@@ -71,6 +72,19 @@ type UserUpdate struct {
 	Disabled *bool
 	Phone    *string // "" clears
 	IDNumber *string // "" clears
+}
+
+// PIIFilters names the personal-data filters f uses — never their values —
+// for audit rows, logs and events.
+func (f UserFilter) PIIFilters() []string {
+	var out []string
+	if f.Phone != "" {
+		out = append(out, "phone")
+	}
+	if f.IDNumber != "" {
+		out = append(out, "id_number")
+	}
+	return out
 }
 
 // UserPII is the clear text of a user's personal fields.
@@ -97,4 +111,7 @@ type UserService interface {
 	// RevealUserPII returns the clear text (pii:view) and audits the view
 	// with the stated reason.
 	RevealUserPII(ctx context.Context, id int64, reason string) (*UserPII, error)
+	// UnlockPIISearch gives a user back the capability to search by
+	// personal data after it locked at the rate limit (role:grant in scope).
+	UnlockPIISearch(ctx context.Context, id int64) error
 }

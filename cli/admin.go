@@ -2,7 +2,9 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"flag"
 	"fmt"
 	"io"
@@ -33,6 +35,11 @@ func sub(ctx context.Context, e *env, group string, args []string, subs map[stri
 	return subs[args[0]](ctx, e, args[1:])
 }
 
+// keyed lists the commands that handle keys or move the audit trail: they
+// refuse to run for a user who cannot read the keyring (see
+// requireKeyringReader), before anything is opened.
+var keyed = map[string]bool{"audit archive": true, "keys rotate": true, "keys retire": true, "backup": true}
+
 // withStore parses flags, opens the store and runs fn as the installer.
 func withStore(ctx context.Context, e *env, name string, args []string, def func(fs *flag.FlagSet), fn func(ctx context.Context, s *sqlstore.Store, cfg *Config) error) error {
 	var cfg Config
@@ -42,6 +49,11 @@ func withStore(ctx context.Context, e *env, name string, args []string, def func
 	}
 	if err := parse(fs, &cfg, args); err != nil {
 		return err
+	}
+	if keyed[name] {
+		if err := requireKeyringReader(&cfg); err != nil {
+			return err
+		}
 	}
 	log := newLogger(e, &cfg)
 	s, _, err := openStore(ctx, &cfg, log)
@@ -303,50 +315,208 @@ func report(e *env, what string, rep *zhudun.AuditReport) error {
 }
 
 func runBackup(ctx context.Context, e *env, args []string) error {
-	var out string
-	var withKeys bool
+	var out, keysOut string
 	return withStore(ctx, e, "backup", args, func(fs *flag.FlagSet) {
-		fs.StringVar(&out, "out", "", "backup file to write (a SQLite database)")
-		fs.BoolVar(&withKeys, "with-keys", false, "also write the keyring beside it (OUT.keyring.json, mode 0600)")
+		fs.StringVar(&out, "out", "", "backup file to write: the database, encrypted with SM4-GCM under the keyring's backup key")
+		fs.StringVar(&keysOut, "keys-out", "", "also write the keyring to this file (mode 0600), which must not be in the backup's directory")
 	}, func(ctx context.Context, s *sqlstore.Store, cfg *Config) error {
 		if out == "" {
 			return fmt.Errorf("--out is required")
 		}
-		if err := s.Backup(ctx, out); err != nil {
-			return err
+		if keysOut != "" && sameDir(keysOut, out) {
+			return fmt.Errorf("--keys-out must not be in the backup's directory: a backup and its key kept together protect nothing")
 		}
-		// Prove the copy: it opens, SQLite finds it intact, and its audit
-		// chain verifies.
+		if _, err := os.Stat(out); err == nil {
+			return fmt.Errorf("%s exists; refusing to overwrite", out)
+		}
 		kr, err := loadKeys(cfg, newLogger(e, cfg))
 		if err != nil {
 			return err
 		}
-		b, err := sqlite.Open(ctx, out, sqlstore.Options{Keys: kr})
-		if err != nil {
-			return fmt.Errorf("backup written but does not open: %w", err)
-		}
-		defer b.Close()
-		var ok string
-		if err := b.DB().QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&ok); err != nil || ok != "ok" {
-			return fmt.Errorf("backup integrity check: %v %s", err, ok)
-		}
-		rep, err := b.VerifyAudit(ctx)
+		// The clear copy lives only in a private directory next to the
+		// output, for as long as it takes to check and encrypt it.
+		tmp, err := os.MkdirTemp(filepath.Dir(out), ".zhudun-backup-")
 		if err != nil {
 			return err
 		}
-		if !rep.OK {
-			return fmt.Errorf("backup's audit chain does not verify: row %d %s", rep.Problem.Seq, rep.Problem.Reason)
+		defer os.RemoveAll(tmp)
+		plain := filepath.Join(tmp, "zhudun.db")
+		if err := s.Backup(ctx, plain); err != nil {
+			return err
 		}
-		fmt.Fprintf(e.stdout, "backup written to %s (integrity ok, audit chain ok: %d rows)\n", out, rep.Rows)
-		if withKeys {
-			kp := out + ".keyring.json"
-			if err := kr.Save(kp); err != nil {
+		rows, err := verifyDatabase(ctx, plain, kr)
+		if err != nil {
+			return fmt.Errorf("backup copy: %w", err)
+		}
+		if err := encryptFile(kr, plain, out); err != nil {
+			os.Remove(out)
+			return err
+		}
+		// Prove the encrypted file: it decrypts to exactly the checked copy.
+		if err := sameAfterDecrypt(kr, out, plain); err != nil {
+			os.Remove(out)
+			return err
+		}
+		fmt.Fprintf(e.stdout, "backup written to %s (encrypted SM4-GCM, backup key v%d; integrity ok, audit chain ok: %d rows)\n",
+			out, kr.ActiveKeyID(gmcrypto.PurposeBackup), rows)
+		if keysOut != "" {
+			if err := kr.Save(keysOut); err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "keyring written to %s — keep it apart from the backup\n", kp)
+			fmt.Fprintf(e.stdout, "keyring written to %s — keep it apart from the backup\n", keysOut)
 		}
 		return nil
 	})
+}
+
+func runRestore(ctx context.Context, e *env, args []string) error {
+	var cfg Config
+	var from string
+	fs := flags(e, "restore", &cfg)
+	fs.StringVar(&from, "from", "", "encrypted backup file written by 'zhudun backup'")
+	if err := parse(fs, &cfg, args); err != nil {
+		return err
+	}
+	if from == "" {
+		return fmt.Errorf("--from is required")
+	}
+	if cfg.DB != "" {
+		return fmt.Errorf("restore writes the SQLite database of the data directory; PostgreSQL is restored with its own tools")
+	}
+	if err := requireKeyringReader(&cfg); err != nil {
+		return fmt.Errorf("restore needs the keyring the backup was made with: %w", err)
+	}
+	lock, err := lockData(cfg.Data)
+	if err != nil {
+		return err
+	}
+	defer lock.release()
+	dst := cfg.sqlitePath()
+	if _, err := os.Stat(dst); err == nil {
+		return fmt.Errorf("%s exists: restore only into a data directory without a database", dst)
+	}
+	kr, err := loadKeys(&cfg, newLogger(e, &cfg))
+	if err != nil {
+		return err
+	}
+	tmp := dst + ".restoring"
+	os.Remove(tmp)
+	defer os.Remove(tmp)
+	if err := decryptFile(kr, from, tmp); err != nil {
+		return fmt.Errorf("%s: %w", from, err)
+	}
+	rows, err := verifyDatabase(installer(ctx), tmp, kr)
+	if err != nil {
+		return fmt.Errorf("%s: %w", from, err)
+	}
+	for _, suffix := range []string{"-wal", "-shm"} {
+		os.Remove(tmp + suffix)
+	}
+	if err := os.Rename(tmp, dst); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "restored %s into %s (integrity ok, audit chain ok: %d rows)\n", from, dst, rows)
+	return nil
+}
+
+// verifyDatabase opens the SQLite file at path and checks that SQLite finds
+// it intact and that its audit chain verifies; it returns the audit rows.
+func verifyDatabase(ctx context.Context, path string, kr *gmcrypto.Keyring) (int64, error) {
+	b, err := sqlite.Open(ctx, path, sqlstore.Options{Keys: kr})
+	if err != nil {
+		return 0, fmt.Errorf("does not open: %w", err)
+	}
+	defer b.Close()
+	var ok string
+	if err := b.DB().QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&ok); err != nil || ok != "ok" {
+		return 0, fmt.Errorf("integrity check: %v %s", err, ok)
+	}
+	rep, err := b.VerifyAudit(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if !rep.OK {
+		return 0, fmt.Errorf("audit chain does not verify: row %d %s", rep.Problem.Seq, rep.Problem.Reason)
+	}
+	return int64(rep.Rows), nil
+}
+
+func encryptFile(kr *gmcrypto.Keyring, from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(out, 1<<20)
+	err = kr.EncryptBackup(bw, in)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil {
+		err = out.Sync()
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func decryptFile(kr *gmcrypto.Keyring, from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(out, 1<<20)
+	err = kr.DecryptBackup(bw, bufio.NewReaderSize(in, 1<<20))
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// sameAfterDecrypt checks that the encrypted file enc decrypts to the
+// bytes of plain.
+func sameAfterDecrypt(kr *gmcrypto.Keyring, enc, plain string) error {
+	f, err := os.Open(enc)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if err := kr.DecryptBackup(h, bufio.NewReader(f)); err != nil {
+		return fmt.Errorf("encrypted backup does not decrypt: %w", err)
+	}
+	p, err := os.Open(plain)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	h2 := sha256.New()
+	if _, err := io.Copy(h2, p); err != nil {
+		return err
+	}
+	if !bytes.Equal(h.Sum(nil), h2.Sum(nil)) {
+		return fmt.Errorf("encrypted backup does not decrypt to the copy it was made from")
+	}
+	return nil
+}
+
+func sameDir(a, b string) bool {
+	da, err1 := filepath.Abs(filepath.Dir(a))
+	db, err2 := filepath.Abs(filepath.Dir(b))
+	return err1 == nil && err2 == nil && da == db
 }
 
 func runKeys(ctx context.Context, e *env, args []string) error {
@@ -354,15 +524,12 @@ func runKeys(ctx context.Context, e *env, args []string) error {
 		"rotate": func(ctx context.Context, e *env, args []string) error {
 			var purpose string
 			return withStore(ctx, e, "keys rotate", args, func(fs *flag.FlagSet) {
-				fs.StringVar(&purpose, "purpose", "pii", "pii (SM4 data key), index (HMAC-SM3 blind index), audit (anchor key) or all")
+				fs.StringVar(&purpose, "purpose", "pii", "pii (SM4 data key), index (HMAC-SM3 blind index), audit (anchor key), bus (event tags and seals), backup (backup encryption) or all")
 			}, func(ctx context.Context, s *sqlstore.Store, cfg *Config) error {
 				if cfg.KeyringJSON != "" {
 					return fmt.Errorf("the keyring is given inline (ZHUDUN_KEYRING): rotate it in your secret store, then run 'zhudun keys rotate --purpose none'")
 				}
-				path := cfg.Keyring
-				if path == "" {
-					path = filepath.Join(cfg.Data, "keys", "keyring.json")
-				}
+				path := cfg.keyringPath()
 				kr, err := gmcrypto.Load(path)
 				if err != nil {
 					return err
@@ -370,12 +537,12 @@ func runKeys(ctx context.Context, e *env, args []string) error {
 				var ps []string
 				switch purpose {
 				case "all":
-					ps = []string{gmcrypto.PurposePII, gmcrypto.PurposeIndex, gmcrypto.PurposeAudit}
+					ps = []string{gmcrypto.PurposePII, gmcrypto.PurposeIndex, gmcrypto.PurposeAudit, gmcrypto.PurposeBus, gmcrypto.PurposeBackup}
 				case "none":
-				case gmcrypto.PurposePII, gmcrypto.PurposeIndex, gmcrypto.PurposeAudit:
+				case gmcrypto.PurposePII, gmcrypto.PurposeIndex, gmcrypto.PurposeAudit, gmcrypto.PurposeBus, gmcrypto.PurposeBackup:
 					ps = []string{purpose}
 				default:
-					return fmt.Errorf("--purpose must be pii, index, audit, all or none")
+					return fmt.Errorf("--purpose must be pii, index, audit, bus, backup, all or none")
 				}
 				for _, p := range ps {
 					id, err := kr.Rotate(p)

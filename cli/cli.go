@@ -12,7 +12,9 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"os/user"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/zhudun/zhudun"
@@ -43,7 +45,8 @@ func commands() []command {
 		{"dept", "departments: add, list", runDept},
 		{"user", "users: add, passwd, disable, list", runUser},
 		{"audit", "audit log: verify, archive", runAudit},
-		{"backup", "consistent copy of the database while the server runs", runBackup},
+		{"backup", "encrypted, verified copy of the database while the server runs", runBackup},
+		{"restore", "decrypt and verify a backup into an empty data directory", runRestore},
 		{"keys", "keys: rotate (re-encrypts personal data)", runKeys},
 		{"import", "import incidents|districts: load incident history (CSV) or the map's districts (GeoJSON)", runImport},
 		{"version", "print the version", func(_ context.Context, e *env, _ []string) error {
@@ -144,33 +147,56 @@ func newLogger(e *env, cfg *Config) *slog.Logger {
 	return slog.New(slog.NewTextHandler(e.stderr, o))
 }
 
+// keyringPath is the keyring file in use, "" when the keyring is inline.
+func (c *Config) keyringPath() string {
+	switch {
+	case c.KeyringJSON != "":
+		return ""
+	case c.Keyring != "":
+		return c.Keyring
+	}
+	return filepath.Join(c.Data, "keys", "keyring.json")
+}
+
 // loadKeys finds the keyring: inline secret, configured file, or the data
 // directory's — generated there at first start with a warning, because
-// production keeps keys away from the data they protect.
+// production keeps keys away from the data they protect. A keyring file from
+// before the bus and backup keys gets them added.
 func loadKeys(cfg *Config, log *slog.Logger) (*gmcrypto.Keyring, error) {
 	if cfg.KeyringJSON != "" {
-		return gmcrypto.Parse([]byte(cfg.KeyringJSON))
-	}
-	if cfg.Keyring != "" {
-		kr, err := gmcrypto.Load(cfg.Keyring)
+		kr, err := gmcrypto.Parse([]byte(cfg.KeyringJSON))
 		if err != nil {
-			return nil, fmt.Errorf("keyring %s: %w", cfg.Keyring, err)
+			return nil, err
+		}
+		if m := kr.Missing(); len(m) > 0 {
+			return nil, fmt.Errorf("the keyring in ZHUDUN_KEYRING has no %s key: add one (zhudun keys rotate --purpose %s on a copy in a file) in your secret store", strings.Join(m, ", "), m[0])
 		}
 		return kr, nil
 	}
-	path := filepath.Join(cfg.Data, "keys", "keyring.json")
+	path := cfg.keyringPath()
 	kr, err := gmcrypto.Load(path)
-	if err == nil {
+	if errors.Is(err, fs.ErrNotExist) && cfg.Keyring == "" {
+		kr = gmcrypto.Generate()
+		if err := kr.Save(path); err != nil {
+			return nil, fmt.Errorf("keyring %s: %w", path, err)
+		}
+		log.Warn("no keyring configured: generated new keys in the data directory; production keeps them elsewhere (ZHUDUN_KEYRING_FILE or --keyring)", "path", path)
 		return kr, nil
 	}
-	if !errors.Is(err, fs.ErrNotExist) {
+	if err != nil {
 		return nil, fmt.Errorf("keyring %s: %w", path, err)
 	}
-	kr = gmcrypto.Generate()
-	if err := kr.Save(path); err != nil {
-		return nil, fmt.Errorf("keyring %s: %w", path, err)
+	if m := kr.Missing(); len(m) > 0 {
+		for _, p := range m {
+			if _, err := kr.Rotate(p); err != nil {
+				return nil, err
+			}
+		}
+		if err := kr.Save(path); err != nil {
+			return nil, fmt.Errorf("keyring %s: adding %s keys: %w", path, strings.Join(m, ", "), err)
+		}
+		log.Warn("added keys for new purposes to the keyring; copy it to every host that shares it", "path", path, "purposes", strings.Join(m, ","))
 	}
-	log.Warn("no keyring configured: generated new keys in the data directory; production keeps them elsewhere (ZHUDUN_KEYRING_FILE or --keyring)", "path", path)
 	return kr, nil
 }
 
@@ -201,6 +227,9 @@ func openStore(ctx context.Context, cfg *Config, log *slog.Logger) (*sqlstore.St
 	case cfg.DB == "":
 		s, err = sqlite.Open(ctx, cfg.sqlitePath(), o)
 	case cfg.usesPostgres():
+		if err := postgres.CheckTransport(cfg.DB, cfg.InsecureDB); err != nil {
+			return nil, nil, err
+		}
 		s, err = postgres.Open(ctx, cfg.DB, o)
 	default:
 		return nil, nil, fmt.Errorf("--db must be empty (SQLite) or postgres://…")
@@ -211,13 +240,36 @@ func openStore(ctx context.Context, cfg *Config, log *slog.Logger) (*sqlstore.St
 	return s, kr, nil
 }
 
-// installer is the caller of CLI commands: the OS user who ran them.
+// installer is the caller of CLI commands: the OS user who ran them, by
+// the process's real uid — not $USER, which anyone can set to anything.
 func installer(ctx context.Context) context.Context {
-	name := "cli"
-	if u := os.Getenv("USER"); u != "" {
-		name = "cli:" + u
+	return zhudun.WithCaller(ctx, zhudun.SystemCaller(cliActor(os.Getuid())))
+}
+
+// cliActor names uid as "cli:<login>" from the user database, or
+// "cli:uid=<n>" when it has no entry (a container's arbitrary uid).
+func cliActor(uid int) string {
+	if u, err := user.LookupId(strconv.Itoa(uid)); err == nil && u.Username != "" {
+		return "cli:" + u.Username
 	}
-	return zhudun.WithCaller(ctx, zhudun.SystemCaller(name))
+	return "cli:uid=" + strconv.Itoa(uid)
+}
+
+// requireKeyringReader refuses commands that handle keys or archive the
+// audit trail unless the user running them can read the keyring: they
+// must be run by the service account (or root), not by whoever can reach
+// the database's DSN.
+func requireKeyringReader(cfg *Config) error {
+	path := cfg.keyringPath()
+	if path == "" {
+		return nil // inline: whoever has it in their environment can read it
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("this command needs the keyring, and %s cannot read %s: run it as the service account (%v)", cliActor(os.Getuid()), path, err)
+	}
+	f.Close()
+	return nil
 }
 
 func runMigrate(ctx context.Context, e *env, args []string) error {

@@ -221,13 +221,27 @@ func TestDemo(t *testing.T) {
 	dir := t.TempDir()
 	s := serve(t, "--data", dir, "--demo")
 	out := s.stdout.String()
+	// The passwords are in a 0600 file in the data directory, not on
+	// standard output.
+	pwPath := filepath.Join(dir, "demo-passwords.txt")
+	fi, err := os.Stat(pwPath)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("demo password file: %v %v", fi, err)
+	}
+	if !strings.Contains(out, pwPath) {
+		t.Errorf("standard output does not say where the passwords are:\n%s", out)
+	}
+	text, _ := os.ReadFile(pwPath)
 	accounts := map[string]string{}
 	roles := map[string]bool{}
-	for _, l := range strings.Split(out, "\n") {
-		if f := strings.Fields(strings.TrimPrefix(l, "demo account: ")); strings.HasPrefix(l, "demo account: ") && len(f) == 4 {
+	for _, l := range strings.Split(string(text), "\n") {
+		if f := strings.Fields(l); len(f) == 4 && !strings.HasPrefix(l, "#") {
 			accounts[f[0]] = f[1]
 			for _, r := range strings.Split(f[2], ",") {
 				roles[r] = true
+			}
+			if strings.Contains(out, f[1]) {
+				t.Errorf("the password of %s is on standard output", f[0])
 			}
 		}
 	}
@@ -246,7 +260,7 @@ func TestDemo(t *testing.T) {
 	s.stop()
 	// Started again with --demo: nothing is loaded or printed twice.
 	s2 := serve(t, "--data", dir, "--demo")
-	if strings.Contains(s2.stdout.String(), "demo account:") || !strings.Contains(s2.stdout.String(), "already loaded") {
+	if text2, _ := os.ReadFile(pwPath); !bytes.Equal(text, text2) || !strings.Contains(s2.stdout.String(), "already loaded") {
 		t.Fatalf("second start printed:\n%s", s2.stdout.String())
 	}
 }
@@ -283,9 +297,28 @@ func TestKillRestartBackupRestore(t *testing.T) {
 			t.Fatalf("create dept: %d %s", code, body)
 		}
 	}
-	backup := filepath.Join(t.TempDir(), "zhudun-backup.db")
-	if code, out, errs := run(t, "", "backup", "--data", dir, "--out", backup, "--with-keys"); code != 0 || !strings.Contains(out, "audit chain ok") {
+	backupDir, keysDir := t.TempDir(), t.TempDir()
+	backup := filepath.Join(backupDir, "zhudun-backup.zbk")
+	keys := filepath.Join(keysDir, "keyring.json")
+	if code, _, errs := run(t, "", "backup", "--data", dir, "--out", backup, "--keys-out", filepath.Join(backupDir, "k.json")); code == 0 ||
+		!strings.Contains(errs, "must not be in the backup's directory") {
+		t.Fatalf("keys beside the backup: %d %s", code, errs)
+	}
+	if code, out, errs := run(t, "", "backup", "--data", dir, "--out", backup, "--keys-out", keys); code != 0 || !strings.Contains(out, "audit chain ok") ||
+		!strings.Contains(out, "encrypted SM4-GCM") {
 		t.Fatalf("backup while serving: %d %s %s", code, out, errs)
+	}
+	// The backup file is ciphertext: no SQLite header, no department name;
+	// and no clear copy is left beside it.
+	enc, _ := os.ReadFile(backup)
+	if bytes.Contains(enc, []byte("SQLite format 3")) || bytes.Contains(enc, []byte("部门3")) || bytes.Contains(enc, []byte("alice")) {
+		t.Fatal("the backup file holds clear database content")
+	}
+	if ents, _ := os.ReadDir(backupDir); len(ents) != 1 {
+		t.Fatalf("backup directory holds %d entries, want only the backup", len(ents))
+	}
+	if fi, err := os.Stat(backup); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("backup file mode: %v %v", fi.Mode(), err)
 	}
 	if code, body := post(t, url+"/api/v1/depts", tok, `{"code":"AFTER","name":"备份后"}`); code != 201 {
 		t.Fatalf("create dept: %d %s", code, body)
@@ -302,13 +335,31 @@ func TestKillRestartBackupRestore(t *testing.T) {
 	if code, out, _ := run(t, "", "audit", "verify", "--data", dir); code != 0 {
 		t.Fatalf("verify after kill: %s", out)
 	}
-	// Restore: the backup file becomes zhudun.db, its keyring keys/keyring.json.
+	// Restore: without the keyring, refused; an altered backup, refused
+	// with nothing written; then the real one, decrypted and verified.
 	dir2 := t.TempDir()
+	if code, _, errs := run(t, "", "restore", "--data", dir2, "--from", backup, "--keyring", filepath.Join(dir2, "none.json")); code == 0 ||
+		!strings.Contains(errs, "keyring") {
+		t.Fatalf("restore without keyring: %d %s", code, errs)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.zbk")
+	altered := bytes.Clone(enc)
+	altered[len(altered)/2] ^= 1
+	os.WriteFile(bad, altered, 0o600)
+	if code, _, errs := run(t, "", "restore", "--data", dir2, "--from", bad, "--keyring", keys); code == 0 || !strings.Contains(errs, "fails authentication") ||
+		exists(filepath.Join(dir2, "zhudun.db")) {
+		t.Fatalf("restore of an altered backup: %d %s", code, errs)
+	}
+	if code, out, errs := run(t, "", "restore", "--data", dir2, "--from", backup, "--keyring", keys); code != 0 || !strings.Contains(out, "audit chain ok") {
+		t.Fatalf("restore: %d %s %s", code, out, errs)
+	}
 	os.MkdirAll(filepath.Join(dir2, "keys"), 0o700)
-	copyFile(t, backup, filepath.Join(dir2, "zhudun.db"))
-	copyFile(t, backup+".keyring.json", filepath.Join(dir2, "keys", "keyring.json"))
+	copyFile(t, keys, filepath.Join(dir2, "keys", "keyring.json"))
 	if code, out, _ := run(t, "", "audit", "verify", "--data", dir2); code != 0 {
 		t.Fatalf("verify restored: %s", out)
+	}
+	if code, _, errs := run(t, "", "restore", "--data", dir2, "--from", backup); code == 0 || !strings.Contains(errs, "exists") {
+		t.Fatalf("restore over a database: %d %s", code, errs)
 	}
 	s := serve(t, "--data", dir2)
 	tok = login(t, s.url, "alice", "S3cure!pass")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -16,12 +17,18 @@ type Config struct {
 	Data        string // data directory: zhudun.db, nats/, keys/
 	DB          string // "" = SQLite in Data; postgres://… for PostgreSQL
 	NATS        string // "" = embedded JetStream in Data; nats://… for a cluster
+	NATSCA      string // CA file that the external NATS server's certificate must chain to
+	NATSCert    string // client certificate file for NATS
+	NATSKey     string // its key file
+	NATSCreds   string // NATS credentials (JWT + nkey) file
+	InsecureBus bool   // allow plain nats:// to a host off the loopback interface
+	InsecureDB  bool   // allow a PostgreSQL DSN to a remote host without sslmode=verify-full/verify-ca
 	Addr        string
 	TLSCert     string
 	TLSKey      string
 	MetricsAddr string // Prometheus /metrics on its own (internal) address; "" = off
 	Keyring     string // keyring file; default Data/keys/keyring.json
-	KeyringJSON string // the keyring itself (secret; ZHUDUN_KEYRING or ZHUDUN_KEYRING_FILE)
+	KeyringJSON string // the keyring itself, from ZHUDUN_KEYRING only: keys never go on a command line
 	TOTPRoles   string // comma-separated roles that must use a second factor
 	LogLevel    string
 	LogFormat   string // text or json
@@ -34,6 +41,7 @@ type Config struct {
 type option struct {
 	name, usage string
 	secret      bool
+	boolean     *bool
 	str         *string
 	def         string
 }
@@ -44,13 +52,18 @@ func (c *Config) options() []option {
 	return []option{
 		{name: "data", usage: "data directory", str: &c.Data, def: "./zhudun-data"},
 		{name: "db", usage: "database: empty for SQLite in the data directory, or postgres://…", str: &c.DB, secret: true},
-		{name: "nats", usage: "NATS: empty for the embedded server, or nats://host:4222[,nats://…]", str: &c.NATS, secret: true},
+		{name: "nats", usage: "NATS: empty for the embedded server, or nats://host:4222[,nats://…] (tls:// for TLS)", str: &c.NATS, secret: true},
+		{name: "nats-ca", usage: "CA file for the NATS server's certificate (makes the connection TLS)", str: &c.NATSCA},
+		{name: "nats-cert", usage: "client certificate file for NATS (with --nats-key)", str: &c.NATSCert},
+		{name: "nats-key", usage: "client key file for NATS", str: &c.NATSKey},
+		{name: "nats-creds", usage: "NATS credentials file (user JWT and nkey seed)", str: &c.NATSCreds},
+		{name: "insecure-bus", usage: "allow plain nats:// to a host that is not loopback (events cross the network in clear)", boolean: &c.InsecureBus},
+		{name: "insecure-db", usage: "allow PostgreSQL to a host that is not loopback without sslmode=verify-full or verify-ca", boolean: &c.InsecureDB},
 		{name: "addr", usage: "listen address", str: &c.Addr, def: "127.0.0.1:8080"},
 		{name: "tls-cert", usage: "TLS certificate file (serves HTTPS; cookies become Secure)", str: &c.TLSCert},
 		{name: "tls-key", usage: "TLS key file", str: &c.TLSKey},
 		{name: "metrics-addr", usage: "listen address for Prometheus /metrics (internal network only)", str: &c.MetricsAddr},
 		{name: "keyring", usage: "keyring file (SM4/HMAC-SM3 keys); default DATA/keys/keyring.json", str: &c.Keyring},
-		{name: "keyring-json", usage: "the keyring itself (prefer ZHUDUN_KEYRING_FILE)", str: &c.KeyringJSON, secret: true},
 		{name: "totp-roles", usage: "roles that must enrol a second factor, e.g. sysadmin,secadmin,auditadmin", str: &c.TOTPRoles},
 		{name: "log-level", usage: "debug, info, warn or error", str: &c.LogLevel, def: "info"},
 		{name: "log-format", usage: "text or json", str: &c.LogFormat, def: "text"},
@@ -65,6 +78,10 @@ func envName(flagName string) string {
 // bind registers the common settings on fs.
 func (c *Config) bind(fs *flag.FlagSet) {
 	for _, o := range c.options() {
+		if o.boolean != nil {
+			fs.BoolVar(o.boolean, o.name, false, o.usage+" (env "+envName(o.name)+"=1)")
+			continue
+		}
 		fs.StringVar(o.str, o.name, o.def, o.usage+" (env "+envName(o.name)+")")
 	}
 }
@@ -104,11 +121,17 @@ func (c *Config) resolve(fs *flag.FlagSet) error {
 			continue
 		}
 		env := envName(o.name)
+		if o.boolean != nil {
+			if err := resolveBool(o, env, file, c.ConfigFile); err != nil {
+				return err
+			}
+			continue
+		}
 		if v, ok := os.LookupEnv(env); ok {
 			*o.str = v
 			continue
 		}
-		if o.secret || o.name == "keyring-json" {
+		if o.secret {
 			if p, ok := os.LookupEnv(env + "_FILE"); ok {
 				b, err := os.ReadFile(p)
 				if err != nil {
@@ -126,21 +149,50 @@ func (c *Config) resolve(fs *flag.FlagSet) error {
 			*o.str = s
 		}
 	}
-	// ZHUDUN_KEYRING is the usual name for the inline keyring secret.
-	if c.KeyringJSON == "" && !set["keyring-json"] {
-		if v, ok := os.LookupEnv("ZHUDUN_KEYRING"); ok {
-			c.KeyringJSON = v
-		} else if p, ok := os.LookupEnv("ZHUDUN_KEYRING_FILE"); ok {
-			c.Keyring = p
+	// The keyring itself comes from the environment (ZHUDUN_KEYRING holding
+	// the JSON rather than a path) or a file, never from a flag: a command
+	// line is readable by every user of the machine (/proc/PID/cmdline) and
+	// lands in shell histories.
+	if strings.HasPrefix(strings.TrimSpace(c.Keyring), "{") {
+		if set["keyring"] {
+			return fmt.Errorf("--keyring takes a file name: keys never go on the command line (use ZHUDUN_KEYRING or ZHUDUN_KEYRING_FILE)")
 		}
+		c.KeyringJSON, c.Keyring = c.Keyring, ""
+	}
+	if p, ok := os.LookupEnv("ZHUDUN_KEYRING_FILE"); ok && !set["keyring"] && c.KeyringJSON == "" {
+		c.Keyring = p
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return fmt.Errorf("--tls-cert and --tls-key go together")
+	}
+	if (c.NATSCert == "") != (c.NATSKey == "") {
+		return fmt.Errorf("--nats-cert and --nats-key go together")
 	}
 	abs, err := filepath.Abs(c.Data)
 	if err != nil {
 		return err
 	}
 	c.Data = abs
+	return nil
+}
+
+// resolveBool sets a boolean option from its environment variable ("1",
+// "true", "0", "false", …) or the config file's JSON boolean.
+func resolveBool(o option, env string, file map[string]any, path string) error {
+	if v, ok := os.LookupEnv(env); ok {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%s: want 1 or 0, true or false, not %q", env, v)
+		}
+		*o.boolean = b
+		return nil
+	}
+	if v, ok := file[o.name]; ok {
+		b, ok := v.(bool)
+		if !ok {
+			return fmt.Errorf("config file %s: %q must be true or false", path, o.name)
+		}
+		*o.boolean = b
+	}
 	return nil
 }

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/zhudun/zhudun"
 	"github.com/zhudun/zhudun/demo"
 	"github.com/zhudun/zhudun/httpapi"
@@ -69,23 +71,28 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		}
 		defer lock.release()
 	}
-	store, _, err := openStore(ctx, &cfg, log)
+	store, keys, err := openStore(ctx, &cfg, log)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
 	if cfg.Demo {
-		if err := loadDemo(ctx, e, store, cfg.DemoSeed); err != nil {
+		if err := loadDemo(ctx, e, store, cfg.DemoSeed, cfg.Data); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
-	bus, err := natsbus.Open(ctx, natsbus.Config{URL: cfg.NATS, DataDir: cfg.Data, Logger: log})
+	bus, err := natsbus.Open(ctx, natsbus.Config{URL: cfg.NATS, DataDir: cfg.Data, Logger: log, Keys: keys,
+		CAFile: cfg.NATSCA, CertFile: cfg.NATSCert, KeyFile: cfg.NATSKey, CredsFile: cfg.NATSCreds, Insecure: cfg.InsecureBus})
 	if err != nil {
 		return fmt.Errorf("bus: %w", err)
 	}
 	defer bus.Close()
 
 	api := httpapi.New(httpapi.Config{Store: store, Bus: bus, Static: web.FS(), Logger: log, Version: Version, SecureCookies: cfg.TLSCert != ""})
+	api.Registry().MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "zhudun_bus_rejected_events_total",
+		Help: "Bus messages dropped for failing their HMAC-SM3 tag or SM4 seal (forged, altered, or under an unknown key).",
+	}, func() float64 { return float64(bus.Rejected()) }))
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	if err := api.Start(runCtx); err != nil {
@@ -178,8 +185,14 @@ func redactURL(u string) string {
 	return u
 }
 
-// loadDemo creates the demo city once and prints its initial passwords.
-func loadDemo(ctx context.Context, e *env, s *sqlstore.Store, seed int64) error {
+// DemoPasswordsFile is the name, in the data directory, of the file that
+// holds the demo accounts' initial passwords (mode 0600): standard output
+// ends up in terminals' scrollback, journald and CI logs, readable by others.
+const DemoPasswordsFile = "demo-passwords.txt"
+
+// loadDemo creates the demo city once and writes its initial passwords to
+// DemoPasswordsFile in dataDir.
+func loadDemo(ctx context.Context, e *env, s *sqlstore.Store, seed int64, dataDir string) error {
 	sys := zhudun.WithCaller(ctx, zhudun.SystemCaller("demo"))
 	plan, err := demo.City(seed)
 	if err != nil {
@@ -189,7 +202,7 @@ func loadDemo(ctx context.Context, e *env, s *sqlstore.Store, seed int64) error 
 		return err
 	} else if n > 0 {
 		if _, err := s.FindDeptByCode(sys, demo.DivCyberSecurity); err == nil {
-			fmt.Fprintln(e.stdout, "demo city already loaded; its initial passwords were printed at the first start")
+			fmt.Fprintf(e.stdout, "demo city already loaded; its initial passwords were written at the first start to %s\n", filepath.Join(dataDir, DemoPasswordsFile))
 			return nil
 		}
 		return fmt.Errorf("the data directory already has users; --demo loads only into a new one")
@@ -207,7 +220,17 @@ func loadDemo(ctx context.Context, e *env, s *sqlstore.Store, seed int64) error 
 		}
 	}
 	fmt.Fprintln(e.stdout, "demo city loaded: Jinan's 12 districts; stations and names marked generated")
-	fmt.Fprintln(e.stdout, "demo accounts — initial passwords, shown only now; each must be changed at first login:")
+	pwPath := filepath.Join(dataDir, DemoPasswordsFile)
+	pwFile, err := os.OpenFile(pwPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	defer pwFile.Close()
+	if err := pwFile.Chmod(0o600); err != nil { // a file left by an earlier, failed load
+		return err
+	}
+	fmt.Fprintln(pwFile, "# zhudun demo accounts: username, initial password, roles, department.")
+	fmt.Fprintln(pwFile, "# Each password must be changed at first login. Delete this file once they are.")
 	// The command centre (指挥中心) directs the whole city, but as a division
 	// under the bureau the built-in roles' subtree scope would show it only
 	// itself: the demo gives its staff a city-wide role, as a bureau's
@@ -227,8 +250,14 @@ func loadDemo(ctx context.Context, e *env, s *sqlstore.Store, seed int64) error 
 		if _, err := s.CreateUser(sys, zhudun.NewUser{Username: u.Username, Name: u.Name, DeptCode: u.DeptCode, Password: pw, Roles: roles}); err != nil {
 			return fmt.Errorf("user %s: %w", u.Username, err)
 		}
-		fmt.Fprintf(e.stdout, "demo account: %s %s %s %s\n", u.Username, pw, strings.Join(roles, ","), u.DeptCode)
+		if _, err := fmt.Fprintf(pwFile, "%s %s %s %s\n", u.Username, pw, strings.Join(roles, ","), u.DeptCode); err != nil {
+			return err
+		}
 	}
+	if err := pwFile.Sync(); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "demo accounts: %d, their initial passwords in %s (mode 0600); each must be changed at first login\n", len(plan.Users), pwPath)
 	ds, err := demo.StoreDistricts()
 	if err != nil {
 		return err

@@ -25,23 +25,32 @@ func colWeights(g *Graph) []int64 {
 // so that priorities, liveness and neighbour lists are read from the same
 // few arrays rather than through an index per access.
 type peeler struct {
-	g    *Graph
-	w    []int64 // column weights, by column
-	dead []bool  // edges (by position in g.rowAdj) deleted with earlier blocks
-	leaf []int32 // node → leaf position in the min-tree (canonical order)
-	node []int32 // leaf position → node
-	off  []int32 // leaf l's neighbours are adj[off[l]:off[l+1]]
-	adj  []half
-	wl   []int64 // by leaf: the column's weight, 0 for rows
-	pri  []int64 // by leaf: weight lost from f if the node goes; inf once gone
-	tree []int32 // min-tree over leaves: tree[k] is the winning leaf under k
-	size int     // number of leaves, rounded up to a power of two
+	g     *Graph
+	w     []int64 // column weights, by column
+	dead  []bool  // edges (by position in g.rowAdj) deleted with earlier blocks
+	stale bool    // edges died since nb was last compacted
+	leaf  []int32 // node → leaf position in the min-tree (canonical order)
+	node  []int32 // leaf position → node
+	off   []int32 // leaf l's live neighbours are nb[off[l]:off[l+1]]
+	nb    []int32 // neighbour leaves
+	edge  []int32 // edge[k] is the position in g.rowAdj of the edge to nb[k]
+	wl    []int64 // by leaf: the column's weight, 0 for rows
+	pri   []int64 // by leaf: weight lost from f if the node goes; inf once gone
+	win   []entry // min-tree: win[k], 1 ≤ k < size, is the least leaf under k
+	size  int     // number of leaves, rounded up to a power of two (≥ 2)
 }
 
-// half is one end of an edge as seen from the other: the neighbour's leaf
-// and the edge's position in g.rowAdj.
-type half struct {
-	nb, edge int32
+// entry is a min-tree node: the winning leaf and its priority, kept together
+// so that a walk up the tree reads one place per level instead of looking
+// every winner's priority up in pri.
+type entry struct {
+	pri  int64
+	leaf int32
+}
+
+// before orders entries by priority, then leaf position.
+func (a entry) before(b entry) bool {
+	return a.pri < b.pri || a.pri == b.pri && a.leaf < b.leaf
 }
 
 // newPeeler prepares peeling of g. With canonical set, nodes enter the
@@ -103,7 +112,8 @@ func newPeeler(g *Graph, w []int64, canonical bool) *peeler {
 	}
 	// Leaf-numbered adjacency.
 	p.off = make([]int32, n+1)
-	p.adj = make([]half, 2*len(g.rowAdj))
+	p.nb = make([]int32, 2*len(g.rowAdj))
+	p.edge = make([]int32, 2*len(g.rowAdj))
 	p.wl = make([]int64, n)
 	o := int32(0)
 	for l := range n {
@@ -111,26 +121,49 @@ func newPeeler(g *Graph, w []int64, canonical bool) *peeler {
 		v := int(p.node[l])
 		if v < g.nr {
 			for k := g.rowPtr[v]; k < g.rowPtr[v+1]; k++ {
-				p.adj[o] = half{p.leaf[g.nr+int(g.rowAdj[k])], k}
+				p.nb[o] = p.leaf[g.nr+int(g.rowAdj[k])]
+				p.edge[o] = k
 				o++
 			}
 		} else {
 			j := v - g.nr
 			p.wl[l] = w[j]
 			for k := g.colPtr[j]; k < g.colPtr[j+1]; k++ {
-				p.adj[o] = half{p.leaf[g.colAdj[k]], g.colEdg[k]}
+				p.nb[o] = p.leaf[g.colAdj[k]]
+				p.edge[o] = g.colEdg[k]
 				o++
 			}
 		}
 	}
 	p.off[n] = o
-	p.size = 1
+	p.size = 2
 	for p.size < n {
 		p.size <<= 1
 	}
 	p.pri = make([]int64, p.size)
-	p.tree = make([]int32, 2*p.size)
+	p.win = make([]entry, p.size)
 	return p
+}
+
+// compact drops the halves of dead edges from the leaf adjacency, so that
+// the peeling loop never tests liveness.
+func (p *peeler) compact() {
+	if !p.stale {
+		return
+	}
+	p.stale = false
+	o := int32(0)
+	for l := range len(p.node) {
+		lo, hi := p.off[l], p.off[l+1]
+		p.off[l] = o
+		for k := lo; k < hi; k++ {
+			if e := p.edge[k]; !p.dead[e] {
+				p.nb[o], p.edge[o] = p.nb[k], e
+				o++
+			}
+		}
+	}
+	p.off[len(p.node)] = o
 }
 
 // radixSort sorts a stably by the 64-bit key of each element, using b (of
@@ -167,23 +200,23 @@ func radixSort[T any](a, b []T, key func(T) uint64) {
 	}
 }
 
-// less orders leaves by priority, then position.
-func (p *peeler) less(a, b int32) bool {
-	pa, pb := p.pri[a], p.pri[b]
-	return pa < pb || pa == pb && a < b
+// child returns min-tree node c: an internal node's entry, or a leaf's.
+func (p *peeler) child(c int) entry {
+	if c >= p.size {
+		l := c - p.size
+		return entry{p.pri[l], int32(l)}
+	}
+	return p.win[c]
 }
 
 // build fills the min-tree from p.pri.
 func (p *peeler) build() {
-	for i := range p.size {
-		p.tree[p.size+i] = int32(i)
-	}
 	for k := p.size - 1; k >= 1; k-- {
-		a, b := p.tree[2*k], p.tree[2*k+1]
-		if p.less(b, a) {
+		a, b := p.child(2*k), p.child(2*k+1)
+		if b.before(a) {
 			a = b
 		}
-		p.tree[k] = a
+		p.win[k] = a
 	}
 }
 
@@ -191,29 +224,40 @@ func (p *peeler) build() {
 // only win more subtrees, and the walk stops at the first ancestor won by a
 // better leaf.
 func (p *peeler) decreased(leaf int32) {
+	e := entry{p.pri[leaf], leaf}
 	for k := (int(leaf) + p.size) >> 1; k >= 1; k >>= 1 {
-		win := p.tree[k]
-		if win == leaf {
-			continue
-		}
-		if !p.less(leaf, win) {
+		w := &p.win[k]
+		if w.leaf != leaf && !e.before(*w) {
 			return
 		}
-		p.tree[k] = leaf
+		*w = e
 	}
 }
 
-// raised restores the tree after leaf's priority went up.
+// raised restores the tree after leaf's priority went up: only the
+// subtrees it won change, and those are the ancestors up to the first one
+// won by another leaf. Each such ancestor is replayed as the match between
+// the new winner coming up from the leaf's side and the sibling's winner.
 func (p *peeler) raised(leaf int32) {
-	for k := (int(leaf) + p.size) >> 1; k >= 1; k >>= 1 {
-		a, b := p.tree[2*k], p.tree[2*k+1]
-		if p.less(b, a) {
-			a = b
-		}
-		if p.tree[k] == a && a != leaf {
+	c := int(leaf) + p.size
+	k := c >> 1
+	if p.win[k].leaf != leaf {
+		return
+	}
+	cur := entry{p.pri[leaf], leaf}
+	if s := (entry{p.pri[int(leaf)^1], leaf ^ 1}); s.before(cur) {
+		cur = s
+	}
+	p.win[k] = cur
+	for c = k; c > 1; c = k {
+		k = c >> 1
+		if p.win[k].leaf != leaf {
 			return
 		}
-		p.tree[k] = a
+		if s := p.win[c^1]; s.before(cur) {
+			cur = s
+		}
+		p.win[k] = cur
 	}
 }
 
@@ -222,6 +266,7 @@ func (p *peeler) raised(leaf int32) {
 // g.nr). Nodes without live edges never belong to the result.
 func (p *peeler) peel() []int32 {
 	const inf = math.MaxInt64
+	p.compact()
 	n := 0
 	var total int64
 	for l := range p.pri {
@@ -229,21 +274,21 @@ func (p *peeler) peel() []int32 {
 		if l >= len(p.node) {
 			continue
 		}
+		lo, hi := p.off[l], p.off[l+1]
+		if lo == hi {
+			continue
+		}
 		var s int64
-		live := false
-		for _, h := range p.adj[p.off[l]:p.off[l+1]] {
-			if !p.dead[h.edge] {
-				s += p.wl[l] + p.wl[h.nb] // one of the two is the column's weight
-				live = true
+		if wl := p.wl[l]; wl != 0 {
+			s = int64(hi-lo) * wl // a column: each edge weighs its weight
+		} else {
+			for _, nb := range p.nb[lo:hi] {
+				s += p.wl[nb]
 			}
+			total += s
 		}
-		if live {
-			p.pri[l] = s
-			n++
-			if int(p.node[l]) < p.g.nr {
-				total += s
-			}
-		}
+		p.pri[l] = s
+		n++
 	}
 	if n == 0 {
 		return nil
@@ -253,16 +298,15 @@ func (p *peeler) peel() []int32 {
 	cur, size := total, n
 	best, bestAt := float64(total)/float64(n), 0
 	for size > 1 {
-		l := p.tree[1]
+		l := p.win[1].leaf
 		cur -= p.pri[l]
 		size--
 		p.pri[l] = inf
 		p.raised(l)
 		order = append(order, l)
 		wl := p.wl[l]
-		for _, h := range p.adj[p.off[l]:p.off[l+1]] {
-			nb := h.nb
-			if p.dead[h.edge] || p.pri[nb] == inf {
+		for _, nb := range p.nb[p.off[l]:p.off[l+1]] {
+			if p.pri[nb] == inf {
 				continue
 			}
 			p.pri[nb] -= wl + p.wl[nb]
@@ -273,7 +317,7 @@ func (p *peeler) peel() []int32 {
 		}
 	}
 	// The last node standing was never appended to order.
-	order = append(order, p.tree[1])
+	order = append(order, p.win[1].leaf)
 	set := make([]int32, 0, len(order)-bestAt)
 	for _, l := range order[bestAt:] {
 		set = append(set, p.node[l])

@@ -118,10 +118,11 @@ func start(t *testing.T, extra ...string) *env {
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &syncBuffer{}
 	done := make(chan int, 1)
+	data := t.TempDir()
 	go func() {
 		// The patrol simulator is off unless a test asks for it: tests place
 		// units where their expectations need them.
-		args := append([]string{"serve", "--demo", "--demo-patrol=false", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--log-level", "warn"}, extra...)
+		args := append([]string{"serve", "--demo", "--demo-patrol=false", "--addr", "127.0.0.1:0", "--data", data, "--log-level", "warn"}, extra...)
 		done <- cli.Main(ctx, args, strings.NewReader(""), out, io.Discard)
 	}()
 	e := &env{t: t, passwords: map[string]string{}, roles: map[string]string{}}
@@ -135,15 +136,19 @@ func start(t *testing.T, extra ...string) *env {
 	})
 	sc := bufio.NewScanner(strings.NewReader(out.String()))
 	for sc.Scan() {
-		l := sc.Text()
-		if u, ok := strings.CutPrefix(l, "listening on "); ok {
+		if u, ok := strings.CutPrefix(sc.Text(), "listening on "); ok {
 			e.url = strings.TrimSpace(u)
 		}
-		if rest, ok := strings.CutPrefix(l, "demo account: "); ok {
-			f := strings.Fields(rest)
-			if len(f) >= 4 {
-				e.passwords[f[0]], e.roles[f[0]] = f[1], f[2]
-			}
+	}
+	// The demo's initial passwords are in a 0600 file in the data
+	// directory, one "username password roles dept" per line.
+	pw, err := os.ReadFile(filepath.Join(data, cli.DemoPasswordsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(pw), "\n") {
+		if f := strings.Fields(l); len(f) >= 4 && !strings.HasPrefix(l, "#") {
+			e.passwords[f[0]], e.roles[f[0]] = f[1], f[2]
 		}
 	}
 	if e.url == "" || len(e.passwords) == 0 {

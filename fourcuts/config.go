@@ -11,46 +11,102 @@ import (
 const Version = "fourcuts/1.0"
 
 // Config holds every threshold of the detectors (docs/fourcuts.md explains
-// each) and the allowlist. The zero value of a field means its default.
+// each), the switches that turn signals off, and the allowlist. The zero
+// value of a field means its default. Every threshold a signal used is in
+// its evidence: the main one as Evidence.Threshold, the others as
+// Evidence.Limits, under these field names.
 type Config struct {
 	ShortCallSec        int32   // a call this short or shorter counts as short (30 s)
 	IMSIPerIMEI         int     // distinct IMSIs through one IMEI that suggest a pool (4)
-	IMSIPerIMEIStrong   int     // … that prove one on their own (6)
+	IMSIPerIMEIStrong   int     // … that weigh more (6)
 	SlotMoves           int     // distinct IMEIs one card moves through (3)
 	OTPPlatforms        int     // floor of distinct platforms sending one number codes (5; adapts upward)
 	OTPPlatformsStrong  int     // … on their own proof of a code-receiving number (10)
-	AccountsPerCard     int     // accounts verified by one number (3)
+	AccountsPerCard     int     // devices behind the accounts one number verified (3; adapts upward)
 	AccountsStrong      int     // … on their own proof (6)
+	AdaptQuantile       float64 // adaptive thresholds sit above this quantile of numbers with a human life (0.995)
+	AdaptSample         int     // … once at least this many such numbers exist (200)
+	HumanCallbacks      int     // a number with this many peers calling back has a human life (1) …
+	HumanCallers        int     // … as has one rung by this many peers it never called (3)
+	SocialCallbacks     int     // peers calling back that make code reception only a hint (2)
+	SMSOnlyPlatforms    int     // code platforms of a number with no voice at all (2)
+	CardSamePlatform    int     // accounts of one number on one platform (2)
+	FanoutPeers         int     // fewest distinct peers called before fan-out is judged (20)
 	FanoutPerDay        float64 // distinct peers called per active day (20)
 	CallbackMax         float64 // share of called peers who call back, below which fan-out is one-way (0.1)
+	FanoutShortShare    float64 // share of peers called briefly in a fan-out (0.5)
+	QuietCallers        int     // at most this many callers it never called: no inbound life (1)
+	ShortCallsPeers     int     // peers an IMEI called before short_calls is judged (10)
+	ShortCallsShare     float64 // share of them called briefly (0.6)
+	StaticPartners      int     // call partners of a single-cell IMEI before it counts as static (5)
+	StaticCellPartners  int     // … before static_cell fires (10)
+	LifelessCallsMin    int     // call partners before cards_without_life is judged (5)
+	LifelessCardShare   float64 // share of an IMEI's cards without life (0.8)
+	PersonalCallers     int     // callers it never called that make a card personal (2) …
+	PersonalShare       float64 // … on this share of an IMEI's cards (0.2)
+	InvalidIMEIMaxShare float64 // invalid_imei counts only if at most this share of voice IMEIs are invalid (0.2)
 	TACCluster          int     // single-cell IMEIs sharing a cell and a TAC; gateway-like channels at one cell (4)
-	BurstMinutes        int     // window of an outlet burst (60)
+	GatewayShare        float64 // share of a cluster's or cell's static fan-out IMEIs that are gateway-like (0.75)
+	GatewaySiblings     int     // black siblings in a cell+TAC cluster (2)
+	PoolCellModems      int     // black modems at one cell that make it a pool's cell (2)
+	BurstMinutes        int     // sliding window of an outlet burst (60)
 	BurstSize           int     // activations in that window (10)
+	BurstShare          float64 // share of a burst at odd hours and for far-away holders (0.5)
 	OddHourFrom         int     // odd hours start (22) …
 	OddHourTo           int     // … and end (6), CST
-	OddFarOutlet        int     // odd-hour activations for far-away holders that mark an outlet (5)
+	OddFarOutlet        int     // odd-hour activations for far-away holders that mark an outlet (5) …
+	OddFarShare         float64 // … making up this share of its activations (0.3)
+	LivedOpening        float64 // factor on opening evidence of a card that lives a person's life (0.5)
 	HolderCards         int     // cards one holder opens within HolderDays (6)
 	HolderCarrierCards  int     // … or this many across HolderCarriers carriers (4)
 	HolderCarriers      int     // (3)
 	HolderDays          int     // (7)
+	HolderCardsCarriers int     // stated carriers that make a holder's many cards holder_cards (2)
+	HolderCarrierShare  float64 // share of a holder's window a carrier must hold to count (0.2)
 	PerCarrierLegal     int     // cards one holder may legally hold per carrier (5)
 	FingerprintsPerIMEI int     // device fingerprints behind one IMEI (3)
-	AccountsPerDevice   int     // accounts from one fingerprint (5)
-	SameAppAccounts     int     // accounts on one platform from one fingerprint (2)
-	SingleUseCluster    int     // single-use flagged fingerprints on one prefix (5)
-	LockstepSize        int     // registrations on one platform and prefix in 10 minutes (10)
+	SocialIMEIShare     float64 // share of an IMEI's numbers with a human life that makes it a shared default IMEI (0.5)
+	AccountsPerDevice   int     // numbers behind one fingerprint's accounts (5)
+	SameAppAccounts     int     // numbers behind one fingerprint on one platform (2)
+	SingleUseCluster    int     // single-use flagged fingerprints on one prefix (5) …
+	SingleUseShare      float64 // … making up this share of its registrations (0.5)
+	LockstepSize        int     // registrations on one platform and prefix … (10)
+	LockstepMinutes     int     // … within this sliding window (10)
 	LifelessNumbers     int     // numbers with no life at all behind one address or fingerprint (5) …
 	LifelessShare       float64 // … making up at least this share of its numbers (0.8)
 	BlackShare          float64 // share of an address's or fingerprint's accounts that are black (0.5)
+	SharedUsers         int64   // users behind an address (ip event's shared) that make it a shared exit (20)
+	RentedLineBlack     int     // black accounts that make a shared rented exit black below the share (2)
+	SuspectScore        float64 // own score of a card that makes its accounts suspect (0.5)
+	BlackNeighbours     int     // black cards inside a device, or black accounts a card verified, that weigh 0.9 (2)
+	GangLineShare       float64 // share of a fragment's black addresses shared with a group that joins them (1/3)
+	GangAnchorCards     int     // black cards tier 1 tied together that make a group an operation of its own (2)
 	BlackScore          float64 // score at which an entity is asserted black (0.75)
+	CorroboratedCap     float64 // highest score without a signal that convicts alone or two kinds (0.6)
 	LeadScore           float64 // score from which a non-black entity is a lead (0.3)
+	MaxRounds           int     // rounds of the graph stage before it stops unconverged (50)
 	Leads               bool    // collect leads (Result.Leads)
+
+	// Off names signals switched off (docs/fourcuts.md lists them): they
+	// neither fire nor spread. For ablation and for a feed that is known to
+	// fake one field.
+	Off []string
 
 	Allow Allowlist
 }
 
 // DefaultConfig returns the documented defaults.
 func DefaultConfig() Config { return Config{}.withDefaults() }
+
+// Validate reports a switched-off signal that does not exist.
+func (c Config) Validate() error {
+	for _, s := range c.Off {
+		if _, ok := signals[s]; !ok {
+			return zhudun.FieldError("off", "unknown signal %q", s)
+		}
+	}
+	return nil
+}
 
 func (c Config) withDefaults() Config {
 	d := func(v *int, def int) {
@@ -73,29 +129,69 @@ func (c Config) withDefaults() Config {
 	d(&c.OTPPlatformsStrong, 10)
 	d(&c.AccountsPerCard, 3)
 	d(&c.AccountsStrong, 6)
+	f(&c.AdaptQuantile, 0.995)
+	d(&c.AdaptSample, 200)
+	d(&c.HumanCallbacks, 1)
+	d(&c.HumanCallers, 3)
+	d(&c.SocialCallbacks, 2)
+	d(&c.SMSOnlyPlatforms, 2)
+	d(&c.CardSamePlatform, 2)
+	d(&c.FanoutPeers, 20)
 	f(&c.FanoutPerDay, 20)
 	f(&c.CallbackMax, 0.1)
+	f(&c.FanoutShortShare, 0.5)
+	d(&c.QuietCallers, 1)
+	d(&c.ShortCallsPeers, 10)
+	f(&c.ShortCallsShare, 0.6)
+	d(&c.StaticPartners, 5)
+	d(&c.StaticCellPartners, 10)
+	d(&c.LifelessCallsMin, 5)
+	f(&c.LifelessCardShare, 0.8)
+	d(&c.PersonalCallers, 2)
+	f(&c.PersonalShare, 0.2)
+	f(&c.InvalidIMEIMaxShare, 0.2)
 	d(&c.TACCluster, 4)
+	f(&c.GatewayShare, 0.75)
+	d(&c.GatewaySiblings, 2)
+	d(&c.PoolCellModems, 2)
 	d(&c.BurstMinutes, 60)
 	d(&c.BurstSize, 10)
+	f(&c.BurstShare, 0.5)
 	d(&c.OddHourFrom, 22)
 	d(&c.OddHourTo, 6)
 	d(&c.OddFarOutlet, 5)
+	f(&c.OddFarShare, 0.3)
+	f(&c.LivedOpening, 0.5)
 	d(&c.HolderCards, 6)
 	d(&c.HolderCarrierCards, 4)
 	d(&c.HolderCarriers, 3)
 	d(&c.HolderDays, 7)
+	d(&c.HolderCardsCarriers, 2)
+	f(&c.HolderCarrierShare, 0.2)
 	d(&c.PerCarrierLegal, 5)
 	d(&c.FingerprintsPerIMEI, 3)
+	f(&c.SocialIMEIShare, 0.5)
 	d(&c.AccountsPerDevice, 5)
 	d(&c.SameAppAccounts, 2)
 	d(&c.SingleUseCluster, 5)
+	f(&c.SingleUseShare, 0.5)
 	d(&c.LockstepSize, 10)
+	d(&c.LockstepMinutes, 10)
 	d(&c.LifelessNumbers, 5)
 	f(&c.LifelessShare, 0.8)
 	f(&c.BlackShare, 0.5)
+	if c.SharedUsers == 0 {
+		c.SharedUsers = 20
+	}
+	d(&c.RentedLineBlack, 2)
+	f(&c.SuspectScore, 0.5)
+	d(&c.BlackNeighbours, 2)
+	f(&c.GangLineShare, 1.0/3)
+	d(&c.GangAnchorCards, 2)
 	f(&c.BlackScore, 0.75)
+	f(&c.CorroboratedCap, 0.6)
 	f(&c.LeadScore, 0.3)
+	d(&c.MaxRounds, 50)
 	return c
 }
 
@@ -139,7 +235,9 @@ func (a *Allowlist) Compile() error {
 		case "msisdn":
 			canon, ok = AppendMsisdn(nil, v)
 		case "imei":
+			// one device, whichever of its 14-, 15- or 16-digit forms is listed
 			canon, ok = AppendIMEI(nil, v)
+			canon = canon[:min(len(canon), IMEIBody)]
 		case "device":
 			canon, ok = AppendOpaque(nil, v)
 		case "holder":
@@ -177,6 +275,9 @@ func (a *Allowlist) Compile() error {
 func (a *Allowlist) reason(typ, entity string) string {
 	if a == nil || (len(a.exact) == 0 && len(a.prefixes) == 0) {
 		return ""
+	}
+	if typ == "imei" && len(entity) > IMEIBody {
+		entity = entity[:IMEIBody]
 	}
 	if r, ok := a.exact[typ+"\x00"+entity]; ok {
 		return r

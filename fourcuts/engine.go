@@ -6,7 +6,7 @@ const none = ^uint32(0)
 // field is a count of distinct things or a sum, so its value does not depend
 // on the order of events.
 type cardAgg struct {
-	notice, otherSMS  int32 // only ever compared with 0 or 1: duplicates do not matter
+	notice            int32 // only ever compared with 0 or 1: duplicates do not matter
 	otpPlat           int32 // distinct platforms (or senders) sending codes
 	moPeers, mtPeers  int32 // distinct peers called, and calling
 	moShortPeers      int32 // distinct peers called at least once briefly
@@ -113,7 +113,7 @@ func (e *Engine) card(key []byte, ts int64) uint32 {
 }
 
 func (e *Engine) imei(key []byte, ts int64) uint32 {
-	id := e.imeis.id(key, ts)
+	id := e.imeis.idIMEI(key, ts)
 	for int(id) >= len(e.imeiSt) {
 		e.imeiSt = append(e.imeiSt, imeiAgg{cdrFirst: 1<<63 - 1, cdrLast: -1 << 63})
 	}
@@ -265,10 +265,6 @@ func (e *Engine) addSMS(ev *Event) {
 	case SMSNotice:
 		if ca.notice < 1<<30 {
 			ca.notice++
-		}
-	default:
-		if ca.otherSMS < 1<<30 {
-			ca.otherSMS++
 		}
 	}
 }

@@ -32,6 +32,15 @@ type Evidence struct {
 	Detector  string  `json:"detector"`
 	// Weight is the signal's contribution to the score (1−Π(1−w)).
 	Weight float64 `json:"weight"`
+	// Limits are the further thresholds in force that the signal tested,
+	// named by their Config field.
+	Limits []Limit `json:"limits,omitempty"`
+}
+
+// Limit is one threshold in force, named by its Config field.
+type Limit struct {
+	Name  string
+	Value float64
 }
 
 // Finding asserts that one entity is black.
@@ -86,6 +95,18 @@ func (f *Finding) AppendJSON(b []byte) []byte {
 		}
 		b = append(b, `,"weight":`...)
 		b = strconv.AppendFloat(b, round3(ev.Weight), 'f', -1, 64)
+		if len(ev.Limits) > 0 {
+			b = append(b, `,"limits":{`...)
+			for j, l := range ev.Limits {
+				if j > 0 {
+					b = append(b, ',')
+				}
+				b = strconv.AppendQuote(b, l.Name)
+				b = append(b, ':')
+				b = strconv.AppendFloat(b, round3(l.Value), 'f', -1, 64)
+			}
+			b = append(b, '}')
+		}
 		b = append(b, `,"detector":`...)
 		b = strconv.AppendQuote(b, ev.Detector)
 		b = append(b, '}')

@@ -54,7 +54,7 @@ func (u unionFind) union(a, b int32) {
 //     card, tied together only by its IDC lines. A fragment (a group in
 //     which tier 1 tied fewer than two black cards) joins the larger group
 //     (by members, then by smallest key) sharing the most of its black
-//     addresses, if that is at least lineShare of them; a group with two or
+//     addresses, if that is at least GangLineShare of them; a group with two or
 //     more cards is an operation already and is never joined to another by
 //     lines, so a dial-up address or proxy two studios both rented does not
 //     make them one. Each group adopts at most one parent, rounds repeat
@@ -67,7 +67,8 @@ func (u unionFind) union(a, b int32) {
 //
 // Every choice compares content (sizes, canonical keys), never internal ids,
 // and every tier is order-free, so the grouping depends on the feed only.
-const lineShare = 1.0 / 3
+//
+// The shares and sizes are Config fields (GangLineShare, GangAnchorCards).
 
 type gangNodes struct {
 	offI, offA, offD, offP, total int
@@ -195,7 +196,7 @@ func (d *det) groupGangs(g gangNodes) unionFind {
 	}
 	anchored := make([]bool, len(black))
 	for i, n := range black {
-		anchored[i] = cards1[u.find(n)] >= 2
+		anchored[i] = cards1[u.find(n)] >= d.cfg.GangAnchorCards
 	}
 	type group struct {
 		size     int
@@ -262,7 +263,7 @@ func (d *det) groupGangs(g gangNodes) unionFind {
 		parent := map[int32]int32{}
 		for ab, n := range shared {
 			a, b := ab[0], ab[1]
-			if gs[a].anchored || !larger(gs[b], gs[a]) || float64(n) < lineShare*float64(nLines[a]) {
+			if gs[a].anchored || !larger(gs[b], gs[a]) || float64(n) < d.cfg.GangLineShare*float64(nLines[a]) {
 				continue
 			}
 			if p, ok := parent[a]; ok {
@@ -369,7 +370,7 @@ func (d *det) findings() *Result {
 			return
 		}
 		evs := evidence(nil)
-		sc := scoreOf(evs)
+		sc := d.score(evs)
 		if !black && sc < d.cfg.BlackScore {
 			if sc >= d.cfg.LeadScore && allow == "" {
 				res.Leads = append(res.Leads, Finding{Category: cat, EntityType: EntityTypeOf[cat], Entity: entity,

@@ -144,15 +144,56 @@ func AppendIMEI(dst, src []byte) ([]byte, bool) {
 	return append(dst, src...), true
 }
 
+// IMEIBody is the number of leading digits that name a device: the TAC
+// and serial number. The 15-digit IMEI adds a check digit, the 16-digit
+// IMEISV a two-digit software version instead; the forms that share these
+// digits are one device (docs/spec/events.md).
+const IMEIBody = 14
+
+// imeiRank orders the forms of one device by how the contract reports it:
+// a 15-digit IMEI with a valid check digit, then one with a wrong check
+// digit, then the 16-digit IMEISV, then the bare 14 digits.
+func imeiRank[S ~string | ~[]byte](v S) int {
+	switch len(v) {
+	case 15:
+		if LuhnValid(string(v)) {
+			return 0
+		}
+		return 1
+	case 16:
+		return 2
+	}
+	return 3
+}
+
+// PreferIMEI reports whether form a of a device is reported in place of
+// form b: the 15-digit IMEI seen in the feed when there is one (one with a
+// valid check digit before a rewritten one), else the 16-digit IMEISV,
+// else the 14 digits; between forms of one rank, the smaller string. The
+// choice is a total order, so the name does not depend on event order.
+func PreferIMEI(a []byte, b string) bool {
+	ra, rb := imeiRank(a), imeiRank(b)
+	if ra != rb {
+		return ra < rb
+	}
+	return string(a) < b
+}
+
 // LuhnValid reports whether a 15-digit IMEI carries a correct check digit.
 // Other lengths have no check digit and report true.
 func LuhnValid(imei string) bool {
 	if len(imei) != 15 {
 		return true
 	}
+	return LuhnDigit(imei[:14]) == imei[14]
+}
+
+// LuhnDigit is the check digit that completes body (an IMEI's first 14
+// digits) under the Luhn rule: every second digit from the left doubled.
+func LuhnDigit(body string) byte {
 	sum := 0
-	for i := 0; i < 14; i++ {
-		d := int(imei[i] - '0')
+	for i := 0; i < len(body); i++ {
+		d := int(body[i] - '0')
 		if i%2 == 1 {
 			d *= 2
 			if d > 9 {
@@ -161,7 +202,7 @@ func LuhnValid(imei string) bool {
 		}
 		sum += d
 	}
-	return (10-sum%10)%10 == int(imei[14]-'0')
+	return byte('0' + (10-sum%10)%10)
 }
 
 // AppendIP appends the canonical text of an IPv4 or IPv6 address.

@@ -1,6 +1,9 @@
 package fourcuts
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestIdentifiers(t *testing.T) {
 	type fn func(dst, src []byte) ([]byte, bool)
@@ -113,4 +116,95 @@ func TestMaskHolder(t *testing.T) {
 	if m := MaskHolder("37010219800101123X"); m != "370102********123X" {
 		t.Errorf("mask = %s", m)
 	}
+}
+
+func TestPreferIMEI(t *testing.T) {
+	const valid, rewritten = "490154203237518", "490154203237519"
+	cases := []struct {
+		a, b string
+		want bool
+	}{
+		{valid, "4901542032375107", true},              // 15 digits before the IMEISV
+		{"4901542032375107", valid, false},             //
+		{rewritten, "4901542032375107", true},          // even with a wrong check digit
+		{valid, rewritten, true},                       // a valid check digit first
+		{rewritten, valid, false},                      //
+		{"4901542032375103", "4901542032375104", true}, // smaller software version
+		{"4901542032375104", "4901542032375103", false},
+		{"4901542032375104", "49015420323751", true}, // an IMEISV before 14 digits
+		{"49015420323751", "4901542032375104", false},
+		{valid, valid, false},
+	}
+	for _, c := range cases {
+		if got := PreferIMEI([]byte(c.a), c.b); got != c.want {
+			t.Errorf("PreferIMEI(%s, %s) = %v, want %v", c.a, c.b, got, c.want)
+		}
+	}
+}
+
+// FuzzIMEIJoin: whatever the forms and their order, the forms that share
+// 14 digits get one id, and its name is the form PreferIMEI ranks first
+// among them (checked against a brute-force reading of the rule).
+func FuzzIMEIJoin(f *testing.F) {
+	f.Add("490154203237518 4901542032375107 49015420323751 490154203237519")
+	f.Add("8674000000000104 8674000000000103 86740000000001")
+	f.Add("86740000000001 867400000000012 8674000000000199 35328711000000 353287110000006")
+	f.Fuzz(func(t *testing.T, in string) {
+		var forms []string
+		for _, tok := range strings.Fields(in) {
+			if b, ok := AppendIMEI(nil, []byte(tok)); ok {
+				forms = append(forms, string(b))
+			}
+		}
+		if len(forms) == 0 {
+			return
+		}
+		fwd, rev := newTable(4), newTable(4)
+		ids := make([]uint32, len(forms))
+		for i, v := range forms {
+			ids[i] = fwd.idIMEI([]byte(v), int64(i))
+		}
+		for i := len(forms) - 1; i >= 0; i-- {
+			rev.idIMEI([]byte(forms[i]), int64(i))
+		}
+		for i, a := range forms {
+			want := a
+			for j, b := range forms {
+				same := a[:14] == b[:14]
+				if same != (ids[i] == ids[j]) {
+					t.Fatalf("%s and %s: ids %d, %d", a, b, ids[i], ids[j])
+				}
+				if same && rank(b, want) {
+					want = b
+				}
+			}
+			if got := fwd.names[ids[i]]; got != want {
+				t.Fatalf("%s named %s, want %s (forms %v)", a, got, want, forms)
+			}
+			if got := rev.names[rev.idIMEI([]byte(a), 0)]; got != want {
+				t.Fatalf("reversed: %s named %s, want %s", a, got, want)
+			}
+		}
+	})
+}
+
+// rank is the contract's rule read literally: a valid 15-digit IMEI, then
+// an invalid one, then a 16-digit IMEISV, then 14 digits; the smaller
+// string among equals.
+func rank(a, b string) bool {
+	r := func(v string) int {
+		switch {
+		case len(v) == 15 && LuhnValid(v):
+			return 0
+		case len(v) == 15:
+			return 1
+		case len(v) == 16:
+			return 2
+		}
+		return 3
+	}
+	if r(a) != r(b) {
+		return r(a) < r(b)
+	}
+	return a < b
 }

@@ -81,6 +81,50 @@ func (t *table) id(key []byte, ts int64) uint32 {
 	return id
 }
 
+// idIMEI is id for the IMEI table: the 14-, 15- and 16-digit forms that
+// share their first IMEIBody digits are one device (docs/spec/events.md),
+// and the name kept is the form the contract reports (PreferIMEI), which
+// does not depend on the order the forms arrive in.
+func (t *table) idIMEI(key []byte, ts int64) uint32 {
+	body := key
+	if len(body) > IMEIBody {
+		body = body[:IMEIBody]
+	}
+	h := hashBytes(body)
+	mask := uint64(len(t.slots) - 1)
+	i := h >> t.shift
+	for {
+		sl := t.slots[i]
+		if sl.id == 0 {
+			break
+		}
+		id := sl.id - 1
+		if name := t.names[id]; sl.h == h && len(name) >= len(body) && name[:len(body)] == string(body) &&
+			(len(body) == IMEIBody || len(name) == len(body)) {
+			if ts < t.first[id] {
+				t.first[id] = ts
+			}
+			if ts > t.last[id] {
+				t.last[id] = ts
+			}
+			if (len(key) != len(name) || string(key) != name) && PreferIMEI(key, name) {
+				t.names[id] = t.intern(key)
+			}
+			return id
+		}
+		i = (i + 1) & mask
+	}
+	id := uint32(len(t.names))
+	t.names = append(t.names, t.intern(key))
+	t.first = append(t.first, ts)
+	t.last = append(t.last, ts)
+	t.slots[i] = tslot{h, id + 1}
+	if len(t.names)*4 >= len(t.slots)*3 {
+		t.grow()
+	}
+	return id
+}
+
 func (t *table) grow() {
 	old := t.slots
 	t.slots = make([]tslot, len(old)*2)

@@ -36,16 +36,28 @@ const (
 	PurposePII   = "pii"   // SM4 keys (16 bytes) that seal personal information
 	PurposeIndex = "index" // HMAC-SM3 keys (32 bytes) for blind indexes
 	PurposeAudit = "audit" // HMAC-SM3 keys (32 bytes) that sign audit-chain anchors
+	// PurposeBus keys (32 bytes) protect events on the bus: an HMAC-SM3 tag
+	// over each message and an SM4-GCM seal of its payload, under two keys
+	// derived from the one in the file (see bus.go).
+	PurposeBus = "bus"
+	// PurposeBackup keys (16 bytes) encrypt backup files with SM4-GCM.
+	PurposeBackup = "backup"
 )
 
-// purposes in file order, with their key lengths in bytes.
+// purposes in file order, with their key lengths in bytes. Purposes added
+// after the first release are optional in a file, so that keyrings written
+// before them still parse; Missing names them and the caller adds a key
+// (Rotate) before use.
 var purposes = []struct {
-	name string
-	size int
+	name     string
+	size     int
+	optional bool
 }{
-	{PurposePII, 16},
-	{PurposeIndex, 32},
-	{PurposeAudit, 32},
+	{PurposePII, 16, false},
+	{PurposeIndex, 32, false},
+	{PurposeAudit, 32, false},
+	{PurposeBus, 32, true},
+	{PurposeBackup, 16, true},
 }
 
 // maxKeyID bounds key ids so the "v<id>" in sealed text stays short and
@@ -71,7 +83,8 @@ type keySet struct {
 type key struct {
 	id   int
 	raw  []byte
-	aead cipher.AEAD // SM4-GCM, for pii keys only; built once, not per Seal
+	aead cipher.AEAD // SM4-GCM, for pii, backup and bus keys; built once, not per Seal
+	mac  []byte      // HMAC-SM3 key derived for bus keys
 }
 
 func (s *keySet) active() *key {
@@ -95,8 +108,15 @@ func (s *keySet) byID(id int) *key {
 
 func newKey(purpose string, id int, raw []byte) (*key, error) {
 	k := &key{id: id, raw: raw}
-	if purpose == PurposePII {
-		block, err := sm4.NewCipher(raw)
+	sealKey := raw
+	if purpose == PurposeBus {
+		// One secret, two uses: derive separate keys so that the MAC key
+		// and the cipher key are never the same bytes.
+		k.mac = derive(raw, "zhudun bus mac")
+		sealKey = derive(raw, "zhudun bus seal")[:16]
+	}
+	if purpose == PurposePII || purpose == PurposeBackup || purpose == PurposeBus {
+		block, err := sm4.NewCipher(sealKey)
 		if err != nil {
 			return nil, err
 		}
@@ -132,9 +152,11 @@ func randomBytes(n int) []byte {
 
 // keyringFile is the JSON form of a Keyring.
 type keyringFile struct {
-	PII   []fileKey `json:"pii"`
-	Index []fileKey `json:"index"`
-	Audit []fileKey `json:"audit"`
+	PII    []fileKey `json:"pii"`
+	Index  []fileKey `json:"index"`
+	Audit  []fileKey `json:"audit"`
+	Bus    []fileKey `json:"bus,omitempty"`
+	Backup []fileKey `json:"backup,omitempty"`
 }
 
 type fileKey struct {
@@ -148,6 +170,10 @@ func (f *keyringFile) list(purpose string) *[]fileKey {
 		return &f.PII
 	case PurposeIndex:
 		return &f.Index
+	case PurposeBus:
+		return &f.Bus
+	case PurposeBackup:
+		return &f.Backup
 	default:
 		return &f.Audit
 	}
@@ -192,6 +218,9 @@ func Parse(data []byte) (*Keyring, error) {
 	kr := &Keyring{sets: make(map[string]*keySet)}
 	for _, p := range purposes {
 		list := *f.list(p.name)
+		if len(list) == 0 && p.optional {
+			continue
+		}
 		if len(list) == 0 {
 			return nil, zhudun.FieldError(p.name, "keyring: no %s keys", p.name)
 		}
@@ -234,7 +263,9 @@ func (kr *Keyring) Marshal() []byte {
 	var f keyringFile
 	for _, p := range purposes {
 		list := f.list(p.name)
-		*list = []fileKey{} // "[]" rather than "null" for an empty purpose
+		if !p.optional {
+			*list = []fileKey{} // "[]" rather than "null" for an empty purpose
+		}
 		for _, k := range kr.sets[p.name].keysOrNil() {
 			*list = append(*list, fileKey{ID: k.id, Key: hex.EncodeToString(k.raw)})
 		}
@@ -299,8 +330,20 @@ func (kr *Keyring) Save(path string) (err error) {
 	return nil
 }
 
-// Rotate adds a fresh random key to purpose (PurposePII, PurposeIndex or
-// PurposeAudit) with id one above the highest, making it the active key, and
+// Missing lists the optional purposes that have no key yet (a keyring
+// written before they existed). Add one with Rotate and Save.
+func (kr *Keyring) Missing() []string {
+	var out []string
+	for _, p := range purposes {
+		if kr.active(p.name) == nil {
+			out = append(out, p.name)
+		}
+	}
+	return out
+}
+
+// Rotate adds a fresh random key to purpose (PurposePII, PurposeIndex,
+// PurposeAudit, PurposeBus or PurposeBackup) with id one above the highest, making it the active key, and
 // returns the new id. Old keys stay so existing data still opens and
 // verifies; Save the keyring afterwards. Rotating the index key changes
 // every blind index: see Index.
@@ -377,10 +420,14 @@ func (kr *Keyring) String() string {
 	var b strings.Builder
 	b.WriteString("gmcrypto.Keyring{")
 	for i, p := range purposes {
+		id := kr.ActiveKeyID(p.name)
+		if id == 0 && p.optional {
+			continue
+		}
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(p.name + ":v" + strconv.Itoa(kr.ActiveKeyID(p.name)))
+		b.WriteString(p.name + ":v" + strconv.Itoa(id))
 	}
 	b.WriteByte('}')
 	return b.String()

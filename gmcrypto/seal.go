@@ -30,9 +30,13 @@ var b64 = base64.RawURLEncoding.Strict()
 // place, such as table, column and row id, so a sealed value copied to
 // another row fails to open. The same aad must be passed to Open.
 func (kr *Keyring) Seal(plaintext, aad []byte) (string, error) {
-	k := kr.active(PurposePII)
+	return kr.sealWith(PurposePII, plaintext, aad)
+}
+
+func (kr *Keyring) sealWith(purpose string, plaintext, aad []byte) (string, error) {
+	k := kr.active(purpose)
 	if k == nil {
-		return "", zhudun.Errorf(zhudun.EINTERNAL, "gmcrypto: keyring has no pii key")
+		return "", zhudun.Errorf(zhudun.EINTERNAL, "gmcrypto: keyring has no %s key", purpose)
 	}
 	buf := make([]byte, nonceSize, nonceSize+len(plaintext)+tagSize)
 	rand.Read(buf) // never fails; see randomBytes
@@ -47,6 +51,10 @@ func (kr *Keyring) Seal(plaintext, aad []byte) (string, error) {
 // (tampered, wrong aad, or sealed by a different keyring); EINTERNAL if the
 // key it names is not in the keyring, which is a deployment problem.
 func (kr *Keyring) Open(sealed string, aad []byte) ([]byte, error) {
+	return kr.openWith(PurposePII, sealed, aad)
+}
+
+func (kr *Keyring) openWith(purpose, sealed string, aad []byte) ([]byte, error) {
 	id, body, ok := splitSealed(sealed)
 	if !ok {
 		return nil, zhudun.Errorf(zhudun.EINVALID, "gmcrypto: malformed sealed value")
@@ -55,9 +63,9 @@ func (kr *Keyring) Open(sealed string, aad []byte) ([]byte, error) {
 	if err != nil || len(data) < nonceSize+tagSize {
 		return nil, zhudun.Errorf(zhudun.EINVALID, "gmcrypto: malformed sealed value")
 	}
-	k := kr.byID(PurposePII, id)
+	k := kr.byID(purpose, id)
 	if k == nil {
-		return nil, zhudun.Errorf(zhudun.EINTERNAL, "gmcrypto: pii key v%d is not in the keyring", id)
+		return nil, zhudun.Errorf(zhudun.EINTERNAL, "gmcrypto: %s key v%d is not in the keyring", purpose, id)
 	}
 	plain, err := k.aead.Open(nil, data[:nonceSize], data[nonceSize:], aad)
 	if err != nil {

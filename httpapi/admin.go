@@ -102,7 +102,7 @@ func userFilter(r *http.Request) (zhudun.UserFilter, error) {
 		return zhudun.UserFilter{}, err
 	}
 	return zhudun.UserFilter{Q: q.Get("q"), DeptCode: q.Get("dept"), Under: q.Get("under"), Role: q.Get("role"), Username: q.Get("username"),
-		Phone: q.Get("phone"), IDNumber: q.Get("id_number"), Disabled: dis, Offset: off, Limit: lim}, nil
+		Phone: q.Get("phone"), IDNumber: q.Get("id_number"), Reason: q.Get("reason"), Disabled: dis, Offset: off, Limit: lim}, nil
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
@@ -195,6 +195,18 @@ func (s *Server) unlockUser(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := s.store.Unlock(r.Context(), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) unlockPIISearch(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.store.UnlockPIISearch(r.Context(), id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

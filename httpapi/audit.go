@@ -121,7 +121,27 @@ func (s *Server) exportUsers(w http.ResponseWriter, r *http.Request) error {
 			break
 		}
 	}
-	return s.export(w, r, "users", sh, f)
+	return s.export(w, r, "users", sh, exportedUserFilter(f))
+}
+
+// exportedUserFilter is how a user export's filter is audited: which
+// personal-data filters were used, never their values (the audit log is kept
+// six months and more, and read by the audit administrator).
+func exportedUserFilter(f zhudun.UserFilter) map[string]any {
+	m := map[string]any{"q": f.Q, "dept": f.DeptCode, "under": f.Under, "role": f.Role, "username": f.Username}
+	for k, v := range m {
+		if v == "" {
+			delete(m, k)
+		}
+	}
+	if f.Disabled != nil {
+		m["disabled"] = *f.Disabled
+	}
+	if pf := f.PIIFilters(); len(pf) > 0 {
+		m["pii_filters"] = pf
+		m["reason"] = f.Reason
+	}
+	return m
 }
 
 // export writes the sheet as .xlsx (default) or .csv and audits the export

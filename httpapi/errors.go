@@ -96,10 +96,31 @@ func (s *Server) auditDenied(r *http.Request, why string) {
 		ctx = zhudun.WithCaller(ctx, &zhudun.Caller{Username: "(anonymous)", DeptPath: "/", ClientAddr: clientAddr(r)})
 	}
 	err := s.audit.Record(ctx, &zhudun.AuditEntry{Action: "request.denied", ObjectType: "endpoint",
-		ObjectID: r.Method + " " + r.URL.Path, Result: zhudun.ResultDenied, Detail: mustJSON(map[string]string{"reason": why})})
+		ObjectID: r.Method + " " + r.URL.Path, Result: zhudun.ResultDenied, Detail: mustJSON(deniedDetail(r, why))})
 	if err != nil {
 		s.log.Error("audit denied request", "err", err)
 	}
+}
+
+// piiParams are the query parameters that carry personal data.
+var piiParams = []string{"phone", "id_number"}
+
+// deniedDetail is a denied request's audit detail: the reason, and which
+// personal-data filters it tried — never their values, nor any other part of
+// the query string.
+func deniedDetail(r *http.Request, why string) map[string]any {
+	d := map[string]any{"reason": why}
+	var used []string
+	q := r.URL.Query()
+	for _, p := range piiParams {
+		if q.Get(p) != "" {
+			used = append(used, p)
+		}
+	}
+	if len(used) > 0 {
+		d["pii_filters"] = used
+	}
+	return d
 }
 
 func mustJSON(v any) json.RawMessage {

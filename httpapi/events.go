@@ -17,10 +17,11 @@ import (
 const clientBuffer = 256
 
 type sseClient struct {
-	caller *zhudun.Caller
-	ch     chan zhudun.Event
-	gone   chan struct{} // closed by the broker on overflow
-	once   sync.Once
+	caller  *zhudun.Caller // guarded by the broker's mu
+	ch      chan zhudun.Event
+	gone    chan struct{} // closed by the broker on overflow
+	once    sync.Once
+	recheck chan struct{} // the caller's rights may have changed; 1-buffered
 }
 
 type broker struct {
@@ -45,10 +46,52 @@ func (b *broker) remove(c *sseClient) {
 	b.mu.Unlock()
 }
 
-// dispatch hands one bus event to every client allowed to see it.
+// setCaller replaces a client's caller after a re-check: from the next
+// event on, the stream is filtered by the caller's rights as they are now.
+func (b *broker) setCaller(c *sseClient, caller *zhudun.Caller) {
+	b.mu.Lock()
+	c.caller = caller
+	b.mu.Unlock()
+}
+
+// rightsChanged returns which callers an event may have changed the rights
+// of: the user it is about (moved, roles replaced, disabled), the holders of
+// a role whose permissions or scope changed, and — since moving a
+// department changes the path of everyone below it — everyone on a
+// department change. nil: nobody.
+func rightsChanged(e zhudun.Event) func(*zhudun.Caller) bool {
+	switch e.Type {
+	case "user.updated":
+		return func(c *zhudun.Caller) bool { return c.UserID == e.OwnerID }
+	case "role.updated":
+		var r struct {
+			ID string `json:"id"`
+		}
+		if json.Unmarshal(e.Data, &r) != nil || r.ID == "" {
+			return func(*zhudun.Caller) bool { return true }
+		}
+		return func(c *zhudun.Caller) bool { return c.HasRole(r.ID) }
+	case "dept.updated":
+		return func(*zhudun.Caller) bool { return true }
+	}
+	return nil
+}
+
+// dispatch hands one bus event to every client allowed to see it, and asks
+// the streams whose caller it may concern to re-check their caller.
 func (b *broker) dispatch(e zhudun.Event) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if affected := rightsChanged(e); affected != nil {
+		for c := range b.clients {
+			if affected(c.caller) {
+				select {
+				case c.recheck <- struct{}{}:
+				default: // a re-check is already pending
+				}
+			}
+		}
+	}
 	for c := range b.clients {
 		if !e.Visible(c.caller) {
 			continue
@@ -72,11 +115,15 @@ type wireEvent struct {
 }
 
 // eventStream pushes domain events the caller may see as Server-Sent Events.
-// The session is re-checked every minute without touching its idle timer, so
-// an open stream neither outlives a logout nor keeps an idle session alive.
+// The session and the caller's rights are re-checked, without touching the
+// idle timer, as soon as an event says the caller's department, roles or
+// roles' permissions changed (the stream is then filtered by the new rights,
+// or ends), and every minute in any case: an open stream neither outlives a
+// logout or a move nor keeps an idle session alive.
 func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) error {
 	rc := http.NewResponseController(w)
-	c := &sseClient{caller: zhudun.CallerFrom(r.Context()), ch: make(chan zhudun.Event, clientBuffer), gone: make(chan struct{})}
+	c := &sseClient{caller: zhudun.CallerFrom(r.Context()), ch: make(chan zhudun.Event, clientBuffer), gone: make(chan struct{}),
+		recheck: make(chan struct{}, 1)}
 	s.broker.add(c)
 	defer s.broker.remove(c)
 	s.sse.Inc()
@@ -108,9 +155,11 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) error {
 			rc.Flush()
 			return nil
 		case <-check.C:
-			if err := s.store.SessionValid(r.Context(), tok); err != nil {
-				w.Write([]byte("event: session.ended\ndata: {}\n\n"))
-				rc.Flush()
+			if !s.recheckStream(w, rc, r, c, tok) {
+				return nil
+			}
+		case <-c.recheck:
+			if !s.recheckStream(w, rc, r, c, tok) {
 				return nil
 			}
 		case <-ping.C:
@@ -127,4 +176,46 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) error {
 			rc.Flush()
 		}
 	}
+}
+
+// recheckStream reloads the stream's caller from the store. It ends the
+// stream (false) when the session no longer holds; when the caller's rights
+// changed it refilters and tells the browser (caller.changed), which reloads
+// what it shows.
+func (s *Server) recheckStream(w http.ResponseWriter, rc *http.ResponseController, r *http.Request, c *sseClient, tok string) bool {
+	old := zhudun.CallerFrom(r.Context())
+	caller, err := s.store.StreamCaller(r.Context(), tok, old.ClientAddr)
+	if err != nil {
+		w.Write([]byte("event: session.ended\ndata: {\"type\":\"session.ended\"}\n\n"))
+		rc.Flush()
+		return false
+	}
+	s.broker.mu.Lock()
+	same := sameRights(c.caller, caller)
+	s.broker.mu.Unlock()
+	if same {
+		return true
+	}
+	s.broker.setCaller(c, caller)
+	w.Write([]byte("event: caller.changed\ndata: {\"type\":\"caller.changed\"}\n\n"))
+	rc.Flush()
+	return true
+}
+
+// sameRights reports whether two callers see the same events.
+func sameRights(a, b *zhudun.Caller) bool {
+	if a.DeptID != b.DeptID || a.DeptPath != b.DeptPath || len(a.Perms) != len(b.Perms) || len(a.Roles) != len(b.Roles) {
+		return false
+	}
+	for p, sc := range a.Perms {
+		if b.Perms[p] != sc {
+			return false
+		}
+	}
+	for i := range a.Roles {
+		if a.Roles[i] != b.Roles[i] {
+			return false
+		}
+	}
+	return true
 }

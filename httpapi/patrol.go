@@ -338,6 +338,7 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f.Status, f.Category, f.Source, f.Station, f.Grid, f.Phone = q.Get("status"), q.Get("category"), q.Get("source"), q.Get("station"), q.Get("grid"), q.Get("phone")
+	f.Reason = q.Get("reason")
 	xs, n, err := s.store.FindIncidents(r.Context(), f)
 	if err != nil {
 		return err

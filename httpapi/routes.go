@@ -29,6 +29,7 @@ func (s *Server) register() {
 	s.handle("PATCH", "/api/v1/users/{id}", false, s.updateUser)
 	s.handle("POST", "/api/v1/users/{id}/password", false, s.resetPassword)
 	s.handle("POST", "/api/v1/users/{id}/unlock", false, s.unlockUser)
+	s.handle("POST", "/api/v1/users/{id}/pii-search/unlock", false, s.unlockPIISearch)
 	s.handle("PUT", "/api/v1/users/{id}/roles", false, s.setUserRoles)
 	s.handle("POST", "/api/v1/users/{id}/pii", false, s.revealUserPII)
 	s.handle("GET", "/api/v1/roles", false, s.listRoles)

@@ -36,6 +36,10 @@ type Backend interface {
 	// SessionValid checks a token without touching its idle timer (the event
 	// stream must not keep an idle session alive).
 	SessionValid(ctx context.Context, token string) error
+	// StreamCaller re-checks an event stream's session, without touching its
+	// idle timer, and returns its caller as it is now (EUNAUTHORIZED when the
+	// session ended).
+	StreamCaller(ctx context.Context, token, clientAddr string) (*zhudun.Caller, error)
 	Ping(ctx context.Context) error
 	PatrolBackend
 }

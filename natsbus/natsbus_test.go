@@ -17,6 +17,7 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/gmcrypto"
 	"github.com/zhudun/zhudun/natsbus/bustest"
 )
 
@@ -35,7 +36,7 @@ func (w tWriter) Write(p []byte) (int, error) {
 
 func openEmbedded(t *testing.T, dir string) *Bus {
 	t.Helper()
-	b, err := Open(t.Context(), Config{DataDir: dir, Logger: testLogger(t)})
+	b, err := Open(t.Context(), Config{Keys: gmcrypto.Generate(), DataDir: dir, Logger: testLogger(t)})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -88,7 +89,7 @@ func TestExternal(t *testing.T) {
 func openExternal(t *testing.T, url string) *Bus {
 	t.Helper()
 	id := rand.Text() // A-Z2-7: valid in stream names and subjects
-	b, err := Open(t.Context(), Config{
+	b, err := Open(t.Context(), Config{Keys: gmcrypto.Generate(),
 		URL:           url,
 		Logger:        testLogger(t),
 		StreamName:    "ZHUDUN_TEST_" + id,
@@ -100,7 +101,7 @@ func openExternal(t *testing.T, url string) *Bus {
 	}
 	t.Cleanup(func() {
 		// Close may already have run; delete through a fresh connection.
-		c, err := Open(context.Background(), Config{
+		c, err := Open(context.Background(), Config{Keys: gmcrypto.Generate(),
 			URL: url, Logger: testLogger(t), StreamName: b.cfg.StreamName, SubjectPrefix: b.cfg.SubjectPrefix,
 		})
 		if err != nil {
@@ -172,7 +173,7 @@ func listeningSockets(t *testing.T) int {
 
 func TestEmbeddedPersists(t *testing.T) {
 	dir := t.TempDir()
-	b, err := Open(t.Context(), Config{DataDir: dir, Logger: testLogger(t)})
+	b, err := Open(t.Context(), Config{Keys: gmcrypto.Generate(), DataDir: dir, Logger: testLogger(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,11 +210,11 @@ func TestEmbeddedPersists(t *testing.T) {
 // is closed, the directory can be opened again.
 func TestEmbeddedSecondOpenSameDir(t *testing.T) {
 	dir := t.TempDir()
-	first, err := Open(t.Context(), Config{DataDir: dir, Logger: testLogger(t)})
+	first, err := Open(t.Context(), Config{Keys: gmcrypto.Generate(), DataDir: dir, Logger: testLogger(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Open(t.Context(), Config{DataDir: dir, Logger: testLogger(t)})
+	_, err = Open(t.Context(), Config{Keys: gmcrypto.Generate(), DataDir: dir, Logger: testLogger(t)})
 	if code := zhudun.ErrorCode(err); code != zhudun.ECONFLICT {
 		t.Fatalf("second Open = %v, want %s", err, zhudun.ECONFLICT)
 	}
@@ -225,7 +226,7 @@ func TestEmbeddedSecondOpenSameDir(t *testing.T) {
 }
 
 func TestOpenValidation(t *testing.T) {
-	_, err := Open(t.Context(), Config{})
+	_, err := Open(t.Context(), Config{Keys: gmcrypto.Generate()})
 	if zhudun.ErrorCode(err) != zhudun.EINVALID {
 		t.Errorf("Open without URL or DataDir = %v, want EINVALID", err)
 	}
@@ -240,7 +241,7 @@ func TestOpenValidation(t *testing.T) {
 
 func TestOpenUnreachable(t *testing.T) {
 	// Port 1 on loopback: nothing listens there, the dial is refused at once.
-	_, err := Open(t.Context(), Config{URL: "nats://127.0.0.1:1"})
+	_, err := Open(t.Context(), Config{Keys: gmcrypto.Generate(), URL: "nats://127.0.0.1:1"})
 	if zhudun.ErrorCode(err) != zhudun.EUNAVAILABLE {
 		t.Fatalf("Open = %v, want EUNAVAILABLE", err)
 	}
@@ -273,7 +274,7 @@ func TestExternalServerRestart(t *testing.T) {
 	port := ns.Addr().(*net.TCPAddr).Port
 	t.Cleanup(func() { ns.Shutdown(); ns.WaitForShutdown() })
 
-	b, err := Open(t.Context(), Config{URL: ns.ClientURL(), Logger: testLogger(t)})
+	b, err := Open(t.Context(), Config{Keys: gmcrypto.Generate(), URL: ns.ClientURL(), Logger: testLogger(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

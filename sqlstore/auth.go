@@ -37,69 +37,76 @@ func retryAfter(d time.Duration) int {
 }
 
 // Login checks a username and password (and a TOTP code where enrolled) and
-// opens a session. Failures are counted per account (lock after 5 for 15
-// minutes) and per client address (refused after 20 in 15 minutes).
+// opens a session. Every attempt first takes a slot from its client address
+// (LoginLimits.AddrLimit failures in AddrWindow) and from its name
+// (MaxFailures in a row, then locked for Lock — the same for a name without
+// an account); see loginguard.go. Every outcome is audited, and an audit row
+// that cannot be written fails the request.
 func (s *Store) Login(ctx context.Context, req zhudun.LoginRequest) (*zhudun.Session, error) {
 	now := s.clock()
+	lim := s.LoginLimits()
 	username := strings.ToLower(strings.TrimSpace(req.Username))
 	addr := req.ClientAddr
-	// Throttle by address before any password work.
-	var n int
-	since := now.Add(-zhudun.AddrWindow)
-	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM login_failures WHERE client_addr = ? AND at > ?`, addr, since).Scan(&n); err != nil {
-		return nil, s.internal("login throttle", err)
-	}
-	if n >= zhudun.AddrFailureLimit {
-		// The address is free again when enough of its failures age out of
-		// the window.
-		var oldest time.Time
-		if err := s.queryRow(ctx, `SELECT at FROM login_failures WHERE client_addr = ? AND at > ? ORDER BY at LIMIT 1 OFFSET ?`,
-			addr, since, n-zhudun.AddrFailureLimit).Scan(&oldest); err != nil {
-			return nil, s.internal("login throttle", err)
-		}
-		wait := oldest.Add(zhudun.AddrWindow).Sub(now)
-		_ = s.loginAudit(ctx, nil, username, addr, zhudun.ResultDenied, "address throttled")
-		return nil, &zhudun.Error{Code: zhudun.ETOOMANY, Message: "too many failed sign-ins from your address; try again later", RetryAfter: retryAfter(wait)}
-	}
-	var (
-		u     loginUser
-		found = true
-	)
+	var u loginUser
 	err := s.queryRow(ctx, `SELECT u.id, u.username, u.password_hash, u.disabled, u.failed_count, u.locked_until, u.must_change,
 		u.totp_enabled, u.totp_secret, u.totp_last_step, d.code, d.path, d.disabled
 		FROM users u JOIN depts d ON d.id = u.dept_id WHERE u.username = ?`, username).
 		Scan(&u.id, &u.username, &u.hash, &u.disabled, &u.failed, &u.locked, &u.mustChange, &u.totpOn, &u.totpSecret, &u.totpLast, &u.deptCode, &u.deptPath, &u.deptDisabled)
+	acct := &u
 	if errors.Is(err, sql.ErrNoRows) {
-		found = false
+		acct = nil
 	} else if err != nil {
 		return nil, s.internal("login load", err)
 	}
-	if !found {
-		password.Verify(dummyHash, req.Password)
-		if err := s.loginFailed(ctx, nil, username, addr, "unknown user"); err != nil {
-			return nil, err
-		}
-		return nil, badLogin()
+	// The address first, before any password work. A refused attempt still
+	// counts toward the name: spreading guesses over throttled addresses
+	// must not spare the account.
+	ok, wait, err := s.claimAddr(ctx, addr, now, lim)
+	if err != nil {
+		return nil, err
 	}
-	if u.locked.Valid && u.locked.Time.After(now) {
-		if err := s.loginFailed(ctx, &u, username, addr, "account locked"); err != nil {
+	if !ok {
+		if _, err := s.claimName(ctx, acct, username, now, lim); err != nil {
 			return nil, err
 		}
-		return nil, &zhudun.Error{Code: zhudun.ELOCKED, Message: "account locked after repeated failed sign-ins; try again later or ask an administrator to unlock it", RetryAfter: retryAfter(u.locked.Time.Sub(now))}
+		if err := s.loginAudit(ctx, acct, username, addr, zhudun.ResultDenied, "address throttled"); err != nil {
+			return nil, err
+		}
+		return nil, &zhudun.Error{Code: zhudun.ETOOMANY, Message: "too many failed sign-ins from your address; try again later", RetryAfter: retryAfter(wait)}
+	}
+	slot, err := s.claimName(ctx, acct, username, now, lim)
+	if err != nil {
+		return nil, err
+	}
+	if slot.refused {
+		if err := s.loginAudit(ctx, acct, username, addr, zhudun.ResultFailed, "account locked"); err != nil {
+			return nil, err
+		}
+		return nil, lockedError(slot.until.Sub(now))
+	}
+	if acct == nil {
+		password.Verify(dummyHash, req.Password)
+		return nil, s.loginFailure(ctx, nil, username, addr, "unknown user", slot.last, lim)
 	}
 	if !password.Verify(u.hash, req.Password) {
-		return nil, s.wrongSecret(ctx, &u, addr, now, "wrong password")
+		return nil, s.loginFailure(ctx, acct, username, addr, "wrong password", slot.last, lim)
 	}
 	if u.disabled || u.deptDisabled {
-		if err := s.loginFailed(ctx, &u, username, addr, "account disabled"); err != nil {
-			return nil, err
-		}
-		return nil, badLogin()
+		// The slot stays taken, as for a name without an account.
+		return nil, s.loginFailure(ctx, acct, username, addr, "account disabled", slot.last, lim)
 	}
 	step := u.totpLast
 	if u.totpOn {
 		if strings.TrimSpace(req.OTP) == "" {
-			_ = s.loginAudit(ctx, &u, username, addr, zhudun.ResultDenied, "otp required")
+			// The password was right: no guess against the address. The
+			// name's slot stays taken — giving it back would let whoever has
+			// the password reset the count between guesses at the code.
+			if err := s.releaseAddr(ctx, addr); err != nil {
+				return nil, err
+			}
+			if err := s.loginAudit(ctx, &u, username, addr, zhudun.ResultDenied, "otp required"); err != nil {
+				return nil, err
+			}
 			return nil, zhudun.Errorf(zhudun.EOTPREQUIRED, "enter the 6-digit code from your authenticator app")
 		}
 		secret, err := s.keys.Open(u.totpSecret, totpAAD(u.id))
@@ -108,7 +115,7 @@ func (s *Store) Login(ctx context.Context, req zhudun.LoginRequest) (*zhudun.Ses
 		}
 		st, ok := totp.Validate(string(secret), req.OTP, now, u.totpLast)
 		if !ok {
-			return nil, s.wrongSecret(ctx, &u, addr, now, "wrong otp")
+			return nil, s.loginFailure(ctx, &u, username, addr, "wrong otp", slot.last, lim)
 		}
 		step = st
 	}
@@ -148,6 +155,9 @@ func (s *Store) Login(ctx context.Context, req zhudun.LoginRequest) (*zhudun.Ses
 	if err != nil {
 		return nil, err
 	}
+	if err := s.releaseAddr(ctx, addr); err != nil {
+		return nil, err
+	}
 	return sess, nil
 }
 
@@ -167,60 +177,24 @@ func totpAAD(userID int64) []byte {
 	return []byte("users/" + itoa(userID) + "/totp")
 }
 
-// wrongSecret counts a wrong password or code against the account and the
-// address; the fifth in a row locks the account.
-func (s *Store) wrongSecret(ctx context.Context, u *loginUser, addr string, now time.Time, reason string) error {
-	failed := u.failed + 1
-	var locked any
-	if failed >= zhudun.MaxPasswordFailures {
-		locked, failed = now.Add(zhudun.LockDuration), 0
+// loginFailure audits a failed attempt whose slot is already counted
+// (loginguard.go). The attempt that took the last slot answers ELOCKED: the
+// name is locked from now on, whether or not an account has it.
+func (s *Store) loginFailure(ctx context.Context, u *loginUser, username, addr, reason string, last bool, l zhudun.LoginLimits) error {
+	if last {
 		reason += "; account locked"
 	}
-	caller := &zhudun.Caller{UserID: u.id, Username: u.username, DeptCode: u.deptCode, DeptPath: u.deptPath, ClientAddr: addr}
-	err := s.write(zhudun.WithCaller(ctx, caller), func(tx *Tx) error {
-		if _, err := tx.exec(`UPDATE users SET failed_count = ?, locked_until = ? WHERE id = ?`, failed, locked, u.id); err != nil {
-			return tx.s.internal("login fail update", err)
-		}
-		if _, err := tx.exec(`INSERT INTO login_failures (client_addr, at) VALUES (?, ?)`, addr, now); err != nil {
-			return tx.s.internal("login fail insert", err)
-		}
-		return tx.audit(&zhudun.AuditEntry{Action: "auth.login", ObjectType: "user", ObjectID: u.username, Result: zhudun.ResultFailed,
-			Detail: Detail(map[string]any{"reason": reason})})
-	})
-	if err != nil {
+	if err := s.loginAudit(ctx, u, username, addr, zhudun.ResultFailed, reason); err != nil {
 		return err
 	}
-	if locked != nil {
-		return &zhudun.Error{Code: zhudun.ELOCKED, Message: "account locked after repeated failed sign-ins; try again later or ask an administrator to unlock it",
-			RetryAfter: retryAfter(zhudun.LockDuration)}
+	if last {
+		return lockedError(l.Lock)
 	}
 	return badLogin()
 }
 
-// loginFailed records a failure that does not count against an account
-// (unknown user, disabled or locked account) but does against the address.
-func (s *Store) loginFailed(ctx context.Context, u *loginUser, username, addr, reason string) error {
-	var caller *zhudun.Caller
-	if u != nil {
-		caller = &zhudun.Caller{UserID: u.id, Username: u.username, DeptCode: u.deptCode, DeptPath: u.deptPath, ClientAddr: addr}
-	} else {
-		// An unknown name may be a password typed into the wrong field:
-		// record only a fingerprint of it.
-		caller = &zhudun.Caller{Username: "(unknown)", DeptPath: "/", ClientAddr: addr}
-	}
-	return s.write(zhudun.WithCaller(ctx, caller), func(tx *Tx) error {
-		if _, err := tx.exec(`INSERT INTO login_failures (client_addr, at) VALUES (?, ?)`, addr, tx.now); err != nil {
-			return tx.s.internal("login fail insert", err)
-		}
-		obj := username
-		if u == nil {
-			obj = "sm3:" + gmcrypto.SM3Hex([]byte(username))[:16]
-		}
-		return tx.audit(&zhudun.AuditEntry{Action: "auth.login", ObjectType: "user", ObjectID: obj, Result: zhudun.ResultFailed,
-			Detail: Detail(map[string]any{"reason": reason})})
-	})
-}
-
+// loginAudit records a sign-in outcome. An unknown name may be a password
+// typed into the wrong field: only a fingerprint of it is recorded.
 func (s *Store) loginAudit(ctx context.Context, u *loginUser, username, addr, result, reason string) error {
 	caller := &zhudun.Caller{Username: "(unknown)", DeptPath: "/", ClientAddr: addr}
 	obj := "sm3:" + gmcrypto.SM3Hex([]byte(username))[:16]
@@ -312,6 +286,22 @@ func (s *Store) SessionValid(ctx context.Context, token string) error {
 	return err
 }
 
+// StreamCaller re-checks a long-lived stream's session like SessionValid
+// and returns the session's caller as the database has it now: a stream
+// follows its user's moves and role changes.
+func (s *Store) StreamCaller(ctx context.Context, token, clientAddr string) (*zhudun.Caller, error) {
+	sess, err := s.session(ctx, token, false)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.CallerFor(ctx, sess.UserID)
+	if err != nil {
+		return nil, err
+	}
+	c.ClientAddr, c.SessionID = clientAddr, sess.ID
+	return c, nil
+}
+
 func (s *Store) session(ctx context.Context, token string, touch bool) (*zhudun.Session, error) {
 	if token == "" || len(token) > 100 {
 		return nil, zhudun.Errorf(zhudun.EUNAUTHORIZED, "not signed in")
@@ -374,12 +364,27 @@ func (s *Store) ChangePassword(ctx context.Context, token, old, nw string) error
 		Scan(&u.id, &u.username, &u.hash, &u.failed, &u.deptCode, &u.deptPath); err != nil {
 		return s.internal("password load", err)
 	}
+	// The old password is a secret like the sign-in one: it takes a slot
+	// first, so that parallel guesses through an open session are bounded
+	// by the same lockout.
+	now, lim := s.clock(), s.LoginLimits()
+	slot, err := s.claimName(ctx, &u, u.username, now, lim)
+	if err != nil {
+		return err
+	}
+	if slot.refused {
+		return lockedError(slot.until.Sub(now))
+	}
 	if !password.Verify(u.hash, old) {
-		err := s.wrongSecret(ctx, &u, c.ClientAddr, s.clock(), "wrong old password at password change")
+		err := s.loginFailure(ctx, &u, u.username, c.ClientAddr, "wrong old password at password change", slot.last, lim)
 		if zhudun.ErrorCode(err) == zhudun.EUNAUTHORIZED {
 			return &zhudun.Error{Code: zhudun.EINVALID, Field: "old", Message: "the current password is wrong"}
 		}
 		return err
+	}
+	// The old password is proven: the slot it took is given back.
+	if _, err := s.db.ExecContext(ctx, s.dialect.Rebind(`UPDATE users SET failed_count = 0, locked_until = NULL WHERE id = ?`), u.id); err != nil {
+		return s.internal("password count reset", err)
 	}
 	if err := password.Check("new", nw); err != nil {
 		return err
@@ -461,11 +466,15 @@ func (s *Store) ConfirmTOTP(ctx context.Context, code string) error {
 	})
 }
 
-// Unlock clears a lockout (user:write).
+// Unlock clears a lockout (user:write) of an account within the caller's
+// reach (checkAccountReach).
 func (s *Store) Unlock(ctx context.Context, id int64) error {
 	return s.write(ctx, func(tx *Tx) error {
 		u, err := tx.userInScope(id, zhudun.PermUserWrite)
 		if err != nil {
+			return err
+		}
+		if err := tx.checkAccountReach(u); err != nil {
 			return err
 		}
 		if _, err := tx.exec(`UPDATE users SET failed_count = 0, locked_until = NULL, updated_at = ? WHERE id = ?`, tx.now, id); err != nil {

@@ -453,7 +453,19 @@ func (s *Store) FindIncidents(ctx context.Context, f zhudun.IncidentFilter) ([]*
 	if !f.To.IsZero() {
 		w.add("i.received_at < ?", f.To.UTC())
 	}
+	var search *piiSearch
 	if f.Phone != "" {
+		// A search by the caller's phone: see piisearch.go.
+		if search, err = s.beginPIISearch(ctx, "incident", []string{"phone"}, f.Reason); err != nil {
+			return nil, 0, err
+		}
+		if search != nil {
+			pp, pa, err := incidentScope(ctx, search.perm)
+			if err != nil {
+				return nil, 0, err
+			}
+			w.add(pp, pa...)
+		}
 		canon, err := pii.NormalizePhone(f.Phone)
 		if err != nil {
 			return nil, 0, zhudun.FieldError("phone", "%s", zhudun.ErrorMessage(err))
@@ -478,7 +490,14 @@ func (s *Store) FindIncidents(ctx context.Context, f zhudun.IncidentFilter) ([]*
 		}
 		out = append(out, x)
 	}
-	return out, total, s.internalIf("incident rows", rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, 0, s.internal("incident rows", err)
+	}
+	rows.Close()
+	if err := search.done(ctx, s, total); err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
 }
 
 // FindIncidentByID returns one incident in the caller's incident:read scope.

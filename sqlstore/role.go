@@ -16,26 +16,42 @@ func (s *Store) FindRoles(ctx context.Context) ([]*zhudun.Role, error) {
 	if _, err := zhudun.ScopeFor(ctx, zhudun.PermRoleRead); err != nil {
 		return nil, err
 	}
-	return s.roles(ctx)
+	rs, err := s.roles(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*zhudun.Role, len(rs))
+	for i, r := range rs {
+		out[i] = &r.Role
+	}
+	return out, nil
 }
 
-func (s *Store) roles(ctx context.Context) ([]*zhudun.Role, error) {
-	rows, err := s.query(ctx, `SELECT id, name, scope, builtin, admin FROM roles ORDER BY builtin DESC, id`)
+// ownedRole is a role with where its owning department sits in the tree.
+type ownedRole struct {
+	zhudun.Role
+	ownerPath string
+	ownerID   int64
+}
+
+func (s *Store) roles(ctx context.Context) ([]*ownedRole, error) {
+	rows, err := s.query(ctx, `SELECT r.id, r.name, r.scope, r.builtin, r.admin, d.code, d.path, d.id FROM roles r
+		JOIN depts d ON d.id = r.owner_dept_id ORDER BY r.builtin DESC, r.id`)
 	if err != nil {
 		return nil, s.internal("roles", err)
 	}
 	defer rows.Close()
-	var out []*zhudun.Role
+	var out []*ownedRole
 	byID := map[string]*zhudun.Role{}
 	for rows.Next() {
-		var r zhudun.Role
+		var r ownedRole
 		var scope string
-		if err := rows.Scan(&r.ID, &r.Name, &scope, &r.Builtin, &r.Admin); err != nil {
+		if err := rows.Scan(&r.ID, &r.Name, &scope, &r.Builtin, &r.Admin, &r.OwnerDept, &r.ownerPath, &r.ownerID); err != nil {
 			return nil, s.internal("roles scan", err)
 		}
 		r.Scope, r.Perms = zhudun.Scope(scope), []zhudun.Permission{}
 		out = append(out, &r)
-		byID[r.ID] = &r
+		byID[r.ID] = &r.Role
 	}
 	if err := rows.Err(); err != nil {
 		return nil, s.internal("roles rows", err)
@@ -99,9 +115,17 @@ func (s *Store) CreateRole(ctx context.Context, r *zhudun.Role) error {
 		return err
 	}
 	r.Builtin, r.Admin = false, false
+	c := zhudun.CallerFrom(ctx)
+	owner := c.DeptID
+	if c.System || owner == 0 {
+		owner = zhudun.RootDeptID
+	}
 	return s.write(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(`INSERT INTO roles (id, name, scope, builtin, admin, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			r.ID, r.Name, string(r.Scope), false, false, tx.now, tx.now); err != nil {
+		if err := tx.queryRow(`SELECT code FROM depts WHERE id = ?`, owner).Scan(&r.OwnerDept); err != nil {
+			return tx.s.internal("role owner", err)
+		}
+		if _, err := tx.exec(`INSERT INTO roles (id, name, scope, builtin, admin, owner_dept_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.ID, r.Name, string(r.Scope), false, false, owner, tx.now, tx.now); err != nil {
 			if tx.s.dialect.IsUniqueViolation(err) {
 				return &zhudun.Error{Code: zhudun.ECONFLICT, Field: "id", Message: "role " + r.ID + " exists"}
 			}
@@ -153,7 +177,13 @@ func (s *Store) UpdateRole(ctx context.Context, id string, u zhudun.RoleUpdate) 
 		var r *zhudun.Role
 		for _, x := range all {
 			if x.ID == id {
-				r = x
+				r = &x.Role
+				// Only administrators at or above the owning department
+				// edit a role: a sub-bureau cannot rewrite what the city
+				// defined, holders or not.
+				if !f.Covers(x.ownerPath, x.ownerID, 0) {
+					return zhudun.Errorf(zhudun.EFORBIDDEN, "role %s belongs to %s; only its administrators or those above edit it", id, x.OwnerDept)
+				}
 			}
 		}
 		if r == nil {

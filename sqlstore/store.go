@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/zhudun/zhudun"
@@ -64,6 +65,10 @@ type Store struct {
 
 	totpRoles map[string]bool // roles that must sign in with a second factor
 	instance  string          // settings.instance_id, the Source of this database's events
+
+	limits    atomic.Pointer[zhudun.LoginLimits]
+	piiSearch PIISearchLimit
+	alert     SecurityAlert
 }
 
 // Options configure a Store.
@@ -74,7 +79,29 @@ type Options struct {
 	// TOTPRequiredRoles must enrol a second factor before doing anything
 	// else (MLPS asks two factors of administrators).
 	TOTPRequiredRoles []string
+	// LoginLimits are the sign-in limits; zero fields take
+	// zhudun.DefaultLoginLimits. SetLoginLimits changes them later.
+	LoginLimits zhudun.LoginLimits
+	// PIISearch limits searches by personal data per user (default 30 an
+	// hour).
+	PIISearch PIISearchLimit
+	// Alert receives security events that must reach the audit
+	// administrator (a personal-data search burst). Nil: logged only.
+	Alert SecurityAlert
 }
+
+// PIISearchLimit is how many searches by personal data one user may make in
+// Window before the capability locks.
+type PIISearchLimit struct {
+	Max    int
+	Window time.Duration
+}
+
+// SecurityAlert is the hook through which the store raises a security event
+// (event is a name like "security.pii_search_burst", subject the account or
+// address concerned, detail never personal data) to the alert service. Every
+// event is also logged as a slog record with the attribute event=<name>.
+type SecurityAlert func(ctx context.Context, event, subject string, detail map[string]any) error
 
 // New wraps an open database. Call Migrate before use.
 func New(db *sql.DB, d Dialect, o Options) *Store {
@@ -91,7 +118,16 @@ func New(db *sql.DB, d Dialect, o Options) *Store {
 	for _, r := range o.TOTPRequiredRoles {
 		tr[r] = true
 	}
-	return &Store{db: db, dialect: d, keys: o.Keys, log: o.Logger, now: o.Now, notify: make(chan struct{}, 1), totpRoles: tr}
+	if o.PIISearch.Max <= 0 {
+		o.PIISearch.Max = 30
+	}
+	if o.PIISearch.Window <= 0 {
+		o.PIISearch.Window = time.Hour
+	}
+	s := &Store{db: db, dialect: d, keys: o.Keys, log: o.Logger, now: o.Now, notify: make(chan struct{}, 1), totpRoles: tr,
+		piiSearch: o.PIISearch, alert: o.Alert}
+	s.SetLoginLimits(o.LoginLimits)
+	return s
 }
 
 // DB returns the underlying database (backups, tests).

@@ -275,6 +275,17 @@ func (s *Store) FindUsers(ctx context.Context, f zhudun.UserFilter) ([]*zhudun.U
 	if f.Q != "" {
 		w.add("(LOWER(u.username) LIKE ? ESCAPE '\\' OR LOWER(u.name) LIKE ? ESCAPE '\\')", likeArg(f.Q), likeArg(f.Q))
 	}
+	// A search by personal data needs its own permission, whose scope
+	// bounds the results too, and a reason; it is counted and audited.
+	search, err := s.beginPIISearch(ctx, "user", f.PIIFilters(), f.Reason)
+	if err != nil {
+		return nil, 0, err
+	}
+	if search != nil {
+		if _, err := scoped(ctx, &w, search.perm, userCols); err != nil {
+			return nil, 0, err
+		}
+	}
 	if f.Phone != "" {
 		canon, err := pii.NormalizePhone(f.Phone)
 		if err != nil {
@@ -315,7 +326,13 @@ func (s *Store) FindUsers(ctx context.Context, f zhudun.UserFilter) ([]*zhudun.U
 		return nil, 0, s.internal("user rows", err)
 	}
 	q := func(q string, args ...any) (*sql.Rows, error) { return s.query(ctx, q, args...) }
-	return out, total, s.loadRoles(ctx, q, out)
+	if err := s.loadRoles(ctx, q, out); err != nil {
+		return nil, 0, err
+	}
+	if err := search.done(ctx, s, total); err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
 }
 
 // FindUserByID returns one user inside the caller's user:read scope.
@@ -371,6 +388,9 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, up zhudun.UserUpdate) 
 			if c.UserID == u.ID && *up.Disabled {
 				return zhudun.Errorf(zhudun.EFORBIDDEN, "you cannot disable your own account")
 			}
+			if err := tx.checkAccountReach(u); err != nil {
+				return err
+			}
 			change["disabled"] = *up.Disabled
 			u.Disabled = *up.Disabled
 		}
@@ -408,6 +428,9 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, up zhudun.UserUpdate) 
 
 // ResetPassword sets an administrator-chosen password, which the user must
 // change at next login; it clears a lockout and ends the user's sessions.
+// Through the API nobody resets their own password, an administrator's
+// (only the installer's CLI does: zhudun user passwd), or one of an account
+// whose roles reach beyond the caller's.
 func (s *Store) ResetPassword(ctx context.Context, id int64, pw string) error {
 	if err := password.Check("password", pw); err != nil {
 		return err
@@ -422,7 +445,23 @@ func (s *Store) ResetPassword(ctx context.Context, id int64, pw string) error {
 		if err != nil {
 			return err
 		}
-		own := c != nil && c.System
+		if !c.System {
+			if c.UserID == u.ID {
+				return zhudun.Errorf(zhudun.EFORBIDDEN, "change your own password with your current one (修改密码), not through administration")
+			}
+			// 三员分立: an administrator who could reset another
+			// administrator's password could become it. That is done only on
+			// the server, by whoever may run the installer's CLI.
+			for _, r := range u.Roles {
+				if zhudun.IsAdminRole(r) {
+					return zhudun.Errorf(zhudun.EFORBIDDEN, "an administrator's password is reset only on the server: zhudun user passwd %s", u.Username)
+				}
+			}
+			if err := tx.checkAccountReach(u); err != nil {
+				return err
+			}
+		}
+		own := c.System
 		if _, err := tx.exec(`UPDATE users SET password_hash = ?, must_change = ?, failed_count = 0, locked_until = NULL, password_changed_at = ?, updated_at = ? WHERE id = ?`,
 			hash, !own, tx.now, tx.now, u.ID); err != nil {
 			return tx.s.internal("user password", err)
@@ -432,6 +471,17 @@ func (s *Store) ResetPassword(ctx context.Context, id int64, pw string) error {
 		}
 		return tx.userChanged("user.password_reset", u, Detail(map[string]any{"must_change": !own}))
 	})
+}
+
+// checkAccountReach refuses to reset, unlock, disable or enable an account
+// whose roles reach beyond the caller's own — the rule that already held for
+// moving it. A sub-bureau administrator who could reset the password of a
+// holder of a city-wide role could sign in as it.
+func (tx *Tx) checkAccountReach(u *zhudun.User) error {
+	if err := tx.checkGrantReach(u.Roles, u.DeptPath, u.DeptID); err != nil {
+		return zhudun.Errorf(zhudun.EFORBIDDEN, "%s holds a role that reaches beyond your own scope; ask an administrator above you", u.Username)
+	}
+	return nil
 }
 
 // validRoleSet enforces 三员分立 on a set of role ids: an administrator

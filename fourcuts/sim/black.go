@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/zhudun/zhudun/fourcuts"
 )
 
 // supplied is a black card with the gang that owns it.
@@ -124,6 +126,9 @@ func (w *world) blackOps() {
 				}
 			}
 		}
+		if p.BriefModems > 0 {
+			w.briefModems(gang, tac, cell, stock, modems)
+		}
 		pools = append(pools, pool{stock, gang})
 	}
 
@@ -232,6 +237,8 @@ func (w *world) blackOps() {
 					o.imei = ""
 				}
 				switch {
+				case len(w.exitSeq) > 0 && g.chance(0.04):
+					o.ip = g.pick(w.exitSeq) // a commercial exit shared with ordinary users: not labelled
 				case g.chance(natP):
 					o.ip = g.pick(w.natIPs) // shared with thousands: not labelled
 				case g.chance(0.7):
@@ -249,7 +256,7 @@ func (w *world) blackOps() {
 				w.reg(t0+int64(g.r.IntN(10*60e3)), pl, acct, c, fp, o)
 				w.label("black_account", "account", pl+":"+acct, gang)
 				w.label("black_software", "device", fp, gang)
-				if !slices.Contains(w.natIPs, o.ip) {
+				if !slices.Contains(w.natIPs, o.ip) && !w.exits[o.ip] {
 					w.useLine(o.ip, gang)
 				}
 				w.label("black_card", "msisdn", c.msisdn, gang)
@@ -351,15 +358,15 @@ func (w *world) blackOps() {
 		var imeis []string
 		for ch := 0; ch < channels; ch++ {
 			body := tac + base + fmt.Sprint(ch%10)
-			c := luhnDigit(body)
+			c := fourcuts.LuhnDigit(body)
 			if g.chance(p.InvalidIMEIShare) {
 				c = byte('0' + (int(c-'0')+3)%10)
 			}
 			imei := body + string(c)
-			if g.seen[imei] {
+			if g.seen[body] { // a channel number past 9: a fresh body
 				imei = g.imei(tac, !g.chance(p.InvalidIMEIShare))
 			}
-			g.seen[imei] = true
+			g.seen[body] = true
 			imeis = append(imeis, imei)
 		}
 		for d := 0; d < p.Days; d++ {
@@ -372,10 +379,10 @@ func (w *world) blackOps() {
 					ts := w.at(d, 8+g.r.Float64()*14)
 					if g.chance(0.3) {
 						q := w.persons[g.r.IntN(len(w.persons))]
-						qc := q.cards[0]
-						w.call(d, ts, c, ph, cell, qc.msisdn, qc, q.handset(g, qc), q.where(g, 12), w.dur(true))
+						qc := q.cardOn(d)
+						w.call(d, ts, c, ph, cell, qc.msisdn, qc, q.handset(g, qc, d), q.where(g, 12), w.dur(true))
 						if g.chance(0.02) {
-							w.call(d, ts+600e3, qc, q.handset(g, qc), q.where(g, 12), c.msisdn, c, ph, cell, w.dur(true))
+							w.call(d, ts+600e3, qc, q.handset(g, qc, d), q.where(g, 12), c.msisdn, c, ph, cell, w.dur(true))
 						}
 						continue
 					}

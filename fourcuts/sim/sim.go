@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -24,6 +25,7 @@ func (e *sev) set(k, v string) {
 
 type card struct {
 	msisdn, imsi, iccid, carrier, holder string
+	stock                                int // index of its activation in world.stock, or -1
 }
 
 type phone struct {
@@ -45,6 +47,21 @@ type person struct {
 	officeCell         string
 	courierCells       []string
 	extraPh            *phone // a second, shared family phone
+
+	// stressors (stress.go); zero values leave a person as before
+	house    []int   // the household's persons, self included
+	shareP   float64 // chance a call of cards[0] goes through extraPh (0: 0.15)
+	extraFP  string  // the shared family phone's fingerprint
+	since    int     // day cards[0] was opened (evening migrants: homeCard before)
+	homeCard *card   // an evening migrant's card from home
+	dualEven bool    // two cards used about equally
+	oldPh    *phone  // an old phone cards[1] visits on days [oldFrom, oldTo)
+	oldFrom  int
+	oldTo    int
+	newPh    *phone // the phone used from day newFrom on
+	newFP    string
+	newFrom  int
+	exit     string // the VPN, proxy or data-centre address the person registers through
 }
 
 const (
@@ -53,6 +70,7 @@ const (
 	kindSales
 	kindStudent
 	kindGamer
+	kindCallCentre
 )
 
 // world holds the generated population and what the operations own.
@@ -77,6 +95,8 @@ type world struct {
 	// gang that registered most accounts through them
 	lineUse map[string]map[string]int
 	lineSeq []string
+	exits   map[string]bool // shared commercial exits (Params.ProxyUsers)
+	exitSeq []string
 }
 
 func (w *world) day(d int) int64 { return w.start + int64(d)*86400e3 }
@@ -136,6 +156,9 @@ func newWorld(p Params) *world {
 	w := &world{p: p, g: &gen{r: rand.New(rand.NewPCG(p.Seed, p.Seed^0x5eed)), seen: map[string]bool{}},
 		start: p.Start.UnixMilli(), truthed: map[string]bool{}, reissued: map[string]bool{}, senders: map[string]string{},
 		lineUse: map[string]map[string]int{}}
+	if p.KeyedHolders {
+		w.g.key = []byte(fmt.Sprintf("provider-key-%d", p.Seed))
+	}
 	w.events = make([][]*sev, p.Days)
 	for _, pl := range platforms {
 		w.senders[pl] = w.g.unique(func() string { return "10690" + w.g.digits(6) })
@@ -145,7 +168,7 @@ func newWorld(p Params) *world {
 
 func (w *world) newCard(carrier, holder string) *card {
 	g := w.g
-	return &card{msisdn: g.msisdn(carrier), imsi: g.imsi(carrier), iccid: g.iccid(), carrier: carrier, holder: holder}
+	return &card{msisdn: g.msisdn(carrier), imsi: g.imsi(carrier), iccid: g.iccid(), carrier: carrier, holder: holder, stock: -1}
 }
 
 func (w *world) activation(c *card, ts int64, outlet, region string) *sev {
@@ -167,6 +190,7 @@ func (w *world) stockActivation(c *card) {
 	g := w.g
 	daysBack := 30 + g.r.IntN(3000)
 	ts := w.start - int64(daysBack)*86400e3 + int64((9+g.r.Float64()*11)*3600e3)
+	c.stock = len(w.stock)
 	w.stock = append(w.stock, w.activation(c, ts, g.pick(w.outlets), g.pick(homeRegions)))
 }
 
@@ -261,6 +285,10 @@ func (w *world) population() {
 				w.persons[k].extraPh = shared
 			}
 		}
+		house := slices.Clone(hh)
+		for _, k := range hh {
+			w.persons[k].house = house
+		}
 		for _, a := range hh {
 			for _, b := range hh {
 				if a != b {
@@ -311,7 +339,7 @@ func (w *world) call(d int, ts int64, from *card, fromPh *phone, fromCell string
 		e.set("dur", fmt.Sprint(dur))
 		e.set("imsi", from.imsi)
 		if fromPh != nil {
-			e.set("imei", fromPh.imei)
+			e.set("imei", w.cdrIMEI(fromPh, from, d))
 		}
 		e.set("cell", fromCell)
 		w.emit(d, e)
@@ -328,7 +356,7 @@ func (w *world) call(d int, ts int64, from *card, fromPh *phone, fromCell string
 		e.set("dur", fmt.Sprint(dur))
 		e.set("imsi", toCard.imsi)
 		if toPh != nil {
-			e.set("imei", toPh.imei)
+			e.set("imei", w.cdrIMEI(toPh, toCard, d))
 		}
 		e.set("cell", toCell)
 		w.emit(d, e)
@@ -344,7 +372,7 @@ func (w *world) incoming(d int, ts int64, to *card, ph *phone, cell, from string
 	e.set("dur", fmt.Sprint(dur))
 	e.set("imsi", to.imsi)
 	if ph != nil {
-		e.set("imei", ph.imei)
+		e.set("imei", w.cdrIMEI(ph, to, d))
 	}
 	e.set("cell", cell)
 	w.emit(d, e)
@@ -363,16 +391,42 @@ func (pe *person) where(g *gen, h float64) string {
 	return pe.homeCell
 }
 
-// handset returns the phone a person's card is in (dual-SIM: the same
-// phone; a household's shared phone now and then).
-func (pe *person) handset(g *gen, c *card) *phone {
+// whereWith is where, for a call made with phone ph: a shared family phone
+// (Params.FamilyPhones) stays at home.
+func (pe *person) whereWith(g *gen, h float64, ph *phone) string {
+	cell := pe.where(g, h)
+	if pe.shareP > 0 && ph == pe.extraPh {
+		return pe.homeCell
+	}
+	return cell
+}
+
+// handset returns the phone a person's card is in on day d (dual-SIM: the
+// same phone; a household's shared phone now and then; an old phone the
+// second card visits; a new phone from the day it was set up).
+func (pe *person) handset(g *gen, c *card, d int) *phone {
 	if c == pe.workCard {
 		return pe.workPh
 	}
-	if pe.extraPh != nil && c == pe.cards[0] && g.chance(0.15) {
+	if pe.oldPh != nil && c == pe.cards[1] && d >= pe.oldFrom && d < pe.oldTo {
+		return pe.oldPh
+	}
+	if pe.extraPh != nil && c == pe.cards[0] && g.chance(cmp.Or(pe.shareP, 0.15)) {
 		return pe.extraPh
 	}
+	if pe.newPh != nil && d >= pe.newFrom {
+		return pe.newPh
+	}
 	return pe.ph
+}
+
+// cardOn returns the person's main card on day d: an evening migrant
+// uses the card from home until the local one is opened.
+func (pe *person) cardOn(d int) *card {
+	if d < pe.since && pe.homeCard != nil {
+		return pe.homeCard
+	}
+	return pe.cards[0]
 }
 
 func (w *world) dur(short bool) int {
@@ -404,27 +458,31 @@ func (w *world) legitCalls() {
 			for k := 0; k < n; k++ {
 				h := w.hour()
 				ts := w.at(d, h)
-				c := pe.cards[0]
-				if len(pe.cards) > 1 && g.chance(0.25) {
+				c := pe.cardOn(d)
+				share := 0.25
+				if pe.dualEven {
+					share = 0.5
+				}
+				if len(pe.cards) > 1 && g.chance(share) {
 					c = pe.cards[1+g.r.IntN(len(pe.cards)-1)]
 					if c == pe.workCard {
-						c = pe.cards[0]
+						c = pe.cardOn(d)
 					}
 				}
-				ph := pe.handset(g, c)
+				ph := pe.handset(g, c, d)
 				if g.chance(0.35) || len(pe.contacts) == 0 {
 					ext := g.pick(w.extern)
 					if g.chance(0.5) {
-						w.call(d, ts, c, ph, pe.where(g, h), ext, nil, nil, "", w.dur(false))
+						w.call(d, ts, c, ph, pe.whereWith(g, h, ph), ext, nil, nil, "", w.dur(false))
 					} else {
-						w.incoming(d, ts, c, ph, pe.where(g, h), ext, w.dur(false))
+						w.incoming(d, ts, c, ph, pe.whereWith(g, h, ph), ext, w.dur(false))
 					}
 					continue
 				}
 				j := pe.contacts[g.r.IntN(len(pe.contacts))]
 				q := w.persons[j]
-				qc := q.cards[0]
-				w.call(d, ts, c, ph, pe.where(g, h), qc.msisdn, qc, q.handset(g, qc), q.where(g, h), w.dur(false))
+				qc := q.cardOn(d)
+				w.call(d, ts, c, ph, pe.whereWith(g, h, ph), qc.msisdn, qc, q.handset(g, qc, d), q.where(g, h), w.dur(false))
 				_ = i
 			}
 			switch pe.kind {
@@ -432,6 +490,8 @@ func (w *world) legitCalls() {
 				w.courierDay(d, pe)
 			case kindSales:
 				w.salesDay(d, pe)
+			case kindCallCentre:
+				w.callCentreDay(d, pe)
 			}
 		}
 	}
@@ -448,11 +508,11 @@ func (w *world) courierDay(d int, pe *person) {
 		if g.chance(0.5) {
 			j := g.r.IntN(len(w.persons))
 			q := w.persons[j]
-			qc := q.cards[0]
-			w.call(d, ts, c, pe.ph, pe.where(g, h), qc.msisdn, qc, q.handset(g, qc), q.where(g, h), w.dur(true))
+			qc := q.cardOn(d)
+			w.call(d, ts, c, pe.ph, pe.where(g, h), qc.msisdn, qc, q.handset(g, qc, d), q.where(g, h), w.dur(true))
 			if g.chance(0.35) {
 				ts2 := ts + int64(g.r.IntN(3600e3))
-				w.call(d, ts2, qc, q.handset(g, qc), q.where(g, h), c.msisdn, c, pe.ph, pe.where(g, h), w.dur(true))
+				w.call(d, ts2, qc, q.handset(g, qc, d), q.where(g, h), c.msisdn, c, pe.ph, pe.where(g, h), w.dur(true))
 			}
 		} else {
 			ext := g.msisdn(g.pick(carriers))
@@ -551,30 +611,41 @@ func (w *world) legitRegs() {
 			d := g.r.IntN(p.Days)
 			ts := w.at(d, w.hour())
 			ip := g.pick(w.natIPs)
+			var exitFlag []string
 			switch {
+			case pe.exit != "" && g.chance(0.7):
+				ip = pe.exit
+				if g.chance(0.5) {
+					exitFlag = []string{g.pick([]string{"vpn", "proxy"})}
+				}
 			case pe.kind == kindStudent:
 				ip = g.pick(w.campus)
 			case g.chance(0.4):
 				ip = pe.homeIP
 			}
 			pl := g.pick(platforms)
-			w.reg(ts, pl, g.account(pl), pe.cards[0], pe.fp, pe.regOpt(g, ip))
+			o := pe.regOptOn(g, ip, d)
+			if exitFlag != nil {
+				o.flags = exitFlag
+			}
+			w.reg(ts, pl, g.account(pl), pe.cardOn(d), pe.fpOn(d), o)
 		}
 		// login codes from the apps people already use
 		for k := 0; k < g.r.IntN(3); k++ {
-			w.otp(w.at(g.r.IntN(p.Days), w.hour()), pe.cards[0], g.pick(platforms))
+			d := g.r.IntN(p.Days)
+			w.otp(w.at(d, w.hour()), pe.cardOn(d), g.pick(platforms))
 		}
 		for d := 0; d < p.Days; d++ {
 			if g.chance(0.5) {
 				e := &sev{ts: w.at(d, w.hour()), typ: "sms"}
-				e.set("msisdn", pe.cards[0].msisdn)
+				e.set("msisdn", pe.cardOn(d).msisdn)
 				e.set("sender", "95588")
 				e.set("kind", "notice")
 				w.emit(d, e)
 			}
 			if g.chance(0.3) {
 				e := &sev{ts: w.at(d, w.hour()), typ: "sms"}
-				e.set("msisdn", pe.cards[0].msisdn)
+				e.set("msisdn", pe.cardOn(d).msisdn)
 				e.set("sender", "106"+g.digits(8))
 				e.set("kind", "marketing")
 				w.emit(d, e)
@@ -608,7 +679,7 @@ func (w *world) legitRegs() {
 		staff := 40 + g.r.IntN(31)
 		for s := 0; s < staff; s++ {
 			pe := w.persons[g.r.IntN(len(w.persons))]
-			w.reg(t0+int64(g.r.IntN(3600e3)), pl, g.account(pl), pe.cards[0], pe.fp, pe.regOpt(g, ip))
+			w.reg(t0+int64(g.r.IntN(3600e3)), pl, g.account(pl), pe.cardOn(d), pe.fp, pe.regOpt(g, ip))
 		}
 	}
 }
@@ -616,11 +687,21 @@ func (w *world) legitRegs() {
 // Generate builds the world and returns its events per day (plus the stock
 // and intelligence) and the truth. It does no I/O.
 func Generate(p Params) (days [][]*sev, stock, intel []*sev, truth []Truth, params Params) {
+	w := build(p)
+	return w.events, w.stock, w.intel, w.truth, w.p
+}
+
+// build generates the world of p.
+func build(p Params) *world {
 	w := newWorld(p)
 	w.population()
+	w.stressPopulation()
 	w.legitCalls()
 	w.legitRegs()
+	w.stressRegs()
 	w.blackOps()
+	w.quietOps()
+	w.nameDevices()
 	for d := range w.events {
 		slices.SortStableFunc(w.events[d], func(a, b *sev) int {
 			if a.ts < b.ts {
@@ -647,7 +728,7 @@ func Generate(p Params) (days [][]*sev, stock, intel []*sev, truth []Truth, para
 		}
 		return 0
 	})
-	return w.events, w.stock, w.intel, w.truth, w.p
+	return w
 }
 
 var _ = time.Second

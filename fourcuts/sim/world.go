@@ -6,10 +6,15 @@
 package sim
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"time"
+
+	"github.com/zhudun/zhudun/fourcuts"
 )
 
 // Params describes a world. Zero values mean defaults (see Defaults).
@@ -42,6 +47,68 @@ type Params struct {
 	DialupPool       int
 	SharedProxies    float64
 	HolderPseudonyms float64 // share of holders given as pseudonyms
+
+	// Stressors: legitimate look-alikes the default world lacks, and an
+	// operation that hides in ordinary behaviour (stress.go, quiet.go).
+	// Zero is off, so a world without them is the world it always was.
+	// Each draws its sizes and rates from distributions, never a fixed
+	// minimum a detector could sit just under.
+
+	// QuietSales is the share of users working as sales agents or
+	// call-centre staff: dozens of short outbound calls a working day from
+	// a company handset in one office, rung back 0–1 times a day.
+	QuietSales float64
+	// ProxyUsers is the share of users who register through a shared
+	// commercial VPN or proxy exit, or an address in a data centre (cloud
+	// desktops, company egress), some with the SDK's vpn/proxy flag. When
+	// set, studios now and then register through the same commercial
+	// exits, which stay unlabelled (like carrier NAT).
+	ProxyUsers float64
+	// KeyedHolders gives every holder as a keyed pseudonym (an HMAC of the
+	// resident ID under one provider key, as the contract recommends): no
+	// clear ID, so no province of origin, for anyone.
+	KeyedHolders bool
+	// IMEISV is the share of (phone, carrier) pairs whose call records carry
+	// the 16-digit IMEISV (a sixth of those the 14-digit body instead) while
+	// registrations carry the 15-digit IMEI; a few phones change software
+	// version mid-period. Truth names a device by the 15-digit form seen
+	// in the feed when there is one (docs/spec/events.md).
+	IMEISV float64
+	// Fleets is the number of company fleets and IoT batches per 20,000
+	// users: tens to hundreds of cards of one enterprise holder opened in
+	// one night batch at one outlet — trackers and meters (13-digit IoT
+	// numbers, no calls) or drivers' phones of one model.
+	Fleets float64
+	// EveningMigrants is the share of users who arrive in the period from
+	// a far province and open a local card in the evening, alone or with
+	// a group recruited by the same factory, then use it as anyone does.
+	EveningMigrants float64
+	// FamilyPhones is the share of households (two or more people) whose
+	// cards all pass through one shared family phone, often, and who
+	// register some apps on it.
+	FamilyPhones float64
+	// DualSIMPhones is the share of users with two cards of different
+	// carriers used about equally in one phone, some of whom move the
+	// second card into an old phone for a few days.
+	DualSIMPhones float64
+	// NewPhoneSetups is the share of users who set up a new phone in the
+	// period and register about a dozen apps on it in one day (the old
+	// phone often passes to someone in the household).
+	NewPhoneSetups float64
+	// FamilyVerifiers is the share of households whose phones verify each
+	// other's accounts (a parent's account registered on a child's phone
+	// with the parent's number, and the reverse).
+	FamilyVerifiers float64
+	// BriefModems adds to each cat pool, per modem it has, this many
+	// modems on average that show up in only one or two short calls in the
+	// whole period, carrying one of the pool's cards at the pool's cell
+	// (a spare swapped in for a day; another make now and then).
+	BriefModems float64
+	// QuietOps is the number of ordinary-looking registration operations
+	// per 20,000 users: every card, phone, fingerprint, address and
+	// registration time within what ordinary people show; only the joint
+	// structure — few phones × many cards × many platforms — is dense.
+	QuietOps float64
 
 	// Output.
 	Jitter     time.Duration // events up to this much out of order (10 min)
@@ -167,6 +234,15 @@ var emuModels = []model{
 type gen struct {
 	r    *rand.Rand
 	seen map[string]bool
+	key  []byte // the provider's pseudonym key (Params.KeyedHolders)
+}
+
+// keyed returns the keyed pseudonym of a resident ID: HMAC-SHA256 under
+// the provider's key, hex, as a carrier that follows the contract sends it.
+func (g *gen) keyed(id string) string {
+	m := hmac.New(sha256.New, g.key)
+	m.Write([]byte(id))
+	return hex.EncodeToString(m.Sum(nil))[:32]
 }
 
 func (g *gen) pick(s []string) string { return s[g.r.IntN(len(s))] }
@@ -217,30 +293,21 @@ func (g *gen) iccid() string {
 	return g.unique(func() string { return "8986" + g.digits(15) })
 }
 
-func luhnDigit(s string) byte {
-	sum := 0
-	for i := 0; i < len(s); i++ {
-		d := int(s[i] - '0')
-		if i%2 == 1 {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-	}
-	return byte('0' + (10-sum%10)%10)
-}
-
+// imei returns a fresh IMEI of the given TAC. Its first 14 digits are
+// unique too: the contract makes IMEIs that share them one device.
 func (g *gen) imei(tac string, valid bool) string {
-	return g.unique(func() string {
+	for {
 		body := tac + g.digits(6)
-		c := luhnDigit(body)
+		if g.seen[body] {
+			continue
+		}
+		g.seen[body] = true
+		c := fourcuts.LuhnDigit(body)
 		if !valid {
 			c = byte('0' + (int(c-'0')+1+g.r.IntN(9))%10)
 		}
 		return body + string(c)
-	})
+	}
 }
 
 var idW = [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
@@ -258,6 +325,9 @@ func (g *gen) residentID(region string) string {
 }
 
 func (g *gen) holder(region string, pseud float64) string {
+	if g.key != nil {
+		return g.keyed(g.residentID(region))
+	}
 	if g.chance(pseud) {
 		return g.unique(func() string { return "h:" + g.hex(24) })
 	}

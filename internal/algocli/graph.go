@@ -198,7 +198,7 @@ func readEdges(ctx context.Context, r io.Reader, name string) (*edgeList, error)
 		go func() {
 			defer func() { done <- struct{}{} }()
 			sd := &sides[f]
-			sd.ids, sd.idx, sd.err = parseSide(ctx, text, name, f)
+			sd.ids, sd.idx, sd.err = parseSide(ctx, data, text, name, f)
 			if sd.err == nil {
 				var renum []int32
 				renum, sd.ids = sortedRenumber(sd.ids)
@@ -255,18 +255,20 @@ func (e lineError) Error() string { return fmt.Sprintf("%s:%d: %s", e.name, e.li
 
 // parseSide numbers field f (0 = src, 1 = dst) of every edge line of text in
 // order of first appearance, and returns the ids and each edge's number.
-// Blank lines and lines starting with '#' are skipped.
-func parseSide(ctx context.Context, text, name string, f int) ([]string, []int32, error) {
-	ids := make(map[string]int32)
-	var names []string
-	var idx []int32
+// Blank lines and lines starting with '#' are skipped. data and text are the
+// same bytes.
+func parseSide(ctx context.Context, data []byte, text, name string, f int) ([]string, []int32, error) {
+	lines := countLines(text)
+	ids := newIDTable(data, text, min(lines, 1<<14))
+	idx := make([]int32, 0, lines)
 	line := 0
-	for len(text) > 0 {
+	for pos := 0; pos < len(text); {
+		start := pos
 		var l string
-		if nl := strings.IndexByte(text, '\n'); nl >= 0 {
-			l, text = text[:nl], text[nl+1:]
+		if nl := strings.IndexByte(text[pos:], '\n'); nl >= 0 {
+			l, pos = text[pos:pos+nl], pos+nl+1
 		} else {
-			l, text = text, ""
+			l, pos = text[pos:], len(text)
 		}
 		line++
 		if line&0xfffff == 0 && ctx.Err() != nil {
@@ -282,26 +284,20 @@ func parseSide(ctx context.Context, text, name string, f int) ([]string, []int32
 		if tab < 0 {
 			return nil, nil, lineError{name, line, fmt.Sprintf("want src<TAB>dst, got %q", clip([]byte(l)))}
 		}
-		s, d := l[:tab], l[tab+1:]
+		d := l[tab+1:]
 		if strings.IndexByte(d, '\t') >= 0 {
 			return nil, nil, lineError{name, line, "more than two fields"}
 		}
-		if len(s) == 0 || len(d) == 0 {
+		if tab == 0 || len(d) == 0 {
 			return nil, nil, lineError{name, line, "empty id"}
 		}
-		id := s
-		if f == 1 {
-			id = d
+		if f == 0 {
+			idx = append(idx, ids.number(start, tab))
+		} else {
+			idx = append(idx, ids.number(start+tab+1, len(d)))
 		}
-		v, ok := ids[id]
-		if !ok {
-			v = int32(len(names))
-			names = append(names, id)
-			ids[id] = v
-		}
-		idx = append(idx, v)
 	}
-	return names, idx, nil
+	return ids.names(), idx, nil
 }
 
 // sortedRenumber renumbers ids in an order that depends only on their
@@ -309,10 +305,6 @@ func parseSide(ctx context.Context, text, name string, f int) ([]string, []int32
 // hash — so that the numbering, and with it the result, does not depend on
 // the order of the input lines. Hashes sort much faster than strings.
 func sortedRenumber(ids []string) ([]int32, []string) {
-	type hk struct {
-		h uint64
-		i int32
-	}
 	keys := make([]hk, len(ids))
 	for i, id := range ids {
 		h := uint64(14695981039346656037)
@@ -322,15 +314,18 @@ func sortedRenumber(ids []string) ([]int32, []string) {
 		}
 		keys[i] = hk{h, int32(i)}
 	}
-	slices.SortFunc(keys, func(a, b hk) int {
-		if a.h != b.h {
-			if a.h < b.h {
-				return -1
-			}
-			return 1
+	keys = radixByHash(keys)
+	// Equal hashes (rare) are ordered by spelling.
+	for lo := 0; lo < len(keys); {
+		hi := lo + 1
+		for hi < len(keys) && keys[hi].h == keys[lo].h {
+			hi++
 		}
-		return strings.Compare(ids[a.i], ids[b.i])
-	})
+		if hi-lo > 1 {
+			slices.SortFunc(keys[lo:hi], func(a, b hk) int { return strings.Compare(ids[a.i], ids[b.i]) })
+		}
+		lo = hi
+	}
 	renum := make([]int32, len(ids))
 	sorted := make([]string, len(ids))
 	for n, k := range keys {
@@ -338,6 +333,46 @@ func sortedRenumber(ids []string) ([]int32, []string) {
 		sorted[n] = ids[k.i]
 	}
 	return renum, sorted
+}
+
+// hk is an id's hash and its first-appearance number.
+type hk struct {
+	h uint64
+	i int32
+}
+
+// radixByHash sorts keys by hash, least significant 11 bits first (six
+// passes, each histogram small enough for the first-level cache), and
+// returns the sorted slice (keys itself or its scratch twin).
+func radixByHash(keys []hk) []hk {
+	const digit, passes = 11, 6
+	if len(keys) < 2 {
+		return keys
+	}
+	var cnt [passes][1 << digit]int
+	for _, k := range keys {
+		for p := range passes {
+			cnt[p][(k.h>>(digit*p))&(1<<digit-1)]++
+		}
+	}
+	src, dst := keys, make([]hk, len(keys))
+	for p := range passes {
+		c := &cnt[p]
+		if c[(keys[0].h>>(digit*p))&(1<<digit-1)] == len(keys) {
+			continue // one value of this digit everywhere
+		}
+		sum := 0
+		for d := range c {
+			c[d], sum = sum, sum+c[d]
+		}
+		for _, k := range src {
+			d := (k.h >> (digit * p)) & (1<<digit - 1)
+			dst[c[d]] = k
+			c[d]++
+		}
+		src, dst = dst, src
+	}
+	return src
 }
 
 func graphInject(args []string, stdout, stderr io.Writer) error {

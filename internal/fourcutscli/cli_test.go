@@ -2,8 +2,10 @@ package fourcutscli
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/fourcuts/sim"
 )
 
 func TestSimulateDetectEval(t *testing.T) {
@@ -90,5 +93,89 @@ func TestSimulateDetectEval(t *testing.T) {
 	}
 	if err := Detect(ctx, []string{"--out", find}, nil, &out, &errb); zhudun.ErrorCode(err) != zhudun.EINVALID {
 		t.Errorf("detect without input: %v", err)
+	}
+}
+
+// TestIMEISVEndToEnd: a world whose call records carry IMEISVs (and bare
+// 14 digits) where registrations carry IMEIs goes through simulate →
+// detect → eval with every category, devices included, at F1 ≥ 0.95:
+// the engine joins the forms and names each device as the truth does.
+func TestIMEISVEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	feedDir, truth, find := filepath.Join(dir, "feed"), filepath.Join(dir, "truth.jsonl"), filepath.Join(dir, "findings.jsonl")
+	ctx := context.Background()
+	var out, errb bytes.Buffer
+	if err := Simulate(ctx, []string{"--users", "2500", "--days", "2", "--seed", "21", "--imeisv", "0.7", "--out", feedDir, "--truth", truth}, nil, &out, &errb); err != nil {
+		t.Fatalf("simulate: %v %s", err, errb.String())
+	}
+	// the feed must hold the spellings the join is for
+	forms := map[int]int{}
+	files, _ := filepath.Glob(filepath.Join(feedDir, "cdr_*.jsonl.gz"))
+	for _, f := range files {
+		b := gunzip(t, f)
+		for _, m := range regexp.MustCompile(`"imei":"?([0-9]+)`).FindAllSubmatch(b, -1) {
+			forms[len(m[1])]++
+		}
+	}
+	if forms[14] == 0 || forms[15] == 0 || forms[16] == 0 {
+		t.Fatalf("imei forms by length in the call records: %v", forms)
+	}
+	if err := Detect(ctx, []string{"--in", feedDir, "--out", find}, nil, &out, &errb); err != nil {
+		t.Fatalf("detect: %v", err)
+	}
+	out.Reset()
+	if err := Eval(ctx, []string{"--truth", truth, "--findings", find, "--min-f1", "0.95"}, nil, &out, &errb); err != nil {
+		t.Fatalf("eval: %v\n%s", err, out.String())
+	}
+	if !regexp.MustCompile(`black_device\s+[1-9]`).Match(out.Bytes()) {
+		t.Errorf("no black device in the truth:\n%s", out.String())
+	}
+}
+
+func gunzip(t *testing.T, path string) []byte {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestSimulateStressorFlags: each stressor flag sets its sim.Params field,
+// and a flag given wins over the --params file while the file's other
+// fields are kept.
+func TestSimulateStressorFlags(t *testing.T) {
+	args := []string{"--out", "o", "--truth", "t", "--users", "500",
+		"--quiet-sales", "0.05", "--proxy-users", "0.1", "--keyed-holders", "--imeisv", "0.6", "--fleets", "30",
+		"--evening-migrants", "0.04", "--family-phones", "0.3", "--dual-sim-phones", "0.25", "--new-phone-setups", "0.02",
+		"--family-verifiers", "0.2", "--quiet-ops", "10"}
+	p, _, _, err := simParams(args, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := sim.Params{Users: 500, Days: 7, Seed: 1, QuietSales: 0.05, ProxyUsers: 0.1, KeyedHolders: true, IMEISV: 0.6,
+		Fleets: 30, EveningMigrants: 0.04, FamilyPhones: 0.3, DualSIMPhones: 0.25, NewPhoneSetups: 0.02,
+		FamilyVerifiers: 0.2, QuietOps: 10}
+	if p != want {
+		t.Errorf("params\n got %+v\nwant %+v", p, want)
+	}
+	file := filepath.Join(t.TempDir(), "p.json")
+	os.WriteFile(file, []byte(`{"Users":800,"Days":2,"Seed":9,"QuietOps":3,"IMEISV":0.2,"KeyedHolders":true,"Sales":0.05}`), 0o644)
+	p, _, _, err = simParams([]string{"--out", "o", "--truth", "t", "--params", file, "--quiet-ops", "7"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = sim.Params{Users: 800, Days: 2, Seed: 9, QuietOps: 7, IMEISV: 0.2, KeyedHolders: true, Sales: 0.05}
+	if p != want {
+		t.Errorf("params with a file\n got %+v\nwant %+v", p, want)
 	}
 }

@@ -199,7 +199,7 @@ func testPatrolDispatch(t *testing.T, b Backend) {
 	if _, n, _ := e.s.FindIncidents(e.as(u["off3"]), zhudun.IncidentFilter{}); n != 0 {
 		t.Errorf("off3 sees %d before the loan", n)
 	}
-	if _, n, _ := e.s.FindIncidents(disp1, zhudun.IncidentFilter{Phone: "13912345678"}); n != 1 {
+	if _, n, _ := e.s.FindIncidents(disp1, zhudun.IncidentFilter{Phone: "13912345678", Reason: "来电核查：是否重复报警"}); n != 1 {
 		t.Errorf("search by phone: %d", n)
 	}
 	// Dispatching another unit than the recommended one needs a reason.

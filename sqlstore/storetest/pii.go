@@ -47,17 +47,23 @@ func testPII(t *testing.T, b Backend) {
 		}
 		rows.Close()
 	}
-	// Found through the blind index, in scope only.
-	if _, n, err := e.s.FindUsers(sb1, zhudun.UserFilter{Phone: "13912345678"}); err != nil || n != 1 {
+	// Found through the blind index, with pii:search, a reason and in scope
+	// only; a sysadmin (user:read without pii:*) cannot search by it.
+	hr1, hr2 := e.piiSearcher("hr1", "SB1"), e.piiSearcher("hr2", "SB2")
+	const why = "人员核查：比对报名信息"
+	if _, _, err := e.s.FindUsers(sb1, zhudun.UserFilter{Phone: "13912345678", Reason: why}); code(err) != zhudun.EFORBIDDEN {
+		t.Fatalf("sysadmin searches by phone: %v; want EFORBIDDEN", err)
+	}
+	if _, n, err := e.s.FindUsers(hr1, zhudun.UserFilter{Phone: "13912345678", Reason: why}); err != nil || n != 1 {
 		t.Fatalf("by phone: %d %v", n, err)
 	}
-	if _, n, err := e.s.FindUsers(sb1, zhudun.UserFilter{IDNumber: "11010519491231002X"}); err != nil || n != 1 {
+	if _, n, err := e.s.FindUsers(hr1, zhudun.UserFilter{IDNumber: "11010519491231002X", Reason: why}); err != nil || n != 1 {
 		t.Fatalf("by id number: %d %v", n, err)
 	}
-	if _, n, err := e.s.FindUsers(sb1, zhudun.UserFilter{Phone: "13912345679"}); err != nil || n != 0 {
+	if _, n, err := e.s.FindUsers(hr1, zhudun.UserFilter{Phone: "13912345679", Reason: why}); err != nil || n != 0 {
 		t.Fatalf("by other phone: %d %v", n, err)
 	}
-	if _, n, err := e.s.FindUsers(e.as(u["sb2adm"]), zhudun.UserFilter{Phone: "13912345678"}); err != nil || n != 0 {
+	if _, n, err := e.s.FindUsers(hr2, zhudun.UserFilter{Phone: "13912345678", Reason: why}); err != nil || n != 0 {
 		t.Fatalf("by phone from SB2: %d %v", n, err)
 	}
 	// Unmasking needs pii:view, scope and a reason, and is audited.
@@ -97,7 +103,7 @@ func testPII(t *testing.T, b Backend) {
 	if e.keys.NeedsRotation(enc) {
 		t.Fatalf("phone still sealed with the old key: %s", enc[:12])
 	}
-	if _, n, err := e.s.FindUsers(sb1, zhudun.UserFilter{Phone: "139 1234 5678"}); err != nil || n != 1 {
+	if _, n, err := e.s.FindUsers(hr1, zhudun.UserFilter{Phone: "139 1234 5678", Reason: why}); err != nil || n != 1 {
 		t.Fatalf("by phone after rotation: %d %v", n, err)
 	}
 	if got, err := e.s.RevealUserPII(ana, nu.ID, "案件核查：轮换后复核"); err != nil || got.Phone != "13912345678" {
