@@ -2,8 +2,6 @@ package httpapi
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"math"
 	"net/http"
@@ -61,18 +59,5 @@ func (s *Server) geoDistricts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sum := sha256.Sum256(b)
-	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
-	h := w.Header()
-	h.Set("Content-Type", "application/geo+json; charset=utf-8")
-	// Data behind a session: the browser may keep it, no shared cache may;
-	// it revalidates so that an import shows at the next load.
-	h.Set("Cache-Control", "private, no-cache")
-	h.Set("ETag", etag)
-	if r.Header.Get("If-None-Match") == etag {
-		w.WriteHeader(http.StatusNotModified)
-		return nil
-	}
-	_, err = w.Write(b)
-	return err
+	return writeLayer(w, r, "application/geo+json; charset=utf-8", b)
 }

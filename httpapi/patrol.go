@@ -173,8 +173,11 @@ func (s *Server) listGrids(w http.ResponseWriter, r *http.Request) error {
 			Station: g.StationCode, StationName: g.StationName, District: g.DistrictCode, DistrictName: g.DistrictName,
 			PatrolPoint: pp, Touching: s.dispatch.Neighbours(g.ID)}})
 	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	b, err := json.Marshal(out)
+	if err != nil {
+		return zhudun.Errorf(zhudun.EINTERNAL, "grids: %v", err)
+	}
+	return writeLayer(w, r, "application/geo+json; charset=utf-8", b)
 }
 
 // --- units ---

@@ -79,6 +79,7 @@ type Server struct {
 	sse      prometheus.Gauge
 	handler  http.Handler
 	dispatch *dispatch.Service // the live dispatch index: state lives there, not here
+	gzip     func(http.Handler) http.HandlerFunc
 }
 
 // Route is one registered API route.
@@ -96,7 +97,7 @@ func New(c Config) *Server {
 		c.MaxBody = 1 << 20
 	}
 	s := &Server{store: c.Store, audit: c.Store, bus: c.Bus, static: c.Static, log: c.Logger, version: c.Version,
-		secure: c.SecureCookies, maxBody: c.MaxBody, mux: http.NewServeMux(), broker: newBroker(c.Logger)}
+		secure: c.SecureCookies, maxBody: c.MaxBody, mux: http.NewServeMux(), broker: newBroker(c.Logger), gzip: newGzip()}
 	s.dispatch = dispatch.NewService(c.Store, c.StaleAfter, c.Logger)
 	s.reg = prometheus.NewRegistry()
 	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -155,7 +156,7 @@ func (s *Server) handle(method, path string, public bool, h handlerFunc) {
 	if !public {
 		hh = s.authed(path, hh)
 	}
-	s.mux.Handle(method+" "+path, s.limitBody(s.bodyLimit(method+" "+path), hh))
+	s.mux.Handle(method+" "+path, s.compressJSON(method+" "+path, s.limitBody(s.bodyLimit(method+" "+path), hh)))
 }
 
 // bodyLimit is the largest body a route takes. Routes that take files rather
