@@ -1,1 +1,0 @@
-import{K as e}from"./element-plus-Dy5RdCab.js";import{R as t}from"./index-Drzhcw3g.js";function n(n,r,i=400){let a=null,o=t(e=>{n.includes(e.type)&&(clearTimeout(a),a=setTimeout(r,i))});e(()=>{o(),clearTimeout(a)})}export{n as t};
