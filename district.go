@@ -24,3 +24,21 @@ type DistrictService interface {
 	ReplaceDistricts(ctx context.Context, ds []District) error
 	FindDistricts(ctx context.Context) ([]District, error)
 }
+
+// AddressMatch is a standard address (标准地址) found for a query: what the
+// call-taker's address box offers. Generated marks the demo's made-up rows.
+type AddressMatch struct {
+	Address   string  `json:"address"`
+	District  string  `json:"district,omitempty"` // GB/T 2260 code, when known
+	Lon       float64 `json:"lon"`                // WGS-84
+	Lat       float64 `json:"lat"`
+	Generated bool    `json:"generated,omitempty"`
+}
+
+// Geocoder finds standard addresses containing a query, best first, at most
+// limit. The bureau's standard address service is one (package geocode);
+// the local table the store keeps is the other. Errors: EINVALID (query),
+// EUNAVAILABLE (the service did not answer), EUNAUTHORIZED.
+type Geocoder interface {
+	Geocode(ctx context.Context, q string, limit int) ([]AddressMatch, error)
+}

@@ -14,28 +14,32 @@ import (
 // defaults, an optional JSON file, ZHUDUN_* environment variables and flags
 // (later wins), and passed down. Secrets may also come from NAME_FILE.
 type Config struct {
-	Data        string // data directory: zhudun.db, nats/, keys/
-	DB          string // "" = SQLite in Data; postgres://… for PostgreSQL
-	NATS        string // "" = embedded JetStream in Data; nats://… for a cluster
-	NATSCA      string // CA file that the external NATS server's certificate must chain to
-	NATSCert    string // client certificate file for NATS
-	NATSKey     string // its key file
-	NATSCreds   string // NATS credentials (JWT + nkey) file
-	InsecureBus bool   // allow plain nats:// to a host off the loopback interface
-	InsecureDB  bool   // allow a PostgreSQL DSN to a remote host without sslmode=verify-full/verify-ca
-	Addr        string
-	TLSCert     string
-	TLSKey      string
-	MetricsAddr string // Prometheus /metrics on its own (internal) address; "" = off
-	Keyring     string // keyring file; default Data/keys/keyring.json
-	KeyringJSON string // the keyring itself, from ZHUDUN_KEYRING only: keys never go on a command line
-	TOTPRoles   string // comma-separated roles that must use a second factor
-	LogLevel    string
-	LogFormat   string // text or json
-	Demo        bool
-	DemoSeed    int64
-	DemoPatrol  bool // with Demo: simulate the units' terminals
-	ConfigFile  string
+	Data                string // data directory: zhudun.db, nats/, keys/
+	DB                  string // "" = SQLite in Data; postgres://… for PostgreSQL
+	NATS                string // "" = embedded JetStream in Data; nats://… for a cluster
+	NATSCA              string // CA file that the external NATS server's certificate must chain to
+	NATSCert            string // client certificate file for NATS
+	NATSKey             string // its key file
+	NATSCreds           string // NATS credentials (JWT + nkey) file
+	InsecureBus         bool   // allow plain nats:// to a host off the loopback interface
+	InsecureDB          bool   // allow a PostgreSQL DSN to a remote host without sslmode=verify-full/verify-ca
+	Addr                string
+	TLSCert             string
+	TLSKey              string
+	MetricsAddr         string // Prometheus /metrics on its own (internal) address; "" = off
+	Keyring             string // keyring file; default Data/keys/keyring.json
+	KeyringJSON         string // the keyring itself, from ZHUDUN_KEYRING only: keys never go on a command line
+	TOTPRoles           string // comma-separated roles that must use a second factor
+	LogLevel            string
+	LogFormat           string // text or json
+	Demo                bool
+	DemoSeed            int64
+	DemoPatrol          bool   // with Demo: simulate the units' terminals
+	MapTiles            string // base-map tile URL template (XYZ, or WMTS in KVP/REST form); "" = none
+	MapTilesAttribution string
+	Geocoder            string // the bureau's standard address service, URL template with {q}; "" = the local table
+	GeocoderCRS         string // gcj02 or wgs84 (default) for the service's answers
+	ConfigFile          string
 }
 
 type option struct {
@@ -60,6 +64,10 @@ func (c *Config) options() []option {
 		{name: "insecure-bus", usage: "allow plain nats:// to a host that is not loopback (events cross the network in clear)", boolean: &c.InsecureBus},
 		{name: "insecure-db", usage: "allow PostgreSQL to a host that is not loopback without sslmode=verify-full or verify-ca", boolean: &c.InsecureDB},
 		{name: "addr", usage: "listen address", str: &c.Addr, def: "127.0.0.1:8080"},
+		{name: "map-tiles", usage: "base-map tiles under the grids: a URL template with {z} {x} {y} (XYZ, or WMTS as {TileMatrix} {TileCol} {TileRow}) of the bureau's map service (PGIS), which may be offline; WGS-84/Web Mercator tiles; empty: no tiles", str: &c.MapTiles},
+		{name: "map-tiles-attribution", usage: "credit shown under the map for --map-tiles", str: &c.MapTilesAttribution},
+		{name: "geocoder", usage: "the bureau's standard address service for the incident form's address box: a URL template with {q} (and {limit}); empty: the local standard-address table", str: &c.Geocoder},
+		{name: "geocoder-crs", usage: "coordinate system of the address service's answers: wgs84 or gcj02", str: &c.GeocoderCRS, def: "wgs84"},
 		{name: "tls-cert", usage: "TLS certificate file (serves HTTPS; cookies become Secure)", str: &c.TLSCert},
 		{name: "tls-key", usage: "TLS key file", str: &c.TLSKey},
 		{name: "metrics-addr", usage: "listen address for Prometheus /metrics (internal network only)", str: &c.MetricsAddr},

@@ -27,6 +27,14 @@ func loadDemoPatrol(ctx context.Context, e *env, s *sqlstore.Store, plan *demo.P
 	if !rep.Accepted {
 		return fmt.Errorf("demo grids rejected: %+v", rep.Problems)
 	}
+	// The demo's generated standard addresses, so the address box works.
+	as, err := demo.Addresses(1, grids) // the table is the same for every city seed: it follows the grids
+	if err != nil {
+		return err
+	}
+	if err := s.ReplaceAddresses(ctx, as); err != nil {
+		return fmt.Errorf("demo addresses: %w", err)
+	}
 	now := time.Now()
 	for _, u := range units {
 		x, err := s.CreateUnit(ctx, zhudun.NewUnit{Callsign: u.Callsign, Kind: u.Kind, StationCode: u.StationCode})
@@ -40,6 +48,6 @@ func loadDemoPatrol(ctx context.Context, e *env, s *sqlstore.Store, plan *demo.P
 			return err
 		}
 	}
-	fmt.Fprintf(e.stdout, "demo patrol: %d grids and %d units (generated)\n", rep.Created, len(units))
+	fmt.Fprintf(e.stdout, "demo patrol: %d grids, %d units and %d standard addresses (generated)\n", rep.Created, len(units), len(as))
 	return nil
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/zhudun/zhudun"
 	"github.com/zhudun/zhudun/demo"
+	"github.com/zhudun/zhudun/geocode"
 	"github.com/zhudun/zhudun/httpapi"
 	"github.com/zhudun/zhudun/natsbus"
 	"github.com/zhudun/zhudun/password"
@@ -88,7 +89,21 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	defer bus.Close()
 
-	api := httpapi.New(httpapi.Config{Store: store, Bus: bus, Static: web.FS(), Logger: log, Version: Version, SecureCookies: cfg.TLSCert != ""})
+	var geocoder zhudun.Geocoder
+	if cfg.Geocoder != "" {
+		if cfg.GeocoderCRS != "wgs84" && cfg.GeocoderCRS != "gcj02" {
+			return fmt.Errorf("--geocoder-crs must be wgs84 or gcj02")
+		}
+		g, err := geocode.New(cfg.Geocoder, cfg.GeocoderCRS == "gcj02")
+		if err != nil {
+			return err
+		}
+		geocoder = g
+	}
+	if err := checkTiles(cfg.MapTiles); err != nil {
+		return err
+	}
+	api := httpapi.New(httpapi.Config{MapTiles: cfg.MapTiles, MapTilesAttribution: cfg.MapTilesAttribution, Geocoder: geocoder, Store: store, Bus: bus, Static: web.FS(), Logger: log, Version: Version, SecureCookies: cfg.TLSCert != ""})
 	api.Registry().MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
 		Name: "zhudun_bus_rejected_events_total",
 		Help: "Bus messages dropped for failing their HMAC-SM3 tag or SM4 seal (forged, altered, or under an unknown key).",
@@ -267,4 +282,20 @@ func loadDemo(ctx context.Context, e *env, s *sqlstore.Store, seed int64, dataDi
 		return fmt.Errorf("districts: %w", err)
 	}
 	return loadDemoPatrol(sys, e, s, plan)
+}
+
+// checkTiles accepts an http(s) or root-relative tile URL template that
+// names the tile: {z}/{x}/{y} (XYZ) or {TileMatrix}/{TileCol}/{TileRow}
+// (WMTS). Offline deployments serve the tiles from their own host.
+func checkTiles(t string) error {
+	if t == "" {
+		return nil
+	}
+	xyz := strings.Contains(t, "{z}") && strings.Contains(t, "{x}") && strings.Contains(t, "{y}")
+	wmts := strings.Contains(t, "{TileMatrix}") && strings.Contains(t, "{TileCol}") && strings.Contains(t, "{TileRow}")
+	ok := strings.HasPrefix(t, "https://") || strings.HasPrefix(t, "http://") || strings.HasPrefix(t, "/") && !strings.HasPrefix(t, "//")
+	if !ok || !xyz && !wmts {
+		return fmt.Errorf("--map-tiles %q: an http(s) or /path URL template with {z} {x} {y} (XYZ) or {TileMatrix} {TileCol} {TileRow} (WMTS)", t)
+	}
+	return nil
 }

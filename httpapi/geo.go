@@ -61,3 +61,30 @@ func (s *Server) geoDistricts(w http.ResponseWriter, r *http.Request) error {
 	}
 	return writeLayer(w, r, "application/geo+json; charset=utf-8", b)
 }
+
+// mapConfig is what the UI's maps need to know of the deployment.
+type mapConfig struct {
+	Tiles       string `json:"tiles"`       // URL template; "" = no base tiles
+	Attribution string `json:"attribution"` // credit for the tiles
+	Geocoder    string `json:"geocoder"`    // "service" (the bureau's) or "local" (the standard-address table)
+}
+
+// mapSettings answers GET /api/v1/config/map.
+func (s *Server) mapSettings(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, s.mapCfg)
+	return nil
+}
+
+// geocode answers GET /api/v1/geocode?q=: the address box of the incident
+// form, for those who take incidents (incident:write).
+func (s *Server) geocode(w http.ResponseWriter, r *http.Request) error {
+	if _, err := zhudun.ScopeFor(r.Context(), zhudun.PermIncidentWrite); err != nil {
+		return err
+	}
+	ms, err := s.geocoder.Geocode(r.Context(), r.URL.Query().Get("q"), 10)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": ms, "source": s.mapCfg.Geocoder})
+	return nil
+}

@@ -78,3 +78,39 @@ func TestHTTPLayerImportsNoDemo(t *testing.T) {
 		}
 	}
 }
+
+// TestGeocodeLocalTable: the address box searches the standard-address
+// table for those who take incidents; nobody else.
+func TestGeocodeLocalTable(t *testing.T) {
+	h := newHarness(t)
+	sys := zhudun.WithCaller(context.Background(), zhudun.SystemCaller("test"))
+	if err := h.store.ReplaceAddresses(sys, []zhudun.AddressMatch{
+		{Address: "历下区泉城路188号", District: "370102", Lon: 117.02, Lat: 36.66, Generated: true},
+		{Address: "历下区泉城路18号", District: "370102", Lon: 117.021, Lat: 36.661, Generated: true},
+		{Address: "市中区经十路1号", District: "370103", Lon: 117.0, Lat: 36.65, Generated: true},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	res := h.do("off1", "GET", "/api/v1/geocode?q=%E6%B3%89%E5%9F%8E%E8%B7%AF188", nil) // 泉城路188
+	var b struct {
+		Items  []zhudun.AddressMatch
+		Source string
+	}
+	if err := json.Unmarshal(res.body, &b); err != nil || res.status != 200 || b.Source != "local" || len(b.Items) != 1 ||
+		b.Items[0].Address != "历下区泉城路188号" || !b.Items[0].Generated || b.Items[0].Lon != 117.02 {
+		t.Fatalf("geocode: %d %s", res.status, res.body)
+	}
+	res = h.do("off1", "GET", "/api/v1/geocode?q=%E6%B3%89%E5%9F%8E%E8%B7%AF", nil) // 泉城路: the shorter first
+	if json.Unmarshal(res.body, &b) != nil || len(b.Items) != 2 || b.Items[0].Address != "历下区泉城路18号" {
+		t.Fatalf("two matches: %s", res.body)
+	}
+	if res := h.do("off1", "GET", "/api/v1/geocode?q=x", nil); res.status != 400 {
+		t.Errorf("a one-character query: %d", res.status)
+	}
+	if res := h.do("sb1adm", "GET", "/api/v1/geocode?q=%E6%B3%89%E5%9F%8E", nil); res.status != 403 {
+		t.Errorf("a sysadmin (no incident:write): %d", res.status)
+	}
+	if res := h.do("off1", "GET", "/api/v1/config/map", nil); res.status != 200 || !strings.Contains(string(res.body), `"tiles":""`) || !strings.Contains(string(res.body), `"geocoder":"local"`) {
+		t.Errorf("map settings: %d %s", res.status, res.body)
+	}
+}

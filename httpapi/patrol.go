@@ -20,6 +20,7 @@ type PatrolBackend interface {
 	zhudun.IncidentService
 	zhudun.ReportService
 	zhudun.DistrictService
+	zhudun.Geocoder // the local standard-address table
 	// AllGrids and AllUnits feed the dispatch service (system caller only).
 	dispatch.Source
 }

@@ -58,6 +58,11 @@ type Config struct {
 	// StaleAfter is the age at which a unit's position no longer counts
 	// (default zhudun.DefaultStaleAfter).
 	StaleAfter time.Duration
+	// MapTiles is the base map's tile URL template ("" = vectors only) and
+	// MapTilesAttribution its credit line.
+	MapTiles, MapTilesAttribution string
+	// Geocoder answers the address box; nil: the store's local table.
+	Geocoder zhudun.Geocoder
 }
 
 // Server is the HTTP front of zhudun.
@@ -80,6 +85,8 @@ type Server struct {
 	handler  http.Handler
 	dispatch *dispatch.Service // the live dispatch index: state lives there, not here
 	gzip     func(http.Handler) http.HandlerFunc
+	mapCfg   mapConfig
+	geocoder zhudun.Geocoder
 }
 
 // Route is one registered API route.
@@ -99,6 +106,13 @@ func New(c Config) *Server {
 	s := &Server{store: c.Store, audit: c.Store, bus: c.Bus, static: c.Static, log: c.Logger, version: c.Version,
 		secure: c.SecureCookies, maxBody: c.MaxBody, mux: http.NewServeMux(), broker: newBroker(c.Logger), gzip: newGzip()}
 	s.dispatch = dispatch.NewService(c.Store, c.StaleAfter, c.Logger)
+	s.mapCfg = mapConfig{Tiles: c.MapTiles, Attribution: c.MapTilesAttribution, Geocoder: "local"}
+	s.geocoder = c.Geocoder
+	if s.geocoder == nil {
+		s.geocoder = c.Store
+	} else {
+		s.mapCfg.Geocoder = "service"
+	}
 	s.reg = prometheus.NewRegistry()
 	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.reqs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "zhudun_http_requests_total", Help: "HTTP requests by route and status."}, []string{"route", "status"})

@@ -78,6 +78,7 @@ func Run(t *testing.T, b Backend) {
 	t.Run("PatrolDispatch", func(t *testing.T) { testPatrolDispatch(t, b) })
 	t.Run("PatrolReport", func(t *testing.T) { testPatrolReport(t, b) })
 	t.Run("Districts", func(t *testing.T) { testDistricts(t, b) })
+	t.Run("UnitCrew", func(t *testing.T) { testUnitCrew(t, b) })
 }
 
 func code(err error) string { return zhudun.ErrorCode(err) }

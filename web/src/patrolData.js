@@ -65,7 +65,7 @@ export function usePatrolData(want = { grids: true, units: true, stations: true 
 
   let gridTimer = null
   const off = onLive((ev) => {
-    if (ev.type === 'unit.created' || ev.type === 'unit.status' || ev.type === 'unit.position') {
+    if (ev.type === 'unit.created' || ev.type === 'unit.status' || ev.type === 'unit.position' || ev.type === 'unit.updated') {
       if (!want.units || !ev.data || !ev.data.id) return
       const old = units.value.find((x) => x.id === ev.data.id)
       // The event carries the unit as stored: no age, no grid, and no
@@ -74,6 +74,8 @@ export function usePatrolData(want = { grids: true, units: true, stations: true 
       const inGrid = typeof d.lon === 'number' && grids.value ? findFeature(grids.value.features, d.lon, d.lat) : null
       const u = withClock({
         ...d, position_age_seconds: undefined, incident_id: d.incident_id || null,
+        // Only unit.updated carries the crew; the others leave it as it was.
+        crew: ev.type === 'unit.updated' ? (d.crew || []) : (old ? old.crew : []),
         grid: inGrid ? inGrid.properties.code : (old && old.lon === d.lon && old.lat === d.lat ? old.grid : ''),
       }, Date.now(), ev.at)
       // An older event (by version for states, by time for positions) changes nothing.
