@@ -456,6 +456,59 @@ func TestPatrolDispatch(t *testing.T) {
 		}
 	})
 
+	t.Run("units get a crew, the officer reports from a phone, addresses are found, new incidents alert", func(t *testing.T) {
+		defer use(p, t)()
+		p.nav("units", "/patrol/units")
+		p.waitTextIn(`[data-testid="units-table"]`, "ST370102-01-C1")
+		p.click(`[data-testid="unit-edit-ST370102-01-C1"]`)
+		p.within(300*time.Millisecond, "the bind dialog after the click", visibleJS(`[data-testid="unit-edit-dialog"] .el-dialog`))
+		p.typeInto("#ue-terminal", "T-0102")
+		// A multiple select stays open after a pick: a click elsewhere closes it.
+		p.click(`[data-testid="ue-crew"]`)
+		p.click(`[data-testid="crew-lixia.officer01"]`)
+		p.click("#ue-terminal")
+		p.click(`[data-testid="ue-submit"]`)
+		p.noDialog()
+		p.waitFor("the crew in the list", `Array.from(document.querySelectorAll('[data-crew="ST370102-01-C1"]')).length === 1`)
+		p.shot("units-page")
+
+		// The officer, on a phone, sees the unit and reports 就餐.
+		off := e.newPage(t, "lixia.officer01", 390, 844)
+		off.login("lixia.officer01", e.password("lixia.officer01"))
+		off.open("/patrol/my-unit")
+		off.waitTextIn(`[data-testid="my-callsign"]`, "ST370102-01-C1")
+		off.click(`[data-testid="my-set-meal"]`)
+		off.waitTextIn(`[data-testid="my-status"]`, "就餐")
+		off.shot("my-unit-phone")
+		// … and the dispatcher's list follows.
+		p.front()
+		p.waitFor("the status on the units page", `(() => { const el = document.querySelector('[data-testid="unit-status-ST370102-01-C1"] input'); return !!el && el.value === '就餐' })()`)
+
+		// The address box finds the demo's standard address and sets the point.
+		p.nav("incident", "/patrol/incidents")
+		p.waitFor("the live stream", `!!document.querySelector('.live-state.open')`)
+		p.click(`[data-testid="incident-new"]`)
+		p.within(300*time.Millisecond, "the incident form after the click", visibleJS(`[data-testid="inf-category"]`))
+		p.typeInto("#inf-address", "泉城路188")
+		p.click(`[data-testid="addr-历下区泉城路188号"]`)
+		p.waitFor("the address to set the point", `document.querySelector('#inf-lon').value !== '' && document.querySelector('#inf-lat').value !== ''`)
+		p.waitTextIn(`[data-testid="inf-where"]`, "WG370102-")
+		p.shot("incident-address")
+		p.click(`[data-testid="inf-cancel"]`)
+		p.noDialog()
+
+		// A new incident raises a pop-up and a sound for the dispatcher.
+		var ans struct{ Incident struct{ ID int64 } }
+		if code := disp.call("POST", "/incidents", map[string]any{"category": "dispute", "lon": cx, "lat": cy, "address": "弹窗测试路 1 号"}, &ans); code != 201 {
+			t.Fatalf("create: %d %s", code, disp.last)
+		}
+		p.waitVisible(fmt.Sprintf(`[data-testid="alert-incident"][data-incident="%d"]`, ans.Incident.ID))
+		if n := eval[int](p, `window.__zdChimes || 0`); n < 1 {
+			p.fatalf("no sound for the new incident")
+		}
+		p.shot("incident-alert")
+	})
+
 	t.Run("the pages switch to English", func(t *testing.T) {
 		p := e.newPage(t, "lixia.commander-en", 1366, 768)
 		p.login("lixia.commander", e.password("lixia.commander"))

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/zhudun/zhudun"
 	"github.com/zhudun/zhudun/geo"
@@ -87,4 +89,17 @@ func (s *Server) geocode(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": ms, "source": s.mapCfg.Geocoder})
 	return nil
+}
+
+// cspWithTiles lets the browser load map tiles from the bureau's tile
+// server, and from nowhere else: its origin joins img-src.
+func cspWithTiles(tiles string) string {
+	if !strings.HasPrefix(tiles, "http://") && !strings.HasPrefix(tiles, "https://") {
+		return csp // none, or served by this host
+	}
+	u, err := url.Parse(strings.NewReplacer("{z}", "0", "{x}", "0", "{y}", "0", "{TileMatrix}", "0", "{TileCol}", "0", "{TileRow}", "0").Replace(tiles))
+	if err != nil || u.Host == "" || strings.ContainsAny(u.Host, "{}*; '") {
+		return csp
+	}
+	return strings.Replace(csp, "img-src 'self' data: blob:;", "img-src 'self' data: blob: "+u.Scheme+"://"+u.Host+";", 1)
 }

@@ -86,6 +86,7 @@ type Server struct {
 	dispatch *dispatch.Service // the live dispatch index: state lives there, not here
 	gzip     func(http.Handler) http.HandlerFunc
 	mapCfg   mapConfig
+	csp      string // csp, with the tile server's origin when --map-tiles names one
 	geocoder zhudun.Geocoder
 }
 
@@ -107,6 +108,7 @@ func New(c Config) *Server {
 		secure: c.SecureCookies, maxBody: c.MaxBody, mux: http.NewServeMux(), broker: newBroker(c.Logger), gzip: newGzip()}
 	s.dispatch = dispatch.NewService(c.Store, c.StaleAfter, c.Logger)
 	s.mapCfg = mapConfig{Tiles: c.MapTiles, Attribution: c.MapTilesAttribution, Geocoder: "local"}
+	s.csp = cspWithTiles(c.MapTiles)
 	s.geocoder = c.Geocoder
 	if s.geocoder == nil {
 		s.geocoder = c.Store
@@ -292,7 +294,7 @@ const csp = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inl
 func (s *Server) headers(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", csp)
+		h.Set("Content-Security-Policy", s.csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")

@@ -5,6 +5,7 @@
 import {
   ElAlert,
   ElAside,
+  ElAutocomplete,
   ElBadge,
   ElBreadcrumb,
   ElBreadcrumbItem,
@@ -54,6 +55,7 @@ import {
 export const components = [
   ElAlert,
   ElAside,
+  ElAutocomplete,
   ElBadge,
   ElBreadcrumb,
   ElBreadcrumbItem,

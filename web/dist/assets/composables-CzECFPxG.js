@@ -1,1 +1,0 @@
-import{It as e}from"./element-plus-BR8UHn1D.js";import{R as t}from"./index-DMfxCWEi.js";function n(n,r,i=400){let a=null,o=t(e=>{n.includes(e.type)&&(clearTimeout(a),a=setTimeout(r,i))});e(()=>{o(),clearTimeout(a)})}export{n as t};
