@@ -461,7 +461,7 @@ func TestPatrolDispatch(t *testing.T) {
 		p.nav("units", "/patrol/units")
 		p.waitTextIn(`[data-testid="units-table"]`, "ST370102-01-C1")
 		p.click(`[data-testid="unit-edit-ST370102-01-C1"]`)
-		p.within(300*time.Millisecond, "the bind dialog after the click", visibleJS(`[data-testid="unit-edit-dialog"] .el-dialog`))
+		p.within(300*time.Millisecond, "the bind dialog after the click", visibleJS("#ue-terminal"))
 		p.typeInto("#ue-terminal", "T-0102")
 		// A multiple select stays open after a pick: a click elsewhere closes it.
 		p.click(`[data-testid="ue-crew"]`)
