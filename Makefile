@@ -37,8 +37,11 @@ fuzz:
 	go test -run '^$$' -fuzz FuzzParse -fuzztime 30s ./gmcrypto/
 	go test -run '^$$' -fuzz FuzzOpen -fuzztime 30s ./gmcrypto/
 	go test -run '^$$' -fuzz FuzzParseFeatureCollection -fuzztime 30s ./geo/
+	go test -run '^$$' -fuzz FuzzIMEIJoin -fuzztime 30s ./fourcuts/
 	go test -run '^$$' -fuzz FuzzDecodeJSON -fuzztime 30s ./fourcuts/feed/
 	go test -run '^$$' -fuzz FuzzReadFile -fuzztime 30s ./fourcuts/feed/
 	go test -run '^$$' -fuzz FuzzParseIncidentCSV -fuzztime 30s ./cli/
+	go test -run '^$$' -fuzz FuzzParseTarget -fuzztime 30s ./forward/
+	go test -run '^$$' -fuzz FuzzAppendSyslog -fuzztime 30s ./forward/
 	go test -run '^$$' -fuzz FuzzReadEdges -fuzztime 30s ./internal/algocli/
 	go test -run '^$$' -fuzz FuzzScoreStream -fuzztime 30s ./internal/algocli/

@@ -5,7 +5,8 @@ import (
 	"time"
 )
 
-// Login policy (MLPS 2.0 level 3).
+// Login policy (MLPS 2.0 level 3). The first three and SessionIdle are the
+// defaults of the stored Policy, which the security administrator changes.
 const (
 	MaxPasswordFailures = 5                // per account, then locked
 	LockDuration        = 15 * time.Minute // account lock
@@ -45,6 +46,7 @@ type Session struct {
 	UserID             int64     `json:"user_id"`
 	MustChangePassword bool      `json:"must_change_password"`
 	MustEnrollTOTP     bool      `json:"must_enroll_totp"`
+	PasswordExpired    bool      `json:"password_expired,omitempty"` // MustChangePassword because of the policy's maximum age
 	CreatedAt          time.Time `json:"created_at"`
 	LastSeenAt         time.Time `json:"last_seen_at"`
 }

@@ -155,7 +155,7 @@ func runUser(ctx context.Context, e *env, args []string) error {
 					}
 					nu.Password, nu.Own = pw, true
 				} else {
-					nu.Password, generated = password.Generate(), true
+					nu.Password, generated = password.GenerateFor(username), true
 				}
 				u, err := s.CreateUser(ctx, nu)
 				if err != nil {
@@ -190,7 +190,7 @@ func runUser(ctx context.Context, e *env, args []string) error {
 					fmt.Fprintf(e.stdout, "password of %s set; lockout cleared\n", u.Username)
 					return nil
 				}
-				pw := password.Generate()
+				pw := password.GenerateFor(u.Username)
 				if err := s.ResetPassword(ctx, u.ID, pw); err != nil {
 					return err
 				}

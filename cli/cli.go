@@ -215,13 +215,11 @@ func openStore(ctx context.Context, cfg *Config, log *slog.Logger) (*sqlstore.St
 	if err != nil {
 		return nil, nil, err
 	}
-	var roles []string
-	for _, r := range strings.Split(cfg.TOTPRoles, ",") {
-		if r = strings.TrimSpace(r); r != "" {
-			roles = append(roles, r)
-		}
+	pol, err := cfg.policyOverrides()
+	if err != nil {
+		return nil, nil, err
 	}
-	o := sqlstore.Options{Keys: kr, Logger: log, TOTPRequiredRoles: roles}
+	o := sqlstore.Options{Keys: kr, Logger: log, Policy: pol}
 	var s *sqlstore.Store
 	switch {
 	case cfg.DB == "":

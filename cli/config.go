@@ -2,34 +2,47 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/zhudun/zhudun"
 )
 
 // Config is the one typed configuration of a zhudun process, built here from
 // defaults, an optional JSON file, ZHUDUN_* environment variables and flags
 // (later wins), and passed down. Secrets may also come from NAME_FILE.
 type Config struct {
-	Data                string // data directory: zhudun.db, nats/, keys/
-	DB                  string // "" = SQLite in Data; postgres://… for PostgreSQL
-	NATS                string // "" = embedded JetStream in Data; nats://… for a cluster
-	NATSCA              string // CA file that the external NATS server's certificate must chain to
-	NATSCert            string // client certificate file for NATS
-	NATSKey             string // its key file
-	NATSCreds           string // NATS credentials (JWT + nkey) file
-	InsecureBus         bool   // allow plain nats:// to a host off the loopback interface
-	InsecureDB          bool   // allow a PostgreSQL DSN to a remote host without sslmode=verify-full/verify-ca
-	Addr                string
-	TLSCert             string
-	TLSKey              string
-	MetricsAddr         string // Prometheus /metrics on its own (internal) address; "" = off
-	Keyring             string // keyring file; default Data/keys/keyring.json
-	KeyringJSON         string // the keyring itself, from ZHUDUN_KEYRING only: keys never go on a command line
-	TOTPRoles           string // comma-separated roles that must use a second factor
+	Data        string // data directory: zhudun.db, nats/, keys/
+	DB          string // "" = SQLite in Data; postgres://… for PostgreSQL
+	NATS        string // "" = embedded JetStream in Data; nats://… for a cluster
+	NATSCA      string // CA file that the external NATS server's certificate must chain to
+	NATSCert    string // client certificate file for NATS
+	NATSKey     string // its key file
+	NATSCreds   string // NATS credentials (JWT + nkey) file
+	InsecureBus bool   // allow plain nats:// to a host off the loopback interface
+	InsecureDB  bool   // allow a PostgreSQL DSN to a remote host without sslmode=verify-full/verify-ca
+	Addr        string
+	TLSCert     string
+	TLSKey      string
+	MetricsAddr string // Prometheus /metrics on its own (internal) address; "" = off
+	Keyring     string // keyring file; default Data/keys/keyring.json
+	KeyringJSON string // the keyring itself, from ZHUDUN_KEYRING only: keys never go on a command line
+	TOTPRoles   string // comma-separated roles that must use a second factor; "" = the stored policy's, "none" = nobody
+	// Policy overrides: "" leaves the stored policy's value in force.
+	LockoutThreshold    string
+	LockoutMinutes      string
+	IdleMinutes         string
+	PasswordMaxAge      string
+	PasswordHistory     string
+	DormantDays         string
+	AuditForward        string // syslog+tls://host:port, syslog+tcp://host:port or file:PATH; "" = off
+	AuditForwardCA      string // CA bundle for syslog+tls (default: the system's)
+	AlertWebhook        string // URL that gets each alert as a JSON POST; "" = off
 	LogLevel            string
 	LogFormat           string // text or json
 	Demo                bool
@@ -72,7 +85,16 @@ func (c *Config) options() []option {
 		{name: "tls-key", usage: "TLS key file", str: &c.TLSKey},
 		{name: "metrics-addr", usage: "listen address for Prometheus /metrics (internal network only)", str: &c.MetricsAddr},
 		{name: "keyring", usage: "keyring file (SM4/HMAC-SM3 keys); default DATA/keys/keyring.json", str: &c.Keyring},
-		{name: "totp-roles", usage: "roles that must enrol a second factor, e.g. sysadmin,secadmin,auditadmin", str: &c.TOTPRoles},
+		{name: "totp-roles", usage: "override: roles that must enrol a second factor, comma-separated, or none (default: the stored policy's, initially sysadmin,secadmin,auditadmin)", str: &c.TOTPRoles},
+		{name: "lockout-threshold", usage: "override: wrong passwords in a row that lock an account (default: the stored policy's, initially 5)", str: &c.LockoutThreshold},
+		{name: "lockout-minutes", usage: "override: minutes an account stays locked (default: the stored policy's, initially 15)", str: &c.LockoutMinutes},
+		{name: "idle-minutes", usage: "override: minutes without a request that end a session (default: the stored policy's, initially 30)", str: &c.IdleMinutes},
+		{name: "password-max-age-days", usage: "override: days after which a password must be changed (default: the stored policy's, initially 90)", str: &c.PasswordMaxAge},
+		{name: "password-history", usage: "override: previous passwords a new one must differ from (default: the stored policy's, initially 5)", str: &c.PasswordHistory},
+		{name: "dormant-days", usage: "override: days without a sign-in after which an account is disabled (default: the stored policy's, initially 90)", str: &c.DormantDays},
+		{name: "audit-forward", usage: "forward audit rows as appended: syslog+tls://host:port, syslog+tcp://host:port or file:PATH", str: &c.AuditForward},
+		{name: "audit-forward-ca", usage: "CA certificate file (PEM) the syslog+tls collector's certificate must chain to (default: the system's roots)", str: &c.AuditForwardCA},
+		{name: "alert-webhook", usage: "URL that receives every security alert as a JSON POST", str: &c.AlertWebhook, secret: true},
 		{name: "log-level", usage: "debug, info, warn or error", str: &c.LogLevel, def: "info"},
 		{name: "log-format", usage: "text or json", str: &c.LogFormat, def: "text"},
 		{name: "config", usage: "JSON config file (keys are the flag names)", str: &c.ConfigFile},
@@ -203,4 +225,56 @@ func resolveBool(o option, env string, file map[string]any, path string) error {
 		*o.boolean = b
 	}
 	return nil
+}
+
+// policyOverrides turns the policy flags into overrides of the stored
+// policy, each checked against the same limits the settings page enforces.
+func (c *Config) policyOverrides() (zhudun.PolicyOverrides, error) {
+	var o zhudun.PolicyOverrides
+	ints := []struct {
+		flag, field string
+		v           string
+		dst         **int
+	}{
+		{"lockout-threshold", "lockout_threshold", c.LockoutThreshold, &o.LockoutThreshold},
+		{"lockout-minutes", "lockout_minutes", c.LockoutMinutes, &o.LockoutMinutes},
+		{"idle-minutes", "idle_minutes", c.IdleMinutes, &o.IdleMinutes},
+		{"password-max-age-days", "password_max_age_days", c.PasswordMaxAge, &o.PasswordMaxAgeDays},
+		{"password-history", "password_history", c.PasswordHistory, &o.PasswordHistory},
+		{"dormant-days", "dormant_days", c.DormantDays, &o.DormantDays},
+	}
+	for _, f := range ints {
+		if strings.TrimSpace(f.v) == "" {
+			continue
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(f.v))
+		if err != nil {
+			return o, fmt.Errorf("--%s: %q is not a whole number", f.flag, f.v)
+		}
+		*f.dst = &n
+	}
+	if v := strings.TrimSpace(c.TOTPRoles); v != "" {
+		roles := []string{}
+		if v != "none" {
+			for _, r := range strings.Split(v, ",") {
+				if r = strings.TrimSpace(r); r != "" {
+					roles = append(roles, r)
+				}
+			}
+		}
+		o.TOTPRoles = &roles
+	}
+	p, _ := o.Apply(zhudun.DefaultPolicy())
+	if err := p.Validate(); err != nil {
+		var ze *zhudun.Error
+		if errors.As(err, &ze) {
+			for _, f := range ints {
+				if f.field == ze.Field {
+					return o, fmt.Errorf("--%s: %s", f.flag, ze.Message)
+				}
+			}
+		}
+		return o, err
+	}
+	return o, nil
 }

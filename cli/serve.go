@@ -82,8 +82,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
+	badMAC := store.NewAlertLimiter(time.Minute)
 	bus, err := natsbus.Open(ctx, natsbus.Config{URL: cfg.NATS, DataDir: cfg.Data, Logger: log, Keys: keys,
-		CAFile: cfg.NATSCA, CertFile: cfg.NATSCert, KeyFile: cfg.NATSKey, CredsFile: cfg.NATSCreds, Insecure: cfg.InsecureBus})
+		CAFile: cfg.NATSCA, CertFile: cfg.NATSCert, KeyFile: cfg.NATSKey, CredsFile: cfg.NATSCreds, Insecure: cfg.InsecureBus,
+		OnReject: func(subject, reason string) {
+			badMAC.Raise(zhudun.SecurityEvent{Event: zhudun.SecBadEventMAC, Subject: subject, Detail: map[string]any{"reason": reason}})
+		}})
 	if err != nil {
 		return fmt.Errorf("bus: %w", err)
 	}
@@ -123,6 +127,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	} else {
 		close(patrolDone)
 	}
+	go purgeLoginGuard(runCtx, store, log)
+	if err := startForwarders(runCtx, &cfg, store, log); err != nil {
+		return err
+	}
+	go sweepDormant(runCtx, store, time.Hour, log)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -184,11 +193,33 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if metricsSrv != nil {
 		metricsSrv.Shutdown(sctx)
 	}
+	// Spans of anonymous denials still being counted go into the audit log
+	// before the store closes.
+	if err := api.Close(sctx); err != nil {
+		log.Error("audit denied requests at shutdown", "err", err)
+	}
 	<-relayDone
 	<-patrolDone
 	// Whatever the relay had not published yet stays in the outbox for the
 	// next start.
 	return nil
+}
+
+// purgeLoginGuard drops expired sign-in counters every hour until ctx ends:
+// one row per address and per unknown name would otherwise stay forever.
+func purgeLoginGuard(ctx context.Context, store *sqlstore.Store, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := store.PurgeLoginGuard(ctx); err != nil {
+				log.Warn("purge sign-in counters", "err", err)
+			}
+		}
+	}
 }
 
 func redactURL(u string) string {
@@ -257,7 +288,7 @@ func loadDemo(ctx context.Context, e *env, s *sqlstore.Store, seed int64, dataDi
 		return err
 	}
 	for _, u := range plan.Users {
-		pw := password.Generate()
+		pw := password.GenerateFor(u.Username)
 		roles := u.Roles
 		if u.DeptCode == demo.DivCommand {
 			roles = []string{city.ID}

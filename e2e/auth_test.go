@@ -90,7 +90,7 @@ func TestFirstLoginPasswordChange(t *testing.T) {
 	initial := e.password(user)
 	p.login(user, initial)
 	p.waitFor("the password change page", `location.pathname === '/change-password'`)
-	p.waitText("修改密码", "首次登录或密码已被管理员重置")
+	p.waitText("修改密码", "首次登录、密码已被管理员重置或密码已超过最长使用期")
 
 	// Other pages are not reachable yet.
 	p.open("/system/users")

@@ -30,6 +30,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/zhudun/zhudun/cli"
+	"github.com/zhudun/zhudun/totp"
 )
 
 // chromiumPath finds Debian's Chromium; tests skip without it unless CI asks
@@ -94,6 +95,45 @@ type env struct {
 	mu        sync.Mutex
 	passwords map[string]string // current password of each demo account
 	roles     map[string]string // demo account → roles, as printed
+	authn     map[string]*authenticator
+}
+
+// authenticator is the authenticator app of one demo account: the default
+// policy asks the three administrators for a second factor, enrolled at
+// their first sign-in.
+type authenticator struct {
+	secret string
+	last   int64 // the last step used: each code is good once
+}
+
+// enrolled records an account's authenticator.
+func (e *env) enrolled(user, secret string, step int64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.authn[user] = &authenticator{secret: secret, last: step}
+}
+
+// nextCode is the code a person would type: the app's current one, or the
+// next if the current was used already (waiting for it, as a person would).
+func (e *env) nextCode(user string) (string, bool) {
+	e.mu.Lock()
+	a, ok := e.authn[user]
+	e.mu.Unlock()
+	if !ok {
+		return "", false
+	}
+	step := max(a.last+1, totp.Counter(time.Now()))
+	for step > totp.Counter(time.Now())+1 {
+		time.Sleep(500 * time.Millisecond)
+	}
+	code, err := totp.Code(a.secret, step)
+	if err != nil {
+		e.t.Fatalf("code for %s: %v", user, err)
+	}
+	e.mu.Lock()
+	a.last = step
+	e.mu.Unlock()
+	return code, true
 }
 
 // checkFor polls cond until it is true or the deadline passes.
@@ -125,7 +165,7 @@ func start(t *testing.T, extra ...string) *env {
 		args := append([]string{"serve", "--demo", "--demo-patrol=false", "--addr", "127.0.0.1:0", "--data", data, "--log-level", "warn"}, extra...)
 		done <- cli.Main(ctx, args, strings.NewReader(""), out, io.Discard)
 	}()
-	e := &env{t: t, passwords: map[string]string{}, roles: map[string]string{}}
+	e := &env{t: t, passwords: map[string]string{}, roles: map[string]string{}, authn: map[string]*authenticator{}}
 	checkFor(t, 60*time.Second, "the server to listen", func() bool {
 		select {
 		case code := <-done:
@@ -506,7 +546,8 @@ func (p *page) open(path string) {
 // path is the current location's path.
 func (p *page) path() string { return eval[string](p, `location.pathname`) }
 
-// login signs in on the login page and waits to leave it.
+// login signs in on the login page and waits to leave it; an account
+// with an authenticator types the code when the page asks for it.
 func (p *page) login(user, password string) {
 	p.t.Helper()
 	p.open("/login")
@@ -514,7 +555,46 @@ func (p *page) login(user, password string) {
 	p.typeInto("#login-username", user)
 	p.typeInto("#login-password", password)
 	p.click(`[data-testid="login-submit"]`)
-	p.waitFor("leaving the login page", `location.pathname !== '/login'`)
+	p.waitFor("leaving the login page or a code asked for", `location.pathname !== '/login' || !!document.querySelector('#login-otp')`)
+	if p.path() == "/login" {
+		code, ok := p.e.nextCode(user)
+		if !ok {
+			p.fatalf("the login page asks %s for a code but no authenticator is enrolled", user)
+		}
+		p.typeInto("#login-otp", code)
+		p.click(`[data-testid="login-submit"]`)
+		p.waitFor("leaving the login page", `location.pathname !== '/login'`)
+	}
+}
+
+// enrolTOTP sets up an authenticator on the enrolment page, as the user
+// would with an app, and ends where the app sends the user next.
+func (p *page) enrolTOTP(user string) {
+	p.t.Helper()
+	p.waitFor("the enrolment page", `location.pathname === '/enroll-totp'`)
+	p.click(`[data-testid="totp-begin"]`)
+	p.waitVisible(`[data-testid="totp-secret"]`)
+	secret := strings.ReplaceAll(p.textOf(`[data-testid="totp-secret"]`), " ", "")
+	step := totp.Counter(time.Now())
+	code, err := totp.Code(secret, step)
+	if err != nil {
+		p.fatalf("secret %q: %v", secret, err)
+	}
+	p.typeInto("#totp-code", code)
+	p.click(`[data-testid="totp-confirm"]`)
+	p.waitFor("leaving the enrolment page", `location.pathname !== '/enroll-totp'`)
+	p.e.enrolled(user, secret, step)
+}
+
+// afterPasswordChange waits for the dashboard, enrolling an authenticator
+// first where the policy asks the account for one.
+func (p *page) afterPasswordChange(user string) {
+	p.t.Helper()
+	p.waitFor("the dashboard or the enrolment page", `location.pathname === '/enroll-totp' || (location.pathname === '/' && !!document.querySelector('[data-testid="dash-welcome"]'))`)
+	if p.path() == "/enroll-totp" {
+		p.enrolTOTP(user)
+	}
+	p.waitFor("the dashboard", `location.pathname === '/' && !!document.querySelector('[data-testid="dash-welcome"]')`)
 }
 
 // firstLogin signs in with the initial password and sets a new one on the
@@ -528,8 +608,8 @@ func (p *page) firstLogin(user string) {
 	p.typeInto("#pwd-new", pw)
 	p.typeInto("#pwd-confirm", pw)
 	p.click(`[data-testid="pwd-submit"]`)
-	p.waitFor("the dashboard", `location.pathname === '/' && !!document.querySelector('[data-testid="dash-welcome"]')`)
 	p.e.setPassword(user, pw)
+	p.afterPasswordChange(user)
 }
 
 // nav clicks a side navigation item and waits for its page.
@@ -582,8 +662,17 @@ func (e *env) apiLogin(t *testing.T, user string) *api {
 	a := &api{t: t, e: e, c: &http.Client{Jar: jar, Timeout: 20 * time.Second}, url: e.url}
 	var res struct {
 		MustChangePassword bool `json:"must_change_password"`
+		MustEnrollTOTP     bool `json:"must_enroll_totp"`
 	}
-	if code := a.call("POST", "/auth/login", map[string]string{"username": user, "password": e.password(user)}, &res); code != 200 {
+	code := a.call("POST", "/auth/login", map[string]string{"username": user, "password": e.password(user)}, &res)
+	if code == 401 && strings.Contains(a.last, "EOTPREQUIRED") {
+		otp, ok := e.nextCode(user)
+		if !ok {
+			t.Fatalf("API login %s: a code is asked for but no authenticator is enrolled", user)
+		}
+		code = a.call("POST", "/auth/login", map[string]string{"username": user, "password": e.password(user), "otp": otp}, &res)
+	}
+	if code != 200 {
 		t.Fatalf("API login %s: status %d: %s", user, code, a.last)
 	}
 	if res.MustChangePassword {
@@ -592,6 +681,18 @@ func (e *env) apiLogin(t *testing.T, user string) *api {
 			t.Fatalf("API password change %s: status %d: %s", user, code, a.last)
 		}
 		e.setPassword(user, pw)
+	}
+	if res.MustEnrollTOTP {
+		var en struct{ Secret string }
+		if code := a.call("POST", "/me/totp", map[string]string{}, &en); code != 200 || en.Secret == "" {
+			t.Fatalf("API TOTP enrolment %s: status %d: %s", user, code, a.last)
+		}
+		step := totp.Counter(time.Now())
+		otp, _ := totp.Code(en.Secret, step)
+		if code := a.call("POST", "/me/totp/confirm", map[string]string{"code": otp}, nil); code != 204 {
+			t.Fatalf("API TOTP confirmation %s: status %d: %s", user, code, a.last)
+		}
+		e.enrolled(user, en.Secret, step)
 	}
 	return a
 }

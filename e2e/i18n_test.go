@@ -53,8 +53,12 @@ func TestLanguageSwitch(t *testing.T) {
 	p.typeInto("#pwd-new", pw)
 	p.typeInto("#pwd-confirm", pw)
 	p.click(`[data-testid="pwd-submit"]`)
-	p.waitFor("the dashboard", `location.pathname === '/' && !!document.querySelector('[data-testid="dash-welcome"]')`)
 	e.setPassword("sysadmin", pw)
+	// Administrators set up one-time codes next (the default policy).
+	p.waitFor("the enrolment page", `location.pathname === '/enroll-totp'`)
+	p.waitText("One-time codes")
+	p.assertNoChinese("enrolment page")
+	p.afterPasswordChange("sysadmin")
 	p.waitText("Welcome, ", "My permissions and data scope", "Sign out")
 	p.waitFor("the chart", `!!document.querySelector('.chart svg text')`)
 	p.assertNoChinese("dashboard")

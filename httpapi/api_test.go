@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"sort"
@@ -283,6 +284,14 @@ func TestDeniedRequestsAudited(t *testing.T) {
 	h.do("", "GET", "/api/v1/users", nil)                              // anonymous read: not audited
 	h.tokens["ghost"] = "forged-token"
 	h.do("ghost", "GET", "/api/v1/users", nil) // dead session
+	// Refusals without a caller are counted in spans (TestAnonymousFlood),
+	// appended when a span closes or, as here, at shutdown.
+	if r := h.do("aud", "GET", "/api/v1/audit?action=request.denied", nil); r.total() != 1 {
+		t.Fatalf("denied rows before the spans close: %d; want off1's only", r.total())
+	}
+	if err := h.api.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	r := h.do("aud", "GET", "/api/v1/audit?action=request.denied", nil)
 	if r.total() != 3 || !strings.Contains(string(r.body), `"username":"off1"`) || !strings.Contains(string(r.body), `"username":"(anonymous)"`) {
 		t.Fatalf("denied rows: %d %s", r.total(), r.body)

@@ -26,10 +26,10 @@ func TestCompressible(t *testing.T) {
 
 func TestCSPWithTiles(t *testing.T) {
 	for tiles, want := range map[string]string{
-		"": "img-src 'self' data: blob:;",
+		"":                       "img-src 'self' data: blob:;",
 		"/tiles/{z}/{x}/{y}.png": "img-src 'self' data: blob:;",
 		"https://pgis.example:8443/wmts?TileMatrix={TileMatrix}&TileCol={TileCol}&TileRow={TileRow}": "img-src 'self' data: blob: https://pgis.example:8443;",
-		"https://{s}.tiles.example/{z}/{x}/{y}.png": "img-src 'self' data: blob:;",
+		"https://{s}.tiles.example/{z}/{x}/{y}.png":                                                  "img-src 'self' data: blob:;",
 	} {
 		if got := cspWithTiles(tiles); !strings.Contains(got, want) {
 			t.Errorf("%q: %s; want %s", tiles, got, want)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/guard"
 )
 
 // codes maps every error code to its HTTP status; this is the one place.
@@ -47,8 +48,28 @@ type errorDetail struct {
 }
 
 // Error writes err in the one error shape. Internal errors are logged in
-// full and shown as "internal error"; denied requests are audited.
+// full and shown as "internal error"; denied requests are audited — those
+// without a caller through the denial log, which folds identical ones into
+// one row with a count.
 func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
+	code := zhudun.ErrorCode(err)
+	if code == zhudun.EFORBIDDEN || code == zhudun.EUNAUTHORIZED && s.auditUnauthorized(r) {
+		if zhudun.CallerFrom(r.Context()) == nil {
+			s.denyAnonymous(r, zhudun.ErrorMessage(err))
+		} else {
+			s.auditDenied(r, zhudun.ErrorMessage(err))
+		}
+	}
+	s.render(w, r, err)
+}
+
+// denyAnonymous counts a refused request without a caller in the denial log.
+func (s *Server) denyAnonymous(r *http.Request, why string) {
+	s.denials.Add(guard.Denial{ClientAddr: clientAddr(r), Endpoint: r.Method + " " + r.URL.Path, Reason: why, PIIFilters: piiFiltersOf(r)})
+}
+
+// render writes err in the one error shape without auditing it.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, err error) {
 	code := zhudun.ErrorCode(err)
 	var ze *zhudun.Error
 	body := errorDetail{Code: code, Message: zhudun.ErrorMessage(err)}
@@ -58,9 +79,6 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	status := StatusOf(code)
 	if status >= 500 {
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "code", code, "err", err)
-	}
-	if code == zhudun.EFORBIDDEN || code == zhudun.EUNAUTHORIZED && s.auditUnauthorized(r) {
-		s.auditDenied(r, body.Message)
 	}
 	if body.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(body.RetryAfter))
@@ -110,6 +128,13 @@ var piiParams = []string{"phone", "id_number"}
 // the query string.
 func deniedDetail(r *http.Request, why string) map[string]any {
 	d := map[string]any{"reason": why}
+	if used := piiFiltersOf(r); len(used) > 0 {
+		d["pii_filters"] = used
+	}
+	return d
+}
+
+func piiFiltersOf(r *http.Request) []string {
 	var used []string
 	q := r.URL.Query()
 	for _, p := range piiParams {
@@ -117,10 +142,7 @@ func deniedDetail(r *http.Request, why string) map[string]any {
 			used = append(used, p)
 		}
 	}
-	if len(used) > 0 {
-		d["pii_filters"] = used
-	}
-	return d
+	return used
 }
 
 func mustJSON(v any) json.RawMessage {

@@ -43,6 +43,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"sb2adm", "GET", "/api/v1/users/" + id("off1"), nil, 404, -1},
 		{"sb1adm", "PATCH", "/api/v1/users/" + id("off2"), map[string]any{"name": "x"}, 404, -1},
 		{"sb1adm", "POST", "/api/v1/users/" + id("off2") + "/password", map[string]any{"password": "N3w!passw0rd"}, 404, -1},
+		// Administrators' passwords only through the CLI; nobody resets its own.
+		{"rootadm", "POST", "/api/v1/users/" + id("sec") + "/password", map[string]any{"password": "N3w!passw0rd"}, 403, -1},
+		{"rootadm", "POST", "/api/v1/users/" + id("sb1adm") + "/password", map[string]any{"password": "N3w!passw0rd"}, 403, -1},
+		{"sb1adm", "POST", "/api/v1/users/" + id("sb1adm") + "/password", map[string]any{"password": "N3w!passw0rd"}, 403, -1},
 		{"sb1adm", "POST", "/api/v1/users", map[string]any{"username": "n1", "dept_code": "ST1", "password": "Init!al123"}, 201, -1},
 		{"sb1adm", "POST", "/api/v1/users", map[string]any{"username": "n2", "dept_code": "ST2", "password": "Init!al123"}, 400, -1},
 		{"sec", "POST", "/api/v1/users", map[string]any{"username": "n3", "dept_code": "ST1", "password": "Init!al123"}, 403, -1},
@@ -117,7 +121,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		q    string
 		want int
 	}{
-		{"action=request.denied&user=sb1adm", 5}, // sb1adm: phone, id_number, roles PUT, pii, audit export
+		{"action=request.denied&user=sb1adm", 6}, // sb1adm: phone, id_number, own password, roles PUT, pii, audit export
 		{"action=pii.view", 1},
 		{"action=users.export", 3},
 		{"action=audit.export", 1},

@@ -24,6 +24,7 @@ func (s *Server) register() {
 	s.handle("PATCH", "/api/v1/depts/{code}", false, s.updateDept)
 	s.handle("GET", "/api/v1/users", false, s.listUsers)
 	s.handle("GET", "/api/v1/users/export", false, s.exportUsers)
+	s.handle("GET", "/api/v1/users/dormant", false, s.listDormant)
 	s.handle("POST", "/api/v1/users", false, s.createUser)
 	s.handle("GET", "/api/v1/users/{id}", false, s.getUser)
 	s.handle("PATCH", "/api/v1/users/{id}", false, s.updateUser)
@@ -36,11 +37,15 @@ func (s *Server) register() {
 	s.handle("POST", "/api/v1/roles", false, s.createRole)
 	s.handle("PATCH", "/api/v1/roles/{id}", false, s.updateRole)
 	s.handle("GET", "/api/v1/permissions", false, s.listPermissions)
+	s.handle("GET", "/api/v1/policy", false, s.getPolicy)
+	s.handle("PUT", "/api/v1/policy", false, s.updatePolicy)
 
 	// Audit.
 	s.handle("GET", "/api/v1/audit", false, s.listAudit)
 	s.handle("GET", "/api/v1/audit/export", false, s.exportAudit)
 	s.handle("GET", "/api/v1/audit/verify", false, s.verifyAudit)
+	s.handle("GET", "/api/v1/alerts", false, s.listAlerts)
+	s.handle("POST", "/api/v1/alerts/{id}/ack", false, s.ackAlert)
 
 	// Grid patrol and incident dispatch (网格驻巡).
 	s.handle("POST", "/api/v1/grids", false, s.importGrids)
@@ -82,6 +87,9 @@ func (s *Server) register() {
 
 	// Unknown API paths answer in the API's shape; everything else is the UI.
 	s.mux.Handle("/api/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if requestToken(r) == "" && !s.allowAnonymous(w, r) {
+			return
+		}
 		writeJSON(w, http.StatusNotFound, errorBody{Error: errorDetail{Code: "ENOTFOUND", Message: "no such endpoint"}})
 	}))
 	s.mux.Handle("/", s.staticHandler())

@@ -22,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/zhudun/zhudun"
 	"github.com/zhudun/zhudun/dispatch"
+	"github.com/zhudun/zhudun/guard"
 )
 
 // Backend is everything the API needs from the store.
@@ -31,6 +32,8 @@ type Backend interface {
 	zhudun.RoleService
 	zhudun.AuditService
 	zhudun.AuthService
+	zhudun.PolicyService
+	zhudun.AlertService
 	// Unlock clears a user's lockout (user:write).
 	Unlock(ctx context.Context, id int64) error
 	// SessionValid checks a token without touching its idle timer (the event
@@ -63,6 +66,14 @@ type Config struct {
 	MapTiles, MapTilesAttribution string
 	// Geocoder answers the address box; nil: the store's local table.
 	Geocoder zhudun.Geocoder
+	// AnonRate and AnonBurst limit requests without a valid session or key
+	// per client address (default 10 a second, bursts of 60); past them the
+	// answer is 429 and the refusals are audited as spans (guard.DenialLog).
+	AnonRate  float64
+	AnonBurst int
+	// DenialIdle is how long a span of identical anonymous denials stays
+	// open without a repeat before its row is appended (default 10 s).
+	DenialIdle time.Duration
 }
 
 // Server is the HTTP front of zhudun.
@@ -88,6 +99,8 @@ type Server struct {
 	mapCfg   mapConfig
 	csp      string // csp, with the tile server's origin when --map-tiles names one
 	geocoder zhudun.Geocoder
+	anon     *guard.AddrLimiter
+	denials  *guard.DenialLog
 }
 
 // Route is one registered API route.
@@ -115,6 +128,14 @@ func New(c Config) *Server {
 	} else {
 		s.mapCfg.Geocoder = "service"
 	}
+	if c.AnonRate <= 0 {
+		c.AnonRate = 10
+	}
+	if c.AnonBurst <= 0 {
+		c.AnonBurst = 60
+	}
+	s.anon = guard.NewAddrLimiter(c.AnonRate, c.AnonBurst, 100000, nil)
+	s.denials = guard.NewDenialLog(c.Store, guard.DenialLogConfig{Idle: c.DenialIdle, Logger: c.Logger})
 	s.reg = prometheus.NewRegistry()
 	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.reqs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "zhudun_http_requests_total", Help: "HTTP requests by route and status."}, []string{"route", "status"})
@@ -126,6 +147,11 @@ func New(c Config) *Server {
 	s.handler = s.recoverer(s.headers(s.metrics(s.cleanPath(s.crossOrigin(s.mux)))))
 	return s
 }
+
+// Close appends the anonymous denials still being counted to the audit log;
+// call it after the HTTP server has shut down and before the store closes.
+// Denials after it are audited one by one.
+func (s *Server) Close(ctx context.Context) error { return s.denials.Close(ctx) }
 
 // Handler returns the root handler.
 func (s *Server) Handler() http.Handler { return s.handler }
@@ -149,6 +175,7 @@ func (s *Server) Start(ctx context.Context) error {
 	if err := s.dispatch.Load(ctx); err != nil {
 		return err
 	}
+	go s.denials.Run(ctx)
 	if s.bus == nil {
 		return nil
 	}
@@ -171,6 +198,8 @@ func (s *Server) handle(method, path string, public bool, h handlerFunc) {
 	})
 	if !public {
 		hh = s.authed(path, hh)
+	} else {
+		hh = s.anonymous(hh)
 	}
 	s.mux.Handle(method+" "+path, s.compressJSON(method+" "+path, s.limitBody(s.bodyLimit(method+" "+path), hh)))
 }
@@ -217,12 +246,17 @@ func (s *Server) authed(path string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tok := requestToken(r)
 		if tok == "" {
-			s.Error(w, r, zhudun.Errorf(zhudun.EUNAUTHORIZED, "sign in first"))
+			if s.allowAnonymous(w, r) {
+				s.Error(w, r, zhudun.Errorf(zhudun.EUNAUTHORIZED, "sign in first"))
+			}
 			return
 		}
 		sess, c, err := s.store.Authenticate(r.Context(), tok, clientAddr(r))
 		if err != nil {
-			s.Error(w, r, err)
+			// A token that does not authenticate is anonymous traffic.
+			if zhudun.ErrorCode(err) != zhudun.EUNAUTHORIZED || s.allowAnonymous(w, r) {
+				s.Error(w, r, err)
+			}
 			return
 		}
 		if sess.MustChangePassword && !mustChangeAllowed[path] {
@@ -238,6 +272,36 @@ func (s *Server) authed(path string, next http.Handler) http.Handler {
 		ctx = context.WithValue(ctx, sessKey, sess)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// anonymous limits a public route (sign-in, the API description) per
+// client address.
+func (s *Server) anonymous(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.allowAnonymous(w, r) {
+			next.ServeHTTP(w, r)
+		}
+	})
+}
+
+// allowAnonymous takes one request from the client address's allowance for
+// traffic without a valid session; past it, it answers 429 with Retry-After
+// and counts the refusal in the denial log (false).
+func (s *Server) allowAnonymous(w http.ResponseWriter, r *http.Request) bool {
+	ok, wait := s.anon.Allow(clientAddr(r))
+	if ok {
+		return true
+	}
+	err := &zhudun.Error{Code: zhudun.ETOOMANY, Message: "too many requests without a session from your address; slow down",
+		RetryAfter: retryAfterSeconds(wait)}
+	s.denyAnonymous(r, err.Message)
+	s.render(w, r, err)
+	return false
+}
+
+func retryAfterSeconds(d time.Duration) int {
+	n := int((d + time.Second - 1) / time.Second)
+	return max(n, 1)
 }
 
 const sessKey ctxKey = 2

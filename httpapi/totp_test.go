@@ -13,7 +13,7 @@ import (
 // TestMandatoryTOTP: with a second factor required of sysadmins, a sysadmin
 // can do nothing but enrol; afterwards sign-in needs the code.
 func TestMandatoryTOTP(t *testing.T) {
-	h := newHarness(t, func(o *sqlstore.Options) { o.TOTPRequiredRoles = []string{"sysadmin"} })
+	h := newHarness(t, func(o *sqlstore.Options) { o.Policy.TOTPRoles = &[]string{"sysadmin"} })
 	if r := h.do("rootadm", "GET", "/api/v1/users", nil); r.status != 403 || r.code() != "EMUSTENROLL" {
 		t.Fatalf("before enrolment: %d %s", r.status, r.body)
 	}

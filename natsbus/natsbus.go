@@ -72,6 +72,11 @@ type Config struct {
 	// on the loopback interface. Without it Open refuses one, since events
 	// and credentials would cross the network in clear.
 	Insecure bool
+	// OnReject, if set, is told of every event a subscription drops for
+	// failing its tag or seal (after the log line). It runs on the
+	// subscription's goroutine and must not block: the server hands it to
+	// the store's alerts through a per-subject limiter.
+	OnReject func(subject, reason string)
 }
 
 // Keys signs, verifies, seals and opens events; *gmcrypto.Keyring

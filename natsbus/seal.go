@@ -105,6 +105,9 @@ func (b *Bus) reject(subject, why string) bool {
 	n := b.rejected.Add(1)
 	b.log.Warn("dropped an event that fails its MAC: forged, altered or under an unknown key",
 		"event", BadEventMAC, "subject", subject, "reason", why, "dropped_total", n)
+	if b.cfg.OnReject != nil {
+		b.cfg.OnReject(subject, why)
+	}
 	return false
 }
 

@@ -76,6 +76,28 @@ func Check(field, pw string) error {
 	return nil
 }
 
+// CheckFor is Check plus the rule that the password must not contain the
+// username (in any case): the policy on every path that sets a password.
+func CheckFor(field, username, pw string) error {
+	if err := Check(field, pw); err != nil {
+		return err
+	}
+	if u := strings.ToLower(strings.TrimSpace(username)); u != "" && strings.Contains(strings.ToLower(pw), u) {
+		return zhudun.FieldError(field, "the password must not contain the username")
+	}
+	return nil
+}
+
+// GenerateFor returns a generated password that passes CheckFor for
+// username.
+func GenerateFor(username string) string {
+	for {
+		if pw := Generate(); CheckFor("password", username, pw) == nil {
+			return pw
+		}
+	}
+}
+
 // Hash returns the PHC-format argon2id hash of pw.
 func Hash(pw string) (string, error) { return Default.Hash(pw) }
 

@@ -243,6 +243,8 @@ func (s *Store) VerifyAudit(ctx context.Context) (*zhudun.AuditReport, error) {
 	prevSeq, prevHash := baseSeq, baseHash
 	fail := func(seq int64, reason string) (*zhudun.AuditReport, error) {
 		rep.Problem = &zhudun.AuditProblem{Seq: seq, Reason: reason}
+		s.raise(ctx, zhudun.SecurityEvent{Event: zhudun.SecAuditVerifyFailed, Subject: "audit_log", Username: c.Username, ClientAddr: c.ClientAddr,
+			Detail: map[string]any{"seq": seq, "reason": reason}})
 		return rep, nil
 	}
 	for rows.Next() {

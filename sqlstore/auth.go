@@ -44,7 +44,7 @@ func retryAfter(d time.Duration) int {
 // that cannot be written fails the request.
 func (s *Store) Login(ctx context.Context, req zhudun.LoginRequest) (*zhudun.Session, error) {
 	now := s.clock()
-	lim := s.LoginLimits()
+	lim := s.loginLimits(ctx)
 	username := strings.ToLower(strings.TrimSpace(req.Username))
 	addr := req.ClientAddr
 	var u loginUser
@@ -72,6 +72,7 @@ func (s *Store) Login(ctx context.Context, req zhudun.LoginRequest) (*zhudun.Ses
 		if err := s.loginAudit(ctx, acct, username, addr, zhudun.ResultDenied, "address throttled"); err != nil {
 			return nil, err
 		}
+		s.raise(ctx, zhudun.SecurityEvent{Event: zhudun.SecThrottle, Subject: addr, ClientAddr: addr, Detail: map[string]any{"limit": lim.AddrLimit}})
 		return nil, &zhudun.Error{Code: zhudun.ETOOMANY, Message: "too many failed sign-ins from your address; try again later", RetryAfter: retryAfter(wait)}
 	}
 	slot, err := s.claimName(ctx, acct, username, now, lim)
@@ -119,22 +120,22 @@ func (s *Store) Login(ctx context.Context, req zhudun.LoginRequest) (*zhudun.Ses
 		}
 		step = st
 	}
-	mustEnroll := false
-	if !u.totpOn && len(s.totpRoles) > 0 {
-		roles, err := s.userRoleIDs(ctx, u.id)
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range roles {
-			mustEnroll = mustEnroll || s.totpRoles[r]
-		}
+	pol := s.policy(ctx)
+	roles, err := s.userRoleIDs(ctx, u.id)
+	if err != nil {
+		return nil, err
+	}
+	mustEnroll := !u.totpOn && pol.NeedsTOTP(roles)
+	expired, err := s.passwordExpired(ctx, u.id, now, pol)
+	if err != nil {
+		return nil, err
 	}
 	tok := make([]byte, 32)
 	if _, err := rand.Read(tok); err != nil {
 		return nil, s.internal("token", err)
 	}
-	sess := &zhudun.Session{Token: base64.RawURLEncoding.EncodeToString(tok), UserID: u.id, MustChangePassword: u.mustChange,
-		MustEnrollTOTP: mustEnroll, CreatedAt: now, LastSeenAt: now}
+	sess := &zhudun.Session{Token: base64.RawURLEncoding.EncodeToString(tok), UserID: u.id, MustChangePassword: u.mustChange || expired,
+		MustEnrollTOTP: mustEnroll, PasswordExpired: expired && !u.mustChange, CreatedAt: now, LastSeenAt: now}
 	sess.ID = sessionID(sess.Token)
 	caller := &zhudun.Caller{UserID: u.id, Username: u.username, DeptCode: u.deptCode, DeptPath: u.deptPath, ClientAddr: addr}
 	err = s.write(zhudun.WithCaller(ctx, caller), func(tx *Tx) error {
@@ -150,7 +151,7 @@ func (s *Store) Login(ctx context.Context, req zhudun.LoginRequest) (*zhudun.Ses
 			return tx.s.internal("session insert", err)
 		}
 		return tx.audit(&zhudun.AuditEntry{Action: "auth.login", ObjectType: "user", ObjectID: u.username,
-			Detail: Detail(map[string]any{"totp": u.totpOn, "must_change_password": u.mustChange})})
+			Detail: Detail(map[string]any{"totp": u.totpOn, "must_change_password": u.mustChange, "password_expired": sess.PasswordExpired})})
 	})
 	if err != nil {
 		return nil, err
@@ -158,6 +159,7 @@ func (s *Store) Login(ctx context.Context, req zhudun.LoginRequest) (*zhudun.Ses
 	if err := s.releaseAddr(ctx, addr); err != nil {
 		return nil, err
 	}
+	s.checkAdminAddress(ctx, u.id, u.username, roles, addr, sess.ID)
 	return sess, nil
 }
 
@@ -188,6 +190,7 @@ func (s *Store) loginFailure(ctx context.Context, u *loginUser, username, addr, 
 		return err
 	}
 	if last {
+		s.raiseLockout(ctx, u, username, addr, l)
 		return lockedError(l.Lock)
 	}
 	return badLogin()
@@ -264,8 +267,8 @@ func (s *Store) CallerFor(ctx context.Context, id int64) (*zhudun.Caller, error)
 	return c, s.internalIf("caller perms rows", rows.Err())
 }
 
-// Authenticate resolves a session token. Sessions end after 30 minutes
-// idle, 12 hours in all, at logout, or when the account is disabled.
+// Authenticate resolves a session token. Sessions end after the policy's
+// idle minutes, 12 hours in all, at logout, or when the account is disabled.
 func (s *Store) Authenticate(ctx context.Context, token, clientAddr string) (*zhudun.Session, *zhudun.Caller, error) {
 	sess, err := s.session(ctx, token, true)
 	if err != nil {
@@ -319,7 +322,7 @@ func (s *Store) session(ctx context.Context, token string, touch bool) (*zhudun.
 	if err != nil {
 		return nil, s.internal("session load", err)
 	}
-	if revoked.Valid || disabled || now.Sub(sess.LastSeenAt) > zhudun.SessionIdle || now.Sub(sess.CreatedAt) > sessionMaxAge {
+	if revoked.Valid || disabled || now.Sub(sess.LastSeenAt) > s.policy(ctx).Idle() || now.Sub(sess.CreatedAt) > sessionMaxAge {
 		return nil, zhudun.Errorf(zhudun.EUNAUTHORIZED, "session ended; sign in again")
 	}
 	// Touch at most every 30 s: the idle timer needs no finer grain, and a
@@ -367,7 +370,7 @@ func (s *Store) ChangePassword(ctx context.Context, token, old, nw string) error
 	// The old password is a secret like the sign-in one: it takes a slot
 	// first, so that parallel guesses through an open session are bounded
 	// by the same lockout.
-	now, lim := s.clock(), s.LoginLimits()
+	now, lim := s.clock(), s.loginLimits(ctx)
 	slot, err := s.claimName(ctx, &u, u.username, now, lim)
 	if err != nil {
 		return err
@@ -386,14 +389,11 @@ func (s *Store) ChangePassword(ctx context.Context, token, old, nw string) error
 	if _, err := s.db.ExecContext(ctx, s.dialect.Rebind(`UPDATE users SET failed_count = 0, locked_until = NULL WHERE id = ?`), u.id); err != nil {
 		return s.internal("password count reset", err)
 	}
-	if err := password.Check("new", nw); err != nil {
-		return err
-	}
 	if nw == old {
 		return zhudun.FieldError("new", "the new password must differ from the current one")
 	}
-	if strings.Contains(strings.ToLower(nw), u.username) {
-		return zhudun.FieldError("new", "the password must not contain the username")
+	if err := s.checkNewPassword(ctx, dbq{s, ctx}, u.id, u.username, "new", nw); err != nil {
+		return err
 	}
 	hash, err := password.Hash(nw)
 	if err != nil {
@@ -403,6 +403,9 @@ func (s *Store) ChangePassword(ctx context.Context, token, old, nw string) error
 		if _, err := tx.exec(`UPDATE users SET password_hash = ?, must_change = ?, failed_count = 0, password_changed_at = ?, updated_at = ? WHERE id = ?`,
 			hash, false, tx.now, tx.now, u.id); err != nil {
 			return tx.s.internal("password update", err)
+		}
+		if err := tx.recordPassword(u.id, hash); err != nil {
+			return err
 		}
 		// Other sessions of the user end; this one continues, now unrestricted.
 		if _, err := tx.exec(`UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND id <> ? AND revoked_at IS NULL`, tx.now, u.id, sess.ID); err != nil {

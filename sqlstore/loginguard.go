@@ -18,6 +18,8 @@ import (
 // SetLoginLimits replaces the sign-in limits (the security administrator's
 // settings, start-up flags). Zero fields keep their defaults.
 func (s *Store) SetLoginLimits(l zhudun.LoginLimits) {
+	given := l
+	s.limitsSet.Store(&given)
 	d := zhudun.DefaultLoginLimits()
 	if l.MaxFailures <= 0 {
 		l.MaxFailures = d.MaxFailures
@@ -135,4 +137,21 @@ func (s *Store) claimName(ctx context.Context, u *loginUser, username string, no
 func lockedError(retry time.Duration) error {
 	return &zhudun.Error{Code: zhudun.ELOCKED, Message: "account locked after repeated failed sign-ins; try again later or ask an administrator to unlock it",
 		RetryAfter: retryAfter(retry)}
+}
+
+// PurgeLoginGuard deletes the counters that say no more than their absence
+// would: addresses whose window is over, and names at zero failures and not
+// locked. It returns how many it deleted. serve runs it every hour.
+func (s *Store) PurgeLoginGuard(ctx context.Context) (int64, error) {
+	now := s.clock()
+	l := s.LoginLimits()
+	res, err := s.db.ExecContext(ctx, s.dialect.Rebind(`DELETE FROM login_guard WHERE
+		(subject LIKE 'addr:%' AND window_start <= ?) OR
+		(subject LIKE 'name:%' AND failures = 0 AND (locked_until IS NULL OR locked_until <= ?))`),
+		now.Add(-l.AddrWindow).UnixMicro(), now.UnixMicro())
+	if err != nil {
+		return 0, s.internal("login guard purge", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
 }

@@ -161,6 +161,15 @@ func (s *Store) UnlockPIISearch(ctx context.Context, id int64) error {
 // the "event" attribute and hands it to the alert hook, if any. A failing
 // hook is logged: the event's audit row is already written.
 func (s *Store) securityEvent(ctx context.Context, event, subject string, detail map[string]any) {
+	if s.alert == nil {
+		// No hook: the store's own alerts (alert.go) log and raise it.
+		ev := zhudun.SecurityEvent{Event: event, Subject: subject, Username: subject, Detail: detail}
+		if c := zhudun.CallerFrom(ctx); c != nil {
+			ev.ClientAddr = c.ClientAddr
+		}
+		s.raise(ctx, ev)
+		return
+	}
 	attrs := []any{"event", event, "subject", subject}
 	for k, v := range detail {
 		attrs = append(attrs, k, v)

@@ -63,10 +63,12 @@ type Store struct {
 	now     func() time.Time
 	notify  chan struct{} // outbox has new rows; relays wake up early
 
-	totpRoles map[string]bool // roles that must sign in with a second factor
-	instance  string          // settings.instance_id, the Source of this database's events
+	overrides zhudun.PolicyOverrides // start-up settings that win over the stored policy
+	pol       policyCache
+	instance  string // settings.instance_id, the Source of this database's events
 
 	limits    atomic.Pointer[zhudun.LoginLimits]
+	limitsSet atomic.Pointer[zhudun.LoginLimits] // what SetLoginLimits was given: explicit values win over the policy
 	piiSearch PIISearchLimit
 	alert     SecurityAlert
 }
@@ -76,9 +78,9 @@ type Options struct {
 	Keys   Keys
 	Logger *slog.Logger
 	Now    func() time.Time // for tests; default time.Now
-	// TOTPRequiredRoles must enrol a second factor before doing anything
-	// else (MLPS asks two factors of administrators).
-	TOTPRequiredRoles []string
+	// Policy overrides fields of the policy stored in the database (the
+	// start-up flags); nil fields leave the stored value in force.
+	Policy zhudun.PolicyOverrides
 	// LoginLimits are the sign-in limits; zero fields take
 	// zhudun.DefaultLoginLimits. SetLoginLimits changes them later.
 	LoginLimits zhudun.LoginLimits
@@ -114,17 +116,13 @@ func New(db *sql.DB, d Dialect, o Options) *Store {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	tr := map[string]bool{}
-	for _, r := range o.TOTPRequiredRoles {
-		tr[r] = true
-	}
 	if o.PIISearch.Max <= 0 {
 		o.PIISearch.Max = 30
 	}
 	if o.PIISearch.Window <= 0 {
 		o.PIISearch.Window = time.Hour
 	}
-	s := &Store{db: db, dialect: d, keys: o.Keys, log: o.Logger, now: o.Now, notify: make(chan struct{}, 1), totpRoles: tr,
+	s := &Store{db: db, dialect: d, keys: o.Keys, log: o.Logger, now: o.Now, notify: make(chan struct{}, 1), overrides: o.Policy,
 		piiSearch: o.PIISearch, alert: o.Alert}
 	s.SetLoginLimits(o.LoginLimits)
 	return s

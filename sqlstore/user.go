@@ -117,7 +117,7 @@ func (s *Store) CreateUser(ctx context.Context, nu zhudun.NewUser) (*zhudun.User
 	if len([]rune(nu.Name)) > 64 {
 		return nil, zhudun.FieldError("name", "name must be at most 64 characters")
 	}
-	if err := password.Check("password", nu.Password); err != nil {
+	if err := password.CheckFor("password", nu.Username, nu.Password); err != nil {
 		return nil, err
 	}
 	if nu.DeptCode == "" {
@@ -163,6 +163,9 @@ func (s *Store) CreateUser(ctx context.Context, nu zhudun.NewUser) (*zhudun.User
 			return tx.s.internal("user insert", err)
 		}
 		if err := tx.setPersonal(id, nu.Phone, nu.IDNumber, true, true); err != nil {
+			return err
+		}
+		if err := tx.recordPassword(id, hash); err != nil {
 			return err
 		}
 		if err := tx.checkRolesExist(nu.Roles); err != nil {
@@ -393,6 +396,11 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, up zhudun.UserUpdate) 
 			}
 			change["disabled"] = *up.Disabled
 			u.Disabled = *up.Disabled
+			if !u.Disabled {
+				if err := tx.markEnabled(u.ID); err != nil {
+					return err
+				}
+			}
 		}
 		if _, err := tx.exec(`UPDATE users SET name = ?, dept_id = ?, disabled = ?, updated_at = ? WHERE id = ?`, u.Name, u.DeptID, u.Disabled, tx.now, u.ID); err != nil {
 			return tx.s.internal("user update", err)
@@ -454,12 +462,18 @@ func (s *Store) ResetPassword(ctx context.Context, id int64, pw string) error {
 			// the server, by whoever may run the installer's CLI.
 			for _, r := range u.Roles {
 				if zhudun.IsAdminRole(r) {
-					return zhudun.Errorf(zhudun.EFORBIDDEN, "an administrator's password is reset only on the server: zhudun user passwd %s", u.Username)
+					return zhudun.Errorf(zhudun.EFORBIDDEN, "an administrator's password is reset only on the server: zhudun user passwd --username %s", u.Username)
 				}
 			}
 			if err := tx.checkAccountReach(u); err != nil {
 				return err
 			}
+		}
+		if err := tx.s.checkNewPassword(tx.ctx, tx, u.ID, u.Username, "password", pw); err != nil {
+			return err
+		}
+		if err := tx.recordPassword(u.ID, hash); err != nil {
+			return err
 		}
 		own := c.System
 		if _, err := tx.exec(`UPDATE users SET password_hash = ?, must_change = ?, failed_count = 0, locked_until = NULL, password_changed_at = ?, updated_at = ? WHERE id = ?`,

@@ -508,3 +508,92 @@ func TestBriefModems(t *testing.T) {
 		t.Errorf("%d brief modems", brief)
 	}
 }
+
+func TestProxyUsers(t *testing.T) {
+	p := small(10)
+	p.ProxyUsers = 0.1
+	w := build(p)
+	lines := map[string]bool{}
+	for _, tr := range w.truth {
+		if tr.Category == "black_line" {
+			lines[tr.Entity] = true
+		}
+	}
+	users := map[string]map[string]bool{} // exit → numbers
+	flagged, black := 0, 0
+	blackAcct := map[string]bool{}
+	for _, tr := range w.truth {
+		if tr.Category == "black_account" {
+			blackAcct[tr.Entity] = true
+		}
+	}
+	each(w, func(_ int, e *sev) {
+		ip := e.get("ip")
+		if e.typ != "reg" || !w.exits[ip] {
+			return
+		}
+		if lines[ip] {
+			t.Errorf("shared exit %s labelled a black line", ip)
+		}
+		if blackAcct[e.get("platform")+":"+e.get("account")] {
+			black++
+			return
+		}
+		if users[ip] == nil {
+			users[ip] = map[string]bool{}
+		}
+		users[ip][e.get("msisdn")] = true
+		if f := e.get("flags"); f == "vpn" || f == "proxy" {
+			flagged++
+		}
+	})
+	most := 0
+	for _, u := range users {
+		most = max(most, len(u))
+	}
+	if len(users) < 3 || most < 5 || flagged == 0 || black == 0 {
+		t.Errorf("%d exits, busiest with %d users, %d flagged, %d studio registrations through them", len(users), most, flagged, black)
+	}
+}
+
+func TestFamilyAndDualSIMPhones(t *testing.T) {
+	p := small(11)
+	p.FamilyPhones, p.DualSIMPhones = 0.3, 0.3
+	w := build(p)
+	imsis := map[string]map[string]bool{} // IMEI → IMSIs
+	mo := map[string]int{}
+	each(w, func(_ int, e *sev) {
+		if e.typ != "cdr" {
+			return
+		}
+		v := e.get("imei")
+		if imsis[v] == nil {
+			imsis[v] = map[string]bool{}
+		}
+		imsis[v][e.get("imsi")] = true
+		if e.get("dir") == "mo" {
+			mo[e.get("msisdn")]++
+		}
+	})
+	shared, multi, dual, even := map[*phone]bool{}, 0, 0, 0
+	for _, pe := range w.persons {
+		if pe.shareP > 0 && !shared[pe.extraPh] {
+			shared[pe.extraPh] = true
+			if len(imsis[pe.extraPh.imei]) >= 2 {
+				multi++
+			}
+		}
+		if a, b := mo[pe.cards[0].msisdn], mo[pe.cards[min(1, len(pe.cards)-1)].msisdn]; pe.dualEven && len(pe.cards) == 2 && a+b >= 8 {
+			dual++
+			if 3*min(a, b) >= max(a, b) {
+				even++
+			}
+		}
+	}
+	if len(shared) < 50 || 10*multi < 8*len(shared) {
+		t.Errorf("%d family phones, %d carrying two or more cards", len(shared), multi)
+	}
+	if dual < 100 || 10*even < 7*dual {
+		t.Errorf("%d dual-SIM users, %d using both cards about equally", dual, even)
+	}
+}

@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"errors"
+	"io"
+	"log/slog"
 
 	"github.com/zhudun/zhudun"
 	"github.com/zhudun/zhudun/sqlstore"
@@ -19,4 +21,8 @@ func field(err error) string {
 		return ze.Field
 	}
 	return ""
+}
+
+func slogJSON(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }

@@ -136,6 +136,22 @@ func testLockoutRace(t *testing.T, b Backend) {
 	}
 }
 
+// guardRows counts login_guard rows by kind.
+func (e *env) guardRows() map[string]int {
+	e.t.Helper()
+	rows, err := e.s.DB().Query(`SELECT subject FROM login_guard`)
+	e.must(err)
+	defer rows.Close()
+	m := map[string]int{}
+	for rows.Next() {
+		var s string
+		e.must(rows.Scan(&s))
+		kind, _, _ := strings.Cut(s, ":")
+		m[kind]++
+	}
+	return m
+}
+
 // testUnknownNameLock: a name without an account locks like one with it —
 // 423 with Retry-After after the fifth failure, for 15 minutes — so that a
 // 423 tells nothing about whether the account exists (issue 19 item 9).
@@ -163,6 +179,21 @@ func testUnknownNameLock(t *testing.T, b Backend) {
 	}
 	if _, err := login(e, "off1", pw, "10.9.7.1"); err != nil {
 		t.Errorf("off1 after the lock: %v", err)
+	}
+	// Purging keeps every counter that still says something. Seven
+	// addresses: 10.9.1–5.1 opened their windows at 15m01s (off1's round)
+	// and closed them at 30m01s; 10.9.6.1 opened at 25m01s and 10.9.7.1 at
+	// 30m02s, now. One name: ghost, one failure since its lock expired.
+	if got := e.guardRows(); got["addr"] != 7 || got["name"] != 1 {
+		t.Fatalf("counters before the purge: %v; want 7 addresses, 1 name", got)
+	}
+	n, err := e.s.PurgeLoginGuard(e.sys)
+	e.must(err)
+	if got := e.guardRows(); n != 5 || got["addr"] != 2 || got["name"] != 1 {
+		t.Errorf("purge: %d deleted, %v left; want 5 deleted, 2 addresses and ghost left", n, got)
+	}
+	if _, err := login(e, "ghost", "Wrong!pass1", "10.9.7.2"); code(err) != zhudun.EUNAUTHORIZED {
+		t.Errorf("ghost's second failure after the purge: %v", err)
 	}
 	// The limits are values passed in, not literals: three, for one minute.
 	e.s.SetLoginLimits(zhudun.LoginLimits{MaxFailures: 3, Lock: time.Minute})

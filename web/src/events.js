@@ -2,6 +2,7 @@
 import { t, te } from './i18n/index.js'
 import { codeKey } from './constants.js'
 import { categoryLabel, incidentStatusLabel, unitStatusLabel } from './patrol.js'
+import { securityEventLabel } from './security.js'
 
 /** actionLabel names an audit action ("user.create" → its label), or the code itself. */
 export function actionLabel(action) {
@@ -36,6 +37,8 @@ export function eventSummary(ev) {
       return [d.callsign, d.station_name, unitStatusLabel(d.status_label || d.status)].filter(Boolean).join(' ')
     case 'grid':
       return [d.station, Array.isArray(d.grids) && t('patrol.gridCount', { n: d.grids.length })].filter(Boolean).join(' ')
+    case 'alert':
+      return [securityEventLabel(d.event || ''), d.subject, d.client_addr && d.client_addr !== d.subject ? d.client_addr : ''].filter(Boolean).join(' ')
     case 'audit':
       return [d.username, actionLabel(d.action || ''), d.object_id, d.result && d.result !== 'ok' ? `[${resultLabel(d.result)}]` : ''].filter(Boolean).join(' ')
   }

@@ -1,6 +1,6 @@
 // The side navigation: modules and their pages, each shown only when the
 // user holds the permission the page needs (the API enforces the same).
-import { Odometer, Setting, OfficeBuilding, User, Lock, Document, Bell, MapLocation, DataAnalysis, Files, Monitor, TrendCharts, Van, Grid, Iphone } from '@element-plus/icons-vue'
+import { Odometer, Setting, OfficeBuilding, User, Lock, Document, Bell, MapLocation, DataAnalysis, Files, Monitor, TrendCharts, Van, Grid, Iphone, Warning, Key } from '@element-plus/icons-vue'
 
 export const NAV = [
   { key: 'dashboard', path: '/', icon: Odometer, titleKey: 'nav.dashboard' },
@@ -14,6 +14,8 @@ export const NAV = [
   {
     key: 'security', icon: Monitor, titleKey: 'nav.security', children: [
       { key: 'audit', path: '/security/audit', icon: Document, titleKey: 'nav.audit', perms: ['audit:read'] },
+      { key: 'alerts', path: '/security/alerts', icon: Warning, titleKey: 'nav.alerts', perms: ['audit:read'] },
+      { key: 'policy', path: '/security/policy', icon: Key, titleKey: 'nav.policy', perms: ['role:write'] },
     ],
   },
   {

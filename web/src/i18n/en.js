@@ -1,5 +1,8 @@
 // English. Same keys as zh-CN.js, checked by test/i18n.test.js.
-export default {
+import enSecurity from './en.security.js'
+import { mergeMessages } from './merge.js'
+
+const messages = {
   app: { name: 'Zhudun', subtitle: 'Public Security Operations Platform' },
   common: {
     ok: 'OK', cancel: 'Cancel', save: 'Save', edit: 'Edit', view: 'Details', more: 'More', search: 'Search', reset: 'Reset',
@@ -31,7 +34,7 @@ export default {
     policy: 'For authorised personnel only. Every action is recorded in the audit log.',
   },
   pwd: {
-    title: 'Change password', firstLogin: 'This is your first sign-in or an administrator reset your password. Set a password of your own first.',
+    title: 'Change password', firstLogin: 'This is your first sign-in, an administrator reset your password, or your password is older than the policy allows. Set a new password first.',
     old: 'Current password', new: 'New password', confirm: 'Confirm new password', submit: 'Change password',
     rules: '8–128 characters, with at least three of: upper-case letters, lower-case letters, digits, symbols; not containing the username.',
     oldRequired: 'Enter your current password', oldWrong: 'The current password is not correct', mismatch: 'The new passwords do not match', same: 'The new password must differ from the current one',
@@ -252,3 +255,5 @@ export default {
     gridNote: 'Grids show counts and outcomes only; response times are per station and above.', none: 'No statistics',
   },
 }
+
+export default mergeMessages(messages, enSecurity)

@@ -1,5 +1,8 @@
 // 简体中文（默认语言）。键与 en.js 完全一致，由 test/i18n.test.js 检查。
-export default {
+import zhSecurity from './zh-CN.security.js'
+import { mergeMessages } from './merge.js'
+
+const messages = {
   app: { name: '铸盾', subtitle: '公安业务综合平台' },
   common: {
     ok: '确定', cancel: '取消', save: '保存', edit: '编辑', view: '详情', more: '更多', search: '搜索', reset: '重置',
@@ -31,7 +34,7 @@ export default {
     policy: '本系统仅供授权人员使用，所有操作均记入审计日志。',
   },
   pwd: {
-    title: '修改密码', firstLogin: '首次登录或密码已被管理员重置，请先设置您自己的新密码。',
+    title: '修改密码', firstLogin: '首次登录、密码已被管理员重置或密码已超过最长使用期，请先设置新密码。',
     old: '当前密码', new: '新密码', confirm: '确认新密码', submit: '确认修改',
     rules: '密码长度 8–128 位，须包含大写字母、小写字母、数字、符号中的至少三类，且不能包含用户名。',
     oldRequired: '请输入当前密码', oldWrong: '当前密码不正确', mismatch: '两次输入的新密码不一致', same: '新密码不能与当前密码相同',
@@ -252,3 +255,5 @@ export default {
     gridNote: '网格一级仅统计数量与处置结果；到场用时按派出所及以上统计。', none: '暂无统计数据',
   },
 }
+
+export default mergeMessages(messages, zhSecurity)

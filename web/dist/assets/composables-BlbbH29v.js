@@ -1,1 +1,0 @@
-import{Vt as e}from"./element-plus-DbI1_n_A.js";import{R as t}from"./index-D7wAdC0Z.js";function n(n,r,i=400){let a=null,o=t(e=>{n.includes(e.type)&&(clearTimeout(a),a=setTimeout(r,i))});e(()=>{o(),clearTimeout(a)})}export{n as t};
