@@ -474,7 +474,7 @@ func TestPatrolDispatch(t *testing.T) {
 
 		// The officer, on a phone, sees the unit and reports 就餐.
 		off := e.newPage(t, "lixia.officer01", 390, 844)
-		off.login("lixia.officer01", e.password("lixia.officer01"))
+		off.firstLogin("lixia.officer01")
 		off.open("/patrol/my-unit")
 		off.waitTextIn(`[data-testid="my-callsign"]`, "ST370102-01-C1")
 		off.click(`[data-testid="my-set-meal"]`)
@@ -482,7 +482,7 @@ func TestPatrolDispatch(t *testing.T) {
 		off.shot("my-unit-phone")
 		// … and the dispatcher's list follows.
 		p.front()
-		p.waitFor("the status on the units page", `(() => { const el = document.querySelector('[data-testid="unit-status-ST370102-01-C1"] input'); return !!el && el.value === '就餐' })()`)
+		p.waitFor("the status on the units page", `(() => { const el = document.querySelector('[data-testid="unit-status-ST370102-01-C1"]'); return !!el && el.innerText.includes('就餐') })()`)
 
 		// The address box finds the demo's standard address and sets the point.
 		p.nav("incident", "/patrol/incidents")
