@@ -94,26 +94,42 @@ func UnitStatusChange(from, to string) error {
 // station. Position fields are the latest fix; PositionAge and Stale are
 // worked out when the unit is read.
 type Unit struct {
-	ID          int64      `json:"id"`
-	Callsign    string     `json:"callsign"`
-	Kind        string     `json:"kind"`
-	StationID   int64      `json:"station_id"`
-	StationCode string     `json:"station"`
-	StationName string     `json:"station_name"`
-	DeptPath    string     `json:"-"`
-	Terminal    string     `json:"terminal,omitempty"`
-	Status      string     `json:"status"`       // base state
-	StatusLabel string     `json:"status_label"` // as reported
-	IncidentID  *int64     `json:"incident_id"`  // null when free: clients merging events must see the release
-	Lon         *float64   `json:"lon,omitempty"`
-	Lat         *float64   `json:"lat,omitempty"`
-	PositionAt  *time.Time `json:"position_at,omitempty"`
-	PositionAge *float64   `json:"position_age_seconds,omitempty"`
-	Stale       bool       `json:"stale"`          // no position, or older than the staleness limit
-	GridCode    string     `json:"grid,omitempty"` // grid its latest position falls in
-	Version     int64      `json:"version"`        // increases with every change of state
-	CreatedAt   time.Time  `json:"created_at"`
-	UpdatedAt   time.Time  `json:"updated_at"`
+	ID          int64        `json:"id"`
+	Callsign    string       `json:"callsign"`
+	Kind        string       `json:"kind"`
+	StationID   int64        `json:"station_id"`
+	StationCode string       `json:"station"`
+	StationName string       `json:"station_name"`
+	DeptPath    string       `json:"-"`
+	Terminal    string       `json:"terminal,omitempty"`
+	Status      string       `json:"status"`       // base state
+	StatusLabel string       `json:"status_label"` // as reported
+	IncidentID  *int64       `json:"incident_id"`  // null when free: clients merging events must see the release
+	Lon         *float64     `json:"lon,omitempty"`
+	Lat         *float64     `json:"lat,omitempty"`
+	PositionAt  *time.Time   `json:"position_at,omitempty"`
+	PositionAge *float64     `json:"position_age_seconds,omitempty"`
+	Stale       bool         `json:"stale"`          // no position, or older than the staleness limit
+	GridCode    string       `json:"grid,omitempty"` // grid its latest position falls in
+	Crew        []CrewMember `json:"crew"`           // the officers riding it
+	Version     int64        `json:"version"`        // increases with every change of state
+	CreatedAt   time.Time    `json:"created_at"`
+	UpdatedAt   time.Time    `json:"updated_at"`
+}
+
+// CrewMember is an officer (a user of the unit's station) riding a unit.
+type CrewMember struct {
+	UserID   int64  `json:"user_id"`
+	Username string `json:"username"`
+	Name     string `json:"name"`
+}
+
+// UnitUpdate changes what a unit is bound to; nil fields stay. Crew lists
+// usernames: users of the unit's station (or a department under it); an
+// officer put on a unit leaves any other unit's crew.
+type UnitUpdate struct {
+	Terminal *string
+	Crew     *[]string
 }
 
 // NewUnit is the input of CreateUnit.
@@ -143,7 +159,8 @@ type UnitFilter struct {
 }
 
 // UnitService manages units within the caller's unit:read / unit:write
-// scope (decided on the owning station). Positions are telemetry: stored
+// scope (decided on the owning station); a crew member may also report its
+// own unit's status (SetUnitStatus) with unit:read alone. Positions are telemetry: stored
 // and streamed (unit.position), never audited one by one. Errors: EINVALID,
 // ENOTFOUND (also outside scope), ECONFLICT (callsign taken, forbidden state
 // change), EFORBIDDEN, EUNAUTHORIZED.
@@ -153,4 +170,11 @@ type UnitService interface {
 	FindUnitByID(ctx context.Context, id int64) (*Unit, error)
 	SetUnitStatus(ctx context.Context, id int64, label string) (*Unit, error)
 	AddPositions(ctx context.Context, id int64, ps []Position) (*Unit, error)
+	// UpdateUnit binds a unit to its terminal and crew (unit:write).
+	UpdateUnit(ctx context.Context, id int64, up UnitUpdate) (*Unit, error)
+	// MyUnit returns the unit whose crew the caller is in (ENOTFOUND: none).
+	MyUnit(ctx context.Context) (*Unit, error)
+	// CrewCandidates lists the officers who may ride unit id: the enabled
+	// users of its station and the departments under it (unit:write).
+	CrewCandidates(ctx context.Context, id int64) ([]CrewMember, error)
 }

@@ -51,7 +51,7 @@ func commands() []command {
 		{"keys", "keys: rotate (re-encrypts personal data), retire (removes a key nothing needs)", runKeys},
 		{"verify-install", "check the binary, the embedded UI and the keyring's permissions", runVerifyInstall},
 		{"purge", "apply the retention settings once (serve does it every --purge-every)", runPurge},
-		{"import", "import incidents: load incident history from CSV", runImport},
+		{"import", "import incidents|districts: load incident history (CSV) or the map's districts (GeoJSON)", runImport},
 		{"version", "print the version", func(_ context.Context, e *env, _ []string) error {
 			fmt.Fprintln(e.stdout, "zhudun", Version)
 			return nil
@@ -70,10 +70,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		}
 		return 0
 	}
-	cmds := commands()
-	for _, c := range extraCommands() {
-		cmds = append(cmds, c)
-	}
+	cmds := append(commands(), extraCommands()...)
 	for _, c := range cmds {
 		if c.name == args[0] {
 			err := c.run(ctx, e, args[1:])

@@ -55,6 +55,11 @@ type Config struct {
 	Retention                                                                                sqlstore.Retention
 	PurgeInterval                                                                            time.Duration
 	Demo                                                                                     bool
+	DemoPatrol                                                                               bool   // with Demo: simulate the units' terminals
+	MapTiles                                                                                 string // base-map tile URL template (XYZ, or WMTS in KVP/REST form); "" = none
+	MapTilesAttribution                                                                      string
+	Geocoder                                                                                 string // the bureau's standard address service, URL template with {q}; "" = the local table
+	GeocoderCRS                                                                              string // gcj02 or wgs84 (default) for the service's answers
 	DemoSeed                                                                                 int64
 	ConfigFile                                                                               string
 }
@@ -62,9 +67,8 @@ type Config struct {
 type option struct {
 	name, usage string
 	secret      bool
-	str         *string
 	boolean     *bool
-	integer     *int64
+	str         *string
 	def         string
 }
 
@@ -82,6 +86,10 @@ func (c *Config) options() []option {
 		{name: "insecure-bus", usage: "allow plain nats:// to a host that is not loopback (events cross the network in clear)", boolean: &c.InsecureBus},
 		{name: "insecure-db", usage: "allow PostgreSQL to a host that is not loopback without sslmode=verify-full or verify-ca", boolean: &c.InsecureDB},
 		{name: "addr", usage: "listen address", str: &c.Addr, def: "127.0.0.1:8080"},
+		{name: "map-tiles", usage: "base-map tiles under the grids: a URL template with {z} {x} {y} (XYZ, or WMTS as {TileMatrix} {TileCol} {TileRow}) of the bureau's map service (PGIS), which may be offline; WGS-84/Web Mercator tiles; empty: no tiles", str: &c.MapTiles},
+		{name: "map-tiles-attribution", usage: "credit shown under the map for --map-tiles", str: &c.MapTilesAttribution},
+		{name: "geocoder", usage: "the bureau's standard address service for the incident form's address box: a URL template with {q} (and {limit}); empty: the local standard-address table", str: &c.Geocoder},
+		{name: "geocoder-crs", usage: "coordinate system of the address service's answers: wgs84 or gcj02", str: &c.GeocoderCRS, def: "wgs84"},
 		{name: "tls-cert", usage: "TLS certificate file (serves HTTPS; cookies become Secure)", str: &c.TLSCert},
 		{name: "tls-key", usage: "TLS key file", str: &c.TLSKey},
 		{name: "metrics-addr", usage: "listen address for Prometheus /metrics (internal network only)", str: &c.MetricsAddr},

@@ -12,9 +12,9 @@ import (
 
 // loadDemoPatrol gives the demo city its patrol grids and units: the grids
 // through the store's import (so they are checked like an upload), the
-// units patrolling at their stations with one position each. Without a
-// terminal feeding positions those go stale after the staleness limit; the
-// vehicle-terminal issue brings live positions.
+// units patrolling at their stations with one position each. The demo
+// patrol simulator (demo.Patrol, started by serve unless --demo-patrol=false)
+// then keeps them moving so their positions stay fresh.
 func loadDemoPatrol(ctx context.Context, e *env, s *sqlstore.Store, plan *demo.Plan) error {
 	grids, units, err := demo.Grids(plan)
 	if err != nil {
@@ -26,6 +26,14 @@ func loadDemoPatrol(ctx context.Context, e *env, s *sqlstore.Store, plan *demo.P
 	}
 	if !rep.Accepted {
 		return fmt.Errorf("demo grids rejected: %+v", rep.Problems)
+	}
+	// The demo's generated standard addresses, so the address box works.
+	as, err := demo.Addresses(1, grids) // the table is the same for every city seed: it follows the grids
+	if err != nil {
+		return err
+	}
+	if err := s.ReplaceAddresses(ctx, as); err != nil {
+		return fmt.Errorf("demo addresses: %w", err)
 	}
 	now := time.Now()
 	for _, u := range units {
@@ -40,6 +48,6 @@ func loadDemoPatrol(ctx context.Context, e *env, s *sqlstore.Store, plan *demo.P
 			return err
 		}
 	}
-	fmt.Fprintf(e.stdout, "demo patrol: %d grids and %d units (generated)\n", rep.Created, len(units))
+	fmt.Fprintf(e.stdout, "demo patrol: %d grids, %d units and %d standard addresses (generated)\n", rep.Created, len(units), len(as))
 	return nil
 }

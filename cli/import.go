@@ -183,31 +183,87 @@ func csvErr(err error) string {
 // signal is answered within a second.
 const importBatch = 500
 
+const (
+	usageImportIncidents = "usage: zhudun import incidents --data DIR [--crs wgs84|gcj02] [--source NAME] FILE.csv"
+	usageImportDistricts = "usage: zhudun import districts --data DIR [--crs gcj02|wgs84] FILE.geojson"
+)
+
 func runImport(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || args[0] != "incidents" {
-		return fmt.Errorf("usage: zhudun import incidents --data DIR [--crs wgs84|gcj02] FILE.csv")
+	if len(args) > 0 {
+		switch args[0] {
+		case "incidents":
+			return runImportIncidents(ctx, e, args[1:])
+		case "districts":
+			return runImportDistricts(ctx, e, args[1:])
+		}
 	}
-	var cfg Config
-	fs := flags(e, "import incidents", &cfg)
-	crs := fs.String("crs", "wgs84", "coordinate system of lon/lat: wgs84 or gcj02 (converted)")
-	source := fs.String("source", "", "name of the file's rows' origin; a row is known by source and line (or its id column), and rows imported before are skipped; default the file's name")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
+	return fmt.Errorf("%s\n%s", usageImportIncidents, usageImportDistricts)
+}
+
+// importFlags parses an import command's flags and its one file, which
+// flags may also follow. source, when not nil, gets the --source flag.
+func importFlags(e *env, name, usage, defCRS string, cfg *Config, source *string, args []string) (file, crs string, err error) {
+	fs := flags(e, name, cfg)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
+	c := fs.String("crs", defCRS, "coordinate system of the file: wgs84 or gcj02 (converted to WGS-84)")
+	if source != nil {
+		fs.StringVar(source, "source", "", "name of the file's rows' origin; a row is known by source and line (or its id column), and rows imported before are skipped; default the file's name")
+	}
+	if err := fs.Parse(args); err != nil {
+		return "", "", err
 	}
 	if fs.NArg() == 0 {
-		return fmt.Errorf("usage: zhudun import incidents --data DIR [--crs wgs84|gcj02] FILE.csv")
+		return "", "", errors.New(usage)
 	}
-	file := fs.Arg(0)
-	if err := fs.Parse(fs.Args()[1:]); err != nil { // flags may follow the file
-		return err
+	file = fs.Arg(0)
+	if err := fs.Parse(fs.Args()[1:]); err != nil {
+		return "", "", err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return "", "", fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	if *crs != "wgs84" && *crs != "gcj02" {
-		return fmt.Errorf("--crs must be wgs84 or gcj02")
+	if *c != "wgs84" && *c != "gcj02" {
+		return "", "", fmt.Errorf("--crs must be wgs84 or gcj02")
 	}
-	if err := cfg.resolve(fs); err != nil {
+	return file, *c, cfg.resolve(fs)
+}
+
+// runImportDistricts replaces the map's districts with a GeoJSON file's
+// (DataV's export: features with adcode and name, GCJ-02 by default).
+func runImportDistricts(ctx context.Context, e *env, args []string) error {
+	var cfg Config
+	file, crs, err := importFlags(e, "import districts", usageImportDistricts, "gcj02", &cfg, nil, args)
+	if err != nil {
+		return err
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	ds, err := geo.ParseDistricts(data, crs == "gcj02")
+	if err != nil {
+		return fmt.Errorf("%s: %s", file, zhudun.ErrorMessage(err))
+	}
+	s, _, err := openStore(ctx, &cfg, newLogger(e, &cfg))
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.ReplaceDistricts(installer(ctx), ds); err != nil {
+		return fmt.Errorf("%s: %s", file, zhudun.ErrorMessage(err))
+	}
+	fmt.Fprintf(e.stdout, "imported %d districts from %s (%s); the map shows them at its next load\n", len(ds), file, crs)
+	return nil
+}
+
+func runImportIncidents(ctx context.Context, e *env, args []string) error {
+	var cfg Config
+	var source string
+	file, crs, err := importFlags(e, "import incidents", usageImportIncidents, "wgs84", &cfg, &source, args)
+	if err != nil {
 		return err
 	}
 	f, err := os.Open(file)
@@ -216,16 +272,16 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	}
 	defer f.Close()
 	rows, errs := parseIncidentCSV(f)
-	if *crs == "gcj02" {
+	if crs == "gcj02" {
 		for i := range rows {
 			rows[i].In.Lon, rows[i].In.Lat = geo.GCJ02ToWGS84(rows[i].In.Lon, rows[i].In.Lat)
 		}
 	}
-	if *source == "" {
-		*source = filepath.Base(file)
+	if source == "" {
+		source = filepath.Base(file)
 	}
 	for i := range rows {
-		rows[i].In.ImportKey = importKey(*source, rows[i])
+		rows[i].In.ImportKey = importKey(source, rows[i])
 	}
 	log := newLogger(e, &cfg)
 	s, _, err := openStore(ctx, &cfg, log)

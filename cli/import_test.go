@@ -345,3 +345,42 @@ func TestImportStopsOnSIGTERM(t *testing.T) {
 		t.Fatalf("re-run: %d, %d rows", code, countIncidents(t, dir))
 	}
 }
+
+// TestImportDistrictsCommand: the map's districts are a file the bureau
+// imports; a broken file names its feature and changes nothing.
+func TestImportDistrictsCommand(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	var out, errb bytes.Buffer
+	if code := Main(ctx, []string{"import", "districts", "--help"}, strings.NewReader(""), &out, &errb); code == 0 && errb.Len() == 0 ||
+		!strings.Contains(errb.String(), "usage: zhudun import districts --data DIR [--crs gcj02|wgs84] FILE.geojson") {
+		t.Fatalf("--help: %d %q", code, errb.String())
+	}
+	keys := gmcrypto.Generate()
+	if err := keys.Save(filepath.Join(dir, "keys", "keyring.json")); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	errb.Reset()
+	code := Main(ctx, []string{"import", "districts", "--data", dir, filepath.Join("testdata", "districts-two.geojson"), "--crs", "wgs84"}, strings.NewReader(""), &out, &errb)
+	if code != 0 || !strings.Contains(out.String(), "imported 2 districts") {
+		t.Fatalf("import: %d\nstdout %s\nstderr %s", code, out.String(), errb.String())
+	}
+	bad := filepath.Join(t.TempDir(), "bad.geojson")
+	if err := os.WriteFile(bad, []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"x"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	errb.Reset()
+	if code := Main(ctx, []string{"import", "districts", "--data", dir, bad}, strings.NewReader(""), &out, &errb); code == 0 || !strings.Contains(errb.String(), "bad.geojson: feature 0: adcode must be six digits") {
+		t.Fatalf("bad file: %d %q", code, errb.String())
+	}
+	s, err := sqlite.Open(ctx, filepath.Join(dir, "zhudun.db"), sqlstore.Options{Keys: keys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ds, err := s.FindDistricts(zhudun.WithCaller(ctx, zhudun.SystemCaller("test")))
+	if err != nil || len(ds) != 2 || ds[0].Code != "370102" || ds[0].Boundary[0][0][0] != [2]float64{117.02, 36.6} {
+		t.Fatalf("stored: %v %+v", err, ds)
+	}
+}

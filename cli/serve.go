@@ -18,6 +18,7 @@ import (
 
 	"github.com/zhudun/zhudun"
 	"github.com/zhudun/zhudun/demo"
+	"github.com/zhudun/zhudun/geocode"
 	"github.com/zhudun/zhudun/httpapi"
 	"github.com/zhudun/zhudun/natsbus"
 	"github.com/zhudun/zhudun/password"
@@ -59,6 +60,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs := flags(e, "serve", &cfg)
 	fs.BoolVar(&cfg.Demo, "demo", false, "load the demo city (Jinan) at first start and print its initial passwords once")
 	fs.Int64Var(&cfg.DemoSeed, "demo-seed", 1, "seed of the generated parts of the demo city")
+	fs.BoolVar(&cfg.DemoPatrol, "demo-patrol", true, "with --demo: simulate the units' terminals, so that they patrol their grids and drive to their incidents (false: they stay put and their positions go stale)")
 	if err := parse(fs, &cfg, args); err != nil {
 		return err
 	}
@@ -92,7 +94,21 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	defer bus.Close()
 
-	api := httpapi.New(httpapi.Config{Store: store, Bus: bus, Static: web.FS(), Logger: log, Version: Version, SecureCookies: cfg.TLSCert != ""})
+	var geocoder zhudun.Geocoder
+	if cfg.Geocoder != "" {
+		if cfg.GeocoderCRS != "wgs84" && cfg.GeocoderCRS != "gcj02" {
+			return fmt.Errorf("--geocoder-crs must be wgs84 or gcj02")
+		}
+		g, err := geocode.New(cfg.Geocoder, cfg.GeocoderCRS == "gcj02")
+		if err != nil {
+			return err
+		}
+		geocoder = g
+	}
+	if err := checkTiles(cfg.MapTiles); err != nil {
+		return err
+	}
+	api := httpapi.New(httpapi.Config{MapTiles: cfg.MapTiles, MapTilesAttribution: cfg.MapTilesAttribution, Geocoder: geocoder, Store: store, Bus: bus, Static: web.FS(), Logger: log, Version: Version, SecureCookies: cfg.TLSCert != ""})
 	api.Registry().MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
 		Name: "zhudun_bus_rejected_events_total",
 		Help: "Bus messages dropped for failing their HMAC-SM3 tag or SM4 seal (forged, altered, or under an unknown key).",
@@ -104,6 +120,14 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	relayDone := make(chan struct{})
 	go func() { defer close(relayDone); relay.Run(runCtx, store, bus, time.Second, log) }()
+	patrolDone := make(chan struct{})
+	if cfg.Demo && cfg.DemoPatrol {
+		sim := demo.NewPatrol(store, demo.PatrolConfig{Seed: cfg.DemoSeed, Logger: log})
+		go func() { defer close(patrolDone); sim.Run(runCtx) }()
+		fmt.Fprintln(e.stdout, "demo patrol: the units' terminals are simulated (--demo-patrol=false to stop them)")
+	} else {
+		close(patrolDone)
+	}
 	go purgeLoginGuard(runCtx, store, log)
 	if err := startForwarders(runCtx, &cfg, store, log); err != nil {
 		return err
@@ -179,6 +203,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	<-relayDone
 	<-purgeDone
+	<-patrolDone
 	// Whatever the relay had not published yet stays in the outbox for the
 	// next start.
 	return nil
@@ -283,5 +308,29 @@ func loadDemo(ctx context.Context, e *env, s *sqlstore.Store, seed int64, dataDi
 		return err
 	}
 	fmt.Fprintf(e.stdout, "demo accounts: %d, their initial passwords in %s (mode 0600); each must be changed at first login\n", len(plan.Users), pwPath)
+	ds, err := demo.StoreDistricts()
+	if err != nil {
+		return err
+	}
+	// The demo imports its city's districts as a bureau would its own.
+	if err := s.ReplaceDistricts(sys, ds); err != nil {
+		return fmt.Errorf("districts: %w", err)
+	}
 	return loadDemoPatrol(sys, e, s, plan)
+}
+
+// checkTiles accepts an http(s) or root-relative tile URL template that
+// names the tile: {z}/{x}/{y} (XYZ) or {TileMatrix}/{TileCol}/{TileRow}
+// (WMTS). Offline deployments serve the tiles from their own host.
+func checkTiles(t string) error {
+	if t == "" {
+		return nil
+	}
+	xyz := strings.Contains(t, "{z}") && strings.Contains(t, "{x}") && strings.Contains(t, "{y}")
+	wmts := strings.Contains(t, "{TileMatrix}") && strings.Contains(t, "{TileCol}") && strings.Contains(t, "{TileRow}")
+	ok := strings.HasPrefix(t, "https://") || strings.HasPrefix(t, "http://") || strings.HasPrefix(t, "/") && !strings.HasPrefix(t, "//")
+	if !ok || !xyz && !wmts {
+		return fmt.Errorf("--map-tiles %q: an http(s) or /path URL template with {z} {x} {y} (XYZ) or {TileMatrix} {TileCol} {TileRow} (WMTS)", t)
+	}
+	return nil
 }

@@ -7,11 +7,7 @@
 package demo
 
 import (
-	"cmp"
 	_ "embed"
-	"encoding/json"
-	"slices"
-	"strconv"
 
 	"github.com/zhudun/zhudun"
 	"github.com/zhudun/zhudun/geo"
@@ -30,38 +26,37 @@ type District struct {
 }
 
 // Districts returns Jinan's 12 districts and counties in code order, their
-// boundaries converted from the file's GCJ-02 to WGS-84. Each call parses
-// afresh, so callers own what they get.
+// boundaries converted from the file's GCJ-02 to WGS-84 (geo.ParseDistricts,
+// the reader zhudun import districts uses too). Each call parses afresh, so
+// callers own what they get.
 func Districts() ([]District, error) {
-	fs, err := geo.ParseFeatureCollection(districtsGeoJSON)
+	ds, err := geo.ParseDistricts(districtsGeoJSON, true)
 	if err != nil {
 		return nil, zhudun.Errorf(zhudun.EINTERNAL, "demo: embedded districts: %s", zhudun.ErrorMessage(err))
 	}
-	out := make([]District, 0, len(fs))
-	for i, f := range fs {
-		var p struct {
-			Adcode int    `json:"adcode"`
-			Name   string `json:"name"`
+	out := make([]District, 0, len(ds))
+	for _, d := range ds {
+		if _, ok := districtInfo(d.Code); !ok {
+			return nil, zhudun.Errorf(zhudun.EINTERNAL, "demo: unknown district %s %s", d.Code, d.Name)
 		}
-		if err := json.Unmarshal(f.Properties, &p); err != nil {
-			return nil, zhudun.Errorf(zhudun.EINTERNAL, "demo: district %d properties: %v", i, err)
-		}
-		code := strconv.Itoa(p.Adcode)
-		if _, ok := districtInfo(code); !ok {
-			return nil, zhudun.Errorf(zhudun.EINTERNAL, "demo: unknown district %s %s", code, p.Name)
-		}
-		if slices.ContainsFunc(out, func(d District) bool { return d.Code == code }) {
-			return nil, zhudun.Errorf(zhudun.EINTERNAL, "demo: district %s twice", code)
-		}
-		out = append(out, District{
-			Code:     code,
-			Name:     p.Name,
-			Boundary: f.Geometry.Transform(geo.GCJ02ToWGS84),
-		})
+		out = append(out, District{Code: d.Code, Name: d.Name, Boundary: d.Boundary})
 	}
 	if len(out) != len(jinan) {
 		return nil, zhudun.Errorf(zhudun.EINTERNAL, "demo: %d districts, want %d", len(out), len(jinan))
 	}
-	slices.SortFunc(out, func(a, b District) int { return cmp.Compare(a.Code, b.Code) })
+	return out, nil
+}
+
+// StoreDistricts returns the districts as the store keeps them: what the
+// demo imports at its first start, as a bureau would with its own file.
+func StoreDistricts() ([]zhudun.District, error) {
+	ds, err := Districts()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]zhudun.District, len(ds))
+	for i, d := range ds {
+		out[i] = zhudun.District{Code: d.Code, Name: d.Name, Boundary: d.Boundary}
+	}
 	return out, nil
 }

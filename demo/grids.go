@@ -112,9 +112,27 @@ func Grids(p *Plan) ([]*zhudun.Grid, []PlanUnit, error) {
 		if !inside && near != nil {
 			lon, lat = near.PatrolPoint[0], near.PatrolPoint[1]
 		}
+		// The e-bike a little east (or west) of the car, inside the
+		// station's grids; where neither is, beside the car.
+		elon := lon
+		for _, dx := range []float64{GridSize / 8, -GridSize / 8} {
+			if x := round6(lon + dx); inOwn(own[d.Code], x, lat) {
+				elon = x
+				break
+			}
+		}
 		units = append(units,
 			PlanUnit{Callsign: d.Code + "-C1", Kind: zhudun.UnitCar, StationCode: d.Code, Lon: lon, Lat: lat},
-			PlanUnit{Callsign: d.Code + "-E1", Kind: zhudun.UnitEbike, StationCode: d.Code, Lon: round6(lon + GridSize/8), Lat: lat})
+			PlanUnit{Callsign: d.Code + "-E1", Kind: zhudun.UnitEbike, StationCode: d.Code, Lon: elon, Lat: lat})
 	}
 	return out, units, nil
+}
+
+func inOwn(gs []*zhudun.Grid, lon, lat float64) bool {
+	for _, g := range gs {
+		if geo.MultiPolygon(g.Boundary).Contains(lon, lat) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,8 +1,10 @@
-// Package dispatch decides which patrol unit should take an incident. It is
-// pure: an in-memory index of grids (a bucket grid over their bounding
+// Package dispatch decides which patrol unit should take an incident. Index
+// is pure: an in-memory index of grids (a bucket grid over their bounding
 // boxes, and which grids touch which) and of units (state, latest position,
 // the grid that position falls in), with no database or network inside, so
-// that the server, the importer and benchmarks use the same code.
+// that the server, the importer and benchmarks use the same code. Service
+// (service.go) is a server's live copy of it, fed from the store and by bus
+// events; the HTTP layer only asks it.
 //
 // The rule (issue 6): the nearest available unit whose latest position is
 // in the incident's grid; else the nearest available unit in the grids that
@@ -10,6 +12,13 @@
 // older than the staleness limit is never recommended. Distance is the
 // straight line (haversine) between the unit's latest position and the
 // incident — not the road distance.
+//
+// A recommendation never blocks dispatch (issue 18): beside the fresh
+// candidates it lists the units of the incident grid's station (or, for a
+// point outside every grid, every unit the dispatcher may see) with their
+// state and the age of their position, so that a dispatcher can pick one by
+// hand — with a reason, which the store requires and audits — when no unit
+// reports a fresh position.
 package dispatch
 
 import (
@@ -53,6 +62,7 @@ type Unit struct {
 const (
 	TierGrid      = "grid"
 	TierNeighbour = "neighbour"
+	TierStation   = "station" // a manual choice: the station's units, whatever their position
 )
 
 // Candidate is a unit that could take the incident.
@@ -64,9 +74,15 @@ type Candidate struct {
 	GridID    int64   `json:"grid_id"`
 	GridCode  string  `json:"grid"`
 	Tier      string  `json:"tier"`
-	DistanceM float64 `json:"distance_m"` // straight line
+	DistanceM float64 `json:"distance_m"` // straight line; 0 without a position
 	Lon       float64 `json:"lon"`
 	Lat       float64 `json:"lat"`
+	// Station candidates only: whether the unit's state lets it take an
+	// incident, whether it has a position at all, and whether that is stale.
+	Available   bool     `json:"available"`
+	HasPosition bool     `json:"has_position"`
+	Stale       bool     `json:"stale"`
+	PositionAge *float64 `json:"position_age_seconds,omitempty"`
 }
 
 // Recommendation is the answer for one incident point.
@@ -77,6 +93,7 @@ type Recommendation struct {
 	Reason       string      `json:"reason,omitempty"`      // why none, in words
 	ReasonCode   string      `json:"reason_code,omitempty"` // why none, for clients to translate: outside_grids, no_units, stale, busy, busy_or_stale
 	Alternatives []Candidate `json:"alternatives"`          // every available candidate, best first (the unit included)
+	StationUnits []Candidate `json:"station_units"`         // for a manual pick: the station's other units, available first
 	Neighbours   []string    `json:"neighbour_grids"`       // codes of the touching grids searched
 	Busy         int         `json:"busy_units"`            // units in those grids that are not available
 	Stale        int         `json:"stale_units"`           // available units skipped for a stale or missing position
@@ -98,13 +115,13 @@ type Index struct {
 	grids    []*gridEntry
 	byID     map[int64]int32
 	cell     float64 // bucket size in degrees
-	x0, y0   float64
 	buckets  map[int64][]int32
 	oversize []int32   // grids spanning too many buckets: always checked
 	adj      [][]int32 // touching grids
 
-	units  map[int64]*Unit
-	unitIn map[int64]int32 // unit → grid index, for units inside some grid
+	units     map[int64]*Unit
+	unitIn    map[int64]int32           // unit → grid index, for units inside some grid
+	byStation map[int64]map[int64]*Unit // station → its units, for the manual list
 }
 
 // New returns an empty index; staleAfter <= 0 means zhudun.DefaultStaleAfter.
@@ -113,7 +130,7 @@ func New(staleAfter time.Duration) *Index {
 		staleAfter = zhudun.DefaultStaleAfter
 	}
 	return &Index{staleAfter: staleAfter, byID: map[int64]int32{}, buckets: map[int64][]int32{},
-		units: map[int64]*Unit{}, unitIn: map[int64]int32{}, cell: 0.01}
+		units: map[int64]*Unit{}, unitIn: map[int64]int32{}, byStation: map[int64]map[int64]*Unit{}, cell: 0.01}
 }
 
 // StaleAfter returns the staleness limit.
@@ -316,15 +333,36 @@ func (x *Index) UpsertUnit(v Unit) {
 	if !ok {
 		c := v
 		x.units[v.ID] = &c
+		x.file(&c)
 		x.place(&c)
 		return
 	}
 	if v.Version >= u.Version {
+		if v.StationID != u.StationID {
+			x.unfile(u)
+		}
 		u.Callsign, u.StationID, u.DeptPath, u.Status, u.Version = v.Callsign, v.StationID, v.DeptPath, v.Status, v.Version
+		x.file(u)
 	}
 	if v.HasPos && (!u.HasPos || v.PositionAt.After(u.PositionAt)) {
 		u.HasPos, u.Lon, u.Lat, u.PositionAt = true, v.Lon, v.Lat, v.PositionAt
 		x.place(u)
+	}
+}
+
+// file and unfile keep byStation; the lock is held.
+func (x *Index) file(u *Unit) {
+	m := x.byStation[u.StationID]
+	if m == nil {
+		m = map[int64]*Unit{}
+		x.byStation[u.StationID] = m
+	}
+	m[u.ID] = u
+}
+
+func (x *Index) unfile(u *Unit) {
+	if m := x.byStation[u.StationID]; m != nil {
+		delete(m, u.ID)
 	}
 }
 
@@ -351,12 +389,13 @@ const maxAlternatives = 10
 // Recommend proposes a unit for an incident at (lon, lat). allow filters
 // the units the asking dispatcher may see (nil: all).
 func (x *Index) Recommend(lon, lat float64, now time.Time, allow func(*Unit) bool) Recommendation {
-	rec := Recommendation{Distance: "straight_line", Alternatives: []Candidate{}, Neighbours: []string{}}
+	rec := Recommendation{Distance: "straight_line", Alternatives: []Candidate{}, Neighbours: []string{}, StationUnits: []Candidate{}}
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	gi := x.locate(lon, lat)
 	if gi < 0 {
 		rec.Reason, rec.ReasonCode = "the incident is outside every grid", "outside_grids"
+		rec.StationUnits = x.stationUnits(lon, lat, now, -1, allow, nil)
 		return rec
 	}
 	g := x.grids[gi]
@@ -398,6 +437,11 @@ func (x *Index) Recommend(lon, lat float64, now time.Time, allow func(*Unit) boo
 	if len(rec.Alternatives) > maxAlternatives {
 		rec.Alternatives = rec.Alternatives[:maxAlternatives]
 	}
+	listed := make(map[int64]bool, len(rec.Alternatives))
+	for _, c := range rec.Alternatives {
+		listed[c.UnitID] = true
+	}
+	rec.StationUnits = x.stationUnits(lon, lat, now, g.StationID, allow, listed)
 	if len(rec.Alternatives) > 0 {
 		best := rec.Alternatives[0]
 		rec.Unit = &best
@@ -414,4 +458,52 @@ func (x *Index) Recommend(lon, lat float64, now time.Time, allow func(*Unit) boo
 		rec.Reason, rec.ReasonCode = "the units in grid "+g.Code+" and the grids touching it are busy, off duty or without a fresh position", "busy_or_stale"
 	}
 	return rec
+}
+
+// maxStationUnits bounds the manual list (a station has a handful of units;
+// a city-wide dispatcher outside every grid could see hundreds).
+const maxStationUnits = 30
+
+// stationUnits lists, for a manual pick, the units of station (every
+// station when station < 0) that allow admits and that are not listed:
+// available ones first, then by distance when known, then by call sign.
+// The read lock is held.
+func (x *Index) stationUnits(lon, lat float64, now time.Time, station int64, allow func(*Unit) bool, listed map[int64]bool) []Candidate {
+	out := []Candidate{}
+	from := x.units
+	if station >= 0 {
+		from = x.byStation[station]
+	}
+	for _, u := range from {
+		if listed[u.ID] || allow != nil && !allow(u) {
+			continue
+		}
+		c := Candidate{UnitID: u.ID, Callsign: u.Callsign, StationID: u.StationID, Status: u.Status, Tier: TierStation,
+			Available: zhudun.UnitAvailable(u.Status), HasPosition: u.HasPos, Stale: x.Stale(u.HasPos, u.PositionAt, now)}
+		if u.HasPos {
+			age := now.Sub(u.PositionAt).Seconds()
+			c.PositionAge, c.Lon, c.Lat, c.DistanceM = &age, u.Lon, u.Lat, geo.Haversine(lon, lat, u.Lon, u.Lat)
+		}
+		if i, ok := x.unitIn[u.ID]; ok {
+			c.GridID, c.GridCode = x.grids[i].ID, x.grids[i].Code
+		}
+		out = append(out, c)
+	}
+	sort.Slice(out, func(a, b int) bool {
+		p, q := out[a], out[b]
+		if p.Available != q.Available {
+			return p.Available
+		}
+		if p.HasPosition != q.HasPosition {
+			return p.HasPosition
+		}
+		if p.DistanceM != q.DistanceM {
+			return p.DistanceM < q.DistanceM
+		}
+		return p.Callsign < q.Callsign
+	})
+	if len(out) > maxStationUnits {
+		out = out[:maxStationUnits]
+	}
+	return out
 }

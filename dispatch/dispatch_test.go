@@ -203,3 +203,60 @@ func BenchmarkUpsertPosition(b *testing.B) {
 			PositionAt: now.Add(time.Duration(i) * time.Millisecond)})
 	}
 }
+
+// TestStationUnits: with no fresh position anywhere dispatch is still
+// possible by hand — the grid's station's units are listed, available
+// before busy, positioned before unpositioned; other stations' units and
+// units the caller may not see are not.
+func TestStationUnits(t *testing.T) {
+	x := threeByThree() // G1x belong to station 101
+	inc := [2]float64{117.015, 36.615}
+	st := func(u Unit, station int64) Unit { u.StationID = station; return u }
+	x.UpsertUnit(st(unit(1, "patrolling", 117.011, 36.611, 10*time.Minute), 101))               // stale, near
+	x.UpsertUnit(st(unit(2, "dispatched", 117.012, 36.612, time.Minute), 101))                  // busy
+	x.UpsertUnit(Unit{ID: 3, Callsign: "U3", StationID: 101, Status: "patrolling", Version: 1}) // never positioned
+	x.UpsertUnit(st(unit(4, "patrolling", 117.05, 36.7, 20*time.Minute), 101))                  // stale, far, outside the grids
+	x.UpsertUnit(st(unit(5, "patrolling", 117.013, 36.613, 10*time.Minute), 100))               // another station
+	x.UpsertUnit(st(unit(6, "patrolling", 117.014, 36.614, 10*time.Minute), 101))               // hidden by scope
+	r := x.Recommend(inc[0], inc[1], now, func(u *Unit) bool { return u.ID != 6 })
+	if r.Unit != nil || r.ReasonCode != "busy_or_stale" {
+		t.Fatalf("recommendation %+v; want none, busy_or_stale", r)
+	}
+	var got []string
+	for _, c := range r.StationUnits {
+		got = append(got, fmt.Sprintf("%s:%v:%v:%v", c.Callsign, c.Available, c.HasPosition, c.Stale))
+		if c.Tier != TierStation {
+			t.Errorf("%s tier %q", c.Callsign, c.Tier)
+		}
+	}
+	if want := "[U1:true:true:true U4:true:true:true U3:true:false:true U2:false:true:false]"; fmt.Sprint(got) != want {
+		t.Errorf("station units %v, want %s", got, want)
+	}
+	if c := r.StationUnits[0]; c.PositionAge == nil || *c.PositionAge != 600 || c.GridCode != "G11" {
+		t.Errorf("U1: age %v grid %q; want 600 s in G11", c.PositionAge, c.GridCode)
+	}
+	// A unit moved to another station leaves this station's list.
+	x.UpsertUnit(Unit{ID: 4, Callsign: "U4", StationID: 100, Status: "patrolling", Version: 2})
+	r = x.Recommend(inc[0], inc[1], now, nil)
+	for _, c := range r.StationUnits {
+		if c.UnitID == 4 || c.UnitID == 5 {
+			t.Errorf("unit of station 100 listed: %+v", c)
+		}
+	}
+	// A fresh candidate is not listed twice.
+	x.UpsertUnit(st(unit(1, "patrolling", 117.011, 36.611, 0), 101))
+	r = x.Recommend(inc[0], inc[1], now, nil)
+	if r.Unit == nil || r.Unit.UnitID != 1 {
+		t.Fatalf("want U1 recommended: %+v", r.Unit)
+	}
+	for _, c := range r.StationUnits {
+		if c.UnitID == 1 {
+			t.Errorf("U1 both recommended and in the station list")
+		}
+	}
+	// Outside every grid: every visible unit is offered.
+	r = x.Recommend(118, 36, now, nil)
+	if len(r.StationUnits) != 6 {
+		t.Errorf("outside the grids: %d units offered, want 6", len(r.StationUnits))
+	}
+}

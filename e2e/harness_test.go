@@ -160,7 +160,9 @@ func start(t *testing.T, extra ...string) *env {
 	done := make(chan int, 1)
 	data := t.TempDir()
 	go func() {
-		args := append([]string{"serve", "--demo", "--addr", "127.0.0.1:0", "--data", data, "--log-level", "warn"}, extra...)
+		// The patrol simulator is off unless a test asks for it: tests place
+		// units where their expectations need them.
+		args := append([]string{"serve", "--demo", "--demo-patrol=false", "--addr", "127.0.0.1:0", "--data", data, "--log-level", "warn"}, extra...)
 		done <- cli.Main(ctx, args, strings.NewReader(""), out, io.Discard)
 	}()
 	e := &env{t: t, passwords: map[string]string{}, roles: map[string]string{}, authn: map[string]*authenticator{}}
@@ -431,10 +433,18 @@ func (p *page) textOf(sel string) string {
 	return eval[string](p, fmt.Sprintf(`(() => { const el = document.querySelector(%q); return el ? el.innerText : '' })()`, sel))
 }
 
-// waitFor polls a JavaScript condition.
+// waitFor polls a JavaScript condition for as long as a slow page load may
+// take. What follows a click the user made on a loaded page must use within.
 func (p *page) waitFor(what, js string) {
 	p.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	p.within(15*time.Second, what, js)
+}
+
+// within polls a JavaScript condition until d has passed: d is what a user
+// tolerates (a dialog opens within 300 ms of its button's click).
+func (p *page) within(d time.Duration, what, js string) {
+	p.t.Helper()
+	deadline := time.Now().Add(d)
 	for {
 		if eval[bool](p, js) {
 			return
@@ -442,8 +452,13 @@ func (p *page) waitFor(what, js string) {
 		if time.Now().After(deadline) {
 			p.fatalf("timed out waiting for %s", what)
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(min(100*time.Millisecond, d/10))
 	}
+}
+
+// visibleJS is true when an element matching sel is displayed.
+func visibleJS(sel string) string {
+	return fmt.Sprintf(`(() => { const el = document.querySelector(%q); if (!el) return false; const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden' })()`, sel)
 }
 
 // waitText waits until the page shows each of the strings.
@@ -464,7 +479,7 @@ func (p *page) waitTextIn(sel, want string) {
 // waitVisible waits until an element matching sel is displayed.
 func (p *page) waitVisible(sel string) {
 	p.t.Helper()
-	p.waitFor(sel+" to be visible", fmt.Sprintf(`(() => { const el = document.querySelector(%q); if (!el) return false; const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden' })()`, sel))
+	p.waitFor(sel+" to be visible", visibleJS(sel))
 }
 
 // settle waits until no loading mask covers the page and no closing dialog's

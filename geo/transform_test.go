@@ -11,10 +11,10 @@ import (
 // the fifth is Beijing railway station from the R package geoChina, quoted
 // to five places.
 var gcjPairs = []struct {
-	name                     string
-	wgsLon, wgsLat           float64
-	gcjLon, gcjLat           float64
-	tol                      float64 // degrees, the precision of the published value
+	name           string
+	wgsLon, wgsLat float64
+	gcjLon, gcjLat float64
+	tol            float64 // degrees, the precision of the published value
 }{
 	{"shanghai", 121.5272106, 31.1774276, 121.531541859215, 31.17530398364597, 1e-8},
 	{"shenzhen", 113.912316, 22.543847, 113.9171764808363, 22.540796131694766, 1e-8},

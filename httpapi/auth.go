@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/zhudun/zhudun"
@@ -72,6 +73,9 @@ type meResponse struct {
 	Dept    *zhudun.Dept                       `json:"dept"`
 	Perms   map[zhudun.Permission]zhudun.Scope `json:"perms"`
 	Session meSession                          `json:"session"`
+	// RoleNames names the user's roles: custom roles are shown by the name
+	// the security administrator gave them, not their id.
+	RoleNames map[string]string `json:"role_names"`
 }
 
 type meSession struct {
@@ -94,8 +98,16 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	names := map[string]string{}
+	if rs, err := s.store.FindRoles(sys); err == nil {
+		for _, role := range rs {
+			if slices.Contains(u.Roles, role.ID) {
+				names[role.ID] = role.Name
+			}
+		}
+	}
 	sess := sessionFrom(r.Context())
-	writeJSON(w, http.StatusOK, meResponse{User: u, Dept: d, Perms: c.Perms, Session: meSession{
+	writeJSON(w, http.StatusOK, meResponse{User: u, Dept: d, Perms: c.Perms, RoleNames: names, Session: meSession{
 		MustChangePassword: sess.MustChangePassword, MustEnrollTOTP: sess.MustEnrollTOTP,
 		IdleTimeoutSeconds: int(zhudun.SessionIdle / time.Second), CreatedAt: sess.CreatedAt}})
 	return nil

@@ -1,15 +1,12 @@
 package httpapi
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/zhudun/zhudun"
@@ -23,127 +20,10 @@ type PatrolBackend interface {
 	zhudun.UnitService
 	zhudun.IncidentService
 	zhudun.ReportService
-	// AllGrids and AllUnits feed the dispatch index (system caller only).
-	AllGrids(ctx context.Context) ([]*zhudun.Grid, error)
-	AllUnits(ctx context.Context) ([]*zhudun.Unit, error)
-}
-
-// patrol holds the in-process dispatch index. It is built from the store at
-// Start and kept current two ways: the handlers update it right after their
-// own writes (so a dispatcher sees the effect at once), and the bus brings
-// unit.* and grid.imported events, which covers changes made by other
-// processes (the CLI, other servers). Both paths merge by version and
-// position time, so an update that arrives twice or late is harmless.
-type patrol struct {
-	store  PatrolBackend
-	idx    *dispatch.Index
-	log    *slog.Logger
-	reload sync.Mutex // one grid reload at a time
-	now    func() time.Time
-}
-
-func newPatrol(store PatrolBackend, staleAfter time.Duration, log *slog.Logger) *patrol {
-	return &patrol{store: store, idx: dispatch.New(staleAfter), log: log, now: time.Now}
-}
-
-func systemCtx(ctx context.Context) context.Context {
-	return zhudun.WithCaller(ctx, zhudun.SystemCaller("dispatch-index"))
-}
-
-func (p *patrol) load(ctx context.Context) error {
-	if err := p.loadGrids(ctx); err != nil {
-		return err
-	}
-	us, err := p.store.AllUnits(systemCtx(ctx))
-	if err != nil {
-		return err
-	}
-	for _, u := range us {
-		p.idx.UpsertUnit(indexUnit(u))
-	}
-	return nil
-}
-
-func (p *patrol) loadGrids(ctx context.Context) error {
-	p.reload.Lock()
-	defer p.reload.Unlock()
-	gs, err := p.store.AllGrids(systemCtx(ctx))
-	if err != nil {
-		return err
-	}
-	out := make([]dispatch.Grid, len(gs))
-	for i, g := range gs {
-		out[i] = dispatch.Grid{ID: g.ID, Code: g.Code, StationID: g.StationID, Boundary: g.Boundary}
-	}
-	p.idx.SetGrids(out)
-	return nil
-}
-
-func indexUnit(u *zhudun.Unit) dispatch.Unit {
-	d := dispatch.Unit{ID: u.ID, Callsign: u.Callsign, StationID: u.StationID, DeptPath: u.DeptPath, Status: u.Status, Version: u.Version}
-	if u.PositionAt != nil && u.Lon != nil {
-		d.HasPos, d.Lon, d.Lat, d.PositionAt = true, *u.Lon, *u.Lat, *u.PositionAt
-	}
-	return d
-}
-
-// refreshUnit re-reads a unit after a write that changed it.
-func (p *patrol) refreshUnit(ctx context.Context, id int64) {
-	u, err := p.store.FindUnitByID(systemCtx(ctx), id)
-	if err != nil {
-		p.log.Warn("dispatch index: unit refresh", "unit", id, "err", err)
-		return
-	}
-	p.idx.UpsertUnit(indexUnit(u))
-}
-
-// onEvent applies a bus event to the index.
-func (p *patrol) onEvent(ctx context.Context, e zhudun.Event) {
-	switch e.Type {
-	case "unit.created", "unit.status", "unit.position":
-		var u zhudun.Unit
-		if err := json.Unmarshal(e.Data, &u); err != nil {
-			p.log.Warn("dispatch index: bad unit event", "id", e.ID, "err", err)
-			return
-		}
-		u.DeptPath = e.DeptPath // routing metadata: not in the event's data
-		p.idx.UpsertUnit(indexUnit(&u))
-	case "grid.imported":
-		go func() {
-			if err := p.loadGrids(context.WithoutCancel(ctx)); err != nil {
-				p.log.Error("dispatch index: grid reload", "err", err)
-			}
-		}()
-	}
-}
-
-// decorate fills what depends on now and on the index: age, staleness, grid.
-func (p *patrol) decorate(u *zhudun.Unit) *zhudun.Unit {
-	now := p.now()
-	if u.PositionAt != nil {
-		age := now.Sub(*u.PositionAt).Seconds()
-		u.PositionAge = &age
-	}
-	u.Stale = p.idx.Stale(u.PositionAt != nil, derefTime(u.PositionAt), now)
-	u.GridCode, _ = p.idx.UnitGrid(u.ID)
-	return u
-}
-
-func derefTime(t *time.Time) time.Time {
-	if t == nil {
-		return time.Time{}
-	}
-	return *t
-}
-
-// recommend asks the index for the caller: only units it may see (unit:read).
-func (p *patrol) recommend(ctx context.Context, lon, lat float64) (dispatch.Recommendation, error) {
-	c := zhudun.CallerFrom(ctx)
-	f, err := c.Filter(zhudun.PermUnitRead)
-	if err != nil {
-		return dispatch.Recommendation{}, err
-	}
-	return p.idx.Recommend(lon, lat, p.now(), func(u *dispatch.Unit) bool { return f.Covers(u.DeptPath, u.StationID, 0) }), nil
+	zhudun.DistrictService
+	zhudun.Geocoder // the local standard-address table
+	// AllGrids and AllUnits feed the dispatch service (system caller only).
+	dispatch.Source
 }
 
 // --- grids ---
@@ -259,7 +139,7 @@ func (s *Server) importGrids(w http.ResponseWriter, r *http.Request) error {
 		}{errorDetail{Code: zhudun.EINVALID, Message: fmt.Sprintf("%d problems in the grids; nothing was stored", n)}, rep})
 		return nil
 	}
-	if err := s.patrol.loadGrids(r.Context()); err != nil {
+	if err := s.dispatch.ReloadGrids(r.Context()); err != nil {
 		s.log.Error("dispatch index: grid reload", "err", err)
 	}
 	writeJSON(w, http.StatusOK, rep)
@@ -298,10 +178,13 @@ func (s *Server) listGrids(w http.ResponseWriter, r *http.Request) error {
 		}
 		out.Features = append(out.Features, gridFeature{Type: "Feature", Geometry: m, Properties: gridProps{Code: g.Code, Name: g.Name,
 			Station: g.StationCode, StationName: g.StationName, District: g.DistrictCode, DistrictName: g.DistrictName,
-			PatrolPoint: pp, Touching: s.patrol.idx.Neighbours(g.ID)}})
+			PatrolPoint: pp, Touching: s.dispatch.Neighbours(g.ID)}})
 	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	b, err := json.Marshal(out)
+	if err != nil {
+		return zhudun.Errorf(zhudun.EINTERNAL, "grids: %v", err)
+	}
+	return writeLayer(w, r, "application/geo+json; charset=utf-8", b)
 }
 
 // --- units ---
@@ -320,8 +203,8 @@ func (s *Server) createUnit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.patrol.idx.UpsertUnit(indexUnit(u))
-	writeJSON(w, http.StatusCreated, s.patrol.decorate(u))
+	s.dispatch.UnitChanged(u)
+	writeJSON(w, http.StatusCreated, s.dispatch.Decorate(u))
 	return nil
 }
 
@@ -341,7 +224,7 @@ func (s *Server) listUnits(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	for _, u := range us {
-		s.patrol.decorate(u)
+		s.dispatch.Decorate(u)
 	}
 	writeJSON(w, http.StatusOK, newList(us, n))
 	return nil
@@ -356,7 +239,7 @@ func (s *Server) getUnit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.patrol.decorate(u))
+	writeJSON(w, http.StatusOK, s.dispatch.Decorate(u))
 	return nil
 }
 
@@ -372,8 +255,8 @@ func (s *Server) setUnitStatus(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.patrol.idx.UpsertUnit(indexUnit(u))
-	writeJSON(w, http.StatusOK, s.patrol.decorate(u))
+	s.dispatch.UnitChanged(u)
+	writeJSON(w, http.StatusOK, s.dispatch.Decorate(u))
 	return nil
 }
 
@@ -390,13 +273,13 @@ func (s *Server) addPositions(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.patrol.idx.UpsertUnit(indexUnit(u))
-	writeJSON(w, http.StatusOK, s.patrol.decorate(u))
+	s.dispatch.UnitChanged(u)
+	writeJSON(w, http.StatusOK, s.dispatch.Decorate(u))
 	return nil
 }
 
 func (s *Server) listUnitStatuses(w http.ResponseWriter, r *http.Request) error {
-	writeJSON(w, http.StatusOK, map[string]any{"items": zhudun.UnitStatusLabels(), "stale_after_seconds": s.patrol.idx.StaleAfter().Seconds()})
+	writeJSON(w, http.StatusOK, map[string]any{"items": zhudun.UnitStatusLabels(), "stale_after_seconds": s.dispatch.StaleAfter().Seconds()})
 	return nil
 }
 
@@ -436,7 +319,7 @@ func (s *Server) createIncident(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rec, err := s.patrol.recommend(r.Context(), x.Lon, x.Lat)
+	rec, err := s.dispatch.Recommend(r.Context(), x.Lon, x.Lat)
 	ans := incidentAnswer{Incident: x}
 	if err == nil {
 		ans.Recommendation = &rec
@@ -538,7 +421,7 @@ func (s *Server) incidentRecommendation(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	rec, err := s.patrol.recommend(r.Context(), x.Lon, x.Lat)
+	rec, err := s.dispatch.Recommend(r.Context(), x.Lon, x.Lat)
 	if err != nil {
 		return err
 	}
@@ -563,7 +446,7 @@ func (s *Server) dispatchIncident(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	rec, err := s.patrol.recommend(r.Context(), x.Lon, x.Lat)
+	rec, err := s.dispatch.Recommend(r.Context(), x.Lon, x.Lat)
 	if err != nil {
 		return err
 	}
@@ -576,9 +459,9 @@ func (s *Server) dispatchIncident(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	s.patrol.refreshUnit(r.Context(), b.Unit)
+	s.dispatch.RefreshUnit(r.Context(), b.Unit)
 	if prev != nil {
-		s.patrol.refreshUnit(r.Context(), *prev)
+		s.dispatch.RefreshUnit(r.Context(), *prev)
 	}
 	writeJSON(w, http.StatusOK, x)
 	return nil
@@ -594,7 +477,7 @@ func (s *Server) arriveIncident(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if x.UnitID != nil {
-		s.patrol.refreshUnit(r.Context(), *x.UnitID)
+		s.dispatch.RefreshUnit(r.Context(), *x.UnitID)
 	}
 	writeJSON(w, http.StatusOK, x)
 	return nil
@@ -615,7 +498,7 @@ func (s *Server) closeIncident(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if x.UnitID != nil {
-		s.patrol.refreshUnit(r.Context(), *x.UnitID)
+		s.dispatch.RefreshUnit(r.Context(), *x.UnitID)
 	}
 	writeJSON(w, http.StatusOK, x)
 	return nil

@@ -53,6 +53,9 @@ func (s *Server) register() {
 	s.handle("POST", "/api/v1/units", false, s.createUnit)
 	s.handle("GET", "/api/v1/units", false, s.listUnits)
 	s.handle("GET", "/api/v1/units/{id}", false, s.getUnit)
+	s.handle("PATCH", "/api/v1/units/{id}", false, s.updateUnit)
+	s.handle("GET", "/api/v1/units/{id}/crew-candidates", false, s.unitCrewCandidates)
+	s.handle("GET", "/api/v1/me/unit", false, s.myUnit)
 	s.handle("POST", "/api/v1/units/{id}/status", false, s.setUnitStatus)
 	s.handle("POST", "/api/v1/units/{id}/positions", false, s.addPositions)
 	s.handle("POST", "/api/v1/incidents", false, s.createIncident)
@@ -67,6 +70,8 @@ func (s *Server) register() {
 	s.handle("GET", "/api/v1/dictionaries/incident-categories", false, s.incidentCategories)
 	s.handle("GET", "/api/v1/dictionaries/unit-statuses", false, s.listUnitStatuses)
 	s.handle("GET", "/api/v1/geo/districts", false, s.geoDistricts)
+	s.handle("GET", "/api/v1/config/map", false, s.mapSettings)
+	s.handle("GET", "/api/v1/geocode", false, s.geocode)
 
 	// Events and the API's own description.
 	s.handle("GET", "/api/v1/events/stream", false, s.eventStream)

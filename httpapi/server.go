@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/dispatch"
 	"github.com/zhudun/zhudun/guard"
 )
 
@@ -60,6 +61,11 @@ type Config struct {
 	// StaleAfter is the age at which a unit's position no longer counts
 	// (default zhudun.DefaultStaleAfter).
 	StaleAfter time.Duration
+	// MapTiles is the base map's tile URL template ("" = vectors only) and
+	// MapTilesAttribution its credit line.
+	MapTiles, MapTilesAttribution string
+	// Geocoder answers the address box; nil: the store's local table.
+	Geocoder zhudun.Geocoder
 	// AnonRate and AnonBurst limit requests without a valid session or key
 	// per client address (default 10 a second, bursts of 60); past them the
 	// answer is 429 and the refusals are audited as spans (guard.DenialLog).
@@ -74,25 +80,29 @@ type Config struct {
 
 // Server is the HTTP front of zhudun.
 type Server struct {
-	store   Backend
-	audit   zhudun.AuditService
-	bus     zhudun.Bus
-	static  fs.FS
-	log     *slog.Logger
-	version string
-	secure  bool
-	maxBody int64
-	mux     *http.ServeMux
-	routes  []Route
-	broker  *broker
-	reg     *prometheus.Registry
-	reqs    *prometheus.CounterVec
-	dur     *prometheus.HistogramVec
-	sse     prometheus.Gauge
-	handler http.Handler
-	patrol  *patrol
-	anon    *guard.AddrLimiter
-	denials *guard.DenialLog
+	store    Backend
+	audit    zhudun.AuditService
+	bus      zhudun.Bus
+	static   fs.FS
+	log      *slog.Logger
+	version  string
+	secure   bool
+	maxBody  int64
+	mux      *http.ServeMux
+	routes   []Route
+	broker   *broker
+	reg      *prometheus.Registry
+	reqs     *prometheus.CounterVec
+	dur      *prometheus.HistogramVec
+	sse      prometheus.Gauge
+	handler  http.Handler
+	dispatch *dispatch.Service // the live dispatch index: state lives there, not here
+	gzip     func(http.Handler) http.HandlerFunc
+	mapCfg   mapConfig
+	csp      string // csp, with the tile server's origin when --map-tiles names one
+	geocoder zhudun.Geocoder
+	anon     *guard.AddrLimiter
+	denials  *guard.DenialLog
 }
 
 // Route is one registered API route.
@@ -110,8 +120,16 @@ func New(c Config) *Server {
 		c.MaxBody = 1 << 20
 	}
 	s := &Server{store: c.Store, audit: c.Store, bus: c.Bus, static: c.Static, log: c.Logger, version: c.Version,
-		secure: c.SecureCookies, maxBody: c.MaxBody, mux: http.NewServeMux(), broker: newBroker(c.Logger)}
-	s.patrol = newPatrol(c.Store, c.StaleAfter, c.Logger)
+		secure: c.SecureCookies, maxBody: c.MaxBody, mux: http.NewServeMux(), broker: newBroker(c.Logger), gzip: newGzip()}
+	s.dispatch = dispatch.NewService(c.Store, c.StaleAfter, c.Logger)
+	s.mapCfg = mapConfig{Tiles: c.MapTiles, Attribution: c.MapTilesAttribution, Geocoder: "local"}
+	s.csp = cspWithTiles(c.MapTiles)
+	s.geocoder = c.Geocoder
+	if s.geocoder == nil {
+		s.geocoder = c.Store
+	} else {
+		s.mapCfg.Geocoder = "service"
+	}
 	if c.AnonRate <= 0 {
 		c.AnonRate = 10
 	}
@@ -156,7 +174,7 @@ func (s *Server) Registry() *prometheus.Registry { return s.reg }
 // stream (and the index, for changes made by other processes) to the bus
 // until ctx ends.
 func (s *Server) Start(ctx context.Context) error {
-	if err := s.patrol.load(ctx); err != nil {
+	if err := s.dispatch.Load(ctx); err != nil {
 		return err
 	}
 	go s.denials.Run(ctx)
@@ -165,7 +183,7 @@ func (s *Server) Start(ctx context.Context) error {
 	}
 	return s.bus.Subscribe(ctx, func(e zhudun.Event) {
 		s.broker.dispatch(e)
-		s.patrol.onEvent(ctx, e)
+		s.dispatch.OnEvent(ctx, e)
 	})
 }
 
@@ -185,7 +203,7 @@ func (s *Server) handle(method, path string, public bool, h handlerFunc) {
 	} else {
 		hh = s.anonymous(hh)
 	}
-	s.mux.Handle(method+" "+path, s.limitBody(s.bodyLimit(method+" "+path), hh))
+	s.mux.Handle(method+" "+path, s.compressJSON(method+" "+path, s.limitBody(s.bodyLimit(method+" "+path), hh)))
 }
 
 // bodyLimit is the largest body a route takes. Routes that take files rather
@@ -342,7 +360,7 @@ const csp = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inl
 func (s *Server) headers(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", csp)
+		h.Set("Content-Security-Policy", s.csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")

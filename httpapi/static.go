@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"io/fs"
+	"mime"
 	"net/http"
 	"path"
 	"strings"
@@ -50,6 +51,18 @@ func (s *Server) staticHandler() http.Handler {
 			}
 		}
 		defer f.Close()
+		// A .br or .gz made at build time is sent instead when the browser
+		// takes it: the same bytes every time, no compression per request.
+		h := w.Header()
+		h.Add("Vary", "Accept-Encoding")
+		if enc, cf := s.precompressed(r, p); cf != nil {
+			f.Close()
+			f = cf
+			h.Set("Content-Encoding", enc)
+			if ct := mime.TypeByExtension(path.Ext(p)); ct != "" {
+				h.Set("Content-Type", ct)
+			}
+		}
 		if p == "index.html" {
 			w.Header().Set("Cache-Control", "no-cache")
 		} else if strings.HasPrefix(p, "assets/") {
@@ -68,6 +81,36 @@ func (s *Server) staticHandler() http.Handler {
 		}
 		http.ServeContent(w, r, p, time.Time{}, rs)
 	})
+}
+
+// precompressed opens p's brotli or gzip file when the request accepts that
+// encoding (brotli first: smaller); nil when there is none.
+func (s *Server) precompressed(r *http.Request, p string) (string, fs.File) {
+	accept := r.Header.Get("Accept-Encoding")
+	for _, c := range []struct{ enc, ext string }{{"br", ".br"}, {"gzip", ".gz"}} {
+		if !acceptsEncoding(accept, c.enc) {
+			continue
+		}
+		f, err := s.static.Open(p + c.ext)
+		if err == nil {
+			return c.enc, f
+		}
+	}
+	return "", nil
+}
+
+// acceptsEncoding reports whether an Accept-Encoding value takes enc (a
+// q=0 refuses it).
+func acceptsEncoding(accept, enc string) bool {
+	for _, part := range strings.Split(accept, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(name), enc) {
+			continue
+		}
+		q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+		return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+	}
+	return false
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The one test command: vet, then every package's tests — the storage suite on
+# The one test command: vet and staticcheck, then every package's tests — the storage suite on
 # SQLite and on PostgreSQL, the bus suite on the embedded NATS and on the
 # external server, the browser tests in Chromium — and fail if any test was
 # skipped, so that a missing service cannot pass silently.
@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 export ZHUDUN_TEST_POSTGRES="${ZHUDUN_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}"
 export ZHUDUN_TEST_NATS="${ZHUDUN_TEST_NATS:-nats://127.0.0.1:4222}"
 go vet ./...
+# staticcheck, pinned: a new release's new checks are adopted by a commit.
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 # The UI's unit tests (translation completeness, dates, idle timer).
 if [ ! -d web/node_modules ]; then
   (cd web && npm ci --no-audit --no-fund --loglevel=error)

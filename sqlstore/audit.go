@@ -14,9 +14,6 @@ import (
 	"github.com/zhudun/zhudun/pii"
 )
 
-// genesisHash is the previous hash of the first row ever written.
-const genesisHash = "0000000000000000000000000000000000000000000000000000000000000000"
-
 // auditHash is SM3 over every stored field of a row and the previous hash,
 // each length-prefixed, so that no field can be shifted into another.
 func auditHash(e *zhudun.AuditEntry) string {

@@ -170,7 +170,11 @@ func (s *Store) FindUnits(ctx context.Context, f zhudun.UnitFilter) ([]*zhudun.U
 		}
 		out = append(out, u)
 	}
-	return out, total, s.internalIf("unit rows", rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, 0, s.internal("unit rows", err)
+	}
+	rows.Close()
+	return out, total, s.loadCrews(ctx, s.dbQuery(ctx), out)
 }
 
 // FindUnitByID returns one unit inside the caller's unit:read scope.
@@ -214,7 +218,7 @@ func (s *Store) SetUnitStatus(ctx context.Context, id int64, label string) (*zhu
 	}
 	var out *zhudun.Unit
 	err := s.write(ctx, func(tx *Tx) error {
-		u, err := tx.unitInScope(id, zhudun.PermUnitWrite)
+		u, err := tx.unitForStatus(id)
 		if err != nil {
 			return err
 		}

@@ -40,9 +40,15 @@ func TestValidateWindowAndReplay(t *testing.T) {
 	if _, ok := Validate(s, prev, now, step); ok {
 		t.Fatal("replayed code accepted")
 	}
-	old, _ := Code(s, Counter(now)-3)
-	if _, ok := Validate(s, old, now, 0); ok {
-		t.Fatal("code three steps old accepted")
+	// The window is exactly one step either side: every step within it is
+	// accepted, and the steps two away — what a ±2 window would let in — are
+	// not (issue 18: this test once passed a widened window).
+	for d := int64(-3); d <= 3; d++ {
+		c, _ := Code(s, Counter(now)+d)
+		_, ok := Validate(s, c, now, 0)
+		if want := d >= -1 && d <= 1; ok != want {
+			t.Errorf("code %+d steps away: accepted %v, want %v", d, ok, want)
+		}
 	}
 	if _, ok := Validate(s, "12345", now, 0); ok {
 		t.Fatal("short code accepted")

@@ -1,12 +1,13 @@
 import { defineConfig } from 'vite'
 import vue from '@vitejs/plugin-vue'
+import { precompress } from './precompress.js'
 
 // The build output in dist/ is committed and embedded into the Go binary
 // (package web), so it must be byte-for-byte reproducible: no timestamps, no
 // absolute paths, no source maps that would embed them.
 export default defineConfig({
   base: '/',
-  plugins: [vue()],
+  plugins: [vue(), precompress()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

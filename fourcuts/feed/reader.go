@@ -365,7 +365,6 @@ func (d *decoder) run(src io.Reader) error {
 				if cerr := d.line(line, buf, true); cerr != nil {
 					return cerr
 				}
-				buf = buf[:0]
 			}
 			if err != io.EOF {
 				d.reject(line+1, d.brokenReason(err))

@@ -42,7 +42,6 @@ type person struct {
 	homeIP             string
 	contacts           []int
 	kind               int
-	officeIP           string
 	workPh             *phone
 	workCard           *card
 	officeCell         string

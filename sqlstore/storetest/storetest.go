@@ -99,6 +99,8 @@ func Run(t *testing.T, b Backend) {
 	t.Run("PatrolDispatch", func(t *testing.T) { testPatrolDispatch(t, b) })
 	t.Run("PatrolReport", func(t *testing.T) { testPatrolReport(t, b) })
 	t.Run("Retention", func(t *testing.T) { testRetention(t, b) })
+	t.Run("Districts", func(t *testing.T) { testDistricts(t, b) })
+	t.Run("UnitCrew", func(t *testing.T) { testUnitCrew(t, b) })
 }
 
 func code(err error) string { return zhudun.ErrorCode(err) }

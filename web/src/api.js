@@ -10,6 +10,7 @@ export class ApiError extends Error {
     this.code = e.code || (status === 0 ? 'ENETWORK' : status >= 500 ? 'EINTERNAL' : 'EUNKNOWN')
     this.field = e.field || ''
     this.retryAfter = typeof e.retry_after === 'number' ? e.retry_after : null
+    this.body = body // what else the answer carries (a grid import's report)
   }
 }
 

@@ -1,5 +1,5 @@
 import { createApp } from 'vue'
-import ElementPlus from 'element-plus'
+import { installElements } from './elements.js'
 import 'element-plus/dist/index.css'
 import './style.css'
 import App from './App.vue'
@@ -31,6 +31,6 @@ setApiHooks({
 
 const app = createApp(App)
 app.config.globalProperties.t = t
-app.use(ElementPlus)
+installElements(app)
 app.use(router)
 app.mount('#app')

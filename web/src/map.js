@@ -21,7 +21,33 @@ export function loadDistricts() {
   return districtsPromise
 }
 
-/** createMap makes a map in el with no tiles, limited to Jinan. */
+let configPromise = null
+/** loadMapConfig fetches the deployment's map settings (tiles, geocoder) once. */
+export function loadMapConfig() {
+  if (!configPromise) {
+    configPromise = api.get('/config/map').catch(() => ({ tiles: '', attribution: '', geocoder: 'local' }))
+  }
+  return configPromise
+}
+
+/**
+ * tileURL turns the configured template into Leaflet's: WMTS names
+ * ({TileMatrix}/{TileCol}/{TileRow}) become {z}/{x}/{y}.
+ */
+export function tileURL(tpl) {
+  return String(tpl || '').replaceAll('{TileMatrix}', '{z}').replaceAll('{TileCol}', '{x}').replaceAll('{TileRow}', '{y}')
+}
+
+/** addTiles puts the bureau's base map (--map-tiles) under the vectors. */
+export function addTiles(map, cfg) {
+  if (!cfg || !cfg.tiles) return null
+  const layer = L.tileLayer(tileURL(cfg.tiles), { maxZoom: 18, attribution: cfg.attribution || '', className: 'zd-tiles' })
+  layer.addTo(map)
+  if (cfg.attribution) L.control.attribution({ position: 'bottomright', prefix: false }).addAttribution(cfg.attribution).addTo(map)
+  return layer
+}
+
+/** createMap makes a map in el, limited to the city; tiles come from addTiles. */
 export function createMap(el, { attribution = '', zoomLabels = {} } = {}) {
   const map = L.map(el, {
     center: JINAN_CENTRE,
@@ -50,10 +76,11 @@ export const DISTRICT_STYLE = { pane: 'districts', color: '#4a6a94', weight: 1.6
 export const GRID_STYLE = { pane: 'grids', color: '#3f8fd8', weight: 0.8, fillColor: '#8cc2f0', fillOpacity: 0.18 }
 export const GRID_PICKED_STYLE = { color: '#d9480f', weight: 2.4, fillColor: '#ffa94d', fillOpacity: 0.35 }
 
-/** districtLayer draws the districts with their names at their centres. */
-export function districtLayer(fc, { labels = true } = {}) {
+/** districtLayer draws the districts with their names at their centres; over tiles, as outlines only. */
+export function districtLayer(fc, { labels = true, tiles = false } = {}) {
   const group = L.layerGroup()
-  const shapes = L.geoJSON(fc, { pane: 'districts', className: 'zd-district', interactive: false, style: () => DISTRICT_STYLE })
+  const style = tiles ? { ...DISTRICT_STYLE, fillOpacity: 0 } : DISTRICT_STYLE
+  const shapes = L.geoJSON(fc, { pane: 'districts', className: 'zd-district', interactive: false, style: () => style })
   group.addLayer(shapes)
   if (labels) {
     for (const f of fc.features || []) {

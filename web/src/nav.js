@@ -1,6 +1,6 @@
 // The side navigation: modules and their pages, each shown only when the
 // user holds the permission the page needs (the API enforces the same).
-import { Odometer, Setting, OfficeBuilding, User, Lock, Document, Bell, MapLocation, DataAnalysis, Files, Monitor, TrendCharts, Warning, Key } from '@element-plus/icons-vue'
+import { Odometer, Setting, OfficeBuilding, User, Lock, Document, Bell, MapLocation, DataAnalysis, Files, Monitor, TrendCharts, Van, Grid, Iphone, Warning, Key } from '@element-plus/icons-vue'
 
 export const NAV = [
   { key: 'dashboard', path: '/', icon: Odometer, titleKey: 'nav.dashboard' },
@@ -22,6 +22,9 @@ export const NAV = [
     key: 'business', icon: Files, titleKey: 'nav.business', children: [
       { key: 'incident', path: '/patrol/incidents', icon: Bell, titleKey: 'nav.incident', perms: ['incident:read'] },
       { key: 'grid', path: '/patrol/map', icon: MapLocation, titleKey: 'nav.grid', perms: ['grid:read', 'unit:read'] },
+      { key: 'units', path: '/patrol/units', icon: Van, titleKey: 'nav.units', perms: ['unit:read'] },
+      { key: 'grids', path: '/patrol/grids', icon: Grid, titleKey: 'nav.grids', perms: ['grid:read'] },
+      { key: 'myUnit', path: '/patrol/my-unit', icon: Iphone, titleKey: 'nav.myUnit', perms: ['unit:read'] },
       { key: 'patrolStats', path: '/patrol/stats', icon: TrendCharts, titleKey: 'nav.patrolStats', perms: ['report:read'] },
       { key: 'finding', path: '/modules/finding', icon: DataAnalysis, titleKey: 'nav.finding', perms: ['finding:read'] },
       { key: 'case', path: '/modules/case', icon: Files, titleKey: 'nav.case', perms: ['case:read'] },

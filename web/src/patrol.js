@@ -65,8 +65,10 @@ export function elapsed(from, to) {
   const s = Math.floor(ms / 1000)
   const h = Math.floor(s / 3600)
   const m = Math.floor((s % 3600) / 60)
-  const ss = String(s % 60).padStart(2, '0')
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`
+  // A duration in words ("9 分 58 秒"): "9:58" read as a time of day.
+  if (h > 0) return t('patrol.durHM', { h, m })
+  if (m > 0) return t('patrol.durMS', { m, s: s % 60 })
+  return t('patrol.durS', { s })
 }
 
 // --- geometry (WGS-84, GeoJSON order [lon, lat]) ---

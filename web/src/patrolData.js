@@ -9,6 +9,9 @@ import { onLive } from './live.js'
 import { withClock, upsertById, findFeature } from './patrol.js'
 import { showError } from './util.js'
 
+// The unit events that carry a unit (unit.updated: its terminal and crew).
+const UNIT_EVENT = /^unit\.(created|status|position|updated)$/
+
 let dictPromise = null
 /** loadDictionaries fetches the incident categories, sources, outcomes and unit statuses once. */
 export function loadDictionaries() {
@@ -65,7 +68,7 @@ export function usePatrolData(want = { grids: true, units: true, stations: true 
 
   let gridTimer = null
   const off = onLive((ev) => {
-    if (ev.type === 'unit.created' || ev.type === 'unit.status' || ev.type === 'unit.position') {
+    if (UNIT_EVENT.test(ev.type)) {
       if (!want.units || !ev.data || !ev.data.id) return
       const old = units.value.find((x) => x.id === ev.data.id)
       // The event carries the unit as stored: no age, no grid, and no
@@ -74,6 +77,8 @@ export function usePatrolData(want = { grids: true, units: true, stations: true 
       const inGrid = typeof d.lon === 'number' && grids.value ? findFeature(grids.value.features, d.lon, d.lat) : null
       const u = withClock({
         ...d, position_age_seconds: undefined, incident_id: d.incident_id || null,
+        // Only unit.updated carries the crew; the others leave it as it was.
+        crew: ev.type.endsWith('updated') ? (d.crew || []) : (old ? old.crew : []),
         grid: inGrid ? inGrid.properties.code : (old && old.lon === d.lon && old.lat === d.lat ? old.grid : ''),
       }, Date.now(), ev.at)
       // An older event (by version for states, by time for positions) changes nothing.

@@ -97,13 +97,29 @@ describe('formats', () => {
     expect(categoryLabel('new_code', 'server name')).toBe('server name')
     expect(sourceLabel('110')).toBe('110 call')
     setLocale('zh-CN')
-    expect(elapsed('2026-05-01T00:00:00Z', '2026-05-01T00:04:05Z')).toBe('4:05')
-    expect(elapsed('2026-05-01T00:00:00Z', '2026-05-01T01:04:05Z')).toBe('1:04:05')
+    expect(elapsed('2026-05-01T00:00:00Z', '2026-05-01T00:04:05Z')).toBe('4 分 5 秒')
+    expect(elapsed('2026-05-01T00:00:00Z', '2026-05-01T01:04:05Z')).toBe('1 小时 4 分')
+    expect(elapsed('2026-05-01T00:00:00Z', '2026-05-01T00:00:42Z')).toBe('42 秒')
     expect(elapsed('2026-05-01T00:00:00Z', null)).toBe('')
   })
   it('reckons days in Beijing', () => {
     // 2026-12-31 17:00 UTC is already 1 January in Beijing.
     expect(todayBeijing(Date.parse('2026-12-31T17:00:00Z'))).toBe('2027-01-01')
     expect(yearStart('2027-03-05')).toBe('2027-01-01')
+  })
+})
+
+import { alertFor } from '../src/alerts.js'
+
+describe('new-incident alerts', () => {
+  const ev = { type: 'incident.created', data: { id: 7 } }
+  it('raise a pop-up and a sound for those who take incidents', () => {
+    expect(alertFor(ev, { popup: true, sound: true }, true)).toEqual({ popup: true, sound: true })
+    expect(alertFor(ev, { popup: false, sound: true }, true)).toEqual({ popup: false, sound: true })
+  })
+  it('stay quiet when switched off, for others, and for other events', () => {
+    expect(alertFor(ev, { popup: false, sound: false }, true)).toBe(null)
+    expect(alertFor(ev, { popup: true, sound: true }, false)).toBe(null)
+    expect(alertFor({ type: 'incident.dispatched', data: {} }, { popup: true, sound: true }, true)).toBe(null)
   })
 })

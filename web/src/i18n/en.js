@@ -13,7 +13,7 @@ const messages = {
   },
   nav: {
     home: 'Home', dashboard: 'Dashboard', system: 'System', depts: 'Departments', users: 'Users', roles: 'Roles & permissions',
-    security: 'Security audit', audit: 'Audit log', business: 'Operations', incident: 'Incident dispatch', grid: 'Grid map', patrolStats: 'Patrol statistics', finding: 'Fraud-chain analysis', case: 'Cases',
+    security: 'Security audit', audit: 'Audit log', business: 'Operations', incident: 'Incident dispatch', grid: 'Grid map', patrolStats: 'Patrol statistics', units: 'Patrol units', grids: 'Patrol grids', myUnit: 'My unit', finding: 'Fraud-chain analysis', case: 'Cases',
   },
   shell: {
     skip: 'Skip to main content', nav: 'Main navigation', breadcrumb: 'You are here', collapse: 'Collapse menu', expand: 'Expand menu',
@@ -72,14 +72,14 @@ const messages = {
   placeholder: {
     body: 'This module comes in a later release and is not available yet. No sample data is shown here.',
     detail: {
-      finding: 'Leads for cutting fraud money flows, chains, cards and numbers will be in the fraud-chain analysis module.',
+      finding: 'Leads for cutting the cards, numbers, devices and software of fraud will be in the fraud-chain analysis module.',
       case: 'Registering, routing and linking cases will be in the cases module.',
     },
   },
   forbidden: { title: 'Access denied', body: 'Your roles do not allow this page. Ask the security administrator if you need it.' },
   notFound: { title: 'Page not found', body: 'The page you asked for does not exist or has been removed.' },
   dept: {
-    intro: 'Maintain the organisation tree. Data scope: {scope}. A disabled department takes no new sub-departments or users.',
+    intro: 'Maintain the organisation tree. Data scope: {scope}. A disabled department takes no new sub-departments or users.', introRead: 'The organisation tree (read only); data scope: {scope}.',
     search: 'Filter by name or code', showDisabled: 'Show disabled departments', expandAll: 'Expand all', collapseAll: 'Collapse all',
     add: 'New department', addChild: 'Add below', edit: 'Edit department', move: 'Move',
     name: 'Name', code: 'Code', kind: 'Type', region: 'Region code', parent: 'Parent department', newParent: 'Move under (new parent)',
@@ -178,7 +178,7 @@ const messages = {
     },
     unitKind: { car: 'Car', foot: 'On foot', ebike: 'E-bike' },
     tier: { grid: 'Same grid', neighbour: 'Neighbouring grid' },
-    metres: '{n} m', kilometres: '{n} km', ageSeconds: '{n} s ago', ageMinutes: '{n} min ago', ageHours: '{n} h ago', minutes: '{n} min',
+    metres: '{n} m', kilometres: '{n} km', durHM: '{h} h {m} min', durMS: '{m} min {s} s', durS: '{s} s', ageSeconds: '{n} s ago', ageMinutes: '{n} min ago', ageHours: '{n} h ago', minutes: '{n} min',
     gridCount: '{n} grids',
   },
   incident: {
@@ -192,8 +192,8 @@ const messages = {
     note: 'Note', closeFrees: 'After closing, {unit} returns to patrol.', closed: 'Incident #{id} closed', created: 'Incident #{id} taken',
     detailTitle: 'Incident #{id}', dictVersion: '(dictionary version {v})', overrideReason: 'Reason for not taking the recommendation', lentTo: '(borrowed from {station})',
     dispatchedAt: 'Dispatched', arrivedAt: 'Arrived', closedAt: 'Closed', tzNote: 'All times are Beijing time (UTC+8).',
-    piiAsk: 'Seeing the caller\'s full number needs a stated reason; the view is recorded in the audit log.',
-    categoryPick: 'Choose a category', categoryRequired: 'Choose a category', sourceRequired: 'Choose a source', addressHint: 'e.g. 188 Quancheng Road',
+    piiAsk: 'Seeing the caller\'s full number needs a stated reason; the view is recorded in the audit log.', piiReasonHint: 'e.g. calling the caller back to check the scene (4–200 characters)',
+    categoryPick: 'Choose a category', categoryRequired: 'Choose a category', sourceRequired: 'Choose a source', addressHint: 'Type to find a standard address, e.g. 188 Quancheng Road', addressGenerated: '(generated for the demo)',
     phoneHint: '11-digit mobile number (optional)', phoneRule: 'Enter an 11-digit mobile number', phoneNote: 'The caller\'s number is stored encrypted; after saving only its masked form is shown.',
     pointHint: 'Click the map on the right to set the location (the marker can be dragged), or type longitude and latitude (WGS-84).', lon: 'Longitude', lat: 'Latitude', useCentre: 'Use the map centre',
     noPoint: 'No location set yet', inGrid: 'Grid: ', ownedBy: 'Station: ', outsideGrids: 'This point is in none of the grids you can see; the incident may be refused.',
@@ -204,10 +204,29 @@ const messages = {
     candidates: 'Available units (same grid first, then by distance)', noUnit: 'No unit to recommend', skipped: 'Left out: {busy} busy, {stale} with a stale position.', straightLine: 'Distances are straight lines, not road distances.',
     reasonLabel: 'Reason (required when not taking the recommendation)', reasonHint: 'e.g. the recommended unit is on another urgent task', reasonRequired: 'You chose another unit than the recommended one: give the reason',
     refresh: 'Recommend again', submit: 'Dispatch', done: 'Incident #{id}: {unit} dispatched', mapLabel: 'Incident and available units',
+    manual: "Pick by hand from the station's units", manualNote: 'Dispatch works without fresh positions: the station\'s units by status; a manual pick needs a reason and is audited.', staleAt: 'stale position (reported {age})',
     reason: {
       outside: 'The incident lies outside every grid.', none: 'No unit is in grid {grid} or the grids touching it.', stale: 'The units in grid {grid} and the grids touching it have stale positions ({stale}).',
       busy: 'The units in grid {grid} and the grids touching it are busy or off duty ({busy}).', mixed: 'In grid {grid} and the grids touching it, {busy} units are busy or off duty and {stale} have stale positions.',
     },
+  },
+  alerts: { newIncident: 'New incident #{id}', popup: 'Pop-up for new incidents', sound: 'Sound' },
+  units: {
+    title: 'Patrol units', intro: "Add patrol units, bind each to its vehicle terminal and crew (the station's officers' accounts), and set its status from the dictionary.",
+    new: 'New unit', terminal: 'Terminal', terminalHint: 'terminal number, e.g. T-0001', crew: 'Crew', noCrew: 'No crew', crewHint: "Pick the station's officers",
+    crewNote: 'An officer rides one unit at a time: put on this unit, they leave their former one.', bind: 'Bind', bindTitle: 'Terminal and crew: {unit}',
+    created: 'Unit {unit} added', bound: "{unit}'s terminal and crew saved", statusSet: '{unit} is now “{status}”',
+    callsignRequired: 'Enter a call sign', stationRequired: 'Pick a station',
+  },
+  grids: {
+    title: 'Patrol grids', intro: 'The patrol grids; upload GeoJSON (a FeatureCollection whose properties hold code, name, station and patrol_point) to add or replace grids — any error and nothing is imported.',
+    import: 'Import grids (GeoJSON)', crs: 'Coordinates', gcj: 'GCJ-02 (converted)', search: 'Find by code, name or station',
+    code: 'Grid code', name: 'Grid name', touching: 'Touching', accepted: 'Imported: {created} new, {updated} updated', rejected: '{n} errors: no grid was imported',
+    notJson: 'The file is not valid JSON',
+  },
+  my: {
+    crew: 'Crew: {crew}', sep: ', ',
+    title: 'My unit', none: "You are in no unit's crew; ask a dispatcher to add you.", report: 'Report status', incident: 'Current incident #{id}', free: 'No incident assigned.',
   },
   unit: {
     title: 'Patrol units', callsign: 'Call sign', kind: 'Type', position: 'Latest position', positionAge: 'reported {age}', noPosition: 'No position', stale: 'Stale position',

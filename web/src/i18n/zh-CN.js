@@ -13,7 +13,7 @@ const messages = {
   },
   nav: {
     home: '首页', dashboard: '工作台', system: '系统管理', depts: '部门管理', users: '用户管理', roles: '角色权限',
-    security: '安全审计', audit: '审计日志', business: '业务模块', incident: '警情调度', grid: '网格地图', patrolStats: '巡防统计', finding: '四断研判', case: '案件',
+    security: '安全审计', audit: '审计日志', business: '业务模块', incident: '警情调度', grid: '网格地图', patrolStats: '巡防统计', units: '警力管理', grids: '网格管理', myUnit: '我的警力', finding: '四断研判', case: '案件',
   },
   shell: {
     skip: '跳到主要内容', nav: '主导航', breadcrumb: '当前位置', collapse: '收起菜单', expand: '展开菜单',
@@ -72,14 +72,14 @@ const messages = {
   placeholder: {
     body: '该模块将在后续版本中提供，当前版本尚未上线。此处不展示任何模拟数据。',
     detail: {
-      finding: '“断流、断链、断卡、断号”研判线索将在四断研判模块中提供。',
+      finding: '“断卡、断号、断设备、断软件”研判线索将在四断研判模块中提供。',
       case: '案件登记、流转与串并将在案件模块中提供。',
     },
   },
   forbidden: { title: '无权访问', body: '您的角色没有访问此页面的权限。如需开通，请联系安全管理员。' },
   notFound: { title: '页面不存在', body: '您访问的页面不存在或已被移除。' },
   dept: {
-    intro: '维护组织机构树，数据范围：{scope}。停用的部门不能再新增下级或用户。',
+    intro: '维护组织机构树，数据范围：{scope}。停用的部门不能再新增下级或用户。', introRead: '组织机构树（只读），数据范围：{scope}。',
     search: '按名称或代码筛选', showDisabled: '显示已停用部门', expandAll: '全部展开', collapseAll: '全部折叠',
     add: '新增部门', addChild: '新增下级', edit: '编辑部门', move: '移动',
     name: '部门名称', code: '部门代码', kind: '类型', region: '行政区划', parent: '上级部门', newParent: '移动到（新的上级部门）',
@@ -178,11 +178,11 @@ const messages = {
     },
     unitKind: { car: '巡逻车', foot: '步巡', ebike: '电动车' },
     tier: { grid: '本网格', neighbour: '相邻网格' },
-    metres: '{n} 米', kilometres: '{n} 公里', ageSeconds: '{n} 秒前', ageMinutes: '{n} 分钟前', ageHours: '{n} 小时前', minutes: '{n} 分钟',
+    metres: '{n} 米', kilometres: '{n} 公里', durHM: '{h} 小时 {m} 分', durMS: '{m} 分 {s} 秒', durS: '{s} 秒', ageSeconds: '{n} 秒前', ageMinutes: '{n} 分钟前', ageHours: '{n} 小时前', minutes: '{n} 分钟',
     gridCount: '{n} 个网格',
   },
   incident: {
-    categorySource: '类别 / 来源', respShort: '{t} 到场', 
+    categorySource: '类别 / 来源', respShort: '用时 {t} 到场', 
     title: '警情调度', intro: '接报警情、就近派警、到场与处结；列表随实时推送自动更新。数据范围：{scope}。时间均为北京时间。',
     open: '未处结', new: '接报警情', newTitle: '接报警情', id: '编号', received: '接警时间', category: '警情类别', place: '地点 / 网格', station: '责任派出所',
     source: '来源', callerPhone: '报警人电话', unit: '处置警力', lent: '借调', responseTime: '到场用时', priority: '紧急程度', address: '地址', point: '案发位置',
@@ -192,8 +192,8 @@ const messages = {
     note: '备注', closeFrees: '处结后 {unit} 恢复巡逻。', closed: '警情 #{id} 已处结', created: '警情 #{id} 已接报',
     detailTitle: '警情 #{id}', dictVersion: '（字典第 {v} 版）', overrideReason: '未用推荐警力的理由', lentTo: '（借调自 {station}）',
     dispatchedAt: '派警时间', arrivedAt: '到场时间', closedAt: '处结时间', tzNote: '时间均为北京时间（UTC+8）。',
-    piiAsk: '查看报警人完整电话需说明事由，查看行为将记入审计日志。',
-    categoryPick: '请选择警情类别', categoryRequired: '请选择警情类别', sourceRequired: '请选择警情来源', addressHint: '如：泉城路 188 号',
+    piiAsk: '查看报警人完整电话需说明事由，查看行为将记入审计日志。', piiReasonHint: '如：回拨报警人核实现场情况（4–200 字）',
+    categoryPick: '请选择警情类别', categoryRequired: '请选择警情类别', sourceRequired: '请选择警情来源', addressHint: '输入地址查找标准地址，如：泉城路188号', addressGenerated: '（演示生成）',
     phoneHint: '11 位手机号（选填）', phoneRule: '请输入 11 位手机号', phoneNote: '报警人电话加密保存，提交后仅显示脱敏号码。',
     pointHint: '在右侧地图上点击选定位置（可拖动标记），或直接输入经纬度（WGS-84）。', lon: '经度', lat: '纬度', useCentre: '使用地图中心点',
     noPoint: '尚未选定位置', inGrid: '所在网格：', ownedBy: '责任派出所：', outsideGrids: '该位置不在您可见的任何网格内，可能无法接报。',
@@ -204,10 +204,29 @@ const messages = {
     candidates: '可选警力（本网格优先，按距离排序）', noUnit: '暂无可推荐的警力', skipped: '已排除：忙碌 {busy} 个，位置过期 {stale} 个。', straightLine: '距离为直线距离，非道路距离。',
     reasonLabel: '改派理由（未选推荐警力时必填）', reasonHint: '如：推荐警力正在处理其他紧急任务', reasonRequired: '未选择推荐警力，请填写理由',
     refresh: '重新推荐', submit: '确认派警', done: '警情 #{id} 已派 {unit}', mapLabel: '警情与可选警力位置',
+    manual: '手动选择本所警力', manualNote: '无新鲜定位时也可派警：按状态列出本所警力，手动选择须填写理由并记入审计。', staleAt: '位置已过期（{age}上报）',
     reason: {
       outside: '警情位置不在任何网格内。', none: '网格 {grid} 及相邻网格内没有警力。', stale: '网格 {grid} 及相邻网格内的警力位置均已过期（{stale} 个）。',
       busy: '网格 {grid} 及相邻网格内的警力均忙碌或下勤（{busy} 个）。', mixed: '网格 {grid} 及相邻网格内的警力忙碌或下勤 {busy} 个、位置过期 {stale} 个。',
     },
+  },
+  alerts: { newIncident: '新警情 #{id}', popup: '新警情弹窗', sound: '提示音' },
+  units: {
+    title: '警力管理', intro: '新增巡逻警力，绑定车载终端与乘员（乘员为本所民警账号），按状态字典设置状态。',
+    new: '新增警力', terminal: '车载终端', terminalHint: '终端编号，如 T-0001', crew: '乘员', noCrew: '未绑定乘员', crewHint: '选择本所民警',
+    crewNote: '一名民警同一时间只在一个警力的乘员中；选入本警力即离开原警力。', bind: '绑定', bindTitle: '绑定终端与乘员：{unit}',
+    created: '已新增警力 {unit}', bound: '{unit} 的终端与乘员已保存', statusSet: '{unit} 状态已设为「{status}」',
+    callsignRequired: '请填写呼号', stationRequired: '请选择派出所',
+  },
+  grids: {
+    title: '网格管理', intro: '巡防网格一览；上传 GeoJSON（FeatureCollection，properties 含 code、name、station、patrol_point）导入或替换网格，有错误则全部不导入。',
+    import: '导入网格（GeoJSON）', crs: '坐标系', gcj: 'GCJ-02（转换）', search: '按编码、名称或派出所查找',
+    code: '网格编码', name: '网格名称', touching: '相邻网格', accepted: '导入完成：新增 {created} 个，更新 {updated} 个', rejected: '有 {n} 个错误，未导入任何网格',
+    notJson: '文件不是有效的 JSON',
+  },
+  my: {
+    crew: '乘员：{crew}', sep: '、',
+    title: '我的警力', none: '您不在任何警力的乘员中，请联系调度员绑定。', report: '上报状态', incident: '当前警情 #{id}', free: '当前没有指派的警情。',
   },
   unit: {
     title: '巡逻警力', callsign: '呼号', kind: '类型', position: '最新位置', positionAge: '{age}上报', noPosition: '无位置', stale: '位置过期',
