@@ -12,7 +12,7 @@ import (
 
 // AuditRowsAfter returns up to limit audit rows with seq > after, in order.
 func (s *Store) AuditRowsAfter(ctx context.Context, after int64, limit int) ([]*zhudun.AuditEntry, error) {
-	rows, err := s.query(ctx, `SELECT seq, at, user_id, username, dept_code, dept_path, action, object_type, object_id, result, client_addr, detail, prev_hash, hash
+	rows, err := s.query(ctx, `SELECT `+auditColumns+`
 		FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, s.internal("audit after", err)
