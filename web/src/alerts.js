@@ -63,7 +63,10 @@ export function startAlerts(open) {
         ]),
         type: x.priority === 1 ? 'error' : 'warning',
         duration: 15000,
-        position: 'bottom-right',
+        // Top right under the header: at the bottom it covered the open
+        // incident form's buttons while a call-taker was filling it in.
+        position: 'top-right',
+        offset: 64,
         onClick: () => open && open(x),
       })
     }
