@@ -451,6 +451,16 @@ func verifyDatabase(ctx context.Context, path string, kr *gmcrypto.Keyring) (int
 }
 
 func encryptFile(kr *gmcrypto.Keyring, from, to string) error {
+	return transformFile(from, to, func(w io.Writer, r io.Reader) error { return kr.EncryptBackup(w, r) })
+}
+
+func decryptFile(kr *gmcrypto.Keyring, from, to string) error {
+	return transformFile(from, to, func(w io.Writer, r io.Reader) error { return kr.DecryptBackup(w, bufio.NewReaderSize(r, 1<<20)) })
+}
+
+// transformFile writes f(from) to a new 0600 file to, synced to disk before
+// it returns, so that a backup or a restored database is whole once renamed.
+func transformFile(from, to string, f func(io.Writer, io.Reader) error) error {
 	in, err := os.Open(from)
 	if err != nil {
 		return err
@@ -461,33 +471,12 @@ func encryptFile(kr *gmcrypto.Keyring, from, to string) error {
 		return err
 	}
 	bw := bufio.NewWriterSize(out, 1<<20)
-	err = kr.EncryptBackup(bw, in)
+	err = f(bw, in)
 	if err == nil {
 		err = bw.Flush()
 	}
 	if err == nil {
 		err = out.Sync()
-	}
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-func decryptFile(kr *gmcrypto.Keyring, from, to string) error {
-	in, err := os.Open(from)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	bw := bufio.NewWriterSize(out, 1<<20)
-	err = kr.DecryptBackup(bw, bufio.NewReaderSize(in, 1<<20))
-	if err == nil {
-		err = bw.Flush()
 	}
 	if cerr := out.Close(); err == nil {
 		err = cerr
