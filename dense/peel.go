@@ -31,10 +31,9 @@ type peeler struct {
 	stale bool    // edges died since nb was last compacted
 	leaf  []int32 // node → leaf position in the min-tree (canonical order)
 	node  []int32 // leaf position → node
-	off   []int32 // leaf l's live neighbours are nb[off[l]:off[l+1]]
-	nb    []int32 // neighbour leaves
+	nb    []int32 // leaf l's live neighbour leaves are nb[lv[l].off:lv[l+1].off]
 	edge  []int32 // edge[k] is the position in g.rowAdj of the edge to nb[k]
-	lv    []leafv // by leaf (padded to ng·group): priority and weight, side by side
+	lv    []leafv // by leaf (padded to ng·group, and one past the last leaf): see leafv
 	win   []entry // min-tree over groups: win[k], 1 ≤ k < ng, is the least leaf under k
 	ng    int     // number of leaf groups (≥ 2); group g is tree node ng+g
 }
@@ -52,10 +51,14 @@ type peeler struct {
 const group = 4
 
 // leafv is a leaf's priority — the weight lost from f if the node goes, inf
-// once gone — and its weight (the column's, 0 for rows), kept together so
-// that updating a neighbour reads one place.
+// once gone — its weight (the column's, 0 for rows; below 2³⁰/ln 5 < 2³¹)
+// and where its neighbours start in nb, kept together in 16 bytes so that
+// updating a neighbour reads one place and taking the least leaf finds its
+// neighbours without another random read.
 type leafv struct {
-	pri, w int64
+	pri int64
+	w   int32
+	off int32
 }
 
 // entry is a min-tree node: the winning leaf and its priority, kept together
@@ -129,14 +132,13 @@ func newPeeler(g *Graph, w []int64, canonical bool) *peeler {
 		}
 	}
 	// Leaf-numbered adjacency.
-	p.off = make([]int32, n+1)
 	p.nb = make([]int32, 2*len(g.rowAdj))
 	p.edge = make([]int32, 2*len(g.rowAdj))
 	p.ng = max(2, (n+group-1)/group)
-	p.lv = make([]leafv, p.ng*group)
+	p.lv = make([]leafv, max(p.ng*group, n+1))
 	o := int32(0)
 	for l := range n {
-		p.off[l] = o
+		p.lv[l].off = o
 		v := int(p.node[l])
 		if v < g.nr {
 			for k := g.rowPtr[v]; k < g.rowPtr[v+1]; k++ {
@@ -146,7 +148,7 @@ func newPeeler(g *Graph, w []int64, canonical bool) *peeler {
 			}
 		} else {
 			j := v - g.nr
-			p.lv[l].w = w[j]
+			p.lv[l].w = int32(w[j])
 			for k := g.colPtr[j]; k < g.colPtr[j+1]; k++ {
 				p.nb[o] = p.leaf[g.colAdj[k]]
 				p.edge[o] = g.colEdg[k]
@@ -154,7 +156,7 @@ func newPeeler(g *Graph, w []int64, canonical bool) *peeler {
 			}
 		}
 	}
-	p.off[n] = o
+	p.lv[n].off = o
 	p.win = make([]entry, p.ng)
 	return p
 }
@@ -168,8 +170,8 @@ func (p *peeler) compact() {
 	p.stale = false
 	o := int32(0)
 	for l := range len(p.node) {
-		lo, hi := p.off[l], p.off[l+1]
-		p.off[l] = o
+		lo, hi := p.lv[l].off, p.lv[l+1].off
+		p.lv[l].off = o
 		for k := lo; k < hi; k++ {
 			if e := p.edge[k]; !p.dead[e] {
 				p.nb[o], p.edge[o] = p.nb[k], e
@@ -177,7 +179,7 @@ func (p *peeler) compact() {
 			}
 		}
 	}
-	p.off[len(p.node)] = o
+	p.lv[len(p.node)].off = o
 }
 
 // radixSort sorts a stably by the 64-bit key of each element, using b (of
@@ -303,16 +305,16 @@ func (p *peeler) peel() []int32 {
 		if l >= len(p.node) {
 			continue
 		}
-		lo, hi := p.off[l], p.off[l+1]
+		lo, hi := p.lv[l].off, p.lv[l+1].off
 		if lo == hi {
 			continue
 		}
 		var s int64
 		if wl := p.lv[l].w; wl != 0 {
-			s = int64(hi-lo) * wl // a column: each edge weighs its weight
+			s = int64(hi-lo) * int64(wl) // a column: each edge weighs its weight
 		} else {
 			for _, nb := range p.nb[lo:hi] {
-				s += p.lv[nb].w
+				s += int64(p.lv[nb].w)
 			}
 			total += s
 		}
@@ -333,8 +335,8 @@ func (p *peeler) peel() []int32 {
 		p.lv[l].pri = inf
 		p.raised(l)
 		order = append(order, l)
-		nbs := p.nb[p.off[l]:p.off[l+1]]
-		if wl := p.lv[l].w; wl != 0 {
+		nbs := p.nb[p.lv[l].off:p.lv[l+1].off]
+		if wl := int64(p.lv[l].w); wl != 0 {
 			// a column: each row still there loses its weight
 			for _, nb := range nbs {
 				if v := &p.lv[nb]; v.pri != inf {
@@ -346,7 +348,7 @@ func (p *peeler) peel() []int32 {
 			// a row: each column still there loses its own weight
 			for _, nb := range nbs {
 				if v := &p.lv[nb]; v.pri != inf {
-					v.pri -= v.w
+					v.pri -= int64(v.w)
 					p.decreased(nb)
 				}
 			}

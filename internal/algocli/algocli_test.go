@@ -3,7 +3,9 @@ package algocli
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -214,5 +216,33 @@ func BenchmarkStreamScore(b *testing.B) {
 		if err := Stream(context.Background(), []string{"score", "--in", "-", "--out", "-"}, strings.NewReader(data), &out, &out); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// Parsing and numbering an edge file of the 2 M-edge benchmark's size
+// (400,000 ids a side, random lines): with ids a prefix and a number as
+// `graph inject` writes them, and with ids that are not numbers.
+func BenchmarkReadEdges2M(b *testing.B) {
+	for _, kind := range []struct{ name, src, dst string }{
+		{"numbered", "u%d", "p%d"},
+		{"named", "acct-%x-z", "dev-%x-q"},
+	} {
+		rng := rand.New(rand.NewPCG(1, 2))
+		var sb strings.Builder
+		for range 2000000 {
+			fmt.Fprintf(&sb, kind.src+"\t"+kind.dst+"\n", rng.IntN(400000), rng.IntN(400000))
+		}
+		data := sb.String()
+		b.Run(kind.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(data)))
+			cpu0 := cpuNanos()
+			for b.Loop() {
+				if _, err := readEdges(context.Background(), strings.NewReader(data), "b"); err != nil {
+					b.Fatal(err)
+				}
+			}
+			reportCPU(b, cpu0)
+		})
 	}
 }
