@@ -2,6 +2,7 @@ package dense
 
 import (
 	"math"
+	"sync"
 )
 
 // fixed is the scale of the fixed-point edge weights. Priorities are sums of
@@ -100,31 +101,39 @@ func newPeeler(g *Graph, w []int64, canonical bool) *peeler {
 			return uint64(min(deg, 1<<24-1))<<40 | uint64(min(nbr, 1<<40-1))
 		}
 		keys := make([]key, n)
-		for i := range g.nr {
-			var s int64
-			for _, c := range g.rowAdj[g.rowPtr[i]:g.rowPtr[i+1]] {
-				s += int64(g.colPtr[c+1] - g.colPtr[c])
-			}
-			keys[i] = key{pack(g.RowDegree(i), s), int32(i)}
-		}
-		for j := range g.nc {
-			var s int64
-			for _, r := range g.colAdj[g.colPtr[j]:g.colPtr[j+1]] {
-				s += int64(g.rowPtr[r+1] - g.rowPtr[r])
-			}
-			keys[g.nr+j] = key{pack(g.ColDegree(j), s), int32(g.nr + j)}
-		}
-		// Rows and columns are already separated by id; sort each half.
-		// The sort is stable, so equal keys stay in index order.
 		tmp := make([]key, n)
-		for _, half := range [][2]int{{0, g.nr}, {g.nr, n}} {
-			a, b := keys[half[0]:half[1]], tmp[half[0]:half[1]]
-			radixSort(a, b, func(k key) uint64 { return k.k })
+		// Rows and columns are already separated by id: each half is keyed
+		// and sorted on its own (the sort is stable, so equal keys stay in
+		// index order) and fills its own leaves, the two halves at once.
+		rows := func() {
+			for i := range g.nr {
+				var s int64
+				for _, c := range g.rowAdj[g.rowPtr[i]:g.rowPtr[i+1]] {
+					s += int64(g.colPtr[c+1] - g.colPtr[c])
+				}
+				keys[i] = key{pack(g.RowDegree(i), s), int32(i)}
+			}
+			radixSort(keys[:g.nr], tmp[:g.nr], func(k key) uint64 { return k.k })
+			for pos, k := range keys[:g.nr] {
+				p.node[pos] = k.id
+				p.leaf[k.id] = int32(pos)
+			}
 		}
-		for pos, k := range keys {
-			p.node[pos] = k.id
-			p.leaf[k.id] = int32(pos)
+		cols := func() {
+			for j := range g.nc {
+				var s int64
+				for _, r := range g.colAdj[g.colPtr[j]:g.colPtr[j+1]] {
+					s += int64(g.rowPtr[r+1] - g.rowPtr[r])
+				}
+				keys[g.nr+j] = key{pack(g.ColDegree(j), s), int32(g.nr + j)}
+			}
+			radixSort(keys[g.nr:], tmp[g.nr:], func(k key) uint64 { return k.k })
+			for pos, k := range keys[g.nr:] {
+				p.node[g.nr+pos] = k.id
+				p.leaf[k.id] = int32(g.nr + pos)
+			}
 		}
+		both(len(g.rowAdj), rows, cols)
 	} else {
 		for v := range n {
 			p.node[v] = int32(v)
@@ -136,29 +145,52 @@ func newPeeler(g *Graph, w []int64, canonical bool) *peeler {
 	p.edge = make([]int32, 2*len(g.rowAdj))
 	p.ng = max(2, (n+group-1)/group)
 	p.lv = make([]leafv, max(p.ng*group, n+1))
-	o := int32(0)
-	for l := range n {
-		p.lv[l].off = o
-		v := int(p.node[l])
-		if v < g.nr {
-			for k := g.rowPtr[v]; k < g.rowPtr[v+1]; k++ {
-				p.nb[o] = p.leaf[g.nr+int(g.rowAdj[k])]
-				p.edge[o] = k
-				o++
-			}
-		} else {
-			j := v - g.nr
-			p.lv[l].w = int32(w[j])
-			for k := g.colPtr[j]; k < g.colPtr[j+1]; k++ {
-				p.nb[o] = p.leaf[g.colAdj[k]]
-				p.edge[o] = g.colEdg[k]
-				o++
+	// Row leaves come first and take the first half of nb, so the rows'
+	// and the columns' lists are filled at once.
+	fill := func(lo, hi int, o int32) {
+		for l := lo; l < hi; l++ {
+			p.lv[l].off = o
+			v := int(p.node[l])
+			if v < g.nr {
+				for k := g.rowPtr[v]; k < g.rowPtr[v+1]; k++ {
+					p.nb[o] = p.leaf[g.nr+int(g.rowAdj[k])]
+					p.edge[o] = k
+					o++
+				}
+			} else {
+				j := v - g.nr
+				p.lv[l].w = int32(w[j])
+				for k := g.colPtr[j]; k < g.colPtr[j+1]; k++ {
+					p.nb[o] = p.leaf[g.colAdj[k]]
+					p.edge[o] = g.colEdg[k]
+					o++
+				}
 			}
 		}
 	}
-	p.lv[n].off = o
+	m := int32(len(g.rowAdj))
+	both(len(g.rowAdj), func() { fill(0, g.nr, 0) }, func() { fill(g.nr, n, m) })
+	p.lv[n].off = 2 * m
 	p.win = make([]entry, p.ng)
 	return p
+}
+
+// parallelEdges is the size from which both runs its two halves of work at
+// once: below it a goroutine costs more than it saves.
+const parallelEdges = 1 << 17
+
+// both runs a and b, on two goroutines if the graph has at least
+// parallelEdges edges. They must write disjoint memory.
+func both(edges int, a, b func()) {
+	if edges < parallelEdges {
+		a()
+		b()
+		return
+	}
+	var wg sync.WaitGroup
+	wg.Go(b)
+	a()
+	wg.Wait()
 }
 
 // compact drops the halves of dead edges from the leaf adjacency, so that
