@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/zhudun/zhudun/internal/cputime"
 	"pgregory.net/rapid"
 )
 
@@ -367,14 +368,14 @@ func BenchmarkDetect10k(b *testing.B) {
 	g := benchGraph(b, 10000, 0)
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuNanos()
+	cpu0 := cputime.Now()
 	for b.Loop() {
 		if _, err := Detect(context.Background(), g, Options{NullTrials: -1}); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(g.Edges())*float64(b.N)/b.Elapsed().Seconds(), "edges/s")
-	reportCPU(b, cpu0)
+	cputime.Report(b, cpu0)
 }
 
 // The 0.5 M-edge graph of bench/algo/dense.sh (100,000², mean degree 5,
@@ -384,14 +385,14 @@ func BenchmarkDetect500k(b *testing.B) {
 	g := benchGraph(b, 100000, 500000)
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuNanos()
+	cpu0 := cputime.Now()
 	for b.Loop() {
 		if _, err := Detect(context.Background(), g, Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(g.Edges())*float64(b.N)/b.Elapsed().Seconds(), "edges/s")
-	reportCPU(b, cpu0)
+	cputime.Report(b, cpu0)
 }
 
 // The noise estimate alone on the same shape: one random copy scaled to
@@ -518,14 +519,14 @@ func BenchmarkPeel2M(b *testing.B) {
 	p := newPeeler(g, colWeights(g), true)
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuNanos()
+	cpu0 := cputime.Now()
 	for b.Loop() {
 		if len(p.peel()) == 0 {
 			b.Fatal("empty set")
 		}
 	}
 	b.ReportMetric(float64(g.Edges())*float64(b.N)/b.Elapsed().Seconds(), "edges/s")
-	reportCPU(b, cpu0)
+	cputime.Report(b, cpu0)
 }
 
 // Preparing peeling of the 2 M-edge graph: canonical order and the
@@ -535,11 +536,11 @@ func BenchmarkNewPeeler2M(b *testing.B) {
 	w := colWeights(g)
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuNanos()
+	cpu0 := cputime.Now()
 	for b.Loop() {
 		newPeeler(g, w, true)
 	}
-	reportCPU(b, cpu0)
+	cputime.Report(b, cpu0)
 }
 
 // The whole detection on the 2 M-edge graph, as the command runs it.
@@ -547,11 +548,11 @@ func BenchmarkDetect2M(b *testing.B) {
 	g := sparse2M(b)
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuNanos()
+	cpu0 := cputime.Now()
 	for b.Loop() {
 		if _, err := Detect(context.Background(), g, Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}
-	reportCPU(b, cpu0)
+	cputime.Report(b, cpu0)
 }
