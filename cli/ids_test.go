@@ -120,3 +120,43 @@ func TestReadEdgesSpelling(t *testing.T) {
 		}
 	}
 }
+
+// Any list of ids, numbers or not, is numbered as a map would number it.
+func FuzzIDTableMatchesMap(f *testing.F) {
+	f.Add([]byte("u1\nu01\nu1\nu\nu999999999\n"))
+	f.Add([]byte("0\n00\n7\n-7\n70000\n"))
+	f.Add([]byte("p12\nq12\n12\np12\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var ids []string
+		for _, id := range strings.Split(string(data), "\n") {
+			if id != "" {
+				ids = append(ids, id)
+			}
+		}
+		var sb strings.Builder
+		var offs []int
+		for _, id := range ids {
+			sb.WriteString("#")
+			offs = append(offs, sb.Len())
+			sb.WriteString(id)
+		}
+		text := sb.String()
+		tab := newIDTable([]byte(text), text, 1, len(ids))
+		ref := map[string]int32{}
+		for i, id := range ids {
+			want, ok := ref[id]
+			if !ok {
+				want = int32(len(ref))
+				ref[id] = want
+			}
+			if got := tab.number(offs[i], len(id)); got != want {
+				t.Fatalf("id %q: number %d, want %d", id, got, want)
+			}
+		}
+		for id, n := range ref {
+			if got := tab.names()[n]; got != id {
+				t.Fatalf("name %d is %q, want %q", n, got, id)
+			}
+		}
+	})
+}
