@@ -48,8 +48,11 @@ func TestNoSingleFieldConvicts(t *testing.T) {
 		{"one black account through a commercial proxy exit", fourcuts.BlackLine, "66.1.1.1", "lead", func(s *scene) {
 			s.rentedLine("66.1.1.1", "proxy", 1, 5)
 		}},
-		{"two black accounts through it", fourcuts.BlackLine, "66.1.1.1", "finding", func(s *scene) {
+		{"two black accounts among five people's through it", fourcuts.BlackLine, "66.1.1.1", "lead", func(s *scene) {
 			s.rentedLine("66.1.1.1", "proxy", 2, 5)
+		}},
+		{"three black accounts among four people's (RentedExitShare)", fourcuts.BlackLine, "66.1.1.1", "finding", func(s *scene) {
+			s.rentedLine("66.1.1.1", "proxy", 3, 4)
 		}},
 		{"one black account on a dial-up address", fourcuts.BlackLine, "65.1.1.1", "finding", func(s *scene) {
 			s.rentedLine("65.1.1.1", "dialup", 1, 2)
