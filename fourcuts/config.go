@@ -91,6 +91,7 @@ type Config struct {
 	StructureChainPhones    int     // stranger-shared phones chained by their numbers that make an operation (3)
 	StructureChainStrangers int     // … whose numbers form this many unrelated groups (6)
 	Leads                   bool    // collect leads (Result.Leads)
+	OpeningSpreads          bool    // a card black only by how it was opened, with a life of its own, makes its accounts and phones black (false)
 
 	// Off names signals switched off (docs/fourcuts.md lists them): they
 	// neither fire nor spread. For ablation and for a feed that is known to
