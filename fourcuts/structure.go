@@ -549,8 +549,7 @@ func (d *det) phoneChains(st *structure, n int, off, adj, holderOf []int32, phon
 	e, cfg := d.e, d.cfg
 	nc := d.nCards
 	firstIMEI := int32(nc + e.devices.len())
-	// union-find over the nodes, then the addresses (n + address)
-	parent := make([]int32, n+e.ips.len())
+	parent := make([]int32, n)
 	for i := range parent {
 		parent[i] = int32(i)
 	}
@@ -602,21 +601,6 @@ func (d *det) phoneChains(st *structure, n int, off, adj, holderOf []int32, phon
 			if a, b := find(ph), find(c); a != b {
 				parent[a] = b
 			}
-		}
-	}
-	// Stranger-shared phones that registered through one line of their
-	// own (not a carrier NAT, proxy or IDC exit) work from one site: an
-	// operation that resets its phones still works from its premises.
-	for _, r := range e.regs {
-		ph := phoneOf(r)
-		if r.card == none || ph < 0 || !shared[ph] || r.ip == none {
-			continue
-		}
-		if st := &e.ipSt[r.ip]; st.shared >= cfg.SharedUsers || st.kind == IPProxy || st.kind == IPIDC {
-			continue
-		}
-		if a, b := find(ph), find(int32(n)+int32(r.ip)); a != b {
-			parent[a] = b
 		}
 	}
 	comp := map[int32][]int32{}
