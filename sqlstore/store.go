@@ -168,11 +168,11 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 // so that a time read back equals the time written (the audit hash needs it).
 func (s *Store) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 
-// Tx is a write transaction with the caller's context.
+// Tx is a write transaction. Its methods take the caller's context first,
+// as write's fn receives it.
 type Tx struct {
 	*sql.Tx
 	s      *Store
-	ctx    context.Context
 	now    time.Time
 	events int
 	head   *zhudun.AuditEntry // the last audit row this transaction appended
@@ -180,13 +180,13 @@ type Tx struct {
 
 // write runs fn in a transaction and commits it; every change, its audit row
 // and its outbox event commit together or not at all.
-func (s *Store) write(ctx context.Context, fn func(tx *Tx) error) error {
+func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
 	stx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return s.internal("begin", err)
 	}
-	tx := &Tx{Tx: stx, s: s, ctx: ctx, now: s.clock()}
-	if err := fn(tx); err != nil {
+	tx := &Tx{Tx: stx, s: s, now: s.clock()}
+	if err := fn(ctx, tx); err != nil {
 		_ = stx.Rollback()
 		return err
 	}
@@ -207,16 +207,16 @@ func (s *Store) write(ctx context.Context, fn func(tx *Tx) error) error {
 	return nil
 }
 
-func (tx *Tx) exec(q string, args ...any) (sql.Result, error) {
-	return tx.ExecContext(tx.ctx, tx.s.dialect.Rebind(q), args...)
+func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return tx.ExecContext(ctx, tx.s.dialect.Rebind(q), args...)
 }
 
-func (tx *Tx) query(q string, args ...any) (*sql.Rows, error) {
-	return tx.QueryContext(tx.ctx, tx.s.dialect.Rebind(q), args...)
+func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return tx.QueryContext(ctx, tx.s.dialect.Rebind(q), args...)
 }
 
-func (tx *Tx) queryRow(q string, args ...any) *sql.Row {
-	return tx.QueryRowContext(tx.ctx, tx.s.dialect.Rebind(q), args...)
+func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return tx.QueryRowContext(ctx, tx.s.dialect.Rebind(q), args...)
 }
 
 func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
