@@ -142,7 +142,7 @@ type auditEventData struct {
 // Record appends an audit row for something that changed no data: a denied
 // request, a failed login, an export, a read of the audit log.
 func (s *Store) Record(ctx context.Context, e *zhudun.AuditEntry) error {
-	return s.write(ctx, func(ctx context.Context, tx *Tx) error { return tx.audit(ctx, e) })
+	return s.writeGrouped(ctx, func(ctx context.Context, tx *Tx) error { return tx.audit(ctx, e) })
 }
 
 var auditCols = scopeCols{Path: "dept_path", Owner: "user_id"}

@@ -76,6 +76,7 @@ type Store struct {
 	limitsSet atomic.Pointer[zhudun.LoginLimits] // what SetLoginLimits was given: explicit values win over the policy
 	piiSearch PIISearchLimit
 	alert     SecurityAlert
+	group     committer // writeGrouped's queue
 }
 
 // Options configure a Store.

@@ -140,10 +140,14 @@ type account struct {
 // seed makes the demo city, loads the history and returns the dispatchers.
 func seed(dir, dsn string) map[string]account {
 	srv := start(dir, dsn, "--demo")
+	// The demo writes its accounts' initial passwords to a file (username,
+	// password, roles, department per line), not to its output.
+	list, rerr := os.ReadFile(filepath.Join(dir, "demo-passwords.txt"))
+	check(rerr)
 	accounts := map[string]string{}
-	for _, l := range strings.Split(srv.out.String(), "\n") {
-		f := strings.Fields(strings.TrimPrefix(l, "demo account: "))
-		if strings.HasPrefix(l, "demo account: ") && len(f) == 4 && strings.Contains(","+f[2]+",", ",dispatcher,") {
+	for _, l := range strings.Split(string(list), "\n") {
+		f := strings.Fields(l)
+		if len(f) == 4 && !strings.HasPrefix(l, "#") && strings.Contains(","+f[2]+",", ",dispatcher,") {
 			accounts[f[0]] = f[1]
 		}
 	}

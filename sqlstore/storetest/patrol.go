@@ -39,7 +39,7 @@ func plus(t *time.Time, d time.Duration) *time.Time { u := t.Add(d); return &u }
 // Grids (0.01° squares at 36.60°N): A1 [117.00, 117.01] and A2 [117.01,
 // 117.02] of ST1; C1 [117.02, 117.03] of ST3; B1 [117.00, 117.01] × [36.62,
 // 36.63] of ST2.
-func patrolEnv(t *testing.T, b Backend) (*env, map[string]*zhudun.User) {
+func patrolEnv(t testing.TB, b Backend) (*env, map[string]*zhudun.User) {
 	e := newEnv(t, b)
 	e.fixture()
 	st3 := zhudun.Dept{Code: "ST3", Name: "三所", Kind: zhudun.DeptStation, ParentCode: "SB1"}
