@@ -43,6 +43,10 @@ func (Dialect) Migrations() fs.FS {
 // begins IMMEDIATE, which takes the database's write lock.
 func (Dialect) LockMigrations(context.Context, *sql.Tx) error { return nil }
 
+// SingleWriter implements sqlstore.SingleWriter: SQLite takes one writer at
+// a time, and the store queues its own.
+func (Dialect) SingleWriter() bool { return true }
+
 // LockChain implements sqlstore.Dialect: see LockMigrations.
 func (Dialect) LockChain(context.Context, *sql.Tx) error { return nil }
 

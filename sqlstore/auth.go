@@ -329,7 +329,7 @@ func (s *Store) session(ctx context.Context, token string, touch bool) (*zhudun.
 	// Touch at most every 30 s: the idle timer needs no finer grain, and a
 	// busy page would otherwise write on every request.
 	if touch && now.Sub(sess.LastSeenAt) > 30*time.Second {
-		if _, err := s.db.ExecContext(ctx, s.dialect.Rebind(`UPDATE sessions SET last_seen_at = ? WHERE id = ?`), now, sess.ID); err != nil {
+		if _, err := s.execDB(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, now, sess.ID); err != nil {
 			return nil, s.internal("session touch", err)
 		}
 		sess.LastSeenAt = now
@@ -398,7 +398,7 @@ func (s *Store) ChangePassword(ctx context.Context, token, old, nw string) error
 		return err
 	}
 	// The old password is proven: the slot it took is given back.
-	if _, err := s.db.ExecContext(ctx, s.dialect.Rebind(`UPDATE users SET failed_count = 0, locked_until = NULL WHERE id = ?`), u.id); err != nil {
+	if _, err := s.execDB(ctx, `UPDATE users SET failed_count = 0, locked_until = NULL WHERE id = ?`, u.id); err != nil {
 		return s.internal("password count reset", err)
 	}
 	if nw == old {
@@ -453,7 +453,7 @@ func (s *Store) BeginTOTP(ctx context.Context) (*zhudun.TOTPEnrollment, error) {
 	if err != nil {
 		return nil, s.internal("totp seal", err)
 	}
-	if _, err := s.db.ExecContext(ctx, s.dialect.Rebind(`UPDATE users SET totp_pending = ? WHERE id = ?`), sealed, c.UserID); err != nil {
+	if _, err := s.execDB(ctx, `UPDATE users SET totp_pending = ? WHERE id = ?`, sealed, c.UserID); err != nil {
 		return nil, s.internal("totp pending", err)
 	}
 	return &zhudun.TOTPEnrollment{Secret: secret, URI: totp.URI("zhudun", c.Username, secret)}, nil

@@ -87,6 +87,8 @@ func (s *Store) commitGroup(batch []*groupReq) {
 			r.done <- err
 		}
 	}
+	unlock, _ := s.lockWriter(bg)
+	defer unlock()
 	stx, err := s.db.BeginTx(bg, nil)
 	if err != nil {
 		fail(batch, s.internal("begin", err))

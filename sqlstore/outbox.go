@@ -53,6 +53,11 @@ func (s *Store) PendingEvents(ctx context.Context, limit int) ([]zhudun.Event, e
 // them from then on, and they can be rebuilt from the tables they describe.
 func (s *Store) MarkPublished(ctx context.Context, ids []int64) error {
 	now := s.clock()
+	unlock, err := s.lockWriter(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return s.internal("outbox mark", err)

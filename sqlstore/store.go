@@ -76,7 +76,17 @@ type Store struct {
 	limitsSet atomic.Pointer[zhudun.LoginLimits] // what SetLoginLimits was given: explicit values win over the policy
 	piiSearch PIISearchLimit
 	alert     SecurityAlert
-	group     committer // writeGrouped's queue
+	group     committer     // writeGrouped's queue
+	wlock     chan struct{} // held by this process's writer; nil where the backend takes writers in parallel
+}
+
+// SingleWriter is implemented by a Dialect whose database takes one writer
+// at a time (SQLite). The store then queues its writers itself, in order,
+// instead of letting them poll the database's lock: a writer that finds it
+// taken sleeps in the busy handler and loses its turn to newer ones, which
+// is what made SQLite's creations take seconds under load.
+type SingleWriter interface {
+	SingleWriter() bool
 }
 
 // Options configure a Store.
@@ -134,6 +144,9 @@ func New(db *sql.DB, d Dialect, o Options) *Store {
 	}
 	s := &Store{db: db, dialect: d, keys: o.Keys, log: o.Logger, now: o.Now, notify: make(chan struct{}, 1), overrides: o.Policy,
 		piiSearch: o.PIISearch, alert: o.Alert, witness: o.Witness}
+	if sw, ok := d.(SingleWriter); ok && sw.SingleWriter() {
+		s.wlock = make(chan struct{}, 1)
+	}
 	s.SetLoginLimits(o.LoginLimits)
 	return s
 }
@@ -182,6 +195,11 @@ type Tx struct {
 // write runs fn in a transaction and commits it; every change, its audit row
 // and its outbox event commit together or not at all.
 func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
+	unlock, err := s.lockWriter(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	stx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return s.internal("begin", err)
@@ -206,6 +224,30 @@ func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx *Tx) 
 		}
 	}
 	return nil
+}
+
+// lockWriter waits for this process's turn to write (see SingleWriter).
+func (s *Store) lockWriter(ctx context.Context) (unlock func(), err error) {
+	if s.wlock == nil {
+		return func() {}, nil
+	}
+	select {
+	case s.wlock <- struct{}{}:
+		return func() { <-s.wlock }, nil
+	case <-ctx.Done():
+		return nil, s.internal("writer", ctx.Err())
+	}
+}
+
+// execDB runs one write statement outside a transaction, in the writers'
+// queue.
+func (s *Store) execDB(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	unlock, err := s.lockWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	return s.db.ExecContext(ctx, s.dialect.Rebind(q), args...)
 }
 
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
