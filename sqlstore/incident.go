@@ -83,6 +83,40 @@ func incidentScope(ctx context.Context, perm zhudun.Permission) (string, []any, 
 	return "", nil, zhudun.Errorf(zhudun.EFORBIDDEN, "data scope not recognised")
 }
 
+// incidentScopeParts splits the scope of incidentScope into disjoint
+// predicates whose union is the scope: counted one by one, each is served by
+// its own index (station, lent station, creator), where the OR of them made
+// a count scan the table (SQLite: 0.2 s of CPU for a station's first 10 001
+// of 2 million; the count with its total ran for every list).
+func incidentScopeParts(ctx context.Context, perm zhudun.Permission) ([]string, [][]any, error) {
+	f, err := zhudun.ScopeFor(ctx, perm)
+	if err != nil {
+		return nil, nil, err
+	}
+	uid := zhudun.CallerFrom(ctx).UserID
+	var in string
+	var arg any
+	switch {
+	case f.Kind == zhudun.ScopeSubtree && f.DeptPath != "":
+		in, arg = "IN (SELECT id FROM depts WHERE path LIKE ?)", f.DeptPath+"%"
+	case f.Kind == zhudun.ScopeDept && f.DeptID != 0:
+		in, arg = "IN (?)", f.DeptID
+	default:
+		pred, args, err := incidentScope(ctx, perm)
+		return []string{pred}, [][]any{args}, err
+	}
+	// station_id is never NULL; lent_station_id and created_by may be.
+	return []string{
+			"i.station_id " + in,
+			"(i.lent_station_id " + in + " AND i.station_id NOT " + in + ")",
+			"(i.created_by = ? AND i.station_id NOT " + in + " AND (i.lent_station_id IS NULL OR i.lent_station_id NOT " + in + "))",
+		}, [][]any{
+			{arg},
+			{arg, arg},
+			{uid, arg, arg},
+		}, nil
+}
+
 func (tx *Tx) incidentByID(ctx context.Context, id int64) (*zhudun.Incident, error) {
 	x, err := scanIncident(tx.queryRow(ctx, incidentSelect+` WHERE i.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -467,8 +501,9 @@ func (s *Store) FindIncidents(ctx context.Context, f zhudun.IncidentFilter) ([]*
 	if err != nil {
 		return nil, 0, err
 	}
+	// w: the filters; the scope is added to it after the count, which
+	// takes the scope part by part (incidentScopeParts).
 	var w where
-	w.add(pred, args...)
 	if f.ID != 0 {
 		w.add("i.id = ?", f.ID)
 	}
@@ -521,10 +556,25 @@ func (s *Store) FindIncidents(ctx context.Context, f zhudun.IncidentFilter) ([]*
 		}
 		w.add("i.phone_idx = ?", s.keys.Index("phone", canon))
 	}
-	var total int
-	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+incidentFrom+w.sql()+` LIMIT ?) c`, append(w.args, zhudun.ListCountCap+1)...).Scan(&total); err != nil {
-		return nil, 0, s.internal("incident count", err)
+	parts, partArgs, err := incidentScopeParts(ctx, zhudun.PermIncidentRead)
+	if err != nil {
+		return nil, 0, err
 	}
+	total := 0
+	for i, part := range parts {
+		// The parts are disjoint: their counts add up, to the cap.
+		var pw where
+		pw.add(part, partArgs[i]...)
+		pw.parts, pw.args = append(pw.parts, w.parts...), append(pw.args, w.args...)
+		var n int
+		if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+incidentFrom+pw.sql()+` LIMIT ?) c`, append(pw.args, zhudun.ListCountCap+1-total)...).Scan(&n); err != nil {
+			return nil, 0, s.internal("incident count", err)
+		}
+		if total += n; total > zhudun.ListCountCap {
+			break
+		}
+	}
+	w.parts, w.args = append([]string{pred}, w.parts...), append(append([]any{}, args...), w.args...)
 	off, lim := page(f.Offset, f.Limit)
 	if f.After != nil {
 		// Keyset: the index on (received_at, id) starts right there.

@@ -219,6 +219,11 @@ func testPatrolDispatch(t *testing.T, b Backend) {
 	if x, err := e.s.FindIncidentByID(off3, inc.ID); err != nil || x.ID != inc.ID {
 		t.Errorf("off3 during the loan: %v", err)
 	}
+	// And lists it, counted once: the total counts the lent station's part
+	// of the scope on its own.
+	if list, total, err := e.s.FindIncidents(off3, zhudun.IncidentFilter{}); err != nil || total != 1 || len(list) != 1 || list[0].ID != inc.ID {
+		t.Errorf("off3's list during the loan: %d of %d, %v; want the one lent incident", len(list), total, err)
+	}
 	if n := e.auditCount("incident.lend"); n != 1 {
 		t.Errorf("%d incident.lend rows, want 1", n)
 	}
