@@ -97,7 +97,10 @@ func OpenDB(ctx context.Context, dsn string) (*sql.DB, error) {
 	// default of two idle connections made a busy server open (fork, sign
 	// in) a PostgreSQL connection for most requests, and more connections
 	// than cores only queue inside PostgreSQL instead of here.
-	n := min(max(4*runtime.NumCPU(), 8), 32)
+	// Not fewer than 20: a transaction may read through the pool while it
+	// holds its connection (the policy, a caller), and a small bound
+	// deadlocks under load.
+	n := min(max(4*runtime.NumCPU(), 20), 40)
 	db.SetMaxOpenConns(n)
 	db.SetMaxIdleConns(n)
 	db.SetConnMaxIdleTime(10 * time.Minute)

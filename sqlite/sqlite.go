@@ -91,11 +91,11 @@ func OpenDB(path string) (*sql.DB, error) {
 	}
 	// Connections kept, not reopened: opening one re-reads and parses the
 	// schema, which took a quarter of the server's CPU under load with the
-	// database/sql default of two idle connections. Readers run in
-	// parallel (WAL); more of them than cores only take turns.
-	n := max(2*runtime.NumCPU(), 4)
-	db.SetMaxOpenConns(n)
-	db.SetMaxIdleConns(n)
+	// database/sql default of two idle connections. Not bounded: a
+	// transaction that reads the policy or a caller through the pool while
+	// it holds its connection must always find another (a bound of four
+	// deadlocked under load); writers queue in the store (SingleWriter).
+	db.SetMaxIdleConns(max(8*runtime.NumCPU(), 16))
 	_ = os.Chmod(path, 0o600)
 	return db, nil
 }

@@ -31,6 +31,7 @@ type policyCache struct {
 	p      zhudun.Policy
 	at     time.Time
 	loaded bool
+	gen    int // bumped when the stored policy changes: a read begun before is not kept
 }
 
 // storedPolicy is the JSON kept in settings under 'policy'.
@@ -65,24 +66,37 @@ func (s *Store) readPolicy(ctx context.Context, q querier) (storedPolicy, error)
 func (s *Store) policy(ctx context.Context) zhudun.Policy {
 	c := &s.pol
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	now := time.Now()
-	if !c.loaded || now.Sub(c.at) > policyTTL {
+	fresh := c.loaded && now.Sub(c.at) <= policyTTL
+	p, gen := c.p, c.gen
+	c.mu.Unlock()
+	if !fresh {
+		// Read without the lock: a slow read (a busy pool) must not hold up
+		// every request that asks for the policy.
 		sp, err := s.readPolicy(ctx, s)
+		c.mu.Lock()
 		switch {
-		case err == nil:
+		case err == nil && gen == c.gen:
 			c.p, c.at, c.loaded = sp.Policy, now, true
+			p = sp.Policy
+		case err == nil:
+			p = sp.Policy // read after a change began; used, not cached
 		case !c.loaded:
 			c.p = zhudun.DefaultPolicy()
+			p = c.p
+		default:
+			p = c.p
 		}
+		c.mu.Unlock()
 	}
-	p, _ := s.overrides.Apply(c.p)
+	p, _ = s.overrides.Apply(p)
 	return p
 }
 
 func (s *Store) forgetPolicy() {
 	s.pol.mu.Lock()
 	s.pol.loaded = false
+	s.pol.gen++
 	s.pol.mu.Unlock()
 }
 
