@@ -560,6 +560,12 @@ func (s *Store) FindIncidents(ctx context.Context, f zhudun.IncidentFilter) ([]*
 	if err != nil {
 		return nil, 0, err
 	}
+	if f.Open != nil && *f.Open {
+		// The open incidents are few and have their own (partial) index:
+		// counted through it with the whole scope, where a station's part
+		// would walk all its closed history (SQLite, 2 M: 3.7 s, not 0.05).
+		parts, partArgs = []string{pred}, [][]any{args}
+	}
 	total := 0
 	for i, part := range parts {
 		// The parts are disjoint: their counts add up, to the cap.
