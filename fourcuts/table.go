@@ -115,24 +115,38 @@ func (t *table) idIMEI(key []byte, ts int64) uint32 {
 		body = body[:IMEIBody]
 	}
 	h := hashBytes(body)
+	// The slot keeps the name's first 16 bytes and its length (every
+	// canonical IMEI form is 14 to 16 digits), so a lookup and the check
+	// whether key is the kept form compare in place, as in id. b0, b1 are
+	// the body's 14 bytes; bm masks a name's k1 down to them.
+	b0, b1 := inline(body)
+	k0, k1 := inline(key)
+	const bm = 1<<(8*(IMEIBody-8)) - 1
 	mask := uint64(len(t.slots) - 1)
 	i := h >> t.shift
 	for {
-		sl := t.slots[i]
+		sl := &t.slots[i]
 		if sl.id == 0 {
 			break
 		}
-		id := sl.id - 1
-		if name := t.names[id]; sl.h == h && len(name) >= len(body) && name[:len(body)] == string(body) &&
-			(len(body) == IMEIBody || len(name) == len(body)) {
+		// A 14-byte body matches every name of at least 14 bytes that
+		// starts with it; a shorter one only the name equal to it.
+		if sl.h == h && sl.k0 == b0 && (len(body) == IMEIBody && sl.n >= IMEIBody && sl.k1&bm == b1 ||
+			len(body) < IMEIBody && sl.n == uint32(len(body)) && sl.k1 == b1) {
+			id := sl.id - 1
 			if ts < t.first[id] {
 				t.first[id] = ts
 			}
 			if ts > t.last[id] {
 				t.last[id] = ts
 			}
-			if (len(key) != len(name) || string(key) != name) && PreferIMEI(key, name) {
+			same := sl.n == uint32(len(key)) && sl.k0 == k0 && sl.k1 == k1
+			if same && len(key) > 16 {
+				same = t.names[id][16:] == string(key[16:])
+			}
+			if !same && PreferIMEI(key, t.names[id]) {
 				t.names[id] = t.intern(key)
+				sl.k0, sl.k1, sl.n = k0, k1, uint32(len(key))
 			}
 			return id
 		}
@@ -142,7 +156,7 @@ func (t *table) idIMEI(key []byte, ts int64) uint32 {
 	t.names = append(t.names, t.intern(key))
 	t.first = append(t.first, ts)
 	t.last = append(t.last, ts)
-	t.slots[i] = tslot{h: h, id: id + 1}
+	t.slots[i] = tslot{h: h, k0: k0, k1: k1, id: id + 1, n: uint32(len(key))}
 	if len(t.names)*4 >= len(t.slots)*3 {
 		t.grow()
 	}
