@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/zhudun/zhudun/fourcuts"
+	"github.com/zhudun/zhudun/fourcuts/sim"
 )
 
 // BenchmarkDecodeJSON parses and normalises one voice record.
@@ -55,4 +56,36 @@ func BenchmarkRead(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(2*n)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkReadAdd is detect's read-and-aggregate phase end to end on a
+// simulated city written as the simulator writes a feed (gzip JSON Lines
+// and CSV per day): parallel decompression and parsing on the readers, the
+// engine adding every batch on the calling goroutine.
+func BenchmarkReadAdd(b *testing.B) {
+	dir := b.TempDir()
+	if _, err := sim.Write(sim.Params{Users: 5000, Days: 3, Seed: 7}, dir, filepath.Join(b.TempDir(), "truth")); err != nil {
+		b.Fatal(err)
+	}
+	files, err := Expand([]string{dir})
+	if err != nil || len(files) == 0 {
+		b.Fatalf("%d files, %v", len(files), err)
+	}
+	var evs int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		eng := fourcuts.NewEngine(fourcuts.DefaultConfig())
+		if _, err := Read(context.Background(), files, Options{}, func(bt *Batch) {
+			for i := range bt.Events {
+				eng.Add(&bt.Events[i])
+			}
+		}, nil); err != nil {
+			b.Fatal(err)
+		}
+		if evs = eng.Events(); evs == 0 {
+			b.Fatal("no events")
+		}
+	}
+	b.ReportMetric(float64(evs)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
 }
