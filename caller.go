@@ -28,6 +28,11 @@ const (
 
 	PermIncidentRead  Permission = "incident:read"
 	PermIncidentWrite Permission = "incident:write"
+	// PermIncidentImport allows loading incident history (a CSV of past
+	// incidents) into the stations of the holder's scope. It is apart from
+	// incident:write: history moves the statistics a commander answers for,
+	// which a call-taker taking live calls has no need to change.
+	PermIncidentImport Permission = "incident:import"
 	PermUnitRead      Permission = "unit:read"
 	PermUnitWrite     Permission = "unit:write"
 	PermGridRead      Permission = "grid:read"
@@ -43,7 +48,7 @@ const (
 var allPermissions = []Permission{
 	PermDeptRead, PermDeptWrite, PermUserRead, PermUserWrite,
 	PermRoleRead, PermRoleWrite, PermRoleGrant, PermAuditRead, PermAuditExport, PermPIIView, PermPIISearch,
-	PermIncidentRead, PermIncidentWrite, PermUnitRead, PermUnitWrite, PermGridRead, PermGridWrite,
+	PermIncidentRead, PermIncidentWrite, PermIncidentImport, PermUnitRead, PermUnitWrite, PermGridRead, PermGridWrite,
 	PermFindingRead, PermFindingWrite, PermCaseRead, PermCaseWrite, PermReportRead,
 }
 
