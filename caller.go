@@ -33,15 +33,15 @@ const (
 	// incident:write: history moves the statistics a commander answers for,
 	// which a call-taker taking live calls has no need to change.
 	PermIncidentImport Permission = "incident:import"
-	PermUnitRead      Permission = "unit:read"
-	PermUnitWrite     Permission = "unit:write"
-	PermGridRead      Permission = "grid:read"
-	PermGridWrite     Permission = "grid:write"
-	PermFindingRead   Permission = "finding:read"
-	PermFindingWrite  Permission = "finding:write"
-	PermCaseRead      Permission = "case:read"
-	PermCaseWrite     Permission = "case:write"
-	PermReportRead    Permission = "report:read"
+	PermUnitRead       Permission = "unit:read"
+	PermUnitWrite      Permission = "unit:write"
+	PermGridRead       Permission = "grid:read"
+	PermGridWrite      Permission = "grid:write"
+	PermFindingRead    Permission = "finding:read"
+	PermFindingWrite   Permission = "finding:write"
+	PermCaseRead       Permission = "case:read"
+	PermCaseWrite      Permission = "case:write"
+	PermReportRead     Permission = "report:read"
 )
 
 // AllPermissions lists every permission in a stable order (UI, OpenAPI, validation).

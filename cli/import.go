@@ -158,4 +158,3 @@ func runImportIncidents(ctx context.Context, e *env, args []string) error {
 	}
 	return nil
 }
-

@@ -178,7 +178,6 @@ func csvErr(err error) string {
 	return err.Error()
 }
 
-
 // Key is a row's import identity: the source system's id when the file has
 // one, else the source and the line the record starts on. An import skips
 // rows whose key it stored before, so a file can be loaded again.
