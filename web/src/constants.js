@@ -6,17 +6,19 @@ export const SCOPES = ['all', 'subtree', 'dept', 'self']
 export const RESULTS = ['ok', 'denied', 'failed']
 export const BUILTIN_ROLES = ['sysadmin', 'secadmin', 'auditadmin', 'officer', 'dispatcher', 'commander', 'analyst']
 export const PERM_AREAS = ['dept', 'user', 'role', 'audit', 'pii', 'incident', 'unit', 'grid', 'finding', 'case', 'report']
-export const PERM_ACTIONS = ['read', 'write', 'grant', 'export', 'view']
+export const PERM_ACTIONS = ['read', 'write', 'grant', 'export', 'view', 'search', 'import']
 // Audit actions written by the core; the action filter offers them and their
 // prefixes. Codes not listed here are shown as they are.
 export const AUDIT_ACTIONS = [
   'auth.login', 'auth.logout', 'auth.password', 'auth.totp_enroll',
   'user.create', 'user.update', 'user.password_reset', 'user.unlock', 'user.roles',
   'dept.create', 'dept.update', 'role.create', 'role.update', 'role.seed',
-  'pii.view', 'keys.rekey', 'request.denied', 'audit.export', 'user.export',
+  'pii.view', 'keys.rekey', 'request.denied', 'audit.export', 'users.export', 'patrol_report.export',
   'grid.import', 'unit.create', 'unit.status', 'incident.create', 'incident.import', 'incident.dispatch', 'incident.lend',
   'incident.arrive', 'incident.close', 'report.rollup_rebuild',
   'policy.update', 'alert.ack', 'user.disable_dormant',
+  'pii.search', 'pii.search_locked', 'pii.search_unlock', 'unit.update', 'address.import', 'district.import', 'user.must_change',
+  'audit.archive', 'retention.purge', 'keys.retire',
   'security.lockout', 'security.throttle', 'security.audit_verify_failed', 'security.bad_event_mac', 'security.pii_search_burst', 'security.admin_new_address',
 ]
 export const AUDIT_ACTION_PREFIXES = ['auth.', 'user.', 'dept.', 'role.', 'pii.', 'audit.', 'grid.', 'unit.', 'incident.', 'security.', 'policy.']

@@ -13,7 +13,7 @@ const messages = {
   },
   nav: {
     home: 'Home', dashboard: 'Dashboard', system: 'System', depts: 'Departments', users: 'Users', roles: 'Roles & permissions',
-    security: 'Security audit', audit: 'Audit log', business: 'Operations', incident: 'Incident dispatch', grid: 'Grid map', patrolStats: 'Patrol statistics', units: 'Patrol units', grids: 'Patrol grids', myUnit: 'My unit', finding: 'Fraud-chain analysis', case: 'Cases',
+    security: 'Security audit', audit: 'Audit log', business: 'Operations', incident: 'Incident dispatch', grid: 'Grid map', patrolStats: 'Patrol statistics', units: 'Patrol units', grids: 'Patrol grids', myUnit: 'My unit', history: 'Incident history', finding: 'Fraud-chain analysis', case: 'Cases',
   },
   shell: {
     skip: 'Skip to main content', nav: 'Main navigation', breadcrumb: 'You are here', collapse: 'Collapse menu', expand: 'Expand menu',
@@ -127,7 +127,7 @@ const messages = {
   roles: { sysadmin: 'System administrator', secadmin: 'Security administrator', auditadmin: 'Audit administrator', officer: 'Officer', dispatcher: 'Dispatcher', commander: 'Commander', analyst: 'Cyber analyst' },
   perm: {
     area: { dept: 'Departments', user: 'Users', role: 'Roles', audit: 'Audit', pii: 'Personal data', incident: 'Incidents', unit: 'Units', grid: 'Grids', finding: 'Findings', case: 'Cases', report: 'Reports' },
-    action: { read: 'Read', write: 'Maintain', grant: 'Grant', export: 'Export', view: 'View clear text' },
+    action: { read: 'Read', write: 'Maintain', grant: 'Grant', export: 'Export', view: 'View clear text', search: 'Search by number', import: 'Import history' },
   },
   audit: {
     intro: 'Every action is recorded in order and chained with SM3 hashes; "Verify chain" detects any change, deletion or reordering. Times are Beijing time (UTC+8).',
@@ -148,9 +148,21 @@ const messages = {
     auth_login: 'Sign in', auth_logout: 'Sign out', auth_password: 'Change password', auth_totp_enroll: 'Set up one-time codes',
     user_create: 'Create user', user_update: 'Change user', user_password_reset: 'Reset password', user_unlock: 'Unlock user', user_roles: 'Assign roles',
     dept_create: 'Create department', dept_update: 'Change department', role_create: 'Create role', role_update: 'Change role', role_seed: 'Seed role',
-    pii_view: 'View personal data', keys_rekey: 'Rotate keys', request_denied: 'Request denied', audit_export: 'Export audit log', user_export: 'Export users',
+    pii_view: 'View personal data', keys_rekey: 'Rotate keys', request_denied: 'Request denied', audit_export: 'Export audit log',
     grid_import: 'Import grids', unit_create: 'Add unit', unit_status: 'Change unit status', incident_create: 'Take incident', incident_import: 'Import past incidents',
     incident_dispatch: 'Dispatch', incident_lend: 'Borrow another station\'s unit', incident_arrive: 'Arrive', incident_close: 'Close incident', report_rollup_rebuild: 'Rebuild statistics rollup',
+    users_export: 'Export users',
+    patrol_report_export: 'Export patrol statistics',
+    address_import: 'Import standard addresses',
+    user_must_change: 'Require password change',
+    unit_update: 'Edit unit (terminal, crew)',
+    pii_search: 'Search by personal data',
+    pii_search_locked: 'Personal-data search locked',
+    pii_search_unlock: 'Personal-data search unlocked',
+    audit_archive: 'Archive audit log',
+    district_import: 'Import districts',
+    retention_purge: 'Purge past retention',
+    keys_retire: 'Retire old key',
   },
   objectType: { user: 'User', dept: 'Department', role: 'Role', session: 'Session', users: 'Users (bulk)', audit: 'Audit log', grid: 'Grid', unit: 'Unit', incident: 'Incident' },
   fields: {
@@ -217,6 +229,11 @@ const messages = {
     crewNote: 'An officer rides one unit at a time: put on this unit, they leave their former one.', bind: 'Bind', bindTitle: 'Terminal and crew: {unit}',
     created: 'Unit {unit} added', bound: "{unit}'s terminal and crew saved", statusSet: '{unit} is now “{status}”',
     callsignRequired: 'Enter a call sign', stationRequired: 'Pick a station',
+  },
+  history: {
+    title: 'Import incident history', intro: "Upload a CSV of past incidents (the format of the installer's \"zhudun import incidents\", column names in the first row) for the stations in your area, for the year-on-year statistics. If any line is wrong nothing is imported and each problem is listed by line and field; sending the same source again skips the lines imported before.",
+    file: 'CSV file', choose: 'Choose file', source: 'Source name', sourceHint: 'The file name by default. The source and the line (or the id column) identify each row: under another name the rows count as new.',
+    submit: 'Import', stored: 'Imported {stored}; {skipped} imported before and skipped ({rows} rows)', rejected: '{n} problems: no incident was imported', line: 'Line {line}',
   },
   grids: {
     title: 'Patrol grids', intro: 'The patrol grids; upload GeoJSON (a FeatureCollection whose properties hold code, name, station and patrol_point) to add or replace grids — any error and nothing is imported.',

@@ -13,7 +13,7 @@ const messages = {
   },
   nav: {
     home: '首页', dashboard: '工作台', system: '系统管理', depts: '部门管理', users: '用户管理', roles: '角色权限',
-    security: '安全审计', audit: '审计日志', business: '业务模块', incident: '警情调度', grid: '网格地图', patrolStats: '巡防统计', units: '警力管理', grids: '网格管理', myUnit: '我的警力', finding: '四断研判', case: '案件',
+    security: '安全审计', audit: '审计日志', business: '业务模块', incident: '警情调度', grid: '网格地图', patrolStats: '巡防统计', units: '警力管理', grids: '网格管理', myUnit: '我的警力', history: '历史警情导入', finding: '四断研判', case: '案件',
   },
   shell: {
     skip: '跳到主要内容', nav: '主导航', breadcrumb: '当前位置', collapse: '收起菜单', expand: '展开菜单',
@@ -127,7 +127,7 @@ const messages = {
   roles: { sysadmin: '系统管理员', secadmin: '安全管理员', auditadmin: '安全审计员', officer: '民警', dispatcher: '调度员', commander: '指挥员', analyst: '网安分析员' },
   perm: {
     area: { dept: '部门', user: '用户', role: '角色', audit: '审计', pii: '个人信息', incident: '警情', unit: '警力', grid: '网格', finding: '研判线索', case: '案件', report: '报表' },
-    action: { read: '查看', write: '维护', grant: '授权', export: '导出', view: '查看明文' },
+    action: { read: '查看', write: '维护', grant: '授权', export: '导出', view: '查看明文', search: '按号码检索', import: '导入历史' },
   },
   audit: {
     intro: '全部操作记录按顺序以 SM3 哈希链接，任何篡改、删除或重排都能被“校验链”发现。时间均为北京时间。',
@@ -148,9 +148,21 @@ const messages = {
     auth_login: '登录', auth_logout: '退出登录', auth_password: '修改密码', auth_totp_enroll: '绑定动态口令',
     user_create: '创建用户', user_update: '修改用户', user_password_reset: '重置密码', user_unlock: '解除锁定', user_roles: '分配角色',
     dept_create: '创建部门', dept_update: '修改部门', role_create: '创建角色', role_update: '修改角色', role_seed: '初始化角色',
-    pii_view: '查看个人信息', keys_rekey: '更换密钥', request_denied: '越权请求', audit_export: '导出审计日志', user_export: '导出用户',
+    pii_view: '查看个人信息', keys_rekey: '更换密钥', request_denied: '越权请求', audit_export: '导出审计日志',
     grid_import: '导入网格', unit_create: '新增警力', unit_status: '变更警力状态', incident_create: '接报警情', incident_import: '导入历史警情',
     incident_dispatch: '派警', incident_lend: '跨所借调警力', incident_arrive: '到场', incident_close: '处结警情', report_rollup_rebuild: '重建统计汇总',
+    users_export: '导出用户',
+    patrol_report_export: '导出巡防统计',
+    address_import: '导入标准地址',
+    user_must_change: '要求修改密码',
+    unit_update: '修改警力（终端、民警）',
+    pii_search: '按个人信息检索',
+    pii_search_locked: '个人信息检索被锁定',
+    pii_search_unlock: '解除个人信息检索锁定',
+    audit_archive: '归档审计日志',
+    district_import: '导入行政区划',
+    retention_purge: '按保存期限清理',
+    keys_retire: '停用旧密钥',
   },
   objectType: { user: '用户', dept: '部门', role: '角色', session: '会话', users: '用户（批量）', audit: '审计日志', grid: '网格', unit: '警力', incident: '警情' },
   fields: {
@@ -217,6 +229,11 @@ const messages = {
     crewNote: '一名民警同一时间只在一个警力的乘员中；选入本警力即离开原警力。', bind: '绑定', bindTitle: '绑定终端与乘员：{unit}',
     created: '已新增警力 {unit}', bound: '{unit} 的终端与乘员已保存', statusSet: '{unit} 状态已设为「{status}」',
     callsignRequired: '请填写呼号', stationRequired: '请选择派出所',
+  },
+  history: {
+    title: '历史警情导入', intro: '上传以往警情的 CSV 文件（与安装程序“zhudun import incidents”格式相同，首行为列名），导入本单位管辖派出所的历史警情，用于巡防统计的同比。文件中任何一行有误则整份不导入，并按行号和字段列出问题；同一来源再次上传时，已导入的行自动跳过。',
+    file: 'CSV 文件', choose: '选择文件', source: '来源名称', sourceHint: '默认为文件名。来源名称与行号（或 id 列）确定每一行，修改后再次上传会被当作新数据。',
+    submit: '导入', stored: '已导入 {stored} 条；此前已导入而跳过 {skipped} 条（共 {rows} 行）', rejected: '发现 {n} 处问题，未导入任何警情', line: '第 {line} 行',
   },
   grids: {
     title: '网格管理', intro: '巡防网格一览；上传 GeoJSON（FeatureCollection，properties 含 code、name、station、patrol_point）导入或替换网格，有错误则全部不导入。',
