@@ -551,7 +551,7 @@ func testScopedImport(t *testing.T, b Backend) {
 	}
 	rows, _, err := e.s.FindAudit(e.sys, zhudun.AuditFilter{Action: "incident.import"})
 	e.must(err)
-	if len(rows) != 1 || rows[0].Username != "cmd1" || !strings.Contains(string(rows[0].Detail), `"source":"h.csv"`) || !strings.Contains(string(rows[0].Detail), `"rows":3`) {
+	if len(rows) != 1 || rows[0].Username != "cmd1" || rows[0].DeptCode != "SB1" || rows[0].DeptName != "一分局" || !strings.Contains(string(rows[0].Detail), `"source":"h.csv"`) || !strings.Contains(string(rows[0].Detail), `"rows":3`) {
 		t.Fatalf("audit of the import: %+v", rows)
 	}
 	// Again with one line more: the three before are skipped.

@@ -134,7 +134,7 @@ const messages = {
     time: 'Time', from: 'From', to: 'To', rangeSep: 'to', lastHour: 'Last hour', today: 'Today', last7d: 'Last 7 days', last30d: 'Last 30 days',
     user: 'User', userHint: 'Username', action: 'Action', actionGroups: 'By category', actionsExact: 'Exact action', objectType: 'Object type', objectId: 'Object',
     result: 'Result', seq: 'No.', at: 'Time (UTC+8)', dept: 'Department', object: 'Object', client: 'Client address',
-    detail: 'Detail', prevHash: 'Previous hash', hash: 'Hash',
+    detail: 'Detail', prevHash: 'Previous hash', hash: 'Hash', raw: 'Raw data (JSON)', listSep: ', ',
     verify: 'Verify chain', live: 'Live updates',
     verifyTitle: 'Audit chain verification', verifyOK: 'The audit chain is intact', verifyOKBody: '{rows} entries checked; nothing was changed, deleted or reordered.',
     verifyBad: 'The audit chain failed verification', verifyBadBody: 'Entry {seq} is wrong: {reason}. Report this to the security administrator at once and preserve the evidence.',
@@ -163,6 +163,9 @@ const messages = {
     district_import: 'Import districts',
     retention_purge: 'Purge past retention',
     keys_retire: 'Retire old key',
+  },
+  auditField: {
+    base: 'Base', before: 'Before', caller_phone: 'Caller phone given', case_ref: 'Case number', category: 'Category', category_version: 'Category dictionary version', client_addr: 'Client address', code: 'Code', codes: 'Codes', count: 'Count', created: 'Created', days: 'Days', dept: 'Department', dormant_days: 'Days unused', effect: 'Effect', event: 'Event', failures: 'Failures', fields: 'Fields', first: 'First', first_id: 'First id', first_seq: 'First sequence', from: 'From', generated: 'Generated', grid: 'Grid', grids: 'Grids', kind: 'Kind', last: 'Last', last_active: 'Last active', last_id: 'Last id', last_seq: 'Last sequence', lent_station: 'Borrowing station', limit: 'Limit', matched: 'Matched', minutes: 'Minutes', must_change: 'Must change password', must_change_password: 'Must change password', name: 'Name', outcome: 'Outcome', override_reason: 'Override reason', owner_station: 'Owning station', parent: 'Parent', password_expired: 'Password expired', priority: 'Priority', reason: 'Reason', received_at_set: 'Received time set', recommended: 'Recommended unit', rejected: 'Rejected rows', response_seconds: 'Response time (s)', roles: 'Roles', rows: 'Rows', searches: 'Searches', seq: 'Sequence', skipped: 'Skipped (imported before)', source: 'Source', station: 'Station', terminal: 'Terminal', to: 'To', totp: 'TOTP', unit: 'Unit', unit_station: 'Unit station', updated: 'Updated', username: 'Username', window_seconds: 'Window (s)', crew: 'Crew', left_units: 'Units left', lend_ended: 'Loan ended', pii_filters: 'Personal-data filters', id: 'Id', scope: 'Data scope', perms: 'Permissions', builtin: 'Built-in', admin: 'Administrator role', owner_dept: 'Owning department', lockout_threshold: 'Lockout threshold', lockout_minutes: 'Lockout (minutes)', idle_minutes: 'Idle timeout (minutes)', password_max_age_days: 'Password maximum age (days)', password_history: 'Password history', totp_roles: 'Roles needing TOTP', users: 'Users', incidents: 'Incidents', status: 'Status', label: 'Label', callsign: 'Call sign', subject: 'Subject', endpoint: 'Endpoint', yes: 'yes', no: 'no',
   },
   objectType: { user: 'User', dept: 'Department', role: 'Role', session: 'Session', users: 'Users (bulk)', audit: 'Audit log', grid: 'Grid', unit: 'Unit', incident: 'Incident' },
   fields: {

@@ -134,7 +134,7 @@ const messages = {
     time: '时间', from: '开始时间', to: '结束时间', rangeSep: '至', lastHour: '最近 1 小时', today: '今天', last7d: '最近 7 天', last30d: '最近 30 天',
     user: '用户', userHint: '用户名', action: '操作', actionGroups: '按类别', actionsExact: '具体操作', objectType: '对象类型', objectId: '对象',
     result: '结果', seq: '序号', at: '时间（北京）', dept: '部门', object: '对象', client: '来源地址',
-    detail: '详情', prevHash: '前序哈希', hash: '本条哈希',
+    detail: '详情', prevHash: '前序哈希', hash: '本条哈希', raw: '原始数据（JSON）', listSep: '、',
     verify: '校验链', live: '实时更新',
     verifyTitle: '审计链校验结果', verifyOK: '审计链完整', verifyOKBody: '已校验 {rows} 条记录，未发现篡改、删除或重排。',
     verifyBad: '审计链校验未通过', verifyBadBody: '第 {seq} 条记录异常：{reason}。请立即报告安全管理员并保全现场。',
@@ -163,6 +163,9 @@ const messages = {
     district_import: '导入行政区划',
     retention_purge: '按保存期限清理',
     keys_retire: '停用旧密钥',
+  },
+  auditField: {
+    base: '基准', before: '变更前', caller_phone: '有报警人电话', case_ref: '案件编号', category: '警情类别', category_version: '类别字典版本', client_addr: '来源地址', code: '代码', codes: '代码', count: '次数', created: '新建', days: '天数', dept: '部门', dormant_days: '未用天数', effect: '结果', event: '事件', failures: '失败次数', fields: '字段', first: '首次', first_id: '首条编号', first_seq: '首条序号', from: '变更前', generated: '生成数据', grid: '网格', grids: '网格数', kind: '类型', last: '最近一次', last_active: '最近活动', last_id: '末条编号', last_seq: '末条序号', lent_station: '借调派出所', limit: '上限', matched: '匹配数', minutes: '分钟', must_change: '须修改密码', must_change_password: '须修改密码', name: '名称', outcome: '处置结果', override_reason: '改派理由', owner_station: '所属派出所', parent: '上级部门', password_expired: '密码已过期', priority: '紧急程度', reason: '事由', received_at_set: '指定了接警时间', recommended: '推荐警力', rejected: '拒收行数', response_seconds: '响应用时（秒）', roles: '角色', rows: '行数', searches: '检索次数', seq: '序号', skipped: '跳过（此前已导入）', source: '来源', station: '派出所', terminal: '终端', to: '变更后', totp: '动态口令', unit: '警力', unit_station: '警力所属派出所', updated: '更新', username: '用户名', window_seconds: '时间窗（秒）', crew: '民警', left_units: '离开的警力', lend_ended: '借调结束', pii_filters: '个人信息条件', id: '标识', scope: '数据范围', perms: '权限', builtin: '内置', admin: '管理员角色', owner_dept: '所属部门', lockout_threshold: '连续失败锁定次数', lockout_minutes: '锁定时长（分钟）', idle_minutes: '会话空闲超时（分钟）', password_max_age_days: '密码最长使用期（天）', password_history: '密码历史', totp_roles: '须双因素认证的角色', users: '用户', incidents: '警情', status: '状态', label: '状态标签', callsign: '呼号', subject: '对象', endpoint: '接口', yes: '是', no: '否',
   },
   objectType: { user: '用户', dept: '部门', role: '角色', session: '会话', users: '用户（批量）', audit: '审计日志', grid: '网格', unit: '警力', incident: '警情' },
   fields: {
