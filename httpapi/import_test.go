@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zhudun/zhudun"
 )
@@ -108,5 +109,50 @@ func TestIncidentHistoryUpload(t *testing.T) {
 	json.Unmarshal(rows[0].Detail, &d)
 	if d["source"] != "may.csv" || d["rows"] != float64(2) {
 		t.Fatalf("audit detail %s", rows[0].Detail)
+	}
+}
+
+// TestPreviousLogin: /me's previous_login is the sign-in before the
+// current session, not the current one, and stays put during the session.
+func TestPreviousLogin(t *testing.T) {
+	h := newHarness(t)
+	sys := zhudun.WithCaller(t.Context(), zhudun.SystemCaller("test"))
+	if _, err := h.store.CreateUser(sys, zhudun.NewUser{Username: "prevlogin", DeptCode: "ST1", Password: pw, Own: true, Roles: []string{"officer"}}); err != nil {
+		t.Fatal(err)
+	}
+	type me struct {
+		Session struct {
+			CreatedAt time.Time `json:"created_at"`
+		}
+		PreviousLogin *zhudun.LoginRecord `json:"previous_login"`
+	}
+	get := func(name string) me {
+		t.Helper()
+		var m me
+		r := h.do(name, "GET", "/api/v1/me", nil)
+		if r.status != 200 {
+			t.Fatalf("/me as %s: %d %s", name, r.status, r.body)
+		}
+		decodeInto(t, r, &m)
+		return m
+	}
+	h.tokens["first"] = h.login("prevlogin", pw)
+	first := get("first")
+	if first.PreviousLogin != nil {
+		t.Fatalf("the first sign-in shows a previous one: %+v", first.PreviousLogin)
+	}
+	time.Sleep(20 * time.Millisecond) // distinct session times
+	h.tokens["second"] = h.login("prevlogin", pw)
+	second := get("second")
+	if p := second.PreviousLogin; p == nil || !p.At.Equal(first.Session.CreatedAt) || p.ClientAddr != "127.0.0.1" {
+		t.Fatalf("second session's previous login %+v, want %v from 127.0.0.1", p, first.Session.CreatedAt)
+	}
+	time.Sleep(20 * time.Millisecond)
+	h.tokens["third"] = h.login("prevlogin", pw)
+	if p := get("third").PreviousLogin; p == nil || !p.At.Equal(second.Session.CreatedAt) {
+		t.Fatalf("third session's previous login %+v, want the second's %v", p, second.Session.CreatedAt)
+	}
+	if p := get("second").PreviousLogin; p == nil || !p.At.Equal(first.Session.CreatedAt) {
+		t.Fatalf("the second session's answer moved to %+v", p)
 	}
 }

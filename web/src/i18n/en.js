@@ -64,7 +64,7 @@ const messages = {
     unit_created: 'Unit added', unit_status: 'Unit status changed', unit_position: 'Unit position', grid_imported: 'Grids updated',
   },
   dash: {
-    hello: 'Welcome, ', username: 'Account', dept: 'Department', kind: 'Department type', roles: 'Roles', lastLogin: 'Last sign-in',
+    hello: 'Welcome, ', username: 'Account', dept: 'Department', kind: 'Department type', roles: 'Roles', lastLogin: 'Last sign-in', fromAddr: 'from {addr}', firstLogin: 'This is the first sign-in',
     totp: 'One-time codes', totpOn: 'Enabled', totpOff: 'Not enabled',
     scopeTitle: 'My permissions and data scope', scopeIntro: 'What your roles allow, and how much of the data each permission reaches.',
     area: 'Area', permissions: 'Permissions (data scope)', noPerms: 'No permissions', modules: 'My modules', deptChart: 'Departments within my scope',

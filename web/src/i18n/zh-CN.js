@@ -64,7 +64,7 @@ const messages = {
     unit_created: '新增警力', unit_status: '警力状态变更', unit_position: '警力位置更新', grid_imported: '网格已更新',
   },
   dash: {
-    hello: '您好，', username: '账号', dept: '所属部门', kind: '部门类型', roles: '角色', lastLogin: '上次登录',
+    hello: '您好，', username: '账号', dept: '所属部门', kind: '部门类型', roles: '角色', lastLogin: '上次登录', fromAddr: '来自 {addr}', firstLogin: '这是首次登录',
     totp: '动态口令', totpOn: '已启用', totpOff: '未启用',
     scopeTitle: '我的权限与数据范围', scopeIntro: '以下为您的角色授予的权限及各自可访问的数据范围。',
     area: '业务域', permissions: '权限（数据范围）', noPerms: '暂无权限', modules: '我的功能', deptChart: '管辖范围内部门构成',
