@@ -228,6 +228,10 @@ type IncidentImport struct {
 	// the UI is corrected and sent again whole. The installer's CLI keeps
 	// the good rows of each batch instead, and says which lines it left.
 	AllOrNothing bool
+	// CheckOnly checks every row as an import would and stores none: the
+	// UI reports a file's every problem at once, also when some lines did
+	// not even parse.
+	CheckOnly bool
 }
 
 // ImportRowError is one row of an import that was not stored.

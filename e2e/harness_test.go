@@ -88,7 +88,7 @@ func (s *syncBuffer) String() string {
 type env struct {
 	t       *testing.T
 	url     string
-	data    string // the server's data directory (installer commands run on it)
+	data    string          // the server's data directory (installer commands run on it)
 	browser context.Context // first tab: owns the browser process
 
 	active *page // the tab in front: only it gets animation frames

@@ -66,8 +66,14 @@ func TestIncidentHistoryUpload(t *testing.T) {
 		}
 	}
 	decodeInto(t, r, &rej)
-	if r.status != 400 || rej.Error.Code != "EINVALID" || len(rej.Problems) != 1 || rej.Problems[0].Line != 4 || rej.Problems[0].Field != "lat" {
+	// Every problem at once: the line that does not parse, and the store's
+	// checks of the others; nothing stored.
+	if r.status != 400 || rej.Error.Code != "EINVALID" || len(rej.Problems) != 3 || rej.Problems[0].Line != 4 || rej.Problems[0].Field != "lat" ||
+		rej.Problems[1].Line != 5 || rej.Problems[2].Line != 6 {
 		t.Fatalf("a line that does not parse: %d %s", r.status, r.body)
+	}
+	if n := h.do("cmd1", "GET", "/api/v1/incidents?status=closed", nil).total(); n != 0 {
+		t.Fatalf("a rejected file stored %d incidents", n)
 	}
 	// With the form right, the store's checks name their lines.
 	bad = strings.Replace(bad, "north", "36.607", 1)

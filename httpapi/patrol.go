@@ -644,15 +644,17 @@ func (s *Server) importIncidents(w http.ResponseWriter, r *http.Request) error {
 		in[i] = rows[i].In
 	}
 	stored, skipped := 0, 0
-	if len(errs) == 0 && len(in) > 0 {
-		n, bad, err := s.store.ImportIncidents(r.Context(), zhudun.IncidentImport{Rows: in, Source: source, AllOrNothing: true})
+	if len(in) > 0 {
+		// With lines that did not parse, the others are only checked, so
+		// that the answer names every problem of the file at once.
+		n, bad, err := s.store.ImportIncidents(r.Context(), zhudun.IncidentImport{Rows: in, Source: source, AllOrNothing: true, CheckOnly: len(errs) > 0})
 		if err != nil {
 			return err
 		}
 		for _, b := range bad {
 			errs = append(errs, incidentcsv.Problem{Line: rows[b.Row].Line, Field: b.Field, Message: b.Message})
 		}
-		if len(bad) == 0 {
+		if len(bad) == 0 && len(errs) == 0 {
 			stored, skipped = n, len(in)-n
 		}
 	}

@@ -426,7 +426,7 @@ func (s *Store) ImportIncidents(ctx context.Context, imp zhudun.IncidentImport) 
 				bad = append(bad, zhudun.ImportRowError{Row: i, Field: "lon", Message: "the point lies in grid " + g.Code + ", outside your area"})
 				continue
 			}
-			if imp.AllOrNothing && len(bad) > 0 {
+			if imp.CheckOnly || (imp.AllOrNothing && len(bad) > 0) {
 				continue // nothing will be stored: only look for more problems
 			}
 			id, err := tx.insertIncident(&n, g, true, r)
@@ -444,7 +444,7 @@ func (s *Store) ImportIncidents(ctx context.Context, imp zhudun.IncidentImport) 
 			last = id
 			stored++
 		}
-		if imp.AllOrNothing && len(bad) > 0 {
+		if imp.CheckOnly || (imp.AllOrNothing && len(bad) > 0) {
 			return errRejected // rolls back whatever the rows before wrote
 		}
 		if stored == 0 {
