@@ -18,6 +18,7 @@ function value(k, v) {
   if (fam && (typeof v === 'string' || typeof v === 'number') && te(fam + v)) return `${t(fam + v)} (${v})`
   if (k === 'roles' && Array.isArray(v)) return v.map((r) => (te('roles.' + r) ? t('roles.' + r) : r)).join(t('audit.listSep'))
   if (Array.isArray(v) && v.every((x) => x === null || typeof x !== 'object')) return v.length ? v.join(t('audit.listSep')) : '—'
+  if (typeof v === 'string' || typeof v === 'number') return String(v)
   return JSON.stringify(v)
 }
 
