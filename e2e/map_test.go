@@ -75,7 +75,7 @@ func TestMapTiles(t *testing.T) {
 	defer srv.Close()
 	e := start(t, "--map-tiles", srv.URL+"/tiles/{z}/{x}/{y}.png", "--map-tiles-attribution", "测试底图 PGIS")
 	p := e.newPage(t, "lixia.dispatcher", 1366, 768)
-	p.login("lixia.dispatcher", e.password("lixia.dispatcher"))
+	p.firstLogin("lixia.dispatcher")
 	p.nav("grid", "/patrol/map")
 	p.waitFor("the tiles on", `document.querySelector('[data-testid="grid-map"]').dataset.tiles === 'on'`)
 	p.waitFor("tiles loaded", `document.querySelectorAll('[data-testid="grid-map"] img.leaflet-tile-loaded').length >= 4`)
@@ -157,7 +157,7 @@ func TestMapOwnDistrictsNoTiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.login("lixia.dispatcher", e.password("lixia.dispatcher"))
+	p.firstLogin("lixia.dispatcher")
 	p.nav("grid", "/patrol/map")
 	p.waitFor("the map", `(() => { const m = document.querySelector('[data-testid="grid-map"]'); return !!m && m.dataset.districts === '12' && m.dataset.tiles === 'off' && !!m.dataset.maxBounds })()`)
 	jinan := eval[string](p, `document.querySelector('[data-testid="grid-map"]').dataset.maxBounds`)

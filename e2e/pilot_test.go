@@ -41,12 +41,12 @@ func TestIncidentHistoryUpload(t *testing.T) {
 	theirs := e.apiLogin(t, "shizhong.commander").gridPoint()
 
 	dir := t.TempDir()
-	const head = "category,lon,lat,received_at,arrived_at,closed_at,outcome,address\n"
-	good := fmt.Sprintf("dispute,%.6f,%.6f,2025-05-01 10:00,2025-05-01 10:06,2025-05-01 11:00,mediated,历史路1号\n", mine[0], mine[1]) +
-		fmt.Sprintf("criminal,%.6f,%.6f,2025-05-02 09:30,2025-05-02 09:34,2025-05-02 12:00,criminal_case,历史路2号\n", mine[0]+0.0002, mine[1])
+	const head = "category,lon,lat,received_at,dispatched_at,arrived_at,closed_at,outcome,address\n"
+	good := fmt.Sprintf("dispute,%.6f,%.6f,2025-05-01 10:00,2025-05-01 10:01,2025-05-01 10:06,2025-05-01 11:00,mediated,历史路1号\n", mine[0], mine[1]) +
+		fmt.Sprintf("criminal,%.6f,%.6f,2025-05-02 09:30,2025-05-02 09:31,2025-05-02 09:34,2025-05-02 12:00,criminal_case,历史路2号\n", mine[0]+0.0002, mine[1])
 	bad := head + good +
-		fmt.Sprintf("dispute,%.6f,%.6f,2025-05-03 10:00,,,,\n", theirs[0], theirs[1]) + // line 4: another sub-bureau's grid
-		fmt.Sprintf("dispute,%.6f,%.6f,yesterday,,,,\n", mine[0], mine[1]) // line 5: received_at
+		fmt.Sprintf("dispute,%.6f,%.6f,2025-05-03 10:00,,,,,\n", theirs[0], theirs[1]) + // line 4: another sub-bureau's grid
+		fmt.Sprintf("dispute,%.6f,%.6f,yesterday,,,,,\n", mine[0], mine[1]) // line 5: received_at
 	badPath, goodPath := filepath.Join(dir, "bad", "history-2025.csv"), filepath.Join(dir, "history-2025.csv")
 	os.MkdirAll(filepath.Dir(badPath), 0o755)
 	os.WriteFile(badPath, []byte(bad), 0o644)
@@ -97,11 +97,13 @@ func TestIncidentHistoryUpload(t *testing.T) {
 
 	// The dispatcher has no incident:import: no menu item, no page.
 	d := e.newPage(t, "lixia.dispatcher", 1366, 768)
-	d.login("lixia.dispatcher", e.password("lixia.dispatcher"))
-	d.waitVisible(`[data-testid="nav-incident"]`)
+	d.firstLogin("lixia.dispatcher")
+	d.nav("incident", "/patrol/incidents")
 	if n := eval[int](d, `document.querySelectorAll('[data-testid="nav-history"]').length`); n != 0 {
 		d.fatalf("the dispatcher's menu offers the history import")
 	}
+	d.open("/patrol/history")
+	d.waitFor("the page refused", `location.pathname === '/forbidden'`)
 
 	// The auditor reads the upload: the department by name, the details as labelled fields.
 	a := e.newPage(t, "auditadmin", 1366, 900)
@@ -133,23 +135,24 @@ func TestIncidentHistoryUpload(t *testing.T) {
 	a.shot("audit-detail-en")
 }
 
-// The security administrator takes roles from a signed-in commander: the
-// server's caller.changed makes the commander's menus follow at once, with
-// no reload, and the page no longer allowed gives way; given back, the
-// menu comes back.
+// The security administrator takes permissions from the commander role
+// while a commander is signed in: the server's caller.changed makes the
+// commander's menus follow at once, with no reload, and the page no longer
+// allowed gives way; given back, the menu comes back.
 func TestRightsChangeFollows(t *testing.T) {
 	e := start(t)
 	sec := e.apiLogin(t, "secadmin")
 	e.apiLogin(t, "lixia.commander")
-	id := sec.userID("lixia.commander")
+	full := []string{"dept:read", "incident:read", "incident:import", "unit:read", "unit:write", "grid:read", "grid:write", "finding:read", "case:read", "report:read"}
+	less := []string{"dept:read", "incident:read", "unit:read", "unit:write", "grid:read", "grid:write", "finding:read", "case:read"}
 	p := e.newPage(t, "lixia.commander", 1366, 768)
 	p.login("lixia.commander", e.password("lixia.commander"))
 	p.nav("patrolStats", "/patrol/stats")
-	p.waitFor("the live stream", `!!document.querySelector('.live-state.open') || true`)
+	p.waitVisible(`[data-testid="nav-history"]`)
 	eval[bool](p, `(window.__zdSamePage = true)`)
-	time.Sleep(time.Second) // the page's stream is open
-	if code := sec.call("PUT", fmt.Sprintf("/users/%d/roles", id), map[string]any{"roles": []string{"dispatcher"}}, nil); code != 200 {
-		t.Fatalf("set roles: %d %s", code, sec.last)
+	time.Sleep(time.Second) // the page's event stream is open
+	if code := sec.call("PATCH", "/roles/commander", map[string]any{"perms": less}, nil); code != 200 {
+		t.Fatalf("edit commander: %d %s", code, sec.last)
 	}
 	p.within(3*time.Second, "the statistics and history menu items to go", `!document.querySelector('[data-testid="nav-patrolStats"]') && !document.querySelector('[data-testid="nav-history"]')`)
 	p.within(time.Second, "the statistics page to give way", `location.pathname === '/forbidden'`)
@@ -157,8 +160,8 @@ func TestRightsChangeFollows(t *testing.T) {
 		p.fatalf("the page reloaded")
 	}
 	p.shot("rights-taken")
-	if code := sec.call("PUT", fmt.Sprintf("/users/%d/roles", id), map[string]any{"roles": []string{"commander"}}, nil); code != 200 {
-		t.Fatalf("set roles back: %d %s", code, sec.last)
+	if code := sec.call("PATCH", "/roles/commander", map[string]any{"perms": full}, nil); code != 200 {
+		t.Fatalf("restore commander: %d %s", code, sec.last)
 	}
 	p.within(3*time.Second, "the menu items back", `!!document.querySelector('[data-testid="nav-patrolStats"]') && !!document.querySelector('[data-testid="nav-history"]')`)
 	p.shot("rights-back")

@@ -173,7 +173,7 @@ const messages = {
     parent_code: 'parent department', dept_code: 'department', phone: 'mobile', id_number: 'ID card number', reason: 'reason', id: 'ID',
     scope: 'data scope', perms: 'permissions', roles: 'roles', disabled: 'status', from: 'from', to: 'to', format: 'format',
     category: 'category', lon: 'longitude', lat: 'latitude', address: 'address', source: 'source', caller_phone: 'caller\'s phone', received_at: 'time received',
-    priority: 'priority', unit: 'unit', outcome: 'outcome', note: 'note', case_ref: 'case number', status: 'status', dept: 'department', target: 'response target',
+    priority: 'priority', unit: 'unit', outcome: 'outcome', note: 'note', case_ref: 'case number', status: 'status', dept: 'department', target: 'response target', dispatched_at: 'Dispatched at', arrived_at: 'Arrived at', closed_at: 'Closed at',
   },
   errors: {
     EINVALID: 'Invalid input', EUNAUTHORIZED: 'Your session has ended; please sign in again', EFORBIDDEN: 'You are not allowed to do this', ENOTFOUND: 'Not found, or outside the part of the organisation you manage',

@@ -173,7 +173,7 @@ const messages = {
     parent_code: '上级部门', dept_code: '所属部门', phone: '手机号', id_number: '身份证号', reason: '事由', id: '标识',
     scope: '数据范围', perms: '权限', roles: '角色', disabled: '状态', from: '开始时间', to: '结束时间', format: '格式',
     category: '警情类别', lon: '经度', lat: '纬度', address: '地址', source: '警情来源', caller_phone: '报警人电话', received_at: '接警时间',
-    priority: '紧急程度', unit: '警力', outcome: '处置结果', note: '备注', case_ref: '案件编号', status: '状态', dept: '单位', target: '到场时限',
+    priority: '紧急程度', unit: '警力', outcome: '处置结果', note: '备注', case_ref: '案件编号', status: '状态', dept: '单位', target: '到场时限', dispatched_at: '派警时间', arrived_at: '到场时间', closed_at: '处结时间',
   },
   errors: {
     EINVALID: '输入有误', EUNAUTHORIZED: '登录已失效，请重新登录', EFORBIDDEN: '没有权限执行此操作', ENOTFOUND: '对象不存在或不在您的管理范围内',
