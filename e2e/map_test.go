@@ -77,6 +77,7 @@ func TestMapTiles(t *testing.T) {
 	p := e.newPage(t, "lixia.dispatcher", 1366, 768)
 	p.firstLogin("lixia.dispatcher")
 	p.nav("grid", "/patrol/map")
+	p.waitTextIn(".page-sub", "底图瓦片来自本局地图服务")
 	p.waitFor("the tiles on", `document.querySelector('[data-testid="grid-map"]').dataset.tiles === 'on'`)
 	p.waitFor("tiles loaded", `document.querySelectorAll('[data-testid="grid-map"] img.leaflet-tile-loaded').length >= 4`)
 	p.waitFor("the grids over the tiles", `document.querySelectorAll('[data-testid="grid-map"] path.zd-grid').length > 0`)
@@ -200,6 +201,9 @@ func TestMapOwnDistrictsNoTiles(t *testing.T) {
 	if b[0][1] < 117.02 && 117.02 < b[1][1] {
 		q.fatalf("the map's bounds %s still hold Jinan", got)
 	}
-	q.waitFor("the view on the new districts", `(() => { const ds = Array.from(document.querySelectorAll('[data-testid="grid-map"] path.zd-district')); return ds.length === 2 && ds.every(p => { const r = p.getBoundingClientRect(); return r.width > 50 && r.height > 20 }) })()`)
+	// "Whole city" shows both districts whole.
+	q.click(`[data-testid="map-fit-city"]`)
+	q.waitStill(`[data-testid="grid-map"] path.zd-district`)
+	q.waitFor("the view on the new districts", `(() => { const ds = Array.from(document.querySelectorAll('[data-testid="grid-map"] path.zd-district')); const m = document.querySelector('[data-testid="grid-map"]').getBoundingClientRect(); return ds.length === 2 && ds.every(p => { const r = p.getBoundingClientRect(); return r.width > 100 && r.left >= m.left && r.right <= m.right && r.top >= m.top && r.bottom <= m.bottom }) })()`)
 	q.shot("map-own-districts")
 }

@@ -53,7 +53,8 @@ export function addTiles(map, cfg) {
   if (!cfg || !cfg.tiles) return null
   const layer = L.tileLayer(tileURL(cfg.tiles), { maxZoom: 18, attribution: cfg.attribution || '', className: 'zd-tiles' })
   layer.addTo(map)
-  if (cfg.attribution) L.control.attribution({ position: 'bottomright', prefix: false }).addAttribution(cfg.attribution).addTo(map)
+  // The layer's credit joins the map's attribution control; a map without one gets one.
+  if (cfg.attribution && !map.attributionControl) L.control.attribution({ position: 'bottomright', prefix: false }).addAttribution(cfg.attribution).addTo(map)
   return layer
 }
 

@@ -254,7 +254,7 @@ const messages = {
     sumAvailable: 'Available units', sumBusy: 'On a task', sumStale: 'Stale positions',
   },
   map: {
-    title: 'Grid map', intro: 'Jinan\'s districts and counties with the patrol grids, stations, live unit positions and open incidents. There are no map tiles: the boundaries are drawn as vectors.',
+    title: 'Grid map', intro: 'The imported districts and counties with the patrol grids, stations, live unit positions and open incidents.', introVector: 'There are no map tiles: the boundaries are drawn as vectors.', introTiles: 'The base map tiles come from the bureau\'s map service.',
     label: 'Grid map of Jinan', layers: 'Layers', layerGrids: 'Grids ({n})', layerStations: 'Stations ({n})', layerUnits: 'Units ({n})', layerIncidents: 'Open incidents ({n})',
     fitGrids: 'My grids', fitCity: 'Whole city', legend: 'Legend', legendDistrict: 'District boundary', legendGrid: 'Grid', legendStation: 'Police station', legendAvailable: 'Patrolling (available)',
     legendBusy: 'Dispatched', legendOnScene: 'On scene', legendOffDuty: 'Off duty', legendStale: 'Stale position (over {minutes} min)', legendIncident: 'Open incident',

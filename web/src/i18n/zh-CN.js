@@ -254,7 +254,7 @@ const messages = {
     sumAvailable: '可用警力', sumBusy: '执勤中', sumStale: '位置过期',
   },
   map: {
-    title: '网格地图', intro: '济南市各区县边界与巡防网格，叠加派出所、警力实时位置与未处结警情。无底图瓦片，边界为矢量绘制。',
+    title: '网格地图', intro: '本地导入的区县边界与巡防网格，叠加派出所、警力实时位置与未处结警情。', introVector: '无底图瓦片，边界为矢量绘制。', introTiles: '底图瓦片来自本局地图服务。',
     label: '济南市网格地图', layers: '图层', layerGrids: '网格（{n}）', layerStations: '派出所（{n}）', layerUnits: '警力（{n}）', layerIncidents: '未处结警情（{n}）',
     fitGrids: '我的网格', fitCity: '全市', legend: '图例', legendDistrict: '区县边界', legendGrid: '网格', legendStation: '派出所', legendAvailable: '巡逻（可用）',
     legendBusy: '已派警', legendOnScene: '到场处置', legendOffDuty: '下勤', legendStale: '位置过期（超过 {minutes} 分钟）', legendIncident: '未处结警情',
