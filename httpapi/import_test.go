@@ -2,8 +2,6 @@ package httpapi_test
 
 import (
 	"encoding/json"
-	"io"
-	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -15,16 +13,7 @@ import (
 // upload posts a CSV file as user, as the history page sends it.
 func (h *harness) upload(user, source, csv string) response {
 	h.t.Helper()
-	req, _ := http.NewRequest("POST", h.srv.URL+"/api/v1/incidents/import?source="+url.QueryEscape(source), strings.NewReader(csv))
-	req.Header.Set("Content-Type", "text/csv")
-	req.Header.Set("Authorization", "Bearer "+h.tokens[user])
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return response{status: res.StatusCode, header: res.Header, body: b}
+	return h.do(user, "POST", "/api/v1/incidents/import?source="+url.QueryEscape(source), csvBody(csv))
 }
 
 // TestIncidentHistoryUpload: a commander uploads history for its own
