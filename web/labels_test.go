@@ -33,7 +33,7 @@ func jsList(t *testing.T, name string) map[string]bool {
 }
 
 // auditActions finds the audit actions the server writes: literal Action
-// fields, the first argument of the *Changed helpers, the security event
+// fields, the first string argument of the *Changed helpers, the security event
 // constants and the exports ("what" + ".export").
 func auditActions(t *testing.T) map[string]string {
 	t.Helper()
@@ -67,8 +67,12 @@ func auditActions(t *testing.T) map[string]string {
 				case *ast.CallExpr:
 					if sel, ok := n.Fun.(*ast.SelectorExpr); ok && len(n.Args) > 0 {
 						if strings.HasSuffix(sel.Sel.Name, "Changed") {
-							if s, ok := lit(n.Args[0]); ok {
-								found[s] = fset.Position(n.Pos()).String()
+							// The action is the first string argument (after ctx, where given).
+							for _, a := range n.Args[:min(2, len(n.Args))] {
+								if s, ok := lit(a); ok {
+									found[s] = fset.Position(n.Pos()).String()
+									break
+								}
 							}
 						}
 						if sel.Sel.Name == "export" && len(n.Args) > 2 {
