@@ -50,8 +50,12 @@ type syncBuffer struct {
 	b  strings.Builder
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // server is one running `zhudun serve --demo`.
 type server struct {
@@ -236,7 +240,11 @@ func record(lines <-chan string) *recorder {
 	return r
 }
 
-func (r *recorder) text() string { r.mu.Lock(); defer r.mu.Unlock(); return strings.Join(r.lines, "\n") }
+func (r *recorder) text() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return strings.Join(r.lines, "\n")
+}
 func (r *recorder) isClosed() bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
