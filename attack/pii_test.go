@@ -101,7 +101,7 @@ func TestPersonalDataNowhere(t *testing.T) {
 		reason := url.QueryEscape("核查来电人身份")
 		type q struct {
 			who, tok, path string
-			allowed         bool // the answer may hold the match (masked)
+			allowed        bool // the answer may hold the match (masked)
 		}
 		answers := map[string]string{}
 		for _, c := range []q{
