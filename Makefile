@@ -58,5 +58,5 @@ fuzz:
 	go test -run '^$$' -fuzz FuzzParseIncidentCSV -fuzztime 30s ./cli/
 	go test -run '^$$' -fuzz FuzzParseTarget -fuzztime 30s ./forward/
 	go test -run '^$$' -fuzz FuzzAppendSyslog -fuzztime 30s ./forward/
-	go test -run '^$$' -fuzz FuzzReadEdges -fuzztime 30s ./internal/algocli/
-	go test -run '^$$' -fuzz FuzzScoreStream -fuzztime 30s ./internal/algocli/
+	go test -run '^$$' -fuzz FuzzReadEdges -fuzztime 30s ./cli/
+	go test -run '^$$' -fuzz FuzzScoreStream -fuzztime 30s ./cli/

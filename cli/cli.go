@@ -56,6 +56,20 @@ func commands() []command {
 			fmt.Fprintln(e.stdout, "zhudun", Version)
 			return nil
 		}},
+		// The engine's commands: pure algorithms over files, no database or bus.
+		{"graph", "dense blocks in bipartite graphs: dense, inject", streams(Graph)},
+		{"stream", "edge-stream burst scores: score", streams(Stream)},
+		{"detect", "Four Cuts: findings from carrier and platform feeds", streams(Detect)},
+		{"simulate", "Four Cuts: write a simulated city's feeds and truth", streams(Simulate)},
+		{"eval", "Four Cuts: precision, recall and F1 of findings against truth", streams(Eval)},
+	}
+}
+
+// streams adapts an engine command, which takes the standard streams as
+// arguments so that cmd/zhudun-algo and cmd/fourcuts can call it too.
+func streams(f func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error) func(context.Context, *env, []string) error {
+	return func(ctx context.Context, e *env, args []string) error {
+		return f(ctx, args, e.stdin, e.stdout, e.stderr)
 	}
 }
 
@@ -70,8 +84,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		}
 		return 0
 	}
-	cmds := append(commands(), extraCommands()...)
-	for _, c := range cmds {
+	for _, c := range commands() {
 		if c.name == args[0] {
 			err := c.run(ctx, e, args[1:])
 			if err == nil {
@@ -112,9 +125,6 @@ func userMessage(err error) string {
 func usage(e *env) {
 	fmt.Fprintln(e.stderr, "usage: zhudun <command> [flags]\n\ncommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(e.stderr, "  %-9s %s\n", c.name, c.usage)
-	}
-	for _, c := range extraCommands() {
 		fmt.Fprintf(e.stderr, "  %-9s %s\n", c.name, c.usage)
 	}
 	fmt.Fprintln(e.stderr, "\nrun 'zhudun <command> -h' for its flags")

@@ -5,7 +5,7 @@ root=$(cd "$here/../.." && pwd)
 bin=${ZHUDUN_ALGO:-/tmp/zhudun-algo}
 
 build() {
-  (cd "$root" && go build -o "$bin" ./internal/algocli/cmd)
+  (cd "$root" && go build -o "$bin" ./cmd/zhudun-algo)
 }
 
 # seconds CMD… — runs CMD and prints its wall time in seconds.

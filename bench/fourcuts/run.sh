@@ -16,7 +16,7 @@ root=$(cd "$here/../.." && pwd)
 work=${1:-/tmp/fourcuts-bench}
 mkdir -p "$work"
 bin=$work/fourcuts
-(cd "$root" && go build -o "$bin" ./internal/fourcutscli/cmd)
+(cd "$root" && go build -o "$bin" ./cmd/fourcuts)
 
 echo "== quality (F1 per category and gang F1 on simulated feeds)"
 quality() { # name, simulate args…

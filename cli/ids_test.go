@@ -1,4 +1,4 @@
-package algocli
+package cli
 
 import (
 	"context"

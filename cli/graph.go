@@ -1,8 +1,9 @@
-// Package algocli holds the command-line front ends of the dense-block and
-// edge-burst algorithms: `zhudun graph …` and `zhudun stream …`. It owns the
-// file formats and error messages; the algorithms live in the pure packages
-// dense and burst.
-package algocli
+// `zhudun graph …` (this file, ids.go) and `zhudun stream …` (stream.go) are
+// the command-line front ends of the dense-block and edge-burst algorithms.
+// They own the file formats and error messages; the algorithms live in the
+// pure packages dense and burst.
+
+package cli
 
 import (
 	"bufio"

@@ -1,7 +1,8 @@
-// Command fourcuts runs the Four Cuts commands on their own, so that they can
-// be built and measured without the full zhudun binary:
+// Command fourcuts runs only the Four Cuts commands, under the name, exit
+// codes and CPU-profile switch bench/fourcuts expects (the code is package
+// cli's, the same as `zhudun detect|simulate|eval`):
 //
-//	go build -o /tmp/fourcuts ./internal/fourcutscli/cmd
+//	go build -o /tmp/fourcuts ./cmd/fourcuts
 //	/tmp/fourcuts simulate --users 20000 --days 7 --seed 1 --out /tmp/feed --truth /tmp/truth.jsonl
 //	/tmp/fourcuts detect --in /tmp/feed --out /tmp/findings.jsonl --errors /tmp/rejects.jsonl
 //	/tmp/fourcuts eval --truth /tmp/truth.jsonl --findings /tmp/findings.jsonl --min-f1 0.95
@@ -14,7 +15,7 @@ import (
 	"os/signal"
 	"runtime/pprof"
 
-	"github.com/zhudun/zhudun/internal/fourcutscli"
+	"github.com/zhudun/zhudun/cli"
 )
 
 func main() {
@@ -34,11 +35,11 @@ func main() {
 	var err error
 	switch os.Args[1] {
 	case "detect":
-		err = fourcutscli.Detect(ctx, os.Args[2:], os.Stdin, os.Stdout, os.Stderr)
+		err = cli.Detect(ctx, os.Args[2:], os.Stdin, os.Stdout, os.Stderr)
 	case "simulate":
-		err = fourcutscli.Simulate(ctx, os.Args[2:], os.Stdin, os.Stdout, os.Stderr)
+		err = cli.Simulate(ctx, os.Args[2:], os.Stdin, os.Stdout, os.Stderr)
 	case "eval":
-		err = fourcutscli.Eval(ctx, os.Args[2:], os.Stdin, os.Stdout, os.Stderr)
+		err = cli.Eval(ctx, os.Args[2:], os.Stdin, os.Stdout, os.Stderr)
 	default:
 		err = fmt.Errorf("unknown command %q (want detect, simulate or eval)", os.Args[1])
 	}

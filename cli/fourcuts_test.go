@@ -1,4 +1,4 @@
-package fourcutscli
+package cli
 
 import (
 	"bytes"

@@ -1,8 +1,9 @@
-// Package fourcutscli implements the Four Cuts commands — detect, simulate and
-// eval — for the zhudun binary. Each takes the arguments after the command
-// word and its standard streams, so that the binary (and tests) can call it
-// directly.
-package fourcutscli
+// The Four Cuts commands: `zhudun detect` (this file), `zhudun simulate`
+// (simulate.go) and `zhudun eval` (eval.go). Each takes the arguments after
+// the command word and its standard streams, so that cmd/fourcuts (and
+// tests) can call it directly.
+
+package cli
 
 import (
 	"bufio"
@@ -14,7 +15,6 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,9 +23,7 @@ import (
 
 	"github.com/zhudun/zhudun"
 	"github.com/zhudun/zhudun/fourcuts"
-	"github.com/zhudun/zhudun/fourcuts/eval"
 	"github.com/zhudun/zhudun/fourcuts/feed"
-	"github.com/zhudun/zhudun/fourcuts/sim"
 )
 
 type multi []string
@@ -33,7 +31,7 @@ type multi []string
 func (m *multi) String() string     { return strings.Join(*m, ",") }
 func (m *multi) Set(s string) error { *m = append(*m, s); return nil }
 
-func newFlags(name string, stderr io.Writer, usage string) *flag.FlagSet {
+func fourCutsFlags(name string, stderr io.Writer, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -43,7 +41,7 @@ func newFlags(name string, stderr io.Writer, usage string) *flag.FlagSet {
 	return fs
 }
 
-func parse(fs *flag.FlagSet, args []string) error {
+func parseFourCuts(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -55,7 +53,7 @@ func parse(fs *flag.FlagSet, args []string) error {
 
 // Detect runs `zhudun detect --in DIR|FILE… --out findings.jsonl [--errors rejects.jsonl]`.
 func Detect(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := newFlags("detect", stderr, "--in DIR|FILE… --out findings.jsonl [--errors rejects.jsonl] [--allow allow.json]")
+	fs := fourCutsFlags("detect", stderr, "--in DIR|FILE… --out findings.jsonl [--errors rejects.jsonl] [--allow allow.json]")
 	var in multi
 	fs.Var(&in, "in", "feed directory or file (repeatable; further arguments are inputs too)")
 	out := fs.String("out", "-", "findings file (JSON Lines); - for standard output")
@@ -67,7 +65,7 @@ func Detect(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	workers := fs.Int("workers", 0, "files read at once (0: one per core)")
 	progress := fs.String("progress", "auto", "progress bar: auto (on a terminal), always, never")
 	quiet := fs.Bool("quiet", false, "no summary")
-	if err := parse(fs, args); err != nil {
+	if err := parseFourCuts(fs, args); err != nil {
 		return err
 	}
 	in = append(in, fs.Args()...)
@@ -373,169 +371,4 @@ func startBar(w io.Writer, mode string, total int64, done, events *atomic.Int64)
 		}
 	}()
 	return func() { close(stop); wg.Wait() }
-}
-
-// simFloats are the world parameters `zhudun simulate` takes as flags
-// (besides --users, --days, --seed and --malformed); a flag given wins over
-// the same field of --params.
-var simFloats = []struct {
-	name, usage string
-	field       func(*sim.Params) *float64
-}{
-	{"cat-pools", "cat pools per 20,000 residents (default 2)", func(p *sim.Params) *float64 { return &p.CatPools }},
-	{"studios", "registration studios per 20,000 residents (default 3)", func(p *sim.Params) *float64 { return &p.Studios }},
-	{"goips", "GoIP gateways per 20,000 residents (default 2)", func(p *sim.Params) *float64 { return &p.GoIPs }},
-	{"emu-farms", "emulator farms per 20,000 residents (default 1)", func(p *sim.Params) *float64 { return &p.EmuFarms }},
-	// stressors (sim.Params documents each); 0 = off
-	{"quiet-sales", "stressor: share of residents who are sales or call-centre staff rung back 0–1 times a day", func(p *sim.Params) *float64 { return &p.QuietSales }},
-	{"proxy-users", "stressor: share of residents registering through shared commercial VPN/proxy exits and data-centre addresses", func(p *sim.Params) *float64 { return &p.ProxyUsers }},
-	{"imeisv", "stressor: share of (phone, carrier) pairs whose call records carry the 16-digit IMEISV (or 14 digits)", func(p *sim.Params) *float64 { return &p.IMEISV }},
-	{"fleets", "stressor: company fleets and IoT batches opened at night at one outlet, per 20,000 residents", func(p *sim.Params) *float64 { return &p.Fleets }},
-	{"evening-migrants", "stressor: share of residents arriving from a far province who open a card in the evening", func(p *sim.Params) *float64 { return &p.EveningMigrants }},
-	{"family-phones", "stressor: share of households sharing one family phone", func(p *sim.Params) *float64 { return &p.FamilyPhones }},
-	{"dual-sim-phones", "stressor: share of residents with two cards used equally in one phone", func(p *sim.Params) *float64 { return &p.DualSIMPhones }},
-	{"new-phone-setups", "stressor: share of residents who set up a new phone and register about a dozen apps in a day", func(p *sim.Params) *float64 { return &p.NewPhoneSetups }},
-	{"family-verifiers", "stressor: share of households whose phones verify each other's accounts", func(p *sim.Params) *float64 { return &p.FamilyVerifiers }},
-	{"brief-modems", "stressor: cat-pool modems seen in only one or two short calls, per modem of each pool", func(p *sim.Params) *float64 { return &p.BriefModems }},
-	{"quiet-ops", "ordinary-looking registration operations (dense phones × cards × platforms) per 20,000 residents", func(p *sim.Params) *float64 { return &p.QuietOps }},
-}
-
-// Simulate runs `zhudun simulate --users N --days D --seed S --out DIR --truth FILE`.
-func Simulate(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	p, out, truth, err := simParams(args, stderr)
-	if err != nil {
-		return err
-	}
-	start := time.Now()
-	var sum sim.Summary
-	if err := untilDone(ctx, func() (err error) { sum, err = sim.Write(p, out, truth); return err }); err != nil {
-		return err
-	}
-	fmt.Fprintf(stderr, "wrote %d events in %d files to %s in %.1fs; truth %s:", sum.Events, len(sum.Files), out, time.Since(start).Seconds(), truth)
-	cats := make([]string, 0, len(sum.Truth))
-	for c := range sum.Truth {
-		cats = append(cats, c)
-	}
-	sort.Strings(cats)
-	for _, c := range cats {
-		fmt.Fprintf(stderr, " %s=%d", c, sum.Truth[c])
-	}
-	fmt.Fprintln(stderr)
-	return nil
-}
-
-// simParams reads the world of `zhudun simulate` from its flags and the
-// optional --params file (flags given win).
-func simParams(args []string, stderr io.Writer) (p sim.Params, outDir, truthPath string, err error) {
-	fs := newFlags("simulate", stderr, "--users N --days D --seed S --out DIR --truth FILE [world and stressor flags]")
-	fs.IntVar(&p.Users, "users", 20000, "residents")
-	fs.IntVar(&p.Days, "days", 7, "days of events")
-	seed := fs.Uint64("seed", 1, "random seed")
-	out := fs.String("out", "", "feed directory to write")
-	truth := fs.String("truth", "", "ground-truth file (keep it outside the feed directory)")
-	fs.IntVar(&p.Malformed, "malformed", 0, "malformed lines to inject")
-	for _, f := range simFloats {
-		fs.Float64Var(f.field(&p), f.name, 0, f.usage)
-	}
-	fs.BoolVar(&p.KeyedHolders, "keyed-holders", false, "stressor: every holder a keyed pseudonym (no resident ID, so no province)")
-	paramsPath := fs.String("params", "", "JSON file of further world parameters (fields of sim.Params); flags given win")
-	if err := parse(fs, args); err != nil {
-		return p, "", "", err
-	}
-	if *paramsPath != "" {
-		var q sim.Params
-		if err := readJSON(*paramsPath, &q); err != nil {
-			return p, "", "", err
-		}
-		set := map[string]bool{}
-		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-		if !set["users"] && q.Users != 0 {
-			p.Users = q.Users
-		}
-		if !set["days"] && q.Days != 0 {
-			p.Days = q.Days
-		}
-		if !set["seed"] && q.Seed != 0 {
-			*seed = q.Seed
-		}
-		q.Users, q.Days, q.Seed, q.Malformed = p.Users, p.Days, 0, p.Malformed
-		for _, f := range simFloats {
-			if set[f.name] {
-				*f.field(&q) = *f.field(&p)
-			}
-		}
-		if set["keyed-holders"] {
-			q.KeyedHolders = p.KeyedHolders
-		}
-		p = q
-	}
-	if *out == "" || *truth == "" {
-		fs.Usage()
-		return p, "", "", zhudun.FieldError("out", "--out and --truth are required")
-	}
-	if p.Users < 100 || p.Days < 1 || p.Days > 366 {
-		return p, "", "", zhudun.FieldError("users", "need --users ≥ 100 and 1 ≤ --days ≤ 366")
-	}
-	p.Seed = *seed
-	return p, *out, *truth, nil
-}
-
-// Eval runs `zhudun eval --truth T --findings F [--min-f1 X] [--min-gang-f1 Y]`.
-func Eval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := newFlags("eval", stderr, "--truth T --findings F [--min-f1 0.95] [--min-gang-f1 0.9]")
-	truthPath := fs.String("truth", "", "ground truth (JSON Lines)")
-	findPath := fs.String("findings", "", "findings (JSON Lines); - for standard input")
-	minF1 := fs.Float64("min-f1", 0, "exit non-zero when any category's F1 is below this")
-	minGangF1 := fs.Float64("min-gang-f1", 0, "exit non-zero when the gangs' pairwise F1 is below this (or gangs cannot be scored)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if *truthPath == "" || *findPath == "" {
-		fs.Usage()
-		return zhudun.FieldError("truth", "--truth and --findings are required")
-	}
-	tf, err := os.Open(*truthPath)
-	if err != nil {
-		return zhudun.Errorf(zhudun.EINVALID, "%v", err)
-	}
-	defer tf.Close()
-	truth, truthGangs, err := eval.Read(tf, *truthPath)
-	if err != nil {
-		return err
-	}
-	var fr io.Reader = stdin
-	if *findPath != "-" {
-		f, err := os.Open(*findPath)
-		if err != nil {
-			return zhudun.Errorf(zhudun.EINVALID, "%v", err)
-		}
-		defer f.Close()
-		fr = f
-	}
-	found, foundGangs, err := eval.Read(fr, *findPath)
-	if err != nil {
-		return err
-	}
-	scores := eval.Compare(truth, found)
-	eval.Print(stdout, scores)
-	gs, gangsOK := eval.CompareGangs(truthGangs, foundGangs)
-	eval.PrintGangs(stdout, gs, gangsOK)
-	var low []string
-	for _, s := range scores {
-		if s.F1 < *minF1 {
-			low = append(low, fmt.Sprintf("%s %.4f", s.Category, s.F1))
-		}
-	}
-	if *minGangF1 > 0 {
-		switch {
-		case !gangsOK:
-			low = append(low, "gangs not scored")
-		case gs.F1 < *minGangF1:
-			low = append(low, fmt.Sprintf("gangs %.4f", gs.F1))
-		}
-	}
-	if len(low) > 0 {
-		return zhudun.Errorf(zhudun.EINVALID, "F1 below the bar (--min-f1 %.2f, --min-gang-f1 %.2f): %s", *minF1, *minGangF1, strings.Join(low, ", "))
-	}
-	return nil
 }

@@ -1,7 +1,8 @@
-// Command algocli runs the graph and stream commands on their own, so that
-// they can be measured without the full zhudun binary:
+// Command zhudun-algo runs only the graph and stream commands, under the
+// name and exit codes bench/algo expects (the code is package cli's, the
+// same as `zhudun graph …` and `zhudun stream …`):
 //
-//	go build -o /tmp/zhudun-algo ./internal/algocli/cmd
+//	go build -o /tmp/zhudun-algo ./cmd/zhudun-algo
 //	/tmp/zhudun-algo graph dense --in edges.tsv --out blocks.tsv
 //	/tmp/zhudun-algo stream score --in edges.csv --out scores.txt
 package main
@@ -12,7 +13,7 @@ import (
 	"os"
 	"os/signal"
 
-	"github.com/zhudun/zhudun/internal/algocli"
+	"github.com/zhudun/zhudun/cli"
 )
 
 func main() {
@@ -25,9 +26,9 @@ func main() {
 	var err error
 	switch os.Args[1] {
 	case "graph":
-		err = algocli.Graph(ctx, os.Args[2:], os.Stdin, os.Stdout, os.Stderr)
+		err = cli.Graph(ctx, os.Args[2:], os.Stdin, os.Stdout, os.Stderr)
 	case "stream":
-		err = algocli.Stream(ctx, os.Args[2:], os.Stdin, os.Stdout, os.Stderr)
+		err = cli.Stream(ctx, os.Args[2:], os.Stdin, os.Stdout, os.Stderr)
 	default:
 		err = fmt.Errorf("unknown command %q (want graph or stream)", os.Args[1])
 	}
