@@ -328,3 +328,18 @@ func TestVerifyInstall(t *testing.T) {
 		t.Errorf("keyring 0644: %d\n%s", code, out)
 	}
 }
+
+// The username is never inside a password set through the installer's CLI,
+// at creation or reset, in any case (身份鉴别 a).
+func TestCLIPasswordWithoutUsername(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errs := run(t, "x9!ZhangWei\n", "user", "add", "--data", dir, "--username", "zhangwei", "--role", "sysadmin", "--password-stdin"); code == 0 || !strings.Contains(errs, "username") {
+		t.Errorf("user add with the username inside the password: %d %s", code, errs)
+	}
+	if code, _, errs := run(t, "S3cure!pass\n", "user", "add", "--data", dir, "--username", "zhangwei", "--role", "sysadmin", "--password-stdin"); code != 0 {
+		t.Fatal(errs)
+	}
+	if code, _, errs := run(t, "New!ZHANGWEI1\n", "user", "passwd", "--data", dir, "--username", "zhangwei", "--password-stdin"); code == 0 || !strings.Contains(errs, "username") {
+		t.Errorf("user passwd with the username inside the password: %d %s", code, errs)
+	}
+}
