@@ -72,11 +72,26 @@ type server struct {
 // the other controls (TOTP has its own tests in httpapi and e2e).
 func start(t *testing.T, b backend, extra ...string) *server {
 	t.Helper()
-	s := &server{t: t, data: t.TempDir(), logs: &syncBuffer{}, passwords: map[string]string{}}
+	dsn := ""
+	if b.pg {
+		dsn = testpg.FreshDB(t)
+	}
+	return boot(t, t.TempDir(), dsn, extra...)
+}
+
+// restart boots a server again on s's data directory and database, once s
+// has stopped.
+func restart(s *server, extra ...string) *server {
+	s.t.Helper()
+	return boot(s.t, s.data, s.dsn, extra...)
+}
+
+func boot(t *testing.T, data, dsn string, extra ...string) *server {
+	t.Helper()
+	s := &server{t: t, data: data, dsn: dsn, logs: &syncBuffer{}, passwords: map[string]string{}}
 	args := []string{"serve", "--demo", "--demo-patrol=false", "--addr", "127.0.0.1:0", "--data", s.data,
 		"--log-format", "json", "--totp-roles", "none"}
-	if b.pg {
-		s.dsn = testpg.FreshDB(t)
+	if dsn != "" {
 		args = append(args, "--db", s.dsn, "--nats", natsURL())
 	}
 	args = append(args, extra...)
