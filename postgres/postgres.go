@@ -10,8 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"runtime"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -91,7 +93,17 @@ func OpenDB(ctx context.Context, dsn string) (*sql.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db.SetMaxOpenConns(20)
+	// A pool sized to the machine, every connection kept: the database/sql
+	// default of two idle connections made a busy server open (fork, sign
+	// in) a PostgreSQL connection for most requests, and more connections
+	// than cores only queue inside PostgreSQL instead of here.
+	// Not fewer than 20: a transaction may read through the pool while it
+	// holds its connection (the policy, a caller), and a small bound
+	// deadlocks under load.
+	n := min(max(4*runtime.NumCPU(), 20), 40)
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+	db.SetConnMaxIdleTime(10 * time.Minute)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)

@@ -12,11 +12,16 @@ import (
 	"github.com/zhudun/zhudun/sqlstore/storetest"
 )
 
-func TestConformance(t *testing.T) {
+func TestConformance(t *testing.T) { storetest.Run(t, backend()) }
+
+// BenchmarkCreateIncidentParallel: go test -run x -bench . ./postgres
+func BenchmarkCreateIncidentParallel(b *testing.B) { storetest.BenchCreateIncident(b, backend()) }
+
+func backend() storetest.Backend {
 	var mu sync.Mutex
-	dsns := map[*testing.T]string{}
-	storetest.Run(t, storetest.Backend{
-		Open: func(t *testing.T, name string, o sqlstore.Options) *sqlstore.Store {
+	dsns := map[testing.TB]string{}
+	return storetest.Backend{
+		Open: func(t testing.TB, name string, o sqlstore.Options) *sqlstore.Store {
 			mu.Lock()
 			dsn, ok := dsns[t]
 			mu.Unlock()
@@ -41,7 +46,7 @@ func TestConformance(t *testing.T) {
 				}
 			}
 		},
-	})
+	}
 }
 
 func TestRebind(t *testing.T) {

@@ -12,12 +12,17 @@ import (
 	"github.com/zhudun/zhudun/sqlstore/storetest"
 )
 
-func TestConformance(t *testing.T) {
-	storetest.Run(t, storetest.Backend{
-		Open: func() func(t *testing.T, name string, o sqlstore.Options) *sqlstore.Store {
+func TestConformance(t *testing.T) { storetest.Run(t, backend()) }
+
+// BenchmarkCreateIncidentParallel: go test -run x -bench . ./sqlite
+func BenchmarkCreateIncidentParallel(b *testing.B) { storetest.BenchCreateIncident(b, backend()) }
+
+func backend() storetest.Backend {
+	return storetest.Backend{
+		Open: func() func(t testing.TB, name string, o sqlstore.Options) *sqlstore.Store {
 			var mu sync.Mutex
-			dirs := map[*testing.T]string{}
-			return func(t *testing.T, name string, o sqlstore.Options) *sqlstore.Store {
+			dirs := map[testing.TB]string{}
+			return func(t testing.TB, name string, o sqlstore.Options) *sqlstore.Store {
 				mu.Lock()
 				dir, ok := dirs[t]
 				if !ok {
@@ -41,5 +46,5 @@ func TestConformance(t *testing.T) {
 				}
 			}
 		},
-	})
+	}
 }

@@ -19,8 +19,8 @@ func (s *Store) ReplaceAddresses(ctx context.Context, as []zhudun.AddressMatch) 
 		return err
 	}
 	generated := 0
-	return s.write(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(`DELETE FROM std_addresses`); err != nil {
+	return s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		if _, err := tx.exec(ctx, `DELETE FROM std_addresses`); err != nil {
 			return tx.s.internal("addresses clear", err)
 		}
 		for i, a := range as {
@@ -31,12 +31,12 @@ func (s *Store) ReplaceAddresses(ctx context.Context, as []zhudun.AddressMatch) 
 			if a.Generated {
 				generated++
 			}
-			if _, err := tx.exec(`INSERT INTO std_addresses (address, district, lon, lat, generated) VALUES (?, ?, ?, ?, ?)`,
+			if _, err := tx.exec(ctx, `INSERT INTO std_addresses (address, district, lon, lat, generated) VALUES (?, ?, ?, ?, ?)`,
 				a.Address, a.District, a.Lon, a.Lat, a.Generated); err != nil {
 				return tx.s.internal("address insert", err)
 			}
 		}
-		return tx.audit(&zhudun.AuditEntry{Action: "address.import", ObjectType: "address", ObjectID: itoa(int64(len(as))),
+		return tx.audit(ctx, &zhudun.AuditEntry{Action: "address.import", ObjectType: "address", ObjectID: itoa(int64(len(as))),
 			Detail: Detail(map[string]any{"rows": len(as), "generated": generated})})
 	})
 }

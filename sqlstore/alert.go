@@ -47,32 +47,32 @@ func (s *Store) RaiseSecurityEvent(ctx context.Context, ev zhudun.SecurityEvent)
 	sys := zhudun.WithCaller(ctx, &zhudun.Caller{Username: "zhudun", DeptPath: "/", ClientAddr: ev.ClientAddr, System: true})
 	folded := false
 	var id int64
-	err := s.write(sys, func(tx *Tx) error {
+	err := s.write(sys, func(ctx context.Context, tx *Tx) error {
 		var n int
-		err := tx.queryRow(`SELECT id, count FROM alerts WHERE event = ? AND subject = ? AND last_at > ? AND acked_at IS NULL ORDER BY id DESC LIMIT 1`,
+		err := tx.queryRow(ctx, `SELECT id, count FROM alerts WHERE event = ? AND subject = ? AND last_at > ? AND acked_at IS NULL ORDER BY id DESC LIMIT 1`,
 			ev.Event, ev.Subject, tx.now.Add(-zhudun.AlertQuietPeriod)).Scan(&id, &n)
 		if err == nil {
 			folded = true
-			_, err := tx.exec(`UPDATE alerts SET count = count + 1, last_at = ? WHERE id = ?`, tx.now, id)
+			_, err := tx.exec(ctx, `UPDATE alerts SET count = count + 1, last_at = ? WHERE id = ?`, tx.now, id)
 			return tx.s.internalIf("alert fold", err)
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return tx.s.internal("alert find", err)
 		}
-		if err := tx.queryRow(`INSERT INTO alerts (at, last_at, event, subject, username, client_addr, detail, count) VALUES (?, ?, ?, ?, ?, ?, ?, 1) RETURNING id`,
+		if err := tx.queryRow(ctx, `INSERT INTO alerts (at, last_at, event, subject, username, client_addr, detail, count) VALUES (?, ?, ?, ?, ?, ?, ?, 1) RETURNING id`,
 			tx.now, tx.now, ev.Event, ev.Subject, ev.Username, ev.ClientAddr, detail).Scan(&id); err != nil {
 			return tx.s.internal("alert insert", err)
 		}
 		// A failed verification gets no audit row: appending to a chain
 		// found broken would re-sign its anchor over the break.
 		if ev.Event != zhudun.SecAuditVerifyFailed {
-			if err := tx.audit(&zhudun.AuditEntry{Action: ev.Event, ObjectType: "alert", ObjectID: itoa(id), Result: zhudun.ResultDenied, Detail: raw}); err != nil {
+			if err := tx.audit(ctx, &zhudun.AuditEntry{Action: ev.Event, ObjectType: "alert", ObjectID: itoa(id), Result: zhudun.ResultDenied, Detail: raw}); err != nil {
 				return err
 			}
 		}
 		a := &zhudun.Alert{ID: id, At: tx.now, LastAt: tx.now, Event: ev.Event, Subject: ev.Subject, Username: ev.Username,
 			ClientAddr: ev.ClientAddr, Detail: raw, Count: 1}
-		return tx.emit(zhudun.Event{Type: "alert.raised", Perm: zhudun.PermAuditRead, DeptPath: rootPath, DeptID: 1, Data: Detail(a)})
+		return tx.emit(ctx, zhudun.Event{Type: "alert.raised", Perm: zhudun.PermAuditRead, DeptPath: rootPath, DeptID: 1, Data: Detail(a)})
 	})
 	attrs := []any{"event", ev.Event, "subject", ev.Subject, "alert", id}
 	if ev.Username != "" {
@@ -155,8 +155,8 @@ func (s *Store) AckAlert(ctx context.Context, id int64) (*zhudun.Alert, error) {
 		return nil, zhudun.Errorf(zhudun.EFORBIDDEN, "permission audit:read over the whole organisation required")
 	}
 	var out *zhudun.Alert
-	err := s.write(ctx, func(tx *Tx) error {
-		a, err := scanAlert(tx.queryRow(alertSelect+` WHERE id = ?`, id))
+	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		a, err := scanAlert(tx.queryRow(ctx, alertSelect+` WHERE id = ?`, id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return zhudun.Errorf(zhudun.ENOTFOUND, "alert not found")
 		}
@@ -167,16 +167,16 @@ func (s *Store) AckAlert(ctx context.Context, id int64) (*zhudun.Alert, error) {
 			out = a
 			return nil
 		}
-		if _, err := tx.exec(`UPDATE alerts SET acked_at = ?, acked_by = ? WHERE id = ?`, tx.now, c.Username, id); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE alerts SET acked_at = ?, acked_by = ? WHERE id = ?`, tx.now, c.Username, id); err != nil {
 			return tx.s.internal("alert ack", err)
 		}
 		now := tx.now
 		a.AckedAt, a.AckedBy = &now, c.Username
 		out = a
-		if err := tx.audit(&zhudun.AuditEntry{Action: "alert.ack", ObjectType: "alert", ObjectID: itoa(id), Detail: Detail(map[string]any{"event": a.Event})}); err != nil {
+		if err := tx.audit(ctx, &zhudun.AuditEntry{Action: "alert.ack", ObjectType: "alert", ObjectID: itoa(id), Detail: Detail(map[string]any{"event": a.Event})}); err != nil {
 			return err
 		}
-		return tx.emit(zhudun.Event{Type: "alert.acked", Perm: zhudun.PermAuditRead, DeptPath: rootPath, DeptID: 1, Data: Detail(a)})
+		return tx.emit(ctx, zhudun.Event{Type: "alert.acked", Perm: zhudun.PermAuditRead, DeptPath: rootPath, DeptID: 1, Data: Detail(a)})
 	})
 	return out, err
 }

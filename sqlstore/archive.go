@@ -49,17 +49,17 @@ func (s *Store) ArchiveAudit(ctx context.Context, cutoff time.Time, w io.Writer)
 		return 0, zhudun.FieldError("before", "audit rows are kept at least 6 months; choose a date before %s", s.clock().Add(-AuditRetention).Format("2006-01-02"))
 	}
 	n := 0
-	err := s.write(ctx, func(tx *Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
 		if err := tx.s.dialect.LockChain(ctx, tx.Tx); err != nil {
 			return tx.s.internal("archive lock", err)
 		}
 		var h archiveHeader
 		var headSeq int64
 		var headHash string
-		if err := tx.queryRow(`SELECT base_seq, base_hash, head_seq, head_hash FROM audit_anchor WHERE id = 1`).Scan(&h.BaseSeq, &h.BaseHash, &headSeq, &headHash); err != nil {
+		if err := tx.queryRow(ctx, `SELECT base_seq, base_hash, head_seq, head_hash FROM audit_anchor WHERE id = 1`).Scan(&h.BaseSeq, &h.BaseHash, &headSeq, &headHash); err != nil {
 			return tx.s.internal("archive anchor", err)
 		}
-		rows, err := tx.query(`SELECT `+auditColumns+` FROM audit_log WHERE seq > ? ORDER BY seq`, h.BaseSeq)
+		rows, err := tx.query(ctx, `SELECT `+auditColumns+` FROM audit_log WHERE seq > ? ORDER BY seq`, h.BaseSeq)
 		if err != nil {
 			return tx.s.internal("archive select", err)
 		}
@@ -106,14 +106,14 @@ func (s *Store) ArchiveAudit(ctx context.Context, cutoff time.Time, w io.Writer)
 		// The anchor moves its base first: the delete trigger lets only rows
 		// at or below the anchor's base go (migration 0004).
 		sig := tx.s.keys.SignAnchor(anchorMessage(h.LastSeq, h.LastHash, headSeq, headHash))
-		if _, err := tx.exec(`UPDATE audit_anchor SET base_seq = ?, base_hash = ?, sig = ?, updated_at = ? WHERE id = 1`, h.LastSeq, h.LastHash, sig, tx.now); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE audit_anchor SET base_seq = ?, base_hash = ?, sig = ?, updated_at = ? WHERE id = 1`, h.LastSeq, h.LastHash, sig, tx.now); err != nil {
 			return tx.s.internal("archive anchor update", err)
 		}
-		if _, err := tx.exec(`DELETE FROM audit_log WHERE seq <= ?`, h.LastSeq); err != nil {
+		if _, err := tx.exec(ctx, `DELETE FROM audit_log WHERE seq <= ?`, h.LastSeq); err != nil {
 			return tx.s.internal("archive delete", err)
 		}
 		n = len(out)
-		return tx.audit(&zhudun.AuditEntry{Action: "audit.archive", ObjectType: "audit_log",
+		return tx.audit(ctx, &zhudun.AuditEntry{Action: "audit.archive", ObjectType: "audit_log",
 			Detail: Detail(map[string]any{"rows": n, "first_seq": out[0].Seq, "last_seq": h.LastSeq, "before": cutoff})})
 	})
 	return n, err
@@ -182,14 +182,14 @@ func (s *Store) VerifyAuditArchive(ctx context.Context, r io.Reader) (*zhudun.Au
 // RequirePasswordChange makes the user change the password at next login
 // (after an installer set a generated one).
 func (s *Store) RequirePasswordChange(ctx context.Context, id int64) error {
-	return s.write(ctx, func(tx *Tx) error {
-		u, err := tx.userInScope(id, zhudun.PermUserWrite)
+	return s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		u, err := tx.userInScope(ctx, id, zhudun.PermUserWrite)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.exec(`UPDATE users SET must_change = ? WHERE id = ?`, true, id); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE users SET must_change = ? WHERE id = ?`, true, id); err != nil {
 			return tx.s.internal("must change", err)
 		}
-		return tx.userChanged("user.must_change", u, nil)
+		return tx.userChanged(ctx, "user.must_change", u, nil)
 	})
 }

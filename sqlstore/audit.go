@@ -76,8 +76,8 @@ func Detail(v any) json.RawMessage {
 // audit appends a row to the chain inside tx, filling actor fields from the
 // caller in ctx, and emits an audit.appended event. The chain lock is taken
 // first so that concurrent writers (the server and the CLI) form one line.
-func (tx *Tx) audit(e *zhudun.AuditEntry) error {
-	c := zhudun.CallerFrom(tx.ctx)
+func (tx *Tx) audit(ctx context.Context, e *zhudun.AuditEntry) error {
+	c := zhudun.CallerFrom(ctx)
 	if c != nil {
 		if e.UserID == 0 && e.Username == "" {
 			e.UserID, e.Username, e.DeptCode, e.DeptPath = c.UserID, c.Username, c.DeptCode, c.DeptPath
@@ -92,12 +92,12 @@ func (tx *Tx) audit(e *zhudun.AuditEntry) error {
 	if e.DeptPath == "" {
 		e.DeptPath = "/"
 	}
-	if err := tx.s.dialect.LockChain(tx.ctx, tx.Tx); err != nil {
+	if err := tx.s.dialect.LockChain(ctx, tx.Tx); err != nil {
 		return tx.s.internal("audit lock", err)
 	}
 	var baseSeq, headSeq int64
 	var baseHash, headHash string
-	err := tx.queryRow(`SELECT base_seq, base_hash, head_seq, head_hash FROM audit_anchor WHERE id = 1`).Scan(&baseSeq, &baseHash, &headSeq, &headHash)
+	err := tx.queryRow(ctx, `SELECT base_seq, base_hash, head_seq, head_hash FROM audit_anchor WHERE id = 1`).Scan(&baseSeq, &baseHash, &headSeq, &headHash)
 	if err != nil {
 		return tx.s.internal("audit anchor", err)
 	}
@@ -110,18 +110,18 @@ func (tx *Tx) audit(e *zhudun.AuditEntry) error {
 	if len(e.Detail) > 0 {
 		detail = sql.NullString{String: string(e.Detail), Valid: true}
 	}
-	_, err = tx.exec(`INSERT INTO audit_log (`+auditColumns+`)
+	_, err = tx.exec(ctx, `INSERT INTO audit_log (`+auditColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.Seq, e.At, e.UserID, e.Username, e.DeptCode, e.DeptPath, e.Action, e.ObjectType, e.ObjectID, e.Result, e.ClientAddr, detail, e.PrevHash, e.Hash, e.Sig)
 	if err != nil {
 		return tx.s.internal("audit insert", err)
 	}
 	sig := tx.s.keys.SignAnchor(anchorMessage(baseSeq, baseHash, e.Seq, e.Hash))
-	if _, err := tx.exec(`UPDATE audit_anchor SET head_seq = ?, head_hash = ?, sig = ?, updated_at = ? WHERE id = 1`, e.Seq, e.Hash, sig, tx.now); err != nil {
+	if _, err := tx.exec(ctx, `UPDATE audit_anchor SET head_seq = ?, head_hash = ?, sig = ?, updated_at = ? WHERE id = 1`, e.Seq, e.Hash, sig, tx.now); err != nil {
 		return tx.s.internal("audit anchor update", err)
 	}
 	tx.head = e
-	return tx.emit(zhudun.Event{
+	return tx.emit(ctx, zhudun.Event{
 		Type: "audit.appended", Perm: zhudun.PermAuditRead, DeptPath: e.DeptPath, OwnerID: e.UserID,
 		Data: Detail(auditEventData{Seq: e.Seq, At: e.At, Username: e.Username, DeptCode: e.DeptCode, Action: e.Action,
 			ObjectType: e.ObjectType, ObjectID: e.ObjectID, Result: e.Result}),
@@ -142,7 +142,7 @@ type auditEventData struct {
 // Record appends an audit row for something that changed no data: a denied
 // request, a failed login, an export, a read of the audit log.
 func (s *Store) Record(ctx context.Context, e *zhudun.AuditEntry) error {
-	return s.write(ctx, func(tx *Tx) error { return tx.audit(e) })
+	return s.writeGrouped(ctx, func(ctx context.Context, tx *Tx) error { return tx.audit(ctx, e) })
 }
 
 var auditCols = scopeCols{Path: "dept_path", Owner: "user_id"}

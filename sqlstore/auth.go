@@ -138,19 +138,19 @@ func (s *Store) Login(ctx context.Context, req zhudun.LoginRequest) (*zhudun.Ses
 		MustEnrollTOTP: mustEnroll, PasswordExpired: expired && !u.mustChange, CreatedAt: now, LastSeenAt: now}
 	sess.ID = sessionID(sess.Token)
 	caller := &zhudun.Caller{UserID: u.id, Username: u.username, DeptCode: u.deptCode, DeptPath: u.deptPath, ClientAddr: addr}
-	err = s.write(zhudun.WithCaller(ctx, caller), func(tx *Tx) error {
-		if _, err := tx.exec(`UPDATE users SET failed_count = 0, locked_until = NULL, last_login_at = ?, totp_last_step = ? WHERE id = ?`, now, step, u.id); err != nil {
+	err = s.write(zhudun.WithCaller(ctx, caller), func(ctx context.Context, tx *Tx) error {
+		if _, err := tx.exec(ctx, `UPDATE users SET failed_count = 0, locked_until = NULL, last_login_at = ?, totp_last_step = ? WHERE id = ?`, now, step, u.id); err != nil {
 			return tx.s.internal("login update", err)
 		}
 		ua := req.UserAgent
 		if len(ua) > 200 {
 			ua = ua[:200]
 		}
-		if _, err := tx.exec(`INSERT INTO sessions (id, user_id, created_at, last_seen_at, client_addr, user_agent, must_change, must_enroll) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		if _, err := tx.exec(ctx, `INSERT INTO sessions (id, user_id, created_at, last_seen_at, client_addr, user_agent, must_change, must_enroll) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			sess.ID, u.id, now, now, addr, ua, sess.MustChangePassword, sess.MustEnrollTOTP); err != nil {
 			return tx.s.internal("session insert", err)
 		}
-		return tx.audit(&zhudun.AuditEntry{Action: "auth.login", ObjectType: "user", ObjectID: u.username,
+		return tx.audit(ctx, &zhudun.AuditEntry{Action: "auth.login", ObjectType: "user", ObjectID: u.username,
 			Detail: Detail(map[string]any{"totp": u.totpOn, "must_change_password": u.mustChange, "password_expired": sess.PasswordExpired})})
 	})
 	if err != nil {
@@ -329,7 +329,7 @@ func (s *Store) session(ctx context.Context, token string, touch bool) (*zhudun.
 	// Touch at most every 30 s: the idle timer needs no finer grain, and a
 	// busy page would otherwise write on every request.
 	if touch && now.Sub(sess.LastSeenAt) > 30*time.Second {
-		if _, err := s.db.ExecContext(ctx, s.dialect.Rebind(`UPDATE sessions SET last_seen_at = ? WHERE id = ?`), now, sess.ID); err != nil {
+		if _, err := s.execDB(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, now, sess.ID); err != nil {
 			return nil, s.internal("session touch", err)
 		}
 		sess.LastSeenAt = now
@@ -344,8 +344,8 @@ func (s *Store) session(ctx context.Context, token string, touch bool) (*zhudun.
 // Logout revokes the session of token.
 func (s *Store) Logout(ctx context.Context, token string) error {
 	id := sessionID(token)
-	return s.write(ctx, func(tx *Tx) error {
-		res, err := tx.exec(`UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, tx.now, id)
+	return s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, tx.now, id)
 		if err != nil {
 			return tx.s.internal("logout", err)
 		}
@@ -353,13 +353,13 @@ func (s *Store) Logout(ctx context.Context, token string) error {
 			return zhudun.Errorf(zhudun.EUNAUTHORIZED, "not signed in")
 		}
 		var uid int64
-		if err := tx.queryRow(`SELECT user_id FROM sessions WHERE id = ?`, id).Scan(&uid); err != nil {
+		if err := tx.queryRow(ctx, `SELECT user_id FROM sessions WHERE id = ?`, id).Scan(&uid); err != nil {
 			return tx.s.internal("logout user", err)
 		}
-		if err := tx.audit(&zhudun.AuditEntry{Action: "auth.logout", ObjectType: "session"}); err != nil {
+		if err := tx.audit(ctx, &zhudun.AuditEntry{Action: "auth.logout", ObjectType: "session"}); err != nil {
 			return err
 		}
-		return tx.sessionsEnded(uid)
+		return tx.sessionsEnded(ctx, uid)
 	})
 }
 
@@ -398,38 +398,38 @@ func (s *Store) ChangePassword(ctx context.Context, token, old, nw string) error
 		return err
 	}
 	// The old password is proven: the slot it took is given back.
-	if _, err := s.db.ExecContext(ctx, s.dialect.Rebind(`UPDATE users SET failed_count = 0, locked_until = NULL WHERE id = ?`), u.id); err != nil {
+	if _, err := s.execDB(ctx, `UPDATE users SET failed_count = 0, locked_until = NULL WHERE id = ?`, u.id); err != nil {
 		return s.internal("password count reset", err)
 	}
 	if nw == old {
 		return zhudun.FieldError("new", "the new password must differ from the current one")
 	}
-	if err := s.checkNewPassword(ctx, dbq{s, ctx}, u.id, u.username, "new", nw); err != nil {
+	if err := s.checkNewPassword(ctx, s, u.id, u.username, "new", nw); err != nil {
 		return err
 	}
 	hash, err := password.Hash(nw)
 	if err != nil {
 		return s.internal("hash", err)
 	}
-	return s.write(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(`UPDATE users SET password_hash = ?, must_change = ?, failed_count = 0, password_changed_at = ?, updated_at = ? WHERE id = ?`,
+	return s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		if _, err := tx.exec(ctx, `UPDATE users SET password_hash = ?, must_change = ?, failed_count = 0, password_changed_at = ?, updated_at = ? WHERE id = ?`,
 			hash, false, tx.now, tx.now, u.id); err != nil {
 			return tx.s.internal("password update", err)
 		}
-		if err := tx.recordPassword(u.id, hash); err != nil {
+		if err := tx.recordPassword(ctx, u.id, hash); err != nil {
 			return err
 		}
 		// Other sessions of the user end; this one continues, now unrestricted.
-		if _, err := tx.exec(`UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND id <> ? AND revoked_at IS NULL`, tx.now, u.id, sess.ID); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND id <> ? AND revoked_at IS NULL`, tx.now, u.id, sess.ID); err != nil {
 			return tx.s.internal("password revoke", err)
 		}
-		if _, err := tx.exec(`UPDATE sessions SET must_change = ? WHERE id = ?`, false, sess.ID); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE sessions SET must_change = ? WHERE id = ?`, false, sess.ID); err != nil {
 			return tx.s.internal("password session", err)
 		}
-		if err := tx.audit(&zhudun.AuditEntry{Action: "auth.password", ObjectType: "user", ObjectID: u.username}); err != nil {
+		if err := tx.audit(ctx, &zhudun.AuditEntry{Action: "auth.password", ObjectType: "user", ObjectID: u.username}); err != nil {
 			return err
 		}
-		return tx.sessionsEnded(u.id)
+		return tx.sessionsEnded(ctx, u.id)
 	})
 }
 
@@ -437,8 +437,8 @@ func (s *Store) ChangePassword(ctx context.Context, token, old, nw string) error
 // user ended, so that they re-check now rather than on their next minute.
 // Changes that emit user.updated (disable, roles, reset) need not: that
 // event makes the streams re-check too.
-func (tx *Tx) sessionsEnded(userID int64) error {
-	return tx.emit(zhudun.Event{Type: zhudun.EventSessionEnded, OwnerID: userID})
+func (tx *Tx) sessionsEnded(ctx context.Context, userID int64) error {
+	return tx.emit(ctx, zhudun.Event{Type: zhudun.EventSessionEnded, OwnerID: userID})
 }
 
 // BeginTOTP starts enrolment for the signed-in user: a new secret is kept
@@ -453,7 +453,7 @@ func (s *Store) BeginTOTP(ctx context.Context) (*zhudun.TOTPEnrollment, error) {
 	if err != nil {
 		return nil, s.internal("totp seal", err)
 	}
-	if _, err := s.db.ExecContext(ctx, s.dialect.Rebind(`UPDATE users SET totp_pending = ? WHERE id = ?`), sealed, c.UserID); err != nil {
+	if _, err := s.execDB(ctx, `UPDATE users SET totp_pending = ? WHERE id = ?`, sealed, c.UserID); err != nil {
 		return nil, s.internal("totp pending", err)
 	}
 	return &zhudun.TOTPEnrollment{Secret: secret, URI: totp.URI("zhudun", c.Username, secret)}, nil
@@ -480,32 +480,32 @@ func (s *Store) ConfirmTOTP(ctx context.Context, code string) error {
 	if !ok {
 		return zhudun.FieldError("code", "the code does not match; check the app's clock and try the next code")
 	}
-	return s.write(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(`UPDATE users SET totp_secret = ?, totp_pending = '', totp_enabled = ?, totp_last_step = ?, updated_at = ? WHERE id = ?`,
+	return s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		if _, err := tx.exec(ctx, `UPDATE users SET totp_secret = ?, totp_pending = '', totp_enabled = ?, totp_last_step = ?, updated_at = ? WHERE id = ?`,
 			pending, true, step, tx.now, c.UserID); err != nil {
 			return tx.s.internal("totp enable", err)
 		}
-		if _, err := tx.exec(`UPDATE sessions SET must_enroll = ? WHERE user_id = ?`, false, c.UserID); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE sessions SET must_enroll = ? WHERE user_id = ?`, false, c.UserID); err != nil {
 			return tx.s.internal("totp sessions", err)
 		}
-		return tx.audit(&zhudun.AuditEntry{Action: "auth.totp_enroll", ObjectType: "user", ObjectID: c.Username})
+		return tx.audit(ctx, &zhudun.AuditEntry{Action: "auth.totp_enroll", ObjectType: "user", ObjectID: c.Username})
 	})
 }
 
 // Unlock clears a lockout (user:write) of an account within the caller's
 // reach (checkAccountReach).
 func (s *Store) Unlock(ctx context.Context, id int64) error {
-	return s.write(ctx, func(tx *Tx) error {
-		u, err := tx.userInScope(id, zhudun.PermUserWrite)
+	return s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		u, err := tx.userInScope(ctx, id, zhudun.PermUserWrite)
 		if err != nil {
 			return err
 		}
-		if err := tx.checkAccountReach(u); err != nil {
+		if err := tx.checkAccountReach(ctx, u); err != nil {
 			return err
 		}
-		if _, err := tx.exec(`UPDATE users SET failed_count = 0, locked_until = NULL, updated_at = ? WHERE id = ?`, tx.now, id); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE users SET failed_count = 0, locked_until = NULL, updated_at = ? WHERE id = ?`, tx.now, id); err != nil {
 			return tx.s.internal("unlock", err)
 		}
-		return tx.userChanged("user.unlock", u, nil)
+		return tx.userChanged(ctx, "user.unlock", u, nil)
 	})
 }

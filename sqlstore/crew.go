@@ -13,7 +13,7 @@ import (
 // A unit's crew: the officers (users) riding it, kept in unit_crew.
 
 // loadCrews fills the Crew of each unit with one query.
-func (s *Store) loadCrews(ctx context.Context, q func(string, ...any) (*sql.Rows, error), us []*zhudun.Unit) error {
+func (s *Store) loadCrews(ctx context.Context, q querier, us []*zhudun.Unit) error {
 	if len(us) == 0 {
 		return nil
 	}
@@ -26,7 +26,7 @@ func (s *Store) loadCrews(ctx context.Context, q func(string, ...any) (*sql.Rows
 		ph = append(ph, "?")
 		args = append(args, u.ID)
 	}
-	rows, err := q(`SELECT c.unit_id, x.id, x.username, x.name FROM unit_crew c JOIN users x ON x.id = c.user_id
+	rows, err := q.query(ctx, `SELECT c.unit_id, x.id, x.username, x.name FROM unit_crew c JOIN users x ON x.id = c.user_id
 		WHERE c.unit_id IN (`+strings.Join(ph, ", ")+`) ORDER BY x.username`, args...)
 	if err != nil {
 		return s.internal("unit crew", err)
@@ -43,10 +43,6 @@ func (s *Store) loadCrews(ctx context.Context, q func(string, ...any) (*sql.Rows
 	return s.internalIf("unit crew rows", rows.Err())
 }
 
-func (s *Store) dbQuery(ctx context.Context) func(string, ...any) (*sql.Rows, error) {
-	return func(q string, args ...any) (*sql.Rows, error) { return s.query(ctx, q, args...) }
-}
-
 // UpdateUnit binds a unit to its terminal and crew, audited as unit.update.
 func (s *Store) UpdateUnit(ctx context.Context, id int64, up zhudun.UnitUpdate) (*zhudun.Unit, error) {
 	if up.Terminal != nil {
@@ -57,8 +53,8 @@ func (s *Store) UpdateUnit(ctx context.Context, id int64, up zhudun.UnitUpdate) 
 		up.Terminal = &t
 	}
 	var out *zhudun.Unit
-	err := s.write(ctx, func(tx *Tx) error {
-		u, err := tx.unitInScope(id, zhudun.PermUnitWrite)
+	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		u, err := tx.unitInScope(ctx, id, zhudun.PermUnitWrite)
 		if err != nil {
 			return err
 		}
@@ -66,7 +62,7 @@ func (s *Store) UpdateUnit(ctx context.Context, id int64, up zhudun.UnitUpdate) 
 		if up.Terminal != nil && *up.Terminal != u.Terminal {
 			if *up.Terminal != "" {
 				var other string
-				err := tx.queryRow(`SELECT callsign FROM units WHERE terminal = ? AND id <> ?`, *up.Terminal, u.ID).Scan(&other)
+				err := tx.queryRow(ctx, `SELECT callsign FROM units WHERE terminal = ? AND id <> ?`, *up.Terminal, u.ID).Scan(&other)
 				if err == nil {
 					return &zhudun.Error{Code: zhudun.ECONFLICT, Field: "terminal", Message: "terminal " + *up.Terminal + " is bound to unit " + other}
 				}
@@ -74,7 +70,7 @@ func (s *Store) UpdateUnit(ctx context.Context, id int64, up zhudun.UnitUpdate) 
 					return tx.s.internal("unit terminal", err)
 				}
 			}
-			if _, err := tx.exec(`UPDATE units SET terminal = ? WHERE id = ?`, *up.Terminal, u.ID); err != nil {
+			if _, err := tx.exec(ctx, `UPDATE units SET terminal = ? WHERE id = ?`, *up.Terminal, u.ID); err != nil {
 				return tx.s.internal("unit terminal", err)
 			}
 			detail["terminal"] = map[string]string{"from": u.Terminal, "to": *up.Terminal}
@@ -91,7 +87,7 @@ func (s *Store) UpdateUnit(ctx context.Context, id int64, up zhudun.UnitUpdate) 
 				names[n] = true
 				var uid int64
 				var path string
-				err := tx.queryRow(`SELECT x.id, d.path FROM users x JOIN depts d ON d.id = x.dept_id WHERE x.username = ?`, n).Scan(&uid, &path)
+				err := tx.queryRow(ctx, `SELECT x.id, d.path FROM users x JOIN depts d ON d.id = x.dept_id WHERE x.username = ?`, n).Scan(&uid, &path)
 				if errors.Is(err, sql.ErrNoRows) || err == nil && !strings.HasPrefix(path, u.DeptPath) {
 					// One answer for "no such user" and "not of this station":
 					// the form must not tell which usernames exist elsewhere.
@@ -109,21 +105,21 @@ func (s *Store) UpdateUnit(ctx context.Context, id int64, up zhudun.UnitUpdate) 
 			var moved []string
 			for _, uid := range ids {
 				var other string
-				err := tx.queryRow(`SELECT u.callsign FROM unit_crew c JOIN units u ON u.id = c.unit_id WHERE c.user_id = ? AND c.unit_id <> ?`, uid, u.ID).Scan(&other)
+				err := tx.queryRow(ctx, `SELECT u.callsign FROM unit_crew c JOIN units u ON u.id = c.unit_id WHERE c.user_id = ? AND c.unit_id <> ?`, uid, u.ID).Scan(&other)
 				if err == nil {
 					moved = append(moved, other)
 				} else if !errors.Is(err, sql.ErrNoRows) {
 					return tx.s.internal("crew move", err)
 				}
-				if _, err := tx.exec(`DELETE FROM unit_crew WHERE user_id = ?`, uid); err != nil {
+				if _, err := tx.exec(ctx, `DELETE FROM unit_crew WHERE user_id = ?`, uid); err != nil {
 					return tx.s.internal("crew move", err)
 				}
 			}
-			if _, err := tx.exec(`DELETE FROM unit_crew WHERE unit_id = ?`, u.ID); err != nil {
+			if _, err := tx.exec(ctx, `DELETE FROM unit_crew WHERE unit_id = ?`, u.ID); err != nil {
 				return tx.s.internal("crew clear", err)
 			}
 			for _, uid := range ids {
-				if _, err := tx.exec(`INSERT INTO unit_crew (unit_id, user_id) VALUES (?, ?)`, u.ID, uid); err != nil {
+				if _, err := tx.exec(ctx, `INSERT INTO unit_crew (unit_id, user_id) VALUES (?, ?)`, u.ID, uid); err != nil {
 					return tx.s.internal("crew insert", err)
 				}
 			}
@@ -135,23 +131,23 @@ func (s *Store) UpdateUnit(ctx context.Context, id int64, up zhudun.UnitUpdate) 
 		}
 		if len(detail) == 0 {
 			out = u
-			return tx.s.loadCrews(tx.ctx, tx.query, []*zhudun.Unit{u})
+			return tx.s.loadCrews(ctx, tx, []*zhudun.Unit{u})
 		}
-		if _, err := tx.exec(`UPDATE units SET version = version + 1, updated_at = ? WHERE id = ?`, tx.now, u.ID); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE units SET version = version + 1, updated_at = ? WHERE id = ?`, tx.now, u.ID); err != nil {
 			return tx.s.internal("unit update", err)
 		}
-		nu, err := tx.unitByID(u.ID)
+		nu, err := tx.unitByID(ctx, u.ID)
 		if err != nil {
 			return err
 		}
-		if err := tx.s.loadCrews(tx.ctx, tx.query, []*zhudun.Unit{nu}); err != nil {
+		if err := tx.s.loadCrews(ctx, tx, []*zhudun.Unit{nu}); err != nil {
 			return err
 		}
 		out = nu
-		if err := tx.audit(&zhudun.AuditEntry{Action: "unit.update", ObjectType: "unit", ObjectID: nu.Callsign, Detail: Detail(detail)}); err != nil {
+		if err := tx.audit(ctx, &zhudun.AuditEntry{Action: "unit.update", ObjectType: "unit", ObjectID: nu.Callsign, Detail: Detail(detail)}); err != nil {
 			return err
 		}
-		return tx.unitEvent("unit.updated", nu)
+		return tx.unitEvent(ctx, "unit.updated", nu)
 	})
 	return out, err
 }
@@ -175,21 +171,21 @@ func (s *Store) MyUnit(ctx context.Context) (*zhudun.Unit, error) {
 
 // unitForStatus loads the unit whose status the caller reports: with
 // unit:write over it, or as one of its crew (with unit:read over it).
-func (tx *Tx) unitForStatus(id int64) (*zhudun.Unit, error) {
-	u, err := tx.unitInScope(id, zhudun.PermUnitWrite)
+func (tx *Tx) unitForStatus(ctx context.Context, id int64) (*zhudun.Unit, error) {
+	u, err := tx.unitInScope(ctx, id, zhudun.PermUnitWrite)
 	if err == nil || zhudun.ErrorCode(err) != zhudun.ENOTFOUND && zhudun.ErrorCode(err) != zhudun.EFORBIDDEN {
 		return u, err
 	}
-	c := zhudun.CallerFrom(tx.ctx)
+	c := zhudun.CallerFrom(ctx)
 	if c == nil || c.UserID == 0 {
 		return nil, err
 	}
-	u, rerr := tx.unitInScope(id, zhudun.PermUnitRead)
+	u, rerr := tx.unitInScope(ctx, id, zhudun.PermUnitRead)
 	if rerr != nil {
 		return nil, err
 	}
 	var n int
-	if qerr := tx.queryRow(`SELECT COUNT(*) FROM unit_crew WHERE unit_id = ? AND user_id = ?`, id, c.UserID).Scan(&n); qerr != nil {
+	if qerr := tx.queryRow(ctx, `SELECT COUNT(*) FROM unit_crew WHERE unit_id = ? AND user_id = ?`, id, c.UserID).Scan(&n); qerr != nil {
 		return nil, tx.s.internal("crew check", qerr)
 	}
 	if n == 0 {
@@ -201,12 +197,12 @@ func (tx *Tx) unitForStatus(id int64) (*zhudun.Unit, error) {
 // CrewCandidates lists the enabled users under the unit's station.
 func (s *Store) CrewCandidates(ctx context.Context, id int64) ([]zhudun.CrewMember, error) {
 	var out []zhudun.CrewMember
-	err := s.write(ctx, func(tx *Tx) error {
-		u, err := tx.unitInScope(id, zhudun.PermUnitWrite)
+	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		u, err := tx.unitInScope(ctx, id, zhudun.PermUnitWrite)
 		if err != nil {
 			return err
 		}
-		rows, err := tx.query(`SELECT x.id, x.username, x.name FROM users x JOIN depts d ON d.id = x.dept_id
+		rows, err := tx.query(ctx, `SELECT x.id, x.username, x.name FROM users x JOIN depts d ON d.id = x.dept_id
 			WHERE d.path LIKE ? AND x.disabled = ? ORDER BY x.username LIMIT 500`, u.DeptPath+"%", false)
 		if err != nil {
 			return tx.s.internal("crew candidates", err)

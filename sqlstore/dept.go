@@ -57,13 +57,13 @@ func validateDeptFields(d *zhudun.Dept) error {
 
 // deptInScope loads a department by code inside the caller's scope for perm;
 // a department outside the scope is ENOTFOUND, as if it did not exist.
-func (tx *Tx) deptInScope(code string, perm zhudun.Permission) (*zhudun.Dept, error) {
+func (tx *Tx) deptInScope(ctx context.Context, code string, perm zhudun.Permission) (*zhudun.Dept, error) {
 	var w where
-	if _, err := scoped(tx.ctx, &w, perm, deptCols); err != nil {
+	if _, err := scoped(ctx, &w, perm, deptCols); err != nil {
 		return nil, err
 	}
 	w.add("d.code = ?", code)
-	d, err := scanDept(tx.queryRow(deptSelect+w.sql(), w.args...))
+	d, err := scanDept(tx.queryRow(ctx, deptSelect+w.sql(), w.args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, zhudun.Errorf(zhudun.ENOTFOUND, "department %s not found", code)
 	}
@@ -82,8 +82,8 @@ func (s *Store) CreateDept(ctx context.Context, d *zhudun.Dept) error {
 	if d.ParentCode == "" {
 		d.ParentCode = zhudun.RootDeptCode
 	}
-	return s.write(ctx, func(tx *Tx) error {
-		parent, err := tx.deptInScope(d.ParentCode, zhudun.PermDeptWrite)
+	return s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		parent, err := tx.deptInScope(ctx, d.ParentCode, zhudun.PermDeptWrite)
 		if err != nil {
 			if zhudun.ErrorCode(err) == zhudun.ENOTFOUND {
 				return &zhudun.Error{Code: zhudun.EINVALID, Field: "parent", Message: "parent department " + d.ParentCode + " not found"}
@@ -97,7 +97,7 @@ func (s *Store) CreateDept(ctx context.Context, d *zhudun.Dept) error {
 		if d.Lon != nil {
 			lon, lat = *d.Lon, *d.Lat
 		}
-		err = tx.queryRow(`INSERT INTO depts (code, name, kind, parent_id, path, disabled, region_code, lon, lat, created_at, updated_at)
+		err = tx.queryRow(ctx, `INSERT INTO depts (code, name, kind, parent_id, path, disabled, region_code, lon, lat, created_at, updated_at)
 			VALUES (?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?) RETURNING id`,
 			d.Code, d.Name, d.Kind, parent.ID, false, d.RegionCode, lon, lat, tx.now, tx.now).Scan(&d.ID)
 		if err != nil {
@@ -107,23 +107,23 @@ func (s *Store) CreateDept(ctx context.Context, d *zhudun.Dept) error {
 			return tx.s.internal("dept insert", err)
 		}
 		d.Path = parent.Path + strconv.FormatInt(d.ID, 10) + "/"
-		if _, err := tx.exec(`UPDATE depts SET path = ? WHERE id = ?`, d.Path, d.ID); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE depts SET path = ? WHERE id = ?`, d.Path, d.ID); err != nil {
 			return tx.s.internal("dept path", err)
 		}
 		d.ParentID, d.CreatedAt, d.UpdatedAt = parent.ID, tx.now, tx.now
-		return tx.deptChanged("dept.create", d, Detail(map[string]any{"code": d.Code, "name": d.Name, "kind": d.Kind, "parent": d.ParentCode}))
+		return tx.deptChanged(ctx, "dept.create", d, Detail(map[string]any{"code": d.Code, "name": d.Name, "kind": d.Kind, "parent": d.ParentCode}))
 	})
 }
 
-func (tx *Tx) deptChanged(action string, d *zhudun.Dept, detail []byte) error {
-	if err := tx.audit(&zhudun.AuditEntry{Action: action, ObjectType: "dept", ObjectID: d.Code, Detail: detail}); err != nil {
+func (tx *Tx) deptChanged(ctx context.Context, action string, d *zhudun.Dept, detail []byte) error {
+	if err := tx.audit(ctx, &zhudun.AuditEntry{Action: action, ObjectType: "dept", ObjectID: d.Code, Detail: detail}); err != nil {
 		return err
 	}
 	typ := "dept.updated"
 	if action == "dept.create" {
 		typ = "dept.created"
 	}
-	return tx.emit(zhudun.Event{Type: typ, Perm: zhudun.PermDeptRead, DeptPath: d.Path, DeptID: d.ID, Data: Detail(d)})
+	return tx.emit(ctx, zhudun.Event{Type: typ, Perm: zhudun.PermDeptRead, DeptPath: d.Path, DeptID: d.ID, Data: Detail(d)})
 }
 
 // FindDepts lists departments inside the caller's dept:read scope, in tree
@@ -186,8 +186,8 @@ func (s *Store) FindDeptByCode(ctx context.Context, code string) (*zhudun.Dept, 
 // department or one above it: that would carry their own reach with it.
 func (s *Store) UpdateDept(ctx context.Context, code string, u zhudun.DeptUpdate) (*zhudun.Dept, error) {
 	var out *zhudun.Dept
-	err := s.write(ctx, func(tx *Tx) error {
-		d, err := tx.deptInScope(code, zhudun.PermDeptWrite)
+	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		d, err := tx.deptInScope(ctx, code, zhudun.PermDeptWrite)
 		if err != nil {
 			return err
 		}
@@ -220,13 +220,13 @@ func (s *Store) UpdateDept(ctx context.Context, code string, u zhudun.DeptUpdate
 			}
 			if *u.Disabled {
 				var n int
-				if err := tx.queryRow(`SELECT COUNT(*) FROM depts WHERE path LIKE ? AND id <> ? AND disabled = ?`, d.Path+"%", d.ID, false).Scan(&n); err != nil {
+				if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM depts WHERE path LIKE ? AND id <> ? AND disabled = ?`, d.Path+"%", d.ID, false).Scan(&n); err != nil {
 					return tx.s.internal("dept children", err)
 				}
 				if n > 0 {
 					return zhudun.FieldError("disabled", "department %s has %d enabled departments below it; disable them first", d.Code, n)
 				}
-				if err := tx.queryRow(`SELECT COUNT(*) FROM users WHERE dept_id = ? AND disabled = ?`, d.ID, false).Scan(&n); err != nil {
+				if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM users WHERE dept_id = ? AND disabled = ?`, d.ID, false).Scan(&n); err != nil {
 					return tx.s.internal("dept users", err)
 				}
 				if n > 0 {
@@ -240,7 +240,7 @@ func (s *Store) UpdateDept(ctx context.Context, code string, u zhudun.DeptUpdate
 		if d.Lon != nil {
 			lon, lat = *d.Lon, *d.Lat
 		}
-		if _, err := tx.exec(`UPDATE depts SET name = ?, kind = ?, disabled = ?, region_code = ?, lon = ?, lat = ?, updated_at = ? WHERE id = ?`,
+		if _, err := tx.exec(ctx, `UPDATE depts SET name = ?, kind = ?, disabled = ?, region_code = ?, lon = ?, lat = ?, updated_at = ? WHERE id = ?`,
 			d.Name, d.Kind, d.Disabled, d.RegionCode, lon, lat, tx.now, d.ID); err != nil {
 			return tx.s.internal("dept update", err)
 		}
@@ -251,7 +251,7 @@ func (s *Store) UpdateDept(ctx context.Context, code string, u zhudun.DeptUpdate
 			if d.Code == zhudun.RootDeptCode {
 				return zhudun.FieldError("parent", "the root department cannot be moved")
 			}
-			np, err := tx.deptInScope(*u.ParentCode, zhudun.PermDeptWrite)
+			np, err := tx.deptInScope(ctx, *u.ParentCode, zhudun.PermDeptWrite)
 			if err != nil {
 				if zhudun.ErrorCode(err) == zhudun.ENOTFOUND {
 					return zhudun.FieldError("parent", "parent department %s not found", *u.ParentCode)
@@ -262,11 +262,11 @@ func (s *Store) UpdateDept(ctx context.Context, code string, u zhudun.DeptUpdate
 				return &zhudun.Error{Code: zhudun.ECONFLICT, Field: "parent", Message: "a department cannot move under itself"}
 			}
 			newPath := np.Path + strconv.FormatInt(d.ID, 10) + "/"
-			if _, err := tx.exec(`UPDATE depts SET path = ? || SUBSTR(path, ?), updated_at = ? WHERE path LIKE ?`,
+			if _, err := tx.exec(ctx, `UPDATE depts SET path = ? || SUBSTR(path, ?), updated_at = ? WHERE path LIKE ?`,
 				newPath, len(d.Path)+1, tx.now, d.Path+"%"); err != nil {
 				return tx.s.internal("dept move", err)
 			}
-			if _, err := tx.exec(`UPDATE depts SET parent_id = ? WHERE id = ?`, np.ID, d.ID); err != nil {
+			if _, err := tx.exec(ctx, `UPDATE depts SET parent_id = ? WHERE id = ?`, np.ID, d.ID); err != nil {
 				return tx.s.internal("dept move parent", err)
 			}
 			change["parent"] = map[string]string{"from": d.ParentCode, "to": np.Code}
@@ -274,7 +274,7 @@ func (s *Store) UpdateDept(ctx context.Context, code string, u zhudun.DeptUpdate
 		}
 		d.UpdatedAt = tx.now
 		out = d
-		return tx.deptChanged("dept.update", d, Detail(change))
+		return tx.deptChanged(ctx, "dept.update", d, Detail(change))
 	})
 	return out, err
 }

@@ -35,8 +35,8 @@ func (s *Store) ReplaceDistricts(ctx context.Context, ds []zhudun.District) erro
 		}
 		codes = append(codes, d.Code)
 	}
-	return s.write(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(`DELETE FROM districts`); err != nil {
+	return s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		if _, err := tx.exec(ctx, `DELETE FROM districts`); err != nil {
 			return tx.s.internal("districts clear", err)
 		}
 		for _, d := range ds {
@@ -45,7 +45,7 @@ func (s *Store) ReplaceDistricts(ctx context.Context, ds []zhudun.District) erro
 				return zhudun.FieldError("boundary", "district %s: %v", d.Code, err)
 			}
 			box := geo.MultiPolygon(d.Boundary).Bounds()
-			if _, err := tx.exec(`INSERT INTO districts (code, name, boundary, min_lon, min_lat, max_lon, max_lat, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			if _, err := tx.exec(ctx, `INSERT INTO districts (code, name, boundary, min_lon, min_lat, max_lon, max_lat, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 				d.Code, d.Name, string(b), box.MinLon, box.MinLat, box.MaxLon, box.MaxLat, tx.now); err != nil {
 				if tx.s.dialect.IsUniqueViolation(err) {
 					return zhudun.FieldError("code", "district %s appears twice", d.Code)
@@ -53,7 +53,7 @@ func (s *Store) ReplaceDistricts(ctx context.Context, ds []zhudun.District) erro
 				return tx.s.internal("district insert", err)
 			}
 		}
-		return tx.audit(&zhudun.AuditEntry{Action: "district.import", ObjectType: "district", ObjectID: fmt.Sprint(len(ds)),
+		return tx.audit(ctx, &zhudun.AuditEntry{Action: "district.import", ObjectType: "district", ObjectID: fmt.Sprint(len(ds)),
 			Detail: Detail(map[string]any{"codes": codes})})
 	})
 }

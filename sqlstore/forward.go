@@ -57,7 +57,7 @@ func (s *Store) ForwardCursor(ctx context.Context, name string) (int64, error) {
 // SetForwardCursor records that the forwarder name has sent everything up
 // to and including id.
 func (s *Store) SetForwardCursor(ctx context.Context, name string, id int64) error {
-	_, err := s.db.ExecContext(ctx, s.dialect.Rebind(`INSERT INTO forward_cursors (name, last_id, updated_at) VALUES (?, ?, ?)
-		ON CONFLICT (name) DO UPDATE SET last_id = excluded.last_id, updated_at = excluded.updated_at`), name, id, s.clock())
+	_, err := s.execDB(ctx, `INSERT INTO forward_cursors (name, last_id, updated_at) VALUES (?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET last_id = excluded.last_id, updated_at = excluded.updated_at`, name, id, s.clock())
 	return s.internalIf("forward cursor set", err)
 }

@@ -123,21 +123,21 @@ func (s *Store) ImportGrids(ctx context.Context, in []*zhudun.Grid, parsed []zhu
 		}
 		good = append(good, g)
 	}
-	err := s.write(ctx, func(tx *Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
 		readF, _ := zhudun.ScopeFor(ctx, zhudun.PermGridRead)
 		stations := map[string]*zhudun.Dept{}
 		for _, g := range good {
 			if _, ok := stations[g.StationCode]; ok {
 				continue
 			}
-			d, err := tx.deptInScope(g.StationCode, zhudun.PermGridWrite)
+			d, err := tx.deptInScope(ctx, g.StationCode, zhudun.PermGridWrite)
 			if err != nil && zhudun.ErrorCode(err) != zhudun.ENOTFOUND {
 				return err
 			}
 			stations[g.StationCode] = d // nil when unknown or out of reach
 		}
 		// Every stored grid takes part in the overlap and gap checks.
-		rows, err := tx.query(gridSelect)
+		rows, err := tx.query(ctx, gridSelect)
 		if err != nil {
 			return tx.s.internal("grid list", err)
 		}
@@ -279,13 +279,13 @@ func (s *Store) ImportGrids(ctx context.Context, in []*zhudun.Grid, parsed []zhu
 			}
 			box := geo.MultiPolygon(g.Boundary).Bounds()
 			if old := byCode[g.Code]; old != nil {
-				if _, err := tx.exec(`UPDATE grids SET name = ?, station_id = ?, patrol_lon = ?, patrol_lat = ?, boundary = ?, min_lon = ?, min_lat = ?, max_lon = ?, max_lat = ?, updated_at = ? WHERE id = ?`,
+				if _, err := tx.exec(ctx, `UPDATE grids SET name = ?, station_id = ?, patrol_lon = ?, patrol_lat = ?, boundary = ?, min_lon = ?, min_lat = ?, max_lon = ?, max_lat = ?, updated_at = ? WHERE id = ?`,
 					g.Name, g.StationID, g.PatrolPoint[0], g.PatrolPoint[1], string(b), box.MinLon, box.MinLat, box.MaxLon, box.MaxLat, tx.now, old.ID); err != nil {
 					return tx.s.internal("grid update", err)
 				}
 				updated = append(updated, g.Code)
 			} else {
-				if _, err := tx.exec(`INSERT INTO grids (code, name, station_id, patrol_lon, patrol_lat, boundary, min_lon, min_lat, max_lon, max_lat, created_at, updated_at)
+				if _, err := tx.exec(ctx, `INSERT INTO grids (code, name, station_id, patrol_lon, patrol_lat, boundary, min_lon, min_lat, max_lon, max_lat, created_at, updated_at)
 					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 					g.Code, g.Name, g.StationID, g.PatrolPoint[0], g.PatrolPoint[1], string(b), box.MinLon, box.MinLat, box.MaxLon, box.MaxLat, tx.now, tx.now); err != nil {
 					return tx.s.internal("grid insert", err)
@@ -295,7 +295,7 @@ func (s *Store) ImportGrids(ctx context.Context, in []*zhudun.Grid, parsed []zhu
 			byStation[g.StationID] = append(byStation[g.StationID], g.Code)
 		}
 		rep.Created, rep.Updated = len(created), len(updated)
-		if err := tx.audit(&zhudun.AuditEntry{Action: "grid.import", ObjectType: "grid", ObjectID: fmt.Sprintf("%d grids", len(upload)),
+		if err := tx.audit(ctx, &zhudun.AuditEntry{Action: "grid.import", ObjectType: "grid", ObjectID: fmt.Sprintf("%d grids", len(upload)),
 			Detail: Detail(map[string]any{"created": created, "updated": updated})}); err != nil {
 			return err
 		}
@@ -306,7 +306,7 @@ func (s *Store) ImportGrids(ctx context.Context, in []*zhudun.Grid, parsed []zhu
 				continue
 			}
 			delete(byStation, g.StationID)
-			if err := tx.emit(zhudun.Event{Type: "grid.imported", Perm: zhudun.PermGridRead, DeptPath: g.DeptPath, DeptID: g.StationID,
+			if err := tx.emit(ctx, zhudun.Event{Type: "grid.imported", Perm: zhudun.PermGridRead, DeptPath: g.DeptPath, DeptID: g.StationID,
 				Data: Detail(map[string]any{"station": g.StationCode, "grids": codes})}); err != nil {
 				return err
 			}
@@ -392,8 +392,8 @@ func (s *Store) AllGrids(ctx context.Context) ([]*zhudun.Grid, error) {
 // gridAt finds the grid containing (lon, lat): a bounding-box query, then
 // the exact test; where grids overlap (the import refuses that) the lowest
 // id wins.
-func (tx *Tx) gridAt(lon, lat float64) (*zhudun.Grid, error) {
-	rows, err := tx.query(gridSelect+` WHERE g.min_lon <= ? AND g.max_lon >= ? AND g.min_lat <= ? AND g.max_lat >= ? ORDER BY g.id`, lon, lon, lat, lat)
+func (tx *Tx) gridAt(ctx context.Context, lon, lat float64) (*zhudun.Grid, error) {
+	rows, err := tx.query(ctx, gridSelect+` WHERE g.min_lon <= ? AND g.max_lon >= ? AND g.min_lat <= ? AND g.max_lat >= ? ORDER BY g.id`, lon, lon, lat, lat)
 	if err != nil {
 		return nil, tx.s.internal("grid at", err)
 	}

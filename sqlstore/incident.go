@@ -1,10 +1,12 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -81,8 +83,42 @@ func incidentScope(ctx context.Context, perm zhudun.Permission) (string, []any, 
 	return "", nil, zhudun.Errorf(zhudun.EFORBIDDEN, "data scope not recognised")
 }
 
-func (tx *Tx) incidentByID(id int64) (*zhudun.Incident, error) {
-	x, err := scanIncident(tx.queryRow(incidentSelect+` WHERE i.id = ?`, id))
+// incidentScopeParts splits the scope of incidentScope into disjoint
+// predicates whose union is the scope: counted one by one, each is served by
+// its own index (station, lent station, creator), where the OR of them made
+// a count scan the table (SQLite: 0.2 s of CPU for a station's first 10 001
+// of 2 million; the count with its total ran for every list).
+func incidentScopeParts(ctx context.Context, perm zhudun.Permission) ([]string, [][]any, error) {
+	f, err := zhudun.ScopeFor(ctx, perm)
+	if err != nil {
+		return nil, nil, err
+	}
+	uid := zhudun.CallerFrom(ctx).UserID
+	var in string
+	var arg any
+	switch {
+	case f.Kind == zhudun.ScopeSubtree && f.DeptPath != "":
+		in, arg = "IN (SELECT id FROM depts WHERE path LIKE ?)", f.DeptPath+"%"
+	case f.Kind == zhudun.ScopeDept && f.DeptID != 0:
+		in, arg = "IN (?)", f.DeptID
+	default:
+		pred, args, err := incidentScope(ctx, perm)
+		return []string{pred}, [][]any{args}, err
+	}
+	// station_id is never NULL; lent_station_id and created_by may be.
+	return []string{
+			"i.station_id " + in,
+			"(i.lent_station_id " + in + " AND i.station_id NOT " + in + ")",
+			"(i.created_by = ? AND i.station_id NOT " + in + " AND (i.lent_station_id IS NULL OR i.lent_station_id NOT " + in + "))",
+		}, [][]any{
+			{arg},
+			{arg, arg},
+			{uid, arg, arg},
+		}, nil
+}
+
+func (tx *Tx) incidentByID(ctx context.Context, id int64) (*zhudun.Incident, error) {
+	x, err := scanIncident(tx.queryRow(ctx, incidentSelect+` WHERE i.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, zhudun.Errorf(zhudun.ENOTFOUND, "incident not found")
 	}
@@ -92,12 +128,12 @@ func (tx *Tx) incidentByID(id int64) (*zhudun.Incident, error) {
 	return x, nil
 }
 
-func (tx *Tx) incidentInScope(id int64, perm zhudun.Permission) (*zhudun.Incident, error) {
-	pred, args, err := incidentScope(tx.ctx, perm)
+func (tx *Tx) incidentInScope(ctx context.Context, id int64, perm zhudun.Permission) (*zhudun.Incident, error) {
+	pred, args, err := incidentScope(ctx, perm)
 	if err != nil {
 		return nil, err
 	}
-	x, err := scanIncident(tx.queryRow(incidentSelect+` WHERE `+pred+` AND i.id = ?`, append(args, id)...))
+	x, err := scanIncident(tx.queryRow(ctx, incidentSelect+` WHERE `+pred+` AND i.id = ?`, append(args, id)...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, zhudun.Errorf(zhudun.ENOTFOUND, "incident not found")
 	}
@@ -110,15 +146,15 @@ func (tx *Tx) incidentInScope(id int64, perm zhudun.Permission) (*zhudun.Inciden
 // incidentEvents emits typ to the owning station's scope and, while a unit
 // is lent, to the lending station's too (a browser that sees both gets it
 // twice; the incident id tells them apart). The caller's phone never goes in.
-func (tx *Tx) incidentEvents(typ string, x *zhudun.Incident, lentPath string, lentID int64) error {
+func (tx *Tx) incidentEvents(ctx context.Context, typ string, x *zhudun.Incident, lentPath string, lentID int64) error {
 	data := *x
 	data.CallerPhone = ""
 	b := Detail(&data)
-	if err := tx.emit(zhudun.Event{Type: typ, Perm: zhudun.PermIncidentRead, DeptPath: x.DeptPath, DeptID: x.StationID, OwnerID: x.CreatedBy, Data: b}); err != nil {
+	if err := tx.emit(ctx, zhudun.Event{Type: typ, Perm: zhudun.PermIncidentRead, DeptPath: x.DeptPath, DeptID: x.StationID, OwnerID: x.CreatedBy, Data: b}); err != nil {
 		return err
 	}
 	if lentPath != "" {
-		return tx.emit(zhudun.Event{Type: typ, Perm: zhudun.PermIncidentRead, DeptPath: lentPath, DeptID: lentID, Data: b})
+		return tx.emit(ctx, zhudun.Event{Type: typ, Perm: zhudun.PermIncidentRead, DeptPath: lentPath, DeptID: lentID, Data: b})
 	}
 	return nil
 }
@@ -166,15 +202,37 @@ func (r rollupDelta) incident(station, grid int64, received time.Time, category,
 	}
 }
 
-// flush applies the deltas with upserts.
-func (tx *Tx) flushRollup(r rollupDelta) error {
+// flush applies the deltas with one multi-row upsert (one round trip, not
+// one per key), in key order: each upserted row stays locked to the end of
+// the transaction, and two transactions taking the same rows in different
+// (map) orders deadlock on PostgreSQL.
+func (tx *Tx) flushRollup(ctx context.Context, r rollupDelta) error {
+	keys := make([]rollupKey, 0, len(r))
 	for k, n := range r {
-		if n == 0 {
-			continue
+		if n != 0 {
+			keys = append(keys, k)
 		}
-		if _, err := tx.exec(`INSERT INTO patrol_rollup (grain, day, station_id, grid_id, dim, val, n) VALUES (?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (grain, day, station_id, grid_id, dim, val) DO UPDATE SET n = patrol_rollup.n + excluded.n`,
-			k.grain, k.day, k.station, k.grid, k.dim, k.val, n); err != nil {
+	}
+	slices.SortFunc(keys, func(a, b rollupKey) int {
+		return cmp.Or(cmp.Compare(a.grain, b.grain), cmp.Compare(a.day, b.day), cmp.Compare(a.station, b.station),
+			cmp.Compare(a.grid, b.grid), cmp.Compare(a.dim, b.dim), cmp.Compare(a.val, b.val))
+	})
+	// 7 parameters a row; 100 rows stay far below either backend's limit.
+	for len(keys) > 0 {
+		chunk := keys[:min(len(keys), 100)]
+		keys = keys[len(chunk):]
+		var q strings.Builder
+		q.WriteString(`INSERT INTO patrol_rollup (grain, day, station_id, grid_id, dim, val, n) VALUES `)
+		args := make([]any, 0, 7*len(chunk))
+		for i, k := range chunk {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, k.grain, k.day, k.station, k.grid, k.dim, k.val, r[k])
+		}
+		q.WriteString(` ON CONFLICT (grain, day, station_id, grid_id, dim, val) DO UPDATE SET n = patrol_rollup.n + excluded.n`)
+		if _, err := tx.exec(ctx, q.String(), args...); err != nil {
 			return tx.s.internal("rollup", err)
 		}
 	}
@@ -259,7 +317,7 @@ func checkNewIncident(n *zhudun.NewIncident, now time.Time, history bool) error 
 }
 
 // insertIncident stores a checked incident in grid g and counts it in r.
-func (tx *Tx) insertIncident(n *zhudun.NewIncident, g *zhudun.Grid, history bool, r rollupDelta) (int64, error) {
+func (tx *Tx) insertIncident(ctx context.Context, n *zhudun.NewIncident, g *zhudun.Grid, history bool, r rollupDelta) (int64, error) {
 	received := tx.now
 	if n.ReceivedAt != nil {
 		received = *n.ReceivedAt
@@ -273,9 +331,9 @@ func (tx *Tx) insertIncident(n *zhudun.NewIncident, g *zhudun.Grid, history bool
 	case n.DispatchedAt != nil:
 		status = zhudun.IncidentDispatched
 	}
-	c := zhudun.CallerFrom(tx.ctx)
+	c := zhudun.CallerFrom(ctx)
 	var id int64
-	err := tx.queryRow(`INSERT INTO incidents (category, category_version, lon, lat, address, source, priority, status, grid_id, station_id,
+	err := tx.queryRow(ctx, `INSERT INTO incidents (category, category_version, lon, lat, address, source, priority, status, grid_id, station_id,
 		received_at, dispatched_at, arrived_at, closed_at, outcome, imported, created_by, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		n.Category, zhudun.CurrentCategoryVersion(), n.Lon, n.Lat, n.Address, n.Source, n.Priority, status, g.ID, g.StationID,
@@ -292,7 +350,7 @@ func (tx *Tx) insertIncident(n *zhudun.NewIncident, g *zhudun.Grid, history bool
 		if err != nil {
 			return 0, tx.s.internal("seal", err)
 		}
-		if _, err := tx.exec(`UPDATE incidents SET phone_enc = ?, phone_idx = ?, phone_mask = ? WHERE id = ?`,
+		if _, err := tx.exec(ctx, `UPDATE incidents SET phone_enc = ?, phone_idx = ?, phone_mask = ? WHERE id = ?`,
 			enc, tx.s.keys.Index("phone", canon), pii.MaskPhone(canon), id); err != nil {
 			return 0, tx.s.internal("incident phone", err)
 		}
@@ -317,11 +375,13 @@ func (s *Store) CreateIncident(ctx context.Context, n zhudun.NewIncident) (*zhud
 		return nil, err
 	}
 	var out *zhudun.Incident
-	err = s.write(ctx, func(tx *Tx) error {
+	// Grouped: creations are the busiest change, and each one's audit row
+	// would otherwise commit alone, holding the chain for its fsync.
+	err = s.writeGrouped(ctx, func(ctx context.Context, tx *Tx) error {
 		if err := checkNewIncident(&n, tx.now, false); err != nil {
 			return err
 		}
-		g, err := tx.gridAt(n.Lon, n.Lat)
+		g, err := tx.gridAt(ctx, n.Lon, n.Lat)
 		if errors.Is(err, sql.ErrNoRows) {
 			return zhudun.FieldError("lon", "the point is outside every grid")
 		}
@@ -332,14 +392,14 @@ func (s *Store) CreateIncident(ctx context.Context, n zhudun.NewIncident) (*zhud
 			return zhudun.FieldError("lon", "the point lies in a grid outside your area")
 		}
 		r := rollupDelta{}
-		id, err := tx.insertIncident(&n, g, false, r)
+		id, err := tx.insertIncident(ctx, &n, g, false, r)
 		if err != nil {
 			return err
 		}
-		if err := tx.flushRollup(r); err != nil {
+		if err := tx.flushRollup(ctx, r); err != nil {
 			return err
 		}
-		x, err := tx.incidentByID(id)
+		x, err := tx.incidentByID(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -349,10 +409,10 @@ func (s *Store) CreateIncident(ctx context.Context, n zhudun.NewIncident) (*zhud
 		if n.ReceivedAt != nil {
 			detail["received_at_set"] = x.ReceivedAt
 		}
-		if err := tx.audit(&zhudun.AuditEntry{Action: "incident.create", ObjectType: "incident", ObjectID: itoa(id), Detail: Detail(detail)}); err != nil {
+		if err := tx.audit(ctx, &zhudun.AuditEntry{Action: "incident.create", ObjectType: "incident", ObjectID: itoa(id), Detail: Detail(detail)}); err != nil {
 			return err
 		}
-		return tx.incidentEvents("incident.created", x, "", 0)
+		return tx.incidentEvents(ctx, "incident.created", x, "", 0)
 	})
 	return out, err
 }
@@ -368,7 +428,7 @@ func (s *Store) ImportIncidents(ctx context.Context, rows []zhudun.NewIncident) 
 	}
 	var bad []zhudun.ImportRowError
 	stored := 0
-	err := s.write(ctx, func(tx *Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
 		bad, stored = bad[:0], 0 // a retried transaction starts over
 		skipped := 0
 		r := rollupDelta{}
@@ -384,7 +444,7 @@ func (s *Store) ImportIncidents(ctx context.Context, rows []zhudun.NewIncident) 
 			}
 			if n.ImportKey != "" {
 				var seen int
-				if err := tx.queryRow(`SELECT COUNT(*) FROM incident_imports WHERE import_key = ?`, n.ImportKey).Scan(&seen); err != nil {
+				if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM incident_imports WHERE import_key = ?`, n.ImportKey).Scan(&seen); err != nil {
 					return tx.s.internal("import key", err)
 				}
 				if seen > 0 {
@@ -395,7 +455,7 @@ func (s *Store) ImportIncidents(ctx context.Context, rows []zhudun.NewIncident) 
 			g, ok := grids[[2]float64{n.Lon, n.Lat}]
 			if !ok {
 				var err error
-				g, err = tx.gridAt(n.Lon, n.Lat)
+				g, err = tx.gridAt(ctx, n.Lon, n.Lat)
 				if errors.Is(err, sql.ErrNoRows) {
 					bad = append(bad, zhudun.ImportRowError{Row: i, Field: "lon", Message: "the point is outside every grid"})
 					continue
@@ -405,12 +465,12 @@ func (s *Store) ImportIncidents(ctx context.Context, rows []zhudun.NewIncident) 
 				}
 				grids[[2]float64{n.Lon, n.Lat}] = g
 			}
-			id, err := tx.insertIncident(&n, g, true, r)
+			id, err := tx.insertIncident(ctx, &n, g, true, r)
 			if err != nil {
 				return err
 			}
 			if n.ImportKey != "" {
-				if _, err := tx.exec(`INSERT INTO incident_imports (import_key, incident_id, imported_at) VALUES (?, ?, ?)`, n.ImportKey, id, tx.now); err != nil {
+				if _, err := tx.exec(ctx, `INSERT INTO incident_imports (import_key, incident_id, imported_at) VALUES (?, ?, ?)`, n.ImportKey, id, tx.now); err != nil {
 					return tx.s.internal("import key insert", err)
 				}
 			}
@@ -423,10 +483,10 @@ func (s *Store) ImportIncidents(ctx context.Context, rows []zhudun.NewIncident) 
 		if stored == 0 {
 			return nil
 		}
-		if err := tx.flushRollup(r); err != nil {
+		if err := tx.flushRollup(ctx, r); err != nil {
 			return err
 		}
-		return tx.audit(&zhudun.AuditEntry{Action: "incident.import", ObjectType: "incident", ObjectID: itoa(first) + "-" + itoa(last),
+		return tx.audit(ctx, &zhudun.AuditEntry{Action: "incident.import", ObjectType: "incident", ObjectID: itoa(first) + "-" + itoa(last),
 			Detail: Detail(map[string]any{"rows": stored, "first_id": first, "last_id": last, "received_at_set": true, "rejected": len(bad), "skipped": skipped})})
 	})
 	if err != nil {
@@ -441,8 +501,9 @@ func (s *Store) FindIncidents(ctx context.Context, f zhudun.IncidentFilter) ([]*
 	if err != nil {
 		return nil, 0, err
 	}
+	// w: the filters; the scope is added to it after the count, which
+	// takes the scope part by part (incidentScopeParts).
 	var w where
-	w.add(pred, args...)
 	if f.ID != 0 {
 		w.add("i.id = ?", f.ID)
 	}
@@ -495,10 +556,31 @@ func (s *Store) FindIncidents(ctx context.Context, f zhudun.IncidentFilter) ([]*
 		}
 		w.add("i.phone_idx = ?", s.keys.Index("phone", canon))
 	}
-	var total int
-	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+incidentFrom+w.sql()+` LIMIT ?) c`, append(w.args, zhudun.ListCountCap+1)...).Scan(&total); err != nil {
-		return nil, 0, s.internal("incident count", err)
+	parts, partArgs, err := incidentScopeParts(ctx, zhudun.PermIncidentRead)
+	if err != nil {
+		return nil, 0, err
 	}
+	if f.Open != nil && *f.Open {
+		// The open incidents are few and have their own (partial) index:
+		// counted through it with the whole scope, where a station's part
+		// would walk all its closed history (SQLite, 2 M: 3.7 s, not 0.05).
+		parts, partArgs = []string{pred}, [][]any{args}
+	}
+	total := 0
+	for i, part := range parts {
+		// The parts are disjoint: their counts add up, to the cap.
+		var pw where
+		pw.add(part, partArgs[i]...)
+		pw.parts, pw.args = append(pw.parts, w.parts...), append(pw.args, w.args...)
+		var n int
+		if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+incidentFrom+pw.sql()+` LIMIT ?) c`, append(pw.args, zhudun.ListCountCap+1-total)...).Scan(&n); err != nil {
+			return nil, 0, s.internal("incident count", err)
+		}
+		if total += n; total > zhudun.ListCountCap {
+			break
+		}
+	}
+	w.parts, w.args = append([]string{pred}, w.parts...), append(append([]any{}, args...), w.args...)
 	off, lim := page(f.Offset, f.Limit)
 	if f.After != nil {
 		// Keyset: the index on (received_at, id) starts right there.
@@ -558,15 +640,15 @@ func (s *Store) DispatchIncident(ctx context.Context, id int64, d zhudun.Dispatc
 		}
 	}
 	var out *zhudun.Incident
-	err := s.write(ctx, func(tx *Tx) error {
-		x, err := tx.incidentInScope(id, zhudun.PermIncidentWrite)
+	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		x, err := tx.incidentInScope(ctx, id, zhudun.PermIncidentWrite)
 		if err != nil {
 			return err
 		}
 		if x.Status != zhudun.IncidentReceived && x.Status != zhudun.IncidentDispatched {
 			return zhudun.Errorf(zhudun.ECONFLICT, "the incident is %s; only received or dispatched incidents can be dispatched", x.Status)
 		}
-		u, err := tx.unitInScope(d.UnitID, zhudun.PermUnitWrite)
+		u, err := tx.unitInScope(ctx, d.UnitID, zhudun.PermUnitWrite)
 		if err != nil {
 			if zhudun.ErrorCode(err) == zhudun.ENOTFOUND {
 				return &zhudun.Error{Code: zhudun.ENOTFOUND, Field: "unit", Message: "unit not found"}
@@ -581,15 +663,15 @@ func (s *Store) DispatchIncident(ctx context.Context, id int64, d zhudun.Dispatc
 		}
 		// A reassignment frees the previous unit.
 		if x.UnitID != nil {
-			prev, err := tx.unitByID(*x.UnitID)
+			prev, err := tx.unitByID(ctx, *x.UnitID)
 			if err != nil {
 				return err
 			}
 			if prev.IncidentID != nil && *prev.IncidentID == x.ID {
-				if err := tx.setUnitState(prev, zhudun.UnitPatrolling, zhudun.UnitPatrolling, nil); err != nil {
+				if err := tx.setUnitState(ctx, prev, zhudun.UnitPatrolling, zhudun.UnitPatrolling, nil); err != nil {
 					return err
 				}
-				if err := tx.unitEvent("unit.status", prev); err != nil {
+				if err := tx.unitEvent(ctx, "unit.status", prev); err != nil {
 					return err
 				}
 			}
@@ -608,56 +690,56 @@ func (s *Store) DispatchIncident(ctx context.Context, id int64, d zhudun.Dispatc
 		if d.Recommended != nil && *d.Recommended == u.ID {
 			reason = ""
 		}
-		if _, err := tx.exec(`UPDATE incidents SET status = ?, unit_id = ?, lent_station_id = ?, recommended_unit_id = ?, override_reason = ?,
+		if _, err := tx.exec(ctx, `UPDATE incidents SET status = ?, unit_id = ?, lent_station_id = ?, recommended_unit_id = ?, override_reason = ?,
 			dispatched_at = COALESCE(dispatched_at, ?), updated_at = ? WHERE id = ?`,
 			zhudun.IncidentDispatched, u.ID, lent, rec, reason, tx.now, tx.now, x.ID); err != nil {
 			return tx.s.internal("incident dispatch", err)
 		}
-		if err := tx.setUnitState(u, zhudun.UnitDispatched, zhudun.UnitDispatched, &x.ID); err != nil {
+		if err := tx.setUnitState(ctx, u, zhudun.UnitDispatched, zhudun.UnitDispatched, &x.ID); err != nil {
 			return err
 		}
-		nx, err := tx.incidentByID(x.ID)
+		nx, err := tx.incidentByID(ctx, x.ID)
 		if err != nil {
 			return err
 		}
 		out = nx
 		detail := map[string]any{"unit": u.Callsign, "unit_station": u.StationCode, "recommended": d.Recommended, "override_reason": reason}
-		if err := tx.audit(&zhudun.AuditEntry{Action: "incident.dispatch", ObjectType: "incident", ObjectID: itoa(x.ID), Detail: Detail(detail)}); err != nil {
+		if err := tx.audit(ctx, &zhudun.AuditEntry{Action: "incident.dispatch", ObjectType: "incident", ObjectID: itoa(x.ID), Detail: Detail(detail)}); err != nil {
 			return err
 		}
 		if lentPath != "" {
-			if err := tx.audit(&zhudun.AuditEntry{Action: "incident.lend", ObjectType: "incident", ObjectID: itoa(x.ID),
+			if err := tx.audit(ctx, &zhudun.AuditEntry{Action: "incident.lend", ObjectType: "incident", ObjectID: itoa(x.ID),
 				Detail: Detail(map[string]any{"owner_station": x.StationCode, "lent_station": u.StationCode, "unit": u.Callsign,
 					"effect": "the lending station sees the incident while the unit is assigned"})}); err != nil {
 				return err
 			}
 		}
-		if err := tx.unitEvent("unit.status", u); err != nil {
+		if err := tx.unitEvent(ctx, "unit.status", u); err != nil {
 			return err
 		}
-		return tx.incidentEvents("incident.dispatched", nx, lentPath, lentID)
+		return tx.incidentEvents(ctx, "incident.dispatched", nx, lentPath, lentID)
 	})
 	return out, err
 }
 
 // arrive records the arrival of u at x; the caller audits.
-func (tx *Tx) arrive(x *zhudun.Incident, u *zhudun.Unit) error {
+func (tx *Tx) arrive(ctx context.Context, x *zhudun.Incident, u *zhudun.Unit) error {
 	if x.Status != zhudun.IncidentDispatched {
 		return zhudun.Errorf(zhudun.ECONFLICT, "the incident is %s; only a dispatched incident can be arrived at", x.Status)
 	}
-	if _, err := tx.exec(`UPDATE incidents SET status = ?, arrived_at = ?, updated_at = ? WHERE id = ?`, zhudun.IncidentOnScene, tx.now, tx.now, x.ID); err != nil {
+	if _, err := tx.exec(ctx, `UPDATE incidents SET status = ?, arrived_at = ?, updated_at = ? WHERE id = ?`, zhudun.IncidentOnScene, tx.now, tx.now, x.ID); err != nil {
 		return tx.s.internal("incident arrive", err)
 	}
 	r := rollupDelta{}
 	r.add(x.StationID, 0, x.ReceivedAt, "r", strconv.FormatInt(responseMinutes(x.ReceivedAt, tx.now), 10), 1)
-	if err := tx.flushRollup(r); err != nil {
+	if err := tx.flushRollup(ctx, r); err != nil {
 		return err
 	}
-	if err := tx.audit(&zhudun.AuditEntry{Action: "incident.arrive", ObjectType: "incident", ObjectID: itoa(x.ID),
+	if err := tx.audit(ctx, &zhudun.AuditEntry{Action: "incident.arrive", ObjectType: "incident", ObjectID: itoa(x.ID),
 		Detail: Detail(map[string]any{"unit": u.Callsign, "response_seconds": int64(tx.now.Sub(x.ReceivedAt).Seconds())})}); err != nil {
 		return err
 	}
-	nx, err := tx.incidentByID(x.ID)
+	nx, err := tx.incidentByID(ctx, x.ID)
 	if err != nil {
 		return err
 	}
@@ -666,32 +748,32 @@ func (tx *Tx) arrive(x *zhudun.Incident, u *zhudun.Unit) error {
 	if u.StationID != x.StationID {
 		lentPath, lentID = u.DeptPath, u.StationID
 	}
-	return tx.incidentEvents("incident.arrived", x, lentPath, lentID)
+	return tx.incidentEvents(ctx, "incident.arrived", x, lentPath, lentID)
 }
 
 // ArriveIncident records that the assigned unit reached the scene.
 func (s *Store) ArriveIncident(ctx context.Context, id int64) (*zhudun.Incident, error) {
 	var out *zhudun.Incident
-	err := s.write(ctx, func(tx *Tx) error {
-		x, err := tx.incidentInScope(id, zhudun.PermIncidentWrite)
+	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		x, err := tx.incidentInScope(ctx, id, zhudun.PermIncidentWrite)
 		if err != nil {
 			return err
 		}
 		if x.UnitID == nil {
 			return zhudun.Errorf(zhudun.ECONFLICT, "no unit is assigned")
 		}
-		u, err := tx.unitByID(*x.UnitID)
+		u, err := tx.unitByID(ctx, *x.UnitID)
 		if err != nil {
 			return err
 		}
-		if err := tx.arrive(x, u); err != nil {
+		if err := tx.arrive(ctx, x, u); err != nil {
 			return err
 		}
-		if err := tx.setUnitState(u, zhudun.UnitOnScene, zhudun.UnitOnScene, &x.ID); err != nil {
+		if err := tx.setUnitState(ctx, u, zhudun.UnitOnScene, zhudun.UnitOnScene, &x.ID); err != nil {
 			return err
 		}
 		out = x
-		return tx.unitEvent("unit.status", u)
+		return tx.unitEvent(ctx, "unit.status", u)
 	})
 	return out, err
 }
@@ -710,8 +792,8 @@ func (s *Store) CloseIncident(ctx context.Context, id int64, c zhudun.IncidentCl
 		return nil, zhudun.FieldError("case_ref", "case_ref must be at most 64 characters")
 	}
 	var out *zhudun.Incident
-	err := s.write(ctx, func(tx *Tx) error {
-		x, err := tx.incidentInScope(id, zhudun.PermIncidentWrite)
+	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		x, err := tx.incidentInScope(ctx, id, zhudun.PermIncidentWrite)
 		if err != nil {
 			return err
 		}
@@ -721,44 +803,44 @@ func (s *Store) CloseIncident(ctx context.Context, id int64, c zhudun.IncidentCl
 		var u *zhudun.Unit
 		lentPath, lentID := "", int64(0)
 		if x.UnitID != nil {
-			if u, err = tx.unitByID(*x.UnitID); err != nil {
+			if u, err = tx.unitByID(ctx, *x.UnitID); err != nil {
 				return err
 			}
 			if x.LentTo != "" {
 				lentPath, lentID = u.DeptPath, u.StationID
 			}
 		}
-		if _, err := tx.exec(`UPDATE incidents SET status = ?, closed_at = ?, outcome = ?, note = ?, case_ref = ?, lent_station_id = NULL, updated_at = ? WHERE id = ?`,
+		if _, err := tx.exec(ctx, `UPDATE incidents SET status = ?, closed_at = ?, outcome = ?, note = ?, case_ref = ?, lent_station_id = NULL, updated_at = ? WHERE id = ?`,
 			zhudun.IncidentClosed, tx.now, c.Outcome, c.Note, c.CaseRef, tx.now, x.ID); err != nil {
 			return tx.s.internal("incident close", err)
 		}
 		r := rollupDelta{}
 		r.add(x.StationID, x.GridID, x.ReceivedAt, "o", "", -1)
 		r.add(x.StationID, x.GridID, x.ReceivedAt, "o", c.Outcome, 1)
-		if err := tx.flushRollup(r); err != nil {
+		if err := tx.flushRollup(ctx, r); err != nil {
 			return err
 		}
 		detail := map[string]any{"outcome": c.Outcome, "case_ref": c.CaseRef}
 		if x.LentTo != "" {
 			detail["lend_ended"] = x.LentTo
 		}
-		if err := tx.audit(&zhudun.AuditEntry{Action: "incident.close", ObjectType: "incident", ObjectID: itoa(x.ID), Detail: Detail(detail)}); err != nil {
+		if err := tx.audit(ctx, &zhudun.AuditEntry{Action: "incident.close", ObjectType: "incident", ObjectID: itoa(x.ID), Detail: Detail(detail)}); err != nil {
 			return err
 		}
 		if u != nil && u.IncidentID != nil && *u.IncidentID == x.ID {
-			if err := tx.setUnitState(u, zhudun.UnitPatrolling, zhudun.UnitPatrolling, nil); err != nil {
+			if err := tx.setUnitState(ctx, u, zhudun.UnitPatrolling, zhudun.UnitPatrolling, nil); err != nil {
 				return err
 			}
-			if err := tx.unitEvent("unit.status", u); err != nil {
+			if err := tx.unitEvent(ctx, "unit.status", u); err != nil {
 				return err
 			}
 		}
-		nx, err := tx.incidentByID(x.ID)
+		nx, err := tx.incidentByID(ctx, x.ID)
 		if err != nil {
 			return err
 		}
 		out = nx
-		return tx.incidentEvents("incident.closed", nx, lentPath, lentID)
+		return tx.incidentEvents(ctx, "incident.closed", nx, lentPath, lentID)
 	})
 	return out, err
 }
@@ -771,13 +853,13 @@ func (s *Store) RevealIncidentPII(ctx context.Context, id int64, reason string) 
 		return "", zhudun.FieldError("reason", "state the reason for the query (查询事由), 4–200 characters")
 	}
 	var phone string
-	err := s.write(ctx, func(tx *Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
 		pred, args, err := incidentScope(ctx, zhudun.PermPIIView)
 		if err != nil {
 			return err
 		}
 		var enc string
-		err = tx.queryRow(`SELECT i.phone_enc`+incidentFrom+` WHERE `+pred+` AND i.id = ?`, append(args, id)...).Scan(&enc)
+		err = tx.queryRow(ctx, `SELECT i.phone_enc`+incidentFrom+` WHERE `+pred+` AND i.id = ?`, append(args, id)...).Scan(&enc)
 		if errors.Is(err, sql.ErrNoRows) {
 			return zhudun.Errorf(zhudun.ENOTFOUND, "incident not found")
 		}
@@ -791,7 +873,7 @@ func (s *Store) RevealIncidentPII(ctx context.Context, id int64, reason string) 
 			}
 			phone = string(b)
 		}
-		return tx.audit(&zhudun.AuditEntry{Action: "pii.view", ObjectType: "incident", ObjectID: itoa(id),
+		return tx.audit(ctx, &zhudun.AuditEntry{Action: "pii.view", ObjectType: "incident", ObjectID: itoa(id),
 			Detail: Detail(map[string]any{"reason": reason, "fields": []string{"caller_phone"}})})
 	})
 	return phone, err

@@ -69,7 +69,7 @@ func (s *Store) claimAddr(ctx context.Context, addr string, now time.Time, l zhu
 // releaseAddr gives a slot back: the attempt proved the password (a sign-in,
 // or a right password still waiting for its second factor) and is no guess.
 func (s *Store) releaseAddr(ctx context.Context, addr string) error {
-	_, err := s.db.ExecContext(ctx, s.dialect.Rebind(`UPDATE login_guard SET failures = failures - 1 WHERE subject = ? AND failures > 0`), "addr:"+addr)
+	_, err := s.execDB(ctx, `UPDATE login_guard SET failures = failures - 1 WHERE subject = ? AND failures > 0`, "addr:"+addr)
 	return s.internalIf("login throttle release", err)
 }
 
@@ -145,9 +145,9 @@ func lockedError(retry time.Duration) error {
 func (s *Store) PurgeLoginGuard(ctx context.Context) (int64, error) {
 	now := s.clock()
 	l := s.LoginLimits()
-	res, err := s.db.ExecContext(ctx, s.dialect.Rebind(`DELETE FROM login_guard WHERE
+	res, err := s.execDB(ctx, `DELETE FROM login_guard WHERE
 		(subject LIKE 'addr:%' AND window_start <= ?) OR
-		(subject LIKE 'name:%' AND failures = 0 AND (locked_until IS NULL OR locked_until <= ?))`),
+		(subject LIKE 'name:%' AND failures = 0 AND (locked_until IS NULL OR locked_until <= ?))`,
 		now.Add(-l.AddrWindow).UnixMicro(), now.UnixMicro())
 	if err != nil {
 		return 0, s.internal("login guard purge", err)

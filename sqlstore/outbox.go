@@ -9,11 +9,11 @@ import (
 
 // emit writes an event to the outbox in the change's transaction; the relay
 // publishes it to the bus after commit.
-func (tx *Tx) emit(e zhudun.Event) error {
+func (tx *Tx) emit(ctx context.Context, e zhudun.Event) error {
 	if len(e.Data) == 0 {
 		e.Data = []byte("{}")
 	}
-	_, err := tx.exec(`INSERT INTO outbox (type, at, perm, dept_path, dept_id, owner_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	_, err := tx.exec(ctx, `INSERT INTO outbox (type, at, perm, dept_path, dept_id, owner_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		e.Type, tx.now, string(e.Perm), e.DeptPath, e.DeptID, e.OwnerID, string(e.Data))
 	if err != nil {
 		return tx.s.internal("outbox insert", err)
@@ -53,6 +53,11 @@ func (s *Store) PendingEvents(ctx context.Context, limit int) ([]zhudun.Event, e
 // them from then on, and they can be rebuilt from the tables they describe.
 func (s *Store) MarkPublished(ctx context.Context, ids []int64) error {
 	now := s.clock()
+	unlock, err := s.lockWriter(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return s.internal("outbox mark", err)

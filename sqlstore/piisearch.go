@@ -99,8 +99,8 @@ func (s *Store) countPIISearch(ctx context.Context, c *zhudun.Caller) error {
 	// Over the limit: the first to get here locks and tells; the others
 	// racing it are refused all the same.
 	var first bool
-	err = s.write(ctx, func(tx *Tx) error {
-		res, err := tx.exec(`UPDATE pii_search_quota SET locked_at = ? WHERE user_id = ? AND locked_at IS NULL`, tx.now, c.UserID)
+	err = s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE pii_search_quota SET locked_at = ? WHERE user_id = ? AND locked_at IS NULL`, tx.now, c.UserID)
 		if err != nil {
 			return tx.s.internal("pii search lock", err)
 		}
@@ -108,7 +108,7 @@ func (s *Store) countPIISearch(ctx context.Context, c *zhudun.Caller) error {
 			return nil
 		}
 		first = true
-		return tx.audit(&zhudun.AuditEntry{Action: "pii.search_locked", ObjectType: "user", ObjectID: c.Username, Result: zhudun.ResultDenied,
+		return tx.audit(ctx, &zhudun.AuditEntry{Action: "pii.search_locked", ObjectType: "user", ObjectID: c.Username, Result: zhudun.ResultDenied,
 			Detail: Detail(map[string]any{"searches": n, "limit": lim.Max, "window_seconds": int(lim.Window.Seconds())})})
 	})
 	if err != nil {
@@ -141,19 +141,19 @@ func (p *piiSearch) done(ctx context.Context, s *Store, matched int) error {
 // UnlockPIISearch clears a locked personal-data search capability (role:grant
 // whose scope covers the user: the security administrator).
 func (s *Store) UnlockPIISearch(ctx context.Context, id int64) error {
-	return s.write(ctx, func(tx *Tx) error {
-		u, err := tx.userInScope(id, zhudun.PermRoleGrant)
+	return s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		u, err := tx.userInScope(ctx, id, zhudun.PermRoleGrant)
 		if err != nil {
 			return err
 		}
-		res, err := tx.exec(`UPDATE pii_search_quota SET locked_at = NULL, searches = 0 WHERE user_id = ? AND locked_at IS NOT NULL`, u.ID)
+		res, err := tx.exec(ctx, `UPDATE pii_search_quota SET locked_at = NULL, searches = 0 WHERE user_id = ? AND locked_at IS NOT NULL`, u.ID)
 		if err != nil {
 			return tx.s.internal("pii search unlock", err)
 		}
 		if k, _ := res.RowsAffected(); k == 0 {
 			return zhudun.Errorf(zhudun.ECONFLICT, "searching by personal data is not locked for %s", u.Username)
 		}
-		return tx.audit(&zhudun.AuditEntry{Action: "pii.search_unlock", ObjectType: "user", ObjectID: u.Username})
+		return tx.audit(ctx, &zhudun.AuditEntry{Action: "pii.search_unlock", ObjectType: "user", ObjectID: u.Username})
 	})
 }
 

@@ -31,6 +31,7 @@ type policyCache struct {
 	p      zhudun.Policy
 	at     time.Time
 	loaded bool
+	gen    int // bumped when the stored policy changes: a read begun before is not kept
 }
 
 // storedPolicy is the JSON kept in settings under 'policy'.
@@ -40,10 +41,10 @@ type storedPolicy struct {
 	UpdatedBy string        `json:"updated_by,omitempty"`
 }
 
-func (s *Store) readPolicy(ctx context.Context, q func(string, ...any) *sql.Row) (storedPolicy, error) {
+func (s *Store) readPolicy(ctx context.Context, q querier) (storedPolicy, error) {
 	sp := storedPolicy{Policy: zhudun.DefaultPolicy()}
 	var v string
-	err := q(`SELECT value FROM settings WHERE key = 'policy'`).Scan(&v)
+	err := q.queryRow(ctx, `SELECT value FROM settings WHERE key = 'policy'`).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return sp, nil
 	}
@@ -65,24 +66,37 @@ func (s *Store) readPolicy(ctx context.Context, q func(string, ...any) *sql.Row)
 func (s *Store) policy(ctx context.Context) zhudun.Policy {
 	c := &s.pol
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	now := time.Now()
-	if !c.loaded || now.Sub(c.at) > policyTTL {
-		sp, err := s.readPolicy(ctx, func(q string, args ...any) *sql.Row { return s.queryRow(ctx, q, args...) })
+	fresh := c.loaded && now.Sub(c.at) <= policyTTL
+	p, gen := c.p, c.gen
+	c.mu.Unlock()
+	if !fresh {
+		// Read without the lock: a slow read (a busy pool) must not hold up
+		// every request that asks for the policy.
+		sp, err := s.readPolicy(ctx, s)
+		c.mu.Lock()
 		switch {
-		case err == nil:
+		case err == nil && gen == c.gen:
 			c.p, c.at, c.loaded = sp.Policy, now, true
+			p = sp.Policy
+		case err == nil:
+			p = sp.Policy // read after a change began; used, not cached
 		case !c.loaded:
 			c.p = zhudun.DefaultPolicy()
+			p = c.p
+		default:
+			p = c.p
 		}
+		c.mu.Unlock()
 	}
-	p, _ := s.overrides.Apply(c.p)
+	p, _ = s.overrides.Apply(p)
 	return p
 }
 
 func (s *Store) forgetPolicy() {
 	s.pol.mu.Lock()
 	s.pol.loaded = false
+	s.pol.gen++
 	s.pol.mu.Unlock()
 }
 
@@ -102,7 +116,7 @@ func (s *Store) FindPolicy(ctx context.Context) (*zhudun.PolicyView, error) {
 	if !cityWide(zhudun.CallerFrom(ctx), zhudun.PermRoleRead) {
 		return nil, zhudun.Errorf(zhudun.EFORBIDDEN, "permission role:read over the whole organisation required")
 	}
-	sp, err := s.readPolicy(ctx, func(q string, args ...any) *sql.Row { return s.queryRow(ctx, q, args...) })
+	sp, err := s.readPolicy(ctx, s)
 	if err != nil {
 		return nil, err
 	}
@@ -144,15 +158,15 @@ func (s *Store) UpdatePolicy(ctx context.Context, p zhudun.Policy) (*zhudun.Poli
 	sort.Strings(roles)
 	p.TOTPRoles = roles
 	var out *zhudun.PolicyView
-	err := s.write(ctx, func(tx *Tx) error {
-		if err := tx.checkRolesExist(roles); err != nil {
+	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		if err := tx.checkRolesExist(ctx, roles); err != nil {
 			var ze *zhudun.Error
 			if errors.As(err, &ze) {
 				ze.Field = "totp_roles"
 			}
 			return err
 		}
-		old, err := tx.s.readPolicy(ctx, tx.queryRow)
+		old, err := tx.s.readPolicy(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -170,19 +184,19 @@ func (s *Store) UpdatePolicy(ctx context.Context, p zhudun.Policy) (*zhudun.Poli
 			return nil
 		}
 		b, _ := json.Marshal(sp)
-		res, err := tx.exec(`UPDATE settings SET value = ? WHERE key = 'policy'`, string(b))
+		res, err := tx.exec(ctx, `UPDATE settings SET value = ? WHERE key = 'policy'`, string(b))
 		if err != nil {
 			return tx.s.internal("policy update", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			if _, err := tx.exec(`INSERT INTO settings (key, value) VALUES ('policy', ?)`, string(b)); err != nil {
+			if _, err := tx.exec(ctx, `INSERT INTO settings (key, value) VALUES ('policy', ?)`, string(b)); err != nil {
 				return tx.s.internal("policy insert", err)
 			}
 		}
-		if err := tx.audit(&zhudun.AuditEntry{Action: "policy.update", ObjectType: "policy", ObjectID: "policy", Detail: Detail(change)}); err != nil {
+		if err := tx.audit(ctx, &zhudun.AuditEntry{Action: "policy.update", ObjectType: "policy", ObjectID: "policy", Detail: Detail(change)}); err != nil {
 			return err
 		}
-		return tx.emit(zhudun.Event{Type: "policy.updated", Perm: zhudun.PermRoleRead, DeptPath: rootPath, DeptID: 1, Data: Detail(out)})
+		return tx.emit(ctx, zhudun.Event{Type: "policy.updated", Perm: zhudun.PermRoleRead, DeptPath: rootPath, DeptID: 1, Data: Detail(out)})
 	})
 	if err != nil {
 		return nil, err
@@ -221,21 +235,11 @@ func policyChanges(a, b zhudun.Policy) map[string]any {
 
 // --- passwords --------------------------------------------------------------
 
-// querier reads either through a transaction or straight from the database.
+// querier reads either through a transaction (*Tx) or straight from the
+// database (*Store).
 type querier interface {
-	queryRow(q string, args ...any) *sql.Row
-	query(q string, args ...any) (*sql.Rows, error)
-}
-
-// dbq reads straight from the database.
-type dbq struct {
-	s   *Store
-	ctx context.Context
-}
-
-func (d dbq) queryRow(q string, args ...any) *sql.Row { return d.s.queryRow(d.ctx, q, args...) }
-func (d dbq) query(q string, args ...any) (*sql.Rows, error) {
-	return d.s.query(d.ctx, q, args...)
+	queryRow(ctx context.Context, q string, args ...any) *sql.Row
+	query(ctx context.Context, q string, args ...any) (*sql.Rows, error)
 }
 
 // checkNewPassword applies the whole password policy to a password about to
@@ -253,11 +257,11 @@ func (s *Store) checkNewPassword(ctx context.Context, q querier, userID int64, u
 	n := s.policy(ctx).PasswordHistory
 	var hashes []string
 	var cur string
-	if err := q.queryRow(`SELECT password_hash FROM users WHERE id = ?`, userID).Scan(&cur); err != nil {
+	if err := q.queryRow(ctx, `SELECT password_hash FROM users WHERE id = ?`, userID).Scan(&cur); err != nil {
 		return s.internal("password current", err)
 	}
 	hashes = append(hashes, cur)
-	rows, err := q.query(`SELECT hash FROM password_history WHERE user_id = ? ORDER BY id DESC LIMIT ?`, userID, n)
+	rows, err := q.query(ctx, `SELECT hash FROM password_history WHERE user_id = ? ORDER BY id DESC LIMIT ?`, userID, n)
 	if err != nil {
 		return s.internal("password history", err)
 	}
@@ -288,11 +292,11 @@ func (s *Store) checkNewPassword(ctx context.Context, q querier, userID int64, u
 
 // recordPassword keeps hash in the user's history and forgets what no
 // policy setting could still ask about.
-func (tx *Tx) recordPassword(userID int64, hash string) error {
-	if _, err := tx.exec(`INSERT INTO password_history (user_id, hash, set_at) VALUES (?, ?, ?)`, userID, hash, tx.now); err != nil {
+func (tx *Tx) recordPassword(ctx context.Context, userID int64, hash string) error {
+	if _, err := tx.exec(ctx, `INSERT INTO password_history (user_id, hash, set_at) VALUES (?, ?, ?)`, userID, hash, tx.now); err != nil {
 		return tx.s.internal("password history insert", err)
 	}
-	_, err := tx.exec(`DELETE FROM password_history WHERE user_id = ? AND id NOT IN
+	_, err := tx.exec(ctx, `DELETE FROM password_history WHERE user_id = ? AND id NOT IN
 		(SELECT id FROM password_history WHERE user_id = ? ORDER BY id DESC LIMIT ?)`, userID, userID, zhudun.MaxPasswordHistory)
 	return tx.s.internalIf("password history prune", err)
 }
@@ -310,8 +314,8 @@ func (s *Store) passwordExpired(ctx context.Context, userID int64, now time.Time
 // --- dormant accounts -------------------------------------------------------
 
 // markEnabled starts a re-enabled account's dormancy period afresh.
-func (tx *Tx) markEnabled(userID int64) error {
-	_, err := tx.exec(`UPDATE users SET enabled_at = ? WHERE id = ?`, tx.now, userID)
+func (tx *Tx) markEnabled(ctx context.Context, userID int64) error {
+	_, err := tx.exec(ctx, `UPDATE users SET enabled_at = ? WHERE id = ?`, tx.now, userID)
 	return tx.s.internalIf("user enabled_at", err)
 }
 
@@ -404,7 +408,7 @@ func (s *Store) DisableDormant(ctx context.Context) ([]string, error) {
 	}
 	var done []string
 	for _, d := range found {
-		err := s.write(ctx, func(tx *Tx) error {
+		err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
 			// Checked again inside the transaction: the user may have
 			// signed in, or been enabled, since the list was read.
 			var w where
@@ -412,25 +416,25 @@ func (s *Store) DisableDormant(ctx context.Context) ([]string, error) {
 			w.add("u.disabled = ?", false)
 			dormantWhere(&w, cutoff)
 			var id int64
-			err := tx.queryRow(`SELECT u.id FROM users u`+w.sql(), w.args...).Scan(&id)
+			err := tx.queryRow(ctx, `SELECT u.id FROM users u`+w.sql(), w.args...).Scan(&id)
 			if errors.Is(err, sql.ErrNoRows) {
 				return nil
 			}
 			if err != nil {
 				return tx.s.internal("dormant recheck", err)
 			}
-			if _, err := tx.exec(`UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?`, true, tx.now, d.ID); err != nil {
+			if _, err := tx.exec(ctx, `UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?`, true, tx.now, d.ID); err != nil {
 				return tx.s.internal("dormant disable", err)
 			}
-			if _, err := tx.exec(`UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, tx.now, d.ID); err != nil {
+			if _, err := tx.exec(ctx, `UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, tx.now, d.ID); err != nil {
 				return tx.s.internal("dormant revoke", err)
 			}
-			u, err := tx.userByID(d.ID)
+			u, err := tx.userByID(ctx, d.ID)
 			if err != nil {
 				return err
 			}
 			done = append(done, u.Username)
-			return tx.userChanged("user.disable_dormant", u, Detail(map[string]any{
+			return tx.userChanged(ctx, "user.disable_dormant", u, Detail(map[string]any{
 				"last_active": d.LastActive, "days": d.Days, "dormant_days": p.DormantDays}))
 		})
 		if err != nil {

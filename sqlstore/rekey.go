@@ -36,7 +36,7 @@ func (s *Store) RekeyPII(ctx context.Context) (int, error) {
 	}
 	rs.Close()
 	n := 0
-	err = s.write(ctx, func(tx *Tx) error {
+	err = s.write(ctx, func(ctx context.Context, tx *Tx) error {
 		for _, r := range all {
 			if r.phone == "" && r.idno == "" && r.tsec == "" && r.tpen == "" {
 				continue
@@ -66,7 +66,7 @@ func (s *Store) RekeyPII(ctx context.Context) (int, error) {
 				canon, _ := pii.NormalizeIDNumber(idno.clear)
 				iidx = s.keys.Index("idno", canon)
 			}
-			if _, err := tx.exec(`UPDATE users SET phone_enc = ?, phone_idx = ?, idno_enc = ?, idno_idx = ?, totp_secret = ?, totp_pending = ? WHERE id = ?`,
+			if _, err := tx.exec(ctx, `UPDATE users SET phone_enc = ?, phone_idx = ?, idno_enc = ?, idno_idx = ?, totp_secret = ?, totp_pending = ? WHERE id = ?`,
 				phone.sealed, pidx, idno.sealed, iidx, tsec.sealed, tpen.sealed, r.id); err != nil {
 				return tx.s.internal("rekey update", err)
 			}
@@ -81,8 +81,8 @@ func (s *Store) RekeyPII(ctx context.Context) (int, error) {
 	if err != nil {
 		return n, err
 	}
-	err = s.write(ctx, func(tx *Tx) error {
-		return tx.audit(&zhudun.AuditEntry{Action: "keys.rekey", ObjectType: "pii", Detail: Detail(map[string]int{"users": n, "incidents": ni})})
+	err = s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		return tx.audit(ctx, &zhudun.AuditEntry{Action: "keys.rekey", ObjectType: "pii", Detail: Detail(map[string]int{"users": n, "incidents": ni})})
 	})
 	return n + ni, err
 }
@@ -115,14 +115,14 @@ func (s *Store) rekeyIncidents(ctx context.Context) (int, error) {
 		if len(batch) == 0 {
 			return n, nil
 		}
-		err = s.write(ctx, func(tx *Tx) error {
+		err = s.write(ctx, func(ctx context.Context, tx *Tx) error {
 			for _, r := range batch {
 				rs, err := s.reseal(r.enc, incidentAAD(r.id))
 				if err != nil {
 					return err
 				}
 				canon, _ := pii.NormalizePhone(rs.clear)
-				if _, err := tx.exec(`UPDATE incidents SET phone_enc = ?, phone_idx = ? WHERE id = ?`, rs.sealed, s.keys.Index("phone", canon), r.id); err != nil {
+				if _, err := tx.exec(ctx, `UPDATE incidents SET phone_enc = ?, phone_idx = ? WHERE id = ?`, rs.sealed, s.keys.Index("phone", canon), r.id); err != nil {
 					return tx.s.internal("rekey incident update", err)
 				}
 			}

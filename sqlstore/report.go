@@ -431,8 +431,8 @@ func (s *Store) RebuildPatrolRollup(ctx context.Context) (int, error) {
 	if err := rows.Err(); err != nil {
 		return 0, s.internal("rollup rebuild rows", err)
 	}
-	err = s.write(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(`DELETE FROM patrol_rollup`); err != nil {
+	err = s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		if _, err := tx.exec(ctx, `DELETE FROM patrol_rollup`); err != nil {
 			return tx.s.internal("rollup clear", err)
 		}
 		const batch = 500
@@ -454,11 +454,11 @@ func (s *Store) RebuildPatrolRollup(ctx context.Context) (int, error) {
 				b.WriteString("(?, ?, ?, ?, ?, ?, ?)")
 				args = append(args, k.grain, k.day, k.station, k.grid, k.dim, k.val, r[k])
 			}
-			if _, err := tx.exec(b.String(), args...); err != nil {
+			if _, err := tx.exec(ctx, b.String(), args...); err != nil {
 				return tx.s.internal("rollup insert", err)
 			}
 		}
-		return tx.audit(&zhudun.AuditEntry{Action: "report.rollup_rebuild", ObjectType: "patrol_rollup", ObjectID: "all",
+		return tx.audit(ctx, &zhudun.AuditEntry{Action: "report.rollup_rebuild", ObjectType: "patrol_rollup", ObjectID: "all",
 			Detail: Detail(map[string]any{"rows": len(keys)})})
 	})
 	return len(r), err

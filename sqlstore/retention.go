@@ -91,7 +91,7 @@ func (s *Store) Purge(ctx context.Context, r Retention) (PurgeReport, error) {
 				return rep, err
 			}
 			var n int64
-			err := s.write(ctx, func(tx *Tx) error {
+			err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
 				args := []any{cut(st.keep)}
 				if st.micros {
 					args = []any{cut(st.keep).UnixMicro(), now.UnixMicro()}
@@ -129,8 +129,8 @@ func (s *Store) Purge(ctx context.Context, r Retention) (PurgeReport, error) {
 	if rep == (PurgeReport{}) {
 		return rep, nil
 	}
-	err = s.write(ctx, func(tx *Tx) error {
-		return tx.audit(&zhudun.AuditEntry{Action: "retention.purge", ObjectType: "retention", Detail: Detail(rep)})
+	err = s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		return tx.audit(ctx, &zhudun.AuditEntry{Action: "retention.purge", ObjectType: "retention", Detail: Detail(rep)})
 	})
 	return rep, err
 }

@@ -120,45 +120,45 @@ func (s *Store) CreateRole(ctx context.Context, r *zhudun.Role) error {
 	if c.System || owner == 0 {
 		owner = zhudun.RootDeptID
 	}
-	return s.write(ctx, func(tx *Tx) error {
-		if err := tx.queryRow(`SELECT code FROM depts WHERE id = ?`, owner).Scan(&r.OwnerDept); err != nil {
+	return s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		if err := tx.queryRow(ctx, `SELECT code FROM depts WHERE id = ?`, owner).Scan(&r.OwnerDept); err != nil {
 			return tx.s.internal("role owner", err)
 		}
-		if _, err := tx.exec(`INSERT INTO roles (id, name, scope, builtin, admin, owner_dept_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		if _, err := tx.exec(ctx, `INSERT INTO roles (id, name, scope, builtin, admin, owner_dept_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.ID, r.Name, string(r.Scope), false, false, owner, tx.now, tx.now); err != nil {
 			if tx.s.dialect.IsUniqueViolation(err) {
 				return &zhudun.Error{Code: zhudun.ECONFLICT, Field: "id", Message: "role " + r.ID + " exists"}
 			}
 			return tx.s.internal("role insert", err)
 		}
-		if err := tx.setPerms(r.ID, r.Perms); err != nil {
+		if err := tx.setPerms(ctx, r.ID, r.Perms); err != nil {
 			return err
 		}
-		return tx.roleChanged("role.create", r, Detail(r))
+		return tx.roleChanged(ctx, "role.create", r, Detail(r))
 	})
 }
 
-func (tx *Tx) setPerms(id string, perms []zhudun.Permission) error {
-	if _, err := tx.exec(`DELETE FROM role_perms WHERE role_id = ?`, id); err != nil {
+func (tx *Tx) setPerms(ctx context.Context, id string, perms []zhudun.Permission) error {
+	if _, err := tx.exec(ctx, `DELETE FROM role_perms WHERE role_id = ?`, id); err != nil {
 		return tx.s.internal("role perms delete", err)
 	}
 	for _, p := range perms {
-		if _, err := tx.exec(`INSERT INTO role_perms (role_id, perm) VALUES (?, ?)`, id, string(p)); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO role_perms (role_id, perm) VALUES (?, ?)`, id, string(p)); err != nil {
 			return tx.s.internal("role perms insert", err)
 		}
 	}
 	return nil
 }
 
-func (tx *Tx) roleChanged(action string, r *zhudun.Role, detail []byte) error {
-	if err := tx.audit(&zhudun.AuditEntry{Action: action, ObjectType: "role", ObjectID: r.ID, Detail: detail}); err != nil {
+func (tx *Tx) roleChanged(ctx context.Context, action string, r *zhudun.Role, detail []byte) error {
+	if err := tx.audit(ctx, &zhudun.AuditEntry{Action: action, ObjectType: "role", ObjectID: r.ID, Detail: detail}); err != nil {
 		return err
 	}
 	typ := "role.updated"
 	if action == "role.create" {
 		typ = "role.created"
 	}
-	return tx.emit(zhudun.Event{Type: typ, Perm: zhudun.PermRoleRead, DeptPath: "/", Data: Detail(r)})
+	return tx.emit(ctx, zhudun.Event{Type: typ, Perm: zhudun.PermRoleRead, DeptPath: "/", Data: Detail(r)})
 }
 
 // UpdateRole adjusts a business role's name, scope or permissions
@@ -169,7 +169,7 @@ func (s *Store) UpdateRole(ctx context.Context, id string, u zhudun.RoleUpdate) 
 		return nil, err
 	}
 	var out *zhudun.Role
-	err = s.write(ctx, func(tx *Tx) error {
+	err = s.write(ctx, func(ctx context.Context, tx *Tx) error {
 		all, err := tx.s.roles(ctx)
 		if err != nil {
 			return err
@@ -210,7 +210,7 @@ func (s *Store) UpdateRole(ctx context.Context, id string, u zhudun.RoleUpdate) 
 		// editor may change a role held across the city.
 		if f.Kind != zhudun.ScopeAll {
 			var n int
-			if err := tx.queryRow(`SELECT COUNT(*) FROM user_roles ur JOIN users us ON us.id = ur.user_id JOIN depts d ON d.id = us.dept_id
+			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM user_roles ur JOIN users us ON us.id = ur.user_id JOIN depts d ON d.id = us.dept_id
 				WHERE ur.role_id = ? AND d.path NOT LIKE ?`, id, f.DeptPath+"%").Scan(&n); err != nil {
 				return tx.s.internal("role holders", err)
 			}
@@ -218,14 +218,14 @@ func (s *Store) UpdateRole(ctx context.Context, id string, u zhudun.RoleUpdate) 
 				return zhudun.Errorf(zhudun.EFORBIDDEN, "role %s is held by %d users outside your scope", id, n)
 			}
 		}
-		if _, err := tx.exec(`UPDATE roles SET name = ?, scope = ?, updated_at = ? WHERE id = ?`, r.Name, string(r.Scope), tx.now, id); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE roles SET name = ?, scope = ?, updated_at = ? WHERE id = ?`, r.Name, string(r.Scope), tx.now, id); err != nil {
 			return tx.s.internal("role update", err)
 		}
-		if err := tx.setPerms(id, r.Perms); err != nil {
+		if err := tx.setPerms(ctx, id, r.Perms); err != nil {
 			return err
 		}
 		out = r
-		return tx.roleChanged("role.update", r, Detail(map[string]any{"from": before, "to": r}))
+		return tx.roleChanged(ctx, "role.update", r, Detail(map[string]any{"from": before, "to": r}))
 	})
 	return out, err
 }
@@ -235,23 +235,23 @@ func (s *Store) UpdateRole(ctx context.Context, id string, u zhudun.RoleUpdate) 
 // the administrator roles cannot be changed through any API.
 func (s *Store) EnsureBuiltinRoles(ctx context.Context) error {
 	ctx = zhudun.WithCaller(ctx, zhudun.SystemCaller("migrate"))
-	return s.write(ctx, func(tx *Tx) error {
+	return s.write(ctx, func(ctx context.Context, tx *Tx) error {
 		for _, r := range zhudun.BuiltinRoles() {
 			var n int
-			if err := tx.queryRow(`SELECT COUNT(*) FROM roles WHERE id = ?`, r.ID).Scan(&n); err != nil {
+			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM roles WHERE id = ?`, r.ID).Scan(&n); err != nil {
 				return tx.s.internal("role seed", err)
 			}
 			if n > 0 {
 				continue
 			}
-			if _, err := tx.exec(`INSERT INTO roles (id, name, scope, builtin, admin, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			if _, err := tx.exec(ctx, `INSERT INTO roles (id, name, scope, builtin, admin, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 				r.ID, r.Name, string(r.Scope), true, r.Admin, tx.now, tx.now); err != nil {
 				return tx.s.internal("role seed insert", err)
 			}
-			if err := tx.setPerms(r.ID, r.Perms); err != nil {
+			if err := tx.setPerms(ctx, r.ID, r.Perms); err != nil {
 				return err
 			}
-			if err := tx.audit(&zhudun.AuditEntry{Action: "role.seed", ObjectType: "role", ObjectID: r.ID, Detail: Detail(r)}); err != nil {
+			if err := tx.audit(ctx, &zhudun.AuditEntry{Action: "role.seed", ObjectType: "role", ObjectID: r.ID, Detail: Detail(r)}); err != nil {
 				return err
 			}
 		}

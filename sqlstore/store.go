@@ -76,6 +76,17 @@ type Store struct {
 	limitsSet atomic.Pointer[zhudun.LoginLimits] // what SetLoginLimits was given: explicit values win over the policy
 	piiSearch PIISearchLimit
 	alert     SecurityAlert
+	group     committer     // writeGrouped's queue
+	wlock     chan struct{} // held by this process's writer; nil where the backend takes writers in parallel
+}
+
+// SingleWriter is implemented by a Dialect whose database takes one writer
+// at a time (SQLite). The store then queues its writers itself, in order,
+// instead of letting them poll the database's lock: a writer that finds it
+// taken sleeps in the busy handler and loses its turn to newer ones, which
+// is what made SQLite's creations take seconds under load.
+type SingleWriter interface {
+	SingleWriter() bool
 }
 
 // Options configure a Store.
@@ -133,6 +144,9 @@ func New(db *sql.DB, d Dialect, o Options) *Store {
 	}
 	s := &Store{db: db, dialect: d, keys: o.Keys, log: o.Logger, now: o.Now, notify: make(chan struct{}, 1), overrides: o.Policy,
 		piiSearch: o.PIISearch, alert: o.Alert, witness: o.Witness}
+	if sw, ok := d.(SingleWriter); ok && sw.SingleWriter() {
+		s.wlock = make(chan struct{}, 1)
+	}
 	s.SetLoginLimits(o.LoginLimits)
 	return s
 }
@@ -168,11 +182,11 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 // so that a time read back equals the time written (the audit hash needs it).
 func (s *Store) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 
-// Tx is a write transaction with the caller's context.
+// Tx is a write transaction. Its methods take the caller's context first,
+// as write's fn receives it.
 type Tx struct {
 	*sql.Tx
 	s      *Store
-	ctx    context.Context
 	now    time.Time
 	events int
 	head   *zhudun.AuditEntry // the last audit row this transaction appended
@@ -180,13 +194,18 @@ type Tx struct {
 
 // write runs fn in a transaction and commits it; every change, its audit row
 // and its outbox event commit together or not at all.
-func (s *Store) write(ctx context.Context, fn func(tx *Tx) error) error {
+func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
+	unlock, err := s.lockWriter(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	stx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return s.internal("begin", err)
 	}
-	tx := &Tx{Tx: stx, s: s, ctx: ctx, now: s.clock()}
-	if err := fn(tx); err != nil {
+	tx := &Tx{Tx: stx, s: s, now: s.clock()}
+	if err := fn(ctx, tx); err != nil {
 		_ = stx.Rollback()
 		return err
 	}
@@ -207,16 +226,40 @@ func (s *Store) write(ctx context.Context, fn func(tx *Tx) error) error {
 	return nil
 }
 
-func (tx *Tx) exec(q string, args ...any) (sql.Result, error) {
-	return tx.ExecContext(tx.ctx, tx.s.dialect.Rebind(q), args...)
+// lockWriter waits for this process's turn to write (see SingleWriter).
+func (s *Store) lockWriter(ctx context.Context) (unlock func(), err error) {
+	if s.wlock == nil {
+		return func() {}, nil
+	}
+	select {
+	case s.wlock <- struct{}{}:
+		return func() { <-s.wlock }, nil
+	case <-ctx.Done():
+		return nil, s.internal("writer", ctx.Err())
+	}
 }
 
-func (tx *Tx) query(q string, args ...any) (*sql.Rows, error) {
-	return tx.QueryContext(tx.ctx, tx.s.dialect.Rebind(q), args...)
+// execDB runs one write statement outside a transaction, in the writers'
+// queue.
+func (s *Store) execDB(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	unlock, err := s.lockWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	return s.db.ExecContext(ctx, s.dialect.Rebind(q), args...)
 }
 
-func (tx *Tx) queryRow(q string, args ...any) *sql.Row {
-	return tx.QueryRowContext(tx.ctx, tx.s.dialect.Rebind(q), args...)
+func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return tx.ExecContext(ctx, tx.s.dialect.Rebind(q), args...)
+}
+
+func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return tx.QueryContext(ctx, tx.s.dialect.Rebind(q), args...)
+}
+
+func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return tx.QueryRowContext(ctx, tx.s.dialect.Rebind(q), args...)
 }
 
 func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {

@@ -53,8 +53,8 @@ func (s *Store) CreateUnit(ctx context.Context, nu zhudun.NewUnit) (*zhudun.Unit
 		return nil, zhudun.FieldError("terminal", "terminal must be at most 64 characters")
 	}
 	var out *zhudun.Unit
-	err := s.write(ctx, func(tx *Tx) error {
-		d, err := tx.deptInScope(nu.StationCode, zhudun.PermUnitWrite)
+	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		d, err := tx.deptInScope(ctx, nu.StationCode, zhudun.PermUnitWrite)
 		if err != nil {
 			if zhudun.ErrorCode(err) == zhudun.ENOTFOUND {
 				return zhudun.FieldError("station", "station %s not found", nu.StationCode)
@@ -62,7 +62,7 @@ func (s *Store) CreateUnit(ctx context.Context, nu zhudun.NewUnit) (*zhudun.Unit
 			return err
 		}
 		var id int64
-		err = tx.queryRow(`INSERT INTO units (callsign, kind, station_id, terminal, status, status_label, version, created_at, updated_at)
+		err = tx.queryRow(ctx, `INSERT INTO units (callsign, kind, station_id, terminal, status, status_label, version, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`, nu.Callsign, nu.Kind, d.ID, nu.Terminal, zhudun.UnitOffDuty, zhudun.UnitOffDuty, tx.now, tx.now).Scan(&id)
 		if err != nil {
 			if tx.s.dialect.IsUniqueViolation(err) {
@@ -70,26 +70,26 @@ func (s *Store) CreateUnit(ctx context.Context, nu zhudun.NewUnit) (*zhudun.Unit
 			}
 			return tx.s.internal("unit insert", err)
 		}
-		u, err := tx.unitByID(id)
+		u, err := tx.unitByID(ctx, id)
 		if err != nil {
 			return err
 		}
 		out = u
-		if err := tx.audit(&zhudun.AuditEntry{Action: "unit.create", ObjectType: "unit", ObjectID: u.Callsign,
+		if err := tx.audit(ctx, &zhudun.AuditEntry{Action: "unit.create", ObjectType: "unit", ObjectID: u.Callsign,
 			Detail: Detail(map[string]any{"kind": u.Kind, "station": u.StationCode, "terminal": u.Terminal})}); err != nil {
 			return err
 		}
-		return tx.unitEvent("unit.created", u)
+		return tx.unitEvent(ctx, "unit.created", u)
 	})
 	return out, err
 }
 
-func (tx *Tx) unitEvent(typ string, u *zhudun.Unit) error {
-	return tx.emit(zhudun.Event{Type: typ, Perm: zhudun.PermUnitRead, DeptPath: u.DeptPath, DeptID: u.StationID, Data: Detail(u)})
+func (tx *Tx) unitEvent(ctx context.Context, typ string, u *zhudun.Unit) error {
+	return tx.emit(ctx, zhudun.Event{Type: typ, Perm: zhudun.PermUnitRead, DeptPath: u.DeptPath, DeptID: u.StationID, Data: Detail(u)})
 }
 
-func (tx *Tx) unitByID(id int64) (*zhudun.Unit, error) {
-	u, err := scanUnit(tx.queryRow(unitSelect+` WHERE u.id = ?`, id))
+func (tx *Tx) unitByID(ctx context.Context, id int64) (*zhudun.Unit, error) {
+	u, err := scanUnit(tx.queryRow(ctx, unitSelect+` WHERE u.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, zhudun.Errorf(zhudun.ENOTFOUND, "unit not found")
 	}
@@ -100,13 +100,13 @@ func (tx *Tx) unitByID(id int64) (*zhudun.Unit, error) {
 }
 
 // unitInScope loads a unit visible under perm, or ENOTFOUND.
-func (tx *Tx) unitInScope(id int64, perm zhudun.Permission) (*zhudun.Unit, error) {
+func (tx *Tx) unitInScope(ctx context.Context, id int64, perm zhudun.Permission) (*zhudun.Unit, error) {
 	var w where
-	if _, err := scoped(tx.ctx, &w, perm, unitCols); err != nil {
+	if _, err := scoped(ctx, &w, perm, unitCols); err != nil {
 		return nil, err
 	}
 	w.add("u.id = ?", id)
-	u, err := scanUnit(tx.queryRow(unitSelect+w.sql(), w.args...))
+	u, err := scanUnit(tx.queryRow(ctx, unitSelect+w.sql(), w.args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, zhudun.Errorf(zhudun.ENOTFOUND, "unit not found")
 	}
@@ -118,12 +118,12 @@ func (tx *Tx) unitInScope(id int64, perm zhudun.Permission) (*zhudun.Unit, error
 
 // setUnitState changes a unit's state and bumps its version; the caller
 // audits and emits.
-func (tx *Tx) setUnitState(u *zhudun.Unit, status, label string, incident *int64) error {
+func (tx *Tx) setUnitState(ctx context.Context, u *zhudun.Unit, status, label string, incident *int64) error {
 	var inc any
 	if incident != nil {
 		inc = *incident
 	}
-	if _, err := tx.exec(`UPDATE units SET status = ?, status_label = ?, incident_id = ?, version = version + 1, updated_at = ? WHERE id = ?`,
+	if _, err := tx.exec(ctx, `UPDATE units SET status = ?, status_label = ?, incident_id = ?, version = version + 1, updated_at = ? WHERE id = ?`,
 		status, label, inc, tx.now, u.ID); err != nil {
 		return tx.s.internal("unit state", err)
 	}
@@ -174,7 +174,7 @@ func (s *Store) FindUnits(ctx context.Context, f zhudun.UnitFilter) ([]*zhudun.U
 		return nil, 0, s.internal("unit rows", err)
 	}
 	rows.Close()
-	return out, total, s.loadCrews(ctx, s.dbQuery(ctx), out)
+	return out, total, s.loadCrews(ctx, s, out)
 }
 
 // FindUnitByID returns one unit inside the caller's unit:read scope.
@@ -217,8 +217,8 @@ func (s *Store) SetUnitStatus(ctx context.Context, id int64, label string) (*zhu
 		return nil, zhudun.FieldError("status", "unknown status %q", label)
 	}
 	var out *zhudun.Unit
-	err := s.write(ctx, func(tx *Tx) error {
-		u, err := tx.unitForStatus(id)
+	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		u, err := tx.unitForStatus(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -226,24 +226,24 @@ func (s *Store) SetUnitStatus(ctx context.Context, id int64, label string) (*zhu
 			return err
 		}
 		if st.Base == zhudun.UnitOnScene && u.Status == zhudun.UnitDispatched && u.IncidentID != nil {
-			inc, err := tx.incidentByID(*u.IncidentID)
+			inc, err := tx.incidentByID(ctx, *u.IncidentID)
 			if err != nil {
 				return err
 			}
-			if err := tx.arrive(inc, u); err != nil {
+			if err := tx.arrive(ctx, inc, u); err != nil {
 				return err
 			}
 		}
 		from := u.StatusLabel
-		if err := tx.setUnitState(u, st.Base, st.Label, u.IncidentID); err != nil {
+		if err := tx.setUnitState(ctx, u, st.Base, st.Label, u.IncidentID); err != nil {
 			return err
 		}
 		out = u
-		if err := tx.audit(&zhudun.AuditEntry{Action: "unit.status", ObjectType: "unit", ObjectID: u.Callsign,
+		if err := tx.audit(ctx, &zhudun.AuditEntry{Action: "unit.status", ObjectType: "unit", ObjectID: u.Callsign,
 			Detail: Detail(map[string]any{"from": from, "to": st.Label, "base": st.Base})}); err != nil {
 			return err
 		}
-		return tx.unitEvent("unit.status", u)
+		return tx.unitEvent(ctx, "unit.status", u)
 	})
 	return out, err
 }
@@ -278,13 +278,13 @@ func (s *Store) AddPositions(ctx context.Context, id int64, ps []zhudun.Position
 		}
 	}
 	var out *zhudun.Unit
-	err := s.write(ctx, func(tx *Tx) error {
-		u, err := tx.unitInScope(id, zhudun.PermUnitWrite)
+	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		u, err := tx.unitInScope(ctx, id, zhudun.PermUnitWrite)
 		if err != nil {
 			return err
 		}
 		for _, p := range ps {
-			if _, err := tx.exec(`INSERT INTO unit_positions (unit_id, lon, lat, ts, received_at) VALUES (?, ?, ?, ?, ?)`,
+			if _, err := tx.exec(ctx, `INSERT INTO unit_positions (unit_id, lon, lat, ts, received_at) VALUES (?, ?, ?, ?, ?)`,
 				u.ID, p.Lon, p.Lat, p.TS.UTC().Truncate(time.Microsecond), tx.now); err != nil {
 				return tx.s.internal("position insert", err)
 			}
@@ -292,13 +292,13 @@ func (s *Store) AddPositions(ctx context.Context, id int64, ps []zhudun.Position
 		p := ps[latest]
 		ts := p.TS.UTC().Truncate(time.Microsecond)
 		if u.PositionAt == nil || ts.After(*u.PositionAt) {
-			if _, err := tx.exec(`UPDATE units SET lon = ?, lat = ?, position_at = ? WHERE id = ?`, p.Lon, p.Lat, ts, u.ID); err != nil {
+			if _, err := tx.exec(ctx, `UPDATE units SET lon = ?, lat = ?, position_at = ? WHERE id = ?`, p.Lon, p.Lat, ts, u.ID); err != nil {
 				return tx.s.internal("unit position", err)
 			}
 			u.Lon, u.Lat, u.PositionAt = &p.Lon, &p.Lat, &ts
 			u.Stale = false
 			out = u
-			return tx.unitEvent("unit.position", u)
+			return tx.unitEvent(ctx, "unit.position", u)
 		}
 		out = u
 		return nil

@@ -37,7 +37,7 @@ func scanUser(r scanner) (*zhudun.User, error) {
 }
 
 // loadRoles fills the roles of the given users in one query.
-func (s *Store) loadRoles(ctx context.Context, q func(string, ...any) (*sql.Rows, error), users []*zhudun.User) error {
+func (s *Store) loadRoles(ctx context.Context, q querier, users []*zhudun.User) error {
 	if len(users) == 0 {
 		return nil
 	}
@@ -50,7 +50,7 @@ func (s *Store) loadRoles(ctx context.Context, q func(string, ...any) (*sql.Rows
 		ph = append(ph, "?")
 		args = append(args, u.ID)
 	}
-	rows, err := q(`SELECT user_id, role_id FROM user_roles WHERE user_id IN (`+strings.Join(ph, ",")+`) ORDER BY role_id`, args...)
+	rows, err := q.query(ctx, `SELECT user_id, role_id FROM user_roles WHERE user_id IN (`+strings.Join(ph, ",")+`) ORDER BY role_id`, args...)
 	if err != nil {
 		return s.internal("user roles", err)
 	}
@@ -142,8 +142,8 @@ func (s *Store) CreateUser(ctx context.Context, nu zhudun.NewUser) (*zhudun.User
 		return nil, s.internal("hash", err)
 	}
 	var out *zhudun.User
-	err = s.write(ctx, func(tx *Tx) error {
-		d, err := tx.deptInScope(nu.DeptCode, zhudun.PermUserWrite)
+	err = s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		d, err := tx.deptInScope(ctx, nu.DeptCode, zhudun.PermUserWrite)
 		if err != nil {
 			if zhudun.ErrorCode(err) == zhudun.ENOTFOUND {
 				return zhudun.FieldError("dept", "department %s not found", nu.DeptCode)
@@ -154,7 +154,7 @@ func (s *Store) CreateUser(ctx context.Context, nu zhudun.NewUser) (*zhudun.User
 			return zhudun.FieldError("dept", "department %s is disabled", d.Code)
 		}
 		var id int64
-		err = tx.queryRow(`INSERT INTO users (username, name, dept_id, password_hash, must_change, disabled, created_by, created_at, updated_at, password_changed_at)
+		err = tx.queryRow(ctx, `INSERT INTO users (username, name, dept_id, password_hash, must_change, disabled, created_by, created_at, updated_at, password_changed_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			nu.Username, nu.Name, d.ID, hash, !nu.Own, false, nullID(c.UserID), tx.now, tx.now, tx.now).Scan(&id)
 		if err != nil {
@@ -163,26 +163,26 @@ func (s *Store) CreateUser(ctx context.Context, nu zhudun.NewUser) (*zhudun.User
 			}
 			return tx.s.internal("user insert", err)
 		}
-		if err := tx.setPersonal(id, nu.Phone, nu.IDNumber, true, true); err != nil {
+		if err := tx.setPersonal(ctx, id, nu.Phone, nu.IDNumber, true, true); err != nil {
 			return err
 		}
-		if err := tx.recordPassword(id, hash); err != nil {
+		if err := tx.recordPassword(ctx, id, hash); err != nil {
 			return err
 		}
-		if err := tx.checkRolesExist(nu.Roles); err != nil {
+		if err := tx.checkRolesExist(ctx, nu.Roles); err != nil {
 			return err
 		}
 		for _, r := range nu.Roles {
-			if _, err := tx.exec(`INSERT INTO user_roles (user_id, role_id) VALUES (?, ?)`, id, r); err != nil {
+			if _, err := tx.exec(ctx, `INSERT INTO user_roles (user_id, role_id) VALUES (?, ?)`, id, r); err != nil {
 				return tx.s.internal("user role insert", err)
 			}
 		}
-		u, err := tx.userByID(id)
+		u, err := tx.userByID(ctx, id)
 		if err != nil {
 			return err
 		}
 		out = u
-		return tx.userChanged("user.create", u, Detail(map[string]any{"username": u.Username, "dept": u.DeptCode, "roles": u.Roles}))
+		return tx.userChanged(ctx, "user.create", u, Detail(map[string]any{"username": u.Username, "dept": u.DeptCode, "roles": u.Roles}))
 	})
 	return out, err
 }
@@ -194,13 +194,13 @@ func nullID(id int64) any {
 	return id
 }
 
-func (tx *Tx) setPersonal(id int64, phone, idno string, setPhone, setIDNo bool) error {
+func (tx *Tx) setPersonal(ctx context.Context, id int64, phone, idno string, setPhone, setIDNo bool) error {
 	if setPhone {
 		enc, idx, mask, err := tx.s.personal("phone", "phone", phone, id)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.exec(`UPDATE users SET phone_enc = ?, phone_idx = ?, phone_mask = ? WHERE id = ?`, enc, idx, mask, id); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE users SET phone_enc = ?, phone_idx = ?, phone_mask = ? WHERE id = ?`, enc, idx, mask, id); err != nil {
 			return tx.s.internal("user phone", err)
 		}
 	}
@@ -209,7 +209,7 @@ func (tx *Tx) setPersonal(id int64, phone, idno string, setPhone, setIDNo bool) 
 		if err != nil {
 			return err
 		}
-		if _, err := tx.exec(`UPDATE users SET idno_enc = ?, idno_idx = ?, idno_mask = ? WHERE id = ?`, enc, idx, mask, id); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE users SET idno_enc = ?, idno_idx = ?, idno_mask = ? WHERE id = ?`, enc, idx, mask, id); err != nil {
 			return tx.s.internal("user idno", err)
 		}
 	}
@@ -219,9 +219,9 @@ func (tx *Tx) setPersonal(id int64, phone, idno string, setPhone, setIDNo bool) 
 // samePersonal reports which of the given personal fields equal what the
 // user has, compared by their keyed index (the clear text is not opened).
 // A value that does not normalise is not "same": setPersonal names it.
-func (tx *Tx) samePersonal(id int64, phone, idno *string) (same struct{ phone, idno bool }, err error) {
+func (tx *Tx) samePersonal(ctx context.Context, id int64, phone, idno *string) (same struct{ phone, idno bool }, err error) {
 	var phoneIdx, idnoIdx string
-	if err := tx.queryRow(`SELECT phone_idx, idno_idx FROM users WHERE id = ?`, id).Scan(&phoneIdx, &idnoIdx); err != nil {
+	if err := tx.queryRow(ctx, `SELECT phone_idx, idno_idx FROM users WHERE id = ?`, id).Scan(&phoneIdx, &idnoIdx); err != nil {
 		return same, tx.s.internal("user personal load", err)
 	}
 	if phone != nil {
@@ -241,43 +241,43 @@ func (tx *Tx) samePersonal(id int64, phone, idno *string) (same struct{ phone, i
 	return same, nil
 }
 
-func (tx *Tx) userByID(id int64) (*zhudun.User, error) {
-	u, err := scanUser(tx.queryRow(userSelect+` WHERE u.id = ?`, id))
+func (tx *Tx) userByID(ctx context.Context, id int64) (*zhudun.User, error) {
+	u, err := scanUser(tx.queryRow(ctx, userSelect+` WHERE u.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, zhudun.Errorf(zhudun.ENOTFOUND, "user not found")
 	}
 	if err != nil {
 		return nil, tx.s.internal("user load", err)
 	}
-	return u, tx.s.loadRoles(tx.ctx, tx.query, []*zhudun.User{u})
+	return u, tx.s.loadRoles(ctx, tx, []*zhudun.User{u})
 }
 
 // userInScope loads a user visible under perm, or ENOTFOUND.
-func (tx *Tx) userInScope(id int64, perm zhudun.Permission) (*zhudun.User, error) {
+func (tx *Tx) userInScope(ctx context.Context, id int64, perm zhudun.Permission) (*zhudun.User, error) {
 	var w where
-	if _, err := scoped(tx.ctx, &w, perm, userCols); err != nil {
+	if _, err := scoped(ctx, &w, perm, userCols); err != nil {
 		return nil, err
 	}
 	w.add("u.id = ?", id)
-	u, err := scanUser(tx.queryRow(userSelect+w.sql(), w.args...))
+	u, err := scanUser(tx.queryRow(ctx, userSelect+w.sql(), w.args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, zhudun.Errorf(zhudun.ENOTFOUND, "user not found")
 	}
 	if err != nil {
 		return nil, tx.s.internal("user load", err)
 	}
-	return u, tx.s.loadRoles(tx.ctx, tx.query, []*zhudun.User{u})
+	return u, tx.s.loadRoles(ctx, tx, []*zhudun.User{u})
 }
 
-func (tx *Tx) userChanged(action string, u *zhudun.User, detail []byte) error {
-	if err := tx.audit(&zhudun.AuditEntry{Action: action, ObjectType: "user", ObjectID: u.Username, Detail: detail}); err != nil {
+func (tx *Tx) userChanged(ctx context.Context, action string, u *zhudun.User, detail []byte) error {
+	if err := tx.audit(ctx, &zhudun.AuditEntry{Action: action, ObjectType: "user", ObjectID: u.Username, Detail: detail}); err != nil {
 		return err
 	}
 	typ := "user.updated"
 	if action == "user.create" {
 		typ = "user.created"
 	}
-	return tx.emit(zhudun.Event{Type: typ, Perm: zhudun.PermUserRead, DeptPath: u.DeptPath, DeptID: u.DeptID, OwnerID: u.ID, Data: Detail(u)})
+	return tx.emit(ctx, zhudun.Event{Type: typ, Perm: zhudun.PermUserRead, DeptPath: u.DeptPath, DeptID: u.DeptID, OwnerID: u.ID, Data: Detail(u)})
 }
 
 // FindUsers lists users inside the caller's user:read scope.
@@ -354,8 +354,7 @@ func (s *Store) FindUsers(ctx context.Context, f zhudun.UserFilter) ([]*zhudun.U
 	if err := rows.Err(); err != nil {
 		return nil, 0, s.internal("user rows", err)
 	}
-	q := func(q string, args ...any) (*sql.Rows, error) { return s.query(ctx, q, args...) }
-	if err := s.loadRoles(ctx, q, out); err != nil {
+	if err := s.loadRoles(ctx, s, out); err != nil {
 		return nil, 0, err
 	}
 	if err := search.done(ctx, s, total); err != nil {
@@ -380,8 +379,8 @@ func (s *Store) FindUserByID(ctx context.Context, id int64) (*zhudun.User, error
 // land inside the scope too. Nobody disables their own account.
 func (s *Store) UpdateUser(ctx context.Context, id int64, up zhudun.UserUpdate) (*zhudun.User, error) {
 	var out *zhudun.User
-	err := s.write(ctx, func(tx *Tx) error {
-		u, err := tx.userInScope(id, zhudun.PermUserWrite)
+	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		u, err := tx.userInScope(ctx, id, zhudun.PermUserWrite)
 		if err != nil {
 			return err
 		}
@@ -390,7 +389,7 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, up zhudun.UserUpdate) 
 		// as a move or a disable — needs the account within the caller's
 		// reach: whoever may change a city-wide role holder's phone could
 		// take over its account recovery, or pass as it.
-		if err := tx.checkAccountReach(u); err != nil {
+		if err := tx.checkAccountReach(ctx, u); err != nil {
 			return err
 		}
 		change := map[string]any{}
@@ -405,7 +404,7 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, up zhudun.UserUpdate) 
 			}
 		}
 		if up.DeptCode != nil && *up.DeptCode != u.DeptCode {
-			d, err := tx.deptInScope(*up.DeptCode, zhudun.PermUserWrite)
+			d, err := tx.deptInScope(ctx, *up.DeptCode, zhudun.PermUserWrite)
 			if err != nil {
 				if zhudun.ErrorCode(err) == zhudun.ENOTFOUND {
 					return zhudun.FieldError("dept", "department %s not found", *up.DeptCode)
@@ -416,7 +415,7 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, up zhudun.UserUpdate) 
 				return zhudun.FieldError("dept", "department %s is disabled", d.Code)
 			}
 			// A move must not carry roles whose reach would escape the mover's scope.
-			if err := tx.checkGrantReach(u.Roles, d.Path, d.ID); err != nil {
+			if err := tx.checkGrantReach(ctx, u.Roles, d.Path, d.ID); err != nil {
 				return err
 			}
 			change["dept"] = map[string]string{"from": u.DeptCode, "to": d.Code}
@@ -432,15 +431,15 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, up zhudun.UserUpdate) 
 			var at *time.Time
 			if u.Disabled {
 				at = &tx.now
-			} else if err := tx.markEnabled(u.ID); err != nil {
+			} else if err := tx.markEnabled(ctx, u.ID); err != nil {
 				return err
 			}
-			if _, err := tx.exec(`UPDATE users SET disabled_at = ? WHERE id = ?`, at, u.ID); err != nil {
+			if _, err := tx.exec(ctx, `UPDATE users SET disabled_at = ? WHERE id = ?`, at, u.ID); err != nil {
 				return tx.s.internal("user disabled_at", err)
 			}
 		}
 		if up.Phone != nil || up.IDNumber != nil {
-			same, err := tx.samePersonal(u.ID, up.Phone, up.IDNumber)
+			same, err := tx.samePersonal(ctx, u.ID, up.Phone, up.IDNumber)
 			if err != nil {
 				return err
 			}
@@ -457,11 +456,11 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, up zhudun.UserUpdate) 
 			out = u
 			return nil
 		}
-		if _, err := tx.exec(`UPDATE users SET name = ?, dept_id = ?, disabled = ?, updated_at = ? WHERE id = ?`, u.Name, u.DeptID, u.Disabled, tx.now, u.ID); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE users SET name = ?, dept_id = ?, disabled = ?, updated_at = ? WHERE id = ?`, u.Name, u.DeptID, u.Disabled, tx.now, u.ID); err != nil {
 			return tx.s.internal("user update", err)
 		}
 		if u.Disabled {
-			if _, err := tx.exec(`UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, tx.now, u.ID); err != nil {
+			if _, err := tx.exec(ctx, `UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, tx.now, u.ID); err != nil {
 				return tx.s.internal("user revoke", err)
 			}
 		}
@@ -475,16 +474,16 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, up zhudun.UserUpdate) 
 				idn = *up.IDNumber
 				change["id_number"] = "changed"
 			}
-			if err := tx.setPersonal(u.ID, ph, idn, up.Phone != nil, up.IDNumber != nil); err != nil {
+			if err := tx.setPersonal(ctx, u.ID, ph, idn, up.Phone != nil, up.IDNumber != nil); err != nil {
 				return err
 			}
 		}
-		nu, err := tx.userByID(u.ID)
+		nu, err := tx.userByID(ctx, u.ID)
 		if err != nil {
 			return err
 		}
 		out = nu
-		return tx.userChanged("user.update", nu, Detail(change))
+		return tx.userChanged(ctx, "user.update", nu, Detail(change))
 	})
 	return out, err
 }
@@ -503,8 +502,8 @@ func (s *Store) ResetPassword(ctx context.Context, id int64, pw string) error {
 		return s.internal("hash", err)
 	}
 	c := zhudun.CallerFrom(ctx)
-	return s.write(ctx, func(tx *Tx) error {
-		u, err := tx.userInScope(id, zhudun.PermUserWrite)
+	return s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		u, err := tx.userInScope(ctx, id, zhudun.PermUserWrite)
 		if err != nil {
 			return err
 		}
@@ -520,25 +519,25 @@ func (s *Store) ResetPassword(ctx context.Context, id int64, pw string) error {
 					return zhudun.Errorf(zhudun.EFORBIDDEN, "an administrator's password is reset only on the server: zhudun user passwd --username %s", u.Username)
 				}
 			}
-			if err := tx.checkAccountReach(u); err != nil {
+			if err := tx.checkAccountReach(ctx, u); err != nil {
 				return err
 			}
 		}
-		if err := tx.s.checkNewPassword(tx.ctx, tx, u.ID, u.Username, "password", pw); err != nil {
+		if err := tx.s.checkNewPassword(ctx, tx, u.ID, u.Username, "password", pw); err != nil {
 			return err
 		}
-		if err := tx.recordPassword(u.ID, hash); err != nil {
+		if err := tx.recordPassword(ctx, u.ID, hash); err != nil {
 			return err
 		}
 		own := c.System
-		if _, err := tx.exec(`UPDATE users SET password_hash = ?, must_change = ?, failed_count = 0, locked_until = NULL, password_changed_at = ?, updated_at = ? WHERE id = ?`,
+		if _, err := tx.exec(ctx, `UPDATE users SET password_hash = ?, must_change = ?, failed_count = 0, locked_until = NULL, password_changed_at = ?, updated_at = ? WHERE id = ?`,
 			hash, !own, tx.now, tx.now, u.ID); err != nil {
 			return tx.s.internal("user password", err)
 		}
-		if _, err := tx.exec(`UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, tx.now, u.ID); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, tx.now, u.ID); err != nil {
 			return tx.s.internal("user revoke", err)
 		}
-		return tx.userChanged("user.password_reset", u, Detail(map[string]any{"must_change": !own}))
+		return tx.userChanged(ctx, "user.password_reset", u, Detail(map[string]any{"must_change": !own}))
 	})
 }
 
@@ -546,8 +545,8 @@ func (s *Store) ResetPassword(ctx context.Context, id int64, pw string) error {
 // whose roles reach beyond the caller's own — the rule that already held for
 // moving it. A sub-bureau administrator who could reset the password of a
 // holder of a city-wide role could sign in as it.
-func (tx *Tx) checkAccountReach(u *zhudun.User) error {
-	if err := tx.checkGrantReach(u.Roles, u.DeptPath, u.DeptID); err != nil {
+func (tx *Tx) checkAccountReach(ctx context.Context, u *zhudun.User) error {
+	if err := tx.checkGrantReach(ctx, u.Roles, u.DeptPath, u.DeptID); err != nil {
 		return zhudun.Errorf(zhudun.EFORBIDDEN, "%s holds a role that reaches beyond your own scope; ask an administrator above you", u.Username)
 	}
 	return nil
@@ -574,10 +573,10 @@ func validRoleSet(roles []string) error {
 	return nil
 }
 
-func (tx *Tx) checkRolesExist(roles []string) error {
+func (tx *Tx) checkRolesExist(ctx context.Context, roles []string) error {
 	for _, r := range roles {
 		var n int
-		if err := tx.queryRow(`SELECT COUNT(*) FROM roles WHERE id = ?`, r).Scan(&n); err != nil {
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM roles WHERE id = ?`, r).Scan(&n); err != nil {
 			return tx.s.internal("role check", err)
 		}
 		if n == 0 {
@@ -590,8 +589,8 @@ func (tx *Tx) checkRolesExist(roles []string) error {
 // checkGrantReach refuses roles whose scope, given to a user in the
 // department (path, id), would reach beyond the caller's role:grant scope —
 // or, for a system caller, accepts everything.
-func (tx *Tx) checkGrantReach(roles []string, path string, deptID int64) error {
-	c := zhudun.CallerFrom(tx.ctx)
+func (tx *Tx) checkGrantReach(ctx context.Context, roles []string, path string, deptID int64) error {
+	c := zhudun.CallerFrom(ctx)
 	if c.System || len(roles) == 0 {
 		return nil
 	}
@@ -605,7 +604,7 @@ func (tx *Tx) checkGrantReach(roles []string, path string, deptID int64) error {
 	}
 	for _, r := range roles {
 		var scope string
-		if err := tx.queryRow(`SELECT scope FROM roles WHERE id = ?`, r).Scan(&scope); err != nil {
+		if err := tx.queryRow(ctx, `SELECT scope FROM roles WHERE id = ?`, r).Scan(&scope); err != nil {
 			return tx.s.internal("role scope", err)
 		}
 		if !f.Reaches(zhudun.Scope(scope), path, deptID) {
@@ -623,8 +622,8 @@ func (s *Store) SetUserRoles(ctx context.Context, id int64, roles []string) (*zh
 		return nil, err
 	}
 	var out *zhudun.User
-	err := s.write(ctx, func(tx *Tx) error {
-		u, err := tx.userInScope(id, zhudun.PermRoleGrant)
+	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		u, err := tx.userInScope(ctx, id, zhudun.PermRoleGrant)
 		if err != nil {
 			return err
 		}
@@ -632,34 +631,34 @@ func (s *Store) SetUserRoles(ctx context.Context, id int64, roles []string) (*zh
 		if !c.System && c.UserID == u.ID {
 			return zhudun.Errorf(zhudun.EFORBIDDEN, "you cannot change your own roles")
 		}
-		if err := tx.checkRolesExist(roles); err != nil {
+		if err := tx.checkRolesExist(ctx, roles); err != nil {
 			return err
 		}
 		// Both the roles given and the roles taken away must be within reach:
 		// a sub-bureau admin cannot strip a city-wide role it could not grant.
-		if err := tx.checkGrantReach(append(append([]string(nil), roles...), u.Roles...), u.DeptPath, u.DeptID); err != nil {
+		if err := tx.checkGrantReach(ctx, append(append([]string(nil), roles...), u.Roles...), u.DeptPath, u.DeptID); err != nil {
 			return err
 		}
-		if _, err := tx.exec(`DELETE FROM user_roles WHERE user_id = ?`, u.ID); err != nil {
+		if _, err := tx.exec(ctx, `DELETE FROM user_roles WHERE user_id = ?`, u.ID); err != nil {
 			return tx.s.internal("user roles delete", err)
 		}
 		for _, r := range roles {
-			if _, err := tx.exec(`INSERT INTO user_roles (user_id, role_id) VALUES (?, ?)`, u.ID, r); err != nil {
+			if _, err := tx.exec(ctx, `INSERT INTO user_roles (user_id, role_id) VALUES (?, ?)`, u.ID, r); err != nil {
 				return tx.s.internal("user roles insert", err)
 			}
 		}
 		// New rights take effect at the next sign-in; end current sessions
 		// so that a revoked role stops working now.
-		if _, err := tx.exec(`UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, tx.now, u.ID); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, tx.now, u.ID); err != nil {
 			return tx.s.internal("user revoke", err)
 		}
 		from := u.Roles
-		nu, err := tx.userByID(u.ID)
+		nu, err := tx.userByID(ctx, u.ID)
 		if err != nil {
 			return err
 		}
 		out = nu
-		return tx.userChanged("user.roles", nu, Detail(map[string]any{"from": from, "to": nu.Roles}))
+		return tx.userChanged(ctx, "user.roles", nu, Detail(map[string]any{"from": from, "to": nu.Roles}))
 	})
 	return out, err
 }
@@ -672,14 +671,14 @@ func (s *Store) RevealUserPII(ctx context.Context, id int64, reason string) (*zh
 		return nil, zhudun.FieldError("reason", "state the reason for the query (查询事由), 4–200 characters")
 	}
 	var out zhudun.UserPII
-	err := s.write(ctx, func(tx *Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
 		var w where
 		if _, err := scoped(ctx, &w, zhudun.PermPIIView, userCols); err != nil {
 			return err
 		}
 		w.add("u.id = ?", id)
 		var username, phoneEnc, idnoEnc string
-		err := tx.queryRow(`SELECT u.username, u.phone_enc, u.idno_enc FROM users u JOIN depts d ON d.id = u.dept_id`+w.sql(), w.args...).Scan(&username, &phoneEnc, &idnoEnc)
+		err := tx.queryRow(ctx, `SELECT u.username, u.phone_enc, u.idno_enc FROM users u JOIN depts d ON d.id = u.dept_id`+w.sql(), w.args...).Scan(&username, &phoneEnc, &idnoEnc)
 		if errors.Is(err, sql.ErrNoRows) {
 			return zhudun.Errorf(zhudun.ENOTFOUND, "user not found")
 		}
@@ -700,7 +699,7 @@ func (s *Store) RevealUserPII(ctx context.Context, id int64, reason string) (*zh
 			}
 			out.IDNumber = string(b)
 		}
-		return tx.audit(&zhudun.AuditEntry{Action: "pii.view", ObjectType: "user", ObjectID: username,
+		return tx.audit(ctx, &zhudun.AuditEntry{Action: "pii.view", ObjectType: "user", ObjectID: username,
 			Detail: Detail(map[string]any{"reason": reason, "fields": []string{"phone", "id_number"}})})
 	})
 	if err != nil {

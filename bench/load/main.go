@@ -127,7 +127,7 @@ func main() {
 	}
 	slices.SortFunc(disp, func(a, b *session) int { return strings.Compare(a.name, b.name) })
 	fmt.Printf("%d dispatcher accounts: %s\n", len(disp), names(disp))
-	run(ctx, disp)
+	run(ctx, srv.cmd.Process.Pid, disp)
 }
 
 // account is a dispatcher's password (changed from the printed initial one
@@ -140,10 +140,14 @@ type account struct {
 // seed makes the demo city, loads the history and returns the dispatchers.
 func seed(dir, dsn string) map[string]account {
 	srv := start(dir, dsn, "--demo")
+	// The demo writes its accounts' initial passwords to a file (username,
+	// password, roles, department per line), not to its output.
+	list, rerr := os.ReadFile(filepath.Join(dir, "demo-passwords.txt"))
+	check(rerr)
 	accounts := map[string]string{}
-	for _, l := range strings.Split(srv.out.String(), "\n") {
-		f := strings.Fields(strings.TrimPrefix(l, "demo account: "))
-		if strings.HasPrefix(l, "demo account: ") && len(f) == 4 && strings.Contains(","+f[2]+",", ",dispatcher,") {
+	for _, l := range strings.Split(string(list), "\n") {
+		f := strings.Fields(l)
+		if len(f) == 4 && !strings.HasPrefix(l, "#") && strings.Contains(","+f[2]+",", ",dispatcher,") {
 			accounts[f[0]] = f[1]
 		}
 	}
@@ -395,6 +399,13 @@ func (s *samples) add(d time.Duration, ok bool) {
 	s.mu.Unlock()
 }
 
+// count is how many requests were answered (well or not) in the window.
+func (s *samples) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.d) + s.errors
+}
+
 func (s *samples) line(name string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -417,7 +428,7 @@ func loadavg() string {
 	return strings.Join(strings.Fields(string(b))[:3], " ")
 }
 
-func run(ctx context.Context, disp []*session) {
+func run(ctx context.Context, pid int, disp []*session) {
 	var board, history, create, sse samples
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -514,9 +525,11 @@ func run(ctx context.Context, disp []*session) {
 	time.Sleep(*warmup)
 	measuring.Store(true)
 	t0 := time.Now()
+	srvCPU0, allCPU0 := procCPU(pid), machineCPU()
 	time.Sleep(*duration)
 	measuring.Store(false)
 	el := time.Since(t0)
+	srvCPU, allCPU := procCPU(pid)-srvCPU0, machineCPU()-allCPU0
 	fmt.Printf("load average after:  %s\n", loadavg())
 	cancel()
 	// The figures are taken; requests still queued at an overloaded server
@@ -535,6 +548,44 @@ func run(ctx context.Context, disp []*session) {
 	fmt.Println(create.line("incident creation"))
 	fmt.Println(sse.line("SSE incident.created after commit"))
 	fmt.Printf("created %d (%.0f/s achieved)\n", created.Load(), float64(created.Load())/el.Seconds())
+	// CPU, not only wall time: the machine is shared. Per request is per
+	// HTTP request answered in the window (board, history and creations).
+	reqs := board.count() + history.count() + create.count()
+	fmt.Printf("server CPU %.1fs of %.0fs (%.2f cores), %.2f ms per request answered (%d); whole machine busy %.2f of 2 cores\n",
+		srvCPU.Seconds(), el.Seconds(), srvCPU.Seconds()/el.Seconds(), float64(srvCPU.Milliseconds())/float64(max(reqs, 1)), reqs, allCPU.Seconds()/el.Seconds())
+}
+
+// procCPU is the user+system CPU time process pid has used.
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name (which may hold spaces): state is
+	// field 3; utime and stime are fields 14 and 15, in clock ticks (100/s).
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	var ut, st int64
+	fmt.Sscan(f[11], &ut)
+	fmt.Sscan(f[12], &st)
+	return time.Duration(ut+st) * 10 * time.Millisecond
+}
+
+// machineCPU is the CPU time all cores spent not idle (from /proc/stat).
+func machineCPU() time.Duration {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(strings.SplitN(string(b), "\n", 2)[0])[1:]
+	var busy int64
+	for i, v := range f {
+		var x int64
+		fmt.Sscan(v, &x)
+		if i != 3 && i != 4 { // idle, iowait
+			busy += x
+		}
+	}
+	return time.Duration(busy) * 10 * time.Millisecond
 }
 
 func check(err error) {

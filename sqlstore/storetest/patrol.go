@@ -39,7 +39,7 @@ func plus(t *time.Time, d time.Duration) *time.Time { u := t.Add(d); return &u }
 // Grids (0.01° squares at 36.60°N): A1 [117.00, 117.01] and A2 [117.01,
 // 117.02] of ST1; C1 [117.02, 117.03] of ST3; B1 [117.00, 117.01] × [36.62,
 // 36.63] of ST2.
-func patrolEnv(t *testing.T, b Backend) (*env, map[string]*zhudun.User) {
+func patrolEnv(t testing.TB, b Backend) (*env, map[string]*zhudun.User) {
 	e := newEnv(t, b)
 	e.fixture()
 	st3 := zhudun.Dept{Code: "ST3", Name: "三所", Kind: zhudun.DeptStation, ParentCode: "SB1"}
@@ -218,6 +218,11 @@ func testPatrolDispatch(t *testing.T, b Backend) {
 	off3 := e.as(u["off3"])
 	if x, err := e.s.FindIncidentByID(off3, inc.ID); err != nil || x.ID != inc.ID {
 		t.Errorf("off3 during the loan: %v", err)
+	}
+	// And lists it, counted once: the total counts the lent station's part
+	// of the scope on its own.
+	if list, total, err := e.s.FindIncidents(off3, zhudun.IncidentFilter{}); err != nil || total != 1 || len(list) != 1 || list[0].ID != inc.ID {
+		t.Errorf("off3's list during the loan: %d of %d, %v; want the one lent incident", len(list), total, err)
 	}
 	if n := e.auditCount("incident.lend"); n != 1 {
 		t.Errorf("%d incident.lend rows, want 1", n)

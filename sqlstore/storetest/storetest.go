@@ -20,7 +20,7 @@ import (
 type Backend struct {
 	// Open returns a new, empty, migrated store; a second call with the same
 	// name opens the same database again (a second process).
-	Open func(t *testing.T, name string, o sqlstore.Options) *sqlstore.Store
+	Open func(t testing.TB, name string, o sqlstore.Options) *sqlstore.Store
 	// DropAuditGuards removes the append-only triggers of audit_log and
 	// audit_anchor, as an intruder with the database would.
 	DropAuditGuards func(t *testing.T, db *sql.DB)
@@ -39,7 +39,7 @@ func (c *Clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *Clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	s       *sqlstore.Store
 	keys    *gmcrypto.Keyring
 	clock   *Clock
@@ -47,7 +47,7 @@ type env struct {
 	sys     context.Context
 }
 
-func newEnv(t *testing.T, b Backend) *env {
+func newEnv(t testing.TB, b Backend) *env {
 	keys := gmcrypto.Generate()
 	clock := &Clock{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
 	w, err := sqlstore.OpenFileWitness(filepath.Join(t.TempDir(), "audit-witness.log"))
@@ -84,6 +84,7 @@ func Run(t *testing.T, b Backend) {
 	t.Run("AuditGuards", func(t *testing.T) { testAuditGuards(t, b) })
 	t.Run("AuditArchive", func(t *testing.T) { testAuditArchive(t, b) })
 	t.Run("AuditConcurrentWriters", func(t *testing.T) { testAuditConcurrent(t, b) })
+	t.Run("GroupCommit", func(t *testing.T) { testGroupCommit(t, b) })
 	t.Run("PatrolRekey", func(t *testing.T) { testPatrolRekey(t, b) })
 	t.Run("Outbox", func(t *testing.T) { testOutbox(t, b) })
 	t.Run("Policy", func(t *testing.T) { testPolicy(t, b) })
