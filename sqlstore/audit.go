@@ -92,6 +92,9 @@ func (tx *Tx) audit(ctx context.Context, e *zhudun.AuditEntry) error {
 	if e.DeptPath == "" {
 		e.DeptPath = "/"
 	}
+	if tx.grp != nil {
+		return tx.grp.audit(ctx, tx, e)
+	}
 	if err := tx.s.dialect.LockChain(ctx, tx.Tx); err != nil {
 		return tx.s.internal("audit lock", err)
 	}
@@ -121,11 +124,16 @@ func (tx *Tx) audit(ctx context.Context, e *zhudun.AuditEntry) error {
 		return tx.s.internal("audit anchor update", err)
 	}
 	tx.head = e
-	return tx.emit(ctx, zhudun.Event{
+	return tx.emit(ctx, auditEvent(e))
+}
+
+// auditEvent is the audit.appended event of row e.
+func auditEvent(e *zhudun.AuditEntry) zhudun.Event {
+	return zhudun.Event{
 		Type: "audit.appended", Perm: zhudun.PermAuditRead, DeptPath: e.DeptPath, OwnerID: e.UserID,
 		Data: Detail(auditEventData{Seq: e.Seq, At: e.At, Username: e.Username, DeptCode: e.DeptCode, Action: e.Action,
 			ObjectType: e.ObjectType, ObjectID: e.ObjectID, Result: e.Result}),
-	})
+	}
 }
 
 type auditEventData struct {

@@ -24,6 +24,10 @@ type Backend struct {
 	// DropAuditGuards removes the append-only triggers of audit_log and
 	// audit_anchor, as an intruder with the database would.
 	DropAuditGuards func(t *testing.T, db *sql.DB)
+	// RoundTrips, if set, counts the statements sent to the database server
+	// so far by the stores Open returned (each is a round trip); nil for an
+	// embedded database.
+	RoundTrips func() int64
 }
 
 // Clock is a settable test clock.
