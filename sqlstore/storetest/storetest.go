@@ -89,6 +89,7 @@ func Run(t *testing.T, b Backend) {
 	t.Run("AuditArchive", func(t *testing.T) { testAuditArchive(t, b) })
 	t.Run("AuditConcurrentWriters", func(t *testing.T) { testAuditConcurrent(t, b) })
 	t.Run("GroupCommit", func(t *testing.T) { testGroupCommit(t, b) })
+	t.Run("IncidentOwnCount", func(t *testing.T) { testIncidentOwnCount(t, b) })
 	t.Run("PatrolRekey", func(t *testing.T) { testPatrolRekey(t, b) })
 	t.Run("Outbox", func(t *testing.T) { testOutbox(t, b) })
 	t.Run("Policy", func(t *testing.T) { testPolicy(t, b) })
