@@ -102,17 +102,20 @@ func (s *Store) commitGroup(batch []*groupReq) {
 	var head *Tx
 	events := 0
 	grp := &groupState{}
+	savepoint := `SAVEPOINT grouped` // what opens the next caller's savepoint
 	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			r.done <- s.internal("group", err)
 			continue
 		}
 		ctx := context.WithoutCancel(r.ctx)
-		if _, err := stx.ExecContext(bg, `SAVEPOINT grouped`); err != nil {
-			_ = stx.Rollback()
-			fail(ok, s.internal("savepoint", err))
-			fail(batch[i:], s.internal("savepoint", err))
-			return
+		if savepoint != "" {
+			if _, err := stx.ExecContext(bg, savepoint); err != nil {
+				_ = stx.Rollback()
+				fail(ok, s.internal("savepoint", err))
+				fail(batch[i:], s.internal("savepoint", err))
+				return
+			}
 		}
 		tx := &Tx{Tx: stx, s: s, now: s.clock(), grp: grp}
 		mark := grp.mark()
@@ -128,14 +131,14 @@ func (s *Store) commitGroup(batch []*groupReq) {
 				return
 			}
 			r.done <- err
+			// The savepoint stays, empty: the next caller's work runs in it.
+			savepoint = ""
 			continue
 		}
-		if _, err := stx.ExecContext(bg, `RELEASE SAVEPOINT grouped`); err != nil {
-			_ = stx.Rollback()
-			fail(ok, s.internal("release savepoint", err))
-			fail(batch[i:], s.internal("release savepoint", err))
-			return
-		}
+		// Released with the next savepoint's opening, in one round trip
+		// (a statement without arguments may hold several); the last is
+		// released by the commit.
+		savepoint = `RELEASE SAVEPOINT grouped; SAVEPOINT grouped`
 		ok = append(ok, r)
 		if tx.head != nil {
 			head = tx
@@ -171,8 +174,8 @@ func (s *Store) commitGroup(batch []*groupReq) {
 // groupState is what a group's callers append to the audit chain and the
 // outbox, written once at the group's end (flush) instead of per caller:
 // on PostgreSQL each statement is a round trip, and per caller the chain
-// cost four (lock, read the anchor, insert, re-sign the anchor) plus one per
-// event. The chain's head is kept here, so rows are numbered and linked in
+// cost four (lock, read the anchor, insert, re-sign the anchor), plus one
+// per event and one for the rollup's counts (summed here over the group). The chain's head is kept here, so rows are numbered and linked in
 // queue order exactly as if each had been written at once; the anchor is
 // read (and locked) at the group's first audit row and signed once, over
 // the group's last.
@@ -182,6 +185,7 @@ type groupState struct {
 	baseHash, headHash string
 	rows               []*zhudun.AuditEntry
 	events             []zhudun.Event
+	rollups            []rollupDelta // merged into one upsert
 }
 
 // groupMark is a groupState to go back to when a caller's savepoint is
@@ -191,10 +195,11 @@ type groupMark struct {
 	headSeq        int64
 	headHash       string
 	nrows, nevents int
+	nrollups       int
 }
 
 func (g *groupState) mark() groupMark {
-	return groupMark{g.chained, g.headSeq, g.headHash, len(g.rows), len(g.events)}
+	return groupMark{g.chained, g.headSeq, g.headHash, len(g.rows), len(g.events), len(g.rollups)}
 }
 
 // undo forgets what a failed caller appended. The anchor's lock, taken in
@@ -206,6 +211,8 @@ func (g *groupState) undo(m groupMark) {
 	g.rows = g.rows[:m.nrows]
 	clear(g.events[m.nevents:])
 	g.events = g.events[:m.nevents]
+	clear(g.rollups[m.nrollups:])
+	g.rollups = g.rollups[:m.nrollups]
 }
 
 // audit is Tx.audit in a group: e's actor fields are filled in.
@@ -239,6 +246,17 @@ const flushChunk = 64
 // outbox events, in the order they were appended. An error here fails the
 // whole group: no caller's change is stored without its audit row.
 func (g *groupState) flush(ctx context.Context, stx *sql.Tx, s *Store) error {
+	if len(g.rollups) > 0 {
+		sum := rollupDelta{}
+		for _, r := range g.rollups {
+			for k, n := range r {
+				sum[k] += n
+			}
+		}
+		if err := (&Tx{Tx: stx, s: s}).flushRollup(ctx, sum); err != nil {
+			return err
+		}
+	}
 	for rows := g.rows; len(rows) > 0; {
 		n := min(len(rows), flushChunk)
 		var q strings.Builder

@@ -207,6 +207,10 @@ func (r rollupDelta) incident(station, grid int64, received time.Time, category,
 // the transaction, and two transactions taking the same rows in different
 // (map) orders deadlock on PostgreSQL.
 func (tx *Tx) flushRollup(ctx context.Context, r rollupDelta) error {
+	if tx.grp != nil {
+		tx.grp.rollups = append(tx.grp.rollups, r) // written at the group's end
+		return nil
+	}
 	keys := make([]rollupKey, 0, len(r))
 	for k, n := range r {
 		if n != 0 {
