@@ -35,6 +35,8 @@ var simFloats = []struct {
 	{"family-verifiers", "stressor: share of households whose phones verify each other's accounts", func(p *sim.Params) *float64 { return &p.FamilyVerifiers }},
 	{"brief-modems", "stressor: cat-pool modems seen in only one or two short calls, per modem of each pool", func(p *sim.Params) *float64 { return &p.BriefModems }},
 	{"quiet-ops", "ordinary-looking registration operations (dense phones × cards × platforms) per 20,000 residents", func(p *sim.Params) *float64 { return &p.QuietOps }},
+	{"quiet-iphones", "stressor: share of the quiet operations' phones that are iPhones, which reset without limit (default 0.6)", func(p *sim.Params) *float64 { return &p.QuietIPhones }},
+	{"exit-share", "stressor: share of studio registrations through the shared commercial exits of --proxy-users (default 0.04)", func(p *sim.Params) *float64 { return &p.ExitShare }},
 }
 
 // Simulate runs `zhudun simulate --users N --days D --seed S --out DIR --truth FILE`.

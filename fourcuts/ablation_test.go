@@ -130,6 +130,14 @@ func quietCase(s *scene) {
 	s.lookalikes()
 }
 
+// chainCase: an iPhone operation renting residents 2, 6, 10, 14, 18 and
+// 22 whose fingerprints reset after two numbers (a path, no web), with the
+// look-alikes as background.
+func chainCase(s *scene) {
+	s.chainOp(1, []int{2, 6, 10, 14, 18, 22})
+	s.lookalikes()
+}
+
 func ablations() []ablation {
 	slotCard := func(s *scene, m string) { // m in three phones
 		for k := 0; k < 3; k++ {
@@ -444,6 +452,9 @@ func ablations() []ablation {
 		{signal: "dense_structure", cat: fourcuts.BlackCard, entity: "13900000003", build: quietCase},
 		{signal: "dense_structure", cat: fourcuts.BlackAccount, entity: "momo:op1-1-1", build: quietCase},
 		{signal: "dense_structure", cat: fourcuts.BlackSoftware, entity: "fp-op1-i1", build: quietCase},
+		{signal: "stranger_phone_chain", cat: fourcuts.BlackCard, entity: "13900000014", build: chainCase},
+		{signal: "stranger_phone_chain", cat: fourcuts.BlackAccount, entity: "zhihu:ch1-0-1", build: chainCase},
+		{signal: "stranger_phone_chain", cat: fourcuts.BlackSoftware, entity: "fp-ch1-1", build: chainCase},
 		{signal: "line_intel_idc", cat: fourcuts.BlackLine, entity: "67.1.1.1",
 			build: func(s *scene) { rented(s, "67.1.1.1", "idc", 2, 3) }},
 	}

@@ -373,7 +373,7 @@ func (d *det) acctEvidence(a int, out []Evidence) []Evidence {
 	var card, dev, ip, suspect bool
 	for _, ri := range d.acctRegs[a] {
 		r := d.e.regs[ri]
-		if c := d.regCard(r); d.bCard[c] && !d.rentedOnly(c) {
+		if c := d.regCard(r); d.bCard[c] && !d.rentedOnly(c) && !d.openedOnly(c) {
 			card = true
 		} else if d.ownCardScore[c] >= d.cfg.SuspectScore {
 			suspect = true

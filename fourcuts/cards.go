@@ -506,11 +506,36 @@ func (d *det) blackUse(c int, buf *[]Evidence) bool {
 	return d.score(evs[:k]) >= d.cfg.BlackScore
 }
 
+// openedOnly: is the card black only by how it was opened, while it has a
+// life of its own (a call either way or a service notice)? How a card was
+// opened says who supplied it, not what it is used for: a factory's
+// migrants opening cards together late in the evening at one outlet look
+// like a bulk opening, and their cards then verify their own accounts and
+// sit in their own phones. Such a card is still reported, but it does not
+// make the accounts it verified or the phones it sits in black
+// (Config.OpeningSpreads restores that). A card with no life at all — one
+// that only ever receives codes — is bought stock and still spreads.
+func (d *det) openedOnly(c uint32) bool {
+	if d.cfg.OpeningSpreads || !d.bCard[c] || d.lifeless(uint32(d.real(int(c)))) {
+		return false
+	}
+	evs := d.cardEvidence(int(c), d.openBuf[:0])
+	k := 0
+	for _, e := range evs {
+		if !activationSignal[e.Signal] && e.Signal != "verified_black_accounts" {
+			evs[k] = e
+			k++
+		}
+	}
+	d.openBuf = evs
+	return d.score(evs[:k]) < d.cfg.BlackScore
+}
+
 // cardSelfBlack: is the card black without counting the devices it sat in?
 // Devices count only such cards, so a device and its cards cannot prove
 // each other.
 func (d *det) cardSelfBlack(c int) bool {
-	if !d.bCard[c] || d.rentedOnly(uint32(c)) { // a rented number's handset is its resident's
+	if !d.bCard[c] || d.rentedOnly(uint32(c)) || d.openedOnly(uint32(c)) { // a rented number's handset is its resident's
 		return false
 	}
 	d.selfBuf = d.cardAcctEvidence(c, append(d.selfBuf[:0], d.ownCard[c]...))

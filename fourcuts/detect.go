@@ -83,6 +83,7 @@ type det struct {
 	st *structure // the joint-structure stage (structure.go); nil when off
 
 	selfBuf   []Evidence     // scratch for cardSelfBlack
+	openBuf   []Evidence     // scratch for openedOnly
 	cellBlack map[uint64]int // black single-cell modems per cell (current round)
 }
 

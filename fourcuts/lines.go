@@ -20,11 +20,13 @@ func prefixOf(ip string) string {
 }
 
 // ipEvidence: an address is black when most of its accounts are, or when
-// it is a rented line (dial-up, proxy, IDC) an operation registered
-// through. A shared exit — a commercial VPN or proxy exit (proxy or IDC by
+// it is a rotating dial-up address an operation registered through. A
+// shared exit — a commercial VPN or proxy exit (proxy or IDC by
 // intelligence) or any address the ip event says SharedUsers or more use
-// (carrier NAT) — has many users one never sees, so one black account
-// there says nothing about the exit: it needs RentedLineBlack of them.
+// (carrier NAT) — has many users one never sees: it is black only when
+// at least RentedLineBlack of its accounts are and they are at least
+// RentedExitShare of them (the operation's rented proxy), not when an
+// operation's accounts are a small minority among its users.
 func (d *det) ipEvidence(x int, out []Evidence) []Evidence {
 	out = append(out, d.ownIP[x]...)
 	n, s := d.shareBlack(d.ipAccts[x])
@@ -41,11 +43,15 @@ func (d *det) ipEvidence(x int, out []Evidence) []Evidence {
 	case s >= d.cfg.BlackShare:
 		out = d.emit(out, "black_accounts_share", s, d.cfg.BlackShare, d.win, 0.9,
 			"RentedLineBlack", d.cfg.RentedLineBlack, "SharedUsers", d.cfg.SharedUsers, "MaxRounds", d.cfg.MaxRounds)
-	case !natShared && (st.kind == IPDialup || st.kind == IPProxy || st.kind == IPIDC):
+	case !natShared && (st.kind == IPDialup || s >= d.cfg.RentedExitShare && (st.kind == IPProxy || st.kind == IPIDC)):
 		// a rented line an operation registered through, shared with a
-		// few others (VPN users, the next dial-up customer)
+		// few others (the next customers of a dial-up pool, a few VPN
+		// users). A commercial proxy or VPN exit or a cloud egress serves
+		// thousands the feed samples a few of: an operation whose accounts
+		// are a small minority there shared it, it did not rent it, so on
+		// such an exit they must be RentedExitShare of its accounts.
 		out = d.emit(out, "black_accounts_on_rented_line", float64(n), 1, d.win, 0.7,
-			"RentedLineBlack", d.cfg.RentedLineBlack, "SharedUsers", d.cfg.SharedUsers, "MaxRounds", d.cfg.MaxRounds)
+			"RentedLineBlack", d.cfg.RentedLineBlack, "RentedExitShare", d.cfg.RentedExitShare, "SharedUsers", d.cfg.SharedUsers, "MaxRounds", d.cfg.MaxRounds)
 	}
 	return out
 }

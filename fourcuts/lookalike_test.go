@@ -48,8 +48,11 @@ func TestNoSingleFieldConvicts(t *testing.T) {
 		{"one black account through a commercial proxy exit", fourcuts.BlackLine, "66.1.1.1", "lead", func(s *scene) {
 			s.rentedLine("66.1.1.1", "proxy", 1, 5)
 		}},
-		{"two black accounts through it", fourcuts.BlackLine, "66.1.1.1", "finding", func(s *scene) {
+		{"two black accounts among five people's through it", fourcuts.BlackLine, "66.1.1.1", "lead", func(s *scene) {
 			s.rentedLine("66.1.1.1", "proxy", 2, 5)
+		}},
+		{"three black accounts among four people's (RentedExitShare)", fourcuts.BlackLine, "66.1.1.1", "finding", func(s *scene) {
+			s.rentedLine("66.1.1.1", "proxy", 3, 4)
 		}},
 		{"one black account on a dial-up address", fourcuts.BlackLine, "65.1.1.1", "finding", func(s *scene) {
 			s.rentedLine("65.1.1.1", "dialup", 1, 2)
@@ -134,5 +137,37 @@ func TestNoCliffs(t *testing.T) {
 			t.Errorf("holder with %d cards on two carriers: %q %.3f (previous %.3f), want %q", n, got, f.Score, prev, want)
 		}
 		prev = f.Score
+	}
+}
+
+// TestOpeningDoesNotSpread: a factory's twelve migrants from a far
+// province open cards together at one outlet after 22:00 — an outlet
+// burst, so the cards are reported — then call home and set up their
+// own apps on their own phones. The accounts and phones are theirs: a
+// card black only by how it was opened, with a life of its own, makes
+// neither black (with Config.OpeningSpreads it did).
+func TestOpeningDoesNotSpread(t *testing.T) {
+	s := &scene{t: t}
+	s.population(30)
+	for k := 0; k < 12; k++ {
+		m := fmt.Sprintf("1881000%04d", k)
+		imei := luhn(fmt.Sprintf("86555500%06d", k))
+		s.activate(m, rid("450102", 200+k), "OUT-FACTORY", "cmcc", "370102", ts(1, 22, 3*k))
+		for c := 0; c < 3; c++ {
+			s.voice(m, fmt.Sprintf("0771%07d", k*10+c), "mo", 180, "46000"+m[1:], imei, "460-00-9-9", ts(2+c, 20, k))
+		}
+		s.register("wechat", fmt.Sprintf("mig%d", k), m, ts(2, 21, k), regArgs{device: fmt.Sprintf("fp-mig%d", k), imei: imei, ip: "60.9.9.1"})
+	}
+	for _, spreads := range []bool{false, true} {
+		cfg := fourcuts.DefaultConfig()
+		cfg.OpeningSpreads = spreads
+		res := s.detect(cfg)
+		if n := len(byCat(res, fourcuts.BlackCard)); n != 12 {
+			t.Errorf("OpeningSpreads %v: %d cards of the night burst reported, want 12", spreads, n)
+		}
+		accts, fps := len(byCat(res, fourcuts.BlackAccount)), len(byCat(res, fourcuts.BlackSoftware))
+		if want := map[bool]int{false: 0, true: 12}[spreads]; accts != want || fps != want {
+			t.Errorf("OpeningSpreads %v: %d accounts and %d fingerprints of the migrants black, want %d", spreads, accts, fps, want)
+		}
 	}
 }

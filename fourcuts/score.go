@@ -64,7 +64,7 @@ var signals = map[string]signal{
 	"line_intel_dialup": {kindPlace, true}, "line_intel_proxy": {kindPlace, true},
 	"line_intel_idc": {kindPlace, true},
 	// joint structure
-	"dense_structure": {kindStructure, false},
+	"dense_structure": {kindStructure, false}, "stranger_phone_chain": {kindStructure, false},
 }
 
 // Signals lists the documented signals, sorted.

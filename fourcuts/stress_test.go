@@ -34,6 +34,8 @@ func stressWorlds() []stressWorld {
 		{"family_verifiers", "--family-verifiers 0.2", with(110, func(p *sim.Params) { p.FamilyVerifiers = 0.2 })},
 		{"brief_modems", "--brief-modems 1", with(113, func(p *sim.Params) { p.BriefModems = 1 })},
 		{"quiet_ops", "--quiet-ops 10", with(111, func(p *sim.Params) { p.QuietOps = 10 })},
+		{"quiet_iphones", "--quiet-ops 10 --quiet-iphones 1", with(114, func(p *sim.Params) { p.QuietOps, p.QuietIPhones = 10, 1 })},
+		{"exit_share", "--proxy-users 0.1 --exit-share 0.15", with(115, func(p *sim.Params) { p.ProxyUsers, p.ExitShare = 0.1, 0.15 })},
 		{"all", "all of the above", with(112, func(p *sim.Params) {
 			p.QuietSales, p.ProxyUsers, p.KeyedHolders, p.IMEISV, p.Fleets = 0.03, 0.05, true, 0.5, 20
 			p.EveningMigrants, p.FamilyPhones, p.DualSIMPhones, p.NewPhoneSetups = 0.03, 0.2, 0.2, 0.03

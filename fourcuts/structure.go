@@ -58,6 +58,7 @@ type structure struct {
 
 // web is one operation found: its size and why it stands out.
 type web struct {
+	chain                           bool // a chain of stranger-shared phones (phoneChains), not a biconnected web
 	cards, strangers, phones, edges int
 	density, lift                   float64
 	log10p                          float64
@@ -66,7 +67,7 @@ type web struct {
 // structureSignals runs the stage and adds its evidence to the own
 // evidence of cards, fingerprints and accounts.
 func (d *det) structureSignals() {
-	if d.off["dense_structure"] {
+	if d.off["dense_structure"] && d.off["stranger_phone_chain"] {
 		return
 	}
 	st := d.findWebs()
@@ -91,8 +92,23 @@ func (d *det) structureSignals() {
 
 func (d *det) webEvidence(out []Evidence, w web) []Evidence {
 	cfg := d.cfg
-	out = d.emit(out, "dense_structure", float64(w.strangers), float64(cfg.StructureStrangers), d.win, 0.8,
-		"StructureLift", cfg.StructureLift)
+	name, limit, lv := "dense_structure", "StructureStrangers", float64(cfg.StructureStrangers)
+	if w.chain {
+		name, limit, lv = "stranger_phone_chain", "StructureChainPhones", float64(cfg.StructureChainPhones)
+	}
+	if d.off[name] {
+		return out
+	}
+	th := cfg.StructureStrangers
+	if w.chain {
+		th = cfg.StructureChainStrangers
+	}
+	if w.chain {
+		out = d.emit(out, name, float64(w.strangers), float64(th), d.win, 0.8, limit, lv, "StructureLift", cfg.StructureLift,
+			"AccountsPerDevice", cfg.AccountsPerDevice)
+	} else {
+		out = d.emit(out, name, float64(w.strangers), float64(th), d.win, 0.8, limit, lv, "StructureLift", cfg.StructureLift)
+	}
 	ev := &out[len(out)-1]
 	ev.Measures = []Limit{{"numbers", float64(w.cards)}, {"phones", float64(w.phones)}, {"edges", float64(w.edges)},
 		{"density", w.density}, {"lift", w.lift}, {"log10p", w.log10p}}
@@ -183,6 +199,7 @@ func (d *det) findWebs() *structure {
 		}
 	}
 	var uf strangerSet
+	cyclic := make([]bool, n) // phones on a cycle with StructureStrangers or more numbers: the webs'
 	bicomponents(n, off, adj, func(nodes []int32, edges int) {
 		var cards, phones int
 		var sr, sc float64
@@ -198,7 +215,15 @@ func (d *det) findWebs() *structure {
 		if cards < cfg.StructureStrangers {
 			return
 		}
-		strangers := d.strangers(nodes, off, adj, holderOf, phoneOf, &uf)
+		for _, v := range nodes {
+			if int(v) >= nc {
+				cyclic[v] = true
+			}
+		}
+		if d.off["dense_structure"] {
+			return
+		}
+		strangers := d.strangers(nodes, off, adj, holderOf, phoneOf, nil, &uf)
 		if strangers < cfg.StructureStrangers {
 			return
 		}
@@ -219,6 +244,9 @@ func (d *det) findWebs() *structure {
 			}
 		}
 	})
+	if !d.off["stranger_phone_chain"] {
+		d.phoneChains(st, n, off, adj, holderOf, phoneOf, cyclic, phoneWeb, rowsLive, colsLive, E, bg, &uf)
+	}
 	if len(st.webs) == 0 {
 		return st
 	}
@@ -335,7 +363,7 @@ func (u *strangerSet) find(i int32) int32 {
 // several cards share a holder; the numbers an operation rented or bought
 // do none of it: their residents live apart, and its phones carry nobody's
 // calls.
-func (d *det) strangers(nodes, off, adj, holderOf []int32, phoneOf func(regRec) int32, u *strangerSet) int {
+func (d *det) strangers(nodes, off, adj, holderOf []int32, phoneOf func(regRec) int32, skip []bool, u *strangerSet) int {
 	e := d.e
 	u.cards, u.parent, u.hash = u.cards[:0], u.parent[:0], u.hash[:0]
 	inWeb := map[int32]bool{}
@@ -386,7 +414,7 @@ func (d *det) strangers(nodes, off, adj, holderOf []int32, phoneOf func(regRec) 
 		for _, a := range d.cardAccts[c] {
 			for _, ri := range d.acctRegs[a] {
 				r := e.regs[ri]
-				if r.ip == none || d.regCard(r) != uint32(c) || inWeb[phoneOf(r)] {
+				if ph := phoneOf(r); r.ip == none || d.regCard(r) != uint32(c) || inWeb[ph] || skip != nil && ph >= 0 && skip[ph] {
 					continue
 				}
 				if st := &e.ipSt[r.ip]; st.shared >= d.cfg.SharedUsers || st.kind == IPProxy || st.kind == IPIDC {
@@ -499,6 +527,135 @@ func bicomponents(n int, off, adj []int32, emit func(nodes []int32, edges int)) 
 				}
 			}
 			emit(nodes, edges)
+		}
+	}
+}
+
+// phoneChains finds the operations the webs miss because their phones do
+// not keep one identity: an iPhone gives apps no IMEI, so an operation
+// that resets the app data after every few numbers shows a fresh
+// fingerprint each time, and its numbers × phones graph is a sparse
+// forest with few cycles, not a web. What it cannot hide is that each of
+// those phones carries the accounts of unrelated people — numbers of at
+// least two social groups (strangers), on a phone that carries none of
+// their calls — and that such phones are chained by the numbers they
+// share. A phone lent to a friend once, a second-hand phone or a family
+// phone whose members never called in the feed is one such phone, or a
+// household's few: a chain of StructureChainPhones or more stranger-shared
+// phones whose numbers form StructureStrangers groups or more is an
+// operation. Phones already in a web are left to it.
+func (d *det) phoneChains(st *structure, n int, off, adj, holderOf []int32, phoneOf func(regRec) int32, cyclic []bool, phoneWeb []int32,
+	rowsLive, colsLive int, E, bg float64, uf *strangerSet) {
+	e, cfg := d.e, d.cfg
+	nc := d.nCards
+	firstIMEI := int32(nc + e.devices.len())
+	parent := make([]int32, n)
+	for i := range parent {
+		parent[i] = int32(i)
+	}
+	find := func(i int32) int32 {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	// candidates: phones that carry two or more numbers and none of
+	// their calls, on no web's cycle; their own registrations tie no one
+	// (the operation's own lines carry its phones' registrations). A
+	// phone behind AccountsPerDevice numbers or more is not a reset
+	// handset: it is a multi-open phone (numbers_per_device) or an
+	// identifier many devices share by default (an emulator's IMEI), a hub
+	// that says nothing about who holds it.
+	cand := make([]bool, n)
+	for ph := int32(nc); ph < int32(n); ph++ {
+		nbs := adj[off[ph]:off[ph+1]]
+		if len(nbs) < 2 || len(nbs) >= cfg.AccountsPerDevice || cyclic[ph] || phoneWeb[ph] >= 0 {
+			continue
+		}
+		voice := false
+		if ph >= firstIMEI {
+			for _, c := range nbs {
+				if e.pairs.has(pairKey(pkCardIMEI, uint32(ph-firstIMEI), uint64(d.real(int(c))))) {
+					voice = true // somebody's own handset
+					break
+				}
+			}
+		}
+		cand[ph] = !voice
+	}
+	shared := make([]bool, n)
+	nodes := make([]int32, 0, 8)
+	for ph := int32(nc); ph < int32(n); ph++ {
+		if !cand[ph] {
+			continue
+		}
+		nbs := adj[off[ph]:off[ph+1]]
+		nodes = append(nodes[:0], ph)
+		nodes = append(nodes, nbs...)
+		if d.strangers(nodes, off, adj, holderOf, phoneOf, cand, uf) < 2 {
+			continue
+		}
+		shared[ph] = true
+		for _, c := range nbs {
+			if a, b := find(ph), find(c); a != b {
+				parent[a] = b
+			}
+		}
+	}
+	comp := map[int32][]int32{}
+	var roots []int32
+	for v := range n {
+		if shared[v] {
+			r := find(int32(v))
+			if comp[r] == nil {
+				roots = append(roots, r)
+			}
+			comp[r] = append(comp[r], int32(v))
+		}
+	}
+	for _, r := range roots {
+		phones := comp[r]
+		if len(phones) < cfg.StructureChainPhones {
+			continue
+		}
+		in := map[int32]bool{}
+		nodes = nodes[:0]
+		edges := 0
+		var sr, sc float64
+		for _, ph := range phones {
+			nodes = append(nodes, ph)
+			sc += float64(off[ph+1] - off[ph])
+			for _, c := range adj[off[ph]:off[ph+1]] {
+				edges++
+				if !in[c] {
+					in[c] = true
+					nodes = append(nodes, c)
+					sr += float64(off[c+1] - off[c])
+				}
+			}
+		}
+		cards := len(nodes) - len(phones)
+		if cards < cfg.StructureChainStrangers {
+			continue
+		}
+		strangers := d.strangers(nodes, off, adj, holderOf, phoneOf, cand, uf)
+		if strangers < cfg.StructureChainStrangers {
+			continue
+		}
+		w := web{chain: true, cards: cards, strangers: strangers, phones: len(phones), edges: edges}
+		w.density = float64(edges) / (float64(cards) * float64(len(phones)))
+		if exp := sr * sc / E; exp > 0 {
+			w.lift = float64(edges) / exp
+		}
+		w.log10p = dense.Log10Chance(rowsLive, colsLive, cards, len(phones), edges, bg)
+		if w.lift < cfg.StructureLift {
+			continue
+		}
+		wi := int32(len(st.webs))
+		st.webs = append(st.webs, w)
+		for _, ph := range phones {
+			phoneWeb[ph] = wi
 		}
 	}
 }

@@ -61,6 +61,32 @@ func (s *scene) quietOp(tag int, residents []int) (opAccts, ownAccts []string) {
 	return opAccts, ownAccts
 }
 
+// chainOp adds an operation on iPhones that resets its app data after
+// every two numbers: each fingerprint carries two of the rented numbers,
+// the next fingerprint the second of them and a new one — a path of
+// len(residents)−1 fingerprints, with no cycle, so no biconnected web.
+// The residents go on using their numbers (an account of their own on
+// their own phone at home). It returns the operation's accounts and
+// fingerprints.
+func (s *scene) chainOp(tag int, residents []int) (opAccts, fps []string) {
+	for k, r := range residents {
+		m, imei := resident(r)
+		s.reg(ts(1, 20, k), "wechat", fmt.Sprintf("own-ch%d-%d", tag, k), m, fmt.Sprintf("fp-home-%d", r), imei, fmt.Sprintf("60.1.%d.1", r), "OPPO Reno8", "Android 13")
+	}
+	for k := 0; k+1 < len(residents); k++ {
+		fp := fmt.Sprintf("fp-ch%d-%d", tag, k)
+		fps = append(fps, fp)
+		for j, r := range residents[k : k+2] {
+			m, _ := resident(r)
+			acct := fmt.Sprintf("ch%d-%d-%d", tag, k, j)
+			pl := []string{"weibo", "zhihu", "momo"}[(k+j)%3]
+			s.reg(ts(2+j, 9+k, 10*j), pl, acct, m, fp, "", fmt.Sprintf("61.3.%d.%d", tag, 1+k%2), "iPhone 12", "iOS 15.7")
+			opAccts = append(opAccts, pl+":"+acct)
+		}
+	}
+	return opAccts, fps
+}
+
 // lookalikes adds the ordinary dense structures an operation must not be
 // confused with, and returns every number, account, fingerprint and
 // address they use.
@@ -228,7 +254,7 @@ func TestStructureConfig(t *testing.T) {
 		{"default", func(*fourcuts.Config) {}, true},
 		{"stage off", func(c *fourcuts.Config) { c.Off = []string{"dense_structure"} }, false},
 		{"six strangers suffice", func(c *fourcuts.Config) { c.StructureStrangers = 6 }, true},
-		{"seven strangers needed", func(c *fourcuts.Config) { c.StructureStrangers = 7 }, false},
+		{"seven strangers needed", func(c *fourcuts.Config) { c.StructureStrangers, c.StructureChainStrangers = 7, 7 }, false},
 		{"lift the web does not reach", func(c *fourcuts.Config) { c.StructureLift = 1e6 }, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -288,7 +314,7 @@ func TestStructureQuietOpsAblation(t *testing.T) {
 		return rec
 	}
 	run(nil)
-	without := run([]string{"dense_structure"})
+	without := run([]string{"dense_structure", "stranger_phone_chain"})
 	for _, c := range []string{fourcuts.BlackCard, fourcuts.BlackAccount, fourcuts.BlackLine, fourcuts.BlackSoftware} {
 		if without[c] >= 0.95 {
 			t.Errorf("without the stage %s recall %.3f: the world does not need it", c, without[c])
@@ -318,5 +344,70 @@ func BenchmarkDetectStructure(b *testing.B) {
 				e.Detect()
 			}
 		})
+	}
+}
+
+// TestStructureChain: an iPhone operation whose app data is reset after
+// every two numbers leaves a path of fingerprints, no web; it is found as
+// a chain of stranger-shared phones (stranger_phone_chain), each
+// threshold in force, and the residents' own accounts are spared.
+func TestStructureChain(t *testing.T) {
+	build := func(bool) *scene {
+		s := &scene{t: t}
+		s.population(100)
+		s.chainOp(1, []int{5, 15, 25, 35, 45, 55})
+		s.lookalikes()
+		return s
+	}
+	for _, split := range []bool{false} {
+		s := build(split)
+		res := s.detect(fourcuts.DefaultConfig())
+		cards := byCat(res, fourcuts.BlackCard)
+		for _, r := range rented {
+			m, _ := resident(r)
+			f, ok := cards[m]
+			if !ok {
+				t.Errorf("split %v: rented number %s not found", split, m)
+				continue
+			}
+			i := slices.IndexFunc(f.Evidence, func(e fourcuts.Evidence) bool { return e.Signal == "stranger_phone_chain" })
+			if i < 0 {
+				t.Errorf("split %v: %s without stranger_phone_chain: %+v", split, m, f.Evidence)
+				continue
+			}
+			if ev := f.Evidence[i]; ev.Value != 6 || ev.Threshold != 6 || len(ev.Limits) != 3 || ev.Limits[0].Value != 3 || ev.Limits[1].Value != 3 || ev.Limits[2].Value != 5 {
+				t.Errorf("split %v: %s: %+v", split, m, ev)
+			}
+		}
+		accts := byCat(res, fourcuts.BlackAccount)
+		for k := range rented {
+			if a := fmt.Sprintf("wechat:own-ch1-%d", k); accts[a].Entity != "" {
+				t.Errorf("split %v: the resident's own account %s convicted", split, a)
+			}
+		}
+		cfg := fourcuts.DefaultConfig()
+		cfg.StructureChainStrangers = 7
+		if n := len(byCat(s.detect(cfg), fourcuts.BlackCard)); n != 0 {
+			t.Errorf("split %v: StructureChainStrangers 7: %d cards, want 0", split, n)
+		}
+	}
+	// a household of five on iPhones who never called each other in the
+	// feed and set up accounts on each other's phones at home: a chain of
+	// five strangers, under StructureChainStrangers
+	s := &scene{t: t}
+	s.population(100)
+	s.chainOp(1, []int{5, 15, 25, 35, 45})
+	s.lookalikes()
+	if n := len(byCat(s.detect(fourcuts.DefaultConfig()), fourcuts.BlackCard)); n != 0 {
+		t.Errorf("a chain of five strangers: %d cards, want 0", n)
+	}
+	cfg := fourcuts.DefaultConfig()
+	cfg.StructureChainStrangers, cfg.StructureChainPhones = 5, 5
+	if n := len(byCat(s.detect(cfg), fourcuts.BlackCard)); n != 0 {
+		t.Errorf("StructureChainPhones 5 over a chain of four phones: %d cards, want 0", n)
+	}
+	cfg.StructureChainPhones = 4
+	if n := len(byCat(s.detect(cfg), fourcuts.BlackCard)); n != 5 {
+		t.Errorf("StructureChainStrangers 5: %d cards, want 5", n)
 	}
 }

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -22,7 +23,7 @@ func (w *world) blackOps() {
 	var supply []supplied
 	// bulk-opening outlets: night bursts for holders from far away
 	for k := 0; k < p.ops(p.BulkOutlets); k++ {
-		gang := w.newGang()
+		gang := w.newGang("bulk_outlet")
 		outlet := fmt.Sprintf("OUT-9%03d", k)
 		region := g.pick(homeRegions)
 		bursts := 2 + g.r.IntN(3)
@@ -49,7 +50,7 @@ func (w *world) blackOps() {
 	}
 	// holder rings: a few people each opening many cards across carriers
 	for k := 0; k < p.ops(p.HolderRings); k++ {
-		gang := w.newGang()
+		gang := w.newGang("holder_ring")
 		for h := 0; h < 5+g.r.IntN(4); h++ {
 			holder := g.holder(g.pick(farRegions), p.HolderPseudonyms)
 			day0 := w.start - int64(10+g.r.IntN(150))*86400e3
@@ -94,7 +95,7 @@ func (w *world) blackOps() {
 	}
 	var pools []pool
 	for k := 0; k < p.ops(p.CatPools); k++ {
-		gang := w.newGang()
+		gang := w.newGang("cat_pool")
 		modems := 2 + g.r.IntN(5)
 		slots := g.between(p.SlotsMin, p.SlotsMax)
 		stock := take(modems * slots * (3 + g.r.IntN(3)) / 2)
@@ -168,7 +169,7 @@ func (w *world) blackOps() {
 	}
 	// registration studios: phone farms with device-spoofing software
 	for k := 0; k < p.ops(p.Studios); k++ {
-		gang := w.newGang()
+		gang := w.newGang("studio")
 		var cards []*card
 		if len(pools) > 0 && g.chance(0.7) {
 			pl := pools[g.r.IntN(len(pools))]
@@ -237,7 +238,7 @@ func (w *world) blackOps() {
 					o.imei = ""
 				}
 				switch {
-				case len(w.exitSeq) > 0 && g.chance(0.04):
+				case len(w.exitSeq) > 0 && g.chance(cmp.Or(p.ExitShare, 0.04)):
 					o.ip = g.pick(w.exitSeq) // a commercial exit shared with ordinary users: not labelled
 				case g.chance(natP):
 					o.ip = g.pick(w.natIPs) // shared with thousands: not labelled
@@ -266,7 +267,7 @@ func (w *world) blackOps() {
 	// emulator farm in a data centre, on cards from the rings
 	var emuCards []*card
 	for k := 0; k < p.ops(p.EmuFarms); k++ {
-		gang := w.newGang()
+		gang := w.newGang("emu_farm")
 		cards := take(40 + g.r.IntN(60))
 		emuCards = append(emuCards, cards...)
 		var idc []string
@@ -349,7 +350,7 @@ func (w *world) blackOps() {
 	}
 	// GoIP gateways: channels at one site calling victims one-way
 	for k := 0; k < p.ops(p.GoIPs); k++ {
-		gang := w.newGang()
+		gang := w.newGang("goip")
 		channels := 4 + g.r.IntN(13)
 		cards := take(channels * (2 + g.r.IntN(3)))
 		tac := "8699" + g.digits(4)

@@ -1,6 +1,9 @@
 package sim
 
-import "math"
+import (
+	"cmp"
+	"math"
+)
 
 // quietOps runs the ordinary-looking registration operations
 // (Params.QuietOps). Each keeps every entity within what the city's
@@ -30,7 +33,7 @@ func (w *world) quietOps() {
 	g, p := w.g, w.p
 	used := map[*card]bool{} // a resident rents a card to one operation
 	for k := 0; k < p.ops(p.QuietOps); k++ {
-		gang := w.newGang()
+		gang := w.newGang("quiet_op")
 		nPh := min(24, 2+int(g.r.ExpFloat64()*5))
 		type qphone struct {
 			ph       *phone
@@ -42,7 +45,7 @@ func (w *world) quietOps() {
 		var phones []*qphone
 		for i := 0; i < nPh; i++ {
 			ph := w.newPhone()
-			if g.chance(0.6) {
+			if g.chance(cmp.Or(p.QuietIPhones, 0.6)) {
 				for !ph.m.apple {
 					ph = w.newPhone()
 				}

@@ -91,6 +91,7 @@ type world struct {
 	reissued map[string]bool
 	senders  map[string]string
 	gangN    int
+	kinds    []string // kind of each gang, T-001 first
 	// lines used by several operations are labelled at the end with the
 	// gang that registered most accounts through them
 	lineUse map[string]map[string]int
@@ -146,9 +147,12 @@ func (w *world) labelLines() {
 	}
 }
 
-func (w *world) newGang() string {
+// newGang names a new operation of the kind given (Operations reports it).
+func (w *world) newGang(kind string) string {
 	w.gangN++
-	return fmt.Sprintf("T-%03d", w.gangN)
+	g := fmt.Sprintf("T-%03d", w.gangN)
+	w.kinds = append(w.kinds, kind)
+	return g
 }
 
 func newWorld(p Params) *world {
@@ -682,6 +686,19 @@ func (w *world) legitRegs() {
 			w.reg(t0+int64(g.r.IntN(3600e3)), pl, g.account(pl), pe.cardOn(d), pe.fp, pe.regOpt(g, ip))
 		}
 	}
+}
+
+// Operations builds the world of p and returns the kind of each of its
+// operations by gang (bulk_outlet, holder_ring, cat_pool, studio,
+// emu_farm, goip, quiet_op): what a test names when it says which
+// operations' entities it missed.
+func Operations(p Params) map[string]string {
+	w := build(p)
+	m := make(map[string]string, len(w.kinds))
+	for i, k := range w.kinds {
+		m[fmt.Sprintf("T-%03d", i+1)] = k
+	}
+	return m
 }
 
 // Generate builds the world and returns its events per day (plus the stock

@@ -109,6 +109,17 @@ type Params struct {
 	// registration time within what ordinary people show; only the joint
 	// structure — few phones × many cards × many platforms — is dense.
 	QuietOps float64
+	// QuietIPhones is the share of a quiet operation's phones that are
+	// iPhones (0: 0.6). An iPhone gives apps no IMEI and its app data can
+	// be reset without limit, so at 1 no phone of the operation keeps an
+	// identity across its numbers: its numbers × phones graph is a forest
+	// of fresh fingerprints, not a web.
+	QuietIPhones float64
+	// ExitShare is the share of a studio's registrations that go through
+	// the city's shared commercial exits when ProxyUsers is set (0: 0.04):
+	// operations use the same VPN and cloud exits as everyone, and more of
+	// them put more black accounts among the residents' on a popular exit.
+	ExitShare float64
 
 	// Output.
 	Jitter     time.Duration // events up to this much out of order (10 min)
