@@ -217,6 +217,16 @@ func (g *groupState) undo(m groupMark) {
 
 // audit is Tx.audit in a group: e's actor fields are filled in.
 func (g *groupState) audit(ctx context.Context, tx *Tx, e *zhudun.AuditEntry) error {
+	if err := g.chain(ctx, tx, e); err != nil {
+		return err
+	}
+	tx.head = e
+	return tx.emit(ctx, auditEvent(e))
+}
+
+// chain numbers, links and signs e after the group's head and keeps it to
+// be written by flushChain.
+func (g *groupState) chain(ctx context.Context, tx *Tx, e *zhudun.AuditEntry) error {
 	if !g.chained {
 		if err := tx.s.dialect.LockChain(ctx, tx.Tx); err != nil {
 			return tx.s.internal("audit lock", err)
@@ -234,8 +244,7 @@ func (g *groupState) audit(ctx context.Context, tx *Tx, e *zhudun.AuditEntry) er
 	e.Sig = tx.s.keys.SignAnchor(rowMessage(e.Seq, e.Hash))
 	g.rows = append(g.rows, e)
 	g.headSeq, g.headHash = e.Seq, e.Hash
-	tx.head = e
-	return tx.emit(ctx, auditEvent(e))
+	return nil
 }
 
 // flushChunk bounds a multi-row INSERT's parameters (15 a row) well below
@@ -257,6 +266,14 @@ func (g *groupState) flush(ctx context.Context, stx *sql.Tx, s *Store) error {
 			return err
 		}
 	}
+	if err := g.flushChain(ctx, stx, s); err != nil {
+		return err
+	}
+	return g.flushEvents(ctx, stx, s)
+}
+
+// flushChain writes the audit rows and re-signs the anchor over the last.
+func (g *groupState) flushChain(ctx context.Context, stx *sql.Tx, s *Store) error {
 	for rows := g.rows; len(rows) > 0; {
 		n := min(len(rows), flushChunk)
 		var q strings.Builder
@@ -285,6 +302,11 @@ func (g *groupState) flush(ctx context.Context, stx *sql.Tx, s *Store) error {
 			return s.internal("audit anchor update", err)
 		}
 	}
+	return nil
+}
+
+// flushEvents writes the outbox events.
+func (g *groupState) flushEvents(ctx context.Context, stx *sql.Tx, s *Store) error {
 	for evs := g.events; len(evs) > 0; {
 		n := min(len(evs), flushChunk)
 		var q strings.Builder
