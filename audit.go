@@ -20,6 +20,7 @@ type AuditEntry struct {
 	UserID     int64           `json:"user_id,omitempty"`
 	Username   string          `json:"username"`
 	DeptCode   string          `json:"dept_code,omitempty"`
+	DeptName   string          `json:"dept_name,omitempty"` // as the department is named now (not hashed: lists fill it in)
 	DeptPath   string          `json:"-"`
 	Action     string          `json:"action"` // "user.create", "auth.login", "pii.view", …
 	ObjectType string          `json:"object_type,omitempty"`

@@ -60,6 +60,12 @@ type Session struct {
 // event streams re-check at once. OwnerID is the user; no browser sees it.
 const EventSessionEnded = "session.ended"
 
+// LoginRecord is one past sign-in: when, and from which address.
+type LoginRecord struct {
+	At         time.Time `json:"at"`
+	ClientAddr string    `json:"client_addr"`
+}
+
 // TOTPEnrollment is what a user needs to add zhudun to an authenticator app.
 type TOTPEnrollment struct {
 	Secret string `json:"secret"` // base32
@@ -76,6 +82,9 @@ type AuthService interface {
 	Authenticate(ctx context.Context, token, clientAddr string) (*Session, *Caller, error)
 	Logout(ctx context.Context, token string) error
 	ChangePassword(ctx context.Context, token, old, new string) error
+	// PreviousLogin is the caller's sign-in before the current session's
+	// ("上次登录"), nil when there was none (or it aged out of retention).
+	PreviousLogin(ctx context.Context) (*LoginRecord, error)
 	BeginTOTP(ctx context.Context) (*TOTPEnrollment, error)
 	ConfirmTOTP(ctx context.Context, code string) error
 }

@@ -28,22 +28,27 @@ const (
 
 	PermIncidentRead  Permission = "incident:read"
 	PermIncidentWrite Permission = "incident:write"
-	PermUnitRead      Permission = "unit:read"
-	PermUnitWrite     Permission = "unit:write"
-	PermGridRead      Permission = "grid:read"
-	PermGridWrite     Permission = "grid:write"
-	PermFindingRead   Permission = "finding:read"
-	PermFindingWrite  Permission = "finding:write"
-	PermCaseRead      Permission = "case:read"
-	PermCaseWrite     Permission = "case:write"
-	PermReportRead    Permission = "report:read"
+	// PermIncidentImport allows loading incident history (a CSV of past
+	// incidents) into the stations of the holder's scope. It is apart from
+	// incident:write: history moves the statistics a commander answers for,
+	// which a call-taker taking live calls has no need to change.
+	PermIncidentImport Permission = "incident:import"
+	PermUnitRead       Permission = "unit:read"
+	PermUnitWrite      Permission = "unit:write"
+	PermGridRead       Permission = "grid:read"
+	PermGridWrite      Permission = "grid:write"
+	PermFindingRead    Permission = "finding:read"
+	PermFindingWrite   Permission = "finding:write"
+	PermCaseRead       Permission = "case:read"
+	PermCaseWrite      Permission = "case:write"
+	PermReportRead     Permission = "report:read"
 )
 
 // AllPermissions lists every permission in a stable order (UI, OpenAPI, validation).
 var allPermissions = []Permission{
 	PermDeptRead, PermDeptWrite, PermUserRead, PermUserWrite,
 	PermRoleRead, PermRoleWrite, PermRoleGrant, PermAuditRead, PermAuditExport, PermPIIView, PermPIISearch,
-	PermIncidentRead, PermIncidentWrite, PermUnitRead, PermUnitWrite, PermGridRead, PermGridWrite,
+	PermIncidentRead, PermIncidentWrite, PermIncidentImport, PermUnitRead, PermUnitWrite, PermGridRead, PermGridWrite,
 	PermFindingRead, PermFindingWrite, PermCaseRead, PermCaseWrite, PermReportRead,
 }
 

@@ -218,6 +218,22 @@ type IncidentClose struct {
 	CaseRef string // the case number as text until the cases module exists
 }
 
+// IncidentImport is one load of incident history.
+type IncidentImport struct {
+	Rows []NewIncident
+	// Source names where the rows came from (a file, the 110 system's
+	// export) for the audit row; the rows' ImportKeys carry it too.
+	Source string
+	// AllOrNothing stores no row when any row is rejected: an upload from
+	// the UI is corrected and sent again whole. The installer's CLI keeps
+	// the good rows of each batch instead, and says which lines it left.
+	AllOrNothing bool
+	// CheckOnly checks every row as an import would and stores none: the
+	// UI reports a file's every problem at once, also when some lines did
+	// not even parse.
+	CheckOnly bool
+}
+
 // ImportRowError is one row of an import that was not stored.
 type ImportRowError struct {
 	Row     int    `json:"row"` // index into the batch given
@@ -233,9 +249,10 @@ type ImportRowError struct {
 // allow the step, unit not available), EFORBIDDEN, EUNAUTHORIZED.
 type IncidentService interface {
 	CreateIncident(ctx context.Context, n NewIncident) (*Incident, error)
-	// ImportIncidents stores history in bulk (system caller only); rows that
-	// cannot be stored are returned and the others are kept.
-	ImportIncidents(ctx context.Context, rows []NewIncident) (stored int, bad []ImportRowError, err error)
+	// ImportIncidents stores history in bulk (incident:import, or the
+	// installer's system caller). Rows that cannot be stored are returned;
+	// the others are kept, unless the import is AllOrNothing.
+	ImportIncidents(ctx context.Context, imp IncidentImport) (stored int, bad []ImportRowError, err error)
 	// FindIncidents lists newest first; the total counts at most
 	// ListCountCap+1 rows.
 	FindIncidents(ctx context.Context, f IncidentFilter) ([]*Incident, int, error)

@@ -52,7 +52,7 @@ func BuiltinRoles() []Role {
 		{ID: RoleDispatcher, Name: "调度员", Scope: ScopeSubtree, Builtin: true,
 			Perms: []Permission{PermDeptRead, PermIncidentRead, PermIncidentWrite, PermUnitRead, PermUnitWrite, PermGridRead, PermPIISearch}},
 		{ID: RoleCommander, Name: "指挥员", Scope: ScopeSubtree, Builtin: true,
-			Perms: []Permission{PermDeptRead, PermIncidentRead, PermUnitRead, PermUnitWrite, PermGridRead, PermGridWrite,
+			Perms: []Permission{PermDeptRead, PermIncidentRead, PermIncidentImport, PermUnitRead, PermUnitWrite, PermGridRead, PermGridWrite,
 				PermFindingRead, PermCaseRead, PermReportRead}},
 		{ID: RoleAnalyst, Name: "网安分析员", Scope: ScopeSubtree, Builtin: true,
 			Perms: []Permission{PermDeptRead, PermFindingRead, PermFindingWrite, PermCaseRead, PermCaseWrite, PermPIIView}},

@@ -260,7 +260,7 @@ func (e lineError) Error() string { return fmt.Sprintf("%s:%d: %s", e.name, e.li
 // same bytes.
 func parseSide(ctx context.Context, data []byte, text, name string, f int) ([]string, []int32, error) {
 	lines := countLines(text)
-	ids := newIDTable(data, text, min(lines, 1<<14))
+	ids := newIDTable(data, text, min(lines, 1<<14), lines)
 	idx := make([]int32, 0, lines)
 	line := 0
 	for pos := 0; pos < len(text); {

@@ -3,11 +3,15 @@ package cli
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/zhudun/zhudun/internal/cputime"
 )
 
 func graph(ctx context.Context, a []string, o, e *bytes.Buffer) error {
@@ -102,5 +106,33 @@ func TestGraphDenseErrorsNameFileAndLine(t *testing.T) {
 	}
 	if _, _, err := run(t, graph, "inject", "--out", "x", "--truth", "y", "--camouflage", "sneaky"); err == nil {
 		t.Error("unknown camouflage accepted")
+	}
+}
+
+// Parsing and numbering an edge file of the 2 M-edge benchmark's size
+// (400,000 ids a side, random lines): with ids a prefix and a number as
+// `graph inject` writes them, and with ids that are not numbers.
+func BenchmarkReadEdges2M(b *testing.B) {
+	for _, kind := range []struct{ name, src, dst string }{
+		{"numbered", "u%d", "p%d"},
+		{"named", "acct-%x-z", "dev-%x-q"},
+	} {
+		rng := rand.New(rand.NewPCG(1, 2))
+		var sb strings.Builder
+		for range 2000000 {
+			fmt.Fprintf(&sb, kind.src+"\t"+kind.dst+"\n", rng.IntN(400000), rng.IntN(400000))
+		}
+		data := sb.String()
+		b.Run(kind.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(data)))
+			cpu0 := cputime.Now()
+			for b.Loop() {
+				if _, err := readEdges(context.Background(), strings.NewReader(data), "b"); err != nil {
+					b.Fatal(err)
+				}
+			}
+			cputime.Report(b, cpu0)
+		})
 	}
 }

@@ -2,182 +2,15 @@ package cli
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
-	"math"
 	"os"
 	"path/filepath"
-	"sort"
-	"strconv"
-	"strings"
-	"time"
 
 	"github.com/zhudun/zhudun"
 	"github.com/zhudun/zhudun/geo"
+	"github.com/zhudun/zhudun/incidentcsv"
 )
-
-// incidentColumns are the columns of an incident history file, in the
-// documented order; a file may order them any way, by its header.
-var incidentColumns = []string{"category", "lon", "lat", "received_at", "source", "dispatched_at", "arrived_at", "closed_at", "outcome", "address", "id"}
-
-// csvRow is one parsed record, the line it started on and its own id (the
-// "id" column, optional).
-type csvRow struct {
-	Line int
-	ID   string
-	In   zhudun.NewIncident
-}
-
-// rowError names the line and field of a rejected record.
-type rowError struct {
-	Line    int
-	Field   string
-	Message string
-}
-
-func (e rowError) String() string {
-	if e.Field != "" {
-		return fmt.Sprintf("line %d: %s: %s", e.Line, e.Field, e.Message)
-	}
-	return fmt.Sprintf("line %d: %s", e.Line, e.Message)
-}
-
-var cst = time.FixedZone("CST", 8*3600) // China keeps no daylight saving
-
-// parseCSVTime accepts RFC 3339, or "YYYY-MM-DD HH:MM[:SS]" in China
-// Standard Time (how exports of the 110 system write them).
-func parseCSVTime(v string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, nil
-	}
-	for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04:05"} {
-		if t, err := time.ParseInLocation(layout, v, cst); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, errors.New("must be RFC 3339 or YYYY-MM-DD HH:MM:SS (China Standard Time)")
-}
-
-// parseIncidentCSV reads an incident history file: a header row naming the
-// columns, then one incident per record. It checks form (numbers, times,
-// required cells); the store checks meaning (categories, order of times,
-// the grid). A bad record is reported by line and field and never stops
-// the others. A BOM, CRLF line ends and quoted fields are accepted.
-func parseIncidentCSV(r io.Reader) ([]csvRow, []rowError) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = false
-	var rows []csvRow
-	var errs []rowError
-	header, err := cr.Read()
-	if err != nil {
-		return nil, []rowError{{Line: 1, Message: "no header row: " + csvErr(err)}}
-	}
-	col := map[string]int{}
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-		if _, dup := col[h]; dup {
-			return nil, []rowError{{Line: 1, Field: h, Message: "column appears twice"}}
-		}
-		col[h] = i
-	}
-	for _, req := range []string{"category", "lon", "lat", "received_at"} {
-		if _, ok := col[req]; !ok {
-			return nil, []rowError{{Line: 1, Field: req, Message: "required column missing"}}
-		}
-	}
-	for {
-		line := 0
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				line = pe.StartLine
-				if pe.Err == csv.ErrFieldCount {
-					continue // not produced with FieldsPerRecord = -1
-				}
-			}
-			errs = append(errs, rowError{Line: line, Message: "not valid CSV: " + csvErr(err)})
-			if pe == nil {
-				break // an I/O error: nothing more to read
-			}
-			continue
-		}
-		line, _ = cr.FieldPos(0)
-		get := func(name string) string {
-			if i, ok := col[name]; ok && i < len(rec) {
-				return strings.TrimSpace(rec[i])
-			}
-			return ""
-		}
-		if strings.Join(rec, "") == "" {
-			continue // a blank record
-		}
-		var n zhudun.NewIncident
-		bad := func(field, msg string) { errs = append(errs, rowError{Line: line, Field: field, Message: msg}) }
-		n.Category, n.Source, n.Outcome, n.Address = get("category"), get("source"), get("outcome"), get("address")
-		if n.Category == "" {
-			bad("category", "required")
-			continue
-		}
-		ok := true
-		for _, f := range []struct {
-			name string
-			v    *float64
-			max  float64
-		}{{"lon", &n.Lon, 180}, {"lat", &n.Lat, 90}} {
-			x, err := strconv.ParseFloat(get(f.name), 64)
-			if err != nil || math.IsNaN(x) || math.IsInf(x, 0) || math.Abs(x) > f.max {
-				bad(f.name, fmt.Sprintf("must be a number between -%g and %g", f.max, f.max))
-				ok = false
-				break
-			}
-			*f.v = x
-		}
-		if !ok {
-			continue
-		}
-		for _, f := range []struct {
-			name string
-			t    **time.Time
-			req  bool
-		}{{"received_at", &n.ReceivedAt, true}, {"dispatched_at", &n.DispatchedAt, false}, {"arrived_at", &n.ArrivedAt, false}, {"closed_at", &n.ClosedAt, false}} {
-			v := get(f.name)
-			if v == "" {
-				if f.req {
-					bad(f.name, "required")
-					ok = false
-					break
-				}
-				continue
-			}
-			t, err := parseCSVTime(v)
-			if err != nil {
-				bad(f.name, err.Error())
-				ok = false
-				break
-			}
-			*f.t = &t
-		}
-		if ok {
-			rows = append(rows, csvRow{Line: line, ID: get("id"), In: n})
-		}
-	}
-	return rows, errs
-}
-
-func csvErr(err error) string {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return err.Error()
-}
 
 // importBatch is how many rows go into one transaction: small enough that a
 // signal is answered within a second.
@@ -271,7 +104,7 @@ func runImportIncidents(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer f.Close()
-	rows, errs := parseIncidentCSV(f)
+	rows, errs := incidentcsv.Parse(f)
 	if crs == "gcj02" {
 		for i := range rows {
 			rows[i].In.Lon, rows[i].In.Lat = geo.GCJ02ToWGS84(rows[i].In.Lon, rows[i].In.Lat)
@@ -281,7 +114,7 @@ func runImportIncidents(ctx context.Context, e *env, args []string) error {
 		source = filepath.Base(file)
 	}
 	for i := range rows {
-		rows[i].In.ImportKey = importKey(source, rows[i])
+		rows[i].In.ImportKey = incidentcsv.Key(source, rows[i])
 	}
 	log := newLogger(e, &cfg)
 	s, _, err := openStore(ctx, &cfg, log)
@@ -301,7 +134,7 @@ func runImportIncidents(ctx context.Context, e *env, args []string) error {
 		for j, r := range batch {
 			in[j] = r.In
 		}
-		n, bad, err := s.ImportIncidents(ctx, in)
+		n, bad, err := s.ImportIncidents(ctx, zhudun.IncidentImport{Rows: in, Source: source})
 		if err != nil {
 			if ctx.Err() != nil {
 				fmt.Fprintf(e.stdout, "interrupted: %d incidents stored, %d already imported; run the same command again to go on\n", stored, skipped)
@@ -312,10 +145,10 @@ func runImportIncidents(ctx context.Context, e *env, args []string) error {
 		stored += n
 		skipped += len(batch) - n - len(bad)
 		for _, b := range bad {
-			errs = append(errs, rowError{Line: batch[b.Row].Line, Field: b.Field, Message: b.Message})
+			errs = append(errs, incidentcsv.Problem{Line: batch[b.Row].Line, Field: b.Field, Message: b.Message})
 		}
 	}
-	sortRowErrors(errs)
+	incidentcsv.SortProblems(errs)
 	for _, r := range errs {
 		fmt.Fprintln(e.stderr, r.String())
 	}
@@ -324,17 +157,4 @@ func runImportIncidents(ctx context.Context, e *env, args []string) error {
 		return exitError(1) // the valid rows are stored; the status tells a script that some were not
 	}
 	return nil
-}
-
-// importKey is a row's identity: the source system's id when the file has
-// one, else the source and the line the record starts on.
-func importKey(source string, r csvRow) string {
-	if r.ID != "" {
-		return "id:" + r.ID
-	}
-	return "line:" + source + ":" + strconv.Itoa(r.Line)
-}
-
-func sortRowErrors(errs []rowError) {
-	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Line < errs[j].Line })
 }

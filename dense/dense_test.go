@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/zhudun/zhudun/internal/cputime"
 	"pgregory.net/rapid"
 )
 
@@ -347,8 +348,11 @@ func TestDetectCancelled(t *testing.T) {
 	}
 }
 
-func benchGraph(b *testing.B, n int) *Graph {
-	in, err := Inject(InjectConfig{Rows: n, Cols: n, BackgroundDensity: 0.0006,
+// benchGraph is a graph of bench/algo/dense.sh: n×n with background density
+// 0.0006, or with the given number of background edges if not 0, and the
+// 200×200 block with random camouflage.
+func benchGraph(b *testing.B, n, edges int) *Graph {
+	in, err := Inject(InjectConfig{Rows: n, Cols: n, BackgroundDensity: 0.0006, BackgroundEdges: edges,
 		BlockRows: 200, BlockCols: 200, BlockDensity: 0.05, Camouflage: RandomCamouflage, Seed: 1})
 	if err != nil {
 		b.Fatal(err)
@@ -361,38 +365,34 @@ func benchGraph(b *testing.B, n int) *Graph {
 }
 
 func BenchmarkDetect10k(b *testing.B) {
-	g := benchGraph(b, 10000)
+	g := benchGraph(b, 10000, 0)
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := cputime.Now()
 	for b.Loop() {
 		if _, err := Detect(context.Background(), g, Options{NullTrials: -1}); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(g.Edges())*float64(b.N)/b.Elapsed().Seconds(), "edges/s")
+	cputime.Report(b, cpu0)
 }
 
 // The 0.5 M-edge graph of bench/algo/dense.sh (100,000², mean degree 5,
 // random camouflage), detected as the command does: one block with the noise
 // estimate.
 func BenchmarkDetect500k(b *testing.B) {
-	in, err := Inject(InjectConfig{Rows: 100000, Cols: 100000, BackgroundEdges: 500000,
-		BlockRows: 200, BlockCols: 200, BlockDensity: 0.05, Camouflage: RandomCamouflage, Seed: 1})
-	if err != nil {
-		b.Fatal(err)
-	}
-	g, err := NewGraph(100000, 100000, in.Edges)
-	if err != nil {
-		b.Fatal(err)
-	}
+	g := benchGraph(b, 100000, 500000)
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := cputime.Now()
 	for b.Loop() {
 		if _, err := Detect(context.Background(), g, Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(g.Edges())*float64(b.N)/b.Elapsed().Seconds(), "edges/s")
+	cputime.Report(b, cpu0)
 }
 
 // The noise estimate alone on the same shape: one random copy scaled to
@@ -507,4 +507,52 @@ func TestSparseSmallBlockFound(t *testing.T) {
 			t.Errorf("%v: log10p %.0f, want a block", cam, b.Log10P)
 		}
 	}
+}
+
+// sparse2M is the 2 M-edge graph of bench/algo/dense.sh.
+func sparse2M(b *testing.B) *Graph { return benchGraph(b, 400000, 2000000) }
+
+// One greedy peeling of the 2 M-edge graph: the min-tree's decreases and
+// extractions, nothing else.
+func BenchmarkPeel2M(b *testing.B) {
+	g := sparse2M(b)
+	p := newPeeler(g, colWeights(g), true)
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := cputime.Now()
+	for b.Loop() {
+		if len(p.peel()) == 0 {
+			b.Fatal("empty set")
+		}
+	}
+	b.ReportMetric(float64(g.Edges())*float64(b.N)/b.Elapsed().Seconds(), "edges/s")
+	cputime.Report(b, cpu0)
+}
+
+// Preparing peeling of the 2 M-edge graph: canonical order and the
+// leaf-numbered adjacency.
+func BenchmarkNewPeeler2M(b *testing.B) {
+	g := sparse2M(b)
+	w := colWeights(g)
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := cputime.Now()
+	for b.Loop() {
+		newPeeler(g, w, true)
+	}
+	cputime.Report(b, cpu0)
+}
+
+// The whole detection on the 2 M-edge graph, as the command runs it.
+func BenchmarkDetect2M(b *testing.B) {
+	g := sparse2M(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := cputime.Now()
+	for b.Loop() {
+		if _, err := Detect(context.Background(), g, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	cputime.Report(b, cpu0)
 }

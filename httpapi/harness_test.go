@@ -126,15 +126,23 @@ func (r response) total() int {
 	return b.Total
 }
 
+// csvBody is a request body sent as text/csv, not as JSON.
+type csvBody string
+
 // do sends a request as user (by bearer token; "" for none).
 func (h *harness) do(user, method, path string, body any) response {
 	h.t.Helper()
 	var rd io.Reader
-	if body != nil {
+	if c, ok := body.(csvBody); ok {
+		rd = strings.NewReader(string(c))
+	} else if body != nil {
 		b, _ := json.Marshal(body)
 		rd = bytes.NewReader(b)
 	}
 	req, _ := http.NewRequest(method, h.srv.URL+path, rd)
+	if _, ok := body.(csvBody); ok {
+		req.Header.Set("Content-Type", "text/csv")
+	}
 	if user != "" {
 		req.Header.Set("Authorization", "Bearer "+h.tokens[user])
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/zhudun/zhudun"
 	"github.com/zhudun/zhudun/dispatch"
 	"github.com/zhudun/zhudun/geo"
+	"github.com/zhudun/zhudun/incidentcsv"
 )
 
 // PatrolBackend is what grid patrol needs from the store.
@@ -599,3 +600,80 @@ func (s *Server) patrolReport(w http.ResponseWriter, r *http.Request) error {
 }
 
 func errorsAs(err error, target any) bool { return errors.As(err, target) }
+
+// importIncidentRows bounds one upload: the rows are checked in one
+// transaction, all or nothing, and the page waits for the answer.
+const importIncidentRows = 20000
+
+// importProblem is one rejected line of an uploaded history file.
+type importProblem struct {
+	Line    int    `json:"line"`
+	Field   string `json:"field,omitempty"`
+	Message string `json:"message"`
+}
+
+// importIncidents loads a CSV of past incidents (the installer's `zhudun
+// import incidents` format) into the caller's stations: all or nothing,
+// each problem named by line and field, a line imported before skipped.
+func (s *Server) importIncidents(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	gcj, err := crsGCJ(r)
+	if err != nil {
+		return err
+	}
+	source := strings.TrimSpace(q.Get("source"))
+	if source == "" || len(source) > 100 || strings.ContainsAny(source, ":\r\n") {
+		return zhudun.FieldError("source", "source names the file (1–100 characters, no colon)")
+	}
+	rows, errs := incidentcsv.Parse(r.Body)
+	for _, e := range errs {
+		// The parser reports a read error as a line's; the body limit is one.
+		if strings.Contains(e.Message, "request body too large") {
+			return &zhudun.Error{Code: zhudun.ETOOLARGE, Message: "the file is too large; split it"}
+		}
+	}
+	if len(rows) > importIncidentRows {
+		return zhudun.Errorf(zhudun.EINVALID, "the file has %d rows, at most %d at a time; split it", len(rows), importIncidentRows)
+	}
+	in := make([]zhudun.NewIncident, len(rows))
+	for i := range rows {
+		if gcj {
+			rows[i].In.Lon, rows[i].In.Lat = geo.GCJ02ToWGS84(rows[i].In.Lon, rows[i].In.Lat)
+		}
+		rows[i].In.ImportKey = incidentcsv.Key(source, rows[i])
+		in[i] = rows[i].In
+	}
+	stored, skipped := 0, 0
+	if len(in) > 0 {
+		// With lines that did not parse, the others are only checked, so
+		// that the answer names every problem of the file at once.
+		n, bad, err := s.store.ImportIncidents(r.Context(), zhudun.IncidentImport{Rows: in, Source: source, AllOrNothing: true, CheckOnly: len(errs) > 0})
+		if err != nil {
+			return err
+		}
+		for _, b := range bad {
+			errs = append(errs, incidentcsv.Problem{Line: rows[b.Row].Line, Field: b.Field, Message: b.Message})
+		}
+		if len(bad) == 0 && len(errs) == 0 {
+			stored, skipped = n, len(in)-n
+		}
+	}
+	if len(errs) > 0 {
+		incidentcsv.SortProblems(errs)
+		out := make([]importProblem, len(errs))
+		for i, e := range errs {
+			out[i] = importProblem{Line: e.Line, Field: e.Field, Message: e.Message}
+		}
+		writeJSON(w, http.StatusBadRequest, struct {
+			Error    errorDetail     `json:"error"`
+			Problems []importProblem `json:"problems"`
+		}{errorDetail{Code: zhudun.EINVALID, Message: fmt.Sprintf("%d problems in the file; nothing was stored", len(errs))}, out})
+		return nil
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Rows    int `json:"rows"`
+		Stored  int `json:"stored"`
+		Skipped int `json:"skipped"`
+	}{len(in), stored, skipped})
+	return nil
+}

@@ -230,7 +230,7 @@ func TestPatrolScenario(t *testing.T) {
 		at, closed := ly, ly.Add(time.Hour)
 		rows = append(rows, zhudun.NewIncident{Category: x.cat, Lon: 117.005, Lat: 36.605, ReceivedAt: &at, ClosedAt: &closed, Outcome: x.outcome})
 	}
-	if n, bad, err := h.store.ImportIncidents(sys, rows); err != nil || n != 4 || len(bad) != 0 {
+	if n, bad, err := h.store.ImportIncidents(sys, zhudun.IncidentImport{Rows: rows}); err != nil || n != 4 || len(bad) != 0 {
 		t.Fatalf("import: %d %v %v", n, bad, err)
 	}
 	// The report: three incidents this period (one mediated) against four.

@@ -60,6 +60,7 @@ func (s *Server) register() {
 	s.handle("POST", "/api/v1/units/{id}/positions", false, s.addPositions)
 	s.handle("POST", "/api/v1/incidents", false, s.createIncident)
 	s.handle("GET", "/api/v1/incidents", false, s.listIncidents)
+	s.handle("POST", "/api/v1/incidents/import", false, s.importIncidents)
 	s.handle("GET", "/api/v1/incidents/{id}", false, s.getIncident)
 	s.handle("GET", "/api/v1/incidents/{id}/recommendation", false, s.incidentRecommendation)
 	s.handle("POST", "/api/v1/incidents/{id}/dispatch", false, s.dispatchIncident)

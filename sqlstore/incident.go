@@ -417,18 +417,24 @@ func (s *Store) CreateIncident(ctx context.Context, n zhudun.NewIncident) (*zhud
 	return out, err
 }
 
-// ImportIncidents stores history (system caller only: the importer). Rows
-// that fail their checks or fall outside every grid are returned; the rest
-// are stored in one transaction with one audit row for the batch, which
-// records that received_at was set for every row. Rows whose ImportKey was
-// imported before are skipped: neither stored nor returned.
-func (s *Store) ImportIncidents(ctx context.Context, rows []zhudun.NewIncident) (int, []zhudun.ImportRowError, error) {
-	if err := systemOnly(ctx); err != nil {
-		return 0, nil, zhudun.Errorf(zhudun.EFORBIDDEN, "importing history is an installer command")
+// ImportIncidents stores history: the installer's system caller anywhere,
+// a holder of incident:import in the stations of its scope. Rows that fail
+// their checks, fall outside every grid or outside the caller's area are
+// returned; the rest are stored in one transaction (none of them when the
+// import is AllOrNothing and a row was rejected) with one audit row for the
+// batch, which records that received_at was set for every row. Rows whose
+// ImportKey was imported before are skipped: neither stored nor returned;
+// a key imported before into another department's station is a rejection,
+// not a skip, for a caller whose scope does not reach it.
+func (s *Store) ImportIncidents(ctx context.Context, imp zhudun.IncidentImport) (int, []zhudun.ImportRowError, error) {
+	f, err := zhudun.ScopeFor(ctx, zhudun.PermIncidentImport)
+	if err != nil {
+		return 0, nil, err
 	}
+	rows := imp.Rows
 	var bad []zhudun.ImportRowError
 	stored := 0
-	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
+	err = s.write(ctx, func(ctx context.Context, tx *Tx) error {
 		bad, stored = bad[:0], 0 // a retried transaction starts over
 		skipped := 0
 		r := rollupDelta{}
@@ -443,13 +449,24 @@ func (s *Store) ImportIncidents(ctx context.Context, rows []zhudun.NewIncident) 
 				continue
 			}
 			if n.ImportKey != "" {
-				var seen int
-				if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM incident_imports WHERE import_key = ?`, n.ImportKey).Scan(&seen); err != nil {
-					return tx.s.internal("import key", err)
-				}
-				if seen > 0 {
+				var path sql.NullString
+				var station, owner sql.NullInt64
+				err := tx.queryRow(ctx, `SELECT d.path, i.station_id, i.created_by FROM incident_imports k
+					LEFT JOIN incidents i ON i.id = k.incident_id LEFT JOIN depts d ON d.id = i.station_id WHERE k.import_key = ?`, n.ImportKey).Scan(&path, &station, &owner)
+				if err == nil {
+					if !f.Covers(path.String, station.Int64, owner.Int64) {
+						field := "id"
+						if strings.HasPrefix(n.ImportKey, "line:") {
+							field = "source"
+						}
+						bad = append(bad, zhudun.ImportRowError{Row: i, Field: field, Message: "imported before under this key by another department; give the file another source name"})
+						continue
+					}
 					skipped++
 					continue // imported by an earlier run
+				}
+				if !errors.Is(err, sql.ErrNoRows) {
+					return tx.s.internal("import key", err)
 				}
 			}
 			g, ok := grids[[2]float64{n.Lon, n.Lat}]
@@ -464,6 +481,13 @@ func (s *Store) ImportIncidents(ctx context.Context, rows []zhudun.NewIncident) 
 					return err
 				}
 				grids[[2]float64{n.Lon, n.Lat}] = g
+			}
+			if !f.Covers(g.DeptPath, g.StationID, 0) {
+				bad = append(bad, zhudun.ImportRowError{Row: i, Field: "lon", Message: "the point lies in grid " + g.Code + ", outside your area"})
+				continue
+			}
+			if imp.CheckOnly || (imp.AllOrNothing && len(bad) > 0) {
+				continue // nothing will be stored: only look for more problems
 			}
 			id, err := tx.insertIncident(ctx, &n, g, true, r)
 			if err != nil {
@@ -480,15 +504,24 @@ func (s *Store) ImportIncidents(ctx context.Context, rows []zhudun.NewIncident) 
 			last = id
 			stored++
 		}
+		if imp.CheckOnly || (imp.AllOrNothing && len(bad) > 0) {
+			return errRejected // rolls back whatever the rows before wrote
+		}
 		if stored == 0 {
 			return nil
 		}
 		if err := tx.flushRollup(ctx, r); err != nil {
 			return err
 		}
-		return tx.audit(ctx, &zhudun.AuditEntry{Action: "incident.import", ObjectType: "incident", ObjectID: itoa(first) + "-" + itoa(last),
-			Detail: Detail(map[string]any{"rows": stored, "first_id": first, "last_id": last, "received_at_set": true, "rejected": len(bad), "skipped": skipped})})
+		detail := map[string]any{"rows": stored, "first_id": first, "last_id": last, "received_at_set": true, "rejected": len(bad), "skipped": skipped}
+		if imp.Source != "" {
+			detail["source"] = imp.Source
+		}
+		return tx.audit(ctx, &zhudun.AuditEntry{Action: "incident.import", ObjectType: "incident", ObjectID: itoa(first) + "-" + itoa(last), Detail: Detail(detail)})
 	})
+	if errors.Is(err, errRejected) {
+		return 0, bad, nil
+	}
 	if err != nil {
 		return 0, nil, err
 	}

@@ -8,6 +8,9 @@
 # F is the F-measure of block 1's members (sources and destinations together)
 # against the injected truth.
 #
+# The speed against Fraudar (wall and CPU medians, peak RSS, load, ratios)
+# is printed last by dense-speed.sh, which can also be run on its own.
+#
 # TRIALS="6 7 8 …" overrides the seeds of the small and medium backgrounds
 # (fresh seeds check that a change is not fitted to 1…5); SMALL_ONLY=1 skips
 # the large sparse graphs and the no-block graphs.
@@ -65,3 +68,9 @@ echo
 echo "background camouflage trials F_mean F_min seconds_max"
 awk -F'\t' 'NR > 1 { k = $1 "\t" $2; n[k]++; s[k] += $5; if (!(k in m) || $5 < m[k]) m[k] = $5; if ($9 > t[k]) t[k] = $9; if (!(k in o)) { o[k] = ++c; key[c] = k } }
   END { for (i = 1; i <= c; i++) { k = key[i]; printf "%s\t%d\t%.3f\t%.3f\t%.3f\n", k, n[k], s[k] / n[k], m[k], t[k] } }' "$res"
+
+if [[ -z ${SMALL_ONLY:-} ]]; then
+  # Wall and CPU time against Fraudar, on the same large graphs.
+  echo
+  "$here/dense-speed.sh" "$out"
+fi

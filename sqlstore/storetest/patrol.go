@@ -320,12 +320,12 @@ func testPatrolReport(t *testing.T, b Backend) {
 		row("theft", A1, "2026-01-05 10:00:00", 0, "handled"),
 		{Category: "criminal", Lon: A1[0], Lat: A1[1], ReceivedAt: cst("2026-01-05 10:00:00"), DispatchedAt: cst("2026-01-05 09:00:00")},
 	}
-	n, bad, err := e.s.ImportIncidents(e.sys, rows)
+	n, bad, err := e.s.ImportIncidents(e.sys, zhudun.IncidentImport{Rows: rows})
 	if err != nil || n != 11 || len(bad) != 3 || bad[0].Row != 11 || bad[0].Field != "lon" || bad[1].Field != "category" || bad[2].Field != "dispatched_at" {
 		t.Fatalf("import: %d %+v %v", n, bad, err)
 	}
-	if _, _, err := e.s.ImportIncidents(e.as(u["cmd1"]), rows[:1]); code(err) != zhudun.EFORBIDDEN {
-		t.Errorf("commander imports: %v", err)
+	if _, _, err := e.s.ImportIncidents(e.as(u["disp1"]), zhudun.IncidentImport{Rows: rows[:1]}); code(err) != zhudun.EFORBIDDEN {
+		t.Errorf("a dispatcher (no incident:import) imports: %v", err)
 	}
 	q := zhudun.PatrolReportQuery{From: *cst("2026-01-01 00:00:00"), To: *cst("2026-02-28 00:00:00")}
 	rep, err := e.s.PatrolReport(e.as(u["cmd1"]), q)
@@ -506,16 +506,76 @@ func testImportKeys(t *testing.T, b Backend) {
 	row := func(key string) zhudun.NewIncident {
 		return zhudun.NewIncident{Category: "dispute", Lon: 117.005, Lat: 36.605, ReceivedAt: at, ClosedAt: plus(at, time.Hour), Outcome: "mediated", ImportKey: key}
 	}
-	n, bad, err := e.s.ImportIncidents(e.sys, []zhudun.NewIncident{row("line:f.csv:2"), row("line:f.csv:3"), row("id:JQ1"), row("id:JQ1")})
+	n, bad, err := e.s.ImportIncidents(e.sys, zhudun.IncidentImport{Rows: []zhudun.NewIncident{row("line:f.csv:2"), row("line:f.csv:3"), row("id:JQ1"), row("id:JQ1")}})
 	if err != nil || n != 3 || len(bad) != 0 {
 		t.Fatalf("first import: %d %v %v; want 3 stored (the repeated id once)", n, bad, err)
 	}
-	n, bad, err = e.s.ImportIncidents(e.sys, []zhudun.NewIncident{row("line:f.csv:3"), row("id:JQ1"), row("line:f.csv:4"), row("")})
+	n, bad, err = e.s.ImportIncidents(e.sys, zhudun.IncidentImport{Rows: []zhudun.NewIncident{row("line:f.csv:3"), row("id:JQ1"), row("line:f.csv:4"), row("")}})
 	if err != nil || n != 2 || len(bad) != 0 {
 		t.Fatalf("second import: %d %v %v; want 2 stored (line 4 and the keyless row)", n, bad, err)
 	}
 	if _, total, err := e.s.FindIncidents(e.sys, zhudun.IncidentFilter{}); err != nil || total != 5 {
 		t.Fatalf("incidents: %d %v, want 5", total, err)
+	}
+}
+
+// testScopedImport: a commander (incident:import) loads history into the
+// stations of its own scope only, all or nothing when asked, audited as
+// itself, with the installer's idempotency; a key another department
+// imported is refused, not silently skipped.
+func testScopedImport(t *testing.T, b Backend) {
+	e, u := patrolEnv(t, b)
+	at := cst("2025-05-01 10:00:00")
+	row := func(lon, lat float64, key string) zhudun.NewIncident {
+		return zhudun.NewIncident{Category: "dispute", Lon: lon, Lat: lat, ReceivedAt: at, ClosedAt: plus(at, time.Hour), Outcome: "mediated", ImportKey: key}
+	}
+	a1 := func(key string) zhudun.NewIncident { return row(117.005, 36.605, key) } // ST1, under SB1
+	b1 := func(key string) zhudun.NewIncident { return row(117.005, 36.625, key) } // ST2, under SB2
+	cmd1, cmd2 := e.as(u["cmd1"]), e.as(u["cmd2"])
+
+	// One row outside cmd1's area, one bad category: nothing is stored.
+	bad := a1("line:h.csv:3")
+	bad.Category = "theft"
+	n, rej, err := e.s.ImportIncidents(cmd1, zhudun.IncidentImport{Source: "h.csv", AllOrNothing: true,
+		Rows: []zhudun.NewIncident{a1("line:h.csv:2"), bad, b1("line:h.csv:4"), a1("line:h.csv:5")}})
+	if err != nil || n != 0 || len(rej) != 2 || rej[0].Row != 1 || rej[0].Field != "category" || rej[1].Row != 2 || rej[1].Field != "lon" ||
+		!strings.Contains(rej[1].Message, "B1") || !strings.Contains(rej[1].Message, "outside your area") {
+		t.Fatalf("all-or-nothing with two bad rows: %d %+v %v", n, rej, err)
+	}
+	if _, total, _ := e.s.FindIncidents(e.sys, zhudun.IncidentFilter{}); total != 0 {
+		t.Fatalf("a rejected all-or-nothing import stored %d incidents", total)
+	}
+	if n := e.auditCount("incident.import"); n != 0 {
+		t.Fatalf("a rejected import wrote %d audit rows", n)
+	}
+	// Corrected, it goes in whole, audited as the commander.
+	n, rej, err = e.s.ImportIncidents(cmd1, zhudun.IncidentImport{Source: "h.csv", AllOrNothing: true,
+		Rows: []zhudun.NewIncident{a1("line:h.csv:2"), a1("line:h.csv:3"), a1("line:h.csv:5")}})
+	if err != nil || n != 3 || len(rej) != 0 {
+		t.Fatalf("corrected import: %d %+v %v", n, rej, err)
+	}
+	rows, _, err := e.s.FindAudit(e.sys, zhudun.AuditFilter{Action: "incident.import"})
+	e.must(err)
+	if len(rows) != 1 || rows[0].Username != "cmd1" || rows[0].DeptCode != "SB1" || rows[0].DeptName != "一分局" || !strings.Contains(string(rows[0].Detail), `"source":"h.csv"`) || !strings.Contains(string(rows[0].Detail), `"rows":3`) {
+		t.Fatalf("audit of the import: %+v", rows)
+	}
+	// Again with one line more: the three before are skipped.
+	n, rej, err = e.s.ImportIncidents(cmd1, zhudun.IncidentImport{Source: "h.csv", AllOrNothing: true,
+		Rows: []zhudun.NewIncident{a1("line:h.csv:2"), a1("line:h.csv:3"), a1("line:h.csv:5"), a1("line:h.csv:6")}})
+	if err != nil || n != 1 || len(rej) != 0 {
+		t.Fatalf("second run: %d %+v %v; want line 6 only", n, rej, err)
+	}
+	// Another sub-bureau's commander with the same file name: its own rows
+	// are not taken for cmd1's.
+	n, rej, err = e.s.ImportIncidents(cmd2, zhudun.IncidentImport{Source: "h.csv", AllOrNothing: true, Rows: []zhudun.NewIncident{b1("line:h.csv:2")}})
+	if err != nil || n != 0 || len(rej) != 1 || rej[0].Field != "source" {
+		t.Fatalf("a key of another department: %d %+v %v", n, rej, err)
+	}
+	if _, total, _ := e.s.FindIncidents(cmd2, zhudun.IncidentFilter{}); total != 0 {
+		t.Fatalf("cmd2 sees %d incidents", total)
+	}
+	if _, total, _ := e.s.FindIncidents(cmd1, zhudun.IncidentFilter{}); total != 4 {
+		t.Fatalf("cmd1 sees %d incidents, want 4", total)
 	}
 }
 
@@ -531,7 +591,7 @@ func testIncidentPaging(t *testing.T, b Backend) {
 		rows = append(rows, zhudun.NewIncident{Category: "dispute", Lon: 117.005, Lat: 36.605, ReceivedAt: recv, ClosedAt: plus(recv, time.Hour), Outcome: "mediated"})
 	}
 	for i := 0; i < len(rows); i += 2500 {
-		if n, bad, err := e.s.ImportIncidents(e.sys, rows[i:min(i+2500, len(rows))]); err != nil || len(bad) != 0 || n != min(2500, len(rows)-i) {
+		if n, bad, err := e.s.ImportIncidents(e.sys, zhudun.IncidentImport{Rows: rows[i:min(i+2500, len(rows))]}); err != nil || len(bad) != 0 || n != min(2500, len(rows)-i) {
 			t.Fatalf("import: %d %v %v", n, bad, err)
 		}
 	}

@@ -96,6 +96,7 @@ func Run(t *testing.T, b Backend) {
 	t.Run("PatrolGrids", func(t *testing.T) { testPatrolGrids(t, b) })
 	t.Run("PatrolGridLimits", func(t *testing.T) { testPatrolGridLimits(t, b) })
 	t.Run("ImportKeys", func(t *testing.T) { testImportKeys(t, b) })
+	t.Run("ScopedImport", func(t *testing.T) { testScopedImport(t, b) })
 	t.Run("IncidentPaging", func(t *testing.T) { testIncidentPaging(t, b) })
 	t.Run("PatrolDispatch", func(t *testing.T) { testPatrolDispatch(t, b) })
 	t.Run("PatrolReport", func(t *testing.T) { testPatrolReport(t, b) })

@@ -33,7 +33,11 @@ export function qs(params) {
 /** request sends one API call and returns the decoded JSON (null for 204). */
 export async function request(method, path, body, opts = {}) {
   const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } }
-  if (body !== undefined) {
+  if (opts.contentType) {
+    // A file sent as it is (a CSV upload), not as JSON.
+    init.headers['Content-Type'] = opts.contentType
+    init.body = body
+  } else if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json'
     init.body = JSON.stringify(body)
   }
@@ -67,6 +71,8 @@ export const api = {
   post: (path, body, opts) => request('POST', path, body === undefined ? {} : body, opts),
   patch: (path, body, opts) => request('PATCH', path, body, opts),
   put: (path, body, opts) => request('PUT', path, body, opts),
+  /** upload posts a file's text with its content type. */
+  upload: (path, text, contentType, opts = {}) => request('POST', path, text, { ...opts, contentType }),
 }
 
 /** fetchAll pages through a list endpoint and returns every item. */

@@ -6,17 +6,19 @@ export const SCOPES = ['all', 'subtree', 'dept', 'self']
 export const RESULTS = ['ok', 'denied', 'failed']
 export const BUILTIN_ROLES = ['sysadmin', 'secadmin', 'auditadmin', 'officer', 'dispatcher', 'commander', 'analyst']
 export const PERM_AREAS = ['dept', 'user', 'role', 'audit', 'pii', 'incident', 'unit', 'grid', 'finding', 'case', 'report']
-export const PERM_ACTIONS = ['read', 'write', 'grant', 'export', 'view']
+export const PERM_ACTIONS = ['read', 'write', 'grant', 'export', 'view', 'search', 'import']
 // Audit actions written by the core; the action filter offers them and their
 // prefixes. Codes not listed here are shown as they are.
 export const AUDIT_ACTIONS = [
   'auth.login', 'auth.logout', 'auth.password', 'auth.totp_enroll',
   'user.create', 'user.update', 'user.password_reset', 'user.unlock', 'user.roles',
   'dept.create', 'dept.update', 'role.create', 'role.update', 'role.seed',
-  'pii.view', 'keys.rekey', 'request.denied', 'audit.export', 'user.export',
+  'pii.view', 'keys.rekey', 'request.denied', 'audit.export', 'users.export', 'patrol_report.export',
   'grid.import', 'unit.create', 'unit.status', 'incident.create', 'incident.import', 'incident.dispatch', 'incident.lend',
   'incident.arrive', 'incident.close', 'report.rollup_rebuild',
   'policy.update', 'alert.ack', 'user.disable_dormant',
+  'pii.search', 'pii.search_locked', 'pii.search_unlock', 'unit.update', 'address.import', 'district.import', 'user.must_change',
+  'audit.archive', 'retention.purge', 'keys.retire',
   'security.lockout', 'security.throttle', 'security.audit_verify_failed', 'security.bad_event_mac', 'security.pii_search_burst', 'security.admin_new_address',
 ]
 export const AUDIT_ACTION_PREFIXES = ['auth.', 'user.', 'dept.', 'role.', 'pii.', 'audit.', 'grid.', 'unit.', 'incident.', 'security.', 'policy.']
@@ -37,7 +39,9 @@ export const MODULES = ['finding', 'case']
 export const LIVE_STATES = ['off', 'connecting', 'open', 'retrying']
 // Request fields an EINVALID error may name.
 export const FIELDS = ['username', 'password', 'old', 'new', 'otp', 'name', 'code', 'kind', 'parent_code', 'dept_code', 'phone', 'id_number', 'reason', 'id', 'scope', 'perms', 'roles', 'disabled', 'from', 'to', 'format',
-  'category', 'lon', 'lat', 'address', 'source', 'caller_phone', 'received_at', 'priority', 'unit', 'outcome', 'note', 'case_ref', 'status', 'dept', 'target']
+  'category', 'lon', 'lat', 'address', 'source', 'caller_phone', 'received_at', 'priority', 'unit', 'outcome', 'note', 'case_ref', 'status', 'dept', 'target', 'dispatched_at', 'arrived_at', 'closed_at']
+// Keys of audit rows' details, labelled through i18n (auditField.*); others show as they are.
+export const AUDIT_FIELDS = ['base', 'before', 'caller_phone', 'case_ref', 'category', 'category_version', 'client_addr', 'code', 'codes', 'count', 'created', 'days', 'dept', 'dormant_days', 'effect', 'event', 'failures', 'fields', 'first', 'first_id', 'first_seq', 'from', 'generated', 'grid', 'grids', 'kind', 'last', 'last_active', 'last_id', 'last_seq', 'lent_station', 'limit', 'matched', 'minutes', 'must_change', 'must_change_password', 'name', 'outcome', 'override_reason', 'owner_station', 'parent', 'password_expired', 'priority', 'reason', 'received_at_set', 'recommended', 'rejected', 'response_seconds', 'roles', 'rows', 'searches', 'seq', 'skipped', 'source', 'station', 'terminal', 'to', 'totp', 'unit', 'unit_station', 'updated', 'username', 'window_seconds', 'crew', 'left_units', 'lend_ended', 'pii_filters', 'id', 'scope', 'perms', 'builtin', 'admin', 'owner_dept', 'lockout_threshold', 'lockout_minutes', 'idle_minutes', 'password_max_age_days', 'password_history', 'totp_roles', 'users', 'incidents', 'status', 'label', 'callsign', 'subject', 'endpoint']
 // Reasons `zhudun audit verify` gives for a broken chain.
 export const VERIFY_REASONS = ['altered', 'deleted', 'reordered', 'anchor mismatch']
 

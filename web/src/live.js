@@ -16,6 +16,16 @@ let retryTimer = null
 let retryDelay = 2000
 let wanted = false
 
+const rightsListeners = new Set()
+
+/** onRightsChanged registers fn() for caller.changed: the server tells the
+ * stream that the signed-in user's roles or permissions changed. It returns
+ * the unsubscribe function. */
+export function onRightsChanged(fn) {
+  rightsListeners.add(fn)
+  return () => rightsListeners.delete(fn)
+}
+
 /** onLive registers fn(event) for every event; it returns the unsubscribe function. */
 export function onLive(fn) {
   listeners.add(fn)
@@ -44,6 +54,12 @@ function connect() {
   es.onopen = () => { live.state = 'open'; retryDelay = 2000 }
   for (const type of EVENT_TYPES) es.addEventListener(type, (m) => dispatch(type, m.data))
   es.onmessage = (m) => dispatch('message', m.data)
+  // Not a notification: the menus and pages follow the new rights.
+  es.addEventListener('caller.changed', () => {
+    for (const fn of rightsListeners) {
+      try { fn() } catch (e) { console.error(e) }
+    }
+  })
   es.onerror = () => {
     if (!es || es.readyState !== EventSource.CLOSED) { live.state = 'retrying'; return }
     // The browser gave up (e.g. 401 after the session ended): retry with backoff

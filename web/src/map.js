@@ -1,4 +1,4 @@
-// Leaflet without a tile server: the base layer is Jinan's district and
+// Leaflet without a tile server: the base layer is the imported district and
 // county boundaries (GET /geo/districts, WGS-84) with the grids drawn over
 // them as vectors. Markers are Leaflet divIcons and circle markers styled by
 // CSS, so no marker images are needed; Leaflet's own CSS is bundled by Vite
@@ -8,9 +8,19 @@ import 'leaflet/dist/leaflet.css'
 import { api } from './api.js'
 import { UNIT_COLOURS, STALE_COLOUR } from './patrol.js'
 
-// Jinan and a margin: the map cannot be dragged away from the city.
-export const JINAN_BOUNDS = [[35.9, 116.1], [37.9, 118.0]]
-export const JINAN_CENTRE = [36.66, 117.02]
+// Before any district is imported the map shows the country; once the
+// bureau's districts are loaded it is held to them (limitTo).
+export const FALLBACK_VIEW = { center: [35.0, 105.0], zoom: 4 }
+
+/** limitTo keeps the map on bounds ([[s, w], [n, e]]) and half their size
+ * around: the map cannot be dragged away from the city it serves. */
+export function limitTo(map, bounds) {
+  if (!bounds) return null
+  const b = L.latLngBounds(bounds).pad(0.5)
+  map.setMaxBounds(b)
+  map.setMinZoom(Math.max(3, Math.floor(map.getBoundsZoom(b)) - 1))
+  return b
+}
 
 let districtsPromise = null
 /** loadDistricts fetches the district boundaries once per page load. */
@@ -43,18 +53,18 @@ export function addTiles(map, cfg) {
   if (!cfg || !cfg.tiles) return null
   const layer = L.tileLayer(tileURL(cfg.tiles), { maxZoom: 18, attribution: cfg.attribution || '', className: 'zd-tiles' })
   layer.addTo(map)
-  if (cfg.attribution) L.control.attribution({ position: 'bottomright', prefix: false }).addAttribution(cfg.attribution).addTo(map)
+  // The layer's credit joins the map's attribution control; a map without one gets one.
+  if (cfg.attribution && !map.attributionControl) L.control.attribution({ position: 'bottomright', prefix: false }).addAttribution(cfg.attribution).addTo(map)
   return layer
 }
 
 /** createMap makes a map in el, limited to the city; tiles come from addTiles. */
 export function createMap(el, { attribution = '', zoomLabels = {} } = {}) {
   const map = L.map(el, {
-    center: JINAN_CENTRE,
-    zoom: 9,
-    minZoom: 8,
+    center: FALLBACK_VIEW.center,
+    zoom: FALLBACK_VIEW.zoom,
+    minZoom: 3,
     maxZoom: 18,
-    maxBounds: JINAN_BOUNDS,
     maxBoundsViscosity: 0.8,
     zoomControl: false,
     attributionControl: false,

@@ -1,6 +1,6 @@
 // The side navigation: modules and their pages, each shown only when the
 // user holds the permission the page needs (the API enforces the same).
-import { Odometer, Setting, OfficeBuilding, User, Lock, Document, Bell, MapLocation, DataAnalysis, Files, Monitor, TrendCharts, Van, Grid, Iphone, Warning, Key } from '@element-plus/icons-vue'
+import { Odometer, Setting, OfficeBuilding, User, Lock, Document, Bell, MapLocation, DataAnalysis, Files, Monitor, TrendCharts, Van, Grid, Iphone, Warning, Key, Upload } from '@element-plus/icons-vue'
 
 export const NAV = [
   { key: 'dashboard', path: '/', icon: Odometer, titleKey: 'nav.dashboard' },
@@ -24,6 +24,7 @@ export const NAV = [
       { key: 'grid', path: '/patrol/map', icon: MapLocation, titleKey: 'nav.grid', perms: ['grid:read', 'unit:read'] },
       { key: 'units', path: '/patrol/units', icon: Van, titleKey: 'nav.units', perms: ['unit:read'] },
       { key: 'grids', path: '/patrol/grids', icon: Grid, titleKey: 'nav.grids', perms: ['grid:read'] },
+      { key: 'history', path: '/patrol/history', icon: Upload, titleKey: 'nav.history', perms: ['incident:import'] },
       { key: 'myUnit', path: '/patrol/my-unit', icon: Iphone, titleKey: 'nav.myUnit', perms: ['unit:read'] },
       { key: 'patrolStats', path: '/patrol/stats', icon: TrendCharts, titleKey: 'nav.patrolStats', perms: ['report:read'] },
       { key: 'finding', path: '/modules/finding', icon: DataAnalysis, titleKey: 'nav.finding', perms: ['finding:read'] },

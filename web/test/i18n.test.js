@@ -87,7 +87,7 @@ describe('i18n', () => {
       ['roles.', C.BUILTIN_ROLES], ['perm.area.', C.PERM_AREAS], ['perm.action.', C.PERM_ACTIONS],
       ['actions.', C.AUDIT_ACTIONS.map(C.codeKey)], ['actionPrefix.', C.AUDIT_ACTION_PREFIXES.map((p) => p.slice(0, -1))],
       ['objectType.', C.OBJECT_TYPES], ['events.', C.EVENT_TYPES.map(C.codeKey)], ['errors.', C.ERROR_CODES],
-      ['nav.', C.MODULES], ['placeholder.detail.', C.MODULES], ['notif.state.', C.LIVE_STATES], ['fields.', C.FIELDS],
+      ['nav.', C.MODULES], ['placeholder.detail.', C.MODULES], ['notif.state.', C.LIVE_STATES], ['fields.', C.FIELDS], ['auditField.', C.AUDIT_FIELDS],
       ['verifyReason.', C.VERIFY_REASONS.map((r) => r.replace(/\W+/g, '_'))],
       ['patrol.category.', C.INCIDENT_CATEGORIES], ['patrol.source.', C.INCIDENT_SOURCES], ['patrol.outcome.', C.INCIDENT_OUTCOMES],
       ['patrol.incidentStatus.', C.INCIDENT_STATUSES], ['patrol.priority.', C.INCIDENT_PRIORITIES], ['patrol.unitStatus.', C.UNIT_LABELS],

@@ -13,7 +13,7 @@ const messages = {
   },
   nav: {
     home: 'Home', dashboard: 'Dashboard', system: 'System', depts: 'Departments', users: 'Users', roles: 'Roles & permissions',
-    security: 'Security audit', audit: 'Audit log', business: 'Operations', incident: 'Incident dispatch', grid: 'Grid map', patrolStats: 'Patrol statistics', units: 'Patrol units', grids: 'Patrol grids', myUnit: 'My unit', finding: 'Fraud-chain analysis', case: 'Cases',
+    security: 'Security audit', audit: 'Audit log', business: 'Operations', incident: 'Incident dispatch', grid: 'Grid map', patrolStats: 'Patrol statistics', units: 'Patrol units', grids: 'Patrol grids', myUnit: 'My unit', history: 'Incident history', finding: 'Fraud-chain analysis', case: 'Cases',
   },
   shell: {
     skip: 'Skip to main content', nav: 'Main navigation', breadcrumb: 'You are here', collapse: 'Collapse menu', expand: 'Expand menu',
@@ -64,7 +64,7 @@ const messages = {
     unit_created: 'Unit added', unit_status: 'Unit status changed', unit_position: 'Unit position', grid_imported: 'Grids updated',
   },
   dash: {
-    hello: 'Welcome, ', username: 'Account', dept: 'Department', kind: 'Department type', roles: 'Roles', lastLogin: 'Last sign-in',
+    hello: 'Welcome, ', username: 'Account', dept: 'Department', kind: 'Department type', roles: 'Roles', lastLogin: 'Last sign-in', fromAddr: 'from {addr}', firstLogin: 'This is the first sign-in',
     totp: 'One-time codes', totpOn: 'Enabled', totpOff: 'Not enabled',
     scopeTitle: 'My permissions and data scope', scopeIntro: 'What your roles allow, and how much of the data each permission reaches.',
     area: 'Area', permissions: 'Permissions (data scope)', noPerms: 'No permissions', modules: 'My modules', deptChart: 'Departments within my scope',
@@ -127,14 +127,14 @@ const messages = {
   roles: { sysadmin: 'System administrator', secadmin: 'Security administrator', auditadmin: 'Audit administrator', officer: 'Officer', dispatcher: 'Dispatcher', commander: 'Commander', analyst: 'Cyber analyst' },
   perm: {
     area: { dept: 'Departments', user: 'Users', role: 'Roles', audit: 'Audit', pii: 'Personal data', incident: 'Incidents', unit: 'Units', grid: 'Grids', finding: 'Findings', case: 'Cases', report: 'Reports' },
-    action: { read: 'Read', write: 'Maintain', grant: 'Grant', export: 'Export', view: 'View clear text' },
+    action: { read: 'Read', write: 'Maintain', grant: 'Grant', export: 'Export', view: 'View clear text', search: 'Search by number', import: 'Import history' },
   },
   audit: {
     intro: 'Every action is recorded in order and chained with SM3 hashes; "Verify chain" detects any change, deletion or reordering. Times are Beijing time (UTC+8).',
     time: 'Time', from: 'From', to: 'To', rangeSep: 'to', lastHour: 'Last hour', today: 'Today', last7d: 'Last 7 days', last30d: 'Last 30 days',
     user: 'User', userHint: 'Username', action: 'Action', actionGroups: 'By category', actionsExact: 'Exact action', objectType: 'Object type', objectId: 'Object',
     result: 'Result', seq: 'No.', at: 'Time (UTC+8)', dept: 'Department', object: 'Object', client: 'Client address',
-    detail: 'Detail', prevHash: 'Previous hash', hash: 'Hash',
+    detail: 'Detail', prevHash: 'Previous hash', hash: 'Hash', raw: 'Raw data (JSON)', listSep: ', ',
     verify: 'Verify chain', live: 'Live updates',
     verifyTitle: 'Audit chain verification', verifyOK: 'The audit chain is intact', verifyOKBody: '{rows} entries checked; nothing was changed, deleted or reordered.',
     verifyBad: 'The audit chain failed verification', verifyBadBody: 'Entry {seq} is wrong: {reason}. Report this to the security administrator at once and preserve the evidence.',
@@ -148,9 +148,24 @@ const messages = {
     auth_login: 'Sign in', auth_logout: 'Sign out', auth_password: 'Change password', auth_totp_enroll: 'Set up one-time codes',
     user_create: 'Create user', user_update: 'Change user', user_password_reset: 'Reset password', user_unlock: 'Unlock user', user_roles: 'Assign roles',
     dept_create: 'Create department', dept_update: 'Change department', role_create: 'Create role', role_update: 'Change role', role_seed: 'Seed role',
-    pii_view: 'View personal data', keys_rekey: 'Rotate keys', request_denied: 'Request denied', audit_export: 'Export audit log', user_export: 'Export users',
+    pii_view: 'View personal data', keys_rekey: 'Rotate keys', request_denied: 'Request denied', audit_export: 'Export audit log',
     grid_import: 'Import grids', unit_create: 'Add unit', unit_status: 'Change unit status', incident_create: 'Take incident', incident_import: 'Import past incidents',
     incident_dispatch: 'Dispatch', incident_lend: 'Borrow another station\'s unit', incident_arrive: 'Arrive', incident_close: 'Close incident', report_rollup_rebuild: 'Rebuild statistics rollup',
+    users_export: 'Export users',
+    patrol_report_export: 'Export patrol statistics',
+    address_import: 'Import standard addresses',
+    user_must_change: 'Require password change',
+    unit_update: 'Edit unit (terminal, crew)',
+    pii_search: 'Search by personal data',
+    pii_search_locked: 'Personal-data search locked',
+    pii_search_unlock: 'Personal-data search unlocked',
+    audit_archive: 'Archive audit log',
+    district_import: 'Import districts',
+    retention_purge: 'Purge past retention',
+    keys_retire: 'Retire old key',
+  },
+  auditField: {
+    base: 'Base', before: 'Before', caller_phone: 'Caller phone given', case_ref: 'Case number', category: 'Category', category_version: 'Category dictionary version', client_addr: 'Client address', code: 'Code', codes: 'Codes', count: 'Count', created: 'Created', days: 'Days', dept: 'Department', dormant_days: 'Days unused', effect: 'Effect', event: 'Event', failures: 'Failures', fields: 'Fields', first: 'First', first_id: 'First id', first_seq: 'First sequence', from: 'From', generated: 'Generated', grid: 'Grid', grids: 'Grids', kind: 'Kind', last: 'Last', last_active: 'Last active', last_id: 'Last id', last_seq: 'Last sequence', lent_station: 'Borrowing station', limit: 'Limit', matched: 'Matched', minutes: 'Minutes', must_change: 'Must change password', must_change_password: 'Must change password', name: 'Name', outcome: 'Outcome', override_reason: 'Override reason', owner_station: 'Owning station', parent: 'Parent', password_expired: 'Password expired', priority: 'Priority', reason: 'Reason', received_at_set: 'Received time set', recommended: 'Recommended unit', rejected: 'Rejected rows', response_seconds: 'Response time (s)', roles: 'Roles', rows: 'Rows', searches: 'Searches', seq: 'Sequence', skipped: 'Skipped (imported before)', source: 'Source', station: 'Station', terminal: 'Terminal', to: 'To', totp: 'TOTP', unit: 'Unit', unit_station: 'Unit station', updated: 'Updated', username: 'Username', window_seconds: 'Window (s)', crew: 'Crew', left_units: 'Units left', lend_ended: 'Loan ended', pii_filters: 'Personal-data filters', id: 'Id', scope: 'Data scope', perms: 'Permissions', builtin: 'Built-in', admin: 'Administrator role', owner_dept: 'Owning department', lockout_threshold: 'Lockout threshold', lockout_minutes: 'Lockout (minutes)', idle_minutes: 'Idle timeout (minutes)', password_max_age_days: 'Password maximum age (days)', password_history: 'Password history', totp_roles: 'Roles needing TOTP', users: 'Users', incidents: 'Incidents', status: 'Status', label: 'Label', callsign: 'Call sign', subject: 'Subject', endpoint: 'Endpoint', yes: 'yes', no: 'no',
   },
   objectType: { user: 'User', dept: 'Department', role: 'Role', session: 'Session', users: 'Users (bulk)', audit: 'Audit log', grid: 'Grid', unit: 'Unit', incident: 'Incident' },
   fields: {
@@ -158,7 +173,7 @@ const messages = {
     parent_code: 'parent department', dept_code: 'department', phone: 'mobile', id_number: 'ID card number', reason: 'reason', id: 'ID',
     scope: 'data scope', perms: 'permissions', roles: 'roles', disabled: 'status', from: 'from', to: 'to', format: 'format',
     category: 'category', lon: 'longitude', lat: 'latitude', address: 'address', source: 'source', caller_phone: 'caller\'s phone', received_at: 'time received',
-    priority: 'priority', unit: 'unit', outcome: 'outcome', note: 'note', case_ref: 'case number', status: 'status', dept: 'department', target: 'response target',
+    priority: 'priority', unit: 'unit', outcome: 'outcome', note: 'note', case_ref: 'case number', status: 'status', dept: 'department', target: 'response target', dispatched_at: 'Dispatched at', arrived_at: 'Arrived at', closed_at: 'Closed at',
   },
   errors: {
     EINVALID: 'Invalid input', EUNAUTHORIZED: 'Your session has ended; please sign in again', EFORBIDDEN: 'You are not allowed to do this', ENOTFOUND: 'Not found, or outside the part of the organisation you manage',
@@ -218,6 +233,11 @@ const messages = {
     created: 'Unit {unit} added', bound: "{unit}'s terminal and crew saved", statusSet: '{unit} is now “{status}”',
     callsignRequired: 'Enter a call sign', stationRequired: 'Pick a station',
   },
+  history: {
+    title: 'Import incident history', intro: "Upload a CSV of past incidents (the format of the installer's \"zhudun import incidents\", column names in the first row) for the stations in your area, for the year-on-year statistics. If any line is wrong nothing is imported and each problem is listed by line and field; sending the same source again skips the lines imported before.",
+    file: 'CSV file', choose: 'Choose file', source: 'Source name', sourceHint: 'The file name by default. The source and the line (or the id column) identify each row: under another name the rows count as new.',
+    submit: 'Import', stored: 'Imported {stored}; {skipped} imported before and skipped ({rows} rows)', rejected: '{n} problems: no incident was imported', line: 'Line {line}',
+  },
   grids: {
     title: 'Patrol grids', intro: 'The patrol grids; upload GeoJSON (a FeatureCollection whose properties hold code, name, station and patrol_point) to add or replace grids — any error and nothing is imported.',
     import: 'Import grids (GeoJSON)', crs: 'Coordinates', gcj: 'GCJ-02 (converted)', search: 'Find by code, name or station',
@@ -234,12 +254,12 @@ const messages = {
     sumAvailable: 'Available units', sumBusy: 'On a task', sumStale: 'Stale positions',
   },
   map: {
-    title: 'Grid map', intro: 'Jinan\'s districts and counties with the patrol grids, stations, live unit positions and open incidents. There are no map tiles: the boundaries are drawn as vectors.',
+    title: 'Grid map', intro: 'The imported districts and counties with the patrol grids, stations, live unit positions and open incidents.', introVector: 'There are no map tiles: the boundaries are drawn as vectors.', introTiles: 'The base map tiles come from the bureau\'s map service.',
     label: 'Grid map of Jinan', layers: 'Layers', layerGrids: 'Grids ({n})', layerStations: 'Stations ({n})', layerUnits: 'Units ({n})', layerIncidents: 'Open incidents ({n})',
     fitGrids: 'My grids', fitCity: 'Whole city', legend: 'Legend', legendDistrict: 'District boundary', legendGrid: 'Grid', legendStation: 'Police station', legendAvailable: 'Patrolling (available)',
     legendBusy: 'Dispatched', legendOnScene: 'On scene', legendOffDuty: 'Off duty', legendStale: 'Stale position (over {minutes} min)', legendIncident: 'Open incident',
     unitSearch: 'Find by call sign or station', unitCounts: '{n} units, {available} available, {stale} with stale positions',
-    attribution: 'District boundaries: DataV.GeoAtlas (GCJ-02 converted to WGS-84)', loadFailed: 'The district boundaries could not be loaded', zoomIn: 'Zoom in', zoomOut: 'Zoom out',
+    attribution: 'District boundaries: as imported by the bureau (zhudun import districts)', loadFailed: 'The district boundaries could not be loaded', zoomIn: 'Zoom in', zoomOut: 'Zoom out',
   },
   stats: {
     title: 'Patrol statistics', intro: 'Counted by the time received (Beijing time, both dates included) and compared with the same period last year; response times run from receipt to arrival, rounded up to the minute.',

@@ -13,7 +13,7 @@ const messages = {
   },
   nav: {
     home: '首页', dashboard: '工作台', system: '系统管理', depts: '部门管理', users: '用户管理', roles: '角色权限',
-    security: '安全审计', audit: '审计日志', business: '业务模块', incident: '警情调度', grid: '网格地图', patrolStats: '巡防统计', units: '警力管理', grids: '网格管理', myUnit: '我的警力', finding: '四断研判', case: '案件',
+    security: '安全审计', audit: '审计日志', business: '业务模块', incident: '警情调度', grid: '网格地图', patrolStats: '巡防统计', units: '警力管理', grids: '网格管理', myUnit: '我的警力', history: '历史警情导入', finding: '四断研判', case: '案件',
   },
   shell: {
     skip: '跳到主要内容', nav: '主导航', breadcrumb: '当前位置', collapse: '收起菜单', expand: '展开菜单',
@@ -64,7 +64,7 @@ const messages = {
     unit_created: '新增警力', unit_status: '警力状态变更', unit_position: '警力位置更新', grid_imported: '网格已更新',
   },
   dash: {
-    hello: '您好，', username: '账号', dept: '所属部门', kind: '部门类型', roles: '角色', lastLogin: '上次登录',
+    hello: '您好，', username: '账号', dept: '所属部门', kind: '部门类型', roles: '角色', lastLogin: '上次登录', fromAddr: '来自 {addr}', firstLogin: '这是首次登录',
     totp: '动态口令', totpOn: '已启用', totpOff: '未启用',
     scopeTitle: '我的权限与数据范围', scopeIntro: '以下为您的角色授予的权限及各自可访问的数据范围。',
     area: '业务域', permissions: '权限（数据范围）', noPerms: '暂无权限', modules: '我的功能', deptChart: '管辖范围内部门构成',
@@ -127,14 +127,14 @@ const messages = {
   roles: { sysadmin: '系统管理员', secadmin: '安全管理员', auditadmin: '安全审计员', officer: '民警', dispatcher: '调度员', commander: '指挥员', analyst: '网安分析员' },
   perm: {
     area: { dept: '部门', user: '用户', role: '角色', audit: '审计', pii: '个人信息', incident: '警情', unit: '警力', grid: '网格', finding: '研判线索', case: '案件', report: '报表' },
-    action: { read: '查看', write: '维护', grant: '授权', export: '导出', view: '查看明文' },
+    action: { read: '查看', write: '维护', grant: '授权', export: '导出', view: '查看明文', search: '按号码检索', import: '导入历史' },
   },
   audit: {
     intro: '全部操作记录按顺序以 SM3 哈希链接，任何篡改、删除或重排都能被“校验链”发现。时间均为北京时间。',
     time: '时间', from: '开始时间', to: '结束时间', rangeSep: '至', lastHour: '最近 1 小时', today: '今天', last7d: '最近 7 天', last30d: '最近 30 天',
     user: '用户', userHint: '用户名', action: '操作', actionGroups: '按类别', actionsExact: '具体操作', objectType: '对象类型', objectId: '对象',
     result: '结果', seq: '序号', at: '时间（北京）', dept: '部门', object: '对象', client: '来源地址',
-    detail: '详情', prevHash: '前序哈希', hash: '本条哈希',
+    detail: '详情', prevHash: '前序哈希', hash: '本条哈希', raw: '原始数据（JSON）', listSep: '、',
     verify: '校验链', live: '实时更新',
     verifyTitle: '审计链校验结果', verifyOK: '审计链完整', verifyOKBody: '已校验 {rows} 条记录，未发现篡改、删除或重排。',
     verifyBad: '审计链校验未通过', verifyBadBody: '第 {seq} 条记录异常：{reason}。请立即报告安全管理员并保全现场。',
@@ -148,9 +148,24 @@ const messages = {
     auth_login: '登录', auth_logout: '退出登录', auth_password: '修改密码', auth_totp_enroll: '绑定动态口令',
     user_create: '创建用户', user_update: '修改用户', user_password_reset: '重置密码', user_unlock: '解除锁定', user_roles: '分配角色',
     dept_create: '创建部门', dept_update: '修改部门', role_create: '创建角色', role_update: '修改角色', role_seed: '初始化角色',
-    pii_view: '查看个人信息', keys_rekey: '更换密钥', request_denied: '越权请求', audit_export: '导出审计日志', user_export: '导出用户',
+    pii_view: '查看个人信息', keys_rekey: '更换密钥', request_denied: '越权请求', audit_export: '导出审计日志',
     grid_import: '导入网格', unit_create: '新增警力', unit_status: '变更警力状态', incident_create: '接报警情', incident_import: '导入历史警情',
     incident_dispatch: '派警', incident_lend: '跨所借调警力', incident_arrive: '到场', incident_close: '处结警情', report_rollup_rebuild: '重建统计汇总',
+    users_export: '导出用户',
+    patrol_report_export: '导出巡防统计',
+    address_import: '导入标准地址',
+    user_must_change: '要求修改密码',
+    unit_update: '修改警力（终端、民警）',
+    pii_search: '按个人信息检索',
+    pii_search_locked: '个人信息检索被锁定',
+    pii_search_unlock: '解除个人信息检索锁定',
+    audit_archive: '归档审计日志',
+    district_import: '导入行政区划',
+    retention_purge: '按保存期限清理',
+    keys_retire: '停用旧密钥',
+  },
+  auditField: {
+    base: '基准', before: '变更前', caller_phone: '有报警人电话', case_ref: '案件编号', category: '警情类别', category_version: '类别字典版本', client_addr: '来源地址', code: '代码', codes: '代码', count: '次数', created: '新建', days: '天数', dept: '部门', dormant_days: '未用天数', effect: '结果', event: '事件', failures: '失败次数', fields: '字段', first: '首次', first_id: '首条编号', first_seq: '首条序号', from: '变更前', generated: '生成数据', grid: '网格', grids: '网格数', kind: '类型', last: '最近一次', last_active: '最近活动', last_id: '末条编号', last_seq: '末条序号', lent_station: '借调派出所', limit: '上限', matched: '匹配数', minutes: '分钟', must_change: '须修改密码', must_change_password: '须修改密码', name: '名称', outcome: '处置结果', override_reason: '改派理由', owner_station: '所属派出所', parent: '上级部门', password_expired: '密码已过期', priority: '紧急程度', reason: '事由', received_at_set: '指定了接警时间', recommended: '推荐警力', rejected: '拒收行数', response_seconds: '响应用时（秒）', roles: '角色', rows: '行数', searches: '检索次数', seq: '序号', skipped: '跳过（此前已导入）', source: '来源', station: '派出所', terminal: '终端', to: '变更后', totp: '动态口令', unit: '警力', unit_station: '警力所属派出所', updated: '更新', username: '用户名', window_seconds: '时间窗（秒）', crew: '民警', left_units: '离开的警力', lend_ended: '借调结束', pii_filters: '个人信息条件', id: '标识', scope: '数据范围', perms: '权限', builtin: '内置', admin: '管理员角色', owner_dept: '所属部门', lockout_threshold: '连续失败锁定次数', lockout_minutes: '锁定时长（分钟）', idle_minutes: '会话空闲超时（分钟）', password_max_age_days: '密码最长使用期（天）', password_history: '密码历史', totp_roles: '须双因素认证的角色', users: '用户', incidents: '警情', status: '状态', label: '状态标签', callsign: '呼号', subject: '对象', endpoint: '接口', yes: '是', no: '否',
   },
   objectType: { user: '用户', dept: '部门', role: '角色', session: '会话', users: '用户（批量）', audit: '审计日志', grid: '网格', unit: '警力', incident: '警情' },
   fields: {
@@ -158,7 +173,7 @@ const messages = {
     parent_code: '上级部门', dept_code: '所属部门', phone: '手机号', id_number: '身份证号', reason: '事由', id: '标识',
     scope: '数据范围', perms: '权限', roles: '角色', disabled: '状态', from: '开始时间', to: '结束时间', format: '格式',
     category: '警情类别', lon: '经度', lat: '纬度', address: '地址', source: '警情来源', caller_phone: '报警人电话', received_at: '接警时间',
-    priority: '紧急程度', unit: '警力', outcome: '处置结果', note: '备注', case_ref: '案件编号', status: '状态', dept: '单位', target: '到场时限',
+    priority: '紧急程度', unit: '警力', outcome: '处置结果', note: '备注', case_ref: '案件编号', status: '状态', dept: '单位', target: '到场时限', dispatched_at: '派警时间', arrived_at: '到场时间', closed_at: '处结时间',
   },
   errors: {
     EINVALID: '输入有误', EUNAUTHORIZED: '登录已失效，请重新登录', EFORBIDDEN: '没有权限执行此操作', ENOTFOUND: '对象不存在或不在您的管理范围内',
@@ -218,6 +233,11 @@ const messages = {
     created: '已新增警力 {unit}', bound: '{unit} 的终端与乘员已保存', statusSet: '{unit} 状态已设为「{status}」',
     callsignRequired: '请填写呼号', stationRequired: '请选择派出所',
   },
+  history: {
+    title: '历史警情导入', intro: '上传以往警情的 CSV 文件（与安装程序“zhudun import incidents”格式相同，首行为列名），导入本单位管辖派出所的历史警情，用于巡防统计的同比。文件中任何一行有误则整份不导入，并按行号和字段列出问题；同一来源再次上传时，已导入的行自动跳过。',
+    file: 'CSV 文件', choose: '选择文件', source: '来源名称', sourceHint: '默认为文件名。来源名称与行号（或 id 列）确定每一行，修改后再次上传会被当作新数据。',
+    submit: '导入', stored: '已导入 {stored} 条；此前已导入而跳过 {skipped} 条（共 {rows} 行）', rejected: '发现 {n} 处问题，未导入任何警情', line: '第 {line} 行',
+  },
   grids: {
     title: '网格管理', intro: '巡防网格一览；上传 GeoJSON（FeatureCollection，properties 含 code、name、station、patrol_point）导入或替换网格，有错误则全部不导入。',
     import: '导入网格（GeoJSON）', crs: '坐标系', gcj: 'GCJ-02（转换）', search: '按编码、名称或派出所查找',
@@ -234,12 +254,12 @@ const messages = {
     sumAvailable: '可用警力', sumBusy: '执勤中', sumStale: '位置过期',
   },
   map: {
-    title: '网格地图', intro: '济南市各区县边界与巡防网格，叠加派出所、警力实时位置与未处结警情。无底图瓦片，边界为矢量绘制。',
+    title: '网格地图', intro: '本地导入的区县边界与巡防网格，叠加派出所、警力实时位置与未处结警情。', introVector: '无底图瓦片，边界为矢量绘制。', introTiles: '底图瓦片来自本局地图服务。',
     label: '济南市网格地图', layers: '图层', layerGrids: '网格（{n}）', layerStations: '派出所（{n}）', layerUnits: '警力（{n}）', layerIncidents: '未处结警情（{n}）',
     fitGrids: '我的网格', fitCity: '全市', legend: '图例', legendDistrict: '区县边界', legendGrid: '网格', legendStation: '派出所', legendAvailable: '巡逻（可用）',
     legendBusy: '已派警', legendOnScene: '到场处置', legendOffDuty: '下勤', legendStale: '位置过期（超过 {minutes} 分钟）', legendIncident: '未处结警情',
     unitSearch: '按呼号或派出所查找', unitCounts: '共 {n} 个，可用 {available} 个，位置过期 {stale} 个',
-    attribution: '区县边界：DataV.GeoAtlas（GCJ-02 已转换为 WGS-84）', loadFailed: '区县边界加载失败', zoomIn: '放大', zoomOut: '缩小',
+    attribution: '区县边界：本局导入（zhudun import districts）', loadFailed: '区县边界加载失败', zoomIn: '放大', zoomOut: '缩小',
   },
   stats: {
     title: '巡防统计', intro: '按接警时间统计（北京时间，起止日期均含），与上年同期对比；到场用时自接警至到场，按整分钟向上取整。',

@@ -1,1 +1,0 @@
-import{Ht as e}from"./element-plus-Cr7EJZSF.js";import{V as t}from"./index-DfGt6JWY.js";function n(n,r,i=400){let a=null,o=t(e=>{n.includes(e.type)&&(clearTimeout(a),a=setTimeout(r,i))});e(()=>{o(),clearTimeout(a)})}export{n as t};
