@@ -1,6 +1,11 @@
 # zhudun — the two commands are `make run` and `make test` (see README).
 .PHONY: run test vet ui ui-check bench fuzz build release vulncheck
 
+# Every target builds with go.mod's toolchain line, the Go that the tests,
+# the vulnerability scan and releases use (scripts/toolchain.sh); an older
+# local go fetches it through the module proxy.
+export GOTOOLCHAIN := $(shell sed -n 's/^toolchain //p' go.mod)
+
 run:
 	go run ./cmd/zhudun serve --demo
 

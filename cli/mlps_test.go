@@ -115,6 +115,45 @@ func TestCLIActorIsRealUser(t *testing.T) {
 	if actor != "cli:"+me.Username {
 		t.Errorf("audit actor %q, want %q", actor, "cli:"+me.Username)
 	}
+	if os.Getuid() != 0 {
+		return
+	}
+	// The other way round: nobody claiming to be root (USER=root) on a data
+	// directory of its own is audited as nobody.
+	base, err := os.MkdirTemp("", "zhudun-actor-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(base) })
+	os.Chmod(base, 0o755)
+	nd := filepath.Join(base, "data")
+	if code, _, errs := run(t, "", "migrate", "--data", nd); code != 0 {
+		t.Fatal(errs)
+	}
+	filepath.Walk(base, func(p string, _ os.FileInfo, _ error) error { return os.Lchown(p, 65534, 65534) })
+	bin := filepath.Join(base, "zhudun.test")
+	src, _ := os.Open(os.Args[0])
+	dst, _ := os.OpenFile(bin, os.O_WRONLY|os.O_CREATE, 0o755)
+	io.Copy(dst, src)
+	src.Close()
+	dst.Close()
+	cmd := exec.Command(bin, "dept", "add", "--data", nd, "--code", "SB8", "--name", "八分局", "--kind", "subbureau")
+	cmd.Env = append(os.Environ(), "ZHUDUN_TEST_MAIN=1", "USER=root", "LOGNAME=root", "SUDO_USER=root")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("dept add as nobody: %v\n%s", err, out)
+	}
+	ndb, err := sql.Open("sqlite", filepath.Join(nd, "zhudun.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ndb.Close()
+	if err := ndb.QueryRow(`SELECT username FROM audit_log WHERE action = 'dept.create' ORDER BY seq DESC LIMIT 1`).Scan(&actor); err != nil {
+		t.Fatal(err)
+	}
+	if actor != "cli:nobody" {
+		t.Errorf("nobody with USER=root audited as %q, want cli:nobody", actor)
+	}
 }
 
 // Archiving and key commands refuse a user who cannot read the keyring.
@@ -287,5 +326,20 @@ func TestVerifyInstall(t *testing.T) {
 	os.Chmod(filepath.Join(dir, "keys", "keyring.json"), 0o644)
 	if code, out, _ := run(t, "", "verify-install", "--data", dir); code != 1 || !strings.Contains(line(out, "keyring"), "chmod 600") {
 		t.Errorf("keyring 0644: %d\n%s", code, out)
+	}
+}
+
+// The username is never inside a password set through the installer's CLI,
+// at creation or reset, in any case (身份鉴别 a).
+func TestCLIPasswordWithoutUsername(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errs := run(t, "x9!ZhangWei\n", "user", "add", "--data", dir, "--username", "zhangwei", "--role", "sysadmin", "--password-stdin"); code == 0 || !strings.Contains(errs, "username") {
+		t.Errorf("user add with the username inside the password: %d %s", code, errs)
+	}
+	if code, _, errs := run(t, "S3cure!pass\n", "user", "add", "--data", dir, "--username", "zhangwei", "--role", "sysadmin", "--password-stdin"); code != 0 {
+		t.Fatal(errs)
+	}
+	if code, _, errs := run(t, "New!ZHANGWEI1\n", "user", "passwd", "--data", dir, "--username", "zhangwei", "--password-stdin"); code == 0 || !strings.Contains(errs, "username") {
+		t.Errorf("user passwd with the username inside the password: %d %s", code, errs)
 	}
 }

@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # Releases are built with go.mod's toolchain line (downloaded through the
 # module proxy if needed), part of what makes them reproducible.
-export GOTOOLCHAIN=auto
+. scripts/toolchain.sh
 version="${VERSION:-$(git describe --tags --always --dirty 2>/dev/null || echo dev)}"
 ui=$(go run ./scripts/uidigest web/dist)
 targets="${TARGETS:-linux/amd64 linux/arm64}"

@@ -5,6 +5,7 @@
 # skipped, so that a missing service cannot pass silently.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/toolchain.sh
 export ZHUDUN_TEST_POSTGRES="${ZHUDUN_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}"
 export ZHUDUN_TEST_NATS="${ZHUDUN_TEST_NATS:-nats://127.0.0.1:4222}"
 go vet ./...

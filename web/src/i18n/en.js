@@ -259,7 +259,7 @@ const messages = {
     fitGrids: 'My grids', fitCity: 'Whole city', legend: 'Legend', legendDistrict: 'District boundary', legendGrid: 'Grid', legendStation: 'Police station', legendAvailable: 'Patrolling (available)',
     legendBusy: 'Dispatched', legendOnScene: 'On scene', legendOffDuty: 'Off duty', legendStale: 'Stale position (over {minutes} min)', legendIncident: 'Open incident',
     unitSearch: 'Find by call sign or station', unitCounts: '{n} units, {available} available, {stale} with stale positions',
-    attribution: 'District boundaries: DataV.GeoAtlas (GCJ-02 converted to WGS-84)', loadFailed: 'The district boundaries could not be loaded', zoomIn: 'Zoom in', zoomOut: 'Zoom out',
+    attribution: 'District boundaries: as imported by the bureau (zhudun import districts)', loadFailed: 'The district boundaries could not be loaded', zoomIn: 'Zoom in', zoomOut: 'Zoom out',
   },
   stats: {
     title: 'Patrol statistics', intro: 'Counted by the time received (Beijing time, both dates included) and compared with the same period last year; response times run from receipt to arrival, rounded up to the minute.',

@@ -259,7 +259,7 @@ const messages = {
     fitGrids: '我的网格', fitCity: '全市', legend: '图例', legendDistrict: '区县边界', legendGrid: '网格', legendStation: '派出所', legendAvailable: '巡逻（可用）',
     legendBusy: '已派警', legendOnScene: '到场处置', legendOffDuty: '下勤', legendStale: '位置过期（超过 {minutes} 分钟）', legendIncident: '未处结警情',
     unitSearch: '按呼号或派出所查找', unitCounts: '共 {n} 个，可用 {available} 个，位置过期 {stale} 个',
-    attribution: '区县边界：DataV.GeoAtlas（GCJ-02 已转换为 WGS-84）', loadFailed: '区县边界加载失败', zoomIn: '放大', zoomOut: '缩小',
+    attribution: '区县边界：本局导入（zhudun import districts）', loadFailed: '区县边界加载失败', zoomIn: '放大', zoomOut: '缩小',
   },
   stats: {
     title: '巡防统计', intro: '按接警时间统计（北京时间，起止日期均含），与上年同期对比；到场用时自接警至到场，按整分钟向上取整。',
