@@ -90,6 +90,7 @@ type Config struct {
 	StructureLift           float64 // … with at least this many times the edges its degrees predict (3)
 	StructureChainPhones    int     // stranger-shared phones chained by their numbers that make an operation (3)
 	StructureChainStrangers int     // … whose numbers form this many unrelated groups (6)
+	StructureGrowShare      float64 // share of a phone's numbers that must be an operation's before the phone, outside its web, becomes its phone (0.2)
 	Leads                   bool    // collect leads (Result.Leads)
 	OpeningSpreads          bool    // a card black only by how it was opened, with a life of its own, makes its accounts and phones black (false)
 
@@ -203,6 +204,7 @@ func (c Config) withDefaults() Config {
 	f(&c.StructureLift, 3)
 	d(&c.StructureChainPhones, 3)
 	d(&c.StructureChainStrangers, 6)
+	f(&c.StructureGrowShare, 0.2)
 	return c
 }
 

@@ -105,9 +105,10 @@ func (d *det) webEvidence(out []Evidence, w web) []Evidence {
 	}
 	if w.chain {
 		out = d.emit(out, name, float64(w.strangers), float64(th), d.win, 0.8, limit, lv, "StructureLift", cfg.StructureLift,
-			"AccountsPerDevice", cfg.AccountsPerDevice)
+			"AccountsPerDevice", cfg.AccountsPerDevice, "StructureGrowShare", cfg.StructureGrowShare)
 	} else {
-		out = d.emit(out, name, float64(w.strangers), float64(th), d.win, 0.8, limit, lv, "StructureLift", cfg.StructureLift)
+		out = d.emit(out, name, float64(w.strangers), float64(th), d.win, 0.8, limit, lv, "StructureLift", cfg.StructureLift,
+			"StructureGrowShare", cfg.StructureGrowShare)
 	}
 	ev := &out[len(out)-1]
 	ev.Measures = []Limit{{"numbers", float64(w.cards)}, {"phones", float64(w.phones)}, {"edges", float64(w.edges)},
@@ -252,12 +253,23 @@ func (d *det) findWebs() *structure {
 	}
 	// Cards registered on a web's phone are the operation's (even one that
 	// passed through only one of its phones). A phone outside the web
-	// whose numbers, two or more, are all the operation's is its phone too
+	// whose numbers, two or more, are the operation's — at least
+	// StructureGrowShare of them, none tied to one of the others — is its
+	// phone too
 	// (an iPhone's fingerprint on the web's edge, linked by one number
 	// only); a resident's own phone also carries numbers of their own, or
 	// only the one rented number.
 	firstIMEI := int32(nc + nd)
 	hashOf := func(c int32) uint64 { return hashBytes([]byte(e.nums.names[d.real(int(c))])) }
+	opNumbers := func(nbs []int32) int {
+		k := 0
+		for _, c := range nbs {
+			if st.card[c] {
+				k++
+			}
+		}
+		return k
+	}
 	for {
 		for _, r := range e.regs {
 			if ph := phoneOf(r); r.card != none && ph >= 0 && phoneWeb[ph] >= 0 {
@@ -300,6 +312,15 @@ func (d *det) findWebs() *structure {
 						ok = false
 					}
 				}
+			}
+			// a phone on which the operation's numbers are fewer than one
+			// in five (an operation keeps a phone under numbers_per_device,
+			// 5, so one of its numbers is at least that share) is a hub —
+			// the default IMEI an emulator ships with, shared by dozens of
+			// gamers; a shop's test handset: one operation number on it
+			// says nothing of the others
+			if k := opNumbers(nbs); float64(k) < cfg.StructureGrowShare*float64(len(nbs)) {
+				ok = false
 			}
 			if wi >= 0 && ok {
 				phoneWeb[ph], grown = wi, true

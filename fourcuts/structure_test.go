@@ -375,7 +375,8 @@ func TestStructureChain(t *testing.T) {
 				t.Errorf("split %v: %s without stranger_phone_chain: %+v", split, m, f.Evidence)
 				continue
 			}
-			if ev := f.Evidence[i]; ev.Value != 6 || ev.Threshold != 6 || len(ev.Limits) != 3 || ev.Limits[0].Value != 3 || ev.Limits[1].Value != 3 || ev.Limits[2].Value != 5 {
+			if ev := f.Evidence[i]; ev.Value != 6 || ev.Threshold != 6 || len(ev.Limits) != 4 || ev.Limits[0].Value != 3 || ev.Limits[1].Value != 3 || ev.Limits[2].Value != 5 ||
+				ev.Limits[3] != (fourcuts.Limit{Name: "StructureGrowShare", Value: 0.2}) {
 				t.Errorf("split %v: %s: %+v", split, m, ev)
 			}
 		}
@@ -409,5 +410,45 @@ func TestStructureChain(t *testing.T) {
 	cfg.StructureChainPhones = 4
 	if n := len(byCat(s.detect(cfg), fourcuts.BlackCard)); n != 5 {
 		t.Errorf("StructureChainStrangers 5: %d cards, want 5", n)
+	}
+}
+
+// A phone outside the web that many strangers registered through — the
+// default IMEI an Android emulator ships with, shared by every gamer who
+// runs it — carries one of the operation's numbers among nine gamers'.
+// It is not the operation's phone (one number in ten is the operation's,
+// under StructureGrowShare 0.2): the gamers' numbers, accounts and
+// fingerprints stay clean while the operation is found as before. At a
+// share of 0.1, the one rented number pulls the hub into the web and
+// convicts every gamer on it.
+func TestStructureHubPhone(t *testing.T) {
+	s, _, _, _ := structureScene(t)
+	hub := luhn("86000000000000")
+	m0, _ := resident(rented[0])
+	s.reg(ts(3, 15, 0), "genshin", "emu-op", m0, "fp-emu-op", hub, "61.2.1.1", "SM-G9810", "Android 9")
+	var gamers []string
+	for k, r := range []int{10, 11, 12, 13, 14, 16, 17, 18, 19} {
+		m, _ := resident(r)
+		acct := fmt.Sprintf("emu-%d", k)
+		s.reg(ts(2+k%2, 19+k%3, k), "genshin", acct, m, fmt.Sprintf("fp-emu-%d", k), hub, fmt.Sprintf("60.8.%d.1", k), "SM-G9810", "Android 9")
+		gamers = append(gamers, m, "genshin:"+acct, fmt.Sprintf("fp-emu-%d", k))
+	}
+	convicted := func(cfg fourcuts.Config) (n int, op bool) {
+		res := s.detect(cfg)
+		for _, f := range res.Findings {
+			if slices.Contains(gamers, f.Entity) {
+				n++
+			}
+		}
+		_, op = byCat(res, fourcuts.BlackCard)[m0]
+		return n, op
+	}
+	if n, op := convicted(fourcuts.DefaultConfig()); n != 0 || !op {
+		t.Errorf("default: %d gamers' entities convicted (want 0), rented number found %v (want true)", n, op)
+	}
+	cfg := fourcuts.DefaultConfig()
+	cfg.StructureGrowShare = 0.1
+	if n, _ := convicted(cfg); n != len(gamers) {
+		t.Errorf("StructureGrowShare 0.1: %d of the gamers' %d entities convicted, want all", n, len(gamers))
 	}
 }

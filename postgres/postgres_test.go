@@ -4,7 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"sync"
+	"sync/atomic"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/zhudun/zhudun/internal/testpg"
 	"github.com/zhudun/zhudun/postgres"
@@ -17,10 +21,23 @@ func TestConformance(t *testing.T) { storetest.Run(t, backend()) }
 // BenchmarkCreateIncidentParallel: go test -run x -bench . ./postgres
 func BenchmarkCreateIncidentParallel(b *testing.B) { storetest.BenchCreateIncident(b, backend()) }
 
+// tripCounter counts the statements pgx sends, each a round trip (database/sql
+// sends BEGIN, COMMIT and savepoints as statements too).
+type tripCounter struct{ n atomic.Int64 }
+
+func (c *tripCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	c.n.Add(1)
+	return ctx
+}
+
+func (*tripCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
 func backend() storetest.Backend {
 	var mu sync.Mutex
 	dsns := map[testing.TB]string{}
+	trips := &tripCounter{}
 	return storetest.Backend{
+		RoundTrips: trips.n.Load,
 		Open: func(t testing.TB, name string, o sqlstore.Options) *sqlstore.Store {
 			mu.Lock()
 			dsn, ok := dsns[t]
@@ -31,7 +48,14 @@ func backend() storetest.Backend {
 				dsns[t] = dsn
 				mu.Unlock()
 			}
-			s, err := postgres.Open(context.Background(), dsn, o)
+			cfg, err := pgx.ParseConfig(dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg.Tracer = trips
+			conn := stdlib.RegisterConnConfig(cfg)
+			t.Cleanup(func() { stdlib.UnregisterConnConfig(conn) })
+			s, err := postgres.Open(context.Background(), conn, o)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -93,40 +93,28 @@ func (tx *Tx) audit(ctx context.Context, e *zhudun.AuditEntry) error {
 	if e.DeptPath == "" {
 		e.DeptPath = "/"
 	}
-	if err := tx.s.dialect.LockChain(ctx, tx.Tx); err != nil {
-		return tx.s.internal("audit lock", err)
+	if tx.grp != nil {
+		return tx.grp.audit(ctx, tx, e)
 	}
-	var baseSeq, headSeq int64
-	var baseHash, headHash string
-	err := tx.queryRow(ctx, `SELECT base_seq, base_hash, head_seq, head_hash FROM audit_anchor WHERE id = 1`).Scan(&baseSeq, &baseHash, &headSeq, &headHash)
-	if err != nil {
-		return tx.s.internal("audit anchor", err)
+	// Alone: the row is written at once, as a group of one.
+	g := &groupState{}
+	if err := g.chain(ctx, tx, e); err != nil {
+		return err
 	}
-	e.Seq = headSeq + 1
-	e.PrevHash = headHash
-	e.At = tx.now
-	e.Hash = auditHash(e)
-	e.Sig = tx.s.keys.SignAnchor(rowMessage(e.Seq, e.Hash))
-	detail := sql.NullString{}
-	if len(e.Detail) > 0 {
-		detail = sql.NullString{String: string(e.Detail), Valid: true}
-	}
-	_, err = tx.exec(ctx, `INSERT INTO audit_log (`+auditColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.Seq, e.At, e.UserID, e.Username, e.DeptCode, e.DeptPath, e.Action, e.ObjectType, e.ObjectID, e.Result, e.ClientAddr, detail, e.PrevHash, e.Hash, e.Sig)
-	if err != nil {
-		return tx.s.internal("audit insert", err)
-	}
-	sig := tx.s.keys.SignAnchor(anchorMessage(baseSeq, baseHash, e.Seq, e.Hash))
-	if _, err := tx.exec(ctx, `UPDATE audit_anchor SET head_seq = ?, head_hash = ?, sig = ?, updated_at = ? WHERE id = 1`, e.Seq, e.Hash, sig, tx.now); err != nil {
-		return tx.s.internal("audit anchor update", err)
+	if err := g.flushChain(ctx, tx.Tx, tx.s); err != nil {
+		return err
 	}
 	tx.head = e
-	return tx.emit(ctx, zhudun.Event{
+	return tx.emit(ctx, auditEvent(e))
+}
+
+// auditEvent is the audit.appended event of row e.
+func auditEvent(e *zhudun.AuditEntry) zhudun.Event {
+	return zhudun.Event{
 		Type: "audit.appended", Perm: zhudun.PermAuditRead, DeptPath: e.DeptPath, OwnerID: e.UserID,
 		Data: Detail(auditEventData{Seq: e.Seq, At: e.At, Username: e.Username, DeptCode: e.DeptCode, Action: e.Action,
 			ObjectType: e.ObjectType, ObjectID: e.ObjectID, Result: e.Result}),
-	})
+	}
 }
 
 type auditEventData struct {

@@ -2,7 +2,11 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"strings"
 	"sync"
+
+	"github.com/zhudun/zhudun"
 )
 
 // Group commit. Every audited change appends to one chain, so concurrent
@@ -97,20 +101,26 @@ func (s *Store) commitGroup(batch []*groupReq) {
 	var ok []*groupReq // callers whose changes are in the transaction
 	var head *Tx
 	events := 0
+	grp := &groupState{}
+	savepoint := `SAVEPOINT grouped` // what opens the next caller's savepoint
 	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			r.done <- s.internal("group", err)
 			continue
 		}
 		ctx := context.WithoutCancel(r.ctx)
-		if _, err := stx.ExecContext(bg, `SAVEPOINT grouped`); err != nil {
-			_ = stx.Rollback()
-			fail(ok, s.internal("savepoint", err))
-			fail(batch[i:], s.internal("savepoint", err))
-			return
+		if savepoint != "" {
+			if _, err := stx.ExecContext(bg, savepoint); err != nil {
+				_ = stx.Rollback()
+				fail(ok, s.internal("savepoint", err))
+				fail(batch[i:], s.internal("savepoint", err))
+				return
+			}
 		}
-		tx := &Tx{Tx: stx, s: s, now: s.clock()}
+		tx := &Tx{Tx: stx, s: s, now: s.clock(), grp: grp}
+		mark := grp.mark()
 		if err := r.fn(ctx, tx); err != nil {
+			grp.undo(mark)
 			// Undo this caller's statements, audit row included; the
 			// anchor goes back to the previous caller's head.
 			if _, rerr := stx.ExecContext(bg, `ROLLBACK TO SAVEPOINT grouped`); rerr != nil {
@@ -121,14 +131,14 @@ func (s *Store) commitGroup(batch []*groupReq) {
 				return
 			}
 			r.done <- err
+			// The savepoint stays, empty: the next caller's work runs in it.
+			savepoint = ""
 			continue
 		}
-		if _, err := stx.ExecContext(bg, `RELEASE SAVEPOINT grouped`); err != nil {
-			_ = stx.Rollback()
-			fail(ok, s.internal("release savepoint", err))
-			fail(batch[i:], s.internal("release savepoint", err))
-			return
-		}
+		// Released with the next savepoint's opening, in one round trip
+		// (a statement without arguments may hold several); the last is
+		// released by the commit.
+		savepoint = `RELEASE SAVEPOINT grouped; SAVEPOINT grouped`
 		ok = append(ok, r)
 		if tx.head != nil {
 			head = tx
@@ -137,6 +147,11 @@ func (s *Store) commitGroup(batch []*groupReq) {
 	}
 	if len(ok) == 0 {
 		_ = stx.Rollback()
+		return
+	}
+	if err := grp.flush(bg, stx, s); err != nil {
+		_ = stx.Rollback()
+		fail(ok, err)
 		return
 	}
 	if err := stx.Commit(); err != nil {
@@ -154,4 +169,160 @@ func (s *Store) commitGroup(batch []*groupReq) {
 		}
 	}
 	fail(ok, werr)
+}
+
+// groupState is what a group's callers append to the audit chain and the
+// outbox, written once at the group's end (flush) instead of per caller:
+// on PostgreSQL each statement is a round trip, and per caller the chain
+// cost four (lock, read the anchor, insert, re-sign the anchor), plus one
+// per event and one for the rollup's counts (summed here over the group). The chain's head is kept here, so rows are numbered and linked in
+// queue order exactly as if each had been written at once; the anchor is
+// read (and locked) at the group's first audit row and signed once, over
+// the group's last.
+type groupState struct {
+	chained            bool // the anchor is locked and read
+	baseSeq, headSeq   int64
+	baseHash, headHash string
+	rows               []*zhudun.AuditEntry
+	events             []zhudun.Event
+	rollups            []rollupDelta // merged into one upsert
+}
+
+// groupMark is a groupState to go back to when a caller's savepoint is
+// rolled back.
+type groupMark struct {
+	chained        bool
+	headSeq        int64
+	headHash       string
+	nrows, nevents int
+	nrollups       int
+}
+
+func (g *groupState) mark() groupMark {
+	return groupMark{g.chained, g.headSeq, g.headHash, len(g.rows), len(g.events), len(g.rollups)}
+}
+
+// undo forgets what a failed caller appended. The anchor's lock, taken in
+// the caller's savepoint, went with it (PostgreSQL releases a lock taken
+// after a savepoint rolled back to), so the next row locks and reads again.
+func (g *groupState) undo(m groupMark) {
+	g.chained, g.headSeq, g.headHash = m.chained, m.headSeq, m.headHash
+	clear(g.rows[m.nrows:])
+	g.rows = g.rows[:m.nrows]
+	clear(g.events[m.nevents:])
+	g.events = g.events[:m.nevents]
+	clear(g.rollups[m.nrollups:])
+	g.rollups = g.rollups[:m.nrollups]
+}
+
+// audit is Tx.audit in a group: e's actor fields are filled in.
+func (g *groupState) audit(ctx context.Context, tx *Tx, e *zhudun.AuditEntry) error {
+	if err := g.chain(ctx, tx, e); err != nil {
+		return err
+	}
+	tx.head = e
+	return tx.emit(ctx, auditEvent(e))
+}
+
+// chain numbers, links and signs e after the group's head and keeps it to
+// be written by flushChain.
+func (g *groupState) chain(ctx context.Context, tx *Tx, e *zhudun.AuditEntry) error {
+	if !g.chained {
+		if err := tx.s.dialect.LockChain(ctx, tx.Tx); err != nil {
+			return tx.s.internal("audit lock", err)
+		}
+		err := tx.queryRow(ctx, `SELECT base_seq, base_hash, head_seq, head_hash FROM audit_anchor WHERE id = 1`).Scan(&g.baseSeq, &g.baseHash, &g.headSeq, &g.headHash)
+		if err != nil {
+			return tx.s.internal("audit anchor", err)
+		}
+		g.chained = true
+	}
+	e.Seq = g.headSeq + 1
+	e.PrevHash = g.headHash
+	e.At = tx.now
+	e.Hash = auditHash(e)
+	e.Sig = tx.s.keys.SignAnchor(rowMessage(e.Seq, e.Hash))
+	g.rows = append(g.rows, e)
+	g.headSeq, g.headHash = e.Seq, e.Hash
+	return nil
+}
+
+// flushChunk bounds a multi-row INSERT's parameters (15 a row) well below
+// both backends' limits.
+const flushChunk = 64
+
+// flush writes the group's audit rows, the anchor over their head and the
+// outbox events, in the order they were appended. An error here fails the
+// whole group: no caller's change is stored without its audit row.
+func (g *groupState) flush(ctx context.Context, stx *sql.Tx, s *Store) error {
+	if len(g.rollups) > 0 {
+		sum := rollupDelta{}
+		for _, r := range g.rollups {
+			for k, n := range r {
+				sum[k] += n
+			}
+		}
+		if err := (&Tx{Tx: stx, s: s}).flushRollup(ctx, sum); err != nil {
+			return err
+		}
+	}
+	if err := g.flushChain(ctx, stx, s); err != nil {
+		return err
+	}
+	return g.flushEvents(ctx, stx, s)
+}
+
+// flushChain writes the audit rows and re-signs the anchor over the last.
+func (g *groupState) flushChain(ctx context.Context, stx *sql.Tx, s *Store) error {
+	for rows := g.rows; len(rows) > 0; {
+		n := min(len(rows), flushChunk)
+		var q strings.Builder
+		q.WriteString(`INSERT INTO audit_log (` + auditColumns + `) VALUES `)
+		args := make([]any, 0, 15*n)
+		for i, e := range rows[:n] {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			detail := sql.NullString{}
+			if len(e.Detail) > 0 {
+				detail = sql.NullString{String: string(e.Detail), Valid: true}
+			}
+			args = append(args, e.Seq, e.At, e.UserID, e.Username, e.DeptCode, e.DeptPath, e.Action, e.ObjectType, e.ObjectID, e.Result, e.ClientAddr, detail, e.PrevHash, e.Hash, e.Sig)
+		}
+		if _, err := stx.ExecContext(ctx, s.dialect.Rebind(q.String()), args...); err != nil {
+			return s.internal("audit insert", err)
+		}
+		rows = rows[n:]
+	}
+	if len(g.rows) > 0 {
+		last := g.rows[len(g.rows)-1]
+		sig := s.keys.SignAnchor(anchorMessage(g.baseSeq, g.baseHash, last.Seq, last.Hash))
+		if _, err := stx.ExecContext(ctx, s.dialect.Rebind(`UPDATE audit_anchor SET head_seq = ?, head_hash = ?, sig = ?, updated_at = ? WHERE id = 1`), last.Seq, last.Hash, sig, last.At); err != nil {
+			return s.internal("audit anchor update", err)
+		}
+	}
+	return nil
+}
+
+// flushEvents writes the outbox events.
+func (g *groupState) flushEvents(ctx context.Context, stx *sql.Tx, s *Store) error {
+	for evs := g.events; len(evs) > 0; {
+		n := min(len(evs), flushChunk)
+		var q strings.Builder
+		q.WriteString(`INSERT INTO outbox (type, at, perm, dept_path, dept_id, owner_id, data) VALUES `)
+		args := make([]any, 0, 7*n)
+		for i, e := range evs[:n] {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString(`(?, ?, ?, ?, ?, ?, ?)`)
+			args = append(args, e.Type, e.At, string(e.Perm), e.DeptPath, e.DeptID, e.OwnerID, string(e.Data))
+		}
+		if _, err := stx.ExecContext(ctx, s.dialect.Rebind(q.String()), args...); err != nil {
+			return s.internal("outbox insert", err)
+		}
+		evs = evs[n:]
+	}
+	return nil
 }

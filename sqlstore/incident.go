@@ -207,6 +207,10 @@ func (r rollupDelta) incident(station, grid int64, received time.Time, category,
 // the transaction, and two transactions taking the same rows in different
 // (map) orders deadlock on PostgreSQL.
 func (tx *Tx) flushRollup(ctx context.Context, r rollupDelta) error {
+	if tx.grp != nil {
+		tx.grp.rollups = append(tx.grp.rollups, r) // written at the group's end
+		return nil
+	}
 	keys := make([]rollupKey, 0, len(r))
 	for k, n := range r {
 		if n != 0 {
@@ -599,6 +603,15 @@ func (s *Store) FindIncidents(ctx context.Context, f zhudun.IncidentFilter) ([]*
 		// would walk all its closed history (SQLite, 2 M: 3.7 s, not 0.05).
 		parts, partArgs = []string{pred}, [][]any{args}
 	}
+	// Counted on incidents alone unless a filter names the station's or
+	// grid's code: grid_id and station_id are NOT NULL foreign keys, so the
+	// joins keep every row, and without them the count is read from the
+	// scope's index alone (SQLite, 2 M, a district's 10 001: 0.17 s of row
+	// reads for the joins' keys, 0.01 s covered).
+	countFrom := ` FROM incidents i`
+	if f.Station != "" || f.Grid != "" {
+		countFrom = incidentFrom
+	}
 	total := 0
 	for i, part := range parts {
 		// The parts are disjoint: their counts add up, to the cap.
@@ -606,7 +619,7 @@ func (s *Store) FindIncidents(ctx context.Context, f zhudun.IncidentFilter) ([]*
 		pw.add(part, partArgs[i]...)
 		pw.parts, pw.args = append(pw.parts, w.parts...), append(pw.args, w.args...)
 		var n int
-		if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+incidentFrom+pw.sql()+` LIMIT ?) c`, append(pw.args, zhudun.ListCountCap+1-total)...).Scan(&n); err != nil {
+		if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+countFrom+pw.sql()+` LIMIT ?) c`, append(pw.args, zhudun.ListCountCap+1-total)...).Scan(&n); err != nil {
 			return nil, 0, s.internal("incident count", err)
 		}
 		if total += n; total > zhudun.ListCountCap {

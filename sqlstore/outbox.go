@@ -13,6 +13,12 @@ func (tx *Tx) emit(ctx context.Context, e zhudun.Event) error {
 	if len(e.Data) == 0 {
 		e.Data = []byte("{}")
 	}
+	if tx.grp != nil {
+		e.At = tx.now
+		tx.grp.events = append(tx.grp.events, e)
+		tx.events++
+		return nil
+	}
 	_, err := tx.exec(ctx, `INSERT INTO outbox (type, at, perm, dept_path, dept_id, owner_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		e.Type, tx.now, string(e.Perm), e.DeptPath, e.DeptID, e.OwnerID, string(e.Data))
 	if err != nil {

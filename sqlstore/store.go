@@ -190,6 +190,7 @@ type Tx struct {
 	now    time.Time
 	events int
 	head   *zhudun.AuditEntry // the last audit row this transaction appended
+	grp    *groupState        // set in a group commit: audit and outbox rows wait for its end
 }
 
 // write runs fn in a transaction and commits it; every change, its audit row

@@ -40,6 +40,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -74,6 +75,14 @@ func main() {
 		log.Fatal("-bin is required")
 	}
 	ctx := context.Background()
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sig
+		atExit.run()
+		os.Exit(130)
+	}()
+	defer atExit.run()
 	fresh := *dataDir == ""
 	dir := *dataDir
 	if fresh {
@@ -94,7 +103,7 @@ func main() {
 			check(err)
 		}
 		if !*keep {
-			defer adb.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
+			atExit.add(func() { adb.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`) })
 		}
 		u, err := url.Parse(*admin)
 		check(err)
@@ -103,7 +112,7 @@ func main() {
 		fmt.Printf("PostgreSQL database %s\n", name)
 	}
 	if !*keep && fresh {
-		defer os.RemoveAll(dir)
+		atExit.add(func() { os.RemoveAll(dir) })
 	}
 	fmt.Printf("data directory %s\n", dir)
 	accountsFile := filepath.Join(dir, "bench-accounts.json")
@@ -118,7 +127,6 @@ func main() {
 	check(json.Unmarshal(b, &accounts))
 
 	srv := start(dir, dsn)
-	defer srv.stop()
 	var disp []*session
 	for name, a := range accounts {
 		s := login(srv.url, name, a.Password)
@@ -152,7 +160,7 @@ func seed(dir, dsn string) map[string]account {
 		}
 	}
 	if len(accounts) == 0 {
-		log.Fatalf("no dispatcher among the demo accounts:\n%s", srv.out.String())
+		fatalf("no dispatcher among the demo accounts:\n%s", srv.out.String())
 	}
 	changed := map[string]account{}
 	paths := map[string]string{}
@@ -278,9 +286,10 @@ func seed(dir, dsn string) map[string]account {
 }
 
 type server struct {
-	cmd *exec.Cmd
-	url string
-	out *bytes.Buffer
+	once sync.Once
+	cmd  *exec.Cmd
+	url  string
+	out  *bytes.Buffer
 }
 
 func start(dir, dsn string, extra ...string) *server {
@@ -296,6 +305,7 @@ func start(dir, dsn string, extra ...string) *server {
 	check(err)
 	check(cmd.Start())
 	s := &server{cmd: cmd, out: &bytes.Buffer{}}
+	atExit.add(s.stop) // before anything below can fail
 	sc := bufio.NewScanner(stdout)
 	for sc.Scan() {
 		l := sc.Text()
@@ -306,13 +316,18 @@ func start(dir, dsn string, extra ...string) *server {
 			return s
 		}
 	}
-	log.Fatalf("server did not start:\n%s", s.out.String())
+	fatalf("server did not start:\n%s", s.out.String())
 	return nil
 }
 
+// stop stops the server (once: it is called at exit too).
 func (s *server) stop() {
-	s.cmd.Process.Signal(syscall.SIGTERM)
-	s.cmd.Wait()
+	s.once.Do(func() {
+		s.cmd.Process.Signal(syscall.SIGTERM)
+		t := time.AfterFunc(30*time.Second, func() { s.cmd.Process.Kill() })
+		s.cmd.Wait()
+		t.Stop()
+	})
 }
 
 type session struct {
@@ -347,7 +362,7 @@ func login(base, name, pw string) *session {
 	s := &session{base: base, name: name, password: pw}
 	code, b, err := s.do("POST", "/api/v1/auth/login", map[string]string{"username": name, "password": pw})
 	if err != nil || code != 200 {
-		log.Fatalf("login %s: %d %s %v", name, code, b, err)
+		fatalf("login %s: %d %s %v", name, code, b, err)
 	}
 	var r struct {
 		Token              string `json:"token"`
@@ -357,12 +372,12 @@ func login(base, name, pw string) *session {
 	check(json.Unmarshal(b, &r))
 	s.token = r.Token
 	if r.MustEnrollTOTP {
-		log.Fatalf("%s must enrol TOTP; the bench signs in dispatchers only", name)
+		fatalf("%s must enrol TOTP; the bench signs in dispatchers only", name)
 	}
 	if r.MustChangePassword {
 		next := "Bench-" + hex.EncodeToString([]byte(name))[:8] + "-9x!"
 		if code, b, err := s.do("POST", "/api/v1/auth/password", map[string]string{"old": pw, "new": next}); err != nil || code/100 != 2 {
-			log.Fatalf("change password %s: %d %s %v", name, code, b, err)
+			fatalf("change password %s: %d %s %v", name, code, b, err)
 		}
 		return login(base, name, next)
 	}
@@ -438,7 +453,7 @@ func run(ctx context.Context, pid int, disp []*session) {
 		req.Header.Set("Authorization", "Bearer "+s.token)
 		res, err := (&http.Client{}).Do(req)
 		if err != nil || res.StatusCode != 200 {
-			log.Fatalf("event stream %s: %v", s.name, err)
+			fatalf("event stream %s: %v", s.name, err)
 		}
 		wg.Add(1)
 		go func() {
@@ -590,6 +605,40 @@ func machineCPU() time.Duration {
 
 func check(err error) {
 	if err != nil {
-		log.Fatal(err)
+		fatalf("%v", err)
 	}
+}
+
+// atExit is what must be undone however the bench ends — its servers
+// stopped, its database dropped, its data removed — whether it returns, fails
+// (fatalf) or is interrupted: log.Fatal alone skips deferred calls and left
+// a server running after a failed setup.
+var atExit cleanups
+
+type cleanups struct {
+	mu  sync.Mutex
+	fns []func()
+}
+
+// add registers fn to run at exit, after those added later.
+func (c *cleanups) add(fn func()) {
+	c.mu.Lock()
+	c.fns = append(c.fns, fn)
+	c.mu.Unlock()
+}
+
+// run runs the registered functions, last added first, each once.
+func (c *cleanups) run() {
+	c.mu.Lock()
+	fns := c.fns
+	c.fns = nil
+	c.mu.Unlock()
+	for i := len(fns) - 1; i >= 0; i-- {
+		fns[i]()
+	}
+}
+
+func fatalf(format string, args ...any) {
+	atExit.run()
+	log.Fatalf(format, args...)
 }

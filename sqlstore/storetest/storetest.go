@@ -24,6 +24,10 @@ type Backend struct {
 	// DropAuditGuards removes the append-only triggers of audit_log and
 	// audit_anchor, as an intruder with the database would.
 	DropAuditGuards func(t *testing.T, db *sql.DB)
+	// RoundTrips, if set, counts the statements sent to the database server
+	// so far by the stores Open returned (each is a round trip); nil for an
+	// embedded database.
+	RoundTrips func() int64
 }
 
 // Clock is a settable test clock.
@@ -85,6 +89,7 @@ func Run(t *testing.T, b Backend) {
 	t.Run("AuditArchive", func(t *testing.T) { testAuditArchive(t, b) })
 	t.Run("AuditConcurrentWriters", func(t *testing.T) { testAuditConcurrent(t, b) })
 	t.Run("GroupCommit", func(t *testing.T) { testGroupCommit(t, b) })
+	t.Run("IncidentOwnCount", func(t *testing.T) { testIncidentOwnCount(t, b) })
 	t.Run("PatrolRekey", func(t *testing.T) { testPatrolRekey(t, b) })
 	t.Run("Outbox", func(t *testing.T) { testOutbox(t, b) })
 	t.Run("Policy", func(t *testing.T) { testPolicy(t, b) })
