@@ -109,7 +109,16 @@ func TestMapTiles(t *testing.T) {
 	if n < len(srcs) {
 		p.fatalf("the tile server answered %d tiles, the page shows %d", n, len(srcs))
 	}
-	// Drawn: the screen shows the tiles' green around the grids.
+	// Drawn: the screen shows the tiles' green around the grids. Leaflet
+	// fades a tile in over 200 ms after it loads, so the shot waits until
+	// every tile and its pane are opaque (under load a shot taken at once
+	// caught the tiles half-faded).
+	p.waitFor("tiles faded in", `(() => {
+		const opaque = el => getComputedStyle(el).opacity === '1';
+		const tiles = Array.from(document.querySelectorAll('[data-testid="grid-map"] img.leaflet-tile-loaded'));
+		const panes = Array.from(document.querySelectorAll('[data-testid="grid-map"] .leaflet-tile-container, [data-testid="grid-map"] .leaflet-layer'));
+		return tiles.length >= 4 && tiles.every(opaque) && panes.every(opaque);
+	})()`)
 	path := p.shot("map-tiles")
 	f, err := os.Open(path)
 	if err != nil {
