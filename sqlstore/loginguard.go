@@ -47,12 +47,12 @@ func (s *Store) claimAddr(ctx context.Context, addr string, now time.Time, l zhu
 	nowUS := now.UnixMicro()
 	expired := nowUS - l.AddrWindow.Microseconds() // a window that started at or before this is over
 	var n int
-	err = s.queryRow(ctx, `INSERT INTO login_guard (subject, failures, window_start) VALUES (?, 1, ?)
+	err = s.writeRow(ctx, []any{&n}, `INSERT INTO login_guard (subject, failures, window_start) VALUES (?, 1, ?)
 		ON CONFLICT (subject) DO UPDATE SET
 			failures = CASE WHEN login_guard.window_start <= ? THEN 1 ELSE login_guard.failures + 1 END,
 			window_start = CASE WHEN login_guard.window_start <= ? THEN ? ELSE login_guard.window_start END
 		WHERE login_guard.window_start <= ? OR login_guard.failures < ?
-		RETURNING failures`, subject, nowUS, expired, expired, nowUS, expired, l.AddrLimit).Scan(&n)
+		RETURNING failures`, subject, nowUS, expired, expired, nowUS, expired, l.AddrLimit)
 	if err == nil {
 		return true, 0, nil
 	}
@@ -92,11 +92,11 @@ func (s *Store) claimName(ctx context.Context, u *loginUser, username string, no
 	if u != nil {
 		var failed int
 		var locked sql.NullTime
-		err := s.queryRow(ctx, `UPDATE users SET
+		err := s.writeRow(ctx, []any{&failed, &locked}, `UPDATE users SET
 				failed_count = CASE WHEN failed_count + 1 >= ? THEN 0 ELSE failed_count + 1 END,
 				locked_until = CASE WHEN failed_count + 1 >= ? THEN ? ELSE NULLIF(locked_until, locked_until) END
 			WHERE id = ? AND (locked_until IS NULL OR locked_until <= ?)
-			RETURNING failed_count, locked_until`, l.MaxFailures, l.MaxFailures, lockAt, u.id, now).Scan(&failed, &locked)
+			RETURNING failed_count, locked_until`, l.MaxFailures, l.MaxFailures, lockAt, u.id, now)
 		if err == nil {
 			return nameSlot{last: locked.Valid}, nil
 		}
@@ -116,12 +116,12 @@ func (s *Store) claimName(ctx context.Context, u *loginUser, username string, no
 	}
 	var failures int
 	var locked sql.NullInt64
-	err := s.queryRow(ctx, `INSERT INTO login_guard (subject, failures, window_start, locked_until) VALUES (?, 1, ?, ?)
+	err := s.writeRow(ctx, []any{&failures, &locked}, `INSERT INTO login_guard (subject, failures, window_start, locked_until) VALUES (?, 1, ?, ?)
 		ON CONFLICT (subject) DO UPDATE SET
 			failures = CASE WHEN login_guard.failures + 1 >= ? THEN 0 ELSE login_guard.failures + 1 END,
 			locked_until = CASE WHEN login_guard.failures + 1 >= ? THEN ? ELSE NULLIF(login_guard.locked_until, login_guard.locked_until) END
 		WHERE login_guard.locked_until IS NULL OR login_guard.locked_until <= ?
-		RETURNING failures, locked_until`, subject, nowUS, first, l.MaxFailures, l.MaxFailures, lockUS, nowUS).Scan(&failures, &locked)
+		RETURNING failures, locked_until`, subject, nowUS, first, l.MaxFailures, l.MaxFailures, lockUS, nowUS)
 	if err == nil {
 		return nameSlot{last: locked.Valid}, nil
 	}

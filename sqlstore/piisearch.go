@@ -81,12 +81,12 @@ func (s *Store) countPIISearch(ctx context.Context, c *zhudun.Caller) error {
 	nowUS := now.UnixMicro()
 	expired := nowUS - lim.Window.Microseconds()
 	var n int
-	err := s.queryRow(ctx, `INSERT INTO pii_search_quota (user_id, searches, window_start) VALUES (?, 1, ?)
+	err := s.writeRow(ctx, []any{&n}, `INSERT INTO pii_search_quota (user_id, searches, window_start) VALUES (?, 1, ?)
 		ON CONFLICT (user_id) DO UPDATE SET
 			searches = CASE WHEN pii_search_quota.window_start <= ? THEN 1 ELSE pii_search_quota.searches + 1 END,
 			window_start = CASE WHEN pii_search_quota.window_start <= ? THEN ? ELSE pii_search_quota.window_start END
 		WHERE pii_search_quota.locked_at IS NULL
-		RETURNING searches`, c.UserID, nowUS, expired, expired, nowUS).Scan(&n)
+		RETURNING searches`, c.UserID, nowUS, expired, expired, nowUS)
 	if isNoRows(err) {
 		return lockedPIISearch()
 	}

@@ -251,6 +251,20 @@ func (s *Store) execDB(ctx context.Context, q string, args ...any) (sql.Result, 
 	return s.db.ExecContext(ctx, s.dialect.Rebind(q), args...)
 }
 
+// writeRow runs one write statement with RETURNING outside a transaction,
+// in the writers' queue, and scans its row into dest: the login and
+// personal-data-search counters. Outside the queue such a write waited on
+// SQLite's lock behind queued transactions, so a sign-in that succeeded
+// could clear a counter before the rest of a burst had claimed it.
+func (s *Store) writeRow(ctx context.Context, dest []any, q string, args ...any) error {
+	unlock, err := s.lockWriter(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return s.db.QueryRowContext(ctx, s.dialect.Rebind(q), args...).Scan(dest...)
+}
+
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	return tx.ExecContext(ctx, tx.s.dialect.Rebind(q), args...)
 }
