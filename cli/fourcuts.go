@@ -129,7 +129,9 @@ func Detect(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	var events atomic.Int64
 	stopBar := startBar(stderr, *progress, totalBytes, &consumed, &events)
 	stats, err := feed.Read(ctx, files, feed.Options{Workers: *workers, Progress: &consumed}, func(b *feed.Batch) {
-		eng.AddBatch(b.Events)
+		for i := range b.Events {
+			eng.Add(&b.Events[i])
+		}
 		events.Add(int64(len(b.Events)))
 	}, reject)
 	stopBar()

@@ -46,23 +46,6 @@ func BenchmarkEngineAdd(b *testing.B) {
 	cputime.Report(b, cpu0)
 }
 
-// BenchmarkEngineAddBatch is BenchmarkEngineAdd through AddBatch in the
-// feed reader's batches of 2048 events, with its reads ahead.
-func BenchmarkEngineAddBatch(b *testing.B) {
-	evs := benchCity(b)
-	b.ReportAllocs()
-	b.ResetTimer()
-	cpu0 := cputime.Now()
-	for b.Loop() {
-		e := fourcuts.NewEngine(fourcuts.DefaultConfig())
-		for i := 0; i < len(evs); i += 2048 {
-			e.AddBatch(evs[i:min(i+2048, len(evs))])
-		}
-	}
-	b.ReportMetric(float64(len(evs))*float64(b.N)/b.Elapsed().Seconds(), "events/s")
-	cputime.Report(b, cpu0)
-}
-
 // BenchmarkEngineAddDetect adds the detection stage (graph, gangs,
 // findings) to the replay.
 func BenchmarkEngineAddDetect(b *testing.B) {

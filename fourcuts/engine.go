@@ -78,7 +78,6 @@ type Engine struct {
 	periodFirst, periodLast int64
 	events                  int64
 	keybuf                  []byte
-	touched                 uint64 // what AddBatch's reads ahead loaded, kept so they are not optimised away
 }
 
 // NewEngine returns an engine with cfg (use DefaultConfig for defaults).

@@ -61,8 +61,7 @@ func BenchmarkRead(b *testing.B) {
 // BenchmarkReadAdd is detect's read-and-aggregate phase end to end on a
 // simulated city written as the simulator writes a feed (gzip JSON Lines
 // and CSV per day): parallel decompression and parsing on the readers, the
-// engine adding every batch (AddBatch, as detect does) on the calling
-// goroutine.
+// engine adding every batch on the calling goroutine.
 func BenchmarkReadAdd(b *testing.B) {
 	dir := b.TempDir()
 	if _, err := sim.Write(sim.Params{Users: 5000, Days: 3, Seed: 7}, dir, filepath.Join(b.TempDir(), "truth")); err != nil {
@@ -78,7 +77,9 @@ func BenchmarkReadAdd(b *testing.B) {
 	for b.Loop() {
 		eng := fourcuts.NewEngine(fourcuts.DefaultConfig())
 		if _, err := Read(context.Background(), files, Options{}, func(bt *Batch) {
-			eng.AddBatch(bt.Events)
+			for i := range bt.Events {
+				eng.Add(&bt.Events[i])
+			}
 		}, nil); err != nil {
 			b.Fatal(err)
 		}
