@@ -2,6 +2,7 @@ package forward
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -148,6 +149,20 @@ func (a *Audit) Run(ctx context.Context) {
 				}
 				continue
 			}
+			// A file says itself what it already holds: a process killed
+			// between the write and the cursor leaves the cursor behind.
+			// Only when its last line is this database's row of that seq:
+			// a file left from another database must not make rows skipped.
+			if f, ok := out.(*fileSink); ok && f.last.Seq > cur {
+				if got, err := a.Source.AuditRowsAfter(ctx, f.last.Seq-1, 1); err == nil && len(got) == 1 && RecordOf(got[0]).Hash == f.last.Hash {
+					if err := a.Source.SetForwardCursor(ctx, name, f.last.Seq); err != nil {
+						log.Error("audit forward: cursor", "err", err)
+					}
+					log.Info("audit forward: file is ahead of the cursor", "target", a.Target.String(), "cursor", cur, "file_seq", f.last.Seq)
+					continue
+				}
+				log.Warn("audit forward: the file's last line is not this database's row; appending after it", "target", a.Target.String(), "file_seq", f.last.Seq)
+			}
 			log.Info("audit forward: connected", "target", a.Target.String(), "from_seq", cur+1)
 		}
 		recs := make([]Record, len(rows))
@@ -167,7 +182,12 @@ func (a *Audit) Run(ctx context.Context) {
 		for len(marks) > 0 && now.Sub(marks[0].at) > resend {
 			marks = marks[1:]
 		}
-		if err := a.Source.SetForwardCursor(ctx, name, recs[len(recs)-1].Seq); err != nil {
+		// The rows are out: the cursor must follow even when ctx has just
+		// ended, or a restart sends them again.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		err = a.Source.SetForwardCursor(sctx, name, recs[len(recs)-1].Seq)
+		cancel()
+		if err != nil {
 			log.Error("audit forward: cursor", "err", err)
 		}
 	}
@@ -176,11 +196,7 @@ func (a *Audit) Run(ctx context.Context) {
 func (a *Audit) open(ctx context.Context) (sink, error) {
 	switch a.Target.Kind {
 	case File:
-		f, err := os.OpenFile(a.Target.Path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
-		if err != nil {
-			return nil, err
-		}
-		return &fileSink{f: f}, nil
+		return openFileSink(a.Target.Path)
 	case SyslogTCP, SyslogTLS:
 		d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
 		var conn net.Conn
@@ -249,8 +265,54 @@ func (s *syslogSink) write(recs []Record) error {
 func (s *syslogSink) close() { s.conn.Close() }
 
 type fileSink struct {
-	f   *os.File
-	buf []byte
+	f    *os.File
+	buf  []byte
+	last Record // the last complete record when opened; zero when none
+}
+
+// openFileSink opens path for appending and reads the seq of its last
+// complete line. A line cut short by a crash is ended with a newline so
+// that the next record starts a line of its own; readers skip it as not
+// JSON.
+func openFileSink(path string) (*fileSink, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	s := &fileSink{f: f}
+	size := fi.Size()
+	if size == 0 {
+		return s, nil
+	}
+	// A record is well under 64 KiB; reading that much of the tail finds
+	// the last complete line.
+	off := max(0, size-64<<10)
+	tail := make([]byte, size-off)
+	if _, err := f.ReadAt(tail, off); err != nil && !errors.Is(err, io.EOF) {
+		f.Close()
+		return nil, fmt.Errorf("%s: read tail: %w", path, err)
+	}
+	if tail[len(tail)-1] != '\n' {
+		if _, err := f.Write([]byte{'\n'}); err != nil {
+			f.Close()
+			return nil, err
+		}
+		tail = append(tail, '\n')
+	}
+	lines := bytes.Split(bytes.TrimRight(tail, "\n"), []byte{'\n'})
+	for i := len(lines) - 1; i >= 0; i-- {
+		var r Record
+		if json.Unmarshal(lines[i], &r) == nil && r.Hash != "" {
+			s.last = r
+			break
+		}
+	}
+	return s, nil
 }
 
 // write appends one JSON line per record and syncs: a line the cursor has

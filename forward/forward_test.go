@@ -334,17 +334,7 @@ func TestFileForward(t *testing.T) {
 	s, sys := openStore(t)
 	path := filepath.Join(t.TempDir(), "audit.jsonl")
 	target, _ := forward.ParseTarget("file:" + path)
-	lines := func() map[int64]int {
-		b, _ := os.ReadFile(path)
-		out := map[int64]int{}
-		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-			var r forward.Record
-			if json.Unmarshal([]byte(l), &r) == nil && r.Hash != "" {
-				out[r.Seq]++
-			}
-		}
-		return out
-	}
+	lines := func() map[int64]int { return fileSeqs(t, path) }
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -367,6 +357,76 @@ func TestFileForward(t *testing.T) {
 	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("file mode: %v %v", fi, err)
 	}
+}
+
+// fileSeqs counts the complete records in a JSON-lines file by seq.
+func fileSeqs(t *testing.T, path string) map[int64]int {
+	t.Helper()
+	b, _ := os.ReadFile(path)
+	out := map[int64]int{}
+	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var r forward.Record
+		if json.Unmarshal([]byte(l), &r) == nil && r.Hash != "" {
+			out[r.Seq]++
+		}
+	}
+	return out
+}
+
+// TestFileAheadOfCursor: a forwarder killed after writing but before
+// moving its cursor (here: the cursor never moved, and the last line was
+// cut short) resumes after the file's last complete row, not the cursor.
+func TestFileAheadOfCursor(t *testing.T) {
+	s, sys := openStore(t)
+	appendRows(t, s, sys, 6, "a")
+	db := dbRows(t, s)
+	if len(db) < 6 {
+		t.Fatalf("only %d rows", len(db))
+	}
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	var buf bytes.Buffer
+	for _, r := range db[:4] {
+		b, _ := json.Marshal(&r)
+		buf.Write(append(b, '\n'))
+	}
+	half, _ := json.Marshal(&db[4])
+	buf.Write(half[:len(half)/2]) // the crash came mid-line
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	target, _ := forward.ParseTarget("file:" + path)
+	run(t, &forward.Audit{Source: s, Target: target, Poll: 20 * time.Millisecond})
+	checkFor(t, 10*time.Second, "every row in the file", func() bool { return len(fileSeqs(t, path)) == len(db) })
+	for seq, n := range fileSeqs(t, path) {
+		if n != 1 {
+			t.Fatalf("seq %d written %d times", seq, n)
+		}
+	}
+	b, _ := os.ReadFile(path)
+	if !bytes.Contains(b, append(half[:len(half)/2], '\n')) {
+		t.Fatal("the cut line was not ended before the next record")
+	}
+}
+
+// TestFileFromAnotherDatabase: a file whose last line is not this
+// database's row of that seq does not make rows skipped.
+func TestFileFromAnotherDatabase(t *testing.T) {
+	s, sys := openStore(t)
+	appendRows(t, s, sys, 3, "a")
+	db := dbRows(t, s)
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	foreign := db[len(db)-1]
+	foreign.Hash = strings.Repeat("f", 64)
+	b, _ := json.Marshal(&foreign)
+	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	target, _ := forward.ParseTarget("file:" + path)
+	run(t, &forward.Audit{Source: s, Target: target, Poll: 20 * time.Millisecond})
+	checkFor(t, 10*time.Second, "this database's rows after the foreign line", func() bool {
+		got := fileSeqs(t, path)
+		return len(got) == len(db) && got[foreign.Seq] == 2
+	})
 }
 
 // TestWebhook: every alert raised after the start is POSTed once it is
