@@ -78,6 +78,7 @@ type Store struct {
 	alert     SecurityAlert
 	group     committer     // writeGrouped's queue
 	wlock     chan struct{} // held by this process's writer; nil where the backend takes writers in parallel
+	counts    cappedCounts  // list counts found past their cap
 }
 
 // SingleWriter is implemented by a Dialect whose database takes one writer
@@ -143,7 +144,7 @@ func New(db *sql.DB, d Dialect, o Options) *Store {
 		o.PIISearch.Window = time.Hour
 	}
 	s := &Store{db: db, dialect: d, keys: o.Keys, log: o.Logger, now: o.Now, notify: make(chan struct{}, 1), overrides: o.Policy,
-		piiSearch: o.PIISearch, alert: o.Alert, witness: o.Witness}
+		piiSearch: o.PIISearch, alert: o.Alert, witness: o.Witness, counts: cappedCounts{ttl: cappedCountTTL}}
 	if sw, ok := d.(SingleWriter); ok && sw.SingleWriter() {
 		s.wlock = make(chan struct{}, 1)
 	}

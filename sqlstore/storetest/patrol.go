@@ -608,6 +608,17 @@ func testIncidentPaging(t *testing.T, b Backend) {
 	if err != nil || n != zhudun.ListCountCap+1 {
 		t.Fatalf("total = %d %v, want %d", n, err, zhudun.ListCountCap+1)
 	}
+	// Asked again (the store remembers a count past its cap): the same;
+	// another scope's count is its own, not the remembered one.
+	if _, n, err = e.s.FindIncidents(disp, zhudun.IncidentFilter{Limit: 1}); err != nil || n != zhudun.ListCountCap+1 {
+		t.Fatalf("total again = %d %v", n, err)
+	}
+	if _, n, err = e.s.FindIncidents(e.as(u["disp2"]), zhudun.IncidentFilter{Limit: 1}); err != nil || n != 0 {
+		t.Fatalf("another station's total = %d %v, want 0", n, err)
+	}
+	if _, n, err = e.s.FindIncidents(disp, zhudun.IncidentFilter{Limit: 1, Category: "theft"}); err != nil || n != 0 {
+		t.Fatalf("another filter's total = %d %v, want 0", n, err)
+	}
 	// Four pages of 7 by offset and by cursor: the same 28 ids in order.
 	var byOffset, byCursor []int64
 	for p := 0; p < 4; p++ {
