@@ -79,6 +79,7 @@ type Store struct {
 	group     committer     // writeGrouped's queue
 	wlock     chan struct{} // held by this process's writer; nil where the backend takes writers in parallel
 	counts    cappedCounts  // list counts found past their cap
+	grids     gridCache     // every grid at one grid_version, for creations' lookups
 }
 
 // SingleWriter is implemented by a Dialect whose database takes one writer
