@@ -48,7 +48,7 @@ func (c *gridCache) put(v int64, grids []cachedGrid) {
 // deterministic). The caller gets its own copy of the grid.
 func (tx *Tx) gridAt(ctx context.Context, lon, lat float64) (*zhudun.Grid, error) {
 	var v int64
-	if err := tx.queryRow(ctx, `SELECT v FROM grid_version WHERE id = 1`).Scan(&v); err != nil {
+	if err := tx.queryRowFixed(ctx, `SELECT v FROM grid_version WHERE id = 1`).Scan(&v); err != nil {
 		return nil, tx.s.internal("grid version", err)
 	}
 	grids := tx.s.grids.get(v)

@@ -119,7 +119,7 @@ func incidentScopeParts(ctx context.Context, perm zhudun.Permission) ([]string, 
 }
 
 func (tx *Tx) incidentByID(ctx context.Context, id int64) (*zhudun.Incident, error) {
-	x, err := scanIncident(tx.queryRow(ctx, incidentSelect+` WHERE i.id = ?`, id))
+	x, err := scanIncident(tx.queryRowFixed(ctx, incidentSelect+` WHERE i.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, zhudun.Errorf(zhudun.ENOTFOUND, "incident not found")
 	}
@@ -338,7 +338,7 @@ func (tx *Tx) insertIncident(ctx context.Context, n *zhudun.NewIncident, g *zhud
 	}
 	c := zhudun.CallerFrom(ctx)
 	var id int64
-	err := tx.queryRow(ctx, `INSERT INTO incidents (category, category_version, lon, lat, address, source, priority, status, grid_id, station_id,
+	err := tx.queryRowFixed(ctx, `INSERT INTO incidents (category, category_version, lon, lat, address, source, priority, status, grid_id, station_id,
 		received_at, dispatched_at, arrived_at, closed_at, outcome, imported, created_by, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		n.Category, zhudun.CurrentCategoryVersion(), n.Lon, n.Lat, n.Address, n.Source, n.Priority, status, g.ID, g.StationID,

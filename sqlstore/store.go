@@ -80,6 +80,7 @@ type Store struct {
 	wlock     chan struct{} // held by this process's writer; nil where the backend takes writers in parallel
 	counts    cappedCounts  // list counts found past their cap
 	grids     gridCache     // every grid at one grid_version, for creations' lookups
+	prep      prepared      // the hot path's statements, prepared once per connection
 }
 
 // SingleWriter is implemented by a Dialect whose database takes one writer
@@ -164,6 +165,7 @@ func (s *Store) Close() error {
 	if c, ok := s.witness.(io.Closer); ok {
 		c.Close()
 	}
+	s.prep.close()
 	return s.db.Close()
 }
 
