@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zhudun/zhudun/internal/syncbuf"
+
 	"github.com/zhudun/zhudun/cli"
 )
 
@@ -25,7 +27,7 @@ func TestBackupHoldsNoClearAddress(t *testing.T) {
 	}
 	out := t.TempDir()
 	backup, keys := filepath.Join(out, "zhudun.zbk"), filepath.Join(t.TempDir(), "backup-keys.json")
-	var o, e syncBuffer
+	var o, e syncbuf.Buffer
 	if code := cli.Main(t.Context(), []string{"backup", "--data", s.data, "--out", backup, "--keys-out", keys}, strings.NewReader(""), &o, &e); code != 0 {
 		t.Fatalf("backup: %d %s %s", code, o.String(), e.String())
 	}
@@ -41,7 +43,7 @@ func TestBackupHoldsNoClearAddress(t *testing.T) {
 	}
 	s.stop()
 	dir := filepath.Join(t.TempDir(), "restored")
-	var ro, re syncBuffer
+	var ro, re syncbuf.Buffer
 	if code := cli.Main(t.Context(), []string{"restore", "--data", dir, "--from", backup, "--keyring", keys}, strings.NewReader(""), &ro, &re); code != 0 || !strings.Contains(ro.String(), "audit chain ok") {
 		t.Fatalf("restore: %d %s %s", code, ro.String(), re.String())
 	}

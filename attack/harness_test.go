@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zhudun/zhudun/internal/syncbuf"
+
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/zhudun/zhudun/cli"
@@ -45,24 +47,12 @@ func natsURL() string {
 	return "nats://127.0.0.1:4222"
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-
 // server is one running `zhudun serve --demo`.
 type server struct {
 	t         *testing.T
 	url, data string
 	dsn       string // PostgreSQL database, "" on SQLite
-	logs      *syncBuffer
+	logs      *syncbuf.Buffer
 	passwords map[string]string // demo account → current password
 	stop      func()
 }
@@ -88,7 +78,7 @@ func restart(s *server, extra ...string) *server {
 
 func boot(t *testing.T, data, dsn string, extra ...string) *server {
 	t.Helper()
-	s := &server{t: t, data: data, dsn: dsn, logs: &syncBuffer{}, passwords: map[string]string{}}
+	s := &server{t: t, data: data, dsn: dsn, logs: &syncbuf.Buffer{}, passwords: map[string]string{}}
 	args := []string{"serve", "--demo", "--demo-patrol=false", "--addr", "127.0.0.1:0", "--data", s.data,
 		"--log-format", "json", "--totp-roles", "none"}
 	if dsn != "" {
@@ -96,7 +86,7 @@ func boot(t *testing.T, data, dsn string, extra ...string) *server {
 	}
 	args = append(args, extra...)
 	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
+	out := &syncbuf.Buffer{}
 	done := make(chan int, 1)
 	go func() { done <- cli.Main(ctx, args, strings.NewReader(""), out, s.logs) }()
 	var once sync.Once
@@ -281,7 +271,7 @@ func checkFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 // webhook is a bureau alarm system receiving --alert-webhook posts.
 type webhook struct {
 	url  string
-	body *syncBuffer
+	body *syncbuf.Buffer
 }
 
 func startWebhook(t *testing.T) *webhook {
@@ -289,7 +279,7 @@ func startWebhook(t *testing.T) *webhook {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &webhook{url: "http://" + l.Addr().String() + "/alarm", body: &syncBuffer{}}
+	w := &webhook{url: "http://" + l.Addr().String() + "/alarm", body: &syncbuf.Buffer{}}
 	srv := &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		w.body.Write(append(b, '\n'))

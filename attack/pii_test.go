@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zhudun/zhudun/internal/syncbuf"
+
 	"github.com/nats-io/nats.go"
 )
 
@@ -66,7 +68,7 @@ func grepTree(t *testing.T, dir string, needles ...string) []string {
 func TestPersonalDataNowhere(t *testing.T) {
 	each(t, func(t *testing.T, b backend) {
 		s := start(t, b)
-		var bus syncBuffer
+		var bus syncbuf.Buffer
 		if b.pg {
 			nc, err := nats.Connect(natsURL())
 			if err != nil {

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zhudun/zhudun/internal/syncbuf"
+
 	"github.com/zhudun/zhudun/cli"
 )
 
@@ -158,7 +160,7 @@ func TestAuditRollbackDetected(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		var out, errs syncBuffer
+		var out, errs syncbuf.Buffer
 		code := cli.Main(t.Context(), args, strings.NewReader(""), &out, &errs)
 		if code == 0 || !strings.Contains(out.String()+errs.String(), "behind its witness") {
 			t.Errorf("audit verify after a rollback: exit %d\n%s%s", code, out.String(), errs.String())

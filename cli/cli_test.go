@@ -14,10 +14,11 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/zhudun/zhudun/internal/syncbuf"
 
 	"github.com/zhudun/zhudun/cli"
 	"github.com/zhudun/zhudun/totp"
@@ -48,26 +49,14 @@ func run(t *testing.T, stdin string, args ...string) (int, string, string) {
 type server struct {
 	url    string
 	stop   func() int
-	stdout *syncBuffer
+	stdout *syncbuf.Buffer
 }
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // serve starts `zhudun serve` in-process on a free port.
 func serve(t *testing.T, args ...string) *server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
+	out := &syncbuf.Buffer{}
 	done := make(chan int, 1)
 	go func() {
 		done <- cli.Main(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--log-level", "warn"}, args...), strings.NewReader(""), out, io.Discard)
@@ -521,7 +510,7 @@ func TestLongCommandsStopOnSignal(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			cmd := exec.Command(os.Args[0], c.args...)
 			cmd.Env = append(os.Environ(), "ZHUDUN_TEST_MAIN=1")
-			var errb syncBuffer
+			var errb syncbuf.Buffer
 			cmd.Stderr = &errb
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)

@@ -23,6 +23,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zhudun/zhudun/internal/syncbuf"
+
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	cdppage "github.com/chromedp/cdproto/page"
@@ -64,24 +66,6 @@ func artifactsDir(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return dir
-}
-
-// syncBuffer collects the server's stdout while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // env is one server with the demo city and one Chromium.
@@ -157,7 +141,7 @@ func start(t *testing.T, extra ...string) *env {
 	t.Helper()
 	chromium := chromiumPath(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
+	out := &syncbuf.Buffer{}
 	done := make(chan int, 1)
 	data := t.TempDir()
 	go func() {

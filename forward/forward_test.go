@@ -27,6 +27,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zhudun/zhudun/internal/syncbuf"
+
 	"github.com/zhudun/zhudun"
 	"github.com/zhudun/zhudun/forward"
 	"github.com/zhudun/zhudun/gmcrypto"
@@ -303,7 +305,7 @@ func TestSyslogUntrustedCollector(t *testing.T) {
 	srvCfg, _ := selfSigned(t)
 	c := listen(t, "127.0.0.1:0", srvCfg)
 	_, otherPool := selfSigned(t)
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	target, _ := forward.ParseTarget("syslog+tls://" + c.ln.Addr().String())
 	run(t, &forward.Audit{Source: s, Target: target, TLS: &tls.Config{RootCAs: otherPool}, Poll: 20 * time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
@@ -473,15 +475,3 @@ func TestWebhook(t *testing.T) {
 		t.Fatalf("delivered: %v", got)
 	}
 }
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
