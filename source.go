@@ -162,3 +162,16 @@ type SourceService interface {
 	// (source:write).
 	IngestHours(ctx context.Context, since time.Time) ([]*IngestHour, error)
 }
+
+// IngestBatch is one bus message of the ingest stream: canonical JSON
+// Lines events of one partition (docs/ingest.md).
+type IngestBatch struct {
+	Partition int
+	// ID is unique per source, chunk, partition and batch number: the same
+	// chunk resent splits into the same ids, which JetStream de-duplicates.
+	ID     string
+	Source string
+	Chunk  string
+	Events int
+	Body   []byte
+}

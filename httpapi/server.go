@@ -34,6 +34,7 @@ type Backend interface {
 	zhudun.AuthService
 	zhudun.PolicyService
 	zhudun.AlertService
+	zhudun.SourceService
 	// Unlock clears a user's lockout (user:write).
 	Unlock(ctx context.Context, id int64) error
 	// SessionValid checks a token without touching its idle timer (the event
@@ -76,6 +77,9 @@ type Config struct {
 	// DenialIdle is how long a span of identical anonymous denials stays
 	// open without a repeat before its row is appended (default 10 s).
 	DenialIdle time.Duration
+	// Ingest takes the events sources push (POST /api/v1/events); nil
+	// answers 501.
+	Ingest Ingester
 }
 
 // Server is the HTTP front of zhudun.
@@ -103,6 +107,7 @@ type Server struct {
 	geocoder zhudun.Geocoder
 	anon     *guard.AddrLimiter
 	denials  *guard.DenialLog
+	ingest   Ingester
 }
 
 // Route is one registered API route.
@@ -121,6 +126,7 @@ func New(c Config) *Server {
 	}
 	s := &Server{store: c.Store, audit: c.Store, bus: c.Bus, static: c.Static, log: c.Logger, version: c.Version,
 		secure: c.SecureCookies, maxBody: c.MaxBody, mux: http.NewServeMux(), broker: newBroker(c.Logger), gzip: newGzip()}
+	s.ingest = c.Ingest
 	s.dispatch = dispatch.NewService(c.Store, c.StaleAfter, c.Logger)
 	s.mapCfg = mapConfig{Tiles: c.MapTiles, Attribution: c.MapTilesAttribution, Geocoder: "local"}
 	s.csp = cspWithTiles(c.MapTiles)

@@ -19,7 +19,9 @@ var _ zhudun.SourceService = (*Store)(nil)
 // domain prefix, as session tokens are. A key is 256 random bits, so a
 // plain hash (not a slow password hash) is enough and keeps every ingest
 // request's check cheap.
-func sourceKeyHash(key string) string { return gmcrypto.SM3Hex([]byte("zhudun-source-key"), []byte(key)) }
+func sourceKeyHash(key string) string {
+	return gmcrypto.SM3Hex([]byte("zhudun-source-key"), []byte(key))
+}
 
 // newSourceKey returns a fresh key: "zs_" and 43 characters of base64url.
 func newSourceKey() string {

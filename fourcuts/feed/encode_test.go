@@ -16,7 +16,7 @@ import (
 func readAll(t testing.TB, body string, csv bool) ([]string, []feed.Reject) {
 	var lines []string
 	var rejects []feed.Reject
-	_, err := feed.ReadStream(context.Background(), "body", strings.NewReader(body), csv, func(b *feed.Batch) {
+	_, err := feed.ReadStream(context.Background(), "body", strings.NewReader(body), csv, 0, func(b *feed.Batch) {
 		for i := range b.Events {
 			lines = append(lines, string(feed.AppendJSON(nil, &b.Events[i])))
 		}
@@ -66,6 +66,21 @@ func TestReadStreamCSVGzip(t *testing.T) {
 	}
 	if len(rejects) != 1 || rejects[0].Line != 3 || !strings.Contains(rejects[0].Reason, "field ip") {
 		t.Fatalf("rejects %+v", rejects)
+	}
+}
+
+func TestReadStreamLimit(t *testing.T) {
+	var gz bytes.Buffer
+	w := gzip.NewWriter(&gz)
+	w.Write(bytes.Repeat([]byte(`{"type":"ip","ts":"2021-06-01T08:03:11Z","ip":"10.0.0.1"}`+"\n"), 100000))
+	w.Close()
+	_, err := feed.ReadStream(context.Background(), "b", bytes.NewReader(gz.Bytes()), false, 1<<20, func(*feed.Batch) {}, nil)
+	if err != feed.ErrTooLarge {
+		t.Fatalf("5.8 MB expanded under a 1 MiB bound: %v", err)
+	}
+	st, err := feed.ReadStream(context.Background(), "b", bytes.NewReader(gz.Bytes()), false, 8<<20, func(*feed.Batch) {}, nil)
+	if r, _ := st.Total(); err != nil || r != 100000 {
+		t.Fatalf("under the bound: %d %v", r, err)
 	}
 }
 

@@ -3,6 +3,7 @@ package feed
 import (
 	"bufio"
 	"context"
+	"errors"
 	"io"
 	"sync"
 	"sync/atomic"
@@ -17,7 +18,11 @@ import (
 // of Read (name stands for the file in them). It is how the ingest API
 // reads a request body: the same lines are rejected for the same reasons
 // as by zhudun detect. Batches reach sink on the calling goroutine.
-func ReadStream(ctx context.Context, name string, r io.Reader, csv bool, sink func(*Batch), reject func(Reject)) (Stats, error) {
+//
+// maxDecoded (when > 0) bounds the decompressed bytes read: past it reading
+// stops and ReadStream returns ErrTooLarge (a small gzip body must not
+// expand into gigabytes).
+func ReadStream(ctx context.Context, name string, r io.Reader, csv bool, maxDecoded int64, sink func(*Batch), reject func(Reject)) (Stats, error) {
 	var stats Stats
 	stats.Files = 1
 	var mu sync.Mutex
@@ -43,6 +48,7 @@ func ReadStream(ctx context.Context, name string, r io.Reader, csv bool, sink fu
 		}
 	}
 	errc := make(chan error, 1)
+	var lim *limitReader
 	go func() {
 		defer close(full)
 		br := bufio.NewReaderSize(cr, 256<<10)
@@ -59,6 +65,10 @@ func ReadStream(ctx context.Context, name string, r io.Reader, csv bool, sink fu
 			zr.Multistream(true)
 			defer zr.Close()
 			src = zr
+		}
+		if maxDecoded > 0 {
+			lim = &limitReader{r: src, left: maxDecoded}
+			src = lim
 		}
 		d := decoder{path: name, csv: csv, rej: rej, getBatch: getBatch, full: full, ctx: ctx, gz: gz}
 		errc <- d.run(src)
@@ -79,5 +89,31 @@ func ReadStream(ctx context.Context, name string, r io.Reader, csv bool, sink fu
 	if err := ctx.Err(); err != nil {
 		return stats, err
 	}
-	return stats, <-errc
+	err := <-errc
+	if lim != nil && lim.over {
+		return stats, ErrTooLarge
+	}
+	return stats, err
+}
+
+// ErrTooLarge is ReadStream's error for input past its bound.
+var ErrTooLarge = errors.New("feed: decompressed input over its limit")
+
+type limitReader struct {
+	r    io.Reader
+	left int64
+	over bool
+}
+
+func (l *limitReader) Read(p []byte) (int, error) {
+	if l.left <= 0 {
+		l.over = true
+		return 0, ErrTooLarge
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	return n, err
 }
