@@ -35,7 +35,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	token := fs.String("token", "", "the source's API key (or ZHUDUN_INGEST_TOKEN; a key on a command line is visible to local users)")
 	chunkMB := fs.Int("chunk-mb", 8, "uncompressed MiB per request")
 	parallel := fs.Int("parallel", 2, "requests in flight")
-	giveUp := fs.Duration("give-up", 25*time.Second, "exit when the server has not answered for this long")
+	giveUp := fs.Duration("give-up", 20*time.Second, "exit when the server has not answered for this long")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
