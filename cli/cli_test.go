@@ -38,7 +38,7 @@ func TestMain(m *testing.M) {
 }
 
 // run runs one zhudun command in-process.
-func run(t *testing.T, stdin string, args ...string) (int, string, string) {
+func run(t testing.TB, stdin string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	code := cli.Main(context.Background(), args, strings.NewReader(stdin), &out, &errb)
@@ -64,7 +64,7 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // serve starts `zhudun serve` in-process on a free port.
-func serve(t *testing.T, args ...string) *server {
+func serve(t testing.TB, args ...string) *server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &syncBuffer{}
@@ -106,7 +106,7 @@ func serve(t *testing.T, args ...string) *server {
 	return s
 }
 
-func checkFor(t *testing.T, d time.Duration, what string, ok func() bool) {
+func checkFor(t testing.TB, d time.Duration, what string, ok func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for !ok() {
