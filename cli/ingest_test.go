@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -150,6 +151,40 @@ func TestIngestAPI(t *testing.T) {
 	if code, body, _ := postEvents(t, s.url, carrier, nd, huge); code != 413 {
 		t.Fatalf("65 MiB body: %d %s", code, body)
 	}
+	// The status: this hour's counts and rejects by reason, for the
+	// system administrator; an officer is refused.
+	if code, _, errs := run(t, "S3cure!pass\n", "user", "add", "--data", dir, "--username", "sys", "--role", "sysadmin", "--password-stdin"); code != 0 {
+		t.Fatal(errs)
+	}
+	if code, _, errs := run(t, "S3cure!pass\n", "user", "add", "--data", dir, "--username", "off", "--role", "officer", "--password-stdin"); code != 0 {
+		t.Fatal(errs)
+	}
+	tok := login(t, s.url, "sys", "S3cure!pass")
+	code, body = get(t, s.url+"/api/v1/ingest/status", tok)
+	var st struct {
+		Hours []struct {
+			Source             string
+			Accepted, Rejected int64
+			Reasons            map[string]int64
+		}
+	}
+	json.Unmarshal([]byte(body), &st)
+	counts := map[string][2]int64{}
+	for _, h := range st.Hours {
+		c := counts[h.Source]
+		counts[h.Source] = [2]int64{c[0] + h.Accepted, c[1] + h.Rejected}
+	}
+	if code != 200 || counts["cmcc"] != [2]int64{6, 1} || counts["wx"] != [2]int64{1, 0} || !strings.Contains(body, `"bad object key":1`) {
+		t.Fatalf("status: %d %s", code, body)
+	}
+	if code, body := get(t, s.url+"/api/v1/ingest/status", login(t, s.url, "off", "S3cure!pass")); code != 403 {
+		t.Fatalf("officer reads the status: %d %s", code, body)
+	}
+	code, body = post(t, s.url+"/api/v1/sources", tok, `{"name":"ctcc","kind":"carrier","types":["cdr"]}`)
+	if code != 201 || !strings.Contains(body, `"key":"zs_`) || !strings.Contains(body, `"types":["cdr"]`) {
+		t.Fatalf("source from the API: %d %s", code, body)
+	}
+
 	// Disabled: 401 (the CLI beside the running server).
 	if code, _, errs := run(t, "", "source", "disable", "--data", dir, "--name", "wx"); code != 0 {
 		t.Fatal(errs)
