@@ -35,11 +35,11 @@ func (s *Server) registerIngest() {
 	// is authenticated traffic and never meets the anonymous throttle; a
 	// missing or wrong one is anonymous traffic and does.
 	s.routes = append(s.routes, Route{Method: "POST", Path: "/api/v1/events", Public: true})
-	s.mux.Handle("POST /api/v1/events", s.limitBody(maxIngestBody, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s.mux.Handle("POST /api/v1/events", s.limitBody(maxIngestBody, s.admit("POST /api/v1/events", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := s.postEvents(w, r); err != nil {
 			s.Error(w, r, err)
 		}
-	})))
+	}))))
 }
 
 func (s *Server) postEvents(w http.ResponseWriter, r *http.Request) error {
