@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -354,4 +355,43 @@ func BenchmarkAccept(b *testing.B) {
 func strconv8(i int) string {
 	s := "00000000" + strconv.Itoa(i)
 	return s[len(s)-8:]
+}
+
+// TestRateRace: 50 requests of 30 events at once against an allowance of
+// 1000 (the clock stands still): exactly 33 pass, and exactly their events
+// are stored.
+func TestRateRace(t *testing.T) {
+	e := newEnv(t, "", 0)
+	src, _ := e.source("cmcc", zhudun.SourceCarrier)
+	var body strings.Builder
+	for i := 0; i < 30; i++ {
+		body.WriteString(`{"type":"ip","ts":"2021-06-01T08:03:11Z","ip":"10.1.0.` + strconv.Itoa(i) + `"}` + "\n")
+	}
+	var mu sync.Mutex
+	ok, limited := 0, 0
+	var wg sync.WaitGroup
+	for i := 0; i < 50; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := e.svc.Accept(context.Background(), src, "r"+strconv.Itoa(i), strings.NewReader(body.String()), false)
+			mu.Lock()
+			defer mu.Unlock()
+			switch zhudun.ErrorCode(err) {
+			case "":
+				ok++
+			case zhudun.ETOOMANY:
+				limited++
+			default:
+				t.Errorf("accept: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if ok != 33 || limited != 17 {
+		t.Fatalf("%d passed, %d limited; want 33 and 17", ok, limited)
+	}
+	if lines, _ := e.stored(); len(lines) != 33*30 {
+		t.Fatalf("%d events stored, want %d", len(lines), 33*30)
+	}
 }
