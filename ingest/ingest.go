@@ -253,7 +253,8 @@ func (s *Service) Accept(ctx context.Context, src *zhudun.Source, chunkID string
 		if err := s.take(src.ID, float64(events)); err != nil {
 			return nil, err
 		}
-		if err := s.cfg.Stream.Room(ctx, p.bytes/3*4+int64(len(batches))*512) // sealed: base64, headers; err != nil {
+		// The sealed size: base64 of the body, and headers.
+		if err := s.cfg.Stream.Room(ctx, p.bytes/3*4+int64(len(batches))*512); err != nil {
 			s.refund(src.ID, float64(events))
 			return nil, err
 		}
