@@ -42,6 +42,9 @@ const (
 	PermCaseRead       Permission = "case:read"
 	PermCaseWrite      Permission = "case:write"
 	PermReportRead     Permission = "report:read"
+	// PermSourceWrite manages the sources that push events (their API
+	// keys): an administrator's permission, the system administrator's.
+	PermSourceWrite Permission = "source:write"
 )
 
 // AllPermissions lists every permission in a stable order (UI, OpenAPI, validation).
@@ -49,7 +52,7 @@ var allPermissions = []Permission{
 	PermDeptRead, PermDeptWrite, PermUserRead, PermUserWrite,
 	PermRoleRead, PermRoleWrite, PermRoleGrant, PermAuditRead, PermAuditExport, PermPIIView, PermPIISearch,
 	PermIncidentRead, PermIncidentWrite, PermIncidentImport, PermUnitRead, PermUnitWrite, PermGridRead, PermGridWrite,
-	PermFindingRead, PermFindingWrite, PermCaseRead, PermCaseWrite, PermReportRead,
+	PermFindingRead, PermFindingWrite, PermCaseRead, PermCaseWrite, PermReportRead, PermSourceWrite,
 }
 
 // AllPermissions returns a copy of the known permissions.

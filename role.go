@@ -42,7 +42,7 @@ type Role struct {
 func BuiltinRoles() []Role {
 	return []Role{
 		{ID: RoleSysAdmin, Name: "系统管理员", Scope: ScopeSubtree, Builtin: true, Admin: true,
-			Perms: []Permission{PermDeptRead, PermDeptWrite, PermUserRead, PermUserWrite, PermRoleRead}},
+			Perms: []Permission{PermDeptRead, PermDeptWrite, PermUserRead, PermUserWrite, PermRoleRead, PermSourceWrite}},
 		{ID: RoleSecAdmin, Name: "安全管理员", Scope: ScopeSubtree, Builtin: true, Admin: true,
 			Perms: []Permission{PermDeptRead, PermUserRead, PermRoleRead, PermRoleWrite, PermRoleGrant}},
 		{ID: RoleAuditAdmin, Name: "安全审计员", Scope: ScopeAll, Builtin: true, Admin: true,
@@ -63,7 +63,7 @@ func BuiltinRoles() []Role {
 // that held one would undo 三员分立.
 var adminPerms = map[Permission]bool{
 	PermDeptWrite: true, PermUserWrite: true, PermRoleWrite: true,
-	PermRoleGrant: true, PermAuditRead: true, PermAuditExport: true,
+	PermRoleGrant: true, PermAuditRead: true, PermAuditExport: true, PermSourceWrite: true,
 }
 
 // IsAdminPermission reports whether p is reserved to the administrator roles.

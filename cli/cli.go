@@ -51,6 +51,8 @@ func commands() []command {
 		{"keys", "keys: rotate (re-encrypts personal data), retire (removes a key nothing needs)", runKeys},
 		{"verify-install", "check the binary, the embedded UI and the keyring's permissions", runVerifyInstall},
 		{"purge", "apply the retention settings once (serve does it every --purge-every)", runPurge},
+		{"source", "sources that push events: add, list, disable, rotate", runSource},
+		{"ingest", "send feed files to a server's POST /api/v1/events", runIngest},
 		{"import", "import incidents|districts: load incident history (CSV) or the map's districts (GeoJSON)", runImport},
 		{"version", "print the version", func(_ context.Context, e *env, _ []string) error {
 			fmt.Fprintln(e.stdout, "zhudun", Version)

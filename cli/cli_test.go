@@ -39,7 +39,7 @@ func TestMain(m *testing.M) {
 }
 
 // run runs one zhudun command in-process.
-func run(t *testing.T, stdin string, args ...string) (int, string, string) {
+func run(t testing.TB, stdin string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	code := cli.Main(context.Background(), args, strings.NewReader(stdin), &out, &errb)
@@ -53,7 +53,7 @@ type server struct {
 }
 
 // serve starts `zhudun serve` in-process on a free port.
-func serve(t *testing.T, args ...string) *server {
+func serve(t testing.TB, args ...string) *server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &syncbuf.Buffer{}
@@ -95,7 +95,7 @@ func serve(t *testing.T, args ...string) *server {
 	return s
 }
 
-func checkFor(t *testing.T, d time.Duration, what string, ok func() bool) {
+func checkFor(t testing.TB, d time.Duration, what string, ok func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for !ok() {
@@ -236,7 +236,7 @@ func TestServeAndCLI(t *testing.T) {
 func TestNoDemoCreatesOnlySchema(t *testing.T) {
 	dir := t.TempDir()
 	code, out, errs := run(t, "", "migrate", "--data", dir)
-	if code != 0 || !strings.Contains(out, "schema version 8") {
+	if code != 0 || !strings.Contains(out, "schema version 10") {
 		t.Fatalf("migrate: %d %s %s", code, out, errs)
 	}
 	_, out, _ = run(t, "", "dept", "list", "--data", dir)

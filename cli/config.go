@@ -61,6 +61,7 @@ type Config struct {
 	Geocoder                                                                                 string // the bureau's standard address service, URL template with {q}; "" = the local table
 	GeocoderCRS                                                                              string // gcj02 or wgs84 (default) for the service's answers
 	DemoSeed                                                                                 int64
+	IngestPartitions, IngestRate, IngestMaxGiB                                               string // the ingest stream (docs/ingest.md)
 	ConfigFile                                                                               string
 }
 
@@ -89,6 +90,9 @@ func (c *Config) options() []option {
 		{name: "map-tiles", usage: "base-map tiles under the grids: a URL template with {z} {x} {y} (XYZ, or WMTS as {TileMatrix} {TileCol} {TileRow}) of the bureau's map service (PGIS), which may be offline; WGS-84/Web Mercator tiles; empty: no tiles", str: &c.MapTiles},
 		{name: "map-tiles-attribution", usage: "credit shown under the map for --map-tiles", str: &c.MapTilesAttribution},
 		{name: "geocoder", usage: "the bureau's standard address service for the incident form's address box: a URL template with {q} (and {limit}); empty: the local standard-address table", str: &c.Geocoder},
+		{name: "ingest-partitions", usage: "partitions (subjects fourcuts.ev.<n>) of the ingest stream; fixed once consumers run (docs/ingest.md)", str: &c.IngestPartitions, def: "16"},
+		{name: "ingest-rate", usage: "events per second each source may push (bursts of ten seconds' worth)", str: &c.IngestRate, def: "200000"},
+		{name: "ingest-max-gib", usage: "size of the ingest stream in GiB; a full stream answers 429", str: &c.IngestMaxGiB, def: "16"},
 		{name: "geocoder-crs", usage: "coordinate system of the address service's answers: wgs84 or gcj02", str: &c.GeocoderCRS, def: "wgs84"},
 		{name: "tls-cert", usage: "TLS certificate file (serves HTTPS; cookies become Secure)", str: &c.TLSCert},
 		{name: "tls-key", usage: "TLS key file", str: &c.TLSKey},

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -19,7 +20,9 @@ import (
 	"github.com/zhudun/zhudun"
 	"github.com/zhudun/zhudun/demo"
 	"github.com/zhudun/zhudun/geocode"
+	"github.com/zhudun/zhudun/gmcrypto"
 	"github.com/zhudun/zhudun/httpapi"
+	"github.com/zhudun/zhudun/ingest"
 	"github.com/zhudun/zhudun/natsbus"
 	"github.com/zhudun/zhudun/password"
 	"github.com/zhudun/zhudun/relay"
@@ -108,7 +111,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := checkTiles(cfg.MapTiles); err != nil {
 		return err
 	}
-	api := httpapi.New(httpapi.Config{MapTiles: cfg.MapTiles, MapTilesAttribution: cfg.MapTilesAttribution, Geocoder: geocoder, Store: store, Bus: bus, Static: web.FS(), Logger: log, Version: Version, SecureCookies: cfg.TLSCert != ""})
+	ing, err := openIngest(ctx, &cfg, bus, store, keys, log)
+	if err != nil {
+		return err
+	}
+	api := httpapi.New(httpapi.Config{Ingest: ing, MapTiles: cfg.MapTiles, MapTilesAttribution: cfg.MapTilesAttribution, Geocoder: geocoder, Store: store, Bus: bus, Static: web.FS(), Logger: log, Version: Version, SecureCookies: cfg.TLSCert != ""})
 	api.Registry().MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
 		Name: "zhudun_bus_rejected_events_total",
 		Help: "Bus messages dropped for failing their HMAC-SM3 tag or SM4 seal (forged, altered, or under an unknown key).",
@@ -333,4 +340,26 @@ func checkTiles(t string) error {
 		return fmt.Errorf("--map-tiles %q: an http(s) or /path URL template with {z} {x} {y} (XYZ) or {TileMatrix} {TileCol} {TileRow} (WMTS)", t)
 	}
 	return nil
+}
+
+// openIngest makes sure the ingest stream exists and returns the service
+// behind POST /api/v1/events.
+func openIngest(ctx context.Context, cfg *Config, bus *natsbus.Bus, store *sqlstore.Store, keys *gmcrypto.Keyring, log *slog.Logger) (*ingest.Service, error) {
+	parts, err := strconv.Atoi(cfg.IngestPartitions)
+	if err != nil || parts < 1 || parts > 4096 {
+		return nil, fmt.Errorf("--ingest-partitions must be 1–4096")
+	}
+	rate, err := strconv.ParseFloat(cfg.IngestRate, 64)
+	if err != nil || rate <= 0 {
+		return nil, fmt.Errorf("--ingest-rate must be a positive number")
+	}
+	gib, err := strconv.ParseFloat(cfg.IngestMaxGiB, 64)
+	if err != nil || gib <= 0 {
+		return nil, fmt.Errorf("--ingest-max-gib must be a positive number")
+	}
+	st, err := bus.OpenIngest(ctx, natsbus.IngestConfig{Partitions: parts, MaxBytes: int64(gib * (1 << 30))})
+	if err != nil {
+		return nil, fmt.Errorf("ingest stream: %w", err)
+	}
+	return ingest.New(ingest.Config{Store: store, Stream: st, Keys: keys, Logger: log, Rate: rate, Burst: 10 * rate}), nil
 }

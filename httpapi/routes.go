@@ -74,6 +74,9 @@ func (s *Server) register() {
 	s.handle("GET", "/api/v1/config/map", false, s.mapSettings)
 	s.handle("GET", "/api/v1/geocode", false, s.geocode)
 
+	// Sources and the events they push (Four Cuts).
+	s.registerIngest()
+
 	// Events and the API's own description.
 	s.handle("GET", "/api/v1/events/stream", false, s.eventStream)
 	s.handle("GET", "/api/v1/openapi.json", true, func(w http.ResponseWriter, r *http.Request) error {

@@ -34,6 +34,7 @@ type Backend interface {
 	zhudun.AuthService
 	zhudun.PolicyService
 	zhudun.AlertService
+	zhudun.SourceService
 	// Unlock clears a user's lockout (user:write).
 	Unlock(ctx context.Context, id int64) error
 	// SessionValid checks a token without touching its idle timer (the event
@@ -81,6 +82,9 @@ type Config struct {
 	// up to AdmitWait (default 10 s) for a slot, then gets 503.
 	MaxInFlight int
 	AdmitWait   time.Duration
+	// Ingest takes the events sources push (POST /api/v1/events); nil
+	// answers 501.
+	Ingest Ingester
 }
 
 // Server is the HTTP front of zhudun.
@@ -110,6 +114,7 @@ type Server struct {
 	denials   *guard.DenialLog
 	admission *admission
 	busy      prometheus.Counter
+	ingest    Ingester
 }
 
 // Route is one registered API route.
@@ -128,6 +133,7 @@ func New(c Config) *Server {
 	}
 	s := &Server{store: c.Store, audit: c.Store, bus: c.Bus, static: c.Static, log: c.Logger, version: c.Version,
 		secure: c.SecureCookies, maxBody: c.MaxBody, mux: http.NewServeMux(), broker: newBroker(c.Logger), gzip: newGzip()}
+	s.ingest = c.Ingest
 	s.dispatch = dispatch.NewService(c.Store, c.StaleAfter, c.Logger)
 	s.mapCfg = mapConfig{Tiles: c.MapTiles, Attribution: c.MapTilesAttribution, Geocoder: "local"}
 	s.csp = cspWithTiles(c.MapTiles)

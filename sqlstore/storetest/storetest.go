@@ -109,6 +109,8 @@ func Run(t *testing.T, b Backend) {
 	t.Run("Retention", func(t *testing.T) { testRetention(t, b) })
 	t.Run("Districts", func(t *testing.T) { testDistricts(t, b) })
 	t.Run("UnitCrew", func(t *testing.T) { testUnitCrew(t, b) })
+	t.Run("Sources", func(t *testing.T) { testSources(t, b) })
+	t.Run("IngestChunks", func(t *testing.T) { testIngestChunks(t, b) })
 }
 
 func code(err error) string { return zhudun.ErrorCode(err) }

@@ -1,0 +1,165 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/ingest"
+)
+
+// Ingester is the service behind POST /api/v1/events (ingest.Service).
+type Ingester interface {
+	Authenticate(ctx context.Context, key string) (*zhudun.Source, error)
+	Accept(ctx context.Context, src *zhudun.Source, chunkID string, body io.Reader, csv bool) (*ingest.Result, error)
+}
+
+// maxIngestBody is POST /api/v1/events' own body limit; the rest of the
+// API keeps MaxBody.
+const maxIngestBody = 64 << 20
+
+// registerIngest mounts the routes of sources and their events.
+func (s *Server) registerIngest() {
+	s.handle("GET", "/api/v1/sources", false, s.listSources)
+	s.handle("POST", "/api/v1/sources", false, s.createSource)
+	s.handle("POST", "/api/v1/sources/{name}/disable", false, s.disableSource)
+	s.handle("POST", "/api/v1/sources/{name}/rotate", false, s.rotateSource)
+	s.handle("GET", "/api/v1/ingest/status", false, s.ingestStatus)
+
+	// Sources authenticate with their API key, not a session: a valid key
+	// is authenticated traffic and never meets the anonymous throttle; a
+	// missing or wrong one is anonymous traffic and does.
+	s.routes = append(s.routes, Route{Method: "POST", Path: "/api/v1/events", Public: true})
+	s.mux.Handle("POST /api/v1/events", s.limitBody(maxIngestBody, s.admit("POST /api/v1/events", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := s.postEvents(w, r); err != nil {
+			s.Error(w, r, err)
+		}
+	}))))
+}
+
+func (s *Server) postEvents(w http.ResponseWriter, r *http.Request) error {
+	if s.ingest == nil {
+		return zhudun.Errorf(zhudun.ENOTIMPLEMENTED, "this server takes no events")
+	}
+	var key string
+	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
+		key = strings.TrimSpace(h[len("Bearer "):])
+	}
+	src, err := s.ingest.Authenticate(r.Context(), key)
+	if err != nil {
+		if zhudun.ErrorCode(err) == zhudun.EUNAUTHORIZED && !s.allowAnonymous(w, r) {
+			return nil
+		}
+		return err
+	}
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	var csv bool
+	switch mt {
+	case "application/x-ndjson", "application/jsonl", "application/json-lines":
+	case "text/csv":
+		csv = true
+	default:
+		return zhudun.FieldError("Content-Type", "send application/x-ndjson, application/jsonl or text/csv")
+	}
+	switch enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); enc {
+	case "", "identity", "gzip", "x-gzip":
+		// gzip is recognised by its magic bytes, as in feed files.
+	default:
+		return zhudun.FieldError("Content-Encoding", "only gzip is understood")
+	}
+	res, err := s.ingest.Accept(r.Context(), src, r.Header.Get("Idempotency-Key"), limitedBody{r.Body}, csv)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (s *Server) listSources(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.store.FindSources(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": list, "total": len(list)})
+	return nil
+}
+
+type sourceBody struct {
+	Name  string   `json:"name"`
+	Kind  string   `json:"kind"`
+	Dept  string   `json:"dept"`
+	Types []string `json:"types"`
+}
+
+// sourceWithKey is a source and the key shown once.
+type sourceWithKey struct {
+	*zhudun.Source
+	Key string `json:"key"`
+}
+
+func (s *Server) createSource(w http.ResponseWriter, r *http.Request) error {
+	var b sourceBody
+	if err := decode(r, &b); err != nil {
+		return err
+	}
+	src, key, err := s.store.CreateSource(r.Context(), zhudun.NewSource{Name: b.Name, Kind: b.Kind, DeptCode: b.Dept, Types: b.Types})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusCreated, sourceWithKey{src, key})
+	return nil
+}
+
+func (s *Server) disableSource(w http.ResponseWriter, r *http.Request) error {
+	src, err := s.store.DisableSource(r.Context(), r.PathValue("name"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, src)
+	return nil
+}
+
+func (s *Server) rotateSource(w http.ResponseWriter, r *http.Request) error {
+	src, key, err := s.store.RotateSourceKey(r.Context(), r.PathValue("name"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, sourceWithKey{src, key})
+	return nil
+}
+
+// ingestStatus: events and rejects (by reason) per source per hour, over
+// the last ?hours= (default 24, at most 720).
+func (s *Server) ingestStatus(w http.ResponseWriter, r *http.Request) error {
+	hours, err := queryInt(r, "hours", 24)
+	if err != nil {
+		return err
+	}
+	hours = min(max(hours, 1), 720)
+	since := time.Now().UTC().Truncate(time.Hour).Add(-time.Duration(hours-1) * time.Hour)
+	list, err := s.store.IngestHours(r.Context(), since)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"since": since, "hours": list})
+	return nil
+}
+
+// limitedBody turns the body limit's error into the API's.
+type limitedBody struct{ r io.Reader }
+
+func (b limitedBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return n, &zhudun.Error{Code: zhudun.ETOOLARGE, Message: "request body over 64 MiB: send smaller chunks"}
+	}
+	return n, err
+}
