@@ -18,6 +18,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/zhudun/zhudun/gmcrypto"
+	"github.com/zhudun/zhudun/internal/syncbuf"
 	"github.com/zhudun/zhudun/natsbus"
 )
 
@@ -222,7 +223,7 @@ func TestIngestResume(t *testing.T) {
 	}
 	cmd := exec.Command(os.Args[0], "ingest", "--server", s.url, "--chunk-mb", "1", "--parallel", "1", feedDir)
 	cmd.Env = append(os.Environ(), "ZHUDUN_TEST_MAIN=1", "ZHUDUN_INGEST_TOKEN="+key)
-	stderr := &syncBuffer{}
+	stderr := &syncbuf.Buffer{}
 	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
