@@ -61,15 +61,6 @@ func (tx *Tx) queryRowFixed(ctx context.Context, q string, args ...any) *sql.Row
 	return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 }
 
-// execFixed is exec for a fixed text on the hot path, in the transaction.
-func (tx *Tx) execFixed(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	st, err := tx.s.stmt(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
-}
-
 func (p *prepared) close() {
 	p.m.Range(func(k, v any) bool {
 		v.(*sql.Stmt).Close()
