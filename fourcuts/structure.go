@@ -270,10 +270,36 @@ func (d *det) findWebs() *structure {
 		}
 		return k
 	}
+	// homeLines: the addresses, not shared exits, through which a number
+	// registered on phones outside the webs and that no web phone used —
+	// a household's line, not one of the operation's
+	homeLines := func(c int32, opLine map[uint32]bool) []uint32 {
+		var out []uint32
+		for _, a := range d.cardAccts[c] {
+			for _, ri := range d.acctRegs[a] {
+				r := e.regs[ri]
+				if r.ip == none || d.regCard(r) != uint32(c) || opLine[r.ip] {
+					continue
+				}
+				if ph := phoneOf(r); ph >= 0 && phoneWeb[ph] >= 0 {
+					continue
+				}
+				if st := &e.ipSt[r.ip]; st.shared >= cfg.SharedUsers || st.kind == IPProxy || st.kind == IPIDC {
+					continue
+				}
+				out = appendUniq(out, r.ip)
+			}
+		}
+		return out
+	}
 	for {
+		opLine := map[uint32]bool{}
 		for _, r := range e.regs {
 			if ph := phoneOf(r); r.card != none && ph >= 0 && phoneWeb[ph] >= 0 {
 				st.card[d.regCard(r)] = true
+				if r.ip != none {
+					opLine[r.ip] = true
+				}
 			}
 		}
 		grown := false
@@ -307,9 +333,27 @@ func (d *det) findWebs() *structure {
 						break
 					}
 				}
+				var hc []uint32
+				if !cfg.NoHomeLineTies {
+					hc = homeLines(c, opLine)
+				}
 				for _, o := range nbs {
 					if o != c && !st.card[o] && d.tied(c, o, uint32(d.real(int(c))), uint32(d.real(int(o))), hashOf(c), hashOf(o), holderOf) {
 						ok = false
+					}
+					// a household's line both registered through (one the
+					// operation's phones never used): the phone is the
+					// household's, lent to or shared with the rented number's
+					// resident (the all world, seed 3112: a family iPhone
+					// carrying a rented number and three relatives' numbers
+					// joined a web and made 24 of their accounts black)
+					if ok && len(hc) > 0 && o != c && !st.card[o] {
+						for _, ip := range homeLines(o, opLine) {
+							if slices.Contains(hc, ip) {
+								ok = false
+								break
+							}
+						}
 					}
 				}
 			}

@@ -452,3 +452,44 @@ func TestStructureHubPhone(t *testing.T) {
 		t.Errorf("StructureGrowShare 0.1: %d of the gamers' %d entities convicted, want all", n, len(gamers))
 	}
 }
+
+// TestStructureHomeLine: the resident of a rented number shares an iPhone
+// with three relatives at home: a fingerprint outside the web carrying the
+// rented number and theirs, every registration on it through the
+// household's line, which no phone of the operation ever used. Nobody
+// called anybody in the feed, so calls tie no one; the household line
+// does: the phone is the household's, and the relatives' numbers,
+// accounts and the phone stay clean. With Config.NoHomeLineTies the phone
+// joins the operation (the rented number is a quarter of its numbers,
+// over StructureGrowShare) and all seven of their entities are convicted.
+func TestStructureHomeLine(t *testing.T) {
+	s, _, _, _ := structureScene(t)
+	m0, _ := resident(rented[0])
+	home := fmt.Sprintf("60.1.%d.1", rented[0]) // the resident's line (quietOp)
+	s.reg(ts(2, 21, 0), "taobao", "fam-0", m0, "fp-fam", "", home, "iPhone 12", "iOS 16.1")
+	family := []string{"fp-fam"}
+	for k := range 3 {
+		m := fmt.Sprintf("1391111%04d", k)
+		acct := fmt.Sprintf("fam-%d", k+1)
+		s.reg(ts(2+k%2, 20, 5+k), "douyin", acct, m, "fp-fam", "", home, "iPhone 12", "iOS 16.1")
+		family = append(family, m, "douyin:"+acct)
+	}
+	convicted := func(cfg fourcuts.Config) (n int, op bool) {
+		res := s.detect(cfg)
+		for _, f := range res.Findings {
+			if slices.Contains(family, f.Entity) {
+				n++
+			}
+		}
+		_, op = byCat(res, fourcuts.BlackCard)[m0]
+		return n, op
+	}
+	if n, op := convicted(fourcuts.DefaultConfig()); n != 0 || !op {
+		t.Errorf("default: %d of the household's entities convicted (want 0), rented number found %v (want true)", n, op)
+	}
+	cfg := fourcuts.DefaultConfig()
+	cfg.NoHomeLineTies = true
+	if n, _ := convicted(cfg); n != len(family) {
+		t.Errorf("NoHomeLineTies: %d of the household's %d entities convicted, want all", n, len(family))
+	}
+}
