@@ -245,8 +245,9 @@ func (d *det) findWebs() *structure {
 			}
 		}
 	})
+	var strangerShared []bool // phones carrying numbers of two or more social groups and none of their calls
 	if !d.off["stranger_phone_chain"] {
-		d.phoneChains(st, n, off, adj, holderOf, phoneOf, cyclic, phoneWeb, rowsLive, colsLive, E, bg, &uf)
+		strangerShared = d.phoneChains(st, n, off, adj, holderOf, phoneOf, cyclic, phoneWeb, rowsLive, colsLive, E, bg, &uf)
 	}
 	if len(st.webs) == 0 {
 		return st
@@ -294,15 +295,49 @@ func (d *det) findWebs() *structure {
 	}
 	for {
 		opLine := map[uint32]bool{}
+		lineRegs, lineOp := map[uint32]int{}, map[uint32]int{}
+		lineWeb := map[uint32]int32{}
 		for _, r := range e.regs {
-			if ph := phoneOf(r); r.card != none && ph >= 0 && phoneWeb[ph] >= 0 {
+			ph := phoneOf(r)
+			if r.ip != none && ph >= 0 {
+				lineRegs[r.ip]++
+			}
+			if r.card != none && ph >= 0 && phoneWeb[ph] >= 0 {
 				st.card[d.regCard(r)] = true
 				if r.ip != none {
 					opLine[r.ip] = true
+					lineOp[r.ip]++
+					if w, ok := lineWeb[r.ip]; !ok || phoneWeb[ph] < w {
+						lineWeb[r.ip] = phoneWeb[ph]
+					}
 				}
 			}
 		}
 		grown := false
+		// A stranger-shared phone (numbers of two or more social groups,
+		// none of their calls) registering through one of the operation's
+		// own lines — not a shared exit, and at least BlackShare of its
+		// registrations from the operation's phones — is the operation's:
+		// an operation that resets its phones' app data leaves chains of
+		// fingerprints that meet only on its lines (quiet_iphones, seed
+		// 4114 at 6,000 × 4: four fingerprints of five rented numbers,
+		// missed beside their operation). Lines join no chain on their own
+		// (households' phones merged, family_verifiers 4110): the line
+		// must already be the operation's.
+		if strangerShared != nil && !cfg.NoLineReach {
+			for _, r := range e.regs {
+				ph := phoneOf(r)
+				if r.ip == none || ph < 0 || !strangerShared[ph] || phoneWeb[ph] >= 0 || lineOp[r.ip] == 0 {
+					continue
+				}
+				if st := &e.ipSt[r.ip]; st.shared >= cfg.SharedUsers || st.kind == IPProxy || st.kind == IPIDC {
+					continue
+				}
+				if float64(lineOp[r.ip]) >= cfg.BlackShare*float64(lineRegs[r.ip]) {
+					phoneWeb[ph], grown = lineWeb[r.ip], true
+				}
+			}
+		}
 		for ph := int32(nc); ph < int32(n); ph++ {
 			if phoneWeb[ph] >= 0 || degree(ph) < 2 {
 				continue
@@ -610,7 +645,7 @@ func bicomponents(n int, off, adj []int32, emit func(nodes []int32, edges int)) 
 // phones whose numbers form StructureStrangers groups or more is an
 // operation. Phones already in a web are left to it.
 func (d *det) phoneChains(st *structure, n int, off, adj, holderOf []int32, phoneOf func(regRec) int32, cyclic []bool, phoneWeb []int32,
-	rowsLive, colsLive int, E, bg float64, uf *strangerSet) {
+	rowsLive, colsLive int, E, bg float64, uf *strangerSet) []bool {
 	e, cfg := d.e, d.cfg
 	nc := d.nCards
 	firstIMEI := int32(nc + e.devices.len())
@@ -723,4 +758,5 @@ func (d *det) phoneChains(st *structure, n int, off, adj, holderOf []int32, phon
 			phoneWeb[ph] = wi
 		}
 	}
+	return shared
 }

@@ -493,3 +493,51 @@ func TestStructureHomeLine(t *testing.T) {
 		t.Errorf("NoHomeLineTies: %d of the household's %d entities convicted, want all", n, len(family))
 	}
 }
+
+// TestStructureLineReach: beside the operation of structureScene, two
+// reset iPhone fingerprints carry three more residents' numbers (41 and
+// 43; 43 and 47: strangers, none of their calls) — a chain of two phones,
+// under StructureChainPhones — registering through the operation's own
+// line (61.2.1.1, most of whose registrations come from its phones). They
+// are the operation's: found with the line reach, not with
+// Config.NoLineReach, and not when the same two phones register through a
+// line of their own instead (lines join no chain on their own).
+func TestStructureLineReach(t *testing.T) {
+	build := func(ip string) (*scene, []string) {
+		s, _, _, _ := structureScene(t)
+		var want []string
+		for k, pair := range [][2]int{{41, 43}, {43, 47}} {
+			fp := fmt.Sprintf("fp-x%d", k)
+			want = append(want, fp)
+			for j, r := range pair {
+				m, _ := resident(r)
+				acct := fmt.Sprintf("x%d-%d", k, j)
+				s.reg(ts(2+j, 14+k, 5*j), "douyin", acct, m, fp, "", ip, "iPhone 13", "iOS 16.1")
+				want = append(want, "douyin:"+acct)
+			}
+		}
+		return s, want
+	}
+	found := func(s *scene, want []string, cfg fourcuts.Config) int {
+		n := 0
+		for _, f := range s.detect(cfg).Findings {
+			if slices.Contains(want, f.Entity) {
+				n++
+			}
+		}
+		return n
+	}
+	s, want := build("61.2.1.1")
+	if n := found(s, want, fourcuts.DefaultConfig()); n != len(want) {
+		t.Errorf("through the operation's line: %d of %d entities found, want all", n, len(want))
+	}
+	cfg := fourcuts.DefaultConfig()
+	cfg.NoLineReach = true
+	if n := found(s, want, cfg); n != 0 {
+		t.Errorf("NoLineReach: %d of %d entities found, want 0", n, len(want))
+	}
+	s, want = build("60.9.9.9")
+	if n := found(s, want, fourcuts.DefaultConfig()); n != 0 {
+		t.Errorf("through a line of their own: %d of %d entities found, want 0", n, len(want))
+	}
+}
