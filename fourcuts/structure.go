@@ -105,10 +105,10 @@ func (d *det) webEvidence(out []Evidence, w web) []Evidence {
 	}
 	if w.chain {
 		out = d.emit(out, name, float64(w.strangers), float64(th), d.win, 0.8, limit, lv, "StructureLift", cfg.StructureLift,
-			"AccountsPerDevice", cfg.AccountsPerDevice, "StructureGrowShare", cfg.StructureGrowShare)
+			"AccountsPerDevice", cfg.AccountsPerDevice, "StructureGrowShare", cfg.StructureGrowShare, "BlackShare", cfg.BlackShare)
 	} else {
 		out = d.emit(out, name, float64(w.strangers), float64(th), d.win, 0.8, limit, lv, "StructureLift", cfg.StructureLift,
-			"StructureGrowShare", cfg.StructureGrowShare)
+			"StructureGrowShare", cfg.StructureGrowShare, "BlackShare", cfg.BlackShare)
 	}
 	ev := &out[len(out)-1]
 	ev.Measures = []Limit{{"numbers", float64(w.cards)}, {"phones", float64(w.phones)}, {"edges", float64(w.edges)},
