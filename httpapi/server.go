@@ -76,33 +76,40 @@ type Config struct {
 	// DenialIdle is how long a span of identical anonymous denials stays
 	// open without a repeat before its row is appended (default 10 s).
 	DenialIdle time.Duration
+	// MaxInFlight bounds the API requests served at once (default 16 per
+	// core, at least 32; event streams are not counted); a request waits
+	// up to AdmitWait (default 10 s) for a slot, then gets 503.
+	MaxInFlight int
+	AdmitWait   time.Duration
 }
 
 // Server is the HTTP front of zhudun.
 type Server struct {
-	store    Backend
-	audit    zhudun.AuditService
-	bus      zhudun.Bus
-	static   fs.FS
-	log      *slog.Logger
-	version  string
-	secure   bool
-	maxBody  int64
-	mux      *http.ServeMux
-	routes   []Route
-	broker   *broker
-	reg      *prometheus.Registry
-	reqs     *prometheus.CounterVec
-	dur      *prometheus.HistogramVec
-	sse      prometheus.Gauge
-	handler  http.Handler
-	dispatch *dispatch.Service // the live dispatch index: state lives there, not here
-	gzip     func(http.Handler) http.HandlerFunc
-	mapCfg   mapConfig
-	csp      string // csp, with the tile server's origin when --map-tiles names one
-	geocoder zhudun.Geocoder
-	anon     *guard.AddrLimiter
-	denials  *guard.DenialLog
+	store     Backend
+	audit     zhudun.AuditService
+	bus       zhudun.Bus
+	static    fs.FS
+	log       *slog.Logger
+	version   string
+	secure    bool
+	maxBody   int64
+	mux       *http.ServeMux
+	routes    []Route
+	broker    *broker
+	reg       *prometheus.Registry
+	reqs      *prometheus.CounterVec
+	dur       *prometheus.HistogramVec
+	sse       prometheus.Gauge
+	handler   http.Handler
+	dispatch  *dispatch.Service // the live dispatch index: state lives there, not here
+	gzip      func(http.Handler) http.HandlerFunc
+	mapCfg    mapConfig
+	csp       string // csp, with the tile server's origin when --map-tiles names one
+	geocoder  zhudun.Geocoder
+	anon      *guard.AddrLimiter
+	denials   *guard.DenialLog
+	admission *admission
+	busy      prometheus.Counter
 }
 
 // Route is one registered API route.
@@ -136,6 +143,7 @@ func New(c Config) *Server {
 	if c.AnonBurst <= 0 {
 		c.AnonBurst = 60
 	}
+	s.admission = newAdmission(c.MaxInFlight, c.AdmitWait)
 	s.anon = guard.NewAddrLimiter(c.AnonRate, c.AnonBurst, 100000, nil)
 	s.denials = guard.NewDenialLog(c.Store, guard.DenialLogConfig{Idle: c.DenialIdle, Logger: c.Logger})
 	s.reg = prometheus.NewRegistry()
@@ -144,7 +152,8 @@ func New(c Config) *Server {
 	s.dur = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "zhudun_http_request_seconds", Help: "HTTP request latency by route.",
 		Buckets: prometheus.DefBuckets}, []string{"route"})
 	s.sse = prometheus.NewGauge(prometheus.GaugeOpts{Name: "zhudun_sse_clients", Help: "Connected event-stream clients."})
-	s.reg.MustRegister(s.reqs, s.dur, s.sse)
+	s.busy = prometheus.NewCounter(prometheus.CounterOpts{Name: "zhudun_http_busy_total", Help: "API requests refused with 503 after waiting for a slot."})
+	s.reg.MustRegister(s.reqs, s.dur, s.sse, s.busy)
 	s.register()
 	s.handler = s.recoverer(s.headers(s.metrics(s.cleanPath(s.crossOrigin(s.mux)))))
 	return s
@@ -203,7 +212,7 @@ func (s *Server) handle(method, path string, public bool, h handlerFunc) {
 	} else {
 		hh = s.anonymous(hh)
 	}
-	s.mux.Handle(method+" "+path, s.compressJSON(method+" "+path, s.limitBody(s.bodyLimit(method+" "+path), hh)))
+	s.mux.Handle(method+" "+path, s.compressJSON(method+" "+path, s.limitBody(s.bodyLimit(method+" "+path), s.admit(method+" "+path, hh))))
 }
 
 // bodyLimit is the largest body a route takes. Routes that take files rather

@@ -230,7 +230,7 @@ func (s *Store) userRoleIDs(ctx context.Context, id int64) ([]string, error) {
 // scope of each permission over the roles.
 func (s *Store) CallerFor(ctx context.Context, id int64) (*zhudun.Caller, error) {
 	c := &zhudun.Caller{UserID: id, Perms: map[zhudun.Permission]zhudun.Scope{}}
-	err := s.queryRow(ctx, `SELECT u.username, u.dept_id, d.code, d.path FROM users u JOIN depts d ON d.id = u.dept_id WHERE u.id = ?`, id).
+	err := s.queryRowFixed(ctx, `SELECT u.username, u.dept_id, d.code, d.path FROM users u JOIN depts d ON d.id = u.dept_id WHERE u.id = ?`, id).
 		Scan(&c.Username, &c.DeptID, &c.DeptCode, &c.DeptPath)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, zhudun.Errorf(zhudun.EUNAUTHORIZED, "not signed in")
@@ -238,7 +238,7 @@ func (s *Store) CallerFor(ctx context.Context, id int64) (*zhudun.Caller, error)
 	if err != nil {
 		return nil, s.internal("caller", err)
 	}
-	rows, err := s.query(ctx, `SELECT r.id, r.scope, rp.perm FROM user_roles ur JOIN roles r ON r.id = ur.role_id
+	rows, err := s.queryFixed(ctx, `SELECT r.id, r.scope, rp.perm FROM user_roles ur JOIN roles r ON r.id = ur.role_id
 		LEFT JOIN role_perms rp ON rp.role_id = r.id WHERE ur.user_id = ? ORDER BY r.id`, id)
 	if err != nil {
 		return nil, s.internal("caller perms", err)
@@ -313,7 +313,7 @@ func (s *Store) session(ctx context.Context, token string, touch bool) (*zhudun.
 	sess := &zhudun.Session{ID: sessionID(token)}
 	var revoked sql.NullTime
 	var disabled bool
-	err := s.queryRow(ctx, `SELECT s.user_id, s.created_at, s.last_seen_at, s.must_change, s.must_enroll, s.revoked_at, u.disabled
+	err := s.queryRowFixed(ctx, `SELECT s.user_id, s.created_at, s.last_seen_at, s.must_change, s.must_enroll, s.revoked_at, u.disabled
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`, sess.ID).
 		Scan(&sess.UserID, &sess.CreatedAt, &sess.LastSeenAt, &sess.MustChangePassword, &sess.MustEnrollTOTP, &revoked, &disabled)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"regexp"
 	"sort"
@@ -387,28 +386,4 @@ func (s *Store) AllGrids(ctx context.Context) ([]*zhudun.Grid, error) {
 	}
 	gs, _, err := s.FindGrids(ctx, zhudun.GridFilter{Limit: 20000})
 	return gs, err
-}
-
-// gridAt finds the grid containing (lon, lat): a bounding-box query, then
-// the exact test; where grids overlap (the import refuses that) the lowest
-// id wins.
-func (tx *Tx) gridAt(ctx context.Context, lon, lat float64) (*zhudun.Grid, error) {
-	rows, err := tx.query(ctx, gridSelect+` WHERE g.min_lon <= ? AND g.max_lon >= ? AND g.min_lat <= ? AND g.max_lat >= ? ORDER BY g.id`, lon, lon, lat, lat)
-	if err != nil {
-		return nil, tx.s.internal("grid at", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		g, err := scanGrid(rows)
-		if err != nil {
-			return nil, tx.s.internal("grid scan", err)
-		}
-		if geo.MultiPolygon(g.Boundary).Contains(lon, lat) {
-			return g, nil
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, tx.s.internal("grid rows", err)
-	}
-	return nil, sql.ErrNoRows
 }

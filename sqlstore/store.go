@@ -78,6 +78,9 @@ type Store struct {
 	alert     SecurityAlert
 	group     committer     // writeGrouped's queue
 	wlock     chan struct{} // held by this process's writer; nil where the backend takes writers in parallel
+	counts    cappedCounts  // list counts found past their cap
+	grids     gridCache     // every grid at one grid_version, for creations' lookups
+	prep      prepared      // the hot path's statements, prepared once per connection
 }
 
 // SingleWriter is implemented by a Dialect whose database takes one writer
@@ -143,7 +146,7 @@ func New(db *sql.DB, d Dialect, o Options) *Store {
 		o.PIISearch.Window = time.Hour
 	}
 	s := &Store{db: db, dialect: d, keys: o.Keys, log: o.Logger, now: o.Now, notify: make(chan struct{}, 1), overrides: o.Policy,
-		piiSearch: o.PIISearch, alert: o.Alert, witness: o.Witness}
+		piiSearch: o.PIISearch, alert: o.Alert, witness: o.Witness, counts: cappedCounts{ttl: cappedCountTTL}}
 	if sw, ok := d.(SingleWriter); ok && sw.SingleWriter() {
 		s.wlock = make(chan struct{}, 1)
 	}
@@ -162,6 +165,7 @@ func (s *Store) Close() error {
 	if c, ok := s.witness.(io.Closer); ok {
 		c.Close()
 	}
+	s.prep.close()
 	return s.db.Close()
 }
 

@@ -608,6 +608,17 @@ func testIncidentPaging(t *testing.T, b Backend) {
 	if err != nil || n != zhudun.ListCountCap+1 {
 		t.Fatalf("total = %d %v, want %d", n, err, zhudun.ListCountCap+1)
 	}
+	// Asked again (the store remembers a count past its cap): the same;
+	// another scope's count is its own, not the remembered one.
+	if _, n, err = e.s.FindIncidents(disp, zhudun.IncidentFilter{Limit: 1}); err != nil || n != zhudun.ListCountCap+1 {
+		t.Fatalf("total again = %d %v", n, err)
+	}
+	if _, n, err = e.s.FindIncidents(e.as(u["disp2"]), zhudun.IncidentFilter{Limit: 1}); err != nil || n != 0 {
+		t.Fatalf("another station's total = %d %v, want 0", n, err)
+	}
+	if _, n, err = e.s.FindIncidents(disp, zhudun.IncidentFilter{Limit: 1, Category: "theft"}); err != nil || n != 0 {
+		t.Fatalf("another filter's total = %d %v, want 0", n, err)
+	}
 	// Four pages of 7 by offset and by cursor: the same 28 ids in order.
 	var byOffset, byCursor []int64
 	for p := 0; p < 4; p++ {
@@ -640,5 +651,53 @@ func testIncidentPaging(t *testing.T, b Backend) {
 	// Another sub-bureau's dispatcher sees none of them, by either way.
 	if xs, n, err := e.s.FindIncidents(e.as(u["disp2"]), zhudun.IncidentFilter{After: after}); err != nil || n != 0 || len(xs) != 0 {
 		t.Fatalf("disp2: %d %d %v", n, len(xs), err)
+	}
+}
+
+// testGridLookupFollowsWrites: a new incident's grid is looked up in
+// memory (sqlstore/gridcache.go); a grid re-imported or a station renamed
+// by another process is seen by the next creation, and a change rolled
+// back is not.
+func testGridLookupFollowsWrites(t *testing.T, b Backend) {
+	e, u := patrolEnv(t, b)
+	disp1, cmd1 := e.as(u["disp1"]), e.as(u["cmd1"])
+	at := zhudun.NewIncident{Category: "dispute", Lon: 117.015, Lat: 36.605}
+	x, err := e.s.CreateIncident(disp1, at)
+	if err != nil || x.GridCode != "A2" || x.StationCode != "ST1" {
+		t.Fatalf("before: %+v %v", x, err)
+	}
+	s2 := b.Open(t, "main", optionsLike(e)) // the CLI beside the server
+	if rep, err := s2.ImportGrids(cmd1, []*zhudun.Grid{grid("A2", "ST3", 117.01, 36.60)}, nil); err != nil || !rep.Accepted {
+		t.Fatalf("re-import A2 into ST3: %+v %v", rep, err)
+	}
+	if x, err = e.s.CreateIncident(disp1, at); err != nil || x.GridCode != "A2" || x.StationCode != "ST3" {
+		t.Fatalf("after A2 moved to ST3: grid %s station %s %v", x.GridCode, x.StationCode, err)
+	}
+	name := "三所（新址）"
+	if _, err := s2.UpdateDept(e.sys, "ST3", zhudun.DeptUpdate{Name: &name}); err != nil {
+		t.Fatal(err)
+	}
+	if x, err = e.s.CreateIncident(disp1, at); err != nil || x.StationName != name {
+		t.Fatalf("after ST3 renamed: station name %q %v", x.StationName, err)
+	}
+	// A grid added where there was none, in a transaction that fails: the
+	// point stays outside every grid.
+	out := zhudun.NewIncident{Category: "dispute", Lon: 117.035, Lat: 36.605}
+	if _, err := e.s.CreateIncident(disp1, out); field(err) != "lon" {
+		t.Fatalf("outside every grid: %v", err)
+	}
+	bad := grid("D1", "ST3", 117.03, 36.60)
+	dup := grid("D1", "ST3", 117.03, 36.60) // the same code twice: the upload is refused
+	if rep, err := s2.ImportGrids(cmd1, []*zhudun.Grid{bad, dup}, nil); err == nil && rep.Accepted {
+		t.Fatalf("a duplicated code was accepted: %+v", rep)
+	}
+	if _, err := e.s.CreateIncident(disp1, out); field(err) != "lon" {
+		t.Fatalf("after a refused upload: %v", err)
+	}
+	if rep, err := s2.ImportGrids(cmd1, []*zhudun.Grid{bad}, nil); err != nil || !rep.Accepted {
+		t.Fatalf("import D1: %+v %v", rep, err)
+	}
+	if x, err = e.s.CreateIncident(disp1, out); err != nil || x.GridCode != "D1" {
+		t.Fatalf("after D1 was added: %+v %v", x, err)
 	}
 }
