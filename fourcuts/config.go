@@ -93,6 +93,9 @@ type Config struct {
 	StructureGrowShare      float64 // share of a phone's numbers that must be an operation's before the phone, outside its web, becomes its phone (0.2)
 	Leads                   bool    // collect leads (Result.Leads)
 	OpeningSpreads          bool    // a card black only by how it was opened, with a life of its own, makes its accounts and phones black (false)
+	NoHomeLineTies          bool    // a phone outside a web joins it even when an operation number and another number on it registered through one household line no web phone used (false)
+	NoLineReach             bool    // a stranger-shared phone does not join an operation through the operation's own lines (false)
+	OwnCardsPool            bool    // many cards through one IMEI count as a pool's slots even when all are one holder's own legal cards (false)
 
 	// Off names signals switched off (docs/fourcuts.md lists them): they
 	// neither fire nor spread. For ablation and for a feed that is known to

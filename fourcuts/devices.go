@@ -90,6 +90,13 @@ func (d *det) imeiSignals() {
 		}
 	}
 	luhnMeaningful := float64(invalid) <= cfg.InvalidIMEIMaxShare*float64(voice)
+	// the holder who opened each card, for ownCards
+	holderOf := fill(d.nCards, -1)
+	for _, a := range e.acts {
+		if a.action == ActionActivate {
+			holderOf[d.actNode(a)] = int32(a.holder)
+		}
+	}
 	for i := range e.imeiSt {
 		ia := &e.imeiSt[i]
 		if ia.cards == 0 {
@@ -108,16 +115,16 @@ func (d *det) imeiSignals() {
 			}
 		}
 		imsiSig := "imsi_per_imei"
-		if inbound > 0 && float64(inbound) >= cfg.PersonalShare*float64(len(d.imeiCards[i])) {
+		if inbound > 0 && float64(inbound) >= cfg.PersonalShare*float64(len(d.imeiCards[i])) || d.ownCards(i, holderOf) {
 			imsiSig = "imsi_per_imei_personal"
 		}
 		switch {
 		case n >= cfg.IMSIPerIMEIStrong:
-			ev = d.emit(ev, imsiSig, float64(n), float64(cfg.IMSIPerIMEIStrong), d.win, 0.65, "PersonalShare", cfg.PersonalShare)
+			ev = d.emit(ev, imsiSig, float64(n), float64(cfg.IMSIPerIMEIStrong), d.win, 0.65, "PersonalShare", cfg.PersonalShare, "PerCarrierLegal", cfg.PerCarrierLegal)
 		case n >= cfg.IMSIPerIMEI:
-			ev = d.emit(ev, imsiSig, float64(n), float64(cfg.IMSIPerIMEI), d.win, 0.5, "PersonalShare", cfg.PersonalShare)
+			ev = d.emit(ev, imsiSig, float64(n), float64(cfg.IMSIPerIMEI), d.win, 0.5, "PersonalShare", cfg.PersonalShare, "PerCarrierLegal", cfg.PerCarrierLegal)
 		case n == cfg.IMSIPerIMEI-1:
-			ev = d.emit(ev, imsiSig, float64(n), float64(cfg.IMSIPerIMEI-1), d.win, 0.25, "PersonalShare", cfg.PersonalShare)
+			ev = d.emit(ev, imsiSig, float64(n), float64(cfg.IMSIPerIMEI-1), d.win, 0.25, "PersonalShare", cfg.PersonalShare, "PerCarrierLegal", cfg.PerCarrierLegal)
 		}
 		if luhnMeaningful && !LuhnValid(name) {
 			ev = d.emit(ev, "invalid_imei", 1, 1, "", 0.6, "InvalidIMEIMaxShare", cfg.InvalidIMEIMaxShare)
@@ -337,4 +344,36 @@ func (d *det) countCellBlack() {
 			d.cellBlack[ia.cell]++
 		}
 	}
+}
+
+// ownCards reports an IMEI whose cards were all opened by one holder and
+// carry no holder evidence (no ring, none over the legal limit
+// PerCarrierLegal, not an enterprise's bulk stock): one
+// person's own several legal cards, swapped through their phone, not a
+// pool's stock (in the quiet_iphones world, seed 2114, a courier's seven
+// cards made the courier's phone a black device and six of the cards black
+// through it). A pool filled by one holder ring is still found: the ring's
+// cards carry holder_cards, holder_carriers or holder_over_legal, and a
+// card black on its own makes the modem black (black_cards_inside).
+// Config.OwnCardsPool restores the old reading.
+func (d *det) ownCards(i int, holderOf []int32) bool {
+	cards := d.imeiCards[i]
+	if d.cfg.OwnCardsPool || len(cards) < 2 {
+		return false
+	}
+	h := holderOf[cards[0]]
+	if h < 0 {
+		return false
+	}
+	for _, c := range cards {
+		if holderOf[c] != h || d.holderStockOf[c] >= 0 {
+			return false // another holder; an enterprise's bulk stock is not a person's cards
+		}
+		for _, ev := range d.ownCard[c] {
+			if ev.kind == kindHolder {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -171,3 +171,50 @@ func TestOpeningDoesNotSpread(t *testing.T) {
 		}
 	}
 }
+
+// TestOwnCardsNotAPool: a courier holds seven legal cards (one holder,
+// two or three per carrier, opened years apart) and swaps them through
+// one phone: the courier's own card makes its many short calls, each of
+// the others one call. Seven cards through one IMEI read as a pool's slots
+// (imsi_per_imei, primary) and the short calls add a second kind, so the
+// phone was a black device and its cards black through it; one holder's
+// own cards make the count personal (corroborating): no device, no card.
+// With Config.OwnCardsPool (the old reading) both are black, and a second
+// holder among the cards restores it too.
+func TestOwnCardsNotAPool(t *testing.T) {
+	build := func(secondHolder bool) *scene {
+		s := &scene{t: t}
+		s.population(30)
+		imei := luhn("86777700000001")
+		for k := 0; k < 7; k++ {
+			m := fmt.Sprintf("1877000%04d", k)
+			h := rid("370102", 300)
+			if secondHolder && k == 6 {
+				h = rid("370102", 301)
+			}
+			s.activate(m, h, "OUT-A", []string{"cmcc", "cucc", "ctcc"}[k%3], "370102", fmt.Sprintf("20%02d-05-01T10:00:00+08:00", 12+k))
+			if k == 0 {
+				s.calls(m, imei, "", 30, true, 0)
+				continue
+			}
+			s.voice(m, fmt.Sprintf("0531770%04d", k), "mo", 60, "46001"+m[1:], imei, "460-00-7-1", ts(3, 10, k))
+		}
+		return s
+	}
+	imei := luhn("86777700000001")
+	for _, c := range []struct {
+		pool, second bool
+		want         bool
+	}{{false, false, false}, {true, false, true}, {false, true, true}} {
+		cfg := fourcuts.DefaultConfig()
+		cfg.OwnCardsPool = c.pool
+		res := build(c.second).detect(cfg)
+		_, dev := byCat(res, fourcuts.BlackDevice)[imei]
+		if dev != c.want {
+			t.Errorf("OwnCardsPool %v, second holder %v: phone black %v, want %v", c.pool, c.second, dev, c.want)
+		}
+		if n := len(byCat(res, fourcuts.BlackCard)); (n > 0) != c.want {
+			t.Errorf("OwnCardsPool %v, second holder %v: %d cards black", c.pool, c.second, n)
+		}
+	}
+}

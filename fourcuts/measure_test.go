@@ -96,6 +96,41 @@ func TestMeasure(t *testing.T) {
 					fmt.Printf("  FP   %s %s score=%.2f ev=%s\n", f.Category, f.Entity, f.Score, evs2(f))
 				}
 			}
+			// per operation with misses: found / truth per category
+			type gc struct{ found, all int }
+			per := map[string]map[string]*gc{}
+			for _, x := range truth {
+				if per[x.Gang] == nil {
+					per[x.Gang] = map[string]*gc{}
+				}
+				c := per[x.Gang][x.Category]
+				if c == nil {
+					c = &gc{}
+					per[x.Gang][x.Category] = c
+				}
+				c.all++
+				if _, ok := found[x.Category+"|"+x.Entity]; ok {
+					c.found++
+				}
+			}
+			var gs []string
+			for g := range per {
+				gs = append(gs, g)
+			}
+			sort.Strings(gs)
+			for _, g := range gs {
+				var b strings.Builder
+				short := false
+				for _, cat := range []string{fourcuts.BlackCard, fourcuts.BlackAccount, fourcuts.BlackLine, fourcuts.BlackDevice, fourcuts.BlackSoftware} {
+					if c := per[g][cat]; c != nil {
+						fmt.Fprintf(&b, " %s %d/%d", strings.TrimPrefix(cat, "black_"), c.found, c.all)
+						short = short || c.found < c.all
+					}
+				}
+				if short {
+					fmt.Printf("  GANG %s kind=%s%s\n", g, kinds[g], b.String())
+				}
+			}
 			var ks []string
 			for k := range miss {
 				ks = append(ks, k)

@@ -105,10 +105,10 @@ func (d *det) webEvidence(out []Evidence, w web) []Evidence {
 	}
 	if w.chain {
 		out = d.emit(out, name, float64(w.strangers), float64(th), d.win, 0.8, limit, lv, "StructureLift", cfg.StructureLift,
-			"AccountsPerDevice", cfg.AccountsPerDevice, "StructureGrowShare", cfg.StructureGrowShare)
+			"AccountsPerDevice", cfg.AccountsPerDevice, "StructureGrowShare", cfg.StructureGrowShare, "BlackShare", cfg.BlackShare)
 	} else {
 		out = d.emit(out, name, float64(w.strangers), float64(th), d.win, 0.8, limit, lv, "StructureLift", cfg.StructureLift,
-			"StructureGrowShare", cfg.StructureGrowShare)
+			"StructureGrowShare", cfg.StructureGrowShare, "BlackShare", cfg.BlackShare)
 	}
 	ev := &out[len(out)-1]
 	ev.Measures = []Limit{{"numbers", float64(w.cards)}, {"phones", float64(w.phones)}, {"edges", float64(w.edges)},
@@ -245,8 +245,9 @@ func (d *det) findWebs() *structure {
 			}
 		}
 	})
+	var strangerShared []bool // phones carrying numbers of two or more social groups and none of their calls
 	if !d.off["stranger_phone_chain"] {
-		d.phoneChains(st, n, off, adj, holderOf, phoneOf, cyclic, phoneWeb, rowsLive, colsLive, E, bg, &uf)
+		strangerShared = d.phoneChains(st, n, off, adj, holderOf, phoneOf, cyclic, phoneWeb, rowsLive, colsLive, E, bg, &uf)
 	}
 	if len(st.webs) == 0 {
 		return st
@@ -270,13 +271,73 @@ func (d *det) findWebs() *structure {
 		}
 		return k
 	}
+	// homeLines: the addresses, not shared exits, through which a number
+	// registered on phones outside the webs and that no web phone used —
+	// a household's line, not one of the operation's
+	homeLines := func(c int32, opLine map[uint32]bool) []uint32 {
+		var out []uint32
+		for _, a := range d.cardAccts[c] {
+			for _, ri := range d.acctRegs[a] {
+				r := e.regs[ri]
+				if r.ip == none || d.regCard(r) != uint32(c) || opLine[r.ip] {
+					continue
+				}
+				if ph := phoneOf(r); ph >= 0 && phoneWeb[ph] >= 0 {
+					continue
+				}
+				if st := &e.ipSt[r.ip]; st.shared >= cfg.SharedUsers || st.kind == IPProxy || st.kind == IPIDC {
+					continue
+				}
+				out = appendUniq(out, r.ip)
+			}
+		}
+		return out
+	}
 	for {
+		opLine := map[uint32]bool{}
+		lineRegs, lineOp := map[uint32]int{}, map[uint32]int{}
+		lineWeb := map[uint32]int32{}
 		for _, r := range e.regs {
-			if ph := phoneOf(r); r.card != none && ph >= 0 && phoneWeb[ph] >= 0 {
+			ph := phoneOf(r)
+			if r.ip != none && ph >= 0 {
+				lineRegs[r.ip]++
+			}
+			if r.card != none && ph >= 0 && phoneWeb[ph] >= 0 {
 				st.card[d.regCard(r)] = true
+				if r.ip != none {
+					opLine[r.ip] = true
+					lineOp[r.ip]++
+					if w, ok := lineWeb[r.ip]; !ok || phoneWeb[ph] < w {
+						lineWeb[r.ip] = phoneWeb[ph]
+					}
+				}
 			}
 		}
 		grown := false
+		// A stranger-shared phone (numbers of two or more social groups,
+		// none of their calls) registering through one of the operation's
+		// own lines — not a shared exit, and at least BlackShare of its
+		// registrations from the operation's phones — is the operation's:
+		// an operation that resets its phones' app data leaves chains of
+		// fingerprints that meet only on its lines (quiet_iphones, seed
+		// 4114 at 6,000 × 4: four fingerprints of five rented numbers,
+		// missed beside their operation). Lines join no chain on their own
+		// (households' phones merged, family_verifiers 4110): the line
+		// must already be the operation's.
+		if strangerShared != nil && !cfg.NoLineReach {
+			for _, r := range e.regs {
+				ph := phoneOf(r)
+				if r.ip == none || ph < 0 || !strangerShared[ph] || phoneWeb[ph] >= 0 || lineOp[r.ip] == 0 {
+					continue
+				}
+				if st := &e.ipSt[r.ip]; st.shared >= cfg.SharedUsers || st.kind == IPProxy || st.kind == IPIDC {
+					continue
+				}
+				if float64(lineOp[r.ip]) >= cfg.BlackShare*float64(lineRegs[r.ip]) {
+					phoneWeb[ph], grown = lineWeb[r.ip], true
+				}
+			}
+		}
 		for ph := int32(nc); ph < int32(n); ph++ {
 			if phoneWeb[ph] >= 0 || degree(ph) < 2 {
 				continue
@@ -307,9 +368,27 @@ func (d *det) findWebs() *structure {
 						break
 					}
 				}
+				var hc []uint32
+				if !cfg.NoHomeLineTies {
+					hc = homeLines(c, opLine)
+				}
 				for _, o := range nbs {
 					if o != c && !st.card[o] && d.tied(c, o, uint32(d.real(int(c))), uint32(d.real(int(o))), hashOf(c), hashOf(o), holderOf) {
 						ok = false
+					}
+					// a household's line both registered through (one the
+					// operation's phones never used): the phone is the
+					// household's, lent to or shared with the rented number's
+					// resident (the all world, seed 3112: a family iPhone
+					// carrying a rented number and three relatives' numbers
+					// joined a web and made 24 of their accounts black)
+					if ok && len(hc) > 0 && o != c && !st.card[o] {
+						for _, ip := range homeLines(o, opLine) {
+							if slices.Contains(hc, ip) {
+								ok = false
+								break
+							}
+						}
 					}
 				}
 			}
@@ -566,7 +645,7 @@ func bicomponents(n int, off, adj []int32, emit func(nodes []int32, edges int)) 
 // phones whose numbers form StructureStrangers groups or more is an
 // operation. Phones already in a web are left to it.
 func (d *det) phoneChains(st *structure, n int, off, adj, holderOf []int32, phoneOf func(regRec) int32, cyclic []bool, phoneWeb []int32,
-	rowsLive, colsLive int, E, bg float64, uf *strangerSet) {
+	rowsLive, colsLive int, E, bg float64, uf *strangerSet) []bool {
 	e, cfg := d.e, d.cfg
 	nc := d.nCards
 	firstIMEI := int32(nc + e.devices.len())
@@ -679,4 +758,5 @@ func (d *det) phoneChains(st *structure, n int, off, adj, holderOf []int32, phon
 			phoneWeb[ph] = wi
 		}
 	}
+	return shared
 }

@@ -375,8 +375,8 @@ func TestStructureChain(t *testing.T) {
 				t.Errorf("split %v: %s without stranger_phone_chain: %+v", split, m, f.Evidence)
 				continue
 			}
-			if ev := f.Evidence[i]; ev.Value != 6 || ev.Threshold != 6 || len(ev.Limits) != 4 || ev.Limits[0].Value != 3 || ev.Limits[1].Value != 3 || ev.Limits[2].Value != 5 ||
-				ev.Limits[3] != (fourcuts.Limit{Name: "StructureGrowShare", Value: 0.2}) {
+			if ev := f.Evidence[i]; ev.Value != 6 || ev.Threshold != 6 || len(ev.Limits) != 5 || ev.Limits[0].Value != 3 || ev.Limits[1].Value != 3 || ev.Limits[2].Value != 5 ||
+				ev.Limits[3] != (fourcuts.Limit{Name: "StructureGrowShare", Value: 0.2}) || ev.Limits[4] != (fourcuts.Limit{Name: "BlackShare", Value: 0.5}) {
 				t.Errorf("split %v: %s: %+v", split, m, ev)
 			}
 		}
@@ -450,5 +450,94 @@ func TestStructureHubPhone(t *testing.T) {
 	cfg.StructureGrowShare = 0.1
 	if n, _ := convicted(cfg); n != len(gamers) {
 		t.Errorf("StructureGrowShare 0.1: %d of the gamers' %d entities convicted, want all", n, len(gamers))
+	}
+}
+
+// TestStructureHomeLine: the resident of a rented number shares an iPhone
+// with three relatives at home: a fingerprint outside the web carrying the
+// rented number and theirs, every registration on it through the
+// household's line, which no phone of the operation ever used. Nobody
+// called anybody in the feed, so calls tie no one; the household line
+// does: the phone is the household's, and the relatives' numbers,
+// accounts and the phone stay clean. With Config.NoHomeLineTies the phone
+// joins the operation (the rented number is a quarter of its numbers,
+// over StructureGrowShare) and all seven of their entities are convicted.
+func TestStructureHomeLine(t *testing.T) {
+	s, _, _, _ := structureScene(t)
+	m0, _ := resident(rented[0])
+	home := fmt.Sprintf("60.1.%d.1", rented[0]) // the resident's line (quietOp)
+	s.reg(ts(2, 21, 0), "taobao", "fam-0", m0, "fp-fam", "", home, "iPhone 12", "iOS 16.1")
+	family := []string{"fp-fam"}
+	for k := range 3 {
+		m := fmt.Sprintf("1391111%04d", k)
+		acct := fmt.Sprintf("fam-%d", k+1)
+		s.reg(ts(2+k%2, 20, 5+k), "douyin", acct, m, "fp-fam", "", home, "iPhone 12", "iOS 16.1")
+		family = append(family, m, "douyin:"+acct)
+	}
+	convicted := func(cfg fourcuts.Config) (n int, op bool) {
+		res := s.detect(cfg)
+		for _, f := range res.Findings {
+			if slices.Contains(family, f.Entity) {
+				n++
+			}
+		}
+		_, op = byCat(res, fourcuts.BlackCard)[m0]
+		return n, op
+	}
+	if n, op := convicted(fourcuts.DefaultConfig()); n != 0 || !op {
+		t.Errorf("default: %d of the household's entities convicted (want 0), rented number found %v (want true)", n, op)
+	}
+	cfg := fourcuts.DefaultConfig()
+	cfg.NoHomeLineTies = true
+	if n, _ := convicted(cfg); n != len(family) {
+		t.Errorf("NoHomeLineTies: %d of the household's %d entities convicted, want all", n, len(family))
+	}
+}
+
+// TestStructureLineReach: beside the operation of structureScene, two
+// reset iPhone fingerprints carry three more residents' numbers (41 and
+// 43; 43 and 47: strangers, none of their calls) — a chain of two phones,
+// under StructureChainPhones — registering through the operation's own
+// line (61.2.1.1, most of whose registrations come from its phones). They
+// are the operation's: found with the line reach, not with
+// Config.NoLineReach, and not when the same two phones register through a
+// line of their own instead (lines join no chain on their own).
+func TestStructureLineReach(t *testing.T) {
+	build := func(ip string) (*scene, []string) {
+		s, _, _, _ := structureScene(t)
+		var want []string
+		for k, pair := range [][2]int{{41, 43}, {43, 47}} {
+			fp := fmt.Sprintf("fp-x%d", k)
+			want = append(want, fp)
+			for j, r := range pair {
+				m, _ := resident(r)
+				acct := fmt.Sprintf("x%d-%d", k, j)
+				s.reg(ts(2+j, 14+k, 5*j), "douyin", acct, m, fp, "", ip, "iPhone 13", "iOS 16.1")
+				want = append(want, "douyin:"+acct)
+			}
+		}
+		return s, want
+	}
+	found := func(s *scene, want []string, cfg fourcuts.Config) int {
+		n := 0
+		for _, f := range s.detect(cfg).Findings {
+			if slices.Contains(want, f.Entity) {
+				n++
+			}
+		}
+		return n
+	}
+	s, want := build("61.2.1.1")
+	if n := found(s, want, fourcuts.DefaultConfig()); n != len(want) {
+		t.Errorf("through the operation's line: %d of %d entities found, want all", n, len(want))
+	}
+	cfg := fourcuts.DefaultConfig()
+	cfg.NoLineReach = true
+	if n := found(s, want, cfg); n != 0 {
+		t.Errorf("NoLineReach: %d of %d entities found, want 0", n, len(want))
+	}
+	s, want = build("60.9.9.9")
+	if n := found(s, want, fourcuts.DefaultConfig()); n != 0 {
+		t.Errorf("through a line of their own: %d of %d entities found, want 0", n, len(want))
 	}
 }
