@@ -204,18 +204,7 @@ func Read(ctx context.Context, files []string, opt Options, sink func(*Batch), r
 			}
 		}
 	}()
-	for b := range full {
-		for i := range b.Events {
-			stats.Read[b.Events[i].Type]++
-		}
-		sink(b)
-		b.Events = b.Events[:0]
-		b.arena = b.arena[:0]
-		select {
-		case free <- b:
-		default:
-		}
-	}
+	drain(full, free, sink, &stats)
 	for _, f := range files {
 		if st, err := os.Stat(f); err == nil {
 			stats.Bytes += st.Size()
@@ -542,4 +531,22 @@ func (d *decoder) event(n int64, l []byte, csv bool) error {
 	}
 	d.batch.arena = arena
 	return nil
+}
+
+// drain hands each decoded batch to sink in order, counts its events by
+// type, and returns the emptied batch to free for reuse (dropped when free
+// is full).
+func drain(full <-chan *Batch, free chan<- *Batch, sink func(*Batch), stats *Stats) {
+	for b := range full {
+		for i := range b.Events {
+			stats.Read[b.Events[i].Type]++
+		}
+		sink(b)
+		b.Events = b.Events[:0]
+		b.arena = b.arena[:0]
+		select {
+		case free <- b:
+		default:
+		}
+	}
 }

@@ -73,18 +73,7 @@ func ReadStream(ctx context.Context, name string, r io.Reader, csv bool, maxDeco
 		d := decoder{path: name, csv: csv, rej: rej, getBatch: getBatch, full: full, ctx: ctx, gz: gz}
 		errc <- d.run(src)
 	}()
-	for b := range full {
-		for i := range b.Events {
-			stats.Read[b.Events[i].Type]++
-		}
-		sink(b)
-		b.Events = b.Events[:0]
-		b.arena = b.arena[:0]
-		select {
-		case free <- b:
-		default:
-		}
-	}
+	drain(full, free, sink, &stats)
 	stats.Bytes = n.Load()
 	if err := ctx.Err(); err != nil {
 		return stats, err

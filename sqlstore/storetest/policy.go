@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"slices"
@@ -9,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/zhudun/zhudun/internal/syncbuf"
 
 	"github.com/zhudun/zhudun"
 	"github.com/zhudun/zhudun/sqlstore"
@@ -334,23 +335,12 @@ func dormantNames(ds []*zhudun.DormantUser) []string {
 }
 
 // logBuffer collects a store's log records as JSON lines.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
+type logBuffer struct{ syncbuf.Buffer }
 
 // events counts the records whose "event" attribute is name.
 func (l *logBuffer) events(name string) int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	n := 0
-	for _, line := range strings.Split(l.b.String(), "\n") {
+	for _, line := range strings.Split(l.String(), "\n") {
 		var rec map[string]any
 		if json.Unmarshal([]byte(line), &rec) == nil && rec["event"] == name && rec["level"] == "WARN" {
 			n++
@@ -372,7 +362,7 @@ func testAlerts(t *testing.T, b Backend) {
 		login(e, "off1", "Wrong!pass1", "10.5.0.1")
 	}
 	if n := logs.events(zhudun.SecLockout); n != 1 {
-		t.Fatalf("lockout log records: %d\n%s", n, logs.b.String())
+		t.Fatalf("lockout log records: %d\n%s", n, logs.String())
 	}
 	as, n, err := e.s.FindAlerts(aud, zhudun.AlertFilter{})
 	e.must(err)
