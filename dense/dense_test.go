@@ -452,6 +452,66 @@ func TestDecideColsByPopularity(t *testing.T) {
 	}
 }
 
+// On a sparse background every outside column is hit once from outside the
+// block (y = 1), so the fit sees no spread in y and cannot tell a flat
+// camouflage line from a proportional one. Each column must then be judged
+// against the reading that expects more of it. Hand-computed, with
+// p_in = 8790/(102·150) ≈ 0.575 and the outside line's height 24 at y = 1:
+// a popular column (y = 3, 60 edges) expects 72 under the proportional
+// reading (q = 0.48; z ≈ −8.4, out; flat would let it in at z ≈ +14);
+// a quiet one (y = 0, 30 edges) expects 24 under the flat one (q = 0.16;
+// z ≈ −44, out; proportional would let it in). The block's columns (87
+// edges, y = 0) stay, the camouflage (24 edges, y = 1) stays out.
+//
+// Found by TestPropertyPlantedBlock: 500×1500 at density 0.001, a 150×135
+// block of density 0.578 with biased camouflage came out with all 399
+// camouflage columns (F 0.588), because the degenerate fit left the line at 0.
+func TestDecideColsNoSpread(t *testing.T) {
+	var x, deg []int32
+	var in []bool
+	add := func(cx, y int32, member bool) int {
+		x = append(x, cx)
+		deg = append(deg, cx+y)
+		in = append(in, member)
+		return len(x) - 1
+	}
+	for range 100 {
+		add(87, 0, true)
+	}
+	popular, quiet := add(60, 3, true), add(30, 0, true)
+	for range 300 {
+		add(24, 1, false)
+	}
+	out, n, ok := decideCols(x, deg, in, 102, 150, len(x))
+	if !ok {
+		t.Fatal("test did not apply")
+	}
+	if out[popular] || out[quiet] {
+		t.Errorf("popular column joined %v, quiet column joined %v (want false, false)", out[popular], out[quiet])
+	}
+	if n != 100 || !out[0] || !out[99] {
+		t.Errorf("%d columns joined, first block column %v, last %v (want 100, true, true)", n, out[0], out[99])
+	}
+}
+
+// The draw TestPropertyPlantedBlock found (see TestDecideColsNoSpread),
+// kept as a fixed case so that it is tried on every run.
+func TestPlantedBlockSparseBiased(t *testing.T) {
+	in, err := Inject(InjectConfig{Rows: 500, Cols: 1500, BackgroundDensity: 0.001,
+		BlockRows: 150, BlockCols: 135, BlockDensity: 0.578125, Camouflage: BiasedCamouflage})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, _ := NewGraph(500, 1500, in.Edges)
+	res, err := Detect(context.Background(), g, Options{NullTrials: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := res.Blocks[0]; len(b.Rows) != 150 || len(b.Cols) != 135 || memberF(b, in, 500) < 0.99 {
+		t.Fatalf("block %d×%d, F %.3f; want the planted 150×135", len(b.Rows), len(b.Cols), memberF(b, in, 500))
+	}
+}
+
 // A row with two block edges is a fraud row when the block's rows carry
 // camouflage and it does too, and an ordinary row otherwise.
 func TestDecideRowsCamouflageEvidence(t *testing.T) {

@@ -247,16 +247,30 @@ func decideCols(x, deg []int32, in []bool, k, n, live int) ([]bool, int, bool) {
 	}
 	// Least squares, constrained to a non-negative line: camouflage adds
 	// edges, it never removes them.
-	var fa, fb float64
-	if den := sn*syy - sy*sy; sn > 0 && den > 0 {
+	//
+	// When every fitted column has the same popularity y₀ (a sparse
+	// background, where the outside columns are hit once each) the data
+	// give the line's height at y₀ and nothing of its slope. Assuming flat
+	// would let popular camouflage columns pass as block columns; assuming
+	// proportional would do the same for unpopular ones. Neither is known,
+	// so each column is judged against whichever of the two expects more of
+	// it (fc is the proportional slope, used only then): the block must win
+	// under both readings of the camouflage.
+	var fa, fb, fc float64
+	den := sn*syy - sy*sy
+	switch {
+	case sn == 0:
+	case den > 1e-9*sn*syy:
 		fb = (sn*syx - sy*sx) / den
 		fa = (sx - fb*sy) / sn
-	}
-	if fb < 0 || sn == 0 {
-		fa, fb = sx/max(sn, 1), 0
-	}
-	if fa < 0 {
-		fa, fb = 0, sx/max(sy, 1)
+		if fb < 0 {
+			fa, fb = sx/sn, 0
+		}
+		if fa < 0 {
+			fa, fb = 0, sx/max(sy, 1)
+		}
+	default:
+		fa, fc = sx/sn, sx/max(sy, 1)
 	}
 	floor := 0.5 / float64(live-k) // half an edge over the outside columns
 	prior := math.Log(float64(k) / float64(live-k))
@@ -267,7 +281,8 @@ func decideCols(x, deg []int32, in []bool, k, n, live int) ([]bool, int, bool) {
 		if c == 0 {
 			continue
 		}
-		q := max(fa+fb*float64(deg[j]-c), floor) / float64(n)
+		y := float64(deg[j] - c)
+		q := max(fa+fb*y, fc*y, floor) / float64(n)
 		if q >= pIn {
 			continue // no count can favour the block
 		}
