@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -80,6 +81,8 @@ type Store struct {
 	wlock     chan struct{} // held by this process's writer; nil where the backend takes writers in parallel
 	counts    cappedCounts  // list counts found past their cap
 	grids     gridCache     // every grid at one grid_version, for creations' lookups
+	pruneMu   sync.Mutex    // guards pruneAt
+	pruneAt   time.Time     // when MarkPublished next forgets old events
 	prep      prepared      // the hot path's statements, prepared once per connection
 }
 

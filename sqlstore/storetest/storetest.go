@@ -104,6 +104,7 @@ func Run(t *testing.T, b Backend) {
 	t.Run("ScopedImport", func(t *testing.T) { testScopedImport(t, b) })
 	t.Run("IncidentPaging", func(t *testing.T) { testIncidentPaging(t, b) })
 	t.Run("GridLookupFollowsWrites", func(t *testing.T) { testGridLookupFollowsWrites(t, b) })
+	t.Run("CreatedAsStored", func(t *testing.T) { testCreatedAsStored(t, b) })
 	t.Run("PatrolDispatch", func(t *testing.T) { testPatrolDispatch(t, b) })
 	t.Run("PatrolReport", func(t *testing.T) { testPatrolReport(t, b) })
 	t.Run("Retention", func(t *testing.T) { testRetention(t, b) })
