@@ -326,6 +326,12 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 		migs = append(migs, mig{v, f})
 	}
 	sort.Slice(migs, func(i, j int) bool { return migs[i].v < migs[j].v })
+	// Two files of one number: the second would be taken as applied.
+	for i := 1; i < len(migs); i++ {
+		if migs[i].v == migs[i-1].v {
+			return nil, fmt.Errorf("migrations %s and %s have the same number", migs[i-1].name, migs[i].name)
+		}
+	}
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)`); err != nil {
 		return nil, fmt.Errorf("migrations table: %w", err)
 	}
