@@ -97,6 +97,10 @@ func incidentScope(ctx context.Context, perm zhudun.Permission) (string, []any, 
 // plan joined every open incident to a scan of the departments (2 M closed,
 // 9 700 open: 40 ms a count, 218 ms under load, a quarter of the server's
 // database time). An id list is an index condition whatever the estimate.
+// The page's predicate (pred) keeps the subqueries: given an id list,
+// SQLite answers a history page by the OR of three indexes, every matching
+// row of a district fetched and sorted for the first 50 (0.15 s, against
+// 0.1 ms walking incidents_received backwards with the subqueries).
 type listScope struct {
 	pred      string
 	args      []any
@@ -106,6 +110,10 @@ type listScope struct {
 
 func (s *Store) incidentListScope(ctx context.Context, perm zhudun.Permission) (listScope, error) {
 	f, err := zhudun.ScopeFor(ctx, perm)
+	if err != nil {
+		return listScope{}, err
+	}
+	pred, args, err := incidentScope(ctx, perm)
 	if err != nil {
 		return listScope{}, err
 	}
@@ -119,8 +127,7 @@ func (s *Store) incidentListScope(ctx context.Context, perm zhudun.Permission) (
 	case f.Kind == zhudun.ScopeDept && f.DeptID != 0:
 		ids = []any{f.DeptID}
 	default:
-		pred, args, err := incidentScope(ctx, perm)
-		return listScope{pred, args, []string{pred}, [][]any{args}}, err
+		return listScope{pred, args, []string{pred}, [][]any{args}}, nil
 	}
 	in := "IN (?" + strings.Repeat(", ?", len(ids)-1) + ")"
 	cat := func(parts ...[]any) []any {
@@ -132,8 +139,8 @@ func (s *Store) incidentListScope(ctx context.Context, perm zhudun.Permission) (
 	}
 	// station_id is never NULL; lent_station_id and created_by may be.
 	return listScope{
-		pred: "(i.station_id " + in + " OR i.lent_station_id " + in + " OR i.created_by = ?)",
-		args: cat(ids, ids, []any{uid}),
+		pred: pred,
+		args: args,
 		parts: []string{
 			"i.station_id " + in,
 			"(i.lent_station_id " + in + " AND i.station_id NOT " + in + ")",
@@ -148,7 +155,7 @@ func (s *Store) incidentListScope(ctx context.Context, perm zhudun.Permission) (
 // keeps "NOT IN" true where an empty list would be a syntax error and NULL
 // would make it unknown.
 func (s *Store) subtreeIDs(ctx context.Context, path string) ([]any, error) {
-	rows, err := s.query(ctx, `SELECT id FROM depts WHERE path LIKE ? ORDER BY id`, path+"%")
+	rows, err := s.queryFixed(ctx, `SELECT id FROM depts WHERE path LIKE ? ORDER BY id`, path+"%")
 	if err != nil {
 		return nil, s.internal("scope depts", err)
 	}
@@ -689,7 +696,7 @@ func (s *Store) FindIncidents(ctx context.Context, f zhudun.IncidentFilter) ([]*
 		pw.add(part, partArgs[i]...)
 		pw.parts, pw.args = append(pw.parts, w.parts...), append(pw.args, w.args...)
 		var n int
-		if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+countFrom+pw.sql()+` LIMIT ?) c`, append(pw.args, zhudun.ListCountCap+1-total)...).Scan(&n); err != nil {
+		if err := s.queryRowBuilt(ctx, `SELECT COUNT(*) FROM (SELECT 1`+countFrom+pw.sql()+` LIMIT ?) c`, append(pw.args, zhudun.ListCountCap+1-total)...).Scan(&n); err != nil {
 			return nil, 0, s.internal("incident count", err)
 		}
 		if total += n; total > zhudun.ListCountCap {
@@ -704,7 +711,7 @@ func (s *Store) FindIncidents(ctx context.Context, f zhudun.IncidentFilter) ([]*
 		w.add("(i.received_at, i.id) < (?, ?)", f.After.ReceivedAt.UTC(), f.After.ID)
 		off = 0
 	}
-	rows, err := s.query(ctx, incidentSelect+w.sql()+` ORDER BY i.received_at DESC, i.id DESC LIMIT ? OFFSET ?`, append(w.args, lim, off)...)
+	rows, err := s.queryBuilt(ctx, incidentSelect+w.sql()+` ORDER BY i.received_at DESC, i.id DESC LIMIT ? OFFSET ?`, append(w.args, lim, off)...)
 	if err != nil {
 		return nil, 0, s.internal("incident list", err)
 	}

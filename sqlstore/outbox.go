@@ -36,7 +36,7 @@ func (s *Store) OutboxNotify() <-chan struct{} { return s.notify }
 
 // PendingEvents returns up to limit unpublished events in id order.
 func (s *Store) PendingEvents(ctx context.Context, limit int) ([]zhudun.Event, error) {
-	rows, err := s.query(ctx, `SELECT id, type, at, perm, dept_path, dept_id, owner_id, data FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT ?`, limit)
+	rows, err := s.queryFixed(ctx, `SELECT id, type, at, perm, dept_path, dept_id, owner_id, data FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT ?`, limit)
 	if err != nil {
 		return nil, s.internal("outbox pending", err)
 	}
