@@ -57,6 +57,9 @@ func (s *Store) prepare(ctx context.Context, q string, built bool) (*sql.Stmt, e
 
 // queryBuilt is query for a built text that recurs (a list's statements).
 func (s *Store) queryBuilt(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if s.trace != nil {
+		s.trace(s.dialect.Rebind(q), args)
+	}
 	st, err := s.prepare(ctx, s.dialect.Rebind(q), true)
 	if err != nil || st == nil {
 		return s.query(ctx, q, args...)
@@ -66,6 +69,9 @@ func (s *Store) queryBuilt(ctx context.Context, q string, args ...any) (*sql.Row
 
 // queryRowBuilt is queryRow for a built text that recurs.
 func (s *Store) queryRowBuilt(ctx context.Context, q string, args ...any) *sql.Row {
+	if s.trace != nil {
+		s.trace(s.dialect.Rebind(q), args)
+	}
 	st, err := s.prepare(ctx, s.dialect.Rebind(q), true)
 	if err != nil || st == nil {
 		return s.queryRow(ctx, q, args...)

@@ -84,6 +84,7 @@ type Store struct {
 	pruneMu   sync.Mutex    // guards pruneAt
 	pruneAt   time.Time     // when MarkPublished next forgets old events
 	prep      prepared      // the hot path's statements, prepared once per connection
+	trace     func(q string, args []any)
 }
 
 // SingleWriter is implemented by a Dialect whose database takes one writer
@@ -116,6 +117,10 @@ type Options struct {
 	// Alert receives security events that must reach the audit
 	// administrator (a personal-data search burst). Nil: logged only.
 	Alert SecurityAlert
+	// Trace, if set, receives every statement the incident lists build, as
+	// sent (rebound) with its arguments, for plan tests and diagnosis. The
+	// arguments may hold a searched phone's keyed index: never log them.
+	Trace func(q string, args []any)
 }
 
 // PIISearchLimit is how many searches by personal data one user may make in
@@ -149,7 +154,7 @@ func New(db *sql.DB, d Dialect, o Options) *Store {
 		o.PIISearch.Window = time.Hour
 	}
 	s := &Store{db: db, dialect: d, keys: o.Keys, log: o.Logger, now: o.Now, notify: make(chan struct{}, 1), overrides: o.Policy,
-		piiSearch: o.PIISearch, alert: o.Alert, witness: o.Witness, counts: cappedCounts{ttl: cappedCountTTL}}
+		piiSearch: o.PIISearch, alert: o.Alert, witness: o.Witness, counts: cappedCounts{ttl: cappedCountTTL}, trace: o.Trace}
 	if sw, ok := d.(SingleWriter); ok && sw.SingleWriter() {
 		s.wlock = make(chan struct{}, 1)
 	}
