@@ -1,6 +1,6 @@
 // The side navigation: modules and their pages, each shown only when the
 // user holds the permission the page needs (the API enforces the same).
-import { Odometer, Setting, OfficeBuilding, User, Lock, Document, Bell, MapLocation, DataAnalysis, Files, Monitor, TrendCharts, Van, Grid, Iphone, Warning, Key, Upload } from '@element-plus/icons-vue'
+import { Odometer, Setting, OfficeBuilding, User, Lock, Document, Bell, MapLocation, DataAnalysis, Files, Monitor, TrendCharts, Van, Grid, Iphone, Warning, Key, Upload, Connection } from '@element-plus/icons-vue'
 
 export const NAV = [
   { key: 'dashboard', path: '/', icon: Odometer, titleKey: 'nav.dashboard' },
@@ -9,6 +9,7 @@ export const NAV = [
       { key: 'depts', path: '/system/depts', icon: OfficeBuilding, titleKey: 'nav.depts', perms: ['dept:read', 'dept:write'] },
       { key: 'users', path: '/system/users', icon: User, titleKey: 'nav.users', perms: ['user:read'] },
       { key: 'roles', path: '/system/roles', icon: Lock, titleKey: 'nav.roles', perms: ['role:read'] },
+      { key: 'sources', path: '/system/sources', icon: Connection, titleKey: 'nav.sources', perms: ['source:write'] },
     ],
   },
   {

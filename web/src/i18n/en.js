@@ -12,7 +12,7 @@ const messages = {
     backHome: 'Back to home', colon: ': ',
   },
   nav: {
-    home: 'Home', dashboard: 'Dashboard', system: 'System', depts: 'Departments', users: 'Users', roles: 'Roles & permissions',
+    home: 'Home', dashboard: 'Dashboard', system: 'System', depts: 'Departments', users: 'Users', roles: 'Roles & permissions', sources: 'Event sources',
     security: 'Security audit', audit: 'Audit log', business: 'Operations', incident: 'Incident dispatch', grid: 'Grid map', patrolStats: 'Patrol statistics', units: 'Patrol units', grids: 'Patrol grids', myUnit: 'My unit', history: 'Incident history', finding: 'Fraud-chain analysis', case: 'Cases',
   },
   shell: {
@@ -228,6 +228,19 @@ const messages = {
     },
   },
   alerts: { newIncident: 'New incident #{id}', popup: 'Pop-up for new incidents', sound: 'Sound' },
+  sources: {
+    title: 'Event sources', intro: 'External systems — carriers, internet platforms — push events as sources, with an API key. A source may send only the event types it was given; which network or platform an entity belongs to comes from the events themselves.',
+    new: 'New source', none: 'No sources yet', name: 'Name', nameHint: 'lower-case letters, digits, - or _, e.g. cmcc-sd', kind: 'Kind', dept: 'Department', deptHint: 'none: the bureau (root)', root: 'Bureau (root)',
+    types: 'Event types', typesNote: 'Defaults: a carrier sim, sms, cdr, ip; a platform reg, ip; Open311 must be given each. A request carrying a type not given is refused whole (403).',
+    last24h: 'Last 24 hours', counts: '{accepted} accepted · {rejected} rejected', rotate: 'Rotate key',
+    kinds: { carrier: 'Carrier', platform: 'Platform', open311: 'Open311' },
+    typeNames: { sim: 'card activation', sms: 'text', cdr: 'call record', reg: 'registration', ip: 'address' },
+    nameRequired: 'Enter a name', nameFormat: 'Start with a lower-case letter or digit; only lower-case letters, digits, - and _; at most 32', typesRequired: 'Give at least one event type',
+    keyTitle: 'API key of source {name}', key: 'API key', keyOnce: 'The key is shown this once; the server keeps only its hash. Hand it to the source now; a lost key can only be rotated.',
+    keyUse: 'The source calls POST /api/v1/events with Authorization: Bearer <key>, or uses zhudun ingest --token.', copy: 'Copy', copied: 'Copied to the clipboard', copyFailed: 'Copy failed; select the key and copy it', keySaved: 'I have stored it',
+    confirmRotate: 'Rotate the key of source {name}? The old key stops working at once.', confirmDisable: 'Disable source {name}? Its key stops working at once and its pushes are refused (401).', disabledOK: 'Source {name} disabled',
+    rejectsTitle: 'Rejects (last 24 hours)', rejectsIntro: 'Lines that break the feed contract are rejected one by one; the rest are accepted.', noRejects: 'No rejects in the last 24 hours', reason: 'Reason', lines: 'Lines',
+  },
   units: {
     title: 'Patrol units', intro: "Add patrol units, bind each to its vehicle terminal and crew (the station's officers' accounts), and set its status from the dictionary.",
     new: 'New unit', terminal: 'Terminal', terminalHint: 'terminal number, e.g. T-0001', crew: 'Crew', noCrew: 'No crew', crewHint: "Pick the station's officers",

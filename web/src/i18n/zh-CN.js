@@ -12,7 +12,7 @@ const messages = {
     backHome: '返回首页', colon: '：',
   },
   nav: {
-    home: '首页', dashboard: '工作台', system: '系统管理', depts: '部门管理', users: '用户管理', roles: '角色权限',
+    home: '首页', dashboard: '工作台', system: '系统管理', depts: '部门管理', users: '用户管理', roles: '角色权限', sources: '数据接入源',
     security: '安全审计', audit: '审计日志', business: '业务模块', incident: '警情调度', grid: '网格地图', patrolStats: '巡防统计', units: '警力管理', grids: '网格管理', myUnit: '我的警力', history: '历史警情导入', finding: '四断研判', case: '案件',
   },
   shell: {
@@ -228,6 +228,19 @@ const messages = {
     },
   },
   alerts: { newIncident: '新警情 #{id}', popup: '新警情弹窗', sound: '提示音' },
+  sources: {
+    title: '数据接入源', intro: '运营商、互联网平台等外部系统以接入源身份推送事件（API 密钥认证）。每个接入源只能推送授予它的事件类型；实体归属以事件本身为准。',
+    new: '新增接入源', none: '暂无接入源', name: '名称', nameHint: '小写字母、数字、- 或 _，如 cmcc-sd', kind: '类型', dept: '所属部门', deptHint: '不选则为市局（根部门）', root: '市局（根部门）',
+    types: '可推送事件类型', typesNote: '默认：运营商 sim、sms、cdr、ip；平台 reg、ip；Open311 须逐项授予。推送未授予类型的请求整体被拒（403）。',
+    last24h: '近 24 小时', counts: '接收 {accepted} · 拒收 {rejected}', rotate: '更换密钥',
+    kinds: { carrier: '运营商', platform: '互联网平台', open311: 'Open311' },
+    typeNames: { sim: '开卡', sms: '短信', cdr: '话单', reg: '注册', ip: '网络地址' },
+    nameRequired: '请填写名称', nameFormat: '名称须以小写字母或数字开头，仅含小写字母、数字、- 和 _，最长 32 位', typesRequired: '至少授予一种事件类型',
+    keyTitle: '接入源 {name} 的 API 密钥', key: 'API 密钥', keyOnce: '密钥只显示这一次，系统仅保存其摘要。请立即交给对接方妥善保管；遗失后只能更换。',
+    keyUse: '对接方以 Authorization: Bearer <密钥> 调用 POST /api/v1/events，或使用 zhudun ingest --token。', copy: '复制', copied: '已复制到剪贴板', copyFailed: '复制失败，请手动选中复制', keySaved: '我已妥善保存',
+    confirmRotate: '更换接入源 {name} 的密钥？旧密钥立即失效。', confirmDisable: '停用接入源 {name}？其密钥立即失效，推送将被拒绝（401）。', disabledOK: '已停用接入源 {name}',
+    rejectsTitle: '拒收原因（近 24 小时）', rejectsIntro: '格式或内容不符合接入规范的行被逐行拒收，其余照常接收。', noRejects: '近 24 小时没有拒收', reason: '原因', lines: '行数',
+  },
   units: {
     title: '警力管理', intro: '新增巡逻警力，绑定车载终端与乘员（乘员为本所民警账号），按状态字典设置状态。',
     new: '新增警力', terminal: '车载终端', terminalHint: '终端编号，如 T-0001', crew: '乘员', noCrew: '未绑定乘员', crewHint: '选择本所民警',
