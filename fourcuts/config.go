@@ -90,6 +90,7 @@ type Config struct {
 	StructureLift           float64 // … with at least this many times the edges its degrees predict (3)
 	StructureChainPhones    int     // stranger-shared phones chained by their numbers that make an operation (3)
 	StructureChainStrangers int     // … whose numbers form this many unrelated groups (6)
+	StructureChainHub       int     // numbers on one phone from which it is a hub (a default IMEI), not a reset handset of a chain (10) …
 	StructureChainApart     int     // … or this many when every group makes calls at home hours from cells no other group does (5)
 	HomeHourFrom            int     // home hours start (20) …
 	HomeHourTo              int     // … and end (8), CST: the cells of a number's calls then are where its resident lives
@@ -214,6 +215,7 @@ func (c Config) withDefaults() Config {
 	d(&c.StructureChainPhones, 3)
 	d(&c.StructureChainStrangers, 6)
 	d(&c.StructureChainApart, 5)
+	d(&c.StructureChainHub, 10)
 	d(&c.HomeHourFrom, 20)
 	d(&c.HomeHourTo, 8)
 	f(&c.StructureGrowShare, 0.2)

@@ -705,14 +705,18 @@ func (d *det) phoneChains(st *structure, n int, off, adj, holderOf []int32, phon
 	// candidates: phones that carry two or more numbers and none of
 	// their calls, on no web's cycle; their own registrations tie no one
 	// (the operation's own lines carry its phones' registrations). A
-	// phone behind AccountsPerDevice numbers or more is not a reset
-	// handset: it is a multi-open phone (numbers_per_device) or an
-	// identifier many devices share by default (an emulator's IMEI), a hub
-	// that says nothing about who holds it.
+	// phone behind StructureChainHub numbers or more is not a reset
+	// handset: it is an identifier many devices share by default (an
+	// emulator's IMEI, dozens of gamers), a hub that says nothing about
+	// who holds it. Under that, an Android handset of an operation that
+	// reset its app data once carries up to twice a fingerprint's numbers
+	// (the all world, seed 1112 at 20,000 × 7: one IMEI of five rented
+	// numbers tied a whole seven-number operation together and was cut
+	// out at AccountsPerDevice).
 	cand := make([]bool, n)
 	for ph := int32(nc); ph < int32(n); ph++ {
 		nbs := adj[off[ph]:off[ph+1]]
-		if len(nbs) < 2 || len(nbs) >= cfg.AccountsPerDevice || cyclic[ph] || phoneWeb[ph] >= 0 {
+		if len(nbs) < 2 || len(nbs) >= cfg.StructureChainHub || cyclic[ph] || phoneWeb[ph] >= 0 {
 			continue
 		}
 		voice := false
