@@ -109,10 +109,10 @@ func (d *det) webEvidence(out []Evidence, w web) []Evidence {
 	case w.apart:
 		out = d.emit(out, name, float64(w.strangers), float64(cfg.StructureChainApart), d.win, 0.8, limit, lv, "StructureChainStrangers", cfg.StructureChainStrangers,
 			"HomeHourFrom", cfg.HomeHourFrom, "HomeHourTo", cfg.HomeHourTo, "StructureLift", cfg.StructureLift,
-			"AccountsPerDevice", cfg.AccountsPerDevice, "StructureGrowShare", cfg.StructureGrowShare, "BlackShare", cfg.BlackShare)
+			"StructureChainHub", cfg.StructureChainHub, "StructureGrowShare", cfg.StructureGrowShare, "BlackShare", cfg.BlackShare)
 	case w.chain:
 		out = d.emit(out, name, float64(w.strangers), float64(th), d.win, 0.8, limit, lv, "StructureLift", cfg.StructureLift,
-			"AccountsPerDevice", cfg.AccountsPerDevice, "StructureGrowShare", cfg.StructureGrowShare, "BlackShare", cfg.BlackShare)
+			"StructureChainHub", cfg.StructureChainHub, "StructureGrowShare", cfg.StructureGrowShare, "BlackShare", cfg.BlackShare)
 	default:
 		out = d.emit(out, name, float64(w.strangers), float64(th), d.win, 0.8, limit, lv, "StructureLift", cfg.StructureLift,
 			"StructureGrowShare", cfg.StructureGrowShare, "BlackShare", cfg.BlackShare)
