@@ -209,6 +209,7 @@ func (d *det) findWebs() *structure {
 			holderOf[d.actNode(a)] = int32(a.holder)
 		}
 	}
+	hashOf := func(c int32) uint64 { return hashBytes([]byte(e.nums.names[d.real(int(c))])) }
 	var uf strangerSet
 	cyclic := make([]bool, n) // phones on a cycle with StructureStrangers or more numbers: the webs'
 	bicomponents(n, off, adj, func(nodes []int32, edges int) {
@@ -250,7 +251,10 @@ func (d *det) findWebs() *structure {
 		wi := int32(len(st.webs))
 		st.webs = append(st.webs, w)
 		for _, v := range nodes {
-			if int(v) >= nc && phoneWeb[v] < 0 {
+			// a phone of the web whose numbers are all one social group
+			// is theirs (below, oneGroup): on a cycle only because two of
+			// the family rented out their numbers
+			if int(v) >= nc && phoneWeb[v] < 0 && (cfg.ReachOneGroup || !d.oneGroup(adj[off[v]:off[v+1]], hashOf, holderOf)) {
 				phoneWeb[v] = wi
 			}
 		}
@@ -271,7 +275,6 @@ func (d *det) findWebs() *structure {
 	// only); a resident's own phone also carries numbers of their own, or
 	// only the one rented number.
 	firstIMEI := int32(nc + nd)
-	hashOf := func(c int32) uint64 { return hashBytes([]byte(e.nums.names[d.real(int(c))])) }
 	opNumbers := func(nbs []int32) int {
 		k := 0
 		for _, c := range nbs {
@@ -409,6 +412,15 @@ func (d *det) findWebs() *structure {
 			// gamers; a shop's test handset: one operation number on it
 			// says nothing of the others
 			if k := opNumbers(nbs); float64(k) < cfg.StructureGrowShare*float64(len(nbs)) {
+				ok = false
+			}
+			// a phone whose numbers are all one social group is that
+			// group's own, even when all of them are the operation's: a
+			// household whose members both rented out their numbers still
+			// shares the family iPhone at home (the all world, seed 112 at
+			// 20,000 × 7: such a fingerprint joined a web of thirty and made
+			// the family's three accounts and its home line black)
+			if ok && wi >= 0 && !cfg.ReachOneGroup && d.oneGroup(nbs, hashOf, holderOf) {
 				ok = false
 			}
 			if wi >= 0 && ok {
@@ -560,6 +572,28 @@ func (d *det) tied(i, j int32, a, b uint32, ha, hb uint64, holderOf []int32) boo
 		p.has(pairKey(pkMOPeer, a, hb)) || p.has(pairKey(pkMTPeer, a, hb)) ||
 		p.has(pairKey(pkMOPeer, b, ha)) || p.has(pairKey(pkMTPeer, b, ha)) ||
 		!d.cfg.NoCellTies && d.colocated(i, j)
+}
+
+// oneGroup reports whether the numbers (card nodes) are all tied to each
+// other, directly or through one another: one household's or person's.
+func (d *det) oneGroup(nbs []int32, hashOf func(int32) uint64, holderOf []int32) bool {
+	if len(nbs) < 2 || len(nbs) > 2*d.cfg.AccountsPerDevice {
+		return false
+	}
+	in := make([]bool, len(nbs))
+	in[0] = true
+	stack := []int{0}
+	for len(stack) > 0 {
+		i := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for j := range nbs {
+			if !in[j] && d.tied(nbs[i], nbs[j], uint32(d.real(int(nbs[i]))), uint32(d.real(int(nbs[j]))), hashOf(nbs[i]), hashOf(nbs[j]), holderOf) {
+				in[j] = true
+				stack = append(stack, j)
+			}
+		}
+	}
+	return !slices.Contains(in, false)
 }
 
 // colocated reports two card nodes with a home-hours cell in common.

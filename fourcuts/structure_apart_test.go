@@ -2,6 +2,7 @@ package fourcuts_test
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/zhudun/zhudun/fourcuts"
@@ -278,5 +279,50 @@ func TestStructureChainHub(t *testing.T) {
 	}
 	if n := len(byCat(h.detect(cfg(11)), fourcuts.BlackCard)); n != 12 {
 		t.Errorf("a default IMEI of ten numbers, StructureChainHub 11: %d cards, want 12", n)
+	}
+}
+
+// TestStructureReachOneGroup: two residents who live together (one home
+// cell) both rented their numbers to the operation of structureScene and
+// share a family iPhone at home, registering through carrier NAT (no
+// household line to tell): the fingerprint carries only operation numbers
+// and closes a cycle of the web through them, but they are one social
+// group, so it is the family's, not the operation's (the all world, seed
+// 112 at 20,000 × 7, where such a phone joined a web by reach). Both
+// numbers stay found; the family iPhone and its accounts are convicted
+// only with Config.ReachOneGroup.
+func TestStructureReachOneGroup(t *testing.T) {
+	s, _, _, _ := structureScene(t)
+	s.add(`{"type":"ip","ts":%q,"ip":"112.9.9.9","kind":"mobile","shared":5000}`, ts(1, 0, 0))
+	var family []string
+	for k, r := range rented[:2] {
+		m, _ := resident(r)
+		s.nightCalls(r, "460-00-9-77")
+		acct := fmt.Sprintf("famphone-%d", k)
+		s.reg(ts(3, 21, k), "douyin", acct, m, "fp-famphone", "", "112.9.9.9", "iPhone 12", "iOS 16.1")
+		family = append(family, "douyin:"+acct)
+	}
+	family = append(family, "fp-famphone")
+	convicted := func(cfg fourcuts.Config) (n int, op bool) {
+		res := s.detect(cfg)
+		for _, f := range res.Findings {
+			if slices.Contains(family, f.Entity) {
+				n++
+			}
+		}
+		m0, _ := resident(rented[0])
+		m1, _ := resident(rented[1])
+		cards := byCat(res, fourcuts.BlackCard)
+		_, a := cards[m0]
+		_, b := cards[m1]
+		return n, a && b
+	}
+	if n, op := convicted(fourcuts.DefaultConfig()); n != 0 || !op {
+		t.Errorf("default: %d of the family phone's entities convicted (want 0), rented numbers found %v (want true)", n, op)
+	}
+	cfg := fourcuts.DefaultConfig()
+	cfg.ReachOneGroup = true
+	if n, _ := convicted(cfg); n != len(family) {
+		t.Errorf("ReachOneGroup: %d of the family phone's %d entities convicted, want all", n, len(family))
 	}
 }
