@@ -101,7 +101,7 @@ type Config struct {
 	NoCellTies              bool    // numbers calling from one cell at home hours are not one social group in the structure stage (false)
 	NoChainApart            bool    // a chain of stranger-shared phones needs StructureChainStrangers groups even when they live apart (false)
 	NoChainLines            bool    // chains of stranger-shared phones are not joined through a line mostly their own (false)
-	ReachOneGroup           bool    // a phone whose numbers are all one social group (a household's) is an operation's when it is on its web or they are its numbers (false)
+	ReachOneGroup           bool    // a phone whose numbers all live together (cell ties) or are one holder's is an operation's when on its web or they are its numbers (false)
 	NoLineReach             bool    // a stranger-shared phone does not join an operation through the operation's own lines (false)
 	OwnCardsPool            bool    // many cards through one IMEI count as a pool's slots even when all are one holder's own legal cards (false)
 

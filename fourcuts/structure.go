@@ -251,10 +251,10 @@ func (d *det) findWebs() *structure {
 		wi := int32(len(st.webs))
 		st.webs = append(st.webs, w)
 		for _, v := range nodes {
-			// a phone of the web whose numbers are all one social group
-			// is theirs (below, oneGroup): on a cycle only because two of
-			// the family rented out their numbers
-			if int(v) >= nc && phoneWeb[v] < 0 && (cfg.ReachOneGroup || !d.oneGroup(adj[off[v]:off[v+1]], hashOf, holderOf)) {
+			// a phone of the web whose numbers all live together is
+			// their household's (oneGroup): on a cycle only because two
+			// of the family rented out their numbers
+			if int(v) >= nc && phoneWeb[v] < 0 && (cfg.ReachOneGroup || !d.oneGroup(adj[off[v]:off[v+1]], holderOf)) {
 				phoneWeb[v] = wi
 			}
 		}
@@ -414,13 +414,13 @@ func (d *det) findWebs() *structure {
 			if k := opNumbers(nbs); float64(k) < cfg.StructureGrowShare*float64(len(nbs)) {
 				ok = false
 			}
-			// a phone whose numbers are all one social group is that
-			// group's own, even when all of them are the operation's: a
+			// a phone whose numbers all live together is their household's,
+			// even when all of them are the operation's: a
 			// household whose members both rented out their numbers still
 			// shares the family iPhone at home (the all world, seed 112 at
 			// 20,000 × 7: such a fingerprint joined a web of thirty and made
 			// the family's three accounts and its home line black)
-			if ok && wi >= 0 && !cfg.ReachOneGroup && d.oneGroup(nbs, hashOf, holderOf) {
+			if ok && wi >= 0 && !cfg.ReachOneGroup && d.oneGroup(nbs, holderOf) {
 				ok = false
 			}
 			if wi >= 0 && ok {
@@ -574,10 +574,13 @@ func (d *det) tied(i, j int32, a, b uint32, ha, hb uint64, holderOf []int32) boo
 		!d.cfg.NoCellTies && d.colocated(i, j)
 }
 
-// oneGroup reports whether the numbers (card nodes) are all tied to each
-// other, directly or through one another: one household's or person's.
-func (d *det) oneGroup(nbs []int32, hashOf func(int32) uint64, holderOf []int32) bool {
-	if len(nbs) < 2 || len(nbs) > 2*d.cfg.AccountsPerDevice {
+// oneGroup reports whether the numbers (card nodes) all live together —
+// calls at home hours from one cell, directly or through one another — or
+// are one holder's: one household's or person's phone. Numbers that only
+// call each other are friends, and an operation that rented both may put
+// them on one of its phones (the all world, seed 3112 at 6,000 × 4).
+func (d *det) oneGroup(nbs []int32, holderOf []int32) bool {
+	if len(nbs) < 2 || len(nbs) > 2*d.cfg.AccountsPerDevice || d.cfg.NoCellTies {
 		return false
 	}
 	in := make([]bool, len(nbs))
@@ -587,7 +590,8 @@ func (d *det) oneGroup(nbs []int32, hashOf func(int32) uint64, holderOf []int32)
 		i := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		for j := range nbs {
-			if !in[j] && d.tied(nbs[i], nbs[j], uint32(d.real(int(nbs[i]))), uint32(d.real(int(nbs[j]))), hashOf(nbs[i]), hashOf(nbs[j]), holderOf) {
+			a, b := nbs[i], nbs[j]
+			if !in[j] && (holderOf[a] >= 0 && holderOf[a] == holderOf[b] || d.colocated(a, b)) {
 				in[j] = true
 				stack = append(stack, j)
 			}

@@ -286,8 +286,8 @@ func TestStructureChainHub(t *testing.T) {
 // cell) both rented their numbers to the operation of structureScene and
 // share a family iPhone at home, registering through carrier NAT (no
 // household line to tell): the fingerprint carries only operation numbers
-// and closes a cycle of the web through them, but they are one social
-// group, so it is the family's, not the operation's (the all world, seed
+// and closes a cycle of the web through them, but they live together, so
+// it is the family's, not the operation's (the all world, seed
 // 112 at 20,000 × 7, where such a phone joined a web by reach). Both
 // numbers stay found; the family iPhone and its accounts are convicted
 // only with Config.ReachOneGroup.
