@@ -90,10 +90,18 @@ type Config struct {
 	StructureLift           float64 // … with at least this many times the edges its degrees predict (3)
 	StructureChainPhones    int     // stranger-shared phones chained by their numbers that make an operation (3)
 	StructureChainStrangers int     // … whose numbers form this many unrelated groups (6)
+	StructureChainHub       int     // numbers on one phone from which it is a hub (a default IMEI), not a reset handset of a chain (10) …
+	StructureChainApart     int     // … or this many when every group makes calls at home hours from cells no other group does (5)
+	HomeHourFrom            int     // home hours start (20) …
+	HomeHourTo              int     // … and end (8), CST: the cells of a number's calls then are where its resident lives
 	StructureGrowShare      float64 // share of a phone's numbers that must be an operation's before the phone, outside its web, becomes its phone (0.2)
 	Leads                   bool    // collect leads (Result.Leads)
 	OpeningSpreads          bool    // a card black only by how it was opened, with a life of its own, makes its accounts and phones black (false)
 	NoHomeLineTies          bool    // a phone outside a web joins it even when an operation number and another number on it registered through one household line no web phone used (false)
+	NoCellTies              bool    // numbers calling from one cell at home hours are not one social group in the structure stage (false)
+	NoChainApart            bool    // a chain of stranger-shared phones needs StructureChainStrangers groups even when they live apart (false)
+	NoChainLines            bool    // chains of stranger-shared phones are not joined through a line mostly their own (false)
+	ReachOneGroup           bool    // a phone whose numbers all live together (cell ties) or are one holder's is an operation's when on its web or they are its numbers (false)
 	NoLineReach             bool    // a stranger-shared phone does not join an operation through the operation's own lines (false)
 	OwnCardsPool            bool    // many cards through one IMEI count as a pool's slots even when all are one holder's own legal cards (false)
 
@@ -207,6 +215,10 @@ func (c Config) withDefaults() Config {
 	f(&c.StructureLift, 3)
 	d(&c.StructureChainPhones, 3)
 	d(&c.StructureChainStrangers, 6)
+	d(&c.StructureChainApart, 5)
+	d(&c.StructureChainHub, 10)
+	d(&c.HomeHourFrom, 20)
+	d(&c.HomeHourTo, 8)
 	f(&c.StructureGrowShare, 0.2)
 	return c
 }

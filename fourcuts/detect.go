@@ -48,6 +48,7 @@ type det struct {
 	devAccts  [][]uint32
 	ipAccts   [][]uint32
 	cardIMEIs [][]uint32
+	homeCells [][]uint64 // per card node: the cells (hashed) of its calls at home hours
 	imeiCards [][]uint32
 
 	cardAllow []string
@@ -222,6 +223,17 @@ func (d *det) prepare() {
 			pv := d.prev[p[0]]
 			d.cardIMEIs[pv] = append(d.cardIMEIs[pv], p[1])
 			d.imeiCards[p[1]] = append(d.imeiCards[p[1]], pv)
+		}
+	}
+	d.homeCells = make([][]uint64, d.nCards)
+	for _, p := range e.cardCell {
+		cur, old := d.aggTargets(int(p.card))
+		if cur {
+			d.homeCells[p.card] = append(d.homeCells[p.card], p.cell)
+		}
+		if old {
+			pv := d.prev[p.card]
+			d.homeCells[pv] = append(d.homeCells[pv], p.cell)
 		}
 	}
 	d.ownCard = make([][]Evidence, d.nCards)

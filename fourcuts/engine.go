@@ -25,6 +25,13 @@ type imeiAgg struct {
 	cdrFirst, cdrLast   int64
 }
 
+// cardCell is a cell (hashed) one number's calls at home hours were made
+// or received in.
+type cardCell struct {
+	card uint32
+	cell uint64
+}
+
 // ipAgg is the intelligence known about an address.
 type ipAgg struct {
 	kind   IPKind
@@ -72,6 +79,7 @@ type Engine struct {
 
 	pairs    pairSet
 	cardIMEI [][2]uint32 // distinct (card, imei) links from voice records
+	cardCell []cardCell  // distinct (card, cell) of voice records at home hours
 	acts     []actRec
 	regs     []regRec
 
@@ -196,6 +204,14 @@ func (e *Engine) addCDR(ev *Event) {
 			}
 		}
 	}
+	// Where a number is at night is where its resident lives: a household's
+	// numbers share a cell at home hours, the residents an operation rents
+	// numbers from live apart (strangers, structure.go).
+	if len(ev.Cell) > 0 && e.homeHour(ts) {
+		if cl := hashBytes(ev.Cell) | 1; e.pairs.add(pairKey(pkCardHomeCell, c, cl)) {
+			e.cardCell = append(e.cardCell, cardCell{c, cl})
+		}
+	}
 	if len(ev.IMEI) == 0 {
 		return
 	}
@@ -237,6 +253,16 @@ func (e *Engine) addCDR(ev *Event) {
 			ia.lastCell = cl
 		}
 	}
+}
+
+// homeHour reports a time within HomeHourFrom–HomeHourTo (CST), when
+// people are at home.
+func (e *Engine) homeHour(ts int64) bool {
+	h := HourCST(ts)
+	if e.cfg.HomeHourFrom <= e.cfg.HomeHourTo {
+		return h >= e.cfg.HomeHourFrom && h < e.cfg.HomeHourTo
+	}
+	return h >= e.cfg.HomeHourFrom || h < e.cfg.HomeHourTo
 }
 
 func (e *Engine) addSMS(ev *Event) {

@@ -3,6 +3,7 @@
 package fourcuts_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"sort"
@@ -19,6 +20,8 @@ import (
 // MEASURE_USERS × MEASURE_DAYS, seeds world seed + each of MEASURE_SEEDS,
 // and prints per category P/R, worst F1, and (MEASURE_WHY=1) each miss and
 // false positive with its operation kind and lead evidence.
+// MEASURE_CONFIG is a JSON fourcuts.Config over the defaults, to measure
+// with a rule switched off (e.g. {"NoCellTies":true,"StructureChainHub":5}).
 func TestMeasure(t *testing.T) {
 	env := func(k, d string) string {
 		if v := os.Getenv(k); v != "" {
@@ -49,7 +52,12 @@ func TestMeasure(t *testing.T) {
 			p.Seed += off
 			p.Users, p.Days = users, days
 			_, _, _, truth, _ := sim.Generate(p)
-			cfg := fourcuts.DefaultConfig()
+			var cfg fourcuts.Config
+			if c := os.Getenv("MEASURE_CONFIG"); c != "" {
+				if err := json.Unmarshal([]byte(c), &cfg); err != nil {
+					t.Fatalf("MEASURE_CONFIG: %v", err)
+				}
+			}
 			cfg.Leads = why
 			e := fourcuts.NewEngine(cfg)
 			evs := sim.Events(p)

@@ -59,6 +59,8 @@ type structure struct {
 // web is one operation found: its size and why it stands out.
 type web struct {
 	chain                           bool // a chain of stranger-shared phones (phoneChains), not a biconnected web
+	lines                           bool // a chain joined also through the lines its phones registered through
+	apart                           bool // a chain under StructureChainStrangers whose groups each call from home cells of their own
 	cards, strangers, phones, edges int
 	density, lift                   float64
 	log10p                          float64
@@ -103,16 +105,24 @@ func (d *det) webEvidence(out []Evidence, w web) []Evidence {
 	if w.chain {
 		th = cfg.StructureChainStrangers
 	}
-	if w.chain {
+	switch {
+	case w.apart:
+		out = d.emit(out, name, float64(w.strangers), float64(cfg.StructureChainApart), d.win, 0.8, limit, lv, "StructureChainStrangers", cfg.StructureChainStrangers,
+			"HomeHourFrom", cfg.HomeHourFrom, "HomeHourTo", cfg.HomeHourTo, "StructureLift", cfg.StructureLift,
+			"StructureChainHub", cfg.StructureChainHub, "StructureGrowShare", cfg.StructureGrowShare, "BlackShare", cfg.BlackShare)
+	case w.chain:
 		out = d.emit(out, name, float64(w.strangers), float64(th), d.win, 0.8, limit, lv, "StructureLift", cfg.StructureLift,
-			"AccountsPerDevice", cfg.AccountsPerDevice, "StructureGrowShare", cfg.StructureGrowShare, "BlackShare", cfg.BlackShare)
-	} else {
+			"StructureChainHub", cfg.StructureChainHub, "StructureGrowShare", cfg.StructureGrowShare, "BlackShare", cfg.BlackShare)
+	default:
 		out = d.emit(out, name, float64(w.strangers), float64(th), d.win, 0.8, limit, lv, "StructureLift", cfg.StructureLift,
 			"StructureGrowShare", cfg.StructureGrowShare, "BlackShare", cfg.BlackShare)
 	}
 	ev := &out[len(out)-1]
 	ev.Measures = []Limit{{"numbers", float64(w.cards)}, {"phones", float64(w.phones)}, {"edges", float64(w.edges)},
 		{"density", w.density}, {"lift", w.lift}, {"log10p", w.log10p}}
+	if w.lines {
+		ev.Measures = append(ev.Measures, Limit{"joined_by_line", 1})
+	}
 	return out
 }
 
@@ -199,6 +209,7 @@ func (d *det) findWebs() *structure {
 			holderOf[d.actNode(a)] = int32(a.holder)
 		}
 	}
+	hashOf := func(c int32) uint64 { return hashBytes([]byte(e.nums.names[d.real(int(c))])) }
 	var uf strangerSet
 	cyclic := make([]bool, n) // phones on a cycle with StructureStrangers or more numbers: the webs'
 	bicomponents(n, off, adj, func(nodes []int32, edges int) {
@@ -240,7 +251,10 @@ func (d *det) findWebs() *structure {
 		wi := int32(len(st.webs))
 		st.webs = append(st.webs, w)
 		for _, v := range nodes {
-			if int(v) >= nc && phoneWeb[v] < 0 {
+			// a phone of the web whose numbers all live together is
+			// their household's (oneGroup): on a cycle only because two
+			// of the family rented out their numbers
+			if int(v) >= nc && phoneWeb[v] < 0 && (cfg.ReachOneGroup || !d.oneGroup(adj[off[v]:off[v+1]], holderOf)) {
 				phoneWeb[v] = wi
 			}
 		}
@@ -261,7 +275,6 @@ func (d *det) findWebs() *structure {
 	// only); a resident's own phone also carries numbers of their own, or
 	// only the one rented number.
 	firstIMEI := int32(nc + nd)
-	hashOf := func(c int32) uint64 { return hashBytes([]byte(e.nums.names[d.real(int(c))])) }
 	opNumbers := func(nbs []int32) int {
 		k := 0
 		for _, c := range nbs {
@@ -399,6 +412,15 @@ func (d *det) findWebs() *structure {
 			// gamers; a shop's test handset: one operation number on it
 			// says nothing of the others
 			if k := opNumbers(nbs); float64(k) < cfg.StructureGrowShare*float64(len(nbs)) {
+				ok = false
+			}
+			// a phone whose numbers all live together is their household's,
+			// even when all of them are the operation's: a
+			// household whose members both rented out their numbers still
+			// shares the family iPhone at home (the all world, seed 112 at
+			// 20,000 × 7: such a fingerprint joined a web of thirty and made
+			// the family's three accounts and its home line black)
+			if ok && wi >= 0 && !cfg.ReachOneGroup && d.oneGroup(nbs, holderOf) {
 				ok = false
 			}
 			if wi >= 0 && ok {
@@ -541,13 +563,71 @@ func (d *det) strangers(nodes, off, adj, holderOf []int32, phoneOf func(regRec) 
 }
 
 // tied: two numbers (card nodes i and j; numbers a and b, whose spellings
-// hash to ha and hb) called each other either way, or one holder opened
-// both.
+// hash to ha and hb) called each other either way, one holder opened
+// both, or both made or took calls at home hours in one cell (they live
+// together, or next door: a tie can only spare, never convict).
 func (d *det) tied(i, j int32, a, b uint32, ha, hb uint64, holderOf []int32) bool {
 	p := &d.e.pairs
 	return holderOf[i] >= 0 && holderOf[i] == holderOf[j] ||
 		p.has(pairKey(pkMOPeer, a, hb)) || p.has(pairKey(pkMTPeer, a, hb)) ||
-		p.has(pairKey(pkMOPeer, b, ha)) || p.has(pairKey(pkMTPeer, b, ha))
+		p.has(pairKey(pkMOPeer, b, ha)) || p.has(pairKey(pkMTPeer, b, ha)) ||
+		!d.cfg.NoCellTies && d.colocated(i, j)
+}
+
+// oneGroup reports whether the numbers (card nodes) all live together —
+// calls at home hours from one cell, directly or through one another — or
+// are one holder's: one household's or person's phone. Numbers that only
+// call each other are friends, and an operation that rented both may put
+// them on one of its phones (the all world, seed 3112 at 6,000 × 4).
+func (d *det) oneGroup(nbs []int32, holderOf []int32) bool {
+	if len(nbs) < 2 || len(nbs) > 2*d.cfg.AccountsPerDevice || d.cfg.NoCellTies {
+		return false
+	}
+	in := make([]bool, len(nbs))
+	in[0] = true
+	stack := []int{0}
+	for len(stack) > 0 {
+		i := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for j := range nbs {
+			a, b := nbs[i], nbs[j]
+			if !in[j] && (holderOf[a] >= 0 && holderOf[a] == holderOf[b] || d.colocated(a, b)) {
+				in[j] = true
+				stack = append(stack, j)
+			}
+		}
+	}
+	return !slices.Contains(in, false)
+}
+
+// colocated reports two card nodes with a home-hours cell in common.
+func (d *det) colocated(i, j int32) bool {
+	for _, x := range d.homeCells[i] {
+		if slices.Contains(d.homeCells[j], x) {
+			return true
+		}
+	}
+	return false
+}
+
+// locatedGroups counts the groups of the last strangers count that have
+// a number with calls at home hours: each such group is shown to live in
+// cells no other group's numbers call from at those hours (those would
+// have tied them).
+func (d *det) locatedGroups(u *strangerSet) int {
+	located := map[int32]bool{}
+	for i, c := range u.cards {
+		if len(d.homeCells[c]) > 0 {
+			located[u.find(int32(i))] = true
+		}
+	}
+	return len(located)
+}
+
+// chainApart reports whether a chain may be an operation with
+// StructureChainApart groups that live apart (it needs the cell ties).
+func (d *det) chainApart() bool {
+	return !d.cfg.NoCellTies && !d.cfg.NoChainApart && d.cfg.StructureChainApart < d.cfg.StructureChainStrangers
 }
 
 func fill(n int, v int32) []int32 {
@@ -663,14 +743,18 @@ func (d *det) phoneChains(st *structure, n int, off, adj, holderOf []int32, phon
 	// candidates: phones that carry two or more numbers and none of
 	// their calls, on no web's cycle; their own registrations tie no one
 	// (the operation's own lines carry its phones' registrations). A
-	// phone behind AccountsPerDevice numbers or more is not a reset
-	// handset: it is a multi-open phone (numbers_per_device) or an
-	// identifier many devices share by default (an emulator's IMEI), a hub
-	// that says nothing about who holds it.
+	// phone behind StructureChainHub numbers or more is not a reset
+	// handset: it is an identifier many devices share by default (an
+	// emulator's IMEI, dozens of gamers), a hub that says nothing about
+	// who holds it. Under that, an Android handset of an operation that
+	// reset its app data once carries up to twice a fingerprint's numbers
+	// (the all world, seed 1112 at 20,000 × 7: one IMEI of five rented
+	// numbers tied a whole seven-number operation together and was cut
+	// out at AccountsPerDevice).
 	cand := make([]bool, n)
 	for ph := int32(nc); ph < int32(n); ph++ {
 		nbs := adj[off[ph]:off[ph+1]]
-		if len(nbs) < 2 || len(nbs) >= cfg.AccountsPerDevice || cyclic[ph] || phoneWeb[ph] >= 0 {
+		if len(nbs) < 2 || len(nbs) >= cfg.StructureChainHub || cyclic[ph] || phoneWeb[ph] >= 0 {
 			continue
 		}
 		voice := false
@@ -703,21 +787,11 @@ func (d *det) phoneChains(st *structure, n int, off, adj, holderOf []int32, phon
 			}
 		}
 	}
-	comp := map[int32][]int32{}
-	var roots []int32
-	for v := range n {
-		if shared[v] {
-			r := find(int32(v))
-			if comp[r] == nil {
-				roots = append(roots, r)
-			}
-			comp[r] = append(comp[r], int32(v))
-		}
-	}
-	for _, r := range roots {
-		phones := comp[r]
+	// judge makes the chain of phones an operation when it is one;
+	// lineJoined chains (joined also through lines) must live apart.
+	judge := func(phones []int32, lineJoined bool) {
 		if len(phones) < cfg.StructureChainPhones {
-			continue
+			return
 		}
 		in := map[int32]bool{}
 		nodes = nodes[:0]
@@ -736,26 +810,102 @@ func (d *det) phoneChains(st *structure, n int, off, adj, holderOf []int32, phon
 			}
 		}
 		cards := len(nodes) - len(phones)
-		if cards < cfg.StructureChainStrangers {
-			continue
+		bar := cfg.StructureChainStrangers
+		if d.chainApart() {
+			bar = min(bar, cfg.StructureChainApart)
+		}
+		if cards < bar {
+			return
 		}
 		strangers := d.strangers(nodes, off, adj, holderOf, phoneOf, cand, uf)
-		if strangers < cfg.StructureChainStrangers {
-			continue
+		// Under StructureChainStrangers a chain is an operation only when
+		// StructureChainApart of its groups are shown to live apart: each
+		// calls at home hours from cells no other group does. A household
+		// lives under one roof; a feed without cells keeps the higher bar.
+		apart := false
+		if strangers < cfg.StructureChainStrangers || lineJoined {
+			if !d.chainApart() || d.locatedGroups(uf) < cfg.StructureChainApart {
+				return
+			}
+			apart = true
 		}
-		w := web{chain: true, cards: cards, strangers: strangers, phones: len(phones), edges: edges}
+		w := web{chain: true, apart: apart, lines: lineJoined, cards: cards, strangers: strangers, phones: len(phones), edges: edges}
 		w.density = float64(edges) / (float64(cards) * float64(len(phones)))
 		if exp := sr * sc / E; exp > 0 {
 			w.lift = float64(edges) / exp
 		}
 		w.log10p = dense.Log10Chance(rowsLive, colsLive, cards, len(phones), edges, bg)
 		if w.lift < cfg.StructureLift {
-			continue
+			return
 		}
 		wi := int32(len(st.webs))
 		st.webs = append(st.webs, w)
 		for _, ph := range phones {
 			phoneWeb[ph] = wi
+		}
+	}
+	components := func() [][]int32 {
+		comp := map[int32][]int32{}
+		var roots []int32
+		for v := range n {
+			if shared[v] && phoneWeb[v] < 0 {
+				r := find(int32(v))
+				if comp[r] == nil {
+					roots = append(roots, r)
+				}
+				comp[r] = append(comp[r], int32(v))
+			}
+		}
+		out := make([][]int32, len(roots))
+		for i, r := range roots {
+			out[i] = comp[r]
+		}
+		return out
+	}
+	for _, phones := range components() {
+		judge(phones, false)
+	}
+	// Chains an operation's own line joins. An operation that resets its
+	// phones after every few numbers leaves chains too short to judge
+	// that meet only on the broadband line they registered through
+	// (quiet_iphones, seed 114 at 6,000 × 4: five rented numbers on three
+	// fingerprints in two chains, all five numbers through one line). A
+	// line joins only where the chains' registrations are at least
+	// BlackShare of all its registrations (a home line carries the
+	// household's own phones too; a NAT, everybody's) and it is no shared
+	// exit; the chains so joined must live apart (above), since two
+	// households' lent phones on one line are not one group.
+	if d.chainApart() && !cfg.NoChainLines {
+		lineRegs, lineShared := map[uint32]int{}, map[uint32]int{}
+		for _, r := range e.regs {
+			if ph := phoneOf(r); r.ip != none && ph >= 0 {
+				lineRegs[r.ip]++
+				if shared[ph] && phoneWeb[ph] < 0 {
+					lineShared[r.ip]++
+				}
+			}
+		}
+		first := map[uint32]int32{}
+		joined := false
+		for _, r := range e.regs {
+			ph := phoneOf(r)
+			if r.ip == none || ph < 0 || !shared[ph] || phoneWeb[ph] >= 0 || lineShared[r.ip] < 2 ||
+				float64(lineShared[r.ip]) < cfg.BlackShare*float64(lineRegs[r.ip]) {
+				continue
+			}
+			if st := &e.ipSt[r.ip]; st.shared >= cfg.SharedUsers || st.kind == IPProxy || st.kind == IPIDC {
+				continue
+			}
+			if q, ok := first[r.ip]; !ok {
+				first[r.ip] = ph
+			} else if a, b := find(ph), find(q); a != b {
+				parent[a], joined = b, true
+			}
+		}
+		if joined {
+			for _, phones := range components() {
+				judge(phones, true)
+			}
 		}
 	}
 	return shared

@@ -375,7 +375,7 @@ func TestStructureChain(t *testing.T) {
 				t.Errorf("split %v: %s without stranger_phone_chain: %+v", split, m, f.Evidence)
 				continue
 			}
-			if ev := f.Evidence[i]; ev.Value != 6 || ev.Threshold != 6 || len(ev.Limits) != 5 || ev.Limits[0].Value != 3 || ev.Limits[1].Value != 3 || ev.Limits[2].Value != 5 ||
+			if ev := f.Evidence[i]; ev.Value != 6 || ev.Threshold != 6 || len(ev.Limits) != 5 || ev.Limits[0].Value != 3 || ev.Limits[1].Value != 3 || ev.Limits[2] != (fourcuts.Limit{Name: "StructureChainHub", Value: 10}) ||
 				ev.Limits[3] != (fourcuts.Limit{Name: "StructureGrowShare", Value: 0.2}) || ev.Limits[4] != (fourcuts.Limit{Name: "BlackShare", Value: 0.5}) {
 				t.Errorf("split %v: %s: %+v", split, m, ev)
 			}

@@ -218,9 +218,10 @@ const (
 	pkCardIMEI
 	pkIMEICell
 	pkOTPPlatform
-	pkMOShort // a peer called at least once briefly
-	pkRegSeen // an exact registration already kept
-	pkActSeen // an exact sim event already kept
+	pkMOShort      // a peer called at least once briefly
+	pkRegSeen      // an exact registration already kept
+	pkActSeen      // an exact sim event already kept
+	pkCardHomeCell // a cell a number called from at home hours
 )
 
 // pairKey mixes a pair into a 64-bit key. b may be an id or a hash of an

@@ -105,11 +105,14 @@ func (w *world) day(d int) int64 { return w.start + int64(d)*86400e3 }
 // at returns a time on day d at hour h (fractional hours allowed).
 func (w *world) at(d int, h float64) int64 { return w.day(d) + int64(h*3600e3) }
 
-func (w *world) emit(d int, e *sev) {
+// emit puts e on day d, and reports false (dropping it) when d is outside
+// the period.
+func (w *world) emit(d int, e *sev) bool {
 	if d < 0 || d >= len(w.events) {
-		return
+		return false
 	}
 	w.events[d] = append(w.events[d], e)
+	return true
 }
 
 func (w *world) dayOf(ts int64) int { return int((ts - w.start) / 86400e3) }
@@ -565,7 +568,9 @@ type regOpt struct {
 	flags               []string
 }
 
-func (w *world) reg(ts int64, platform, account string, c *card, fp string, o regOpt) {
+// reg emits a registration (and its code before it) and reports whether it
+// fell inside the period: an operation labels only what the feed shows.
+func (w *world) reg(ts int64, platform, account string, c *card, fp string, o regOpt) bool {
 	w.otp(ts-int64(20e3+w.g.r.IntN(60e3)), c, platform)
 	e := &sev{ts: ts, typ: "reg"}
 	e.set("platform", platform)
@@ -579,7 +584,7 @@ func (w *world) reg(ts int64, platform, account string, c *card, fp string, o re
 	if len(o.flags) > 0 {
 		e.set("flags", joinFlags(o.flags))
 	}
-	w.emit(w.dayOf(ts), e)
+	return w.emit(w.dayOf(ts), e)
 }
 
 func joinFlags(f []string) string {
