@@ -81,6 +81,7 @@ type Service struct {
 	stored   map[string]*zhudun.Finding
 	nextGang int
 	runs     atomic.Int64
+	events   atomic.Int64 // the engine's event count, for tests and logs
 }
 
 // New returns a Service; Run starts it.
@@ -121,6 +122,9 @@ func (s *Service) Run(ctx context.Context) error {
 		}
 	}
 }
+
+// Events is the number of events the engine holds (restored ones too).
+func (s *Service) Events() int64 { return s.events.Load() }
 
 // Runs is the number of detections committed since the service started.
 func (s *Service) Runs() int { return int(s.runs.Load()) }
@@ -187,6 +191,7 @@ func (s *Service) run(ctx context.Context) error {
 				s.eng.Add(&ev)
 			}
 			s.seq = d.Seq
+			s.events.Store(s.eng.Events())
 			fed++
 		}
 		if fed > 0 && (len(ds) == 0 || time.Since(lastRun) >= s.cfg.Every) {
@@ -242,6 +247,7 @@ func (s *Service) restore(ctx context.Context) error {
 			s.nextGang = n + 1
 		}
 	}
+	s.events.Store(s.eng.Events())
 	s.log.Info("live engine restored", "seq", s.seq, "events", s.eng.Events(), "findings", len(all))
 	return nil
 }
