@@ -48,8 +48,18 @@ func (c *gridCache) put(v int64, grids []cachedGrid) {
 // deterministic). The caller gets its own copy of the grid.
 func (tx *Tx) gridAt(ctx context.Context, lon, lat float64) (*zhudun.Grid, error) {
 	var v int64
-	if err := tx.queryRowFixed(ctx, `SELECT v FROM grid_version WHERE id = 1`).Scan(&v); err != nil {
-		return nil, tx.s.internal("grid version", err)
+	if g := tx.grp; g != nil && g.gridRead {
+		// A grouped transaction reads the version once: a change to the
+		// grids committed while the group runs is as concurrent with the
+		// group's creations as one committed just before its first.
+		v = g.gridV
+	} else {
+		if err := tx.queryRowFixed(ctx, `SELECT v FROM grid_version WHERE id = 1`).Scan(&v); err != nil {
+			return nil, tx.s.internal("grid version", err)
+		}
+		if g != nil {
+			g.gridV, g.gridRead = v, true
+		}
 	}
 	grids := tx.s.grids.get(v)
 	if grids == nil {

@@ -186,6 +186,11 @@ type groupState struct {
 	rows               []*zhudun.AuditEntry
 	events             []zhudun.Event
 	rollups            []rollupDelta // merged into one upsert
+	// gridV is grid_version as read by the group's first grid lookup
+	// (gridRead says it was): one read per group, not per creation. Kept
+	// through a caller's rollback, as reading changed nothing.
+	gridV    int64
+	gridRead bool
 }
 
 // groupMark is a groupState to go back to when a caller's savepoint is

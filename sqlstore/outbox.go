@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"strings"
+	"time"
 
 	"github.com/zhudun/zhudun"
 )
@@ -34,7 +36,7 @@ func (s *Store) OutboxNotify() <-chan struct{} { return s.notify }
 
 // PendingEvents returns up to limit unpublished events in id order.
 func (s *Store) PendingEvents(ctx context.Context, limit int) ([]zhudun.Event, error) {
-	rows, err := s.query(ctx, `SELECT id, type, at, perm, dept_path, dept_id, owner_id, data FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT ?`, limit)
+	rows, err := s.queryFixed(ctx, `SELECT id, type, at, perm, dept_path, dept_id, owner_id, data FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT ?`, limit)
 	if err != nil {
 		return nil, s.internal("outbox pending", err)
 	}
@@ -54,9 +56,13 @@ func (s *Store) PendingEvents(ctx context.Context, limit int) ([]zhudun.Event, e
 	return out, s.internalIf("outbox rows", rows.Err())
 }
 
-// MarkPublished records that the events up to and including id were
-// published, and forgets published events older than a day: the bus holds
-// them from then on, and they can be rebuilt from the tables they describe.
+// MarkPublished records that the events with these ids were published,
+// and forgets published events older than a day: the bus holds them from
+// then on, and they can be rebuilt from the tables they describe. The ids
+// go in chunks of one statement each, not one statement per event: the
+// relay marks every event it sends, under the writer lock that the group
+// commits of new incidents wait for (at 500 creations/s, 2 000 single-row
+// updates a second on PostgreSQL). The prune runs at most once a minute.
 func (s *Store) MarkPublished(ctx context.Context, ids []int64) error {
 	now := s.clock()
 	unlock, err := s.lockWriter(ctx)
@@ -69,13 +75,29 @@ func (s *Store) MarkPublished(ctx context.Context, ids []int64) error {
 		return s.internal("outbox mark", err)
 	}
 	defer tx.Rollback()
-	for _, id := range ids {
-		if _, err := tx.ExecContext(ctx, s.dialect.Rebind(`UPDATE outbox SET published_at = ? WHERE id = ?`), now, id); err != nil {
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), 500)]
+		ids = ids[len(chunk):]
+		args := make([]any, 0, 1+len(chunk))
+		args = append(args, now)
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		q := `UPDATE outbox SET published_at = ? WHERE id IN (?` + strings.Repeat(", ?", len(chunk)-1) + `)`
+		if _, err := tx.ExecContext(ctx, s.dialect.Rebind(q), args...); err != nil {
 			return s.internal("outbox mark", err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, s.dialect.Rebind(`DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < ?`), now.Add(-24*3600e9)); err != nil {
-		return s.internal("outbox prune", err)
+	s.pruneMu.Lock()
+	prune := !now.Before(s.pruneAt)
+	if prune {
+		s.pruneAt = now.Add(time.Minute)
+	}
+	s.pruneMu.Unlock()
+	if prune {
+		if _, err := tx.ExecContext(ctx, s.dialect.Rebind(`DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < ?`), now.Add(-24*time.Hour)); err != nil {
+			return s.internal("outbox prune", err)
+		}
 	}
 	return s.internalIf("outbox mark commit", tx.Commit())
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"sync"
+	"sync/atomic"
 )
 
 // prepared keeps the statements that run on every request prepared on
@@ -13,14 +14,32 @@ import (
 // session, the caller, a creation's rows): a text built from filters or a
 // row count would fill it with one-off statements, each held open on
 // every connection.
+//
+// The incident lists' statements are built (scope, filters, a list of
+// department ids), but a bureau's users ask the same few shapes again and
+// again: the board and the history of each scope. They are kept too, up to
+// maxBuilt texts; past that a built text runs unprepared (queryBuilt).
 type prepared struct {
-	m sync.Map // rebound text → *sql.Stmt
+	m     sync.Map // rebound text → *sql.Stmt
+	built atomic.Int32
 }
 
+// maxBuilt bounds the built texts kept prepared: each holds a statement
+// open on every connection that ran it.
+const maxBuilt = 256
+
 func (s *Store) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
-	q = s.dialect.Rebind(q)
+	return s.prepare(ctx, s.dialect.Rebind(q), false)
+}
+
+// prepare returns q's statement (q already rebound), preparing it if it is
+// fixed or if fewer than maxBuilt built texts are kept; nil, nil if not.
+func (s *Store) prepare(ctx context.Context, q string, built bool) (*sql.Stmt, error) {
 	if st, ok := s.prep.m.Load(q); ok {
 		return st.(*sql.Stmt), nil
+	}
+	if built && s.prep.built.Load() >= maxBuilt {
+		return nil, nil
 	}
 	st, err := s.db.PrepareContext(ctx, q)
 	if err != nil {
@@ -30,7 +49,34 @@ func (s *Store) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 		st.Close()
 		return old.(*sql.Stmt), nil
 	}
+	if built {
+		s.prep.built.Add(1)
+	}
 	return st, nil
+}
+
+// queryBuilt is query for a built text that recurs (a list's statements).
+func (s *Store) queryBuilt(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if s.trace != nil {
+		s.trace(s.dialect.Rebind(q), args)
+	}
+	st, err := s.prepare(ctx, s.dialect.Rebind(q), true)
+	if err != nil || st == nil {
+		return s.query(ctx, q, args...)
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// queryRowBuilt is queryRow for a built text that recurs.
+func (s *Store) queryRowBuilt(ctx context.Context, q string, args ...any) *sql.Row {
+	if s.trace != nil {
+		s.trace(s.dialect.Rebind(q), args)
+	}
+	st, err := s.prepare(ctx, s.dialect.Rebind(q), true)
+	if err != nil || st == nil {
+		return s.queryRow(ctx, q, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
 }
 
 // queryRowFixed is queryRow for a fixed text on the hot path.

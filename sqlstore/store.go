@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -80,7 +81,10 @@ type Store struct {
 	wlock     chan struct{} // held by this process's writer; nil where the backend takes writers in parallel
 	counts    cappedCounts  // list counts found past their cap
 	grids     gridCache     // every grid at one grid_version, for creations' lookups
+	pruneMu   sync.Mutex    // guards pruneAt
+	pruneAt   time.Time     // when MarkPublished next forgets old events
 	prep      prepared      // the hot path's statements, prepared once per connection
+	trace     func(q string, args []any)
 }
 
 // SingleWriter is implemented by a Dialect whose database takes one writer
@@ -113,6 +117,10 @@ type Options struct {
 	// Alert receives security events that must reach the audit
 	// administrator (a personal-data search burst). Nil: logged only.
 	Alert SecurityAlert
+	// Trace, if set, receives every statement the incident lists build, as
+	// sent (rebound) with its arguments, for plan tests and diagnosis. The
+	// arguments may hold a searched phone's keyed index: never log them.
+	Trace func(q string, args []any)
 }
 
 // PIISearchLimit is how many searches by personal data one user may make in
@@ -146,7 +154,7 @@ func New(db *sql.DB, d Dialect, o Options) *Store {
 		o.PIISearch.Window = time.Hour
 	}
 	s := &Store{db: db, dialect: d, keys: o.Keys, log: o.Logger, now: o.Now, notify: make(chan struct{}, 1), overrides: o.Policy,
-		piiSearch: o.PIISearch, alert: o.Alert, witness: o.Witness, counts: cappedCounts{ttl: cappedCountTTL}}
+		piiSearch: o.PIISearch, alert: o.Alert, witness: o.Witness, counts: cappedCounts{ttl: cappedCountTTL}, trace: o.Trace}
 	if sw, ok := d.(SingleWriter); ok && sw.SingleWriter() {
 		s.wlock = make(chan struct{}, 1)
 	}
@@ -323,6 +331,12 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 		migs = append(migs, mig{v, f})
 	}
 	sort.Slice(migs, func(i, j int) bool { return migs[i].v < migs[j].v })
+	// Two files of one number: the second would be taken as applied.
+	for i := 1; i < len(migs); i++ {
+		if migs[i].v == migs[i-1].v {
+			return nil, fmt.Errorf("migrations %s and %s have the same number", migs[i-1].name, migs[i].name)
+		}
+	}
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)`); err != nil {
 		return nil, fmt.Errorf("migrations table: %w", err)
 	}

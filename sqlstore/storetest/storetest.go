@@ -28,6 +28,11 @@ type Backend struct {
 	// so far by the stores Open returned (each is a round trip); nil for an
 	// embedded database.
 	RoundTrips func() int64
+	// Explain returns the plan of q with args on db, one node per line,
+	// with sequential scans discouraged (PostgreSQL plans small test
+	// tables by scanning them: a plan that scans even so has no index that
+	// serves the statement).
+	Explain func(t testing.TB, db *sql.DB, q string, args []any) string
 }
 
 // Clock is a settable test clock.
@@ -104,6 +109,8 @@ func Run(t *testing.T, b Backend) {
 	t.Run("ScopedImport", func(t *testing.T) { testScopedImport(t, b) })
 	t.Run("IncidentPaging", func(t *testing.T) { testIncidentPaging(t, b) })
 	t.Run("GridLookupFollowsWrites", func(t *testing.T) { testGridLookupFollowsWrites(t, b) })
+	t.Run("CreatedAsStored", func(t *testing.T) { testCreatedAsStored(t, b) })
+	t.Run("ListPlans", func(t *testing.T) { testListPlans(t, b) })
 	t.Run("PatrolDispatch", func(t *testing.T) { testPatrolDispatch(t, b) })
 	t.Run("PatrolReport", func(t *testing.T) { testPatrolReport(t, b) })
 	t.Run("Retention", func(t *testing.T) { testRetention(t, b) })
