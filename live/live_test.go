@@ -290,6 +290,39 @@ func TestLiveEqualsDetect(t *testing.T) {
 	if err != nil || total != len(want) || len(items) != min(500, len(want)) {
 		t.Fatalf("analyst lists %d of %d (%v), want %d", len(items), total, err, len(want))
 	}
+	// The SSE clients' events: one finding.created per finding, which the
+	// analyst's stream passes and an officer's does not.
+	off, err := e.store.CreateUser(e.sys, zhudun.NewUser{Username: "off", DeptCode: "ROOT", Password: "S3cure!pass", Own: true, Roles: []string{"officer"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	oc, err := e.store.CallerFor(context.Background(), off.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs, err := e.store.PendingEvents(e.sys, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	created := map[string]bool{}
+	for _, ev := range evs {
+		if ev.Type != "finding.created" {
+			continue
+		}
+		var f zhudun.Finding
+		if err := json.Unmarshal(ev.Data, &f); err != nil {
+			t.Fatal(err)
+		}
+		created[f.Category+":"+f.Entity] = true
+		if !ev.Visible(c) || ev.Visible(oc) {
+			t.Fatalf("finding.created visible to the analyst %v, to the officer %v", ev.Visible(c), ev.Visible(oc))
+		}
+	}
+	for _, r := range want {
+		if !created[r.Category+":"+r.Entity] {
+			t.Fatalf("no finding.created for %s:%s", r.Category, r.Entity)
+		}
+	}
 }
 
 // TestLiveCrashes: the engine is stopped abruptly again and again while
