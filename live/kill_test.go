@@ -53,7 +53,9 @@ func worker() int {
 	}
 	defer bus.Close()
 	svc := live.New(live.Config{Store: store, Quiet: 100 * time.Millisecond, Every: 300 * time.Millisecond,
-		Stream: func(ctx context.Context, name string, start uint64) (live.Consumer, error) { return st.Consume(ctx, name, start) }})
+		Stream: func(ctx context.Context, name string, start uint64) (live.Consumer, error) {
+			return st.Consume(ctx, name, start)
+		}})
 	svc.Run(ctx)
 	return 0
 }
