@@ -230,32 +230,35 @@ func (s *Store) userRoleIDs(ctx context.Context, id int64) ([]string, error) {
 // scope of each permission over the roles.
 func (s *Store) CallerFor(ctx context.Context, id int64) (*zhudun.Caller, error) {
 	c := &zhudun.Caller{UserID: id, Perms: map[zhudun.Permission]zhudun.Scope{}}
-	err := s.queryRowFixed(ctx, `SELECT u.username, u.dept_id, d.code, d.path FROM users u JOIN depts d ON d.id = u.dept_id WHERE u.id = ?`, id).
-		Scan(&c.Username, &c.DeptID, &c.DeptCode, &c.DeptPath)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, zhudun.Errorf(zhudun.EUNAUTHORIZED, "not signed in")
-	}
+	// One statement for the account and its grants: every request asks,
+	// and on SQLite each statement outside a transaction is a read
+	// transaction of its own, with the locks of the write-ahead log's
+	// index taken and released by system calls.
+	rows, err := s.queryFixed(ctx, `SELECT u.username, u.dept_id, d.code, d.path, r.id, r.scope, rp.perm
+		FROM users u JOIN depts d ON d.id = u.dept_id
+		LEFT JOIN user_roles ur ON ur.user_id = u.id LEFT JOIN roles r ON r.id = ur.role_id
+		LEFT JOIN role_perms rp ON rp.role_id = r.id
+		WHERE u.id = ? ORDER BY r.id`, id)
 	if err != nil {
 		return nil, s.internal("caller", err)
 	}
-	rows, err := s.queryFixed(ctx, `SELECT r.id, r.scope, rp.perm FROM user_roles ur JOIN roles r ON r.id = ur.role_id
-		LEFT JOIN role_perms rp ON rp.role_id = r.id WHERE ur.user_id = ? ORDER BY r.id`, id)
-	if err != nil {
-		return nil, s.internal("caller perms", err)
-	}
 	defer rows.Close()
 	seen := map[string]bool{}
+	found := false
 	for rows.Next() {
-		var role, scope string
-		var perm sql.NullString
-		if err := rows.Scan(&role, &scope, &perm); err != nil {
-			return nil, s.internal("caller perms scan", err)
+		var role, scope, perm sql.NullString
+		if err := rows.Scan(&c.Username, &c.DeptID, &c.DeptCode, &c.DeptPath, &role, &scope, &perm); err != nil {
+			return nil, s.internal("caller scan", err)
 		}
-		if !seen[role] {
-			seen[role] = true
-			c.Roles = append(c.Roles, role)
+		found = true
+		if !role.Valid {
+			continue // no roles: the account grants nothing
 		}
-		sc := zhudun.Scope(scope)
+		if !seen[role.String] {
+			seen[role.String] = true
+			c.Roles = append(c.Roles, role.String)
+		}
+		sc := zhudun.Scope(scope.String)
 		if !perm.Valid || !sc.Valid() {
 			continue // an unknown scope grants nothing: fail closed
 		}
@@ -264,7 +267,13 @@ func (s *Store) CallerFor(ctx context.Context, id int64) (*zhudun.Caller, error)
 			c.Perms[p] = sc
 		}
 	}
-	return c, s.internalIf("caller perms rows", rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, s.internal("caller rows", err)
+	}
+	if !found {
+		return nil, zhudun.Errorf(zhudun.EUNAUTHORIZED, "not signed in")
+	}
+	return c, nil
 }
 
 // Authenticate resolves a session token. Sessions end after the policy's

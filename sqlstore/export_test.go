@@ -20,3 +20,8 @@ func (s *Store) GroupQueuedForTest() int {
 	defer s.group.mu.Unlock()
 	return len(s.group.queue)
 }
+
+func (tx *Tx) ExecForTest(ctx context.Context, q string) error {
+	_, err := tx.exec(ctx, q)
+	return err
+}

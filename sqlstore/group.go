@@ -24,9 +24,10 @@ import (
 const maxGroup = 64
 
 type groupReq struct {
-	ctx  context.Context
-	fn   func(ctx context.Context, tx *Tx) error
-	done chan error
+	ctx      context.Context
+	fn       func(ctx context.Context, tx *Tx) error
+	done     chan error
+	answered bool // done was sent to (by the leader only)
 }
 
 // committer holds the queue of grouped writes; one leader goroutine at a
@@ -80,32 +81,60 @@ func (s *Store) lead() {
 }
 
 // commitGroup runs batch in one transaction and tells each caller its
-// outcome.
+// outcome. It first runs the callers one after another without savepoints:
+// on PostgreSQL each savepoint is a round trip under the chain's lock, as
+// long as a creation's own insert, and a caller almost never fails once it
+// has sent a statement (its checks run before). A caller that fails before
+// sending one left nothing to undo. Only if one fails after sending a
+// statement is the transaction rolled back and the batch run again, each
+// caller in its own savepoint.
 func (s *Store) commitGroup(batch []*groupReq) {
+	unlock, _ := s.lockWriter(context.Background())
+	defer unlock()
+	if !s.runGroup(batch, false) {
+		s.runGroup(batch, true)
+	}
+}
+
+// runGroup is one attempt at commitGroup. Without savepoints it returns
+// false, having answered only callers that failed before any statement or
+// whose context ended, when a caller failed after sending statements; the
+// callers it answered are marked and skipped by the next attempt.
+func (s *Store) runGroup(batch []*groupReq, savepoints bool) bool {
 	// The group's transaction belongs to no single caller: one caller's
 	// cancellation must not roll back the others' changes (nor, on
 	// PostgreSQL, break the connection they share).
 	bg := context.Background()
+	answer := func(r *groupReq, err error) {
+		r.answered = true
+		r.done <- err
+	}
 	fail := func(reqs []*groupReq, err error) {
 		for _, r := range reqs {
-			r.done <- err
+			if !r.answered {
+				answer(r, err)
+			}
 		}
 	}
-	unlock, _ := s.lockWriter(bg)
-	defer unlock()
 	stx, err := s.db.BeginTx(bg, nil)
 	if err != nil {
 		fail(batch, s.internal("begin", err))
-		return
+		return true
 	}
 	var ok []*groupReq // callers whose changes are in the transaction
 	var head *Tx
 	events := 0
 	grp := &groupState{}
-	savepoint := `SAVEPOINT grouped` // what opens the next caller's savepoint
+	savepoint := "" // what opens the next caller's savepoint
+	if savepoints {
+		savepoint = `SAVEPOINT grouped`
+	}
 	for i, r := range batch {
+		if r.answered {
+			continue
+		}
 		if err := r.ctx.Err(); err != nil {
-			r.done <- s.internal("group", err)
+			answer(r, s.internal("group", err))
 			continue
 		}
 		ctx := context.WithoutCancel(r.ctx)
@@ -114,31 +143,41 @@ func (s *Store) commitGroup(batch []*groupReq) {
 				_ = stx.Rollback()
 				fail(ok, s.internal("savepoint", err))
 				fail(batch[i:], s.internal("savepoint", err))
-				return
+				return true
 			}
 		}
 		tx := &Tx{Tx: stx, s: s, now: s.clock(), grp: grp}
 		mark := grp.mark()
 		if err := r.fn(ctx, tx); err != nil {
 			grp.undo(mark)
+			if !savepoints {
+				if tx.stmts > 0 {
+					_ = stx.Rollback() // and again, with savepoints
+					return false
+				}
+				answer(r, err) // nothing of it reached the database
+				continue
+			}
 			// Undo this caller's statements, audit row included; the
 			// anchor goes back to the previous caller's head.
 			if _, rerr := stx.ExecContext(bg, `ROLLBACK TO SAVEPOINT grouped`); rerr != nil {
 				_ = stx.Rollback()
 				fail(ok, s.internal("rollback to savepoint", rerr))
-				r.done <- err
+				answer(r, err)
 				fail(batch[i+1:], s.internal("rollback to savepoint", rerr))
-				return
+				return true
 			}
-			r.done <- err
+			answer(r, err)
 			// The savepoint stays, empty: the next caller's work runs in it.
 			savepoint = ""
 			continue
 		}
-		// Released with the next savepoint's opening, in one round trip
-		// (a statement without arguments may hold several); the last is
-		// released by the commit.
-		savepoint = `RELEASE SAVEPOINT grouped; SAVEPOINT grouped`
+		if savepoints {
+			// Released with the next savepoint's opening, in one round trip
+			// (a statement without arguments may hold several); the last is
+			// released by the commit.
+			savepoint = `RELEASE SAVEPOINT grouped; SAVEPOINT grouped`
+		}
 		ok = append(ok, r)
 		if tx.head != nil {
 			head = tx
@@ -147,16 +186,16 @@ func (s *Store) commitGroup(batch []*groupReq) {
 	}
 	if len(ok) == 0 {
 		_ = stx.Rollback()
-		return
+		return true
 	}
 	if err := grp.flush(bg, stx, s); err != nil {
 		_ = stx.Rollback()
 		fail(ok, err)
-		return
+		return true
 	}
 	if err := stx.Commit(); err != nil {
 		fail(ok, s.internal("commit", err))
-		return
+		return true
 	}
 	var werr error
 	if head != nil {
@@ -169,6 +208,7 @@ func (s *Store) commitGroup(batch []*groupReq) {
 		}
 	}
 	fail(ok, werr)
+	return true
 }
 
 // groupState is what a group's callers append to the audit chain and the

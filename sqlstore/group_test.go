@@ -17,8 +17,9 @@ import (
 	"github.com/zhudun/zhudun/sqlstore"
 )
 
-// TestGroupUndo: callers that fail after appending audit rows and events,
-// between callers that succeed in the same group, leave nothing behind —
+// TestGroupUndo: callers that fail after appending audit rows and events
+// (some after statements of their own, some before sending any), between
+// callers that succeed in the same group, leave nothing behind —
 // the group's chain head, its pending rows and events go back to the
 // previous caller's — and the chain the others wrote verifies.
 func TestGroupUndo(t *testing.T) {
@@ -56,8 +57,19 @@ func TestGroupUndo(t *testing.T) {
 				go func() {
 					defer wg.Done()
 					errs[i] = s.WriteGroupedForTest(sys, func(ctx context.Context, tx *sqlstore.Tx) error {
+						if i%4 == 1 {
+							return failed // before any statement: nothing to undo in the database
+						}
 						if err := tx.AuditForTest(ctx, &zhudun.AuditEntry{Action: "test.group", ObjectType: "test", ObjectID: strconv.Itoa(i)}); err != nil {
 							return err
+						}
+						if i%4 == 3 {
+							// A statement of its own, then failure: the
+							// group is run again with savepoints.
+							// Its row must not outlive it (see the count of events).
+							if err := tx.ExecForTest(ctx, `INSERT INTO outbox (type, at, perm, dept_path, data) VALUES ('test.leak', CURRENT_TIMESTAMP, 'audit:read', '/', '{}')`); err != nil {
+								return err
+							}
 						}
 						if i == 0 {
 							close(entered)

@@ -100,6 +100,7 @@ func (s *Store) queryFixed(ctx context.Context, q string, args ...any) (*sql.Row
 // queryRowFixed is queryRow for a fixed text on the hot path, in the
 // transaction (the statement prepared on its connection is reused).
 func (tx *Tx) queryRowFixed(ctx context.Context, q string, args ...any) *sql.Row {
+	tx.stmts++
 	st, err := tx.s.stmt(ctx, q)
 	if err != nil {
 		return tx.queryRow(ctx, q, args...)

@@ -203,6 +203,7 @@ type Tx struct {
 	events int
 	head   *zhudun.AuditEntry // the last audit row this transaction appended
 	grp    *groupState        // set in a group commit: audit and outbox rows wait for its end
+	stmts  int                // statements sent through the Tx's methods (see commitGroup)
 }
 
 // write runs fn in a transaction and commits it; every change, its audit row
@@ -278,14 +279,17 @@ func (s *Store) writeRow(ctx context.Context, dest []any, q string, args ...any)
 }
 
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	tx.stmts++
 	return tx.ExecContext(ctx, tx.s.dialect.Rebind(q), args...)
 }
 
 func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	tx.stmts++
 	return tx.QueryContext(ctx, tx.s.dialect.Rebind(q), args...)
 }
 
 func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	tx.stmts++
 	return tx.QueryRowContext(ctx, tx.s.dialect.Rebind(q), args...)
 }
 
