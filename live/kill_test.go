@@ -29,7 +29,11 @@ func TestMain(m *testing.M) {
 	if os.Getenv("LIVE_TEST_WORKER") != "" {
 		os.Exit(worker())
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if worldDir != "" {
+		os.RemoveAll(worldDir)
+	}
+	os.Exit(code)
 }
 
 func worker() int {

@@ -34,6 +34,7 @@ var world = sync.OnceValues(func() (string, []row) {
 	if err != nil {
 		panic(err)
 	}
+	worldDir = dir
 	feedDir := filepath.Join(dir, "feed")
 	if _, err := sim.Write(sim.Params{Users: 2000, Days: 3, Seed: 7}, feedDir, filepath.Join(dir, "truth.jsonl")); err != nil {
 		panic(err)
@@ -60,6 +61,9 @@ var world = sync.OnceValues(func() (string, []row) {
 	}
 	return feedDir, rows
 })
+
+// worldDir is world's directory, removed by TestMain.
+var worldDir string
 
 type row struct {
 	Category string `json:"category"`
