@@ -175,3 +175,16 @@ type IngestBatch struct {
 	Events int
 	Body   []byte
 }
+
+// IngestDelivery is one ingest stream message as the live engine reads
+// it: its stream sequence, id, source and opened body (canonical JSON
+// Lines). Bad is set for a message whose tag or seal failed: it carries
+// no body and is counted, not fed.
+type IngestDelivery struct {
+	Seq    uint64
+	ID     string
+	Source string
+	Events int
+	Body   []byte
+	Bad    bool
+}

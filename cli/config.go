@@ -62,6 +62,7 @@ type Config struct {
 	GeocoderCRS                                                                              string // gcj02 or wgs84 (default) for the service's answers
 	DemoSeed                                                                                 int64
 	IngestPartitions, IngestRate, IngestMaxGiB                                               string // the ingest stream (docs/ingest.md)
+	Engine                                                                                   string // serve: the live Four Cuts engine, embedded or off (docs/live.md)
 	ConfigFile                                                                               string
 }
 
@@ -93,6 +94,7 @@ func (c *Config) options() []option {
 		{name: "ingest-partitions", usage: "partitions (subjects fourcuts.ev.<n>) of the ingest stream; fixed once consumers run (docs/ingest.md)", str: &c.IngestPartitions, def: "16"},
 		{name: "ingest-rate", usage: "events per second each source may push (bursts of ten seconds' worth)", str: &c.IngestRate, def: "200000"},
 		{name: "ingest-max-gib", usage: "size of the ingest stream in GiB; a full stream answers 429", str: &c.IngestMaxGiB, def: "16"},
+		{name: "engine", usage: "serve: run the live Four Cuts engine in this process (embedded) or not (off: `zhudun engine` workers run it; docs/live.md)", str: &c.Engine, def: "embedded"},
 		{name: "geocoder-crs", usage: "coordinate system of the address service's answers: wgs84 or gcj02", str: &c.GeocoderCRS, def: "wgs84"},
 		{name: "tls-cert", usage: "TLS certificate file (serves HTTPS; cookies become Secure)", str: &c.TLSCert},
 		{name: "tls-key", usage: "TLS key file", str: &c.TLSKey},

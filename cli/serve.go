@@ -23,6 +23,7 @@ import (
 	"github.com/zhudun/zhudun/gmcrypto"
 	"github.com/zhudun/zhudun/httpapi"
 	"github.com/zhudun/zhudun/ingest"
+	"github.com/zhudun/zhudun/live"
 	"github.com/zhudun/zhudun/natsbus"
 	"github.com/zhudun/zhudun/password"
 	"github.com/zhudun/zhudun/relay"
@@ -111,7 +112,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := checkTiles(cfg.MapTiles); err != nil {
 		return err
 	}
-	ing, err := openIngest(ctx, &cfg, bus, store, keys, log)
+	if cfg.Engine != "embedded" && cfg.Engine != "off" {
+		return fmt.Errorf("--engine must be embedded or off")
+	}
+	ing, ingStream, err := openIngest(ctx, &cfg, bus, store, keys, log)
 	if err != nil {
 		return err
 	}
@@ -127,6 +131,13 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	relayDone := make(chan struct{})
 	go func() { defer close(relayDone); relay.Run(runCtx, store, bus, time.Second, log) }()
+	engineDone := make(chan struct{})
+	if cfg.Engine == "embedded" {
+		eng := live.New(live.Config{Store: store, Stream: liveStream(ingStream), Logger: log})
+		go func() { defer close(engineDone); eng.Run(runCtx) }()
+	} else {
+		close(engineDone)
+	}
 	patrolDone := make(chan struct{})
 	if cfg.Demo && cfg.DemoPatrol {
 		sim := demo.NewPatrol(store, demo.PatrolConfig{Seed: cfg.DemoSeed, Logger: log})
@@ -209,6 +220,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		log.Error("audit denied requests at shutdown", "err", err)
 	}
 	<-relayDone
+	<-engineDone
 	<-purgeDone
 	<-patrolDone
 	// Whatever the relay had not published yet stays in the outbox for the
@@ -344,14 +356,23 @@ func checkTiles(t string) error {
 
 // openIngest makes sure the ingest stream exists and returns the service
 // behind POST /api/v1/events.
-func openIngest(ctx context.Context, cfg *Config, bus *natsbus.Bus, store *sqlstore.Store, keys *gmcrypto.Keyring, log *slog.Logger) (*ingest.Service, error) {
-	parts, err := strconv.Atoi(cfg.IngestPartitions)
-	if err != nil || parts < 1 || parts > 4096 {
-		return nil, fmt.Errorf("--ingest-partitions must be 1–4096")
+func openIngest(ctx context.Context, cfg *Config, bus *natsbus.Bus, store *sqlstore.Store, keys *gmcrypto.Keyring, log *slog.Logger) (*ingest.Service, *natsbus.IngestStream, error) {
+	st, err := openIngestStream(ctx, cfg, bus)
+	if err != nil {
+		return nil, nil, err
 	}
 	rate, err := strconv.ParseFloat(cfg.IngestRate, 64)
 	if err != nil || rate <= 0 {
-		return nil, fmt.Errorf("--ingest-rate must be a positive number")
+		return nil, nil, fmt.Errorf("--ingest-rate must be a positive number")
+	}
+	return ingest.New(ingest.Config{Store: store, Stream: st, Keys: keys, Logger: log, Rate: rate, Burst: 10 * rate}), st, nil
+}
+
+// openIngestStream makes sure the ingest stream exists as configured.
+func openIngestStream(ctx context.Context, cfg *Config, bus *natsbus.Bus) (*natsbus.IngestStream, error) {
+	parts, err := strconv.Atoi(cfg.IngestPartitions)
+	if err != nil || parts < 1 || parts > 4096 {
+		return nil, fmt.Errorf("--ingest-partitions must be 1–4096")
 	}
 	gib, err := strconv.ParseFloat(cfg.IngestMaxGiB, 64)
 	if err != nil || gib <= 0 {
@@ -361,5 +382,5 @@ func openIngest(ctx context.Context, cfg *Config, bus *natsbus.Bus, store *sqlst
 	if err != nil {
 		return nil, fmt.Errorf("ingest stream: %w", err)
 	}
-	return ingest.New(ingest.Config{Store: store, Stream: st, Keys: keys, Logger: log, Rate: rate, Burst: 10 * rate}), nil
+	return st, nil
 }

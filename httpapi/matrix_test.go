@@ -55,6 +55,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"sec", "POST", "/api/v1/users", map[string]any{"username": "n3", "dept_code": "ST1", "password": "Init!al123"}, 403, -1},
 		{"aud", "POST", "/api/v1/users", map[string]any{"username": "n4", "dept_code": "ST1", "password": "Init!al123"}, 403, -1},
 		{"off1", "POST", "/api/v1/users", map[string]any{"username": "n5", "dept_code": "ST1", "password": "Init!al123"}, 403, -1},
+		// Findings and leads: finding:read (analysts, commanders) within
+		// the data scope; the harness's store holds none (their scope is
+		// storetest's Findings, their contents live's tests).
+		{"ana1", "GET", "/api/v1/findings", nil, 200, 0},
+		{"ana1", "GET", "/api/v1/leads?status=withdrawn&category=black_card", nil, 200, 0},
+		{"ana1", "GET", "/api/v1/findings?status=bogus", nil, 400, -1},
+		{"off1", "GET", "/api/v1/findings", nil, 403, -1},
+		{"sb1adm", "GET", "/api/v1/leads", nil, 403, -1},
 		// Departments.
 		{"rootadm", "GET", "/api/v1/depts", nil, 200, 5},
 		{"sb1adm", "GET", "/api/v1/depts", nil, 200, 2},
@@ -124,7 +132,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		q    string
 		want int
 	}{
-		{"action=request.denied&user=sb1adm", 6}, // sb1adm: phone, id_number, own password, roles PUT, pii, audit export
+		{"action=request.denied&user=sb1adm", 7}, // sb1adm: phone, id_number, own password, roles PUT, pii, audit export, leads
 		{"action=pii.view", 1},
 		{"action=users.export", 3},
 		{"action=audit.export", 1},

@@ -35,6 +35,7 @@ type Backend interface {
 	zhudun.PolicyService
 	zhudun.AlertService
 	zhudun.SourceService
+	zhudun.FindingService
 	// Unlock clears a user's lockout (user:write).
 	Unlock(ctx context.Context, id int64) error
 	// SessionValid checks a token without touching its idle timer (the event

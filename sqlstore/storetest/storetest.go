@@ -118,6 +118,7 @@ func Run(t *testing.T, b Backend) {
 	t.Run("UnitCrew", func(t *testing.T) { testUnitCrew(t, b) })
 	t.Run("Sources", func(t *testing.T) { testSources(t, b) })
 	t.Run("IngestChunks", func(t *testing.T) { testIngestChunks(t, b) })
+	t.Run("Findings", func(t *testing.T) { testFindings(t, b) })
 }
 
 func code(err error) string { return zhudun.ErrorCode(err) }

@@ -1,0 +1,442 @@
+// Package live is the Four Cuts engine as a stream (issue 10, docs/live.md):
+// a durable consumer on the ingest stream feeds a fourcuts.Engine;
+// detection runs again whenever the feed goes quiet, and at least every
+// few seconds while it flows; each run's findings and leads are diffed
+// against the stored ones — new ones inserted, changed ones updated in
+// place, vanished ones withdrawn — and written with a checkpoint of the
+// engine's aggregates in one transaction, after which the messages it
+// covers are acknowledged. A process killed at any moment restarts from
+// its last checkpoint and replays the rest of the stream.
+//
+// The engine stays pure (fourcuts); this package owns the state that
+// outlives a request, and httpapi only lists what the store holds.
+package live
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/fourcuts"
+	"github.com/zhudun/zhudun/fourcuts/feed"
+	"github.com/zhudun/zhudun/sqlstore"
+)
+
+// Store is what the engine needs from the database (sqlstore.Store).
+type Store interface {
+	EngineFindings(ctx context.Context) ([]*zhudun.Finding, error)
+	// EngineCheckpoint is ENOTFOUND before the first checkpoint.
+	EngineCheckpoint(ctx context.Context, name string) (*zhudun.EngineCheckpoint, error)
+	ApplyFindingChange(ctx context.Context, ch *zhudun.FindingChange) error
+}
+
+// Consumer reads the ingest stream in sequence order.
+type Consumer interface {
+	// Fetch returns up to max deliveries, waiting up to wait; none when
+	// nothing new arrived.
+	Fetch(ctx context.Context, max int, wait time.Duration) ([]zhudun.IngestDelivery, error)
+	// AckThrough acknowledges every delivery up to seq.
+	AckThrough(ctx context.Context, seq uint64) error
+}
+
+// Stream opens the durable consumer name delivering from sequence start.
+type Stream func(ctx context.Context, name string, start uint64) (Consumer, error)
+
+// Config configures a Service.
+type Config struct {
+	Store  Store
+	Stream Stream
+	Engine fourcuts.Config // zero fields take the defaults; Leads is always on
+	// Name names the durable consumer and the checkpoint (default "live").
+	Name string
+	// Quiet: detection runs once no message arrived for this long
+	// (default 1 s). Every: while messages keep arriving, it runs at least
+	// this often (default 5 s).
+	Quiet, Every time.Duration
+	// Batch is the most messages fetched at once (default 64).
+	Batch  int
+	Logger *slog.Logger
+	// Crash, for tests, is called after each checkpoint is written and
+	// before its messages are acknowledged.
+	Crash func()
+}
+
+// Service runs the live engine.
+type Service struct {
+	cfg Config
+	log *slog.Logger
+
+	eng      *fourcuts.Engine
+	seq      uint64              // last stream sequence fed to eng
+	seen     map[string]struct{} // ids of the messages fed: a chunk republished after the stream's duplicate window counts once
+	stored   map[string]*zhudun.Finding
+	nextGang int
+	runs     atomic.Int64
+	events   atomic.Int64 // the engine's event count, for tests and logs
+}
+
+// New returns a Service; Run starts it.
+func New(c Config) *Service {
+	if c.Name == "" {
+		c.Name = "live"
+	}
+	if c.Quiet <= 0 {
+		c.Quiet = time.Second
+	}
+	if c.Every <= 0 {
+		c.Every = 5 * time.Second
+	}
+	if c.Batch <= 0 {
+		c.Batch = 64
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	c.Engine.Leads = true
+	return &Service{cfg: c, log: c.Logger.With("component", "live", "engine", c.Name)}
+}
+
+// Run consumes until ctx ends. A failure (database or bus down) restarts
+// the consumer from the last checkpoint after a pause, so what was fed but
+// not checkpointed is read again.
+func (s *Service) Run(ctx context.Context) error {
+	for {
+		err := s.run(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		s.log.Error("live engine stopped; restarting from its checkpoint", "err", err)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(2 * time.Second):
+		}
+	}
+}
+
+// Events is the number of events the engine holds (restored ones too).
+func (s *Service) Events() int64 { return s.events.Load() }
+
+// Runs is the number of detections committed since the service started.
+func (s *Service) Runs() int { return int(s.runs.Load()) }
+
+func (s *Service) run(ctx context.Context) error {
+	if err := s.restore(ctx); err != nil {
+		return err
+	}
+	c, err := s.cfg.Stream(ctx, s.cfg.Name, s.seq+1)
+	if err != nil {
+		return err
+	}
+	var (
+		fed       int    // messages fed since the checkpoint
+		last      uint64 // last delivered sequence, fed or skipped
+		acked     = s.seq
+		lastRun   = time.Now()
+		src       string // source of the first message fed since the checkpoint
+		arena     []byte
+		ev        fourcuts.Event
+		bad, lost int
+	)
+	for {
+		ds, err := c.Fetch(ctx, s.cfg.Batch, s.cfg.Quiet)
+		if err != nil {
+			return err
+		}
+		for _, d := range ds {
+			last = max(last, d.Seq)
+			if d.Seq <= s.seq {
+				continue // covered by the checkpoint: redelivered
+			}
+			if d.Bad {
+				bad++
+				s.seq = d.Seq
+				continue
+			}
+			if _, dup := s.seen[d.ID]; dup {
+				s.seq = d.Seq
+				continue
+			}
+			s.seen[d.ID] = struct{}{}
+			if fed == 0 {
+				src = d.Source
+			}
+			body := d.Body
+			for len(body) > 0 {
+				line := body
+				if i := slices.Index(body, '\n'); i >= 0 {
+					line, body = body[:i], body[i+1:]
+				} else {
+					body = nil
+				}
+				if len(line) == 0 {
+					continue
+				}
+				ev.Reset()
+				var reason string
+				arena, reason = feed.DecodeJSON(line, &ev, arena[:0])
+				if reason != "" {
+					lost++ // the ingest service wrote it canonical: a bug, counted
+					continue
+				}
+				s.eng.Add(&ev)
+			}
+			s.seq = d.Seq
+			s.events.Store(s.eng.Events())
+			fed++
+		}
+		if fed > 0 && (len(ds) == 0 || time.Since(lastRun) >= s.cfg.Every) {
+			if err := s.commit(ctx, src); err != nil {
+				return err
+			}
+			if s.cfg.Crash != nil {
+				s.cfg.Crash()
+			}
+			fed, lastRun = 0, time.Now()
+			if bad+lost > 0 {
+				s.log.Error("ingest messages not fed", "refused", bad, "lines", lost)
+				bad, lost = 0, 0
+			}
+		}
+		if fed == 0 && last > acked && last <= s.seq {
+			if err := c.AckThrough(ctx, last); err != nil {
+				return err
+			}
+			acked = last
+		}
+	}
+}
+
+// restore loads the checkpoint (an engine snapshot, the sequence it
+// covers and the message ids fed) and the stored findings. A checkpoint
+// this build cannot read is dropped: the stream is replayed from its
+// start, and the diffs bring the stored findings to what it yields.
+func (s *Service) restore(ctx context.Context) error {
+	s.eng, s.seq, s.seen = fourcuts.NewEngine(s.cfg.Engine), 0, map[string]struct{}{}
+	cp, err := s.cfg.Store.EngineCheckpoint(ctx, s.cfg.Name)
+	switch {
+	case zhudun.ErrorCode(err) == zhudun.ENOTFOUND:
+	case err != nil:
+		return err
+	default:
+		if seen, snap, ok := decodeState(cp.State); !ok {
+			s.log.Warn("checkpoint unreadable by this build; replaying the stream from its start")
+		} else if err := s.eng.LoadSnapshot(snap); err != nil {
+			s.log.Warn("engine snapshot unreadable by this build; replaying the stream from its start", "err", err)
+		} else {
+			s.seq, s.seen = cp.Seq, seen
+		}
+	}
+	all, err := s.cfg.Store.EngineFindings(ctx)
+	if err != nil {
+		return err
+	}
+	s.stored, s.nextGang = make(map[string]*zhudun.Finding, len(all)), 1
+	for _, f := range all {
+		s.stored[sqlstore.FindingKey(f.Kind, f.Category, f.EntityType, f.Entity)] = f
+		if n := gangNumber(f.Gang); n >= s.nextGang {
+			s.nextGang = n + 1
+		}
+	}
+	s.events.Store(s.eng.Events())
+	s.log.Info("live engine restored", "seq", s.seq, "events", s.eng.Events(), "findings", len(all))
+	return nil
+}
+
+// state: "LV1", the number of message ids and each (length, bytes), then
+// the engine's snapshot.
+func encodeState(seen map[string]struct{}, eng *fourcuts.Engine) []byte {
+	b := append([]byte(nil), "LV1"...)
+	ids := make([]string, 0, len(seen))
+	for id := range seen {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	b = binary.AppendUvarint(b, uint64(len(ids)))
+	for _, id := range ids {
+		b = binary.AppendUvarint(b, uint64(len(id)))
+		b = append(b, id...)
+	}
+	return eng.AppendSnapshot(b)
+}
+
+func decodeState(b []byte) (map[string]struct{}, []byte, bool) {
+	if len(b) < 3 || string(b[:3]) != "LV1" {
+		return nil, nil, false
+	}
+	b = b[3:]
+	n, k := binary.Uvarint(b)
+	if k <= 0 || n > uint64(len(b)) {
+		return nil, nil, false
+	}
+	b = b[k:]
+	seen := make(map[string]struct{}, n)
+	for range n {
+		l, k := binary.Uvarint(b)
+		if k <= 0 || l > uint64(len(b)-k) {
+			return nil, nil, false
+		}
+		seen[string(b[k:k+int(l)])] = struct{}{}
+		b = b[k+int(l):]
+	}
+	return seen, b, true
+}
+
+// commit runs detection, diffs it against the stored findings and writes
+// the change with the checkpoint covering everything fed.
+func (s *Service) commit(ctx context.Context, src string) error {
+	res := s.eng.Detect()
+	ch := s.diff(res, src)
+	ch.Checkpoint = &zhudun.EngineCheckpoint{Name: s.cfg.Name, Seq: s.seq, State: encodeState(s.seen, s.eng)}
+	if err := s.cfg.Store.ApplyFindingChange(ctx, ch); err != nil {
+		// The change did not commit: the next run starts again from the
+		// stored findings and the checkpoint.
+		return err
+	}
+	for _, f := range ch.Upsert {
+		s.stored[sqlstore.FindingKey(f.Kind, f.Category, f.EntityType, f.Entity)] = f
+	}
+	for _, id := range ch.Withdraw {
+		for _, f := range s.stored {
+			if f.ID == id {
+				f.Status = zhudun.FindingWithdrawn
+			}
+		}
+	}
+	s.runs.Add(1)
+	s.log.Info("live findings", "seq", s.seq, "events", s.eng.Events(), "findings", len(res.Findings), "leads", len(res.Leads),
+		"changed", len(ch.Upsert), "withdrawn", len(ch.Withdraw))
+	return nil
+}
+
+// diff turns a detection into the change against the stored findings.
+// Stored ones are copied, never changed here: if the change fails to
+// commit, memory still equals the database.
+func (s *Service) diff(res *fourcuts.Result, src string) *zhudun.FindingChange {
+	gangs := s.gangIDs(res.Findings)
+	ch := &zhudun.FindingChange{}
+	found := map[string]bool{}
+	add := func(kind string, f *fourcuts.Finding) {
+		n := contractFinding(kind, f)
+		if n.Gang != "" {
+			n.Gang = gangs[n.Gang]
+		}
+		key := sqlstore.FindingKey(kind, n.Category, n.EntityType, n.Entity)
+		found[key] = true
+		old := s.stored[key]
+		if old == nil {
+			n.Source = src
+			ch.Upsert = append(ch.Upsert, n)
+			return
+		}
+		if old.Status == zhudun.FindingLive && old.Entity == n.Entity && old.Score == n.Score && old.Gang == n.Gang &&
+			old.FirstSeen.Equal(n.FirstSeen) && old.LastSeen.Equal(n.LastSeen) && string(old.Evidence) == string(n.Evidence) {
+			return
+		}
+		u := *old
+		u.Entity, u.Score, u.Gang, u.FirstSeen, u.LastSeen, u.Evidence, u.Status = n.Entity, n.Score, n.Gang, n.FirstSeen, n.LastSeen, n.Evidence, zhudun.FindingLive
+		ch.Upsert = append(ch.Upsert, &u)
+	}
+	for i := range res.Findings {
+		add(zhudun.KindFinding, &res.Findings[i])
+	}
+	for i := range res.Leads {
+		add(zhudun.KindLead, &res.Leads[i])
+	}
+	for key, f := range s.stored {
+		if !found[key] && f.Status == zhudun.FindingLive {
+			ch.Withdraw = append(ch.Withdraw, f.ID)
+		}
+	}
+	slices.Sort(ch.Withdraw)
+	return ch
+}
+
+// gangIDs maps this run's gang ids (fourcuts numbers them afresh each
+// run) to stored ones: a gang keeps the oldest stored id among its members'
+// (ids are numbered in order of creation, so the older id survives a
+// merge); when a gang split, the larger part keeps it and the other gets a
+// new id, as does a gang none of whose members had one.
+func (s *Service) gangIDs(fs []fourcuts.Finding) map[string]string {
+	type gang struct {
+		run   string
+		size  int
+		known []int
+	}
+	byRun := map[string]*gang{}
+	for i := range fs {
+		f := &fs[i]
+		g := byRun[f.Gang]
+		if g == nil {
+			g = &gang{run: f.Gang}
+			byRun[f.Gang] = g
+		}
+		g.size++
+		et := f.EntityType
+		if old := s.stored[sqlstore.FindingKey(zhudun.KindFinding, f.Category, et, f.Entity)]; old != nil {
+			if n := gangNumber(old.Gang); n > 0 {
+				g.known = append(g.known, n)
+			}
+		}
+	}
+	order := make([]*gang, 0, len(byRun))
+	for _, g := range byRun {
+		slices.Sort(g.known)
+		order = append(order, g)
+	}
+	slices.SortFunc(order, func(a, b *gang) int {
+		if a.size != b.size {
+			return b.size - a.size
+		}
+		return strings.Compare(a.run, b.run)
+	})
+	taken := map[int]bool{}
+	out := make(map[string]string, len(order))
+	for _, g := range order {
+		id := 0
+		for _, n := range g.known {
+			if !taken[n] {
+				id = n
+				break
+			}
+		}
+		if id == 0 {
+			id = s.nextGang
+			s.nextGang++
+		}
+		taken[id] = true
+		out[g.run] = fmt.Sprintf("G-%06d", id)
+	}
+	return out
+}
+
+func gangNumber(g string) int {
+	n, err := strconv.Atoi(strings.TrimPrefix(g, "G-"))
+	if err != nil || !strings.HasPrefix(g, "G-") {
+		return 0
+	}
+	return n
+}
+
+// contractFinding is f in the contract's shape (the same rounding as
+// zhudun detect's output).
+func contractFinding(kind string, f *fourcuts.Finding) *zhudun.Finding {
+	var c struct {
+		Score    float64         `json:"score"`
+		Evidence json.RawMessage `json:"evidence"`
+	}
+	if err := json.Unmarshal(f.AppendJSON(nil), &c); err != nil {
+		panic(errors.Join(errors.New("live: a finding's own JSON does not parse"), err))
+	}
+	return &zhudun.Finding{Kind: kind, Category: f.Category, EntityType: f.EntityType, Entity: f.Entity, Score: c.Score, Gang: f.Gang,
+		FirstSeen: time.UnixMilli(f.FirstSeen).UTC(), LastSeen: time.UnixMilli(f.LastSeen).UTC(), Evidence: c.Evidence, Status: zhudun.FindingLive}
+}

@@ -1,0 +1,104 @@
+package natsbus
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/zhudun/zhudun"
+)
+
+// IngestConsumer is the live engine's durable pull consumer on the ingest
+// stream (docs/live.md). The engine's checkpoint, not the consumer's ack
+// floor, says where reading resumes: Consume recreates the consumer at the
+// sequence after the checkpoint, so that a restart replays at once what the
+// checkpoint does not cover instead of waiting out the ack wait. Acks
+// (ack-all) only tell the server, and the lag figures, how far the
+// checkpoints have come.
+type IngestConsumer struct {
+	b       *Bus
+	c       jetstream.Consumer
+	pending []jetstream.Msg // delivered, not yet acknowledged, in sequence order
+}
+
+// Consume opens the durable consumer name on every partition of the
+// stream, delivering from sequence start (1: the beginning).
+func (s *IngestStream) Consume(ctx context.Context, name string, start uint64) (*IngestConsumer, error) {
+	if err := s.b.js.DeleteConsumer(ctx, s.cfg.Stream, name); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+		return nil, busError("reset consumer "+name, err)
+	}
+	cc := jetstream.ConsumerConfig{
+		Durable:       name,
+		AckPolicy:     jetstream.AckAllPolicy,
+		AckWait:       10 * time.Minute, // a checkpoint comes first; redelivery is the restart's business
+		MaxAckPending: -1,
+		FilterSubject: s.cfg.Prefix + ".*",
+		DeliverPolicy: jetstream.DeliverAllPolicy,
+	}
+	if start > 1 {
+		cc.DeliverPolicy, cc.OptStartSeq = jetstream.DeliverByStartSequencePolicy, start
+	}
+	c, err := s.b.js.CreateConsumer(ctx, s.cfg.Stream, cc)
+	if err != nil {
+		return nil, busError("create consumer "+name, err)
+	}
+	return &IngestConsumer{b: s.b, c: c}, nil
+}
+
+// Fetch returns up to max deliveries, waiting up to wait for the first;
+// none when the stream had nothing new.
+func (c *IngestConsumer) Fetch(ctx context.Context, max int, wait time.Duration) ([]zhudun.IngestDelivery, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	batch, err := c.c.Fetch(max, jetstream.FetchMaxWait(wait))
+	if err != nil {
+		return nil, unavailable("ingest fetch", err)
+	}
+	var out []zhudun.IngestDelivery
+	for m := range batch.Messages() {
+		meta, err := m.Metadata()
+		if err != nil {
+			return out, unavailable("ingest metadata", err)
+		}
+		d := zhudun.IngestDelivery{Seq: meta.Sequence.Stream}
+		im, err := c.b.OpenIngestMessage(m.Subject(), m.Headers(), m.Data())
+		if err != nil {
+			c.b.log.Error("ingest message refused", "seq", d.Seq, "err", err)
+			d.Bad = true
+		} else {
+			d.ID, d.Source, d.Events, d.Body = im.ID, im.Source, im.Events, im.Body
+		}
+		c.pending = append(c.pending, m)
+		out = append(out, d)
+	}
+	if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, context.DeadlineExceeded) {
+		return out, unavailable("ingest fetch", err)
+	}
+	return out, nil
+}
+
+// AckThrough acknowledges every delivery up to stream sequence seq.
+func (c *IngestConsumer) AckThrough(ctx context.Context, seq uint64) error {
+	last := -1
+	for i, m := range c.pending {
+		meta, err := m.Metadata()
+		if err != nil {
+			return unavailable("ingest metadata", err)
+		}
+		if meta.Sequence.Stream > seq {
+			break
+		}
+		last = i
+	}
+	if last < 0 {
+		return nil
+	}
+	if err := c.pending[last].Ack(); err != nil {
+		return unavailable("ingest ack", err)
+	}
+	c.pending = c.pending[last+1:]
+	return nil
+}
