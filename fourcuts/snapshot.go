@@ -13,7 +13,7 @@ import (
 // a snapshot is read back only by a build with the same record layout on
 // the same byte order; the header says which, and LoadSnapshot refuses any
 // other (the caller then replays the stream from its start).
-const snapshotVersion = 1
+const snapshotVersion = 2
 
 // ErrSnapshot is returned by LoadSnapshot for bytes it cannot use.
 var ErrSnapshot = errors.New("fourcuts: snapshot of another version, layout or byte order, or damaged")
@@ -23,7 +23,7 @@ func snapshotLayout() []byte {
 	one := uint16(1)
 	b := []byte{"FCS"[0], "FCS"[1], "FCS"[2], snapshotVersion, *(*byte)(unsafe.Pointer(&one))}
 	for _, n := range []uintptr{unsafe.Sizeof(tslot{}), unsafe.Sizeof(cardAgg{}), unsafe.Sizeof(imeiAgg{}),
-		unsafe.Sizeof(ipAgg{}), unsafe.Sizeof(actRec{}), unsafe.Sizeof(regRec{})} {
+		unsafe.Sizeof(ipAgg{}), unsafe.Sizeof(cardCell{}), unsafe.Sizeof(actRec{}), unsafe.Sizeof(regRec{})} {
 		b = append(b, byte(n))
 	}
 	return b
@@ -53,6 +53,7 @@ func (e *Engine) AppendSnapshot(b []byte) []byte {
 	b = binary.AppendUvarint(b, uint64(e.pairs.n))
 	b = appendPOD(b, e.pairs.keys)
 	b = appendPOD(b, e.cardIMEI)
+	b = appendPOD(b, e.cardCell)
 	b = appendPOD(b, e.acts)
 	return appendPOD(b, e.regs)
 }
@@ -97,6 +98,7 @@ func (e *Engine) LoadSnapshot(b []byte) error {
 	n.pairs.n = int(r.uvarint())
 	n.pairs.keys = readPOD[uint64](r)
 	n.cardIMEI = readPOD[[2]uint32](r)
+	n.cardCell = readPOD[cardCell](r)
 	n.acts = readPOD[actRec](r)
 	n.regs = readPOD[regRec](r)
 	if r.bad || len(r.b) != 0 || len(n.pairs.keys) == 0 || 64-log2(len(n.pairs.keys)) != n.pairs.shift ||
