@@ -11,7 +11,7 @@ import (
 // than a fresh one — this test fails first, naming the field.
 func TestSnapshotCoversEngine(t *testing.T) {
 	covered := map[string]bool{
-		"cfg": true, // the caller's, not state: LoadSnapshot keeps the engine's own
+		"cfg":  true, // the caller's, not state: LoadSnapshot keeps the engine's own
 		"nums": true, "imeis": true, "devices": true, "ips": true, "holders": true, "platforms": true,
 		"accounts": true, "outlets": true, "carriers": true, "regions": true, "models": true, "oses": true,
 		"cards": true, "imeiSt": true, "ipSt": true, "pairs": true, "cardIMEI": true, "cardCell": true,
