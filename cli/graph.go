@@ -7,7 +7,6 @@ package cli
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -237,9 +236,24 @@ func readEdges(ctx context.Context, r io.Reader, name string) (*edgeList, error)
 func readAll(r io.Reader) ([]byte, error) {
 	if f, ok := r.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-			buf := bytes.NewBuffer(make([]byte, 0, st.Size()+1))
-			_, err := buf.ReadFrom(f)
-			return buf.Bytes(), err
+			// Read into exactly the file's size plus one byte to see EOF:
+			// bytes.Buffer.ReadFrom would grow (copy and clear twice the
+			// size) once less than 512 bytes were free, which on a 7 MB
+			// graph cost a tenth of `graph dense`'s CPU time.
+			buf := make([]byte, 0, st.Size()+1)
+			for {
+				n, err := f.Read(buf[len(buf):cap(buf)])
+				buf = buf[:len(buf)+n]
+				if err == io.EOF {
+					return buf, nil
+				}
+				if err != nil {
+					return buf, err
+				}
+				if len(buf) == cap(buf) { // the file grew while read
+					buf = append(buf, 0)[:len(buf)]
+				}
+			}
 		}
 	}
 	return io.ReadAll(r)

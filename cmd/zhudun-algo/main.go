@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 
 	"github.com/zhudun/zhudun/cli"
 )
@@ -23,6 +24,13 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: zhudun-algo graph|stream SUBCOMMAND [flags]")
 		os.Exit(2)
 	}
+	// ZHUDUN_CPUPROFILE=FILE writes a CPU profile (for bench/algo).
+	if path := os.Getenv("ZHUDUN_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil {
+			pprof.StartCPUProfile(f)
+			defer pprof.StopCPUProfile()
+		}
+	}
 	var err error
 	switch os.Args[1] {
 	case "graph":
@@ -33,6 +41,7 @@ func main() {
 		err = fmt.Errorf("unknown command %q (want graph or stream)", os.Args[1])
 	}
 	if err != nil {
+		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "zhudun:", err)
 		os.Exit(1)
 	}
