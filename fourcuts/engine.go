@@ -13,6 +13,7 @@ type cardAgg struct {
 	callback          int32 // peers both called and calling back
 	imeis             int32
 	lastIMEI          uint32 // cache: the IMEI of the previous record, whose pair is known
+	lastHomeCell      uint64 // cache: the cell of the previous home-hours record, whose pair is known
 	cdrFirst, cdrLast int64
 	smsFirst, smsLast int64
 }
@@ -109,19 +110,34 @@ func NewEngine(cfg Config) *Engine {
 	return e
 }
 
+// cardSpan is when number c was first and last seen, in any event.
+func (e *Engine) cardSpan(c uint32) (first, last int64) {
+	sp, ca := e.nums.span[c], &e.cards[c]
+	return min(sp.first, ca.cdrFirst, ca.smsFirst), max(sp.last, ca.cdrLast, ca.smsLast)
+}
+
+// imeiSpan is when IMEI i was first and last seen, in any event.
+func (e *Engine) imeiSpan(i uint32) (first, last int64) {
+	sp, ia := e.imeis.span[i], &e.imeiSt[i]
+	return min(sp.first, ia.cdrFirst), max(sp.last, ia.cdrLast)
+}
+
 // Events is the number of events added.
 func (e *Engine) Events() int64 { return e.events }
 
-func (e *Engine) card(key []byte, ts int64) uint32 {
-	id := e.nums.id(key, ts)
+// card interns a number. widen is false for voice and SMS records, whose
+// times cardAgg keeps (cdrFirst…smsLast); cardSpan combines them.
+func (e *Engine) card(key []byte, ts int64, widen bool) uint32 {
+	id := e.nums.find(key, ts, widen)
 	for int(id) >= len(e.cards) {
 		e.cards = append(e.cards, cardAgg{lastIMEI: none, cdrFirst: 1<<63 - 1, cdrLast: -1 << 63, smsFirst: 1<<63 - 1, smsLast: -1 << 63})
 	}
 	return id
 }
 
-func (e *Engine) imei(key []byte, ts int64) uint32 {
-	id := e.imeis.idIMEI(key, ts)
+// imei interns an IMEI; widen as for card (imeiAgg keeps the voice times).
+func (e *Engine) imei(key []byte, ts int64, widen bool) uint32 {
+	id := e.imeis.idIMEI(key, ts, widen)
 	for int(id) >= len(e.imeiSt) {
 		e.imeiSt = append(e.imeiSt, imeiAgg{cdrFirst: 1<<63 - 1, cdrLast: -1 << 63})
 	}
@@ -172,7 +188,7 @@ func (e *Engine) Add(ev *Event) {
 
 func (e *Engine) addCDR(ev *Event) {
 	ts := ev.TS
-	c := e.card(ev.Msisdn, ts)
+	c := e.card(ev.Msisdn, ts, false)
 	// Peers are not interned: most are never subscribers of the feed, and
 	// a hash keys the pairs just as well. A peer that is a subscriber has
 	// the same canonical form, hence the same hash, as its msisdn.
@@ -208,14 +224,19 @@ func (e *Engine) addCDR(ev *Event) {
 	// numbers share a cell at home hours, the residents an operation rents
 	// numbers from live apart (strangers, structure.go).
 	if len(ev.Cell) > 0 && e.homeHour(ts) {
-		if cl := hashBytes(ev.Cell) | 1; e.pairs.add(pairKey(pkCardHomeCell, c, cl)) {
-			e.cardCell = append(e.cardCell, cardCell{c, cl})
+		// A number at home calls from the same cell night after night: the
+		// cache skips the lookup of a pair already known.
+		if cl := hashBytes(ev.Cell) | 1; cl != ca.lastHomeCell {
+			ca.lastHomeCell = cl
+			if e.pairs.add(pairKey(pkCardHomeCell, c, cl)) {
+				e.cardCell = append(e.cardCell, cardCell{c, cl})
+			}
 		}
 	}
 	if len(ev.IMEI) == 0 {
 		return
 	}
-	i := e.imei(ev.IMEI, ts)
+	i := e.imei(ev.IMEI, ts, false)
 	ia := &e.imeiSt[i]
 	if ts < ia.cdrFirst {
 		ia.cdrFirst = ts
@@ -267,7 +288,7 @@ func (e *Engine) homeHour(ts int64) bool {
 
 func (e *Engine) addSMS(ev *Event) {
 	ts := ev.TS
-	c := e.card(ev.Msisdn, ts)
+	c := e.card(ev.Msisdn, ts, false)
 	ca := &e.cards[c]
 	if ts < ca.smsFirst {
 		ca.smsFirst = ts
@@ -302,7 +323,7 @@ func (e *Engine) addReg(ev *Event) {
 		ts:    ts,
 		acct:  e.accounts.id(e.keybuf, ts),
 		plat:  e.platforms.id(ev.Platform, ts),
-		card:  e.card(ev.Msisdn, ts),
+		card:  e.card(ev.Msisdn, ts, true),
 		dev:   opt(&e.devices, ev.Device, ts),
 		imei:  none,
 		ip:    none,
@@ -311,7 +332,7 @@ func (e *Engine) addReg(ev *Event) {
 		flags: ev.Flags,
 	}
 	if len(ev.IMEI) > 0 {
-		r.imei = e.imei(ev.IMEI, ts)
+		r.imei = e.imei(ev.IMEI, ts, true)
 	}
 	if len(ev.IP) > 0 {
 		r.ip = e.ip(ev.IP, ts)
@@ -330,7 +351,7 @@ func (e *Engine) addSim(ev *Event) {
 	ts := ev.TS
 	a := actRec{
 		ts:      ts,
-		card:    e.card(ev.Msisdn, ts),
+		card:    e.card(ev.Msisdn, ts, true),
 		holder:  e.holders.id(ev.Holder, ts),
 		outlet:  e.outlets.id(ev.Outlet, ts),
 		carrier: opt(&e.carriers, ev.Carrier, ts),

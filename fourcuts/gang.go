@@ -392,24 +392,26 @@ func (d *det) findings() *Result {
 		if c != rc && d.bCard[rc] {
 			continue // both lives black: one finding (grouped in groupGangs)
 		}
-		emit(c, d.bCard[c], BlackCard, e.nums.names[rc], e.nums.first[rc], e.nums.last[rc], d.allowCard(c),
+		first, last := e.cardSpan(uint32(rc))
+		emit(c, d.bCard[c], BlackCard, e.nums.names[rc], first, last, d.allowCard(c),
 			func(b []Evidence) []Evidence { return d.cardEvidence(c, b) })
 	}
 	for i := 0; i < ni; i++ {
 		if e.imeiSt[i].cards == 0 {
 			continue
 		}
-		emit(offI+i, d.bIMEI[i], BlackDevice, e.imeis.names[i], e.imeis.first[i], e.imeis.last[i],
+		first, last := e.imeiSpan(uint32(i))
+		emit(offI+i, d.bIMEI[i], BlackDevice, e.imeis.names[i], first, last,
 			d.cfg.Allow.reason("imei", e.imeis.names[i]),
 			func(b []Evidence) []Evidence { return d.imeiEvidence(i, b) })
 	}
 	for a := 0; a < na; a++ {
-		emit(offA+a, d.bAcct[a], BlackAccount, e.accounts.names[a], e.accounts.first[a], e.accounts.last[a],
+		emit(offA+a, d.bAcct[a], BlackAccount, e.accounts.names[a], e.accounts.span[a].first, e.accounts.span[a].last,
 			d.cfg.Allow.reason("account", e.accounts.names[a]),
 			func(b []Evidence) []Evidence { return d.acctEvidence(a, b) })
 	}
 	for x := 0; x < nd; x++ {
-		emit(offD+x, d.bDev[x], BlackSoftware, e.devices.names[x], e.devices.first[x], e.devices.last[x],
+		emit(offD+x, d.bDev[x], BlackSoftware, e.devices.names[x], e.devices.span[x].first, e.devices.span[x].last,
 			d.cfg.Allow.reason("device", e.devices.names[x]),
 			func(b []Evidence) []Evidence { return d.devEvidence(x, b) })
 	}
@@ -417,7 +419,7 @@ func (d *det) findings() *Result {
 		if len(d.ipAccts[x]) == 0 {
 			continue
 		}
-		emit(offP+x, d.bIP[x], BlackLine, e.ips.names[x], e.ips.first[x], e.ips.last[x],
+		emit(offP+x, d.bIP[x], BlackLine, e.ips.names[x], e.ips.span[x].first, e.ips.span[x].last,
 			d.cfg.Allow.reason("ip", e.ips.names[x]),
 			func(b []Evidence) []Evidence { return d.ipEvidence(x, b) })
 	}

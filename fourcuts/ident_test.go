@@ -162,10 +162,10 @@ func FuzzIMEIJoin(f *testing.F) {
 		fwd, rev := newTable(4), newTable(4)
 		ids := make([]uint32, len(forms))
 		for i, v := range forms {
-			ids[i] = fwd.idIMEI([]byte(v), int64(i))
+			ids[i] = fwd.idIMEI([]byte(v), int64(i), true)
 		}
 		for i := len(forms) - 1; i >= 0; i-- {
-			rev.idIMEI([]byte(forms[i]), int64(i))
+			rev.idIMEI([]byte(forms[i]), int64(i), false)
 		}
 		for i, a := range forms {
 			want := a
@@ -181,7 +181,7 @@ func FuzzIMEIJoin(f *testing.F) {
 			if got := fwd.names[ids[i]]; got != want {
 				t.Fatalf("%s named %s, want %s (forms %v)", a, got, want, forms)
 			}
-			if got := rev.names[rev.idIMEI([]byte(a), 0)]; got != want {
+			if got := rev.names[rev.idIMEI([]byte(a), 0, true)]; got != want {
 				t.Fatalf("reversed: %s named %s, want %s", a, got, want)
 			}
 		}

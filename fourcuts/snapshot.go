@@ -13,7 +13,7 @@ import (
 // a snapshot is read back only by a build with the same record layout on
 // the same byte order; the header says which, and LoadSnapshot refuses any
 // other (the caller then replays the stream from its start).
-const snapshotVersion = 2
+const snapshotVersion = 3
 
 // ErrSnapshot is returned by LoadSnapshot for bytes it cannot use.
 var ErrSnapshot = errors.New("fourcuts: snapshot of another version, layout or byte order, or damaged")
@@ -43,8 +43,7 @@ func (e *Engine) AppendSnapshot(b []byte) []byte {
 			b = binary.AppendUvarint(b, uint64(len(n)))
 			b = append(b, n...)
 		}
-		b = appendPOD(b, t.first)
-		b = appendPOD(b, t.last)
+		b = appendPOD(b, t.span)
 	}
 	b = appendPOD(b, e.cards)
 	b = appendPOD(b, e.imeiSt)
@@ -79,10 +78,9 @@ func (e *Engine) LoadSnapshot(b []byte) error {
 		for range names {
 			t.names = append(t.names, t.intern(r.take(r.uvarint())))
 		}
-		t.first = readPOD[int64](r)
-		t.last = readPOD[int64](r)
+		t.span = readPOD[span](r)
 		if r.bad || len(t.slots) == 0 || len(t.slots)&(len(t.slots)-1) != 0 || 64-log2(len(t.slots)) != t.shift ||
-			len(t.first) != len(t.names) || len(t.last) != len(t.names) {
+			len(t.span) != len(t.names) {
 			return ErrSnapshot
 		}
 		for _, sl := range t.slots {

@@ -10,9 +10,9 @@ import "unsafe"
 type table struct {
 	slots       []tslot
 	shift       uint
-	names       []string
-	first, last []int64
-	chunk       []byte
+	names []string
+	span  []span // by id: when the entity was first and last seen
+	chunk []byte
 }
 
 // tslot is one index entry. The name's first 16 bytes and its length are
@@ -41,6 +41,10 @@ func inline(key []byte) (k0, k1 uint64) {
 	}
 	return k0, k1
 }
+
+// span is when an entity was first and last seen; the two sit together so
+// that widening them on a lookup touches one place.
+type span struct{ first, last int64 }
 
 const chunkSize = 64 << 10
 
@@ -71,7 +75,13 @@ func newTable(hint int) table {
 }
 
 // id returns the id of key, adding it if new, and widens its time span.
-func (t *table) id(key []byte, ts int64) uint32 {
+func (t *table) id(key []byte, ts int64) uint32 { return t.find(key, ts, true) }
+
+// find is id; with widen false a known key's span is left as it is, for
+// callers that keep the times of their own events (a voice record's number
+// and IMEI: cardAgg and imeiAgg hold cdrFirst/cdrLast, and widening the span
+// too was one random read per lookup, a fifth of the table's time).
+func (t *table) find(key []byte, ts int64, widen bool) uint32 {
 	h := hashBytes(key)
 	k0, k1 := inline(key)
 	mask := uint64(len(t.slots) - 1)
@@ -84,11 +94,13 @@ func (t *table) id(key []byte, ts int64) uint32 {
 		if sl.h == h && sl.n == uint32(len(key)) && sl.k0 == k0 && sl.k1 == k1 &&
 			(len(key) <= 16 || t.names[sl.id-1][16:] == string(key[16:])) {
 			id := sl.id - 1
-			if ts < t.first[id] {
-				t.first[id] = ts
+			if !widen {
+				return id
 			}
-			if ts > t.last[id] {
-				t.last[id] = ts
+			if sp := &t.span[id]; ts < sp.first {
+				sp.first = ts
+			} else if ts > sp.last {
+				sp.last = ts
 			}
 			return id
 		}
@@ -96,8 +108,7 @@ func (t *table) id(key []byte, ts int64) uint32 {
 	}
 	id := uint32(len(t.names))
 	t.names = append(t.names, t.intern(key))
-	t.first = append(t.first, ts)
-	t.last = append(t.last, ts)
+	t.span = append(t.span, span{ts, ts})
 	t.slots[i] = tslot{h: h, k0: k0, k1: k1, id: id + 1, n: uint32(len(key))}
 	if len(t.names)*4 >= len(t.slots)*3 {
 		t.grow()
@@ -109,7 +120,7 @@ func (t *table) id(key []byte, ts int64) uint32 {
 // share their first IMEIBody digits are one device (docs/spec/events.md),
 // and the name kept is the form the contract reports (PreferIMEI), which
 // does not depend on the order the forms arrive in.
-func (t *table) idIMEI(key []byte, ts int64) uint32 {
+func (t *table) idIMEI(key []byte, ts int64, widen bool) uint32 {
 	body := key
 	if len(body) > IMEIBody {
 		body = body[:IMEIBody]
@@ -134,11 +145,12 @@ func (t *table) idIMEI(key []byte, ts int64) uint32 {
 		if sl.h == h && sl.k0 == b0 && (len(body) == IMEIBody && sl.n >= IMEIBody && sl.k1&bm == b1 ||
 			len(body) < IMEIBody && sl.n == uint32(len(body)) && sl.k1 == b1) {
 			id := sl.id - 1
-			if ts < t.first[id] {
-				t.first[id] = ts
-			}
-			if ts > t.last[id] {
-				t.last[id] = ts
+			if widen {
+				if sp := &t.span[id]; ts < sp.first {
+					sp.first = ts
+				} else if ts > sp.last {
+					sp.last = ts
+				}
 			}
 			same := sl.n == uint32(len(key)) && sl.k0 == k0 && sl.k1 == k1
 			if same && len(key) > 16 {
@@ -154,8 +166,7 @@ func (t *table) idIMEI(key []byte, ts int64) uint32 {
 	}
 	id := uint32(len(t.names))
 	t.names = append(t.names, t.intern(key))
-	t.first = append(t.first, ts)
-	t.last = append(t.last, ts)
+	t.span = append(t.span, span{ts, ts})
 	t.slots[i] = tslot{h: h, k0: k0, k1: k1, id: id + 1, n: uint32(len(key))}
 	if len(t.names)*4 >= len(t.slots)*3 {
 		t.grow()
@@ -225,14 +236,17 @@ const (
 )
 
 // pairKey mixes a pair into a 64-bit key. b may be an id or a hash of an
-// identifier that is never interned (peers, IMSIs, cells): with a few
-// million pairs the chance that two collide is below 1e-6.
+// identifier that is never interned (peers, IMSIs, cells). The kind is the
+// key's low four bits and the rest comes from (a, b) alone, so that one
+// pair's keys of different kinds — a number's (peer, called), (peer,
+// calling) and (peer, called briefly) — start their probes at the same slot
+// and sit in one cache line: a call's second and third lookups then cost no
+// random read of their own (on the 20,000-person week the set's misses were
+// a third of the aggregation time). With 60 bits from the pair and a few
+// million pairs, the chance that two pairs of one kind collide is about
+// 1e-6; a collision counts the second pair as seen.
 func pairKey(kind uint64, a uint32, b uint64) uint64 {
-	k := mix64(kind<<56 ^ uint64(a)<<24 ^ mix64(b))
-	if k == 0 {
-		k = 1
-	}
-	return k
+	return mix64(uint64(a)<<24^mix64(b))&^0xf | kind
 }
 
 func mix64(x uint64) uint64 {
