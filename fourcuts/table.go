@@ -8,8 +8,8 @@ import "unsafe"
 // on a hash match, compares the name; it never allocates, and a new entity
 // costs no allocation of its own (names are carved out of shared chunks).
 type table struct {
-	slots       []tslot
-	shift       uint
+	slots []tslot
+	shift uint
 	names []string
 	span  []span // by id: when the entity was first and last seen
 	chunk []byte
