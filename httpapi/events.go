@@ -18,7 +18,7 @@ const clientBuffer = 256
 
 type sseClient struct {
 	caller  *zhudun.Caller // guarded by the broker's mu
-	ch      chan zhudun.Event
+	ch      chan []byte // events as written on the wire (wireMessage)
 	gone    chan struct{} // closed by the broker on overflow
 	once    sync.Once
 	recheck chan struct{} // the caller's rights may have changed; 1-buffered
@@ -97,12 +97,16 @@ func (b *broker) dispatch(e zhudun.Event) {
 	if e.Type == zhudun.EventSessionEnded {
 		return // a signal to the streams, not news for browsers
 	}
+	var msg []byte // encoded once for every client that may see it
 	for c := range b.clients {
 		if !e.Visible(c.caller) {
 			continue
 		}
+		if msg == nil {
+			msg = wireMessage(e)
+		}
 		select {
-		case c.ch <- e:
+		case c.ch <- msg:
 		default:
 			c.once.Do(func() { close(c.gone) })
 			delete(b.clients, c)
@@ -119,6 +123,19 @@ type wireEvent struct {
 	Data json.RawMessage `json:"data"`
 }
 
+// wireMessage is one Server-Sent Event of e.
+func wireMessage(e zhudun.Event) []byte {
+	b, _ := json.Marshal(wireEvent{Type: e.Type, ID: e.ID, At: e.At, Data: e.Data})
+	msg := make([]byte, 0, len(b)+len(e.Type)+40)
+	msg = append(msg, "id: "...)
+	msg = strconv.AppendInt(msg, e.ID, 10)
+	msg = append(append(append(msg, "\nevent: "...), e.Type...), "\ndata: "...)
+	return append(append(msg, b...), "\n\n"...)
+}
+
+// streamBatch bounds the bytes of queued events written with one flush.
+const streamBatch = 64 << 10
+
 // eventStream pushes domain events the caller may see as Server-Sent Events.
 // The session and the caller's rights are re-checked, without touching the
 // idle timer, as soon as an event says the caller's department, roles or
@@ -127,7 +144,7 @@ type wireEvent struct {
 // logout or a move nor keeps an idle session alive.
 func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) error {
 	rc := http.NewResponseController(w)
-	c := &sseClient{caller: zhudun.CallerFrom(r.Context()), ch: make(chan zhudun.Event, clientBuffer), gone: make(chan struct{}),
+	c := &sseClient{caller: zhudun.CallerFrom(r.Context()), ch: make(chan []byte, clientBuffer), gone: make(chan struct{}),
 		recheck: make(chan struct{}, 1)}
 	s.broker.add(c)
 	defer s.broker.remove(c)
@@ -159,6 +176,7 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) error {
 		ends.Reset(untilEnd(sess.EndsAt))
 	}
 	tok := tokenFrom(r.Context())
+	var buf []byte
 	for {
 		select {
 		case <-r.Context().Done():
@@ -184,10 +202,22 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) error {
 				return nil
 			}
 			rc.Flush()
-		case e := <-c.ch:
-			b, _ := json.Marshal(wireEvent{Type: e.Type, ID: e.ID, At: e.At, Data: e.Data})
-			msg := "id: " + strconv.FormatInt(e.ID, 10) + "\nevent: " + e.Type + "\ndata: " + string(b) + "\n\n"
-			if _, err := w.Write([]byte(msg)); err != nil {
+		case msg := <-c.ch:
+			// Events already queued go out with this one in one write and
+			// one flush: under load (500 incidents a second to 50 streams)
+			// a write and a flush per event were a tenth of the server's
+			// CPU, and waiting for more would only add delay.
+			buf = append(buf[:0], msg...)
+		more:
+			for len(buf) < streamBatch {
+				select {
+				case msg := <-c.ch:
+					buf = append(buf, msg...)
+				default:
+					break more
+				}
+			}
+			if _, err := w.Write(buf); err != nil {
 				return nil
 			}
 			rc.Flush()

@@ -25,7 +25,31 @@ import (
 var migrations embed.FS
 
 // Dialect is the SQLite dialect of sqlstore.
-type Dialect struct{}
+type Dialect struct {
+	// Every is how often the store checkpoints the write-ahead log
+	// (sqlstore.Checkpointer); 0 means DefaultCheckpointEvery.
+	Every time.Duration
+}
+
+// DefaultCheckpointEvery is the background checkpoint interval: at 500
+// creations a second the log grows by a few hundred pages in this time.
+const DefaultCheckpointEvery = 250 * time.Millisecond
+
+// CheckpointEvery implements sqlstore.Checkpointer.
+func (d Dialect) CheckpointEvery() time.Duration {
+	if d.Every > 0 {
+		return d.Every
+	}
+	return DefaultCheckpointEvery
+}
+
+// Checkpoint implements sqlstore.Checkpointer with a passive checkpoint: it
+// never waits for readers (and the store runs it between its own writers).
+// Busy answers (another process checkpointing) are expected.
+func (Dialect) Checkpoint(ctx context.Context, db *sql.DB) error {
+	_, err := db.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
+	return err
+}
 
 var _ sqlstore.Dialect = Dialect{}
 
@@ -79,6 +103,15 @@ func OpenDB(path string) (*sql.DB, error) {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(ON)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	// Pages read through a memory map rather than a pread each: under load
+	// (2 M incidents, 50 boards and 500 creations a second) the preads of
+	// the connections' page-cache misses were a twentieth of the server's
+	// CPU. The map is address space, not memory; the OS shares its pages
+	// among the connections.
+	q.Add("_pragma", "mmap_size(4294967296)")
+	// A backstop (SQLite's default is 1000 pages): a store checkpoints in the
+	// background between its writers (sqlstore.Checkpointer).
+	q.Add("_pragma", "wal_autocheckpoint(4000)")
 	q.Set("_txlock", "immediate")
 	q.Set("_time_format", "sqlite")
 	dsn := "file:" + escapePath(path) + "?" + q.Encode()

@@ -281,24 +281,14 @@ func (tx *Tx) flushRollup(ctx context.Context, r rollupDelta) error {
 		return cmp.Or(cmp.Compare(a.grain, b.grain), cmp.Compare(a.day, b.day), cmp.Compare(a.station, b.station),
 			cmp.Compare(a.grid, b.grid), cmp.Compare(a.dim, b.dim), cmp.Compare(a.val, b.val))
 	})
-	// 7 parameters a row; 100 rows stay far below either backend's limit.
-	for len(keys) > 0 {
-		chunk := keys[:min(len(keys), 100)]
-		keys = keys[len(chunk):]
-		var q strings.Builder
-		q.WriteString(`INSERT INTO patrol_rollup (grain, day, station_id, grid_id, dim, val, n) VALUES `)
-		args := make([]any, 0, 7*len(chunk))
-		for i, k := range chunk {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString("(?, ?, ?, ?, ?, ?, ?)")
-			args = append(args, k.grain, k.day, k.station, k.grid, k.dim, k.val, r[k])
-		}
-		q.WriteString(` ON CONFLICT (grain, day, station_id, grid_id, dim, val) DO UPDATE SET n = patrol_rollup.n + excluded.n`)
-		if _, err := tx.exec(ctx, q.String(), args...); err != nil {
-			return tx.s.internal("rollup", err)
-		}
+	args := make([]any, 0, 7*len(keys))
+	for _, k := range keys {
+		args = append(args, k.grain, k.day, k.station, k.grid, k.dim, k.val, r[k])
+	}
+	tx.stmts++
+	if err := tx.s.insertRows(ctx, tx.Tx, `INSERT INTO patrol_rollup (grain, day, station_id, grid_id, dim, val, n) VALUES `, 7,
+		` ON CONFLICT (grain, day, station_id, grid_id, dim, val) DO UPDATE SET n = patrol_rollup.n + excluded.n`, args); err != nil {
+		return tx.s.internal("rollup", err)
 	}
 	return nil
 }

@@ -85,6 +85,7 @@ type Store struct {
 	pruneAt   time.Time     // when MarkPublished next forgets old events
 	prep      prepared      // the hot path's statements, prepared once per connection
 	trace     func(q string, args []any)
+	stopMaint func()        // ends the background checkpoints (Checkpointer) and waits for them
 }
 
 // SingleWriter is implemented by a Dialect whose database takes one writer
@@ -94,6 +95,16 @@ type Store struct {
 // is what made SQLite's creations take seconds under load.
 type SingleWriter interface {
 	SingleWriter() bool
+}
+
+// Checkpointer is implemented by a Dialect whose write-ahead log the store
+// copies into the database itself, in the background, between its own
+// writers (SQLite; see checkpoint.go).
+type Checkpointer interface {
+	// CheckpointEvery is the interval between checkpoints.
+	CheckpointEvery() time.Duration
+	// Checkpoint copies the log into the database.
+	Checkpoint(ctx context.Context, db *sql.DB) error
 }
 
 // Options configure a Store.
@@ -159,6 +170,9 @@ func New(db *sql.DB, d Dialect, o Options) *Store {
 		s.wlock = make(chan struct{}, 1)
 	}
 	s.SetLoginLimits(o.LoginLimits)
+	if c, ok := d.(Checkpointer); ok {
+		s.stopMaint = s.startCheckpoints(c)
+	}
 	return s
 }
 
@@ -172,6 +186,9 @@ func (s *Store) Dialect() Dialect { return s.dialect }
 func (s *Store) Close() error {
 	if c, ok := s.witness.(io.Closer); ok {
 		c.Close()
+	}
+	if s.stopMaint != nil {
+		s.stopMaint()
 	}
 	s.prep.close()
 	return s.db.Close()

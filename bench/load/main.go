@@ -482,9 +482,13 @@ func run(ctx context.Context, pid int, disp []*session) {
 		wg.Add(1)
 		go func(c int) {
 			defer wg.Done()
+			// Staggered: the ticker starts after the client's offset. (It
+			// used to start before the sleep, which put every client's
+			// later refreshes on the same instant: 50 requests at once each
+			// second, which no population of dispatchers does.)
+			time.Sleep(time.Duration(c) * *refresh / time.Duration(*clients))
 			t := time.NewTicker(*refresh)
 			defer t.Stop()
-			time.Sleep(time.Duration(c) * *refresh / time.Duration(*clients))
 			for i := 0; ; i++ {
 				path, into := "/api/v1/incidents?open=true&limit=50", &board
 				if i%2 == 1 {
