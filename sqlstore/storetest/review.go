@@ -320,7 +320,7 @@ func testCutLists(t *testing.T, b Backend) {
 		t.Fatalf("second open appeal: %v", err)
 	}
 	var stored string
-	e.must(e.s.DB().QueryRow(`SELECT idno_enc || idno_idx || idno_mask || reason FROM appeals WHERE id = `+fmt.Sprint(ap.ID)).Scan(&stored))
+	e.must(e.s.DB().QueryRow(`SELECT idno_enc || idno_idx || idno_mask || reason FROM appeals WHERE id = ` + fmt.Sprint(ap.ID)).Scan(&stored))
 	if strings.Contains(stored, "11010519491231002X") {
 		t.Fatal("the resident ID is stored in clear")
 	}
