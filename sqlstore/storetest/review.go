@@ -367,6 +367,27 @@ func testCutLists(t *testing.T, b Backend) {
 	if len(st) != 1 || st[0].Signal != "imsi_per_imei" || st[0].Appeals != 2 || st[0].Restored != 1 || st[0].Rejected != 1 {
 		t.Fatalf("appeal stats %+v", st)
 	}
+	// A key rotation re-seals the appeals' resident IDs: the old key then
+	// seals nothing and may be retired.
+	active, err := e.keys.Rotate("pii")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.s.RekeyPII(e.sys); err != nil {
+		t.Fatal(err)
+	}
+	usage, err := e.s.KeyUsage(e.sys)
+	e.must(err)
+	for id, n := range usage {
+		if id != active && n != 0 {
+			t.Errorf("pii key %d still seals %d values after the rekey", id, n)
+		}
+	}
+	var enc string
+	e.must(e.s.DB().QueryRow(`SELECT idno_enc FROM appeals WHERE id = `+fmt.Sprint(ap.ID)).Scan(&enc))
+	if b, err := e.keys.Open(enc, []byte(fmt.Sprintf("appeals/%d/idno", ap.ID))); err != nil || string(b) != "11010519491231002X" {
+		t.Errorf("the appeal's resident ID after the rekey: %q %v", b, err)
+	}
 	for action, want := range map[string]int{"cutlist.fetch": 8, "cutlist.ack": 3, "cutlist.overdue": 4, "appeal.create": 2, "appeal.restore": 1, "appeal.reject": 1} {
 		if n := e.auditCount(action); n != want {
 			t.Errorf("%d %s audit rows; want %d", n, action, want)
