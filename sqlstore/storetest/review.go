@@ -384,7 +384,7 @@ func testCutLists(t *testing.T, b Backend) {
 		}
 	}
 	var enc string
-	e.must(e.s.DB().QueryRow(`SELECT idno_enc FROM appeals WHERE id = `+fmt.Sprint(ap.ID)).Scan(&enc))
+	e.must(e.s.DB().QueryRow(`SELECT idno_enc FROM appeals WHERE id = ` + fmt.Sprint(ap.ID)).Scan(&enc))
 	if b, err := e.keys.Open(enc, []byte(fmt.Sprintf("appeals/%d/idno", ap.ID))); err != nil || string(b) != "11010519491231002X" {
 		t.Errorf("the appeal's resident ID after the rekey: %q %v", b, err)
 	}
