@@ -74,6 +74,32 @@ func IsLegitimate(reason string) bool {
 type ReviewResult struct {
 	Findings []*Finding   `json:"items"`
 	Allowed  []*AllowItem `json:"allowed,omitempty"`
+	// Pending is set, and nothing changed, when the two-person rule holds
+	// the confirmation for a second analyst.
+	Pending *ReviewRequest `json:"pending,omitempty"`
+}
+
+// Review request statuses (the two-person rule).
+const (
+	RequestPending  = "pending"
+	RequestApproved = "approved"
+	RequestRejected = "rejected"
+)
+
+// ReviewRequest is a confirmation of more entities than the two-person
+// rule allows one analyst, waiting for a second one.
+type ReviewRequest struct {
+	ID          int64      `json:"id"`
+	Decision    string     `json:"decision"`
+	Reason      string     `json:"reason"`
+	Target      string     `json:"target"` // "gang G-000001", "finding 42"
+	FindingIDs  []int64    `json:"finding_ids"`
+	RequestedBy string     `json:"requested_by"`
+	DeptCode    string     `json:"dept"`
+	Status      string     `json:"status"`
+	DecidedBy   string     `json:"decided_by,omitempty"`
+	DecidedAt   *time.Time `json:"decided_at,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
 }
 
 // AllowItem is one allowlist entry: an entity the live engine no longer
@@ -102,6 +128,13 @@ var AllowEntityTypes = []string{"msisdn", "imei", "device", "account", "ip", "ho
 type ReviewService interface {
 	ReviewFinding(ctx context.Context, id int64, r Review) (*ReviewResult, error)
 	ReviewGang(ctx context.Context, gang string, r Review) (*ReviewResult, error)
+	// FindReviewRequests lists the two-person rule's requests (finding:read
+	// over the requester's department); status "" lists all.
+	FindReviewRequests(ctx context.Context, status string) ([]*ReviewRequest, error)
+	// DecideReviewRequest approves (applies) or rejects a pending request:
+	// finding:write over every finding it changes, by an analyst other
+	// than the one who asked.
+	DecideReviewRequest(ctx context.Context, id int64, approve bool) (*ReviewRequest, *ReviewResult, error)
 	FindAllowlist(ctx context.Context) ([]*AllowItem, error)
 	AddAllow(ctx context.Context, a *AllowItem) error
 	RemoveAllow(ctx context.Context, id int64) error

@@ -28,6 +28,9 @@ const DefaultCutDeadline = 48 * time.Hour
 func (s *Server) registerCutLists() {
 	s.handle("POST", "/api/v1/findings/{id}/review", false, s.reviewFinding)
 	s.handle("POST", "/api/v1/gangs/{gang}/review", false, s.reviewGang)
+	s.handle("GET", "/api/v1/reviews", false, s.listReviewRequests)
+	s.handle("POST", "/api/v1/reviews/{id}/approve", false, s.decideReviewRequest(true))
+	s.handle("POST", "/api/v1/reviews/{id}/reject", false, s.decideReviewRequest(false))
 	s.handle("GET", "/api/v1/allowlist", false, s.listAllow)
 	s.handle("POST", "/api/v1/allowlist", false, s.addAllow)
 	s.handle("DELETE", "/api/v1/allowlist/{id}", false, s.removeAllow)
@@ -92,8 +95,46 @@ func (s *Server) reviewFinding(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, res)
+	writeReview(w, res)
 	return nil
+}
+
+// writeReview answers 202 when the two-person rule holds the review for a
+// second analyst, 200 when it was applied.
+func writeReview(w http.ResponseWriter, res *zhudun.ReviewResult) {
+	if res.Pending != nil {
+		writeJSON(w, http.StatusAccepted, res)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+func (s *Server) listReviewRequests(w http.ResponseWriter, r *http.Request) error {
+	items, err := s.store.FindReviewRequests(r.Context(), r.URL.Query().Get("status"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(items, len(items)))
+	return nil
+}
+
+func (s *Server) decideReviewRequest(approve bool) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathInt(r, "id")
+		if err != nil {
+			return err
+		}
+		req, res, err := s.store.DecideReviewRequest(r.Context(), id, approve)
+		if err != nil {
+			return err
+		}
+		out := map[string]any{"request": req}
+		if res != nil {
+			out["items"] = res.Findings
+		}
+		writeJSON(w, http.StatusOK, out)
+		return nil
+	}
 }
 
 func (s *Server) reviewGang(w http.ResponseWriter, r *http.Request) error {
@@ -105,7 +146,7 @@ func (s *Server) reviewGang(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, res)
+	writeReview(w, res)
 	return nil
 }
 

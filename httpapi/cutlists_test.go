@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/sqlstore"
 )
 
 // keyDo sends a request as a source, by its API key.
@@ -290,5 +291,53 @@ func TestCutListScenario(t *testing.T) {
 		if n := h.do("aud", "GET", "/api/v1/audit?"+q, nil).total(); n != want {
 			t.Errorf("audit %s: %d rows; want %d", q, n, want)
 		}
+	}
+}
+
+// TestTwoPersonAPI: with the rule at 1, a gang of two is 202 and pending
+// until another analyst approves it; the one who asked gets 403.
+func TestTwoPersonAPI(t *testing.T) {
+	h := newHarness(t, func(o *sqlstore.Options) { o.TwoPersonAbove = 1 })
+	sys := zhudun.WithCaller(context.Background(), zhudun.SystemCaller("test"))
+	nu, err := h.store.CreateUser(sys, zhudun.NewUser{Username: "ana3", DeptCode: "SB1", Password: pw, Own: true, Roles: []string{"analyst"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.users["ana3"], h.tokens["ana3"] = nu, h.login("ana3", pw)
+	if _, _, err := h.store.CreateSource(sys, zhudun.NewSource{Name: "cmcc", Kind: zhudun.SourceCarrier, DeptCode: "SB1"}); err != nil {
+		t.Fatal(err)
+	}
+	ev := json.RawMessage(`[{"signal":"imsi_per_imei","value":37,"threshold":4,"window":"7d"}]`)
+	at := time.Now().UTC().Truncate(time.Second)
+	var fs []*zhudun.Finding
+	for _, m := range []string{"13800000001", "13800000002"} {
+		fs = append(fs, &zhudun.Finding{Kind: zhudun.KindFinding, Category: "black_card", EntityType: "msisdn", Entity: m, Score: 0.9, Gang: "G-000001",
+			FirstSeen: at, LastSeen: at, Evidence: ev, Source: "cmcc", Networks: []string{"cmcc"}})
+	}
+	if err := h.store.ApplyFindingChange(sys, &zhudun.FindingChange{Upsert: fs}); err != nil {
+		t.Fatal(err)
+	}
+	confirm := map[string]any{"decision": "confirm", "reason": "猫池卡，证据充分"}
+	if res := h.do("ana1", "POST", fmt.Sprintf("/api/v1/findings/%d/review", fs[0].ID), confirm); res.status != 200 {
+		t.Fatalf("one finding: %d %s", res.status, res.body)
+	}
+	if res := h.do("ana1", "POST", fmt.Sprintf("/api/v1/findings/%d/review", fs[0].ID), map[string]any{"decision": "dismiss", "reason": "复核为正常用户"}); res.status != 200 {
+		t.Fatalf("dismiss: %d %s", res.status, res.body)
+	}
+	res := h.do("ana1", "POST", "/api/v1/gangs/G-000001/review", confirm)
+	var p struct{ Pending struct{ ID int64 } }
+	json.Unmarshal(res.body, &p)
+	if res.status != 202 || p.Pending.ID == 0 {
+		t.Fatalf("gang of two: %d %s", res.status, res.body)
+	}
+	path := fmt.Sprintf("/api/v1/reviews/%d/approve", p.Pending.ID)
+	if res := h.do("ana1", "POST", path, nil); res.status != 403 {
+		t.Errorf("the requester approves: %d", res.status)
+	}
+	if res := h.do("ana3", "GET", "/api/v1/reviews?status=pending", nil); res.total() != 1 {
+		t.Errorf("pending: %s", res.body)
+	}
+	if res := h.do("ana3", "POST", path, nil); res.status != 200 || strings.Count(string(res.body), `"status":"confirmed"`) != 2 {
+		t.Errorf("approve: %d %s", res.status, res.body)
 	}
 }

@@ -34,7 +34,10 @@ func (s *Store) ReviewFinding(ctx context.Context, id int64, r zhudun.Review) (*
 		if f := fs[0]; f.Review == zhudun.ReviewCut || f.Review == zhudun.ReviewRestored {
 			return zhudun.Errorf(zhudun.ECONFLICT, "finding %d is %s: it is decided through an appeal", id, f.Review)
 		}
-		out, err = tx.review(ctx, fs, r)
+		if out, err = tx.holdForSecond(ctx, fs, r, fmt.Sprintf("finding %d", id)); out != nil || err != nil {
+			return err
+		}
+		out, err = tx.review(ctx, fs, r, "")
 		return err
 	})
 	return out, err
@@ -63,7 +66,10 @@ func (s *Store) ReviewGang(ctx context.Context, gang string, r zhudun.Review) (*
 		fs = slices.DeleteFunc(fs, func(f *zhudun.Finding) bool {
 			return f.Review == zhudun.ReviewCut || f.Review == zhudun.ReviewRestored
 		})
-		out, err = tx.review(ctx, fs, r)
+		if out, err = tx.holdForSecond(ctx, fs, r, "gang "+gang); out != nil || err != nil {
+			return err
+		}
+		out, err = tx.review(ctx, fs, r, "")
 		return err
 	})
 	return out, err
@@ -97,9 +103,15 @@ func (tx *Tx) reviewable(ctx context.Context, pred string, arg any) ([]*zhudun.F
 // review applies r to fs: each changed finding is written, audited and
 // emitted; one already so decided is left alone. A confirmation enters the
 // cut lists (list_at); a dismissal of a confirmed finding leaves them with
-// status dismissed, so that a source that fetched it knows.
-func (tx *Tx) review(ctx context.Context, fs []*zhudun.Finding, r zhudun.Review) (*zhudun.ReviewResult, error) {
+// status dismissed, so that a source that fetched it knows. requester,
+// when set, is the analyst who asked for a review the caller approves (the
+// two-person rule): the finding names the requester, the audit both.
+func (tx *Tx) review(ctx context.Context, fs []*zhudun.Finding, r zhudun.Review, requester string) (*zhudun.ReviewResult, error) {
 	c := zhudun.CallerFrom(ctx)
+	by := c.Username
+	if requester != "" {
+		by = requester
+	}
 	out := &zhudun.ReviewResult{Findings: []*zhudun.Finding{}}
 	status := zhudun.ReviewConfirmed
 	if r.Decision == zhudun.DecisionDismiss {
@@ -111,17 +123,20 @@ func (tx *Tx) review(ctx context.Context, fs []*zhudun.Finding, r zhudun.Review)
 			if status == zhudun.ReviewConfirmed {
 				_, err = tx.exec(ctx, `UPDATE findings SET review = ?, confirmed = ?, confirmed_at = ?, list_at = ?, review_reason = ?, reviewed_by = ?,
 					reviewed_at = ?, not_cut_reason = '', not_cut_at = NULL, overdue_at = NULL, updated_at = ? WHERE id = ?`,
-					status, true, tx.now, tx.now, r.Reason, c.Username, tx.now, tx.now, f.ID)
+					status, true, tx.now, tx.now, r.Reason, by, tx.now, tx.now, f.ID)
 			} else {
 				_, err = tx.exec(ctx, `UPDATE findings SET review = ?, confirmed = ?, list_at = CASE WHEN confirmed_at IS NULL THEN list_at ELSE ? END,
 					review_reason = ?, reviewed_by = ?, reviewed_at = ?, updated_at = ? WHERE id = ?`,
-					status, false, tx.now, r.Reason, c.Username, tx.now, tx.now, f.ID)
+					status, false, tx.now, r.Reason, by, tx.now, tx.now, f.ID)
 			}
 			if err != nil {
 				return nil, tx.s.internal("review", err)
 			}
-			if err := tx.audit(ctx, &zhudun.AuditEntry{Action: "finding." + r.Decision, ObjectType: "finding", ObjectID: fmt.Sprint(f.ID),
-				Detail: Detail(map[string]any{"reason": r.Reason, "category": f.Category, "entity": f.Entity, "gang": f.Gang, "from": f.Review})}); err != nil {
+			d := map[string]any{"reason": r.Reason, "category": f.Category, "entity": f.Entity, "gang": f.Gang, "from": f.Review}
+			if requester != "" {
+				d["requested_by"] = requester
+			}
+			if err := tx.audit(ctx, &zhudun.AuditEntry{Action: "finding." + r.Decision, ObjectType: "finding", ObjectID: fmt.Sprint(f.ID), Detail: Detail(d)}); err != nil {
 				return nil, err
 			}
 			nf, err := scanFinding(tx.queryRow(ctx, findingSelect+` WHERE f.id = ?`, f.ID))

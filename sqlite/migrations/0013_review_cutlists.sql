@@ -63,5 +63,22 @@ CREATE TABLE appeals (
 );
 CREATE INDEX appeals_finding ON appeals(finding_id);
 
+-- The two-person rule (off unless --review-two-person N): a confirmation
+-- of more than N entities at once waits here for a second analyst.
+CREATE TABLE review_requests (
+	id           INTEGER PRIMARY KEY AUTOINCREMENT,
+	decision     TEXT NOT NULL,
+	reason       TEXT NOT NULL,
+	target       TEXT NOT NULL, -- "gang G-000001" or "finding 42", as asked
+	finding_ids  TEXT NOT NULL, -- the findings to change, comma-separated
+	requested_by TEXT NOT NULL,
+	requester_id INTEGER NOT NULL,
+	dept_id      INTEGER NOT NULL REFERENCES depts(id), -- the requester's
+	status       TEXT NOT NULL, -- pending, approved, rejected
+	decided_by   TEXT NOT NULL DEFAULT '',
+	decided_at   TIMESTAMP,
+	created_at   TIMESTAMP NOT NULL
+);
+
 -- Officers at stations enter appeals for the residents who come to them.
 INSERT INTO role_perms (role_id, perm) SELECT id, 'appeal:write' FROM roles WHERE id IN ('officer', 'analyst');

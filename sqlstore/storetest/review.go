@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/sqlstore"
 )
 
 // cutWorld stores, as the live engine would, a gang G-000001 of SB1 (two
@@ -497,6 +499,68 @@ func testFindingFilters(t *testing.T, b Backend) {
 	for _, f := range []zhudun.FindingFilter{{Sort: "entity"}, {Signal: "a'b"}, {Region: "NOPE"}, {Engine: "dead"}} {
 		if _, _, err := e.s.FindFindings(root, f); code(err) != zhudun.EINVALID {
 			t.Errorf("%+v: %v; want EINVALID", f, err)
+		}
+	}
+}
+
+// testTwoPerson: with the two-person rule at 2, confirming a gang of five
+// waits for a second analyst; the one who asked cannot approve it, an
+// analyst who cannot reach its findings neither; a confirmation of two
+// goes ahead; dismissals are never held.
+func testTwoPerson(t *testing.T, b Backend) {
+	e := newEnv(t, b)
+	w, err := sqlstore.OpenFileWitness(filepath.Join(t.TempDir(), "two-witness.log"))
+	e.must(err)
+	t.Cleanup(func() { w.Close() })
+	e.witness = w
+	e.s = b.Open(t, "twoperson", sqlstore.Options{Keys: e.keys, Now: e.clock.Now, Witness: w, TwoPersonAbove: 2})
+	cutWorld(e)
+	a1 := e.as(e.user("ana1", "SB1", "analyst"))
+	a3 := e.as(e.user("ana3", "SB1", "analyst"))
+	a2 := e.as(e.user("ana2", "SB2", "analyst"))
+	ok := zhudun.Review{Decision: zhudun.DecisionConfirm, Reason: "猫池卡，证据充分"}
+	res, err := e.s.ReviewGang(a1, "G-000001", ok)
+	e.must(err)
+	if res.Pending == nil || len(res.Findings) != 0 || len(res.Pending.FindingIDs) != 5 || res.Pending.Status != zhudun.RequestPending {
+		t.Fatalf("gang of five: %+v %+v", res.Findings, res.Pending)
+	}
+	if items, _, _ := e.s.FindFindings(a1, zhudun.FindingFilter{Status: zhudun.ReviewConfirmed}); len(items) != 0 {
+		t.Fatalf("confirmed before the second analyst: %d", len(items))
+	}
+	id := res.Pending.ID
+	if _, _, err := e.s.DecideReviewRequest(a1, id, true); code(err) != zhudun.EFORBIDDEN {
+		t.Fatalf("the requester approves: %v", err)
+	}
+	if _, _, err := e.s.DecideReviewRequest(a2, id, true); code(err) != zhudun.ENOTFOUND {
+		t.Fatalf("another division approves: %v", err)
+	}
+	if l, _ := e.s.FindReviewRequests(a2, ""); len(l) != 0 {
+		t.Fatalf("another division lists SB1's request: %+v", l)
+	}
+	if l, _ := e.s.FindReviewRequests(a3, zhudun.RequestPending); len(l) != 1 || l[0].RequestedBy != "ana1" {
+		t.Fatalf("pending for ana3: %+v", l)
+	}
+	req, res, err := e.s.DecideReviewRequest(a3, id, true)
+	e.must(err)
+	if req.Status != zhudun.RequestApproved || req.DecidedBy != "ana3" || len(res.Findings) != 5 || res.Findings[0].ReviewedBy != "ana1" {
+		t.Fatalf("approved: %+v %+v", req, res)
+	}
+	if _, _, err := e.s.DecideReviewRequest(a3, id, false); code(err) != zhudun.ECONFLICT {
+		t.Fatalf("decided twice: %v", err)
+	}
+	// Two at once (the rule says more than two): applied at once.
+	for _, f := range res.Findings[:2] {
+		_, err := e.s.ReviewFinding(a1, f.ID, zhudun.Review{Decision: zhudun.DecisionDismiss, Reason: "复核为正常用户"})
+		e.must(err)
+	}
+	res, err = e.s.ReviewGang(a1, "G-000001", ok)
+	e.must(err)
+	if res.Pending != nil || len(res.Findings) != 5 {
+		t.Fatalf("two to confirm: %+v", res.Pending)
+	}
+	for action, want := range map[string]int{"review.request": 1, "review.approve": 1, "finding.confirm": 7} {
+		if n := e.auditCount(action); n != want {
+			t.Errorf("%d %s audit rows; want %d", n, action, want)
 		}
 	}
 }
