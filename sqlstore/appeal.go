@@ -72,7 +72,7 @@ func (s *Store) createAppeal(ctx context.Context, n zhudun.NewAppeal, binding st
 		q := `SELECT f.id, f.review FROM findings f WHERE f.kind = ? AND f.category = ? AND f.entity_key = ?`
 		args := []any{zhudun.KindFinding, n.Category, entityKey(et, strings.TrimSpace(n.Entity))}
 		if binding != "" {
-			q += ` AND f.networks LIKE ?`
+			q += ` AND f.networks LIKE ? ESCAPE '\'`
 			args = append(args, networkLike(binding))
 		}
 		var fid int64

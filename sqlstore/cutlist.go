@@ -44,8 +44,11 @@ func sourceCategory(src *zhudun.Source, category string) error {
 const cutSelect = `SELECT f.id, f.category, f.entity_type, f.entity, f.gang, f.score, f.review, f.confirmed_at, f.cut_at, f.not_cut_reason,
 	f.restored_at, f.list_at FROM findings f`
 
-// networkLike matches a finding placed on binding by the engine.
-func networkLike(binding string) string { return "%," + binding + ",%" }
+// networkLike matches a finding placed on binding by the engine (with
+// ESCAPE '\': a binding's "_" is a character, not a wildcard).
+func networkLike(binding string) string {
+	return "%," + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(binding) + ",%"
+}
 
 // CutList returns the source's list of category: the findings ever
 // confirmed that the events put on the source's network or platform,
@@ -56,7 +59,7 @@ func (s *Store) CutList(ctx context.Context, src *zhudun.Source, category string
 		return nil, err
 	}
 	rows, err := s.query(ctx, cutSelect+` WHERE f.kind = ? AND f.category = ? AND f.confirmed_at IS NOT NULL AND f.list_at > ?
-		AND f.networks LIKE ? ORDER BY f.list_at, f.id LIMIT ?`,
+		AND f.networks LIKE ? ESCAPE '\' ORDER BY f.list_at, f.id LIMIT ?`,
 		zhudun.KindFinding, category, since.UTC(), networkLike(src.Binding), maxCutList)
 	if err != nil {
 		return nil, s.internal("cut list", err)
@@ -124,7 +127,7 @@ func (s *Store) AckCuts(ctx context.Context, src *zhudun.Source, category string
 		for _, a := range acks {
 			r := &zhudun.CutAckResult{Entity: a.Entity}
 			out = append(out, r)
-			f, err := scanFinding(tx.queryRow(ctx, findingSelect+` WHERE f.kind = ? AND f.category = ? AND f.entity_key = ? AND f.networks LIKE ?
+			f, err := scanFinding(tx.queryRow(ctx, findingSelect+` WHERE f.kind = ? AND f.category = ? AND f.entity_key = ? AND f.networks LIKE ? ESCAPE '\'
 				AND f.confirmed_at IS NOT NULL`, zhudun.KindFinding, category, entityKey(categoryEntityType[category], strings.TrimSpace(a.Entity)), networkLike(src.Binding)))
 			if errors.Is(err, sql.ErrNoRows) {
 				r.Error = "not on this list"
@@ -205,7 +208,7 @@ func (s *Store) CutListStats(ctx context.Context, deadline time.Duration) ([]*zh
 			COALESCE(SUM(CASE WHEN f.review = 'confirmed' AND f.not_cut_at IS NOT NULL THEN 1 ELSE 0 END), 0),
 			COALESCE(SUM(CASE WHEN f.review = 'confirmed' AND f.not_cut_at IS NULL AND f.confirmed_at < ? THEN 1 ELSE 0 END), 0),
 			COALESCE(SUM(CASE WHEN f.review = 'restored' THEN 1 ELSE 0 END), 0)
-			FROM findings f JOIN depts d ON d.id = f.dept_id` + w.sql() + ` AND f.kind = ? AND f.category = ? AND f.confirmed_at IS NOT NULL AND f.networks LIKE ?`
+			FROM findings f JOIN depts d ON d.id = f.dept_id` + w.sql() + ` AND f.kind = ? AND f.category = ? AND f.confirmed_at IS NOT NULL AND f.networks LIKE ? ESCAPE '\'`
 		args := append([]any{overdue}, w.args...)
 		args = append(args, zhudun.KindFinding, st.Category, networkLike(st.Binding))
 		if err := s.queryRow(ctx, q, args...).Scan(&st.Confirmed, &st.Cut, &st.NotCut, &st.Overdue, &st.Restored); err != nil {

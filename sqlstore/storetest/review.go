@@ -244,6 +244,12 @@ func testCutLists(t *testing.T, b Backend) {
 			t.Errorf("%s %s: %s; want %s", c.src.Name, c.cat, got, c.want)
 		}
 	}
+	// A binding's "_" is a character: cm_c is not cmcc.
+	_, _, err = e.s.CreateSource(e.sys, zhudun.NewSource{Name: "cm_c", Kind: zhudun.SourceCarrier})
+	e.must(err)
+	if got := list(e.source("cm_c"), "black_card", time.Time{}); got != "" {
+		t.Errorf("cm_c's list: %s; want none", got)
+	}
 	if _, err := e.s.CutList(e.sys, wechat, "black_card", time.Time{}); code(err) != zhudun.EFORBIDDEN {
 		t.Errorf("a platform fetches cards: %v", err)
 	}
@@ -390,7 +396,7 @@ func testCutLists(t *testing.T, b Backend) {
 	if b, err := e.keys.Open(enc, []byte(fmt.Sprintf("appeals/%d/idno", ap.ID))); err != nil || string(b) != "11010519491231002X" {
 		t.Errorf("the appeal's resident ID after the rekey: %q %v", b, err)
 	}
-	for action, want := range map[string]int{"cutlist.fetch": 8, "cutlist.ack": 3, "cutlist.overdue": 4, "appeal.create": 2, "appeal.restore": 1, "appeal.reject": 1} {
+	for action, want := range map[string]int{"cutlist.fetch": 9, "cutlist.ack": 3, "cutlist.overdue": 4, "appeal.create": 2, "appeal.restore": 1, "appeal.reject": 1} {
 		if n := e.auditCount(action); n != want {
 			t.Errorf("%d %s audit rows; want %d", n, action, want)
 		}
