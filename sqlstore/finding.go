@@ -244,6 +244,7 @@ func (s *Store) ApplyFindingChange(ctx context.Context, ch *zhudun.FindingChange
 					depts[f.Source] = d
 				}
 				f.DeptID, f.DeptCode, f.DeptPath = d.DeptID, d.DeptCode, d.DeptPath
+				f.Review = zhudun.ReviewNew
 				err := tx.queryRow(ctx, `INSERT INTO findings (kind, category, entity_type, entity, entity_key, score, gang, first_seen, last_seen,
 					evidence, status, dept_id, source, created_at, updated_at, networks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 					f.Kind, f.Category, f.EntityType, f.Entity, entityKey(f.EntityType, f.Entity), f.Score, f.Gang, f.FirstSeen.UTC(), f.LastSeen.UTC(),
@@ -257,9 +258,16 @@ func (s *Store) ApplyFindingChange(ctx context.Context, ch *zhudun.FindingChange
 			} else {
 				// The engine's columns only: the analyst's review and the
 				// cut (review, confirmed_at, cut_at, …) are never touched here.
+				// The review columns come back so that the event tells the
+				// analyst's status as it is, not the engine's copy of it.
+				var reviewedAt, confirmedAt, cutAt, restoredAt sql.NullTime
 				err := tx.queryRow(ctx, `UPDATE findings SET entity = ?, score = ?, gang = ?, first_seen = ?, last_seen = ?, evidence = ?, status = ?,
-					networks = ?, updated_at = ? WHERE id = ? RETURNING dept_id, (SELECT code FROM depts WHERE id = findings.dept_id), (SELECT path FROM depts WHERE id = findings.dept_id)`,
-					f.Entity, f.Score, f.Gang, f.FirstSeen.UTC(), f.LastSeen.UTC(), string(f.Evidence), f.Status, joinNetworks(f.Networks), tx.now, f.ID).Scan(&f.DeptID, &f.DeptCode, &f.DeptPath)
+					networks = ?, updated_at = ? WHERE id = ? RETURNING dept_id, (SELECT code FROM depts WHERE id = findings.dept_id), (SELECT path FROM depts WHERE id = findings.dept_id),
+					review, review_reason, reviewed_by, reviewed_at, confirmed_at, cut_at, cut_source, not_cut_reason, restored_at, confirmed`,
+					f.Entity, f.Score, f.Gang, f.FirstSeen.UTC(), f.LastSeen.UTC(), string(f.Evidence), f.Status, joinNetworks(f.Networks), tx.now, f.ID).Scan(&f.DeptID, &f.DeptCode, &f.DeptPath,
+					&f.Review, &f.ReviewReason, &f.ReviewedBy, &reviewedAt, &confirmedAt, &cutAt, &f.CutSource, &f.NotCutReason, &restoredAt, &f.Confirmed)
+				f.ReviewedAt, f.ConfirmedAt, f.CutAt, f.RestoredAt = nullTime(reviewedAt), nullTime(confirmedAt), nullTime(cutAt), nullTime(restoredAt)
+				f.Unsupported = f.Confirmed && f.Status == zhudun.FindingWithdrawn
 				if errors.Is(err, sql.ErrNoRows) {
 					return zhudun.Errorf(zhudun.ENOTFOUND, "finding %d not found", f.ID)
 				}

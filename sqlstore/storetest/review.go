@@ -108,10 +108,22 @@ func testReview(t *testing.T, b Backend) {
 	}
 	// The engine updates the finding (a higher score) and withdraws it:
 	// the confirmation stands.
-	up := *res.Findings[0]
+	up := *card // the engine's copy, from before the review
 	up.Score = 0.99
 	e.must(e.s.ApplyFindingChange(e.sys, &zhudun.FindingChange{Upsert: []*zhudun.Finding{&up}}))
 	e.must(e.s.ApplyFindingChange(e.sys, &zhudun.FindingChange{Withdraw: []int64{card.ID}}))
+	// The engine's event tells the analyst's status as it is.
+	evs, err := e.s.PendingEvents(e.sys, 1000)
+	e.must(err)
+	var last zhudun.Finding
+	for _, x := range evs {
+		if x.Type == "finding.updated" {
+			e.must(json.Unmarshal(x.Data, &last))
+		}
+	}
+	if last.ID != card.ID || last.Review != zhudun.ReviewConfirmed || last.Score != 0.99 {
+		t.Fatalf("the engine's update event: %+v", last)
+	}
 	items, _, err := e.s.FindFindings(sb1, zhudun.FindingFilter{Status: zhudun.ReviewConfirmed, Engine: "any"})
 	e.must(err)
 	if len(items) != 1 || items[0].Review != zhudun.ReviewConfirmed || items[0].Score != 0.99 || !items[0].Unsupported {
