@@ -413,7 +413,27 @@ func testCutLists(t *testing.T, b Backend) {
 			t.Errorf("%d %s audit rows; want %d", n, action, want)
 		}
 	}
-	_ = w
+	// A rejected appeal leaves the cut; a restored entity is not acked cut
+	// again; a confirmation dismissed before the cut leaves the list as
+	// "dismissed", so that the source that fetched it knows.
+	items, _, err = e.s.FindFindings(sb1, zhudun.FindingFilter{Category: "black_device"})
+	e.must(err)
+	if len(items) != 1 || items[0].Review != zhudun.ReviewCut {
+		t.Fatalf("device after the rejected appeal: %+v", items)
+	}
+	res, err = e.s.AckCuts(e.sys, cmcc, "black_card", []zhudun.CutAck{{Entity: "13800000001", Status: "cut"}})
+	e.must(err)
+	if res[0].Error != "not to be cut: its status is restored" {
+		t.Fatalf("ack of a restored card: %+v", res[0])
+	}
+	e.clock.Advance(time.Minute)
+	mark = e.clock.Now()
+	e.clock.Advance(time.Minute)
+	_, err = e.s.ReviewFinding(root, w["13900000009"].ID, zhudun.Review{Decision: zhudun.DecisionDismiss, Reason: "复核为正常用户"})
+	e.must(err)
+	if got := list(cmcc, "black_card", mark); got != "13900000009:dismissed" {
+		t.Fatalf("after the dismissal: %s", got)
+	}
 }
 
 // testFourCutsReport: the figures of a period beside last year's.
