@@ -14,7 +14,8 @@ import (
 // is withdrawn by the running engine without a new event, and found again
 // once the entry is removed; the stored findings are placed on the
 // carriers and platforms their events name, not on the source that sent
-// them (every event here came through the source "cmcc").
+// them (every event here came through the source "cmcc"); an analyst's
+// confirmation outlives the engine's withdrawal and return.
 func TestAllowlistStopsFinding(t *testing.T) {
 	e := newEnv(t)
 	dir, _ := world()
@@ -81,6 +82,11 @@ func TestAllowlistStopsFinding(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
+	// An analyst confirmed it first: the engine's withdrawal and its
+	// return leave the confirmation as it is.
+	if _, err := e.store.ReviewFinding(e.sys, dev.ID, zhudun.Review{Decision: zhudun.DecisionConfirm, Reason: "猫池设备，证据充分"}); err != nil {
+		t.Fatal(err)
+	}
 	entry := &zhudun.AllowItem{EntityType: "imei", Entity: dev.Entity, Reason: "测试台架上的设备"}
 	if err := e.store.AddAllow(e.sys, entry); err != nil {
 		t.Fatal(err)
@@ -90,4 +96,13 @@ func TestAllowlistStopsFinding(t *testing.T) {
 		t.Fatal(err)
 	}
 	wait(zhudun.FindingLive)
+	all, err = e.store.EngineFindings(e.sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range all {
+		if f.ID == dev.ID && (f.Review != zhudun.ReviewConfirmed || !f.Confirmed || f.ConfirmedAt == nil) {
+			t.Errorf("after the engine withdrew and found it again: %s, confirmed %v", f.Review, f.Confirmed)
+		}
+	}
 }
