@@ -596,7 +596,21 @@ func testTwoPerson(t *testing.T, b Backend) {
 	if res.Pending != nil || len(res.Findings) != 5 {
 		t.Fatalf("two to confirm: %+v", res.Pending)
 	}
-	for action, want := range map[string]int{"review.request": 1, "review.approve": 1, "finding.confirm": 7} {
+	// Rejected: nothing changes. (Dismiss all five, ask again, reject.)
+	_, err = e.s.ReviewGang(a1, "G-000001", zhudun.Review{Decision: zhudun.DecisionDismiss, Reason: "复核为正常用户"})
+	e.must(err)
+	res, err = e.s.ReviewGang(a1, "G-000001", ok)
+	e.must(err)
+	if res.Pending == nil {
+		t.Fatal("five to confirm again: not held")
+	}
+	if req, _, err = e.s.DecideReviewRequest(a3, res.Pending.ID, false); err != nil || req.Status != zhudun.RequestRejected {
+		t.Fatalf("reject: %+v %v", req, err)
+	}
+	if items, _, _ := e.s.FindFindings(a1, zhudun.FindingFilter{Status: zhudun.ReviewConfirmed}); len(items) != 0 {
+		t.Fatalf("confirmed after a rejection: %d", len(items))
+	}
+	for action, want := range map[string]int{"review.request": 2, "review.approve": 1, "review.reject": 1, "finding.confirm": 7} {
 		if n := e.auditCount(action); n != want {
 			t.Errorf("%d %s audit rows; want %d", n, action, want)
 		}
