@@ -45,6 +45,9 @@ const (
 	// PermSourceWrite manages the sources that push events (their API
 	// keys): an administrator's permission, the system administrator's.
 	PermSourceWrite Permission = "source:write"
+	// PermAppealWrite enters a resident's appeal against a cut (an officer
+	// at a station, an analyst): it shows nothing of the finding appealed.
+	PermAppealWrite Permission = "appeal:write"
 )
 
 // AllPermissions lists every permission in a stable order (UI, OpenAPI, validation).
@@ -52,7 +55,7 @@ var allPermissions = []Permission{
 	PermDeptRead, PermDeptWrite, PermUserRead, PermUserWrite,
 	PermRoleRead, PermRoleWrite, PermRoleGrant, PermAuditRead, PermAuditExport, PermPIIView, PermPIISearch,
 	PermIncidentRead, PermIncidentWrite, PermIncidentImport, PermUnitRead, PermUnitWrite, PermGridRead, PermGridWrite,
-	PermFindingRead, PermFindingWrite, PermCaseRead, PermCaseWrite, PermReportRead, PermSourceWrite,
+	PermFindingRead, PermFindingWrite, PermCaseRead, PermCaseWrite, PermReportRead, PermSourceWrite, PermAppealWrite,
 }
 
 // AllPermissions returns a copy of the known permissions.

@@ -35,9 +35,25 @@ type Finding struct {
 	FirstSeen  time.Time       `json:"first_seen"`
 	LastSeen   time.Time       `json:"last_seen"`
 	Evidence   json.RawMessage `json:"evidence"`
-	Status     string          `json:"status"`
-	// Confirmed is an analyst's confirmation; Unsupported is set when a
-	// confirmed finding has since been withdrawn by the engine.
+	// Status is the engine's axis (live, withdrawn); Review the analyst's
+	// and the cut's (new, confirmed, dismissed, cut, restored), which is
+	// the API's "status" (docs/cutlists.md). The engine never writes Review.
+	Status       string     `json:"engine"`
+	Review       string     `json:"status"`
+	ReviewReason string     `json:"review_reason,omitempty"`
+	ReviewedBy   string     `json:"reviewed_by,omitempty"`
+	ReviewedAt   *time.Time `json:"reviewed_at,omitempty"`
+	ConfirmedAt  *time.Time `json:"confirmed_at,omitempty"`
+	CutAt        *time.Time `json:"cut_at,omitempty"`
+	CutSource    string     `json:"cut_source,omitempty"`
+	NotCutReason string     `json:"not_cut_reason,omitempty"`
+	RestoredAt   *time.Time `json:"restored_at,omitempty"`
+	// Networks are the carriers or platforms the events put the entity on
+	// (written by the live engine, from sim and reg events).
+	Networks []string `json:"networks,omitempty"`
+	// Confirmed is an analyst's confirmation (review confirmed or cut);
+	// Unsupported is set when a confirmed finding has since been withdrawn
+	// by the engine.
 	Confirmed   bool      `json:"confirmed"`
 	Unsupported bool      `json:"no_longer_supported"`
 	DeptID      int64     `json:"-"`
@@ -49,14 +65,29 @@ type Finding struct {
 }
 
 // FindingFilter selects findings (or leads) for a list; zero fields do
-// not filter. Status "" means live.
+// not filter. Status is either axis: live or withdrawn (the engine's), or
+// a review status (new, confirmed, dismissed, cut, restored). With no
+// status, or a review status, only live findings are listed unless Engine
+// says withdrawn or "any".
 type FindingFilter struct {
 	Kind     string
 	Category string
 	Gang     string
 	Status   string
-	Offset   int
-	Limit    int
+	Engine   string
+	MinScore float64
+	MaxScore float64
+	Signal   string // an evidence signal
+	Source   string
+	// First and last seen ranges; zero times do not filter.
+	FirstFrom, FirstTo, LastFrom, LastTo time.Time
+	// Region is a department code: its subtree.
+	Region string
+	// Sort: id (default, newest first), score, first_seen, last_seen; a
+	// leading "-" for descending, which is the default of score and the times.
+	Sort   string
+	Offset int
+	Limit  int
 }
 
 // FindingService lists the findings and leads a caller may see: finding:read

@@ -48,14 +48,14 @@ func BuiltinRoles() []Role {
 		{ID: RoleAuditAdmin, Name: "安全审计员", Scope: ScopeAll, Builtin: true, Admin: true,
 			Perms: []Permission{PermAuditRead, PermAuditExport}},
 		{ID: RoleOfficer, Name: "民警", Scope: ScopeDept, Builtin: true,
-			Perms: []Permission{PermDeptRead, PermIncidentRead, PermIncidentWrite, PermUnitRead, PermGridRead}},
+			Perms: []Permission{PermDeptRead, PermIncidentRead, PermIncidentWrite, PermUnitRead, PermGridRead, PermAppealWrite}},
 		{ID: RoleDispatcher, Name: "调度员", Scope: ScopeSubtree, Builtin: true,
 			Perms: []Permission{PermDeptRead, PermIncidentRead, PermIncidentWrite, PermUnitRead, PermUnitWrite, PermGridRead, PermPIISearch}},
 		{ID: RoleCommander, Name: "指挥员", Scope: ScopeSubtree, Builtin: true,
 			Perms: []Permission{PermDeptRead, PermIncidentRead, PermIncidentImport, PermUnitRead, PermUnitWrite, PermGridRead, PermGridWrite,
 				PermFindingRead, PermCaseRead, PermReportRead}},
 		{ID: RoleAnalyst, Name: "网安分析员", Scope: ScopeSubtree, Builtin: true,
-			Perms: []Permission{PermDeptRead, PermFindingRead, PermFindingWrite, PermCaseRead, PermCaseWrite, PermPIIView}},
+			Perms: []Permission{PermDeptRead, PermFindingRead, PermFindingWrite, PermCaseRead, PermCaseWrite, PermPIIView, PermAppealWrite}},
 	}
 }
 

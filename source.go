@@ -38,9 +38,14 @@ func DefaultSourceTypes(kind string) []string {
 // src; which network or platform an entity belongs to still comes from the
 // events themselves.
 type Source struct {
-	ID        int64     `json:"id"`
-	Name      string    `json:"name"`
-	Kind      string    `json:"kind"`
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	Kind string `json:"kind"`
+	// Binding is the carrier network code or platform name whose entities
+	// the source's cut lists carry (its name unless set): a card is on a
+	// network by its sim events' carrier, an account on a platform by its
+	// reg events' platform.
+	Binding   string    `json:"binding"`
 	DeptCode  string    `json:"dept"`
 	DeptPath  string    `json:"-"`
 	Types     []string  `json:"types"`
@@ -57,6 +62,7 @@ func (s *Source) May(t string) bool { return slices.Contains(s.Types, t) }
 type NewSource struct {
 	Name     string
 	Kind     string
+	Binding  string // empty: Name
 	DeptCode string
 	Types    []string
 }
@@ -81,6 +87,13 @@ func (n *NewSource) Validate() error {
 	}
 	if n.DeptCode == "" {
 		n.DeptCode = RootDeptCode
+	}
+	n.Binding = strings.TrimSpace(n.Binding)
+	if n.Binding == "" {
+		n.Binding = n.Name
+	}
+	if len(n.Binding) > 64 || strings.ContainsAny(n.Binding, ",\n\r\t") {
+		return FieldError("binding", "a binding is at most 64 characters, without commas or line breaks")
 	}
 	if len(n.Types) == 0 {
 		n.Types = DefaultSourceTypes(n.Kind)

@@ -239,7 +239,14 @@ func openStore(ctx context.Context, cfg *Config, log *slog.Logger) (*sqlstore.St
 	if err != nil {
 		return nil, nil, err
 	}
-	o := sqlstore.Options{Keys: kr, Logger: log, Policy: pol, Witness: w}
+	two, err := strconv.Atoi(strings.TrimSpace(cfg.ReviewTwoPerson))
+	if cfg.ReviewTwoPerson == "" {
+		two, err = 0, nil
+	}
+	if err != nil || two < 0 {
+		return nil, nil, fmt.Errorf("--review-two-person: want a number of entities (0 = off), not %q", cfg.ReviewTwoPerson)
+	}
+	o := sqlstore.Options{Keys: kr, Logger: log, Policy: pol, Witness: w, TwoPersonAbove: two}
 	var s *sqlstore.Store
 	switch {
 	case cfg.DB == "":

@@ -54,6 +54,9 @@ type Config struct {
 	PurgeEvery                                                                               string
 	Retention                                                                                sqlstore.Retention
 	PurgeInterval                                                                            time.Duration
+	CutDeadlineText                                                                          string        // --cut-deadline as given
+	CutDeadline                                                                              time.Duration // a source's time to report a confirmed entity cut (docs/cutlists.md)
+	ReviewTwoPerson                                                                          string        // --review-two-person: a confirmation of more than N entities waits for a second analyst; 0 off
 	Demo                                                                                     bool
 	DemoPatrol                                                                               bool   // with Demo: simulate the units' terminals
 	MapTiles                                                                                 string // base-map tile URL template (XYZ, or WMTS in KVP/REST form); "" = none
@@ -115,6 +118,8 @@ func (c *Config) options() []option {
 		{name: "retain-outbox", usage: "keep events already published to the bus this long", str: &c.RetainOutbox, def: "7d"},
 		{name: "retain-caller-phones", usage: "keep the caller's phone of a closed incident this long after closing", str: &c.RetainCallerPhones, def: "180d"},
 		{name: "retain-disabled-pii", usage: "keep the phone, ID number and TOTP secret of a disabled account this long", str: &c.RetainDisabledPII, def: "365d"},
+		{name: "review-two-person", usage: "two-person rule: a confirmation of more than this many entities at once needs a second analyst's approval (0 = off; docs/cutlists.md)", str: &c.ReviewTwoPerson, def: "0"},
+		{name: "cut-deadline", usage: "how long after a confirmation a source has to report the cut before it is overdue and raised to the commanders (docs/cutlists.md)", str: &c.CutDeadlineText, def: "48h"},
 		{name: "purge-every", usage: "how often serve applies the retention settings (0 = never)", str: &c.PurgeEvery, def: "1h"},
 		{name: "audit-witness", usage: "audit head log (signed, append-only; keep it where the database's owner cannot rewrite it); default DATA/audit-witness.log; on a NATS cluster the heads go to the ZHUDUN_AUDIT_WITNESS stream", str: &c.Witness},
 		{name: "log-level", usage: "debug, info, warn or error", str: &c.LogLevel, def: "info"},
@@ -231,6 +236,7 @@ func (c *Config) resolve(fs *flag.FlagSet) error {
 		{"retain-caller-phones", c.RetainCallerPhones, &c.Retention.CallerPhones},
 		{"retain-disabled-pii", c.RetainDisabledPII, &c.Retention.DisabledUserPII},
 		{"purge-every", c.PurgeEvery, &c.PurgeInterval},
+		{"cut-deadline", c.CutDeadlineText, &c.CutDeadline},
 	} {
 		d, err := parseDays(r.in)
 		if err != nil {

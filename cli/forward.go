@@ -74,3 +74,27 @@ func sweepDormant(ctx context.Context, s *sqlstore.Store, every time.Duration, l
 		}
 	}
 }
+
+// escalateCuts raises, every few minutes, the confirmed entities no source
+// reported within deadline to the commanders over their department
+// (EscalateOverdue marks each once, so several servers may run this). A
+// zero deadline turns it off.
+func escalateCuts(ctx context.Context, s *sqlstore.Store, deadline time.Duration, log *slog.Logger) {
+	if deadline <= 0 {
+		return
+	}
+	for {
+		n, err := s.EscalateOverdue(ctx, deadline)
+		if err != nil && ctx.Err() == nil {
+			log.Error("overdue cuts", "err", err)
+		}
+		if n > 0 {
+			log.Info("overdue cuts raised", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(5 * time.Minute):
+		}
+	}
+}

@@ -119,7 +119,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	api := httpapi.New(httpapi.Config{Ingest: ing, MapTiles: cfg.MapTiles, MapTilesAttribution: cfg.MapTilesAttribution, Geocoder: geocoder, Store: store, Bus: bus, Static: web.FS(), Logger: log, Version: Version, SecureCookies: cfg.TLSCert != ""})
+	api := httpapi.New(httpapi.Config{Ingest: ing, MapTiles: cfg.MapTiles, MapTilesAttribution: cfg.MapTilesAttribution, Geocoder: geocoder, Store: store, Bus: bus, Static: web.FS(), Logger: log, Version: Version, SecureCookies: cfg.TLSCert != "", CutDeadline: cfg.CutDeadline})
 	api.Registry().MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
 		Name: "zhudun_bus_rejected_events_total",
 		Help: "Bus messages dropped for failing their HMAC-SM3 tag or SM4 seal (forged, altered, or under an unknown key).",
@@ -151,6 +151,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	go sweepDormant(runCtx, store, time.Hour, log)
+	go escalateCuts(runCtx, store, cfg.CutDeadline, log)
 	purgeDone := make(chan struct{})
 	go func() { defer close(purgeDone); purgeLoop(runCtx, store, &cfg, log) }()
 

@@ -16,7 +16,7 @@ import (
 // server; a key it prints is shown once, alone on the last line.
 func runSource(ctx context.Context, e *env, args []string) error {
 	printKey := func(src *zhudun.Source, key, what string) {
-		fmt.Fprintf(e.stdout, "source %s (%s, %s) %s; types %s\n", src.Name, src.Kind, src.DeptCode, what, strings.Join(src.Types, ","))
+		fmt.Fprintf(e.stdout, "source %s (%s %s, %s) %s; types %s\n", src.Name, src.Kind, src.Binding, src.DeptCode, what, strings.Join(src.Types, ","))
 		fmt.Fprintln(e.stdout, "API key (shown once; it is stored only as a hash):")
 		fmt.Fprintln(e.stdout, key)
 	}
@@ -24,14 +24,22 @@ func runSource(ctx context.Context, e *env, args []string) error {
 	nameFlag := func(fs *flag.FlagSet) { fs.StringVar(&name, "name", "", "source name") }
 	return sub(ctx, e, "source", args, map[string]func(context.Context, *env, []string) error{
 		"add": func(ctx context.Context, e *env, args []string) error {
-			var kind, dept, types string
+			var kind, dept, types, network, platform string
 			return withStore(ctx, e, "source add", args, func(fs *flag.FlagSet) {
 				nameFlag(fs)
 				fs.StringVar(&kind, "kind", "", "carrier, platform or open311")
 				fs.StringVar(&dept, "dept", zhudun.RootDeptCode, "department the source belongs to")
+				fs.StringVar(&network, "network", "", "a carrier's network code, as its sim events' carrier (default: the name)")
+				fs.StringVar(&platform, "platform", "", "a platform's name, as its reg events' platform (default: the name)")
 				fs.StringVar(&types, "types", "", "event types it may send, comma-separated (default: carrier sim,sms,cdr,ip; platform reg,ip)")
 			}, func(ctx context.Context, s *sqlstore.Store, _ *Config) error {
-				n := zhudun.NewSource{Name: name, Kind: kind, DeptCode: dept}
+				if network != "" && platform != "" {
+					return zhudun.FieldError("network", "a source is bound to a network or a platform, not both")
+				}
+				if (network != "" && kind != zhudun.SourceCarrier) || (platform != "" && kind != zhudun.SourcePlatform) {
+					return zhudun.FieldError("network", "--network is a carrier's, --platform a platform's")
+				}
+				n := zhudun.NewSource{Name: name, Kind: kind, Binding: network + platform, DeptCode: dept}
 				for _, t := range strings.Split(types, ",") {
 					if t = strings.TrimSpace(t); t != "" {
 						n.Types = append(n.Types, t)

@@ -90,10 +90,11 @@ func (s *Server) listSources(w http.ResponseWriter, r *http.Request) error {
 }
 
 type sourceBody struct {
-	Name  string   `json:"name"`
-	Kind  string   `json:"kind"`
-	Dept  string   `json:"dept"`
-	Types []string `json:"types"`
+	Name    string   `json:"name"`
+	Kind    string   `json:"kind"`
+	Binding string   `json:"binding"`
+	Dept    string   `json:"dept"`
+	Types   []string `json:"types"`
 }
 
 // sourceWithKey is a source and the key shown once.
@@ -107,7 +108,7 @@ func (s *Server) createSource(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &b); err != nil {
 		return err
 	}
-	src, key, err := s.store.CreateSource(r.Context(), zhudun.NewSource{Name: b.Name, Kind: b.Kind, DeptCode: b.Dept, Types: b.Types})
+	src, key, err := s.store.CreateSource(r.Context(), zhudun.NewSource{Name: b.Name, Kind: b.Kind, Binding: b.Binding, DeptCode: b.Dept, Types: b.Types})
 	if err != nil {
 		return err
 	}

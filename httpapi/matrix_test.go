@@ -63,6 +63,21 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"ana1", "GET", "/api/v1/findings?status=bogus", nil, 400, -1},
 		{"off1", "GET", "/api/v1/findings", nil, 403, -1},
 		{"sb1adm", "GET", "/api/v1/leads", nil, 403, -1},
+		// Review and the allowlist: finding:write (analysts) within scope;
+		// appeals entered with appeal:write (officers, analysts), listed and
+		// decided with finding:read/write; the Four Cuts figures report:read
+		// (commanders); cut lists by a source's key only (TestCutListScenario).
+		{"ana1", "POST", "/api/v1/findings/1/review", map[string]any{"decision": "confirm", "reason": "证据充分，确认"}, 404, -1},
+		{"off1", "POST", "/api/v1/findings/1/review", map[string]any{"decision": "confirm", "reason": "证据充分，确认"}, 403, -1},
+		{"ana1", "GET", "/api/v1/allowlist", nil, 200, 0},
+		{"off1", "GET", "/api/v1/allowlist", nil, 403, -1},
+		{"ana1", "GET", "/api/v1/appeals", nil, 200, 0},
+		{"off1", "GET", "/api/v1/appeals", nil, 403, -1},
+		{"off1", "POST", "/api/v1/appeals", map[string]any{"category": "black_card", "entity": "13800000001", "id_number": "11010519491231002X", "reason": "本人正常使用"}, 404, -1},
+		{"sb1adm", "POST", "/api/v1/appeals", map[string]any{"category": "black_card", "entity": "13800000001", "id_number": "11010519491231002X", "reason": "本人正常使用"}, 403, -1},
+		{"ana1", "GET", "/api/v1/reports/fourcuts?from=2026-01-01&to=2026-01-31", nil, 403, -1},
+		{"ana1", "GET", "/api/v1/cutlists", nil, 200, -1},
+		{"", "GET", "/api/v1/cutlists/black_card", nil, 401, -1},
 		// Departments.
 		{"rootadm", "GET", "/api/v1/depts", nil, 200, 5},
 		{"sb1adm", "GET", "/api/v1/depts", nil, 200, 2},
@@ -132,7 +147,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		q    string
 		want int
 	}{
-		{"action=request.denied&user=sb1adm", 7}, // sb1adm: phone, id_number, own password, roles PUT, pii, audit export, leads
+		{"action=request.denied&user=sb1adm", 8}, // sb1adm: phone, id_number, own password, roles PUT, pii, audit export, leads, appeal
 		{"action=pii.view", 1},
 		{"action=users.export", 3},
 		{"action=audit.export", 1},

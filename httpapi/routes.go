@@ -77,6 +77,7 @@ func (s *Server) register() {
 	// Sources and the events they push (Four Cuts).
 	s.registerIngest()
 	s.registerFindings()
+	s.registerCutLists()
 
 	// Events and the API's own description.
 	s.handle("GET", "/api/v1/events/stream", false, s.eventStream)

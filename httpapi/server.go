@@ -36,6 +36,7 @@ type Backend interface {
 	zhudun.AlertService
 	zhudun.SourceService
 	zhudun.FindingService
+	CutBackend
 	// Unlock clears a user's lockout (user:write).
 	Unlock(ctx context.Context, id int64) error
 	// SessionValid checks a token without touching its idle timer (the event
@@ -86,6 +87,9 @@ type Config struct {
 	// Ingest takes the events sources push (POST /api/v1/events); nil
 	// answers 501.
 	Ingest Ingester
+	// CutDeadline is how long after a confirmation a source has to report
+	// the cut before the entity counts as overdue (default 48 h).
+	CutDeadline time.Duration
 }
 
 // Server is the HTTP front of zhudun.
@@ -116,6 +120,8 @@ type Server struct {
 	admission *admission
 	busy      prometheus.Counter
 	ingest    Ingester
+	// cutDeadline: Config.CutDeadline
+	cutDeadline time.Duration
 }
 
 // Route is one registered API route.
@@ -135,6 +141,10 @@ func New(c Config) *Server {
 	s := &Server{store: c.Store, audit: c.Store, bus: c.Bus, static: c.Static, log: c.Logger, version: c.Version,
 		secure: c.SecureCookies, maxBody: c.MaxBody, mux: http.NewServeMux(), broker: newBroker(c.Logger), gzip: newGzip()}
 	s.ingest = c.Ingest
+	s.cutDeadline = c.CutDeadline
+	if s.cutDeadline <= 0 {
+		s.cutDeadline = DefaultCutDeadline
+	}
 	s.dispatch = dispatch.NewService(c.Store, c.StaleAfter, c.Logger)
 	s.mapCfg = mapConfig{Tiles: c.MapTiles, Attribution: c.MapTilesAttribution, Geocoder: "local"}
 	s.csp = cspWithTiles(c.MapTiles)

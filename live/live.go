@@ -63,7 +63,10 @@ type Config struct {
 	// this often (default 5 s).
 	Quiet, Every time.Duration
 	// Batch is the most messages fetched at once (default 64).
-	Batch  int
+	Batch int
+	// Allow is the analysts' allowlist, read again every second (default:
+	// the Store, when it keeps one).
+	Allow  Allowlister
 	Logger *slog.Logger
 	// Crash, for tests, is called after each checkpoint is written and
 	// before its messages are acknowledged.
@@ -80,6 +83,10 @@ type Service struct {
 	seen     map[string]struct{} // ids of the messages fed: a chunk republished after the stream's duplicate window counts once
 	stored   map[string]*zhudun.Finding
 	nextGang int
+	nets     map[string][]string // this run's networks, by category and entity
+	allowKey string              // the allowlist the engine holds
+	allowAt  time.Time
+	rerun    bool // detect once without new events (the allowlist changed while down)
 	runs     atomic.Int64
 	events   atomic.Int64 // the engine's event count, for tests and logs
 }
@@ -102,6 +109,9 @@ func New(c Config) *Service {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	c.Engine.Leads = true
+	if a, ok := c.Store.(Allowlister); ok && c.Allow == nil {
+		c.Allow = a
+	}
 	return &Service{cfg: c, log: c.Logger.With("component", "live", "engine", c.Name)}
 }
 
@@ -194,7 +204,13 @@ func (s *Service) run(ctx context.Context) error {
 			s.events.Store(s.eng.Events())
 			fed++
 		}
-		if fed > 0 && (len(ds) == 0 || time.Since(lastRun) >= s.cfg.Every) {
+		allowed, err := s.loadAllow(ctx, false)
+		if err != nil {
+			return err
+		}
+		allowed = allowed || s.rerun
+		s.rerun = false
+		if (fed > 0 && (len(ds) == 0 || time.Since(lastRun) >= s.cfg.Every)) || allowed {
 			if err := s.commit(ctx, src); err != nil {
 				return err
 			}
@@ -247,6 +263,14 @@ func (s *Service) restore(ctx context.Context) error {
 			s.nextGang = n + 1
 		}
 	}
+	s.allowKey = ""
+	changed, err := s.loadAllow(ctx, true)
+	if err != nil {
+		return err
+	}
+	// The allowlist may have changed while the engine was down: detect
+	// once more over the restored state.
+	s.rerun = changed && s.seq > 0
 	s.events.Store(s.eng.Events())
 	s.log.Info("live engine restored", "seq", s.seq, "events", s.eng.Events(), "findings", len(all))
 	return nil
@@ -295,6 +319,7 @@ func decodeState(b []byte) (map[string]struct{}, []byte, bool) {
 // the change with the checkpoint covering everything fed.
 func (s *Service) commit(ctx context.Context, src string) error {
 	res := s.eng.Detect()
+	s.networks(res)
 	ch := s.diff(res, src)
 	ch.Checkpoint = &zhudun.EngineCheckpoint{Name: s.cfg.Name, Seq: s.seq, State: encodeState(s.seen, s.eng)}
 	if err := s.cfg.Store.ApplyFindingChange(ctx, ch); err != nil {
@@ -330,6 +355,9 @@ func (s *Service) diff(res *fourcuts.Result, src string) *zhudun.FindingChange {
 		if n.Gang != "" {
 			n.Gang = gangs[n.Gang]
 		}
+		if kind == zhudun.KindFinding {
+			n.Networks = s.nets[n.Category+"\x00"+n.Entity]
+		}
 		key := sqlstore.FindingKey(kind, n.Category, n.EntityType, n.Entity)
 		found[key] = true
 		old := s.stored[key]
@@ -339,11 +367,13 @@ func (s *Service) diff(res *fourcuts.Result, src string) *zhudun.FindingChange {
 			return
 		}
 		if old.Status == zhudun.FindingLive && old.Entity == n.Entity && old.Score == n.Score && old.Gang == n.Gang &&
-			old.FirstSeen.Equal(n.FirstSeen) && old.LastSeen.Equal(n.LastSeen) && string(old.Evidence) == string(n.Evidence) {
+			old.FirstSeen.Equal(n.FirstSeen) && old.LastSeen.Equal(n.LastSeen) && string(old.Evidence) == string(n.Evidence) &&
+			slices.Equal(old.Networks, n.Networks) {
 			return
 		}
 		u := *old
 		u.Entity, u.Score, u.Gang, u.FirstSeen, u.LastSeen, u.Evidence, u.Status = n.Entity, n.Score, n.Gang, n.FirstSeen, n.LastSeen, n.Evidence, zhudun.FindingLive
+		u.Networks = n.Networks
 		ch.Upsert = append(ch.Upsert, &u)
 	}
 	for i := range res.Findings {

@@ -4,7 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"regexp"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/zhudun/zhudun"
 )
@@ -12,16 +15,21 @@ import (
 var _ zhudun.FindingService = (*Store)(nil)
 
 const findingSelect = `SELECT f.id, f.kind, f.category, f.entity_type, f.entity, f.score, f.gang, f.first_seen, f.last_seen,
-	f.evidence, f.status, f.confirmed, f.dept_id, d.code, d.path, f.source, f.created_at, f.updated_at
+	f.evidence, f.status, f.confirmed, f.dept_id, d.code, d.path, f.source, f.created_at, f.updated_at,
+	f.review, f.review_reason, f.reviewed_by, f.reviewed_at, f.confirmed_at, f.cut_at, f.cut_source, f.not_cut_reason, f.restored_at, f.networks
 	FROM findings f JOIN depts d ON d.id = f.dept_id`
 
 func scanFinding(r scanner) (*zhudun.Finding, error) {
 	var f zhudun.Finding
-	var ev string
+	var ev, nets string
+	var reviewedAt, confirmedAt, cutAt, restoredAt sql.NullTime
 	if err := r.Scan(&f.ID, &f.Kind, &f.Category, &f.EntityType, &f.Entity, &f.Score, &f.Gang, &f.FirstSeen, &f.LastSeen,
-		&ev, &f.Status, &f.Confirmed, &f.DeptID, &f.DeptCode, &f.DeptPath, &f.Source, &f.CreatedAt, &f.UpdatedAt); err != nil {
+		&ev, &f.Status, &f.Confirmed, &f.DeptID, &f.DeptCode, &f.DeptPath, &f.Source, &f.CreatedAt, &f.UpdatedAt,
+		&f.Review, &f.ReviewReason, &f.ReviewedBy, &reviewedAt, &confirmedAt, &cutAt, &f.CutSource, &f.NotCutReason, &restoredAt, &nets); err != nil {
 		return nil, err
 	}
+	f.ReviewedAt, f.ConfirmedAt, f.CutAt, f.RestoredAt = nullTime(reviewedAt), nullTime(confirmedAt), nullTime(cutAt), nullTime(restoredAt)
+	f.Networks = splitNetworks(nets)
 	f.Evidence = []byte(ev)
 	f.FirstSeen, f.LastSeen = f.FirstSeen.UTC(), f.LastSeen.UTC()
 	f.CreatedAt, f.UpdatedAt = f.CreatedAt.UTC(), f.UpdatedAt.UTC()
@@ -30,8 +38,9 @@ func scanFinding(r scanner) (*zhudun.Finding, error) {
 }
 
 // FindFindings lists findings (or leads, by f.Kind) within the caller's
-// finding:read scope, newest first; live ones unless f.Status says
-// withdrawn.
+// finding:read scope, newest first unless f.Sort says otherwise; live ones
+// unless f.Status or f.Engine says withdrawn (docs/cutlists.md, "The
+// findings list").
 func (s *Store) FindFindings(ctx context.Context, f zhudun.FindingFilter) ([]*zhudun.Finding, int, error) {
 	var w where
 	switch f.Kind {
@@ -42,19 +51,70 @@ func (s *Store) FindFindings(ctx context.Context, f zhudun.FindingFilter) ([]*zh
 	default:
 		return nil, 0, zhudun.FieldError("kind", "kind must be finding or lead")
 	}
-	switch f.Status {
+	engine := f.Engine
+	switch {
+	case f.Status == zhudun.FindingLive || f.Status == zhudun.FindingWithdrawn:
+		engine = f.Status
+	case slices.Contains(zhudun.ReviewStatuses, f.Status):
+		w.add("f.review = ?", f.Status)
+	case f.Status != "":
+		return nil, 0, zhudun.FieldError("status", "status must be live, withdrawn, new, confirmed, dismissed, cut or restored")
+	}
+	switch engine {
 	case "", zhudun.FindingLive:
 		w.add("f.status = ?", zhudun.FindingLive)
 	case zhudun.FindingWithdrawn:
 		w.add("f.status = ?", zhudun.FindingWithdrawn)
+	case "any":
 	default:
-		return nil, 0, zhudun.FieldError("status", "status must be live or withdrawn")
+		return nil, 0, zhudun.FieldError("engine", "engine must be live, withdrawn or any")
 	}
 	if f.Category != "" {
 		w.add("f.category = ?", f.Category)
 	}
 	if f.Gang != "" {
 		w.add("f.gang = ?", f.Gang)
+	}
+	if f.MinScore > 0 {
+		w.add("f.score >= ?", f.MinScore)
+	}
+	if f.MaxScore > 0 {
+		w.add("f.score <= ?", f.MaxScore)
+	}
+	if f.Signal != "" {
+		if !signalRE.MatchString(f.Signal) {
+			return nil, 0, zhudun.FieldError("signal", "a signal is a–z, 0–9 and _")
+		}
+		// The contract's evidence is written by the engine's own encoder:
+		// a signal appears exactly as "signal":"name".
+		w.add(`f.evidence LIKE ? ESCAPE '\'`, "%"+strings.Trim(likeArg(`"signal":"`+f.Signal+`"`), "%")+"%")
+	}
+	if f.Source != "" {
+		w.add("f.source = ?", f.Source)
+	}
+	for _, r := range []struct {
+		col string
+		t   time.Time
+		op  string
+	}{{"f.first_seen", f.FirstFrom, ">="}, {"f.first_seen", f.FirstTo, "<"}, {"f.last_seen", f.LastFrom, ">="}, {"f.last_seen", f.LastTo, "<"}} {
+		if !r.t.IsZero() {
+			w.add(r.col+" "+r.op+" ?", r.t.UTC())
+		}
+	}
+	if f.Region != "" {
+		var path string
+		err := s.queryRow(ctx, `SELECT path FROM depts WHERE code = ?`, f.Region).Scan(&path)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, 0, zhudun.FieldError("region", "department %s not found", f.Region)
+		}
+		if err != nil {
+			return nil, 0, s.internal("finding region", err)
+		}
+		w.add("d.path LIKE ?", path+"%")
+	}
+	order, err := findingOrder(f.Sort)
+	if err != nil {
+		return nil, 0, err
 	}
 	if _, err := scoped(ctx, &w, zhudun.PermFindingRead, scopeCols{Path: "d.path", DeptID: "f.dept_id"}); err != nil {
 		return nil, 0, err
@@ -64,7 +124,10 @@ func (s *Store) FindFindings(ctx context.Context, f zhudun.FindingFilter) ([]*zh
 		return nil, 0, s.internal("finding count", err)
 	}
 	offset, limit := page(f.Offset, f.Limit)
-	rows, err := s.query(ctx, findingSelect+w.sql()+` ORDER BY f.id DESC LIMIT ? OFFSET ?`, append(w.args, limit, offset)...)
+	if f.Limit < 0 { // an export: every row, in pages of the caller's making
+		limit = maxExportRows
+	}
+	rows, err := s.query(ctx, findingSelect+w.sql()+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(w.args, limit, offset)...)
 	if err != nil {
 		return nil, 0, s.internal("finding list", err)
 	}
@@ -78,6 +141,30 @@ func (s *Store) FindFindings(ctx context.Context, f zhudun.FindingFilter) ([]*zh
 		out = append(out, x)
 	}
 	return out, total, s.internalIf("finding rows", rows.Err())
+}
+
+// maxExportRows bounds an export of findings (Limit < 0).
+const maxExportRows = 100000
+
+var signalRE = regexp.MustCompile(`^[a-z0-9_]{1,64}$`)
+
+// findingOrder is the ORDER BY of a sort key: id (newest first), score,
+// first_seen, last_seen; "-" before one for descending, "+" ascending;
+// the times and the score descend unless told.
+func findingOrder(sort string) (string, error) {
+	dir := ""
+	key := sort
+	if strings.HasPrefix(sort, "-") || strings.HasPrefix(sort, "+") {
+		dir, key = sort[:1], sort[1:]
+	}
+	col := map[string]string{"": "f.id", "id": "f.id", "score": "f.score", "first_seen": "f.first_seen", "last_seen": "f.last_seen"}[key]
+	if col == "" {
+		return "", zhudun.FieldError("sort", "sort by id, score, first_seen or last_seen")
+	}
+	if dir == "+" {
+		return col + " ASC, f.id", nil
+	}
+	return col + " DESC, f.id DESC", nil
 }
 
 // EngineFindings returns every stored finding and lead, withdrawn ones
@@ -157,10 +244,11 @@ func (s *Store) ApplyFindingChange(ctx context.Context, ch *zhudun.FindingChange
 					depts[f.Source] = d
 				}
 				f.DeptID, f.DeptCode, f.DeptPath = d.DeptID, d.DeptCode, d.DeptPath
+				f.Review = zhudun.ReviewNew
 				err := tx.queryRow(ctx, `INSERT INTO findings (kind, category, entity_type, entity, entity_key, score, gang, first_seen, last_seen,
-					evidence, status, dept_id, source, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+					evidence, status, dept_id, source, created_at, updated_at, networks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 					f.Kind, f.Category, f.EntityType, f.Entity, entityKey(f.EntityType, f.Entity), f.Score, f.Gang, f.FirstSeen.UTC(), f.LastSeen.UTC(),
-					string(f.Evidence), f.Status, d.DeptID, f.Source, tx.now, tx.now).Scan(&f.ID)
+					string(f.Evidence), f.Status, d.DeptID, f.Source, tx.now, tx.now, joinNetworks(f.Networks)).Scan(&f.ID)
 				if err != nil {
 					if tx.s.dialect.IsUniqueViolation(err) {
 						return zhudun.Errorf(zhudun.ECONFLICT, "finding %s %s exists", f.Category, f.Entity)
@@ -168,9 +256,18 @@ func (s *Store) ApplyFindingChange(ctx context.Context, ch *zhudun.FindingChange
 					return tx.s.internal("finding insert", err)
 				}
 			} else {
+				// The engine's columns only: the analyst's review and the
+				// cut (review, confirmed_at, cut_at, …) are never touched here.
+				// The review columns come back so that the event tells the
+				// analyst's status as it is, not the engine's copy of it.
+				var reviewedAt, confirmedAt, cutAt, restoredAt sql.NullTime
 				err := tx.queryRow(ctx, `UPDATE findings SET entity = ?, score = ?, gang = ?, first_seen = ?, last_seen = ?, evidence = ?, status = ?,
-					updated_at = ? WHERE id = ? RETURNING dept_id, (SELECT code FROM depts WHERE id = findings.dept_id), (SELECT path FROM depts WHERE id = findings.dept_id)`,
-					f.Entity, f.Score, f.Gang, f.FirstSeen.UTC(), f.LastSeen.UTC(), string(f.Evidence), f.Status, tx.now, f.ID).Scan(&f.DeptID, &f.DeptCode, &f.DeptPath)
+					networks = ?, updated_at = ? WHERE id = ? RETURNING dept_id, (SELECT code FROM depts WHERE id = findings.dept_id), (SELECT path FROM depts WHERE id = findings.dept_id),
+					review, review_reason, reviewed_by, reviewed_at, confirmed_at, cut_at, cut_source, not_cut_reason, restored_at, confirmed`,
+					f.Entity, f.Score, f.Gang, f.FirstSeen.UTC(), f.LastSeen.UTC(), string(f.Evidence), f.Status, joinNetworks(f.Networks), tx.now, f.ID).Scan(&f.DeptID, &f.DeptCode, &f.DeptPath,
+					&f.Review, &f.ReviewReason, &f.ReviewedBy, &reviewedAt, &confirmedAt, &cutAt, &f.CutSource, &f.NotCutReason, &restoredAt, &f.Confirmed)
+				f.ReviewedAt, f.ConfirmedAt, f.CutAt, f.RestoredAt = nullTime(reviewedAt), nullTime(confirmedAt), nullTime(cutAt), nullTime(restoredAt)
+				f.Unsupported = f.Confirmed && f.Status == zhudun.FindingWithdrawn
 				if errors.Is(err, sql.ErrNoRows) {
 					return zhudun.Errorf(zhudun.ENOTFOUND, "finding %d not found", f.ID)
 				}
@@ -223,4 +320,21 @@ func (tx *Tx) emitFinding(ctx context.Context, typ string, f *zhudun.Finding) er
 		typ = "lead." + typ[len("finding."):]
 	}
 	return tx.emit(ctx, zhudun.Event{Type: typ, Perm: zhudun.PermFindingRead, DeptPath: f.DeptPath, DeptID: f.DeptID, Data: Detail(f)})
+}
+
+// joinNetworks stores a list of networks as ",a,b," so that one is found
+// with LIKE '%,a,%' (a binding has no comma).
+func joinNetworks(n []string) string {
+	if len(n) == 0 {
+		return ""
+	}
+	return "," + strings.Join(n, ",") + ","
+}
+
+func splitNetworks(s string) []string {
+	s = strings.Trim(s, ",")
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
 }

@@ -8,8 +8,9 @@ import (
 )
 
 // RekeyPII re-seals every personal field — users' phones, ID numbers and
-// TOTP secrets, incidents' caller phones — under the keyring's active key and
-// recomputes every blind index under the active index key. Run it after
+// TOTP secrets, incidents' caller phones, appeals' resident IDs — under the
+// keyring's active key and recomputes every blind index under the active
+// index key. Run it after
 // adding a key (zhudun keys rotate); old keys can be retired once it has run.
 // It returns the number of rows rewritten.
 func (s *Store) RekeyPII(ctx context.Context) (int, error) {
@@ -81,6 +82,11 @@ func (s *Store) RekeyPII(ctx context.Context) (int, error) {
 	if err != nil {
 		return n, err
 	}
+	na, err := s.rekeyAppeals(ctx)
+	if err != nil {
+		return n + ni, err
+	}
+	ni += na
 	err = s.write(ctx, func(ctx context.Context, tx *Tx) error {
 		return tx.audit(ctx, &zhudun.AuditEntry{Action: "keys.rekey", ObjectType: "pii", Detail: Detail(map[string]int{"users": n, "incidents": ni})})
 	})
@@ -153,4 +159,46 @@ func (s *Store) reseal(sealed string, aad []byte) (resealed, error) {
 		}
 	}
 	return out, nil
+}
+
+// rekeyAppeals re-seals and re-indexes the resident IDs of appeals (few:
+// one transaction).
+func (s *Store) rekeyAppeals(ctx context.Context) (int, error) {
+	n := 0
+	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		rows, err := tx.query(ctx, `SELECT id, idno_enc FROM appeals WHERE idno_enc <> '' ORDER BY id`)
+		if err != nil {
+			return tx.s.internal("rekey appeals", err)
+		}
+		type row struct {
+			id  int64
+			enc string
+		}
+		var all []row
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.id, &r.enc); err != nil {
+				rows.Close()
+				return tx.s.internal("rekey appeals scan", err)
+			}
+			all = append(all, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return tx.s.internal("rekey appeals rows", err)
+		}
+		for _, r := range all {
+			rs, err := s.reseal(r.enc, appealAAD(r.id))
+			if err != nil {
+				return err
+			}
+			canon, _ := pii.NormalizeIDNumber(rs.clear)
+			if _, err := tx.exec(ctx, `UPDATE appeals SET idno_enc = ?, idno_idx = ? WHERE id = ?`, rs.sealed, s.keys.Index("idno", canon), r.id); err != nil {
+				return tx.s.internal("rekey appeal update", err)
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
 }

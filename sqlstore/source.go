@@ -32,13 +32,13 @@ func newSourceKey() string {
 	return "zs_" + base64.RawURLEncoding.EncodeToString(b[:])
 }
 
-const sourceSelect = `SELECT s.id, s.name, s.kind, d.code, d.path, s.types, s.disabled, s.created_at, s.updated_at
+const sourceSelect = `SELECT s.id, s.name, s.kind, s.binding, d.code, d.path, s.types, s.disabled, s.created_at, s.updated_at
 	FROM sources s JOIN depts d ON d.id = s.dept_id`
 
 func scanSource(r scanner) (*zhudun.Source, error) {
 	var src zhudun.Source
 	var types string
-	if err := r.Scan(&src.ID, &src.Name, &src.Kind, &src.DeptCode, &src.DeptPath, &types, &src.Disabled, &src.CreatedAt, &src.UpdatedAt); err != nil {
+	if err := r.Scan(&src.ID, &src.Name, &src.Kind, &src.Binding, &src.DeptCode, &src.DeptPath, &types, &src.Disabled, &src.CreatedAt, &src.UpdatedAt); err != nil {
 		return nil, err
 	}
 	src.Types = strings.Split(types, ",")
@@ -59,7 +59,7 @@ func (tx *Tx) sourceChanged(ctx context.Context, action string, src *zhudun.Sour
 	if detail == nil {
 		detail = map[string]any{}
 	}
-	detail["name"], detail["kind"], detail["dept"], detail["types"] = src.Name, src.Kind, src.DeptCode, src.Types
+	detail["name"], detail["kind"], detail["binding"], detail["dept"], detail["types"] = src.Name, src.Kind, src.Binding, src.DeptCode, src.Types
 	if err := tx.audit(ctx, &zhudun.AuditEntry{Action: action, ObjectType: "source", ObjectID: src.Name, Detail: Detail(detail)}); err != nil {
 		return err
 	}
@@ -102,9 +102,9 @@ func (s *Store) CreateSource(ctx context.Context, n zhudun.NewSource) (*zhudun.S
 			return zhudun.FieldError("dept", "department %s is disabled", n.DeptCode)
 		}
 		var id int64
-		err = tx.queryRow(ctx, `INSERT INTO sources (name, kind, dept_id, types, key_hash, disabled, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			n.Name, n.Kind, deptID, strings.Join(n.Types, ","), sourceKeyHash(key), false, tx.now, tx.now).Scan(&id)
+		err = tx.queryRow(ctx, `INSERT INTO sources (name, kind, binding, dept_id, types, key_hash, disabled, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			n.Name, n.Kind, n.Binding, deptID, strings.Join(n.Types, ","), sourceKeyHash(key), false, tx.now, tx.now).Scan(&id)
 		if err != nil {
 			if tx.s.dialect.IsUniqueViolation(err) {
 				return &zhudun.Error{Code: zhudun.ECONFLICT, Field: "name", Message: "source name " + n.Name + " is taken"}

@@ -86,6 +86,7 @@ type Store struct {
 	prep      prepared      // the hot path's statements, prepared once per connection
 	trace     func(q string, args []any)
 	stopMaint func()        // ends the background checkpoints (Checkpointer) and waits for them
+	twoPerson int           // Options.TwoPersonAbove
 }
 
 // SingleWriter is implemented by a Dialect whose database takes one writer
@@ -132,6 +133,10 @@ type Options struct {
 	// sent (rebound) with its arguments, for plan tests and diagnosis. The
 	// arguments may hold a searched phone's keyed index: never log them.
 	Trace func(q string, args []any)
+	// TwoPersonAbove, when above 0, is the two-person rule of the review: a
+	// confirmation of more than this many entities at once waits for a
+	// second analyst's approval (docs/cutlists.md). 0: off.
+	TwoPersonAbove int
 }
 
 // PIISearchLimit is how many searches by personal data one user may make in
@@ -165,7 +170,8 @@ func New(db *sql.DB, d Dialect, o Options) *Store {
 		o.PIISearch.Window = time.Hour
 	}
 	s := &Store{db: db, dialect: d, keys: o.Keys, log: o.Logger, now: o.Now, notify: make(chan struct{}, 1), overrides: o.Policy,
-		piiSearch: o.PIISearch, alert: o.Alert, witness: o.Witness, counts: cappedCounts{ttl: cappedCountTTL}, trace: o.Trace}
+		piiSearch: o.PIISearch, alert: o.Alert, witness: o.Witness, counts: cappedCounts{ttl: cappedCountTTL}, trace: o.Trace,
+		twoPerson: o.TwoPersonAbove}
 	if sw, ok := d.(SingleWriter); ok && sw.SingleWriter() {
 		s.wlock = make(chan struct{}, 1)
 	}

@@ -119,6 +119,11 @@ func Run(t *testing.T, b Backend) {
 	t.Run("Sources", func(t *testing.T) { testSources(t, b) })
 	t.Run("IngestChunks", func(t *testing.T) { testIngestChunks(t, b) })
 	t.Run("Findings", func(t *testing.T) { testFindings(t, b) })
+	t.Run("Review", func(t *testing.T) { testReview(t, b) })
+	t.Run("TwoPerson", func(t *testing.T) { testTwoPerson(t, b) })
+	t.Run("CutLists", func(t *testing.T) { testCutLists(t, b) })
+	t.Run("FourCutsReport", func(t *testing.T) { testFourCutsReport(t, b) })
+	t.Run("FindingFilters", func(t *testing.T) { testFindingFilters(t, b) })
 }
 
 func code(err error) string { return zhudun.ErrorCode(err) }

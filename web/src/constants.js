@@ -5,7 +5,7 @@ export const DEPT_KINDS = ['bureau', 'subbureau', 'division', 'station', 'squad'
 export const SCOPES = ['all', 'subtree', 'dept', 'self']
 export const RESULTS = ['ok', 'denied', 'failed']
 export const BUILTIN_ROLES = ['sysadmin', 'secadmin', 'auditadmin', 'officer', 'dispatcher', 'commander', 'analyst']
-export const PERM_AREAS = ['dept', 'user', 'role', 'audit', 'pii', 'incident', 'unit', 'grid', 'finding', 'case', 'report', 'source']
+export const PERM_AREAS = ['dept', 'user', 'role', 'audit', 'pii', 'incident', 'unit', 'grid', 'finding', 'case', 'report', 'source', 'appeal']
 export const PERM_ACTIONS = ['read', 'write', 'grant', 'export', 'view', 'search', 'import']
 // Audit actions written by the core; the action filter offers them and their
 // prefixes. Codes not listed here are shown as they are.
@@ -19,10 +19,12 @@ export const AUDIT_ACTIONS = [
   'policy.update', 'alert.ack', 'user.disable_dormant',
   'pii.search', 'pii.search_locked', 'pii.search_unlock', 'unit.update', 'address.import', 'district.import', 'user.must_change',
   'audit.archive', 'retention.purge', 'keys.retire', 'source.create', 'source.disable', 'source.rotate',
+  'finding.confirm', 'finding.dismiss', 'findings.export', 'allowlist.add', 'allowlist.remove', 'cutlist.fetch', 'cutlist.ack', 'cutlist.overdue',
+  'appeal.create', 'appeal.restore', 'appeal.reject', 'review.request', 'review.approve', 'review.reject',
   'security.lockout', 'security.throttle', 'security.audit_verify_failed', 'security.bad_event_mac', 'security.pii_search_burst', 'security.admin_new_address',
 ]
-export const AUDIT_ACTION_PREFIXES = ['auth.', 'user.', 'dept.', 'role.', 'pii.', 'audit.', 'grid.', 'unit.', 'incident.', 'security.', 'policy.', 'source.']
-export const OBJECT_TYPES = ['user', 'dept', 'role', 'session', 'users', 'audit', 'grid', 'unit', 'incident', 'alert', 'policy', 'source']
+export const AUDIT_ACTION_PREFIXES = ['auth.', 'user.', 'dept.', 'role.', 'pii.', 'audit.', 'grid.', 'unit.', 'incident.', 'security.', 'policy.', 'source.', 'finding.', 'allowlist.', 'cutlist.', 'appeal.', 'review.']
+export const OBJECT_TYPES = ['user', 'dept', 'role', 'session', 'users', 'audit', 'grid', 'unit', 'incident', 'alert', 'policy', 'source', 'finding', 'allowlist', 'cutlist', 'appeal', 'review_request']
 export const EVENT_TYPES = ['user.created', 'user.updated', 'dept.created', 'dept.updated', 'role.created', 'role.updated', 'audit.appended',
   'incident.created', 'incident.dispatched', 'incident.arrived', 'incident.closed', 'unit.created', 'unit.status', 'unit.position', 'grid.imported',
   'alert.raised', 'alert.acked', 'policy.updated', 'source.changed']

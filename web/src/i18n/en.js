@@ -127,7 +127,7 @@ const messages = {
   kind: { bureau: 'City bureau', subbureau: 'Sub-bureau', division: 'Division', station: 'Police station', squad: 'Squad / post' },
   roles: { sysadmin: 'System administrator', secadmin: 'Security administrator', auditadmin: 'Audit administrator', officer: 'Officer', dispatcher: 'Dispatcher', commander: 'Commander', analyst: 'Cyber analyst' },
   perm: {
-    area: { source: 'Event sources', dept: 'Departments', user: 'Users', role: 'Roles', audit: 'Audit', pii: 'Personal data', incident: 'Incidents', unit: 'Units', grid: 'Grids', finding: 'Findings', case: 'Cases', report: 'Reports' },
+    area: { source: 'Event sources', dept: 'Departments', user: 'Users', role: 'Roles', audit: 'Audit', pii: 'Personal data', incident: 'Incidents', unit: 'Units', grid: 'Grids', finding: 'Findings', case: 'Cases', report: 'Reports', appeal: 'Appeals' },
     action: { read: 'Read', write: 'Maintain', grant: 'Grant', export: 'Export', view: 'View clear text', search: 'Search by number', import: 'Import history' },
   },
   audit: {
@@ -144,8 +144,13 @@ const messages = {
   },
   verifyReason: { altered: 'content altered', deleted: 'entry deleted', reordered: 'order changed', anchor_mismatch: 'does not match the anchor' },
   result: { ok: 'Success', denied: 'Denied', failed: 'Failed' },
-  actionPrefix: { source: 'Event sources', auth: 'Sign-in and authentication', user: 'User administration', dept: 'Department administration', role: 'Roles and permissions', pii: 'Personal data', audit: 'Audit', grid: 'Grids', unit: 'Patrol units', incident: 'Incidents' },
+  actionPrefix: { source: 'Event sources', auth: 'Sign-in and authentication', user: 'User administration', dept: 'Department administration', role: 'Roles and permissions', pii: 'Personal data', audit: 'Audit', grid: 'Grids', unit: 'Patrol units', incident: 'Incidents', finding: 'Finding review', allowlist: 'Allowlist', cutlist: 'Cut lists', appeal: 'Appeals', review: 'Two-person review' },
   actions: {
+    finding_confirm: 'Confirm finding', finding_dismiss: 'Dismiss finding', findings_export: 'Export findings',
+    allowlist_add: 'Add to allowlist', allowlist_remove: 'Remove from allowlist',
+    cutlist_fetch: 'Source fetched a cut list', cutlist_ack: 'Source reported cuts', cutlist_overdue: 'Cut overdue',
+    appeal_create: 'Enter appeal', appeal_restore: 'Restore on appeal', appeal_reject: 'Reject appeal',
+    review_request: 'Ask for a second analyst', review_approve: 'Approve review', review_reject: 'Reject review',
     source_create: 'Add event source', source_disable: 'Disable event source', source_rotate: 'Rotate event source key',
     auth_login: 'Sign in', auth_logout: 'Sign out', auth_password: 'Change password', auth_totp_enroll: 'Set up one-time codes',
     user_create: 'Create user', user_update: 'Change user', user_password_reset: 'Reset password', user_unlock: 'Unlock user', user_roles: 'Assign roles',
@@ -169,7 +174,7 @@ const messages = {
   auditField: {
     base: 'Base', before: 'Before', caller_phone: 'Caller phone given', case_ref: 'Case number', category: 'Category', category_version: 'Category dictionary version', client_addr: 'Client address', code: 'Code', codes: 'Codes', count: 'Count', created: 'Created', days: 'Days', dept: 'Department', dormant_days: 'Days unused', effect: 'Effect', event: 'Event', failures: 'Failures', fields: 'Fields', first: 'First', first_id: 'First id', first_seq: 'First sequence', from: 'From', generated: 'Generated', grid: 'Grid', grids: 'Grids', kind: 'Kind', last: 'Last', last_active: 'Last active', last_id: 'Last id', last_seq: 'Last sequence', lent_station: 'Borrowing station', limit: 'Limit', matched: 'Matched', minutes: 'Minutes', must_change: 'Must change password', must_change_password: 'Must change password', name: 'Name', outcome: 'Outcome', override_reason: 'Override reason', owner_station: 'Owning station', parent: 'Parent', password_expired: 'Password expired', priority: 'Priority', reason: 'Reason', received_at_set: 'Received time set', recommended: 'Recommended unit', rejected: 'Rejected rows', response_seconds: 'Response time (s)', roles: 'Roles', rows: 'Rows', searches: 'Searches', seq: 'Sequence', skipped: 'Skipped (imported before)', source: 'Source', station: 'Station', terminal: 'Terminal', to: 'To', totp: 'TOTP', unit: 'Unit', unit_station: 'Unit station', updated: 'Updated', username: 'Username', window_seconds: 'Window (s)', crew: 'Crew', left_units: 'Units left', lend_ended: 'Loan ended', pii_filters: 'Personal-data filters', id: 'Id', scope: 'Data scope', perms: 'Permissions', builtin: 'Built-in', admin: 'Administrator role', owner_dept: 'Owning department', lockout_threshold: 'Lockout threshold', lockout_minutes: 'Lockout (minutes)', idle_minutes: 'Idle timeout (minutes)', password_max_age_days: 'Password maximum age (days)', password_history: 'Password history', totp_roles: 'Roles needing TOTP', users: 'Users', incidents: 'Incidents', status: 'Status', label: 'Label', callsign: 'Call sign', subject: 'Subject', endpoint: 'Endpoint', yes: 'yes', no: 'no',
   },
-  objectType: { source: 'Event source', user: 'User', dept: 'Department', role: 'Role', session: 'Session', users: 'Users (bulk)', audit: 'Audit log', grid: 'Grid', unit: 'Unit', incident: 'Incident' },
+  objectType: { source: 'Event source', user: 'User', dept: 'Department', role: 'Role', session: 'Session', users: 'Users (bulk)', audit: 'Audit log', grid: 'Grid', unit: 'Unit', incident: 'Incident', finding: 'Finding', allowlist: 'Allowlist', cutlist: 'Cut list', appeal: 'Appeal', review_request: 'Review request' },
   fields: {
     username: 'username', password: 'password', old: 'current password', new: 'new password', otp: 'one-time code', name: 'name', code: 'code', kind: 'type',
     parent_code: 'parent department', dept_code: 'department', phone: 'mobile', id_number: 'ID card number', reason: 'reason', id: 'ID',

@@ -1,0 +1,260 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/pii"
+)
+
+var _ zhudun.AppealService = (*Store)(nil)
+
+// appealAAD binds an appeal's sealed resident ID to its row, as piiAAD
+// does a user's.
+func appealAAD(id int64) []byte { return []byte("appeals/" + strconv.FormatInt(id, 10) + "/idno") }
+
+const appealSelect = `SELECT a.id, a.finding_id, f.category, f.entity, a.entered_by, a.idno_mask, a.reason, a.status, a.decided_by,
+	a.decision_reason, a.created_at, a.decided_at, d.code
+	FROM appeals a JOIN findings f ON f.id = a.finding_id JOIN depts d ON d.id = f.dept_id`
+
+func scanAppeal(r scanner) (*zhudun.Appeal, error) {
+	var a zhudun.Appeal
+	var decided sql.NullTime
+	if err := r.Scan(&a.ID, &a.FindingID, &a.Category, &a.Entity, &a.EnteredBy, &a.IDNumberMasked, &a.Reason, &a.Status, &a.DecidedBy,
+		&a.DecisionReason, &a.CreatedAt, &decided, &a.DeptCode); err != nil {
+		return nil, err
+	}
+	a.CreatedAt, a.DecidedAt = a.CreatedAt.UTC(), nullTime(decided)
+	return &a, nil
+}
+
+// CreateAppeal records a resident's appeal against a cut, entered by an
+// officer (appeal:write). The cut entity is named by category and entity;
+// the finding's department need not be the officer's, and the answer
+// tells nothing of the finding beyond that the appeal was taken.
+func (s *Store) CreateAppeal(ctx context.Context, n zhudun.NewAppeal) (*zhudun.Appeal, error) {
+	if !zhudun.CallerFrom(ctx).Has(zhudun.PermAppealWrite) {
+		return nil, zhudun.Errorf(zhudun.EFORBIDDEN, "permission appeal:write required")
+	}
+	return s.createAppeal(ctx, n, "")
+}
+
+// CreateSourceAppeal records an appeal a source enters on a resident's
+// behalf, for an entity of its own list.
+func (s *Store) CreateSourceAppeal(ctx context.Context, src *zhudun.Source, n zhudun.NewAppeal) (*zhudun.Appeal, error) {
+	if err := sourceCategory(src, n.Category); err != nil {
+		return nil, err
+	}
+	return s.createAppeal(sourceCaller(ctx, src), n, src.Binding)
+}
+
+func (s *Store) createAppeal(ctx context.Context, n zhudun.NewAppeal, binding string) (*zhudun.Appeal, error) {
+	et, ok := categoryEntityType[n.Category]
+	if !ok {
+		return nil, zhudun.FieldError("category", "unknown category %q", n.Category)
+	}
+	if err := zhudun.ValidReason("reason", n.Reason); err != nil {
+		return nil, err
+	}
+	canon, err := pii.NormalizeIDNumber(n.IDNumber)
+	if err != nil {
+		return nil, zhudun.FieldError("id_number", "%s", zhudun.ErrorMessage(err))
+	}
+	var out *zhudun.Appeal
+	err = s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		q := `SELECT f.id, f.review FROM findings f WHERE f.kind = ? AND f.category = ? AND f.entity_key = ?`
+		args := []any{zhudun.KindFinding, n.Category, entityKey(et, strings.TrimSpace(n.Entity))}
+		if binding != "" {
+			q += ` AND f.networks LIKE ? ESCAPE '\'`
+			args = append(args, networkLike(binding))
+		}
+		var fid int64
+		var review string
+		err := tx.queryRow(ctx, q, args...).Scan(&fid, &review)
+		if errors.Is(err, sql.ErrNoRows) || err == nil && review != zhudun.ReviewCut {
+			return zhudun.Errorf(zhudun.ENOTFOUND, "no cut %s %s", n.Category, n.Entity)
+		}
+		if err != nil {
+			return tx.s.internal("appeal finding", err)
+		}
+		var open int
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM appeals WHERE finding_id = ? AND status = ?`, fid, zhudun.AppealOpen).Scan(&open); err != nil {
+			return tx.s.internal("appeal open", err)
+		}
+		if open > 0 {
+			return zhudun.Errorf(zhudun.ECONFLICT, "an appeal against %s is open already", n.Entity)
+		}
+		c := zhudun.CallerFrom(ctx)
+		var id int64
+		if err := tx.queryRow(ctx, `INSERT INTO appeals (finding_id, entered_by, reason, status, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+			fid, c.Username, n.Reason, zhudun.AppealOpen, tx.now).Scan(&id); err != nil {
+			return tx.s.internal("appeal insert", err)
+		}
+		enc, err := tx.s.keys.Seal([]byte(canon), appealAAD(id))
+		if err != nil {
+			return tx.s.internal("appeal seal", err)
+		}
+		if _, err := tx.exec(ctx, `UPDATE appeals SET idno_enc = ?, idno_idx = ?, idno_mask = ? WHERE id = ?`,
+			enc, tx.s.keys.Index("idno", canon), pii.MaskIDNumber(canon), id); err != nil {
+			return tx.s.internal("appeal idno", err)
+		}
+		if out, err = scanAppeal(tx.queryRow(ctx, appealSelect+` WHERE a.id = ?`, id)); err != nil {
+			return tx.s.internal("appeal load", err)
+		}
+		return tx.audit(ctx, &zhudun.AuditEntry{Action: "appeal.create", ObjectType: "appeal", ObjectID: fmt.Sprint(id),
+			Detail: Detail(map[string]any{"finding_id": fid, "category": n.Category, "entity": out.Entity, "reason": n.Reason, "id_number": out.IDNumberMasked})})
+	})
+	return out, err
+}
+
+// FindAppeals lists the appeals against findings in the caller's
+// finding:read scope, newest first; status "" lists all.
+func (s *Store) FindAppeals(ctx context.Context, status string) ([]*zhudun.Appeal, error) {
+	var w where
+	if status != "" {
+		if !slices.Contains([]string{zhudun.AppealOpen, zhudun.AppealRestored, zhudun.AppealRejected}, status) {
+			return nil, zhudun.FieldError("status", "status must be open, restored or rejected")
+		}
+		w.add("a.status = ?", status)
+	}
+	if _, err := scoped(ctx, &w, zhudun.PermFindingRead, scopeCols{Path: "d.path", DeptID: "f.dept_id"}); err != nil {
+		return nil, err
+	}
+	rows, err := s.query(ctx, appealSelect+w.sql()+` ORDER BY a.id DESC LIMIT 500`, w.args...)
+	if err != nil {
+		return nil, s.internal("appeals", err)
+	}
+	defer rows.Close()
+	out := []*zhudun.Appeal{}
+	for rows.Next() {
+		a, err := scanAppeal(rows)
+		if err != nil {
+			return nil, s.internal("appeal scan", err)
+		}
+		out = append(out, a)
+	}
+	return out, s.internalIf("appeal rows", rows.Err())
+}
+
+// DecideAppeal restores the entity (the finding's status becomes restored
+// and enters the source's next fetch) or rejects the appeal, with a
+// reason, within the caller's finding:write scope.
+func (s *Store) DecideAppeal(ctx context.Context, id int64, restore bool, reason string) (*zhudun.Appeal, error) {
+	if err := zhudun.ValidReason("reason", reason); err != nil {
+		return nil, err
+	}
+	var out *zhudun.Appeal
+	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		var w where
+		w.add("a.id = ?", id)
+		if _, err := scoped(ctx, &w, zhudun.PermFindingWrite, scopeCols{Path: "d.path", DeptID: "f.dept_id"}); err != nil {
+			return err
+		}
+		a, err := scanAppeal(tx.queryRow(ctx, appealSelect+w.sql(), w.args...))
+		if errors.Is(err, sql.ErrNoRows) {
+			return zhudun.Errorf(zhudun.ENOTFOUND, "appeal %d not found", id)
+		}
+		if err != nil {
+			return tx.s.internal("appeal load", err)
+		}
+		if a.Status != zhudun.AppealOpen {
+			return zhudun.Errorf(zhudun.ECONFLICT, "appeal %d is %s already", id, a.Status)
+		}
+		status, action := zhudun.AppealRejected, "appeal.reject"
+		c := zhudun.CallerFrom(ctx)
+		if restore {
+			status, action = zhudun.AppealRestored, "appeal.restore"
+			if _, err := tx.exec(ctx, `UPDATE findings SET review = ?, confirmed = ?, restored_at = ?, list_at = ?, review_reason = ?, reviewed_by = ?,
+				reviewed_at = ?, updated_at = ? WHERE id = ?`, zhudun.ReviewRestored, false, tx.now, tx.now, reason, c.Username, tx.now, tx.now, a.FindingID); err != nil {
+				return tx.s.internal("appeal restore", err)
+			}
+			f, err := scanFinding(tx.queryRow(ctx, findingSelect+` WHERE f.id = ?`, a.FindingID))
+			if err != nil {
+				return tx.s.internal("appeal finding", err)
+			}
+			if err := tx.emitFinding(ctx, "finding.updated", f); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.exec(ctx, `UPDATE appeals SET status = ?, decided_by = ?, decision_reason = ?, decided_at = ? WHERE id = ?`,
+			status, c.Username, reason, tx.now, id); err != nil {
+			return tx.s.internal("appeal decide", err)
+		}
+		if out, err = scanAppeal(tx.queryRow(ctx, appealSelect+` WHERE a.id = ?`, id)); err != nil {
+			return tx.s.internal("appeal reload", err)
+		}
+		return tx.audit(ctx, &zhudun.AuditEntry{Action: action, ObjectType: "appeal", ObjectID: fmt.Sprint(id),
+			Detail: Detail(map[string]any{"finding_id": a.FindingID, "entity": a.Entity, "reason": reason})})
+	})
+	return out, err
+}
+
+// AppealStats counts the appeals in the caller's finding:read scope per
+// signal of the appealed finding's evidence, most appealed first: a signal
+// that causes wrongful cuts shows as many restorations.
+func (s *Store) AppealStats(ctx context.Context) ([]*zhudun.AppealStat, error) {
+	var w where
+	if _, err := scoped(ctx, &w, zhudun.PermFindingRead, scopeCols{Path: "d.path", DeptID: "f.dept_id"}); err != nil {
+		return nil, err
+	}
+	rows, err := s.query(ctx, `SELECT a.status, f.evidence FROM appeals a JOIN findings f ON f.id = a.finding_id JOIN depts d ON d.id = f.dept_id`+w.sql(), w.args...)
+	if err != nil {
+		return nil, s.internal("appeal stats", err)
+	}
+	defer rows.Close()
+	by := map[string]*zhudun.AppealStat{}
+	for rows.Next() {
+		var status, ev string
+		if err := rows.Scan(&status, &ev); err != nil {
+			return nil, s.internal("appeal stats scan", err)
+		}
+		var evs []struct {
+			Signal string `json:"signal"`
+		}
+		if err := json.Unmarshal([]byte(ev), &evs); err != nil {
+			return nil, s.internal("appeal stats evidence", err)
+		}
+		seen := map[string]bool{}
+		for _, e := range evs {
+			if e.Signal == "" || seen[e.Signal] {
+				continue
+			}
+			seen[e.Signal] = true
+			st := by[e.Signal]
+			if st == nil {
+				st = &zhudun.AppealStat{Signal: e.Signal}
+				by[e.Signal] = st
+			}
+			st.Appeals++
+			switch status {
+			case zhudun.AppealOpen:
+				st.Open++
+			case zhudun.AppealRestored:
+				st.Restored++
+			case zhudun.AppealRejected:
+				st.Rejected++
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.internal("appeal stats rows", err)
+	}
+	out := make([]*zhudun.AppealStat, 0, len(by))
+	for _, st := range by {
+		out = append(out, st)
+	}
+	slices.SortFunc(out, func(a, b *zhudun.AppealStat) int {
+		if a.Appeals != b.Appeals {
+			return b.Appeals - a.Appeals
+		}
+		return strings.Compare(a.Signal, b.Signal)
+	})
+	return out, nil
+}
