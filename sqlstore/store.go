@@ -85,8 +85,8 @@ type Store struct {
 	pruneAt   time.Time     // when MarkPublished next forgets old events
 	prep      prepared      // the hot path's statements, prepared once per connection
 	trace     func(q string, args []any)
-	stopMaint func()        // ends the background checkpoints (Checkpointer) and waits for them
-	twoPerson int           // Options.TwoPersonAbove
+	stopMaint func() // ends the background checkpoints (Checkpointer) and waits for them
+	twoPerson int    // Options.TwoPersonAbove
 }
 
 // SingleWriter is implemented by a Dialect whose database takes one writer
