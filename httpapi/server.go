@@ -36,6 +36,7 @@ type Backend interface {
 	zhudun.AlertService
 	zhudun.SourceService
 	zhudun.FindingService
+	zhudun.EngineStatusService
 	// Unlock clears a user's lockout (user:write).
 	Unlock(ctx context.Context, id int64) error
 	// SessionValid checks a token without touching its idle timer (the event
@@ -86,6 +87,9 @@ type Config struct {
 	// Ingest takes the events sources push (POST /api/v1/events); nil
 	// answers 501.
 	Ingest Ingester
+	// IngestLag reports the ingest stream's lag behind the engines'
+	// checkpoints for GET /api/v1/ingest/status; nil leaves it out.
+	IngestLag IngestLag
 }
 
 // Server is the HTTP front of zhudun.
@@ -116,6 +120,7 @@ type Server struct {
 	admission *admission
 	busy      prometheus.Counter
 	ingest    Ingester
+	lag       IngestLag
 }
 
 // Route is one registered API route.
@@ -134,7 +139,7 @@ func New(c Config) *Server {
 	}
 	s := &Server{store: c.Store, audit: c.Store, bus: c.Bus, static: c.Static, log: c.Logger, version: c.Version,
 		secure: c.SecureCookies, maxBody: c.MaxBody, mux: http.NewServeMux(), broker: newBroker(c.Logger), gzip: newGzip()}
-	s.ingest = c.Ingest
+	s.ingest, s.lag = c.Ingest, c.IngestLag
 	s.dispatch = dispatch.NewService(c.Store, c.StaleAfter, c.Logger)
 	s.mapCfg = mapConfig{Tiles: c.MapTiles, Attribution: c.MapTilesAttribution, Geocoder: "local"}
 	s.csp = cspWithTiles(c.MapTiles)

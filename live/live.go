@@ -65,6 +65,8 @@ type Config struct {
 	// Batch is the most messages fetched at once (default 64).
 	Batch  int
 	Logger *slog.Logger
+	// Workers, when set, receives this process's heartbeat (heartbeat.go).
+	Workers Workers
 	// Crash, for tests, is called after each checkpoint is written and
 	// before its messages are acknowledged.
 	Crash func()
@@ -81,7 +83,8 @@ type Service struct {
 	stored   map[string]*zhudun.Finding
 	nextGang int
 	runs     atomic.Int64
-	events   atomic.Int64 // the engine's event count, for tests and logs
+	events   atomic.Int64  // the engine's event count, for tests and logs
+	fedSeq   atomic.Uint64 // s.seq, for the heartbeat
 }
 
 // New returns a Service; Run starts it.
@@ -109,6 +112,12 @@ func New(c Config) *Service {
 // the consumer from the last checkpoint after a pause, so what was fed but
 // not checkpointed is read again.
 func (s *Service) Run(ctx context.Context) error {
+	if s.cfg.Workers != nil {
+		beat, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); s.heartbeat(beat) }()
+		defer func() { stop(); <-done }()
+	}
 	for {
 		err := s.run(ctx)
 		if ctx.Err() != nil {
@@ -192,6 +201,7 @@ func (s *Service) run(ctx context.Context) error {
 			}
 			s.seq = d.Seq
 			s.events.Store(s.eng.Events())
+			s.fedSeq.Store(s.seq)
 			fed++
 		}
 		if fed > 0 && (len(ds) == 0 || time.Since(lastRun) >= s.cfg.Every) {
@@ -248,6 +258,7 @@ func (s *Service) restore(ctx context.Context) error {
 		}
 	}
 	s.events.Store(s.eng.Events())
+	s.fedSeq.Store(s.seq)
 	s.log.Info("live engine restored", "seq", s.seq, "events", s.eng.Events(), "findings", len(all))
 	return nil
 }

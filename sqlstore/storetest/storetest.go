@@ -119,6 +119,7 @@ func Run(t *testing.T, b Backend) {
 	t.Run("Sources", func(t *testing.T) { testSources(t, b) })
 	t.Run("IngestChunks", func(t *testing.T) { testIngestChunks(t, b) })
 	t.Run("Findings", func(t *testing.T) { testFindings(t, b) })
+	t.Run("EngineStatus", func(t *testing.T) { testEngineStatus(t, b) })
 }
 
 func code(err error) string { return zhudun.ErrorCode(err) }
