@@ -68,7 +68,7 @@ func TestLiveDatabaseDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	e := envOn(t, store, keys)
+	e := envOn(t, store, keys, nil)
 	files, _ := filepath.Glob(filepath.Join(feedDir, "*"))
 	slices.Sort(files)
 	if len(files) < 6 {
@@ -222,7 +222,7 @@ func TestKeyRevokedWhileDatabaseUnreachable(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { server.Close() })
-	e := envOn(t, server, keys)
+	e := envOn(t, server, keys, nil)
 	key := e.keys["cmcc"]
 	line := `{"type":"sim","ts":"2021-06-01T08:00:00+08:00","msisdn":"13912345678","imsi":"460001234567890","holder":"370102199001011231","outlet":"o1","action":"activate"}` + "\n"
 	push := func() error {

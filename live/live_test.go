@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -93,14 +94,15 @@ func shape(rows []row) (ents, parts string) {
 }
 
 type env struct {
-	t      *testing.T
-	store  *sqlstore.Store
-	stream *natsbus.IngestStream
-	bus    *natsbus.Bus
-	ing    *ingest.Service
-	srcs   map[string]*zhudun.Source
-	keys   map[string]string // each source's API key
-	sys    context.Context
+	t       *testing.T
+	store   *sqlstore.Store
+	stream  *natsbus.IngestStream
+	bus     *natsbus.Bus
+	ing     *ingest.Service
+	srcs    map[string]*zhudun.Source
+	keys    map[string]string // each source's API key
+	natsDir string
+	sys     context.Context
 }
 
 func newEnv(t *testing.T) *env {
@@ -111,13 +113,15 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	return envOn(t, store, keys)
+	return envOn(t, store, keys, nil)
 }
 
-// envOn is the test's world on a given store (opened with keys).
-func envOn(t *testing.T, store *sqlstore.Store, keys *gmcrypto.Keyring) *env {
+// envOn is the test's world on a given store (opened with keys); log,
+// when set, is the bus's and the ingest service's logger.
+func envOn(t *testing.T, store *sqlstore.Store, keys *gmcrypto.Keyring, log *slog.Logger) *env {
 	t.Helper()
-	bus, err := natsbus.Open(t.Context(), natsbus.Config{DataDir: filepath.Join(t.TempDir(), "nats"), Keys: keys})
+	natsDir := filepath.Join(t.TempDir(), "nats")
+	bus, err := natsbus.Open(t.Context(), natsbus.Config{DataDir: natsDir, Keys: keys, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,9 +130,9 @@ func envOn(t *testing.T, store *sqlstore.Store, keys *gmcrypto.Keyring) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, store: store, stream: st, bus: bus, srcs: map[string]*zhudun.Source{}, keys: map[string]string{},
+	e := &env{t: t, store: store, stream: st, bus: bus, srcs: map[string]*zhudun.Source{}, keys: map[string]string{}, natsDir: natsDir,
 		sys: zhudun.WithCaller(context.Background(), zhudun.SystemCaller("test"))}
-	e.ing = ingest.New(ingest.Config{Store: store, Stream: st, Keys: keys, Rate: 1e9, Burst: 1e10})
+	e.ing = ingest.New(ingest.Config{Store: store, Stream: st, Keys: keys, Rate: 1e9, Burst: 1e10, Logger: log})
 	for _, s := range []zhudun.NewSource{{Name: "cmcc", Kind: zhudun.SourceCarrier}, {Name: "app", Kind: zhudun.SourcePlatform}} {
 		src, key, err := store.CreateSource(e.sys, s)
 		if err != nil {
