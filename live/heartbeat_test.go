@@ -17,7 +17,9 @@ func TestHeartbeat(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan struct{})
 	svc := live.New(live.Config{Store: e.store, Workers: e.store, Name: "w1",
-		Stream: func(ctx context.Context, name string, start uint64) (live.Consumer, error) { return e.stream.Consume(ctx, name, start) }})
+		Stream: func(ctx context.Context, name string, start uint64) (live.Consumer, error) {
+			return e.stream.Consume(ctx, name, start)
+		}})
 	go func() { defer close(done); svc.Run(ctx) }()
 	host, _ := os.Hostname()
 	deadline := time.Now().Add(5 * time.Second)
