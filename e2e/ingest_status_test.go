@@ -47,12 +47,14 @@ func TestIngestStatusPage(t *testing.T) {
 	p.within(wait, "the worker alive", `!!document.querySelector('[data-testid="ingest-workers"] [data-alive="true"]')`)
 	p.within(wait, "the engine live", `!!document.querySelector('[data-engine="live"]')`)
 	for sel, want := range map[string]string{
-		`[data-engine="live"] [data-testid="cp-seq"]`:      "1",
-		`[data-engine="live"] [data-testid="stream-last"]`: "1",
-		`[data-engine="live"] [data-testid="stream-lag"]`:  "0",
-		`[data-engine="live"] [data-testid="consumer"]`:    "待投递 0 · 待确认 0",
-		`[data-accepted="cmcc-sd"]`:                        "1",
-		`[data-rejected="cmcc-sd"]`:                        "1",
+		`[data-engine="live"] [data-testid="cp-seq"]`:                  "1",
+		`[data-engine="live"] [data-testid="stream-last"]`:             "1",
+		`[data-engine="live"] [data-testid="stream-lag"]`:              "0",
+		`[data-engine="live"] [data-testid="consumer"]`:                "待投递 0 · 待确认 0",
+		`[data-accepted="cmcc-sd"]`:                                    "1",
+		`[data-testid="ingest-workers"] [data-testid="worker-seq"]`:    "1", // its heartbeat follows the commit
+		`[data-testid="ingest-workers"] [data-testid="worker-events"]`: "1",
+		`[data-rejected="cmcc-sd"]`:                                    "1",
 	} {
 		p.within(wait, sel+" = "+want, `(() => { const el = document.querySelector(`+jsString(sel)+`); return !!el && el.innerText.trim() === `+jsString(want)+` })()`)
 	}

@@ -20,8 +20,8 @@ type Workers interface {
 // status page counts it alive for zhudun.WorkerAlive (three beats).
 const heartbeatEvery = 10 * time.Second
 
-// heartbeat records this process as a worker every heartbeatEvery until
-// ctx ends, then removes its row. A failed beat (the database down) is
+// heartbeat records this process as a worker every heartbeatEvery, and
+// after each commit, until ctx ends, then removes its row. A failed beat (the database down) is
 // logged once per outage and retried at the next tick: the worker is
 // then shown not alive, which is right, since it cannot commit either.
 func (s *Service) heartbeat(ctx context.Context) {
@@ -51,6 +51,7 @@ func (s *Service) heartbeat(ctx context.Context) {
 			}
 			return
 		case <-t.C:
+		case <-s.beat: // a commit: the status page shows its sequence now
 		}
 	}
 }

@@ -86,6 +86,7 @@ type Service struct {
 	runs     atomic.Int64
 	events   atomic.Int64  // the engine's event count, for tests and logs
 	fedSeq   atomic.Uint64 // s.seq, for the heartbeat
+	beat     chan struct{} // a commit asks the heartbeat to report at once
 }
 
 // New returns a Service; Run starts it.
@@ -106,7 +107,7 @@ func New(c Config) *Service {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	c.Engine.Leads = true
-	return &Service{cfg: c, log: c.Logger.With("component", "live", "engine", c.Name)}
+	return &Service{cfg: c, log: c.Logger.With("component", "live", "engine", c.Name), beat: make(chan struct{}, 1)}
 }
 
 // Run consumes until ctx ends. A failure (database or bus down) restarts
@@ -335,6 +336,10 @@ func (s *Service) commit(ctx context.Context, src string) error {
 		}
 	}
 	s.runs.Add(1)
+	select {
+	case s.beat <- struct{}{}:
+	default:
+	}
 	s.log.Info("live findings", "seq", s.seq, "events", s.eng.Events(), "findings", len(res.Findings), "leads", len(res.Leads),
 		"changed", len(ch.Upsert), "withdrawn", len(ch.Withdraw))
 	return nil
