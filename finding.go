@@ -115,3 +115,73 @@ type FindingChange struct {
 	// Checkpoint, when set, is saved in the same transaction.
 	Checkpoint *EngineCheckpoint
 }
+
+// EngineWorker is one running live engine process as its heartbeat
+// records it (docs/live.md, "Status").
+type EngineWorker struct {
+	ID      string    `json:"id"`   // host/pid/start, unique per process
+	Name    string    `json:"name"` // the engine it runs (consumer and checkpoint)
+	Host    string    `json:"host"`
+	PID     int       `json:"pid"`
+	Started time.Time `json:"started"`
+	Seen    time.Time `json:"seen"`
+	Seq     uint64    `json:"seq"`    // last stream sequence fed
+	Events  int64     `json:"events"` // events the engine holds
+	Alive   bool      `json:"alive"`  // seen within WorkerAlive
+}
+
+// WorkerAlive is how recently a worker must have been seen to count as
+// alive: three heartbeats (10 s apart).
+const WorkerAlive = 30 * time.Second
+
+// CheckpointInfo is an engine checkpoint as the status page shows it.
+type CheckpointInfo struct {
+	Name string    `json:"name"`
+	Seq  uint64    `json:"seq"`
+	At   time.Time `json:"at"`
+	Size int64     `json:"size"` // bytes of the snapshot
+}
+
+// EngineStatusService reports the live engines' heartbeats and
+// checkpoints (source:write, like the rest of the ingest status).
+type EngineStatusService interface {
+	// EngineHeartbeat records that w is alive; the engine's own, needing
+	// no caller.
+	EngineHeartbeat(ctx context.Context, w *EngineWorker) error
+	// EngineWorkerStopped removes a worker that stopped cleanly.
+	EngineWorkerStopped(ctx context.Context, id string) error
+	EngineWorkers(ctx context.Context) ([]*EngineWorker, error)
+	EngineCheckpoints(ctx context.Context) ([]*CheckpointInfo, error)
+}
+
+// PartitionLag is one partition of the ingest stream against an engine's
+// checkpoint: Lag messages of it lie after the checkpoint's sequence.
+type PartitionLag struct {
+	Partition int    `json:"partition"`
+	Subject   string `json:"subject"`
+	Messages  uint64 `json:"messages"` // held by the stream
+	LastSeq   uint64 `json:"last_seq"` // 0 when it holds none
+	Lag       uint64 `json:"lag"`
+}
+
+// ConsumerState is the durable consumer's own view (JetStream's counts).
+type ConsumerState struct {
+	Name       string `json:"name"`
+	Pending    uint64 `json:"pending"`     // not yet delivered
+	AckPending int    `json:"ack_pending"` // delivered, not yet acknowledged
+	Delivered  uint64 `json:"delivered_seq"`
+	AckFloor   uint64 `json:"ack_floor_seq"`
+}
+
+// StreamLag is the ingest stream against one engine's checkpoint.
+type StreamLag struct {
+	Stream     string          `json:"stream"`
+	Messages   uint64          `json:"messages"`
+	Bytes      uint64          `json:"bytes"`
+	LastSeq    uint64          `json:"last_seq"`
+	Lag        uint64          `json:"lag"` // the partitions' sum
+	Partitions []*PartitionLag `json:"partitions"`
+	// Consumer is nil when the durable consumer does not exist (no engine
+	// has started yet).
+	Consumer *ConsumerState `json:"consumer"`
+}

@@ -50,7 +50,7 @@ func runEngine(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintln(e.stdout, "live engine: consuming", natsbus.DefaultIngestStream, "(stop with Ctrl-C; the last checkpoint is where it resumes)")
 	start := time.Now()
-	svc := live.New(live.Config{Store: store, Stream: liveStream(st), Logger: log})
+	svc := live.New(live.Config{Store: store, Workers: store, Stream: liveStream(st), Logger: log})
 	err = svc.Run(ctx)
 	log.Info("live engine stopped", "detections", svc.Runs(), "uptime", time.Since(start).Round(time.Second))
 	return err

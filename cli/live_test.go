@@ -25,15 +25,8 @@ import (
 // writes for the same files: the same entities in the same categories, and
 // the same gangs as a partition.
 func TestServeLiveFindings(t *testing.T) {
-	dir, feedDir := t.TempDir(), filepath.Join(t.TempDir(), "feed")
-	if _, err := sim.Write(sim.Params{Users: 2000, Days: 3, Seed: 7}, feedDir, filepath.Join(t.TempDir(), "truth.jsonl")); err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(t.TempDir(), "findings.jsonl")
-	if code, _, errs := run(t, "", "detect", "--in", feedDir, "--out", out, "--quiet", "--progress", "never"); code != 0 {
-		t.Fatalf("detect: %s", errs)
-	}
-	want := readRows(t, out)
+	dir := t.TempDir()
+	feedDir, want := liveWorld(t)
 
 	carrier := sourceKey(t, dir, "--name", "cmcc", "--kind", "carrier")
 	platform := sourceKey(t, dir, "--name", "app", "--kind", "platform")
@@ -60,27 +53,7 @@ func TestServeLiveFindings(t *testing.T) {
 		}
 	}
 	tok := login(t, s.url, "ana", "S3cure!pass")
-	var got []findingRow
-	checkFor(t, 90*time.Second, "the live findings to equal detect's", func() bool {
-		got = nil
-		for off := 0; ; off += 500 {
-			code, body := get(t, s.url+"/api/v1/findings?limit=500&offset="+strconv.Itoa(off), tok)
-			var page struct {
-				Items []findingRow
-				Total int
-			}
-			if code != 200 || json.Unmarshal([]byte(body), &page) != nil {
-				t.Fatalf("findings: %d %s", code, body)
-			}
-			got = append(got, page.Items...)
-			if len(page.Items) < 500 {
-				break
-			}
-		}
-		ge, gp := rowShape(got)
-		we, wp := rowShape(want)
-		return ge == we && gp == wp
-	})
+	waitLiveEqual(t, s.url, tok, want)
 }
 
 type findingRow struct {
@@ -137,15 +110,8 @@ func rowShape(rows []findingRow) (ents, parts string) {
 // same address; once the ingest has finished (rerun if it gave up), the
 // analyst's live findings are zhudun detect's, none twice.
 func TestServeKilledMidIngest(t *testing.T) {
-	dir, feedDir := t.TempDir(), filepath.Join(t.TempDir(), "feed")
-	if _, err := sim.Write(sim.Params{Users: 2000, Days: 3, Seed: 7}, feedDir, filepath.Join(t.TempDir(), "truth.jsonl")); err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(t.TempDir(), "findings.jsonl")
-	if code, _, errs := run(t, "", "detect", "--in", feedDir, "--out", out, "--quiet", "--progress", "never"); code != 0 {
-		t.Fatalf("detect: %s", errs)
-	}
-	want := readRows(t, out)
+	dir := t.TempDir()
+	feedDir, want := liveWorld(t)
 	carrier := sourceKey(t, dir, "--name", "cmcc", "--kind", "carrier")
 	platform := sourceKey(t, dir, "--name", "app", "--kind", "platform")
 	if code, _, errs := run(t, "S3cure!pass\n", "user", "add", "--data", dir, "--username", "ana", "--role", "analyst", "--password-stdin"); code != 0 {
@@ -224,11 +190,34 @@ func TestServeKilledMidIngest(t *testing.T) {
 		}
 	}
 	tok := login(t, url, "ana", "S3cure!pass")
-	var got []findingRow
+	waitLiveEqual(t, url, tok, want)
+}
+
+// liveWorld writes the simulated feed the live tests push and returns its
+// directory and what zhudun detect finds on it.
+func liveWorld(t *testing.T) (string, []findingRow) {
+	t.Helper()
+	feedDir := filepath.Join(t.TempDir(), "feed")
+	if _, err := sim.Write(sim.Params{Users: 2000, Days: 3, Seed: 7}, feedDir, filepath.Join(t.TempDir(), "truth.jsonl")); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "findings.jsonl")
+	if code, _, errs := run(t, "", "detect", "--in", feedDir, "--out", out, "--quiet", "--progress", "never"); code != 0 {
+		t.Fatalf("detect: %s", errs)
+	}
+	return feedDir, readRows(t, out)
+}
+
+// waitLiveEqual waits until the analyst's GET /api/v1/findings (every
+// page) equals want: the same entities, categories and gangs as a
+// partition. A failing answer (a server or database restarting) is
+// waited out.
+func waitLiveEqual(t *testing.T, base, tok string, want []findingRow) {
+	t.Helper()
 	checkFor(t, 90*time.Second, "the live findings to equal detect's", func() bool {
-		got = nil
+		var got []findingRow
 		for off := 0; ; off += 500 {
-			code, body := get(t, url+"/api/v1/findings?limit=500&offset="+strconv.Itoa(off), tok)
+			code, body := get(t, base+"/api/v1/findings?limit=500&offset="+strconv.Itoa(off), tok)
 			var page struct{ Items []findingRow }
 			if code != 200 || json.Unmarshal([]byte(body), &page) != nil {
 				return false

@@ -119,7 +119,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	api := httpapi.New(httpapi.Config{Ingest: ing, MapTiles: cfg.MapTiles, MapTilesAttribution: cfg.MapTilesAttribution, Geocoder: geocoder, Store: store, Bus: bus, Static: web.FS(), Logger: log, Version: Version, SecureCookies: cfg.TLSCert != "", CutDeadline: cfg.CutDeadline})
+	api := httpapi.New(httpapi.Config{Ingest: ing, IngestLag: ingStream, MapTiles: cfg.MapTiles, MapTilesAttribution: cfg.MapTilesAttribution, Geocoder: geocoder, Store: store, Bus: bus, Static: web.FS(), Logger: log, Version: Version, SecureCookies: cfg.TLSCert != "", CutDeadline: cfg.CutDeadline})
 	api.Registry().MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
 		Name: "zhudun_bus_rejected_events_total",
 		Help: "Bus messages dropped for failing their HMAC-SM3 tag or SM4 seal (forged, altered, or under an unknown key).",
@@ -133,7 +133,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	go func() { defer close(relayDone); relay.Run(runCtx, store, bus, time.Second, log) }()
 	engineDone := make(chan struct{})
 	if cfg.Engine == "embedded" {
-		eng := live.New(live.Config{Store: store, Stream: liveStream(ingStream), Logger: log})
+		eng := live.New(live.Config{Store: store, Workers: store, Stream: liveStream(ingStream), Logger: log})
 		go func() { defer close(engineDone); eng.Run(runCtx) }()
 	} else {
 		close(engineDone)

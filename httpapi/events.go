@@ -18,8 +18,8 @@ const clientBuffer = 256
 
 type sseClient struct {
 	caller  *zhudun.Caller // guarded by the broker's mu
-	ch      chan []byte // events as written on the wire (wireMessage)
-	gone    chan struct{} // closed by the broker on overflow
+	ch      chan []byte    // events as written on the wire (wireMessage)
+	gone    chan struct{}  // closed by the broker on overflow
 	once    sync.Once
 	recheck chan struct{} // the caller's rights may have changed; 1-buffered
 }

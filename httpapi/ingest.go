@@ -136,8 +136,25 @@ func (s *Server) rotateSource(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// IngestLag is the ingest stream's lag behind a checkpoint
+// (natsbus.IngestStream).
+type IngestLag interface {
+	Lag(ctx context.Context, consumer string, checkpoint uint64) (*zhudun.StreamLag, error)
+}
+
+// engineStatus is one engine in GET /api/v1/ingest/status: its
+// checkpoint (nil before the first) and the stream's lag behind it.
+type engineStatus struct {
+	Name       string                 `json:"name"`
+	Checkpoint *zhudun.CheckpointInfo `json:"checkpoint"`
+	Stream     *zhudun.StreamLag      `json:"stream"`
+}
+
 // ingestStatus: events and rejects (by reason) per source per hour, over
-// the last ?hours= (default 24, at most 720).
+// the last ?hours= (default 24, at most 720); each engine's checkpoint and
+// the stream's lag behind it, per partition; the engine workers seen in
+// the last day, alive or not. The lag needs the bus: when it does not
+// answer the rest is still served, with "stream": null and the error.
 func (s *Server) ingestStatus(w http.ResponseWriter, r *http.Request) error {
 	hours, err := queryInt(r, "hours", 24)
 	if err != nil {
@@ -149,7 +166,40 @@ func (s *Server) ingestStatus(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"since": since, "hours": list})
+	cps, err := s.store.EngineCheckpoints(r.Context())
+	if err != nil {
+		return err
+	}
+	workers, err := s.store.EngineWorkers(r.Context())
+	if err != nil {
+		return err
+	}
+	engines := []*engineStatus{}
+	for _, cp := range cps {
+		engines = append(engines, &engineStatus{Name: cp.Name, Checkpoint: cp})
+	}
+	if len(engines) == 0 {
+		engines = append(engines, &engineStatus{Name: "live"}) // the default engine, before its first checkpoint
+	}
+	var lagErr string
+	if s.lag != nil {
+		for _, e := range engines {
+			var seq uint64
+			if e.Checkpoint != nil {
+				seq = e.Checkpoint.Seq
+			}
+			if e.Stream, err = s.lag.Lag(r.Context(), e.Name, seq); err != nil {
+				s.log.Warn("ingest status: no lag", "err", err)
+				lagErr = zhudun.ErrorMessage(err)
+				break
+			}
+		}
+	}
+	out := map[string]any{"since": since, "hours": list, "engines": engines, "workers": workers}
+	if lagErr != "" {
+		out["stream_error"] = lagErr
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 

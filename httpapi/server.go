@@ -37,6 +37,7 @@ type Backend interface {
 	zhudun.SourceService
 	zhudun.FindingService
 	CutBackend
+	zhudun.EngineStatusService
 	// Unlock clears a user's lockout (user:write).
 	Unlock(ctx context.Context, id int64) error
 	// SessionValid checks a token without touching its idle timer (the event
@@ -90,6 +91,9 @@ type Config struct {
 	// CutDeadline is how long after a confirmation a source has to report
 	// the cut before the entity counts as overdue (default 48 h).
 	CutDeadline time.Duration
+	// IngestLag reports the ingest stream's lag behind the engines'
+	// checkpoints for GET /api/v1/ingest/status; nil leaves it out.
+	IngestLag IngestLag
 }
 
 // Server is the HTTP front of zhudun.
@@ -122,6 +126,7 @@ type Server struct {
 	ingest    Ingester
 	// cutDeadline: Config.CutDeadline
 	cutDeadline time.Duration
+	lag         IngestLag
 }
 
 // Route is one registered API route.
@@ -140,7 +145,7 @@ func New(c Config) *Server {
 	}
 	s := &Server{store: c.Store, audit: c.Store, bus: c.Bus, static: c.Static, log: c.Logger, version: c.Version,
 		secure: c.SecureCookies, maxBody: c.MaxBody, mux: http.NewServeMux(), broker: newBroker(c.Logger), gzip: newGzip()}
-	s.ingest = c.Ingest
+	s.ingest, s.lag = c.Ingest, c.IngestLag
 	s.cutDeadline = c.CutDeadline
 	if s.cutDeadline <= 0 {
 		s.cutDeadline = DefaultCutDeadline

@@ -68,6 +68,8 @@ type Config struct {
 	// the Store, when it keeps one).
 	Allow  Allowlister
 	Logger *slog.Logger
+	// Workers, when set, receives this process's heartbeat (heartbeat.go).
+	Workers Workers
 	// Crash, for tests, is called after each checkpoint is written and
 	// before its messages are acknowledged.
 	Crash func()
@@ -81,6 +83,7 @@ type Service struct {
 	eng      *fourcuts.Engine
 	seq      uint64              // last stream sequence fed to eng
 	seen     map[string]struct{} // ids of the messages fed: a chunk republished after the stream's duplicate window counts once
+	orig     *origins            // per entity, the source of the first event naming it (origin.go)
 	stored   map[string]*zhudun.Finding
 	nextGang int
 	nets     map[string][]string // this run's networks, by category and entity
@@ -88,7 +91,9 @@ type Service struct {
 	allowAt  time.Time
 	rerun    bool // detect once without new events (the allowlist changed while down)
 	runs     atomic.Int64
-	events   atomic.Int64 // the engine's event count, for tests and logs
+	events   atomic.Int64  // the engine's event count, for tests and logs
+	fedSeq   atomic.Uint64 // s.seq, for the heartbeat
+	beat     chan struct{} // a commit asks the heartbeat to report at once
 }
 
 // New returns a Service; Run starts it.
@@ -112,13 +117,19 @@ func New(c Config) *Service {
 	if a, ok := c.Store.(Allowlister); ok && c.Allow == nil {
 		c.Allow = a
 	}
-	return &Service{cfg: c, log: c.Logger.With("component", "live", "engine", c.Name)}
+	return &Service{cfg: c, log: c.Logger.With("component", "live", "engine", c.Name), beat: make(chan struct{}, 1)}
 }
 
 // Run consumes until ctx ends. A failure (database or bus down) restarts
 // the consumer from the last checkpoint after a pause, so what was fed but
 // not checkpointed is read again.
 func (s *Service) Run(ctx context.Context) error {
+	if s.cfg.Workers != nil {
+		beat, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); s.heartbeat(beat) }()
+		defer func() { stop(); <-done }()
+	}
 	for {
 		err := s.run(ctx)
 		if ctx.Err() != nil {
@@ -199,9 +210,11 @@ func (s *Service) run(ctx context.Context) error {
 					continue
 				}
 				s.eng.Add(&ev)
+				s.orig.note(d.Source, &ev)
 			}
 			s.seq = d.Seq
 			s.events.Store(s.eng.Events())
+			s.fedSeq.Store(s.seq)
 			fed++
 		}
 		allowed, err := s.loadAllow(ctx, false)
@@ -237,19 +250,19 @@ func (s *Service) run(ctx context.Context) error {
 // this build cannot read is dropped: the stream is replayed from its
 // start, and the diffs bring the stored findings to what it yields.
 func (s *Service) restore(ctx context.Context) error {
-	s.eng, s.seq, s.seen = fourcuts.NewEngine(s.cfg.Engine), 0, map[string]struct{}{}
+	s.eng, s.seq, s.seen, s.orig = fourcuts.NewEngine(s.cfg.Engine), 0, map[string]struct{}{}, newOrigins()
 	cp, err := s.cfg.Store.EngineCheckpoint(ctx, s.cfg.Name)
 	switch {
 	case zhudun.ErrorCode(err) == zhudun.ENOTFOUND:
 	case err != nil:
 		return err
 	default:
-		if seen, snap, ok := decodeState(cp.State); !ok {
+		if seen, orig, snap, ok := decodeState(cp.State); !ok {
 			s.log.Warn("checkpoint unreadable by this build; replaying the stream from its start")
 		} else if err := s.eng.LoadSnapshot(snap); err != nil {
 			s.log.Warn("engine snapshot unreadable by this build; replaying the stream from its start", "err", err)
 		} else {
-			s.seq, s.seen = cp.Seq, seen
+			s.seq, s.seen, s.orig = cp.Seq, seen, orig
 		}
 	}
 	all, err := s.cfg.Store.EngineFindings(ctx)
@@ -272,14 +285,16 @@ func (s *Service) restore(ctx context.Context) error {
 	// once more over the restored state.
 	s.rerun = changed && s.seq > 0
 	s.events.Store(s.eng.Events())
+	s.fedSeq.Store(s.seq)
 	s.log.Info("live engine restored", "seq", s.seq, "events", s.eng.Events(), "findings", len(all))
 	return nil
 }
 
-// state: "LV1", the number of message ids and each (length, bytes), then
-// the engine's snapshot.
-func encodeState(seen map[string]struct{}, eng *fourcuts.Engine) []byte {
-	b := append([]byte(nil), "LV1"...)
+// state: "LV2", the number of message ids and each (length, bytes), the
+// origins (origin.go), then the engine's snapshot. "LV1" (no origins) is
+// still read: its entities' findings fall back to the window's source.
+func encodeState(seen map[string]struct{}, orig *origins, eng *fourcuts.Engine) []byte {
+	b := append([]byte(nil), "LV2"...)
 	ids := make([]string, 0, len(seen))
 	for id := range seen {
 		ids = append(ids, id)
@@ -290,29 +305,37 @@ func encodeState(seen map[string]struct{}, eng *fourcuts.Engine) []byte {
 		b = binary.AppendUvarint(b, uint64(len(id)))
 		b = append(b, id...)
 	}
-	return eng.AppendSnapshot(b)
+	return eng.AppendSnapshot(orig.appendTo(b))
 }
 
-func decodeState(b []byte) (map[string]struct{}, []byte, bool) {
-	if len(b) < 3 || string(b[:3]) != "LV1" {
-		return nil, nil, false
+func decodeState(b []byte) (map[string]struct{}, *origins, []byte, bool) {
+	if len(b) < 3 || string(b[:3]) != "LV1" && string(b[:3]) != "LV2" {
+		return nil, nil, nil, false
 	}
+	v2 := string(b[:3]) == "LV2"
 	b = b[3:]
 	n, k := binary.Uvarint(b)
 	if k <= 0 || n > uint64(len(b)) {
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
 	b = b[k:]
 	seen := make(map[string]struct{}, n)
 	for range n {
 		l, k := binary.Uvarint(b)
 		if k <= 0 || l > uint64(len(b)-k) {
-			return nil, nil, false
+			return nil, nil, nil, false
 		}
 		seen[string(b[k:k+int(l)])] = struct{}{}
 		b = b[k+int(l):]
 	}
-	return seen, b, true
+	orig := newOrigins()
+	if v2 {
+		var ok bool
+		if orig, b, ok = decodeOrigins(b); !ok {
+			return nil, nil, nil, false
+		}
+	}
+	return seen, orig, b, true
 }
 
 // commit runs detection, diffs it against the stored findings and writes
@@ -321,7 +344,7 @@ func (s *Service) commit(ctx context.Context, src string) error {
 	res := s.eng.Detect()
 	s.networks(res)
 	ch := s.diff(res, src)
-	ch.Checkpoint = &zhudun.EngineCheckpoint{Name: s.cfg.Name, Seq: s.seq, State: encodeState(s.seen, s.eng)}
+	ch.Checkpoint = &zhudun.EngineCheckpoint{Name: s.cfg.Name, Seq: s.seq, State: encodeState(s.seen, s.orig, s.eng)}
 	if err := s.cfg.Store.ApplyFindingChange(ctx, ch); err != nil {
 		// The change did not commit: the next run starts again from the
 		// stored findings and the checkpoint.
@@ -338,6 +361,10 @@ func (s *Service) commit(ctx context.Context, src string) error {
 		}
 	}
 	s.runs.Add(1)
+	select {
+	case s.beat <- struct{}{}:
+	default:
+	}
 	s.log.Info("live findings", "seq", s.seq, "events", s.eng.Events(), "findings", len(res.Findings), "leads", len(res.Leads),
 		"changed", len(ch.Upsert), "withdrawn", len(ch.Withdraw))
 	return nil
@@ -363,6 +390,9 @@ func (s *Service) diff(res *fourcuts.Result, src string) *zhudun.FindingChange {
 		old := s.stored[key]
 		if old == nil {
 			n.Source = src
+			if o, ok := s.orig.of(n.EntityType, n.Entity); ok {
+				n.Source = o
+			}
 			ch.Upsert = append(ch.Upsert, n)
 			return
 		}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -93,25 +94,34 @@ func shape(rows []row) (ents, parts string) {
 }
 
 type env struct {
-	t      *testing.T
-	store  *sqlstore.Store
-	stream *natsbus.IngestStream
-	bus    *natsbus.Bus
-	ing    *ingest.Service
-	srcs   map[string]*zhudun.Source
-	sys    context.Context
+	t       *testing.T
+	store   *sqlstore.Store
+	stream  *natsbus.IngestStream
+	bus     *natsbus.Bus
+	ing     *ingest.Service
+	srcs    map[string]*zhudun.Source
+	keys    map[string]string // each source's API key
+	natsDir string
+	sys     context.Context
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	dir := t.TempDir()
 	keys := gmcrypto.Generate()
-	store, err := sqlite.Open(t.Context(), filepath.Join(dir, "z.db"), sqlstore.Options{Keys: keys})
+	store, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "z.db"), sqlstore.Options{Keys: keys})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	bus, err := natsbus.Open(t.Context(), natsbus.Config{DataDir: filepath.Join(dir, "nats"), Keys: keys})
+	return envOn(t, store, keys, nil)
+}
+
+// envOn is the test's world on a given store (opened with keys); log,
+// when set, is the bus's and the ingest service's logger.
+func envOn(t *testing.T, store *sqlstore.Store, keys *gmcrypto.Keyring, log *slog.Logger) *env {
+	t.Helper()
+	natsDir := filepath.Join(t.TempDir(), "nats")
+	bus, err := natsbus.Open(t.Context(), natsbus.Config{DataDir: natsDir, Keys: keys, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,15 +130,15 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, store: store, stream: st, bus: bus, srcs: map[string]*zhudun.Source{},
+	e := &env{t: t, store: store, stream: st, bus: bus, srcs: map[string]*zhudun.Source{}, keys: map[string]string{}, natsDir: natsDir,
 		sys: zhudun.WithCaller(context.Background(), zhudun.SystemCaller("test"))}
-	e.ing = ingest.New(ingest.Config{Store: store, Stream: st, Keys: keys, Rate: 1e9, Burst: 1e10})
+	e.ing = ingest.New(ingest.Config{Store: store, Stream: st, Keys: keys, Rate: 1e9, Burst: 1e10, Logger: log})
 	for _, s := range []zhudun.NewSource{{Name: "cmcc", Kind: zhudun.SourceCarrier}, {Name: "app", Kind: zhudun.SourcePlatform}} {
-		src, _, err := store.CreateSource(e.sys, s)
+		src, key, err := store.CreateSource(e.sys, s)
 		if err != nil {
 			t.Fatal(err)
 		}
-		e.srcs[s.Name] = src
+		e.srcs[s.Name], e.keys[s.Name] = src, key
 	}
 	return e
 }
@@ -152,18 +162,29 @@ func (e *env) ingestPaced(dir string, pause time.Duration) {
 		if strings.HasPrefix(name, "reg_") {
 			src = e.srcs["app"]
 		}
-		b, err := os.ReadFile(f)
-		if err != nil {
-			e.t.Error(err)
-			return
-		}
-		chunk := strings.NewReplacer(".", "_").Replace(name)
-		if _, err := e.ing.Accept(e.sys, src, chunk, bytes.NewReader(b), strings.Contains(name, ".csv")); err != nil {
-			e.t.Errorf("%s: %v", name, err)
+		if !e.accept(src, f) {
 			return
 		}
 		time.Sleep(pause)
 	}
+}
+
+// accept sends one file as one chunk from src; false (the test marked
+// failed) when it was not accepted.
+func (e *env) accept(src *zhudun.Source, f string) bool {
+	e.t.Helper()
+	name := filepath.Base(f)
+	b, err := os.ReadFile(f)
+	if err != nil {
+		e.t.Error(err)
+		return false
+	}
+	chunk := strings.NewReplacer(".", "_").Replace(name)
+	if _, err := e.ing.Accept(e.sys, src, chunk, bytes.NewReader(b), strings.Contains(name, ".csv")); err != nil {
+		e.t.Errorf("%s: %v", name, err)
+		return false
+	}
+	return true
 }
 
 func (e *env) lastSeq() uint64 {

@@ -124,6 +124,7 @@ func Run(t *testing.T, b Backend) {
 	t.Run("CutLists", func(t *testing.T) { testCutLists(t, b) })
 	t.Run("FourCutsReport", func(t *testing.T) { testFourCutsReport(t, b) })
 	t.Run("FindingFilters", func(t *testing.T) { testFindingFilters(t, b) })
+	t.Run("EngineStatus", func(t *testing.T) { testEngineStatus(t, b) })
 }
 
 func code(err error) string { return zhudun.ErrorCode(err) }

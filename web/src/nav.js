@@ -10,6 +10,7 @@ export const NAV = [
       { key: 'users', path: '/system/users', icon: User, titleKey: 'nav.users', perms: ['user:read'] },
       { key: 'roles', path: '/system/roles', icon: Lock, titleKey: 'nav.roles', perms: ['role:read'] },
       { key: 'sources', path: '/system/sources', icon: Connection, titleKey: 'nav.sources', perms: ['source:write'] },
+      { key: 'ingestStatus', path: '/system/ingest-status', icon: DataAnalysis, titleKey: 'nav.ingestStatus', perms: ['source:write'] },
     ],
   },
   {

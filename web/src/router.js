@@ -21,6 +21,7 @@ const routes = [
       { path: 'system/users', name: 'users', component: () => import('./views/Users.vue'), meta: { perms: ['user:read'], crumbs: ['nav.system', 'nav.users'] } },
       { path: 'system/users/:id', name: 'user', component: () => import('./views/UserDetail.vue'), props: true, meta: { perms: ['user:read'], crumbs: ['nav.system', 'nav.users', 'user.detail'] } },
       { path: 'system/sources', name: 'sources', component: () => import('./views/Sources.vue'), meta: { perms: ['source:write'], crumbs: ['nav.system', 'nav.sources'] } },
+      { path: 'system/ingest-status', name: 'ingestStatus', component: () => import('./views/IngestStatus.vue'), meta: { perms: ['source:write'], crumbs: ['nav.system', 'nav.ingestStatus'] } },
       { path: 'system/roles', name: 'roles', component: () => import('./views/Roles.vue'), meta: { perms: ['role:read'], crumbs: ['nav.system', 'nav.roles'] } },
       { path: 'security/alerts', name: 'alerts', component: () => import('./views/Alerts.vue'), meta: { perms: ['audit:read'], crumbs: ['nav.security', 'nav.alerts'] } },
       { path: 'security/policy', name: 'policy', component: () => import('./views/Policy.vue'), meta: { perms: ['role:write'], crumbs: ['nav.security', 'nav.policy'] } },

@@ -12,7 +12,7 @@ const messages = {
     backHome: 'Back to home', colon: ': ',
   },
   nav: {
-    home: 'Home', dashboard: 'Dashboard', system: 'System', depts: 'Departments', users: 'Users', roles: 'Roles & permissions', sources: 'Event sources',
+    home: 'Home', dashboard: 'Dashboard', system: 'System', depts: 'Departments', users: 'Users', roles: 'Roles & permissions', sources: 'Event sources', ingestStatus: 'Ingest status',
     security: 'Security audit', audit: 'Audit log', business: 'Operations', incident: 'Incident dispatch', grid: 'Grid map', patrolStats: 'Patrol statistics', units: 'Patrol units', grids: 'Patrol grids', myUnit: 'My unit', history: 'Incident history', finding: 'Fraud-chain analysis', case: 'Cases',
   },
   shell: {
@@ -233,6 +233,17 @@ const messages = {
     },
   },
   alerts: { newIncident: 'New incident #{id}', popup: 'Pop-up for new incidents', sound: 'Sound' },
+  ingestStatus: {
+    title: 'Ingest and engine status', intro: "The Four Cuts live engine consumes the ingest stream: each engine's checkpoint, each partition's lag (the stream's messages not yet covered by the checkpoint), the durable consumer's counts, the workers alive, and each source's events and rejects per hour.",
+    auto: 'Refresh every 5 s', loadedAt: 'Updated {at}', streamError: 'The bus did not answer; the lag is unknown for now: {err}',
+    workers: 'Engine workers', workersIntro: 'Every engine process (embedded in serve, or zhudun engine) records a heartbeat every 10 s; one seen within 30 s is alive.',
+    noWorkers: 'No engine process in the last day', engine: 'Engine', host: 'Host · PID', alive: 'Alive', dead: 'Lost', seen: 'Last heartbeat', started: 'Started',
+    fedSeq: 'Read up to', events: 'Events held',
+    engineTitle: 'Engine {name}: checkpoint and lag', checkpointSeq: 'Checkpoint sequence', checkpointAt: 'Checkpoint time', checkpointSize: 'Snapshot size', noCheckpoint: 'No checkpoint yet',
+    streamLast: 'Stream last sequence', lag: 'Messages behind', consumer: 'Durable consumer', consumerCounts: '{pending} pending · {ack} awaiting ack', noConsumer: 'Not created yet',
+    noStream: 'The bus did not answer', partition: 'Partition', subject: 'Subject', messages: 'Messages held', lastSeq: 'Last sequence',
+    hours: 'Per source per hour (last 24 hours)', noHours: 'Nothing pushed in the last 24 hours', hour: 'Hour', accepted: 'Events accepted', rejected: 'Lines rejected', reasons: 'Reject reasons',
+  },
   sources: {
     title: 'Event sources', intro: 'External systems — carriers, internet platforms — push events as sources, with an API key. A source may send only the event types it was given; which network or platform an entity belongs to comes from the events themselves.',
     new: 'New source', none: 'No sources yet', name: 'Name', nameHint: 'lower-case letters, digits, - or _, e.g. cmcc-sd', kind: 'Kind', dept: 'Department', deptHint: 'none: the bureau (root)', root: 'Bureau (root)',

@@ -12,7 +12,7 @@ const messages = {
     backHome: '返回首页', colon: '：',
   },
   nav: {
-    home: '首页', dashboard: '工作台', system: '系统管理', depts: '部门管理', users: '用户管理', roles: '角色权限', sources: '数据接入源',
+    home: '首页', dashboard: '工作台', system: '系统管理', depts: '部门管理', users: '用户管理', roles: '角色权限', sources: '数据接入源', ingestStatus: '接入状态',
     security: '安全审计', audit: '审计日志', business: '业务模块', incident: '警情调度', grid: '网格地图', patrolStats: '巡防统计', units: '警力管理', grids: '网格管理', myUnit: '我的警力', history: '历史警情导入', finding: '四断研判', case: '案件',
   },
   shell: {
@@ -233,6 +233,17 @@ const messages = {
     },
   },
   alerts: { newIncident: '新警情 #{id}', popup: '新警情弹窗', sound: '提示音' },
+  ingestStatus: {
+    title: '接入与引擎状态', intro: '四断实时引擎消费接入流：各引擎的检查点、各分区积压（流中尚未被检查点覆盖的消息数）、持久消费者计数、在线工作进程，以及各接入源每小时的接收与拒收。',
+    auto: '每 5 秒自动刷新', loadedAt: '更新于 {at}', streamError: '消息总线未应答，积压暂不可知：{err}',
+    workers: '引擎工作进程', workersIntro: '每个引擎进程（serve 内嵌或 zhudun engine）每 10 秒写一次心跳；30 秒内有心跳即为在线。',
+    noWorkers: '近一天没有引擎进程', engine: '引擎', host: '主机 · 进程号', alive: '在线', dead: '失联', seen: '最近心跳', started: '启动时间',
+    fedSeq: '已读序号', events: '引擎事件数',
+    engineTitle: '引擎 {name}：检查点与积压', checkpointSeq: '检查点序号', checkpointAt: '检查点时间', checkpointSize: '快照大小', noCheckpoint: '尚无检查点',
+    streamLast: '流最新序号', lag: '积压消息', consumer: '持久消费者', consumerCounts: '待投递 {pending} · 待确认 {ack}', noConsumer: '尚未创建',
+    noStream: '消息总线未应答', partition: '分区', subject: '主题', messages: '流中消息', lastSeq: '最新序号',
+    hours: '各接入源每小时（近 24 小时）', noHours: '近 24 小时无推送', hour: '小时', accepted: '接收事件', rejected: '拒收行', reasons: '拒收原因',
+  },
   sources: {
     title: '数据接入源', intro: '运营商、互联网平台等外部系统以接入源身份推送事件（API 密钥认证）。每个接入源只能推送授予它的事件类型；实体归属以事件本身为准。',
     new: '新增接入源', none: '暂无接入源', name: '名称', nameHint: '小写字母、数字、- 或 _，如 cmcc-sd', kind: '类型', dept: '所属部门', deptHint: '不选则为市局（根部门）', root: '市局（根部门）',

@@ -1,0 +1,73 @@
+package natsbus
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/zhudun/zhudun"
+)
+
+// Lag reports, per partition, how many of the stream's messages lie after
+// an engine's checkpoint sequence (the status page, docs/live.md), and the
+// durable consumer's own counts. A partition whose last message is at or
+// below the checkpoint has no lag; for the others an ephemeral consumer
+// filtered on the partition and starting after the checkpoint is asked
+// for its pending count (exact, whatever the interleaving of partitions
+// in the stream) and deleted.
+func (s *IngestStream) Lag(ctx context.Context, consumer string, checkpoint uint64) (*zhudun.StreamLag, error) {
+	st, err := s.b.js.Stream(ctx, s.cfg.Stream)
+	if err != nil {
+		return nil, unavailable("ingest stream info", err)
+	}
+	info, err := st.Info(ctx, jetstream.WithSubjectFilter(s.cfg.Prefix+".*"))
+	if err != nil {
+		return nil, unavailable("ingest stream info", err)
+	}
+	out := &zhudun.StreamLag{Stream: s.cfg.Stream, Messages: info.State.Msgs, Bytes: info.State.Bytes, LastSeq: info.State.LastSeq}
+	for p := range s.cfg.Partitions {
+		pl := &zhudun.PartitionLag{Partition: p, Subject: s.Subject(p), Messages: info.State.Subjects[s.Subject(p)]}
+		out.Partitions = append(out.Partitions, pl)
+		if pl.Messages == 0 {
+			continue
+		}
+		m, err := st.GetLastMsgForSubject(ctx, pl.Subject)
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, unavailable("ingest partition info", err)
+		}
+		pl.LastSeq = m.Sequence
+		if pl.LastSeq <= checkpoint {
+			continue
+		}
+		cc := jetstream.ConsumerConfig{AckPolicy: jetstream.AckNonePolicy, FilterSubject: pl.Subject, DeliverPolicy: jetstream.DeliverAllPolicy,
+			InactiveThreshold: 30 * time.Second, MemoryStorage: true}
+		if checkpoint > 0 {
+			cc.DeliverPolicy, cc.OptStartSeq = jetstream.DeliverByStartSequencePolicy, checkpoint+1
+		}
+		c, err := st.CreateConsumer(ctx, cc)
+		if err != nil {
+			return nil, unavailable("ingest lag consumer", err)
+		}
+		pl.Lag = c.CachedInfo().NumPending
+		if err := st.DeleteConsumer(ctx, c.CachedInfo().Name); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+			s.b.log.Warn("ingest lag consumer left to expire", "err", err)
+		}
+		out.Lag += pl.Lag
+	}
+	c, err := st.Consumer(ctx, consumer)
+	switch {
+	case errors.Is(err, jetstream.ErrConsumerNotFound):
+	case err != nil:
+		return nil, unavailable("ingest consumer info", err)
+	default:
+		ci := c.CachedInfo()
+		out.Consumer = &zhudun.ConsumerState{Name: consumer, Pending: ci.NumPending, AckPending: ci.NumAckPending,
+			Delivered: ci.Delivered.Stream, AckFloor: ci.AckFloor.Stream}
+	}
+	return out, nil
+}
