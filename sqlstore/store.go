@@ -85,8 +85,8 @@ type Store struct {
 	pruneAt   time.Time     // when MarkPublished next forgets old events
 	prep      prepared      // the hot path's statements, prepared once per connection
 	trace     func(q string, args []any)
-	stopMaint func() // ends the background checkpoints (Checkpointer) and waits for them
-	twoPerson int    // Options.TwoPersonAbove
+	stopMaint []func() // end the background upkeep (Checkpointer, Analyzer) and wait for it
+	twoPerson int      // Options.TwoPersonAbove
 }
 
 // SingleWriter is implemented by a Dialect whose database takes one writer
@@ -106,6 +106,16 @@ type Checkpointer interface {
 	CheckpointEvery() time.Duration
 	// Checkpoint copies the log into the database.
 	Checkpoint(ctx context.Context, db *sql.DB) error
+}
+
+// Analyzer is implemented by a Dialect whose planner statistics the store
+// keeps current itself (PostgreSQL; see analyze.go).
+type Analyzer interface {
+	// AnalyzeEvery is the interval between checks.
+	AnalyzeEvery() time.Duration
+	// Analyze refreshes the statistics that changed enough since the
+	// previous call, given what that call returned (0 the first time).
+	Analyze(ctx context.Context, db *sql.DB, last int64) (int64, error)
 }
 
 // Options configure a Store.
@@ -177,7 +187,10 @@ func New(db *sql.DB, d Dialect, o Options) *Store {
 	}
 	s.SetLoginLimits(o.LoginLimits)
 	if c, ok := d.(Checkpointer); ok {
-		s.stopMaint = s.startCheckpoints(c)
+		s.stopMaint = append(s.stopMaint, s.startCheckpoints(c))
+	}
+	if a, ok := d.(Analyzer); ok {
+		s.stopMaint = append(s.stopMaint, s.startAnalyzer(a))
 	}
 	return s
 }
@@ -193,8 +206,8 @@ func (s *Store) Close() error {
 	if c, ok := s.witness.(io.Closer); ok {
 		c.Close()
 	}
-	if s.stopMaint != nil {
-		s.stopMaint()
+	for _, stop := range s.stopMaint {
+		stop()
 	}
 	s.prep.close()
 	return s.db.Close()
