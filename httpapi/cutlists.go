@@ -335,18 +335,7 @@ func (s *Server) decideAppeal(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) fourCutsReport(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	day := func(field string) (time.Time, error) {
-		t, err := time.ParseInLocation("2006-01-02", q.Get(field), zhudun.CST())
-		if err != nil {
-			return t, zhudun.FieldError(field, "%s must be a date, YYYY-MM-DD", field)
-		}
-		return t, nil
-	}
-	from, err := day("from")
-	if err != nil {
-		return err
-	}
-	to, err := day("to")
+	from, to, err := reportPeriod(q)
 	if err != nil {
 		return err
 	}

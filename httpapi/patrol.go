@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -529,21 +530,25 @@ func (s *Server) incidentCategories(w http.ResponseWriter, r *http.Request) erro
 
 // --- report ---
 
-func (s *Server) patrolReport(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
+// reportPeriod reads a report's from and to, dates in Asia/Shanghai.
+func reportPeriod(q url.Values) (from, to time.Time, err error) {
 	day := func(field string) (time.Time, error) {
-		v := q.Get(field)
-		t, err := time.ParseInLocation("2006-01-02", v, zhudun.CST())
+		t, err := time.ParseInLocation("2006-01-02", q.Get(field), zhudun.CST())
 		if err != nil {
 			return t, zhudun.FieldError(field, "%s must be a date, YYYY-MM-DD", field)
 		}
 		return t, nil
 	}
-	from, err := day("from")
-	if err != nil {
-		return err
+	if from, err = day("from"); err != nil {
+		return from, to, err
 	}
-	to, err := day("to")
+	to, err = day("to")
+	return from, to, err
+}
+
+func (s *Server) patrolReport(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	from, to, err := reportPeriod(q)
 	if err != nil {
 		return err
 	}
