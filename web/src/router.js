@@ -37,7 +37,8 @@ const routes = [
       // Where the placeholders of the first release were.
       { path: 'modules/incident', redirect: '/patrol/incidents' },
       { path: 'modules/grid', redirect: '/patrol/map' },
-      placeholder('finding', 'finding:read'),
+      { path: 'modules/finding', redirect: '/fourcuts/findings' },
+      { path: 'fourcuts/gangs/:gang', name: 'gang', component: () => import('./views/Gang.vue'), props: true, meta: { perms: ['finding:read'], crumbs: ['nav.fourcuts', 'nav.findings', 'gang.title'] } },
       placeholder('case', 'case:read'),
       { path: 'forbidden', name: 'forbidden', component: () => import('./views/Forbidden.vue'), meta: { crumbs: ['forbidden.title'] } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('./views/NotFound.vue'), meta: { crumbs: ['notFound.title'] } },

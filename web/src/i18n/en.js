@@ -1,3 +1,4 @@
+import enSignals from './en.signals.js'
 // English. Same keys as zh-CN.js, checked by test/i18n.test.js.
 import enSecurity from './en.security.js'
 import { mergeMessages } from './merge.js'
@@ -11,9 +12,10 @@ const messages = {
     exportXlsx: 'Export Excel', exportCsv: 'Export CSV', saved: 'Saved', createdAt: 'Created', updatedAt: 'Updated',
     backHome: 'Back to home', colon: ': ',
   },
+  gang: { title: 'Gang' },
   nav: {
     home: 'Home', dashboard: 'Dashboard', system: 'System', depts: 'Departments', users: 'Users', roles: 'Roles & permissions', sources: 'Event sources', ingestStatus: 'Ingest status',
-    security: 'Security audit', audit: 'Audit log', business: 'Operations', incident: 'Incident dispatch', grid: 'Grid map', patrolStats: 'Patrol statistics', units: 'Patrol units', grids: 'Patrol grids', myUnit: 'My unit', history: 'Incident history', finding: 'Fraud-chain analysis', case: 'Cases',
+    security: 'Security audit', audit: 'Audit log', business: 'Operations', incident: 'Incident dispatch', grid: 'Grid map', patrolStats: 'Patrol statistics', units: 'Patrol units', grids: 'Patrol grids', myUnit: 'My unit', history: 'Incident history', finding: 'Fraud-chain analysis', fourcuts: 'Four Cuts', findings: 'Findings', case: 'Cases',
   },
   shell: {
     skip: 'Skip to main content', nav: 'Main navigation', breadcrumb: 'You are here', collapse: 'Collapse menu', expand: 'Expand menu',
@@ -307,4 +309,4 @@ const messages = {
   },
 }
 
-export default mergeMessages(messages, enSecurity)
+export default mergeMessages(messages, enSecurity, enSignals)

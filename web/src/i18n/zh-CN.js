@@ -1,3 +1,4 @@
+import zhSignals from './zh-CN.signals.js'
 // 简体中文（默认语言）。键与 en.js 完全一致，由 test/i18n.test.js 检查。
 import zhSecurity from './zh-CN.security.js'
 import { mergeMessages } from './merge.js'
@@ -11,9 +12,10 @@ const messages = {
     exportXlsx: '导出 Excel', exportCsv: '导出 CSV', saved: '已保存', createdAt: '创建时间', updatedAt: '更新时间',
     backHome: '返回首页', colon: '：',
   },
+  gang: { title: '团伙' },
   nav: {
     home: '首页', dashboard: '工作台', system: '系统管理', depts: '部门管理', users: '用户管理', roles: '角色权限', sources: '数据接入源', ingestStatus: '接入状态',
-    security: '安全审计', audit: '审计日志', business: '业务模块', incident: '警情调度', grid: '网格地图', patrolStats: '巡防统计', units: '警力管理', grids: '网格管理', myUnit: '我的警力', history: '历史警情导入', finding: '四断研判', case: '案件',
+    security: '安全审计', audit: '审计日志', business: '业务模块', incident: '警情调度', grid: '网格地图', patrolStats: '巡防统计', units: '警力管理', grids: '网格管理', myUnit: '我的警力', history: '历史警情导入', finding: '四断研判', fourcuts: '四断', findings: '线索研判', case: '案件',
   },
   shell: {
     skip: '跳到主要内容', nav: '主导航', breadcrumb: '当前位置', collapse: '收起菜单', expand: '展开菜单',
@@ -307,4 +309,4 @@ const messages = {
   },
 }
 
-export default mergeMessages(messages, zhSecurity)
+export default mergeMessages(messages, zhSecurity, zhSignals)
