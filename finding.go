@@ -54,14 +54,22 @@ type Finding struct {
 	// Confirmed is an analyst's confirmation (review confirmed or cut);
 	// Unsupported is set when a confirmed finding has since been withdrawn
 	// by the engine.
-	Confirmed   bool      `json:"confirmed"`
-	Unsupported bool      `json:"no_longer_supported"`
-	DeptID      int64     `json:"-"`
-	DeptCode    string    `json:"dept"`
-	DeptPath    string    `json:"-"`
-	Source      string    `json:"-"` // the source that first raised it
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	// Links tie it to other entities of its gang ("category|entity", or
+	// "outlet|name"), written by the live engine for the gang graph.
+	Links []string `json:"links,omitempty"`
+	// A finding an analyst promoted from a lead (docs/cutlists.md):
+	// who, why and when. The engine never withdraws it.
+	PromotedBy    string     `json:"promoted_by,omitempty"`
+	PromoteReason string     `json:"promote_reason,omitempty"`
+	PromotedAt    *time.Time `json:"promoted_at,omitempty"`
+	Confirmed     bool       `json:"confirmed"`
+	Unsupported   bool       `json:"no_longer_supported"`
+	DeptID        int64      `json:"-"`
+	DeptCode      string     `json:"dept"`
+	DeptPath      string     `json:"-"`
+	Source        string     `json:"-"` // the source that first raised it
+	CreatedAt     time.Time  `json:"created_at"`
+	UpdatedAt     time.Time  `json:"updated_at"`
 }
 
 // FindingFilter selects findings (or leads) for a list; zero fields do
@@ -95,6 +103,10 @@ type FindingFilter struct {
 // Errors: EINVALID (a bad filter), EFORBIDDEN.
 type FindingService interface {
 	FindFindings(ctx context.Context, f FindingFilter) ([]*Finding, int, error)
+	// Gang returns a gang's members within the caller's finding:read scope
+	// drawn as a graph, with its figures and timeline (gang.go);
+	// ENOTFOUND when the caller sees none of them.
+	Gang(ctx context.Context, id string) (*Gang, error)
 }
 
 // EngineCheckpoint is a live engine's durable state: the snapshot of its

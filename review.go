@@ -16,6 +16,9 @@ const (
 	ReviewDismissed = "dismissed"
 	ReviewCut       = "cut"
 	ReviewRestored  = "restored"
+	// ReviewPromoted is a lead's status once an analyst promoted it to a
+	// finding (the finding is a row of its own).
+	ReviewPromoted = "promoted"
 )
 
 // ReviewStatuses lists the review statuses in their order.
@@ -135,6 +138,11 @@ type ReviewService interface {
 	// finding:write over every finding it changes, by an analyst other
 	// than the one who asked.
 	DecideReviewRequest(ctx context.Context, id int64, approve bool) (*ReviewRequest, *ReviewResult, error)
+	// PromoteLead makes a lead a finding with the analyst's reason: a new
+	// finding (status new) beside the lead, which becomes promoted.
+	// ECONFLICT when the lead was promoted already or the entity is a
+	// finding.
+	PromoteLead(ctx context.Context, id int64, reason string) (*Finding, error)
 	FindAllowlist(ctx context.Context) ([]*AllowItem, error)
 	AddAllow(ctx context.Context, a *AllowItem) error
 	RemoveAllow(ctx context.Context, id int64) error

@@ -59,6 +59,9 @@ type Finding struct {
 	FirstSeen  int64      `json:"-"`
 	LastSeen   int64      `json:"-"`
 	Evidence   []Evidence `json:"evidence"`
+	// Links tie it to the other entities of its gang (links.go): for the
+	// gang graph, not part of the contract's output.
+	Links []string `json:"-"`
 }
 
 // Suppressed is a finding withheld by the allowlist.

@@ -398,12 +398,12 @@ func (s *Service) diff(res *fourcuts.Result, src string) *zhudun.FindingChange {
 		}
 		if old.Status == zhudun.FindingLive && old.Entity == n.Entity && old.Score == n.Score && old.Gang == n.Gang &&
 			old.FirstSeen.Equal(n.FirstSeen) && old.LastSeen.Equal(n.LastSeen) && string(old.Evidence) == string(n.Evidence) &&
-			slices.Equal(old.Networks, n.Networks) {
+			slices.Equal(old.Networks, n.Networks) && slices.Equal(old.Links, n.Links) {
 			return
 		}
 		u := *old
 		u.Entity, u.Score, u.Gang, u.FirstSeen, u.LastSeen, u.Evidence, u.Status = n.Entity, n.Score, n.Gang, n.FirstSeen, n.LastSeen, n.Evidence, zhudun.FindingLive
-		u.Networks = n.Networks
+		u.Networks, u.Links = n.Networks, n.Links
 		ch.Upsert = append(ch.Upsert, &u)
 	}
 	for i := range res.Findings {
@@ -413,7 +413,9 @@ func (s *Service) diff(res *fourcuts.Result, src string) *zhudun.FindingChange {
 		add(zhudun.KindLead, &res.Leads[i])
 	}
 	for key, f := range s.stored {
-		if !found[key] && f.Status == zhudun.FindingLive {
+		// A finding an analyst promoted from a lead is the analyst's: the
+		// engine does not withdraw it for not finding it itself.
+		if !found[key] && f.Status == zhudun.FindingLive && f.PromotedAt == nil {
 			ch.Withdraw = append(ch.Withdraw, f.ID)
 		}
 	}
@@ -498,5 +500,5 @@ func contractFinding(kind string, f *fourcuts.Finding) *zhudun.Finding {
 		panic(errors.Join(errors.New("live: a finding's own JSON does not parse"), err))
 	}
 	return &zhudun.Finding{Kind: kind, Category: f.Category, EntityType: f.EntityType, Entity: f.Entity, Score: c.Score, Gang: f.Gang,
-		FirstSeen: time.UnixMilli(f.FirstSeen).UTC(), LastSeen: time.UnixMilli(f.LastSeen).UTC(), Evidence: c.Evidence, Status: zhudun.FindingLive}
+		FirstSeen: time.UnixMilli(f.FirstSeen).UTC(), LastSeen: time.UnixMilli(f.LastSeen).UTC(), Evidence: c.Evidence, Status: zhudun.FindingLive, Links: f.Links}
 }

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"regexp"
 	"slices"
@@ -16,20 +17,24 @@ var _ zhudun.FindingService = (*Store)(nil)
 
 const findingSelect = `SELECT f.id, f.kind, f.category, f.entity_type, f.entity, f.score, f.gang, f.first_seen, f.last_seen,
 	f.evidence, f.status, f.confirmed, f.dept_id, d.code, d.path, f.source, f.created_at, f.updated_at,
-	f.review, f.review_reason, f.reviewed_by, f.reviewed_at, f.confirmed_at, f.cut_at, f.cut_source, f.not_cut_reason, f.restored_at, f.networks
+	f.review, f.review_reason, f.reviewed_by, f.reviewed_at, f.confirmed_at, f.cut_at, f.cut_source, f.not_cut_reason, f.restored_at, f.networks,
+	f.links, f.promoted_by, f.promote_reason, f.promoted_at
 	FROM findings f JOIN depts d ON d.id = f.dept_id`
 
 func scanFinding(r scanner) (*zhudun.Finding, error) {
 	var f zhudun.Finding
-	var ev, nets string
-	var reviewedAt, confirmedAt, cutAt, restoredAt sql.NullTime
+	var ev, nets, links string
+	var reviewedAt, confirmedAt, cutAt, restoredAt, promotedAt sql.NullTime
 	if err := r.Scan(&f.ID, &f.Kind, &f.Category, &f.EntityType, &f.Entity, &f.Score, &f.Gang, &f.FirstSeen, &f.LastSeen,
 		&ev, &f.Status, &f.Confirmed, &f.DeptID, &f.DeptCode, &f.DeptPath, &f.Source, &f.CreatedAt, &f.UpdatedAt,
-		&f.Review, &f.ReviewReason, &f.ReviewedBy, &reviewedAt, &confirmedAt, &cutAt, &f.CutSource, &f.NotCutReason, &restoredAt, &nets); err != nil {
+		&f.Review, &f.ReviewReason, &f.ReviewedBy, &reviewedAt, &confirmedAt, &cutAt, &f.CutSource, &f.NotCutReason, &restoredAt, &nets,
+		&links, &f.PromotedBy, &f.PromoteReason, &promotedAt); err != nil {
 		return nil, err
 	}
 	f.ReviewedAt, f.ConfirmedAt, f.CutAt, f.RestoredAt = nullTime(reviewedAt), nullTime(confirmedAt), nullTime(cutAt), nullTime(restoredAt)
 	f.Networks = splitNetworks(nets)
+	f.Links = splitLinks(links)
+	f.PromotedAt = nullTime(promotedAt)
 	f.Evidence = []byte(ev)
 	f.FirstSeen, f.LastSeen = f.FirstSeen.UTC(), f.LastSeen.UTC()
 	f.CreatedAt, f.UpdatedAt = f.CreatedAt.UTC(), f.UpdatedAt.UTC()
@@ -55,7 +60,7 @@ func (s *Store) FindFindings(ctx context.Context, f zhudun.FindingFilter) ([]*zh
 	switch {
 	case f.Status == zhudun.FindingLive || f.Status == zhudun.FindingWithdrawn:
 		engine = f.Status
-	case slices.Contains(zhudun.ReviewStatuses, f.Status):
+	case slices.Contains(zhudun.ReviewStatuses, f.Status) || f.Status == zhudun.ReviewPromoted && f.Kind == zhudun.KindLead:
 		w.add("f.review = ?", f.Status)
 	case f.Status != "":
 		return nil, 0, zhudun.FieldError("status", "status must be live, withdrawn, new, confirmed, dismissed, cut or restored")
@@ -231,48 +236,17 @@ func (s *Store) ApplyFindingChange(ctx context.Context, ch *zhudun.FindingChange
 			f.UpdatedAt = tx.now
 			typ := "finding.updated"
 			if f.ID == 0 {
-				typ = "finding.created"
-				f.CreatedAt = tx.now
-				d, ok := depts[f.Source]
-				if !ok {
-					d = &zhudun.Finding{}
-					err := tx.queryRow(ctx, `SELECT d.id, d.code, d.path FROM depts d WHERE d.id = COALESCE((SELECT dept_id FROM sources WHERE name = ?), 1)`, f.Source).
-						Scan(&d.DeptID, &d.DeptCode, &d.DeptPath)
-					if err != nil {
-						return tx.s.internal("finding dept", err)
-					}
-					depts[f.Source] = d
-				}
-				f.DeptID, f.DeptCode, f.DeptPath = d.DeptID, d.DeptCode, d.DeptPath
-				f.Review = zhudun.ReviewNew
-				err := tx.queryRow(ctx, `INSERT INTO findings (kind, category, entity_type, entity, entity_key, score, gang, first_seen, last_seen,
-					evidence, status, dept_id, source, created_at, updated_at, networks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-					f.Kind, f.Category, f.EntityType, f.Entity, entityKey(f.EntityType, f.Entity), f.Score, f.Gang, f.FirstSeen.UTC(), f.LastSeen.UTC(),
-					string(f.Evidence), f.Status, d.DeptID, f.Source, tx.now, tx.now, joinNetworks(f.Networks)).Scan(&f.ID)
+				created, err := tx.insertFinding(ctx, f, depts)
 				if err != nil {
-					if tx.s.dialect.IsUniqueViolation(err) {
-						return zhudun.Errorf(zhudun.ECONFLICT, "finding %s %s exists", f.Category, f.Entity)
-					}
-					return tx.s.internal("finding insert", err)
+					return err
 				}
-			} else {
-				// The engine's columns only: the analyst's review and the
-				// cut (review, confirmed_at, cut_at, …) are never touched here.
-				// The review columns come back so that the event tells the
-				// analyst's status as it is, not the engine's copy of it.
-				var reviewedAt, confirmedAt, cutAt, restoredAt sql.NullTime
-				err := tx.queryRow(ctx, `UPDATE findings SET entity = ?, score = ?, gang = ?, first_seen = ?, last_seen = ?, evidence = ?, status = ?,
-					networks = ?, updated_at = ? WHERE id = ? RETURNING dept_id, (SELECT code FROM depts WHERE id = findings.dept_id), (SELECT path FROM depts WHERE id = findings.dept_id),
-					review, review_reason, reviewed_by, reviewed_at, confirmed_at, cut_at, cut_source, not_cut_reason, restored_at, confirmed`,
-					f.Entity, f.Score, f.Gang, f.FirstSeen.UTC(), f.LastSeen.UTC(), string(f.Evidence), f.Status, joinNetworks(f.Networks), tx.now, f.ID).Scan(&f.DeptID, &f.DeptCode, &f.DeptPath,
-					&f.Review, &f.ReviewReason, &f.ReviewedBy, &reviewedAt, &confirmedAt, &cutAt, &f.CutSource, &f.NotCutReason, &restoredAt, &f.Confirmed)
-				f.ReviewedAt, f.ConfirmedAt, f.CutAt, f.RestoredAt = nullTime(reviewedAt), nullTime(confirmedAt), nullTime(cutAt), nullTime(restoredAt)
-				f.Unsupported = f.Confirmed && f.Status == zhudun.FindingWithdrawn
-				if errors.Is(err, sql.ErrNoRows) {
-					return zhudun.Errorf(zhudun.ENOTFOUND, "finding %d not found", f.ID)
+				if created {
+					typ = "finding.created"
 				}
-				if err != nil {
-					return tx.s.internal("finding update", err)
+			}
+			if typ == "finding.updated" {
+				if err := tx.updateFinding(ctx, f); err != nil {
+					return err
 				}
 			}
 			if err := tx.emitFinding(ctx, typ, f); err != nil {
@@ -337,4 +311,84 @@ func splitNetworks(s string) []string {
 		return nil
 	}
 	return strings.Split(s, ",")
+}
+
+// joinLinks stores a finding's links as a JSON array ("" for none).
+func joinLinks(l []string) string {
+	if len(l) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(l) // a []string always encodes
+	return string(b)
+}
+
+func splitLinks(s string) []string {
+	var l []string
+	if s == "" || json.Unmarshal([]byte(s), &l) != nil {
+		return nil
+	}
+	return l
+}
+
+// insertFinding inserts a new finding with the department of its source.
+// When the row exists already — the engine's view of the stored findings
+// is older than a row someone else wrote, as a lead an analyst promoted
+// since the engine started — it is not an error: f takes the row's id and
+// reports false, and the caller updates the row instead.
+func (tx *Tx) insertFinding(ctx context.Context, f *zhudun.Finding, depts map[string]*zhudun.Finding) (bool, error) {
+	f.CreatedAt = tx.now
+	d, ok := depts[f.Source]
+	if !ok {
+		d = &zhudun.Finding{}
+		err := tx.queryRow(ctx, `SELECT d.id, d.code, d.path FROM depts d WHERE d.id = COALESCE((SELECT dept_id FROM sources WHERE name = ?), 1)`, f.Source).
+			Scan(&d.DeptID, &d.DeptCode, &d.DeptPath)
+		if err != nil {
+			return false, tx.s.internal("finding dept", err)
+		}
+		depts[f.Source] = d
+	}
+	f.DeptID, f.DeptCode, f.DeptPath = d.DeptID, d.DeptCode, d.DeptPath
+	f.Review = zhudun.ReviewNew
+	err := tx.queryRow(ctx, `INSERT INTO findings (kind, category, entity_type, entity, entity_key, score, gang, first_seen, last_seen,
+		evidence, status, dept_id, source, created_at, updated_at, networks, links) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (kind, category, entity_key) DO NOTHING RETURNING id`,
+		f.Kind, f.Category, f.EntityType, f.Entity, entityKey(f.EntityType, f.Entity), f.Score, f.Gang, f.FirstSeen.UTC(), f.LastSeen.UTC(),
+		string(f.Evidence), f.Status, d.DeptID, f.Source, tx.now, tx.now, joinNetworks(f.Networks), joinLinks(f.Links)).Scan(&f.ID)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = tx.queryRow(ctx, `SELECT id FROM findings WHERE kind = ? AND category = ? AND entity_key = ?`,
+			f.Kind, f.Category, entityKey(f.EntityType, f.Entity)).Scan(&f.ID)
+		if err != nil {
+			return false, tx.s.internal("finding existing", err)
+		}
+		return false, nil
+	}
+	if err != nil {
+		return false, tx.s.internal("finding insert", err)
+	}
+	return true, nil
+}
+
+// updateFinding writes the engine's columns only: the analyst's review and
+// the cut (review, confirmed_at, cut_at, …) are never touched here. The
+// review columns come back so that the event tells the analyst's status as
+// it is, not the engine's copy of it.
+func (tx *Tx) updateFinding(ctx context.Context, f *zhudun.Finding) error {
+	var reviewedAt, confirmedAt, cutAt, restoredAt, promotedAt sql.NullTime
+	err := tx.queryRow(ctx, `UPDATE findings SET entity = ?, score = ?, gang = ?, first_seen = ?, last_seen = ?, evidence = ?, status = ?,
+		networks = ?, links = ?, updated_at = ? WHERE id = ? RETURNING dept_id, (SELECT code FROM depts WHERE id = findings.dept_id), (SELECT path FROM depts WHERE id = findings.dept_id),
+		review, review_reason, reviewed_by, reviewed_at, confirmed_at, cut_at, cut_source, not_cut_reason, restored_at, confirmed,
+		created_at, promoted_by, promote_reason, promoted_at`,
+		f.Entity, f.Score, f.Gang, f.FirstSeen.UTC(), f.LastSeen.UTC(), string(f.Evidence), f.Status, joinNetworks(f.Networks), joinLinks(f.Links), tx.now, f.ID).Scan(&f.DeptID, &f.DeptCode, &f.DeptPath,
+		&f.Review, &f.ReviewReason, &f.ReviewedBy, &reviewedAt, &confirmedAt, &cutAt, &f.CutSource, &f.NotCutReason, &restoredAt, &f.Confirmed,
+		&f.CreatedAt, &f.PromotedBy, &f.PromoteReason, &promotedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return zhudun.Errorf(zhudun.ENOTFOUND, "finding %d not found", f.ID)
+	}
+	if err != nil {
+		return tx.s.internal("finding update", err)
+	}
+	f.ReviewedAt, f.ConfirmedAt, f.CutAt, f.RestoredAt, f.PromotedAt = nullTime(reviewedAt), nullTime(confirmedAt), nullTime(cutAt), nullTime(restoredAt), nullTime(promotedAt)
+	f.CreatedAt = f.CreatedAt.UTC()
+	f.Unsupported = f.Confirmed && f.Status == zhudun.FindingWithdrawn
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -102,11 +103,19 @@ func testFindings(t *testing.T, b Backend) {
 	if len(all) != 3 || all[1].ID != dev.ID || all[1].Score != 0.95 || all[0].Status != zhudun.FindingWithdrawn {
 		t.Fatalf("engine findings %+v", all)
 	}
-	// A new finding under a key already stored is refused, not repeated.
+	// A new finding under a key already stored — the engine's view is older
+	// than the row, as when an analyst promoted a lead since the engine
+	// started — updates that row and is never repeated.
 	again := *card
-	again.ID = 0
-	if err := e.s.ApplyFindingChange(e.sys, &zhudun.FindingChange{Upsert: []*zhudun.Finding{&again}}); code(err) != zhudun.ECONFLICT {
-		t.Fatalf("repeated finding: %v", err)
+	again.ID, again.Score, again.Status, again.Links = 0, 0.5, zhudun.FindingLive, []string{"outlet|OUT-1"}
+	e.must(e.s.ApplyFindingChange(e.sys, &zhudun.FindingChange{Upsert: []*zhudun.Finding{&again}}))
+	if again.ID != card.ID {
+		t.Fatalf("repeated finding: id %d, want %d", again.ID, card.ID)
+	}
+	all, err = e.s.EngineFindings(e.sys)
+	e.must(err)
+	if len(all) != 3 || all[0].Score != 0.5 || all[0].Status != zhudun.FindingLive || !slices.Equal(all[0].Links, []string{"outlet|OUT-1"}) {
+		t.Fatalf("after a repeated key: %d rows, first %+v", len(all), all[0])
 	}
 	// The change and its checkpoint are one transaction: a failing change
 	// leaves the checkpoint as it was.
@@ -129,7 +138,7 @@ func testFindings(t *testing.T, b Backend) {
 			types = append(types, x.Type)
 		}
 	}
-	if got := strings.Join(types, ","); got != "finding.created,finding.created,lead.created,finding.updated,finding.withdrawn" {
+	if got := strings.Join(types, ","); got != "finding.created,finding.created,lead.created,finding.updated,finding.withdrawn,finding.updated" {
 		t.Fatalf("events %s", got)
 	}
 }
