@@ -16,6 +16,39 @@ func (s *Server) registerFindings() {
 	s.handle("GET", "/api/v1/findings", false, s.listFindings(zhudun.KindFinding))
 	s.handle("GET", "/api/v1/findings/export", false, s.exportFindings)
 	s.handle("GET", "/api/v1/leads", false, s.listFindings(zhudun.KindLead))
+	s.handle("POST", "/api/v1/leads/{id}/promote", false, s.promoteLead)
+	s.handle("GET", "/api/v1/gangs/{gang}", false, s.getGang)
+}
+
+// getGang answers the gang page: members, graph, figures and timeline.
+func (s *Server) getGang(w http.ResponseWriter, r *http.Request) error {
+	g, err := s.store.Gang(r.Context(), r.PathValue("gang"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, g)
+	return nil
+}
+
+// promoteLead makes a lead a finding with the analyst's reason; the answer
+// is the new finding.
+func (s *Server) promoteLead(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	var b struct {
+		Reason string `json:"reason"`
+	}
+	if err := decode(r, &b); err != nil {
+		return err
+	}
+	f, err := s.store.PromoteLead(r.Context(), id, b.Reason)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, f)
+	return nil
 }
 
 // findingFilter reads the list's filters (docs/cutlists.md, "The findings
