@@ -46,10 +46,10 @@ func TestGangAndPromoteAPI(t *testing.T) {
 	}
 	res := h.do("cmd1", "GET", "/api/v1/gangs/G-000007", nil)
 	var g struct {
-		Gang  string
-		Total int
-		Nodes []struct{ ID, Category string }
-		Edges []struct{ Source, Target string }
+		Gang    string
+		Total   int
+		Nodes   []struct{ ID, Category string }
+		Edges   []struct{ Source, Target string }
 		Figures struct {
 			Members    int
 			ByCategory map[string]int `json:"by_category"`

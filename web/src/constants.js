@@ -19,7 +19,7 @@ export const AUDIT_ACTIONS = [
   'policy.update', 'alert.ack', 'user.disable_dormant',
   'pii.search', 'pii.search_locked', 'pii.search_unlock', 'unit.update', 'address.import', 'district.import', 'user.must_change',
   'audit.archive', 'retention.purge', 'keys.retire', 'source.create', 'source.disable', 'source.rotate',
-  'finding.confirm', 'finding.dismiss', 'findings.export', 'allowlist.add', 'allowlist.remove', 'cutlist.fetch', 'cutlist.ack', 'cutlist.overdue',
+  'finding.confirm', 'finding.dismiss', 'findings.export', 'lead.promote', 'allowlist.add', 'allowlist.remove', 'cutlist.fetch', 'cutlist.ack', 'cutlist.overdue',
   'appeal.create', 'appeal.restore', 'appeal.reject', 'review.request', 'review.approve', 'review.reject',
   'security.lockout', 'security.throttle', 'security.audit_verify_failed', 'security.bad_event_mac', 'security.pii_search_burst', 'security.admin_new_address',
 ]

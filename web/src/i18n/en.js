@@ -146,9 +146,9 @@ const messages = {
   },
   verifyReason: { altered: 'content altered', deleted: 'entry deleted', reordered: 'order changed', anchor_mismatch: 'does not match the anchor' },
   result: { ok: 'Success', denied: 'Denied', failed: 'Failed' },
-  actionPrefix: { source: 'Event sources', auth: 'Sign-in and authentication', user: 'User administration', dept: 'Department administration', role: 'Roles and permissions', pii: 'Personal data', audit: 'Audit', grid: 'Grids', unit: 'Patrol units', incident: 'Incidents', finding: 'Finding review', allowlist: 'Allowlist', cutlist: 'Cut lists', appeal: 'Appeals', review: 'Two-person review' },
+  actionPrefix: { source: 'Event sources', auth: 'Sign-in and authentication', user: 'User administration', dept: 'Department administration', role: 'Roles and permissions', pii: 'Personal data', audit: 'Audit', grid: 'Grids', unit: 'Patrol units', incident: 'Incidents', finding: 'Finding review', lead: 'Leads', allowlist: 'Allowlist', cutlist: 'Cut lists', appeal: 'Appeals', review: 'Two-person review' },
   actions: {
-    finding_confirm: 'Confirm finding', finding_dismiss: 'Dismiss finding', findings_export: 'Export findings',
+    finding_confirm: 'Confirm finding', finding_dismiss: 'Dismiss finding', findings_export: 'Export findings', lead_promote: 'Promote lead to finding',
     allowlist_add: 'Add to allowlist', allowlist_remove: 'Remove from allowlist',
     cutlist_fetch: 'Source fetched a cut list', cutlist_ack: 'Source reported cuts', cutlist_overdue: 'Cut overdue',
     appeal_create: 'Enter appeal', appeal_restore: 'Restore on appeal', appeal_reject: 'Reject appeal',

@@ -146,9 +146,9 @@ const messages = {
   },
   verifyReason: { altered: '内容被篡改', deleted: '记录被删除', reordered: '顺序被调整', anchor_mismatch: '与锚点不一致' },
   result: { ok: '成功', denied: '拒绝', failed: '失败' },
-  actionPrefix: { source: '数据源管理', auth: '登录与认证', user: '用户管理', dept: '部门管理', role: '角色权限', pii: '个人信息', audit: '审计', grid: '网格', unit: '巡逻警力', incident: '警情', finding: '线索研判', allowlist: '白名单', cutlist: '断卡清单', appeal: '申诉', review: '双人复核' },
+  actionPrefix: { source: '数据源管理', auth: '登录与认证', user: '用户管理', dept: '部门管理', role: '角色权限', pii: '个人信息', audit: '审计', grid: '网格', unit: '巡逻警力', incident: '警情', finding: '线索研判', lead: '弱线索', allowlist: '白名单', cutlist: '断卡清单', appeal: '申诉', review: '双人复核' },
   actions: {
-    finding_confirm: '确认线索', finding_dismiss: '排除线索', findings_export: '导出线索',
+    finding_confirm: '确认线索', finding_dismiss: '排除线索', findings_export: '导出线索', lead_promote: '弱线索升为发现',
     allowlist_add: '加入白名单', allowlist_remove: '移出白名单',
     cutlist_fetch: '数据源获取断卡清单', cutlist_ack: '数据源回报处置结果', cutlist_overdue: '断卡处置超期',
     appeal_create: '登记申诉', appeal_restore: '申诉恢复', appeal_reject: '驳回申诉',
