@@ -1,3 +1,4 @@
+import enGang from './en.gang.js'
 import enSignals from './en.signals.js'
 // English. Same keys as zh-CN.js, checked by test/i18n.test.js.
 import enSecurity from './en.security.js'
@@ -12,7 +13,6 @@ const messages = {
     exportXlsx: 'Export Excel', exportCsv: 'Export CSV', saved: 'Saved', createdAt: 'Created', updatedAt: 'Updated',
     backHome: 'Back to home', colon: ': ',
   },
-  gang: { title: 'Gang' },
   nav: {
     home: 'Home', dashboard: 'Dashboard', system: 'System', depts: 'Departments', users: 'Users', roles: 'Roles & permissions', sources: 'Event sources', ingestStatus: 'Ingest status',
     security: 'Security audit', audit: 'Audit log', business: 'Operations', incident: 'Incident dispatch', grid: 'Grid map', patrolStats: 'Patrol statistics', units: 'Patrol units', grids: 'Patrol grids', myUnit: 'My unit', history: 'Incident history', finding: 'Fraud-chain analysis', fourcuts: 'Four Cuts', findings: 'Findings', case: 'Cases',
@@ -309,4 +309,4 @@ const messages = {
   },
 }
 
-export default mergeMessages(messages, enSecurity, enSignals)
+export default mergeMessages(messages, enSecurity, enSignals, enGang)

@@ -1,3 +1,4 @@
+import zhGang from './zh-CN.gang.js'
 import zhSignals from './zh-CN.signals.js'
 // 简体中文（默认语言）。键与 en.js 完全一致，由 test/i18n.test.js 检查。
 import zhSecurity from './zh-CN.security.js'
@@ -12,7 +13,6 @@ const messages = {
     exportXlsx: '导出 Excel', exportCsv: '导出 CSV', saved: '已保存', createdAt: '创建时间', updatedAt: '更新时间',
     backHome: '返回首页', colon: '：',
   },
-  gang: { title: '团伙' },
   nav: {
     home: '首页', dashboard: '工作台', system: '系统管理', depts: '部门管理', users: '用户管理', roles: '角色权限', sources: '数据接入源', ingestStatus: '接入状态',
     security: '安全审计', audit: '审计日志', business: '业务模块', incident: '警情调度', grid: '网格地图', patrolStats: '巡防统计', units: '警力管理', grids: '网格管理', myUnit: '我的警力', history: '历史警情导入', finding: '四断研判', fourcuts: '四断', findings: '线索研判', case: '案件',
@@ -309,4 +309,4 @@ const messages = {
   },
 }
 
-export default mergeMessages(messages, zhSecurity, zhSignals)
+export default mergeMessages(messages, zhSecurity, zhSignals, zhGang)
