@@ -27,9 +27,11 @@ export const AUDIT_ACTION_PREFIXES = ['auth.', 'user.', 'dept.', 'role.', 'pii.'
 export const OBJECT_TYPES = ['user', 'dept', 'role', 'session', 'users', 'audit', 'grid', 'unit', 'incident', 'alert', 'policy', 'source', 'finding', 'allowlist', 'cutlist', 'appeal', 'review_request']
 export const EVENT_TYPES = ['user.created', 'user.updated', 'dept.created', 'dept.updated', 'role.created', 'role.updated', 'audit.appended',
   'incident.created', 'incident.dispatched', 'incident.arrived', 'incident.closed', 'unit.created', 'unit.status', 'unit.position', 'grid.imported',
-  'alert.raised', 'alert.acked', 'policy.updated', 'source.changed']
+  'alert.raised', 'alert.acked', 'policy.updated', 'source.changed',
+  'finding.created', 'finding.updated', 'finding.withdrawn', 'lead.created', 'lead.updated', 'lead.withdrawn', 'cutlist.overdue']
 // Events that are telemetry: pages listen to them, the notification area does not list them.
-export const QUIET_EVENT_TYPES = ['unit.position']
+// The live engine's findings come by the hundred: the findings page counts them itself.
+export const QUIET_EVENT_TYPES = ['unit.position', 'finding.created', 'finding.updated', 'finding.withdrawn', 'lead.created', 'lead.updated', 'lead.withdrawn']
 export const ERROR_CODES = [
   'EINVALID', 'EUNAUTHORIZED', 'EFORBIDDEN', 'ENOTFOUND', 'ECONFLICT', 'EINTERNAL', 'EUNAVAILABLE',
   'ELOCKED', 'ETOOMANY', 'EOTPREQUIRED', 'EMUSTCHANGE', 'EMUSTENROLL', 'ENETWORK', 'EUNKNOWN',

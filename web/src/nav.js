@@ -1,6 +1,6 @@
 // The side navigation: modules and their pages, each shown only when the
 // user holds the permission the page needs (the API enforces the same).
-import { Odometer, Setting, OfficeBuilding, User, Lock, Document, Bell, MapLocation, DataAnalysis, Files, Monitor, TrendCharts, Van, Grid, Iphone, Warning, Key, Upload, Connection } from '@element-plus/icons-vue'
+import { Odometer, Setting, OfficeBuilding, User, Lock, Document, Bell, MapLocation, DataAnalysis, Files, Monitor, TrendCharts, Van, Grid, Iphone, Warning, Key, Upload, Connection, Aim, Checked, ChatLineSquare, Scissor } from '@element-plus/icons-vue'
 
 export const NAV = [
   { key: 'dashboard', path: '/', icon: Odometer, titleKey: 'nav.dashboard' },
@@ -21,6 +21,14 @@ export const NAV = [
     ],
   },
   {
+    key: 'fourcuts', icon: Aim, titleKey: 'nav.fourcuts', children: [
+      { key: 'findings', path: '/fourcuts/findings', icon: DataAnalysis, titleKey: 'nav.findings', perms: ['finding:read'] },
+      { key: 'cutlists', path: '/fourcuts/cutlists', icon: Scissor, titleKey: 'nav.cutlists', perms: ['finding:read'] },
+      { key: 'appeals', path: '/fourcuts/appeals', icon: ChatLineSquare, titleKey: 'nav.appeals', perms: ['appeal:write', 'finding:read'] },
+      { key: 'allowlist', path: '/fourcuts/allowlist', icon: Checked, titleKey: 'nav.allowlist', perms: ['finding:read'] },
+    ],
+  },
+  {
     key: 'business', icon: Files, titleKey: 'nav.business', children: [
       { key: 'incident', path: '/patrol/incidents', icon: Bell, titleKey: 'nav.incident', perms: ['incident:read'] },
       { key: 'grid', path: '/patrol/map', icon: MapLocation, titleKey: 'nav.grid', perms: ['grid:read', 'unit:read'] },
@@ -29,7 +37,6 @@ export const NAV = [
       { key: 'history', path: '/patrol/history', icon: Upload, titleKey: 'nav.history', perms: ['incident:import'] },
       { key: 'myUnit', path: '/patrol/my-unit', icon: Iphone, titleKey: 'nav.myUnit', perms: ['unit:read'] },
       { key: 'patrolStats', path: '/patrol/stats', icon: TrendCharts, titleKey: 'nav.patrolStats', perms: ['report:read'] },
-      { key: 'finding', path: '/modules/finding', icon: DataAnalysis, titleKey: 'nav.finding', perms: ['finding:read'] },
       { key: 'case', path: '/modules/case', icon: Files, titleKey: 'nav.case', perms: ['case:read'] },
     ],
   },

@@ -7,9 +7,11 @@ import { messages, lookup } from './i18n/index.js'
 
 /** describeSignal returns {title, meaning, unit} of a signal in locale loc. */
 export function describeSignal(name, loc) {
-  const s = lookup(messages[loc] || messages['zh-CN'], 'signal.' + name)
-  if (!s || typeof s !== 'object') return { title: name, meaning: '', unit: '' }
-  return s
+  const msgs = messages[loc] || messages['zh-CN']
+  // lookup returns strings only: ask for each field of the signal.
+  const title = lookup(msgs, 'signal.' + name + '.title')
+  if (title === undefined) return { title: name, meaning: '', unit: '' }
+  return { title, meaning: lookup(msgs, 'signal.' + name + '.meaning') || '', unit: lookup(msgs, 'signal.' + name + '.unit') || '' }
 }
 
 /** describeLimit names a Config field in locale loc. */

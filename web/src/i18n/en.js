@@ -1,5 +1,6 @@
 import enGang from './en.gang.js'
 import enSignals from './en.signals.js'
+import enFourcuts from './en.fourcuts.js'
 // English. Same keys as zh-CN.js, checked by test/i18n.test.js.
 import enSecurity from './en.security.js'
 import { mergeMessages } from './merge.js'
@@ -309,4 +310,4 @@ const messages = {
   },
 }
 
-export default mergeMessages(messages, enSecurity, enSignals, enGang)
+export default mergeMessages(messages, enSecurity, enSignals, enFourcuts, enGang)

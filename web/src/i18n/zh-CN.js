@@ -1,5 +1,6 @@
 import zhGang from './zh-CN.gang.js'
 import zhSignals from './zh-CN.signals.js'
+import zhFourcuts from './zh-CN.fourcuts.js'
 // 简体中文（默认语言）。键与 en.js 完全一致，由 test/i18n.test.js 检查。
 import zhSecurity from './zh-CN.security.js'
 import { mergeMessages } from './merge.js'
@@ -309,4 +310,4 @@ const messages = {
   },
 }
 
-export default mergeMessages(messages, zhSecurity, zhSignals, zhGang)
+export default mergeMessages(messages, zhSecurity, zhSignals, zhFourcuts, zhGang)

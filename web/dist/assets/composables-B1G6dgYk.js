@@ -1,1 +1,0 @@
-import{Wt as e}from"./element-plus-CtCmDrgh.js";import{V as t}from"./index-B5q0tl8U.js";function n(n,r,i=400){let a=null,o=t(e=>{n.includes(e.type)&&(clearTimeout(a),a=setTimeout(r,i))});e(()=>{o(),clearTimeout(a)})}export{n as t};

@@ -1,0 +1,87 @@
+// The Four Cuts analyst pages in English; the keys are those of
+// zh-CN.fourcuts.js.
+export default {
+  nav: { allowlist: 'Allowlist', appeals: 'Appeals', cutlists: 'Cut lists' },
+  events: {
+    finding_created: 'New finding', finding_updated: 'Finding updated', finding_withdrawn: 'Finding withdrawn',
+    lead_created: 'New lead', lead_updated: 'Lead updated', lead_withdrawn: 'Lead withdrawn', cutlist_overdue: 'Cut overdue',
+  },
+  fourcuts: {
+    category: { black_card: 'Black card', black_account: 'Malicious account', black_device: 'Black device', black_line: 'Black line', black_software: 'Black software' },
+    status: { new: 'To review', confirmed: 'Confirmed', dismissed: 'Dismissed', cut: 'Cut', restored: 'Restored on appeal' },
+    engine: { live: 'Live', withdrawn: 'Withdrawn', any: 'Any (incl. withdrawn)' },
+    entityType: { msisdn: 'Phone number', imei: 'Device IMEI', device: 'Device fingerprint', account: 'Platform account', ip: 'IP address / prefix', holder: 'Holder ID' },
+    sort: {
+      id: 'Newest first', score: 'Score, high to low', score_asc: 'Score, low to high', first_seen: 'First seen, newest first', first_seen_asc: 'First seen, oldest first',
+      last_seen: 'Last seen, newest first', last_seen_asc: 'Last seen, oldest first',
+    },
+    window: { s: '{n} s', m: '{n} min', h: '{n} h', d: '{n} days' },
+    measure: {
+      numbers: 'numbers', phones: 'phones', edges: 'contacts', density: 'density', lift: 'times the usual', log10p: 'chance (log10 p)', joined_by_line: 'joined by one line',
+    },
+  },
+  evidence: {
+    title: 'Evidence', none: 'No evidence details', value: 'Measured', threshold: 'Threshold', window: 'Window', weight: 'Weight', limits: 'Limits in force', measures: 'Measures',
+    detector: 'Detector version', noWindow: 'all data',
+  },
+  findings: {
+    title: 'Findings',
+    intro: 'Black cards, accounts, devices, lines and software the engine found. Analysts review each: confirmed ones go on the carriers\' and platforms\' cut lists; dismissed ones are not cut, and a legitimate user may be allowlisted at once. Times are China time.',
+    tabs: { findings: 'Findings', leads: 'Leads', reviews: 'Awaiting second review' },
+    leadsIntro: 'Suspects the evidence does not yet convict, for the analyst\'s reference; promote one to a finding when other evidence supports it.',
+    reviewsIntro: 'With the two-person rule on, a confirmation of more entities than allowed at once (a gang, usually) takes effect only when another analyst approves it.',
+    f: {
+      category: 'Category', status: 'Review status', engine: 'Engine', minScore: 'Min. score', signal: 'Signal', source: 'First source', gang: 'Gang',
+      region: 'Region', firstSeen: 'First seen', lastSeen: 'Last seen', sort: 'Sort', from: 'From', to: 'To', signalHint: 'signal name, e.g. imsi_per_imei',
+      sourceHint: 'source name', gangHint: 'e.g. G-000001', regionHint: 'department code', apply: 'Search',
+    },
+    col: {
+      id: 'ID', category: 'Category', entity: 'Entity', score: 'Score', gang: 'Gang', status: 'Review status', networks: 'Networks', firstSeen: 'First seen',
+      lastSeen: 'Last seen', signals: 'Signals', marks: 'Marks', dept: 'Department',
+    },
+    notCut: 'Not cut: {reason}', unsupported: 'No longer supported', withdrawn: 'Withdrawn by the engine', reviewedBy: '{user}: {reason}',
+    live: '{n} new changes', liveTitle: 'The engine found or changed something; the list was refreshed with your filters',
+    review: 'Review', reviewSelected: 'Review selected ({n})', reviewGang: 'Review the whole gang', promote: 'Promote',
+    total: '{n} in all', none: 'No findings match', noLeads: 'No leads match',
+    promoteTitle: 'Promote lead #{id} to a finding', promoteIntro: 'A promoted lead is reviewed as a finding; the reason is audited.', promoted: 'Promoted to finding #{id}',
+    reviewsCol: { id: 'Request', target: 'Target', decision: 'Decision', reason: 'Reason', count: 'Findings', requestedBy: 'Requested by', dept: 'Department', createdAt: 'Requested at' },
+    approve: 'Approve', reject: 'Reject', confirmApprove: 'Approve request #{id}? The decision takes effect in the requester\'s name.', confirmReject: 'Reject request #{id}?',
+    approved: 'Request #{id} approved, {n} findings updated', rejected: 'Request #{id} rejected', noReviews: 'No requests awaiting review', findingsN: '{n}',
+  },
+  review: {
+    titleFinding: 'Review finding #{id}', titleGang: 'Review gang {gang}', titleMany: 'Review {n} findings',
+    decision: 'Decision', confirm: 'Confirm (put on the cut lists)', dismiss: 'Dismiss', reason: 'Reason', reasonHint: '4 to 500 characters, audited',
+    reasonRequired: 'Enter the reason', reasonLength: 'The reason must be 4 to 500 characters', legit: 'Legitimate user: add to the allowlist', allowExpires: 'Allowlisted until',
+    allowNever: 'Empty: no expiry', gangNote: 'Reviews every member of the gang within your data scope; cut and restored members are left alone.', submit: 'Submit',
+    done: 'Review applied: {n} findings updated', allowed: ', {n} entities allowlisted',
+    pending: 'Request #{id} filed: {n} findings; it takes effect when another analyst approves it.', failed: '{n} reviews failed: {err}',
+  },
+  allow: {
+    title: 'Allowlist',
+    intro: 'The engine no longer finds allowlisted entities (city-wide, read every second); an entry expires by itself. Entries belong to their owner\'s department. Times are China time.',
+    new: 'Add entry', entityType: 'Entity type', entity: 'Entity', reason: 'Reason', owner: 'Owner', dept: 'Department', expiresAt: 'Expires',
+    createdAt: 'Added', finding: 'From finding', never: 'Never', expired: 'Expired', remove: 'Remove', none: 'The allowlist is empty',
+    entityRequired: 'Enter the entity', entityHint: 'number, IMEI, fingerprint, account, IP or prefix (10.0.0.0/24), holder ID',
+    confirmRemove: 'Remove {entity} from the allowlist? The engine will judge it again.', removed: 'Removed from the allowlist', added: 'Added to the allowlist',
+  },
+  appeal: {
+    title: 'Appeals',
+    intro: 'A resident whose number or account was cut by mistake appeals at a police station; an analyst checks and restores or rejects. The resident\'s ID is sealed and shown masked. Times are China time.',
+    status: { open: 'Open', restored: 'Restored', rejected: 'Rejected' },
+    new: 'New appeal', newTitle: 'New appeal', category: 'Category', entity: 'Cut entity', idNumber: 'Resident ID number', reason: 'Reason',
+    entityHint: 'the number, account … that was cut', idHint: '18-character resident ID', enteredBy: 'Entered by', createdAt: 'Entered at', decidedBy: 'Decided by',
+    decisionReason: 'Decision reason', decidedAt: 'Decided at', dept: 'Department', id: 'ID', finding: 'Finding',
+    decide: 'Decide', decideTitle: 'Decide appeal #{id}', restore: 'Restore (undo the cut)', reject: 'Reject', decision: 'Decision',
+    created: 'Appeal filed: #{id}, resident ID {idno}', decided: 'Appeal #{id} decided', none: 'No appeals',
+    categoryRequired: 'Choose the category', entityRequired: 'Enter the entity', idRequired: 'Enter the resident ID number', idFormat: 'An ID number has 18 characters (the last may be X)',
+    stats: 'Appeals per signal', statsIntro: 'Counted over the signals of the appealed findings; a signal behind many restorations causes wrongful cuts and its threshold should be checked.',
+    signal: 'Signal', appeals: 'Appeals', open: 'Open', restored: 'Restored', rejected: 'Rejected', noStats: 'No appeal statistics',
+    officerNote: 'Only a cut entity can be appealed, one open appeal at a time.',
+  },
+  cutlists: {
+    title: 'Cut lists',
+    intro: 'How the carriers\' and platforms\' sources work through their cut lists: an entity reported neither cut nor not cut within {hours} hours of its confirmation is overdue.',
+    source: 'Source', binding: 'Network / platform', category: 'List', confirmed: 'To cut', cut: 'Cut', notCut: 'Not cut (reason reported)',
+    overdue: 'Overdue', restored: 'Restored', total: 'Total', none: 'No cut lists',
+  },
+}

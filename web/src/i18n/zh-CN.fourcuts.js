@@ -1,0 +1,87 @@
+// 四断研判页面的文字（简体中文）：线索研判、研判对话框、白名单、申诉、处置清单。
+// 键与 en.fourcuts.js 一致，由 test/i18n.test.js 检查。
+export default {
+  nav: { allowlist: '白名单', appeals: '申诉处理', cutlists: '处置清单' },
+  events: {
+    finding_created: '新发现', finding_updated: '发现已更新', finding_withdrawn: '发现已撤回',
+    lead_created: '新弱线索', lead_updated: '弱线索已更新', lead_withdrawn: '弱线索已撤回', cutlist_overdue: '处置逾期',
+  },
+  fourcuts: {
+    category: { black_card: '黑卡', black_account: '黑号/恶意账号', black_device: '黑设备', black_line: '黑线路', black_software: '黑软件' },
+    status: { new: '待研判', confirmed: '已确认', dismissed: '已排除', cut: '已处置', restored: '申诉恢复' },
+    engine: { live: '引擎在报', withdrawn: '引擎已撤回', any: '全部（含已撤回）' },
+    entityType: { msisdn: '手机号码', imei: '设备串号（IMEI）', device: '设备指纹', account: '平台账号', ip: 'IP 地址/网段', holder: '机主证件' },
+    sort: {
+      id: '最新发现在前', score: '分值从高到低', score_asc: '分值从低到高', first_seen: '首次发现：新→旧', first_seen_asc: '首次发现：旧→新',
+      last_seen: '最近活动：新→旧', last_seen_asc: '最近活动：旧→新',
+    },
+    window: { s: '{n} 秒', m: '{n} 分钟', h: '{n} 小时', d: '{n} 天' },
+    measure: {
+      numbers: '号码数', phones: '手机数', edges: '联络关系数', density: '联络密度', lift: '高出常态倍数', log10p: '偶然概率（log10 p）', joined_by_line: '经同一线路相连',
+    },
+  },
+  evidence: {
+    title: '研判依据', none: '无证据明细', value: '实测值', threshold: '阈值', window: '统计窗口', weight: '权重', limits: '生效参数', measures: '测算量',
+    detector: '研判引擎版本', noWindow: '全部数据',
+  },
+  findings: {
+    title: '线索研判',
+    intro: '研判引擎发现的黑卡、黑号、黑设备、黑线路、黑软件。网安分析员逐条研判：确认的列入运营商、平台的处置清单；排除的不再处置，合法用户可同时加入白名单。时间为北京时间。',
+    tabs: { findings: '发现', leads: '弱线索', reviews: '待复核' },
+    leadsIntro: '证据尚不足以认定的可疑对象，供分析员参考；有其他依据时可升为发现，进入研判。',
+    reviewsIntro: '启用双人复核后，一次确认超过规定数量的对象（多为整个团伙）须由另一名网安分析员复核同意后才生效。',
+    f: {
+      category: '类别', status: '研判状态', engine: '引擎状态', minScore: '最低分值', signal: '信号', source: '首报来源', gang: '团伙编号',
+      region: '辖区部门', firstSeen: '首次发现', lastSeen: '最近活动', sort: '排序', from: '开始日期', to: '结束日期', signalHint: '信号名，如 imsi_per_imei',
+      sourceHint: '接入源名称', gangHint: '如 G-000001', regionHint: '部门代码', apply: '查询',
+    },
+    col: {
+      id: '编号', category: '类别', entity: '研判对象', score: '分值', gang: '团伙', status: '研判状态', networks: '所属网络/平台', firstSeen: '首次发现',
+      lastSeen: '最近活动', signals: '触发信号', marks: '标记', dept: '所属部门',
+    },
+    notCut: '未处置：{reason}', unsupported: '证据已不足', withdrawn: '引擎已撤回', reviewedBy: '{user} 研判：{reason}',
+    live: '{n} 条新变化', liveTitle: '研判引擎有新的发现或变化，列表已按当前条件刷新',
+    review: '研判', reviewSelected: '批量研判（{n}）', reviewGang: '研判整个团伙', promote: '升为发现',
+    total: '共 {n} 条', none: '暂无符合条件的发现', noLeads: '暂无符合条件的弱线索',
+    promoteTitle: '弱线索 #{id} 升为发现', promoteIntro: '升为发现后进入研判流程；理由记入审计日志。', promoted: '已升为发现 #{id}',
+    reviewsCol: { id: '申请编号', target: '研判对象', decision: '研判结论', reason: '理由', count: '涉及发现', requestedBy: '申请人', dept: '申请单位', createdAt: '申请时间' },
+    approve: '复核同意', reject: '复核驳回', confirmApprove: '同意复核申请 #{id}？研判结论将以申请人名义生效。', confirmReject: '驳回复核申请 #{id}？',
+    approved: '复核申请 #{id} 已同意，{n} 条发现已更新', rejected: '复核申请 #{id} 已驳回', noReviews: '暂无待复核申请', findingsN: '{n} 条',
+  },
+  review: {
+    titleFinding: '研判发现 #{id}', titleGang: '研判团伙 {gang}', titleMany: '批量研判 {n} 条发现',
+    decision: '研判结论', confirm: '确认（列入处置清单）', dismiss: '排除', reason: '研判理由', reasonHint: '4–500 字，记入审计日志',
+    reasonRequired: '请填写研判理由', reasonLength: '研判理由须为 4–500 字', legit: '合法用户，加入白名单', allowExpires: '白名单有效期至',
+    allowNever: '不填为长期有效', gangNote: '将研判本团伙在您数据范围内的全部成员；已处置、申诉恢复的成员不受影响。', submit: '提交研判',
+    done: '研判已生效：{n} 条发现已更新', allowed: '，{n} 个对象已加入白名单',
+    pending: '已提交复核申请 #{id}：涉及 {n} 条发现，须由另一名网安分析员复核同意后生效。', failed: '{n} 条研判失败：{err}',
+  },
+  allow: {
+    title: '白名单',
+    intro: '白名单内的对象研判引擎不再认定为黑（全市生效，每秒读取一次）；到期自动失效。条目归添加人所在部门管理。时间为北京时间。',
+    new: '添加白名单', entityType: '对象类型', entity: '对象', reason: '理由', owner: '添加人', dept: '所属部门', expiresAt: '有效期至',
+    createdAt: '添加时间', finding: '来源发现', never: '长期有效', expired: '已过期', remove: '移出', none: '白名单为空',
+    entityRequired: '请填写对象', entityHint: '号码、IMEI、指纹、账号、IP 或网段（如 10.0.0.0/24）、证件号',
+    confirmRemove: '确定将 {entity} 移出白名单？移出后研判引擎将重新研判该对象。', removed: '已移出白名单', added: '已加入白名单',
+  },
+  appeal: {
+    title: '申诉处理',
+    intro: '群众认为号码、账号被误处置的，由派出所民警登记申诉；网安分析员核实后恢复或驳回。申诉人身份证号加密保存，仅显示脱敏号码。时间为北京时间。',
+    status: { open: '待处理', restored: '已恢复', rejected: '已驳回' },
+    new: '登记申诉', newTitle: '登记申诉', category: '处置类别', entity: '被处置对象', idNumber: '申诉人身份证号', reason: '申诉理由',
+    entityHint: '被处置的号码、账号等', idHint: '18 位居民身份证号码', enteredBy: '登记人', createdAt: '登记时间', decidedBy: '处理人',
+    decisionReason: '处理意见', decidedAt: '处理时间', dept: '所属部门', id: '编号', finding: '发现编号',
+    decide: '处理', decideTitle: '处理申诉 #{id}', restore: '恢复（撤销处置）', reject: '驳回申诉', decision: '处理结果',
+    created: '申诉已登记：编号 {id}，申诉人身份证号 {idno}', decided: '申诉 #{id} 已处理', none: '暂无申诉',
+    categoryRequired: '请选择处置类别', entityRequired: '请填写被处置对象', idRequired: '请填写申诉人身份证号', idFormat: '身份证号应为 18 位（末位可为 X）',
+    stats: '各信号申诉统计', statsIntro: '按被申诉发现的研判信号统计；某信号导致的恢复多，说明该信号易误伤，应复查其阈值。',
+    signal: '信号', appeals: '申诉数', open: '待处理', restored: '已恢复', rejected: '已驳回', noStats: '暂无申诉统计',
+    officerNote: '仅可对已处置的对象登记申诉；同一对象同时只能有一件待处理申诉。',
+  },
+  cutlists: {
+    title: '处置清单',
+    intro: '各运营商、互联网平台接入源的处置清单执行情况：确认后 {hours} 小时内既未回报已处置、也未回报未处置原因的，计为逾期。',
+    source: '接入源', binding: '网络/平台', category: '清单', confirmed: '待处置', cut: '已处置', notCut: '未处置（已回报原因）',
+    overdue: '逾期', restored: '申诉恢复', total: '合计', none: '暂无处置清单',
+  },
+}
