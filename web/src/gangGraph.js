@@ -4,6 +4,8 @@
 // Fruchterman–Reingold with repulsion only between nodes of neighbouring
 // grid cells (O(n) a step), and the chart draws fixed positions.
 
+const HUB = 8
+
 /** hash is a small string hash (FNV-1a): the starting positions depend on the ids only. */
 function hash(s) {
   let h = 2166136261
@@ -33,9 +35,18 @@ export function layoutGraph(nodes, edges, { k = 30, iterations = 0 } = {}) {
     y[i] = ((h >>> 16) / 0xffff - 0.5) * side
   })
   const links = []
+  const deg = new Float64Array(n)
   for (const e of edges) {
     const a = index.get(e.source), b = index.get(e.target)
-    if (a !== undefined && b !== undefined && a !== b) links.push(a, b)
+    if (a !== undefined && b !== undefined && a !== b) { links.push(a, b); deg[a]++; deg[b]++ }
+  }
+  // A hub's links pull less the more it has (an outlet that opened every
+  // card of a gang would otherwise draw them all into one blob and hide
+  // the modems they sat in): each edge weighs 1/√ of its busier end's
+  // degree beyond HUB.
+  const weight = new Float64Array(links.length / 2)
+  for (let l = 0; l < links.length; l += 2) {
+    weight[l / 2] = 1 / Math.sqrt(Math.max(1, Math.max(deg[links[l]], deg[links[l + 1]]) / HUB))
   }
   const steps = iterations || (n > 1000 ? 120 : n > 200 ? 200 : 300)
   const cell = 2 * k
@@ -77,7 +88,7 @@ export function layoutGraph(nodes, edges, { k = 30, iterations = 0 } = {}) {
       const a = links[l], b = links[l + 1]
       const ddx = x[a] - x[b], ddy = y[a] - y[b]
       const d = Math.sqrt(ddx * ddx + ddy * ddy) || 0.01
-      const f = d / k
+      const f = (d / k) * weight[l / 2]
       dx[a] -= ddx * f; dy[a] -= ddy * f
       dx[b] += ddx * f; dy[b] += ddy * f
     }

@@ -78,3 +78,33 @@ describe('gang graph option', () => {
     expect(nodeSize({ category: 'outlet' }, 10)).toBe(14)
   })
 })
+
+describe('gang graph layout with a hub', () => {
+  it('an outlet that opened every card does not pull the pools into one blob', () => {
+    const nodes = [{ id: 'outlet|o' }], edges = []
+    for (let m = 0; m < 20; m++) {
+      nodes.push({ id: 'dev' + m })
+      for (let c = 0; c < 25; c++) {
+        const id = `card${m}_${c}`
+        nodes.push({ id }, { id: 'acct' + id }, { id: 'fp' + id }, { id: 'line' + id })
+        edges.push({ source: id, target: 'dev' + m }, { source: id, target: 'outlet|o' },
+          { source: 'acct' + id, target: id }, { source: 'acct' + id, target: 'fp' + id }, { source: 'acct' + id, target: 'line' + id })
+      }
+    }
+    const pos = layoutGraph(nodes, edges)
+    let closer = 0, own = 0
+    for (let m = 0; m < 20; m++) {
+      for (let c = 0; c < 25; c++) {
+        const p = pos.get(`card${m}_${c}`)
+        const a = dist(p, pos.get('dev' + m))
+        own += a
+        if (a < dist(p, pos.get('dev' + ((m + 1) % 20)))) closer++
+      }
+    }
+    let sep = 0, pairs = 0
+    for (let i = 0; i < 20; i++) for (let j = i + 1; j < 20; j++) { sep += dist(pos.get('dev' + i), pos.get('dev' + j)); pairs++ }
+    expect(closer / 500).toBeGreaterThan(0.9)
+    // the modems stand apart: further from each other than their cards are from them
+    expect(sep / pairs).toBeGreaterThan(2.5 * (own / 500))
+  })
+})
