@@ -230,3 +230,35 @@ export function allowBody(form) {
   if (form.expires) b.expires_at = wallToRFC3339(form.expires + ' 23:59:59')
   return b
 }
+
+/** prevDay returns the day before a 'YYYY-MM-DD' date. */
+export function prevDay(d) {
+  const [y, m, day] = d.split('-').map(Number)
+  return new Date(Date.UTC(y, m - 1, day - 1)).toISOString().slice(0, 10)
+}
+
+// The bounds findingQuery writes, read back as China days.
+function rangeFrom(from, to) {
+  const day = (s) => (/^\d{4}-\d{2}-\d{2}/.exec(s || '') || [])[0]
+  const a = day(from)
+  const b = day(to)
+  return a && b ? [a, prevDay(b)] : null
+}
+
+/**
+ * filtersFromQuery reads the filter bar and the page back from a route's
+ * query as findingQuery wrote it (the page keeps its filters in the
+ * address: back from a gang's page, or reloaded, it shows the same list).
+ */
+export function filtersFromQuery(q) {
+  const f = emptyFilters()
+  const one = (v) => (Array.isArray(v) ? v[0] : v) || ''
+  for (const k of ['category', 'status', 'engine', 'signal', 'source', 'gang', 'region', 'sort']) f[k] = one(q[k])
+  const ms = Number(one(q.min_score))
+  if (ms > 0 && ms <= 1) f.min_score = ms
+  f.first = rangeFrom(one(q.first_from), one(q.first_to))
+  f.last = rangeFrom(one(q.last_from), one(q.last_to))
+  const offset = Math.max(0, parseInt(one(q.offset), 10) || 0)
+  const limit = [20, 50, 100, 200].includes(parseInt(one(q.limit), 10)) ? parseInt(one(q.limit), 10) : 50
+  return { filters: f, page: { offset, limit } }
+}

@@ -4,7 +4,7 @@
 import { describe, it, expect, vi, afterEach } from 'vitest'
 import {
   emptyFilters, findingQuery, queryString, exportURL, nextDay, formatEvidence, formatWindow, signalTitles,
-  reviewBody, reviewPath, validReason, canReview, throttle, sortKey, allowBody, cutTotals, isOverdue, num,
+  reviewBody, reviewPath, validReason, canReview, throttle, sortKey, allowBody, cutTotals, isOverdue, num, filtersFromQuery, prevDay,
 } from '../src/fourcuts.js'
 import { describeSignal, describeLimit } from '../src/signals.js'
 
@@ -44,6 +44,18 @@ describe('findingQuery', () => {
     expect(nextDay('2026-01-31')).toBe('2026-02-01')
     expect(nextDay('2028-02-28')).toBe('2028-02-29')
     expect(nextDay('2026-12-31')).toBe('2027-01-01')
+  })
+
+  it('reads the filters back from the address', () => {
+    const f = {
+      ...emptyFilters(), category: 'black_line', status: 'new', min_score: 0.5, gang: 'G-000002',
+      first: ['2026-11-01', '2026-11-30'], last: ['2026-03-01', '2026-03-01'], sort: '+score',
+    }
+    expect(filtersFromQuery(findingQuery(f, { offset: 100, limit: 20 }))).toEqual({ filters: f, page: { offset: 100, limit: 20 } })
+    expect(filtersFromQuery({})).toEqual({ filters: emptyFilters(), page: { offset: 0, limit: 50 } })
+    expect(filtersFromQuery({ min_score: '7', limit: '9999', offset: '-5', first_from: 'x' })).toEqual({ filters: emptyFilters(), page: { offset: 0, limit: 50 } })
+    expect(prevDay('2026-03-01')).toBe('2026-02-28')
+    expect(prevDay('2027-01-01')).toBe('2026-12-31')
   })
 
   it('sort keys', () => {
