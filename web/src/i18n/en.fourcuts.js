@@ -25,6 +25,7 @@ export default {
     detector: 'Detector version', noWindow: 'all data',
   },
   findings: {
+    batchMax: 'At most {n} at once; review a whole gang as a gang',
     title: 'Findings',
     intro: 'Black cards, accounts, devices, lines and software the engine found. Analysts review each: confirmed ones go on the carriers\' and platforms\' cut lists; dismissed ones are not cut, and a legitimate user may be allowlisted at once. Times are China time.',
     tabs: { findings: 'Findings', leads: 'Leads', reviews: 'Awaiting second review' },
