@@ -201,3 +201,20 @@ describe('throttle', () => {
     expect(fn).toHaveBeenCalledTimes(2)
   })
 })
+
+describe('labels of the code lists', () => {
+  it('exist in both languages', async () => {
+    const { messages, lookup } = await import('../src/i18n/index.js')
+    const F = await import('../src/fourcuts.js')
+    const families = [
+      ['fourcuts.category.', F.CATEGORIES], ['fourcuts.status.', F.REVIEW_STATUSES], ['fourcuts.engine.', F.ENGINE_STATES],
+      ['fourcuts.entityType.', [...F.ALLOW_ENTITY_TYPES, ...Object.values(F.ENTITY_TYPE_OF)]], ['fourcuts.sort.', F.SORTS.map(F.sortKey)],
+      ['fourcuts.window.', ['s', 'm', 'h', 'd']], ['appeal.status.', F.APPEAL_STATUSES], ['events.', F.FINDING_EVENTS.map((e) => e.replace('.', '_'))],
+    ]
+    const missing = []
+    for (const [prefix, list] of families) {
+      for (const c of list) for (const loc of ['zh-CN', 'en']) if (lookup(messages[loc], prefix + c) === undefined) missing.push(`${loc} ${prefix}${c}`)
+    }
+    expect(missing).toEqual([])
+  })
+})
