@@ -267,3 +267,10 @@ export function filtersFromQuery(q) {
   const limit = [20, 50, 100, 200].includes(parseInt(one(q.limit), 10)) ? parseInt(one(q.limit), 10) : 50
   return { filters: f, page: { offset, limit } }
 }
+
+/** deadlineText names the cut deadline (hours, as GET /cutlists gives it) in words. */
+export function deadlineText(hours, loc = locale.value) {
+  if (!(hours > 0)) return ''
+  if (hours >= 1) return tIn(loc, 'fourcuts.window.h', { n: Math.round(hours * 10) / 10 })
+  return tIn(loc, 'fourcuts.window.m', { n: Math.max(1, Math.round(hours * 60)) })
+}

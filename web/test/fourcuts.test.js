@@ -4,7 +4,7 @@
 import { describe, it, expect, vi, afterEach } from 'vitest'
 import {
   emptyFilters, findingQuery, queryString, exportURL, nextDay, formatEvidence, formatWindow, signalTitles,
-  reviewBody, reviewPath, validReason, canReview, throttle, sortKey, allowBody, cutTotals, isOverdue, num, filtersFromQuery, prevDay,
+  reviewBody, reviewPath, validReason, canReview, throttle, sortKey, allowBody, cutTotals, isOverdue, num, filtersFromQuery, prevDay, deadlineText,
 } from '../src/fourcuts.js'
 import { describeSignal, describeLimit } from '../src/signals.js'
 
@@ -177,6 +177,13 @@ describe('cut lists', () => {
     ]
     expect(cutTotals(rows)).toEqual({ confirmed: 3, cut: 14, not_cut: 1, overdue: 2, restored: 1 })
     expect(rows.map(isOverdue)).toEqual([true, false])
+  })
+
+  it('the deadline in words', () => {
+    expect(deadlineText(48, 'zh-CN')).toBe('48 小时')
+    expect(deadlineText(1 / 60, 'zh-CN')).toBe('1 分钟')
+    expect(deadlineText(1.25, 'en')).toBe('1.3 h')
+    expect(deadlineText(0, 'en')).toBe('')
   })
 })
 

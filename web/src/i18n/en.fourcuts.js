@@ -81,7 +81,7 @@ export default {
   },
   cutlists: {
     title: 'Cut lists',
-    intro: 'How the carriers\' and platforms\' sources work through their cut lists: an entity reported neither cut nor not cut within {hours} hours of its confirmation is overdue.',
+    intro: 'How the carriers\' and platforms\' sources work through their cut lists: an entity reported neither cut nor not cut within {deadline} of its confirmation is overdue.',
     source: 'Source', binding: 'Network / platform', category: 'List', confirmed: 'To cut', cut: 'Cut', notCut: 'Not cut (reason reported)',
     overdue: 'Overdue', restored: 'Restored', total: 'Total', none: 'No cut lists',
   },

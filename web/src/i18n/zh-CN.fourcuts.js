@@ -81,7 +81,7 @@ export default {
   },
   cutlists: {
     title: '处置清单',
-    intro: '各运营商、互联网平台接入源的处置清单执行情况：确认后 {hours} 小时内既未回报已处置、也未回报未处置原因的，计为逾期。',
+    intro: '各运营商、互联网平台接入源的处置清单执行情况：确认后 {deadline}内既未回报已处置、也未回报未处置原因的，计为逾期。',
     source: '接入源', binding: '网络/平台', category: '清单', confirmed: '待处置', cut: '已处置', notCut: '未处置（已回报原因）',
     overdue: '逾期', restored: '申诉恢复', total: '合计', none: '暂无处置清单',
   },
