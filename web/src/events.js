@@ -3,6 +3,7 @@ import { t, te } from './i18n/index.js'
 import { codeKey } from './constants.js'
 import { categoryLabel, incidentStatusLabel, unitStatusLabel } from './patrol.js'
 import { securityEventLabel } from './security.js'
+import { label as fourcutsLabel } from './fourcuts.js'
 
 /** actionLabel names an audit action ("user.create" → its label), or the code itself. */
 export function actionLabel(action) {
@@ -39,6 +40,10 @@ export function eventSummary(ev) {
       return [d.station, Array.isArray(d.grids) && t('patrol.gridCount', { n: d.grids.length })].filter(Boolean).join(' ')
     case 'alert':
       return [securityEventLabel(d.event || ''), d.subject, d.client_addr && d.client_addr !== d.subject ? d.client_addr : ''].filter(Boolean).join(' ')
+    case 'finding':
+    case 'lead':
+    case 'cutlist':
+      return [d.id && `#${d.id}`, d.category && fourcutsLabel('category', d.category), d.entity, d.gang].filter(Boolean).join(' ')
     case 'audit':
       return [d.username, actionLabel(d.action || ''), d.object_id, d.result && d.result !== 'ok' ? `[${resultLabel(d.result)}]` : ''].filter(Boolean).join(' ')
   }

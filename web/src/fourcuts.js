@@ -19,6 +19,11 @@ export const ENTITY_TYPE_OF = { black_card: 'msisdn', black_account: 'account', 
 export const REVIEWABLE = ['new', 'confirmed', 'dismissed']
 export const REASON_MIN = 4
 export const REASON_MAX = 500
+// Selected rows are reviewed one request each: the API has no batch
+// review, so the two-person rule (which counts the findings of one
+// request) would not see a large batch. The batch is kept small; a
+// gang is reviewed as a gang.
+export const BATCH_MAX = 20
 export const LEGITIMATE = 'legitimate'
 // The event types after which the findings list refreshes.
 export const FINDING_EVENTS = ['finding.created', 'finding.updated', 'finding.withdrawn', 'lead.created', 'lead.updated', 'lead.withdrawn']
@@ -229,4 +234,43 @@ export function allowBody(form) {
   const b = { entity_type: form.entity_type, entity: (form.entity || '').trim(), reason: (form.reason || '').trim() }
   if (form.expires) b.expires_at = wallToRFC3339(form.expires + ' 23:59:59')
   return b
+}
+
+/** prevDay returns the day before a 'YYYY-MM-DD' date. */
+export function prevDay(d) {
+  const [y, m, day] = d.split('-').map(Number)
+  return new Date(Date.UTC(y, m - 1, day - 1)).toISOString().slice(0, 10)
+}
+
+// The bounds findingQuery writes, read back as China days.
+function rangeFrom(from, to) {
+  const day = (s) => (/^\d{4}-\d{2}-\d{2}/.exec(s || '') || [])[0]
+  const a = day(from)
+  const b = day(to)
+  return a && b ? [a, prevDay(b)] : null
+}
+
+/**
+ * filtersFromQuery reads the filter bar and the page back from a route's
+ * query as findingQuery wrote it (the page keeps its filters in the
+ * address: back from a gang's page, or reloaded, it shows the same list).
+ */
+export function filtersFromQuery(q) {
+  const f = emptyFilters()
+  const one = (v) => (Array.isArray(v) ? v[0] : v) || ''
+  for (const k of ['category', 'status', 'engine', 'signal', 'source', 'gang', 'region', 'sort']) f[k] = one(q[k])
+  const ms = Number(one(q.min_score))
+  if (ms > 0 && ms <= 1) f.min_score = ms
+  f.first = rangeFrom(one(q.first_from), one(q.first_to))
+  f.last = rangeFrom(one(q.last_from), one(q.last_to))
+  const offset = Math.max(0, parseInt(one(q.offset), 10) || 0)
+  const limit = [20, 50, 100, 200].includes(parseInt(one(q.limit), 10)) ? parseInt(one(q.limit), 10) : 50
+  return { filters: f, page: { offset, limit } }
+}
+
+/** deadlineText names the cut deadline (hours, as GET /cutlists gives it) in words. */
+export function deadlineText(hours, loc = locale.value) {
+  if (!(hours > 0)) return ''
+  if (hours >= 1) return tIn(loc, 'fourcuts.window.h', { n: Math.round(hours * 10) / 10 })
+  return tIn(loc, 'fourcuts.window.m', { n: Math.max(1, Math.round(hours * 60)) })
 }

@@ -4,7 +4,7 @@
 import { describe, it, expect, vi, afterEach } from 'vitest'
 import {
   emptyFilters, findingQuery, queryString, exportURL, nextDay, formatEvidence, formatWindow, signalTitles,
-  reviewBody, reviewPath, validReason, canReview, throttle, sortKey, allowBody, cutTotals, isOverdue, num,
+  reviewBody, reviewPath, validReason, canReview, throttle, sortKey, allowBody, cutTotals, isOverdue, num, filtersFromQuery, prevDay, deadlineText,
 } from '../src/fourcuts.js'
 import { describeSignal, describeLimit } from '../src/signals.js'
 
@@ -44,6 +44,18 @@ describe('findingQuery', () => {
     expect(nextDay('2026-01-31')).toBe('2026-02-01')
     expect(nextDay('2028-02-28')).toBe('2028-02-29')
     expect(nextDay('2026-12-31')).toBe('2027-01-01')
+  })
+
+  it('reads the filters back from the address', () => {
+    const f = {
+      ...emptyFilters(), category: 'black_line', status: 'new', min_score: 0.5, gang: 'G-000002',
+      first: ['2026-11-01', '2026-11-30'], last: ['2026-03-01', '2026-03-01'], sort: '+score',
+    }
+    expect(filtersFromQuery(findingQuery(f, { offset: 100, limit: 20 }))).toEqual({ filters: f, page: { offset: 100, limit: 20 } })
+    expect(filtersFromQuery({})).toEqual({ filters: emptyFilters(), page: { offset: 0, limit: 50 } })
+    expect(filtersFromQuery({ min_score: '7', limit: '9999', offset: '-5', first_from: 'x' })).toEqual({ filters: emptyFilters(), page: { offset: 0, limit: 50 } })
+    expect(prevDay('2026-03-01')).toBe('2026-02-28')
+    expect(prevDay('2027-01-01')).toBe('2026-12-31')
   })
 
   it('sort keys', () => {
@@ -166,6 +178,13 @@ describe('cut lists', () => {
     expect(cutTotals(rows)).toEqual({ confirmed: 3, cut: 14, not_cut: 1, overdue: 2, restored: 1 })
     expect(rows.map(isOverdue)).toEqual([true, false])
   })
+
+  it('the deadline in words', () => {
+    expect(deadlineText(48, 'zh-CN')).toBe('48 小时')
+    expect(deadlineText(1 / 60, 'zh-CN')).toBe('1 分钟')
+    expect(deadlineText(1.25, 'en')).toBe('1.3 h')
+    expect(deadlineText(0, 'en')).toBe('')
+  })
 })
 
 describe('throttle', () => {
@@ -187,5 +206,22 @@ describe('throttle', () => {
     th.poke(); th.cancel()
     vi.advanceTimersByTime(2000)
     expect(fn).toHaveBeenCalledTimes(2)
+  })
+})
+
+describe('labels of the code lists', () => {
+  it('exist in both languages', async () => {
+    const { messages, lookup } = await import('../src/i18n/index.js')
+    const F = await import('../src/fourcuts.js')
+    const families = [
+      ['fourcuts.category.', F.CATEGORIES], ['fourcuts.status.', F.REVIEW_STATUSES], ['fourcuts.engine.', F.ENGINE_STATES],
+      ['fourcuts.entityType.', [...F.ALLOW_ENTITY_TYPES, ...Object.values(F.ENTITY_TYPE_OF)]], ['fourcuts.sort.', F.SORTS.map(F.sortKey)],
+      ['fourcuts.window.', ['s', 'm', 'h', 'd']], ['appeal.status.', F.APPEAL_STATUSES], ['events.', F.FINDING_EVENTS.map((e) => e.replace('.', '_'))],
+    ]
+    const missing = []
+    for (const [prefix, list] of families) {
+      for (const c of list) for (const loc of ['zh-CN', 'en']) if (lookup(messages[loc], prefix + c) === undefined) missing.push(`${loc} ${prefix}${c}`)
+    }
+    expect(missing).toEqual([])
   })
 })

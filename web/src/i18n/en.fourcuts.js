@@ -25,6 +25,7 @@ export default {
     detector: 'Detector version', noWindow: 'all data',
   },
   findings: {
+    batchMax: 'At most {n} at once; review a whole gang as a gang',
     title: 'Findings',
     intro: 'Black cards, accounts, devices, lines and software the engine found. Analysts review each: confirmed ones go on the carriers\' and platforms\' cut lists; dismissed ones are not cut, and a legitimate user may be allowlisted at once. Times are China time.',
     tabs: { findings: 'Findings', leads: 'Leads', reviews: 'Awaiting second review' },
@@ -80,7 +81,7 @@ export default {
   },
   cutlists: {
     title: 'Cut lists',
-    intro: 'How the carriers\' and platforms\' sources work through their cut lists: an entity reported neither cut nor not cut within {hours} hours of its confirmation is overdue.',
+    intro: 'How the carriers\' and platforms\' sources work through their cut lists: an entity reported neither cut nor not cut within {deadline} of its confirmation is overdue.',
     source: 'Source', binding: 'Network / platform', category: 'List', confirmed: 'To cut', cut: 'Cut', notCut: 'Not cut (reason reported)',
     overdue: 'Overdue', restored: 'Restored', total: 'Total', none: 'No cut lists',
   },

@@ -25,6 +25,7 @@ export default {
     detector: '研判引擎版本', noWindow: '全部数据',
   },
   findings: {
+    batchMax: '一次最多批量研判 {n} 条；整个团伙请用「研判整个团伙」',
     title: '线索研判',
     intro: '研判引擎发现的黑卡、黑号、黑设备、黑线路、黑软件。网安分析员逐条研判：确认的列入运营商、平台的处置清单；排除的不再处置，合法用户可同时加入白名单。时间为北京时间。',
     tabs: { findings: '发现', leads: '弱线索', reviews: '待复核' },
@@ -80,7 +81,7 @@ export default {
   },
   cutlists: {
     title: '处置清单',
-    intro: '各运营商、互联网平台接入源的处置清单执行情况：确认后 {hours} 小时内既未回报已处置、也未回报未处置原因的，计为逾期。',
+    intro: '各运营商、互联网平台接入源的处置清单执行情况：确认后 {deadline}内既未回报已处置、也未回报未处置原因的，计为逾期。',
     source: '接入源', binding: '网络/平台', category: '清单', confirmed: '待处置', cut: '已处置', notCut: '未处置（已回报原因）',
     overdue: '逾期', restored: '申诉恢复', total: '合计', none: '暂无处置清单',
   },
