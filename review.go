@@ -131,6 +131,9 @@ var AllowEntityTypes = []string{"msisdn", "imei", "device", "account", "ip", "ho
 type ReviewService interface {
 	ReviewFinding(ctx context.Context, id int64, r Review) (*ReviewResult, error)
 	ReviewGang(ctx context.Context, gang string, r Review) (*ReviewResult, error)
+	// ReviewFindings reviews selected findings at once: all or none, one
+	// review for the two-person rule.
+	ReviewFindings(ctx context.Context, ids []int64, r Review) (*ReviewResult, error)
 	// FindReviewRequests lists the two-person rule's requests (finding:read
 	// over the requester's department); status "" lists all.
 	FindReviewRequests(ctx context.Context, status string) ([]*ReviewRequest, error)

@@ -28,6 +28,7 @@ const DefaultCutDeadline = 48 * time.Hour
 func (s *Server) registerCutLists() {
 	s.handle("POST", "/api/v1/findings/{id}/review", false, s.reviewFinding)
 	s.handle("POST", "/api/v1/gangs/{gang}/review", false, s.reviewGang)
+	s.handle("POST", "/api/v1/findings/review", false, s.reviewSelected)
 	s.handle("GET", "/api/v1/reviews", false, s.listReviewRequests)
 	s.handle("POST", "/api/v1/reviews/{id}/approve", false, s.decideReviewRequest(true))
 	s.handle("POST", "/api/v1/reviews/{id}/reject", false, s.decideReviewRequest(false))
@@ -92,6 +93,23 @@ func (s *Server) reviewFinding(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	res, err := s.store.ReviewFinding(r.Context(), id, b)
+	if err != nil {
+		return err
+	}
+	writeReview(w, res)
+	return nil
+}
+
+// reviewSelected reviews the findings named by ids at once.
+func (s *Server) reviewSelected(w http.ResponseWriter, r *http.Request) error {
+	var b struct {
+		IDs []int64 `json:"ids"`
+		zhudun.Review
+	}
+	if err := decode(r, &b); err != nil {
+		return err
+	}
+	res, err := s.store.ReviewFindings(r.Context(), b.IDs, b.Review)
 	if err != nil {
 		return err
 	}

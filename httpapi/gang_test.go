@@ -96,6 +96,17 @@ func TestGangAndPromoteAPI(t *testing.T) {
 			t.Errorf("%s %s %s: %d %s; want %d", c.who, c.method, c.path, res.status, res.body, c.status)
 		}
 	}
+	// Selected findings reviewed at once: another division's analyst 404, all or none.
+	sel := map[string]any{"ids": []int64{fs[0].ID, fs[1].ID}, "decision": "confirm", "reason": "批量确认：猫池及其卡"}
+	if res := h.do("ana2", "POST", "/api/v1/findings/review", sel); res.status != 404 {
+		t.Errorf("another division reviews a selection: %d %s", res.status, res.body)
+	}
+	if res := h.do("ana1", "POST", "/api/v1/findings/review", map[string]any{"ids": []int64{}, "decision": "confirm", "reason": "批量确认"}); res.status != 400 {
+		t.Errorf("an empty selection: %d %s", res.status, res.body)
+	}
+	if res := h.do("ana1", "POST", "/api/v1/findings/review", sel); res.status != 200 || strings.Count(string(res.body), `"status":"confirmed"`) != 2 {
+		t.Errorf("a selection: %d %s", res.status, res.body)
+	}
 	res = h.do("ana1", "POST", "/api/v1/leads/"+lead+"/promote", why)
 	var p struct {
 		ID         int64

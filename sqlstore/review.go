@@ -75,6 +75,68 @@ func (s *Store) ReviewGang(ctx context.Context, gang string, r zhudun.Review) (*
 	return out, err
 }
 
+// MaxReviewBatch bounds a review of selected findings.
+const MaxReviewBatch = 500
+
+// ReviewFindings confirms or dismisses the selected findings at once,
+// within the caller's finding:write scope: every one must be reviewable
+// (ENOTFOUND naming the first that is not found, ECONFLICT the first cut
+// or restored). The selection counts as one review for the two-person
+// rule, as a gang does — reviewing many findings one request each is what
+// the rule is there to stop.
+func (s *Store) ReviewFindings(ctx context.Context, ids []int64, r zhudun.Review) (*zhudun.ReviewResult, error) {
+	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 || len(ids) > MaxReviewBatch {
+		return nil, zhudun.FieldError("ids", "1 to %d finding ids", MaxReviewBatch)
+	}
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	var out *zhudun.ReviewResult
+	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		marks := strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")
+		var w where
+		w.add("f.kind = ?", zhudun.KindFinding)
+		args := make([]any, len(ids))
+		for i, id := range ids {
+			args[i] = id
+		}
+		w.add("f.id IN ("+marks+")", args...)
+		if _, err := scoped(ctx, &w, zhudun.PermFindingWrite, scopeCols{Path: "d.path", DeptID: "f.dept_id"}); err != nil {
+			return err
+		}
+		fs, err := tx.findingsWhere(ctx, w)
+		if err != nil {
+			return err
+		}
+		got := map[int64]*zhudun.Finding{}
+		for _, f := range fs {
+			got[f.ID] = f
+		}
+		for _, id := range ids {
+			f := got[id]
+			if f == nil {
+				return zhudun.Errorf(zhudun.ENOTFOUND, "finding %d not found", id)
+			}
+			if f.Review == zhudun.ReviewCut || f.Review == zhudun.ReviewRestored {
+				return zhudun.Errorf(zhudun.ECONFLICT, "finding %d is %s: it is decided through an appeal", id, f.Review)
+			}
+		}
+		var names []string
+		for _, id := range ids {
+			names = append(names, fmt.Sprint(id))
+		}
+		if out, err = tx.holdForSecond(ctx, fs, r, "findings "+strings.Join(names, ",")); out != nil || err != nil {
+			return err
+		}
+		out, err = tx.review(ctx, fs, r, "")
+		return err
+	})
+	return out, err
+}
+
 // reviewable loads the findings (never leads) matching pred within the
 // caller's finding:write scope.
 func (tx *Tx) reviewable(ctx context.Context, pred string, arg any) ([]*zhudun.Finding, error) {
@@ -84,6 +146,11 @@ func (tx *Tx) reviewable(ctx context.Context, pred string, arg any) ([]*zhudun.F
 	if _, err := scoped(ctx, &w, zhudun.PermFindingWrite, scopeCols{Path: "d.path", DeptID: "f.dept_id"}); err != nil {
 		return nil, err
 	}
+	return tx.findingsWhere(ctx, w)
+}
+
+// findingsWhere loads the findings w selects, in id order.
+func (tx *Tx) findingsWhere(ctx context.Context, w where) ([]*zhudun.Finding, error) {
 	rows, err := tx.query(ctx, findingSelect+w.sql()+` ORDER BY f.id`, w.args...)
 	if err != nil {
 		return nil, tx.s.internal("review load", err)

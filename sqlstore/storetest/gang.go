@@ -65,6 +65,26 @@ func testGangAndLeads(t *testing.T, b Backend) {
 		t.Fatalf("SB2's gang read by SB1: %v", err)
 	}
 
+	// Selected findings reviewed at once: all or none.
+	sel := []int64{w["13800000002"].ID, w["13800000003"].ID}
+	if _, err := e.s.ReviewFindings(sb1, append(sel, w["13900000009"].ID), zhudun.Review{Decision: zhudun.DecisionConfirm, Reason: "批量确认黑卡"}); code(err) != zhudun.ENOTFOUND {
+		t.Fatalf("a selection with another division's finding: %v", err)
+	}
+	if _, err := e.s.ReviewFindings(sb1, nil, zhudun.Review{Decision: zhudun.DecisionConfirm, Reason: "批量确认黑卡"}); code(err) != zhudun.EINVALID {
+		t.Fatalf("an empty selection: %v", err)
+	}
+	if _, err := e.s.ReviewFindings(cmd, sel, zhudun.Review{Decision: zhudun.DecisionConfirm, Reason: "批量确认黑卡"}); code(err) != zhudun.EFORBIDDEN {
+		t.Fatalf("a commander reviews: %v", err)
+	}
+	if n := e.auditCount("finding.confirm"); n != 0 {
+		t.Fatalf("%d confirmations after refused selections", n)
+	}
+	res, err := e.s.ReviewFindings(sb1, append(sel, sel[0]), zhudun.Review{Decision: zhudun.DecisionConfirm, Reason: "批量确认黑卡"})
+	e.must(err)
+	if len(res.Findings) != 2 || res.Findings[0].Review != zhudun.ReviewConfirmed || res.Findings[1].Review != zhudun.ReviewConfirmed || e.auditCount("finding.confirm") != 2 {
+		t.Fatalf("selection confirmed: %+v", res.Findings)
+	}
+
 	// A lead promoted to a finding.
 	at := time.Date(2026, 2, 27, 2, 0, 0, 0, time.UTC)
 	lead := &zhudun.Finding{Kind: zhudun.KindLead, Category: "black_card", EntityType: "msisdn", Entity: "13800000077", Score: 0.55,

@@ -552,7 +552,7 @@ func testTwoPerson(t *testing.T, b Backend) {
 	t.Cleanup(func() { w.Close() })
 	e.witness = w
 	e.s = b.Open(t, "twoperson", sqlstore.Options{Keys: e.keys, Now: e.clock.Now, Witness: w, TwoPersonAbove: 2})
-	cutWorld(e)
+	world := cutWorld(e)
 	a1 := e.as(e.user("ana1", "SB1", "analyst"))
 	a3 := e.as(e.user("ana3", "SB1", "analyst"))
 	a2 := e.as(e.user("ana2", "SB2", "analyst"))
@@ -610,7 +610,18 @@ func testTwoPerson(t *testing.T, b Backend) {
 	if items, _, _ := e.s.FindFindings(a1, zhudun.FindingFilter{Status: zhudun.ReviewConfirmed}); len(items) != 0 {
 		t.Fatalf("confirmed after a rejection: %d", len(items))
 	}
-	for action, want := range map[string]int{"review.request": 2, "review.approve": 1, "review.reject": 1, "finding.confirm": 7} {
+	// Selected findings count as one review: three at once are held, as a
+	// gang of three would be; one by one they would not be.
+	var sel []int64
+	for _, ent := range []string{"13800000001", "13800000002", "13800000003"} {
+		sel = append(sel, world[ent].ID)
+	}
+	res, err = e.s.ReviewFindings(a1, sel, ok)
+	e.must(err)
+	if res.Pending == nil || len(res.Pending.FindingIDs) != 3 || res.Pending.Target != fmt.Sprintf("findings %d,%d,%d", sel[0], sel[1], sel[2]) {
+		t.Fatalf("three selected: %+v", res.Pending)
+	}
+	for action, want := range map[string]int{"review.request": 3, "review.approve": 1, "review.reject": 1, "finding.confirm": 7} {
 		if n := e.auditCount(action); n != want {
 			t.Errorf("%d %s audit rows; want %d", n, action, want)
 		}

@@ -23,7 +23,9 @@ export const REASON_MAX = 500
 // review, so the two-person rule (which counts the findings of one
 // request) would not see a large batch. The batch is kept small; a
 // gang is reviewed as a gang.
-export const BATCH_MAX = 20
+// A selection is reviewed in one request (POST /findings/review, at most
+// 500 ids), which the two-person rule counts as one review.
+export const BATCH_MAX = 500
 export const LEGITIMATE = 'legitimate'
 // The event types after which the findings list refreshes.
 export const FINDING_EVENTS = ['finding.created', 'finding.updated', 'finding.withdrawn', 'lead.created', 'lead.updated', 'lead.withdrawn']
@@ -183,6 +185,7 @@ export const canReview = (s) => REVIEWABLE.includes(s)
 /** reviewPath is the review's endpoint for a target {kind:'finding', id} | {kind:'gang', gang}. */
 export function reviewPath(target) {
   if (target.kind === 'gang') return '/gangs/' + encodeURIComponent(target.gang) + '/review'
+  if (target.kind === 'findings') return '/findings/review'
   return '/findings/' + encodeURIComponent(target.id) + '/review'
 }
 

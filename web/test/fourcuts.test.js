@@ -158,6 +158,7 @@ describe('review', () => {
   it('paths and reviewable statuses', () => {
     expect(reviewPath({ kind: 'finding', id: 42 })).toBe('/findings/42/review')
     expect(reviewPath({ kind: 'gang', gang: 'G-000001' })).toBe('/gangs/G-000001/review')
+    expect(reviewPath({ kind: 'findings', ids: [1, 2] })).toBe('/findings/review')
     expect(['new', 'confirmed', 'dismissed', 'cut', 'restored'].map(canReview)).toEqual([true, true, true, false, false])
   })
 
