@@ -73,7 +73,19 @@ type Config struct {
 	// Crash, for tests, is called after each checkpoint is written and
 	// before its messages are acknowledged.
 	Crash func()
+	// SeenFor is how long the id of a message fed is remembered (default
+	// DefaultSeenFor). A message republished later than
+	// that is fed again, which changes no finding: the engine counts only
+	// distinct things. Without a bound the set grows with every message.
+	SeenFor time.Duration
+	// Now is the clock (tests); default time.Now.
+	Now func() time.Time
 }
+
+// DefaultSeenFor is how long a fed message's id is remembered: the ingest
+// stream's default age (natsbus.DefaultIngestMaxAge), past which JetStream
+// has discarded the message anyway.
+const DefaultSeenFor = 30 * 24 * time.Hour
 
 // Service runs the live engine.
 type Service struct {
@@ -81,9 +93,9 @@ type Service struct {
 	log *slog.Logger
 
 	eng      *fourcuts.Engine
-	seq      uint64              // last stream sequence fed to eng
-	seen     map[string]struct{} // ids of the messages fed: a chunk republished after the stream's duplicate window counts once
-	orig     *origins            // per entity, the source of the first event naming it (origin.go)
+	seq      uint64           // last stream sequence fed to eng
+	seen     map[string]int64 // ids of the messages fed (and when, Unix seconds): a chunk republished after the stream's duplicate window counts once
+	orig     *origins         // per entity, the source of the first event naming it (origin.go)
 	stored   map[string]*zhudun.Finding
 	nextGang int
 	nets     map[string][]string // this run's networks, by category and entity
@@ -103,6 +115,12 @@ func New(c Config) *Service {
 	}
 	if c.Quiet <= 0 {
 		c.Quiet = time.Second
+	}
+	if c.SeenFor <= 0 {
+		c.SeenFor = DefaultSeenFor
+	}
+	if c.Now == nil {
+		c.Now = time.Now
 	}
 	if c.Every <= 0 {
 		c.Every = 5 * time.Second
@@ -187,7 +205,7 @@ func (s *Service) run(ctx context.Context) error {
 				s.seq = d.Seq
 				continue
 			}
-			s.seen[d.ID] = struct{}{}
+			s.seen[d.ID] = s.cfg.Now().Unix()
 			if fed == 0 {
 				src = d.Source
 			}
@@ -250,14 +268,14 @@ func (s *Service) run(ctx context.Context) error {
 // this build cannot read is dropped: the stream is replayed from its
 // start, and the diffs bring the stored findings to what it yields.
 func (s *Service) restore(ctx context.Context) error {
-	s.eng, s.seq, s.seen, s.orig = fourcuts.NewEngine(s.cfg.Engine), 0, map[string]struct{}{}, newOrigins()
+	s.eng, s.seq, s.seen, s.orig = fourcuts.NewEngine(s.cfg.Engine), 0, map[string]int64{}, newOrigins()
 	cp, err := s.cfg.Store.EngineCheckpoint(ctx, s.cfg.Name)
 	switch {
 	case zhudun.ErrorCode(err) == zhudun.ENOTFOUND:
 	case err != nil:
 		return err
 	default:
-		if seen, orig, snap, ok := decodeState(cp.State); !ok {
+		if seen, orig, snap, ok := decodeState(cp.State, s.cfg.Now()); !ok {
 			s.log.Warn("checkpoint unreadable by this build; replaying the stream from its start")
 		} else if err := s.eng.LoadSnapshot(snap); err != nil {
 			s.log.Warn("engine snapshot unreadable by this build; replaying the stream from its start", "err", err)
@@ -290,11 +308,23 @@ func (s *Service) restore(ctx context.Context) error {
 	return nil
 }
 
-// state: "LV2", the number of message ids and each (length, bytes), the
-// origins (origin.go), then the engine's snapshot. "LV1" (no origins) is
-// still read: its entities' findings fall back to the window's source.
-func encodeState(seen map[string]struct{}, orig *origins, eng *fourcuts.Engine) []byte {
-	b := append([]byte(nil), "LV2"...)
+// pruneSeen forgets the message ids fed before cutoff.
+func pruneSeen(seen map[string]int64, cutoff time.Time) {
+	c := cutoff.Unix()
+	for id, at := range seen {
+		if at < c {
+			delete(seen, id)
+		}
+	}
+}
+
+// state: "LV3", the number of message ids and each (length, bytes, the
+// Unix second it was fed), the origins (origin.go), then the engine's
+// snapshot. "LV2" (ids without times: taken as fed now) and "LV1" (no
+// origins either: its entities' findings fall back to the window's
+// source) are still read.
+func encodeState(seen map[string]int64, orig *origins, eng *fourcuts.Engine) []byte {
+	b := append([]byte(nil), "LV3"...)
 	ids := make([]string, 0, len(seen))
 	for id := range seen {
 		ids = append(ids, id)
@@ -304,32 +334,44 @@ func encodeState(seen map[string]struct{}, orig *origins, eng *fourcuts.Engine) 
 	for _, id := range ids {
 		b = binary.AppendUvarint(b, uint64(len(id)))
 		b = append(b, id...)
+		b = binary.AppendVarint(b, seen[id])
 	}
 	return eng.AppendSnapshot(orig.appendTo(b))
 }
 
-func decodeState(b []byte) (map[string]struct{}, *origins, []byte, bool) {
-	if len(b) < 3 || string(b[:3]) != "LV1" && string(b[:3]) != "LV2" {
+func decodeState(b []byte, now time.Time) (map[string]int64, *origins, []byte, bool) {
+	if len(b) < 3 {
 		return nil, nil, nil, false
 	}
-	v2 := string(b[:3]) == "LV2"
+	ver := string(b[:3])
+	if ver != "LV1" && ver != "LV2" && ver != "LV3" {
+		return nil, nil, nil, false
+	}
 	b = b[3:]
 	n, k := binary.Uvarint(b)
 	if k <= 0 || n > uint64(len(b)) {
 		return nil, nil, nil, false
 	}
 	b = b[k:]
-	seen := make(map[string]struct{}, n)
+	seen := make(map[string]int64, n)
 	for range n {
 		l, k := binary.Uvarint(b)
 		if k <= 0 || l > uint64(len(b)-k) {
 			return nil, nil, nil, false
 		}
-		seen[string(b[k:k+int(l)])] = struct{}{}
+		id := string(b[k : k+int(l)])
 		b = b[k+int(l):]
+		at := now.Unix()
+		if ver == "LV3" {
+			if at, k = binary.Varint(b); k <= 0 {
+				return nil, nil, nil, false
+			}
+			b = b[k:]
+		}
+		seen[id] = at
 	}
 	orig := newOrigins()
-	if v2 {
+	if ver != "LV1" {
 		var ok bool
 		if orig, b, ok = decodeOrigins(b); !ok {
 			return nil, nil, nil, false
@@ -344,6 +386,7 @@ func (s *Service) commit(ctx context.Context, src string) error {
 	res := s.eng.Detect()
 	s.networks(res)
 	ch := s.diff(res, src)
+	pruneSeen(s.seen, s.cfg.Now().Add(-s.cfg.SeenFor))
 	ch.Checkpoint = &zhudun.EngineCheckpoint{Name: s.cfg.Name, Seq: s.seq, State: encodeState(s.seen, s.orig, s.eng)}
 	if err := s.cfg.Store.ApplyFindingChange(ctx, ch); err != nil {
 		// The change did not commit: the next run starts again from the

@@ -2,6 +2,7 @@ package live
 
 import (
 	"testing"
+	"time"
 
 	"github.com/zhudun/zhudun/fourcuts"
 )
@@ -53,16 +54,40 @@ func TestOrigins(t *testing.T) {
 	}
 
 	eng := fourcuts.NewEngine(fourcuts.Config{})
-	st := encodeState(map[string]struct{}{"m1": {}}, o, eng)
-	seen, o2, snap, ok := decodeState(st)
-	if !ok || len(seen) != 1 || len(snap) == 0 {
+	st := encodeState(map[string]int64{"m1": 1700000000}, o, eng)
+	seen, o2, snap, ok := decodeState(st, time.Unix(1800000000, 0))
+	if !ok || len(seen) != 1 || seen["m1"] != 1700000000 || len(snap) == 0 {
 		t.Fatalf("state: %v %v %d", ok, seen, len(snap))
 	}
 	check(o2)
 	v1 := append([]byte("LV1"), 1, 2, 'm', '1')
 	v1 = eng.AppendSnapshot(v1)
-	seen, o1, _, ok := decodeState(v1)
-	if _, has := seen["m1"]; !ok || !has || len(o1.first) != 0 {
+	seen, o1, _, ok := decodeState(v1, time.Unix(1800000000, 0))
+	if at, has := seen["m1"]; !ok || !has || at != 1800000000 || len(o1.first) != 0 {
 		t.Fatalf("LV1 state: %v %v %d origins", ok, seen, len(o1.first))
+	}
+}
+
+// TestSeenPruned: the ids of messages fed longer ago than SeenFor are
+// forgotten at the next checkpoint, so the set is bounded by the messages
+// the stream still holds; an LV2 state (ids without times) reads as fed
+// now, and a state cut inside an id's time is refused.
+func TestSeenPruned(t *testing.T) {
+	now := time.Unix(1800000000, 0)
+	seen := map[string]int64{"old": now.Add(-31 * 24 * time.Hour).Unix(), "edge": now.Add(-30 * 24 * time.Hour).Unix(), "new": now.Unix()}
+	pruneSeen(seen, now.Add(-DefaultSeenFor))
+	if _, ok := seen["old"]; ok || len(seen) != 2 {
+		t.Fatalf("after pruning: %v", seen)
+	}
+	eng := fourcuts.NewEngine(fourcuts.Config{})
+	v2 := append([]byte("LV2"), 1, 3, 'n', 'e', 'w')
+	v2 = eng.AppendSnapshot(newOrigins().appendTo(v2))
+	got, _, _, ok := decodeState(v2, now)
+	if !ok || got["new"] != now.Unix() {
+		t.Fatalf("LV2: %v %v", ok, got)
+	}
+	st := encodeState(map[string]int64{"m1": 5}, newOrigins(), eng)
+	if _, _, _, ok := decodeState(st[:3+1+1+2], now); ok {
+		t.Fatal("a state cut before an id's time decoded")
 	}
 }
