@@ -200,4 +200,8 @@ type IngestDelivery struct {
 	Events int
 	Body   []byte
 	Bad    bool
+	// Published is when the stream stored the message (its metadata):
+	// the live engine reports how old the oldest message of each run was
+	// when its findings committed.
+	Published time.Time
 }

@@ -106,6 +106,7 @@ type Service struct {
 	events   atomic.Int64  // the engine's event count, for tests and logs
 	fedSeq   atomic.Uint64 // s.seq, for the heartbeat
 	beat     chan struct{} // a commit asks the heartbeat to report at once
+	oldest   time.Time     // when the oldest message fed since the last commit was stored
 }
 
 // New returns a Service; Run starts it.
@@ -208,6 +209,9 @@ func (s *Service) run(ctx context.Context) error {
 			s.seen[d.ID] = s.cfg.Now().Unix()
 			if fed == 0 {
 				src = d.Source
+				s.oldest = d.Published
+			} else if !d.Published.IsZero() && d.Published.Before(s.oldest) {
+				s.oldest = d.Published
 			}
 			body := d.Body
 			for len(body) > 0 {
@@ -383,7 +387,9 @@ func decodeState(b []byte, now time.Time) (map[string]int64, *origins, []byte, b
 // commit runs detection, diffs it against the stored findings and writes
 // the change with the checkpoint covering everything fed.
 func (s *Service) commit(ctx context.Context, src string) error {
+	t0 := time.Now()
 	res := s.eng.Detect()
+	detectMS := time.Since(t0).Milliseconds()
 	s.networks(res)
 	ch := s.diff(res, src)
 	pruneSeen(s.seen, s.cfg.Now().Add(-s.cfg.SeenFor))
@@ -403,13 +409,21 @@ func (s *Service) commit(ctx context.Context, src string) error {
 			}
 		}
 	}
+	// age_ms: how long the oldest message of this run waited for its
+	// findings to commit — an upper bound of the lag from an event to the
+	// finding it completed (bench/live reads it).
+	age := int64(-1)
+	if !s.oldest.IsZero() {
+		age = time.Since(s.oldest).Milliseconds()
+	}
+	s.oldest = time.Time{}
 	s.runs.Add(1)
 	select {
 	case s.beat <- struct{}{}:
 	default:
 	}
 	s.log.Info("live findings", "seq", s.seq, "events", s.eng.Events(), "findings", len(res.Findings), "leads", len(res.Leads),
-		"changed", len(ch.Upsert), "withdrawn", len(ch.Withdraw))
+		"changed", len(ch.Upsert), "withdrawn", len(ch.Withdraw), "age_ms", age, "detect_ms", detectMS)
 	return nil
 }
 

@@ -63,7 +63,7 @@ func (c *IngestConsumer) Fetch(ctx context.Context, max int, wait time.Duration)
 		if err != nil {
 			return out, unavailable("ingest metadata", err)
 		}
-		d := zhudun.IngestDelivery{Seq: meta.Sequence.Stream}
+		d := zhudun.IngestDelivery{Seq: meta.Sequence.Stream, Published: meta.Timestamp}
 		im, err := c.b.OpenIngestMessage(m.Subject(), m.Headers(), m.Data())
 		if err != nil {
 			c.b.log.Error("ingest message refused", "seq", d.Seq, "err", err)

@@ -20,7 +20,13 @@ type Outbox interface {
 	OutboxNotify() <-chan struct{}
 }
 
-const batch = 200
+const batch = 500
+
+// batchPublisher publishes a batch in order without a round trip per
+// event, reporting how many from the first were acknowledged (natsbus).
+type batchPublisher interface {
+	PublishAll(ctx context.Context, evs []zhudun.Event) (int, error)
+}
 
 // Run relays until ctx ends. It wakes on this process's commits and polls
 // every interval for other processes' (the CLI writing while the server
@@ -69,11 +75,19 @@ func drain(ctx context.Context, out Outbox, bus zhudun.Bus, log *slog.Logger) er
 		}
 		var done []int64
 		var perr error
-		for _, ev := range evs {
-			if perr = bus.Publish(ctx, ev); perr != nil {
-				break
+		if bp, ok := bus.(batchPublisher); ok {
+			var n int
+			n, perr = bp.PublishAll(ctx, evs)
+			for _, ev := range evs[:n] {
+				done = append(done, ev.ID)
 			}
-			done = append(done, ev.ID)
+		} else {
+			for _, ev := range evs {
+				if perr = bus.Publish(ctx, ev); perr != nil {
+					break
+				}
+				done = append(done, ev.ID)
+			}
 		}
 		if len(done) > 0 {
 			if err := out.MarkPublished(ctx, done); err != nil && ctx.Err() == nil {

@@ -39,7 +39,36 @@ func (b *flakyBus) Subscribe(context.Context, func(zhudun.Event)) error { return
 func (b *flakyBus) Ping(context.Context) error                          { return nil }
 func (b *flakyBus) Close() error                                        { return nil }
 
+// batchBus publishes batches (relay's batchPublisher): each of its first
+// failures acknowledges only the first two events of a batch and refuses
+// the rest, as a bus going down mid-batch would.
+type batchBus struct{ flakyBus }
+
+func (b *batchBus) PublishAll(_ context.Context, evs []zhudun.Event) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n := len(evs)
+	if b.failures > 0 {
+		b.failures--
+		n = min(n, 2)
+	}
+	for _, e := range evs[:n] {
+		b.got = append(b.got, e.ID)
+	}
+	if n < len(evs) {
+		return n, &zhudun.Error{Code: zhudun.EUNAVAILABLE, Message: "bus down"}
+	}
+	return n, nil
+}
+
 func TestRelayOrderAndOutage(t *testing.T) {
+	t.Run("one by one", func(t *testing.T) { testRelay(t, &flakyBus{failures: 3}, func(b zhudun.Bus) *flakyBus { return b.(*flakyBus) }) })
+	t.Run("batches", func(t *testing.T) {
+		testRelay(t, &batchBus{flakyBus{failures: 3}}, func(b zhudun.Bus) *flakyBus { return &b.(*batchBus).flakyBus })
+	})
+}
+
+func testRelay(t *testing.T, zb zhudun.Bus, inner func(zhudun.Bus) *flakyBus) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "z.db"), sqlstore.Options{Keys: gmcrypto.Generate()})
@@ -71,9 +100,9 @@ func TestRelayOrderAndOutage(t *testing.T) {
 	if created != 3 {
 		t.Fatalf("outbox holds %d dept.created events, want 3", created)
 	}
-	bus := &flakyBus{failures: 3}
+	bus := inner(zb)
 	done := make(chan struct{})
-	go func() { relay.Run(ctx, s, bus, 20*time.Millisecond, slog.New(slog.DiscardHandler)); close(done) }()
+	go func() { relay.Run(ctx, s, zb, 20*time.Millisecond, slog.New(slog.DiscardHandler)); close(done) }()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		bus.mu.Lock()

@@ -1,0 +1,340 @@
+// Command live measures issue 10's speed figures on this machine: a
+// simulated city's feed sent by `zhudun ingest` (a carrier's files and a
+// platform's registrations, at once, as the two sources would) into a real
+// `zhudun serve` (embedded NATS, JetStream file storage, the embedded
+// engine, SQLite), timed until the stored findings are those `zhudun
+// detect` finds on the same files; and how late each finding reaches an
+// analyst's event stream.
+//
+// It prints the events, the time `zhudun detect` takes, the time from the
+// first byte sent to the last finding stored, the events per second and the
+// ratio of the two; per finding event the delivery from commit to the
+// client; per engine run the age of its oldest message at commit (the
+// engine's log, age_ms: an upper bound of the wait from an event to the
+// finding it completed) and their sum per finding (an upper bound of event
+// → client); and the server's peak resident memory.
+//
+//	go build -o /tmp/zhudun ./cmd/zhudun && go run ./bench/live -bin /tmp/zhudun -users 20000 -days 7
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+var (
+	bin   = flag.String("bin", "", "zhudun binary to measure (required)")
+	users = flag.Int("users", 20000, "simulated residents")
+	days  = flag.Int("days", 7, "simulated days")
+	seed  = flag.Int("seed", 1, "simulation seed")
+	keep  = flag.Bool("keep", false, "keep the working directory")
+)
+
+func main() {
+	flag.Parse()
+	if *bin == "" {
+		log.Fatal("-bin is required")
+	}
+	dir, err := os.MkdirTemp("", "zhudun-bench-live-")
+	check(err)
+	if !*keep {
+		defer os.RemoveAll(dir)
+	}
+	feed, data := filepath.Join(dir, "feed"), filepath.Join(dir, "data")
+	sim := must(*bin, "simulate", "--users", fmt.Sprint(*users), "--days", fmt.Sprint(*days), "--seed", fmt.Sprint(*seed), "--out", feed, "--truth", filepath.Join(dir, "truth.jsonl"))
+	m := regexp.MustCompile(`wrote (\d+) events`).FindStringSubmatch(sim)
+	if m == nil {
+		log.Fatalf("simulate said %q", sim)
+	}
+	events, _ := strconv.Atoi(m[1])
+	files, _ := filepath.Glob(filepath.Join(feed, "*"))
+	var regs, rest []string
+	for _, f := range files {
+		if strings.HasPrefix(filepath.Base(f), "reg_") {
+			regs = append(regs, f)
+		} else {
+			rest = append(rest, f)
+		}
+	}
+	t := time.Now()
+	must(*bin, "detect", "--in", feed, "--out", filepath.Join(dir, "detect.jsonl"))
+	detect := time.Since(t)
+	want := lines(filepath.Join(dir, "detect.jsonl"))
+
+	carrier := lastLine(stdout(*bin, "source", "add", "--data", data, "--name", "cmcc", "--kind", "carrier"))
+	platform := lastLine(stdout(*bin, "source", "add", "--data", data, "--name", "app", "--kind", "platform"))
+	pw := "Bench!Cyber-2026"
+	cmd := exec.Command(*bin, "user", "add", "--data", data, "--username", "ana", "--role", "analyst", "--password-stdin")
+	cmd.Stdin = strings.NewReader(pw + "\n")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		log.Fatalf("user add: %v %s", err, out)
+	}
+
+	srv := exec.Command(*bin, "serve", "--data", data, "--addr", "127.0.0.1:0", "--log-level", "info", "--log-format", "json")
+	logPath := filepath.Join(dir, "server.log")
+	logf, err := os.Create(logPath)
+	check(err)
+	srv.Stderr = logf
+	srvOut, err := srv.StdoutPipe()
+	check(err)
+	check(srv.Start())
+	defer func() { srv.Process.Signal(syscall.SIGTERM); srv.Wait() }()
+	base := ""
+	sc := bufio.NewScanner(srvOut)
+	for sc.Scan() {
+		if l := sc.Text(); strings.HasPrefix(l, "listening on ") {
+			base = strings.TrimPrefix(l, "listening on ")
+			break
+		}
+	}
+	if base == "" {
+		log.Fatal("serve did not start")
+	}
+	go io.Copy(io.Discard, srvOut)
+	token := login(base, "ana", pw)
+
+	// The analyst's event stream: each finding event's arrival against
+	// its commit (the event's at).
+	type arrival struct{ at, recv time.Time }
+	var mu sync.Mutex
+	var arrivals []arrival
+	req, _ := http.NewRequest("GET", base+"/api/v1/events/stream", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil || res.StatusCode != 200 {
+		log.Fatalf("event stream: %v", err)
+	}
+	go func() {
+		sc := bufio.NewScanner(res.Body)
+		sc.Buffer(make([]byte, 1<<20), 8<<20)
+		for sc.Scan() {
+			l := sc.Bytes()
+			if !bytes.HasPrefix(l, []byte("data: ")) || !bytes.Contains(l[:min(len(l), 200)], []byte(`"type":"finding.`)) {
+				continue
+			}
+			now := time.Now()
+			var e struct {
+				At time.Time `json:"at"`
+			}
+			if json.Unmarshal(l[6:], &e) == nil {
+				mu.Lock()
+				arrivals = append(arrivals, arrival{e.At, now})
+				mu.Unlock()
+			}
+		}
+	}()
+
+	t0 := time.Now()
+	var wg sync.WaitGroup
+	for _, s := range []struct {
+		key   string
+		files []string
+	}{{carrier, rest}, {platform, regs}} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			must(*bin, append([]string{"ingest", "--server", base, "--token", s.key}, s.files...)...)
+		}()
+	}
+	wg.Wait()
+	sent := time.Since(t0)
+	// Done when the engine has committed a run over every event (its log
+	// line's time) and the stored findings are detect's count.
+	var done time.Duration
+	var runs []run
+	for deadline := time.Now().Add(10 * time.Minute); ; {
+		runs = engineRuns(logPath)
+		if len(runs) > 0 && runs[len(runs)-1].events >= int64(events) {
+			if n := total(base, token); n != want {
+				log.Fatalf("every event fed: %d findings stored, detect found %d", n, want)
+			}
+			done = runs[len(runs)-1].at.Sub(t0)
+			break
+		}
+		if time.Now().After(deadline) {
+			log.Fatalf("the engine never fed all %d events", events)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(2 * time.Second) // the last finding events reach the client
+	rss := peakRSS(srv.Process.Pid)
+
+	mu.Lock()
+	var deliver, e2e []time.Duration
+	for _, a := range arrivals {
+		deliver = append(deliver, a.recv.Sub(a.at))
+		// the run that committed it: the first logged after its commit
+		i, _ := slices.BinarySearchFunc(runs, a.at, func(r run, t time.Time) int { return r.at.Compare(t) })
+		if i < len(runs) {
+			e2e = append(e2e, a.recv.Sub(a.at)+runs[i].age)
+		}
+	}
+	mu.Unlock()
+	var ages []time.Duration
+	for _, r := range runs {
+		ages = append(ages, r.age)
+	}
+	fmt.Printf("feed: %d events (%d users, %d days), %d findings by detect\n", events, *users, *days, want)
+	fmt.Printf("zhudun detect:                %v\n", detect.Round(time.Millisecond))
+	fmt.Printf("ingest sent:                  %v\n", sent.Round(time.Millisecond))
+	fmt.Printf("ingest → findings stored:     %v  (%.0f events/s, %.2f× detect)\n", done.Round(time.Millisecond), float64(events)/done.Seconds(), done.Seconds()/detect.Seconds())
+	fmt.Printf("engine runs: %d; detect per run p50 %v max %v\n", len(runs), quant(runsDetect(runs), .5), quant(runsDetect(runs), 1))
+	fmt.Printf("commit → SSE client           %s\n", dist(deliver))
+	fmt.Printf("oldest message → commit, runs %s\n", dist(ages))
+	fmt.Printf("event → SSE client (bound)    %s\n", dist(e2e))
+	fmt.Printf("server peak RSS: %d MiB\n", rss>>20)
+}
+
+type run struct {
+	at       time.Time
+	age, det time.Duration
+	events   int64
+}
+
+var runRE = regexp.MustCompile(`"msg":"live findings"`)
+
+// engineRuns reads the engine's "live findings" log lines.
+func engineRuns(path string) []run {
+	f, err := os.Open(path)
+	check(err)
+	defer f.Close()
+	var out []run
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		if !runRE.Match(sc.Bytes()) {
+			continue
+		}
+		var l struct {
+			Time   time.Time `json:"time"`
+			Age    int64     `json:"age_ms"`
+			Detect int64     `json:"detect_ms"`
+			Events int64     `json:"events"`
+		}
+		if json.Unmarshal(sc.Bytes(), &l) == nil && l.Age >= 0 {
+			out = append(out, run{l.Time, time.Duration(l.Age) * time.Millisecond, time.Duration(l.Detect) * time.Millisecond, l.Events})
+		}
+	}
+	return out
+}
+
+func runsDetect(rs []run) []time.Duration {
+	var out []time.Duration
+	for _, r := range rs {
+		out = append(out, r.det)
+	}
+	return out
+}
+
+func quant(d []time.Duration, p float64) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[min(len(s)-1, int(p*float64(len(s))))].Round(time.Millisecond)
+}
+
+func dist(d []time.Duration) string {
+	return fmt.Sprintf("n=%-6d p50=%-8v p99=%-8v max=%v", len(d), quant(d, .5), quant(d, .99), quant(d, 1))
+}
+
+func total(base, token string) int {
+	req, _ := http.NewRequest("GET", base+"/api/v1/findings?limit=1", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return -1
+	}
+	defer res.Body.Close()
+	var l struct{ Total int }
+	json.NewDecoder(res.Body).Decode(&l)
+	return l.Total
+}
+
+func login(base, name, pw string) string {
+	b, _ := json.Marshal(map[string]string{"username": name, "password": pw})
+	res, err := http.Post(base+"/api/v1/auth/login", "application/json", bytes.NewReader(b))
+	check(err)
+	defer res.Body.Close()
+	var r struct{ Token string }
+	check(json.NewDecoder(res.Body).Decode(&r))
+	if r.Token == "" {
+		log.Fatalf("login %s: %d", name, res.StatusCode)
+	}
+	return r.Token
+}
+
+// peakRSS is the process's high-water resident set (VmHWM), in bytes.
+func peakRSS(pid int) int64 {
+	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "VmHWM:") {
+			kb, _ := strconv.ParseInt(strings.Fields(l)[1], 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+func lines(path string) int {
+	f, err := os.Open(path)
+	check(err)
+	defer f.Close()
+	n := 0
+	buf := make([]byte, 1<<20)
+	for {
+		k, err := f.Read(buf)
+		n += bytes.Count(buf[:k], []byte{'\n'})
+		if err != nil {
+			return n
+		}
+	}
+}
+
+func lastLine(s string) string {
+	l := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.TrimSpace(l[len(l)-1])
+}
+
+// must runs a command and returns what it wrote, standard output and
+// error together.
+func must(name string, args ...string) string {
+	out, err := exec.Command(name, args...).CombinedOutput()
+	if err != nil {
+		log.Fatalf("%s %s: %v\n%s", name, strings.Join(args[:min(3, len(args))], " "), err, out)
+	}
+	return string(out)
+}
+
+func check(err error) {
+	if err != nil {
+		log.Fatal(err)
+	}
+}
+
+// stdout runs a command and returns its standard output alone (the key a
+// source add prints last).
+func stdout(name string, args ...string) string {
+	out, err := exec.Command(name, args...).Output()
+	if err != nil {
+		log.Fatalf("%s %s: %v", name, strings.Join(args[:min(3, len(args))], " "), err)
+	}
+	return string(out)
+}
