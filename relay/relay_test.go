@@ -62,7 +62,9 @@ func (b *batchBus) PublishAll(_ context.Context, evs []zhudun.Event) (int, error
 }
 
 func TestRelayOrderAndOutage(t *testing.T) {
-	t.Run("one by one", func(t *testing.T) { testRelay(t, &flakyBus{failures: 3}, func(b zhudun.Bus) *flakyBus { return b.(*flakyBus) }) })
+	t.Run("one by one", func(t *testing.T) {
+		testRelay(t, &flakyBus{failures: 3}, func(b zhudun.Bus) *flakyBus { return b.(*flakyBus) })
+	})
 	t.Run("batches", func(t *testing.T) {
 		testRelay(t, &batchBus{flakyBus{failures: 3}}, func(b zhudun.Bus) *flakyBus { return &b.(*batchBus).flakyBus })
 	})
