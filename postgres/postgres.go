@@ -113,6 +113,12 @@ func (Dialect) LockMigrations(ctx context.Context, tx *sql.Tx) error {
 	return err
 }
 
+// LockXact implements sqlstore.XactLocker.
+func (Dialect) LockXact(ctx context.Context, tx *sql.Tx, key int64) error {
+	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, key)
+	return err
+}
+
 // LockChain implements sqlstore.Dialect.
 func (Dialect) LockChain(ctx context.Context, tx *sql.Tx) error {
 	_, err := tx.ExecContext(ctx, `SELECT id FROM audit_anchor WHERE id = 1 FOR UPDATE`)

@@ -68,7 +68,7 @@ func (s *Store) createAppeal(ctx context.Context, n zhudun.NewAppeal, binding st
 		return nil, zhudun.FieldError("id_number", "%s", zhudun.ErrorMessage(err))
 	}
 	var out *zhudun.Appeal
-	err = s.write(ctx, func(ctx context.Context, tx *Tx) error {
+	err = s.writeWorkbench(ctx, func(ctx context.Context, tx *Tx) error {
 		q := `SELECT f.id, f.review FROM findings f WHERE f.kind = ? AND f.category = ? AND f.entity_key = ?`
 		args := []any{zhudun.KindFinding, n.Category, entityKey(et, strings.TrimSpace(n.Entity))}
 		if binding != "" {
@@ -151,7 +151,7 @@ func (s *Store) DecideAppeal(ctx context.Context, id int64, restore bool, reason
 		return nil, err
 	}
 	var out *zhudun.Appeal
-	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
+	err := s.writeWorkbench(ctx, func(ctx context.Context, tx *Tx) error {
 		var w where
 		w.add("a.id = ?", id)
 		if _, err := scoped(ctx, &w, zhudun.PermFindingWrite, scopeCols{Path: "d.path", DeptID: "f.dept_id"}); err != nil {

@@ -122,7 +122,7 @@ func (s *Store) AckCuts(ctx context.Context, src *zhudun.Source, category string
 	}
 	ctx = sourceCaller(ctx, src)
 	out := make([]*zhudun.CutAckResult, 0, len(acks))
-	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
+	err := s.writeWorkbench(ctx, func(ctx context.Context, tx *Tx) error {
 		out = out[:0]
 		for _, a := range acks {
 			r := &zhudun.CutAckResult{Entity: a.Entity}
@@ -229,7 +229,7 @@ func (s *Store) CutListStats(ctx context.Context, deadline time.Duration) ([]*zh
 func (s *Store) EscalateOverdue(ctx context.Context, deadline time.Duration) (int, error) {
 	ctx = zhudun.WithCaller(ctx, zhudun.SystemCaller("cutlist"))
 	n := 0
-	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
+	err := s.writeWorkbench(ctx, func(ctx context.Context, tx *Tx) error {
 		n = 0
 		rows, err := tx.query(ctx, findingSelect+` WHERE f.kind = ? AND f.review = ? AND f.not_cut_at IS NULL AND f.overdue_at IS NULL AND f.confirmed_at < ?
 			ORDER BY f.id LIMIT 1000`, zhudun.KindFinding, zhudun.ReviewConfirmed, tx.now.Add(-deadline))

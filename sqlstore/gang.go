@@ -46,7 +46,7 @@ func (s *Store) PromoteLead(ctx context.Context, id int64, reason string) (*zhud
 	}
 	c := zhudun.CallerFrom(ctx)
 	var out *zhudun.Finding
-	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
+	err := s.writeWorkbench(ctx, func(ctx context.Context, tx *Tx) error {
 		var w where
 		w.add("f.kind = ?", zhudun.KindLead)
 		w.add("f.id = ?", id)

@@ -23,7 +23,7 @@ func (s *Store) ReviewFinding(ctx context.Context, id int64, r zhudun.Review) (*
 		return nil, err
 	}
 	var out *zhudun.ReviewResult
-	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
+	err := s.writeWorkbench(ctx, func(ctx context.Context, tx *Tx) error {
 		fs, err := tx.reviewable(ctx, "f.id = ?", id)
 		if err != nil {
 			return err
@@ -55,7 +55,7 @@ func (s *Store) ReviewGang(ctx context.Context, gang string, r zhudun.Review) (*
 		return nil, zhudun.FieldError("gang", "a gang is required")
 	}
 	var out *zhudun.ReviewResult
-	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
+	err := s.writeWorkbench(ctx, func(ctx context.Context, tx *Tx) error {
 		fs, err := tx.reviewable(ctx, "f.gang = ?", gang)
 		if err != nil {
 			return err
@@ -95,7 +95,7 @@ func (s *Store) ReviewFindings(ctx context.Context, ids []int64, r zhudun.Review
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	var out *zhudun.ReviewResult
-	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
+	err := s.writeWorkbench(ctx, func(ctx context.Context, tx *Tx) error {
 		marks := strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")
 		var w where
 		w.add("f.kind = ?", zhudun.KindFinding)
@@ -287,7 +287,7 @@ func (s *Store) AddAllow(ctx context.Context, a *zhudun.AllowItem) error {
 	if !zhudun.CallerFrom(ctx).Has(zhudun.PermFindingWrite) {
 		return zhudun.Errorf(zhudun.EFORBIDDEN, "permission finding:write required")
 	}
-	return s.write(ctx, func(ctx context.Context, tx *Tx) error {
+	return s.writeWorkbench(ctx, func(ctx context.Context, tx *Tx) error {
 		added, err := tx.addAllow(ctx, a)
 		if err == nil && !added {
 			err = zhudun.Errorf(zhudun.ECONFLICT, "%s %s is on the allowlist already", a.EntityType, a.Entity)
@@ -352,7 +352,7 @@ func (tx *Tx) addAllow(ctx context.Context, a *zhudun.AllowItem) (bool, error) {
 // RemoveAllow deletes an entry within the caller's finding:write scope
 // (over the department it belongs to); the engine finds the entity again.
 func (s *Store) RemoveAllow(ctx context.Context, id int64) error {
-	return s.write(ctx, func(ctx context.Context, tx *Tx) error {
+	return s.writeWorkbench(ctx, func(ctx context.Context, tx *Tx) error {
 		var w where
 		w.add("a.id = ?", id)
 		if _, err := scoped(ctx, &w, zhudun.PermFindingWrite, scopeCols{Path: "d.path", DeptID: "a.dept_id"}); err != nil {

@@ -44,6 +44,37 @@ type Dialect interface {
 	Backup(ctx context.Context, db *sql.DB, path string) error
 }
 
+// XactLocker is a Dialect that serialises a kind of write across processes
+// with a lock held to the end of the transaction (PostgreSQL's advisory
+// locks). SQLite needs none: one writer at a time is its nature.
+type XactLocker interface {
+	LockXact(ctx context.Context, tx *sql.Tx, key int64) error
+}
+
+// workbenchLock is the lock of the analysts' and sources' decisions:
+// reviews, two-person approvals, promotions, acks, appeals and the
+// allowlist. They read a status and write the next one, so two of them at
+// once on one finding (or request, or appeal) must not both read the old
+// status — on PostgreSQL at READ COMMITTED they would. Serialising them all
+// is simplest and costs nothing at their rate (people and carriers' syncs,
+// not the engine, which never writes these columns).
+const workbenchLock = 0x7a68647762 // "zhdwb"
+
+// lockWorkbench takes the workbench lock for the rest of tx, then reads
+// the clock again: the transaction's time is then in the order the
+// decisions commit, which a cut list's ?since= relies on.
+func (tx *Tx) lockWorkbench(ctx context.Context) error {
+	l, ok := tx.s.dialect.(XactLocker)
+	if !ok {
+		return nil
+	}
+	if err := l.LockXact(ctx, tx.Tx, workbenchLock); err != nil {
+		return tx.s.internal("workbench lock", err)
+	}
+	tx.now = tx.s.clock()
+	return nil
+}
+
 // Keys is what the store needs from the keyring: sealing personal fields,
 // their blind indexes and the audit anchor's signature. The keys never enter
 // the database.
@@ -274,6 +305,17 @@ func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx *Tx) 
 		}
 	}
 	return nil
+}
+
+// writeWorkbench is write for the workbench's decisions: fn runs under
+// the workbench lock (lockWorkbench).
+func (s *Store) writeWorkbench(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
+	return s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		if err := tx.lockWorkbench(ctx); err != nil {
+			return err
+		}
+		return fn(ctx, tx)
+	})
 }
 
 // lockWriter waits for this process's turn to write (see SingleWriter).

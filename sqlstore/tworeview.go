@@ -109,7 +109,7 @@ func (s *Store) FindReviewRequests(ctx context.Context, status string) ([]*zhudu
 func (s *Store) DecideReviewRequest(ctx context.Context, id int64, approve bool) (*zhudun.ReviewRequest, *zhudun.ReviewResult, error) {
 	var req *zhudun.ReviewRequest
 	var res *zhudun.ReviewResult
-	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
+	err := s.writeWorkbench(ctx, func(ctx context.Context, tx *Tx) error {
 		q, err := scanRequest(tx.queryRow(ctx, requestSelect+` WHERE q.id = ?`, id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return zhudun.Errorf(zhudun.ENOTFOUND, "review request %d not found", id)
