@@ -63,9 +63,17 @@ func (s *Store) ReviewGang(ctx context.Context, gang string, r zhudun.Review) (*
 		if len(fs) == 0 {
 			return zhudun.Errorf(zhudun.ENOTFOUND, "gang %s not found", gang)
 		}
+		// Cut and restored members are decided through appeals; a member
+		// an analyst dismissed (perhaps allowlisted as legitimate) is not
+		// confirmed again by a review of its whole gang — only when named
+		// (the finding, or a selection).
 		fs = slices.DeleteFunc(fs, func(f *zhudun.Finding) bool {
-			return f.Review == zhudun.ReviewCut || f.Review == zhudun.ReviewRestored
+			return f.Review == zhudun.ReviewCut || f.Review == zhudun.ReviewRestored ||
+				r.Decision == zhudun.DecisionConfirm && f.Review == zhudun.ReviewDismissed
 		})
+		if len(fs) == 0 {
+			return zhudun.Errorf(zhudun.ECONFLICT, "no member of gang %s is left to %s", gang, r.Decision)
+		}
 		if out, err = tx.holdForSecond(ctx, fs, r, "gang "+gang); out != nil || err != nil {
 			return err
 		}

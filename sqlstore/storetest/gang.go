@@ -85,6 +85,22 @@ func testGangAndLeads(t *testing.T, b Backend) {
 		t.Fatalf("selection confirmed: %+v", res.Findings)
 	}
 
+	// A member dismissed as legitimate is not confirmed again by a review
+	// of its whole gang; the others are.
+	if _, err := e.s.ReviewFinding(sb1, sel[1], zhudun.Review{Decision: zhudun.DecisionDismiss, Reason: "legitimate: 快递公司号码", Allow: true}); err != nil {
+		t.Fatal(err)
+	}
+	res, err = e.s.ReviewGang(sb1, "G-000001", zhudun.Review{Decision: zhudun.DecisionConfirm, Reason: "整个团伙确认"})
+	e.must(err)
+	for _, f := range res.Findings {
+		if f.ID == sel[1] {
+			t.Fatalf("the dismissed member was reviewed with its gang: %+v", f)
+		}
+	}
+	if len(res.Findings) != 4 {
+		t.Fatalf("gang confirmation changed %d members; want the 4 not dismissed", len(res.Findings))
+	}
+
 	// A lead promoted to a finding.
 	at := time.Date(2026, 2, 27, 2, 0, 0, 0, time.UTC)
 	lead := &zhudun.Finding{Kind: zhudun.KindLead, Category: "black_card", EntityType: "msisdn", Entity: "13800000077", Score: 0.55,

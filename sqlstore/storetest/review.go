@@ -587,19 +587,27 @@ func testTwoPerson(t *testing.T, b Backend) {
 		t.Fatalf("decided twice: %v", err)
 	}
 	// Two at once (the rule says more than two): applied at once.
-	for _, f := range res.Findings[:2] {
-		_, err := e.s.ReviewFinding(a1, f.ID, zhudun.Review{Decision: zhudun.DecisionDismiss, Reason: "复核为正常用户"})
+	var five []int64
+	for _, f := range res.Findings {
+		five = append(five, f.ID)
+	}
+	for _, id := range five[:2] {
+		_, err := e.s.ReviewFinding(a1, id, zhudun.Review{Decision: zhudun.DecisionDismiss, Reason: "复核为正常用户"})
 		e.must(err)
 	}
-	res, err = e.s.ReviewGang(a1, "G-000001", ok)
+	res, err = e.s.ReviewFindings(a1, five[:2], ok)
 	e.must(err)
-	if res.Pending != nil || len(res.Findings) != 5 {
+	if res.Pending != nil || len(res.Findings) != 2 || res.Findings[0].Review != zhudun.ReviewConfirmed {
 		t.Fatalf("two to confirm: %+v", res.Pending)
 	}
-	// Rejected: nothing changes. (Dismiss all five, ask again, reject.)
+	// Rejected: nothing changes. (Dismiss all five; a gang review does not
+	// confirm dismissed members again — naming the five does; reject it.)
 	_, err = e.s.ReviewGang(a1, "G-000001", zhudun.Review{Decision: zhudun.DecisionDismiss, Reason: "复核为正常用户"})
 	e.must(err)
-	res, err = e.s.ReviewGang(a1, "G-000001", ok)
+	if _, err := e.s.ReviewGang(a1, "G-000001", ok); code(err) != zhudun.ECONFLICT {
+		t.Fatalf("a gang of dismissed members confirmed: %v", err)
+	}
+	res, err = e.s.ReviewFindings(a1, five, ok)
 	e.must(err)
 	if res.Pending == nil {
 		t.Fatal("five to confirm again: not held")
