@@ -121,7 +121,10 @@ type AllowItem struct {
 
 // AllowEntityTypes are the entity types an allowlist entry may name (the
 // engine's, fourcuts.AllowEntry).
-var AllowEntityTypes = []string{"msisdn", "imei", "device", "account", "ip", "holder"}
+// A holder is not among them: the stream knows holders only as keyed
+// pseudonyms, and an entry naming a resident ID would keep it in clear
+// (the engine's --allow file may still name one).
+var AllowEntityTypes = []string{"msisdn", "imei", "device", "account", "ip"}
 
 // ReviewService is the analyst's workbench: review findings and gangs
 // (finding:write within the caller's data scope) and keep the allowlist.

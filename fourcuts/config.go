@@ -321,3 +321,22 @@ func (a *Allowlist) reason(typ, entity string) string {
 	}
 	return ""
 }
+
+// CanonicalAllow is the form the engine compares an allowlist value in:
+// a number's 11 digits, an IMEI's first 14, a platform in lower case, an
+// address prefix masked (prefix true, with its length in bits). ok is
+// false for a value the engine cannot read.
+func CanonicalAllow(typ, value string) (canon string, prefix bool, bits int, ok bool) {
+	one := Allowlist{Entries: []AllowEntry{{Type: typ, Value: value, Reason: "-"}}}
+	if one.Compile() != nil {
+		return "", false, 0, false
+	}
+	if len(one.prefixes) == 1 {
+		p := one.prefixes[0].p
+		return p.String(), true, p.Bits(), true
+	}
+	for k := range one.exact {
+		return k[len(typ)+1:], false, 0, true
+	}
+	return "", false, 0, false
+}

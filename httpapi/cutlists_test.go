@@ -254,8 +254,11 @@ func TestCutListScenario(t *testing.T) {
 	}
 
 	// The allowlist through the API.
-	res = h.do("ana1", "POST", "/api/v1/allowlist", map[string]any{"entity_type": "ip", "entity": "10.1.0.0/16", "reason": "企业出口 NAT"})
-	if res.status != 201 {
+	if res := h.do("ana1", "POST", "/api/v1/allowlist", map[string]any{"entity_type": "ip", "entity": "10.1.0.0/16", "reason": "企业出口 NAT"}); res.status != 400 {
+		t.Errorf("a division's analyst lists a range: %d %s", res.status, res.body)
+	}
+	res = h.do("ana1", "POST", "/api/v1/allowlist", map[string]any{"entity_type": "msisdn", "entity": "+86 138 0000 0002", "reason": "快递公司号码"})
+	if res.status != 201 || !strings.Contains(string(res.body), `"entity":"13800000002"`) {
 		t.Fatalf("allow: %d %s", res.status, res.body)
 	}
 	var al struct{ ID int64 }
@@ -324,11 +327,19 @@ func TestTwoPersonAPI(t *testing.T) {
 	if res := h.do("ana1", "POST", fmt.Sprintf("/api/v1/findings/%d/review", fs[0].ID), map[string]any{"decision": "dismiss", "reason": "复核为正常用户"}); res.status != 200 {
 		t.Fatalf("dismiss: %d %s", res.status, res.body)
 	}
-	res := h.do("ana1", "POST", "/api/v1/gangs/G-000001/review", confirm)
+	// The gang's review leaves the dismissed one alone (one to confirm:
+	// applied); naming both asks for a second analyst.
+	if res := h.do("ana1", "POST", "/api/v1/gangs/G-000001/review", confirm); res.status != 200 || strings.Count(string(res.body), `"status":"confirmed"`) != 1 {
+		t.Fatalf("gang of two, one dismissed: %d %s", res.status, res.body)
+	}
+	if res := h.do("ana1", "POST", fmt.Sprintf("/api/v1/findings/%d/review", fs[1].ID), map[string]any{"decision": "dismiss", "reason": "复核为正常用户"}); res.status != 200 {
+		t.Fatalf("dismiss: %d %s", res.status, res.body)
+	}
+	res := h.do("ana1", "POST", "/api/v1/findings/review", map[string]any{"ids": []int64{fs[0].ID, fs[1].ID}, "decision": "confirm", "reason": "猫池卡，证据充分"})
 	var p struct{ Pending struct{ ID int64 } }
 	json.Unmarshal(res.body, &p)
 	if res.status != 202 || p.Pending.ID == 0 {
-		t.Fatalf("gang of two: %d %s", res.status, res.body)
+		t.Fatalf("two named: %d %s", res.status, res.body)
 	}
 	path := fmt.Sprintf("/api/v1/reviews/%d/approve", p.Pending.ID)
 	if res := h.do("ana1", "POST", path, nil); res.status != 403 {

@@ -309,14 +309,42 @@ func (s *Store) AddAllow(ctx context.Context, a *zhudun.AllowItem) error {
 func (tx *Tx) addAllow(ctx context.Context, a *zhudun.AllowItem) (bool, error) {
 	a.Entity = strings.TrimSpace(a.Entity)
 	if !slices.Contains(zhudun.AllowEntityTypes, a.EntityType) {
-		return false, zhudun.FieldError("entity_type", "entity type must be msisdn, imei, device, account, ip or holder")
+		return false, zhudun.FieldError("entity_type", "entity type must be msisdn, imei, device, account or ip")
 	}
 	if err := zhudun.ValidReason("reason", a.Reason); err != nil {
 		return false, err
 	}
-	one := fourcuts.Allowlist{Entries: []fourcuts.AllowEntry{{Type: a.EntityType, Value: a.Entity, Reason: a.Reason}}}
-	if err := one.Compile(); err != nil {
+	canon, prefix, bits, ok := fourcuts.CanonicalAllow(a.EntityType, a.Entity)
+	if !ok {
 		return false, zhudun.FieldError("entity", "%s is not a well-formed %s", a.Entity, a.EntityType)
+	}
+	// One spelling per entity: the engine's (+8613912345678 is 13912345678).
+	a.Entity = canon
+	// An entry holds city-wide (the engine is the city's): an analyst whose
+	// scope is not the whole city may list only an entity that one of their
+	// own findings or leads names, never an address range; a range is at
+	// most a /16.
+	city, err := tx.cityWide(ctx, zhudun.PermFindingWrite)
+	if err != nil {
+		return false, err
+	}
+	if prefix && (!city || bits < 16) {
+		return false, zhudun.FieldError("entity", "an address range is listed by a city-wide analyst only, and is at most a /16")
+	}
+	if !city {
+		var w where
+		w.add("f.entity_type = ?", a.EntityType)
+		w.add("f.entity_key = ?", entityKey(a.EntityType, a.Entity))
+		if _, err := scoped(ctx, &w, zhudun.PermFindingWrite, scopeCols{Path: "d.path", DeptID: "f.dept_id"}); err != nil {
+			return false, err
+		}
+		var n int
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM findings f JOIN depts d ON d.id = f.dept_id`+w.sql(), w.args...).Scan(&n); err != nil {
+			return false, tx.s.internal("allowlist scope", err)
+		}
+		if n == 0 {
+			return false, zhudun.Errorf(zhudun.EFORBIDDEN, "%s %s is named by no finding within your scope: an entry holds city-wide", a.EntityType, a.Entity)
+		}
 	}
 	if a.ExpiresAt != nil {
 		if !a.ExpiresAt.After(tx.now) {
@@ -329,6 +357,24 @@ func (tx *Tx) addAllow(ctx context.Context, a *zhudun.AllowItem) (bool, error) {
 	dept := c.DeptID
 	if dept == 0 {
 		dept = 1
+	}
+	// An expired entry no longer holds: it gives way to the new one (its
+	// removal audited as any other).
+	var expired int64
+	err = tx.queryRow(ctx, `SELECT id FROM allowlist WHERE entity_type = ? AND entity = ? AND expires_at IS NOT NULL AND expires_at <= ?`,
+		a.EntityType, a.Entity, tx.now).Scan(&expired)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return false, tx.s.internal("allowlist expired", err)
+	default:
+		if _, err := tx.exec(ctx, `DELETE FROM allowlist WHERE id = ?`, expired); err != nil {
+			return false, tx.s.internal("allowlist expired", err)
+		}
+		if err := tx.audit(ctx, &zhudun.AuditEntry{Action: "allowlist.remove", ObjectType: "allowlist", ObjectID: fmt.Sprint(expired),
+			Detail: Detail(map[string]any{"entity_type": a.EntityType, "entity": a.Entity, "expired": true})}); err != nil {
+			return false, err
+		}
 	}
 	var n int
 	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM allowlist WHERE entity_type = ? AND entity = ?`, a.EntityType, a.Entity).Scan(&n); err != nil {
@@ -379,4 +425,24 @@ func (s *Store) RemoveAllow(ctx context.Context, id int64) error {
 		return tx.audit(ctx, &zhudun.AuditEntry{Action: "allowlist.remove", ObjectType: "allowlist", ObjectID: fmt.Sprint(id),
 			Detail: Detail(map[string]any{"entity_type": a.EntityType, "entity": a.Entity, "reason": a.Reason, "owner": a.Owner})})
 	})
+}
+
+// cityWide reports whether the caller's scope of perm is the whole city
+// (every department, or the root's subtree).
+func (tx *Tx) cityWide(ctx context.Context, perm zhudun.Permission) (bool, error) {
+	f, err := zhudun.ScopeFor(ctx, perm)
+	if err != nil {
+		return false, err
+	}
+	if f.Kind == zhudun.ScopeAll {
+		return true, nil
+	}
+	if f.Kind != zhudun.ScopeSubtree {
+		return false, nil
+	}
+	var root string
+	if err := tx.queryRow(ctx, `SELECT path FROM depts WHERE id = 1`).Scan(&root); err != nil {
+		return false, tx.s.internal("root path", err)
+	}
+	return f.DeptPath == root, nil
 }

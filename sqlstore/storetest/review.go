@@ -171,18 +171,30 @@ func testReview(t *testing.T, b Backend) {
 	if err := e.s.RemoveAllow(sb1, active0(e).ID); code(err) != zhudun.ENOTFOUND {
 		t.Fatalf("SB1 removes SB2's entry: %v", err)
 	}
-	if err := e.s.AddAllow(sb1, &zhudun.AllowItem{EntityType: "ip", Entity: "10.1.0.0/16", Reason: "企业出口 NAT"}); err != nil {
+	// An entry holds city-wide: a range only from a city-wide analyst, at
+	// most a /16; a division's analyst lists only what its own findings
+	// name; a holder (a resident ID) is never listed.
+	root := e.as(e.user("anaroot", "ROOT", "analyst"))
+	if err := e.s.AddAllow(sb1, &zhudun.AllowItem{EntityType: "ip", Entity: "10.1.0.0/16", Reason: "企业出口 NAT"}); code(err) != zhudun.EINVALID {
+		t.Fatalf("a division's analyst lists a range: %v", err)
+	}
+	if err := e.s.AddAllow(root, &zhudun.AllowItem{EntityType: "ip", Entity: "10.1.0.0/16", Reason: "企业出口 NAT"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, bad := range []*zhudun.AllowItem{
 		{EntityType: "ip", Entity: "10.1.0.0/16", Reason: "企业出口 NAT"}, // again
+		{EntityType: "ip", Entity: "0.0.0.0/0", Reason: "企业出口 NAT"},   // the whole internet
 		{EntityType: "msisdn", Entity: "not-a-number", Reason: "快递公司号码"},
 		{EntityType: "planet", Entity: "x", Reason: "快递公司号码"},
+		{EntityType: "holder", Entity: "11010519491231002X", Reason: "快递公司号码"},
 		{EntityType: "msisdn", Entity: "13900000001", Reason: "no"},
 	} {
-		if err := e.s.AddAllow(sb1, bad); err == nil {
+		if err := e.s.AddAllow(root, bad); err == nil {
 			t.Errorf("added %+v", bad)
 		}
+	}
+	if err := e.s.AddAllow(sb1, &zhudun.AllowItem{EntityType: "msisdn", Entity: "13900000009", Reason: "SB2 的号码"}); code(err) != zhudun.EFORBIDDEN {
+		t.Errorf("SB1 lists an entity only SB2's findings name: %v", err)
 	}
 	if err := e.s.AddAllow(cmd, &zhudun.AllowItem{EntityType: "msisdn", Entity: "13900000001", Reason: "快递公司号码"}); code(err) != zhudun.EFORBIDDEN {
 		t.Errorf("commander adds to the allowlist: %v", err)
@@ -192,6 +204,13 @@ func testReview(t *testing.T, b Backend) {
 		if n := e.auditCount(action); n != want {
 			t.Errorf("%d %s audit rows; want %d", n, action, want)
 		}
+	}
+	// One spelling per entity: +86 and the bare number are one entry.
+	if err := e.s.AddAllow(sb1, &zhudun.AllowItem{EntityType: "msisdn", Entity: "+86 138-0000-0003", Reason: "快递公司号码"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.s.AddAllow(sb1, &zhudun.AllowItem{EntityType: "msisdn", Entity: "13800000003", Reason: "快递公司号码"}); code(err) != zhudun.ECONFLICT {
+		t.Errorf("the same number in another spelling: %v", err)
 	}
 	// A cut finding is not reviewed again: it goes through an appeal.
 	_, err = e.s.AckCuts(e.sys, e.source("cmcc-feed"), "black_card", []zhudun.CutAck{{Entity: "13800000002", Status: "cut"}})

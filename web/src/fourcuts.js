@@ -11,7 +11,7 @@ export const CATEGORIES = ['black_card', 'black_account', 'black_device', 'black
 export const REVIEW_STATUSES = ['new', 'confirmed', 'dismissed', 'cut', 'restored']
 export const ENGINE_STATES = ['live', 'withdrawn', 'any']
 export const SORTS = ['id', 'score', '+score', 'first_seen', '+first_seen', 'last_seen', '+last_seen']
-export const ALLOW_ENTITY_TYPES = ['msisdn', 'imei', 'device', 'account', 'ip', 'holder']
+export const ALLOW_ENTITY_TYPES = ['msisdn', 'imei', 'device', 'account', 'ip']
 export const APPEAL_STATUSES = ['open', 'restored', 'rejected']
 // The entity type each category asserts black (fourcuts.EntityTypeOf).
 export const ENTITY_TYPE_OF = { black_card: 'msisdn', black_account: 'account', black_line: 'ip', black_device: 'imei', black_software: 'device' }
