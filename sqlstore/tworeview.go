@@ -20,12 +20,28 @@ func (tx *Tx) holdForSecond(ctx context.Context, fs []*zhudun.Finding, r zhudun.
 		return nil, nil
 	}
 	var ids []string
+	gangs := map[string]bool{}
 	for _, f := range fs {
 		if f.Review != zhudun.ReviewConfirmed {
 			ids = append(ids, strconv.FormatInt(f.ID, 10))
+			if f.Gang != "" {
+				gangs[f.Gang] = true
+			}
 		}
 	}
-	if len(ids) <= tx.s.twoPerson {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	// What this analyst confirmed of the same gangs before counts too:
+	// a gang confirmed one finding at a time is still a gang.
+	before := 0
+	if len(ids) <= tx.s.twoPerson && len(gangs) > 0 {
+		var err error
+		if before, err = tx.confirmedBy(ctx, zhudun.CallerFrom(ctx).Username, gangs); err != nil {
+			return nil, err
+		}
+	}
+	if len(ids)+before <= tx.s.twoPerson {
 		return nil, nil
 	}
 	c := zhudun.CallerFrom(ctx)
@@ -167,4 +183,22 @@ func (s *Store) DecideReviewRequest(ctx context.Context, id int64, approve bool)
 		return nil
 	})
 	return req, res, err
+}
+
+// confirmedBy counts the findings of the gangs that user confirmed alone
+// (and that stand confirmed or cut): those a second analyst approved do
+// not count.
+func (tx *Tx) confirmedBy(ctx context.Context, user string, gangs map[string]bool) (int, error) {
+	total := 0
+	for g := range gangs {
+		var n int
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM findings f WHERE f.kind = ? AND f.gang = ? AND f.reviewed_by = ? AND f.review IN (?, ?)
+			AND NOT EXISTS (SELECT 1 FROM review_requests q WHERE q.status = ? AND q.requested_by = f.reviewed_by
+				AND ',' || q.finding_ids || ',' LIKE '%,' || CAST(f.id AS TEXT) || ',%')`,
+			zhudun.KindFinding, g, user, zhudun.ReviewConfirmed, zhudun.ReviewCut, zhudun.RequestApproved).Scan(&n); err != nil {
+			return 0, tx.s.internal("confirmed by", err)
+		}
+		total += n
+	}
+	return total, nil
 }
