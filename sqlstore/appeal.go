@@ -56,6 +56,7 @@ func (s *Store) CreateSourceAppeal(ctx context.Context, src *zhudun.Source, n zh
 }
 
 func (s *Store) createAppeal(ctx context.Context, n zhudun.NewAppeal, binding string) (*zhudun.Appeal, error) {
+	n.Reason = pii.MaskText(n.Reason) // the resident's ID is its own sealed field, never in the reason
 	et, ok := categoryEntityType[n.Category]
 	if !ok {
 		return nil, zhudun.FieldError("category", "unknown category %q", n.Category)
@@ -147,6 +148,7 @@ func (s *Store) FindAppeals(ctx context.Context, status string) ([]*zhudun.Appea
 // and enters the source's next fetch) or rejects the appeal, with a
 // reason, within the caller's finding:write scope.
 func (s *Store) DecideAppeal(ctx context.Context, id int64, restore bool, reason string) (*zhudun.Appeal, error) {
+	reason = pii.MaskText(reason)
 	if err := zhudun.ValidReason("reason", reason); err != nil {
 		return nil, err
 	}

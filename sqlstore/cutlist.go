@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/pii"
 )
 
 var _ zhudun.CutListService = (*Store)(nil)
@@ -109,7 +110,11 @@ func (s *Store) AckCuts(ctx context.Context, src *zhudun.Source, category string
 	if len(acks) == 0 || len(acks) > maxAcks {
 		return nil, zhudun.FieldError("items", "1 to %d items", maxAcks)
 	}
+	acks = slices.Clone(acks)
 	for i, a := range acks {
+		// a source's reason is shown to analysts and to every source of
+		// the binding: phone and ID numbers in it are masked
+		acks[i].Reason = pii.MaskText(a.Reason)
 		switch a.Status {
 		case "cut":
 		case "not_cut":

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/pii"
 )
 
 // maxGangMembers bounds a gang read: beyond it the page would not draw.
@@ -41,6 +42,7 @@ func (s *Store) Gang(ctx context.Context, id string) (*zhudun.Gang, error) {
 // lead's evidence, department and source, is new for review and names who
 // promoted it and why; the lead becomes promoted. Audited lead.promote.
 func (s *Store) PromoteLead(ctx context.Context, id int64, reason string) (*zhudun.Finding, error) {
+	reason = pii.MaskText(reason)
 	if err := zhudun.ValidReason("reason", reason); err != nil {
 		return nil, err
 	}

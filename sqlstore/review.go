@@ -11,6 +11,7 @@ import (
 
 	"github.com/zhudun/zhudun"
 	"github.com/zhudun/zhudun/fourcuts"
+	"github.com/zhudun/zhudun/pii"
 )
 
 var _ zhudun.ReviewService = (*Store)(nil)
@@ -19,6 +20,7 @@ var _ zhudun.ReviewService = (*Store)(nil)
 // finding:write scope (docs/cutlists.md). A cut or restored finding is
 // ECONFLICT: it is decided through appeals.
 func (s *Store) ReviewFinding(ctx context.Context, id int64, r zhudun.Review) (*zhudun.ReviewResult, error) {
+	r.Reason = pii.MaskText(r.Reason)
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
@@ -48,6 +50,7 @@ func (s *Store) ReviewFinding(ctx context.Context, id int64, r zhudun.Review) (*
 // as they are. A gang none of whose members the caller may review is
 // ENOTFOUND.
 func (s *Store) ReviewGang(ctx context.Context, gang string, r zhudun.Review) (*zhudun.ReviewResult, error) {
+	r.Reason = pii.MaskText(r.Reason)
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
@@ -93,6 +96,7 @@ const MaxReviewBatch = 500
 // rule, as a gang does — reviewing many findings one request each is what
 // the rule is there to stop.
 func (s *Store) ReviewFindings(ctx context.Context, ids []int64, r zhudun.Review) (*zhudun.ReviewResult, error) {
+	r.Reason = pii.MaskText(r.Reason)
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
@@ -292,6 +296,7 @@ func (s *Store) allowRows(ctx context.Context, q string, args ...any) ([]*zhudun
 // entry holds everywhere; it belongs to the department of the analyst who
 // added it, who (and whoever's scope covers it) may remove it.
 func (s *Store) AddAllow(ctx context.Context, a *zhudun.AllowItem) error {
+	a.Reason = pii.MaskText(a.Reason)
 	if !zhudun.CallerFrom(ctx).Has(zhudun.PermFindingWrite) {
 		return zhudun.Errorf(zhudun.EFORBIDDEN, "permission finding:write required")
 	}

@@ -101,6 +101,13 @@ func testGangAndLeads(t *testing.T, b Backend) {
 		t.Fatalf("gang confirmation changed %d members; want the 4 not dismissed", len(res.Findings))
 	}
 
+	// Phone and ID numbers typed into a reason are kept masked.
+	res, err = e.s.ReviewFinding(sb1, w["13800000001"].ID, zhudun.Review{Decision: zhudun.DecisionConfirm, Reason: "机主370102199001011231 回拨13912345678 确认"})
+	e.must(err)
+	if r := res.Findings[0].ReviewReason; strings.Contains(r, "370102199001011231") || strings.Contains(r, "13912345678") || !strings.Contains(r, "确认") {
+		t.Fatalf("reason kept as %q", r)
+	}
+
 	// A lead promoted to a finding.
 	at := time.Date(2026, 2, 27, 2, 0, 0, 0, time.UTC)
 	lead := &zhudun.Finding{Kind: zhudun.KindLead, Category: "black_card", EntityType: "msisdn", Entity: "13800000077", Score: 0.55,
