@@ -2,6 +2,7 @@ package live
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/zhudun/zhudun"
@@ -58,5 +59,6 @@ func (s *Service) loadAllow(ctx context.Context, force bool) (bool, error) {
 // networks places this run's findings on carriers and platforms from the
 // events (fourcuts.Engine.Networks), for the cut lists.
 func (s *Service) networks(res *fourcuts.Result) {
-	s.nets = s.eng.Networks(res.Findings)
+	// leads too: a lead an analyst promotes is cut on their networks
+	s.nets = s.eng.Networks(append(slices.Clip(res.Findings), res.Leads...))
 }

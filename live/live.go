@@ -439,9 +439,7 @@ func (s *Service) diff(res *fourcuts.Result, src string) *zhudun.FindingChange {
 		if n.Gang != "" {
 			n.Gang = gangs[n.Gang]
 		}
-		if kind == zhudun.KindFinding {
-			n.Networks = s.nets[n.Category+"\x00"+n.Entity]
-		}
+		n.Networks = s.nets[n.Category+"\x00"+n.Entity]
 		key := sqlstore.FindingKey(kind, n.Category, n.EntityType, n.Entity)
 		found[key] = true
 		old := s.stored[key]

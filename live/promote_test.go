@@ -2,6 +2,7 @@ package live_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -63,8 +64,9 @@ func TestPromotedLeadStays(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		outlet, card := false, false
+		outlet, card, netted := false, false, false
 		for _, f := range all {
+			netted = netted || f.Kind == zhudun.KindLead && len(f.Networks) > 0
 			if f.Kind == zhudun.KindLead && f.Status == zhudun.FindingLive && lead == nil {
 				lead = f
 			}
@@ -79,11 +81,17 @@ func TestPromotedLeadStays(t *testing.T) {
 		if lead == nil {
 			t.Fatal("the world has no lead")
 		}
+		if !netted {
+			t.Error("no lead is placed on a network: a promoted one would be on no cut list")
+		}
 		p, err := e.store.PromoteLead(e.sys, lead.ID, "研判认为该线索应列为发现")
 		if err != nil {
 			t.Fatal(err)
 		}
 		promoted = p.ID
+		if !slices.Equal(p.Networks, lead.Networks) {
+			t.Errorf("promoted on %v, the lead on %v", p.Networks, lead.Networks)
+		}
 	})
 	if s := state(); s != zhudun.FindingLive {
 		t.Fatalf("the promoted finding is %s after the engine ran again", s)
