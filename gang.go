@@ -21,8 +21,10 @@ type Gang struct {
 	Timeline []GangDay   `json:"timeline"`
 }
 
-// GangNode is one node of the graph: a member ("category|entity"), or an
-// outlet that opened members' cards (category "outlet", no finding).
+// GangNode is one node of the graph: a member ("category|entity"), an
+// outlet that opened members' cards (category "outlet"), or a phone that
+// is no finding but registered two or more of its accounts (category
+// "phone"; no finding either).
 type GangNode struct {
 	ID       string  `json:"id"`
 	Category string  `json:"category"`
@@ -97,10 +99,12 @@ func NewGang(id string, members []*Finding) *Gang {
 			if !ok {
 				continue
 			}
-			if cat == "outlet" && !index[l] {
+			if (cat == "outlet" || cat == "phone") && !index[l] {
 				index[l] = true
 				g.Nodes = append(g.Nodes, GangNode{ID: l, Category: cat, Entity: ent})
-				g.Figures.Outlets++
+				if cat == "outlet" {
+					g.Figures.Outlets++
+				}
 			}
 			if !index[l] {
 				continue

@@ -250,7 +250,7 @@ func TestFourCutsLoop(t *testing.T) {
 }
 
 // TestGangGraphLarge: a gang of 2,020 members (twenty cat pools of 25
-// cards whose accounts one studio phone registered) and its outlet is
+// cards whose accounts one studio phone registered), its outlet and the phone are
 // drawn as a graph a person can use: it appears within the wait of a page
 // load, every node and link is there, a member found by the search box
 // shows its evidence beside the graph.
@@ -288,22 +288,22 @@ func TestGangGraphLarge(t *testing.T) {
 	var g struct{ Nodes, Edges []any }
 	ana.call("GET", "/gangs/"+gang, nil, &g)
 	// 2,020 members (500 cards, 500 accounts, 500 fingerprints, 500 lines,
-	// 20 modems) and the outlet; 500 card–modem, 500 card–outlet and per
-	// account its card, fingerprint and line. The studio phone ties the
-	// pools into one gang but is no finding (it never carried a card), so
-	// no edge of it is drawn.
-	if len(g.Nodes) != 2021 || len(g.Edges) != 2500 {
+	// 20 modems), the outlet and the studio's phone (no finding: it never
+	// carried a card, but it ties the pools into one gang); 500 card–modem,
+	// 500 card–outlet and per account its card, fingerprint, line and the
+	// phone.
+	if len(g.Nodes) != 2022 || len(g.Edges) != 3000 {
 		t.Fatalf("gang %s: %d nodes, %d edges", gang, len(g.Nodes), len(g.Edges))
 	}
 
 	p := e.newPage(t, "analyst", 1440, 900)
 	p.login(analyst, e.password(analyst))
 	p.open("/fourcuts/gangs/" + gang)
-	p.within(5*time.Second, "the 2,021-node graph drawn", `(() => { const g = document.querySelector('[data-testid="gang-graph"]'); return !!g && g.dataset.nodes === '2021' && g.dataset.edges === '2500' && !!g.querySelector('canvas') })()`)
+	p.within(5*time.Second, "the 2,022-node graph drawn", `(() => { const g = document.querySelector('[data-testid="gang-graph"]'); return !!g && g.dataset.nodes === '2022' && g.dataset.edges === '3000' && !!g.querySelector('canvas') })()`)
 	p.within(time.Second, "the figures", `(() => { const el = document.querySelector('[data-figure="members"] .card-n'); return !!el && el.innerText.trim() === '2020' })()`)
-	p.shot("graph-2021")
+	p.shot("graph-2022")
 	p.typeInto(`input[data-testid="gang-search"]`, "14780019024")
 	p.clickText(`.el-autocomplete-suggestion li`, "14780019024")
 	p.within(time.Second, "the searched member's evidence", `(() => { const el = document.querySelector('[data-testid="gang-member"]'); return !!el && el.innerText.includes('14780019024') && el.innerText.includes('插过黑设备') })()`)
-	p.shot("graph-2021-selected")
+	p.shot("graph-2022-selected")
 }

@@ -444,11 +444,11 @@ func (d *det) findings() *Result {
 	}
 	res.Gangs = len(keys)
 	res.Findings = make([]Finding, len(members))
-	outlets := d.cardOutlets()
+	outlets, phones := d.cardOutlets(), d.sharedPhones()
 	for i, m := range members {
 		f := m.f
 		f.Gang = fmt.Sprintf("G-%06d", rank[rootKey[u.find(m.node)]])
-		f.Links = d.links(gl, int(m.node), outlets)
+		f.Links = d.links(gl, int(m.node), outlets, phones)
 		res.Findings[i] = f
 	}
 	order := map[string]int{}

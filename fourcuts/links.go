@@ -11,6 +11,11 @@ const MaxLinks = 64
 // cards were opened.
 const OutletLink = "outlet"
 
+// PhoneLink prefixes a phone (an IMEI) that is no finding but from which
+// two or more of a gang's accounts were registered: the tie that made
+// them one gang (a studio's phone), drawn so that the graph shows it.
+const PhoneLink = "phone"
+
 // links are the ties of one black entity to other black entities, as the
 // keys (category|entity) the gang grouping uses, and to the outlet that
 // opened a card ("outlet|name"). Each tie is kept on the side with few of
@@ -21,7 +26,7 @@ const OutletLink = "outlet"
 // black address it came through. Devices, fingerprints and addresses name
 // none. Sorted, at most MaxLinks. They are for the gang graph only and
 // are not part of the contract's finding.
-func (d *det) links(g gangNodes, node int, outlet []uint32) []string {
+func (d *det) links(g gangNodes, node int, outlet []uint32, phones []bool) []string {
 	e := d.e
 	var out []string
 	add := func(k string) {
@@ -39,6 +44,25 @@ func (d *det) links(g gangNodes, node int, outlet []uint32) []string {
 		if o := outlet[node]; o != none {
 			add(OutletLink + "|" + e.outlets.names[o])
 		}
+	case node < g.offA:
+		// a channel of a gateway (a static cell+TAC cluster, or the
+		// gateway-like channels of one cell) names the cluster's first
+		// other black channel: the tie that made them one gang
+		i := node - g.offI
+		for _, c := range []struct {
+			index   []int32
+			members [][]uint32
+		}{{d.imeiCluster, d.clusters}, {d.imeiGateway, d.gateways}} {
+			if i >= len(c.index) || c.index[i] < 0 {
+				continue
+			}
+			for _, j := range c.members[c.index[i]] {
+				if int(j) != i && d.bIMEI[j] {
+					add(BlackDevice + "|" + e.imeis.names[j])
+					break
+				}
+			}
+		}
 	case node >= g.offA && node < g.offD:
 		for _, ri := range d.acctRegs[node-g.offA] {
 			r := e.regs[ri]
@@ -50,6 +74,8 @@ func (d *det) links(g gangNodes, node int, outlet []uint32) []string {
 			}
 			if r.imei != none && d.bIMEI[r.imei] {
 				add(BlackDevice + "|" + e.imeis.names[r.imei])
+			} else if r.imei != none && phones[r.imei] {
+				add(PhoneLink + "|" + e.imeis.names[r.imei])
 			}
 			if r.ip != none && d.bIP[r.ip] {
 				add(BlackLine + "|" + e.ips.names[r.ip])
@@ -79,6 +105,30 @@ func (d *det) cardOutlets() []uint32 {
 		if out[n] == none || a.ts < first[n] {
 			out[n], first[n] = a.outlet, a.ts
 		}
+	}
+	return out
+}
+
+// sharedPhones marks the IMEIs that are no finding but from which two or
+// more black accounts were registered.
+func (d *det) sharedPhones() []bool {
+	e := d.e
+	n := make([]uint8, e.imeis.len())
+	for a, black := range d.bAcct {
+		if !black {
+			continue
+		}
+		seen := none
+		for _, ri := range d.acctRegs[a] {
+			if im := e.regs[ri].imei; im != none && im != seen && !d.bIMEI[im] && n[im] < 2 {
+				n[im]++
+				seen = im
+			}
+		}
+	}
+	out := make([]bool, len(n))
+	for i, k := range n {
+		out[i] = k >= 2
 	}
 	return out
 }

@@ -293,7 +293,7 @@ func (s *Server) sourceAppeal(w http.ResponseWriter, r *http.Request, src *zhudu
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, a)
+	writeJSON(w, http.StatusCreated, receipt(a))
 	return nil
 }
 
@@ -306,8 +306,24 @@ func (s *Server) createAppeal(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, a)
+	// The officer learns that the appeal is recorded, nothing of the
+	// finding behind it (its id, the department whose feed raised it).
+	writeJSON(w, http.StatusCreated, receipt(a))
 	return nil
+}
+
+// appealReceipt is what the one who entered an appeal is told.
+type appealReceipt struct {
+	ID             int64     `json:"id"`
+	Category       string    `json:"category"`
+	Entity         string    `json:"entity"`
+	IDNumberMasked string    `json:"id_number"`
+	Status         string    `json:"status"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+func receipt(a *zhudun.Appeal) appealReceipt {
+	return appealReceipt{ID: a.ID, Category: a.Category, Entity: a.Entity, IDNumberMasked: a.IDNumberMasked, Status: a.Status, CreatedAt: a.CreatedAt}
 }
 
 func (s *Server) listAppeals(w http.ResponseWriter, r *http.Request) error {

@@ -210,8 +210,13 @@ func TestCutListScenario(t *testing.T) {
 	// An officer of another division enters the resident's appeal; SB2's
 	// analyst cannot see or decide it; SB1's restores it.
 	res = h.do("off2", "POST", "/api/v1/appeals", map[string]any{"category": "black_card", "entity": "13800000001", "id_number": "11010519491231002X", "reason": "本人正常使用，申请恢复"})
-	if res.status != 201 || strings.Contains(string(res.body), "11010519491231002X") {
+	// the officer's receipt: masked ID, nothing of the finding behind it
+	if res.status != 201 || strings.Contains(string(res.body), "11010519491231002X") || strings.Contains(string(res.body), "finding_id") ||
+		strings.Contains(string(res.body), `"dept"`) {
 		t.Fatalf("appeal: %d %s", res.status, res.body)
+	}
+	if res := h.do("ana1", "GET", "/api/v1/findings?min_score=NaN", nil); res.status != 400 {
+		t.Errorf("min_score=NaN: %d", res.status)
 	}
 	var ap struct{ ID int64 }
 	json.Unmarshal(res.body, &ap)

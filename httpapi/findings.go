@@ -63,7 +63,7 @@ func findingFilter(r *http.Request, kind string) (zhudun.FindingFilter, error) {
 		dst  *float64
 	}{{"min_score", &f.MinScore}, {"max_score", &f.MaxScore}} {
 		if v := q.Get(p.name); v != "" {
-			if *p.dst, err = strconv.ParseFloat(v, 64); err != nil || *p.dst < 0 || *p.dst > 1 {
+			if *p.dst, err = strconv.ParseFloat(v, 64); err != nil || !(*p.dst >= 0 && *p.dst <= 1) { // NaN is neither
 				return f, zhudun.FieldError(p.name, "%s must be a number from 0 to 1", p.name)
 			}
 		}

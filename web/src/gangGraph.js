@@ -108,14 +108,16 @@ export function layoutGraph(nodes, edges, { k = 30, iterations = 0 } = {}) {
 
 // The colour of each category on the graph, the legend and the timeline.
 export const CATEGORY_COLORS = {
-  black_card: '#d93026', black_account: '#e6a23c', black_device: '#8e44ad', black_line: '#2c7be5', black_software: '#16a085', outlet: '#7f8c8d',
+  black_card: '#d93026', black_account: '#e6a23c', black_device: '#8e44ad', black_line: '#2c7be5', black_software: '#16a085', outlet: '#7f8c8d', phone: '#34495e',
 }
-export const GRAPH_CATEGORIES = ['black_card', 'black_account', 'black_device', 'black_line', 'black_software', 'outlet']
+export const GRAPH_CATEGORIES = ['black_card', 'black_account', 'black_device', 'black_line', 'black_software', 'outlet', 'phone']
+// Nodes that are no finding: drawn, never cut.
+export const CONTEXT_NODES = ['outlet', 'phone']
 
 /** nodeSize maps a score (0–1) to a symbol size; outlets are fixed. */
 export function nodeSize(node, n) {
   const base = n > 1000 ? 5 : n > 300 ? 8 : 12
-  if (node.category === 'outlet') return base + 2
+  if (CONTEXT_NODES.includes(node.category)) return base + 2
   return base + Math.round((node.score || 0) * base)
 }
 
@@ -134,7 +136,7 @@ export function graphOption(gang, pos, names, selected) {
       id: nd.id, name: nd.entity, x: p.x, y: p.y, value: nd.score,
       category: Math.max(0, GRAPH_CATEGORIES.indexOf(nd.category)),
       symbolSize: nodeSize(nd, n),
-      symbol: nd.category === 'outlet' ? 'rect' : 'circle',
+      symbol: nd.category === 'outlet' ? 'rect' : nd.category === 'phone' ? 'diamond' : 'circle',
       itemStyle: nd.id === selected ? { borderColor: '#000', borderWidth: 3 } : (nd.status === 'dismissed' ? { opacity: 0.35 } : undefined),
     }
   })

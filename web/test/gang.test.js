@@ -66,7 +66,7 @@ describe('gang graph option', () => {
     expect(s.data[1].symbol).toBe('rect')
     expect(s.data[1].category).toBe(5)
     expect(s.edges).toEqual([{ source: 'black_card|1', target: 'outlet|o' }])
-    expect(o.legend.data).toEqual(['cat:black_card', 'cat:black_account', 'cat:black_device', 'cat:black_line', 'cat:black_software', 'cat:outlet'])
+    expect(o.legend.data).toEqual(['cat:black_card', 'cat:black_account', 'cat:black_device', 'cat:black_line', 'cat:black_software', 'cat:outlet', 'cat:phone'])
     const big = pools()
     const ob = graphOption({ nodes: big.nodes, edges: big.edges }, layoutGraph(big.nodes, big.edges), names, '')
     expect(ob.series[0].label.show).toBe(false)

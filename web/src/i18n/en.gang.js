@@ -3,7 +3,7 @@ export default {
   gang: {
     title: 'Gang',
     heading: 'Gang {gang}',
-    intro: 'The engine groups the cards, accounts, devices, lines and fingerprints that work together into a gang. A link means: a card sat in a device, a card was opened at an outlet, an account was verified by a card, an account was registered from a fingerprint or through a line. Click a node to read that member\'s evidence.',
+    intro: 'The engine groups the cards, accounts, devices, lines and fingerprints that work together into a gang. A link means: a card sat in a device, a card was opened at an outlet, an account was verified by a card, an account was registered from a fingerprint, a shared phone or through a line, channels of one gateway. Click a node to read that member\'s evidence.',
     asList: 'Show in the findings list',
     review: 'Review the whole gang',
     truncated: 'A large gang: the graph draws {shown} of its {total} members.',
@@ -13,6 +13,8 @@ export default {
     score: 'Score',
     seen: 'First seen {first} · last active {last}',
     outlet: 'Outlet',
+    phone: 'Shared phone',
+    phoneNote: 'This phone is no finding itself, but two or more of the gang\'s accounts were registered from it: it is what ties them into one gang.',
     outletNote: 'An outlet is not cut: the graph shows where the gang\'s cards were opened.',
     pick: 'Click a node in the graph or a member in the table below to read its evidence.',
     timeline: 'Activity (members new each day, members active)',
