@@ -99,7 +99,10 @@ func testWorkbenchRaces(t *testing.T, b Backend) {
 		t.Fatalf("%d open appeals", len(aps))
 	}
 	// Restored and rejected at once: one decision.
-	oks, _ = par(6, func(i int) error { _, err := e.s.DecideAppeal(ana(i), aps[0].ID, i%2 == 0, "核实后处理该申诉"); return err })
+	oks, _ = par(6, func(i int) error {
+		_, err := e.s.DecideAppeal(ana(i), aps[0].ID, i%2 == 0, "核实后处理该申诉")
+		return err
+	})
 	if oks != 1 || e.auditCount("appeal.restore")+e.auditCount("appeal.reject") != 1 {
 		t.Fatalf("parallel appeal decisions: %d applied, %d restore + %d reject rows", oks, e.auditCount("appeal.restore"), e.auditCount("appeal.reject"))
 	}
@@ -123,7 +126,10 @@ func testWorkbenchRaces(t *testing.T, b Backend) {
 	if res.Pending == nil {
 		t.Fatal("a gang of six was not held for a second analyst")
 	}
-	oks, _ = par(8, func(i int) error { _, _, err := e.s.DecideReviewRequest(ana(1+i%3), res.Pending.ID, i%2 == 0); return err })
+	oks, _ = par(8, func(i int) error {
+		_, _, err := e.s.DecideReviewRequest(ana(1+i%3), res.Pending.ID, i%2 == 0)
+		return err
+	})
 	if oks != 1 || e.auditCount("review.approve")+e.auditCount("review.reject") != 1 {
 		t.Fatalf("parallel request decisions: %d applied", oks)
 	}
