@@ -218,7 +218,9 @@ type CutListStat struct {
 // no caller; each fetch and each report is audited under the source.
 // Errors: EINVALID, EFORBIDDEN (a category not the source's kind's).
 type CutListService interface {
-	CutList(ctx context.Context, src *Source, category string, since time.Time) ([]*CutItem, error)
+	// CutList pages with since and, within one instant, after (the last
+	// item's id; 0: none).
+	CutList(ctx context.Context, src *Source, category string, since time.Time, after int64) ([]*CutItem, error)
 	AckCuts(ctx context.Context, src *Source, category string, acks []CutAck) ([]*CutAckResult, error)
 	// CutListStats counts per source and list (finding:read within the
 	// caller's scope), overdue past deadline after confirmation.

@@ -231,7 +231,13 @@ func (s *Server) getCutList(w http.ResponseWriter, r *http.Request, src *zhudun.
 	if format != "" && format != "csv" && format != "json" {
 		return zhudun.FieldError("format", "format must be json or csv")
 	}
-	items, err := s.store.CutList(r.Context(), src, r.PathValue("category"), since)
+	var after int64
+	if v := q.Get("after"); v != "" {
+		if after, err = strconv.ParseInt(v, 10, 64); err != nil || after < 0 {
+			return zhudun.FieldError("after", "after is the id of the last item fetched")
+		}
+	}
+	items, err := s.store.CutList(r.Context(), src, r.PathValue("category"), since, after)
 	if err != nil {
 		return err
 	}
@@ -244,6 +250,11 @@ func (s *Server) getCutList(w http.ResponseWriter, r *http.Request, src *zhudun.
 		out := map[string]any{"items": items, "source": src.Name, "binding": src.Binding}
 		if !next.IsZero() {
 			out["next_since"] = next.Format(time.RFC3339Nano)
+		}
+		if len(items) > 0 {
+			// with next_since, where the next page starts when this one
+			// ended inside an instant (a full page)
+			out["next_after"] = items[len(items)-1].FindingID
 		}
 		writeJSON(w, http.StatusOK, out)
 		return nil

@@ -42,8 +42,41 @@ func sourceCategory(src *zhudun.Source, category string) error {
 	return nil
 }
 
-const cutSelect = `SELECT f.id, f.category, f.entity_type, f.entity, f.gang, f.score, f.review, f.confirmed_at, f.cut_at, f.not_cut_reason,
-	f.restored_at, f.list_at FROM findings f`
+// cutSelect reads a list's items for one binding (the first argument):
+// the status is the finding's when it is no longer to cut (restored,
+// dismissed), else this network's report (cut), else confirmed — a device
+// cut on one carrier is still to cut on the other.
+// cutSelect reads a list's items with this network's report (the join's
+// binding is the first argument); cutItem derives the status.
+const cutSelect = `SELECT f.id, f.category, f.entity_type, f.entity, f.gang, f.score, f.review, COALESCE(r.status, ''), r.at, COALESCE(r.reason, ''),
+	f.confirmed_at, f.restored_at, f.list_at FROM findings f LEFT JOIN cut_reports r ON r.finding_id = f.id AND r.binding = ?`
+
+// cutItem is a list's item for one network: the finding's status when it
+// is no longer to cut (restored, dismissed), else this network's report
+// (cut) — a device cut on one carrier is still to cut on the other.
+func cutItem(r scanner) (*zhudun.CutItem, error) {
+	var it zhudun.CutItem
+	var review, report, reason string
+	var at, restored sql.NullTime
+	if err := r.Scan(&it.FindingID, &it.Category, &it.EntityType, &it.Entity, &it.Gang, &it.Score, &review, &report, &at, &reason,
+		&it.ConfirmedAt, &restored, &it.UpdatedAt); err != nil {
+		return nil, err
+	}
+	switch {
+	case review == zhudun.ReviewRestored || review == zhudun.ReviewDismissed:
+		it.Status = review
+	case report == "cut":
+		it.Status, it.CutAt = zhudun.ReviewCut, nullTime(at)
+	default:
+		it.Status = zhudun.ReviewConfirmed
+		if report == "not_cut" {
+			it.NotCut = reason
+		}
+	}
+	it.ConfirmedAt, it.UpdatedAt = it.ConfirmedAt.UTC(), it.UpdatedAt.UTC()
+	it.RestoredAt = nullTime(restored)
+	return &it, nil
+}
 
 // networkLike matches a finding placed on binding by the engine (with
 // ESCAPE '\': a binding's "_" is a character, not a wildcard).
@@ -55,28 +88,33 @@ func networkLike(binding string) string {
 // confirmed that the events put on the source's network or platform,
 // changed after since (zero: all), in the order they changed. Whoever sent
 // the events plays no part. The fetch is audited under the source.
-func (s *Store) CutList(ctx context.Context, src *zhudun.Source, category string, since time.Time) ([]*zhudun.CutItem, error) {
+//
+// after pages within one instant: with after > 0 the items after (since,
+// after) in (list_at, id) order — a gang confirmed at once shares one
+// list_at, and a full page may end inside it.
+func (s *Store) CutList(ctx context.Context, src *zhudun.Source, category string, since time.Time, after int64) ([]*zhudun.CutItem, error) {
 	if err := sourceCategory(src, category); err != nil {
 		return nil, err
 	}
-	rows, err := s.query(ctx, cutSelect+` WHERE f.kind = ? AND f.category = ? AND f.confirmed_at IS NOT NULL AND f.list_at > ?
-		AND f.networks LIKE ? ESCAPE '\' ORDER BY f.list_at, f.id LIMIT ?`,
-		zhudun.KindFinding, category, since.UTC(), networkLike(src.Binding), maxCutList)
+	page := `f.list_at > ?`
+	args := []any{src.Binding, zhudun.KindFinding, category, since.UTC()}
+	if after > 0 {
+		page = `(f.list_at > ? OR f.list_at = ? AND f.id > ?)`
+		args = append(args, since.UTC(), after)
+	}
+	rows, err := s.query(ctx, cutSelect+` WHERE f.kind = ? AND f.category = ? AND f.confirmed_at IS NOT NULL AND `+page+`
+		AND f.networks LIKE ? ESCAPE '\' ORDER BY f.list_at, f.id LIMIT ?`, append(args, networkLike(src.Binding), maxCutList)...)
 	if err != nil {
 		return nil, s.internal("cut list", err)
 	}
 	out := []*zhudun.CutItem{}
 	for rows.Next() {
-		var it zhudun.CutItem
-		var cut, restored sql.NullTime
-		if err := rows.Scan(&it.FindingID, &it.Category, &it.EntityType, &it.Entity, &it.Gang, &it.Score, &it.Status, &it.ConfirmedAt,
-			&cut, &it.NotCut, &restored, &it.UpdatedAt); err != nil {
+		it, err := cutItem(rows)
+		if err != nil {
 			rows.Close()
 			return nil, s.internal("cut list scan", err)
 		}
-		it.ConfirmedAt, it.UpdatedAt = it.ConfirmedAt.UTC(), it.UpdatedAt.UTC()
-		it.CutAt, it.RestoredAt = nullTime(cut), nullTime(restored)
-		out = append(out, &it)
+		out = append(out, it)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -141,24 +179,50 @@ func (s *Store) AckCuts(ctx context.Context, src *zhudun.Source, category string
 			if err != nil {
 				return tx.s.internal("ack load", err)
 			}
-			r.Status = f.Review
+			// This network's own report: another network's cut does not
+			// cut the entity here.
+			var mine string
+			err = tx.queryRow(ctx, `SELECT status FROM cut_reports WHERE finding_id = ? AND binding = ?`, f.ID, src.Binding).Scan(&mine)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return tx.s.internal("ack report", err)
+			}
+			r.Status = zhudun.ReviewConfirmed
+			if mine == "cut" {
+				r.Status = zhudun.ReviewCut
+			}
 			switch {
-			case f.Review == zhudun.ReviewCut && a.Status == "cut":
-				continue // reported again
-			case f.Review != zhudun.ReviewConfirmed:
+			case f.Review != zhudun.ReviewConfirmed && f.Review != zhudun.ReviewCut:
+				r.Status = f.Review
 				r.Error = "not to be cut: its status is " + f.Review
 				continue
+			case mine == "cut" && a.Status == "cut":
+				continue // reported again
 			}
-			if a.Status == "cut" {
+			reason := ""
+			if a.Status == "not_cut" {
+				reason = strings.TrimSpace(a.Reason)
+			}
+			if _, err := tx.exec(ctx, `INSERT INTO cut_reports (finding_id, binding, status, reason, source, at) VALUES (?, ?, ?, ?, ?, ?)
+				ON CONFLICT (finding_id, binding) DO UPDATE SET status = excluded.status, reason = excluded.reason, source = excluded.source, at = excluded.at`,
+				f.ID, src.Binding, a.Status, reason, src.Name, tx.now); err != nil {
+				return tx.s.internal("ack report", err)
+			}
+			switch {
+			case a.Status == "cut" && f.Review == zhudun.ReviewConfirmed:
+				// the first network to cut it: the finding is cut
 				_, err = tx.exec(ctx, `UPDATE findings SET review = ?, cut_at = ?, cut_source = ?, not_cut_reason = '', not_cut_at = NULL, list_at = ?, updated_at = ? WHERE id = ?`,
 					zhudun.ReviewCut, tx.now, src.Name, tx.now, tx.now, f.ID)
-				r.Status = zhudun.ReviewCut
-			} else {
+			case a.Status == "cut":
+				_, err = tx.exec(ctx, `UPDATE findings SET list_at = ?, updated_at = ? WHERE id = ?`, tx.now, tx.now, f.ID)
+			default:
 				_, err = tx.exec(ctx, `UPDATE findings SET not_cut_reason = ?, not_cut_at = ?, cut_source = ?, updated_at = ? WHERE id = ?`,
-					strings.TrimSpace(a.Reason), tx.now, src.Name, tx.now, f.ID)
+					reason, tx.now, src.Name, tx.now, f.ID)
 			}
 			if err != nil {
 				return tx.s.internal("ack", err)
+			}
+			if a.Status == "cut" {
+				r.Status = zhudun.ReviewCut
 			}
 			if err := tx.audit(ctx, &zhudun.AuditEntry{Action: "cutlist.ack", ObjectType: "finding", ObjectID: fmt.Sprint(f.ID),
 				Detail: Detail(map[string]any{"source": src.Name, "category": category, "entity": f.Entity, "status": a.Status, "reason": a.Reason})}); err != nil {
@@ -207,14 +271,17 @@ func (s *Store) CutListStats(ctx context.Context, deadline time.Duration) ([]*zh
 	}
 	overdue := s.clock().Add(-deadline)
 	for _, st := range out {
+		// per network: this binding's reports, not the finding's status
+		// (a device cut by one carrier is still to cut by the other)
 		q := `SELECT
-			COALESCE(SUM(CASE WHEN f.review = 'confirmed' AND f.not_cut_at IS NULL THEN 1 ELSE 0 END), 0),
-			COALESCE(SUM(CASE WHEN f.review = 'cut' THEN 1 ELSE 0 END), 0),
-			COALESCE(SUM(CASE WHEN f.review = 'confirmed' AND f.not_cut_at IS NOT NULL THEN 1 ELSE 0 END), 0),
-			COALESCE(SUM(CASE WHEN f.review = 'confirmed' AND f.not_cut_at IS NULL AND f.confirmed_at < ? THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN f.review IN ('confirmed', 'cut') AND r.status IS NULL THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN f.review IN ('confirmed', 'cut') AND r.status = 'cut' THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN f.review IN ('confirmed', 'cut') AND r.status = 'not_cut' THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN f.review IN ('confirmed', 'cut') AND r.status IS NULL AND f.confirmed_at < ? THEN 1 ELSE 0 END), 0),
 			COALESCE(SUM(CASE WHEN f.review = 'restored' THEN 1 ELSE 0 END), 0)
-			FROM findings f JOIN depts d ON d.id = f.dept_id` + w.sql() + ` AND f.kind = ? AND f.category = ? AND f.confirmed_at IS NOT NULL AND f.networks LIKE ? ESCAPE '\'`
-		args := append([]any{overdue}, w.args...)
+			FROM findings f JOIN depts d ON d.id = f.dept_id LEFT JOIN cut_reports r ON r.finding_id = f.id AND r.binding = ?` + w.sql() +
+			` AND f.kind = ? AND f.category = ? AND f.confirmed_at IS NOT NULL AND f.networks LIKE ? ESCAPE '\'`
+		args := append([]any{overdue, st.Binding}, w.args...)
 		args = append(args, zhudun.KindFinding, st.Category, networkLike(st.Binding))
 		if err := s.queryRow(ctx, q, args...).Scan(&st.Confirmed, &st.Cut, &st.NotCut, &st.Overdue, &st.Restored); err != nil {
 			return nil, s.internal("cut stats", err)

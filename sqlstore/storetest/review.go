@@ -255,7 +255,7 @@ func testCutLists(t *testing.T, b Backend) {
 	}
 	list := func(src *zhudun.Source, cat string, since time.Time) string {
 		t.Helper()
-		items, err := e.s.CutList(e.sys, src, cat, since)
+		items, err := e.s.CutList(e.sys, src, cat, since, 0)
 		e.must(err)
 		return cutEntities(items)
 	}
@@ -281,10 +281,10 @@ func testCutLists(t *testing.T, b Backend) {
 	if got := list(e.source("cm_c"), "black_card", time.Time{}); got != "" {
 		t.Errorf("cm_c's list: %s; want none", got)
 	}
-	if _, err := e.s.CutList(e.sys, wechat, "black_card", time.Time{}); code(err) != zhudun.EFORBIDDEN {
+	if _, err := e.s.CutList(e.sys, wechat, "black_card", time.Time{}, 0); code(err) != zhudun.EFORBIDDEN {
 		t.Errorf("a platform fetches cards: %v", err)
 	}
-	if _, err := e.s.CutList(e.sys, cmcc, "black_account", time.Time{}); code(err) != zhudun.EFORBIDDEN {
+	if _, err := e.s.CutList(e.sys, cmcc, "black_account", time.Time{}, 0); code(err) != zhudun.EFORBIDDEN {
 		t.Errorf("a carrier fetches accounts: %v", err)
 	}
 
