@@ -21,14 +21,16 @@ export const AUDIT_ACTIONS = [
   'audit.archive', 'retention.purge', 'keys.retire', 'source.create', 'source.disable', 'source.rotate',
   'finding.confirm', 'finding.dismiss', 'findings.export', 'lead.promote', 'allowlist.add', 'allowlist.remove', 'cutlist.fetch', 'cutlist.ack', 'cutlist.overdue',
   'appeal.create', 'appeal.restore', 'appeal.reject', 'review.request', 'review.approve', 'review.reject',
+  'case.create', 'case.file', 'case.transition', 'case.link', 'case.merge', 'case.person.add', 'case.measure.add', 'case.seizure.add',
+  'case.entity.add', 'case.campaign.add', 'case.prefix', 'campaign.create',
   'security.lockout', 'security.throttle', 'security.audit_verify_failed', 'security.bad_event_mac', 'security.pii_search_burst', 'security.admin_new_address',
 ]
-export const AUDIT_ACTION_PREFIXES = ['auth.', 'user.', 'dept.', 'role.', 'pii.', 'audit.', 'grid.', 'unit.', 'incident.', 'security.', 'policy.', 'source.', 'finding.', 'allowlist.', 'cutlist.', 'appeal.', 'review.']
-export const OBJECT_TYPES = ['user', 'dept', 'role', 'session', 'users', 'audit', 'grid', 'unit', 'incident', 'alert', 'policy', 'source', 'finding', 'allowlist', 'cutlist', 'appeal', 'review_request']
+export const AUDIT_ACTION_PREFIXES = ['auth.', 'user.', 'dept.', 'role.', 'pii.', 'audit.', 'grid.', 'unit.', 'incident.', 'security.', 'policy.', 'source.', 'finding.', 'allowlist.', 'cutlist.', 'appeal.', 'review.', 'case.', 'campaign.']
+export const OBJECT_TYPES = ['user', 'dept', 'role', 'session', 'users', 'audit', 'grid', 'unit', 'incident', 'alert', 'policy', 'source', 'finding', 'allowlist', 'cutlist', 'appeal', 'review_request', 'case', 'person', 'campaign']
 export const EVENT_TYPES = ['user.created', 'user.updated', 'dept.created', 'dept.updated', 'role.created', 'role.updated', 'audit.appended',
   'incident.created', 'incident.dispatched', 'incident.arrived', 'incident.closed', 'unit.created', 'unit.status', 'unit.position', 'grid.imported',
   'alert.raised', 'alert.acked', 'policy.updated', 'source.changed',
-  'finding.created', 'finding.updated', 'finding.withdrawn', 'lead.created', 'lead.updated', 'lead.withdrawn', 'cutlist.overdue']
+  'finding.created', 'finding.updated', 'finding.withdrawn', 'lead.created', 'lead.updated', 'lead.withdrawn', 'cutlist.overdue', 'case.created', 'case.updated']
 // Events that are telemetry: pages listen to them, the notification area does not list them.
 // The live engine's findings come by the hundred: the findings page counts them itself.
 export const QUIET_EVENT_TYPES = ['unit.position', 'finding.created', 'finding.updated', 'finding.withdrawn', 'lead.created', 'lead.updated', 'lead.withdrawn']

@@ -61,6 +61,7 @@ const messages = {
     state: { off: 'Not connected', connecting: 'Connecting…', open: 'Live updates connected', retrying: 'Connection lost, reconnecting…' },
   },
   events: {
+    case_created: 'Case received', case_updated: 'Case changed',
     source_changed: 'Event source changed',
     user_created: 'User created', user_updated: 'User changed', dept_created: 'Department created', dept_updated: 'Department changed',
     role_created: 'Role created', role_updated: 'Role changed', audit_appended: 'New audit entry',
@@ -147,8 +148,11 @@ const messages = {
   },
   verifyReason: { altered: 'content altered', deleted: 'entry deleted', reordered: 'order changed', anchor_mismatch: 'does not match the anchor' },
   result: { ok: 'Success', denied: 'Denied', failed: 'Failed' },
-  actionPrefix: { source: 'Event sources', auth: 'Sign-in and authentication', user: 'User administration', dept: 'Department administration', role: 'Roles and permissions', pii: 'Personal data', audit: 'Audit', grid: 'Grids', unit: 'Patrol units', incident: 'Incidents', finding: 'Finding review', lead: 'Leads', allowlist: 'Allowlist', cutlist: 'Cut lists', appeal: 'Appeals', review: 'Two-person review' },
+  actionPrefix: { source: 'Event sources', auth: 'Sign-in and authentication', user: 'User administration', dept: 'Department administration', role: 'Roles and permissions', pii: 'Personal data', audit: 'Audit', grid: 'Grids', unit: 'Patrol units', incident: 'Incidents', finding: 'Finding review', lead: 'Leads', allowlist: 'Allowlist', cutlist: 'Cut lists', appeal: 'Appeals', review: 'Two-person review', case: 'Cyber cases', campaign: 'Campaigns' },
   actions: {
+    case_create: 'Receive case', case_file: 'File case (number)', case_transition: 'Change case status', case_link: 'Link cases', case_merge: 'Merge cases',
+    case_person_add: 'Add person to case', case_measure_add: 'Record coercive measure', case_seizure_add: 'Record seizure', case_entity_add: 'Add findings to case',
+    case_campaign_add: 'Tag case with campaign', case_prefix: 'Set case number prefix', campaign_create: 'Create campaign',
     finding_confirm: 'Confirm finding', finding_dismiss: 'Dismiss finding', findings_export: 'Export findings', lead_promote: 'Promote lead to finding',
     allowlist_add: 'Add to allowlist', allowlist_remove: 'Remove from allowlist',
     cutlist_fetch: 'Source fetched a cut list', cutlist_ack: 'Source reported cuts', cutlist_overdue: 'Cut overdue',
@@ -177,7 +181,7 @@ const messages = {
   auditField: {
     base: 'Base', before: 'Before', caller_phone: 'Caller phone given', case_ref: 'Case number', category: 'Category', category_version: 'Category dictionary version', client_addr: 'Client address', code: 'Code', codes: 'Codes', count: 'Count', created: 'Created', days: 'Days', dept: 'Department', dormant_days: 'Days unused', effect: 'Effect', event: 'Event', failures: 'Failures', fields: 'Fields', first: 'First', first_id: 'First id', first_seq: 'First sequence', from: 'From', generated: 'Generated', grid: 'Grid', grids: 'Grids', kind: 'Kind', last: 'Last', last_active: 'Last active', last_id: 'Last id', last_seq: 'Last sequence', lent_station: 'Borrowing station', limit: 'Limit', matched: 'Matched', minutes: 'Minutes', must_change: 'Must change password', must_change_password: 'Must change password', name: 'Name', outcome: 'Outcome', override_reason: 'Override reason', owner_station: 'Owning station', parent: 'Parent', password_expired: 'Password expired', priority: 'Priority', reason: 'Reason', received_at_set: 'Received time set', recommended: 'Recommended unit', rejected: 'Rejected rows', response_seconds: 'Response time (s)', roles: 'Roles', rows: 'Rows', searches: 'Searches', seq: 'Sequence', skipped: 'Skipped (imported before)', source: 'Source', station: 'Station', terminal: 'Terminal', to: 'To', totp: 'TOTP', unit: 'Unit', unit_station: 'Unit station', updated: 'Updated', username: 'Username', window_seconds: 'Window (s)', crew: 'Crew', left_units: 'Units left', lend_ended: 'Loan ended', pii_filters: 'Personal-data filters', id: 'Id', scope: 'Data scope', perms: 'Permissions', builtin: 'Built-in', admin: 'Administrator role', owner_dept: 'Owning department', lockout_threshold: 'Lockout threshold', lockout_minutes: 'Lockout (minutes)', idle_minutes: 'Idle timeout (minutes)', password_max_age_days: 'Password maximum age (days)', password_history: 'Password history', totp_roles: 'Roles needing TOTP', users: 'Users', incidents: 'Incidents', status: 'Status', label: 'Label', callsign: 'Call sign', subject: 'Subject', endpoint: 'Endpoint', yes: 'yes', no: 'no',
   },
-  objectType: { source: 'Event source', user: 'User', dept: 'Department', role: 'Role', session: 'Session', users: 'Users (bulk)', audit: 'Audit log', grid: 'Grid', unit: 'Unit', incident: 'Incident', finding: 'Finding', allowlist: 'Allowlist', cutlist: 'Cut list', appeal: 'Appeal', review_request: 'Review request' },
+  objectType: { source: 'Event source', user: 'User', dept: 'Department', role: 'Role', session: 'Session', users: 'Users (bulk)', audit: 'Audit log', grid: 'Grid', unit: 'Unit', incident: 'Incident', finding: 'Finding', allowlist: 'Allowlist', cutlist: 'Cut list', appeal: 'Appeal', review_request: 'Review request', case: 'Case', person: 'Person in a case', campaign: 'Campaign' },
   fields: {
     username: 'username', password: 'password', old: 'current password', new: 'new password', otp: 'one-time code', name: 'name', code: 'code', kind: 'type',
     parent_code: 'parent department', dept_code: 'department', phone: 'mobile', id_number: 'ID card number', reason: 'reason', id: 'ID',
