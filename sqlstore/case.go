@@ -495,16 +495,19 @@ func (s *Store) casePrefix(ctx context.Context, q querier, d *zhudun.Dept) (*zhu
 // CasePrefixFor returns the prefix in force for a department of the
 // caller's case:read scope.
 func (s *Store) CasePrefixFor(ctx context.Context, dept string) (*zhudun.CasePrefix, error) {
-	var out *zhudun.CasePrefix
-	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
-		d, err := tx.deptInScope(ctx, dept, zhudun.PermCaseRead)
-		if err != nil {
-			return err
-		}
-		out, err = tx.s.casePrefix(ctx, tx, d)
-		return err
-	})
-	return out, err
+	var w where
+	if _, err := scoped(ctx, &w, zhudun.PermCaseRead, deptCols); err != nil {
+		return nil, err
+	}
+	w.add("d.code = ?", dept)
+	d, err := scanDept(s.queryRow(ctx, deptSelect+w.sql(), w.args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, zhudun.Errorf(zhudun.ENOTFOUND, "department %s not found", dept)
+	}
+	if err != nil {
+		return nil, s.internal("dept load", err)
+	}
+	return s.casePrefix(ctx, s, d)
 }
 
 // SetCasePrefix sets a department's number prefix (case:write over it).
@@ -532,6 +535,17 @@ func (s *Store) SetCasePrefix(ctx context.Context, dept, prefix string) (*zhudun
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return tx.s.internal("case prefix check", err)
+		}
+		// The root's prefix in force numbers the root's cases even when it
+		// is the default: no other department may take it.
+		if d.ID != zhudun.RootDeptID {
+			rp, err := tx.s.casePrefix(ctx, tx, &zhudun.Dept{ID: zhudun.RootDeptID, Code: zhudun.RootDeptCode})
+			if err != nil {
+				return err
+			}
+			if rp.Prefix == prefix {
+				return zhudun.Errorf(zhudun.ECONFLICT, "prefix %s is the root department's", prefix)
+			}
 		}
 		if _, err := tx.exec(ctx, `INSERT INTO case_prefixes (dept_id, prefix, updated_by, updated_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (dept_id) DO UPDATE SET prefix = excluded.prefix, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,

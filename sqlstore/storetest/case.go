@@ -90,6 +90,9 @@ func testCaseNumbering(t *testing.T, b Backend) {
 	if _, err := e.s.SetCasePrefix(sb2, "SB2", "济历公网立"); code(err) != zhudun.ECONFLICT {
 		t.Fatalf("SB2 takes SB1's prefix: %v", err)
 	}
+	if _, err := e.s.SetCasePrefix(sb2, "SB2", zhudun.DefaultCasePrefix); code(err) != zhudun.ECONFLICT {
+		t.Fatalf("SB2 takes the root's default prefix: %v", err)
+	}
 	c2 := e.newCase(sb1, "第二案", "")
 	c3 := e.newCase(sb2, "二分局案", "")
 	if f := e.fileCase(sb1, c2.ID); f.Number != "济历公网立〔2026〕0002号" {
