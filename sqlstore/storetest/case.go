@@ -519,6 +519,28 @@ func testCasePeople(t *testing.T, b Backend) {
 	if len(full.People) != 2 || len(full.Measures) != 2 {
 		t.Fatalf("case a: %d people, %d measures", len(full.People), len(full.Measures))
 	}
+	// A key rotation re-seals and re-indexes people: the old keys then seal
+	// nothing, the clear text opens, and the ID still finds the person.
+	active, err := e.keys.Rotate("pii")
+	e.must(err)
+	_, err = e.keys.Rotate("index")
+	e.must(err)
+	_, err = e.s.RekeyPII(e.sys)
+	e.must(err)
+	usage, err := e.s.KeyUsage(e.sys)
+	e.must(err)
+	for id, n := range usage {
+		if id != active && n != 0 {
+			t.Errorf("pii key %d still seals %d values after the rekey", id, n)
+		}
+	}
+	if got, err := e.s.RevealPersonPII(sb1, pa.PersonID, why); err != nil || got.IDNumber != idA || got.Phone != phoneA {
+		t.Errorf("reveal after the rekey: %+v %v", got, err)
+	}
+	c3 := e.newCase(sb1, "轮换后案件", "")
+	if p3, err := e.s.AddCasePerson(sb1, c3.ID, zhudun.NewCasePerson{Name: "张三", IDNumber: idA, Role: zhudun.RoleWitness}); err != nil || p3.PersonID != pa.PersonID {
+		t.Errorf("found again after the index key rotated: %+v %v", p3, err)
+	}
 	for _, a := range []string{"case.person.add", "case.measure.add"} {
 		if n := e.auditCount(a); n == 0 {
 			t.Errorf("%s not audited", a)
