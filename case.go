@@ -709,6 +709,9 @@ type CaseService interface {
 	MergeCase(ctx context.Context, id, into int64, reason string) (*Case, error)
 	AddCaseEntities(ctx context.Context, id int64, findings []int64) ([]*CaseEntity, error)
 	AddCasePerson(ctx context.Context, id int64, n NewCasePerson) (*CasePerson, error)
+	// SetApprehended records (or, with "", clears) the day a suspect of
+	// the case was caught.
+	SetApprehended(ctx context.Context, id, person int64, day string) (*CasePerson, error)
 	AddMeasure(ctx context.Context, id int64, n NewMeasure) (*Measure, error)
 	AddSeizure(ctx context.Context, id int64, n NewSeizure) (*Seizure, error)
 	// FindPerson returns a person with every case of theirs the caller's

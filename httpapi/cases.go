@@ -19,6 +19,7 @@ func (s *Server) registerCases() {
 	s.handle("POST", "/api/v1/cases/{id}/links", false, s.linkCases)
 	s.handle("POST", "/api/v1/cases/{id}/merge", false, s.mergeCase)
 	s.handle("POST", "/api/v1/cases/{id}/people", false, s.addCasePerson)
+	s.handle("POST", "/api/v1/cases/{id}/people/{person}/apprehend", false, s.apprehend)
 	s.handle("POST", "/api/v1/cases/{id}/measures", false, s.addMeasure)
 	s.handle("POST", "/api/v1/cases/{id}/seizures", false, s.addSeizure)
 	s.handle("POST", "/api/v1/cases/{id}/entities", false, s.addCaseEntities)
@@ -151,6 +152,28 @@ func (s *Server) addCasePerson(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, p)
+	return nil
+}
+
+// apprehend records the day a suspect was caught: {"on":"2026-02-20"},
+// or "" to clear it.
+func (s *Server) apprehend(w http.ResponseWriter, r *http.Request) error {
+	var b struct {
+		On string `json:"on"`
+	}
+	id, err := idAndBody(r, &b)
+	if err != nil {
+		return err
+	}
+	person, err := pathInt(r, "person")
+	if err != nil {
+		return err
+	}
+	p, err := s.store.SetApprehended(r.Context(), id, person, b.On)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, p)
 	return nil
 }
 

@@ -147,6 +147,8 @@ func TestCaseScenario(t *testing.T) {
 		{"off1", "POST", "/api/v1/cases", map[string]any{"title": "民警立案", "type": "other"}, 403},
 		{"off1", "GET", path, nil, 403},
 		{"wa1", "GET", "/api/v1/people/" + fmt.Sprint(p.PersonID), nil, 200},
+		{"za1", "POST", path + "/people/" + fmt.Sprint(p.PersonID) + "/apprehend", map[string]any{"on": "2026-11-22"}, 404},
+		{"wa1", "POST", path + "/people/" + fmt.Sprint(p.PersonID) + "/apprehend", map[string]any{"on": "2026-11-22"}, 200},
 	} {
 		if res := h.do(r.who, r.method, r.path, r.body); res.status != r.status {
 			t.Errorf("%s %s %s: %d %s; want %d", r.who, r.method, r.path, res.status, res.body, r.status)

@@ -735,6 +735,15 @@ func (s *Store) MergeCase(ctx context.Context, id, into int64, reason string) (*
 				return tx.s.internal("case merge move", err)
 			}
 		}
+		// A suspect both cases hold keeps the duplicate's apprehension day
+		// when the survivor has none.
+		if _, err := tx.exec(ctx, `UPDATE case_people SET apprehended_on = (SELECT d.apprehended_on FROM case_people d
+				WHERE d.case_id = ? AND d.person_id = case_people.person_id AND d.role = case_people.role)
+			WHERE case_id = ? AND apprehended_on = '' AND EXISTS (SELECT 1 FROM case_people d
+				WHERE d.case_id = ? AND d.person_id = case_people.person_id AND d.role = case_people.role AND d.apprehended_on <> '')`,
+			id, into, id); err != nil {
+			return tx.s.internal("case merge apprehension", err)
+		}
 		for _, q := range []string{`DELETE FROM case_people WHERE case_id = ?`, `DELETE FROM case_entities WHERE case_id = ?`, `DELETE FROM case_campaigns WHERE case_id = ?`} {
 			if _, err := tx.exec(ctx, q, id); err != nil {
 				return tx.s.internal("case merge clear", err)

@@ -303,3 +303,38 @@ func (s *Store) AddMeasure(ctx context.Context, id int64, n zhudun.NewMeasure) (
 	})
 	return out, err
 }
+
+// SetApprehended records the day a suspect of the case was caught (抓获),
+// or clears it with ""; case:write in scope. Audited case.person.apprehend.
+func (s *Store) SetApprehended(ctx context.Context, id, person int64, day string) (*zhudun.CasePerson, error) {
+	if day != "" {
+		if err := zhudun.ValidDate("apprehended_on", day); err != nil {
+			return nil, err
+		}
+	}
+	var out *zhudun.CasePerson
+	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		c, err := tx.writableCase(ctx, id)
+		if err != nil {
+			return err
+		}
+		var cpid int64
+		var from string
+		err = tx.queryRow(ctx, `SELECT id, apprehended_on FROM case_people WHERE case_id = ? AND person_id = ? AND role = ?`,
+			id, person, zhudun.RoleSuspect).Scan(&cpid, &from)
+		if errors.Is(err, sql.ErrNoRows) {
+			return zhudun.Errorf(zhudun.ENOTFOUND, "person %d is not a suspect of case %d", person, id)
+		}
+		if err != nil {
+			return tx.s.internal("apprehend load", err)
+		}
+		if _, err := tx.exec(ctx, `UPDATE case_people SET apprehended_on = ? WHERE id = ?`, day, cpid); err != nil {
+			return tx.s.internal("apprehend", err)
+		}
+		if out, err = scanCasePerson(tx.queryRow(ctx, casePersonSelect+` WHERE cp.id = ?`, cpid)); err != nil {
+			return tx.s.internal("apprehend reload", err)
+		}
+		return tx.caseChanged(ctx, "case.person.apprehend", c, map[string]any{"person": person, "from": from, "to": day})
+	})
+	return out, err
+}

@@ -514,6 +514,19 @@ func testCasePeople(t *testing.T, b Backend) {
 		Authority: "二分局", DocumentNo: "取保〔2026〕1号"}); code(err) != zhudun.EINVALID {
 		t.Errorf("a measure on a person not in the case: %v", err)
 	}
+	// Apprehension later: suspects only, in scope, a day.
+	if _, err := e.s.SetApprehended(sb1, a.ID, victim.PersonID, "2026-02-22"); code(err) != zhudun.ENOTFOUND {
+		t.Errorf("apprehend a victim: %v", err)
+	}
+	if _, err := e.s.SetApprehended(sb1, a.ID, pa.PersonID, "22/02/2026"); code(err) != zhudun.EINVALID {
+		t.Errorf("apprehend on a bad day: %v", err)
+	}
+	if _, err := e.s.SetApprehended(sb2, a.ID, pa.PersonID, "2026-02-22"); code(err) != zhudun.ENOTFOUND {
+		t.Errorf("SB2 apprehends in SB1's case: %v", err)
+	}
+	if p, err := e.s.SetApprehended(sb1, a.ID, pa.PersonID, "2026-02-22"); err != nil || p.ApprehendedOn != "2026-02-22" {
+		t.Errorf("apprehend: %+v %v", p, err)
+	}
 	full, err := e.s.FindCaseByID(sb1, a.ID)
 	e.must(err)
 	if len(full.People) != 2 || len(full.Measures) != 2 {
@@ -541,7 +554,7 @@ func testCasePeople(t *testing.T, b Backend) {
 	if p3, err := e.s.AddCasePerson(sb1, c3.ID, zhudun.NewCasePerson{Name: "张三", IDNumber: idA, Role: zhudun.RoleWitness}); err != nil || p3.PersonID != pa.PersonID {
 		t.Errorf("found again after the index key rotated: %+v %v", p3, err)
 	}
-	for _, a := range []string{"case.person.add", "case.measure.add"} {
+	for _, a := range []string{"case.person.add", "case.measure.add", "case.person.apprehend"} {
 		if n := e.auditCount(a); n == 0 {
 			t.Errorf("%s not audited", a)
 		}
@@ -748,7 +761,9 @@ func testCaseMerge(t *testing.T, b Backend) {
 	zs := zhudun.NewCasePerson{Name: "张三", IDNumber: idA, Role: zhudun.RoleSuspect}
 	ps, err := e.s.AddCasePerson(sb1, surv.ID, zs)
 	e.must(err)
-	pd, err := e.s.AddCasePerson(sb1, dup.ID, zs)
+	caught := zs
+	caught.ApprehendedOn = "2026-02-24"
+	pd, err := e.s.AddCasePerson(sb1, dup.ID, caught)
 	e.must(err)
 	_, err = e.s.AddCasePerson(sb1, dup.ID, zhudun.NewCasePerson{Name: "李四", IDNumber: idB, Role: zhudun.RoleVictim})
 	e.must(err)
@@ -777,6 +792,9 @@ func testCaseMerge(t *testing.T, b Backend) {
 	var people, ents []string
 	for _, p := range got.People {
 		people = append(people, p.Name+":"+p.Role)
+		if p.Role == zhudun.RoleSuspect && p.ApprehendedOn != "2026-02-24" {
+			t.Errorf("the survivor's suspect lost the duplicate's apprehension day: %+v", p)
+		}
 	}
 	for _, x := range got.Entities {
 		ents = append(ents, x.Entity)
