@@ -192,6 +192,10 @@ func (n *NewCase) Validate() error {
 type CaseTransition struct {
 	To     string `json:"to"`
 	Reason string `json:"reason"`
+	// At, when set, is when the step was taken (entering a case's history
+	// after the fact): not in the future and not before the case's last
+	// step. Filing takes its number's year from it. Default: now.
+	At *time.Time `json:"at,omitempty"`
 }
 
 // CaseEvent is one step of a case's lifecycle: who moved it, when, from

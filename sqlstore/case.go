@@ -78,10 +78,15 @@ func (tx *Tx) writableCase(ctx context.Context, id int64) (*zhudun.Case, error) 
 	return c, nil
 }
 
-// caseEvent records one step of a case's lifecycle.
+// caseEvent records one step of a case's lifecycle, taken now.
 func (tx *Tx) caseEvent(ctx context.Context, id int64, from, to, reason string) error {
+	return tx.caseEventAt(ctx, id, tx.now, from, to, reason)
+}
+
+// caseEventAt records one step of a case's lifecycle taken at at.
+func (tx *Tx) caseEventAt(ctx context.Context, id int64, at time.Time, from, to, reason string) error {
 	_, err := tx.exec(ctx, `INSERT INTO case_events (case_id, at, actor, from_status, to_status, reason) VALUES (?, ?, ?, ?, ?, ?)`,
-		id, tx.now, zhudun.CallerFrom(ctx).Username, from, to, reason)
+		id, at, zhudun.CallerFrom(ctx).Username, from, to, reason)
 	return tx.s.internalIf("case event", err)
 }
 
@@ -232,7 +237,7 @@ func (s *Store) CreateCase(ctx context.Context, n zhudun.NewCase) (*zhudun.Case,
 		if _, err := tx.addEntities(ctx, id, fs); err != nil {
 			return err
 		}
-		if err := tx.caseEvent(ctx, id, "", zhudun.CaseReceived, ""); err != nil {
+		if err := tx.caseEventAt(ctx, id, received, "", zhudun.CaseReceived, ""); err != nil {
 			return err
 		}
 		c, err := tx.s.caseInScope(ctx, tx, id, zhudun.PermCaseWrite)
@@ -582,9 +587,26 @@ func (s *Store) TransitionCase(ctx context.Context, id int64, t zhudun.CaseTrans
 		if !zhudun.CanTransition(c.Status, t.To) {
 			return zhudun.Errorf(zhudun.ECONFLICT, "a %s case cannot become %s", c.Status, t.To)
 		}
+		at := tx.now
+		if t.At != nil {
+			at = t.At.UTC().Truncate(time.Microsecond)
+			if at.After(tx.now.Add(time.Minute)) {
+				return zhudun.FieldError("at", "at is in the future")
+			}
+			// ORDER BY rather than MAX(): SQLite's aggregate loses the
+			// column's time type.
+			var last time.Time
+			err := tx.queryRow(ctx, `SELECT at FROM case_events WHERE case_id = ? ORDER BY at DESC LIMIT 1`, id).Scan(&last)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return tx.s.internal("case last step", err)
+			}
+			if err == nil && at.Before(last) {
+				return zhudun.FieldError("at", "at is before the case's last step (%s)", last.UTC().Format(time.RFC3339))
+			}
+		}
 		col := map[string]string{zhudun.CaseFiled: "filed_at", zhudun.CaseSolved: "solved_at", zhudun.CaseTransferred: "transferred_at",
 			zhudun.CaseClosedUnfiled: "closed_at", zhudun.CaseRevoked: "closed_at"}[t.To]
-		res, err := tx.exec(ctx, `UPDATE cases SET status = ?, `+col+` = ?, updated_at = ? WHERE id = ? AND status = ?`, t.To, tx.now, tx.now, id, c.Status)
+		res, err := tx.exec(ctx, `UPDATE cases SET status = ?, `+col+` = ?, updated_at = ? WHERE id = ? AND status = ?`, t.To, at, tx.now, id, c.Status)
 		if err != nil {
 			return tx.s.internal("case transition", err)
 		}
@@ -594,18 +616,22 @@ func (s *Store) TransitionCase(ctx context.Context, id int64, t zhudun.CaseTrans
 		action := "case.transition"
 		if t.To == zhudun.CaseFiled {
 			action = "case.file"
-			if err := tx.fileNumber(ctx, c); err != nil {
+			if err := tx.fileNumber(ctx, c, at); err != nil {
 				return err
 			}
 		}
-		if err := tx.caseEvent(ctx, id, c.Status, t.To, t.Reason); err != nil {
+		if err := tx.caseEventAt(ctx, id, at, c.Status, t.To, t.Reason); err != nil {
 			return err
 		}
 		nc, err := tx.s.caseInScope(ctx, tx, id, zhudun.PermCaseWrite)
 		if err != nil {
 			return err
 		}
-		return tx.caseChanged(ctx, action, nc, map[string]any{"from": c.Status, "to": t.To, "reason": t.Reason})
+		detail := map[string]any{"from": c.Status, "to": t.To, "reason": t.Reason}
+		if t.At != nil {
+			detail["at"] = at
+		}
+		return tx.caseChanged(ctx, action, nc, detail)
 	})
 	if err != nil {
 		return nil, err
@@ -614,12 +640,12 @@ func (s *Store) TransitionCase(ctx context.Context, id int64, t zhudun.CaseTrans
 }
 
 // fileNumber gives case c the next serial of its department and the
-// filing year (China time) and its number. The counter row is incremented
+// filing year (China time, of at) and its number. The counter row is incremented
 // in one statement — the row lock orders concurrent filings — and a
 // rolled-back filing rolls its increment back with it, so no serial is
 // given twice or skipped by a failure, and none is reused.
-func (tx *Tx) fileNumber(ctx context.Context, c *zhudun.Case) error {
-	year := tx.now.In(zhudun.CST()).Year()
+func (tx *Tx) fileNumber(ctx context.Context, c *zhudun.Case, at time.Time) error {
+	year := at.In(zhudun.CST()).Year()
 	var serial int
 	if err := tx.queryRow(ctx, `INSERT INTO case_counters (dept_id, year, last) VALUES (?, ?, 1)
 		ON CONFLICT (dept_id, year) DO UPDATE SET last = case_counters.last + 1 RETURNING last`, c.DeptID, year).Scan(&serial); err != nil {

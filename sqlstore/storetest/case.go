@@ -265,6 +265,32 @@ func testCaseLifecycle(t *testing.T, b Backend) {
 	if c.Serial != 2 || d.Serial != 3 {
 		t.Fatalf("serials after a revocation: %d, %d; want 2, 3", c.Serial, d.Serial)
 	}
+	// History entered after the fact: received and filed in December,
+	// solved in January; the number is of the filing year.
+	recv := time.Date(2025, 12, 20, 2, 0, 0, 0, time.UTC)
+	h, err := e.s.CreateCase(sb1, zhudun.NewCase{Title: "去年受理案", Type: "gambling", ReceivedAt: &recv})
+	e.must(err)
+	at := func(y int, m time.Month, d int) *time.Time { t := time.Date(y, m, d, 2, 0, 0, 0, time.UTC); return &t }
+	for _, s := range []struct {
+		tr   zhudun.CaseTransition
+		want string
+	}{
+		{zhudun.CaseTransition{To: zhudun.CaseFiled, At: at(2025, 12, 19)}, zhudun.EINVALID}, // before it was received
+		{zhudun.CaseTransition{To: zhudun.CaseFiled, At: at(2026, 3, 2)}, zhudun.EINVALID},   // tomorrow
+		{zhudun.CaseTransition{To: zhudun.CaseFiled, At: at(2025, 12, 28)}, ""},
+		{zhudun.CaseTransition{To: zhudun.CaseSolved, At: at(2025, 12, 27)}, zhudun.EINVALID}, // before the filing
+		{zhudun.CaseTransition{To: zhudun.CaseSolved, At: at(2026, 1, 10)}, ""},
+	} {
+		if _, err := e.s.TransitionCase(sb1, h.ID, s.tr); code(err) != s.want || (s.want != "" && field(err) != "at") {
+			t.Errorf("%s at %s: %v; want %q", s.tr.To, s.tr.At, err, s.want)
+		}
+	}
+	gh, err := e.s.FindCaseByID(sb1, h.ID)
+	e.must(err)
+	if gh.Number != "济公网立SB1〔2025〕0001号" || !gh.ReceivedAt.Equal(recv) || !gh.FiledAt.Equal(*at(2025, 12, 28)) || !gh.SolvedAt.Equal(*at(2026, 1, 10)) ||
+		len(gh.Events) != 3 || !gh.Events[0].At.Equal(recv) || !gh.Events[2].At.Equal(*at(2026, 1, 10)) {
+		t.Fatalf("history: %q %v %v %v %+v", gh.Number, gh.ReceivedAt, gh.FiledAt, gh.SolvedAt, gh.Events)
+	}
 	list, n, err := e.s.FindCases(sb1, zhudun.CaseFilter{Status: zhudun.CaseRevoked})
 	e.must(err)
 	if n != 1 || list[0].ID != c.ID || list[0].Number != c.Number {
