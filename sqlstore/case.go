@@ -551,6 +551,16 @@ func (s *Store) SetCasePrefix(ctx context.Context, dept, prefix string) (*zhudun
 			if rp.Prefix == prefix {
 				return zhudun.Errorf(zhudun.ECONFLICT, "prefix %s is the root department's", prefix)
 			}
+			// nor another department's default (the root's and its code)
+			if code, ok := strings.CutPrefix(prefix, rp.Prefix); ok {
+				var n int
+				if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM depts WHERE code = ? AND id <> ?`, code, d.ID).Scan(&n); err != nil {
+					return tx.s.internal("case prefix default check", err)
+				}
+				if n > 0 {
+					return zhudun.Errorf(zhudun.ECONFLICT, "prefix %s is department %s's default", prefix, code)
+				}
+			}
 		}
 		if _, err := tx.exec(ctx, `INSERT INTO case_prefixes (dept_id, prefix, updated_by, updated_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (dept_id) DO UPDATE SET prefix = excluded.prefix, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,

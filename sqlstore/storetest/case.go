@@ -93,6 +93,10 @@ func testCaseNumbering(t *testing.T, b Backend) {
 	if _, err := e.s.SetCasePrefix(sb2, "SB2", zhudun.DefaultCasePrefix); code(err) != zhudun.ECONFLICT {
 		t.Fatalf("SB2 takes the root's default prefix: %v", err)
 	}
+	e.must(e.s.CreateDept(e.sys, &zhudun.Dept{Code: "WAZD", Name: "网安支队", Kind: zhudun.DeptDivision}))
+	if _, err := e.s.SetCasePrefix(sb2, "SB2", "济公网立WAZD"); code(err) != zhudun.ECONFLICT {
+		t.Fatalf("SB2 takes WAZD's default prefix: %v", err)
+	}
 	c2 := e.newCase(sb1, "第二案", "")
 	c3 := e.newCase(sb2, "二分局案", "")
 	if f := e.fileCase(sb1, c2.ID); f.Number != "济历公网立〔2026〕0002号" {
