@@ -110,9 +110,8 @@ type CampaignRef struct {
 	Name string `json:"name"`
 }
 
-// Case is one cyber case. Number is empty until the case is filed; before
-// that it is known by its Receipt. The detail fields (People to Links) are
-// filled by FindCaseByID only.
+// Case is one cyber case as lists show it. Number is empty until the case
+// is filed; before that it is known by its Receipt.
 type Case struct {
 	ID          int64         `json:"id"`
 	Receipt     string        `json:"receipt"`
@@ -139,13 +138,18 @@ type Case struct {
 	CreatedBy   string        `json:"created_by"`
 	CreatedAt   time.Time     `json:"created_at"`
 	UpdatedAt   time.Time     `json:"updated_at"`
+}
 
-	People   []*CasePerson `json:"people,omitempty"`
-	Measures []*Measure    `json:"measures,omitempty"`
-	Seizures []*Seizure    `json:"seizures,omitempty"`
-	Entities []*CaseEntity `json:"entities,omitempty"`
-	Events   []*CaseEvent  `json:"events,omitempty"`
-	Links    []*CaseLink   `json:"links,omitempty"`
+// CaseDetail is a case with all its parts, as the case page shows it:
+// every list present, empty when the case has none.
+type CaseDetail struct {
+	*Case
+	People   []*CasePerson `json:"people"`
+	Measures []*Measure    `json:"measures"`
+	Seizures []*Seizure    `json:"seizures"`
+	Entities []*CaseEntity `json:"entities"`
+	Events   []*CaseEvent  `json:"events"`
+	Links    []*CaseLink   `json:"links"`
 	// Note is set by FindCaseByNumber when the number asked for was a
 	// duplicate's merged into this case.
 	Note string `json:"note,omitempty"`
@@ -256,21 +260,21 @@ type CaseEntity struct {
 // transition the lifecycle does not allow, a merged case written to),
 // EFORBIDDEN.
 type CaseService interface {
-	CreateCase(ctx context.Context, n NewCase) (*Case, error)
+	CreateCase(ctx context.Context, n NewCase) (*CaseDetail, error)
 	FindCases(ctx context.Context, f CaseFilter) ([]*Case, int, error)
 	// FindCaseByID returns the case with its people, measures, seizures,
 	// entities, events and links.
-	FindCaseByID(ctx context.Context, id int64) (*Case, error)
+	FindCaseByID(ctx context.Context, id int64) (*CaseDetail, error)
 	// FindCaseByNumber finds a case by number or receipt; a merged
 	// duplicate's number returns the survivor, with Note saying so.
-	FindCaseByNumber(ctx context.Context, number string) (*Case, error)
+	FindCaseByNumber(ctx context.Context, number string) (*CaseDetail, error)
 	// TransitionCase moves a case along its lifecycle; filing assigns the
 	// number in the same transaction.
-	TransitionCase(ctx context.Context, id int64, t CaseTransition) (*Case, error)
+	TransitionCase(ctx context.Context, id int64, t CaseTransition) (*CaseDetail, error)
 	LinkCases(ctx context.Context, id, other int64, reason string) (*CaseLink, error)
 	// MergeCase merges duplicate id into the survivor into and returns the
 	// survivor.
-	MergeCase(ctx context.Context, id, into int64, reason string) (*Case, error)
+	MergeCase(ctx context.Context, id, into int64, reason string) (*CaseDetail, error)
 	AddCaseEntities(ctx context.Context, id int64, findings []int64) ([]*CaseEntity, error)
 	AddCasePerson(ctx context.Context, id int64, n NewCasePerson) (*CasePerson, error)
 	// SetApprehended records (or, with "", clears) the day a suspect of
@@ -289,5 +293,5 @@ type CaseService interface {
 	CreateCampaign(ctx context.Context, n NewCampaign) (*Campaign, error)
 	FindCampaigns(ctx context.Context) ([]*Campaign, error)
 	// TagCase tags a case with a campaign that reaches its department.
-	TagCase(ctx context.Context, id, campaign int64) (*Case, error)
+	TagCase(ctx context.Context, id, campaign int64) (*CaseDetail, error)
 }

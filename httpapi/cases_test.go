@@ -60,12 +60,17 @@ func caseWorld(t *testing.T) *harness {
 // audit log and no clear ID is.
 func TestCaseScenario(t *testing.T) {
 	h := caseWorld(t)
-	var c zhudun.Case
+	var c zhudun.CaseDetail
 	res := h.do("wa1", "POST", "/api/v1/cases", map[string]any{"title": "G-000001 猫池窝点案", "type": "helping_crime", "from_gang": "G-000001"})
 	if res.status != 201 {
 		t.Fatalf("create: %d %s", res.status, res.body)
 	}
 	decodeInto(t, res, &c)
+	for _, k := range []string{`"people":[]`, `"measures":[]`, `"seizures":[]`, `"links":[]`, `"team":[]`, `"campaigns":[]`} {
+		if !bytes.Contains(res.body, []byte(k)) {
+			t.Errorf("a new case's page lacks %s: %s", k, res.body)
+		}
+	}
 	var ents []string
 	for _, e := range c.Entities {
 		ents = append(ents, e.Entity)
@@ -124,7 +129,7 @@ func TestCaseScenario(t *testing.T) {
 		!bytes.Contains(res.body, []byte("370102198503121233")) {
 		t.Fatalf("reveal: %d %s", res.status, res.body)
 	}
-	var got zhudun.Case
+	var got zhudun.CaseDetail
 	res = h.do("wa1", "GET", "/api/v1/cases/by-number?number="+c.Number, nil)
 	decodeInto(t, res, &got)
 	if res.status != 200 || got.ID != c.ID || len(got.People) != 1 || len(got.Measures) != 1 || len(got.Seizures) != 1 || len(got.Events) != 2 {
@@ -159,7 +164,7 @@ func TestCaseScenario(t *testing.T) {
 	}
 	// ZAZD opens its own from the gang: its member only.
 	res = h.do("za1", "POST", "/api/v1/cases", map[string]any{"title": "治安支队涉 G-000001", "type": "helping_crime", "from_gang": "G-000001"})
-	var zc zhudun.Case
+	var zc zhudun.CaseDetail
 	decodeInto(t, res, &zc)
 	if res.status != 201 || len(zc.Entities) != 1 || zc.Entities[0].Entity != "13900000009" {
 		t.Fatalf("ZAZD's case: %d %s", res.status, res.body)
@@ -182,10 +187,10 @@ func TestCaseScenario(t *testing.T) {
 func TestCaseMatrix(t *testing.T) {
 	h := caseWorld(t)
 	res := h.do("wa1", "POST", "/api/v1/cases", map[string]any{"title": "网安支队案", "type": "telecom_fraud"})
-	var c zhudun.Case
+	var c zhudun.CaseDetail
 	decodeInto(t, res, &c)
 	res = h.do("za1", "POST", "/api/v1/cases", map[string]any{"title": "治安支队案", "type": "gambling"})
-	var zc zhudun.Case
+	var zc zhudun.CaseDetail
 	decodeInto(t, res, &zc)
 	id := fmt.Sprint(c.ID)
 	rows := []struct {

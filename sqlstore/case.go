@@ -149,7 +149,7 @@ func (tx *Tx) caseUsers(ctx context.Context, ids []int64) (map[int64]string, err
 // scope, with its lead, team and campaigns, and — from a gang or chosen
 // findings within the caller's finding:read scope — the engine's entities.
 // Audited case.create.
-func (s *Store) CreateCase(ctx context.Context, n zhudun.NewCase) (*zhudun.Case, error) {
+func (s *Store) CreateCase(ctx context.Context, n zhudun.NewCase) (*zhudun.CaseDetail, error) {
 	if err := n.Validate(); err != nil {
 		return nil, err
 	}
@@ -353,14 +353,14 @@ func (s *Store) caseTags(ctx context.Context, q querier, cs []*zhudun.Case) erro
 
 // FindCaseByID returns a case of the caller's case:read scope with all its
 // parts.
-func (s *Store) FindCaseByID(ctx context.Context, id int64) (*zhudun.Case, error) {
+func (s *Store) FindCaseByID(ctx context.Context, id int64) (*zhudun.CaseDetail, error) {
 	return s.caseDetail(ctx, s, id, zhudun.PermCaseRead)
 }
 
 // FindCaseByNumber finds a case by its number or receipt; the number of a
 // duplicate merged into another case returns the survivor (followed
 // through chains of merges), with a note.
-func (s *Store) FindCaseByNumber(ctx context.Context, number string) (*zhudun.Case, error) {
+func (s *Store) FindCaseByNumber(ctx context.Context, number string) (*zhudun.CaseDetail, error) {
 	number = strings.TrimSpace(number)
 	if number == "" {
 		return nil, zhudun.FieldError("number", "a number is required")
@@ -387,7 +387,7 @@ func (s *Store) FindCaseByNumber(ctx context.Context, number string) (*zhudun.Ca
 		return nil, zhudun.Errorf(zhudun.ENOTFOUND, "case %s not found", number)
 	}
 	if c.Number != number && c.Receipt != number {
-		c.Note = fmt.Sprintf("%s was merged into %s", number, caseName(c))
+		c.Note = fmt.Sprintf("%s was merged into %s", number, caseName(c.Case))
 	}
 	return c, nil
 }
@@ -400,14 +400,15 @@ func caseName(c *zhudun.Case) string {
 }
 
 // caseDetail loads a case in scope for perm with its parts.
-func (s *Store) caseDetail(ctx context.Context, q querier, id int64, perm zhudun.Permission) (*zhudun.Case, error) {
-	c, err := s.caseInScope(ctx, q, id, perm)
+func (s *Store) caseDetail(ctx context.Context, q querier, id int64, perm zhudun.Permission) (*zhudun.CaseDetail, error) {
+	cs, err := s.caseInScope(ctx, q, id, perm)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.caseTags(ctx, q, []*zhudun.Case{c}); err != nil {
+	if err := s.caseTags(ctx, q, []*zhudun.Case{cs}); err != nil {
 		return nil, err
 	}
+	c := &zhudun.CaseDetail{Case: cs}
 	if c.People, err = s.casePeople(ctx, q, id); err != nil {
 		return nil, err
 	}
@@ -452,7 +453,7 @@ func (s *Store) caseEvents(ctx context.Context, q querier, id int64) ([]*zhudun.
 // one case cannot both succeed; filing draws the department's next serial
 // of the filing year in the same transaction. Audited case.file for
 // filing, case.transition otherwise.
-func (s *Store) TransitionCase(ctx context.Context, id int64, t zhudun.CaseTransition) (*zhudun.Case, error) {
+func (s *Store) TransitionCase(ctx context.Context, id int64, t zhudun.CaseTransition) (*zhudun.CaseDetail, error) {
 	t.Reason = strings.TrimSpace(t.Reason)
 	if !slices.Contains(zhudun.CaseStatuses, t.To) || t.To == zhudun.CaseMerged || t.To == zhudun.CaseReceived {
 		return nil, zhudun.FieldError("to", "to must be filed, solved, transferred, closed_unfiled or revoked")

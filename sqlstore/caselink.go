@@ -94,7 +94,7 @@ func (s *Store) LinkCases(ctx context.Context, id, other int64, reason string) (
 // once), the duplicate becomes merged and points at it, and its number
 // and receipt keep finding it (FindCaseByNumber). A duplicate must be
 // open (received or filed). Audited case.merge on both.
-func (s *Store) MergeCase(ctx context.Context, id, into int64, reason string) (*zhudun.Case, error) {
+func (s *Store) MergeCase(ctx context.Context, id, into int64, reason string) (*zhudun.CaseDetail, error) {
 	reason = strings.TrimSpace(reason)
 	if err := zhudun.ValidReason("reason", reason); err != nil {
 		return nil, err

@@ -325,7 +325,7 @@ func (tx *Tx) tagCampaign(ctx context.Context, id int64, d *zhudun.Dept, cp int6
 
 // TagCase tags a case of the caller's case:write scope with a campaign
 // that reaches its department. Audited case.campaign.add.
-func (s *Store) TagCase(ctx context.Context, id, campaign int64) (*zhudun.Case, error) {
+func (s *Store) TagCase(ctx context.Context, id, campaign int64) (*zhudun.CaseDetail, error) {
 	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
 		c, err := tx.writableCase(ctx, id)
 		if err != nil {

@@ -25,7 +25,7 @@ const (
 	phoneA = "13855556666"
 )
 
-func (e *env) newCase(ctx context.Context, title, dept string) *zhudun.Case {
+func (e *env) newCase(ctx context.Context, title, dept string) *zhudun.CaseDetail {
 	e.t.Helper()
 	c, err := e.s.CreateCase(ctx, zhudun.NewCase{Title: title, Type: "telecom_fraud", Dept: dept})
 	if err != nil {
@@ -34,7 +34,7 @@ func (e *env) newCase(ctx context.Context, title, dept string) *zhudun.Case {
 	return c
 }
 
-func (e *env) fileCase(ctx context.Context, id int64) *zhudun.Case {
+func (e *env) fileCase(ctx context.Context, id int64) *zhudun.CaseDetail {
 	e.t.Helper()
 	c, err := e.s.TransitionCase(ctx, id, zhudun.CaseTransition{To: zhudun.CaseFiled})
 	if err != nil {
