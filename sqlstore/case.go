@@ -170,6 +170,9 @@ func (s *Store) CreateCase(ctx context.Context, n zhudun.NewCase) (*zhudun.CaseD
 		if err != nil {
 			return zhudun.FieldError("dept", "%s", zhudun.ErrorMessage(err))
 		}
+		if d.Disabled {
+			return zhudun.FieldError("dept", "department %s is disabled", d.Code)
+		}
 		team := slices.Clone(n.Team)
 		if n.Lead != 0 {
 			team = append(team, n.Lead)
