@@ -78,6 +78,19 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"ana1", "GET", "/api/v1/reports/fourcuts?from=2026-01-01&to=2026-01-31", nil, 403, -1},
 		{"ana1", "GET", "/api/v1/cutlists", nil, 200, -1},
 		{"", "GET", "/api/v1/cutlists/black_card", nil, 401, -1},
+		// Cyber cases (issue 12): case:read and case:write (analysts)
+		// within the scope of the case's department; commanders read; an
+		// officer neither; TestCaseMatrix has the cases of two divisions.
+		{"ana1", "GET", "/api/v1/cases", nil, 200, 0},
+		{"ana1", "GET", "/api/v1/cases/1", nil, 404, -1},
+		{"ana1", "GET", "/api/v1/people/1", nil, 404, -1},
+		{"off1", "GET", "/api/v1/cases", nil, 403, -1},
+		{"off1", "POST", "/api/v1/cases", map[string]any{"title": "民警立案", "type": "other"}, 403, -1},
+		{"off1", "POST", "/api/v1/campaigns", map[string]any{"name": "民警专项", "from": "2026-01-01", "to": "2026-12-31"}, 403, -1},
+		{"off1", "POST", "/api/v1/people/1/pii", map[string]any{"reason": "核查嫌疑人身份"}, 403, -1},
+		{"ana1", "PUT", "/api/v1/depts/SB2/case-prefix", map[string]any{"prefix": "济二公网立"}, 404, -1},
+		{"ana1", "GET", "/api/v1/campaigns", nil, 200, 0},
+		{"ana1", "GET", "/api/v1/dictionaries/case-types", nil, 200, -1},
 		// Departments.
 		{"rootadm", "GET", "/api/v1/depts", nil, 200, 5},
 		{"sb1adm", "GET", "/api/v1/depts", nil, 200, 2},

@@ -79,6 +79,9 @@ func (s *Server) register() {
 	s.registerFindings()
 	s.registerCutLists()
 
+	// Cyber cases and campaigns (网安案件).
+	s.registerCases()
+
 	// Events and the API's own description.
 	s.handle("GET", "/api/v1/events/stream", false, s.eventStream)
 	s.handle("GET", "/api/v1/openapi.json", true, func(w http.ResponseWriter, r *http.Request) error {

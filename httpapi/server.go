@@ -37,6 +37,7 @@ type Backend interface {
 	zhudun.SourceService
 	zhudun.FindingService
 	CutBackend
+	zhudun.CaseService
 	zhudun.EngineStatusService
 	// Unlock clears a user's lockout (user:write).
 	Unlock(ctx context.Context, id int64) error

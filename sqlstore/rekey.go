@@ -8,7 +8,8 @@ import (
 )
 
 // RekeyPII re-seals every personal field — users' phones, ID numbers and
-// TOTP secrets, incidents' caller phones, appeals' resident IDs — under the
+// TOTP secrets, incidents' caller phones, appeals' resident IDs, case people's
+// ID numbers and phones — under the
 // keyring's active key and recomputes every blind index under the active
 // index key. Run it after
 // adding a key (zhudun keys rotate); old keys can be retired once it has run.
@@ -87,8 +88,13 @@ func (s *Store) RekeyPII(ctx context.Context) (int, error) {
 		return n + ni, err
 	}
 	ni += na
+	np, err := s.rekeyPeople(ctx)
+	if err != nil {
+		return n + ni, err
+	}
+	ni += np
 	err = s.write(ctx, func(ctx context.Context, tx *Tx) error {
-		return tx.audit(ctx, &zhudun.AuditEntry{Action: "keys.rekey", ObjectType: "pii", Detail: Detail(map[string]int{"users": n, "incidents": ni})})
+		return tx.audit(ctx, &zhudun.AuditEntry{Action: "keys.rekey", ObjectType: "pii", Detail: Detail(map[string]int{"users": n, "incidents": ni, "people": np})})
 	})
 	return n + ni, err
 }
@@ -201,4 +207,64 @@ func (s *Store) rekeyAppeals(ctx context.Context) (int, error) {
 		return nil
 	})
 	return n, err
+}
+
+// rekeyPeople re-seals and re-indexes case people's ID numbers and phones
+// in batches of 1,000, as rekeyIncidents does (a bureau holds millions).
+func (s *Store) rekeyPeople(ctx context.Context) (int, error) {
+	n := 0
+	for after := int64(0); ; {
+		rows, err := s.query(ctx, `SELECT id, idno_enc, phone_enc FROM people WHERE id > ? AND (idno_enc <> '' OR phone_enc <> '') ORDER BY id LIMIT 1000`, after)
+		if err != nil {
+			return n, s.internal("rekey people", err)
+		}
+		type row struct {
+			id          int64
+			idno, phone string
+		}
+		var batch []row
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.id, &r.idno, &r.phone); err != nil {
+				rows.Close()
+				return n, s.internal("rekey people scan", err)
+			}
+			batch = append(batch, r)
+		}
+		rows.Close()
+		if len(batch) == 0 {
+			return n, nil
+		}
+		err = s.write(ctx, func(ctx context.Context, tx *Tx) error {
+			for _, r := range batch {
+				idno, err := s.reseal(r.idno, personAAD(r.id, "idno"))
+				if err != nil {
+					return err
+				}
+				phone, err := s.reseal(r.phone, personAAD(r.id, "phone"))
+				if err != nil {
+					return err
+				}
+				var iidx, pidx string
+				if idno.clear != "" {
+					canon, _ := pii.NormalizeIDNumber(idno.clear)
+					iidx = s.keys.Index("idno", canon)
+				}
+				if phone.clear != "" {
+					canon, _ := pii.NormalizePhone(phone.clear)
+					pidx = s.keys.Index("phone", canon)
+				}
+				if _, err := tx.exec(ctx, `UPDATE people SET idno_enc = ?, idno_idx = ?, phone_enc = ?, phone_idx = ? WHERE id = ?`,
+					idno.sealed, iidx, phone.sealed, pidx, r.id); err != nil {
+					return tx.s.internal("rekey person update", err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return n, err
+		}
+		n += len(batch)
+		after = batch[len(batch)-1].id
+	}
 }

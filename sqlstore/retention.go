@@ -153,7 +153,7 @@ func numbered(q string) string {
 
 // KeyUsage counts, per personal-data key id, the sealed values stored under
 // it: users' phones, ID numbers and TOTP secrets and incidents' caller
-// phones, appeals' resident IDs. Keys of the keyring that seal nothing count 0. System caller only.
+// phones, appeals' resident IDs, case people's ID numbers and phones. Keys of the keyring that seal nothing count 0. System caller only.
 func (s *Store) KeyUsage(ctx context.Context) (map[int]int64, error) {
 	if c := zhudun.CallerFrom(ctx); c == nil || !c.System {
 		return nil, zhudun.Errorf(zhudun.EFORBIDDEN, "key usage is a system read")
@@ -165,7 +165,9 @@ func (s *Store) KeyUsage(ctx context.Context) (map[int]int64, error) {
 		err := s.queryRow(ctx, `SELECT
 			(SELECT COUNT(*) FROM users WHERE phone_enc LIKE ?) + (SELECT COUNT(*) FROM users WHERE idno_enc LIKE ?) +
 			(SELECT COUNT(*) FROM users WHERE totp_secret LIKE ?) + (SELECT COUNT(*) FROM users WHERE totp_pending LIKE ?) +
-			(SELECT COUNT(*) FROM incidents WHERE phone_enc LIKE ?) + (SELECT COUNT(*) FROM appeals WHERE idno_enc LIKE ?)`, like, like, like, like, like, like).Scan(&n)
+			(SELECT COUNT(*) FROM incidents WHERE phone_enc LIKE ?) + (SELECT COUNT(*) FROM appeals WHERE idno_enc LIKE ?) +
+			(SELECT COUNT(*) FROM people WHERE idno_enc LIKE ?) + (SELECT COUNT(*) FROM people WHERE phone_enc LIKE ?)`,
+			like, like, like, like, like, like, like, like).Scan(&n)
 		if err != nil {
 			return nil, s.internal("key usage", err)
 		}

@@ -128,6 +128,15 @@ func Run(t *testing.T, b Backend) {
 	t.Run("FourCutsReport", func(t *testing.T) { testFourCutsReport(t, b) })
 	t.Run("FindingFilters", func(t *testing.T) { testFindingFilters(t, b) })
 	t.Run("EngineStatus", func(t *testing.T) { testEngineStatus(t, b) })
+	t.Run("CaseNumbering", func(t *testing.T) { testCaseNumbering(t, b) })
+	t.Run("CaseFilingRace", func(t *testing.T) { testCaseFilingRace(t, b) })
+	t.Run("CaseLifecycle", func(t *testing.T) { testCaseLifecycle(t, b) })
+	t.Run("CaseScope", func(t *testing.T) { testCaseScope(t, b) })
+	t.Run("CasePeople", func(t *testing.T) { testCasePeople(t, b) })
+	t.Run("CaseSeizures", func(t *testing.T) { testCaseSeizures(t, b) })
+	t.Run("CaseFromEngine", func(t *testing.T) { testCaseFromEngine(t, b) })
+	t.Run("CaseMerge", func(t *testing.T) { testCaseMerge(t, b) })
+	t.Run("Campaigns", func(t *testing.T) { testCampaigns(t, b) })
 }
 
 func code(err error) string { return zhudun.ErrorCode(err) }
