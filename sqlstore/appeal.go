@@ -206,7 +206,9 @@ func (s *Store) AppealStats(ctx context.Context) ([]*zhudun.AppealStat, error) {
 	if _, err := scoped(ctx, &w, zhudun.PermFindingRead, scopeCols{Path: "d.path", DeptID: "f.dept_id"}); err != nil {
 		return nil, err
 	}
-	rows, err := s.query(ctx, `SELECT a.status, f.evidence FROM appeals a JOIN findings f ON f.id = a.finding_id JOIN depts d ON d.id = f.dept_id`+w.sql(), w.args...)
+	// the evidence the confirmation rested on (the engine's later runs
+	// rewrite f.evidence); findings confirmed before it was kept: today's
+	rows, err := s.query(ctx, `SELECT a.status, CASE WHEN f.confirmed_evidence <> '' THEN f.confirmed_evidence ELSE f.evidence END FROM appeals a JOIN findings f ON f.id = a.finding_id JOIN depts d ON d.id = f.dept_id`+w.sql(), w.args...)
 	if err != nil {
 		return nil, s.internal("appeal stats", err)
 	}

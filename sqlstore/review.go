@@ -201,7 +201,7 @@ func (tx *Tx) review(ctx context.Context, fs []*zhudun.Finding, r zhudun.Review,
 			var err error
 			if status == zhudun.ReviewConfirmed {
 				_, err = tx.exec(ctx, `UPDATE findings SET review = ?, confirmed = ?, confirmed_at = ?, list_at = ?, review_reason = ?, reviewed_by = ?,
-					reviewed_at = ?, not_cut_reason = '', not_cut_at = NULL, overdue_at = NULL, updated_at = ? WHERE id = ?`,
+					reviewed_at = ?, not_cut_reason = '', not_cut_at = NULL, overdue_at = NULL, confirmed_evidence = evidence, updated_at = ? WHERE id = ?`,
 					status, true, tx.now, tx.now, r.Reason, by, tx.now, tx.now, f.ID)
 			} else {
 				_, err = tx.exec(ctx, `UPDATE findings SET review = ?, confirmed = ?, list_at = CASE WHEN confirmed_at IS NULL THEN list_at ELSE ? END,

@@ -400,9 +400,16 @@ func testCutLists(t *testing.T, b Backend) {
 	}
 	_, err = e.s.DecideAppeal(sb1, ap2.ID, false, "证据充分，维持")
 	e.must(err)
+	// The engine's later runs rewrite the evidence; the statistics count
+	// what the confirmations rested on.
+	for _, ent := range []string{"13800000001", "86123456789012"} {
+		f := *w[ent]
+		f.Evidence = json.RawMessage(`[{"signal":"slot_moves","value":3,"threshold":3}]`)
+		e.must(e.s.ApplyFindingChange(e.sys, &zhudun.FindingChange{Upsert: []*zhudun.Finding{&f}}))
+	}
 	st, err := e.s.AppealStats(sb1)
 	e.must(err)
-	// the card's evidence: imsi_per_imei; the device's: imsi_per_imei
+	// the card's evidence when confirmed: imsi_per_imei; the device's: imsi_per_imei
 	if len(st) != 1 || st[0].Signal != "imsi_per_imei" || st[0].Appeals != 2 || st[0].Restored != 1 || st[0].Rejected != 1 {
 		t.Fatalf("appeal stats %+v", st)
 	}
