@@ -295,3 +295,36 @@ type CaseService interface {
 	// TagCase tags a case with a campaign that reaches its department.
 	TagCase(ctx context.Context, id, campaign int64) (*CaseDetail, error)
 }
+
+// CaseAlert tells a case's owners that another open case holds one of its
+// identifiers (Aleph's cross-reference), or that the engine raised a
+// finding on one. The other side is shown as far as the reader may see it:
+// a case of another division is named by its department and lead, whom to
+// contact, not by its number or title.
+type CaseAlert struct {
+	ID        int64      `json:"id"`
+	CaseID    int64      `json:"case_id"`
+	Kind      string     `json:"kind"`  // phone, imei, account, ip, device, idno, bank_account, bank_card
+	Shown     string     `json:"shown"` // the identifier, masked where it is personal data
+	Source    string     `json:"source"`
+	FindingID *int64     `json:"finding_id,omitempty"`
+	Other     *AlertSide `json:"other,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+}
+
+// AlertSide is the other case of an alert.
+type AlertSide struct {
+	Visible  bool   `json:"visible"` // the reader may open it
+	CaseID   int64  `json:"case_id,omitempty"`
+	Number   string `json:"number,omitempty"`
+	Title    string `json:"title,omitempty"`
+	Status   string `json:"status,omitempty"`
+	Dept     string `json:"dept"`
+	DeptName string `json:"dept_name"`
+	Lead     string `json:"lead,omitempty"` // whom to contact: the lead investigator's name, else who opened it
+}
+
+// CaseXrefService lists the cross-reference alerts of a case (case:read).
+type CaseXrefService interface {
+	CaseAlerts(ctx context.Context, caseID int64) ([]*CaseAlert, error)
+}

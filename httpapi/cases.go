@@ -15,6 +15,7 @@ func (s *Server) registerCases() {
 	s.handle("POST", "/api/v1/cases", false, s.createCase)
 	s.handle("GET", "/api/v1/cases/by-number", false, s.caseByNumber)
 	s.handle("GET", "/api/v1/cases/{id}", false, s.getCase)
+	s.handle("GET", "/api/v1/cases/{id}/alerts", false, s.caseAlerts)
 	s.handle("POST", "/api/v1/cases/{id}/transition", false, s.transitionCase)
 	s.handle("POST", "/api/v1/cases/{id}/links", false, s.linkCases)
 	s.handle("POST", "/api/v1/cases/{id}/merge", false, s.mergeCase)
@@ -77,6 +78,20 @@ func (s *Server) caseByNumber(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+// caseAlerts lists a case's cross-reference alerts.
+func (s *Server) caseAlerts(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	items, err := s.store.CaseAlerts(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(items, len(items)))
 	return nil
 }
 

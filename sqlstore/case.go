@@ -518,10 +518,52 @@ func (s *Store) TransitionCase(ctx context.Context, id int64, t zhudun.CaseTrans
 		if t.At != nil {
 			detail["at"] = at
 		}
+		if t.To == zhudun.CaseSolved {
+			n, err := tx.confirmSolved(ctx, nc)
+			if err != nil {
+				return err
+			}
+			detail["confirmed"] = n
+		}
 		return tx.caseChanged(ctx, action, nc, detail)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s.caseDetail(ctx, s, id, zhudun.PermCaseWrite)
+}
+
+// confirmSolved confirms, through the workbench's review, the case's
+// entities whose findings are not yet decided (status new) and that the
+// caller may review (finding:write in scope): a solved case is the reason,
+// and the confirmed entities reach their networks' cut lists. A finding an
+// analyst dismissed is left to the analyst; outside the caller's scope it
+// is left too. The two-person rule does not hold the case's own decision.
+func (tx *Tx) confirmSolved(ctx context.Context, c *zhudun.Case) (int, error) {
+	if !zhudun.CallerFrom(ctx).Has(zhudun.PermFindingWrite) {
+		return 0, nil
+	}
+	var w where
+	w.add("f.kind = ?", zhudun.KindFinding)
+	w.add("f.review = ?", zhudun.ReviewNew)
+	w.add("f.id IN (SELECT finding_id FROM case_entities WHERE case_id = ? AND finding_id IS NOT NULL)", c.ID)
+	if _, err := scoped(ctx, &w, zhudun.PermFindingWrite, scopeCols{Path: "d.path", DeptID: "f.dept_id"}); err != nil {
+		return 0, err
+	}
+	if err := tx.lockWorkbench(ctx); err != nil {
+		return 0, err
+	}
+	fs, err := tx.findingsWhere(ctx, w)
+	if err != nil || len(fs) == 0 {
+		return 0, err
+	}
+	number := c.Number
+	if number == "" {
+		number = c.Receipt
+	}
+	res, err := tx.review(ctx, fs, zhudun.Review{Decision: zhudun.DecisionConfirm, Reason: "案件 " + number + " 已破案"}, "")
+	if err != nil {
+		return 0, err
+	}
+	return len(res.Findings), nil
 }

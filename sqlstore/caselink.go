@@ -126,6 +126,9 @@ func (s *Store) MergeCase(ctx context.Context, id, into int64, reason string) (*
 				ON CONFLICT DO NOTHING`,
 			`UPDATE case_measures SET case_id = ? WHERE case_id = ?`,
 			`UPDATE case_seizures SET case_id = ? WHERE case_id = ?`,
+			// what the duplicate held the survivor holds (cross-reference)
+			`INSERT INTO case_marks (case_id, kind, mkey, shown, source) SELECT ?, kind, mkey, shown, source FROM case_marks WHERE case_id = ?
+				ON CONFLICT DO NOTHING`,
 		}
 		for _, q := range moves {
 			if _, err := tx.exec(ctx, q, into, id); err != nil {

@@ -152,6 +152,16 @@ func (s *Store) AddCasePerson(ctx context.Context, id int64, n zhudun.NewCasePer
 		if out, err = scanCasePerson(tx.queryRow(ctx, casePersonSelect+` WHERE cp.id = ?`, cpid)); err != nil {
 			return tx.s.internal("case person load", err)
 		}
+		var marks []mark
+		if idno != "" {
+			marks = append(marks, mark{"idno", tx.s.keys.Index("idno", idno), pii.MaskIDNumber(idno)})
+		}
+		if m, ok := tx.phoneMark(phone); ok && phone != "" {
+			marks = append(marks, m)
+		}
+		if err := tx.markCase(ctx, c, "person", marks); err != nil {
+			return err
+		}
 		return tx.caseChanged(ctx, "case.person.add", c, map[string]any{"person": pid, "role": n.Role, "known": known,
 			"id_number": out.IDNumberMasked, "apprehended_on": n.ApprehendedOn})
 	})

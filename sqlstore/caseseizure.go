@@ -79,6 +79,9 @@ func (s *Store) AddSeizure(ctx context.Context, id int64, n zhudun.NewSeizure) (
 		if out, err = scanSeizure(tx.queryRow(ctx, seizureSelect+` WHERE id = ?`, sid)); err != nil {
 			return tx.s.internal("seizure load", err)
 		}
+		if err := tx.markCase(ctx, c, "seizure", tx.seizureMarks(out)); err != nil {
+			return err
+		}
 		return tx.caseChanged(ctx, "case.seizure.add", c, map[string]any{"seizure": sid, "kind": z.Kind, "amount_fen": z.AmountFen,
 			"count": z.Count, "device_type": z.DeviceType, "state": z.State})
 	})
@@ -162,6 +165,21 @@ func (tx *Tx) addEntities(ctx context.Context, id int64, fs []*zhudun.Finding) (
 		fid := f.ID
 		out = append(out, &zhudun.CaseEntity{ID: eid, CaseID: id, FindingID: &fid, Category: f.Category, EntityType: f.EntityType,
 			Entity: f.Entity, Gang: f.Gang, Evidence: ev, AddedBy: by, AddedAt: tx.now})
+	}
+	var marks []mark
+	for _, e := range out {
+		if m, ok := tx.entityMark(e.EntityType, e.Entity); ok {
+			marks = append(marks, m)
+		}
+	}
+	if len(marks) > 0 {
+		c, err := scanCase(tx.queryRow(ctx, caseSelect+` WHERE c.id = ?`, id))
+		if err != nil {
+			return nil, tx.s.internal("case load", err)
+		}
+		if err := tx.markCase(ctx, c, "entity", marks); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }

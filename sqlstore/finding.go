@@ -242,6 +242,11 @@ func (s *Store) ApplyFindingChange(ctx context.Context, ch *zhudun.FindingChange
 				}
 				if created {
 					typ = "finding.created"
+					if f.Kind == zhudun.KindFinding {
+						if err := tx.findingTouchesCases(ctx, f); err != nil {
+							return err
+						}
+					}
 				}
 			}
 			if typ == "finding.updated" {

@@ -93,8 +93,13 @@ func (s *Store) RekeyPII(ctx context.Context) (int, error) {
 		return n + ni, err
 	}
 	ni += np
+	// the cross-reference's blind indexes follow the index key
+	nm, err := s.rebuildCaseMarks(ctx)
+	if err != nil {
+		return n + ni, err
+	}
 	err = s.write(ctx, func(ctx context.Context, tx *Tx) error {
-		return tx.audit(ctx, &zhudun.AuditEntry{Action: "keys.rekey", ObjectType: "pii", Detail: Detail(map[string]int{"users": n, "incidents": ni, "people": np})})
+		return tx.audit(ctx, &zhudun.AuditEntry{Action: "keys.rekey", ObjectType: "pii", Detail: Detail(map[string]int{"users": n, "incidents": ni, "people": np, "cases_marked": nm})})
 	})
 	return n + ni, err
 }

@@ -125,6 +125,7 @@ func Run(t *testing.T, b Backend) {
 	t.Run("GangAndLeads", func(t *testing.T) { testGangAndLeads(t, b) })
 	t.Run("WorkbenchRaces", func(t *testing.T) { testWorkbenchRaces(t, b) })
 	t.Run("CutPerNetwork", func(t *testing.T) { testCutPerNetwork(t, b) })
+	t.Run("CaseXref", func(t *testing.T) { testCaseXref(t, b) })
 	t.Run("FourCutsReport", func(t *testing.T) { testFourCutsReport(t, b) })
 	t.Run("FindingFilters", func(t *testing.T) { testFindingFilters(t, b) })
 	t.Run("EngineStatus", func(t *testing.T) { testEngineStatus(t, b) })
