@@ -56,7 +56,9 @@ type Finding struct {
 	// by the engine.
 	// Links tie it to other entities of its gang ("category|entity", or
 	// "outlet|name"), written by the live engine for the gang graph.
-	Links []string `json:"links,omitempty"`
+	// Not in the API's findings: a link may name an entity outside the
+	// reader's scope; the gang read draws only those it may see.
+	Links []string `json:"-"`
 	// A finding an analyst promoted from a lead (docs/cutlists.md):
 	// who, why and when. The engine never withdraws it.
 	PromotedBy    string     `json:"promoted_by,omitempty"`

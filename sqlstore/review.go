@@ -33,7 +33,12 @@ func (s *Store) ReviewFinding(ctx context.Context, id int64, r zhudun.Review) (*
 		if len(fs) == 0 {
 			return zhudun.Errorf(zhudun.ENOTFOUND, "finding %d not found", id)
 		}
-		if f := fs[0]; f.Review == zhudun.ReviewCut || f.Review == zhudun.ReviewRestored {
+		// A cut finding is decided through an appeal; a restored one too,
+		// unless the entity was active again since its restoration (a
+		// reissued number, a resident back at it): then it may be
+		// confirmed anew.
+		if f := fs[0]; f.Review == zhudun.ReviewCut || f.Review == zhudun.ReviewRestored &&
+			!(r.Decision == zhudun.DecisionConfirm && f.RestoredAt != nil && f.LastSeen.After(*f.RestoredAt)) {
 			return zhudun.Errorf(zhudun.ECONFLICT, "finding %d is %s: it is decided through an appeal", id, f.Review)
 		}
 		if out, err = tx.holdForSecond(ctx, fs, r, fmt.Sprintf("finding %d", id)); out != nil || err != nil {
@@ -199,6 +204,13 @@ func (tx *Tx) review(ctx context.Context, fs []*zhudun.Finding, r zhudun.Review,
 	for _, f := range fs {
 		if f.Review != status {
 			var err error
+			if f.Review == zhudun.ReviewRestored {
+				// confirmed anew after a restoration: to be cut again on
+				// every network, whatever they reported before
+				if _, err := tx.exec(ctx, `DELETE FROM cut_reports WHERE finding_id = ?`, f.ID); err != nil {
+					return nil, tx.s.internal("review reports", err)
+				}
+			}
 			if status == zhudun.ReviewConfirmed {
 				_, err = tx.exec(ctx, `UPDATE findings SET review = ?, confirmed = ?, confirmed_at = ?, list_at = ?, review_reason = ?, reviewed_by = ?,
 					reviewed_at = ?, not_cut_reason = '', not_cut_at = NULL, overdue_at = NULL, confirmed_evidence = evidence, updated_at = ? WHERE id = ?`,

@@ -64,8 +64,27 @@ func testCutPerNetwork(t *testing.T, b Backend) {
 			t.Errorf("%s's device figures: %d cut, %d to cut; want 1 and 0", st.Source, st.Cut, st.Confirmed)
 		}
 	}
-	if f := w[dev]; f == nil {
-		t.Fatal("no device")
+	// Restored on appeal, it is not confirmed again on the same evidence;
+	// active again since, it is — and is to cut again on every network.
+	off := e.as(e.user("off2", "ST2", "officer"))
+	ap, err := e.s.CreateAppeal(off, zhudun.NewAppeal{Category: "black_device", Entity: dev, IDNumber: "11010519491231002X", Reason: "本人手机，申请恢复"})
+	e.must(err)
+	if _, err := e.s.DecideAppeal(sb1, ap.ID, true, "核实为正常用户，恢复"); err != nil {
+		t.Fatal(err)
+	}
+	again := zhudun.Review{Decision: zhudun.DecisionConfirm, Reason: "再次确认为猫池"}
+	if _, err := e.s.ReviewFinding(sb1, w[dev].ID, again); code(err) != zhudun.ECONFLICT {
+		t.Fatalf("a restored finding confirmed on its old evidence: %v", err)
+	}
+	f := *w[dev]
+	e.clock.Advance(time.Hour)
+	f.LastSeen = e.clock.Now().UTC()
+	e.must(e.s.ApplyFindingChange(e.sys, &zhudun.FindingChange{Upsert: []*zhudun.Finding{&f}}))
+	if _, err := e.s.ReviewFinding(sb1, w[dev].ID, again); err != nil {
+		t.Fatalf("confirmed anew after new activity: %v", err)
+	}
+	if a, b := status(cmcc, "black_device", dev), status(cucc, "black_device", dev); a != "confirmed" || b != "confirmed" {
+		t.Fatalf("after a new confirmation: cmcc %s, cucc %s; want confirmed on both", a, b)
 	}
 
 	// cmcc's cards were confirmed at one instant: a page ending after the
