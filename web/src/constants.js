@@ -30,7 +30,7 @@ export const OBJECT_TYPES = ['user', 'dept', 'role', 'session', 'users', 'audit'
 export const EVENT_TYPES = ['user.created', 'user.updated', 'dept.created', 'dept.updated', 'role.created', 'role.updated', 'audit.appended',
   'incident.created', 'incident.dispatched', 'incident.arrived', 'incident.closed', 'unit.created', 'unit.status', 'unit.position', 'grid.imported',
   'alert.raised', 'alert.acked', 'policy.updated', 'source.changed',
-  'finding.created', 'finding.updated', 'finding.withdrawn', 'lead.created', 'lead.updated', 'lead.withdrawn', 'cutlist.overdue', 'case.created', 'case.updated']
+  'finding.created', 'finding.updated', 'finding.withdrawn', 'lead.created', 'lead.updated', 'lead.withdrawn', 'cutlist.overdue', 'case.created', 'case.updated', 'case.alert']
 // Events that are telemetry: pages listen to them, the notification area does not list them.
 // The live engine's findings come by the hundred: the findings page counts them itself.
 export const QUIET_EVENT_TYPES = ['unit.position', 'finding.created', 'finding.updated', 'finding.withdrawn', 'lead.created', 'lead.updated', 'lead.withdrawn']

@@ -61,7 +61,7 @@ const messages = {
     state: { off: 'Not connected', connecting: 'Connecting…', open: 'Live updates connected', retrying: 'Connection lost, reconnecting…' },
   },
   events: {
-    case_created: 'Case received', case_updated: 'Case changed',
+    case_created: 'Case received', case_updated: 'Case changed', case_alert: 'Case cross-reference alert',
     source_changed: 'Event source changed',
     user_created: 'User created', user_updated: 'User changed', dept_created: 'Department created', dept_updated: 'Department changed',
     role_created: 'Role created', role_updated: 'Role changed', audit_appended: 'New audit entry',

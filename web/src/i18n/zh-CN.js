@@ -61,7 +61,7 @@ const messages = {
     state: { off: '未连接', connecting: '正在连接…', open: '实时推送已连接', retrying: '连接中断，正在重连…' },
   },
   events: {
-    case_created: '新受理案件', case_updated: '案件已变更',
+    case_created: '新受理案件', case_updated: '案件已变更', case_alert: '案件交叉比对提醒',
     source_changed: '数据源变更',
     user_created: '新建用户', user_updated: '用户已变更', dept_created: '新建部门', dept_updated: '部门已变更',
     role_created: '新建角色', role_updated: '角色已变更', audit_appended: '新审计记录',
