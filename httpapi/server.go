@@ -38,6 +38,7 @@ type Backend interface {
 	zhudun.FindingService
 	CutBackend
 	zhudun.CaseService
+	zhudun.CyberReportService
 	zhudun.EngineStatusService
 	// Unlock clears a user's lockout (user:write).
 	Unlock(ctx context.Context, id int64) error
