@@ -236,7 +236,7 @@ func (s *Store) cyberSuspectsCaught(ctx context.Context, sc cyberScope, ps [2]pe
 }
 
 // fundsTakenDay is the day a funds record's money was taken: frozen, or
-// seized when it was not frozen first ('' for a record of a return only).
+// seized when it was not frozen first (” for a record of a return only).
 const fundsTakenDay = `COALESCE(NULLIF(s.frozen_on, ''), s.seized_on)`
 
 // cyberFunds is the money held: fen frozen or seized in the period (each
