@@ -12,9 +12,11 @@ import (
 // of last year. Merged duplicates never count: their content moved to the
 // survivor.
 type CyberReport struct {
-	From     time.Time `json:"-"`
-	To       time.Time `json:"-"` // exclusive: the day after the last
-	Dept     string    `json:"dept"`
+	From time.Time `json:"-"`
+	To   time.Time `json:"-"` // exclusive: the day after the last
+	Dept string    `json:"dept"`
+	// Scope names what the figures cover, for print: "一分局及下属单位".
+	Scope    string    `json:"scope"`
 	Campaign *Campaign `json:"campaign,omitempty"`
 
 	CasesHandled     Figure `json:"cases_handled"`     // received in the period

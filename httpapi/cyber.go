@@ -131,6 +131,9 @@ func cyberPct(p *float64) string {
 	if p == nil {
 		return "—"
 	}
+	if *p == 0 {
+		return "0.0%"
+	}
 	return fmt.Sprintf("%+.1f%%", *p)
 }
 
@@ -149,10 +152,7 @@ func cyberPDF(w *bytes.Buffer, rep *zhudun.CyberReport, rows []cyberRow, from, t
 	pdf.SetFont(font, "", 20)
 	pdf.CellFormat(0, 12, "网络犯罪案件工作情况通报", "", 1, "C", false, 0, "")
 	pdf.SetFont(font, "", 11)
-	scope := "本单位及下属单位"
-	if rep.Dept != "" {
-		scope = "单位代码 " + rep.Dept + " 及下属单位"
-	}
+	scope := rep.Scope
 	if rep.Campaign != nil {
 		scope += "；专项行动：" + rep.Campaign.Name
 	}

@@ -69,16 +69,32 @@ func (s *Store) CyberReport(ctx context.Context, q zhudun.CyberReportQuery) (*zh
 	rep := &zhudun.CyberReport{From: from, To: to}
 	if q.Dept != "" {
 		var id int64
-		var path string
-		err := s.queryRow(ctx, `SELECT id, path FROM depts WHERE code = ?`, q.Dept).Scan(&id, &path)
+		var path, name string
+		err := s.queryRow(ctx, `SELECT id, path, name FROM depts WHERE code = ?`, q.Dept).Scan(&id, &path, &name)
 		if err != nil || !f.Covers(path, id, 0) {
 			return nil, zhudun.Errorf(zhudun.ENOTFOUND, "department %s not found", q.Dept)
 		}
+		rep.Scope = name + "及下属单位"
 		sc.cases += " AND d.path LIKE ?"
 		sc.args = append(sc.args, path+"%")
 		sc.findings += " AND d.path LIKE ?"
 		sc.fargs = append(sc.fargs, path+"%")
 		rep.Dept = q.Dept
+	}
+	if q.Dept == "" {
+		switch c := zhudun.CallerFrom(ctx); {
+		case f.Kind == zhudun.ScopeAll:
+			rep.Scope = "全部单位"
+		default:
+			var name string
+			if err := s.queryRow(ctx, `SELECT name FROM depts WHERE id = ?`, c.DeptID).Scan(&name); err != nil {
+				return nil, s.internal("cyber report dept", err)
+			}
+			rep.Scope = name
+			if f.Kind == zhudun.ScopeSubtree {
+				rep.Scope += "及下属单位"
+			}
+		}
 	}
 	if q.Campaign != 0 {
 		// A campaign the caller sees: of a department in its scope, or

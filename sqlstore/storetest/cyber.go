@@ -283,6 +283,17 @@ func testCyberReport(t *testing.T, b Backend) {
 	check("city 四断 December", cmd, camp(dec), map[string]string{
 		"cases_handled": "3 0 null", "cases_solved": "1 0 null", "sim_cards_seized": "1050 0 null", "malicious_accounts": "6 0 null",
 	})
+	// What the figures cover, named for print.
+	for _, x := range []struct {
+		ctx  context.Context
+		dept string
+		want string
+	}{{cmd1, "", "一分局及下属单位"}, {cmd1, "ST1", "一所及下属单位"}} {
+		rep, err := e.s.CyberReport(x.ctx, zhudun.CyberReportQuery{From: dec.From, To: dec.To, Dept: x.dept})
+		if err != nil || rep.Scope != x.want {
+			t.Errorf("scope of %q: %+v %v; want %s", x.dept, rep, err, x.want)
+		}
+	}
 	// Refusals.
 	if _, err := e.s.CyberReport(ana1, dec); code(err) != zhudun.EFORBIDDEN {
 		t.Errorf("analyst without report:read: %v", err)
