@@ -16,7 +16,7 @@ const messages = {
   },
   nav: {
     home: 'Home', dashboard: 'Dashboard', system: 'System', depts: 'Departments', users: 'Users', roles: 'Roles & permissions', sources: 'Event sources', ingestStatus: 'Ingest status',
-    security: 'Security audit', audit: 'Audit log', business: 'Operations', incident: 'Incident dispatch', grid: 'Grid map', patrolStats: 'Patrol statistics', units: 'Patrol units', grids: 'Patrol grids', myUnit: 'My unit', history: 'Incident history', finding: 'Fraud-chain analysis', fourcuts: 'Four Cuts', findings: 'Findings', case: 'Cases',
+    security: 'Security audit', audit: 'Audit log', business: 'Operations', incident: 'Incident dispatch', grid: 'Grid map', patrolStats: 'Patrol statistics', cyberStats: 'Cyber case figures', units: 'Patrol units', grids: 'Patrol grids', myUnit: 'My unit', history: 'Incident history', finding: 'Fraud-chain analysis', fourcuts: 'Four Cuts', findings: 'Findings', case: 'Cases',
   },
   shell: {
     skip: 'Skip to main content', nav: 'Main navigation', breadcrumb: 'You are here', collapse: 'Collapse menu', expand: 'Expand menu',
@@ -300,6 +300,16 @@ const messages = {
     legendBusy: 'Dispatched', legendOnScene: 'On scene', legendOffDuty: 'Off duty', legendStale: 'Stale position (over {minutes} min)', legendIncident: 'Open incident',
     unitSearch: 'Find by call sign or station', unitCounts: '{n} units, {available} available, {stale} with stale positions',
     attribution: 'District boundaries: as imported by the bureau (zhudun import districts)', loadFailed: 'The district boundaries could not be loaded', zoomIn: 'Zoom in', zoomOut: 'Zoom out',
+  },
+  cyber: {
+    title: 'Cyber-crime case figures', intro: 'Cyber cases, coercive measures, suspects caught, seizures and malicious accounts for a period and department, beside the same period last year; merged duplicates do not count.',
+    campaign: 'Campaign', allCases: 'All cases', exportPdf: 'Export PDF report', yuan: 'yuan',
+    casesChart: 'Cases', measuresChart: 'Coercive measures (people)', devicesChart: 'Devices seized',
+    note: 'Cases count by the day of each step (received, filed, solved, transferred); a person under several coercive measures counts once, a summons never; funds are those frozen or seized in the period less those returned in it; malicious accounts are the workbench\'s confirmed ones and the seized ones, each once.',
+    f: { cases_handled: 'Cases received', cases_filed: 'Filed', cases_solved: 'Solved', cases_transferred: 'Transferred', people_coercive: 'People under coercive measures', suspects_caught: 'Suspects caught',
+      funds_seized_fen: 'Funds seized', sim_cards_seized: 'SIM cards seized', devices_seized: 'Devices seized', malicious_accounts: 'Malicious accounts' },
+    m: { compelled_appearance: 'Compelled appearance', bail: 'Bail pending trial', residential_surveillance: 'Residential surveillance', detention: 'Criminal detention', arrest: 'Arrest' },
+    d: { cat_pool: 'Cat pool', goip: 'GoIP', phone: 'Phone', computer: 'Computer', server: 'Server' },
   },
   stats: {
     title: 'Patrol statistics', intro: 'Counted by the time received (Beijing time, both dates included) and compared with the same period last year; response times run from receipt to arrival, rounded up to the minute.',

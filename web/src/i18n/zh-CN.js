@@ -16,7 +16,7 @@ const messages = {
   },
   nav: {
     home: '首页', dashboard: '工作台', system: '系统管理', depts: '部门管理', users: '用户管理', roles: '角色权限', sources: '数据接入源', ingestStatus: '接入状态',
-    security: '安全审计', audit: '审计日志', business: '业务模块', incident: '警情调度', grid: '网格地图', patrolStats: '巡防统计', units: '警力管理', grids: '网格管理', myUnit: '我的警力', history: '历史警情导入', finding: '四断研判', fourcuts: '四断', findings: '线索研判', case: '案件',
+    security: '安全审计', audit: '审计日志', business: '业务模块', incident: '警情调度', grid: '网格地图', patrolStats: '巡防统计', cyberStats: '网安案件统计', units: '警力管理', grids: '网格管理', myUnit: '我的警力', history: '历史警情导入', finding: '四断研判', fourcuts: '四断', findings: '线索研判', case: '案件',
   },
   shell: {
     skip: '跳到主要内容', nav: '主导航', breadcrumb: '当前位置', collapse: '收起菜单', expand: '展开菜单',
@@ -300,6 +300,16 @@ const messages = {
     legendBusy: '已派警', legendOnScene: '到场处置', legendOffDuty: '下勤', legendStale: '位置过期（超过 {minutes} 分钟）', legendIncident: '未处结警情',
     unitSearch: '按呼号或派出所查找', unitCounts: '共 {n} 个，可用 {available} 个，位置过期 {stale} 个',
     attribution: '区县边界：本局导入（zhudun import districts）', loadFailed: '区县边界加载失败', zoomIn: '放大', zoomOut: '缩小',
+  },
+  cyber: {
+    title: '网络犯罪案件统计', intro: '按期间和单位统计网安案件、强制措施、抓获、查扣与恶意账号，与去年同期比较；被并案的重复案件不计。',
+    campaign: '专项行动', allCases: '全部案件', exportPdf: '导出通报 PDF', yuan: '元',
+    casesChart: '案件办理', measuresChart: '刑事强制措施（人）', devicesChart: '缴获设备（台）',
+    note: '案件按受案、立案、破案、移送起诉各环节的日期统计；同一人员采取多种强制措施只计一人，传唤不计；涉案资金为期间冻结、扣押金额减去期间返还金额；恶意账号为研判确认与扣押登记的账号合并去重。',
+    f: { cases_handled: '受理案件', cases_filed: '立案', cases_solved: '破案', cases_transferred: '移送起诉', people_coercive: '采取强制措施（人）', suspects_caught: '抓获嫌疑人',
+      funds_seized_fen: '查扣冻结资金', sim_cards_seized: '缴获手机卡', devices_seized: '缴获设备', malicious_accounts: '恶意账号' },
+    m: { compelled_appearance: '拘传', bail: '取保候审', residential_surveillance: '监视居住', detention: '刑事拘留', arrest: '逮捕' },
+    d: { cat_pool: '猫池', goip: 'GoIP', phone: '手机', computer: '电脑', server: '服务器' },
   },
   stats: {
     title: '巡防统计', intro: '按接警时间统计（北京时间，起止日期均含），与上年同期对比；到场用时自接警至到场，按整分钟向上取整。',
