@@ -81,6 +81,7 @@ func (s *Server) register() {
 
 	// Cyber cases and campaigns (网安案件).
 	s.registerCases()
+	s.registerCyberReport()
 
 	// Events and the API's own description.
 	s.handle("GET", "/api/v1/events/stream", false, s.eventStream)

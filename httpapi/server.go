@@ -39,6 +39,7 @@ type Backend interface {
 	CutBackend
 	zhudun.CaseService
 	zhudun.CaseXrefService
+	zhudun.CyberReportService
 	zhudun.EngineStatusService
 	// Unlock clears a user's lockout (user:write).
 	Unlock(ctx context.Context, id int64) error

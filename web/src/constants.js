@@ -13,7 +13,7 @@ export const AUDIT_ACTIONS = [
   'auth.login', 'auth.logout', 'auth.password', 'auth.totp_enroll',
   'user.create', 'user.update', 'user.password_reset', 'user.unlock', 'user.roles',
   'dept.create', 'dept.update', 'role.create', 'role.update', 'role.seed',
-  'pii.view', 'keys.rekey', 'request.denied', 'audit.export', 'users.export', 'patrol_report.export',
+  'pii.view', 'keys.rekey', 'request.denied', 'audit.export', 'users.export', 'patrol_report.export', 'cyber_report.export',
   'grid.import', 'unit.create', 'unit.status', 'incident.create', 'incident.import', 'incident.dispatch', 'incident.lend',
   'incident.arrive', 'incident.close', 'report.rollup_rebuild',
   'policy.update', 'alert.ack', 'user.disable_dormant',
@@ -26,7 +26,7 @@ export const AUDIT_ACTIONS = [
   'security.lockout', 'security.throttle', 'security.audit_verify_failed', 'security.bad_event_mac', 'security.pii_search_burst', 'security.admin_new_address',
 ]
 export const AUDIT_ACTION_PREFIXES = ['auth.', 'user.', 'dept.', 'role.', 'pii.', 'audit.', 'grid.', 'unit.', 'incident.', 'security.', 'policy.', 'source.', 'finding.', 'allowlist.', 'cutlist.', 'appeal.', 'review.', 'case.', 'campaign.']
-export const OBJECT_TYPES = ['user', 'dept', 'role', 'session', 'users', 'audit', 'grid', 'unit', 'incident', 'alert', 'policy', 'source', 'finding', 'allowlist', 'cutlist', 'appeal', 'review_request', 'case', 'person', 'campaign']
+export const OBJECT_TYPES = ['user', 'dept', 'role', 'session', 'users', 'audit', 'grid', 'unit', 'incident', 'alert', 'policy', 'source', 'finding', 'allowlist', 'cutlist', 'appeal', 'review_request', 'case', 'person', 'campaign', 'cyber_report']
 export const EVENT_TYPES = ['user.created', 'user.updated', 'dept.created', 'dept.updated', 'role.created', 'role.updated', 'audit.appended',
   'incident.created', 'incident.dispatched', 'incident.arrived', 'incident.closed', 'unit.created', 'unit.status', 'unit.position', 'grid.imported',
   'alert.raised', 'alert.acked', 'policy.updated', 'source.changed',

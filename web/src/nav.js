@@ -38,6 +38,7 @@ export const NAV = [
       { key: 'myUnit', path: '/patrol/my-unit', icon: Iphone, titleKey: 'nav.myUnit', perms: ['unit:read'] },
       { key: 'patrolStats', path: '/patrol/stats', icon: TrendCharts, titleKey: 'nav.patrolStats', perms: ['report:read'] },
       { key: 'case', path: '/modules/case', icon: Files, titleKey: 'nav.case', perms: ['case:read'] },
+      { key: 'cyberStats', path: '/cases/stats', icon: TrendCharts, titleKey: 'nav.cyberStats', perms: ['report:read'] },
     ],
   },
 ]

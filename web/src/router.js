@@ -34,6 +34,7 @@ const routes = [
       { path: 'patrol/history', name: 'history', component: () => import('./views/IncidentImport.vue'), meta: { perms: ['incident:import'], crumbs: ['nav.business', 'nav.history'] } },
       { path: 'patrol/my-unit', name: 'my-unit', component: () => import('./views/MyUnit.vue'), meta: { perms: ['unit:read'], crumbs: ['nav.business', 'nav.myUnit'] } },
       { path: 'patrol/stats', name: 'patrol-stats', component: () => import('./views/PatrolStats.vue'), meta: { perms: ['report:read'], crumbs: ['nav.business', 'nav.patrolStats'] } },
+      { path: 'cases/stats', name: 'cyber-stats', component: () => import('./views/CyberStats.vue'), meta: { perms: ['report:read'], crumbs: ['nav.business', 'nav.cyberStats'] } },
       // Where the placeholders of the first release were.
       { path: 'modules/incident', redirect: '/patrol/incidents' },
       { path: 'modules/grid', redirect: '/patrol/map' },

@@ -16,7 +16,7 @@ const messages = {
   },
   nav: {
     home: 'Home', dashboard: 'Dashboard', system: 'System', depts: 'Departments', users: 'Users', roles: 'Roles & permissions', sources: 'Event sources', ingestStatus: 'Ingest status',
-    security: 'Security audit', audit: 'Audit log', business: 'Operations', incident: 'Incident dispatch', grid: 'Grid map', patrolStats: 'Patrol statistics', units: 'Patrol units', grids: 'Patrol grids', myUnit: 'My unit', history: 'Incident history', finding: 'Fraud-chain analysis', fourcuts: 'Four Cuts', findings: 'Findings', case: 'Cases',
+    security: 'Security audit', audit: 'Audit log', business: 'Operations', incident: 'Incident dispatch', grid: 'Grid map', patrolStats: 'Patrol statistics', cyberStats: 'Cyber case figures', units: 'Patrol units', grids: 'Patrol grids', myUnit: 'My unit', history: 'Incident history', finding: 'Fraud-chain analysis', fourcuts: 'Four Cuts', findings: 'Findings', case: 'Cases',
   },
   shell: {
     skip: 'Skip to main content', nav: 'Main navigation', breadcrumb: 'You are here', collapse: 'Collapse menu', expand: 'Expand menu',
@@ -167,6 +167,7 @@ const messages = {
     incident_dispatch: 'Dispatch', incident_lend: 'Borrow another station\'s unit', incident_arrive: 'Arrive', incident_close: 'Close incident', report_rollup_rebuild: 'Rebuild statistics rollup',
     users_export: 'Export users',
     patrol_report_export: 'Export patrol statistics',
+    cyber_report_export: 'Export cyber-crime case figures',
     address_import: 'Import standard addresses',
     user_must_change: 'Require password change',
     unit_update: 'Edit unit (terminal, crew)',
@@ -182,7 +183,7 @@ const messages = {
     base: 'Base', before: 'Before', caller_phone: 'Caller phone given', case_ref: 'Case number', category: 'Category', category_version: 'Category dictionary version', client_addr: 'Client address', code: 'Code', codes: 'Codes', count: 'Count', created: 'Created', days: 'Days', dept: 'Department', dormant_days: 'Days unused', effect: 'Effect', event: 'Event', failures: 'Failures', fields: 'Fields', first: 'First', first_id: 'First id', first_seq: 'First sequence', from: 'From', generated: 'Generated', grid: 'Grid', grids: 'Grids', kind: 'Kind', last: 'Last', last_active: 'Last active', last_id: 'Last id', last_seq: 'Last sequence', lent_station: 'Borrowing station', limit: 'Limit', matched: 'Matched', minutes: 'Minutes', must_change: 'Must change password', must_change_password: 'Must change password', name: 'Name', outcome: 'Outcome', override_reason: 'Override reason', owner_station: 'Owning station', parent: 'Parent', password_expired: 'Password expired', priority: 'Priority', reason: 'Reason', received_at_set: 'Received time set', recommended: 'Recommended unit', rejected: 'Rejected rows', response_seconds: 'Response time (s)', roles: 'Roles', rows: 'Rows', searches: 'Searches', seq: 'Sequence', skipped: 'Skipped (imported before)', source: 'Source', station: 'Station', terminal: 'Terminal', to: 'To', totp: 'TOTP', unit: 'Unit', unit_station: 'Unit station', updated: 'Updated', username: 'Username', window_seconds: 'Window (s)', crew: 'Crew', left_units: 'Units left', lend_ended: 'Loan ended', pii_filters: 'Personal-data filters', id: 'Id', scope: 'Data scope', perms: 'Permissions', builtin: 'Built-in', admin: 'Administrator role', owner_dept: 'Owning department', lockout_threshold: 'Lockout threshold', lockout_minutes: 'Lockout (minutes)', idle_minutes: 'Idle timeout (minutes)', password_max_age_days: 'Password maximum age (days)', password_history: 'Password history', totp_roles: 'Roles needing TOTP', users: 'Users', incidents: 'Incidents', status: 'Status', label: 'Label', callsign: 'Call sign', subject: 'Subject', endpoint: 'Endpoint', yes: 'yes', no: 'no',
     receipt: 'Receipt', number: 'Case number', title: 'Title', type: 'Case type', from_gang: 'From gang', entities: 'Entities', campaigns: 'Campaigns', campaign: 'Campaign', other: 'Linked case', other_receipt: 'Linked case receipt', into: 'Merged into', into_receipt: 'Survivor receipt', merged: 'Merged case', merged_receipt: 'Merged case receipt', merged_number: 'Merged case number', person: 'Person', role: 'Role in case', known: 'Known person', id_number: 'ID number (masked)', apprehended_on: 'Apprehended on', authority: 'Deciding authority', document_no: 'Document number', seizure: 'Seizure', amount_fen: 'Amount (fen)', device_type: 'Device type', state: 'Funds state', findings: 'Findings', at: 'Taken at', people: 'People',
   },
-  objectType: { source: 'Event source', user: 'User', dept: 'Department', role: 'Role', session: 'Session', users: 'Users (bulk)', audit: 'Audit log', grid: 'Grid', unit: 'Unit', incident: 'Incident', finding: 'Finding', allowlist: 'Allowlist', cutlist: 'Cut list', appeal: 'Appeal', review_request: 'Review request', case: 'Case', person: 'Person in a case', campaign: 'Campaign' },
+  objectType: { source: 'Event source', user: 'User', dept: 'Department', role: 'Role', session: 'Session', users: 'Users (bulk)', audit: 'Audit log', grid: 'Grid', unit: 'Unit', incident: 'Incident', finding: 'Finding', allowlist: 'Allowlist', cutlist: 'Cut list', appeal: 'Appeal', review_request: 'Review request', case: 'Case', person: 'Person in a case', campaign: 'Campaign', cyber_report: 'Cyber-crime case figures' },
   fields: {
     username: 'username', password: 'password', old: 'current password', new: 'new password', otp: 'one-time code', name: 'name', code: 'code', kind: 'type',
     parent_code: 'parent department', dept_code: 'department', phone: 'mobile', id_number: 'ID card number', reason: 'reason', id: 'ID',
@@ -299,6 +300,16 @@ const messages = {
     legendBusy: 'Dispatched', legendOnScene: 'On scene', legendOffDuty: 'Off duty', legendStale: 'Stale position (over {minutes} min)', legendIncident: 'Open incident',
     unitSearch: 'Find by call sign or station', unitCounts: '{n} units, {available} available, {stale} with stale positions',
     attribution: 'District boundaries: as imported by the bureau (zhudun import districts)', loadFailed: 'The district boundaries could not be loaded', zoomIn: 'Zoom in', zoomOut: 'Zoom out',
+  },
+  cyber: {
+    title: 'Cyber-crime case figures', intro: 'Cyber cases, coercive measures, suspects caught, seizures and malicious accounts for a period and department, beside the same period last year; merged duplicates do not count.',
+    campaign: 'Campaign', allCases: 'All cases', exportPdf: 'Export PDF report', yuan: 'yuan',
+    casesChart: 'Cases', measuresChart: 'Coercive measures (people)', devicesChart: 'Devices seized',
+    note: 'Cases count by the day of each step (received, filed, solved, transferred); a person under several coercive measures counts once, a summons never; funds are those frozen or seized in the period less those returned in it; malicious accounts are the workbench\'s confirmed ones and the seized ones, each once.',
+    f: { cases_handled: 'Cases received', cases_filed: 'Filed', cases_solved: 'Solved', cases_transferred: 'Transferred', people_coercive: 'People under coercive measures', suspects_caught: 'Suspects caught',
+      funds_seized_fen: 'Funds seized', sim_cards_seized: 'SIM cards seized', devices_seized: 'Devices seized', malicious_accounts: 'Malicious accounts' },
+    m: { compelled_appearance: 'Compelled appearance', bail: 'Bail pending trial', residential_surveillance: 'Residential surveillance', detention: 'Criminal detention', arrest: 'Arrest' },
+    d: { cat_pool: 'Cat pool', goip: 'GoIP', phone: 'Phone', computer: 'Computer', server: 'Server' },
   },
   stats: {
     title: 'Patrol statistics', intro: 'Counted by the time received (Beijing time, both dates included) and compared with the same period last year; response times run from receipt to arrival, rounded up to the minute.',

@@ -16,7 +16,7 @@ const messages = {
   },
   nav: {
     home: '首页', dashboard: '工作台', system: '系统管理', depts: '部门管理', users: '用户管理', roles: '角色权限', sources: '数据接入源', ingestStatus: '接入状态',
-    security: '安全审计', audit: '审计日志', business: '业务模块', incident: '警情调度', grid: '网格地图', patrolStats: '巡防统计', units: '警力管理', grids: '网格管理', myUnit: '我的警力', history: '历史警情导入', finding: '四断研判', fourcuts: '四断', findings: '线索研判', case: '案件',
+    security: '安全审计', audit: '审计日志', business: '业务模块', incident: '警情调度', grid: '网格地图', patrolStats: '巡防统计', cyberStats: '网安案件统计', units: '警力管理', grids: '网格管理', myUnit: '我的警力', history: '历史警情导入', finding: '四断研判', fourcuts: '四断', findings: '线索研判', case: '案件',
   },
   shell: {
     skip: '跳到主要内容', nav: '主导航', breadcrumb: '当前位置', collapse: '收起菜单', expand: '展开菜单',
@@ -167,6 +167,7 @@ const messages = {
     incident_dispatch: '派警', incident_lend: '跨所借调警力', incident_arrive: '到场', incident_close: '处结警情', report_rollup_rebuild: '重建统计汇总',
     users_export: '导出用户',
     patrol_report_export: '导出巡防统计',
+    cyber_report_export: '导出网络犯罪案件通报',
     address_import: '导入标准地址',
     user_must_change: '要求修改密码',
     unit_update: '修改警力（终端、民警）',
@@ -182,7 +183,7 @@ const messages = {
     base: '基准', before: '变更前', caller_phone: '有报警人电话', case_ref: '案件编号', category: '警情类别', category_version: '类别字典版本', client_addr: '来源地址', code: '代码', codes: '代码', count: '次数', created: '新建', days: '天数', dept: '部门', dormant_days: '未用天数', effect: '结果', event: '事件', failures: '失败次数', fields: '字段', first: '首次', first_id: '首条编号', first_seq: '首条序号', from: '变更前', generated: '生成数据', grid: '网格', grids: '网格数', kind: '类型', last: '最近一次', last_active: '最近活动', last_id: '末条编号', last_seq: '末条序号', lent_station: '借调派出所', limit: '上限', matched: '匹配数', minutes: '分钟', must_change: '须修改密码', must_change_password: '须修改密码', name: '名称', outcome: '处置结果', override_reason: '改派理由', owner_station: '所属派出所', parent: '上级部门', password_expired: '密码已过期', priority: '紧急程度', reason: '事由', received_at_set: '指定了接警时间', recommended: '推荐警力', rejected: '拒收行数', response_seconds: '响应用时（秒）', roles: '角色', rows: '行数', searches: '检索次数', seq: '序号', skipped: '跳过（此前已导入）', source: '来源', station: '派出所', terminal: '终端', to: '变更后', totp: '动态口令', unit: '警力', unit_station: '警力所属派出所', updated: '更新', username: '用户名', window_seconds: '时间窗（秒）', crew: '民警', left_units: '离开的警力', lend_ended: '借调结束', pii_filters: '个人信息条件', id: '标识', scope: '数据范围', perms: '权限', builtin: '内置', admin: '管理员角色', owner_dept: '所属部门', lockout_threshold: '连续失败锁定次数', lockout_minutes: '锁定时长（分钟）', idle_minutes: '会话空闲超时（分钟）', password_max_age_days: '密码最长使用期（天）', password_history: '密码历史', totp_roles: '须双因素认证的角色', users: '用户', incidents: '警情', status: '状态', label: '状态标签', callsign: '呼号', subject: '对象', endpoint: '接口', yes: '是', no: '否',
     receipt: '受案编号', number: '立案编号', title: '案件名称', type: '案件类别', from_gang: '来源团伙', entities: '关联实体数', campaigns: '专项行动', campaign: '专项行动', other: '关联案件', other_receipt: '关联案件受案编号', into: '并入案件', into_receipt: '并入案件受案编号', merged: '被并案件', merged_receipt: '被并案件受案编号', merged_number: '被并案件立案编号', person: '涉案人员', role: '涉案身份', known: '已有人员档案', id_number: '身份证号（脱敏）', apprehended_on: '抓获日期', authority: '决定机关', document_no: '文书编号', seizure: '扣押记录', amount_fen: '金额（分）', device_type: '设备类型', state: '资金状态', findings: '研判线索', at: '发生时间', people: '涉案人员',
   },
-  objectType: { source: '数据源', user: '用户', dept: '部门', role: '角色', session: '会话', users: '用户（批量）', audit: '审计日志', grid: '网格', unit: '警力', incident: '警情', finding: '研判线索', allowlist: '白名单', cutlist: '断卡清单', appeal: '申诉', review_request: '复核申请', case: '案件', person: '涉案人员', campaign: '专项行动' },
+  objectType: { source: '数据源', user: '用户', dept: '部门', role: '角色', session: '会话', users: '用户（批量）', audit: '审计日志', grid: '网格', unit: '警力', incident: '警情', finding: '研判线索', allowlist: '白名单', cutlist: '断卡清单', appeal: '申诉', review_request: '复核申请', case: '案件', person: '涉案人员', campaign: '专项行动', cyber_report: '网络犯罪案件通报' },
   fields: {
     username: '用户名', password: '密码', old: '当前密码', new: '新密码', otp: '动态口令', name: '名称', code: '代码', kind: '类型',
     parent_code: '上级部门', dept_code: '所属部门', phone: '手机号', id_number: '身份证号', reason: '事由', id: '标识',
@@ -299,6 +300,16 @@ const messages = {
     legendBusy: '已派警', legendOnScene: '到场处置', legendOffDuty: '下勤', legendStale: '位置过期（超过 {minutes} 分钟）', legendIncident: '未处结警情',
     unitSearch: '按呼号或派出所查找', unitCounts: '共 {n} 个，可用 {available} 个，位置过期 {stale} 个',
     attribution: '区县边界：本局导入（zhudun import districts）', loadFailed: '区县边界加载失败', zoomIn: '放大', zoomOut: '缩小',
+  },
+  cyber: {
+    title: '网络犯罪案件统计', intro: '按期间和单位统计网安案件、强制措施、抓获、查扣与恶意账号，与去年同期比较；被并案的重复案件不计。',
+    campaign: '专项行动', allCases: '全部案件', exportPdf: '导出通报 PDF', yuan: '元',
+    casesChart: '案件办理', measuresChart: '刑事强制措施（人）', devicesChart: '缴获设备（台）',
+    note: '案件按受案、立案、破案、移送起诉各环节的日期统计；同一人员采取多种强制措施只计一人，传唤不计；涉案资金为期间冻结、扣押金额减去期间返还金额；恶意账号为研判确认与扣押登记的账号合并去重。',
+    f: { cases_handled: '受理案件', cases_filed: '立案', cases_solved: '破案', cases_transferred: '移送起诉', people_coercive: '采取强制措施（人）', suspects_caught: '抓获嫌疑人',
+      funds_seized_fen: '查扣冻结资金', sim_cards_seized: '缴获手机卡', devices_seized: '缴获设备', malicious_accounts: '恶意账号' },
+    m: { compelled_appearance: '拘传', bail: '取保候审', residential_surveillance: '监视居住', detention: '刑事拘留', arrest: '逮捕' },
+    d: { cat_pool: '猫池', goip: 'GoIP', phone: '手机', computer: '电脑', server: '服务器' },
   },
   stats: {
     title: '巡防统计', intro: '按接警时间统计（北京时间，起止日期均含），与上年同期对比；到场用时自接警至到场，按整分钟向上取整。',
