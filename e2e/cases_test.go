@@ -167,6 +167,58 @@ func TestCaseFromGang(t *testing.T) {
 	p.waitTextIn(`[data-testid="cases-table"]`, "〔2026〕0001号")
 	p.shot("cases")
 
+	// A campaign created on its page, tagged on the case page.
+	p.nav("campaigns", "/cases/campaigns")
+	p.click(`[data-testid="campaign-new"]`)
+	p.typeInto(field("cg-name"), "净网2026")
+	p.typeInto("input#cg-from", "2026-01-01")
+	p.typeInto("input#cg-to", "2026-12-31")
+	p.press("\r")
+	p.click(`[data-testid="cg-submit"]`)
+	p.waitTextIn(`[data-testid="campaigns-table"]`, "净网2026")
+	p.open("/cases/" + id)
+	p.click(`[data-testid="case-campaign-pick"]`)
+	p.clickText(".el-select-dropdown__item", "净网2026")
+	p.waitTextIn(`[data-testid="case-header"]`, "净网2026")
+
+	// 并案: a duplicate received later is merged into the filed case.
+	var dup struct{ ID int64 }
+	if code := ana.call("POST", "/cases", map[string]any{"title": "重复受理的同一团伙案", "type": "telecom_fraud"}, &dup); code != http.StatusCreated {
+		t.Fatalf("second case: %d %s", code, ana.last)
+	}
+	p.open(fmt.Sprintf("/cases/%d", dup.ID))
+	p.click(`[data-testid="case-merge"]`)
+	p.typeInto(field("cl-other"), id)
+	p.typeInto(`textarea[data-testid="cl-reason"]`, "同一团伙重复受理")
+	p.click(`[data-testid="cl-submit"]`)
+	p.click(`.el-message-box__btns .el-button--primary`)
+	p.waitFor("the surviving case", fmt.Sprintf(`location.pathname === '/cases/%s'`, id))
+	var merged struct {
+		Status     string
+		MergedInto int64 `json:"merged_into"`
+	}
+	if code := ana.call("GET", fmt.Sprintf("/cases/%d", dup.ID), nil, &merged); code != 200 || merged.Status != "merged" || fmt.Sprint(merged.MergedInto) != id {
+		t.Fatalf("merged case: %d %s", code, ana.last)
+	}
+
+	// Every label follows the language switch.
+	p.waitTextIn(`[data-testid="case-status"]`, "已立案")
+	p.within(10*time.Second, "the messages to go", `!document.querySelector('.el-message')`)
+	p.switchLanguage("en")
+	p.waitTextIn(`[data-testid="case-status"]`, "Filed")
+	p.assertNoChinese("case page")
+	caseTab(p, "seizures")
+	p.assertNoChinese("case seizures")
+	p.click(`[data-testid="case-seizure-add"]`)
+	p.assertNoChinese("seizure dialog")
+	p.click(`[data-testid="case-seizure-dialog"] .el-dialog__headerbtn`)
+	p.nav("caseList", "/cases")
+	p.assertNoChinese("case list")
+	p.nav("campaigns", "/cases/campaigns")
+	p.assertNoChinese("campaigns")
+	p.shot("campaigns-en")
+	p.switchLanguage("zh-CN")
+
 	// Another division's analyst: not in the list, 404 by id, page says so.
 	other := "zazd.analyst"
 	var out strings.Builder
