@@ -97,6 +97,13 @@ func TestCaseFromGang(t *testing.T) {
 	p.waitTextIn(`[data-testid="case-measures"]`, "刑事拘留")
 	p.waitTextIn(`[data-testid="case-measures"]`, "2026-11-20")
 
+	// 抓获: the suspect's apprehension day.
+	caseTab(p, "people")
+	p.click(`[data-testid^="case-apprehend-"]`)
+	p.typeInto("input#ca-on", "2026-11-19")
+	p.press("\r") // the dialog's one-field form submits on Enter
+	p.waitTextIn(`[data-testid="case-people"]`, "2026-11-19")
+
 	// Frozen funds typed with separators: sent as yuan text, stored in fen.
 	caseTab(p, "seizures")
 	p.click(`[data-testid="case-seizure-add"]`)
@@ -149,6 +156,16 @@ func TestCaseFromGang(t *testing.T) {
 	p.waitTextIn(`[data-testid="person-cases"]`, "〔2026〕0001号")
 	p.waitTextIn(`[data-testid="person-measures"]`, "刑事拘留")
 	p.shot("person")
+	p.click(`[data-testid="person-header"] [data-testid="pii-show"]`)
+	p.typeInto(`textarea[data-testid="person-pii-reason"]`, "核实犯罪嫌疑人身份")
+	p.click(`[data-testid="person-pii-submit"]`)
+	p.waitTextIn(`[data-testid="person-pii-result"]`, idno)
+	p.waitTextIn(`[data-testid="person-pii-result"]`, "13912345678")
+	p.click(`[data-testid="person-pii-close"]`)
+	p.noDialog()
+	if strings.Contains(p.text(), idno) {
+		t.Fatal("the clear ID stays on the page after the dialog closed")
+	}
 
 	// The list, a saved search picked again after a reset.
 	p.nav("caseList", "/cases")
@@ -180,6 +197,22 @@ func TestCaseFromGang(t *testing.T) {
 	p.click(`[data-testid="case-campaign-pick"]`)
 	p.clickText(".el-select-dropdown__item", "净网2026")
 	p.waitTextIn(`[data-testid="case-header"]`, "净网2026")
+
+	// 串案: another case linked by its receipt, with a reason.
+	var linked struct {
+		ID      int64
+		Receipt string
+	}
+	if code := ana.call("POST", "/cases", map[string]any{"title": "同一资金账户的另一起诈骗案", "type": "telecom_fraud"}, &linked); code != http.StatusCreated {
+		t.Fatalf("linked case: %d %s", code, ana.last)
+	}
+	caseTab(p, "links")
+	p.click(`[data-testid="case-link-add"]`)
+	p.typeInto(field("cl-other"), linked.Receipt)
+	p.typeInto(`textarea[data-testid="cl-reason"]`, "同一收款账户")
+	p.click(`[data-testid="cl-submit"]`)
+	p.waitTextIn(`[data-testid="case-links"]`, linked.Receipt)
+	p.waitTextIn(`[data-testid="case-links"]`, "同一收款账户")
 
 	// 并案: a duplicate received later is merged into the filed case.
 	var dup struct{ ID int64 }

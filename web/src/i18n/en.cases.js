@@ -24,7 +24,7 @@ export default {
       f: { status: 'Status', type: 'Case type', campaign: 'Campaign', dept: 'Department', q: 'Title or number', qHint: 'Title, receipt or case number', apply: 'Search' },
       col: { ref: 'Number / receipt', title: 'Title', type: 'Type', status: 'Status', dept: 'Department', lead: 'Lead investigator', received: 'Received', filed: 'Filed', solved: 'Solved' },
       saved: 'Saved searches', savedPick: 'Pick a saved search', saveAs: 'Save these filters', saveName: 'Name of the search', saveNameHint: 'e.g. Four Cuts cases under investigation', saveNameRequired: 'Enter a name',
-      savedOk: 'Saved search "{name}"', deleteSaved: 'Delete saved search', deletedSaved: 'Deleted saved search "{name}"', noDateFilter: 'Filtering by date is not available (the API has no such filter)',
+      savedOk: 'Saved search "{name}"', deleteSaved: 'Delete saved search', deletedSaved: 'Deleted saved search "{name}"',
     },
     form: {
       gangTitle: 'Telecom fraud by gang {gang}', 

@@ -24,7 +24,7 @@ export default {
       f: { status: '案件状态', type: '案件类别', campaign: '专项行动', dept: '承办单位', q: '案件名称或编号', qHint: '名称、受案编号或立案编号', apply: '查询' },
       col: { ref: '立案编号/受案编号', title: '案件名称', type: '案件类别', status: '状态', dept: '承办单位', lead: '主办民警', received: '受案时间', filed: '立案时间', solved: '破案时间' },
       saved: '常用查询', savedPick: '选择常用查询', saveAs: '保存当前条件', saveName: '常用查询名称', saveNameHint: '如：四断专项在侦案件', saveNameRequired: '请输入名称',
-      savedOk: '已保存常用查询「{name}」', deleteSaved: '删除常用查询', deletedSaved: '已删除常用查询「{name}」', noDateFilter: '按日期筛选暂不支持（接口未提供）',
+      savedOk: '已保存常用查询「{name}」', deleteSaved: '删除常用查询', deletedSaved: '已删除常用查询「{name}」',
     },
     form: {
       gangTitle: '{gang} 团伙涉嫌电信网络诈骗案', 
