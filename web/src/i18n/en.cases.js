@@ -27,6 +27,7 @@ export default {
       savedOk: 'Saved search "{name}"', deleteSaved: 'Delete saved search', deletedSaved: 'Deleted saved search "{name}"',
     },
     form: {
+      lead: 'Lead investigator', leadHint: 'Optional', team: 'Team', 
       gangTitle: 'Telecom fraud by gang {gang}', 
       title: 'New case', fromGang: 'New case from gang {gang}', fromGangNote: 'The findings of gang {gang} you may see come into the case as its entities, with their evidence as it stands now.',
       caseTitle: 'Title', caseTitleHint: 'e.g. Telecom fraud by Zhang and others', titleRule: 'A title of 2 to 200 characters', type: 'Case type', typeRequired: 'Choose the case type',

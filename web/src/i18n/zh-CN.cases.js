@@ -27,6 +27,7 @@ export default {
       savedOk: '已保存常用查询「{name}」', deleteSaved: '删除常用查询', deletedSaved: '已删除常用查询「{name}」',
     },
     form: {
+      lead: '主办民警', leadHint: '选填', team: '办案民警', 
       gangTitle: '{gang} 团伙涉嫌电信网络诈骗案', 
       title: '新建案件', fromGang: '从团伙 {gang} 新建案件', fromGangNote: '团伙 {gang} 中您有权查看的研判发现将作为案件关联线索（含当时的研判依据）一并带入。',
       caseTitle: '案件名称', caseTitleHint: '如：张某某等人电信网络诈骗案', titleRule: '案件名称为 2–200 个字', type: '案件类别', typeRequired: '请选择案件类别',
