@@ -253,6 +253,26 @@ func TestCaseFromGang(t *testing.T) {
 	p.click(`[data-testid="case-seizure-dialog"] .el-dialog__headerbtn`)
 	p.nav("caseList", "/cases")
 	p.assertNoChinese("case list")
+	// The new-case dialog opens within 300 ms of the click (its lists load behind it).
+	p.settle()
+	ms := eval[float64](p, `new Promise(res => {
+		const t0 = performance.now()
+		document.querySelector('[data-testid="case-new"]').click()
+		const tick = () => {
+			const el = document.querySelector('input[data-testid="nc-title"]')
+			if (el && el.getBoundingClientRect().width > 0) return res(performance.now() - t0)
+			if (performance.now() - t0 > 5000) return res(99999)
+			requestAnimationFrame(tick)
+		}
+		tick()
+	})`)
+	if ms > 300 {
+		t.Fatalf("the new-case dialog took %.0f ms to open", ms)
+	}
+	t.Logf("new-case dialog open in %.0f ms", ms)
+	p.assertNoChinese("new-case dialog")
+	p.click(`[data-testid="nc-cancel"]`)
+	p.noDialog()
 	p.nav("campaigns", "/cases/campaigns")
 	p.assertNoChinese("campaigns")
 	p.shot("campaigns-en")
