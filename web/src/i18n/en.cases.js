@@ -42,7 +42,7 @@ export default {
     },
     step2: {
       title: '{step}: {ref}', reason: 'Reason', reasonHint: '4 to 500 characters', reasonRequired: '{step} needs a reason (4 to 500 characters)', reasonRule: 'A reason is 4 to 500 characters',
-      confirm: 'Confirm: {step}', done: 'Done: {step}', at: 'Taken at', atHint: 'When entering history after the fact (optional, default now)',
+      confirm: 'Confirm: {step}', done: 'The case is now: {status}', at: 'Taken at', atHint: 'When entering history after the fact (optional, default now)',
     },
     timeline: { none: 'Nothing recorded', created: 'Received', moved: '{from} → {to}', by: '{actor}' },
     people: {

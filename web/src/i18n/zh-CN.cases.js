@@ -42,7 +42,7 @@ export default {
     },
     step2: {
       title: '{step}：{ref}', reason: '理由', reasonHint: '4–500 字', reasonRequired: '{step}须填写理由（4–500 字）', reasonRule: '理由为 4–500 个字',
-      confirm: '确认{step}', done: '案件已{step}', at: '办理时间', atHint: '补录历史时填写（选填，默认为现在）',
+      confirm: '确认{step}', done: '案件状态已变更为「{status}」', at: '办理时间', atHint: '补录历史时填写（选填，默认为现在）',
     },
     timeline: { none: '暂无记录', created: '受案', moved: '{from} → {to}', by: '{actor}' },
     people: {
