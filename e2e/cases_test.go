@@ -251,6 +251,22 @@ func TestCaseFromGang(t *testing.T) {
 	p.assertNoChinese("seizure dialog, devices")
 	p.shot("seizure-dialog-en")
 	p.click(`[data-testid="case-seizure-dialog"] .el-dialog__headerbtn`)
+	for _, d := range []struct{ tab, open, dialog string }{
+		{"people", "case-person-add", "case-person-dialog"}, {"measures", "case-measure-add", "case-measure-dialog"},
+		{"links", "case-link-add", "case-link-dialog"},
+	} {
+		caseTab(p, d.tab)
+		p.assertNoChinese("case tab " + d.tab)
+		p.click(`[data-testid="` + d.open + `"]`)
+		p.waitVisible(`[data-testid="` + d.dialog + `"]`)
+		p.assertNoChinese(d.dialog)
+		p.click(`[data-testid="` + d.dialog + `"] .el-dialog__headerbtn`)
+	}
+	caseTab(p, "people")
+	p.click(fmt.Sprintf(`[data-testid="case-person-link-%d"]`, c.People[0].Person))
+	p.waitFor("the person page", `location.pathname.startsWith('/people/')`)
+	p.waitVisible(`[data-testid="person-measures"]`)
+	p.assertNoChinese("person page")
 	p.nav("caseList", "/cases")
 	p.assertNoChinese("case list")
 	// The new-case dialog opens within 300 ms of the click (its lists load behind it).
