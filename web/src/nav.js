@@ -1,6 +1,6 @@
 // The side navigation: modules and their pages, each shown only when the
 // user holds the permission the page needs (the API enforces the same).
-import { Odometer, Setting, OfficeBuilding, User, Lock, Document, Bell, MapLocation, DataAnalysis, Files, Monitor, TrendCharts, Van, Grid, Iphone, Warning, Key, Upload, Connection, Aim, Checked, ChatLineSquare, Scissor } from '@element-plus/icons-vue'
+import { Odometer, Setting, OfficeBuilding, User, Lock, Document, Bell, MapLocation, DataAnalysis, Files, Monitor, TrendCharts, Van, Grid, Iphone, Warning, Key, Upload, Connection, Aim, Checked, ChatLineSquare, Scissor, Briefcase, Tickets, Flag } from '@element-plus/icons-vue'
 
 export const NAV = [
   { key: 'dashboard', path: '/', icon: Odometer, titleKey: 'nav.dashboard' },
@@ -29,6 +29,13 @@ export const NAV = [
     ],
   },
   {
+    key: 'cases', icon: Briefcase, titleKey: 'nav.cases', children: [
+      { key: 'caseList', path: '/cases', icon: Tickets, titleKey: 'nav.caseList', perms: ['case:read'] },
+      { key: 'campaigns', path: '/cases/campaigns', icon: Flag, titleKey: 'nav.campaigns', perms: ['case:read'] },
+      { key: 'cyberStats', path: '/cases/stats', icon: TrendCharts, titleKey: 'nav.cyberStats', perms: ['report:read'] },
+    ],
+  },
+  {
     key: 'business', icon: Files, titleKey: 'nav.business', children: [
       { key: 'incident', path: '/patrol/incidents', icon: Bell, titleKey: 'nav.incident', perms: ['incident:read'] },
       { key: 'grid', path: '/patrol/map', icon: MapLocation, titleKey: 'nav.grid', perms: ['grid:read', 'unit:read'] },
@@ -37,8 +44,6 @@ export const NAV = [
       { key: 'history', path: '/patrol/history', icon: Upload, titleKey: 'nav.history', perms: ['incident:import'] },
       { key: 'myUnit', path: '/patrol/my-unit', icon: Iphone, titleKey: 'nav.myUnit', perms: ['unit:read'] },
       { key: 'patrolStats', path: '/patrol/stats', icon: TrendCharts, titleKey: 'nav.patrolStats', perms: ['report:read'] },
-      { key: 'case', path: '/modules/case', icon: Files, titleKey: 'nav.case', perms: ['case:read'] },
-      { key: 'cyberStats', path: '/cases/stats', icon: TrendCharts, titleKey: 'nav.cyberStats', perms: ['report:read'] },
     ],
   },
 ]

@@ -3,6 +3,7 @@ import enSignals from './en.signals.js'
 import enFourcuts from './en.fourcuts.js'
 // English. Same keys as zh-CN.js, checked by test/i18n.test.js.
 import enSecurity from './en.security.js'
+import enCases from './en.cases.js'
 import { mergeMessages } from './merge.js'
 
 const messages = {
@@ -326,4 +327,4 @@ const messages = {
   },
 }
 
-export default mergeMessages(messages, enSecurity, enSignals, enFourcuts, enGang)
+export default mergeMessages(messages, enSecurity, enSignals, enFourcuts, enGang, enCases)

@@ -3,6 +3,7 @@ import zhSignals from './zh-CN.signals.js'
 import zhFourcuts from './zh-CN.fourcuts.js'
 // 简体中文（默认语言）。键与 en.js 完全一致，由 test/i18n.test.js 检查。
 import zhSecurity from './zh-CN.security.js'
+import zhCases from './zh-CN.cases.js'
 import { mergeMessages } from './merge.js'
 
 const messages = {
@@ -326,4 +327,4 @@ const messages = {
   },
 }
 
-export default mergeMessages(messages, zhSecurity, zhSignals, zhFourcuts, zhGang)
+export default mergeMessages(messages, zhSecurity, zhSignals, zhFourcuts, zhGang, zhCases)
