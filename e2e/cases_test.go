@@ -206,6 +206,20 @@ func TestCaseFromGang(t *testing.T) {
 	if code := ana.call("POST", "/cases", map[string]any{"title": "同一资金账户的另一起诈骗案", "type": "telecom_fraud"}, &linked); code != http.StatusCreated {
 		t.Fatalf("linked case: %d %s", code, ana.last)
 	}
+	// 交叉比对: the other case freezes money in the same account — the
+	// case page's alerts tab says so, the account masked.
+	if code := ana.call("POST", fmt.Sprintf("/cases/%d/seizures", linked.ID), map[string]any{"kind": "funds", "amount": "20000.00", "state": "frozen",
+		"frozen_on": "2026-11-20", "bank": "中国工商银行", "account": "6222020200001234567"}, nil); code != http.StatusCreated {
+		t.Fatalf("the other case's seizure: %d %s", code, ana.last)
+	}
+	p.open("/cases/" + id)
+	p.waitVisible(`[data-testid="case-ref"]`)
+	caseTab(p, "alerts")
+	p.waitTextIn(`[data-testid="case-alerts"]`, "银行账户")
+	p.waitTextIn(`[data-testid="case-alerts"]`, "4567")
+	if s := p.textOf(`[data-testid="case-alerts"]`); strings.Contains(s, "6222020200001234567") {
+		p.fatalf("the alert shows the account in clear: %q", s)
+	}
 	caseTab(p, "links")
 	p.click(`[data-testid="case-link-add"]`)
 	p.typeInto(field("cl-other"), linked.Receipt)

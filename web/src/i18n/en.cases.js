@@ -33,11 +33,19 @@ export default {
       caseTitle: 'Title', caseTitleHint: 'e.g. Telecom fraud by Zhang and others', titleRule: 'A title of 2 to 200 characters', type: 'Case type', typeRequired: 'Choose the case type',
       campaigns: 'Campaigns', campaignsHint: 'Any number (optional)', dept: 'Department', deptHint: 'Your own by default', created: 'Received: {ref}', submit: 'Receive',
     },
+    alerts: {
+      intro: 'Cross-reference: another open case holds a number, device, account, line, resident ID or bank account of this case (personal data masked); a case you may not read shows only its department and whom to contact.',
+      none: 'No cross-reference alerts',
+      finding: 'The engine\'s new finding #{id} touches this case',
+      contact: 'a case of {dept}; contact: {lead}',
+      col: { kind: 'Kind', shown: 'Identifier', other: 'Other side', at: 'Time' },
+      kind: { phone: 'Phone number', imei: 'IMEI', account: 'Account', ip: 'IP address', device: 'Fingerprint', idno: 'Resident ID', bank_account: 'Bank account', bank_card: 'Bank card' },
+    },
     page: {
       title: 'Case', 
       notFound: 'No such case, or it is outside your data scope', back: 'Back to the cases', receipt: 'Receipt', number: 'Case number', type: 'Case type', status: 'Status', dept: 'Department',
       lead: 'Lead investigator', team: 'Team', campaigns: 'Campaigns', createdBy: 'Received by', received: 'Received at', mergedInto: 'Merged into case #{id}', openMerged: 'Open the surviving case',
-      tabs: { timeline: 'Timeline', people: 'People', measures: 'Coercive measures', seizures: 'Seizures', entities: 'Entities', links: 'Linked cases' },
+      tabs: { timeline: 'Timeline', people: 'People', measures: 'Coercive measures', seizures: 'Seizures', entities: 'Entities', links: 'Linked cases', alerts: 'Cross-reference' },
       addCampaign: 'Tag with campaign', addCampaignPick: 'Pick a campaign', campaignAdded: 'Tagged with the campaign',
     },
     step2: {

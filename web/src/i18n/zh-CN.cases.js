@@ -33,11 +33,19 @@ export default {
       caseTitle: '案件名称', caseTitleHint: '如：张某某等人电信网络诈骗案', titleRule: '案件名称为 2–200 个字', type: '案件类别', typeRequired: '请选择案件类别',
       campaigns: '专项行动', campaignsHint: '可多选（选填）', dept: '承办单位', deptHint: '默认为本单位', created: '已受案：{ref}', submit: '受案',
     },
+    alerts: {
+      intro: '交叉比对：其他在办案件持有本案的号码、设备、账号、线路、身份证号或银行账户时提示（个人信息已脱敏）；无权查看的案件只显示其部门与联系人。',
+      none: '暂无交叉比对提示',
+      finding: '研判引擎新发现 #{id} 涉及本案对象',
+      contact: '{dept} 的案件，联系人：{lead}',
+      col: { kind: '类型', shown: '对象', other: '另一方', at: '时间' },
+      kind: { phone: '手机号码', imei: '设备串号', account: '平台账号', ip: 'IP 地址', device: '设备指纹', idno: '身份证号', bank_account: '银行账户', bank_card: '银行卡' },
+    },
     page: {
       title: '案件详情', 
       notFound: '案件不存在，或不在您的数据范围内', back: '返回案件列表', receipt: '受案编号', number: '立案编号', type: '案件类别', status: '状态', dept: '承办单位',
       lead: '主办民警', team: '办案民警', campaigns: '专项行动', createdBy: '受案人', received: '受案时间', mergedInto: '已并入案件 #{id}', openMerged: '查看主案',
-      tabs: { timeline: '办案经过', people: '涉案人员', measures: '强制措施', seizures: '涉案扣押', entities: '关联线索', links: '串并案' },
+      tabs: { timeline: '办案经过', people: '涉案人员', measures: '强制措施', seizures: '涉案扣押', entities: '关联线索', links: '串并案', alerts: '交叉比对' },
       addCampaign: '纳入专项行动', addCampaignPick: '选择专项行动', campaignAdded: '已纳入专项行动',
     },
     step2: {
