@@ -20,24 +20,10 @@ import (
 // another division is denied the case by list, id and page.
 func TestCaseFromGang(t *testing.T) {
 	e := start(t)
-	admin := e.apiLogin(t, "sysadmin")
-	keys := map[string]string{}
-	for _, s := range []map[string]any{
+	feedSources(t, e, []map[string]any{
 		{"name": "cmcc-sd", "kind": "carrier", "binding": "cmcc", "dept": "WAZD"},
 		{"name": "wechat", "kind": "platform", "dept": "WAZD"},
-	} {
-		var res struct{ Key string }
-		if code := admin.call("POST", "/sources", s, &res); code != http.StatusCreated {
-			t.Fatalf("source %v: %d %s", s["name"], code, admin.last)
-		}
-		keys[s["name"].(string)] = res.Key
-	}
-	carrier, platform := catPool(1, 8, false)
-	for src, body := range map[string]string{"cmcc-sd": carrier, "wechat": platform} {
-		if code, res := postEvents(t, e.url, keys[src], body); code != http.StatusOK || !strings.Contains(res, `"rejected":0`) {
-			t.Fatalf("push %s: %d %s", src, code, res)
-		}
-	}
+	}, 1, 8, false)
 	analyst := "wazd.analyst1"
 	ana := e.apiLogin(t, analyst)
 	var list struct {

@@ -56,6 +56,29 @@ func catPool(pools, cards int, studio bool) (carrier, platform string) {
 	return c.String(), p.String()
 }
 
+// feedSources creates the sources (as the system administrator) and pushes
+// the cat-pool city through them: the carrier's events by "cmcc-sd", the
+// platform's by "wechat". It returns each source's key.
+func feedSources(t *testing.T, e *env, sources []map[string]any, pools, cards int, studio bool) map[string]string {
+	t.Helper()
+	admin := e.apiLogin(t, "sysadmin")
+	keys := map[string]string{}
+	for _, s := range sources {
+		var res struct{ Key string }
+		if code := admin.call("POST", "/sources", s, &res); code != http.StatusCreated {
+			t.Fatalf("source %v: %d %s", s["name"], code, admin.last)
+		}
+		keys[s["name"].(string)] = res.Key
+	}
+	carrier, platform := catPool(pools, cards, studio)
+	for src, body := range map[string]string{"cmcc-sd": carrier, "wechat": platform} {
+		if code, res := postEvents(t, e.url, keys[src], body); code != http.StatusOK || !strings.Contains(res, `"rejected":0`) {
+			t.Fatalf("push %s: %d %s", src, code, res)
+		}
+	}
+	return keys
+}
+
 // keyGet fetches a source's route with its key.
 func keyGet(t *testing.T, base, key, path string) (int, string) {
 	t.Helper()
@@ -256,24 +279,10 @@ func TestFourCutsLoop(t *testing.T) {
 // shows its evidence beside the graph.
 func TestGangGraphLarge(t *testing.T) {
 	e := start(t)
-	admin := e.apiLogin(t, "sysadmin")
-	keys := map[string]string{}
-	for _, s := range []map[string]any{
+	feedSources(t, e, []map[string]any{
 		{"name": "cmcc-sd", "kind": "carrier", "binding": "cmcc", "dept": "WAZD"},
 		{"name": "wechat", "kind": "platform", "dept": "WAZD"},
-	} {
-		var res struct{ Key string }
-		if code := admin.call("POST", "/sources", s, &res); code != http.StatusCreated {
-			t.Fatalf("source %v: %d %s", s["name"], code, admin.last)
-		}
-		keys[s["name"].(string)] = res.Key
-	}
-	carrier, platform := catPool(20, 25, true)
-	for src, body := range map[string]string{"cmcc-sd": carrier, "wechat": platform} {
-		if code, res := postEvents(t, e.url, keys[src], body); code != http.StatusOK || !strings.Contains(res, `"rejected":0`) {
-			t.Fatalf("push %s: %d %s", src, code, res)
-		}
-	}
+	}, 20, 25, true)
 	analyst := "wazd.analyst1"
 	ana := e.apiLogin(t, analyst)
 	var list struct {
