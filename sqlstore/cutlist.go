@@ -293,49 +293,90 @@ func (s *Store) CutListStats(ctx context.Context, deadline time.Duration) ([]*zh
 	return out, nil
 }
 
-// EscalateOverdue marks, once, each confirmed finding reported neither cut
-// nor not cut within deadline of its confirmation, audits it and raises it
-// to the commanders over the finding's department: a cutlist.overdue event
-// for holders of report:read there (the commander's permission; analysts
-// see the overdue count in the lists' figures).
+// EscalateOverdue marks, once per network, each confirmed finding that a
+// network on which it is to be cut has reported neither cut nor not cut
+// within deadline of its confirmation: a device one carrier cut is still
+// overdue on the other carrier that stayed silent. Each mark is audited
+// and raised to the commanders over the finding's department: a
+// cutlist.overdue event, naming the network, for holders of report:read
+// there (the commander's permission; analysts see the overdue count in the
+// lists' figures).
 func (s *Store) EscalateOverdue(ctx context.Context, deadline time.Duration) (int, error) {
 	ctx = zhudun.WithCaller(ctx, zhudun.SystemCaller("cutlist"))
 	n := 0
 	err := s.writeWorkbench(ctx, func(ctx context.Context, tx *Tx) error {
 		n = 0
-		rows, err := tx.query(ctx, findingSelect+` WHERE f.kind = ? AND f.review = ? AND f.not_cut_at IS NULL AND f.overdue_at IS NULL AND f.confirmed_at < ?
-			ORDER BY f.id LIMIT 1000`, zhudun.KindFinding, zhudun.ReviewConfirmed, tx.now.Add(-deadline))
+		lists, err := cutListsOf(ctx, tx)
 		if err != nil {
-			return tx.s.internal("overdue", err)
+			return err
 		}
-		var fs []*zhudun.Finding
-		for rows.Next() {
-			f, err := scanFinding(rows)
+		for _, l := range lists {
+			rows, err := tx.query(ctx, findingSelect+` WHERE f.kind = ? AND f.category = ? AND f.review IN (?, ?) AND f.confirmed_at < ?
+				AND f.networks LIKE ? ESCAPE '\'
+				AND NOT EXISTS (SELECT 1 FROM cut_reports r WHERE r.finding_id = f.id AND r.binding = ?)
+				AND NOT EXISTS (SELECT 1 FROM cut_overdue o WHERE o.finding_id = f.id AND o.binding = ?)
+				ORDER BY f.id LIMIT 1000`, zhudun.KindFinding, l.category, zhudun.ReviewConfirmed, zhudun.ReviewCut, tx.now.Add(-deadline),
+				networkLike(l.binding), l.binding, l.binding)
 			if err != nil {
-				rows.Close()
-				return tx.s.internal("overdue scan", err)
+				return tx.s.internal("overdue", err)
 			}
-			fs = append(fs, f)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return tx.s.internal("overdue rows", err)
-		}
-		for _, f := range fs {
-			if _, err := tx.exec(ctx, `UPDATE findings SET overdue_at = ? WHERE id = ?`, tx.now, f.ID); err != nil {
-				return tx.s.internal("overdue mark", err)
+			var fs []*zhudun.Finding
+			for rows.Next() {
+				f, err := scanFinding(rows)
+				if err != nil {
+					rows.Close()
+					return tx.s.internal("overdue scan", err)
+				}
+				fs = append(fs, f)
 			}
-			d := map[string]any{"category": f.Category, "entity": f.Entity, "networks": f.Networks, "confirmed_at": f.ConfirmedAt, "deadline_hours": deadline.Hours()}
-			if err := tx.audit(ctx, &zhudun.AuditEntry{Action: "cutlist.overdue", ObjectType: "finding", ObjectID: fmt.Sprint(f.ID), Detail: Detail(d)}); err != nil {
-				return err
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return tx.s.internal("overdue rows", err)
 			}
-			d["id"], d["dept"] = f.ID, f.DeptCode
-			if err := tx.emit(ctx, zhudun.Event{Type: "cutlist.overdue", Perm: zhudun.PermReportRead, DeptPath: f.DeptPath, DeptID: f.DeptID, Data: Detail(d)}); err != nil {
-				return err
+			for _, f := range fs {
+				if _, err := tx.exec(ctx, `INSERT INTO cut_overdue (finding_id, binding, at) VALUES (?, ?, ?)`, f.ID, l.binding, tx.now); err != nil {
+					return tx.s.internal("overdue mark", err)
+				}
+				d := map[string]any{"category": f.Category, "entity": f.Entity, "network": l.binding, "networks": f.Networks,
+					"confirmed_at": f.ConfirmedAt, "deadline_hours": deadline.Hours()}
+				if err := tx.audit(ctx, &zhudun.AuditEntry{Action: "cutlist.overdue", ObjectType: "finding", ObjectID: fmt.Sprint(f.ID), Detail: Detail(d)}); err != nil {
+					return err
+				}
+				d["id"], d["dept"] = f.ID, f.DeptCode
+				if err := tx.emit(ctx, zhudun.Event{Type: "cutlist.overdue", Perm: zhudun.PermReportRead, DeptPath: f.DeptPath, DeptID: f.DeptID, Data: Detail(d)}); err != nil {
+					return err
+				}
+				n++
 			}
-			n++
 		}
 		return nil
 	})
 	return n, err
+}
+
+// cutList is one network's list of one category.
+type cutList struct{ binding, category string }
+
+// cutListsOf returns the lists the sources' networks and platforms keep,
+// each once however many sources share a binding.
+func cutListsOf(ctx context.Context, tx *Tx) ([]cutList, error) {
+	rows, err := tx.query(ctx, `SELECT DISTINCT binding, kind FROM sources WHERE kind IN (?, ?) ORDER BY binding, kind`, zhudun.SourceCarrier, zhudun.SourcePlatform)
+	if err != nil {
+		return nil, tx.s.internal("cut lists", err)
+	}
+	defer rows.Close()
+	var out []cutList
+	for rows.Next() {
+		var binding, kind string
+		if err := rows.Scan(&binding, &kind); err != nil {
+			return nil, tx.s.internal("cut lists scan", err)
+		}
+		for _, cat := range zhudun.CutCategories(kind) {
+			out = append(out, cutList{binding, cat})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, tx.s.internal("cut lists", err)
+	}
+	return out, nil
 }

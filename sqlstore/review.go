@@ -212,6 +212,10 @@ func (tx *Tx) review(ctx context.Context, fs []*zhudun.Finding, r zhudun.Review,
 				}
 			}
 			if status == zhudun.ReviewConfirmed {
+				// the deadline starts again: each network's silence is raised anew
+				if _, err := tx.exec(ctx, `DELETE FROM cut_overdue WHERE finding_id = ?`, f.ID); err != nil {
+					return nil, tx.s.internal("review overdue", err)
+				}
 				_, err = tx.exec(ctx, `UPDATE findings SET review = ?, confirmed = ?, confirmed_at = ?, list_at = ?, review_reason = ?, reviewed_by = ?,
 					reviewed_at = ?, not_cut_reason = '', not_cut_at = NULL, overdue_at = NULL, confirmed_evidence = evidence, updated_at = ? WHERE id = ?`,
 					status, true, tx.now, tx.now, r.Reason, by, tx.now, tx.now, f.ID)

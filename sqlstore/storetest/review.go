@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -312,21 +313,37 @@ func testCutLists(t *testing.T, b Backend) {
 		t.Fatalf("confirmed cards: %+v %+v", items[0], items[1])
 	}
 
-	// Overdue: 48 h after confirmation, those not reported are raised once.
+	// Overdue: 48 h after confirmation, those not reported are raised once
+	// per network. cmcc cuts the device in time; cucc stays silent on it.
 	e.clock.Advance(46 * time.Hour) // 47 h 1 min after the confirmations
+	if res, err := e.s.AckCuts(e.sys, cmcc, "black_device", []zhudun.CutAck{{Entity: "86123456789012", Status: "cut"}}); err != nil || res[0].Error != "" {
+		t.Fatalf("device cut by cmcc: %+v %v", res, err)
+	}
 	if n, err := e.s.EscalateOverdue(e.sys, 48*time.Hour); err != nil || n != 0 {
 		t.Fatalf("overdue at 47 h: %d %v", n, err)
 	}
 	e.clock.Advance(2 * time.Hour)
 	n, err := e.s.EscalateOverdue(e.sys, 48*time.Hour)
 	e.must(err)
-	// 13900000009 (cmcc), 13800000003 (cucc), the device, the account; not
-	// the cut one, not the one reported not cut
+	// 13900000009 (cmcc), 13800000003 (cucc), the device on cucc only, the
+	// account; not the cut card, not the one reported not cut
 	if n != 4 {
 		t.Fatalf("overdue: %d; want 4", n)
 	}
 	if n, _ := e.s.EscalateOverdue(e.sys, 48*time.Hour); n != 0 {
 		t.Fatalf("overdue raised twice: %d", n)
+	}
+	marks, _, err := e.s.FindAudit(e.sys, zhudun.AuditFilter{Action: "cutlist.overdue", Limit: 10})
+	e.must(err)
+	var raised []string
+	for _, m := range marks {
+		var d struct{ Entity, Network string }
+		e.must(json.Unmarshal(m.Detail, &d))
+		raised = append(raised, d.Entity+"@"+d.Network)
+	}
+	slices.Sort(raised)
+	if got := strings.Join(raised, " "); got != "13800000003@cucc 13900000009@cmcc 86123456789012@cucc wechat:w1@wechat" {
+		t.Errorf("overdue raised for %s", got)
 	}
 	stats, err := e.s.CutListStats(sb1, 48*time.Hour)
 	e.must(err)
@@ -335,7 +352,7 @@ func testCutLists(t *testing.T, b Backend) {
 		got[s.Source+"/"+s.Category] = fmt.Sprintf("%d %d %d %d", s.Confirmed, s.Cut, s.NotCut, s.Overdue)
 	}
 	// SB1's analyst counts SB1's findings only (not SB2's card on cmcc)
-	for k, want := range map[string]string{"cmcc-feed/black_card": "0 1 1 0", "cucc/black_card": "1 0 0 1", "cmcc-feed/black_device": "1 0 0 1", "wechat/black_account": "1 0 0 1"} {
+	for k, want := range map[string]string{"cmcc-feed/black_card": "0 1 1 0", "cucc/black_card": "1 0 0 1", "cmcc-feed/black_device": "0 1 0 0", "cucc/black_device": "1 0 0 1", "wechat/black_account": "1 0 0 1"} {
 		if got[k] != want {
 			t.Errorf("stats %s: %q; want %q (confirmed cut not_cut overdue)", k, got[k], want)
 		}
@@ -434,7 +451,7 @@ func testCutLists(t *testing.T, b Backend) {
 	if b, err := e.keys.Open(enc, []byte(fmt.Sprintf("appeals/%d/idno", ap.ID))); err != nil || string(b) != "11010519491231002X" {
 		t.Errorf("the appeal's resident ID after the rekey: %q %v", b, err)
 	}
-	for action, want := range map[string]int{"cutlist.fetch": 9, "cutlist.ack": 3, "cutlist.overdue": 4, "appeal.create": 2, "appeal.restore": 1, "appeal.reject": 1} {
+	for action, want := range map[string]int{"cutlist.fetch": 9, "cutlist.ack": 4, "cutlist.overdue": 4, "appeal.create": 2, "appeal.restore": 1, "appeal.reject": 1} {
 		if n := e.auditCount(action); n != want {
 			t.Errorf("%d %s audit rows; want %d", n, action, want)
 		}
