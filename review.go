@@ -254,6 +254,9 @@ type Appeal struct {
 	CreatedAt      time.Time  `json:"created_at"`
 	DecidedAt      *time.Time `json:"decided_at,omitempty"`
 	DeptCode       string     `json:"dept"`
+	// Unmatched: the entity is on no cut list (an officer's appeal is
+	// taken anyway); there is nothing to restore, only an answer to give.
+	Unmatched bool `json:"unmatched,omitempty"`
 }
 
 // NewAppeal is what an officer or a source enters.

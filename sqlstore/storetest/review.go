@@ -359,10 +359,19 @@ func testCutLists(t *testing.T, b Backend) {
 	}
 
 	// Appeals: an officer of another division enters one for the cut card;
-	// the resident ID is kept masked; a card not cut cannot be appealed.
+	// the resident ID is kept masked. One for a card not cut is taken the
+	// same way (the form must not tell what is cut), unmatched.
 	appeal := zhudun.NewAppeal{Category: "black_card", Entity: "13800000001", IDNumber: "11010519491231002X", Reason: "本人正常使用，申请恢复"}
-	if _, err := e.s.CreateAppeal(sb1, zhudun.NewAppeal{Category: "black_card", Entity: "13800000002", IDNumber: "11010519491231002X", Reason: "本人正常使用"}); code(err) != zhudun.ENOTFOUND {
-		t.Fatalf("appeal of a card not cut: %v", err)
+	um, err := e.s.CreateAppeal(sb1, zhudun.NewAppeal{Category: "black_card", Entity: "+86 13800000002", IDNumber: "11010519491231002X", Reason: "本人正常使用"})
+	e.must(err)
+	if um.Status != zhudun.AppealOpen || !um.Unmatched || um.Entity != "13800000002" || um.DeptCode != "SB1" || um.IDNumberMasked == "" {
+		t.Fatalf("unmatched appeal %+v", um)
+	}
+	if _, err := e.s.CreateAppeal(sb1, zhudun.NewAppeal{Category: "black_card", Entity: "13800000002", IDNumber: "11010519491231002X", Reason: "本人正常使用"}); code(err) != zhudun.ECONFLICT {
+		t.Fatalf("second open unmatched appeal: %v", err)
+	}
+	if _, err := e.s.CreateAppeal(off, zhudun.NewAppeal{Category: "black_card", Entity: "not-a-number", IDNumber: "11010519491231002X", Reason: "本人正常使用"}); code(err) != zhudun.EINVALID {
+		t.Fatalf("appeal of no card: %v", err)
 	}
 	if _, err := e.s.CreateAppeal(off, zhudun.NewAppeal{Category: "black_card", Entity: "13800000001", IDNumber: "123", Reason: "本人正常使用"}); code(err) != zhudun.EINVALID {
 		t.Fatalf("appeal with a bad ID: %v", err)
@@ -374,6 +383,14 @@ func testCutLists(t *testing.T, b Backend) {
 	}
 	if _, err := e.s.CreateAppeal(off, appeal); code(err) != zhudun.ECONFLICT {
 		t.Fatalf("second open appeal: %v", err)
+	}
+	// another resident's appeal against the same card: its own record
+	other := appeal
+	other.IDNumber, other.Reason = "110105194912310038", "家属使用，申请恢复"
+	ap3, err := e.s.CreateAppeal(off, other)
+	e.must(err)
+	if ap3.Unmatched || ap3.FindingID != ap.FindingID {
+		t.Fatalf("second resident's appeal %+v", ap3)
 	}
 	var stored string
 	e.must(e.s.DB().QueryRow(`SELECT idno_enc || idno_idx || idno_mask || reason FROM appeals WHERE id = ` + fmt.Sprint(ap.ID)).Scan(&stored))
@@ -390,6 +407,18 @@ func testCutLists(t *testing.T, b Backend) {
 	if _, err := e.s.DecideAppeal(off, ap.ID, true, "核实为正常用户"); code(err) != zhudun.EFORBIDDEN {
 		t.Fatalf("officer decides: %v", err)
 	}
+	// SB1's analysts answer the unmatched one: nothing to restore.
+	l, err := e.s.FindAppeals(sb1, zhudun.AppealOpen)
+	e.must(err)
+	if len(l) != 3 || !l[2].Unmatched || l[2].ID != um.ID {
+		t.Fatalf("SB1's open appeals: %+v", l)
+	}
+	if _, err := e.s.DecideAppeal(sb1, um.ID, true, "核实为正常用户"); code(err) != zhudun.EINVALID {
+		t.Fatalf("restore of an unmatched appeal: %v", err)
+	}
+	if um, err = e.s.DecideAppeal(sb1, um.ID, false, "该号码未被本局列入断卡清单，请咨询运营商"); err != nil || um.Status != zhudun.AppealRejected {
+		t.Fatalf("unmatched appeal answered: %+v %v", um, err)
+	}
 	e.clock.Advance(time.Minute)
 	mark = e.clock.Now()
 	e.clock.Advance(time.Minute)
@@ -403,6 +432,10 @@ func testCutLists(t *testing.T, b Backend) {
 	}
 	if got := list(cmcc, "black_card", mark); got != "13800000001:restored" {
 		t.Fatalf("next fetch: %s", got)
+	}
+	// the other resident's appeal is answered by the restoration
+	if l, _ := e.s.FindAppeals(sb1, zhudun.AppealOpen); len(l) != 0 {
+		t.Fatalf("open after the restoration: %+v", l)
 	}
 	// The source enters one for its own list's device: cut it first.
 	_, err = e.s.AckCuts(e.sys, cucc, "black_device", []zhudun.CutAck{{Entity: "86123456789012", Status: "cut"}})
@@ -427,7 +460,9 @@ func testCutLists(t *testing.T, b Backend) {
 	st, err := e.s.AppealStats(sb1)
 	e.must(err)
 	// the card's evidence when confirmed: imsi_per_imei; the device's: imsi_per_imei
-	if len(st) != 1 || st[0].Signal != "imsi_per_imei" || st[0].Appeals != 2 || st[0].Restored != 1 || st[0].Rejected != 1 {
+	// (two residents' appeals against the card, one against the device;
+	// the unmatched appeal rests on no evidence)
+	if len(st) != 1 || st[0].Signal != "imsi_per_imei" || st[0].Appeals != 3 || st[0].Restored != 2 || st[0].Rejected != 1 {
 		t.Fatalf("appeal stats %+v", st)
 	}
 	// A key rotation re-seals the appeals' resident IDs: the old key then
@@ -451,7 +486,7 @@ func testCutLists(t *testing.T, b Backend) {
 	if b, err := e.keys.Open(enc, []byte(fmt.Sprintf("appeals/%d/idno", ap.ID))); err != nil || string(b) != "11010519491231002X" {
 		t.Errorf("the appeal's resident ID after the rekey: %q %v", b, err)
 	}
-	for action, want := range map[string]int{"cutlist.fetch": 9, "cutlist.ack": 4, "cutlist.overdue": 4, "appeal.create": 2, "appeal.restore": 1, "appeal.reject": 1} {
+	for action, want := range map[string]int{"cutlist.fetch": 9, "cutlist.ack": 4, "cutlist.overdue": 4, "appeal.create": 4, "appeal.restore": 2, "appeal.reject": 2} {
 		if n := e.auditCount(action); n != want {
 			t.Errorf("%d %s audit rows; want %d", n, action, want)
 		}

@@ -77,7 +77,8 @@ export default {
     categoryRequired: 'Choose the category', entityRequired: 'Enter the entity', idRequired: 'Enter the resident ID number', idFormat: 'An ID number has 18 characters (the last may be X)',
     stats: 'Appeals per signal', statsIntro: 'Counted over the signals of the appealed findings; a signal behind many restorations causes wrongful cuts and its threshold should be checked.',
     signal: 'Signal', appeals: 'Appeals', open: 'Open', restored: 'Restored', rejected: 'Rejected', noStats: 'No appeal statistics',
-    officerNote: 'Only a cut entity can be appealed, one open appeal at a time.',
+    officerNote: 'A cyber analyst checks the appeal and answers the resident; one open appeal per resident and entity at a time.',
+    unmatched: 'Not listed', unmatchedNote: 'This entity is on none of the bureau\'s cut lists, so there is nothing to restore: reject it with the answer for the resident (e.g. to ask the carrier or platform).',
   },
   cutlists: {
     title: 'Cut lists',

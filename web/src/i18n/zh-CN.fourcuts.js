@@ -77,7 +77,8 @@ export default {
     categoryRequired: '请选择处置类别', entityRequired: '请填写被处置对象', idRequired: '请填写申诉人身份证号', idFormat: '身份证号应为 18 位（末位可为 X）',
     stats: '各信号申诉统计', statsIntro: '按被申诉发现的研判信号统计；某信号导致的恢复多，说明该信号易误伤，应复查其阈值。',
     signal: '信号', appeals: '申诉数', open: '待处理', restored: '已恢复', rejected: '已驳回', noStats: '暂无申诉统计',
-    officerNote: '仅可对已处置的对象登记申诉；同一对象同时只能有一件待处理申诉。',
+    officerNote: '登记后由网安分析员核实并答复申诉人；同一申诉人对同一对象同时只能有一件待处理申诉。',
+    unmatched: '未列入清单', unmatchedNote: '该对象不在本局的断卡清单上，无可恢复：请驳回并写明给申诉人的答复（如请其咨询运营商或平台）。',
   },
   cutlists: {
     title: '处置清单',
