@@ -26,6 +26,10 @@ INSERT INTO appeals_new (id, finding_id, category, entity, entered_by, idno_enc,
 	SELECT a.id, a.finding_id, f.category, f.entity_key, a.entered_by, a.idno_enc, a.idno_idx, a.idno_mask, a.reason, a.status,
 		a.decided_by, a.decision_reason, a.created_at, a.decided_at
 	FROM appeals a JOIN findings f ON f.id = a.finding_id;
+-- ids are never reused (a sealed ID is bound to its row's id): the new
+-- table continues the old one's sequence.
+DELETE FROM sqlite_sequence WHERE name = 'appeals_new';
+INSERT INTO sqlite_sequence (name, seq) SELECT 'appeals_new', seq FROM sqlite_sequence WHERE name = 'appeals';
 DROP TABLE appeals;
 ALTER TABLE appeals_new RENAME TO appeals;
 CREATE INDEX appeals_finding ON appeals(finding_id);
