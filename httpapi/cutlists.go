@@ -67,6 +67,11 @@ func (s *Server) sourceRoute(method, path string, h func(w http.ResponseWriter, 
 			s.Error(w, r, err)
 			return
 		}
+		if ok, wait := s.sources.Allow(src.Name); !ok {
+			s.Error(w, r, &zhudun.Error{Code: zhudun.ETOOMANY, Message: "too many requests from this source; slow down",
+				RetryAfter: retryAfterSeconds(wait)})
+			return
+		}
 		// the client address for the audit row; the store names the source
 		ctx := zhudun.WithCaller(r.Context(), &zhudun.Caller{ClientAddr: clientAddr(r), Perms: map[zhudun.Permission]zhudun.Scope{}})
 		if err := h(w, r.WithContext(ctx), src); err != nil {

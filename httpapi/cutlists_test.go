@@ -10,10 +10,12 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/httpapi"
 	"github.com/zhudun/zhudun/sqlstore"
 )
 
@@ -355,5 +357,73 @@ func TestTwoPersonAPI(t *testing.T) {
 	}
 	if res := h.do("ana3", "POST", path, nil); res.status != 200 || strings.Count(string(res.body), `"status":"confirmed"`) != 2 {
 		t.Errorf("approve: %d %s", res.status, res.body)
+	}
+}
+
+// TestSourceRateLimit: a source's key in a loop is held to its allowance
+// on the cut-list routes (each fetch is an audit row): of 20 parallel
+// fetches with a burst of 5, exactly 5 are served and the rest get 429
+// with Retry-After; another source's allowance is its own.
+func TestSourceRateLimit(t *testing.T) {
+	h := newHarnessWith(t, func(c *httpapi.Config) { c.SourceRate, c.SourceBurst = 0.001, 5 })
+	sys := zhudun.WithCaller(context.Background(), zhudun.SystemCaller("test"))
+	keys := map[string]string{}
+	for _, n := range []string{"cmcc", "cucc"} {
+		_, key, err := h.store.CreateSource(sys, zhudun.NewSource{Name: n, Kind: zhudun.SourceCarrier})
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys[n] = key
+	}
+	statuses := make([]int, 20)
+	retry := make([]string, 20)
+	var wg sync.WaitGroup
+	for i := range statuses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, _ := http.NewRequest("GET", h.srv.URL+"/api/v1/cutlists/black_card", nil)
+			req.Header.Set("Authorization", "Bearer "+keys["cmcc"])
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			statuses[i], retry[i] = res.StatusCode, res.Header.Get("Retry-After")
+		}()
+	}
+	wg.Wait()
+	ok, limited := 0, 0
+	for i, st := range statuses {
+		switch st {
+		case 200:
+			ok++
+		case 429:
+			limited++
+			if retry[i] == "" {
+				t.Errorf("429 without Retry-After")
+			}
+		default:
+			t.Errorf("fetch %d: status %d", i, st)
+		}
+	}
+	if ok != 5 || limited != 15 {
+		t.Fatalf("20 parallel fetches: %d served, %d limited; want 5 and 15", ok, limited)
+	}
+	if res := h.keyDo(keys["cmcc"], "POST", "/api/v1/cutlists/black_card/ack", map[string]any{"items": []any{}}, ""); res.status != 429 {
+		t.Errorf("ack past the allowance: %d", res.status)
+	}
+	if res := h.keyDo(keys["cucc"], "GET", "/api/v1/cutlists/black_card", nil, ""); res.status != 200 {
+		t.Errorf("another source: %d %s", res.status, res.body)
+	}
+	// the limited fetches are not audited fetches
+	rows, n, err := h.store.FindAudit(sys, zhudun.AuditFilter{Action: "cutlist.fetch", Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 6 {
+		t.Errorf("%d cutlist.fetch audit rows; want 6 (5 of cmcc, 1 of cucc): %v", n, len(rows))
 	}
 }

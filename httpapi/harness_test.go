@@ -42,6 +42,13 @@ type harness struct {
 //	SB2:  sb2adm (sysadmin)                    ST2: off2 (officer)
 func newHarness(t *testing.T, opts ...func(*sqlstore.Options)) *harness {
 	t.Helper()
+	return newHarnessWith(t, nil, opts...)
+}
+
+// newHarnessWith is newHarness with the API's configuration changed by cfg
+// (limits a test wants small).
+func newHarnessWith(t *testing.T, cfg func(*httpapi.Config), opts ...func(*sqlstore.Options)) *harness {
+	t.Helper()
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -63,7 +70,11 @@ func newHarness(t *testing.T, opts ...func(*sqlstore.Options)) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { bus.Close() })
-	api := httpapi.New(httpapi.Config{Store: store, Bus: bus, Version: "test"})
+	c := httpapi.Config{Store: store, Bus: bus, Version: "test"}
+	if cfg != nil {
+		cfg(&c)
+	}
+	api := httpapi.New(c)
 	if err := api.Start(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -80,6 +80,13 @@ type Config struct {
 	// share one bucket (refused once it is empty, never unlimited).
 	AnonRate  float64
 	AnonBurst int
+	// SourceRate and SourceBurst limit each source's requests to its cut
+	// lists (fetch, ack, appeal; default 5 a second, bursts of 60 — a
+	// carrier paging through a day's list needs a few): every fetch is
+	// audited, so a key in a loop would flood the audit log. Past them the
+	// answer is 429 with Retry-After. Ingest has its own per-source rate.
+	SourceRate  float64
+	SourceBurst int
 	// DenialIdle is how long a span of identical anonymous denials stays
 	// open without a repeat before its row is appended (default 10 s).
 	DenialIdle time.Duration
@@ -123,6 +130,7 @@ type Server struct {
 	csp       string // csp, with the tile server's origin when --map-tiles names one
 	geocoder  zhudun.Geocoder
 	anon      *guard.AddrLimiter
+	sources   *guard.AddrLimiter // per source name, on the cut-list routes
 	denials   *guard.DenialLog
 	admission *admission
 	busy      prometheus.Counter
@@ -170,6 +178,13 @@ func New(c Config) *Server {
 	}
 	s.admission = newAdmission(c.MaxInFlight, c.AdmitWait)
 	s.anon = guard.NewAddrLimiter(c.AnonRate, c.AnonBurst, 100000, nil)
+	if c.SourceRate <= 0 {
+		c.SourceRate = 5
+	}
+	if c.SourceBurst <= 0 {
+		c.SourceBurst = 60
+	}
+	s.sources = guard.NewAddrLimiter(c.SourceRate, c.SourceBurst, 100000, nil)
 	s.denials = guard.NewDenialLog(c.Store, guard.DenialLogConfig{Idle: c.DenialIdle, Logger: c.Logger})
 	s.reg = prometheus.NewRegistry()
 	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
