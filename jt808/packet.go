@@ -208,3 +208,9 @@ func AppendFrame(dst []byte, h *Header, body []byte) ([]byte, error) {
 	dst = AppendEscaped(dst, []byte{check})
 	return append(dst, Flag), nil
 }
+
+// Reply returns the header of a message to the terminal that sent h: its
+// version, protocol version and phone, a new id and serial, no sub-packet.
+func (h *Header) Reply(msgID, serial uint16) Header {
+	return Header{MsgID: msgID, V2019: h.V2019, ProtoVersion: h.ProtoVersion, Serial: serial, phone: h.phone, phoneLen: h.phoneLen}
+}
