@@ -66,6 +66,9 @@ type Config struct {
 	DemoSeed                                                                                 int64
 	IngestPartitions, IngestRate, IngestMaxGiB                                               string // the ingest stream (docs/ingest.md)
 	Engine                                                                                   string // serve: the live Four Cuts engine, embedded or off (docs/live.md)
+	JT808Addr                                                                                string // the JT/T 808 gateway's TCP address; "" = off (docs/jt808.md)
+	JT808IdleText, JT808MaxConns                                                             string // --jt808-idle-timeout as given, --jt808-max-conns
+	JT808Idle                                                                                time.Duration
 	ConfigFile                                                                               string
 }
 
@@ -98,6 +101,9 @@ func (c *Config) options() []option {
 		{name: "ingest-rate", usage: "events per second each source may push (bursts of ten seconds' worth)", str: &c.IngestRate, def: "200000"},
 		{name: "ingest-max-gib", usage: "size of the ingest stream in GiB; a full stream answers 429", str: &c.IngestMaxGiB, def: "16"},
 		{name: "engine", usage: "serve: run the live Four Cuts engine in this process (embedded) or not (off: `zhudun engine` workers run it; docs/live.md)", str: &c.Engine, def: "embedded"},
+		{name: "jt808-addr", usage: "serve: also run the JT/T 808 gateway for vehicle terminals on this TCP address (HOST:PORT; off when empty; docs/jt808.md)", str: &c.JT808Addr},
+		{name: "jt808-idle-timeout", usage: "JT/T 808: close a terminal's connection after this long without a byte (e.g. 180s, 5m)", str: &c.JT808IdleText, def: "180s"},
+		{name: "jt808-max-conns", usage: "JT/T 808: terminal connections at once; past it a connection is closed at once", str: &c.JT808MaxConns, def: "20000"},
 		{name: "geocoder-crs", usage: "coordinate system of the address service's answers: wgs84 or gcj02", str: &c.GeocoderCRS, def: "wgs84"},
 		{name: "tls-cert", usage: "TLS certificate file (serves HTTPS; cookies become Secure)", str: &c.TLSCert},
 		{name: "tls-key", usage: "TLS key file", str: &c.TLSKey},
@@ -237,6 +243,7 @@ func (c *Config) resolve(fs *flag.FlagSet) error {
 		{"retain-disabled-pii", c.RetainDisabledPII, &c.Retention.DisabledUserPII},
 		{"purge-every", c.PurgeEvery, &c.PurgeInterval},
 		{"cut-deadline", c.CutDeadlineText, &c.CutDeadline},
+		{"jt808-idle-timeout", c.JT808IdleText, &c.JT808Idle},
 	} {
 		d, err := parseDays(r.in)
 		if err != nil {

@@ -146,6 +146,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	} else {
 		close(patrolDone)
 	}
+	var jt808Done <-chan struct{} = closedChan()
+	if cfg.JT808Addr != "" {
+		at, done, err := startJT808(runCtx, &cfg, cfg.JT808Addr, store, api.UnitMoved, log)
+		if err != nil {
+			return err
+		}
+		jt808Done = done
+		fmt.Fprintf(e.stdout, "jt808 gateway: listening on %s\n", at)
+	}
 	go purgeLoginGuard(runCtx, store, log)
 	if err := startForwarders(runCtx, &cfg, store, log); err != nil {
 		return err
@@ -220,6 +229,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := api.Close(sctx); err != nil {
 		log.Error("audit denied requests at shutdown", "err", err)
 	}
+	<-jt808Done
 	<-relayDone
 	<-engineDone
 	<-purgeDone

@@ -216,6 +216,11 @@ func (s *Server) MetricsHandler() http.Handler {
 	return promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg})
 }
 
+// UnitMoved merges a unit another front of this process (the JT/T 808
+// gateway) just moved into the dispatch index, as the position route does
+// after its own writes.
+func (s *Server) UnitMoved(u *zhudun.Unit) { s.dispatch.UnitChanged(u) }
+
 // Registry lets other parts of the process add metrics.
 func (s *Server) Registry() *prometheus.Registry { return s.reg }
 

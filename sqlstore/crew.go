@@ -62,7 +62,9 @@ func (s *Store) UpdateUnit(ctx context.Context, id int64, up zhudun.UnitUpdate) 
 		if up.Terminal != nil && *up.Terminal != u.Terminal {
 			if *up.Terminal != "" {
 				var other string
-				err := tx.queryRow(ctx, `SELECT callsign FROM units WHERE terminal = ? AND id <> ?`, *up.Terminal, u.ID).Scan(&other)
+				// Compared as the gateway matches them (zhudun.TerminalKey):
+				// 013800138000 and 13800138000 are one terminal.
+				err := tx.queryRow(ctx, `SELECT callsign FROM units WHERE ltrim(terminal, '0') = ? AND id <> ?`, zhudun.TerminalKey(*up.Terminal), u.ID).Scan(&other)
 				if err == nil {
 					return &zhudun.Error{Code: zhudun.ECONFLICT, Field: "terminal", Message: "terminal " + *up.Terminal + " is bound to unit " + other}
 				}

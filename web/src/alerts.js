@@ -19,8 +19,12 @@ function loadPrefs() {
 export const alertPrefs = reactive(typeof localStorage === 'undefined' ? { popup: true, sound: true } : loadPrefs())
 if (typeof localStorage !== 'undefined') watch(alertPrefs, (p) => localStorage.setItem(KEY, JSON.stringify(p)), { deep: true })
 
-/** alertFor decides what a live event raises: { popup, sound } or null. */
+/** alertFor decides what a live event raises: { popup, sound } or null.
+ * A unit's emergency alarm (its terminal's SOS button) always pops up for
+ * whoever the server sent it to — the unit's station and its dispatchers —
+ * whatever the incident switches say: it is an officer in danger. */
 export function alertFor(ev, prefs, mayDispatch) {
+  if (ev && ev.type === 'unit.alarm') return ev.data && ev.data.emergency ? { popup: true, sound: true, emergency: true } : null
   if (!ev || !NEW_INCIDENT.test(ev.type) || !mayDispatch) return null
   if (!prefs.popup && !prefs.sound) return null
   return { popup: !!prefs.popup, sound: !!prefs.sound }
@@ -54,6 +58,17 @@ export function startAlerts(open) {
     if (!a) return
     const x = ev.data || {}
     if (a.sound) chime()
+    if (a.emergency) {
+      ElNotification({
+        title: t('alerts.emergency', { callsign: x.callsign }),
+        message: h('div', { 'data-testid': 'alert-emergency', 'data-unit': x.unit_id }, [x.station_name || '']),
+        type: 'error',
+        duration: 0, // stays until closed: nobody may miss it
+        position: 'top-right',
+        offset: 64,
+      })
+      return
+    }
     if (a.popup) {
       ElNotification({
         title: t('alerts.newIncident', { id: x.id }),

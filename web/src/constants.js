@@ -14,7 +14,7 @@ export const AUDIT_ACTIONS = [
   'user.create', 'user.update', 'user.password_reset', 'user.unlock', 'user.roles',
   'dept.create', 'dept.update', 'role.create', 'role.update', 'role.seed',
   'pii.view', 'keys.rekey', 'request.denied', 'audit.export', 'users.export', 'patrol_report.export', 'cyber_report.export',
-  'grid.import', 'unit.create', 'unit.status', 'incident.create', 'incident.import', 'incident.dispatch', 'incident.lend',
+  'grid.import', 'unit.create', 'unit.status', 'unit.terminal_register', 'incident.create', 'incident.import', 'incident.dispatch', 'incident.lend',
   'incident.arrive', 'incident.close', 'report.rollup_rebuild',
   'policy.update', 'alert.ack', 'user.disable_dormant',
   'pii.search', 'pii.search_locked', 'pii.search_unlock', 'unit.update', 'address.import', 'district.import', 'user.must_change',
@@ -28,7 +28,7 @@ export const AUDIT_ACTIONS = [
 export const AUDIT_ACTION_PREFIXES = ['auth.', 'user.', 'dept.', 'role.', 'pii.', 'audit.', 'grid.', 'unit.', 'incident.', 'security.', 'policy.', 'source.', 'finding.', 'allowlist.', 'cutlist.', 'appeal.', 'review.', 'case.', 'campaign.']
 export const OBJECT_TYPES = ['user', 'dept', 'role', 'session', 'users', 'audit', 'grid', 'unit', 'incident', 'alert', 'policy', 'source', 'finding', 'allowlist', 'cutlist', 'appeal', 'review_request', 'case', 'person', 'campaign', 'cyber_report']
 export const EVENT_TYPES = ['user.created', 'user.updated', 'dept.created', 'dept.updated', 'role.created', 'role.updated', 'audit.appended',
-  'incident.created', 'incident.dispatched', 'incident.arrived', 'incident.closed', 'unit.created', 'unit.status', 'unit.position', 'grid.imported',
+  'incident.created', 'incident.dispatched', 'incident.arrived', 'incident.closed', 'unit.created', 'unit.status', 'unit.position', 'unit.alarm', 'grid.imported',
   'alert.raised', 'alert.acked', 'policy.updated', 'source.changed',
   'finding.created', 'finding.updated', 'finding.withdrawn', 'lead.created', 'lead.updated', 'lead.withdrawn', 'cutlist.overdue', 'case.created', 'case.updated', 'case.alert']
 // Events that are telemetry: pages listen to them, the notification area does not list them.

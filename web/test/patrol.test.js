@@ -123,3 +123,13 @@ describe('new-incident alerts', () => {
     expect(alertFor({ type: 'incident.dispatched', data: {} }, { popup: true, sound: true }, true)).toBe(null)
   })
 })
+
+describe('unit emergency alarms', () => {
+  const sos = { type: 'unit.alarm', data: { unit_id: 3, callsign: 'ST1-C1', emergency: true, raised: ['emergency'] } }
+  it('pop up with sound for whoever receives them, even with the switches off and without incident:write', () => {
+    expect(alertFor(sos, { popup: false, sound: false }, false)).toEqual({ popup: true, sound: true, emergency: true })
+  })
+  it('leave other alarm kinds to the pages', () => {
+    expect(alertFor({ type: 'unit.alarm', data: { emergency: false, raised: ['overspeed'] } }, { popup: true, sound: true }, true)).toBe(null)
+  })
+})

@@ -67,7 +67,7 @@ const messages = {
     user_created: 'User created', user_updated: 'User changed', dept_created: 'Department created', dept_updated: 'Department changed',
     role_created: 'Role created', role_updated: 'Role changed', audit_appended: 'New audit entry',
     incident_created: 'New incident', incident_dispatched: 'Unit dispatched', incident_arrived: 'Unit on scene', incident_closed: 'Incident closed',
-    unit_created: 'Unit added', unit_status: 'Unit status changed', unit_position: 'Unit position', grid_imported: 'Grids updated',
+    unit_created: 'Unit added', unit_status: 'Unit status changed', unit_position: 'Unit position', unit_alarm: 'Unit terminal alarm', grid_imported: 'Grids updated',
   },
   dash: {
     hello: 'Welcome, ', username: 'Account', dept: 'Department', kind: 'Department type', roles: 'Roles', lastLogin: 'Last sign-in', fromAddr: 'from {addr}', firstLogin: 'This is the first sign-in',
@@ -164,7 +164,7 @@ const messages = {
     user_create: 'Create user', user_update: 'Change user', user_password_reset: 'Reset password', user_unlock: 'Unlock user', user_roles: 'Assign roles',
     dept_create: 'Create department', dept_update: 'Change department', role_create: 'Create role', role_update: 'Change role', role_seed: 'Seed role',
     pii_view: 'View personal data', keys_rekey: 'Rotate keys', request_denied: 'Request denied', audit_export: 'Export audit log',
-    grid_import: 'Import grids', unit_create: 'Add unit', unit_status: 'Change unit status', incident_create: 'Take incident', incident_import: 'Import past incidents',
+    grid_import: 'Import grids', unit_create: 'Add unit', unit_status: 'Change unit status', unit_terminal_register: 'Vehicle terminal registered', incident_create: 'Take incident', incident_import: 'Import past incidents',
     incident_dispatch: 'Dispatch', incident_lend: 'Borrow another station\'s unit', incident_arrive: 'Arrive', incident_close: 'Close incident', report_rollup_rebuild: 'Rebuild statistics rollup',
     users_export: 'Export users',
     patrol_report_export: 'Export patrol statistics',
@@ -242,7 +242,7 @@ const messages = {
       busy: 'The units in grid {grid} and the grids touching it are busy or off duty ({busy}).', mixed: 'In grid {grid} and the grids touching it, {busy} units are busy or off duty and {stale} have stale positions.',
     },
   },
-  alerts: { newIncident: 'New incident #{id}', popup: 'Pop-up for new incidents', sound: 'Sound' },
+  alerts: { newIncident: 'New incident #{id}', emergency: 'Emergency alarm: {callsign}', popup: 'Pop-up for new incidents', sound: 'Sound' },
   ingestStatus: {
     title: 'Ingest and engine status', intro: "The Four Cuts live engine consumes the ingest stream: each engine's checkpoint, each partition's lag (the stream's messages not yet covered by the checkpoint), the durable consumer's counts, the workers alive, and each source's events and rejects per hour.",
     auto: 'Refresh every 5 s', loadedAt: 'Updated {at}', streamError: 'The bus did not answer; the lag is unknown for now: {err}',

@@ -67,7 +67,7 @@ const messages = {
     user_created: '新建用户', user_updated: '用户已变更', dept_created: '新建部门', dept_updated: '部门已变更',
     role_created: '新建角色', role_updated: '角色已变更', audit_appended: '新审计记录',
     incident_created: '新警情', incident_dispatched: '警情已派警', incident_arrived: '警力已到场', incident_closed: '警情已处结',
-    unit_created: '新增警力', unit_status: '警力状态变更', unit_position: '警力位置更新', grid_imported: '网格已更新',
+    unit_created: '新增警力', unit_status: '警力状态变更', unit_position: '警力位置更新', unit_alarm: '警力终端报警', grid_imported: '网格已更新',
   },
   dash: {
     hello: '您好，', username: '账号', dept: '所属部门', kind: '部门类型', roles: '角色', lastLogin: '上次登录', fromAddr: '来自 {addr}', firstLogin: '这是首次登录',
@@ -164,7 +164,7 @@ const messages = {
     user_create: '创建用户', user_update: '修改用户', user_password_reset: '重置密码', user_unlock: '解除锁定', user_roles: '分配角色',
     dept_create: '创建部门', dept_update: '修改部门', role_create: '创建角色', role_update: '修改角色', role_seed: '初始化角色',
     pii_view: '查看个人信息', keys_rekey: '更换密钥', request_denied: '越权请求', audit_export: '导出审计日志',
-    grid_import: '导入网格', unit_create: '新增警力', unit_status: '变更警力状态', incident_create: '接报警情', incident_import: '导入历史警情',
+    grid_import: '导入网格', unit_create: '新增警力', unit_status: '变更警力状态', unit_terminal_register: '车载终端注册', incident_create: '接报警情', incident_import: '导入历史警情',
     incident_dispatch: '派警', incident_lend: '跨所借调警力', incident_arrive: '到场', incident_close: '处结警情', report_rollup_rebuild: '重建统计汇总',
     users_export: '导出用户',
     patrol_report_export: '导出巡防统计',
@@ -242,7 +242,7 @@ const messages = {
       busy: '网格 {grid} 及相邻网格内的警力均忙碌或下勤（{busy} 个）。', mixed: '网格 {grid} 及相邻网格内的警力忙碌或下勤 {busy} 个、位置过期 {stale} 个。',
     },
   },
-  alerts: { newIncident: '新警情 #{id}', popup: '新警情弹窗', sound: '提示音' },
+  alerts: { newIncident: '新警情 #{id}', emergency: '紧急报警：{callsign}', popup: '新警情弹窗', sound: '提示音' },
   ingestStatus: {
     title: '接入与引擎状态', intro: '四断实时引擎消费接入流：各引擎的检查点、各分区积压（流中尚未被检查点覆盖的消息数）、持久消费者计数、在线工作进程，以及各接入源每小时的接收与拒收。',
     auto: '每 5 秒自动刷新', loadedAt: '更新于 {at}', streamError: '消息总线未应答，积压暂不可知：{err}',

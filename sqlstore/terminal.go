@@ -1,0 +1,201 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/gmcrypto"
+)
+
+var (
+	_ zhudun.TerminalService  = (*Store)(nil)
+	_ zhudun.UnitAlarmService = (*Store)(nil)
+)
+
+// terminalCodeHash is how a terminal's authentication code is kept: SM3
+// under its own domain prefix. A code is 128 random bits, so a plain hash
+// is enough, and a copy of the database holds no terminal's code.
+func terminalCodeHash(code string) string {
+	return gmcrypto.SM3Hex([]byte("zhudun-terminal-code"), []byte(code))
+}
+
+// newTerminalCode returns 22 characters of base64url (128 bits): ASCII,
+// which every terminal's STRING field takes.
+func newTerminalCode() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand does not fail on supported systems
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// unitByTerminal finds the one unit whose terminal is key (ENOTFOUND: none;
+// ECONFLICT: two units name it, which UpdateUnit refuses but older rows
+// may hold).
+func (tx *Tx) unitByTerminal(ctx context.Context, key string) (*zhudun.Unit, error) {
+	rows, err := tx.query(ctx, unitSelect+` WHERE ltrim(u.terminal, '0') = ? LIMIT 2`, key)
+	if err != nil {
+		return nil, tx.s.internal("unit by terminal", err)
+	}
+	defer rows.Close()
+	var us []*zhudun.Unit
+	for rows.Next() {
+		u, err := scanUnit(rows)
+		if err != nil {
+			return nil, tx.s.internal("unit by terminal", err)
+		}
+		us = append(us, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, tx.s.internal("unit by terminal", err)
+	}
+	switch len(us) {
+	case 0:
+		return nil, zhudun.Errorf(zhudun.ENOTFOUND, "no unit has this terminal")
+	case 1:
+		return us[0], nil
+	}
+	return nil, zhudun.Errorf(zhudun.ECONFLICT, "two units name this terminal")
+}
+
+// RegisterTerminal binds a terminal to the unit naming it and issues a new
+// code, which replaces any earlier one (audited as unit.terminal_register:
+// a credential changes hands).
+func (s *Store) RegisterTerminal(ctx context.Context, phone string) (*zhudun.TerminalRegistration, error) {
+	if err := systemOnly(ctx); err != nil {
+		return nil, err
+	}
+	key := zhudun.TerminalKey(phone)
+	if key == "" {
+		return nil, zhudun.Errorf(zhudun.ENOTFOUND, "no unit has this terminal")
+	}
+	code := newTerminalCode()
+	var out *zhudun.TerminalRegistration
+	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		u, err := tx.unitByTerminal(ctx, key)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO terminal_auth (phone_key, unit_id, code_hash, registered_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (phone_key) DO UPDATE SET unit_id = excluded.unit_id, code_hash = excluded.code_hash,
+			registered_at = excluded.registered_at, authenticated_at = NULL`, key, u.ID, terminalCodeHash(code), tx.now); err != nil {
+			return tx.s.internal("terminal register", err)
+		}
+		out = &zhudun.TerminalRegistration{UnitID: u.ID, Callsign: u.Callsign, Code: code}
+		return tx.audit(ctx, &zhudun.AuditEntry{Action: "unit.terminal_register", ObjectType: "unit", ObjectID: u.Callsign,
+			Detail: Detail(map[string]any{"station": u.StationCode})})
+	})
+	return out, err
+}
+
+// AuthenticateTerminal checks a terminal's code. The unit must still name
+// the terminal: a terminal moved to another unit registers again.
+func (s *Store) AuthenticateTerminal(ctx context.Context, phone, code string) (int64, error) {
+	if err := systemOnly(ctx); err != nil {
+		return 0, err
+	}
+	key := zhudun.TerminalKey(phone)
+	refused := zhudun.Errorf(zhudun.EUNAUTHORIZED, "terminal authentication refused")
+	var unitID int64
+	var hash, terminal string
+	err := s.queryRow(ctx, `SELECT t.unit_id, t.code_hash, u.terminal FROM terminal_auth t JOIN units u ON u.id = t.unit_id WHERE t.phone_key = ?`,
+		key).Scan(&unitID, &hash, &terminal)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, refused
+	}
+	if err != nil {
+		return 0, s.internal("terminal auth", err)
+	}
+	if key == "" || zhudun.TerminalKey(terminal) != key || subtle.ConstantTimeCompare([]byte(hash), []byte(terminalCodeHash(code))) != 1 {
+		return 0, refused
+	}
+	if _, err := s.execDB(ctx, `UPDATE terminal_auth SET authenticated_at = ? WHERE phone_key = ?`, s.clock().UTC(), key); err != nil {
+		return 0, s.internal("terminal auth", err)
+	}
+	return unitID, nil
+}
+
+// unitAlarmEvent is the data of a unit.alarm event.
+type unitAlarmEvent struct {
+	zhudun.UnitAlarm
+	Callsign    string   `json:"callsign"`
+	Station     string   `json:"station"`
+	StationName string   `json:"station_name"`
+	Raised      []string `json:"raised"`
+	Emergency   bool     `json:"emergency"`
+}
+
+// ReportUnitAlarm records the kinds a terminal's report has up. Kinds not
+// up before are raised (a new open row, a unit.alarm event to the unit's
+// readers); an empty report clears the open row.
+func (s *Store) ReportUnitAlarm(ctx context.Context, a zhudun.UnitAlarm) ([]string, error) {
+	if err := systemOnly(ctx); err != nil {
+		return nil, err
+	}
+	var kinds []string
+	for _, k := range a.Kinds {
+		if k != "" && !slices.Contains(kinds, k) {
+			kinds = append(kinds, k)
+		}
+	}
+	var raised []string
+	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		u, err := tx.unitByID(ctx, a.UnitID)
+		if err != nil {
+			return err
+		}
+		var openID int64
+		var open string
+		err = tx.queryRow(ctx, `SELECT id, kinds FROM unit_alarms WHERE unit_id = ? AND cleared_at IS NULL ORDER BY id DESC LIMIT 1`, u.ID).Scan(&openID, &open)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return tx.s.internal("unit alarm", err)
+		}
+		up := strings.Split(open, ",")
+		for _, k := range kinds {
+			if openID == 0 || !slices.Contains(up, k) {
+				raised = append(raised, k)
+			}
+		}
+		cur := strings.Join(kinds, ",")
+		switch {
+		case openID != 0 && (len(kinds) == 0 || len(raised) > 0):
+			if _, err := tx.exec(ctx, `UPDATE unit_alarms SET cleared_at = ? WHERE id = ?`, tx.now, openID); err != nil {
+				return tx.s.internal("unit alarm clear", err)
+			}
+		case openID != 0 && cur != open: // fewer kinds up: remember which
+			_, err := tx.exec(ctx, `UPDATE unit_alarms SET kinds = ? WHERE id = ?`, cur, openID)
+			return tx.s.internalIf("unit alarm", err)
+		}
+		if len(raised) == 0 {
+			return nil
+		}
+		at := a.At.UTC().Truncate(time.Microsecond)
+		if _, err := tx.exec(ctx, `INSERT INTO unit_alarms (unit_id, kinds, lon, lat, at, raised_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			u.ID, cur, nullFloat(a.Lon), nullFloat(a.Lat), at, tx.now); err != nil {
+			return tx.s.internal("unit alarm insert", err)
+		}
+		a.Kinds, a.At = kinds, at
+		ev := unitAlarmEvent{UnitAlarm: a, Callsign: u.Callsign, Station: u.StationCode, StationName: u.StationName,
+			Raised: raised, Emergency: slices.Contains(raised, zhudun.AlarmEmergency)}
+		return tx.emit(ctx, zhudun.Event{Type: "unit.alarm", Perm: zhudun.PermUnitRead, DeptPath: u.DeptPath, DeptID: u.StationID, Data: Detail(ev)})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return raised, nil
+}
+
+func nullFloat(f *float64) any {
+	if f == nil {
+		return nil
+	}
+	return *f
+}

@@ -1,0 +1,56 @@
+package zhudun
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// TerminalKey is how a vehicle terminal's phone (its JT/T 808 identity)
+// is compared with a unit's Terminal field: without surrounding spaces and
+// leading zeros, since the 2013 header pads it to 12 digits and the 2019
+// header to 20.
+func TerminalKey(phone string) string { return strings.TrimLeft(strings.TrimSpace(phone), "0") }
+
+// TerminalRegistration is what a terminal's registration gives it: the
+// unit it is bound to and a fresh authentication code.
+type TerminalRegistration struct {
+	UnitID   int64
+	Callsign string
+	Code     string // shown once, in the 0x8100 reply; kept only as a hash
+}
+
+// TerminalService holds the vehicle terminals' credentials (JT/T 808). A
+// terminal is known when a unit's Terminal field names its phone. A code
+// is issued at registration and stays valid across reconnects and restarts
+// until the terminal registers again. Only the system caller (the
+// gateway) uses it. Errors: ENOTFOUND (no unit has the terminal, or the
+// terminal never registered), ECONFLICT (two units name it),
+// EUNAUTHORIZED (wrong code), EFORBIDDEN (not the system caller).
+type TerminalService interface {
+	RegisterTerminal(ctx context.Context, phone string) (*TerminalRegistration, error)
+	AuthenticateTerminal(ctx context.Context, phone, code string) (unitID int64, err error)
+}
+
+// UnitAlarm is an alarm a unit's terminal raised with a position report:
+// the alarm kinds set (jt808.AlarmNames), the fix it came with.
+type UnitAlarm struct {
+	UnitID int64     `json:"unit_id"`
+	Kinds  []string  `json:"kinds"`
+	Lon    *float64  `json:"lon,omitempty"`
+	Lat    *float64  `json:"lat,omitempty"`
+	At     time.Time `json:"at"`
+}
+
+// AlarmEmergency is the alarm kind of a terminal's emergency button: it
+// alerts the unit's station and dispatchers on screen.
+const AlarmEmergency = "emergency"
+
+// UnitAlarmService records terminals' alarms (system caller only). A kind
+// is raised — stored and streamed as a unit.alarm event to everyone who
+// may read the unit (its station, the dispatchers above it) — when it was
+// not already up; kinds gone from a report are cleared. Alarms are
+// telemetry like positions: not audited. Errors: ENOTFOUND, EFORBIDDEN.
+type UnitAlarmService interface {
+	ReportUnitAlarm(ctx context.Context, a UnitAlarm) (raised []string, err error)
+}
