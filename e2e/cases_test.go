@@ -1,14 +1,13 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/zhudun/zhudun/cli"
+	"github.com/zhudun/zhudun/internal/testpg"
 )
 
 // TestCaseFromGang (issue 12, item 7): the engine finds a cat pool's
@@ -18,8 +17,14 @@ import (
 // yuan (stored in fen), files the case (立案: its number) and sees the
 // suspect's person page; saves a search on the case list; an analyst of
 // another division is denied the case by list, id and page.
+//
+// Both backends: SQLite, and a fresh PostgreSQL database.
 func TestCaseFromGang(t *testing.T) {
-	e := start(t)
+	t.Run("sqlite", func(t *testing.T) { caseFromGang(t, start(t)) })
+	t.Run("postgres", func(t *testing.T) { caseFromGang(t, start(t, "--db", testpg.FreshDB(t))) })
+}
+
+func caseFromGang(t *testing.T, e *env) {
 	feedSources(t, e, []map[string]any{
 		{"name": "cmcc-sd", "kind": "carrier", "binding": "cmcc", "dept": "WAZD"},
 		{"name": "wechat", "kind": "platform", "dept": "WAZD"},
@@ -327,12 +332,7 @@ func TestCaseFromGang(t *testing.T) {
 
 	// Another division's analyst: not in the list, 404 by id, page says so.
 	other := "zazd.analyst"
-	var out strings.Builder
-	if code := cli.Main(context.Background(), []string{"user", "add", "--data", e.data, "--username", other, "--role", "analyst", "--dept", "ZAZD", "--password-stdin"},
-		strings.NewReader("Zazd!Analyst2026\n"), &out, &out); code != 0 {
-		t.Fatalf("user add: %s", out.String())
-	}
-	e.setPassword(other, "Zazd!Analyst2026")
+	e.addUser(t, other, "analyst", "ZAZD")
 	zz := e.apiLogin(t, other)
 	var cl struct{ Total int }
 	if code := zz.call("GET", "/cases", nil, &cl); code != 200 || cl.Total != 0 {
