@@ -438,7 +438,7 @@ func stationsDenied(t *testing.T, e *env, ana *api, gangCase string) {
 	// The export: the second station's commander has its own case only;
 	// the first station's figures are 404; 历下分局 over both has both.
 	today := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
-	period := "/reports/cyber?from=2026-01-01&to=" + today + "&format=xlsx"
+	period := "/reports/cyber?from=" + today[:4] + "-01-01&to=" + today + "&format=xlsx" // the page's default period
 	c2 := e.apiLogin(t, "st2.commander")
 	wantFigures(t, "second station's export", xlsxFigures(t, c2.download(t, period)), map[string]string{
 		"cases_handled": "1 0 null", "funds_seized_fen": "0 0 null", "people_coercive": "0 0 null"})
