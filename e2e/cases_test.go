@@ -1,14 +1,13 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/zhudun/zhudun/cli"
+	"github.com/zhudun/zhudun/internal/testpg"
 )
 
 // TestCaseFromGang (issue 12, item 7): the engine finds a cat pool's
@@ -18,8 +17,14 @@ import (
 // yuan (stored in fen), files the case (立案: its number) and sees the
 // suspect's person page; saves a search on the case list; an analyst of
 // another division is denied the case by list, id and page.
+//
+// Both backends: SQLite, and a fresh PostgreSQL database.
 func TestCaseFromGang(t *testing.T) {
-	e := start(t)
+	t.Run("sqlite", func(t *testing.T) { caseFromGang(t, start(t)) })
+	t.Run("postgres", func(t *testing.T) { caseFromGang(t, start(t, "--db", testpg.FreshDB(t))) })
+}
+
+func caseFromGang(t *testing.T, e *env) {
 	feedSources(t, e, []map[string]any{
 		{"name": "cmcc-sd", "kind": "carrier", "binding": "cmcc", "dept": "WAZD"},
 		{"name": "wechat", "kind": "platform", "dept": "WAZD"},
@@ -35,6 +40,16 @@ func TestCaseFromGang(t *testing.T) {
 		return list.Total > 0 && list.Items[0].Gang != ""
 	})
 	gang := list.Items[0].Gang
+
+	// The campaign report before the case, as 网安支队's commander sees
+	// it: the demo city has no case, nothing seized, no account confirmed.
+	e.addUser(t, "wazd.commander", "commander", "WAZD")
+	e.apiLogin(t, "wazd.commander") // the first password change
+	cp := e.newPage(t, "commander", 1440, 900)
+	cp.login("wazd.commander", e.password("wazd.commander"))
+	cp.open("/cases/stats")
+	cards(cp, map[string]string{"cases_handled": "0", "cases_filed": "0", "people_coercive": "0", "suspects_caught": "0",
+		"funds_seized_fen": "0.00 元", "sim_cards_seized": "0", "devices_seized": "0", "malicious_accounts": "0"})
 
 	p := e.newPage(t, "analyst", 1440, 900)
 	p.login(analyst, e.password(analyst))
@@ -120,6 +135,14 @@ func TestCaseFromGang(t *testing.T) {
 	}
 	p.shot("case-seizures")
 
+	// The report follows (this year to today, the page's default): one
+	// case received, not filed; one person detained, once; one suspect
+	// caught; 1,980,000.50 yuan frozen.
+	cp.click(`[data-testid="cyber-search"]`)
+	cards(cp, map[string]string{"cases_handled": "1", "cases_filed": "0", "people_coercive": "1", "suspects_caught": "1",
+		"funds_seized_fen": "1980000.50 元", "sim_cards_seized": "0", "devices_seized": "0", "malicious_accounts": "0"})
+	cp.shot("report-after-seizure")
+
 	// 立案: the only valid next steps are shown; filing gives the number.
 	p.waitVisible(`[data-testid="case-step-filed"]`)
 	if eval[bool](p, `!!document.querySelector('[data-testid="case-step-solved"]')`) {
@@ -134,6 +157,8 @@ func TestCaseFromGang(t *testing.T) {
 	caseTab(p, "timeline")
 	p.waitTextIn(`[data-testid="case-timeline"]`, "已受案 → 已立案")
 	p.shot("case-filed")
+	cp.click(`[data-testid="cyber-search"]`)
+	cards(cp, map[string]string{"cases_handled": "1", "cases_filed": "1", "cases_solved": "0"})
 
 	// The person page: the case and the detention.
 	caseTab(p, "people")
@@ -234,6 +259,17 @@ func TestCaseFromGang(t *testing.T) {
 		t.Fatalf("merged case: %d %s", code, ana.last)
 	}
 
+	// The report again: the linked case joins with its 20,000.00 frozen,
+	// the merged duplicate never counts; 净网2026 is the case alone.
+	cp.open("/cases/stats") // the campaign list loads with the page
+	cards(cp, map[string]string{"cases_handled": "2", "cases_filed": "1", "people_coercive": "1", "suspects_caught": "1", "funds_seized_fen": "2000000.50 元"})
+	cp.click(`[data-testid="cyber-campaign"]`)
+	cp.clickText(".el-select-dropdown__item", "净网2026")
+	cp.click(`[data-testid="cyber-search"]`)
+	cp.waitTextIn(`[data-testid="cyber-scope"]`, "净网2026")
+	cards(cp, map[string]string{"cases_handled": "1", "cases_filed": "1", "people_coercive": "1", "suspects_caught": "1", "funds_seized_fen": "1980000.50 元"})
+	cp.shot("report-campaign")
+
 	// Every label follows the language switch.
 	p.waitTextIn(`[data-testid="case-status"]`, "已立案")
 	p.within(10*time.Second, "the messages to go", `!document.querySelector('.el-message')`)
@@ -296,12 +332,7 @@ func TestCaseFromGang(t *testing.T) {
 
 	// Another division's analyst: not in the list, 404 by id, page says so.
 	other := "zazd.analyst"
-	var out strings.Builder
-	if code := cli.Main(context.Background(), []string{"user", "add", "--data", e.data, "--username", other, "--role", "analyst", "--dept", "ZAZD", "--password-stdin"},
-		strings.NewReader("Zazd!Analyst2026\n"), &out, &out); code != 0 {
-		t.Fatalf("user add: %s", out.String())
-	}
-	e.setPassword(other, "Zazd!Analyst2026")
+	e.addUser(t, other, "analyst", "ZAZD")
 	zz := e.apiLogin(t, other)
 	var cl struct{ Total int }
 	if code := zz.call("GET", "/cases", nil, &cl); code != 200 || cl.Total != 0 {
@@ -313,6 +344,120 @@ func TestCaseFromGang(t *testing.T) {
 	q := e.newPage(t, "zazd", 1280, 800)
 	q.login(other, e.password(other))
 	q.open("/cases/" + id)
+	q.waitText("案件不存在，或不在您的数据范围内")
+
+	stationsDenied(t, e, ana, id)
+}
+
+// stationsDenied: an analyst of 历下's first station opens a case that
+// freezes money in the account of the case from the gang; the station is
+// alerted, the case's other readers too. A second station's analyst and
+// commander are denied the first station's case by list, id, alerts, the
+// event stream and the report's export; the sub-bureau over both sees it.
+func stationsDenied(t *testing.T, e *env, ana *api, gangCase string) {
+	const st1, st2 = "ST370102-01", "ST370102-02"
+	e.addUser(t, "st1.analyst", "analyst", st1)
+	e.addUser(t, "st2.analyst", "analyst", st2)
+	e.addUser(t, "st2.commander", "commander", st2)
+	s1, s2 := e.apiLogin(t, "st1.analyst"), e.apiLogin(t, "st2.analyst")
+	ev1, ev2 := s1.stream(t), s2.stream(t)
+	var sc struct {
+		ID    int64
+		Title string
+	}
+	if code := s1.call("POST", "/cases", map[string]any{"title": "一所受理的冒充客服诈骗案", "type": "telecom_fraud"}, &sc); code != http.StatusCreated {
+		t.Fatalf("station case: %d %s", code, s1.last)
+	}
+	if code := s1.call("POST", fmt.Sprintf("/cases/%d/seizures", sc.ID), map[string]any{"kind": "funds", "amount": "50000.00", "state": "frozen",
+		"frozen_on": "2026-11-22", "bank": "中国工商银行", "account": "6222020200001234567"}, nil); code != http.StatusCreated {
+		t.Fatalf("station seizure: %d %s", code, s1.last)
+	}
+	alertOf := func(c int64) func(sseEvent) bool {
+		return func(ev sseEvent) bool {
+			return ev.Type == "case.alert" && strings.Contains(ev.Raw, fmt.Sprintf(`"case_id":%d`, c))
+		}
+	}
+	ev1.until(t, 30*time.Second, "the first station's alert", alertOf(sc.ID))
+	// Its two alerts (the gang's case and the linked one hold the account;
+	// the merged duplicate alerts nobody) name 网安支队, not its cases.
+	type alerts struct {
+		Items []struct {
+			Other struct {
+				Visible bool   `json:"visible"`
+				Dept    string `json:"dept"`
+				Title   string `json:"title"`
+			} `json:"other"`
+		}
+	}
+	var al alerts
+	if code := s1.call("GET", fmt.Sprintf("/cases/%d/alerts", sc.ID), nil, &al); code != 200 || len(al.Items) != 2 {
+		t.Fatalf("the first station's alerts: %d %s", code, s1.last)
+	}
+	for _, a := range al.Items {
+		if a.Other.Visible || a.Other.Title != "" || a.Other.Dept != "WAZD" {
+			t.Errorf("the first station's alert on 网安支队's case: %s", s1.last)
+		}
+	}
+	// And the gang's case is told whom to ask, not what the station holds.
+	var ga alerts
+	if code := ana.call("GET", "/cases/"+gangCase+"/alerts", nil, &ga); code != 200 || len(ga.Items) == 0 ||
+		ga.Items[0].Other.Visible || ga.Items[0].Other.Dept != st1 || ga.Items[0].Other.Title != "" {
+		t.Fatalf("the gang case's newest alert: %d %s", code, ana.last)
+	}
+
+	// The second station: the events of its own new case come, and none
+	// of the first station's case before them (one stream, in order).
+	var own struct{ ID int64 }
+	if code := s2.call("POST", "/cases", map[string]any{"title": "二所受理的案件", "type": "telecom_fraud"}, &own); code != http.StatusCreated {
+		t.Fatalf("second station's case: %d %s", code, s2.last)
+	}
+	before := ev2.until(t, 30*time.Second, "the second station's own case.created", func(ev sseEvent) bool {
+		return ev.Type == "case.created" && strings.Contains(ev.Raw, fmt.Sprintf(`"id":%d`, own.ID))
+	})
+	for _, ev := range before {
+		if strings.HasPrefix(ev.Type, "case.") {
+			t.Errorf("the second station was told of another case: %s %s", ev.Type, ev.Raw)
+		}
+	}
+	var cl struct {
+		Total int
+		Items []struct{ ID int64 }
+	}
+	if code := s2.call("GET", "/cases", nil, &cl); code != 200 || cl.Total != 1 || len(cl.Items) != 1 || cl.Items[0].ID != own.ID {
+		t.Fatalf("the second station lists: %d %s", code, s2.last)
+	}
+	if code := s2.call("GET", fmt.Sprintf("/cases?q=%s", "冒充客服"), nil, &cl); code != 200 || cl.Total != 0 {
+		t.Fatalf("the second station finds the first's case by title: %d %s", code, s2.last)
+	}
+	for _, path := range []string{fmt.Sprintf("/cases/%d", sc.ID), fmt.Sprintf("/cases/%d/alerts", sc.ID), "/cases/" + gangCase, "/cases/" + gangCase + "/alerts"} {
+		if code := s2.call("GET", path, nil, nil); code != 404 {
+			t.Errorf("the second station GET %s: %d %s", path, code, s2.last)
+		}
+	}
+
+	// The export: the second station's commander has its own case only;
+	// the first station's figures are 404; 历下分局 over both has both.
+	today := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
+	period := "/reports/cyber?from=" + today[:4] + "-01-01&to=" + today + "&format=xlsx" // the page's default period
+	c2 := e.apiLogin(t, "st2.commander")
+	wantFigures(t, "second station's export", xlsxFigures(t, c2.download(t, period)), map[string]string{
+		"cases_handled": "1 0 null", "funds_seized_fen": "0 0 null", "people_coercive": "0 0 null"})
+	if code := c2.call("GET", period+"&dept="+st1, nil, nil); code != 404 {
+		t.Errorf("the second station's commander exports the first station's figures: %d", code)
+	}
+	sb := e.apiLogin(t, "lixia.commander")
+	wantFigures(t, "历下分局's export", xlsxFigures(t, sb.download(t, period)), map[string]string{
+		"cases_handled": "2 0 null", "funds_seized_fen": "5000000 0 null"})
+
+	// In the browser: not in the list, the page says so.
+	q := e.newPage(t, "st2", 1280, 800)
+	q.login("st2.analyst", e.password("st2.analyst"))
+	q.open("/cases")
+	q.waitTextIn(`[data-testid="cases-table"]`, "二所受理的案件")
+	if strings.Contains(q.textOf(`[data-testid="cases-table"]`), sc.Title) {
+		q.fatalf("the second station's list shows the first station's case")
+	}
+	q.open(fmt.Sprintf("/cases/%d", sc.ID))
 	q.waitText("案件不存在，或不在您的数据范围内")
 }
 

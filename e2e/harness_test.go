@@ -73,6 +73,7 @@ type env struct {
 	t       *testing.T
 	url     string
 	data    string          // the server's data directory (installer commands run on it)
+	db      string          // the server's --db (PostgreSQL), "" for SQLite in data
 	browser context.Context // first tab: owns the browser process
 
 	active *page // the tab in front: only it gets animation frames
@@ -151,6 +152,11 @@ func start(t *testing.T, extra ...string) *env {
 		done <- cli.Main(ctx, args, strings.NewReader(""), out, io.Discard)
 	}()
 	e := &env{t: t, data: data, passwords: map[string]string{}, roles: map[string]string{}, authn: map[string]*authenticator{}}
+	for i, x := range extra {
+		if x == "--db" && i+1 < len(extra) {
+			e.db = extra[i+1]
+		}
+	}
 	checkFor(t, 60*time.Second, "the server to listen", func() bool {
 		select {
 		case code := <-done:

@@ -28,13 +28,15 @@ import (
 //	          B (ST1, 四断) received 12-15: P2 summoned (not coercive) and
 //	          caught 12-16.
 //	          C (SB1) received 12-20, filed 12-21: 10 SIM cards 12-21, funds
-//	          seized 500.00 12-22.
+//	          seized 500.00 12-22; 200.00 returned 2026-01-12 (a record of
+//	          the return only: money taken before it was entered).
 //	          X (SB2, 四断) received 12-10, filed 12-11, solved 12-12: P1
 //	          detained 12-11, P4 caught and arrested 12-11, 1000 SIM cards,
 //	          accounts qq:x1. qq:b2 confirmed by SB2 12-10.
 //	          wechat:a1 confirmed by SB1 12-10.
 //	Jan 2026  E (SB1) received 01-05, filed 01-06, solved 01-25: P3 caught
-//	          and detained 01-06; funds seized 2000.00 01-07; 3 phones
+//	          and detained 01-06; funds seized 2000.00 01-07; 400.00 frozen
+//	          01-09 and returned 01-20 (nothing held in January); 3 phones
 //	          01-07; accounts 01-26: wechat:a2, wechat:s9. wechat:a2
 //	          confirmed 01-15; wechat:d1 confirmed 01-15 and dismissed.
 //	Dec 2024  nothing: every change_pct of December is null.
@@ -156,6 +158,7 @@ func testCyberReport(t *testing.T, b Backend) {
 	step(ana1, c, zhudun.CaseFiled, cday(2025, 12, 21))
 	seize(ana1, c, zhudun.NewSeizure{Kind: zhudun.SeizureSIMCards, Count: 10, SeizedOn: "2025-12-21"})
 	seize(ana1, c, zhudun.NewSeizure{Kind: zhudun.SeizureFunds, Amount: "500.00", Account: "6222000000000004", Bank: "农业银行", State: zhudun.FundsSeized, SeizedOn: "2025-12-22"})
+	seize(ana1, c, zhudun.NewSeizure{Kind: zhudun.SeizureFunds, Amount: "200.00", Account: "6222000000000006", Bank: "农业银行", State: zhudun.FundsReturned, ReturnedOn: "2026-01-12"})
 	x := open(ana2, "二分局猫池案", "", cday(2025, 12, 10), true)
 	step(ana2, x, zhudun.CaseFiled, cday(2025, 12, 11))
 	step(ana2, x, zhudun.CaseSolved, cday(2025, 12, 12))
@@ -178,6 +181,7 @@ func testCyberReport(t *testing.T, b Backend) {
 	p3 := person(ana1, ec, "王三", idC, "2026-01-06")
 	measure(ana1, ec, p3, zhudun.MeasureDetention, "2026-01-06")
 	seize(ana1, ec, zhudun.NewSeizure{Kind: zhudun.SeizureFunds, Amount: "2000.00", Account: "6222000000000005", Bank: "招商银行", State: zhudun.FundsSeized, SeizedOn: "2026-01-07"})
+	seize(ana1, ec, zhudun.NewSeizure{Kind: zhudun.SeizureFunds, Amount: "400.00", Account: "6222000000000007", Bank: "招商银行", State: zhudun.FundsReturned, FrozenOn: "2026-01-09", ReturnedOn: "2026-01-20"})
 	seize(ana1, ec, zhudun.NewSeizure{Kind: zhudun.SeizureDevices, DeviceType: "phone", Count: 3, SeizedOn: "2026-01-07"})
 	seize(ana1, ec, zhudun.NewSeizure{Kind: zhudun.SeizureAccounts, Count: 2, Items: []string{"wechat:a2", "wechat:s9"}, SeizedOn: "2026-01-26"})
 
@@ -247,12 +251,31 @@ func testCyberReport(t *testing.T, b Backend) {
 		"people_coercive":   "2 1 100",  // P1's arrest, P3; P5 last year
 		"measure:arrest":    "1 0 null", "measure:detention": "1 1 0",
 		"suspects_caught":            "1 1 0",            // P3; P5
-		"funds_seized_fen":           "170000 100000 70", // 2000 taken less 300 returned; 1000 last year
-		"funds:frozen_or_seized_fen": "200000 100000 100", "funds:returned_fen": "30000 0 null",
+		"funds_seized_fen":           "150000 100000 50", // 2000 + 400 taken less 300 + 200 + 400 returned; 1000 last year
+		"funds:frozen_or_seized_fen": "240000 100000 140", "funds:returned_fen": "90000 0 null",
 		"sim_cards_seized": "0 0 null",
 		"devices_seized":   "3 0 null", "device:phone": "3 0 null",
 		"malicious_accounts":              "2 1 100", // a2 (confirmed and seized), s9; d1 dismissed; wechat:old last year
 		"accounts:confirmed_in_workbench": "1 1 0", "accounts:seized": "2 0 null",
+	})
+	// December and January at once (last year: 2024-12-01 to 2025-01-31,
+	// L1 only): A is filed and solved in this one period, counted once in
+	// each; P1's four measures (two of them D's) are one person; the 300.00
+	// frozen in December and returned in January hold nothing.
+	check("SB1 December and January", cmd1, zhudun.CyberReportQuery{From: dec.From, To: jan.To}, map[string]string{
+		"cases_handled":                "4 1 300",  // A, B, C, E; L1
+		"cases_filed":                  "3 1 200",  // A, C, E; L1
+		"cases_solved":                 "2 0 null", // A, E
+		"cases_transferred":            "1 0 null", // A
+		"people_coercive":              "2 1 100",  // P1, P3; P5
+		"measure:compelled_appearance": "1 0 null", "measure:detention": "2 1 100", "measure:arrest": "1 0 null",
+		"suspects_caught":            "3 1 200",           // P1, P2, P3; P5
+		"funds_seized_fen":           "330000 100000 230", // 1000 + 300 + 500 + 2000 + 400 taken less 300 + 200 + 400 returned
+		"funds:frozen_or_seized_fen": "420000 100000 320", "funds:returned_fen": "90000 0 null",
+		"sim_cards_seized": "60 0 null",
+		"devices_seized":   "6 0 null", "device:cat_pool": "2 0 null", "device:goip": "1 0 null", "device:phone": "3 0 null",
+		"malicious_accounts":              "7 1 600", // a1, s1, s2, a2, s9, two unlisted; wechat:old
+		"accounts:confirmed_in_workbench": "2 1 100", "accounts:seized": "7 0 null",
 	})
 	// The whole city: SB2's case X and account joins; P1 still once.
 	check("city December", cmd, dec, map[string]string{
