@@ -86,15 +86,15 @@ func TestSniffAttachment(t *testing.T) {
 // TestCleanAttachmentName: a name is for display and never a path.
 func TestCleanAttachmentName(t *testing.T) {
 	for in, want := range map[string]string{
-		"笔录.pdf":                       "笔录.pdf",
-		"../../etc/passwd":             "passwd",
-		`C:\Users\张三\Desktop\回执.jpg`:   "回执.jpg",
-		"invoice\u202Efdp.exe":         "invoicefdp.exe",
-		"a\x00b\nc.txt":                "abc.txt",
-		"  ..  ":                       "附件",
-		"":                             "附件",
-		`say "hi".txt`:                 "say hi.txt",
-		strings.Repeat("长", 130)+".pdf": strings.Repeat("长", 120),
+		"笔录.pdf":                          "笔录.pdf",
+		"../../etc/passwd":                "passwd",
+		`C:\Users\张三\Desktop\回执.jpg`:      "回执.jpg",
+		"invoice\u202Efdp.exe":            "invoicefdp.exe",
+		"a\x00b\nc.txt":                   "abc.txt",
+		"  ..  ":                          "附件",
+		"":                                "附件",
+		`say "hi".txt`:                    "say hi.txt",
+		strings.Repeat("长", 130) + ".pdf": strings.Repeat("长", 120),
 	} {
 		if got := zhudun.CleanAttachmentName(in); got != want {
 			t.Errorf("%q: %q; want %q", in, got, want)
