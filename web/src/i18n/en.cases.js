@@ -68,7 +68,7 @@ export default {
       none: 'No attachments', deleted: 'Deleted', deletedBy: 'Deleted by {by} at {at}: {reason}',
       deleteTitle: 'Delete attachment: {name}', deleteReason: 'Reason', deleteNote: 'The content is destroyed and cannot be recovered; the record (name, digest, who and why) stays.',
       deleteConfirm: 'Delete', deletedOK: 'Attachment deleted', uploaded: 'Uploaded {name}',
-      tooLarge: '{name} is over {mb} MB and cannot be uploaded', refused: '{name} was not uploaded: {why}', caseFull: 'This case holds all the attachments it may: {why}',
+      tooLarge: '{name} is over {mb} MB and cannot be uploaded', refused: '{name} was not uploaded, its content failed the check: {why}', caseFull: 'This case holds all the attachments it may: {why}',
     },
     people: {
       add: 'Add person', name: 'Name', idNumber: 'Resident ID', phone: 'Phone', role: 'Role', apprehended: 'Apprehended on', note: 'Note',

@@ -68,7 +68,7 @@ export default {
       none: '暂无附件', deleted: '已删除', deletedBy: '{by} 于 {at} 删除：{reason}',
       deleteTitle: '删除附件：{name}', deleteReason: '删除原因', deleteNote: '删除后文件内容将被销毁，不可恢复；记录（文件名、摘要、删除人、原因）保留。',
       deleteConfirm: '删除', deletedOK: '已删除附件', uploaded: '已上传 {name}',
-      tooLarge: '{name} 超过 {mb} MB，不能上传', refused: '{name} 未能上传：{why}', caseFull: '本案附件已达上限：{why}',
+      tooLarge: '{name} 超过 {mb} MB，不能上传', refused: '{name} 未能上传，文件内容检查未通过：{why}', caseFull: '本案附件已达上限：{why}',
     },
     people: {
       add: '登记涉案人员', name: '姓名', idNumber: '公民身份号码', phone: '手机号码', role: '身份', apprehended: '抓获日期', note: '备注',
