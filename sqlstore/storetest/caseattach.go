@@ -2,10 +2,12 @@ package storetest
 
 import (
 	"bytes"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/zhudun/zhudun"
@@ -236,6 +238,46 @@ func testCaseAttachments(t *testing.T, b Backend) {
 	}
 	if _, err := e.s.AddAttachment(sb1, dup.ID, "x.txt", []byte("text")); code(err) != zhudun.ECONFLICT {
 		t.Fatalf("upload to a merged case: %v", err)
+	}
+}
+
+// testCaseAttachRace: 20 uploads at once to a case 5 files short of its
+// limit store exactly 5; the 15 refused leave no blob behind.
+func testCaseAttachRace(t *testing.T, b Backend) {
+	e, dir := attachEnv(t, b)
+	sb1 := e.as(e.user("ana1", "SB1", "analyst"))
+	c := e.newCase(sb1, "并发上传", "")
+	if _, err := e.s.DB().Exec(e.s.Dialect().Rebind(`UPDATE cases SET attach_count = ? WHERE id = ?`), zhudun.MaxCaseAttachments-5, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 20)
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := e.s.AddAttachment(sb1, c.ID, fmt.Sprintf("%d.txt", i), []byte(fmt.Sprintf("第 %d 份笔录", i)))
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	ok, full := 0, 0
+	for err := range errs {
+		switch code(err) {
+		case "":
+			ok++
+		case zhudun.ETOOLARGE:
+			full++
+		default:
+			t.Errorf("upload: %v", err)
+		}
+	}
+	if ok != 5 || full != 15 {
+		t.Fatalf("%d stored, %d refused; want 5 and 15", ok, full)
+	}
+	if n := len(blobFiles(t, dir)); n != 5 {
+		t.Fatalf("%d blobs; want 5", n)
 	}
 }
 
