@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"io/fs"
 	"mime/multipart"
 	"net/http"
@@ -35,14 +34,7 @@ func (h *harness) uploadFile(user, path, name, contentType string, data []byte) 
 	mw.Close()
 	req, _ := http.NewRequest("POST", h.srv.URL+path, &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+h.tokens[user])
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return response{status: res.StatusCode, header: res.Header, body: b}
+	return h.send(user, req)
 }
 
 func (h *harness) blobFiles() []string {

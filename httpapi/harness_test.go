@@ -149,6 +149,12 @@ func (h *harness) do(user, method, path string, body any) response {
 	if _, ok := body.(csvBody); ok {
 		req.Header.Set("Content-Type", "text/csv")
 	}
+	return h.send(user, req)
+}
+
+// send sends a built request as user (by bearer token; "" for none).
+func (h *harness) send(user string, req *http.Request) response {
+	h.t.Helper()
 	if user != "" {
 		req.Header.Set("Authorization", "Bearer "+h.tokens[user])
 	}
