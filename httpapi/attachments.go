@@ -107,7 +107,11 @@ func (s *Server) downloadAttachment(w http.ResponseWriter, r *http.Request) erro
 	t, _ := zhudun.AttachmentTypeByID(a.Type)
 	h := w.Header()
 	h.Set("Content-Type", t.MIME)
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": zhudun.DownloadName(a.Name, t)}))
+	cd := mime.FormatMediaType("attachment", map[string]string{"filename": zhudun.DownloadName(a.Name, t)})
+	if cd == "" {
+		cd = "attachment" // a name it cannot encode: still never inline
+	}
+	h.Set("Content-Disposition", cd)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	h.Set("Cache-Control", "private, no-store")
