@@ -209,6 +209,11 @@ type CaseEvent struct {
 	From   string    `json:"from"`
 	To     string    `json:"to"`
 	Reason string    `json:"reason,omitempty"`
+	// Kind is "status" for a lifecycle step; "edit" (Changes say what
+	// changed), "attachment.add" or "attachment.delete" (Reason names the
+	// file and, for a deletion, why) leave the status as it is.
+	Kind    string       `json:"kind"`
+	Changes []CaseChange `json:"changes,omitempty"`
 }
 
 // CaseLink ties a case to another (串并案). Seen from one side, Case is the
@@ -327,4 +332,56 @@ type AlertSide struct {
 // CaseXrefService lists the cross-reference alerts of a case (case:read).
 type CaseXrefService interface {
 	CaseAlerts(ctx context.Context, caseID int64) ([]*CaseAlert, error)
+}
+
+// CaseUpdate changes a case after opening; nil fields stay. Team, when
+// given, replaces the team. Dept moves the case to another department of
+// the caller's case:write scope: its number (and receipt) stay, as given
+// under the old department's prefix and counter.
+type CaseUpdate struct {
+	Title *string  `json:"title"`
+	Type  *string  `json:"type"`
+	Dept  *string  `json:"dept"`
+	Lead  *int64   `json:"lead"` // 0 clears the lead
+	Team  *[]int64 `json:"team"`
+}
+
+// Validate checks an update as NewCase.Validate checks a new case.
+func (u *CaseUpdate) Validate() error {
+	if u.Title == nil && u.Type == nil && u.Dept == nil && u.Lead == nil && u.Team == nil {
+		return Errorf(EINVALID, "nothing to change")
+	}
+	if u.Title != nil {
+		t := strings.TrimSpace(*u.Title)
+		u.Title = &t
+		if l := utf8.RuneCountInString(t); l < 2 || l > 200 {
+			return FieldError("title", "a title of 2 to 200 characters is required")
+		}
+	}
+	if u.Type != nil && !ValidCaseType(*u.Type) {
+		return FieldError("type", "unknown case type %q", *u.Type)
+	}
+	if u.Dept != nil && strings.TrimSpace(*u.Dept) == "" {
+		return FieldError("dept", "a department is required")
+	}
+	if u.Team != nil && len(*u.Team) > 50 {
+		return FieldError("team", "at most 50 team members")
+	}
+	return nil
+}
+
+// CaseChange is one field of a case changed by an edit, as the timeline
+// and the audit log show it.
+type CaseChange struct {
+	Field  string `json:"field"` // title, type, dept, lead, team
+	Before string `json:"before"`
+	After  string `json:"after"`
+}
+
+// CaseEditor changes a case after opening (case:write over the case, and
+// over the new department when it moves). Each change is audited
+// case.update and is a timeline event with before and after.
+// Errors: EINVALID, ENOTFOUND (also outside scope), ECONFLICT (merged).
+type CaseEditor interface {
+	UpdateCase(ctx context.Context, id int64, u CaseUpdate) (*CaseDetail, error)
 }

@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/blobfs"
 	"github.com/zhudun/zhudun/gmcrypto"
 	"github.com/zhudun/zhudun/natsbus"
 	"github.com/zhudun/zhudun/postgres"
@@ -247,7 +248,15 @@ func openStore(ctx context.Context, cfg *Config, log *slog.Logger) (*sqlstore.St
 	if err != nil || two < 0 {
 		return nil, nil, fmt.Errorf("--review-two-person: want a number of entities (0 = off), not %q", cfg.ReviewTwoPerson)
 	}
-	o := sqlstore.Options{Keys: kr, Logger: log, Policy: pol, Witness: w, TwoPersonAbove: two}
+	dir := cfg.Attachments
+	if dir == "" {
+		dir = filepath.Join(cfg.Data, "attachments")
+	}
+	blobs, err := blobfs.New(dir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("attachments: %w", err)
+	}
+	o := sqlstore.Options{Keys: kr, Blobs: blobs, Logger: log, Policy: pol, Witness: w, TwoPersonAbove: two}
 	var s *sqlstore.Store
 	switch {
 	case cfg.DB == "":

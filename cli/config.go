@@ -33,6 +33,7 @@ type Config struct {
 	TLSKey      string
 	MetricsAddr string // Prometheus /metrics on its own (internal) address; "" = off
 	Keyring     string // keyring file; default Data/keys/keyring.json
+	Attachments string // directory of case attachments (encrypted); default Data/attachments
 	Witness     string // audit head log file; default Data/audit-witness.log (embedded NATS only)
 	KeyringJSON string // the keyring itself, from ZHUDUN_KEYRING only: keys never go on a command line
 	TOTPRoles   string // comma-separated roles that must use a second factor; "" = the stored policy's, "none" = nobody
@@ -85,6 +86,7 @@ type option struct {
 func (c *Config) options() []option {
 	return []option{
 		{name: "data", usage: "data directory", str: &c.Data, def: "./zhudun-data"},
+		{name: "attachments", usage: "directory of case attachments, encrypted (SM4) by zhudun; default <data>/attachments. With several servers it must be one shared directory", str: &c.Attachments},
 		{name: "db", usage: "database: empty for SQLite in the data directory, or postgres://…", str: &c.DB, secret: true},
 		{name: "nats", usage: "NATS: empty for the embedded server, or nats://host:4222[,nats://…] (tls:// for TLS)", str: &c.NATS, secret: true},
 		{name: "nats-ca", usage: "CA file for the NATS server's certificate (makes the connection TLS)", str: &c.NATSCA},

@@ -3,9 +3,13 @@ package e2e
 import (
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"github.com/zhudun/zhudun/internal/testpg"
 )
@@ -159,6 +163,51 @@ func caseFromGang(t *testing.T, e *env) {
 	p.shot("case-filed")
 	cp.click(`[data-testid="cyber-search"]`)
 	cards(cp, map[string]string{"cases_handled": "1", "cases_filed": "1", "cases_solved": "0"})
+
+	// 附件: a screenshot uploaded on the page is listed and downloads as an
+	// attachment; an HTML page named .pdf is refused, saying why.
+	dir := t.TempDir()
+	shot, fake := filepath.Join(dir, "现场截图.png"), filepath.Join(dir, "调证回执.pdf")
+	if err := os.WriteFile(shot, []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(fake, []byte("<!DOCTYPE html><html><script>alert(1)</script></html>"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	caseTab(p, "attachments")
+	p.do(chromedp.SetUploadFiles(chromedp.CSS(`[data-testid="case-attachment-file"]`), []string{shot}))
+	p.waitTextIn(`[data-testid="case-attachments"]`, "现场截图.png")
+	p.waitTextIn(`[data-testid="case-attachments"]`, "PNG")
+	p.waitTextIn(`#tab-attachments`, "附件 (1)")
+	p.do(chromedp.SetUploadFiles(chromedp.CSS(`[data-testid="case-attachment-file"]`), []string{fake}))
+	p.waitTextIn(`[data-testid="case-attachment-error"]`, "调证回执.pdf 未能上传")
+	p.waitTextIn(`[data-testid="case-attachment-error"]`, "HTML")
+	p.shot("case-attachments")
+	var atts struct {
+		Total int
+		Items []struct {
+			ID   int64
+			Name string
+		}
+	}
+	if code := ana.call("GET", "/cases/"+id+"/attachments", nil, &atts); code != 200 || atts.Total != 1 || atts.Items[0].Name != "现场截图.png" {
+		t.Fatalf("attachments: %d %s", code, ana.last)
+	}
+	if got := eval[string](p, fmt.Sprintf(`fetch('/api/v1/cases/%s/attachments/%d').then((r) => r.status + ' ' + r.headers.get('content-type') + ' ' + r.headers.get('content-disposition'))`,
+		id, atts.Items[0].ID)); got != "200 image/png attachment; filename*=utf-8''%E7%8E%B0%E5%9C%BA%E6%88%AA%E5%9B%BE.png" {
+		t.Fatalf("the download: %s", got)
+	}
+
+	// 编辑: the title changed in the dialog; the timeline says from what.
+	p.click(`[data-testid="case-edit"]`)
+	p.typeInto(field("ce-title"), "猫池窝点帮信案")
+	p.click(`[data-testid="ce-submit"]`)
+	p.waitTextIn(`[data-testid="case-title"]`, "猫池窝点帮信案")
+	caseTab(p, "timeline")
+	p.waitTextIn(`[data-testid="case-timeline"]`, "编辑案件信息")
+	p.waitTextIn(`[data-testid="case-timeline"]`, "→ 猫池窝点帮信案")
+	p.waitTextIn(`[data-testid="case-timeline"]`, "上传附件：现场截图.png")
+	p.shot("case-edited")
 
 	// The person page: the case and the detention.
 	caseTab(p, "people")

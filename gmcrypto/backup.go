@@ -3,6 +3,7 @@ package gmcrypto
 import (
 	"bufio"
 	"bytes"
+	"crypto/cipher"
 	"crypto/rand"
 	"encoding/binary"
 	"errors"
@@ -45,6 +46,14 @@ func (kr *Keyring) EncryptBackup(dst io.Writer, src io.Reader) error {
 	if _, err := dst.Write(hdr); err != nil {
 		return err
 	}
+	return sealRecords(k.aead, hdr, hdr[len(backupMagic)+5:], nil, dst, src)
+}
+
+// sealRecords writes src to dst as records of at most backupChunk bytes
+// sealed with aead: nonce prefix|index, additional data
+// hdr|index|last-flag|extra (extra empty for backups, so their format is as
+// it was).
+func sealRecords(aead cipher.AEAD, hdr, prefix, extra []byte, dst io.Writer, src io.Reader) error {
 	br := bufio.NewReaderSize(src, backupChunk)
 	chunk := make([]byte, backupChunk)
 	out := make([]byte, 4, 4+backupChunk+tagSize)
@@ -64,9 +73,9 @@ func (kr *Keyring) EncryptBackup(dst io.Writer, src io.Reader) error {
 			}
 		}
 		if i == lastRecord-1 && !last {
-			return errors.New("gmcrypto: backup too large")
+			return errors.New("gmcrypto: stream too large")
 		}
-		out = k.aead.Seal(out[:4], backupNonce(hdr, i), chunk[:n], backupAAD(hdr, i, last))
+		out = aead.Seal(out[:4], recordNonce(prefix, i), chunk[:n], recordAAD(hdr, i, last, extra))
 		l := uint32(len(out) - 4)
 		if last {
 			l |= lastRecord
@@ -99,24 +108,30 @@ func (kr *Keyring) DecryptBackup(dst io.Writer, src io.Reader) error {
 	if k == nil {
 		return zhudun.Errorf(zhudun.EINTERNAL, "backup is encrypted under backup key v%d, which is not in the keyring", id)
 	}
+	return openRecords(k.aead, hdr, hdr[len(backupMagic)+5:], nil, dst, src, "backup")
+}
+
+// openRecords reads what sealRecords wrote; what names the stream in
+// errors.
+func openRecords(aead cipher.AEAD, hdr, prefix, extra []byte, dst io.Writer, src io.Reader, what string) error {
 	buf := make([]byte, backupChunk+tagSize)
 	var lenb [4]byte
 	for i := uint32(0); ; i++ {
 		if _, err := io.ReadFull(src, lenb[:]); err != nil {
-			return zhudun.Errorf(zhudun.EINVALID, "backup is truncated (record %d missing)", i)
+			return zhudun.Errorf(zhudun.EINVALID, "%s is truncated (record %d missing)", what, i)
 		}
 		l := binary.BigEndian.Uint32(lenb[:])
 		last := l&lastRecord != 0
 		l &^= lastRecord
 		if l < tagSize || l > backupChunk+tagSize {
-			return zhudun.Errorf(zhudun.EINVALID, "backup record %d has a bad length", i)
+			return zhudun.Errorf(zhudun.EINVALID, "%s record %d has a bad length", what, i)
 		}
 		if _, err := io.ReadFull(src, buf[:l]); err != nil {
-			return zhudun.Errorf(zhudun.EINVALID, "backup is truncated (record %d)", i)
+			return zhudun.Errorf(zhudun.EINVALID, "%s is truncated (record %d)", what, i)
 		}
-		plain, err := k.aead.Open(buf[:0], backupNonce(hdr, i), buf[:l], backupAAD(hdr, i, last))
+		plain, err := aead.Open(buf[:0], recordNonce(prefix, i), buf[:l], recordAAD(hdr, i, last, extra))
 		if err != nil {
-			return zhudun.Errorf(zhudun.EINVALID, "backup record %d fails authentication: altered, or not this keyring's", i)
+			return zhudun.Errorf(zhudun.EINVALID, "%s record %d fails authentication: altered, or not this keyring's", what, i)
 		}
 		if _, err := dst.Write(plain); err != nil {
 			return err
@@ -124,26 +139,28 @@ func (kr *Keyring) DecryptBackup(dst io.Writer, src io.Reader) error {
 		if last {
 			var one [1]byte
 			if n, _ := src.Read(one[:]); n > 0 {
-				return zhudun.Errorf(zhudun.EINVALID, "data after the last backup record")
+				return zhudun.Errorf(zhudun.EINVALID, "data after the last %s record", what)
 			}
 			return nil
 		}
 	}
 }
 
-func backupNonce(hdr []byte, i uint32) []byte {
+func recordNonce(prefix []byte, i uint32) []byte {
 	n := make([]byte, nonceSize)
-	copy(n, hdr[len(backupMagic)+5:])
+	copy(n, prefix)
 	binary.BigEndian.PutUint32(n[8:], i)
 	return n
 }
 
-func backupAAD(hdr []byte, i uint32, last bool) []byte {
-	a := make([]byte, 0, len(hdr)+5)
+func recordAAD(hdr []byte, i uint32, last bool, extra []byte) []byte {
+	a := make([]byte, 0, len(hdr)+5+len(extra))
 	a = append(a, hdr...)
 	a = binary.BigEndian.AppendUint32(a, i)
 	if last {
-		return append(a, 1)
+		a = append(a, 1)
+	} else {
+		a = append(a, 0)
 	}
-	return append(a, 0)
+	return append(a, extra...)
 }

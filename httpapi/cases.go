@@ -15,7 +15,12 @@ func (s *Server) registerCases() {
 	s.handle("POST", "/api/v1/cases", false, s.createCase)
 	s.handle("GET", "/api/v1/cases/by-number", false, s.caseByNumber)
 	s.handle("GET", "/api/v1/cases/{id}", false, s.getCase)
+	s.handle("PATCH", "/api/v1/cases/{id}", false, s.updateCase)
 	s.handle("GET", "/api/v1/cases/{id}/alerts", false, s.caseAlerts)
+	s.handle("GET", "/api/v1/cases/{id}/attachments", false, s.listAttachments)
+	s.handle("POST", "/api/v1/cases/{id}/attachments", false, s.uploadAttachment)
+	s.handle("GET", "/api/v1/cases/{id}/attachments/{att}", false, s.downloadAttachment)
+	s.handle("POST", "/api/v1/cases/{id}/attachments/{att}/delete", false, s.deleteAttachment)
 	s.handle("POST", "/api/v1/cases/{id}/transition", false, s.transitionCase)
 	s.handle("POST", "/api/v1/cases/{id}/links", false, s.linkCases)
 	s.handle("POST", "/api/v1/cases/{id}/merge", false, s.mergeCase)
@@ -101,6 +106,21 @@ func (s *Server) getCase(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	c, err := s.store.FindCaseByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+// updateCase edits a case's title, type, department, lead or team.
+func (s *Server) updateCase(w http.ResponseWriter, r *http.Request) error {
+	var b zhudun.CaseUpdate
+	id, err := idAndBody(r, &b)
+	if err != nil {
+		return err
+	}
+	c, err := s.store.UpdateCase(r.Context(), id, b)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/blobfs"
 	"github.com/zhudun/zhudun/gmcrypto"
 	"github.com/zhudun/zhudun/httpapi"
 	"github.com/zhudun/zhudun/natsbus"
@@ -32,6 +33,7 @@ type harness struct {
 	api    *httpapi.Server
 	users  map[string]*zhudun.User
 	tokens map[string]string
+	blobs  string // the attachments' blob directory
 }
 
 // newHarness starts the real API on SQLite and an embedded bus, with the
@@ -56,7 +58,11 @@ func newHarnessWith(t *testing.T, cfg func(*httpapi.Config), opts ...func(*sqlst
 	// (the default policy asks one of them); the TOTP tests set their own.
 	none := []string{}
 	keys := gmcrypto.Generate()
-	o := sqlstore.Options{Keys: keys, Policy: zhudun.PolicyOverrides{TOTPRoles: &none}}
+	blobs, err := blobfs.New(filepath.Join(dir, "attachments"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := sqlstore.Options{Keys: keys, Blobs: blobs, Policy: zhudun.PolicyOverrides{TOTPRoles: &none}}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -81,7 +87,7 @@ func newHarnessWith(t *testing.T, cfg func(*httpapi.Config), opts ...func(*sqlst
 	go relay.Run(ctx, store, bus, 50*time.Millisecond, slog.New(slog.DiscardHandler))
 	srv := httptest.NewServer(api.Handler())
 	t.Cleanup(srv.Close)
-	h := &harness{t: t, store: store, srv: srv, api: api, users: map[string]*zhudun.User{}, tokens: map[string]string{}}
+	h := &harness{t: t, store: store, srv: srv, api: api, users: map[string]*zhudun.User{}, tokens: map[string]string{}, blobs: filepath.Join(dir, "attachments")}
 	sys := zhudun.WithCaller(ctx, zhudun.SystemCaller("test"))
 	for _, d := range []zhudun.Dept{
 		{Code: "SB1", Name: "一分局", Kind: "subbureau"}, {Code: "SB2", Name: "二分局", Kind: "subbureau"},
@@ -154,6 +160,12 @@ func (h *harness) do(user, method, path string, body any) response {
 	if _, ok := body.(csvBody); ok {
 		req.Header.Set("Content-Type", "text/csv")
 	}
+	return h.send(user, req)
+}
+
+// send sends a built request as user (by bearer token; "" for none).
+func (h *harness) send(user string, req *http.Request) response {
+	h.t.Helper()
 	if user != "" {
 		req.Header.Set("Authorization", "Bearer "+h.tokens[user])
 	}

@@ -39,6 +39,8 @@ type Backend interface {
 	CutBackend
 	zhudun.CaseService
 	zhudun.CaseXrefService
+	zhudun.CaseEditor
+	zhudun.AttachmentService
 	zhudun.CyberReportService
 	zhudun.EngineStatusService
 	// Unlock clears a user's lockout (user:write).
@@ -266,6 +268,10 @@ func (s *Server) bodyLimit(route string) int64 {
 	switch route {
 	case "POST /api/v1/grids":
 		return max(s.maxBody, 64<<20)
+	case "POST /api/v1/cases/{id}/attachments":
+		// one file and the multipart framing; the file's own limit is
+		// checked as it is read (zhudun.MaxAttachmentSize)
+		return max(s.maxBody, zhudun.MaxAttachmentSize+64<<10)
 	}
 	return s.maxBody
 }

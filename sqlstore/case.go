@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -89,6 +90,18 @@ func (tx *Tx) caseEventAt(ctx context.Context, id int64, at time.Time, from, to,
 	_, err := tx.exec(ctx, `INSERT INTO case_events (case_id, at, actor, from_status, to_status, reason) VALUES (?, ?, ?, ?, ?, ?)`,
 		id, at, zhudun.CallerFrom(ctx).Username, from, to, reason)
 	return tx.s.internalIf("case event", err)
+}
+
+// caseNote records a timeline row that is not a lifecycle step (an edit,
+// an attachment), the status left as it is.
+func (tx *Tx) caseNote(ctx context.Context, c *zhudun.Case, kind, reason string, changes []zhudun.CaseChange) error {
+	var ch string
+	if len(changes) > 0 {
+		ch = string(Detail(changes))
+	}
+	_, err := tx.exec(ctx, `INSERT INTO case_events (case_id, at, actor, from_status, to_status, reason, kind, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, tx.now, zhudun.CallerFrom(ctx).Username, c.Status, c.Status, reason, kind, ch)
+	return tx.s.internalIf("case note", err)
 }
 
 // caseChanged audits a change of case c and emits case.updated (or the
@@ -434,7 +447,7 @@ func (s *Store) caseDetail(ctx context.Context, q querier, id int64, perm zhudun
 }
 
 func (s *Store) caseEvents(ctx context.Context, q querier, id int64) ([]*zhudun.CaseEvent, error) {
-	rows, err := q.query(ctx, `SELECT at, actor, from_status, to_status, reason FROM case_events WHERE case_id = ? ORDER BY id`, id)
+	rows, err := q.query(ctx, `SELECT at, actor, from_status, to_status, reason, kind, changes FROM case_events WHERE case_id = ? ORDER BY id`, id)
 	if err != nil {
 		return nil, s.internal("case events", err)
 	}
@@ -442,8 +455,14 @@ func (s *Store) caseEvents(ctx context.Context, q querier, id int64) ([]*zhudun.
 	out := []*zhudun.CaseEvent{}
 	for rows.Next() {
 		var e zhudun.CaseEvent
-		if err := rows.Scan(&e.At, &e.Actor, &e.From, &e.To, &e.Reason); err != nil {
+		var changes string
+		if err := rows.Scan(&e.At, &e.Actor, &e.From, &e.To, &e.Reason, &e.Kind, &changes); err != nil {
 			return nil, s.internal("case event scan", err)
+		}
+		if changes != "" {
+			if err := json.Unmarshal([]byte(changes), &e.Changes); err != nil {
+				return nil, s.internal("case event changes", err)
+			}
 		}
 		e.At = e.At.UTC()
 		out = append(out, &e)
@@ -483,7 +502,7 @@ func (s *Store) TransitionCase(ctx context.Context, id int64, t zhudun.CaseTrans
 			// ORDER BY rather than MAX(): SQLite's aggregate loses the
 			// column's time type.
 			var last time.Time
-			err := tx.queryRow(ctx, `SELECT at FROM case_events WHERE case_id = ? ORDER BY at DESC LIMIT 1`, id).Scan(&last)
+			err := tx.queryRow(ctx, `SELECT at FROM case_events WHERE case_id = ? AND kind = 'status' ORDER BY at DESC LIMIT 1`, id).Scan(&last)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return tx.s.internal("case last step", err)
 			}

@@ -126,12 +126,21 @@ func (s *Store) MergeCase(ctx context.Context, id, into int64, reason string) (*
 				ON CONFLICT DO NOTHING`,
 			`UPDATE case_measures SET case_id = ? WHERE case_id = ?`,
 			`UPDATE case_seizures SET case_id = ? WHERE case_id = ?`,
+			// the files, and their count and bytes (the survivor may pass
+			// its limits: a merge is not refused for them)
+			`UPDATE case_attachments SET case_id = ? WHERE case_id = ?`,
+			`UPDATE cases SET attach_count = attach_count + (SELECT d.attach_count FROM cases d WHERE d.id = ?),
+				attach_bytes = attach_bytes + (SELECT d.attach_bytes FROM cases d WHERE d.id = ?) WHERE id = ?`,
 			// what the duplicate held the survivor holds (cross-reference)
 			`INSERT INTO case_marks (case_id, kind, mkey, shown, source) SELECT ?, kind, mkey, shown, source FROM case_marks WHERE case_id = ?
 				ON CONFLICT DO NOTHING`,
 		}
 		for _, q := range moves {
-			if _, err := tx.exec(ctx, q, into, id); err != nil {
+			args := []any{into, id}
+			if strings.HasPrefix(q, "UPDATE cases SET attach_count") {
+				args = []any{id, id, into}
+			}
+			if _, err := tx.exec(ctx, q, args...); err != nil {
 				return tx.s.internal("case merge move", err)
 			}
 		}
@@ -149,7 +158,7 @@ func (s *Store) MergeCase(ctx context.Context, id, into int64, reason string) (*
 				return tx.s.internal("case merge clear", err)
 			}
 		}
-		res, err := tx.exec(ctx, `UPDATE cases SET status = ?, merged_into = ?, closed_at = ?, updated_at = ? WHERE id = ? AND status = ?`,
+		res, err := tx.exec(ctx, `UPDATE cases SET status = ?, merged_into = ?, closed_at = ?, updated_at = ?, attach_count = 0, attach_bytes = 0 WHERE id = ? AND status = ?`,
 			zhudun.CaseMerged, into, tx.now, tx.now, id, dup.Status)
 		if err != nil {
 			return tx.s.internal("case merge", err)

@@ -138,6 +138,6 @@ func (tx *Tx) fileNumber(ctx context.Context, c *zhudun.Case, at time.Time) erro
 	if taken > 0 {
 		return zhudun.Errorf(zhudun.ECONFLICT, "number %s is taken: set the department's prefix", number)
 	}
-	_, err = tx.exec(ctx, `UPDATE cases SET number = ?, year = ?, serial = ? WHERE id = ?`, number, year, serial, c.ID)
+	_, err = tx.exec(ctx, `UPDATE cases SET number = ?, year = ?, serial = ?, serial_dept_id = ? WHERE id = ?`, number, year, serial, c.DeptID, c.ID)
 	return tx.s.internalIf("case number", err)
 }

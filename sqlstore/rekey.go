@@ -93,6 +93,11 @@ func (s *Store) RekeyPII(ctx context.Context) (int, error) {
 		return n + ni, err
 	}
 	ni += np
+	nf, err := s.rekeyAttachments(ctx)
+	if err != nil {
+		return n + ni, err
+	}
+	ni += nf
 	// the cross-reference's blind indexes follow the index key
 	nm, err := s.rebuildCaseMarks(ctx)
 	if err != nil {
@@ -109,22 +114,44 @@ func (s *Store) RekeyPII(ctx context.Context) (int, error) {
 // for long; an interrupted run is safely resumed (rows already under the
 // active key are only re-indexed).
 func (s *Store) rekeyIncidents(ctx context.Context) (int, error) {
+	return s.rekeyBatches(ctx, "incidents", `SELECT id, phone_enc FROM incidents WHERE id > ? AND phone_enc <> '' ORDER BY id LIMIT 1000`, 1,
+		func(ctx context.Context, tx *Tx, id int64, enc []string) (bool, error) {
+			rs, err := s.reseal(enc[0], incidentAAD(id))
+			if err != nil {
+				return false, err
+			}
+			canon, _ := pii.NormalizePhone(rs.clear)
+			if _, err := tx.exec(ctx, `UPDATE incidents SET phone_enc = ?, phone_idx = ? WHERE id = ?`, rs.sealed, s.keys.Index("phone", canon), id); err != nil {
+				return false, tx.s.internal("rekey incident update", err)
+			}
+			return true, nil
+		})
+}
+
+// rekeyBatches runs fn over the rows q selects — the id and ncols sealed
+// columns, "id > ?" bound to the last id seen, at most 1,000 at a time —
+// in one transaction per batch, and counts the rows fn rewrote.
+func (s *Store) rekeyBatches(ctx context.Context, what, q string, ncols int, fn func(ctx context.Context, tx *Tx, id int64, cols []string) (bool, error)) (int, error) {
 	n := 0
+	type row struct {
+		id   int64
+		cols []string
+	}
 	for after := int64(0); ; {
-		rows, err := s.query(ctx, `SELECT id, phone_enc FROM incidents WHERE id > ? AND phone_enc <> '' ORDER BY id LIMIT 1000`, after)
+		rows, err := s.query(ctx, q, after)
 		if err != nil {
-			return n, s.internal("rekey incidents", err)
-		}
-		type row struct {
-			id  int64
-			enc string
+			return n, s.internal("rekey "+what, err)
 		}
 		var batch []row
 		for rows.Next() {
-			var r row
-			if err := rows.Scan(&r.id, &r.enc); err != nil {
+			r := row{cols: make([]string, ncols)}
+			dst := []any{&r.id}
+			for i := range r.cols {
+				dst = append(dst, &r.cols[i])
+			}
+			if err := rows.Scan(dst...); err != nil {
 				rows.Close()
-				return n, s.internal("rekey incidents scan", err)
+				return n, s.internal("rekey "+what+" scan", err)
 			}
 			batch = append(batch, r)
 		}
@@ -134,13 +161,12 @@ func (s *Store) rekeyIncidents(ctx context.Context) (int, error) {
 		}
 		err = s.write(ctx, func(ctx context.Context, tx *Tx) error {
 			for _, r := range batch {
-				rs, err := s.reseal(r.enc, incidentAAD(r.id))
+				changed, err := fn(ctx, tx, r.id, r.cols)
 				if err != nil {
 					return err
 				}
-				canon, _ := pii.NormalizePhone(rs.clear)
-				if _, err := tx.exec(ctx, `UPDATE incidents SET phone_enc = ?, phone_idx = ? WHERE id = ?`, rs.sealed, s.keys.Index("phone", canon), r.id); err != nil {
-					return tx.s.internal("rekey incident update", err)
+				if changed {
+					n++
 				}
 			}
 			return nil
@@ -148,7 +174,6 @@ func (s *Store) rekeyIncidents(ctx context.Context) (int, error) {
 		if err != nil {
 			return n, err
 		}
-		n += len(batch)
 		after = batch[len(batch)-1].id
 	}
 }
@@ -217,59 +242,45 @@ func (s *Store) rekeyAppeals(ctx context.Context) (int, error) {
 // rekeyPeople re-seals and re-indexes case people's ID numbers and phones
 // in batches of 1,000, as rekeyIncidents does (a bureau holds millions).
 func (s *Store) rekeyPeople(ctx context.Context) (int, error) {
-	n := 0
-	for after := int64(0); ; {
-		rows, err := s.query(ctx, `SELECT id, idno_enc, phone_enc FROM people WHERE id > ? AND (idno_enc <> '' OR phone_enc <> '') ORDER BY id LIMIT 1000`, after)
-		if err != nil {
-			return n, s.internal("rekey people", err)
-		}
-		type row struct {
-			id          int64
-			idno, phone string
-		}
-		var batch []row
-		for rows.Next() {
-			var r row
-			if err := rows.Scan(&r.id, &r.idno, &r.phone); err != nil {
-				rows.Close()
-				return n, s.internal("rekey people scan", err)
+	return s.rekeyBatches(ctx, "people", `SELECT id, idno_enc, phone_enc FROM people WHERE id > ? AND (idno_enc <> '' OR phone_enc <> '') ORDER BY id LIMIT 1000`, 2,
+		func(ctx context.Context, tx *Tx, id int64, enc []string) (bool, error) {
+			idno, err := s.reseal(enc[0], personAAD(id, "idno"))
+			if err != nil {
+				return false, err
 			}
-			batch = append(batch, r)
-		}
-		rows.Close()
-		if len(batch) == 0 {
-			return n, nil
-		}
-		err = s.write(ctx, func(ctx context.Context, tx *Tx) error {
-			for _, r := range batch {
-				idno, err := s.reseal(r.idno, personAAD(r.id, "idno"))
-				if err != nil {
-					return err
-				}
-				phone, err := s.reseal(r.phone, personAAD(r.id, "phone"))
-				if err != nil {
-					return err
-				}
-				var iidx, pidx string
-				if idno.clear != "" {
-					canon, _ := pii.NormalizeIDNumber(idno.clear)
-					iidx = s.keys.Index("idno", canon)
-				}
-				if phone.clear != "" {
-					canon, _ := pii.NormalizePhone(phone.clear)
-					pidx = s.keys.Index("phone", canon)
-				}
-				if _, err := tx.exec(ctx, `UPDATE people SET idno_enc = ?, idno_idx = ?, phone_enc = ?, phone_idx = ? WHERE id = ?`,
-					idno.sealed, iidx, phone.sealed, pidx, r.id); err != nil {
-					return tx.s.internal("rekey person update", err)
-				}
+			phone, err := s.reseal(enc[1], personAAD(id, "phone"))
+			if err != nil {
+				return false, err
 			}
-			return nil
+			var iidx, pidx string
+			if idno.clear != "" {
+				canon, _ := pii.NormalizeIDNumber(idno.clear)
+				iidx = s.keys.Index("idno", canon)
+			}
+			if phone.clear != "" {
+				canon, _ := pii.NormalizePhone(phone.clear)
+				pidx = s.keys.Index("phone", canon)
+			}
+			if _, err := tx.exec(ctx, `UPDATE people SET idno_enc = ?, idno_idx = ?, phone_enc = ?, phone_idx = ? WHERE id = ?`,
+				idno.sealed, iidx, phone.sealed, pidx, id); err != nil {
+				return false, tx.s.internal("rekey person update", err)
+			}
+			return true, nil
 		})
-		if err != nil {
-			return n, err
-		}
-		n += len(batch)
-		after = batch[len(batch)-1].id
-	}
+}
+
+// rekeyAttachments re-seals the attachments' file keys (16 bytes each; the
+// files themselves are not rewritten) in batches of 1,000.
+func (s *Store) rekeyAttachments(ctx context.Context) (int, error) {
+	return s.rekeyBatches(ctx, "attachments", `SELECT id, blob, key_enc FROM case_attachments WHERE id > ? AND key_enc <> '' ORDER BY id LIMIT 1000`, 2,
+		func(ctx context.Context, tx *Tx, id int64, c []string) (bool, error) {
+			k, err := s.reseal(c[1], blobAAD(c[0]))
+			if err != nil || k.sealed == c[1] {
+				return false, err
+			}
+			if _, err := tx.exec(ctx, `UPDATE case_attachments SET key_enc = ? WHERE id = ?`, k.sealed, id); err != nil {
+				return false, tx.s.internal("rekey attachment", err)
+			}
+			return true, nil
+		})
 }

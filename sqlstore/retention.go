@@ -166,8 +166,9 @@ func (s *Store) KeyUsage(ctx context.Context) (map[int]int64, error) {
 			(SELECT COUNT(*) FROM users WHERE phone_enc LIKE ?) + (SELECT COUNT(*) FROM users WHERE idno_enc LIKE ?) +
 			(SELECT COUNT(*) FROM users WHERE totp_secret LIKE ?) + (SELECT COUNT(*) FROM users WHERE totp_pending LIKE ?) +
 			(SELECT COUNT(*) FROM incidents WHERE phone_enc LIKE ?) + (SELECT COUNT(*) FROM appeals WHERE idno_enc LIKE ?) +
-			(SELECT COUNT(*) FROM people WHERE idno_enc LIKE ?) + (SELECT COUNT(*) FROM people WHERE phone_enc LIKE ?)`,
-			like, like, like, like, like, like, like, like).Scan(&n)
+			(SELECT COUNT(*) FROM people WHERE idno_enc LIKE ?) + (SELECT COUNT(*) FROM people WHERE phone_enc LIKE ?) +
+			(SELECT COUNT(*) FROM case_attachments WHERE key_enc LIKE ?)`,
+			like, like, like, like, like, like, like, like, like).Scan(&n)
 		if err != nil {
 			return nil, s.internal("key usage", err)
 		}

@@ -95,6 +95,7 @@ type Store struct {
 	db      *sql.DB
 	dialect Dialect
 	keys    Keys
+	blobs   zhudun.BlobStore // case attachments' content; nil: attachments unavailable
 	log     *slog.Logger
 	now     func() time.Time
 	notify  chan struct{} // outbox has new rows; relays wake up early
@@ -151,7 +152,10 @@ type Analyzer interface {
 
 // Options configure a Store.
 type Options struct {
-	Keys   Keys
+	Keys Keys
+	// Blobs keeps case attachments' content (encrypted by the store); nil
+	// answers attachments with EUNAVAILABLE.
+	Blobs  zhudun.BlobStore
 	Logger *slog.Logger
 	Now    func() time.Time // for tests; default time.Now
 	// Policy overrides fields of the policy stored in the database (the
@@ -210,7 +214,7 @@ func New(db *sql.DB, d Dialect, o Options) *Store {
 	if o.PIISearch.Window <= 0 {
 		o.PIISearch.Window = time.Hour
 	}
-	s := &Store{db: db, dialect: d, keys: o.Keys, log: o.Logger, now: o.Now, notify: make(chan struct{}, 1), overrides: o.Policy,
+	s := &Store{db: db, dialect: d, keys: o.Keys, blobs: o.Blobs, log: o.Logger, now: o.Now, notify: make(chan struct{}, 1), overrides: o.Policy,
 		piiSearch: o.PIISearch, alert: o.Alert, witness: o.Witness, counts: cappedCounts{ttl: cappedCountTTL}, trace: o.Trace,
 		twoPerson: o.TwoPersonAbove}
 	if sw, ok := d.(SingleWriter); ok && sw.SingleWriter() {

@@ -139,6 +139,9 @@ func Run(t *testing.T, b Backend) {
 	t.Run("CaseSeizures", func(t *testing.T) { testCaseSeizures(t, b) })
 	t.Run("CaseFromEngine", func(t *testing.T) { testCaseFromEngine(t, b) })
 	t.Run("CaseMerge", func(t *testing.T) { testCaseMerge(t, b) })
+	t.Run("CaseAttachments", func(t *testing.T) { testCaseAttachments(t, b) })
+	t.Run("CaseAttachRace", func(t *testing.T) { testCaseAttachRace(t, b) })
+	t.Run("CaseEdit", func(t *testing.T) { testCaseEdit(t, b) })
 	t.Run("CyberReport", func(t *testing.T) { testCyberReport(t, b) })
 	t.Run("Campaigns", func(t *testing.T) { testCampaigns(t, b) })
 }

@@ -75,6 +75,34 @@ export const api = {
   upload: (path, text, contentType, opts = {}) => request('POST', path, text, { ...opts, contentType }),
 }
 
+/**
+ * uploadForm posts a FormData (a file upload) and reports the progress of
+ * sending it as a fraction 0–1; fetch cannot, hence XMLHttpRequest. It
+ * answers and fails as request does.
+ */
+export function uploadForm(path, form, onProgress) {
+  return new Promise((resolve, reject) => {
+    const x = new XMLHttpRequest()
+    x.open('POST', '/api/v1' + path)
+    x.withCredentials = true
+    x.setRequestHeader('Accept', 'application/json')
+    if (onProgress) x.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total) }
+    x.onerror = () => reject(new ApiError(0, { error: { code: 'ENETWORK', message: 'network error' } }))
+    x.onload = () => {
+      if (hooks.onActivity) hooks.onActivity()
+      let data = null
+      try { data = x.responseText ? JSON.parse(x.responseText) : null } catch { data = null }
+      if (x.status >= 200 && x.status < 300) resolve(data)
+      else {
+        const err = new ApiError(x.status, data)
+        if (err.code === 'EUNAUTHORIZED' && hooks.onUnauthorized) hooks.onUnauthorized()
+        reject(err)
+      }
+    }
+    x.send(form)
+  })
+}
+
 /** fetchAll pages through a list endpoint and returns every item. */
 export async function fetchAll(path, params = {}, pageSize = 500) {
   const items = []

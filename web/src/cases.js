@@ -239,3 +239,67 @@ export function parseCaseRef(s) {
   if (m) return { id: Number(m[1]) }
   return v ? { number: v } : null
 }
+
+// --- attachments and edits ---------------------------------------------------
+
+/** MAX_ATTACHMENT_BYTES is the server's limit of one file (zhudun.MaxAttachmentSize). */
+export const MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+
+/** formatBytes shows a size in B, KB or MB (1024-based, one decimal). */
+export function formatBytes(n) {
+  const v = Number(n) || 0
+  if (v < 1024) return `${v} B`
+  if (v < 1024 * 1024) return `${(v / 1024).toFixed(1)} KB`
+  return `${(v / 1024 / 1024).toFixed(1)} MB`
+}
+
+/**
+ * uploadProblem says why a chosen file is not sent: 'size' when it is over
+ * the limit, 'empty' when it has nothing, '' otherwise. The type is the
+ * server's to decide, from the content.
+ */
+export function uploadProblem(file) {
+  if (!file || !file.size) return 'empty'
+  return file.size > MAX_ATTACHMENT_BYTES ? 'size' : ''
+}
+
+/**
+ * uploadError names a refused upload: 'tooLarge' for a file over the limit
+ * (413 without a case limit's message), 'caseFull' when the case holds all
+ * it may, 'refused' for a type or name refused (the server's message says
+ * which), '' for anything else (shown as is).
+ */
+export function uploadError(e) {
+  if (!e) return ''
+  if (e.status === 413) return /case holds/.test(e.message || '') ? 'caseFull' : 'tooLarge'
+  if (e.status === 400 && e.field === 'file') return 'refused'
+  return ''
+}
+
+/**
+ * editBody builds PATCH /cases/{id}'s body from the edit form: only what
+ * differs from case c (the title trimmed; the team as ids, compared as a
+ * set, the lead left out of it). users maps the case's usernames to ids
+ * (the team comes as usernames); without them lead and team are not sent.
+ * Returns { body } (null when nothing changed) or { field } naming what is
+ * wrong.
+ */
+export function editBody(c, f, users) {
+  const body = {}
+  const title = String(f.title || '').trim()
+  const n = [...title].length
+  if (n < 2 || n > 200) return { field: 'title' }
+  if (title !== c.title) body.title = title
+  if (f.type && f.type !== c.type) body.type = f.type
+  if (f.dept && f.dept !== c.dept) body.dept = f.dept
+  if (users) {
+    const lead = f.lead || 0
+    if (lead !== (c.lead_id || 0)) body.lead = lead
+    const byName = new Map(users.map((u) => [u.username, u.id]))
+    const before = (c.team || []).map((name) => byName.get(name)).filter(Boolean)
+    const after = [...new Set((f.team || []).filter((id) => id && id !== lead))]
+    const same = before.length === after.length && before.every((id) => after.includes(id))
+    if (!same || (lead && before.includes(lead))) body.team = after
+  }
+  return { body: Object.keys(body).length ? body : null }
+}

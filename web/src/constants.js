@@ -23,6 +23,7 @@ export const AUDIT_ACTIONS = [
   'appeal.create', 'appeal.restore', 'appeal.reject', 'review.request', 'review.approve', 'review.reject',
   'case.create', 'case.file', 'case.transition', 'case.link', 'case.merge', 'case.person.add', 'case.person.apprehend', 'case.measure.add', 'case.seizure.add',
   'case.entity.add', 'case.campaign.add', 'case.prefix', 'campaign.create',
+  'case.update', 'case.attachment.add', 'case.attachment.download', 'case.attachment.delete',
   'security.lockout', 'security.throttle', 'security.audit_verify_failed', 'security.bad_event_mac', 'security.pii_search_burst', 'security.admin_new_address',
 ]
 export const AUDIT_ACTION_PREFIXES = ['auth.', 'user.', 'dept.', 'role.', 'pii.', 'audit.', 'grid.', 'unit.', 'incident.', 'security.', 'policy.', 'source.', 'finding.', 'allowlist.', 'cutlist.', 'appeal.', 'review.', 'case.', 'campaign.']

@@ -5,6 +5,7 @@ import { describe, it, expect } from 'vitest'
 import {
   normalizeYuan, yuanToFen, fenToYuan, nextSteps, needsReason, canMerge, validReason, caseQuery, caseFiltersFromQuery, emptyCaseFilters,
   loadSearches, saveSearch, deleteSearch, seizureBody, splitItems, entityGraph, parseCaseRef, caseRef,
+  formatBytes, uploadProblem, uploadError, editBody, MAX_ATTACHMENT_BYTES,
 } from '../src/cases.js'
 
 function memStorage() {
@@ -200,5 +201,52 @@ describe('entities and references', () => {
     expect(parseCaseRef(' #7 ')).toEqual({ id: 7 })
     expect(parseCaseRef('SA2026-000001')).toEqual({ number: 'SA2026-000001' })
     expect(parseCaseRef('  ')).toBe(null)
+  })
+})
+
+describe('attachments', () => {
+  it('formats sizes', () => {
+    expect(formatBytes(0)).toBe('0 B')
+    expect(formatBytes(1023)).toBe('1023 B')
+    expect(formatBytes(1536)).toBe('1.5 KB')
+    expect(formatBytes(20 * 1024 * 1024)).toBe('20.0 MB')
+  })
+  it('stops a file over the limit before sending it', () => {
+    expect(uploadProblem({ size: MAX_ATTACHMENT_BYTES })).toBe('')
+    expect(uploadProblem({ size: MAX_ATTACHMENT_BYTES + 1 })).toBe('size')
+    expect(uploadProblem({ size: 0 })).toBe('empty')
+    expect(uploadProblem(null)).toBe('empty')
+  })
+  it('names a refused upload', () => {
+    expect(uploadError({ status: 413, message: 'a file is at most 20 MiB' })).toBe('tooLarge')
+    expect(uploadError({ status: 413, message: 'a case holds at most 200 files and 1024 MiB: delete some first' })).toBe('caseFull')
+    expect(uploadError({ status: 400, field: 'file', message: 'HTML, SVG or XML files are not accepted' })).toBe('refused')
+    expect(uploadError({ status: 400, field: 'reason' })).toBe('')
+    expect(uploadError({ status: 404 })).toBe('')
+  })
+})
+
+describe('editBody', () => {
+  const c = { title: '猫池窝点案', type: 'helping_crime', dept: 'WAZD', lead_id: 7, team: ['li', 'wang'] }
+  const users = [{ id: 7, username: 'zhang' }, { id: 8, username: 'li' }, { id: 9, username: 'wang' }, { id: 10, username: 'zhao' }]
+  const same = { title: ' 猫池窝点案 ', type: 'helping_crime', dept: 'WAZD', lead: 7, team: [9, 8] }
+  it('sends nothing when nothing changed (team as a set, title trimmed)', () => {
+    expect(editBody(c, same, users)).toEqual({ body: null })
+  })
+  it('sends only what changed', () => {
+    expect(editBody(c, { ...same, title: '新名称', dept: 'ZAZD' }, users)).toEqual({ body: { title: '新名称', dept: 'ZAZD' } })
+    expect(editBody(c, { ...same, type: 'telecom_fraud' }, users)).toEqual({ body: { type: 'telecom_fraud' } })
+    expect(editBody(c, { ...same, team: [8, 10] }, users)).toEqual({ body: { team: [8, 10] } })
+  })
+  it('clears the lead and keeps the lead out of the team', () => {
+    expect(editBody(c, { ...same, lead: '' }, users)).toEqual({ body: { lead: 0 } })
+    expect(editBody(c, { ...same, lead: 8, team: [8, 9] }, users)).toEqual({ body: { lead: 8, team: [9] } })
+  })
+  it('refuses a title out of bounds', () => {
+    expect(editBody(c, { ...same, title: ' 案 ' }, users)).toEqual({ field: 'title' })
+    expect(editBody(c, { ...same, title: '长'.repeat(201) }, users)).toEqual({ field: 'title' })
+  })
+  it('without the users list sends no lead nor team', () => {
+    expect(editBody(c, { ...same, lead: 10, team: [] }, null)).toEqual({ body: null })
   })
 })

@@ -45,14 +45,31 @@ export default {
       title: 'Case', 
       notFound: 'No such case, or it is outside your data scope', back: 'Back to the cases', receipt: 'Receipt', number: 'Case number', type: 'Case type', status: 'Status', dept: 'Department',
       lead: 'Lead investigator', team: 'Team', campaigns: 'Campaigns', createdBy: 'Received by', received: 'Received at', mergedInto: 'Merged into case #{id}', openMerged: 'Open the surviving case',
-      tabs: { timeline: 'Timeline', people: 'People', measures: 'Coercive measures', seizures: 'Seizures', entities: 'Entities', links: 'Linked cases', alerts: 'Cross-reference' },
+      tabs: { timeline: 'Timeline', people: 'People', measures: 'Coercive measures', seizures: 'Seizures', entities: 'Entities', links: 'Linked cases', alerts: 'Cross-reference', attachments: 'Attachments' },
       addCampaign: 'Tag with campaign', addCampaignPick: 'Pick a campaign', campaignAdded: 'Tagged with the campaign',
     },
     step2: {
       title: '{step}: {ref}', reason: 'Reason', reasonHint: '4 to 500 characters', reasonRequired: '{step} needs a reason (4 to 500 characters)', reasonRule: 'A reason is 4 to 500 characters',
       confirm: 'Confirm: {step}', done: 'The case is now: {status}', at: 'Taken at', atHint: 'When entering history after the fact (optional, default now)',
     },
-    timeline: { none: 'Nothing recorded', created: 'Received', moved: '{from} → {to}', by: '{actor}' },
+    timeline: {
+      none: 'Nothing recorded', created: 'Received', moved: '{from} → {to}', by: '{actor}',
+      edit: 'Case details edited', attachmentAdd: 'Attachment uploaded: {name}', attachmentDelete: 'Attachment deleted: {what}', empty: '(empty)',
+    },
+    edit: {
+      open: 'Edit', title: 'Edit case details', caseTitle: 'Title', type: 'Case type', dept: 'Owning department', lead: 'Lead investigator', team: 'Team',
+      deptNote: 'Moving the case to another department keeps its number and receipt.', usersNote: 'Lead and team can be chosen by holders of user:read.',
+      titleRule: 'A title of 2 to 200 characters', nothing: 'Nothing changed', saved: 'Changes saved',
+      field: { title: 'Title', type: 'Case type', dept: 'Owning department', lead: 'Lead investigator', team: 'Team' },
+    },
+    attachments: {
+      upload: 'Upload attachment', uploading: 'Uploading {name}', intro: 'Statements, evidence receipts, screenshots and documents: PDF, JPEG, PNG, DOCX, XLSX, OFD or UTF-8 text, at most {mb} MB a file; the type is read from the content, files are stored encrypted and every download is audited.',
+      name: 'File name', type: 'Type', size: 'Size', sm3: 'SM3 digest', by: 'Uploaded by', at: 'Uploaded at', download: 'Download', delete: 'Delete',
+      none: 'No attachments', deleted: 'Deleted', deletedBy: 'Deleted by {by} at {at}: {reason}',
+      deleteTitle: 'Delete attachment: {name}', deleteReason: 'Reason', deleteNote: 'The content is destroyed and cannot be recovered; the record (name, digest, who and why) stays.',
+      deleteConfirm: 'Delete', deletedOK: 'Attachment deleted', uploaded: 'Uploaded {name}',
+      tooLarge: '{name} is over {mb} MB and cannot be uploaded', refused: '{name} was not uploaded, its content failed the check: {why}', caseFull: 'This case holds all the attachments it may: {why}',
+    },
     people: {
       add: 'Add person', name: 'Name', idNumber: 'Resident ID', phone: 'Phone', role: 'Role', apprehended: 'Apprehended on', note: 'Note',
       nameRequired: 'Enter the name', roleRequired: 'Choose the role', idHint: '18-character resident ID (optional)', phoneHint: '11-digit mobile number (optional)',

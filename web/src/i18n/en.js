@@ -154,6 +154,7 @@ const messages = {
     case_create: 'Receive case', case_file: 'File case (number)', case_transition: 'Change case status', case_link: 'Link cases', case_merge: 'Merge cases',
     case_person_apprehend: 'Record apprehension', case_person_add: 'Add person to case', case_measure_add: 'Record coercive measure', case_seizure_add: 'Record seizure', case_entity_add: 'Add findings to case',
     case_campaign_add: 'Tag case with campaign', case_prefix: 'Set case number prefix', campaign_create: 'Create campaign',
+    case_update: 'Edit case details', case_attachment_add: 'Upload case attachment', case_attachment_download: 'Download case attachment (unmasked view)', case_attachment_delete: 'Delete case attachment',
     finding_confirm: 'Confirm finding', finding_dismiss: 'Dismiss finding', findings_export: 'Export findings', lead_promote: 'Promote lead to finding',
     allowlist_add: 'Add to allowlist', allowlist_remove: 'Remove from allowlist',
     cutlist_fetch: 'Source fetched a cut list', cutlist_ack: 'Source reported cuts', cutlist_overdue: 'Cut overdue',

@@ -45,14 +45,31 @@ export default {
       title: '案件详情', 
       notFound: '案件不存在，或不在您的数据范围内', back: '返回案件列表', receipt: '受案编号', number: '立案编号', type: '案件类别', status: '状态', dept: '承办单位',
       lead: '主办民警', team: '办案民警', campaigns: '专项行动', createdBy: '受案人', received: '受案时间', mergedInto: '已并入案件 #{id}', openMerged: '查看主案',
-      tabs: { timeline: '办案经过', people: '涉案人员', measures: '强制措施', seizures: '涉案扣押', entities: '关联线索', links: '串并案', alerts: '交叉比对' },
+      tabs: { timeline: '办案经过', people: '涉案人员', measures: '强制措施', seizures: '涉案扣押', entities: '关联线索', links: '串并案', alerts: '交叉比对', attachments: '附件' },
       addCampaign: '纳入专项行动', addCampaignPick: '选择专项行动', campaignAdded: '已纳入专项行动',
     },
     step2: {
       title: '{step}：{ref}', reason: '理由', reasonHint: '4–500 字', reasonRequired: '{step}须填写理由（4–500 字）', reasonRule: '理由为 4–500 个字',
       confirm: '确认{step}', done: '案件状态已变更为「{status}」', at: '办理时间', atHint: '补录历史时填写（选填，默认为现在）',
     },
-    timeline: { none: '暂无记录', created: '受案', moved: '{from} → {to}', by: '{actor}' },
+    timeline: {
+      none: '暂无记录', created: '受案', moved: '{from} → {to}', by: '{actor}',
+      edit: '编辑案件信息', attachmentAdd: '上传附件：{name}', attachmentDelete: '删除附件：{what}', empty: '（空）',
+    },
+    edit: {
+      open: '编辑', title: '编辑案件信息', caseTitle: '案件名称', type: '案件类别', dept: '主办部门', lead: '主办侦查员', team: '办案组成员',
+      deptNote: '改变主办部门后，案件编号和受案编号保持不变。', usersNote: '主办侦查员和办案组成员需有用户查看权限才能选择。',
+      titleRule: '案件名称为 2 至 200 个字符', nothing: '没有修改', saved: '已保存修改',
+      field: { title: '案件名称', type: '案件类别', dept: '主办部门', lead: '主办侦查员', team: '办案组成员' },
+    },
+    attachments: {
+      upload: '上传附件', uploading: '正在上传 {name}', intro: '笔录、调证回执、截图和文书：PDF、JPEG、PNG、DOCX、XLSX、OFD 或 UTF-8 文本，单个文件不超过 {mb} MB；按文件内容识别类型，加密存储，下载留痕。',
+      name: '文件名', type: '类型', size: '大小', sm3: 'SM3 摘要', by: '上传人', at: '上传时间', download: '下载', delete: '删除',
+      none: '暂无附件', deleted: '已删除', deletedBy: '{by} 于 {at} 删除：{reason}',
+      deleteTitle: '删除附件：{name}', deleteReason: '删除原因', deleteNote: '删除后文件内容将被销毁，不可恢复；记录（文件名、摘要、删除人、原因）保留。',
+      deleteConfirm: '删除', deletedOK: '已删除附件', uploaded: '已上传 {name}',
+      tooLarge: '{name} 超过 {mb} MB，不能上传', refused: '{name} 未能上传，文件内容检查未通过：{why}', caseFull: '本案附件已达上限：{why}',
+    },
     people: {
       add: '登记涉案人员', name: '姓名', idNumber: '公民身份号码', phone: '手机号码', role: '身份', apprehended: '抓获日期', note: '备注',
       nameRequired: '请输入姓名', roleRequired: '请选择身份', idHint: '18 位公民身份号码（选填）', phoneHint: '11 位手机号码（选填）',

@@ -154,6 +154,7 @@ const messages = {
     case_create: '受理案件', case_file: '立案（编号）', case_transition: '变更案件状态', case_link: '串案关联', case_merge: '并案',
     case_person_apprehend: '登记抓获', case_person_add: '登记涉案人员', case_measure_add: '登记强制措施', case_seizure_add: '登记涉案扣押', case_entity_add: '案件关联研判线索',
     case_campaign_add: '案件纳入专项行动', case_prefix: '设置立案编号前缀', campaign_create: '新建专项行动',
+    case_update: '编辑案件信息', case_attachment_add: '上传案件附件', case_attachment_download: '下载案件附件（查看原文）', case_attachment_delete: '删除案件附件',
     finding_confirm: '确认线索', finding_dismiss: '排除线索', findings_export: '导出线索', lead_promote: '弱线索升为发现',
     allowlist_add: '加入白名单', allowlist_remove: '移出白名单',
     cutlist_fetch: '数据源获取断卡清单', cutlist_ack: '数据源回报处置结果', cutlist_overdue: '断卡处置超期',
