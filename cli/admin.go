@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/blobfs"
 	"github.com/zhudun/zhudun/gmcrypto"
 	"github.com/zhudun/zhudun/password"
 	"github.com/zhudun/zhudun/sqlite"
@@ -359,6 +360,13 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "backup written to %s (encrypted SM4-GCM, backup key v%d; integrity ok, audit chain ok: %d rows)\n",
 			out, kr.ActiveKeyID(gmcrypto.PurposeBackup), rows)
+		n, err := backupAttachments(ctx, kr, plain, cfg.attachmentsDir(), out+".attachments")
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			fmt.Fprintf(e.stdout, "attachments: %d copied to %s.attachments (each still encrypted under its own key; decrypted and SM3-checked there)\n", n, out)
+		}
 		if keysOut != "" {
 			if err := kr.Save(keysOut); err != nil {
 				return err
@@ -412,6 +420,33 @@ func runRestore(ctx context.Context, e *env, args []string) error {
 	for _, suffix := range []string{"-wal", "-shm"} {
 		os.Remove(tmp + suffix)
 	}
+	// The attachments beside the backup go into the data directory's
+	// attachments, checked there, before the database is in place.
+	names, err := attachmentBlobs(installer(ctx), kr, tmp)
+	if err != nil {
+		return fmt.Errorf("%s: %w", from, err)
+	}
+	nAtt := 0
+	if len(names) > 0 {
+		src := from + ".attachments"
+		if _, err := os.Stat(src); err != nil {
+			return fmt.Errorf("the backup's database holds %d attachments but %s is missing: restore it beside the backup first", len(names), src)
+		}
+		to, err := blobfs.New(cfg.attachmentsDir())
+		if err != nil {
+			return err
+		}
+		fromBlobs, err := blobfs.New(src)
+		if err != nil {
+			return err
+		}
+		if err := copyBlobs(installer(ctx), fromBlobs, to, names); err != nil {
+			return fmt.Errorf("attachments: %w", err)
+		}
+		if nAtt, err = checkAttachments(installer(ctx), kr, tmp, to); err != nil {
+			return err
+		}
+	}
 	if err := os.Rename(tmp, dst); err != nil {
 		return err
 	}
@@ -425,7 +460,83 @@ func runRestore(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "restored %s into %s (integrity ok, audit chain ok: %d rows)\n", from, dst, rows)
+	if nAtt > 0 {
+		fmt.Fprintf(e.stdout, "attachments: %d restored into %s, each decrypted and SM3-checked\n", nAtt, cfg.attachmentsDir())
+	}
 	return nil
+}
+
+// backupAttachments copies the blobs of the live attachments the database
+// copy at db names from the attachments directory src into dst (created
+// only when there are some), then checks every one there as a download
+// would: its key from the copy opens it and its SM3 digest matches. The
+// blobs are already encrypted, each under its own key sealed in the
+// database, so the copy holds nothing in clear. Any missing or failing
+// blob fails the backup, named by attachment and case id.
+func backupAttachments(ctx context.Context, kr *gmcrypto.Keyring, db, src, dst string) (int, error) {
+	names, err := attachmentBlobs(ctx, kr, db)
+	if err != nil || len(names) == 0 {
+		return 0, err
+	}
+	from, err := blobfs.New(src)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := os.Stat(dst); err == nil {
+		return 0, fmt.Errorf("%s exists; refusing to overwrite", dst)
+	}
+	to, err := blobfs.New(dst)
+	if err != nil {
+		return 0, err
+	}
+	if err := copyBlobs(ctx, from, to, names); err != nil {
+		return 0, fmt.Errorf("attachments: %w", err)
+	}
+	return checkAttachments(ctx, kr, db, to)
+}
+
+// attachmentBlobs lists the live attachments' blobs of the SQLite file db.
+func attachmentBlobs(ctx context.Context, kr *gmcrypto.Keyring, db string) ([]string, error) {
+	s, err := sqlite.Open(ctx, db, sqlstore.Options{Keys: kr})
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	return s.AttachmentBlobs(ctx)
+}
+
+// copyBlobs copies the named blobs; a blob missing from from is an error.
+func copyBlobs(ctx context.Context, from, to zhudun.BlobStore, names []string) error {
+	for _, n := range names {
+		r, err := from.Open(ctx, n)
+		if err != nil {
+			return fmt.Errorf("blob %s: %w", n, err)
+		}
+		err = to.Put(ctx, n, r)
+		r.Close()
+		if err != nil {
+			return fmt.Errorf("blob %s: %w", n, err)
+		}
+	}
+	return nil
+}
+
+// checkAttachments verifies every live attachment of the SQLite file db
+// against the blobs in blobs.
+func checkAttachments(ctx context.Context, kr *gmcrypto.Keyring, db string, blobs zhudun.BlobStore) (int, error) {
+	s, err := sqlite.Open(ctx, db, sqlstore.Options{Keys: kr, Blobs: blobs})
+	if err != nil {
+		return 0, err
+	}
+	defer s.Close()
+	n, problems, err := s.VerifyAttachments(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if len(problems) > 0 {
+		return n, fmt.Errorf("%d of %d attachments fail their check: %s", len(problems), n, strings.Join(problems[:min(len(problems), 5)], "; "))
+	}
+	return n, nil
 }
 
 // verifyDatabase opens the SQLite file at path and checks that SQLite finds

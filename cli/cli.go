@@ -248,11 +248,7 @@ func openStore(ctx context.Context, cfg *Config, log *slog.Logger) (*sqlstore.St
 	if err != nil || two < 0 {
 		return nil, nil, fmt.Errorf("--review-two-person: want a number of entities (0 = off), not %q", cfg.ReviewTwoPerson)
 	}
-	dir := cfg.Attachments
-	if dir == "" {
-		dir = filepath.Join(cfg.Data, "attachments")
-	}
-	blobs, err := blobfs.New(dir)
+	blobs, err := blobfs.New(cfg.attachmentsDir())
 	if err != nil {
 		return nil, nil, fmt.Errorf("attachments: %w", err)
 	}

@@ -354,3 +354,11 @@ func parseDays(s string) (time.Duration, error) {
 	}
 	return d, nil
 }
+
+// attachmentsDir is where case attachments' blobs live.
+func (c *Config) attachmentsDir() string {
+	if c.Attachments != "" {
+		return c.Attachments
+	}
+	return filepath.Join(c.Data, "attachments")
+}

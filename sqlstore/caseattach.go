@@ -297,3 +297,74 @@ func (s *Store) DeleteAttachment(ctx context.Context, caseID, id int64, reason s
 	}
 	return out, nil
 }
+
+// AttachmentBlobs names the blobs of the live attachments (deleted ones
+// have no content): what a backup must carry beside the database. The
+// installer's commands only.
+func (s *Store) AttachmentBlobs(ctx context.Context) ([]string, error) {
+	if !zhudun.CallerFrom(ctx).System {
+		return nil, zhudun.Errorf(zhudun.EFORBIDDEN, "the installer's commands only")
+	}
+	rows, err := s.query(ctx, `SELECT blob FROM case_attachments WHERE key_enc <> '' ORDER BY id`)
+	if err != nil {
+		return nil, s.internal("attachment blobs", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var b string
+		if err := rows.Scan(&b); err != nil {
+			return nil, s.internal("attachment blobs scan", err)
+		}
+		out = append(out, b)
+	}
+	return out, s.internalIf("attachment blobs", rows.Err())
+}
+
+// VerifyAttachments reads every live attachment from the store's blob
+// store, decrypts it and checks its SM3 digest, as a download would,
+// without auditing a download (nothing is shown to anyone). It returns how
+// many were checked and, per failing one, "attachment ID of case ID: why"
+// — never a file name, which may name a person. The installer's commands
+// only (backup and restore).
+func (s *Store) VerifyAttachments(ctx context.Context) (int, []string, error) {
+	if !zhudun.CallerFrom(ctx).System {
+		return 0, nil, zhudun.Errorf(zhudun.EFORBIDDEN, "the installer's commands only")
+	}
+	blobs, err := s.blobStore()
+	if err != nil {
+		return 0, nil, err
+	}
+	type live struct {
+		a            *zhudun.Attachment
+		blob, keyEnc string
+	}
+	var all []live
+	rows, err := s.query(ctx, attachSelect+` WHERE key_enc <> '' ORDER BY id`)
+	if err != nil {
+		return 0, nil, s.internal("verify attachments", err)
+	}
+	for rows.Next() {
+		a, err := scanAttachment(rows)
+		if err != nil {
+			rows.Close()
+			return 0, nil, s.internal("verify attachments scan", err)
+		}
+		all = append(all, live{a: a})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, nil, s.internal("verify attachments", err)
+	}
+	var problems []string
+	for i := range all {
+		l := &all[i]
+		if err := s.queryRow(ctx, `SELECT blob, key_enc FROM case_attachments WHERE id = ?`, l.a.ID).Scan(&l.blob, &l.keyEnc); err != nil {
+			return 0, nil, s.internal("verify attachment", err)
+		}
+		if _, why := s.openBlob(ctx, blobs, l.blob, l.keyEnc, l.a); why != "" {
+			problems = append(problems, fmt.Sprintf("attachment %d of case %d: %s", l.a.ID, l.a.CaseID, why))
+		}
+	}
+	return len(all), problems, nil
+}
