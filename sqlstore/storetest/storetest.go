@@ -137,6 +137,7 @@ func Run(t *testing.T, b Backend) {
 	t.Run("CaseSeizures", func(t *testing.T) { testCaseSeizures(t, b) })
 	t.Run("CaseFromEngine", func(t *testing.T) { testCaseFromEngine(t, b) })
 	t.Run("CaseMerge", func(t *testing.T) { testCaseMerge(t, b) })
+	t.Run("CaseImport", func(t *testing.T) { testCaseImport(t, b) })
 	t.Run("CyberReport", func(t *testing.T) { testCyberReport(t, b) })
 	t.Run("Campaigns", func(t *testing.T) { testCampaigns(t, b) })
 }
