@@ -32,6 +32,14 @@ type CaseImport struct {
 	People   []ImportPerson
 	Measures []ImportMeasure
 	Seizures []ImportSeizure
+	// RefusedCaseKeys are the keys of case rows the file's reader refused
+	// (a day it could not read): rows naming them are told so, not that
+	// the case does not exist.
+	RefusedCaseKeys []string
+	// CheckOnly checks every row as an import would and stores none: the
+	// reader found problems of form, and the answer names every problem of
+	// the file at once.
+	CheckOnly bool
 }
 
 // ImportCase is a case to open (受案) and take along the lifecycle its

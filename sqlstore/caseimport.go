@@ -52,7 +52,7 @@ func (s *Store) ImportCases(ctx context.Context, imp zhudun.CaseImport) (*zhudun
 		return nil, zhudun.Errorf(zhudun.EFORBIDDEN, "permission case:write required")
 	}
 	total := len(imp.Cases) + len(imp.People) + len(imp.Measures) + len(imp.Seizures)
-	if total == 0 {
+	if total == 0 && !imp.CheckOnly {
 		return nil, zhudun.Errorf(zhudun.EINVALID, "the file holds no rows")
 	}
 	if total > MaxImportRows {
@@ -63,6 +63,9 @@ func (s *Store) ImportCases(ctx context.Context, imp zhudun.CaseImport) (*zhudun
 		im = &importer{tx: tx, counts: map[string]zhudun.ImportCount{}, caseKeys: map[string]int64{}, rowKeys: map[string]int{}}
 		for _, k := range zhudun.ImportKinds {
 			im.counts[k] = zhudun.ImportCount{}
+		}
+		for _, k := range imp.RefusedCaseKeys {
+			im.caseKeys[strings.TrimSpace(k)] = 0
 		}
 		for i := range imp.Cases {
 			if err := im.row(ctx, zhudun.ImportCases, i, func() (bool, error) { return im.importCase(ctx, i, &imp.Cases[i]) }); err != nil {
@@ -84,7 +87,7 @@ func (s *Store) ImportCases(ctx context.Context, imp zhudun.CaseImport) (*zhudun
 				return err
 			}
 		}
-		if len(im.problems) > 0 {
+		if len(im.problems) > 0 || imp.CheckOnly {
 			return errRejected // nothing of it is kept
 		}
 		for _, c := range im.created {
@@ -103,7 +106,7 @@ func (s *Store) ImportCases(ctx context.Context, imp zhudun.CaseImport) (*zhudun
 		return tx.audit(ctx, &zhudun.AuditEntry{Action: "case.import", ObjectType: "case", ObjectID: ids, Detail: Detail(detail)})
 	})
 	if errors.Is(err, errRejected) {
-		return &zhudun.CaseImportResult{Counts: map[string]zhudun.ImportCount{}, Problems: im.problems}, nil
+		return &zhudun.CaseImportResult{Counts: map[string]zhudun.ImportCount{}, Problems: append([]zhudun.CaseImportProblem{}, im.problems...)}, nil
 	}
 	if err != nil {
 		return nil, err
