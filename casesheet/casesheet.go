@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -686,3 +687,20 @@ var (
 	stateList  = [][2]string{{zhudun.FundsFrozen, "冻结"}, {zhudun.FundsSeized, "扣押"}, {zhudun.FundsReturned, "返还"}}
 	deviceList = [][2]string{{"cat_pool", "猫池"}, {"goip", "GoIP"}, {"phone", "手机"}, {"computer", "电脑"}, {"server", "服务器"}}
 )
+
+// SortProblems orders problems by sheet (in the kinds' order; a CSV has
+// one) and row, keeping the order within a row.
+func SortProblems(ps []Problem) {
+	rank := func(p Problem) int {
+		if sh := sheetNamed(p.Sheet); sh != nil {
+			return slices.IndexFunc(Sheets, func(s Sheet) bool { return s.Kind == sh.Kind })
+		}
+		return -1
+	}
+	slices.SortStableFunc(ps, func(a, b Problem) int {
+		if d := rank(a) - rank(b); d != 0 {
+			return d
+		}
+		return a.Row - b.Row
+	})
+}

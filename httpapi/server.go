@@ -39,6 +39,7 @@ type Backend interface {
 	CutBackend
 	zhudun.CaseService
 	zhudun.CaseXrefService
+	zhudun.CaseImportService
 	zhudun.CyberReportService
 	zhudun.EngineStatusService
 	// Unlock clears a user's lockout (user:write).
@@ -246,6 +247,8 @@ func (s *Server) bodyLimit(route string) int64 {
 	switch route {
 	case "POST /api/v1/grids":
 		return max(s.maxBody, 64<<20)
+	case "POST /api/v1/cases/import":
+		return caseImportLimit
 	}
 	return s.maxBody
 }
