@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/zhudun/zhudun"
 )
 
@@ -52,30 +50,14 @@ func TestParseDay(t *testing.T) {
 	}
 }
 
-// workbook builds a workbook from the template with rows put in.
+// workbook is the template filled with rows.
 func workbook(t *testing.T, rows map[string][][]any) []byte {
 	t.Helper()
-	tpl, err := TemplateXLSX()
+	b, err := FilledTemplate(rows)
 	if err != nil {
 		t.Fatal(err)
 	}
-	x, err := excelize.OpenReader(bytes.NewReader(tpl))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for sheet, rs := range rows {
-		for i, r := range rs {
-			cell, _ := excelize.CoordinatesToCellName(1, i+2)
-			if err := x.SetSheetRow(sheet, cell, &r); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	var b bytes.Buffer
-	if err := x.Write(&b); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
+	return b
 }
 
 func TestParseWorkbook(t *testing.T) {

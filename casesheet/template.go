@@ -168,3 +168,31 @@ func TemplateCSV(kind string) ([]byte, error) {
 	w.Flush()
 	return b.Bytes(), w.Error()
 }
+
+// FilledTemplate is the workbook template with rows put in from the
+// second row of each sheet named: a ledger as a clerk fills it, for tests
+// and sample files.
+func FilledTemplate(rows map[string][][]any) ([]byte, error) {
+	tpl, err := TemplateXLSX()
+	if err != nil {
+		return nil, err
+	}
+	x, err := excelize.OpenReader(bytes.NewReader(tpl))
+	if err != nil {
+		return nil, err
+	}
+	defer x.Close()
+	for sheet, rs := range rows {
+		for i, r := range rs {
+			cell, _ := excelize.CoordinatesToCellName(1, i+2)
+			if err := x.SetSheetRow(sheet, cell, &r); err != nil {
+				return nil, err
+			}
+		}
+	}
+	var b bytes.Buffer
+	if err := x.Write(&b); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}

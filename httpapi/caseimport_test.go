@@ -12,28 +12,17 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/casesheet"
 )
 
-// caseLedger is a workbook from the downloaded template with rows put in.
-func caseLedger(t *testing.T, tpl []byte, rows map[string][][]any) csvBody {
+// caseLedger is the template filled with rows.
+func caseLedger(t *testing.T, rows map[string][][]any) csvBody {
 	t.Helper()
-	x, err := excelize.OpenReader(bytes.NewReader(tpl))
+	b, err := casesheet.FilledTemplate(rows)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for sheet, rs := range rows {
-		for i, r := range rs {
-			cell, _ := excelize.CoordinatesToCellName(1, i+2)
-			if err := x.SetSheetRow(sheet, cell, &r); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	var b bytes.Buffer
-	if err := x.Write(&b); err != nil {
-		t.Fatal(err)
-	}
-	return csvBody(b.String())
+	return csvBody(b)
 }
 
 type importAnswer struct {
@@ -65,8 +54,7 @@ func TestCaseImportAPI(t *testing.T) {
 	if res.status != 200 || !strings.HasPrefix(res.header.Get("Content-Type"), "application/vnd.openxmlformats") {
 		t.Fatalf("template: %d %s", res.status, res.header)
 	}
-	tpl := res.body
-	x, err := excelize.OpenReader(bytes.NewReader(tpl))
+	x, err := excelize.OpenReader(bytes.NewReader(res.body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +84,7 @@ func TestCaseImportAPI(t *testing.T) {
 		"强制措施": good["强制措施"],
 		"涉案财物": append(good["涉案财物"], []any{"", "TZ2025-017", "资金", "1.005", "6222020200001234568", "中国银行", "扣押", "", "2025-12-04"}),
 	}
-	res, a := h.importFile("wa1", "台账2025.xlsx", caseLedger(t, tpl, bad))
+	res, a := h.importFile("wa1", "台账2025.xlsx", caseLedger(t, bad))
 	if res.status != 400 || res.code() != zhudun.EINVALID {
 		t.Fatalf("bad ledger: %d %s", res.status, res.body)
 	}
@@ -114,7 +102,7 @@ func TestCaseImportAPI(t *testing.T) {
 		t.Fatalf("%d cases after a rejected file; want none", res.total())
 	}
 
-	ledger := caseLedger(t, tpl, good)
+	ledger := caseLedger(t, good)
 	res, a = h.importFile("wa1", "台账2025.xlsx", ledger)
 	want := map[string]zhudun.ImportCount{"cases": {Stored: 1}, "people": {Stored: 1}, "measures": {Stored: 1}, "seizures": {Stored: 1}}
 	if res.status != 200 || fmt.Sprint(a.Counts) != fmt.Sprint(want) {

@@ -322,18 +322,25 @@ func (im *importer) resolveCase(ctx context.Context, ref string) (*zhudun.Case, 
 	return c, nil
 }
 
+// child resolves the case of a row of a later kind and checks its key:
+// skip when the key was imported into that case before.
+func (im *importer) child(ctx context.Context, kind string, i int, caseRef, rowKey string) (c *zhudun.Case, key string, skip bool, err error) {
+	if c, err = im.resolveCase(ctx, caseRef); err != nil {
+		return nil, "", false, err
+	}
+	key = strings.TrimSpace(rowKey)
+	if err := im.checkKey(kind, c.ID, i, key); err != nil {
+		return nil, "", false, err
+	}
+	_, _, skip, err = im.imported(ctx, kind, c.ID, key)
+	return c, key, skip, err
+}
+
 // importPerson adds a row's person to its case as AddCasePerson does.
 func (im *importer) importPerson(ctx context.Context, i int, ip *zhudun.ImportPerson) (bool, error) {
-	c, err := im.resolveCase(ctx, ip.Case)
-	if err != nil {
-		return false, err
-	}
-	key := strings.TrimSpace(ip.Key)
-	if err := im.checkKey("person", c.ID, i, key); err != nil {
-		return false, err
-	}
-	if _, _, ok, err := im.imported(ctx, "person", c.ID, key); err != nil || ok {
-		return ok, err
+	c, key, skip, err := im.child(ctx, "person", i, ip.Case, ip.Key)
+	if err != nil || skip {
+		return skip, err
 	}
 	n := ip.NewCasePerson
 	if err := n.Validate(); err != nil {
@@ -354,16 +361,9 @@ func (im *importer) importPerson(ctx context.Context, i int, ip *zhudun.ImportPe
 // resident ID or by a person row's key.
 func (im *importer) importMeasure(ctx context.Context, i int, m *zhudun.ImportMeasure) (bool, error) {
 	tx := im.tx
-	c, err := im.resolveCase(ctx, m.Case)
-	if err != nil {
-		return false, err
-	}
-	key := strings.TrimSpace(m.Key)
-	if err := im.checkKey("measure", c.ID, i, key); err != nil {
-		return false, err
-	}
-	if _, _, ok, err := im.imported(ctx, "measure", c.ID, key); err != nil || ok {
-		return ok, err
+	c, key, skip, err := im.child(ctx, "measure", i, m.Case, m.Key)
+	if err != nil || skip {
+		return skip, err
 	}
 	ref := strings.TrimSpace(m.PersonRef)
 	if ref == "" {
@@ -405,16 +405,9 @@ func (im *importer) importMeasure(ctx context.Context, i int, m *zhudun.ImportMe
 
 // importSeizure records a row's seizure as AddSeizure does.
 func (im *importer) importSeizure(ctx context.Context, i int, is *zhudun.ImportSeizure) (bool, error) {
-	c, err := im.resolveCase(ctx, is.Case)
-	if err != nil {
-		return false, err
-	}
-	key := strings.TrimSpace(is.Key)
-	if err := im.checkKey("seizure", c.ID, i, key); err != nil {
-		return false, err
-	}
-	if _, _, ok, err := im.imported(ctx, "seizure", c.ID, key); err != nil || ok {
-		return ok, err
+	c, key, skip, err := im.child(ctx, "seizure", i, is.Case, is.Key)
+	if err != nil || skip {
+		return skip, err
 	}
 	z, err := is.NewSeizure.Validate()
 	if err != nil {
