@@ -124,7 +124,7 @@ func testCaseImport(t *testing.T, b Backend) {
 		t.Fatalf("case 1 after re-import: %d people %d measures %d seizures", len(d.People), len(d.Measures), len(d.Seizures))
 	}
 
-	// All or nothing: one good case (filed in 2025) beside four bad rows —
+	// All or nothing: one good case (filed in 2025) beside six bad rows —
 	// every problem at once, nothing stored, the serial not consumed.
 	bad := zhudun.CaseImport{
 		Cases: []zhudun.ImportCase{
@@ -137,6 +137,7 @@ func testCaseImport(t *testing.T, b Backend) {
 		},
 		Measures: []zhudun.ImportMeasure{
 			{Key: "C9", Case: "TZ-004", PersonRef: idA, NewMeasure: zhudun.NewMeasure{Kind: zhudun.MeasureBail, From: "2025-12-07", Authority: "济南市公安局", DocumentNo: "济公取保字1号"}},
+			{Key: "C10", Case: "TZ-003", PersonRef: "R9", NewMeasure: zhudun.NewMeasure{Kind: zhudun.MeasureBail, From: "2025-12-07", Authority: "济南市公安局", DocumentNo: "济公取保字2号"}},
 		},
 		Seizures: []zhudun.ImportSeizure{
 			{Key: "Z9", Case: "TZ-003", NewSeizure: zhudun.NewSeizure{Kind: zhudun.SeizureFunds, Amount: "1.005", Account: "6222020200001234567", Bank: "工商银行", State: zhudun.FundsSeized, SeizedOn: "2025-12-06"}},
@@ -150,8 +151,11 @@ func testCaseImport(t *testing.T, b Backend) {
 	for _, p := range res.Problems {
 		got = append(got, fmt.Sprintf("%s %d %s", p.Kind, p.Row, p.Field))
 	}
-	if w := []string{"cases 1 dept", "cases 2 solved_at", "people 0 id_number", "measures 0 case", "seizures 0 amount"}; !slices.Equal(got, w) {
+	if w := []string{"cases 1 dept", "cases 2 solved_at", "people 0 id_number", "measures 0 case", "measures 1 person", "seizures 0 amount"}; !slices.Equal(got, w) {
 		t.Fatalf("problems %v (%+v); want %v", got, res.Problems, w)
+	}
+	if m := res.Problems[4].Message; m != "person R9 has problems of its own in this file" {
+		t.Errorf("the measure naming a refused person: %q", m)
 	}
 	if _, total, _ := e.s.FindCases(sb1, zhudun.CaseFilter{}); total != 3 {
 		t.Fatalf("%d cases after a rejected import; want 3", total)
