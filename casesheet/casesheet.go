@@ -138,7 +138,7 @@ type rowAt struct {
 }
 
 // MaxRows bounds the rows of one file, all sheets together.
-const MaxRows = 20000
+const MaxRows = 5000
 
 // Format of a file, told by its first bytes.
 const (
@@ -350,6 +350,9 @@ func (p *Parsed) readRows(sh *Sheet, sheet string, rows [][]string, lines []int,
 		rec := rows[r]
 		if strings.TrimSpace(strings.Join(rec, "")) == "" {
 			continue
+		}
+		if p.Rows()+len(probs) > MaxRows {
+			return append(probs, Problem{File: p.File, Sheet: sheet, Row: lines[r], Message: fmt.Sprintf("more than %d rows: split the file", MaxRows)})
 		}
 		a := at
 		a.row = lines[r]

@@ -20,6 +20,9 @@ import (
 // less, and the rows are checked in one transaction.
 const caseImportLimit = 10 << 20
 
+// caseImportProblems bounds the problems an answer lists.
+const caseImportProblems = 1000
+
 func (s *Server) registerCaseImport() {
 	s.handle("GET", "/api/v1/cases/import/template", false, s.caseImportTemplate)
 	s.handle("POST", "/api/v1/cases/import", false, s.importCases)
@@ -94,10 +97,15 @@ func (s *Server) importCases(w http.ResponseWriter, r *http.Request) error {
 	}
 	if len(probs) > 0 {
 		casesheet.SortProblems(probs)
+		n := len(probs)
+		// The first ones say what is wrong; a file of a thousand bad rows
+		// is corrected from them and sent again.
+		probs = probs[:min(n, caseImportProblems)]
 		writeJSON(w, http.StatusBadRequest, struct {
 			Error    errorDetail         `json:"error"`
+			Total    int                 `json:"total"`
 			Problems []casesheet.Problem `json:"problems"`
-		}{errorDetail{Code: zhudun.EINVALID, Message: fmt.Sprintf("%d problems in the file; nothing was stored", len(probs))}, probs})
+		}{errorDetail{Code: zhudun.EINVALID, Message: fmt.Sprintf("%d problems in the file; nothing was stored", n)}, n, probs})
 		return nil
 	}
 	writeJSON(w, http.StatusOK, struct {

@@ -26,6 +26,7 @@ func caseLedger(t *testing.T, rows map[string][][]any) csvBody {
 }
 
 type importAnswer struct {
+	Total    int
 	Counts   map[string]zhudun.ImportCount
 	Problems []struct {
 		File, Sheet, Column, Cell, Message string
@@ -85,7 +86,7 @@ func TestCaseImportAPI(t *testing.T) {
 		"涉案财物": append(good["涉案财物"], []any{"", "TZ2025-017", "资金", "1.005", "6222020200001234568", "中国银行", "扣押", "", "2025-12-04"}),
 	}
 	res, a := h.importFile("wa1", "台账2025.xlsx", caseLedger(t, bad))
-	if res.status != 400 || res.code() != zhudun.EINVALID {
+	if res.status != 400 || res.code() != zhudun.EINVALID || a.Total != 3 {
 		t.Fatalf("bad ledger: %d %s", res.status, res.body)
 	}
 	var got []string

@@ -23,8 +23,9 @@ import (
 var _ zhudun.CaseImportService = (*Store)(nil)
 
 // MaxImportRows bounds one import's rows of all kinds: one transaction
-// holds them.
-const MaxImportRows = 20000
+// holds them, and the writer meanwhile (3,000 rows took 9 s on SQLite on
+// a shared two-core machine; docs/cases.md).
+const MaxImportRows = 5000
 
 // importer is one import's state within its transaction.
 type importer struct {
