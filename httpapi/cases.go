@@ -37,6 +37,7 @@ func (s *Server) registerCases() {
 	s.handle("GET", "/api/v1/dictionaries/case-types", false, s.caseTypes)
 	s.handle("GET", "/api/v1/depts/{code}/case-prefix", false, s.getCasePrefix)
 	s.handle("PUT", "/api/v1/depts/{code}/case-prefix", false, s.setCasePrefix)
+	s.registerCaseImport()
 }
 
 func (s *Server) listCases(w http.ResponseWriter, r *http.Request) error {

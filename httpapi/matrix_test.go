@@ -91,6 +91,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"ana1", "PUT", "/api/v1/depts/SB2/case-prefix", map[string]any{"prefix": "济二公网立"}, 404, -1},
 		{"ana1", "GET", "/api/v1/campaigns", nil, 200, 0},
 		{"ana1", "GET", "/api/v1/dictionaries/case-types", nil, 200, -1},
+		// Bulk import: case:write, the department in scope (fail closed).
+		{"off1", "POST", "/api/v1/cases/import?name=p.csv", csvBody("case,role,name\r\nX,witness,某人\r\n"), 403, -1},
+		{"ana1", "POST", "/api/v1/cases/import?name=c.csv", csvBody("key,title,type,dept,received_at\r\nK1,外局案件,other,SB2,2025-11-03\r\n"), 400, -1},
+		{"off1", "GET", "/api/v1/cases/import/template?format=csv&kind=cases", nil, 200, -1},
 		// The cyber report: report:read (commanders; the harness has none,
 		// TestCyberReportAPI has one), so an analyst and an officer are 403.
 		{"ana1", "GET", "/api/v1/reports/cyber?from=2026-01-01&to=2026-01-31", nil, 403, -1},

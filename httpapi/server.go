@@ -41,6 +41,7 @@ type Backend interface {
 	zhudun.CaseXrefService
 	zhudun.CaseEditor
 	zhudun.AttachmentService
+	zhudun.CaseImportService
 	zhudun.CyberReportService
 	zhudun.EngineStatusService
 	// Unlock clears a user's lockout (user:write).
@@ -272,6 +273,8 @@ func (s *Server) bodyLimit(route string) int64 {
 		// one file and the multipart framing; the file's own limit is
 		// checked as it is read (zhudun.MaxAttachmentSize)
 		return max(s.maxBody, zhudun.MaxAttachmentSize+64<<10)
+	case "POST /api/v1/cases/import":
+		return caseImportLimit
 	}
 	return s.maxBody
 }

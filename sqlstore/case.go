@@ -121,6 +121,12 @@ func (tx *Tx) caseChanged(ctx context.Context, action string, c *zhudun.Case, de
 	if action == "case.create" {
 		typ = "case.created"
 	}
+	return tx.caseEmit(ctx, typ, c)
+}
+
+// caseEmit emits case.created or case.updated for case c to holders of
+// case:read over its department (no personal data in it).
+func (tx *Tx) caseEmit(ctx context.Context, typ string, c *zhudun.Case) error {
 	return tx.emit(ctx, zhudun.Event{Type: typ, Perm: zhudun.PermCaseRead, DeptPath: c.DeptPath, DeptID: c.DeptID,
 		Data: Detail(map[string]any{"id": c.ID, "receipt": c.Receipt, "number": c.Number, "status": c.Status, "dept": c.DeptCode})})
 }
@@ -175,99 +181,113 @@ func (s *Store) CreateCase(ctx context.Context, n zhudun.NewCase) (*zhudun.CaseD
 	}
 	var id int64
 	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
-		code := n.Dept
-		if code == "" {
-			code = caller.DeptCode
-		}
-		d, err := tx.deptInScope(ctx, code, zhudun.PermCaseWrite)
-		if err != nil {
-			return zhudun.FieldError("dept", "%s", zhudun.ErrorMessage(err))
-		}
-		if d.Disabled {
-			return zhudun.FieldError("dept", "department %s is disabled", d.Code)
-		}
-		team := slices.Clone(n.Team)
-		if n.Lead != 0 {
-			team = append(team, n.Lead)
-		}
-		slices.Sort(team)
-		team = slices.Compact(team)
-		users, err := tx.caseUsers(ctx, team)
+		c, entities, err := tx.createCase(ctx, n)
 		if err != nil {
 			return err
 		}
-		for _, u := range team {
-			if _, ok := users[u]; !ok {
-				f := "team"
-				if u == n.Lead {
-					f = "lead"
-				}
-				return zhudun.FieldError(f, "user %d not found", u)
-			}
-		}
-		var fs []*zhudun.Finding
-		switch {
-		case n.FromGang != "":
-			if fs, err = tx.visibleFindings(ctx, "f.gang = ?", n.FromGang); err != nil {
-				return err
-			}
-			if len(fs) == 0 {
-				return zhudun.Errorf(zhudun.ENOTFOUND, "gang %s not found", n.FromGang)
-			}
-		case len(n.FromFindings) > 0:
-			if fs, err = tx.findingsByID(ctx, n.FromFindings); err != nil {
-				return err
-			}
-		}
-		received := tx.now
-		if n.ReceivedAt != nil {
-			if n.ReceivedAt.After(tx.now.Add(time.Minute)) {
-				return zhudun.FieldError("received_at", "received_at is in the future")
-			}
-			received = n.ReceivedAt.UTC().Truncate(time.Microsecond)
-		}
-		tmp := make([]byte, 8)
-		_, _ = rand.Read(tmp)
-		if err := tx.queryRow(ctx, `INSERT INTO cases (receipt, title, type, type_version, dept_id, lead_id, status, received_at, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			"tmp-"+hex.EncodeToString(tmp), n.Title, n.Type, zhudun.CaseTypesVersion, d.ID, nullID(n.Lead), zhudun.CaseReceived, received,
-			caller.Username, tx.now, tx.now).Scan(&id); err != nil {
-			return tx.s.internal("case insert", err)
-		}
-		receipt := fmt.Sprintf("SA%d-%06d", received.In(zhudun.CST()).Year(), id)
-		if _, err := tx.exec(ctx, `UPDATE cases SET receipt = ? WHERE id = ?`, receipt, id); err != nil {
-			return tx.s.internal("case receipt", err)
-		}
-		for _, u := range n.Team {
-			if u == n.Lead {
-				continue
-			}
-			if _, err := tx.exec(ctx, `INSERT INTO case_team (case_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, u); err != nil {
-				return tx.s.internal("case team", err)
-			}
-		}
-		for _, cp := range n.Campaigns {
-			if err := tx.tagCampaign(ctx, id, d, cp); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.addEntities(ctx, id, fs); err != nil {
-			return err
-		}
-		if err := tx.caseEventAt(ctx, id, received, "", zhudun.CaseReceived, ""); err != nil {
-			return err
-		}
-		c, err := tx.s.caseInScope(ctx, tx, id, zhudun.PermCaseWrite)
-		if err != nil {
-			return err
-		}
-		return tx.caseChanged(ctx, "case.create", c, map[string]any{"title": n.Title, "type": n.Type, "dept": d.Code,
-			"from_gang": n.FromGang, "entities": len(fs), "campaigns": n.Campaigns})
+		id = c.ID
+		return tx.caseChanged(ctx, "case.create", c, map[string]any{"title": n.Title, "type": n.Type, "dept": c.DeptCode,
+			"from_gang": n.FromGang, "entities": entities, "campaigns": n.Campaigns})
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s.caseDetail(ctx, s, id, zhudun.PermCaseWrite)
+}
+
+// createCase opens case n (validated) in a department of the caller's
+// case:write scope, without its audit row; it returns the case and the
+// number of the engine's entities it took.
+func (tx *Tx) createCase(ctx context.Context, n zhudun.NewCase) (*zhudun.Case, int, error) {
+	caller := zhudun.CallerFrom(ctx)
+	var id int64
+	code := n.Dept
+	if code == "" {
+		code = caller.DeptCode
+	}
+	d, err := tx.deptInScope(ctx, code, zhudun.PermCaseWrite)
+	if err != nil {
+		return nil, 0, zhudun.FieldError("dept", "%s", zhudun.ErrorMessage(err))
+	}
+	if d.Disabled {
+		return nil, 0, zhudun.FieldError("dept", "department %s is disabled", d.Code)
+	}
+	team := slices.Clone(n.Team)
+	if n.Lead != 0 {
+		team = append(team, n.Lead)
+	}
+	slices.Sort(team)
+	team = slices.Compact(team)
+	users, err := tx.caseUsers(ctx, team)
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, u := range team {
+		if _, ok := users[u]; !ok {
+			f := "team"
+			if u == n.Lead {
+				f = "lead"
+			}
+			return nil, 0, zhudun.FieldError(f, "user %d not found", u)
+		}
+	}
+	var fs []*zhudun.Finding
+	switch {
+	case n.FromGang != "":
+		if fs, err = tx.visibleFindings(ctx, "f.gang = ?", n.FromGang); err != nil {
+			return nil, 0, err
+		}
+		if len(fs) == 0 {
+			return nil, 0, zhudun.Errorf(zhudun.ENOTFOUND, "gang %s not found", n.FromGang)
+		}
+	case len(n.FromFindings) > 0:
+		if fs, err = tx.findingsByID(ctx, n.FromFindings); err != nil {
+			return nil, 0, err
+		}
+	}
+	received := tx.now
+	if n.ReceivedAt != nil {
+		if n.ReceivedAt.After(tx.now.Add(time.Minute)) {
+			return nil, 0, zhudun.FieldError("received_at", "received_at is in the future")
+		}
+		received = n.ReceivedAt.UTC().Truncate(time.Microsecond)
+	}
+	tmp := make([]byte, 8)
+	_, _ = rand.Read(tmp)
+	if err := tx.queryRow(ctx, `INSERT INTO cases (receipt, title, type, type_version, dept_id, lead_id, status, received_at, created_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		"tmp-"+hex.EncodeToString(tmp), n.Title, n.Type, zhudun.CaseTypesVersion, d.ID, nullID(n.Lead), zhudun.CaseReceived, received,
+		caller.Username, tx.now, tx.now).Scan(&id); err != nil {
+		return nil, 0, tx.s.internal("case insert", err)
+	}
+	receipt := fmt.Sprintf("SA%d-%06d", received.In(zhudun.CST()).Year(), id)
+	if _, err := tx.exec(ctx, `UPDATE cases SET receipt = ? WHERE id = ?`, receipt, id); err != nil {
+		return nil, 0, tx.s.internal("case receipt", err)
+	}
+	for _, u := range n.Team {
+		if u == n.Lead {
+			continue
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO case_team (case_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, u); err != nil {
+			return nil, 0, tx.s.internal("case team", err)
+		}
+	}
+	for _, cp := range n.Campaigns {
+		if err := tx.tagCampaign(ctx, id, d, cp); err != nil {
+			return nil, 0, err
+		}
+	}
+	if _, err := tx.addEntities(ctx, id, fs); err != nil {
+		return nil, 0, err
+	}
+	if err := tx.caseEventAt(ctx, id, received, "", zhudun.CaseReceived, ""); err != nil {
+		return nil, 0, err
+	}
+	c, err := tx.s.caseInScope(ctx, tx, id, zhudun.PermCaseWrite)
+	if err != nil {
+		return nil, 0, err
+	}
+	return c, len(fs), nil
 }
 
 // FindCases lists the cases of the caller's case:read scope, newest first.
@@ -486,63 +506,9 @@ func (s *Store) TransitionCase(ctx context.Context, id int64, t zhudun.CaseTrans
 		}
 	}
 	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
-		c, err := tx.writableCase(ctx, id)
+		nc, action, detail, err := tx.transitionCase(ctx, id, t)
 		if err != nil {
 			return err
-		}
-		if !zhudun.CanTransition(c.Status, t.To) {
-			return zhudun.Errorf(zhudun.ECONFLICT, "a %s case cannot become %s", c.Status, t.To)
-		}
-		at := tx.now
-		if t.At != nil {
-			at = t.At.UTC().Truncate(time.Microsecond)
-			if at.After(tx.now.Add(time.Minute)) {
-				return zhudun.FieldError("at", "at is in the future")
-			}
-			// ORDER BY rather than MAX(): SQLite's aggregate loses the
-			// column's time type.
-			var last time.Time
-			err := tx.queryRow(ctx, `SELECT at FROM case_events WHERE case_id = ? AND kind = 'status' ORDER BY at DESC LIMIT 1`, id).Scan(&last)
-			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return tx.s.internal("case last step", err)
-			}
-			if err == nil && at.Before(last) {
-				return zhudun.FieldError("at", "at is before the case's last step (%s)", last.UTC().Format(time.RFC3339))
-			}
-		}
-		col := map[string]string{zhudun.CaseFiled: "filed_at", zhudun.CaseSolved: "solved_at", zhudun.CaseTransferred: "transferred_at",
-			zhudun.CaseClosedUnfiled: "closed_at", zhudun.CaseRevoked: "closed_at"}[t.To]
-		res, err := tx.exec(ctx, `UPDATE cases SET status = ?, `+col+` = ?, updated_at = ? WHERE id = ? AND status = ?`, t.To, at, tx.now, id, c.Status)
-		if err != nil {
-			return tx.s.internal("case transition", err)
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return zhudun.Errorf(zhudun.ECONFLICT, "case %d changed meanwhile", id)
-		}
-		action := "case.transition"
-		if t.To == zhudun.CaseFiled {
-			action = "case.file"
-			if err := tx.fileNumber(ctx, c, at); err != nil {
-				return err
-			}
-		}
-		if err := tx.caseEventAt(ctx, id, at, c.Status, t.To, t.Reason); err != nil {
-			return err
-		}
-		nc, err := tx.s.caseInScope(ctx, tx, id, zhudun.PermCaseWrite)
-		if err != nil {
-			return err
-		}
-		detail := map[string]any{"from": c.Status, "to": t.To, "reason": t.Reason}
-		if t.At != nil {
-			detail["at"] = at
-		}
-		if t.To == zhudun.CaseSolved {
-			n, err := tx.confirmSolved(ctx, nc)
-			if err != nil {
-				return err
-			}
-			detail["confirmed"] = n
 		}
 		return tx.caseChanged(ctx, action, nc, detail)
 	})
@@ -550,6 +516,71 @@ func (s *Store) TransitionCase(ctx context.Context, id int64, t zhudun.CaseTrans
 		return nil, err
 	}
 	return s.caseDetail(ctx, s, id, zhudun.PermCaseWrite)
+}
+
+// transitionCase moves case id (t checked) along its lifecycle, without
+// its audit row; it returns the case as moved, the audit action and its
+// detail.
+func (tx *Tx) transitionCase(ctx context.Context, id int64, t zhudun.CaseTransition) (*zhudun.Case, string, map[string]any, error) {
+	c, err := tx.writableCase(ctx, id)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	if !zhudun.CanTransition(c.Status, t.To) {
+		return nil, "", nil, zhudun.Errorf(zhudun.ECONFLICT, "a %s case cannot become %s", c.Status, t.To)
+	}
+	at := tx.now
+	if t.At != nil {
+		at = t.At.UTC().Truncate(time.Microsecond)
+		if at.After(tx.now.Add(time.Minute)) {
+			return nil, "", nil, zhudun.FieldError("at", "at is in the future")
+		}
+		// ORDER BY rather than MAX(): SQLite's aggregate loses the
+		// column's time type.
+		var last time.Time
+		err := tx.queryRow(ctx, `SELECT at FROM case_events WHERE case_id = ? AND kind = 'status' ORDER BY at DESC LIMIT 1`, id).Scan(&last)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, "", nil, tx.s.internal("case last step", err)
+		}
+		if err == nil && at.Before(last) {
+			return nil, "", nil, zhudun.FieldError("at", "at is before the case's last step (%s)", last.UTC().Format(time.RFC3339))
+		}
+	}
+	col := map[string]string{zhudun.CaseFiled: "filed_at", zhudun.CaseSolved: "solved_at", zhudun.CaseTransferred: "transferred_at",
+		zhudun.CaseClosedUnfiled: "closed_at", zhudun.CaseRevoked: "closed_at"}[t.To]
+	res, err := tx.exec(ctx, `UPDATE cases SET status = ?, `+col+` = ?, updated_at = ? WHERE id = ? AND status = ?`, t.To, at, tx.now, id, c.Status)
+	if err != nil {
+		return nil, "", nil, tx.s.internal("case transition", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return nil, "", nil, zhudun.Errorf(zhudun.ECONFLICT, "case %d changed meanwhile", id)
+	}
+	action := "case.transition"
+	if t.To == zhudun.CaseFiled {
+		action = "case.file"
+		if err := tx.fileNumber(ctx, c, at); err != nil {
+			return nil, "", nil, err
+		}
+	}
+	if err := tx.caseEventAt(ctx, id, at, c.Status, t.To, t.Reason); err != nil {
+		return nil, "", nil, err
+	}
+	nc, err := tx.s.caseInScope(ctx, tx, id, zhudun.PermCaseWrite)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	detail := map[string]any{"from": c.Status, "to": t.To, "reason": t.Reason}
+	if t.At != nil {
+		detail["at"] = at
+	}
+	if t.To == zhudun.CaseSolved {
+		n, err := tx.confirmSolved(ctx, nc)
+		if err != nil {
+			return nil, "", nil, err
+		}
+		detail["confirmed"] = n
+	}
+	return nc, action, detail, nil
 }
 
 // confirmSolved confirms, through the workbench's review, the case's

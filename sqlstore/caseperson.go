@@ -98,17 +98,9 @@ func (s *Store) AddCasePerson(ctx context.Context, id int64, n zhudun.NewCasePer
 	if err := n.Validate(); err != nil {
 		return nil, err
 	}
-	var idno, phone string
-	var err error
-	if v := strings.TrimSpace(n.IDNumber); v != "" {
-		if idno, err = sealPersonalCanon("idno", "id_number", v); err != nil {
-			return nil, err
-		}
-	}
-	if v := strings.TrimSpace(n.Phone); v != "" {
-		if phone, err = sealPersonalCanon("phone", "phone", v); err != nil {
-			return nil, err
-		}
+	idno, phone, err := canonPersonal(n)
+	if err != nil {
+		return nil, err
 	}
 	var out *zhudun.CasePerson
 	err = s.write(ctx, func(ctx context.Context, tx *Tx) error {
@@ -116,56 +108,92 @@ func (s *Store) AddCasePerson(ctx context.Context, id int64, n zhudun.NewCasePer
 		if err != nil {
 			return err
 		}
-		var pid int64
-		if idno != "" {
-			err := tx.queryRow(ctx, `SELECT id FROM people WHERE idno_idx = ?`, tx.s.keys.Index("idno", idno)).Scan(&pid)
-			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return tx.s.internal("person lookup", err)
-			}
-		}
-		known := pid != 0
-		if !known {
-			if err := tx.queryRow(ctx, `INSERT INTO people (name, created_at, updated_at) VALUES (?, ?, ?) RETURNING id`, n.Name, tx.now, tx.now).Scan(&pid); err != nil {
-				return tx.s.internal("person insert", err)
-			}
-			if idno != "" {
-				if err := tx.setPersonField(ctx, pid, "idno", idno); err != nil {
-					return err
-				}
-			}
-		}
-		if phone != "" {
-			if err := tx.setPersonField(ctx, pid, "phone", phone); err != nil {
-				return err
-			}
-		}
-		var cpid int64
-		err = tx.queryRow(ctx, `INSERT INTO case_people (case_id, person_id, role, apprehended_on, note, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (case_id, person_id, role) DO NOTHING RETURNING id`,
-			id, pid, n.Role, n.ApprehendedOn, strings.TrimSpace(n.Note), zhudun.CallerFrom(ctx).Username, tx.now).Scan(&cpid)
-		if errors.Is(err, sql.ErrNoRows) {
-			return zhudun.Errorf(zhudun.ECONFLICT, "the person is a %s of this case already", n.Role)
-		}
+		add, err := tx.addCasePerson(ctx, c, n, idno, phone)
 		if err != nil {
-			return tx.s.internal("case person", err)
-		}
-		if out, err = scanCasePerson(tx.queryRow(ctx, casePersonSelect+` WHERE cp.id = ?`, cpid)); err != nil {
-			return tx.s.internal("case person load", err)
-		}
-		var marks []mark
-		if idno != "" {
-			marks = append(marks, mark{"idno", tx.s.keys.Index("idno", idno), pii.MaskIDNumber(idno)})
-		}
-		if m, ok := tx.phoneMark(phone); ok && phone != "" {
-			marks = append(marks, m)
-		}
-		if err := tx.markCase(ctx, c, "person", marks); err != nil {
 			return err
 		}
-		return tx.caseChanged(ctx, "case.person.add", c, map[string]any{"person": pid, "role": n.Role, "known": known,
+		out = add.CasePerson
+		return tx.caseChanged(ctx, "case.person.add", c, map[string]any{"person": add.PersonID, "role": n.Role, "known": add.known,
 			"id_number": out.IDNumberMasked, "apprehended_on": n.ApprehendedOn})
 	})
 	return out, err
+}
+
+// addedPerson is a person addCasePerson added to a case: known when the
+// resident ID joined a person on record.
+type addedPerson struct {
+	*zhudun.CasePerson
+	known bool
+}
+
+// canonPersonal checks and normalises a new person's resident ID and
+// phone (either may be empty).
+func canonPersonal(n zhudun.NewCasePerson) (idno, phone string, err error) {
+	if v := strings.TrimSpace(n.IDNumber); v != "" {
+		if idno, err = sealPersonalCanon("idno", "id_number", v); err != nil {
+			return "", "", err
+		}
+	}
+	if v := strings.TrimSpace(n.Phone); v != "" {
+		if phone, err = sealPersonalCanon("phone", "phone", v); err != nil {
+			return "", "", err
+		}
+	}
+	return idno, phone, nil
+}
+
+// addCasePerson adds person n (validated; idno and phone canonical or
+// empty) to writable case c and marks the case with the person's ID and
+// phone (the cross-reference), without an audit row.
+func (tx *Tx) addCasePerson(ctx context.Context, c *zhudun.Case, n zhudun.NewCasePerson, idno, phone string) (*addedPerson, error) {
+	var pid int64
+	if idno != "" {
+		err := tx.queryRow(ctx, `SELECT id FROM people WHERE idno_idx = ?`, tx.s.keys.Index("idno", idno)).Scan(&pid)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, tx.s.internal("person lookup", err)
+		}
+	}
+	known := pid != 0
+	if !known {
+		if err := tx.queryRow(ctx, `INSERT INTO people (name, created_at, updated_at) VALUES (?, ?, ?) RETURNING id`, n.Name, tx.now, tx.now).Scan(&pid); err != nil {
+			return nil, tx.s.internal("person insert", err)
+		}
+		if idno != "" {
+			if err := tx.setPersonField(ctx, pid, "idno", idno); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if phone != "" {
+		if err := tx.setPersonField(ctx, pid, "phone", phone); err != nil {
+			return nil, err
+		}
+	}
+	var cpid int64
+	err := tx.queryRow(ctx, `INSERT INTO case_people (case_id, person_id, role, apprehended_on, note, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (case_id, person_id, role) DO NOTHING RETURNING id`,
+		c.ID, pid, n.Role, n.ApprehendedOn, strings.TrimSpace(n.Note), zhudun.CallerFrom(ctx).Username, tx.now).Scan(&cpid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, zhudun.Errorf(zhudun.ECONFLICT, "the person is a %s of this case already", n.Role)
+	}
+	if err != nil {
+		return nil, tx.s.internal("case person", err)
+	}
+	out, err := scanCasePerson(tx.queryRow(ctx, casePersonSelect+` WHERE cp.id = ?`, cpid))
+	if err != nil {
+		return nil, tx.s.internal("case person load", err)
+	}
+	var marks []mark
+	if idno != "" {
+		marks = append(marks, mark{"idno", tx.s.keys.Index("idno", idno), pii.MaskIDNumber(idno)})
+	}
+	if m, ok := tx.phoneMark(phone); ok && phone != "" {
+		marks = append(marks, m)
+	}
+	if err := tx.markCase(ctx, c, "person", marks); err != nil {
+		return nil, err
+	}
+	return &addedPerson{out, known}, nil
 }
 
 // FindPerson returns a person with each case of theirs in the caller's
@@ -290,28 +318,38 @@ func (s *Store) AddMeasure(ctx context.Context, id int64, n zhudun.NewMeasure) (
 		if err != nil {
 			return err
 		}
-		var one int
-		err = tx.queryRow(ctx, `SELECT 1 FROM case_people WHERE case_id = ? AND person_id = ? AND role = ?`, id, n.Person, zhudun.RoleSuspect).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
-			return zhudun.FieldError("person", "person %d is not a suspect of this case", n.Person)
-		}
-		if err != nil {
-			return tx.s.internal("measure person", err)
-		}
-		coercive := n.Kind != zhudun.MeasureSummons
-		var mid int64
-		if err := tx.queryRow(ctx, `INSERT INTO case_measures (case_id, person_id, kind, coercive, from_day, to_day, authority, document_no, created_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, id, n.Person, n.Kind, coercive, n.From, n.To, n.Authority, n.DocumentNo,
-			zhudun.CallerFrom(ctx).Username, tx.now).Scan(&mid); err != nil {
-			return tx.s.internal("measure insert", err)
-		}
-		if out, err = scanMeasure(tx.queryRow(ctx, measureSelect+` WHERE m.id = ?`, mid)); err != nil {
-			return tx.s.internal("measure load", err)
+		if out, err = tx.addMeasure(ctx, c, n); err != nil {
+			return err
 		}
 		return tx.caseChanged(ctx, "case.measure.add", c, map[string]any{"person": n.Person, "kind": n.Kind, "from": n.From, "to": n.To,
 			"authority": n.Authority, "document_no": n.DocumentNo})
 	})
 	return out, err
+}
+
+// addMeasure records measure n (validated) on a suspect of writable case
+// c, without an audit row.
+func (tx *Tx) addMeasure(ctx context.Context, c *zhudun.Case, n zhudun.NewMeasure) (*zhudun.Measure, error) {
+	var one int
+	err := tx.queryRow(ctx, `SELECT 1 FROM case_people WHERE case_id = ? AND person_id = ? AND role = ?`, c.ID, n.Person, zhudun.RoleSuspect).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, zhudun.FieldError("person", "person %d is not a suspect of this case", n.Person)
+	}
+	if err != nil {
+		return nil, tx.s.internal("measure person", err)
+	}
+	coercive := n.Kind != zhudun.MeasureSummons
+	var mid int64
+	if err := tx.queryRow(ctx, `INSERT INTO case_measures (case_id, person_id, kind, coercive, from_day, to_day, authority, document_no, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, c.ID, n.Person, n.Kind, coercive, n.From, n.To, n.Authority, n.DocumentNo,
+		zhudun.CallerFrom(ctx).Username, tx.now).Scan(&mid); err != nil {
+		return nil, tx.s.internal("measure insert", err)
+	}
+	out, err := scanMeasure(tx.queryRow(ctx, measureSelect+` WHERE m.id = ?`, mid))
+	if err != nil {
+		return nil, tx.s.internal("measure load", err)
+	}
+	return out, nil
 }
 
 // SetApprehended records the day a suspect of the case was caught (抓获),

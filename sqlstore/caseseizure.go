@@ -58,34 +58,45 @@ func (s *Store) AddSeizure(ctx context.Context, id int64, n zhudun.NewSeizure) (
 	if err != nil {
 		return nil, err
 	}
-	items := z.Items
-	if items == nil {
-		items = []string{}
-	}
-	ib, _ := json.Marshal(items)
 	var out *zhudun.Seizure
 	err = s.write(ctx, func(ctx context.Context, tx *Tx) error {
 		c, err := tx.writableCase(ctx, id)
 		if err != nil {
 			return err
 		}
-		var sid int64
-		if err := tx.queryRow(ctx, `INSERT INTO case_seizures (case_id, kind, amount_fen, account, bank, state, frozen_on, seized_on, returned_on,
-			count, items, device_type, slots, note, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			id, z.Kind, z.AmountFen, z.Account, z.Bank, z.State, z.FrozenOn, z.SeizedOn, z.ReturnedOn, z.Count, string(ib), z.DeviceType, z.Slots,
-			z.Note, zhudun.CallerFrom(ctx).Username, tx.now).Scan(&sid); err != nil {
-			return tx.s.internal("seizure insert", err)
-		}
-		if out, err = scanSeizure(tx.queryRow(ctx, seizureSelect+` WHERE id = ?`, sid)); err != nil {
-			return tx.s.internal("seizure load", err)
-		}
-		if err := tx.markCase(ctx, c, "seizure", tx.seizureMarks(out)); err != nil {
+		if out, err = tx.addSeizure(ctx, c, z); err != nil {
 			return err
 		}
-		return tx.caseChanged(ctx, "case.seizure.add", c, map[string]any{"seizure": sid, "kind": z.Kind, "amount_fen": z.AmountFen,
+		return tx.caseChanged(ctx, "case.seizure.add", c, map[string]any{"seizure": out.ID, "kind": z.Kind, "amount_fen": z.AmountFen,
 			"count": z.Count, "device_type": z.DeviceType, "state": z.State})
 	})
 	return out, err
+}
+
+// addSeizure records seizure z (validated) of writable case c and marks
+// the case with the identifiers it names (the cross-reference), without
+// an audit row.
+func (tx *Tx) addSeizure(ctx context.Context, c *zhudun.Case, z *zhudun.Seizure) (*zhudun.Seizure, error) {
+	items := z.Items
+	if items == nil {
+		items = []string{}
+	}
+	ib, _ := json.Marshal(items)
+	var sid int64
+	if err := tx.queryRow(ctx, `INSERT INTO case_seizures (case_id, kind, amount_fen, account, bank, state, frozen_on, seized_on, returned_on,
+		count, items, device_type, slots, note, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		c.ID, z.Kind, z.AmountFen, z.Account, z.Bank, z.State, z.FrozenOn, z.SeizedOn, z.ReturnedOn, z.Count, string(ib), z.DeviceType, z.Slots,
+		z.Note, zhudun.CallerFrom(ctx).Username, tx.now).Scan(&sid); err != nil {
+		return nil, tx.s.internal("seizure insert", err)
+	}
+	out, err := scanSeizure(tx.queryRow(ctx, seizureSelect+` WHERE id = ?`, sid))
+	if err != nil {
+		return nil, tx.s.internal("seizure load", err)
+	}
+	if err := tx.markCase(ctx, c, "seizure", tx.seizureMarks(out)); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // visibleFindings loads the findings (never leads; live or withdrawn)

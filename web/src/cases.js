@@ -303,3 +303,32 @@ export function editBody(c, f, users) {
   }
   return { body: Object.keys(body).length ? body : null }
 }
+
+// Bulk import (docs/cases.md, "Bulk import"): the kinds in the order the
+// server stores them, the template links and the upload's address.
+export const IMPORT_KINDS = ['cases', 'people', 'measures', 'seizures']
+
+/** templateURL is the address of the workbook template, or of one kind's CSV template. */
+export function templateURL(kind) {
+  return kind ? '/api/v1/cases/import/template?format=csv&kind=' + encodeURIComponent(kind) : '/api/v1/cases/import/template'
+}
+
+/** isImportFile reports whether a file name is one the import reads (.xlsx or .csv). */
+export function isImportFile(name) {
+  return /\.(xlsx|csv)$/i.test(String(name || ''))
+}
+
+/** importPath is the upload's API path: the file's name, and a CSV's kind when chosen. */
+export function importPath(name, kind) {
+  let p = '/cases/import?name=' + encodeURIComponent(name || 'upload')
+  if (kind && /\.csv$/i.test(name || '')) p += '&kind=' + encodeURIComponent(kind)
+  return p
+}
+
+/** importCountRows lists an import's counts by kind, in the kinds' order, zero where absent. */
+export function importCountRows(counts) {
+  return IMPORT_KINDS.map((kind) => {
+    const c = (counts && counts[kind]) || {}
+    return { kind, stored: c.stored || 0, skipped: c.skipped || 0 }
+  })
+}

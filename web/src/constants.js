@@ -21,7 +21,7 @@ export const AUDIT_ACTIONS = [
   'audit.archive', 'retention.purge', 'keys.retire', 'source.create', 'source.disable', 'source.rotate',
   'finding.confirm', 'finding.dismiss', 'findings.export', 'lead.promote', 'allowlist.add', 'allowlist.remove', 'cutlist.fetch', 'cutlist.ack', 'cutlist.overdue',
   'appeal.create', 'appeal.restore', 'appeal.reject', 'review.request', 'review.approve', 'review.reject',
-  'case.create', 'case.file', 'case.transition', 'case.link', 'case.merge', 'case.person.add', 'case.person.apprehend', 'case.measure.add', 'case.seizure.add',
+  'case.create', 'case.file', 'case.transition', 'case.link', 'case.merge', 'case.person.add', 'case.person.apprehend', 'case.measure.add', 'case.seizure.add', 'case.import',
   'case.entity.add', 'case.campaign.add', 'case.prefix', 'campaign.create',
   'case.update', 'case.attachment.add', 'case.attachment.download', 'case.attachment.delete',
   'security.lockout', 'security.throttle', 'security.audit_verify_failed', 'security.bad_event_mac', 'security.pii_search_burst', 'security.admin_new_address',

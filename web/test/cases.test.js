@@ -250,3 +250,29 @@ describe('editBody', () => {
     expect(editBody(c, { ...same, lead: 10, team: [] }, null)).toEqual({ body: null })
   })
 })
+
+describe('bulk import', async () => {
+  const { templateURL, isImportFile, importPath, importCountRows } = await import('../src/cases.js')
+  it('links the templates', () => {
+    expect(templateURL('')).toBe('/api/v1/cases/import/template')
+    expect(templateURL('people')).toBe('/api/v1/cases/import/template?format=csv&kind=people')
+  })
+  it('takes .xlsx and .csv only', () => {
+    expect(isImportFile('台账2025.XLSX')).toBe(true)
+    expect(isImportFile('people.csv')).toBe(true)
+    expect(isImportFile('old.xls')).toBe(false)
+    expect(isImportFile('')).toBe(false)
+  })
+  it('names the file and a CSV kind in the path', () => {
+    expect(importPath('台账 2025.xlsx', 'people')).toBe('/cases/import?name=%E5%8F%B0%E8%B4%A6%202025.xlsx')
+    expect(importPath('v.csv', 'people')).toBe('/cases/import?name=v.csv&kind=people')
+    expect(importPath('v.csv', '')).toBe('/cases/import?name=v.csv')
+  })
+  it('lists the counts in the kinds order', () => {
+    expect(importCountRows({ people: { stored: 3 }, cases: { stored: 1, skipped: 2 } })).toEqual([
+      { kind: 'cases', stored: 1, skipped: 2 }, { kind: 'people', stored: 3, skipped: 0 },
+      { kind: 'measures', stored: 0, skipped: 0 }, { kind: 'seizures', stored: 0, skipped: 0 },
+    ])
+    expect(importCountRows(null).map((r) => r.stored)).toEqual([0, 0, 0, 0])
+  })
+})

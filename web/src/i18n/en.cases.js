@@ -101,6 +101,14 @@ export default {
       mergeTitle: 'Merge this case into another', mergeNote: 'The people, measures, seizures, entities and campaigns of this case move to the surviving case; this case becomes "merged" and its number stays findable. This cannot be undone.',
       into: 'Surviving case', mergeConfirm: 'Merge {ref} into {into}?', merged: 'Merged into {ref}',
     },
+    imp: {
+      button: 'Bulk import', title: 'Bulk import of cases', templates: 'Templates', xlsx: 'Excel template (with notes)', csvOf: 'CSV templates:',
+      intro: 'Fill cases, people, measures and seizures into the template and import them at once. The whole file is imported, or — with any problem — nothing of it; importing the same file again creates nothing twice.',
+      kind: { cases: 'Cases', people: 'People', measures: 'Measures', seizures: 'Seizures' },
+      file: 'File', choose: 'Choose a file (.xlsx or .csv)', csvKind: 'CSV holds', kindAuto: 'Tell by the header', submit: 'Import', badFile: 'Choose an .xlsx or .csv file',
+      rejected: '{n} problems in the file; nothing was imported. Correct them and import the whole file again.', done: 'Imported {file}',
+      col: { kind: 'Kind', stored: 'Imported', skipped: 'Imported before (skipped)', file: 'File', sheet: 'Sheet', row: 'Row', column: 'Column', cell: 'Cell', message: 'Problem' },
+    },
   },
   person: {
     title: 'Person', notFound: 'No such person, or none of their cases is within your data scope', name: 'Name', idNumber: 'Resident ID', phone: 'Phone', createdAt: 'Recorded at',

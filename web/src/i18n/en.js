@@ -152,7 +152,7 @@ const messages = {
   actionPrefix: { source: 'Event sources', auth: 'Sign-in and authentication', user: 'User administration', dept: 'Department administration', role: 'Roles and permissions', pii: 'Personal data', audit: 'Audit', grid: 'Grids', unit: 'Patrol units', incident: 'Incidents', finding: 'Finding review', lead: 'Leads', allowlist: 'Allowlist', cutlist: 'Cut lists', appeal: 'Appeals', review: 'Two-person review', case: 'Cyber cases', campaign: 'Campaigns' },
   actions: {
     case_create: 'Receive case', case_file: 'File case (number)', case_transition: 'Change case status', case_link: 'Link cases', case_merge: 'Merge cases',
-    case_person_apprehend: 'Record apprehension', case_person_add: 'Add person to case', case_measure_add: 'Record coercive measure', case_seizure_add: 'Record seizure', case_entity_add: 'Add findings to case',
+    case_person_apprehend: 'Record apprehension', case_person_add: 'Add person to case', case_measure_add: 'Record coercive measure', case_seizure_add: 'Record seizure', case_import: 'Bulk import of cases', case_entity_add: 'Add findings to case',
     case_campaign_add: 'Tag case with campaign', case_prefix: 'Set case number prefix', campaign_create: 'Create campaign',
     case_update: 'Edit case details', case_attachment_add: 'Upload case attachment', case_attachment_download: 'Download case attachment (unmasked view)', case_attachment_delete: 'Delete case attachment',
     finding_confirm: 'Confirm finding', finding_dismiss: 'Dismiss finding', findings_export: 'Export findings', lead_promote: 'Promote lead to finding',

@@ -101,6 +101,14 @@ export default {
       mergeTitle: '并案：将本案并入另一案件', mergeNote: '并案后，本案的涉案人员、强制措施、涉案扣押、关联线索和专项行动转入主案；本案状态变为「已并案」，编号仍可查询。此操作不可撤销。',
       into: '并入主案', mergeConfirm: '确认将 {ref} 并入 {into}？', merged: '已并入 {ref}',
     },
+    imp: {
+      button: '批量导入', title: '批量导入案件', templates: '下载模板', xlsx: 'Excel 模板（含填写说明）', csvOf: 'CSV 模板：',
+      intro: '按模板填写案件、人员、强制措施、涉案财物，一次导入。整个文件要么全部导入，要么（有任何问题时）全部不导入；再次导入同一文件不会重复。',
+      kind: { cases: '案件', people: '人员', measures: '强制措施', seizures: '涉案财物' },
+      file: '文件', choose: '选择文件（.xlsx 或 .csv）', csvKind: 'CSV 内容', kindAuto: '按表头识别', submit: '导入', badFile: '请选择 .xlsx 或 .csv 文件',
+      rejected: '文件中有 {n} 处问题，未导入任何数据。请改正后重新导入整个文件。', done: '已导入 {file}',
+      col: { kind: '类别', stored: '新导入', skipped: '已导入过（跳过）', file: '文件', sheet: '表', row: '行', column: '列', cell: '单元格', message: '问题' },
+    },
   },
   person: {
     title: '涉案人员', notFound: '人员不存在，或其案件均不在您的数据范围内', name: '姓名', idNumber: '公民身份号码', phone: '手机号码', createdAt: '登记时间',

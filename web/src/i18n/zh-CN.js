@@ -152,7 +152,7 @@ const messages = {
   actionPrefix: { source: '数据源管理', auth: '登录与认证', user: '用户管理', dept: '部门管理', role: '角色权限', pii: '个人信息', audit: '审计', grid: '网格', unit: '巡逻警力', incident: '警情', finding: '线索研判', lead: '弱线索', allowlist: '白名单', cutlist: '断卡清单', appeal: '申诉', review: '双人复核', case: '网安案件', campaign: '专项行动' },
   actions: {
     case_create: '受理案件', case_file: '立案（编号）', case_transition: '变更案件状态', case_link: '串案关联', case_merge: '并案',
-    case_person_apprehend: '登记抓获', case_person_add: '登记涉案人员', case_measure_add: '登记强制措施', case_seizure_add: '登记涉案扣押', case_entity_add: '案件关联研判线索',
+    case_person_apprehend: '登记抓获', case_person_add: '登记涉案人员', case_measure_add: '登记强制措施', case_seizure_add: '登记涉案扣押', case_import: '批量导入案件', case_entity_add: '案件关联研判线索',
     case_campaign_add: '案件纳入专项行动', case_prefix: '设置立案编号前缀', campaign_create: '新建专项行动',
     case_update: '编辑案件信息', case_attachment_add: '上传案件附件', case_attachment_download: '下载案件附件（查看原文）', case_attachment_delete: '删除案件附件',
     finding_confirm: '确认线索', finding_dismiss: '排除线索', findings_export: '导出线索', lead_promote: '弱线索升为发现',
