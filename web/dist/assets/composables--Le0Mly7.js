@@ -1,0 +1,1 @@
+import{tn as e}from"./element-plus-D9Kx_oLC.js";import{ht as t}from"./index-BETf07DE.js";function n(n,r,i=400){let a=null,o=t(e=>{n.includes(e.type)&&(clearTimeout(a),a=setTimeout(r,i))});e(()=>{o(),clearTimeout(a)})}export{n as t};
