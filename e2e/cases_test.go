@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -44,6 +45,11 @@ func caseFromGang(t *testing.T, e *env) {
 		return list.Total > 0 && list.Items[0].Gang != ""
 	})
 	gang := list.Items[0].Gang
+	// The case's days are in this Beijing year and before today, as the
+	// report's default period (this year to today) takes them.
+	year, daysAgo := beijingCalendar(time.Now())
+	caught, detained, frozen := daysAgo(14), daysAgo(13), daysAgo(12)
+	number := "〔" + year + "〕0001号" // filed now: this year's first
 
 	// The campaign report before the case, as 网安支队's commander sees
 	// it: the demo city has no case, nothing seized, no account confirmed.
@@ -68,7 +74,7 @@ func caseFromGang(t *testing.T, e *env) {
 	p.click(`[data-testid="nc-submit"]`)
 	p.waitFor("the case page", `/^\/cases\/\d+$/.test(location.pathname) && !!document.querySelector('[data-testid="case-ref"]')`)
 	id := strings.TrimPrefix(p.path(), "/cases/")
-	p.waitTextIn(`[data-testid="case-ref"]`, "SA2026-")
+	p.waitTextIn(`[data-testid="case-ref"]`, "SA"+year+"-")
 	p.waitTextIn(`[data-testid="case-status"]`, "已受案")
 	caseTab(p, "entities")
 	p.waitTextIn(`[data-testid="case-entities"]`, "1478")
@@ -94,20 +100,20 @@ func caseFromGang(t *testing.T, e *env) {
 	p.click(`[data-testid="case-measure-add"]`)
 	p.click(`[data-testid="cm-kind"]`)
 	p.click(`[data-testid="cm-kind-detention"]`)
-	p.typeInto("input#cm-from", "2026-11-20")
+	p.typeInto("input#cm-from", detained)
 	p.press("\r")
 	p.typeInto(field("cm-authority"), "济南市公安局")
-	p.typeInto(field("cm-document"), "济公网拘字〔2026〕0001号")
+	p.typeInto(field("cm-document"), "济公网拘字〔"+year+"〕0001号")
 	p.click(`[data-testid="cm-submit"]`)
 	p.waitTextIn(`[data-testid="case-measures"]`, "刑事拘留")
-	p.waitTextIn(`[data-testid="case-measures"]`, "2026-11-20")
+	p.waitTextIn(`[data-testid="case-measures"]`, detained)
 
 	// 抓获: the suspect's apprehension day.
 	caseTab(p, "people")
 	p.click(`[data-testid^="case-apprehend-"]`)
-	p.typeInto("input#ca-on", "2026-11-19")
+	p.typeInto("input#ca-on", caught)
 	p.press("\r") // the dialog's one-field form submits on Enter
-	p.waitTextIn(`[data-testid="case-people"]`, "2026-11-19")
+	p.waitTextIn(`[data-testid="case-people"]`, caught)
 
 	// Frozen funds typed with separators: sent as yuan text, stored in fen.
 	caseTab(p, "seizures")
@@ -115,7 +121,7 @@ func caseFromGang(t *testing.T, e *env) {
 	p.typeInto(field("cz-amount"), "1,980,000.5")
 	p.typeInto(field("cz-bank"), "中国工商银行")
 	p.typeInto(field("cz-account"), "6222020200001234567")
-	p.typeInto("input#cz-frozen-on", "2026-11-21")
+	p.typeInto("input#cz-frozen-on", frozen)
 	p.press("\r")
 	p.click(`[data-testid="cz-submit"]`)
 	p.waitTextIn(`[data-testid="case-seizures"]`, "1,980,000.50")
@@ -144,7 +150,7 @@ func caseFromGang(t *testing.T, e *env) {
 	// caught; 1,980,000.50 yuan frozen.
 	cp.click(`[data-testid="cyber-search"]`)
 	cards(cp, map[string]string{"cases_handled": "1", "cases_filed": "0", "people_coercive": "1", "suspects_caught": "1",
-		"funds_seized_fen": "1980000.50 元", "sim_cards_seized": "0", "devices_seized": "0", "malicious_accounts": "0"})
+		"funds_seized_fen": "1,980,000.50 元", "sim_cards_seized": "0", "devices_seized": "0", "malicious_accounts": "0"})
 	cp.shot("report-after-seizure")
 
 	// 立案: the only valid next steps are shown; filing gives the number.
@@ -155,7 +161,7 @@ func caseFromGang(t *testing.T, e *env) {
 	p.click(`[data-testid="case-step-filed"]`)
 	p.click(`[data-testid="case-step-submit"]`)
 	p.waitTextIn(`[data-testid="case-status"]`, "已立案")
-	p.waitTextIn(`[data-testid="case-ref"]`, "〔2026〕0001号")
+	p.waitTextIn(`[data-testid="case-ref"]`, number)
 	p.waitVisible(`[data-testid="case-step-solved"]`)
 	p.waitVisible(`[data-testid="case-step-revoked"]`)
 	caseTab(p, "timeline")
@@ -213,7 +219,7 @@ func caseFromGang(t *testing.T, e *env) {
 	caseTab(p, "people")
 	p.click(fmt.Sprintf(`[data-testid="case-person-link-%d"]`, c.People[0].Person))
 	p.waitFor("the person page", `location.pathname.startsWith('/people/')`)
-	p.waitTextIn(`[data-testid="person-cases"]`, "〔2026〕0001号")
+	p.waitTextIn(`[data-testid="person-cases"]`, number)
 	p.waitTextIn(`[data-testid="person-measures"]`, "刑事拘留")
 	p.shot("person")
 	p.click(`[data-testid="person-header"] [data-testid="pii-show"]`)
@@ -229,7 +235,7 @@ func caseFromGang(t *testing.T, e *env) {
 
 	// The list, a saved search picked again after a reset.
 	p.nav("caseList", "/cases")
-	p.waitTextIn(`[data-testid="cases-table"]`, "〔2026〕0001号")
+	p.waitTextIn(`[data-testid="cases-table"]`, number)
 	p.typeInto(field("cf-q"), "0001")
 	p.click(`[data-testid="cf-apply"]`)
 	p.click(`[data-testid="cs-save"]`)
@@ -241,22 +247,23 @@ func caseFromGang(t *testing.T, e *env) {
 	p.click(`[data-testid="cs-pick"]`)
 	p.click(`[data-testid="cs-item-e2e-search"]`)
 	p.waitFor("the saved search applied", `document.querySelector('input[data-testid="cf-q"]').value === '0001' && location.search.includes('q=0001')`)
-	p.waitTextIn(`[data-testid="cases-table"]`, "〔2026〕0001号")
+	p.waitTextIn(`[data-testid="cases-table"]`, number)
 	p.shot("cases")
 
 	// A campaign created on its page, tagged on the case page.
 	p.nav("campaigns", "/cases/campaigns")
 	p.click(`[data-testid="campaign-new"]`)
-	p.typeInto(field("cg-name"), "净网2026")
-	p.typeInto("input#cg-from", "2026-01-01")
-	p.typeInto("input#cg-to", "2026-12-31")
+	campaign := "净网" + year
+	p.typeInto(field("cg-name"), campaign)
+	p.typeInto("input#cg-from", year+"-01-01")
+	p.typeInto("input#cg-to", year+"-12-31")
 	p.press("\r")
 	p.click(`[data-testid="cg-submit"]`)
-	p.waitTextIn(`[data-testid="campaigns-table"]`, "净网2026")
+	p.waitTextIn(`[data-testid="campaigns-table"]`, campaign)
 	p.open("/cases/" + id)
 	p.click(`[data-testid="case-campaign-pick"]`)
-	p.clickText(".el-select-dropdown__item", "净网2026")
-	p.waitTextIn(`[data-testid="case-header"]`, "净网2026")
+	p.clickText(".el-select-dropdown__item", campaign)
+	p.waitTextIn(`[data-testid="case-header"]`, campaign)
 
 	// 串案: another case linked by its receipt, with a reason.
 	var linked struct {
@@ -269,7 +276,7 @@ func caseFromGang(t *testing.T, e *env) {
 	// 交叉比对: the other case freezes money in the same account — the
 	// case page's alerts tab says so, the account masked.
 	if code := ana.call("POST", fmt.Sprintf("/cases/%d/seizures", linked.ID), map[string]any{"kind": "funds", "amount": "20000.00", "state": "frozen",
-		"frozen_on": "2026-11-20", "bank": "中国工商银行", "account": "6222020200001234567"}, nil); code != http.StatusCreated {
+		"frozen_on": daysAgo(13), "bank": "中国工商银行", "account": "6222020200001234567"}, nil); code != http.StatusCreated {
 		t.Fatalf("the other case's seizure: %d %s", code, ana.last)
 	}
 	p.open("/cases/" + id)
@@ -309,14 +316,14 @@ func caseFromGang(t *testing.T, e *env) {
 	}
 
 	// The report again: the linked case joins with its 20,000.00 frozen,
-	// the merged duplicate never counts; 净网2026 is the case alone.
+	// the merged duplicate never counts; the campaign is the case alone.
 	cp.open("/cases/stats") // the campaign list loads with the page
-	cards(cp, map[string]string{"cases_handled": "2", "cases_filed": "1", "people_coercive": "1", "suspects_caught": "1", "funds_seized_fen": "2000000.50 元"})
+	cards(cp, map[string]string{"cases_handled": "2", "cases_filed": "1", "people_coercive": "1", "suspects_caught": "1", "funds_seized_fen": "2,000,000.50 元"})
 	cp.click(`[data-testid="cyber-campaign"]`)
-	cp.clickText(".el-select-dropdown__item", "净网2026")
+	cp.clickText(".el-select-dropdown__item", campaign)
 	cp.click(`[data-testid="cyber-search"]`)
-	cp.waitTextIn(`[data-testid="cyber-scope"]`, "净网2026")
-	cards(cp, map[string]string{"cases_handled": "1", "cases_filed": "1", "people_coercive": "1", "suspects_caught": "1", "funds_seized_fen": "1980000.50 元"})
+	cp.waitTextIn(`[data-testid="cyber-scope"]`, campaign)
+	cards(cp, map[string]string{"cases_handled": "1", "cases_filed": "1", "people_coercive": "1", "suspects_caught": "1", "funds_seized_fen": "1,980,000.50 元"})
 	cp.shot("report-campaign")
 
 	// Every label follows the language switch.
@@ -405,6 +412,7 @@ func caseFromGang(t *testing.T, e *env) {
 // event stream and the report's export; the sub-bureau over both sees it.
 func stationsDenied(t *testing.T, e *env, ana *api, gangCase string) {
 	const st1, st2 = "ST370102-01", "ST370102-02"
+	year, daysAgo := beijingCalendar(time.Now())
 	e.addUser(t, "st1.analyst", "analyst", st1)
 	e.addUser(t, "st2.analyst", "analyst", st2)
 	e.addUser(t, "st2.commander", "commander", st2)
@@ -418,7 +426,7 @@ func stationsDenied(t *testing.T, e *env, ana *api, gangCase string) {
 		t.Fatalf("station case: %d %s", code, s1.last)
 	}
 	if code := s1.call("POST", fmt.Sprintf("/cases/%d/seizures", sc.ID), map[string]any{"kind": "funds", "amount": "50000.00", "state": "frozen",
-		"frozen_on": "2026-11-22", "bank": "中国工商银行", "account": "6222020200001234567"}, nil); code != http.StatusCreated {
+		"frozen_on": daysAgo(11), "bank": "中国工商银行", "account": "6222020200001234567"}, nil); code != http.StatusCreated {
 		t.Fatalf("station seizure: %d %s", code, s1.last)
 	}
 	alertOf := func(c int64) func(sseEvent) bool {
@@ -486,8 +494,7 @@ func stationsDenied(t *testing.T, e *env, ana *api, gangCase string) {
 
 	// The export: the second station's commander has its own case only;
 	// the first station's figures are 404; 历下分局 over both has both.
-	today := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
-	period := "/reports/cyber?from=" + today[:4] + "-01-01&to=" + today + "&format=xlsx" // the page's default period
+	period := "/reports/cyber?from=" + year + "-01-01&to=" + daysAgo(0) + "&format=xlsx" // the page's default period
 	c2 := e.apiLogin(t, "st2.commander")
 	wantFigures(t, "second station's export", xlsxFigures(t, c2.download(t, period)), map[string]string{
 		"cases_handled": "1 0 null", "funds_seized_fen": "0 0 null", "people_coercive": "0 0 null"})
@@ -522,4 +529,45 @@ func caseTab(p *page, name string) {
 	p.noDialog()
 	p.click("#tab-" + name)
 	p.waitFor("the tab "+name, fmt.Sprintf(`!!document.querySelector('#tab-%s.is-active')`, name))
+}
+
+// beijingCalendar is the year in Beijing at now — the year the server
+// writes into receipts and numbers filed now — and daysAgo, the day k
+// days before today in Beijing, never before 1 January of that year: a
+// day always in the past (or today) and in the statistics page's default
+// period, this year to today. On the first days of January the days
+// clamp to 1 January, equal rather than reversed, so their order holds.
+// (A run across midnight on 31 December in Beijing straddles two years
+// and is not year-proof; nothing short of a fake clock in the server is.)
+func beijingCalendar(now time.Time) (year string, daysAgo func(k int) string) {
+	today := now.In(time.FixedZone("CST", 8*3600))
+	jan1 := time.Date(today.Year(), time.January, 1, 0, 0, 0, 0, today.Location())
+	return strconv.Itoa(today.Year()), func(k int) string {
+		d := today.AddDate(0, 0, -k)
+		if d.Before(jan1) {
+			d = jan1
+		}
+		return d.Format(time.DateOnly)
+	}
+}
+
+// TestBeijingCalendar: the year is Beijing's (16:10 UTC on 31 December is
+// already the new year there), and the days before today clamp to its
+// 1 January, keeping their order.
+func TestBeijingCalendar(t *testing.T) {
+	for _, c := range []struct {
+		now        time.Time
+		year       string
+		d0, d1, d7 string
+	}{
+		{time.Date(2026, 12, 3, 14, 40, 0, 0, time.UTC), "2026", "2026-12-03", "2026-12-02", "2026-11-26"},
+		{time.Date(2026, 12, 31, 16, 10, 0, 0, time.UTC), "2027", "2027-01-01", "2027-01-01", "2027-01-01"},
+		{time.Date(2027, 1, 3, 15, 59, 0, 0, time.UTC), "2027", "2027-01-03", "2027-01-02", "2027-01-01"},
+		{time.Date(2028, 3, 1, 0, 0, 0, 0, time.UTC), "2028", "2028-03-01", "2028-02-29", "2028-02-23"},
+	} {
+		year, daysAgo := beijingCalendar(c.now)
+		if year != c.year || daysAgo(0) != c.d0 || daysAgo(1) != c.d1 || daysAgo(7) != c.d7 {
+			t.Errorf("%v: %s %s %s %s; want %s %s %s %s", c.now, year, daysAgo(0), daysAgo(1), daysAgo(7), c.year, c.d0, c.d1, c.d7)
+		}
+	}
 }

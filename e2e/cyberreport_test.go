@@ -494,7 +494,7 @@ func pressFigures(t *testing.T, e *env) {
 	setRange(p, "2021-01-01", "2021-12-31")
 	cards(p, map[string]string{
 		"cases_handled": "598", "cases_filed": "127", "cases_solved": "127", "cases_transferred": "0", "people_coercive": "836", "suspects_caught": "66",
-		"funds_seized_fen": "1980000.00 元", "sim_cards_seized": "1210", "devices_seized": "79", "malicious_accounts": "1200000",
+		"funds_seized_fen": "1,980,000.00 元", "sim_cards_seized": "1,210", "devices_seized": "79", "malicious_accounts": "1,200,000",
 	})
 	p.waitTextIn(`[data-testid="cyber-card-cases_handled"]`, "+29800.0%")
 	p.shot("press-figures")

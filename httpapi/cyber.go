@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -137,16 +138,75 @@ func cyberPct(p *float64) string {
 	return fmt.Sprintf("%+.1f%%", *p)
 }
 
+// cyberColumns are the table's columns in mm — 项目, 单位, 本期, 去年同期,
+// 同比 — filling A4's 170 mm between the 20 mm margins: the figures get 30
+// mm each, room for "+1199900.0%" or a hundred million yuan at 11 pt.
+func cyberColumns() []float64 { return []float64{64, 16, 30, 30, 30} }
+
+// cyberCell is one cell of the PDF's table as it is drawn.
+type cyberCell struct {
+	text, align   string
+	width, height float64
+	size          float64 // font size in points
+	fill          bool
+}
+
+// cyberTable lays the table out, the head first: each cell's text at its
+// font size, 11 pt (10 for a breakdown line), smaller when the text would
+// not fit inside the cell's borders — fpdf's cells neither clip nor wrap,
+// so a long figure (a change of millions of percent, a sum of trillions)
+// would run over its neighbour's. The PDF must hold the font.
+func cyberTable(pdf *fpdf.Fpdf, font string, rows []cyberRow) [][]cyberCell {
+	widths := cyberColumns()
+	fit := func(i int, text, align string, height, size float64, fill bool) cyberCell {
+		pdf.SetFont(font, "", size)
+		if w, room := pdf.GetStringWidth(text), widths[i]-2*pdf.GetCellMargin(); w > room {
+			// Width is proportional to the size; 0.98 keeps rounding in the cell.
+			size = math.Floor(size*room/w*0.98*10) / 10
+		}
+		return cyberCell{text: text, align: align, width: widths[i], height: height, size: size, fill: fill}
+	}
+	var head []cyberCell
+	for i, h := range []string{"项目", "单位", "本期", "去年同期", "同比"} {
+		head = append(head, fit(i, h, "C", 9, 11, true))
+	}
+	out := [][]cyberCell{head}
+	for _, x := range rows {
+		name, unit, size := x.name, x.unit, 11.0
+		if x.indent {
+			name, size = "    其中："+x.name, 10
+		}
+		if unit == "分" {
+			unit = "元"
+		}
+		out = append(out, []cyberCell{
+			fit(0, name, "L", 8, size, false),
+			fit(1, unit, "C", 8, size, false),
+			fit(2, cyberNumber(x.unit, x.fig.Value), "R", 8, size, false),
+			fit(3, cyberNumber(x.unit, x.fig.LastYear), "R", 8, size, false),
+			fit(4, cyberPct(x.fig.ChangePct), "R", 8, size, false),
+		})
+	}
+	return out
+}
+
+// cyberDoc is an A4 page in mm with the CJK font (fonts.SongTiName) and
+// 20 mm margins, as the report is laid out.
+func cyberDoc() *fpdf.Fpdf {
+	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf.AddUTF8FontFromBytes(fonts.SongTiName, "", fonts.SongTi)
+	pdf.SetMargins(20, 20, 20)
+	return pdf
+}
+
 // cyberPDF draws the report as a one-page A4 通报 table: title, period and
 // scope, then each figure with last year's and the change, breakdowns
 // indented under their figure; money in yuan.
 func cyberPDF(w *bytes.Buffer, rep *zhudun.CyberReport, rows []cyberRow, from, to string, now time.Time) error {
 	const font = fonts.SongTiName
-	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf := cyberDoc()
 	pdf.SetCreationDate(now)
 	pdf.SetTitle("网络犯罪案件工作情况通报", true)
-	pdf.AddUTF8FontFromBytes(font, "", fonts.SongTi)
-	pdf.SetMargins(20, 20, 20)
 	pdf.SetAutoPageBreak(true, 18)
 	pdf.AddPage()
 	pdf.SetFont(font, "", 20)
@@ -159,28 +219,12 @@ func cyberPDF(w *bytes.Buffer, rep *zhudun.CyberReport, rows []cyberRow, from, t
 	pdf.CellFormat(0, 7, "统计期间："+from+" 至 "+to+"（与去年同期比较）", "", 1, "C", false, 0, "")
 	pdf.MultiCell(0, 7, "统计范围："+scope, "", "C", false)
 	pdf.Ln(4)
-	widths := []float64{70, 18, 30, 30, 22}
-	head := []string{"项目", "单位", "本期", "去年同期", "同比"}
-	pdf.SetFillColor(230, 230, 230)
-	pdf.SetFont(font, "", 11)
-	for i, h := range head {
-		pdf.CellFormat(widths[i], 9, h, "1", 0, "C", true, 0, "")
-	}
-	pdf.Ln(-1)
-	for _, x := range rows {
-		name, unit, size := x.name, x.unit, 11.0
-		if x.indent {
-			name, size = "    其中："+x.name, 10
+	pdf.SetFillColor(230, 230, 230) // the head's
+	for _, row := range cyberTable(pdf, font, rows) {
+		for _, c := range row {
+			pdf.SetFont(font, "", c.size)
+			pdf.CellFormat(c.width, c.height, c.text, "1", 0, c.align, c.fill, 0, "")
 		}
-		if unit == "分" {
-			unit = "元"
-		}
-		pdf.SetFont(font, "", size)
-		pdf.CellFormat(widths[0], 8, name, "1", 0, "L", false, 0, "")
-		pdf.CellFormat(widths[1], 8, unit, "1", 0, "C", false, 0, "")
-		pdf.CellFormat(widths[2], 8, cyberNumber(x.unit, x.fig.Value), "1", 0, "R", false, 0, "")
-		pdf.CellFormat(widths[3], 8, cyberNumber(x.unit, x.fig.LastYear), "1", 0, "R", false, 0, "")
-		pdf.CellFormat(widths[4], 8, cyberPct(x.fig.ChangePct), "1", 0, "R", false, 0, "")
 		pdf.Ln(-1)
 	}
 	pdf.Ln(4)

@@ -81,6 +81,20 @@ export function yuanToFen(s) {
   return Number.isSafeInteger(n) ? n : null
 }
 
+// The thousands separator goes between digit triples counted from the
+// right: \B keeps it off the start (and off a minus sign).
+const TRIPLES = /\B(?=(\d{3})+(?!\d))/g
+
+/**
+ * formatCount writes an integer with thousands separators (1200000 →
+ * "1,200,000", -1234 → "-1,234"); anything that is not an integer comes
+ * back as it is, so a figure is never rounded or hidden.
+ */
+export function formatCount(n) {
+  const s = n === null || n === undefined ? '' : String(n)
+  return /^-?\d+$/.test(s) ? s.replace(TRIPLES, ',') : s
+}
+
 /** fenToYuan writes integer fen as yuan with two decimals; group adds thousands separators. */
 export function fenToYuan(fen, group = false) {
   if (fen === null || fen === undefined || fen === '') return ''
@@ -91,7 +105,7 @@ export function fenToYuan(fen, group = false) {
   s = s.padStart(3, '0')
   let ip = s.slice(0, -2).replace(/^0+(?=\d)/, '')
   const fp = s.slice(-2)
-  if (group) ip = ip.replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+  if (group) ip = formatCount(ip)
   return `${neg ? '-' : ''}${ip}.${fp}`
 }
 

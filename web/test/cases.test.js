@@ -3,7 +3,7 @@
 // bodies. Expected values written by hand.
 import { describe, it, expect } from 'vitest'
 import {
-  normalizeYuan, yuanToFen, fenToYuan, nextSteps, needsReason, canMerge, validReason, caseQuery, caseFiltersFromQuery, emptyCaseFilters,
+  normalizeYuan, yuanToFen, fenToYuan, formatCount, nextSteps, needsReason, canMerge, validReason, caseQuery, caseFiltersFromQuery, emptyCaseFilters,
   loadSearches, saveSearch, deleteSearch, seizureBody, splitItems, entityGraph, parseCaseRef, caseRef,
   formatBytes, uploadProblem, uploadError, editBody, MAX_ATTACHMENT_BYTES,
 } from '../src/cases.js'
@@ -51,6 +51,21 @@ describe('yuan and fen', () => {
     expect(fenToYuan(123456789, true)).toBe('1,234,567.89')
     expect(fenToYuan(null)).toBe('')
     expect(fenToYuan('x')).toBe('')
+    expect(fenToYuan(-123456789, true)).toBe('-1,234,567.89')
+    expect(fenToYuan(99, true)).toBe('0.99')
+    expect(fenToYuan(100000, true)).toBe('1,000.00')
+  })
+  it('writes counts with thousands separators, as the statistics page shows them', () => {
+    expect(formatCount(0)).toBe('0')
+    expect(formatCount(999)).toBe('999')
+    expect(formatCount(1000)).toBe('1,000')
+    expect(formatCount(1210)).toBe('1,210')
+    expect(formatCount(1200000)).toBe('1,200,000')
+    expect(formatCount(-1234)).toBe('-1,234')
+    expect(formatCount('598')).toBe('598')
+    expect(formatCount(2.5)).toBe('2.5')
+    expect(formatCount(null)).toBe('')
+    expect(formatCount(undefined)).toBe('')
   })
 })
 
