@@ -89,7 +89,9 @@ func runStages(ctx context.Context, e *env, cfg *Config, store *sqlstore.Store, 
 			return err
 		}
 		w := live.NewPartitionWorker(live.PartitionConfig{Store: store, Members: members, Partitions: st.Partitions(), Lease: membersLease, Logger: log,
-			Open: func(ctx context.Context, p int, start uint64) (live.Consumer, error) { return st.ConsumePartition(ctx, p, start) },
+			Open: func(ctx context.Context, p int, start uint64) (live.Consumer, error) {
+				return st.ConsumePartition(ctx, p, start)
+			},
 			Emit: link.Publish})
 		fmt.Fprintln(e.stdout, "live engine: partition worker on", natsbus.DefaultIngestStream, "(stop with Ctrl-C; the others take its partitions over)")
 		wg.Go(func() {
