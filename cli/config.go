@@ -99,7 +99,7 @@ func (c *Config) options() []option {
 		{name: "ingest-rate", usage: "events per second each source may push (bursts of ten seconds' worth)", str: &c.IngestRate, def: "200000"},
 		{name: "ingest-max-gib", usage: "size of the ingest stream in GiB; a full stream answers 429", str: &c.IngestMaxGiB, def: "16"},
 		{name: "engine", usage: "serve: run the live Four Cuts engine in this process (embedded) or not (off: `zhudun engine` workers run it; docs/live.md)", str: &c.Engine, def: "embedded"},
-		{name: "stage", usage: "engine: single (one worker reads every partition), partition (a partition worker: shares the partitions with the others and passes the linked subset on), global (the one global stage, on the linked subset) or both (docs/live.md, \"Scale-out\")", str: &c.Stage, def: "single"},
+		{name: "stage", usage: "engine: single (one worker reads every partition), partition (a partition worker: shares the partitions with the others and passes the linked subset on), global (a candidate for the global stage on the linked subset, run by one worker at a time) or both (docs/live.md, \"Scale-out\")", str: &c.Stage, def: "single"},
 		{name: "geocoder-crs", usage: "coordinate system of the address service's answers: wgs84 or gcj02", str: &c.GeocoderCRS, def: "wgs84"},
 		{name: "tls-cert", usage: "TLS certificate file (serves HTTPS; cookies become Secure)", str: &c.TLSCert},
 		{name: "tls-key", usage: "TLS key file", str: &c.TLSKey},

@@ -119,12 +119,19 @@ func scaleLog() *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, nil))
 }
 
-// global is the global stage: the live engine on the link stream.
-func (s *scaleEnv) global() *live.Service {
-	return live.New(live.Config{Store: s.store, Name: "global", Logger: scaleLog(), Quiet: 100 * time.Millisecond, Every: 300 * time.Millisecond,
-		Stream: func(ctx context.Context, name string, start uint64) (live.Consumer, error) {
-			return s.link.Consume(ctx, name, start)
-		}})
+// elected runs the global stage — the live engine on the link stream —
+// while worker id holds its lease.
+func (s *scaleEnv) elected(ctx context.Context, id string) {
+	runGlobal(ctx, s.store, s.link, s.members, id)
+}
+
+func runGlobal(ctx context.Context, store live.Store, link *natsbus.IngestStream, m *natsbus.Members, id string) {
+	live.RunElected(ctx, m, live.GlobalLease, id, scaleLease, scaleLog(), func(ctx context.Context) {
+		live.New(live.Config{Store: store, Name: "global", Logger: scaleLog(), Quiet: 100 * time.Millisecond, Every: 300 * time.Millisecond,
+			Stream: func(ctx context.Context, name string, start uint64) (live.Consumer, error) {
+				return link.Consume(ctx, name, start)
+			}}).Run(ctx)
+	})
 }
 
 // settled waits until every partition's checkpoint covers its last
@@ -172,24 +179,25 @@ func (s *scaleEnv) settled() {
 	}
 }
 
-// TestScaleOutEqualsDetect: one, two and three partition workers on the
-// machine's NATS share the partitions; the global stage fed their linked
-// subset ends with zhudun detect's findings — entities, categories and
-// gangs as partitions — each stored and created once.
+// TestScaleOutEqualsDetect: one, two and three workers on the machine's
+// NATS share the partitions, and elect one of them to run the global
+// stage; fed their linked subset, it ends with zhudun detect's findings —
+// entities, categories and gangs as partitions — each stored and created
+// once.
 func TestScaleOutEqualsDetect(t *testing.T) {
 	dir, want := world()
 	for _, n := range []int{1, 2, 3} {
 		t.Run(fmt.Sprintf("%d workers", n), func(t *testing.T) {
 			s := newScaleEnv(t)
 			ctx, cancel := context.WithCancel(t.Context())
-			done := make(chan struct{}, n+1)
+			done := make(chan struct{}, 2*n)
 			workers := make([]*live.PartitionWorker, n)
 			for i := range workers {
-				workers[i] = partitionWorker(s.store, s.stream, s.link, s.members, fmt.Sprintf("w%d", i))
+				id := fmt.Sprintf("w%d", i)
+				workers[i] = partitionWorker(s.store, s.stream, s.link, s.members, id)
 				go func() { workers[i].Run(ctx); done <- struct{}{} }()
+				go func() { s.elected(ctx, id); done <- struct{}{} }()
 			}
-			g := s.global()
-			go func() { g.Run(ctx); done <- struct{}{} }()
 			s.ingest(dir)
 			s.settled()
 			owned, linked, events := 0, int64(0), int64(0)
@@ -201,8 +209,12 @@ func TestScaleOutEqualsDetect(t *testing.T) {
 				linked += w.Linked()
 				events += w.Events()
 			}
+			holder, err := s.members.Holder(t.Context(), live.GlobalLease)
+			if err != nil || holder == "" {
+				t.Errorf("global stage held by %q (%v)", holder, err)
+			}
 			cancel()
-			for range n + 1 {
+			for range 2 * n {
 				<-done
 			}
 			if owned != scaleParts {
@@ -214,11 +226,12 @@ func TestScaleOutEqualsDetect(t *testing.T) {
 	}
 }
 
-// TestScaleOutTakeover: two partition workers run as processes of their
-// own; one is killed with SIGKILL at a random moment while the feed
-// arrives (it cannot leave: its lease lapses); the other takes its
-// partitions over from their checkpoints. The findings are detect's, none
-// lost, none twice.
+// TestScaleOutTakeover: two workers, each a partition worker and a
+// candidate for the global stage, run as processes of their own; the one
+// holding the global stage is killed with SIGKILL at a random moment while
+// the feed arrives (it cannot leave: its leases lapse); the other takes its
+// partitions over from their checkpoints, and the global stage from its
+// checkpoint. The findings are detect's, none lost, none twice.
 func TestScaleOutTakeover(t *testing.T) {
 	feedDir, want := world()
 	s := newScaleEnv(t)
@@ -232,16 +245,23 @@ func TestScaleOutTakeover(t *testing.T) {
 		}
 		return cmd
 	}
-	a, b := start("a"), start("b")
+	// a starts first and takes the global stage; then b joins.
+	a := start("a")
+	for deadline := time.Now().Add(time.Minute); ; {
+		if h, _ := s.members.Holder(t.Context(), live.GlobalLease); h == "a" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a did not take the global stage")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	b := start("b")
 	defer func() { b.Process.Signal(syscall.SIGKILL); b.Wait() }()
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan struct{})
-	g := s.global()
-	go func() { defer close(done); g.Run(ctx) }()
 	ingested := make(chan struct{})
 	go func() { defer close(ingested); s.ingestPaced(feedDir, 200*time.Millisecond) }()
-	// Both hold partitions, and a has checkpointed one of its own, before
-	// it dies.
+	// Both hold partitions, and a has checkpointed one of its own and the
+	// global stage, before it dies.
 	var ofA []int
 	for p := range scaleParts {
 		if live.Owner([]string{"a", "b"}, p) == "a" {
@@ -259,7 +279,8 @@ func TestScaleOutTakeover(t *testing.T) {
 				n++
 			}
 		}
-		if len(alive) == 2 && n > 0 {
+		_, gerr := s.store.EngineCheckpoint(s.sys, "global")
+		if len(alive) == 2 && n > 0 && gerr == nil {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -289,8 +310,9 @@ func TestScaleOutTakeover(t *testing.T) {
 	if alive, _ := s.members.Alive(t.Context()); len(alive) != 1 || alive[0] != "b" {
 		t.Fatalf("members after the kill: %v, want [b]", alive)
 	}
-	cancel()
-	<-done
+	if h, _ := s.members.Holder(t.Context(), live.GlobalLease); h != "b" {
+		t.Fatalf("the global stage is held by %q after the kill, want b", h)
+	}
 	check(t, s.live(), want)
 }
 
@@ -306,5 +328,7 @@ func scaleWorker(ctx context.Context, keys *gmcrypto.Keyring) error {
 		return err
 	}
 	defer bus.Close()
-	return partitionWorker(store, st, link, m, os.Getenv("LIVE_TEST_NAME")).Run(ctx)
+	id := os.Getenv("LIVE_TEST_NAME")
+	go runGlobal(ctx, store, link, m, id)
+	return partitionWorker(store, st, link, m, id).Run(ctx)
 }

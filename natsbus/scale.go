@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/zhudun/zhudun"
 )
 
 // Scale-out (docs/live.md, "Scale-out"): partition workers read one
@@ -64,9 +67,15 @@ func (b *Bus) OpenMembers(ctx context.Context, bucket string, lease time.Duratio
 	return &Members{kv: kv}, nil
 }
 
+// memberKey prefixes the members' keys; leaseKey the leases'.
+const (
+	memberKey = "member."
+	leaseKey  = "lease."
+)
+
 // Beat records worker id as alive for another lease.
 func (m *Members) Beat(ctx context.Context, id string) error {
-	if _, err := m.kv.Put(ctx, id, []byte(time.Now().UTC().Format(time.RFC3339))); err != nil {
+	if _, err := m.kv.Put(ctx, memberKey+id, []byte(time.Now().UTC().Format(time.RFC3339))); err != nil {
 		return unavailable("member beat", err)
 	}
 	return nil
@@ -75,7 +84,7 @@ func (m *Members) Beat(ctx context.Context, id string) error {
 // Leave removes worker id at once (a clean stop: its partitions are taken
 // over without waiting out the lease).
 func (m *Members) Leave(ctx context.Context, id string) error {
-	if err := m.kv.Delete(ctx, id); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+	if err := m.kv.Delete(ctx, memberKey+id); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
 		return unavailable("member leave", err)
 	}
 	return nil
@@ -90,6 +99,59 @@ func (m *Members) Alive(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, unavailable("members", err)
 	}
-	slices.Sort(keys)
-	return keys, nil
+	var out []string
+	for _, k := range keys {
+		if id, ok := strings.CutPrefix(k, memberKey); ok {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// Acquire takes lease name for worker id, for one lease; ECONFLICT while
+// another worker holds it. The revision returned renews it.
+func (m *Members) Acquire(ctx context.Context, name, id string) (uint64, error) {
+	rev, err := m.kv.Create(ctx, leaseKey+name, []byte(id))
+	if errors.Is(err, jetstream.ErrKeyExists) {
+		return 0, zhudun.Errorf(zhudun.ECONFLICT, "lease %s is held", name)
+	}
+	if err != nil {
+		return 0, unavailable("lease acquire", err)
+	}
+	return rev, nil
+}
+
+// Renew holds lease name for another lease, if nobody took it since
+// revision rev (ECONFLICT: it lapsed and another worker holds it).
+func (m *Members) Renew(ctx context.Context, name, id string, rev uint64) (uint64, error) {
+	next, err := m.kv.Update(ctx, leaseKey+name, []byte(id), rev)
+	var apiErr *jetstream.APIError
+	if errors.As(err, &apiErr) && (apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence || apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant) {
+		return 0, zhudun.Errorf(zhudun.ECONFLICT, "lease %s was lost", name)
+	}
+	if err != nil {
+		return 0, unavailable("lease renew", err)
+	}
+	return next, nil
+}
+
+// Holder is the worker holding lease name; "" when none does.
+func (m *Members) Holder(ctx context.Context, name string) (string, error) {
+	e, err := m.kv.Get(ctx, leaseKey+name)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", unavailable("lease holder", err)
+	}
+	return string(e.Value()), nil
+}
+
+// Release gives lease name up, if it is still at revision rev.
+func (m *Members) Release(ctx context.Context, name string, rev uint64) error {
+	if err := m.kv.Delete(ctx, leaseKey+name, jetstream.LastRevision(rev)); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+		return unavailable("lease release", err)
+	}
+	return nil
 }

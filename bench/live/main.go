@@ -123,6 +123,11 @@ func main() {
 			defer func() { c.Process.Signal(syscall.SIGTERM); c.Wait() }()
 		}
 	}
+	if *workers > 0 {
+		// The workers see one another (a beat) and settle the partitions
+		// among them before the feed arrives, so that none is read twice.
+		time.Sleep(12 * time.Second)
+	}
 	srv := exec.Command(*bin, serveArgs...)
 	logf, err := os.Create(filepath.Join(dir, "server.log"))
 	check(err)
