@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"syscall"
 	"testing"
 	"time"
@@ -26,7 +27,7 @@ import (
 const scaleParts = 8
 
 // scaleLease is the partition workers' lease in the tests.
-const scaleLease = 3 * time.Second
+const scaleLease = 5 * time.Second
 
 // scaleEnv is env on the machine's NATS (ZHUDUN_TEST_NATS) with streams of
 // the test's own, the link stream and the members bucket.
@@ -200,12 +201,27 @@ func TestScaleOutEqualsDetect(t *testing.T) {
 			}
 			s.ingest(dir)
 			s.settled()
-			owned, linked, events := 0, int64(0), int64(0)
-			for i, w := range workers {
-				if w.Owned() == 0 {
-					t.Errorf("worker %d holds no partition", i)
+			// Each worker holds partitions and together they hold each
+			// once — once the membership is steady (a late beat on a loaded
+			// machine may move partitions for a moment: harmless, replayed).
+			var owned []int
+			for deadline := time.Now().Add(time.Minute); ; {
+				owned = owned[:0]
+				sum := 0
+				for _, w := range workers {
+					owned = append(owned, w.Owned())
+					sum += w.Owned()
 				}
-				owned += w.Owned()
+				if sum == scaleParts && !slices.Contains(owned, 0) {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("the workers hold %v partitions, want %d in all, none without", owned, scaleParts)
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			linked, events := int64(0), int64(0)
+			for _, w := range workers {
 				linked += w.Linked()
 				events += w.Events()
 			}
@@ -216,9 +232,6 @@ func TestScaleOutEqualsDetect(t *testing.T) {
 			cancel()
 			for range 2 * n {
 				<-done
-			}
-			if owned != scaleParts {
-				t.Fatalf("the workers held %d partitions, want %d", owned, scaleParts)
 			}
 			t.Logf("%d workers: %d events fed, %d passed on to the global stage", n, events, linked)
 			check(t, s.live(), want)

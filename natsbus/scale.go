@@ -55,7 +55,9 @@ func (s *IngestStream) LinkConfig() IngestConfig {
 // that stops beating — killed, cut off — drops out without anyone
 // deleting it, on the server's clock.
 type Members struct {
-	kv jetstream.KeyValue
+	kv     jetstream.KeyValue
+	js     jetstream.JetStream
+	bucket string
 }
 
 // OpenMembers makes sure the bucket exists with entries kept for lease.
@@ -64,7 +66,7 @@ func (b *Bus) OpenMembers(ctx context.Context, bucket string, lease time.Duratio
 	if err != nil {
 		return nil, busError("members bucket "+bucket, err)
 	}
-	return &Members{kv: kv}, nil
+	return &Members{kv: kv, js: b.js, bucket: bucket}, nil
 }
 
 // memberKey prefixes the members' keys; leaseKey the leases'.
@@ -82,26 +84,37 @@ func (m *Members) Beat(ctx context.Context, id string) error {
 }
 
 // Leave removes worker id at once (a clean stop: its partitions are taken
-// over without waiting out the lease).
+// over without waiting out the lease). The key's messages are purged from
+// the bucket's stream, leaving no delete marker for Alive to see.
 func (m *Members) Leave(ctx context.Context, id string) error {
-	if err := m.kv.Delete(ctx, memberKey+id); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+	st, err := m.js.Stream(ctx, "KV_"+m.bucket)
+	if err == nil {
+		err = st.Purge(ctx, jetstream.WithPurgeSubject(m.subject(memberKey+id)))
+	}
+	if err != nil {
 		return unavailable("member leave", err)
 	}
 	return nil
 }
 
-// Alive lists the workers whose lease holds, sorted.
+func (m *Members) subject(key string) string { return "$KV." + m.bucket + "." + key }
+
+// Alive lists the workers whose lease holds, sorted. It reads the
+// subjects the bucket's stream holds rather than the bucket's key list: a
+// key listing races the beats (with one value kept per key, a key put
+// again while the listing runs is missing from it).
 func (m *Members) Alive(ctx context.Context) ([]string, error) {
-	keys, err := m.kv.Keys(ctx)
-	if errors.Is(err, jetstream.ErrNoKeysFound) {
-		return nil, nil
+	st, err := m.js.Stream(ctx, "KV_"+m.bucket)
+	if err != nil {
+		return nil, unavailable("members", err)
 	}
+	info, err := st.Info(ctx, jetstream.WithSubjectFilter(m.subject(memberKey+">")))
 	if err != nil {
 		return nil, unavailable("members", err)
 	}
 	var out []string
-	for _, k := range keys {
-		if id, ok := strings.CutPrefix(k, memberKey); ok {
+	for subj := range info.State.Subjects {
+		if id, ok := strings.CutPrefix(subj, m.subject(memberKey)); ok {
 			out = append(out, id)
 		}
 	}

@@ -2,6 +2,8 @@ package natsbus
 
 import (
 	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -75,5 +77,41 @@ func TestMembersAndLease(t *testing.T) {
 	}
 	if _, err := m.Acquire(ctx, "global-stage", "h1/7/1"); err != nil {
 		t.Fatalf("acquire after the lapse: %v", err)
+	}
+}
+
+// TestMembersListedWhileBeating: workers that beat while they list the
+// members always see every one of them (a listing of the bucket's keys
+// missed a key put again during it, and moved partitions for nothing).
+func TestMembersListedWhileBeating(t *testing.T) {
+	b := openEmbedded(t, t.TempDir())
+	m, err := b.OpenMembers(t.Context(), "TEST_WORKERS", 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := []string{"a", "b", "c"}
+	for _, id := range ids {
+		if err := m.Beat(t.Context(), id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	var bad atomic.Int64
+	for _, id := range ids {
+		wg.Go(func() {
+			for range 100 {
+				if err := m.Beat(t.Context(), id); err != nil {
+					t.Error(err)
+					return
+				}
+				if got, err := m.Alive(t.Context()); err != nil || !slices.Equal(got, ids) {
+					bad.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if n := bad.Load(); n > 0 {
+		t.Fatalf("%d of 300 listings incomplete", n)
 	}
 }
