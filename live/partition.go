@@ -53,9 +53,6 @@ type PartitionConfig struct {
 	Quiet, Every time.Duration // as Config (defaults 1 s and 5 s)
 	Batch        int           // default 64
 	Logger       *slog.Logger
-	// Crash, for tests, is called after a partition's checkpoint is
-	// written and before its messages are acknowledged.
-	Crash func(partition int)
 }
 
 // PartitionWorker owns the partitions assigned to it among the live
@@ -83,8 +80,7 @@ func NewPartitionWorker(c PartitionConfig) *PartitionWorker {
 	return &PartitionWorker{cfg: c, log: c.Logger.With("component", "live", "worker", c.ID)}
 }
 
-// Events is the number of events this worker fed, Linked how many of them
-// it passed on, Owned how many partitions it holds.
+// Events is the number of events this worker fed.
 func (w *PartitionWorker) Events() int64 { return w.events.Load() }
 
 // Linked is the number of events passed on to the link stream.
@@ -318,9 +314,6 @@ func (w *PartitionWorker) runPartition(ctx context.Context, p int) error {
 		if fed > 0 && (len(ds) == 0 || time.Since(lastRun) >= w.cfg.Every) {
 			if err := w.commit(ctx, p, st, out, first, lastSrc); err != nil {
 				return err
-			}
-			if w.cfg.Crash != nil {
-				w.cfg.Crash(p)
 			}
 			fed, out, lastRun = 0, nil, time.Now()
 		}
