@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -140,6 +141,9 @@ func (s *Server) rotateSource(w http.ResponseWriter, r *http.Request) error {
 // (natsbus.IngestStream).
 type IngestLag interface {
 	Lag(ctx context.Context, consumer string, checkpoint uint64) (*zhudun.StreamLag, error)
+	// PartitionsLag is each partition's lag behind its own checkpoint
+	// (the scale-out's partition workers, docs/live.md).
+	PartitionsLag(ctx context.Context, seqs map[int]uint64) (*zhudun.StreamLag, error)
 }
 
 // engineStatus is one engine in GET /api/v1/ingest/status: its
@@ -174,16 +178,35 @@ func (s *Server) ingestStatus(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// The scale-out's checkpoints (docs/live.md): part-<p>, each a
+	// partition's, shown with no stream of their own, and one entry
+	// "partitions" for the stream's lag, each partition behind its own
+	// checkpoint; global, on the link stream, with none.
 	engines := []*engineStatus{}
+	parts := map[int]uint64{}
 	for _, cp := range cps {
 		engines = append(engines, &engineStatus{Name: cp.Name, Checkpoint: cp})
+		if p, ok := partitionOf(cp.Name); ok {
+			parts[p] = cp.Seq
+		}
 	}
 	if len(engines) == 0 {
 		engines = append(engines, &engineStatus{Name: "live"}) // the default engine, before its first checkpoint
 	}
 	var lagErr string
 	if s.lag != nil {
+		if len(parts) > 0 {
+			e := &engineStatus{Name: "partitions"}
+			engines = append(engines, e)
+			if e.Stream, err = s.lag.PartitionsLag(r.Context(), parts); err != nil {
+				s.log.Warn("ingest status: no lag", "err", err)
+				lagErr = zhudun.ErrorMessage(err)
+			}
+		}
 		for _, e := range engines {
+			if _, part := partitionOf(e.Name); part || e.Name == "global" || e.Name == "partitions" || lagErr != "" {
+				continue
+			}
 			var seq uint64
 			if e.Checkpoint != nil {
 				seq = e.Checkpoint.Seq
@@ -201,6 +224,17 @@ func (s *Server) ingestStatus(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// partitionOf is the partition of a partition worker's checkpoint name
+// ("part-<p>", live.PartitionCheckpoint).
+func partitionOf(name string) (int, bool) {
+	n, ok := strings.CutPrefix(name, "part-")
+	if !ok {
+		return 0, false
+	}
+	p, err := strconv.Atoi(n)
+	return p, err == nil && p >= 0
 }
 
 // limitedBody turns the body limit's error into the API's.

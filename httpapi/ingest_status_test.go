@@ -3,7 +3,9 @@ package httpapi_test
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -16,6 +18,16 @@ type fakeLag struct {
 	lag   *zhudun.StreamLag
 	err   error
 	asked []string
+}
+
+func (f *fakeLag) PartitionsLag(_ context.Context, seqs map[int]uint64) (*zhudun.StreamLag, error) {
+	keys := slices.Sorted(maps.Keys(seqs))
+	a := "partitions"
+	for _, p := range keys {
+		a += " " + strconv.Itoa(p) + "@" + strconv.FormatUint(seqs[p], 10)
+	}
+	f.asked = append(f.asked, a)
+	return f.lag, f.err
 }
 
 func (f *fakeLag) Lag(_ context.Context, consumer string, checkpoint uint64) (*zhudun.StreamLag, error) {
@@ -98,6 +110,24 @@ func TestIngestStatusEngines(t *testing.T) {
 	s = get()
 	if s.Engines[0].Stream != nil || s.Engines[0].Checkpoint == nil || s.StreamError != "bus unavailable" || len(s.Workers) != 1 {
 		t.Fatalf("bus down: %+v", s)
+	}
+	// The scale-out's checkpoints: the partitions' lag asked once, each
+	// partition behind its own checkpoint; the global stage's (on the link
+	// stream) and the partitions' own rows without a stream.
+	lag.lag, lag.err, lag.asked = &zhudun.StreamLag{Stream: "FOURCUTS_EV", LastSeq: 9}, nil, nil
+	for _, cp := range []zhudun.EngineCheckpoint{{Name: "part-0", Seq: 4, State: []byte("p")}, {Name: "part-3", Seq: 8, State: []byte("p")}, {Name: "global", Seq: 30, State: []byte("g")}} {
+		if err := h.store.ApplyFindingChange(sys, &zhudun.FindingChange{Checkpoint: &cp}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s = get()
+	streams := map[string]bool{}
+	for _, e := range s.Engines {
+		streams[e.Name] = e.Stream != nil
+	}
+	if want := map[string]bool{"global": false, "live": true, "part-0": false, "part-3": false, "partitions": true}; !maps.Equal(streams, want) ||
+		!slices.Equal(lag.asked, []string{"partitions 0@4 3@8", "live@7"}) {
+		t.Fatalf("scale-out: engines %v, asked %v", streams, lag.asked)
 	}
 	for _, u := range []string{"ana1", "sb1adm", "sec"} {
 		if res := h.do(u, "GET", "/api/v1/ingest/status", nil); res.status != 403 {

@@ -44,6 +44,13 @@ func worker() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	if os.Getenv("LIVE_TEST_WORKER") == "partition" {
+		if err := scaleWorker(ctx, keys); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		return 0
+	}
 	store, err := sqlite.Open(ctx, os.Getenv("LIVE_TEST_DB"), sqlstore.Options{Keys: keys})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -62,6 +69,23 @@ func worker() int {
 		}})
 	svc.Run(ctx)
 	return 0
+}
+
+// busEnv is env on a bus and ingest stream of the test's own (the
+// machine's NATS), with the carrier and platform sources.
+func busEnv(t *testing.T, store *sqlstore.Store, keys *gmcrypto.Keyring, bus *natsbus.Bus, st *natsbus.IngestStream) *env {
+	t.Helper()
+	e := &env{t: t, store: store, stream: st, bus: bus, srcs: map[string]*zhudun.Source{}, keys: map[string]string{},
+		sys: zhudun.WithCaller(context.Background(), zhudun.SystemCaller("test"))}
+	e.ing = ingest.New(ingest.Config{Store: store, Stream: st, Keys: keys, Rate: 1e9, Burst: 1e10})
+	for _, s := range []zhudun.NewSource{{Name: "cmcc", Kind: zhudun.SourceCarrier}, {Name: "app", Kind: zhudun.SourcePlatform}} {
+		src, _, err := store.CreateSource(e.sys, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.srcs[s.Name] = src
+	}
+	return e
 }
 
 func openBus(ctx context.Context, url, id string, keys *gmcrypto.Keyring) (*natsbus.Bus, *natsbus.IngestStream, error) {
@@ -117,16 +141,7 @@ func TestLiveSIGKILL(t *testing.T) {
 		bus.JetStream().DeleteStream(context.Background(), "ZHUDUN_LIVE_"+id)
 		bus.Close()
 	})
-	e := &env{t: t, store: store, stream: st, bus: bus, srcs: map[string]*zhudun.Source{},
-		sys: zhudun.WithCaller(context.Background(), zhudun.SystemCaller("test"))}
-	e.ing = ingest.New(ingest.Config{Store: store, Stream: st, Keys: keys, Rate: 1e9, Burst: 1e10})
-	for _, s := range []zhudun.NewSource{{Name: "cmcc", Kind: zhudun.SourceCarrier}, {Name: "app", Kind: zhudun.SourcePlatform}} {
-		src, _, err := store.CreateSource(e.sys, s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e.srcs[s.Name] = src
-	}
+	e := busEnv(t, store, keys, bus, st)
 	start := func() *exec.Cmd {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), "LIVE_TEST_WORKER=1", "LIVE_TEST_KEYS="+keyPath, "LIVE_TEST_DB="+dbPath,

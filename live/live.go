@@ -114,29 +114,35 @@ func New(c Config) *Service {
 	if c.Name == "" {
 		c.Name = "live"
 	}
-	if c.Quiet <= 0 {
-		c.Quiet = time.Second
-	}
+	loopDefaults(&c.Quiet, &c.Every, &c.Batch, &c.Logger)
 	if c.SeenFor <= 0 {
 		c.SeenFor = DefaultSeenFor
 	}
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	if c.Every <= 0 {
-		c.Every = 5 * time.Second
-	}
-	if c.Batch <= 0 {
-		c.Batch = 64
-	}
-	if c.Logger == nil {
-		c.Logger = slog.New(slog.DiscardHandler)
-	}
 	c.Engine.Leads = true
 	if a, ok := c.Store.(Allowlister); ok && c.Allow == nil {
 		c.Allow = a
 	}
 	return &Service{cfg: c, log: c.Logger.With("component", "live", "engine", c.Name), beat: make(chan struct{}, 1)}
+}
+
+// loopDefaults fills the read loop's settings a stage left zero: quiet
+// 1 s, every 5 s, batches of 64, no log.
+func loopDefaults(quiet, every *time.Duration, batch *int, log **slog.Logger) {
+	if *quiet <= 0 {
+		*quiet = time.Second
+	}
+	if *every <= 0 {
+		*every = 5 * time.Second
+	}
+	if *batch <= 0 {
+		*batch = 64
+	}
+	if *log == nil {
+		*log = slog.New(slog.DiscardHandler)
+	}
 }
 
 // Run consumes until ctx ends. A failure (database or bus down) restarts
@@ -194,19 +200,12 @@ func (s *Service) run(ctx context.Context) error {
 		}
 		for _, d := range ds {
 			last = max(last, d.Seq)
-			if d.Seq <= s.seq {
-				continue // covered by the checkpoint: redelivered
-			}
-			if d.Bad {
-				bad++
-				s.seq = d.Seq
+			if ok, refused := admit(&d, &s.seq, s.seen, s.cfg.Now()); !ok {
+				if refused {
+					bad++
+				}
 				continue
 			}
-			if _, dup := s.seen[d.ID]; dup {
-				s.seq = d.Seq
-				continue
-			}
-			s.seen[d.ID] = s.cfg.Now().Unix()
 			if fed == 0 {
 				src = d.Source
 				s.oldest = d.Published
@@ -222,6 +221,14 @@ func (s *Service) run(ctx context.Context) error {
 					body = nil
 				}
 				if len(line) == 0 {
+					continue
+				}
+				if fourcuts.IsTimes(line) {
+					// The linked subset's times (the global stage of the
+					// scale-out, docs/live.md).
+					if s.eng.MergeTimes(line) != nil {
+						lost++
+					}
 					continue
 				}
 				ev.Reset()
@@ -312,6 +319,23 @@ func (s *Service) restore(ctx context.Context) error {
 	return nil
 }
 
+// admit says whether delivery d is to be fed, and then records its id as
+// fed at now: not when the checkpoint (seq) covers it — redelivered —, nor
+// when its tag failed (refused), nor when a message of its id was fed
+// before (a chunk republished after the stream's duplicate window); seq
+// moves past a delivery skipped so.
+func admit(d *zhudun.IngestDelivery, seq *uint64, seen map[string]int64, now time.Time) (ok, refused bool) {
+	if d.Seq <= *seq {
+		return false, false
+	}
+	if _, dup := seen[d.ID]; dup || d.Bad {
+		*seq = d.Seq
+		return false, d.Bad
+	}
+	seen[d.ID] = now.Unix()
+	return true, false
+}
+
 // pruneSeen forgets the message ids fed before cutoff.
 func pruneSeen(seen map[string]int64, cutoff time.Time) {
 	c := cutoff.Unix()
@@ -328,7 +352,13 @@ func pruneSeen(seen map[string]int64, cutoff time.Time) {
 // origins either: its entities' findings fall back to the window's
 // source) are still read.
 func encodeState(seen map[string]int64, orig *origins, eng *fourcuts.Engine) []byte {
-	b := append([]byte(nil), "LV3"...)
+	b := appendSeen(append([]byte(nil), "LV3"...), seen)
+	return eng.AppendSnapshot(orig.appendTo(b))
+}
+
+// appendSeen appends the message ids fed: their number, then each
+// (length, bytes, the Unix second it was fed), in order.
+func appendSeen(b []byte, seen map[string]int64) []byte {
 	ids := make([]string, 0, len(seen))
 	for id := range seen {
 		ids = append(ids, id)
@@ -340,7 +370,35 @@ func encodeState(seen map[string]int64, orig *origins, eng *fourcuts.Engine) []b
 		b = append(b, id...)
 		b = binary.AppendVarint(b, seen[id])
 	}
-	return eng.AppendSnapshot(orig.appendTo(b))
+	return b
+}
+
+// readSeen reads appendSeen's ids; without times (LV2, LV1) each is taken
+// as fed at now.
+func readSeen(b []byte, times bool, now time.Time) (map[string]int64, []byte, bool) {
+	n, k := binary.Uvarint(b)
+	if k <= 0 || n > uint64(len(b)) {
+		return nil, nil, false
+	}
+	b = b[k:]
+	seen := make(map[string]int64, n)
+	for range n {
+		l, k := binary.Uvarint(b)
+		if k <= 0 || l > uint64(len(b)-k) {
+			return nil, nil, false
+		}
+		id := string(b[k : k+int(l)])
+		b = b[k+int(l):]
+		at := now.Unix()
+		if times {
+			if at, k = binary.Varint(b); k <= 0 {
+				return nil, nil, false
+			}
+			b = b[k:]
+		}
+		seen[id] = at
+	}
+	return seen, b, true
 }
 
 func decodeState(b []byte, now time.Time) (map[string]int64, *origins, []byte, bool) {
@@ -351,28 +409,9 @@ func decodeState(b []byte, now time.Time) (map[string]int64, *origins, []byte, b
 	if ver != "LV1" && ver != "LV2" && ver != "LV3" {
 		return nil, nil, nil, false
 	}
-	b = b[3:]
-	n, k := binary.Uvarint(b)
-	if k <= 0 || n > uint64(len(b)) {
+	seen, b, ok := readSeen(b[3:], ver == "LV3", now)
+	if !ok {
 		return nil, nil, nil, false
-	}
-	b = b[k:]
-	seen := make(map[string]int64, n)
-	for range n {
-		l, k := binary.Uvarint(b)
-		if k <= 0 || l > uint64(len(b)-k) {
-			return nil, nil, nil, false
-		}
-		id := string(b[k : k+int(l)])
-		b = b[k+int(l):]
-		at := now.Unix()
-		if ver == "LV3" {
-			if at, k = binary.Varint(b); k <= 0 {
-				return nil, nil, nil, false
-			}
-			b = b[k:]
-		}
-		seen[id] = at
 	}
 	orig := newOrigins()
 	if ver != "LV1" {

@@ -18,6 +18,17 @@ import (
 // for its pending count (exact, whatever the interleaving of partitions
 // in the stream) and deleted.
 func (s *IngestStream) Lag(ctx context.Context, consumer string, checkpoint uint64) (*zhudun.StreamLag, error) {
+	return s.lag(ctx, consumer, func(int) uint64 { return checkpoint })
+}
+
+// PartitionsLag is Lag for the scale-out's partition workers: partition
+// p against its own checkpoint's sequence, seqs[p] (0, the stream's
+// start, when it has none yet); there is no durable consumer.
+func (s *IngestStream) PartitionsLag(ctx context.Context, seqs map[int]uint64) (*zhudun.StreamLag, error) {
+	return s.lag(ctx, "", func(p int) uint64 { return seqs[p] })
+}
+
+func (s *IngestStream) lag(ctx context.Context, consumer string, checkpointOf func(p int) uint64) (*zhudun.StreamLag, error) {
 	st, err := s.b.js.Stream(ctx, s.cfg.Stream)
 	if err != nil {
 		return nil, unavailable("ingest stream info", err)
@@ -41,6 +52,7 @@ func (s *IngestStream) Lag(ctx context.Context, consumer string, checkpoint uint
 			return nil, unavailable("ingest partition info", err)
 		}
 		pl.LastSeq = m.Sequence
+		checkpoint := checkpointOf(p)
 		if pl.LastSeq <= checkpoint {
 			continue
 		}
@@ -58,6 +70,9 @@ func (s *IngestStream) Lag(ctx context.Context, consumer string, checkpoint uint
 			s.b.log.Warn("ingest lag consumer left to expire", "err", err)
 		}
 		out.Lag += pl.Lag
+	}
+	if consumer == "" {
+		return out, nil
 	}
 	c, err := st.Consumer(ctx, consumer)
 	switch {

@@ -54,6 +54,15 @@ func TestIngestLag(t *testing.T) {
 			t.Errorf("checkpoint %d:\n got %s\nwant %s", c.cp, got, c.want)
 		}
 	}
+	// The partition workers': each partition behind its own checkpoint
+	// (partition 0 at 3, partition 1 at none yet), no consumer.
+	l, err := st.PartitionsLag(ctx, map[int]uint64{0: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := show(l), "msgs 5 last 5 lag 3: fourcuts.ev.0=3/4/1 fourcuts.ev.1=2/5/2 fourcuts.ev.2=0/0/0"; got != want {
+		t.Errorf("partitions:\n got %s\nwant %s", got, want)
+	}
 
 	// The durable consumer: 3 delivered, the first 2 acknowledged.
 	c, err := st.Consume(ctx, "live", 1)

@@ -15,6 +15,17 @@
 // → client); and the server's peak resident memory.
 //
 //	go build -o /tmp/zhudun ./cmd/zhudun && go run ./bench/live -bin /tmp/zhudun -users 20000 -days 7
+//
+// With -workers N (the scale-out, docs/live.md) it starts a NATS server of
+// its own (-nats-server, JetStream file storage), `zhudun serve --engine
+// off` on it, and N `zhudun engine` processes — the first with --stage
+// both (a partition worker and the global stage), the others --stage
+// partition — and reports per worker the events it fed, its events per
+// second, its peak resident memory and the state it holds per entity (the
+// partition checkpoints' bytes over their entities).
+//
+//	go build -o /tmp/nats-server github.com/nats-io/nats-server/v2
+//	go run ./bench/live -bin /tmp/zhudun -nats-server /tmp/nats-server -workers 2 -users 20000 -days 7
 package main
 
 import (
@@ -25,6 +36,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -44,6 +56,9 @@ var (
 	days  = flag.Int("days", 7, "simulated days")
 	seed  = flag.Int("seed", 1, "simulation seed")
 	keep  = flag.Bool("keep", false, "keep the working directory")
+
+	workers    = flag.Int("workers", 0, "zhudun engine processes sharing the partitions (0: the engine embedded in serve)")
+	natsServer = flag.String("nats-server", "", "nats-server binary, with -workers")
 )
 
 func main() {
@@ -86,9 +101,35 @@ func main() {
 		log.Fatalf("user add: %v %s", err, out)
 	}
 
-	srv := exec.Command(*bin, "serve", "--data", data, "--addr", "127.0.0.1:0", "--log-level", "info", "--log-format", "json")
+	serveArgs := []string{"serve", "--data", data, "--addr", "127.0.0.1:0", "--log-level", "info", "--log-format", "json"}
 	logPath := filepath.Join(dir, "server.log")
-	logf, err := os.Create(logPath)
+	var engines []*exec.Cmd
+	if *workers > 0 {
+		url, stop := startNATS(dir)
+		defer stop()
+		serveArgs = append(serveArgs, "--engine", "off", "--nats", url)
+		logPath = filepath.Join(dir, "engine-0.log")
+		for i := range *workers {
+			stage := "partition"
+			if i == 0 {
+				stage = "both"
+			}
+			c := exec.Command(*bin, "engine", "--stage", stage, "--data", data, "--nats", url, "--log-level", "info", "--log-format", "json")
+			f, err := os.Create(filepath.Join(dir, fmt.Sprintf("engine-%d.log", i)))
+			check(err)
+			c.Stderr = f
+			check(c.Start())
+			engines = append(engines, c)
+			defer func() { c.Process.Signal(syscall.SIGTERM); c.Wait() }()
+		}
+	}
+	if *workers > 0 {
+		// The workers see one another (a beat) and settle the partitions
+		// among them before the feed arrives, so that none is read twice.
+		time.Sleep(12 * time.Second)
+	}
+	srv := exec.Command(*bin, serveArgs...)
+	logf, err := os.Create(filepath.Join(dir, "server.log"))
 	check(err)
 	srv.Stderr = logf
 	srvOut, err := srv.StdoutPipe()
@@ -160,7 +201,12 @@ func main() {
 	var runs []run
 	for deadline := time.Now().Add(10 * time.Minute); ; {
 		runs = engineRuns(logPath)
-		if len(runs) > 0 && runs[len(runs)-1].events >= int64(events) {
+		// The global stage holds the linked subset, not every event: it is
+		// done when every partition has fed its last event and a run after
+		// that stored detect's findings.
+		fedAll := *workers == 0 && len(runs) > 0 && runs[len(runs)-1].events >= int64(events) ||
+			*workers > 0 && len(runs) > 0 && partitionsFed(dir, *workers) >= int64(events) && runs[len(runs)-1].findings == want
+		if fedAll {
 			if n := total(base, token); n != want {
 				log.Fatalf("every event fed: %d findings stored, detect found %d", n, want)
 			}
@@ -198,39 +244,142 @@ func main() {
 	fmt.Printf("commit → SSE client           %s\n", dist(deliver))
 	fmt.Printf("oldest message → commit, runs %s\n", dist(ages))
 	fmt.Printf("event → SSE client (bound)    %s\n", dist(e2e))
-	fmt.Printf("server peak RSS: %d MiB\n", rss>>20)
+	fmt.Printf("server peak RSS: %d MiB, %v CPU\n", rss>>20, cpuTime(srv.Process.Pid).Round(10*time.Millisecond))
+	for i, c := range engines {
+		w := workerFigures(filepath.Join(dir, fmt.Sprintf("engine-%d.log", i)))
+		cpu := cpuTime(c.Process.Pid)
+		fmt.Printf("worker %d: %d partitions, %d events fed (%d passed on, %.0f %%), %.0f events/s while feeding, %v CPU (%.0f events per CPU-second, global stage included on worker 0), peak RSS %d MiB, %d entities, %.0f bytes of state per entity\n",
+			i, len(w.parts), w.fed, w.linked, 100*float64(w.linked)/max(1, float64(w.fed)), float64(w.fed)/max(w.busy.Seconds(), 1e-3),
+			cpu.Round(10*time.Millisecond), float64(w.fed)/max(cpu.Seconds(), 1e-3), peakRSS(c.Process.Pid)>>20, w.entities, float64(w.state)/max(1, float64(w.entities)))
+	}
+}
+
+// cpuTime is the user and system CPU time a process used (/proc/PID/stat),
+// which a machine loaded by others does not inflate as it does wall time.
+func cpuTime(pid int) time.Duration {
+	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	s, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+s) * time.Second / 100 // clock ticks (USER_HZ 100)
+}
+
+// startNATS starts a NATS server of the bench's own with JetStream file
+// storage on a free port.
+func startNATS(dir string) (string, func()) {
+	if *natsServer == "" {
+		log.Fatal("-workers needs -nats-server")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	check(err)
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	c := exec.Command(*natsServer, "-a", "127.0.0.1", "-p", fmt.Sprint(port), "-js", "-sd", filepath.Join(dir, "nats"))
+	check(c.Start())
+	url := fmt.Sprintf("nats://127.0.0.1:%d", port)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if conn, err := net.Dial("tcp", l.Addr().String()); err == nil {
+			conn.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			log.Fatal("nats-server did not start")
+		}
+	}
+	return url, func() { c.Process.Signal(syscall.SIGTERM); c.Wait() }
+}
+
+// worker is what a partition worker's "partition committed" lines say.
+type worker struct {
+	parts                   map[int]bool
+	fed, linked             int64
+	entities, state         int64
+	busy                    time.Duration // first to last commit
+	lastState, lastEntities map[int]int64
+}
+
+func workerFigures(path string) worker {
+	w := worker{parts: map[int]bool{}, lastState: map[int]int64{}, lastEntities: map[int]int64{}}
+	var first, last time.Time
+	forLines(path, `"msg":"partition committed"`, func(b []byte) {
+		var l struct {
+			Time      time.Time `json:"time"`
+			Partition int       `json:"partition"`
+			Entities  int64     `json:"entities"`
+			State     int64     `json:"state_bytes"`
+			Fed       int64     `json:"fed"`
+			Linked    int64     `json:"linked"`
+		}
+		if json.Unmarshal(b, &l) != nil {
+			return
+		}
+		if first.IsZero() {
+			first = l.Time
+		}
+		last = l.Time
+		w.parts[l.Partition] = true
+		w.fed, w.linked = max(w.fed, l.Fed), max(w.linked, l.Linked)
+		w.lastState[l.Partition], w.lastEntities[l.Partition] = l.State, l.Entities
+	})
+	w.busy = last.Sub(first)
+	for p := range w.lastState {
+		w.state += w.lastState[p]
+		w.entities += w.lastEntities[p]
+	}
+	return w
+}
+
+// partitionsFed is the events the partition workers fed, all together.
+func partitionsFed(dir string, n int) int64 {
+	var sum int64
+	for i := range n {
+		sum += workerFigures(filepath.Join(dir, fmt.Sprintf("engine-%d.log", i))).fed
+	}
+	return sum
+}
+
+// forLines calls f with each line of path that matches re.
+func forLines(path, re string, f func([]byte)) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return
+	}
+	defer fh.Close()
+	m := regexp.MustCompile(re)
+	sc := bufio.NewScanner(fh)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		if m.Match(sc.Bytes()) {
+			f(sc.Bytes())
+		}
+	}
 }
 
 type run struct {
 	at       time.Time
 	age, det time.Duration
 	events   int64
+	findings int
 }
-
-var runRE = regexp.MustCompile(`"msg":"live findings"`)
 
 // engineRuns reads the engine's "live findings" log lines.
 func engineRuns(path string) []run {
-	f, err := os.Open(path)
-	check(err)
-	defer f.Close()
 	var out []run
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		if !runRE.Match(sc.Bytes()) {
-			continue
-		}
+	forLines(path, `"msg":"live findings"`, func(b []byte) {
 		var l struct {
-			Time   time.Time `json:"time"`
-			Age    int64     `json:"age_ms"`
-			Detect int64     `json:"detect_ms"`
-			Events int64     `json:"events"`
+			Time     time.Time `json:"time"`
+			Age      int64     `json:"age_ms"`
+			Detect   int64     `json:"detect_ms"`
+			Events   int64     `json:"events"`
+			Findings int       `json:"findings"`
 		}
-		if json.Unmarshal(sc.Bytes(), &l) == nil && l.Age >= 0 {
-			out = append(out, run{l.Time, time.Duration(l.Age) * time.Millisecond, time.Duration(l.Detect) * time.Millisecond, l.Events})
+		if json.Unmarshal(b, &l) == nil && l.Age >= 0 {
+			out = append(out, run{l.Time, time.Duration(l.Age) * time.Millisecond, time.Duration(l.Detect) * time.Millisecond, l.Events, l.Findings})
 		}
-	}
+	})
 	return out
 }
 
