@@ -139,6 +139,9 @@ func Run(t *testing.T, b Backend) {
 	t.Run("CaseMerge", func(t *testing.T) { testCaseMerge(t, b) })
 	t.Run("CyberReport", func(t *testing.T) { testCyberReport(t, b) })
 	t.Run("Campaigns", func(t *testing.T) { testCampaigns(t, b) })
+	t.Run("CampusScope", func(t *testing.T) { testCampusScope(t, b) })
+	t.Run("CampusNotices", func(t *testing.T) { testCampusNotices(t, b) })
+	t.Run("CampusImport", func(t *testing.T) { testCampusImport(t, b) })
 }
 
 func code(err error) string { return zhudun.ErrorCode(err) }
