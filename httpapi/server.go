@@ -40,6 +40,7 @@ type Backend interface {
 	zhudun.CaseService
 	zhudun.CaseXrefService
 	zhudun.CyberReportService
+	zhudun.CampusService
 	zhudun.EngineStatusService
 	// Unlock clears a user's lockout (user:write).
 	Unlock(ctx context.Context, id int64) error
