@@ -160,7 +160,11 @@ func (s *Store) campusCounts(ctx context.Context, key, pred string, args []any, 
 	dist := func(i int) string {
 		return `COUNT(DISTINCT CASE WHEN ` + in(i) + ` THEN x.school_id END), COUNT(DISTINCT CASE WHEN ` + in(i) + ` THEN x.school_id END)`
 	}
-	where := func(i int) string { return ` AND (` + in(i) + ` OR ` + in(i) + `) GROUP BY ` + key }
+	group := ` GROUP BY ` + key
+	if key == "''" {
+		group = "" // PostgreSQL refuses a constant in GROUP BY: the total is one row anyway
+	}
+	where := func(i int) string { return ` AND (` + in(i) + ` OR ` + in(i) + `)` + group }
 	cat := func(parts ...[]any) []any {
 		var a []any
 		for _, p := range parts {

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -383,3 +384,84 @@ func testCampusImport(t *testing.T, b Backend) {
 		t.Errorf("good import = %d, %v, %v", n, bad, err)
 	}
 }
+
+// The campus statistics against a hand-written data set (ST1: A primary,
+// B kindergarten; ST2: C middle; one round planning all three):
+//
+//	2025-02-20  A visited: one hazard, rectified on the spot.
+//	2026-02-10  A visited: two hazards (p01 on the spot, f02 open) — A
+//	            counts once among the schools involved.
+//	2026-02-12  B visited: no hazard.
+//	2026-02-15  C visited: one hazard, open.
+//	2026-03-01  notices N1 (A's f02, deadline 03-20) and N2 (C, 03-05);
+//	            N1 closed on re-inspection 03-02 (closed, not overdue).
+//	2026-03-10  the report: N2 is overdue.
+//
+// Period 2026-02-01..03-31 beside 2025-02-01..03-31.
+func testCampusReport(t *testing.T, b Backend) {
+	e := newCampusEnv(t, b)
+	a := e.school("A01", "甲小学", zhudun.SchoolPrimary, "ST1", "370102")
+	bb := e.school("B01", "乙幼儿园", zhudun.SchoolKindergarten, "ST1", "370102")
+	c := e.school("C01", "丙中学", zhudun.SchoolMiddle, "ST2", "370103")
+	g := e.group("督导组", zhudun.GroupMember{Name: "刘科长", Agency: zhudun.AgencyPolice})
+	r := e.round("第一轮", g.ID, a.ID, bb.ID, c.ID)
+	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 10, 0, 0, 0, zhudun.CST()) }
+	e.visit(e.sup, r, a, day(2025, 2, 20), map[string]*zhudun.NewHazard{"x01": hz("灭火器过期", true)})
+	va := e.visit(e.sup, r, a, day(2026, 2, 10), map[string]*zhudun.NewHazard{"p01": hz("保安脱岗", true), "f02": hz("无防冲撞设施", false)})
+	e.visit(e.sup, r, bb, day(2026, 2, 12), nil)
+	vc := e.visit(e.sup, r, c, day(2026, 2, 15), map[string]*zhudun.NewHazard{"t03": hz("一键报警未联网", false)})
+	var af02 int64
+	for _, h := range va.Hazards {
+		if h.Item == "f02" {
+			af02 = h.ID
+		}
+	}
+	n1 := e.notice(e.sup, "2026-03-20", af02)
+	e.notice(e.sup, "2026-03-05", vc.Hazards[0].ID)
+	e.setClock(day(2026, 3, 2))
+	_, err := e.s.Reinspect(e.sup, n1.ID, zhudun.Reinspection{Outcome: zhudun.ReinspectClose, Reason: "复查合格"})
+	e.must(err)
+	e.setClock(day(2026, 3, 10))
+	q := zhudun.CampusReportQuery{From: day(2026, 2, 1), To: day(2026, 3, 31)}
+	pct := func(p *float64) string {
+		if p == nil {
+			return "null"
+		}
+		return fmtFloat(*p)
+	}
+	show := func(f zhudun.CampusFigures) string {
+		var out []string
+		for _, x := range []zhudun.Figure{f.SchoolsInspected, f.Hazards, f.SchoolsInvolved, f.RectifiedOnSpot, f.Notices, f.Closed, f.Overdue} {
+			out = append(out, fmtFloat(x.Value)+"/"+fmtFloat(x.LastYear)+"/"+pct(x.ChangePct))
+		}
+		return strings.Join(out, " ")
+	}
+	rep, err := e.s.CampusReport(e.sup, q)
+	e.must(err)
+	// inspected, hazards, involved, on the spot, notices, closed, overdue: value/last year/change %
+	if got, want := show(rep.CampusFigures), "3/1/200 3/1/200 2/1/100 1/1/0 2/0/null 1/0/null 1/0/null"; got != want {
+		t.Errorf("JWB's figures %s, want %s", got, want)
+	}
+	if rep.Schools != 3 || rep.Coverage != 100 {
+		t.Errorf("coverage %d schools %v%%, want 3, 100", rep.Schools, rep.Coverage)
+	}
+	if got, want := show(rep.ByStation["ST2"]), "1/0/null 1/0/null 1/0/null 0/0/null 1/0/null 0/0/null 1/0/null"; got != want {
+		t.Errorf("ST2's slice %s, want %s", got, want)
+	}
+	if got := rep.ByType[zhudun.SchoolKindergarten].SchoolsInspected.Value; got != 1 {
+		t.Errorf("kindergartens inspected %v, want 1", got)
+	}
+	sb1, err := e.s.CampusReport(e.cmd1, q)
+	e.must(err)
+	if got, want := show(sb1.CampusFigures), "2/1/100 2/1/100 1/1/0 1/1/0 1/0/null 1/0/null 0/0/null"; got != want {
+		t.Errorf("SB1's figures %s, want %s", got, want)
+	}
+	if _, err := e.s.CampusReport(e.cmd1, zhudun.CampusReportQuery{From: q.From, To: q.To, Dept: "SB2"}); code(err) != zhudun.ENOTFOUND {
+		t.Errorf("SB1 asks for SB2: %v, want ENOTFOUND", err)
+	}
+	if _, err := e.s.CampusReport(e.off1, q); code(err) != zhudun.EFORBIDDEN {
+		t.Errorf("an officer without report:read: %v, want EFORBIDDEN", err)
+	}
+}
+
+func fmtFloat(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }

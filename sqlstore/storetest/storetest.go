@@ -142,6 +142,7 @@ func Run(t *testing.T, b Backend) {
 	t.Run("CampusScope", func(t *testing.T) { testCampusScope(t, b) })
 	t.Run("CampusNotices", func(t *testing.T) { testCampusNotices(t, b) })
 	t.Run("CampusImport", func(t *testing.T) { testCampusImport(t, b) })
+	t.Run("CampusReport", func(t *testing.T) { testCampusReport(t, b) })
 }
 
 func code(err error) string { return zhudun.ErrorCode(err) }
