@@ -282,7 +282,10 @@ func TestDemo(t *testing.T) {
 			}
 		}
 	}
-	for _, r := range []string{"sysadmin", "secadmin", "auditadmin", "officer", "dispatcher", "commander", "analyst"} {
+	if !strings.Contains(out, "demo schools: ") {
+		t.Errorf("no demo schools loaded:\n%s", out)
+	}
+	for _, r := range []string{"sysadmin", "secadmin", "auditadmin", "officer", "dispatcher", "commander", "analyst", "campus_supervisor", "campus_agency"} {
 		if !roles[r] {
 			t.Errorf("no demo account with role %s", r)
 		}
