@@ -59,7 +59,7 @@ func Schools(seed int64, p *Plan) ([]zhudun.NewSchool, error) {
 				Code: fmt.Sprintf("DEMO-%s-%d", st.Code[2:], i+1), Name: street + k.suffix, Type: k.typ, Private: r.intn(5) == 0,
 				District: d.Code, Station: st.Code, Address: d.Name + street + fmt.Sprintf("%d号", 1+r.intn(300)), Lon: &lon, Lat: &lat,
 				Students: students, Staff: students/12 + 5, SecurityStaff: 1 + r.intn(3),
-				Contacts: []zhudun.NewSchoolContact{{Role: "安保负责人", Name: "（演示）联系人", Phone: fmt.Sprintf("1390531%04d", r.intn(10000))}},
+				Contacts:  []zhudun.NewSchoolContact{{Role: "安保负责人", Name: "（演示）联系人", Phone: fmt.Sprintf("1390531%04d", r.intn(10000))}},
 				Generated: true,
 			})
 		}
