@@ -1,3 +1,4 @@
+import enCampus from './en.campus.js'
 import enGang from './en.gang.js'
 import enSignals from './en.signals.js'
 import enFourcuts from './en.fourcuts.js'
@@ -329,4 +330,4 @@ const messages = {
   },
 }
 
-export default mergeMessages(messages, enSecurity, enSignals, enFourcuts, enGang, enCases)
+export default mergeMessages(messages, enSecurity, enSignals, enFourcuts, enGang, enCases, enCampus)

@@ -1,3 +1,4 @@
+import zhCampus from './zh-CN.campus.js'
 import zhGang from './zh-CN.gang.js'
 import zhSignals from './zh-CN.signals.js'
 import zhFourcuts from './zh-CN.fourcuts.js'
@@ -329,4 +330,4 @@ const messages = {
   },
 }
 
-export default mergeMessages(messages, zhSecurity, zhSignals, zhFourcuts, zhGang, zhCases)
+export default mergeMessages(messages, zhSecurity, zhSignals, zhFourcuts, zhGang, zhCases, zhCampus)
