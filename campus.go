@@ -728,4 +728,7 @@ type CampusService interface {
 	EscalateOverdueNotices(ctx context.Context) ([]*CampusAlert, error)
 	FindCampusAlerts(ctx context.Context) ([]*CampusAlert, error)
 	CampusReport(ctx context.Context, q CampusReportQuery) (*CampusReport, error)
+	AddHazardPhoto(ctx context.Context, hazardID int64, kind string, data []byte) (*Photo, error)
+	HazardPhotos(ctx context.Context, hazardID int64) ([]*Photo, error)
+	PhotoData(ctx context.Context, id int64) ([]byte, string, error)
 }

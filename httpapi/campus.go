@@ -34,6 +34,9 @@ func (s *Server) registerCampus() {
 	s.handle("POST", "/api/v1/campus/visits", false, s.recordVisit)
 	s.handle("GET", "/api/v1/campus/visits/{id}", false, s.getVisit)
 	s.handle("GET", "/api/v1/campus/hazards", false, s.listHazards)
+	s.handle("GET", "/api/v1/campus/hazards/{id}/photos", false, s.listPhotos)
+	s.handle("POST", "/api/v1/campus/hazards/{id}/photos", false, s.addPhoto)
+	s.handle("GET", "/api/v1/campus/photos/{id}", false, s.getPhoto)
 	s.handle("GET", "/api/v1/campus/notices", false, s.listNotices)
 	s.handle("POST", "/api/v1/campus/notices", false, s.issueNotice)
 	s.handle("GET", "/api/v1/campus/notices/{id}", false, s.getNotice)
@@ -612,4 +615,62 @@ func (s *Server) campusReport(w http.ResponseWriter, r *http.Request) error {
 func noticeDate(t time.Time) string {
 	t = t.In(zhudun.CST())
 	return fmt.Sprintf("%d年%d月%d日", t.Year(), t.Month(), t.Day())
+}
+
+// addPhoto takes a photo as the body (JPEG or PNG, by its content);
+// ?kind=found (default) or rectified.
+func (s *Server) addPhoto(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return decodeError(err)
+	}
+	kind := r.URL.Query().Get("kind")
+	if kind == "" {
+		kind = zhudun.PhotoFound
+	}
+	p, err := s.store.AddHazardPhoto(r.Context(), id, kind, body)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, p)
+	return nil
+}
+
+func (s *Server) listPhotos(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	xs, err := s.store.HazardPhotos(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(xs, len(xs)))
+	return nil
+}
+
+// getPhoto serves a photo with its metadata (EXIF with the GPS position)
+// stripped: what leaves the system never says where the phone was.
+func (s *Server) getPhoto(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	data, typ, err := s.store.PhotoData(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	clean := zhudun.StripPhotoMetadata(data)
+	if clean == nil {
+		return zhudun.Errorf(zhudun.EINTERNAL, "photo %d does not parse", id)
+	}
+	w.Header().Set("Content-Type", typ)
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	_, err = w.Write(clean)
+	return err
 }

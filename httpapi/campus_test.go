@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/jpeg"
 	"os"
 	"strings"
 	"testing"
@@ -181,6 +183,28 @@ func TestCampusPressFigures(t *testing.T) {
 	}
 	if p := os.Getenv("ZHUDUN_CAMPUS_PDF"); p != "" {
 		os.WriteFile(p, res.body, 0o600)
+	}
+	// A photo of a hazard is served without its EXIF (GPS position).
+	var nd zhudun.Notice
+	decodeInto(t, h.do("off1", "GET", fmt.Sprintf("/api/v1/campus/notices/%d", notices[50].ID), nil), &nd)
+	img := image.NewRGBA(image.Rect(0, 0, 4, 4))
+	var jb bytes.Buffer
+	jpeg.Encode(&jb, img, nil)
+	exif := []byte("Exif\x00\x00GPSLatitude 36.6512")
+	photo := append([]byte{0xFF, 0xD8, 0xFF, 0xE1, 0, byte(len(exif) + 2)}, exif...)
+	photo = append(photo, jb.Bytes()[2:]...)
+	res = h.do("off1", "POST", fmt.Sprintf("/api/v1/campus/hazards/%d/photos", nd.Hazards[0].ID), csvBody(photo))
+	var ph zhudun.Photo
+	decodeInto(t, res, &ph)
+	res = h.do("off1", "GET", fmt.Sprintf("/api/v1/campus/photos/%d", ph.ID), nil)
+	if res.status != 200 || res.header.Get("Content-Type") != "image/jpeg" || bytes.Contains(res.body, []byte("GPS")) {
+		t.Errorf("photo served: %d %s, GPS inside %v", res.status, res.header.Get("Content-Type"), bytes.Contains(res.body, []byte("GPS")))
+	}
+	if _, err := jpeg.Decode(bytes.NewReader(res.body)); err != nil {
+		t.Errorf("the served photo does not decode: %v", err)
+	}
+	if res := h.do("off2", "GET", fmt.Sprintf("/api/v1/campus/photos/%d", ph.ID), nil); res.status != 404 {
+		t.Errorf("off2 reads off1's photo: %d", res.status)
 	}
 	if n := auditCountAPI(t, h, "campus_notice.export"); n != 1 {
 		t.Errorf("%d campus_notice.export audit rows, want 1", n)

@@ -169,6 +169,20 @@ CREATE TABLE campus_alerts (
 	UNIQUE (notice_id, recipient)
 );
 
+-- Photos of hazards, stored as taken (evidence); served with their
+-- metadata (EXIF GPS) stripped.
+CREATE TABLE campus_photos (
+	id           INTEGER PRIMARY KEY AUTOINCREMENT,
+	hazard_id    INTEGER NOT NULL REFERENCES campus_hazards(id),
+	kind         TEXT NOT NULL,
+	content_type TEXT NOT NULL,
+	size         INTEGER NOT NULL,
+	data         BLOB NOT NULL,
+	created_by   TEXT NOT NULL,
+	created_at   TIMESTAMP NOT NULL
+);
+CREATE INDEX campus_photos_hazard ON campus_photos(hazard_id, id);
+
 -- The campus roles (zhudun.BuiltinRoles) are seeded here, as the
 -- permissions added to the existing roles below are, so that a database
 -- upgraded and a fresh one hold the same rows; the start-up seed finds

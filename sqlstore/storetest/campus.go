@@ -465,3 +465,42 @@ func testCampusReport(t *testing.T, b Backend) {
 }
 
 func fmtFloat(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// Photos: type-checked by content and size, stored as taken, read within
+// the scope only.
+func testCampusPhotos(t *testing.T, b Backend) {
+	e := newCampusEnv(t, b)
+	a := e.school("A01", "甲小学", zhudun.SchoolPrimary, "ST1", "370102")
+	g := e.group("督导组", zhudun.GroupMember{Name: "刘科长", Agency: zhudun.AgencyPolice})
+	r := e.round("第一轮", g.ID, a.ID)
+	v := e.visit(e.off1, r, a, time.Date(2026, 2, 20, 9, 0, 0, 0, zhudun.CST()), map[string]*zhudun.NewHazard{"x03": hz("楼道电动车充电", true)})
+	h := v.Hazards[0].ID
+	photo := append([]byte{0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x10}, []byte("Exif\x00\x00GPS 36.6\x00\x00")...)
+	if _, err := e.s.AddHazardPhoto(e.off1, h, zhudun.PhotoRectified, []byte("GIF89a-not-a-photo")); code(err) != zhudun.EINVALID {
+		t.Errorf("a GIF: %v, want EINVALID", err)
+	}
+	if _, err := e.s.AddHazardPhoto(e.off1, h, zhudun.PhotoRectified, append([]byte{0xFF, 0xD8, 0xFF}, make([]byte, zhudun.MaxPhotoBytes)...)); code(err) != zhudun.EINVALID {
+		t.Errorf("a photo over the limit: %v, want EINVALID", err)
+	}
+	if _, err := e.s.AddHazardPhoto(e.off2, h, zhudun.PhotoFound, photo); code(err) != zhudun.ENOTFOUND {
+		t.Errorf("ST2 adds to ST1's hazard: %v, want ENOTFOUND", err)
+	}
+	p, err := e.s.AddHazardPhoto(e.off1, h, zhudun.PhotoRectified, photo)
+	e.must(err)
+	if p.ContentType != "image/jpeg" || p.Size != len(photo) {
+		t.Errorf("photo %+v", p)
+	}
+	data, typ, err := e.s.PhotoData(e.sup, p.ID)
+	if err != nil || typ != "image/jpeg" || string(data) != string(photo) {
+		t.Errorf("stored photo %q %s %v, want as taken", data, typ, err)
+	}
+	if _, _, err := e.s.PhotoData(e.off2, p.ID); code(err) != zhudun.ENOTFOUND {
+		t.Errorf("ST2 reads ST1's photo: %v, want ENOTFOUND", err)
+	}
+	if ps, err := e.s.HazardPhotos(e.off2, h); err != nil || len(ps) != 0 {
+		t.Errorf("ST2 lists %d photos (%v)", len(ps), err)
+	}
+	if e.auditCount("campus.photo.add") != 1 {
+		t.Error("photo not audited once")
+	}
+}

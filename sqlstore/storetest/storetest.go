@@ -143,6 +143,7 @@ func Run(t *testing.T, b Backend) {
 	t.Run("CampusNotices", func(t *testing.T) { testCampusNotices(t, b) })
 	t.Run("CampusImport", func(t *testing.T) { testCampusImport(t, b) })
 	t.Run("CampusReport", func(t *testing.T) { testCampusReport(t, b) })
+	t.Run("CampusPhotos", func(t *testing.T) { testCampusPhotos(t, b) })
 }
 
 func code(err error) string { return zhudun.ErrorCode(err) }
