@@ -24,11 +24,11 @@ export const AUDIT_ACTIONS = [
   'case.create', 'case.file', 'case.transition', 'case.link', 'case.merge', 'case.person.add', 'case.person.apprehend', 'case.measure.add', 'case.seizure.add',
   'case.entity.add', 'case.campaign.add', 'case.prefix', 'campaign.create',
   'campus.school.create', 'campus.school.import', 'campus.group.create', 'campus.round.create', 'campus.visit.create', 'campus.notice.issue',
-  'campus.notice.reinspect', 'campus.notice.overdue', 'campus_report.export', 'campus_notice.export', 'schools.export',
+  'campus.notice.reinspect', 'campus.notice.overdue', 'campus_report.export', 'campus_notice.export', 'schools.export', 'campus.photo.add',
   'security.lockout', 'security.throttle', 'security.audit_verify_failed', 'security.bad_event_mac', 'security.pii_search_burst', 'security.admin_new_address',
 ]
 export const AUDIT_ACTION_PREFIXES = ['auth.', 'user.', 'dept.', 'role.', 'pii.', 'audit.', 'grid.', 'unit.', 'incident.', 'security.', 'policy.', 'source.', 'finding.', 'allowlist.', 'cutlist.', 'appeal.', 'review.', 'case.', 'campaign.', 'campus.']
-export const OBJECT_TYPES = ['user', 'dept', 'role', 'session', 'users', 'audit', 'grid', 'unit', 'incident', 'alert', 'policy', 'source', 'finding', 'allowlist', 'cutlist', 'appeal', 'review_request', 'case', 'person', 'campaign', 'cyber_report', 'school', 'school_contact', 'campus_group', 'campus_round', 'campus_visit', 'campus_notice', 'campus_report', 'schools']
+export const OBJECT_TYPES = ['user', 'dept', 'role', 'session', 'users', 'audit', 'grid', 'unit', 'incident', 'alert', 'policy', 'source', 'finding', 'allowlist', 'cutlist', 'appeal', 'review_request', 'case', 'person', 'campaign', 'cyber_report', 'school', 'school_contact', 'campus_group', 'campus_round', 'campus_visit', 'campus_notice', 'campus_report', 'schools', 'campus_hazard']
 export const EVENT_TYPES = ['user.created', 'user.updated', 'dept.created', 'dept.updated', 'role.created', 'role.updated', 'audit.appended',
   'incident.created', 'incident.dispatched', 'incident.arrived', 'incident.closed', 'unit.created', 'unit.status', 'unit.position', 'grid.imported',
   'alert.raised', 'alert.acked', 'policy.updated', 'source.changed',

@@ -2,6 +2,8 @@
 // checklist, hazards and notices, statistics. Keys as in zh-CN.campus.js.
 export default {
   nav: { campus: 'Campus safety', campusSchools: 'Schools', campusRounds: 'Inspection rounds', campusNotices: 'Hazards and notices', campusStats: 'Campus statistics' },
+  actions: { campus_photo_add: 'Add hazard photo' },
+  objectType: { campus_hazard: 'Campus hazard' },
   campus: {
     type: { kindergarten: 'Kindergarten', primary: 'Primary', middle: 'Middle', high: 'High', vocational: 'Vocational', special: 'Special education' },
     cat: { people: 'Staffing', physical: 'Physical', technical: 'Technical', fire: 'Fire', traffic: 'Traffic', surroundings: 'Surroundings' },
@@ -26,7 +28,7 @@ export default {
     visit: {
       title: 'Inspection visit', school: 'School', mode: 'Mode', officers: 'Officers', officersHint: 'Separated by commas', checklist: 'Checklist (version {v})',
       hazard: 'Hazard', severity: 'Severity', onSpot: 'Rectified on the spot', note: 'Note', submit: 'Submit the results', saved: 'Visit recorded, {n} hazards',
-      needAll: 'Give every item a result', needDesc: 'Describe the hazard of each failed item',
+      photo: 'Photo (JPEG/PNG, at most 5 MB)', photoTooLarge: 'The photo is over 5 MB and was not uploaded', needAll: 'Give every item a result', needDesc: 'Describe the hazard of each failed item',
     },
     notices: {
       title: 'Hazards and notices', intro: 'Hazards not rectified on the spot get a Rectification-within-deadline Notice; overdue notices show red and have been escalated to the station and the education bureau.',

@@ -2,6 +2,8 @@
 // 键与 en.campus.js 一致，由 test/i18n.test.js 检查。
 export default {
   nav: { campus: '平安校园', campusSchools: '学校名录', campusRounds: '检查轮次', campusNotices: '隐患与整改', campusStats: '平安校园统计' },
+  actions: { campus_photo_add: '上传隐患照片' },
+  objectType: { campus_hazard: '校园隐患' },
   campus: {
     type: { kindergarten: '幼儿园', primary: '小学', middle: '初中', high: '高中', vocational: '中职', special: '特殊教育' },
     cat: { people: '人防', physical: '物防', technical: '技防', fire: '消防', traffic: '交通', surroundings: '周边环境' },
@@ -26,7 +28,7 @@ export default {
     visit: {
       title: '现场检查', school: '学校', mode: '方式', officers: '检查人员', officersHint: '用顿号或逗号分隔', checklist: '检查表（第 {v} 版）',
       hazard: '隐患描述', severity: '隐患等级', onSpot: '当场整改', note: '备注', submit: '提交检查结果', saved: '检查已登记，发现隐患 {n} 处',
-      needAll: '请为每一项选择结果', needDesc: '不合格项请填写隐患描述',
+      photo: '照片（JPEG/PNG，不超过 5 MB）', photoTooLarge: '照片超过 5 MB，未上传', needAll: '请为每一项选择结果', needDesc: '不合格项请填写隐患描述',
     },
     notices: {
       title: '隐患与整改通知书', intro: '当场未整改的隐患下达《责令限期整改通知书》；逾期未整改的通知书标红，并已通报派出所和教育部门。',
