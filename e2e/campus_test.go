@@ -1,10 +1,17 @@
 package e2e
 
 import (
+	"bytes"
 	"fmt"
+	"image"
+	"image/jpeg"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // TestCampusInspection (issue 14): a 历下 station officer, on a 375 px
@@ -78,6 +85,20 @@ func TestCampusInspection(t *testing.T) {
 	eval[bool](p, `(() => { document.querySelectorAll('[data-testid^="pass-"]').forEach((el) => el.click()); return true })()`)
 	p.click(`[data-testid="fail-t04"]`)
 	p.typeInto(`textarea[data-testid="desc-t04"], [data-testid="desc-t04"] textarea`, "一键报警测试未接通110")
+	// A photo taken on the phone, its EXIF carrying where it was taken.
+	img := image.NewRGBA(image.Rect(0, 0, 16, 16))
+	var jb bytes.Buffer
+	if err := jpeg.Encode(&jb, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	exif := []byte("Exif\x00\x00GPSLatitude 36.6512 GPSLongitude 117.0205")
+	photo := append([]byte{0xFF, 0xD8, 0xFF, 0xE1, 0, byte(len(exif) + 2)}, exif...)
+	photo = append(photo, jb.Bytes()[2:]...)
+	photoPath := filepath.Join(t.TempDir(), "alarm.jpg")
+	if err := os.WriteFile(photoPath, photo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p.do(chromedp.SetUploadFiles(chromedp.CSS(`[data-testid="photo-t04"]`), []string{photoPath}))
 	p.typeInto(field("visit-officers"), "张警官、李警官")
 	p.shot("campus-visit-375")
 	p.click(`[data-testid="visit-submit"]`)
@@ -93,6 +114,15 @@ func TestCampusInspection(t *testing.T) {
 	off.call("GET", fmt.Sprintf("/campus/hazards?status=open&school=%d", school.ID), nil, &hz)
 	if len(hz.Items) != 1 || hz.Items[0].Item != "t04" {
 		t.Fatalf("open hazards of %s: %+v", school.Code, hz.Items)
+	}
+	// The photo reached the hazard and comes back without its position.
+	var photos struct{ Items []struct{ ID int64 } }
+	checkFor(t, 20*time.Second, "the photo to be stored", func() bool {
+		off.call("GET", fmt.Sprintf("/campus/hazards/%d/photos", hz.Items[0].ID), nil, &photos)
+		return len(photos.Items) == 1
+	})
+	if code := off.call("GET", fmt.Sprintf("/campus/photos/%d", photos.Items[0].ID), nil, nil); code != 200 || strings.Contains(off.last, "GPS") || !strings.HasPrefix(off.last, "\xff\xd8") {
+		t.Fatalf("the photo served: %d, GPS inside: %v", code, strings.Contains(off.last, "GPS"))
 	}
 	deadline := time.Now().AddDate(0, 0, 15).Format("2006-01-02")
 	var n struct {
