@@ -148,6 +148,12 @@ func TestCampusInspection(t *testing.T) {
 	p.waitTextIn(fmt.Sprintf(`[data-testid="status-%d"]`, n.ID), "复查销号")
 	p.shot("campus-notice-closed")
 
+	// The officer's schools on the map: a circle each, inside the city.
+	p.open("/campus/schools")
+	p.click(`[data-testid="schools-view"] label:nth-child(2)`)
+	p.waitFor("a circle per school", fmt.Sprintf(`document.querySelectorAll('.zd-school').length === %d`, min(mine.Total, 50)))
+	p.shot("campus-schools-map")
+
 	cmd.call("GET", "/reports/campus?from="+today+"&to="+today, nil, &after)
 	b, a := before.Figures, after.Figures
 	if a.H.Value != b.H.Value+1 || a.N.Value != b.N.Value+1 || a.C.Value != b.C.Value+1 || a.S.Value != b.S.Value+1 {

@@ -15,7 +15,7 @@ export default {
     nstatus: { open: 'Open', closed: 'Closed on re-inspection', superseded: 'Re-issued', overdue: 'Overdue' },
     outcome: { close: 'Rectified: close', extend: 'Extend the deadline', reissue: 'Not rectified: re-issue' },
     schools: {
-      title: 'Schools', intro: 'The schools and kindergartens of your area. Contacts\' phones are masked.', q: 'School name', type: 'Type', district: 'District code', station: 'Station',
+      list: 'List', map: 'Map', title: 'Schools', intro: 'The schools and kindergartens of your area. Contacts\' phones are masked.', q: 'School name', type: 'Type', district: 'District code', station: 'Station',
       code: 'School code', name: 'Name', private: 'Ownership', privateYes: 'Private', privateNo: 'Public', students: 'Students', staff: 'Staff', security: 'Guards',
       contacts: 'Contacts', generated: 'Demo data', import: 'Import schools', importHint: 'Pick an .xlsx or .csv file whose header has the columns code, name, type, district and station (the Chinese headers of the bureaus\' sheets are read too), and optionally private, address, lon, lat, students, staff, security_staff, contact_role, contact_name, contact_phone. One bad row and nothing is imported.',
       imported: '{n} schools imported', importErrors: 'The file has {n} errors; nothing was imported', row: 'Row', field: 'Field', message: 'Problem',

@@ -15,7 +15,7 @@ export default {
     nstatus: { open: '整改中', closed: '复查销号', superseded: '已重新下达', overdue: '逾期' },
     outcome: { close: '复查合格，销号', extend: '延期整改', reissue: '仍未整改，重新下达' },
     schools: {
-      title: '学校名录', intro: '本单位辖区内的中小学、幼儿园。联系人电话脱敏显示。', q: '学校名称', type: '类型', district: '区县代码', station: '派出所',
+      list: '列表', map: '地图', title: '学校名录', intro: '本单位辖区内的中小学、幼儿园。联系人电话脱敏显示。', q: '学校名称', type: '类型', district: '区县代码', station: '派出所',
       code: '学校代码', name: '学校名称', private: '办学性质', privateYes: '民办', privateNo: '公办', students: '学生', staff: '教职工', security: '保安',
       contacts: '联系人', generated: '演示数据', import: '导入学校', importHint: '选择 .xlsx 或 .csv 文件：表头含 学校代码、学校名称、类型、区县代码、派出所，可选 办学性质、地址、经度、纬度、学生数、教职工数、保安人数、联系人职务、联系人、联系电话。任一行有误则整份不导入。',
       imported: '已导入 {n} 所学校', importErrors: '文件有 {n} 处错误，未导入任何学校', row: '行', field: '字段', message: '问题',

@@ -1,1 +1,0 @@
-import{in as e}from"./element-plus-CP6hec-w.js";import{ht as t}from"./index-DESeJi0Z.js";function n(n,r,i=400){let a=null,o=t(e=>{n.includes(e.type)&&(clearTimeout(a),a=setTimeout(r,i))});e(()=>{o(),clearTimeout(a)})}export{n as t};

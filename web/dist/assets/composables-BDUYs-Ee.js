@@ -1,0 +1,1 @@
+import{in as e}from"./element-plus-CP6hec-w.js";import{ht as t}from"./index-BCg6pkYd.js";function n(n,r,i=400){let a=null,o=t(e=>{n.includes(e.type)&&(clearTimeout(a),a=setTimeout(r,i))});e(()=>{o(),clearTimeout(a)})}export{n as t};
