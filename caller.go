@@ -56,6 +56,7 @@ var allPermissions = []Permission{
 	PermRoleRead, PermRoleWrite, PermRoleGrant, PermAuditRead, PermAuditExport, PermPIIView, PermPIISearch,
 	PermIncidentRead, PermIncidentWrite, PermIncidentImport, PermUnitRead, PermUnitWrite, PermGridRead, PermGridWrite,
 	PermFindingRead, PermFindingWrite, PermCaseRead, PermCaseWrite, PermReportRead, PermSourceWrite, PermAppealWrite,
+	PermCampusRead, PermCampusWrite, PermCampusInspect,
 }
 
 // AllPermissions returns a copy of the known permissions.

@@ -48,14 +48,23 @@ func BuiltinRoles() []Role {
 		{ID: RoleAuditAdmin, Name: "安全审计员", Scope: ScopeAll, Builtin: true, Admin: true,
 			Perms: []Permission{PermAuditRead, PermAuditExport}},
 		{ID: RoleOfficer, Name: "民警", Scope: ScopeDept, Builtin: true,
-			Perms: []Permission{PermDeptRead, PermIncidentRead, PermIncidentWrite, PermUnitRead, PermGridRead, PermAppealWrite}},
+			Perms: []Permission{PermDeptRead, PermIncidentRead, PermIncidentWrite, PermUnitRead, PermGridRead, PermAppealWrite,
+				PermCampusRead, PermCampusInspect}},
 		{ID: RoleDispatcher, Name: "调度员", Scope: ScopeSubtree, Builtin: true,
 			Perms: []Permission{PermDeptRead, PermIncidentRead, PermIncidentWrite, PermUnitRead, PermUnitWrite, PermGridRead, PermPIISearch}},
 		{ID: RoleCommander, Name: "指挥员", Scope: ScopeSubtree, Builtin: true,
 			Perms: []Permission{PermDeptRead, PermIncidentRead, PermIncidentImport, PermUnitRead, PermUnitWrite, PermGridRead, PermGridWrite,
-				PermFindingRead, PermCaseRead, PermReportRead}},
+				PermFindingRead, PermCaseRead, PermReportRead, PermCampusRead}},
 		{ID: RoleAnalyst, Name: "网安分析员", Scope: ScopeSubtree, Builtin: true,
 			Perms: []Permission{PermDeptRead, PermFindingRead, PermFindingWrite, PermCaseRead, PermCaseWrite, PermPIIView, PermAppealWrite}},
+		// The bureau's 经文保 division keeps every school's registry and
+		// runs the rounds (docs/campus.md).
+		{ID: RoleCampusSupervisor, Name: "经文保民警", Scope: ScopeAll, Builtin: true,
+			Perms: []Permission{PermDeptRead, PermCampusRead, PermCampusWrite, PermCampusInspect, PermReportRead, PermPIIView}},
+		// Another agency's member of a joint group: its groups' rounds only
+		// (scope self, which campus data reads as "my groups").
+		{ID: RoleCampusAgency, Name: "联合督导成员（外单位）", Scope: ScopeSelf, Builtin: true,
+			Perms: []Permission{PermCampusRead, PermCampusInspect}},
 	}
 }
 

@@ -98,3 +98,24 @@ func escalateCuts(ctx context.Context, s *sqlstore.Store, deadline time.Duration
 		}
 	}
 }
+
+// escalateNotices marks, every few minutes, the campus rectification
+// notices past their deadline (EscalateOverdueNotices alerts each once, so
+// several servers may run this).
+func escalateNotices(ctx context.Context, s *sqlstore.Store, log *slog.Logger) {
+	sys := zhudun.WithCaller(ctx, zhudun.SystemCaller("escalate"))
+	for {
+		alerts, err := s.EscalateOverdueNotices(sys)
+		if err != nil && ctx.Err() == nil {
+			log.Error("overdue notices", "err", err)
+		}
+		if len(alerts) > 0 {
+			log.Info("overdue notices escalated", "alerts", len(alerts))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(5 * time.Minute):
+		}
+	}
+}

@@ -161,6 +161,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	go sweepDormant(runCtx, store, time.Hour, log)
 	go escalateCuts(runCtx, store, cfg.CutDeadline, log)
+	go escalateNotices(runCtx, store, log)
 	purgeDone := make(chan struct{})
 	go func() { defer close(purgeDone); purgeLoop(runCtx, store, &cfg, log) }()
 
@@ -321,15 +322,18 @@ func loadDemo(ctx context.Context, e *env, s *sqlstore.Store, seed int64, dataDi
 	if err := s.CreateRole(sys, city); err != nil {
 		return err
 	}
+	ids := map[string]int64{}
 	for _, u := range plan.Users {
 		pw := password.GenerateFor(u.Username)
 		roles := u.Roles
 		if u.DeptCode == demo.DivCommand {
 			roles = []string{city.ID}
 		}
-		if _, err := s.CreateUser(sys, zhudun.NewUser{Username: u.Username, Name: u.Name, DeptCode: u.DeptCode, Password: pw, Roles: roles}); err != nil {
+		nu, err := s.CreateUser(sys, zhudun.NewUser{Username: u.Username, Name: u.Name, DeptCode: u.DeptCode, Password: pw, Roles: roles})
+		if err != nil {
 			return fmt.Errorf("user %s: %w", u.Username, err)
 		}
+		ids[u.Username] = nu.ID
 		if _, err := fmt.Fprintf(pwFile, "%s %s %s %s\n", u.Username, pw, strings.Join(roles, ","), u.DeptCode); err != nil {
 			return err
 		}
@@ -346,7 +350,47 @@ func loadDemo(ctx context.Context, e *env, s *sqlstore.Store, seed int64, dataDi
 	if err := s.ReplaceDistricts(sys, ds); err != nil {
 		return fmt.Errorf("districts: %w", err)
 	}
+	if err := loadDemoCampus(sys, e, s, plan, seed, ids); err != nil {
+		return err
+	}
 	return loadDemoPatrol(sys, e, s, plan)
+}
+
+// loadDemoCampus registers the demo's generated schools (three a
+// station), a joint group with the campus supervisor and the education
+// account, and a round planning 历下's schools, so the coverage board has
+// schools to show.
+func loadDemoCampus(sys context.Context, e *env, s *sqlstore.Store, plan *demo.Plan, seed int64, ids map[string]int64) error {
+	schools, err := demo.Schools(seed, plan)
+	if err != nil {
+		return err
+	}
+	n, bad, err := s.ImportSchools(sys, schools)
+	if err != nil || len(bad) > 0 {
+		return fmt.Errorf("demo schools: %v %v", err, bad)
+	}
+	g, err := s.CreateGroup(sys, zhudun.NewGroup{Name: "第一联合督导组（演示）", Dept: demo.DivCampus, Members: []zhudun.GroupMember{
+		{UserID: ids["jwbzd.campus1"], Agency: zhudun.AgencyPolice, Title: "经文保支队"},
+		{UserID: ids["edu.inspector1"], Agency: zhudun.AgencyEducation, Title: "市教育局安全科"},
+		{Name: "（演示）消防监督员", Agency: zhudun.AgencyFire}, {Name: "（演示）市场监管员", Agency: zhudun.AgencyMarket}}})
+	if err != nil {
+		return fmt.Errorf("demo group: %w", err)
+	}
+	list, _, err := s.FindSchools(sys, zhudun.SchoolFilter{District: "370102", Limit: 500})
+	if err != nil {
+		return err
+	}
+	var plan370102 []int64
+	for _, x := range list {
+		plan370102 = append(plan370102, x.ID)
+	}
+	today := time.Now().In(zhudun.CST())
+	if _, err := s.CreateRound(sys, zhudun.NewRound{Name: "历下区明查暗访（演示）", Dept: demo.DivCampus, GroupID: g.ID,
+		StartDay: today.Format("2006-01-02"), EndDay: today.AddDate(0, 1, 0).Format("2006-01-02"), Schools: plan370102}); err != nil {
+		return fmt.Errorf("demo round: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "demo schools: %d, generated inside Jinan's districts, and one inspection round\n", n)
+	return nil
 }
 
 // checkTiles accepts an http(s) or root-relative tile URL template that

@@ -34,9 +34,13 @@ type PlanUser struct {
 
 // Codes of the bureau-level divisions of the demo.
 const (
-	DivCyberSecurity = "WAZD" // 网络安全保卫支队
-	DivCommand       = "ZHZX" // 指挥中心
-	DivPublicOrder   = "ZAZD" // 治安支队
+	DivCyberSecurity = "WAZD"  // 网络安全保卫支队
+	DivCommand       = "ZHZX"  // 指挥中心
+	DivPublicOrder   = "ZAZD"  // 治安支队
+	DivCampus        = "JWBZD" // 经济文化保卫支队 (经文保): campus safety
+	// DeptAgencies holds the accounts of other agencies' members of the
+	// campus joint groups (education, fire rescue, market regulation).
+	DeptAgencies = "WBDW"
 )
 
 // Placement rules for generated stations: clear of every district boundary
@@ -103,6 +107,14 @@ func City(seed int64) (*Plan, error) {
 			}
 		}
 	}
+	// Added after the districts so the generated names above stay as
+	// they were for a seed.
+	p.Depts = append(p.Depts,
+		PlanDept{Code: DivCampus, Name: "经济文化保卫支队", Kind: zhudun.DeptDivision, ParentCode: zhudun.RootDeptCode},
+		PlanDept{Code: DeptAgencies, Name: "联合督导外单位", Kind: zhudun.DeptDivision, ParentCode: zhudun.RootDeptCode},
+	)
+	p.addUser(people, "jwbzd.campus1", DivCampus, zhudun.RoleCampusSupervisor)
+	p.addUser(people, "edu.inspector1", DeptAgencies, zhudun.RoleCampusAgency)
 	return p, nil
 }
 

@@ -79,7 +79,7 @@ func TestCityDepts(t *testing.T) {
 				t.Errorf("seed %d: %s has %d stations, want 2–4", seed, name, n)
 			}
 		}
-		if n, want := len(p.Depts)-len(byCodeOfKind(p, zhudun.DeptStation)), 1+3+len(subBureaus); n != want {
+		if n, want := len(p.Depts)-len(byCodeOfKind(p, zhudun.DeptStation)), 1+5+len(subBureaus); n != want {
 			t.Errorf("seed %d: %d departments besides stations, want %d", seed, n, want)
 		}
 	}

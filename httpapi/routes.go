@@ -83,6 +83,9 @@ func (s *Server) register() {
 	s.registerCases()
 	s.registerCyberReport()
 
+	// Campus safety inspections (平安校园).
+	s.registerCampus()
+
 	// Events and the API's own description.
 	s.handle("GET", "/api/v1/events/stream", false, s.eventStream)
 	s.handle("GET", "/api/v1/openapi.json", true, func(w http.ResponseWriter, r *http.Request) error {

@@ -43,6 +43,7 @@ type Backend interface {
 	zhudun.AttachmentService
 	zhudun.CaseImportService
 	zhudun.CyberReportService
+	zhudun.CampusService
 	zhudun.EngineStatusService
 	// Unlock clears a user's lockout (user:write).
 	Unlock(ctx context.Context, id int64) error
@@ -275,6 +276,10 @@ func (s *Server) bodyLimit(route string) int64 {
 		return max(s.maxBody, zhudun.MaxAttachmentSize+64<<10)
 	case "POST /api/v1/cases/import":
 		return caseImportLimit
+	case "POST /api/v1/campus/hazards/{id}/photos":
+		return max(s.maxBody, zhudun.MaxPhotoBytes+1) // one over: the store says "too large" in its words
+	case "POST /api/v1/campus/schools/import":
+		return max(s.maxBody, 16<<20)
 	}
 	return s.maxBody
 }

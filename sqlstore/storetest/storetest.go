@@ -145,6 +145,11 @@ func Run(t *testing.T, b Backend) {
 	t.Run("CaseImport", func(t *testing.T) { testCaseImport(t, b) })
 	t.Run("CyberReport", func(t *testing.T) { testCyberReport(t, b) })
 	t.Run("Campaigns", func(t *testing.T) { testCampaigns(t, b) })
+	t.Run("CampusScope", func(t *testing.T) { testCampusScope(t, b) })
+	t.Run("CampusNotices", func(t *testing.T) { testCampusNotices(t, b) })
+	t.Run("CampusImport", func(t *testing.T) { testCampusImport(t, b) })
+	t.Run("CampusReport", func(t *testing.T) { testCampusReport(t, b) })
+	t.Run("CampusPhotos", func(t *testing.T) { testCampusPhotos(t, b) })
 }
 
 func code(err error) string { return zhudun.ErrorCode(err) }

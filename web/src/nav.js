@@ -1,6 +1,6 @@
 // The side navigation: modules and their pages, each shown only when the
 // user holds the permission the page needs (the API enforces the same).
-import { Odometer, Setting, OfficeBuilding, User, Lock, Document, Bell, MapLocation, DataAnalysis, Files, Monitor, TrendCharts, Van, Grid, Iphone, Warning, Key, Upload, Connection, Aim, Checked, ChatLineSquare, Scissor, Briefcase, Tickets, Flag } from '@element-plus/icons-vue'
+import { Odometer, Setting, OfficeBuilding, User, Lock, Document, Bell, MapLocation, DataAnalysis, Files, Monitor, TrendCharts, Van, Grid, Iphone, Warning, Key, Upload, Connection, Aim, Checked, ChatLineSquare, Scissor, Briefcase, Tickets, Flag, School, List, WarningFilled } from '@element-plus/icons-vue'
 
 export const NAV = [
   { key: 'dashboard', path: '/', icon: Odometer, titleKey: 'nav.dashboard' },
@@ -33,6 +33,14 @@ export const NAV = [
       { key: 'caseList', path: '/cases', icon: Tickets, titleKey: 'nav.caseList', perms: ['case:read'] },
       { key: 'campaigns', path: '/cases/campaigns', icon: Flag, titleKey: 'nav.campaigns', perms: ['case:read'] },
       { key: 'cyberStats', path: '/cases/stats', icon: TrendCharts, titleKey: 'nav.cyberStats', perms: ['report:read'] },
+    ],
+  },
+  {
+    key: 'campus', icon: School, titleKey: 'nav.campus', children: [
+      { key: 'campusSchools', path: '/campus/schools', icon: School, titleKey: 'nav.campusSchools', perms: ['campus:read'] },
+      { key: 'campusRounds', path: '/campus/rounds', icon: List, titleKey: 'nav.campusRounds', perms: ['campus:read'] },
+      { key: 'campusNotices', path: '/campus/notices', icon: WarningFilled, titleKey: 'nav.campusNotices', perms: ['campus:read'] },
+      { key: 'campusStats', path: '/campus/stats', icon: TrendCharts, titleKey: 'nav.campusStats', perms: ['report:read'] },
     ],
   },
   {

@@ -1,3 +1,4 @@
+import enCampus from './en.campus.js'
 import enGang from './en.gang.js'
 import enSignals from './en.signals.js'
 import enFourcuts from './en.fourcuts.js'
@@ -62,7 +63,7 @@ const messages = {
     state: { off: 'Not connected', connecting: 'Connecting…', open: 'Live updates connected', retrying: 'Connection lost, reconnecting…' },
   },
   events: {
-    case_created: 'Case received', case_updated: 'Case changed', case_alert: 'Case cross-reference alert',
+    case_created: 'Case received', case_updated: 'Case changed', case_alert: 'Case cross-reference alert', campus_overdue: 'Campus notice overdue',
     source_changed: 'Event source changed',
     user_created: 'User created', user_updated: 'User changed', dept_created: 'Department created', dept_updated: 'Department changed',
     role_created: 'Role created', role_updated: 'Role changed', audit_appended: 'New audit entry',
@@ -130,10 +131,10 @@ const messages = {
   scope: { all: 'All data', subtree: 'Own department and below', dept: 'Own department only', self: 'Own records only' },
   scopeDesc: { all: 'Data of every department in the city', subtree: 'Data of the own department and all departments below it', dept: 'Data of the own department itself only', self: 'Only records the user created or that concern the user' },
   kind: { bureau: 'City bureau', subbureau: 'Sub-bureau', division: 'Division', station: 'Police station', squad: 'Squad / post' },
-  roles: { sysadmin: 'System administrator', secadmin: 'Security administrator', auditadmin: 'Audit administrator', officer: 'Officer', dispatcher: 'Dispatcher', commander: 'Commander', analyst: 'Cyber analyst' },
+  roles: { sysadmin: 'System administrator', secadmin: 'Security administrator', auditadmin: 'Audit administrator', officer: 'Officer', dispatcher: 'Dispatcher', commander: 'Commander', analyst: 'Cyber analyst', campus_supervisor: 'Campus safety officer', campus_agency: 'Joint group member (other agency)' },
   perm: {
-    area: { source: 'Event sources', dept: 'Departments', user: 'Users', role: 'Roles', audit: 'Audit', pii: 'Personal data', incident: 'Incidents', unit: 'Units', grid: 'Grids', finding: 'Findings', case: 'Cases', report: 'Reports', appeal: 'Appeals' },
-    action: { read: 'Read', write: 'Maintain', grant: 'Grant', export: 'Export', view: 'View clear text', search: 'Search by number', import: 'Import history' },
+    area: { source: 'Event sources', dept: 'Departments', user: 'Users', role: 'Roles', audit: 'Audit', pii: 'Personal data', incident: 'Incidents', unit: 'Units', grid: 'Grids', finding: 'Findings', case: 'Cases', report: 'Reports', appeal: 'Appeals', campus: 'Campus safety' },
+    action: { read: 'Read', write: 'Maintain', grant: 'Grant', export: 'Export', view: 'View clear text', search: 'Search by number', import: 'Import history', inspect: 'Inspect' },
   },
   audit: {
     intro: 'Every action is recorded in order and chained with SM3 hashes; "Verify chain" detects any change, deletion or reordering. Times are Beijing time (UTC+8).',
@@ -149,8 +150,10 @@ const messages = {
   },
   verifyReason: { altered: 'content altered', deleted: 'entry deleted', reordered: 'order changed', anchor_mismatch: 'does not match the anchor' },
   result: { ok: 'Success', denied: 'Denied', failed: 'Failed' },
-  actionPrefix: { source: 'Event sources', auth: 'Sign-in and authentication', user: 'User administration', dept: 'Department administration', role: 'Roles and permissions', pii: 'Personal data', audit: 'Audit', grid: 'Grids', unit: 'Patrol units', incident: 'Incidents', finding: 'Finding review', lead: 'Leads', allowlist: 'Allowlist', cutlist: 'Cut lists', appeal: 'Appeals', review: 'Two-person review', case: 'Cyber cases', campaign: 'Campaigns' },
+  actionPrefix: { source: 'Event sources', auth: 'Sign-in and authentication', user: 'User administration', dept: 'Department administration', role: 'Roles and permissions', pii: 'Personal data', audit: 'Audit', grid: 'Grids', unit: 'Patrol units', incident: 'Incidents', finding: 'Finding review', lead: 'Leads', allowlist: 'Allowlist', cutlist: 'Cut lists', appeal: 'Appeals', review: 'Two-person review', case: 'Cyber cases', campaign: 'Campaigns', campus: 'Campus safety' },
   actions: {
+    campus_notice_export: 'Export rectification notice (PDF)', schools_export: 'Export schools',
+    campus_school_create: 'Register school', campus_school_import: 'Import schools', campus_group_create: 'Form joint group', campus_round_create: 'Plan inspection round', campus_visit_create: 'Record inspection visit', campus_notice_issue: 'Issue rectification notice', campus_notice_reinspect: 'Re-inspect notice', campus_notice_overdue: 'Notice overdue', campus_report_export: 'Export campus statistics',
     case_create: 'Receive case', case_file: 'File case (number)', case_transition: 'Change case status', case_link: 'Link cases', case_merge: 'Merge cases',
     case_person_apprehend: 'Record apprehension', case_person_add: 'Add person to case', case_measure_add: 'Record coercive measure', case_seizure_add: 'Record seizure', case_import: 'Bulk import of cases', case_entity_add: 'Add findings to case',
     case_campaign_add: 'Tag case with campaign', case_prefix: 'Set case number prefix', campaign_create: 'Create campaign',
@@ -185,7 +188,7 @@ const messages = {
     base: 'Base', before: 'Before', caller_phone: 'Caller phone given', case_ref: 'Case number', category: 'Category', category_version: 'Category dictionary version', client_addr: 'Client address', code: 'Code', codes: 'Codes', count: 'Count', created: 'Created', days: 'Days', dept: 'Department', dormant_days: 'Days unused', effect: 'Effect', event: 'Event', failures: 'Failures', fields: 'Fields', first: 'First', first_id: 'First id', first_seq: 'First sequence', from: 'From', generated: 'Generated', grid: 'Grid', grids: 'Grids', kind: 'Kind', last: 'Last', last_active: 'Last active', last_id: 'Last id', last_seq: 'Last sequence', lent_station: 'Borrowing station', limit: 'Limit', matched: 'Matched', minutes: 'Minutes', must_change: 'Must change password', must_change_password: 'Must change password', name: 'Name', outcome: 'Outcome', override_reason: 'Override reason', owner_station: 'Owning station', parent: 'Parent', password_expired: 'Password expired', priority: 'Priority', reason: 'Reason', received_at_set: 'Received time set', recommended: 'Recommended unit', rejected: 'Rejected rows', response_seconds: 'Response time (s)', roles: 'Roles', rows: 'Rows', searches: 'Searches', seq: 'Sequence', skipped: 'Skipped (imported before)', source: 'Source', station: 'Station', terminal: 'Terminal', to: 'To', totp: 'TOTP', unit: 'Unit', unit_station: 'Unit station', updated: 'Updated', username: 'Username', window_seconds: 'Window (s)', crew: 'Crew', left_units: 'Units left', lend_ended: 'Loan ended', pii_filters: 'Personal-data filters', id: 'Id', scope: 'Data scope', perms: 'Permissions', builtin: 'Built-in', admin: 'Administrator role', owner_dept: 'Owning department', lockout_threshold: 'Lockout threshold', lockout_minutes: 'Lockout (minutes)', idle_minutes: 'Idle timeout (minutes)', password_max_age_days: 'Password maximum age (days)', password_history: 'Password history', totp_roles: 'Roles needing TOTP', users: 'Users', incidents: 'Incidents', status: 'Status', label: 'Label', callsign: 'Call sign', subject: 'Subject', endpoint: 'Endpoint', yes: 'yes', no: 'no',
     receipt: 'Receipt', number: 'Case number', title: 'Title', type: 'Case type', from_gang: 'From gang', entities: 'Entities', campaigns: 'Campaigns', campaign: 'Campaign', other: 'Linked case', other_receipt: 'Linked case receipt', into: 'Merged into', into_receipt: 'Survivor receipt', merged: 'Merged case', merged_receipt: 'Merged case receipt', merged_number: 'Merged case number', person: 'Person', role: 'Role in case', known: 'Known person', id_number: 'ID number (masked)', apprehended_on: 'Apprehended on', authority: 'Deciding authority', document_no: 'Document number', seizure: 'Seizure', amount_fen: 'Amount (fen)', device_type: 'Device type', state: 'Funds state', findings: 'Findings', at: 'Taken at', people: 'People',
   },
-  objectType: { source: 'Event source', user: 'User', dept: 'Department', role: 'Role', session: 'Session', users: 'Users (bulk)', audit: 'Audit log', grid: 'Grid', unit: 'Unit', incident: 'Incident', finding: 'Finding', allowlist: 'Allowlist', cutlist: 'Cut list', appeal: 'Appeal', review_request: 'Review request', case: 'Case', person: 'Person in a case', campaign: 'Campaign', cyber_report: 'Cyber-crime case figures' },
+  objectType: { source: 'Event source', user: 'User', dept: 'Department', role: 'Role', session: 'Session', users: 'Users (bulk)', audit: 'Audit log', grid: 'Grid', unit: 'Unit', incident: 'Incident', finding: 'Finding', allowlist: 'Allowlist', cutlist: 'Cut list', appeal: 'Appeal', review_request: 'Review request', case: 'Case', person: 'Person in a case', campaign: 'Campaign', cyber_report: 'Cyber-crime case figures', school: 'School', school_contact: 'School contact', campus_group: 'Joint group', campus_round: 'Inspection round', campus_visit: 'Inspection visit', campus_notice: 'Rectification notice', campus_report: 'Campus statistics', schools: 'Schools' },
   fields: {
     username: 'username', password: 'password', old: 'current password', new: 'new password', otp: 'one-time code', name: 'name', code: 'code', kind: 'type',
     parent_code: 'parent department', dept_code: 'department', phone: 'mobile', id_number: 'ID card number', reason: 'reason', id: 'ID',
@@ -328,4 +331,4 @@ const messages = {
   },
 }
 
-export default mergeMessages(messages, enSecurity, enSignals, enFourcuts, enGang, enCases)
+export default mergeMessages(messages, enSecurity, enSignals, enFourcuts, enGang, enCases, enCampus)

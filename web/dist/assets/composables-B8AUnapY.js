@@ -1,1 +1,0 @@
-import{nn as e}from"./element-plus-CeUmE-PB.js";import{ht as t}from"./index-BPmGDgrE.js";function n(n,r,i=400){let a=null,o=t(e=>{n.includes(e.type)&&(clearTimeout(a),a=setTimeout(r,i))});e(()=>{o(),clearTimeout(a)})}export{n as t};
