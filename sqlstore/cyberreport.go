@@ -212,6 +212,11 @@ func (s *Store) cyberCaseStep(ctx context.Context, sc cyberScope, ps [2]periodAr
 // inDays is "col >= ? AND col < ?" for day text 'YYYY-MM-DD'.
 func inDays(col string) string { return "(" + col + " >= ? AND " + col + " < ?)" }
 
+// inEitherPeriod is "col in this period or last year's" for day text, with
+// dayArgs: what lets a figure read the periods' rows on an index instead of
+// every year's (migration 0022).
+func inEitherPeriod(col string) string { return "(" + inDays(col) + " OR " + inDays(col) + ")" }
+
 func dayArgs(ps [2]periodArgs) []any {
 	return []any{ps[0].fromDay, ps[0].toDay, ps[1].fromDay, ps[1].toDay}
 }
@@ -269,10 +274,15 @@ func (s *Store) cyberFunds(ctx context.Context, sc cyberScope, ps [2]periodArgs)
 	returned := `COALESCE(SUM(CASE WHEN s.state = '` + zhudun.FundsReturned + `' AND ` + inDays("s.returned_on") + ` THEN s.amount_fen ELSE 0 END), 0)`
 	q := `SELECT ` + taken() + `, ` + taken() + `, ` + returned + `, ` + returned + `
 		FROM case_seizures s JOIN cases c ON c.id = s.case_id JOIN depts d ON d.id = c.dept_id
-		WHERE s.kind = ? AND ` + sc.cases
+		WHERE s.kind = ? AND ` + sc.cases + ` AND (` + inEitherPeriod("s.frozen_on") + ` OR ` + inEitherPeriod("s.seized_on") + ` OR ` + inEitherPeriod("s.returned_on") + `)`
 	args := append(dayArgs(ps), dayArgs(ps)...)
 	args = append(args, zhudun.SeizureFunds)
 	args = append(args, sc.args...)
+	// a record counts only by one of its days in a period (the day taken
+	// is frozen_on, else seized_on): the others are left to the indexes
+	args = append(args, dayArgs(ps)...)
+	args = append(args, dayArgs(ps)...)
+	args = append(args, dayArgs(ps)...)
 	var v [4]int64
 	if err := s.queryRow(ctx, q, args...).Scan(&v[0], &v[1], &v[2], &v[3]); err != nil {
 		return zhudun.Figure{}, nil, s.internal("cyber report funds", err)
@@ -289,9 +299,10 @@ func (s *Store) cyberSIMCards(ctx context.Context, sc cyberScope, ps [2]periodAr
 	q := `SELECT COALESCE(SUM(CASE WHEN ` + inDays("s.seized_on") + ` THEN s.count ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN ` + inDays("s.seized_on") + ` THEN s.count ELSE 0 END), 0)
 		FROM case_seizures s JOIN cases c ON c.id = s.case_id JOIN depts d ON d.id = c.dept_id
-		WHERE s.kind = ? AND ` + sc.cases
+		WHERE s.kind = ? AND ` + sc.cases + ` AND ` + inEitherPeriod("s.seized_on")
 	args := append(dayArgs(ps), zhudun.SeizureSIMCards)
-	return s.figurePair(ctx, "sim cards", q, append(args, sc.args...)...)
+	args = append(args, sc.args...)
+	return s.figurePair(ctx, "sim cards", q, append(args, dayArgs(ps)...)...)
 }
 
 // cyberDevices sums the count of device seizures made in the period, in
@@ -300,9 +311,10 @@ func (s *Store) cyberDevices(ctx context.Context, sc cyberScope, ps [2]periodArg
 	sel := `COALESCE(SUM(CASE WHEN ` + inDays("s.seized_on") + ` THEN s.count ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN ` + inDays("s.seized_on") + ` THEN s.count ELSE 0 END), 0)
 		FROM case_seizures s JOIN cases c ON c.id = s.case_id JOIN depts d ON d.id = c.dept_id
-		WHERE s.kind = ? AND ` + sc.cases
+		WHERE s.kind = ? AND ` + sc.cases + ` AND ` + inEitherPeriod("s.seized_on")
 	args := append(dayArgs(ps), zhudun.SeizureDevices)
 	args = append(args, sc.args...)
+	args = append(args, dayArgs(ps)...)
 	by, err := s.figureGroups(ctx, "devices by type", zhudun.DeviceTypes, `SELECT s.device_type, `+sel+` GROUP BY s.device_type`, args...)
 	if err != nil {
 		return zhudun.Figure{}, nil, err
@@ -330,42 +342,49 @@ func (s *Store) cyberDevices(ctx context.Context, sc cyberScope, ps [2]periodArg
 // items), which cannot be told apart and add as they are. The per-dialect
 // part is only the expansion of the items' JSON array.
 func (s *Store) cyberAccounts(ctx context.Context, sc cyberScope, ps [2]periodArgs) (zhudun.Figure, map[string]zhudun.Figure, error) {
+	// The JSON text is parsed as json, not jsonb: the items are only
+	// walked, and building jsonb cost more than the walk (bench/cases).
 	expand, length := `JOIN json_each(s.items) j`, `json_array_length(s.items)`
 	if s.dialect.Name() == "postgres" {
-		expand, length = `CROSS JOIN LATERAL jsonb_array_elements_text(s.items::jsonb) AS j(value)`, `jsonb_array_length(s.items::jsonb)`
+		expand, length = `CROSS JOIN LATERAL json_array_elements_text(s.items::json) AS j(value)`, `json_array_length(s.items::json)`
 	}
-	workbench := `SELECT f.entity AS a FROM findings f JOIN depts d ON d.id = f.dept_id
-		WHERE f.kind = ? AND f.category = 'black_account' AND f.review NOT IN (?, ?) AND ` + inInstants("f.confirmed_at") + ` AND ` + sc.findings
-	wargs := func(p periodArgs) []any {
-		a := append([]any{zhudun.KindFinding, zhudun.ReviewDismissed, zhudun.ReviewRestored, p.from, p.to}, sc.fargs...)
-		if sc.campaign != 0 {
-			a = append(a, sc.campaign, zhudun.CaseMerged)
-		}
-		return a
-	}
+	// One pass over both periods: each account once (GROUP BY, as UNION
+	// would), flagged by where and when it was found; the four sets are
+	// counted from the flags. w0/s0: this period's workbench and seized,
+	// w1/s1 last year's.
+	// (each flag's bounds are its period's: the arguments follow in order)
+	flag := `CASE WHEN ` + inInstants("f.confirmed_at") + ` THEN 1 ELSE 0 END`
+	dayFlag := `CASE WHEN ` + inDays("s.seized_on") + ` THEN 1 ELSE 0 END`
+	workbench := `SELECT f.entity AS a, ` + flag + ` AS w0, 0 AS s0, ` + flag + ` AS w1, 0 AS s1
+		FROM findings f JOIN depts d ON d.id = f.dept_id
+		WHERE f.kind = ? AND f.category = 'black_account' AND f.review NOT IN (?, ?) AND f.confirmed_at IS NOT NULL
+		AND (` + inInstants("f.confirmed_at") + ` OR ` + inInstants("f.confirmed_at") + `) AND ` + sc.findings
+	args := []any{ps[0].from, ps[0].to, ps[1].from, ps[1].to, zhudun.KindFinding, zhudun.ReviewDismissed, zhudun.ReviewRestored,
+		ps[0].from, ps[0].to, ps[1].from, ps[1].to}
+	args = append(args, sc.fargs...)
 	if sc.campaign != 0 {
 		workbench += ` AND f.id IN (SELECT ce.finding_id FROM case_entities ce JOIN case_campaigns cc ON cc.case_id = ce.case_id
 			JOIN cases cx ON cx.id = ce.case_id WHERE cc.campaign_id = ? AND cx.status <> ? AND ce.finding_id IS NOT NULL)`
+		args = append(args, sc.campaign, zhudun.CaseMerged)
 	}
 	seizedFrom := ` FROM case_seizures s JOIN cases c ON c.id = s.case_id JOIN depts d ON d.id = c.dept_id `
-	seizedWhere := ` WHERE s.kind = ? AND ` + inDays("s.seized_on") + ` AND ` + sc.cases
-	seized := `SELECT j.value AS a` + seizedFrom + expand + seizedWhere
-	sargs := func(p periodArgs) []any { return append([]any{zhudun.SeizureAccounts, p.fromDay, p.toDay}, sc.args...) }
+	seizedWhere := ` WHERE s.kind = ? AND ` + sc.cases + ` AND ` + inEitherPeriod("s.seized_on")
+	sargs := append(append([]any{zhudun.SeizureAccounts}, sc.args...), dayArgs(ps)...)
+	seized := `SELECT j.value AS a, 0, ` + dayFlag + `, 0, ` + dayFlag + seizedFrom + expand + seizedWhere
+	args = append(append(args, dayArgs(ps)...), sargs...)
 	var v [2]struct{ all, wb, listed, unlisted int64 }
-	for i, p := range ps {
-		x := &v[i]
-		if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (`+workbench+` UNION `+seized+`) u`, append(wargs(p), sargs(p)...)...).Scan(&x.all); err != nil {
-			return zhudun.Figure{}, nil, s.internal("cyber report accounts", err)
-		}
-		if err := s.queryRow(ctx, `SELECT COUNT(DISTINCT a) FROM (`+workbench+`) w`, wargs(p)...).Scan(&x.wb); err != nil {
-			return zhudun.Figure{}, nil, s.internal("cyber report accounts workbench", err)
-		}
-		if err := s.queryRow(ctx, `SELECT COUNT(DISTINCT a) FROM (`+seized+`) z`, sargs(p)...).Scan(&x.listed); err != nil {
-			return zhudun.Figure{}, nil, s.internal("cyber report accounts seized", err)
-		}
-		if err := s.queryRow(ctx, `SELECT COALESCE(SUM(s.count - `+length+`), 0)`+seizedFrom+seizedWhere, sargs(p)...).Scan(&x.unlisted); err != nil {
-			return zhudun.Figure{}, nil, s.internal("cyber report accounts unlisted", err)
-		}
+	err := s.queryRow(ctx, `SELECT COALESCE(SUM(CASE WHEN w0 + s0 > 0 THEN 1 ELSE 0 END), 0), COALESCE(SUM(w0), 0), COALESCE(SUM(s0), 0),
+		COALESCE(SUM(CASE WHEN w1 + s1 > 0 THEN 1 ELSE 0 END), 0), COALESCE(SUM(w1), 0), COALESCE(SUM(s1), 0)
+		FROM (SELECT a, MAX(w0) AS w0, MAX(s0) AS s0, MAX(w1) AS w1, MAX(s1) AS s1 FROM (`+workbench+` UNION ALL `+seized+`) u GROUP BY a) g`,
+		args...).Scan(&v[0].all, &v[0].wb, &v[0].listed, &v[1].all, &v[1].wb, &v[1].listed)
+	if err != nil {
+		return zhudun.Figure{}, nil, s.internal("cyber report accounts", err)
+	}
+	// the accounts a seizure counts without listing them
+	unlisted := `COALESCE(SUM(CASE WHEN ` + inDays("s.seized_on") + ` THEN s.count - ` + length + ` ELSE 0 END), 0)`
+	if err := s.queryRow(ctx, `SELECT `+unlisted+`, `+unlisted+seizedFrom+seizedWhere, append(dayArgs(ps), sargs...)...).
+		Scan(&v[0].unlisted, &v[1].unlisted); err != nil {
+		return zhudun.Figure{}, nil, s.internal("cyber report accounts unlisted", err)
 	}
 	fig := func(f func(int) int64) zhudun.Figure { return zhudun.NewFigure(float64(f(0)), float64(f(1))) }
 	return fig(func(i int) int64 { return v[i].all + v[i].unlisted }), map[string]zhudun.Figure{
