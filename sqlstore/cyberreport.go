@@ -23,6 +23,7 @@ type cyberScope struct {
 	findings string // predicate over f (findings) and d
 	fargs    []any
 	campaign int64
+	db       querier // the report's read transaction on PostgreSQL
 }
 
 // periodArgs are one period's bounds, as instants and as days.
@@ -117,6 +118,24 @@ func (s *Store) CyberReport(ctx context.Context, q zhudun.CyberReportQuery) (*zh
 		sc.args = append(sc.args, cp.ID)
 	}
 	sc.cases += " AND c.status <> '" + zhudun.CaseMerged + "'"
+	sc.db = s
+	if s.dialect.Name() == "postgres" {
+		// The figures hash and sort a year's cases, people and accounts
+		// (hundreds of thousands of rows at 200,000 cases): in the default
+		// 4 MB of work memory each hash join and aggregate spilled to disk
+		// in batches (bench/cases). One read-only transaction, which also
+		// gives every figure the same snapshot.
+		tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		if err != nil {
+			return nil, s.internal("cyber report begin", err)
+		}
+		defer tx.Rollback()
+		rt := &Tx{Tx: tx, s: s}
+		if _, err := rt.exec(ctx, `SET LOCAL work_mem = '64MB'`); err != nil {
+			return nil, s.internal("cyber report work_mem", err)
+		}
+		sc.db = rt
+	}
 	ps := [2]periodArgs{newPeriod(from, to), newPeriod(lastYear(from), lastYear(to))}
 
 	for _, x := range []struct {
@@ -149,9 +168,9 @@ func (s *Store) CyberReport(ctx context.Context, q zhudun.CyberReportQuery) (*zh
 }
 
 // figurePair scans one row of (this period, last year) into a Figure.
-func (s *Store) figurePair(ctx context.Context, what, q string, args ...any) (zhudun.Figure, error) {
+func (s *Store) figurePair(ctx context.Context, sc cyberScope, what, q string, args ...any) (zhudun.Figure, error) {
 	var cur, last int64
-	if err := s.queryRow(ctx, q, args...).Scan(&cur, &last); err != nil {
+	if err := sc.db.queryRow(ctx, q, args...).Scan(&cur, &last); err != nil {
 		return zhudun.Figure{}, s.internal("cyber report "+what, err)
 	}
 	return zhudun.NewFigure(float64(cur), float64(last)), nil
@@ -159,9 +178,9 @@ func (s *Store) figurePair(ctx context.Context, what, q string, args ...any) (zh
 
 // figureGroups scans rows of (key, this period, last year) into Figures,
 // every key of keys present (0 when no row).
-func (s *Store) figureGroups(ctx context.Context, what string, keys []string, q string, args ...any) (map[string]zhudun.Figure, error) {
+func (s *Store) figureGroups(ctx context.Context, sc cyberScope, what string, keys []string, q string, args ...any) (map[string]zhudun.Figure, error) {
 	raw := map[string][2]int64{}
-	rows, err := s.query(ctx, q, args...)
+	rows, err := sc.db.query(ctx, q, args...)
 	if err != nil {
 		return nil, s.internal("cyber report "+what, err)
 	}
@@ -206,7 +225,7 @@ func (s *Store) cyberCaseStep(ctx context.Context, sc cyberScope, ps [2]periodAr
 	args := []any{ps[0].from, ps[0].to, ps[1].from, ps[1].to}
 	args = append(args, sc.args...)
 	args = append(args, ps[0].from, ps[0].to, ps[1].from, ps[1].to)
-	return s.figurePair(ctx, col, q, args...)
+	return s.figurePair(ctx, sc, col, q, args...)
 }
 
 // inDays is "col >= ? AND col < ?" for day text 'YYYY-MM-DD'.
@@ -234,11 +253,11 @@ func (s *Store) cyberPeopleCoercive(ctx context.Context, sc cyberScope, ps [2]pe
 	args := append(dayArgs(ps), true)
 	args = append(args, sc.args...)
 	args = append(args, dayArgs(ps)...)
-	total, err := s.figurePair(ctx, "people coercive", `SELECT `+sel, args...)
+	total, err := s.figurePair(ctx, sc, "people coercive", `SELECT `+sel, args...)
 	if err != nil {
 		return total, nil, err
 	}
-	by, err := s.figureGroups(ctx, "people by measure", zhudun.CoerciveMeasures, `SELECT m.kind, `+sel+` GROUP BY m.kind`, args...)
+	by, err := s.figureGroups(ctx, sc, "people by measure", zhudun.CoerciveMeasures, `SELECT m.kind, `+sel+` GROUP BY m.kind`, args...)
 	return total, by, err
 }
 
@@ -253,7 +272,7 @@ func (s *Store) cyberSuspectsCaught(ctx context.Context, sc cyberScope, ps [2]pe
 	args := append(dayArgs(ps), zhudun.RoleSuspect)
 	args = append(args, sc.args...)
 	args = append(args, dayArgs(ps)...)
-	return s.figurePair(ctx, "suspects caught", q, args...)
+	return s.figurePair(ctx, sc, "suspects caught", q, args...)
 }
 
 // fundsTakenDay is the day a funds record's money was taken: frozen, or
@@ -284,7 +303,7 @@ func (s *Store) cyberFunds(ctx context.Context, sc cyberScope, ps [2]periodArgs)
 	args = append(args, dayArgs(ps)...)
 	args = append(args, dayArgs(ps)...)
 	var v [4]int64
-	if err := s.queryRow(ctx, q, args...).Scan(&v[0], &v[1], &v[2], &v[3]); err != nil {
+	if err := sc.db.queryRow(ctx, q, args...).Scan(&v[0], &v[1], &v[2], &v[3]); err != nil {
 		return zhudun.Figure{}, nil, s.internal("cyber report funds", err)
 	}
 	return zhudun.NewFigure(float64(v[0]-v[2]), float64(v[1]-v[3])), map[string]zhudun.Figure{
@@ -302,7 +321,7 @@ func (s *Store) cyberSIMCards(ctx context.Context, sc cyberScope, ps [2]periodAr
 		WHERE s.kind = ? AND ` + sc.cases + ` AND ` + inEitherPeriod("s.seized_on")
 	args := append(dayArgs(ps), zhudun.SeizureSIMCards)
 	args = append(args, sc.args...)
-	return s.figurePair(ctx, "sim cards", q, append(args, dayArgs(ps)...)...)
+	return s.figurePair(ctx, sc, "sim cards", q, append(args, dayArgs(ps)...)...)
 }
 
 // cyberDevices sums the count of device seizures made in the period, in
@@ -315,7 +334,7 @@ func (s *Store) cyberDevices(ctx context.Context, sc cyberScope, ps [2]periodArg
 	args := append(dayArgs(ps), zhudun.SeizureDevices)
 	args = append(args, sc.args...)
 	args = append(args, dayArgs(ps)...)
-	by, err := s.figureGroups(ctx, "devices by type", zhudun.DeviceTypes, `SELECT s.device_type, `+sel+` GROUP BY s.device_type`, args...)
+	by, err := s.figureGroups(ctx, sc, "devices by type", zhudun.DeviceTypes, `SELECT s.device_type, `+sel+` GROUP BY s.device_type`, args...)
 	if err != nil {
 		return zhudun.Figure{}, nil, err
 	}
@@ -373,7 +392,7 @@ func (s *Store) cyberAccounts(ctx context.Context, sc cyberScope, ps [2]periodAr
 	seized := `SELECT j.value AS a, 0, ` + dayFlag + `, 0, ` + dayFlag + seizedFrom + expand + seizedWhere
 	args = append(append(args, dayArgs(ps)...), sargs...)
 	var v [2]struct{ all, wb, listed, unlisted int64 }
-	err := s.queryRow(ctx, `SELECT COALESCE(SUM(CASE WHEN w0 + s0 > 0 THEN 1 ELSE 0 END), 0), COALESCE(SUM(w0), 0), COALESCE(SUM(s0), 0),
+	err := sc.db.queryRow(ctx, `SELECT COALESCE(SUM(CASE WHEN w0 + s0 > 0 THEN 1 ELSE 0 END), 0), COALESCE(SUM(w0), 0), COALESCE(SUM(s0), 0),
 		COALESCE(SUM(CASE WHEN w1 + s1 > 0 THEN 1 ELSE 0 END), 0), COALESCE(SUM(w1), 0), COALESCE(SUM(s1), 0)
 		FROM (SELECT a, MAX(w0) AS w0, MAX(s0) AS s0, MAX(w1) AS w1, MAX(s1) AS s1 FROM (`+workbench+` UNION ALL `+seized+`) u GROUP BY a) g`,
 		args...).Scan(&v[0].all, &v[0].wb, &v[0].listed, &v[1].all, &v[1].wb, &v[1].listed)
@@ -382,7 +401,7 @@ func (s *Store) cyberAccounts(ctx context.Context, sc cyberScope, ps [2]periodAr
 	}
 	// the accounts a seizure counts without listing them
 	unlisted := `COALESCE(SUM(CASE WHEN ` + inDays("s.seized_on") + ` THEN s.count - ` + length + ` ELSE 0 END), 0)`
-	if err := s.queryRow(ctx, `SELECT `+unlisted+`, `+unlisted+seizedFrom+seizedWhere, append(dayArgs(ps), sargs...)...).
+	if err := sc.db.queryRow(ctx, `SELECT `+unlisted+`, `+unlisted+seizedFrom+seizedWhere, append(dayArgs(ps), sargs...)...).
 		Scan(&v[0].unlisted, &v[1].unlisted); err != nil {
 		return zhudun.Figure{}, nil, s.internal("cyber report accounts unlisted", err)
 	}
