@@ -38,13 +38,16 @@ ui-check:
 
 # Benchmarks of every hot path (go test -bench), then the engine's own
 # measurements: Fraudar protocol graphs, DARPA, the Four Cuts city, and the
-# 2 M-incident patrol report on PostgreSQL. Outputs go to bench/out/.
+# 2 M-incident patrol report on PostgreSQL and the cases at scale (200,000
+# cases, 1 M people, 5 M seized items: bench/cases/RESULTS.md). Outputs go
+# to bench/out/.
 bench:
 	go test -run '^$$' -bench . -benchmem ./...
 	bash bench/algo/dense.sh bench/out/algo
 	bash bench/algo/stream.sh bench/out/algo
 	bash bench/fourcuts/run.sh bench/out/fourcuts
 	go run ./bench/patrol
+	go run ./bench/cases
 
 fuzz:
 	go test -run '^$$' -fuzz FuzzNormalizeIDNumber -fuzztime 30s ./pii/

@@ -22,6 +22,12 @@ func TestConformance(t *testing.T) { storetest.Run(t, backend()) }
 // BenchmarkCreateIncidentParallel: go test -run x -bench . ./postgres
 func BenchmarkCreateIncidentParallel(b *testing.B) { storetest.BenchCreateIncident(b, backend()) }
 
+// The cases' hot paths (docs/cases.md "Scale"; the 200,000-case figures are
+// bench/cases'): go test -run x -bench 'Case|Cyber' ./postgres
+func BenchmarkCaseDetail(b *testing.B)  { storetest.BenchCaseDetail(b, backend()) }
+func BenchmarkCaseXref(b *testing.B)    { storetest.BenchCaseXref(b, backend()) }
+func BenchmarkCyberReport(b *testing.B) { storetest.BenchCyberReport(b, backend()) }
+
 // tripCounter counts the statements pgx sends, each a round trip (database/sql
 // sends BEGIN, COMMIT and savepoints as statements too).
 type tripCounter struct{ n atomic.Int64 }

@@ -18,6 +18,12 @@ func TestConformance(t *testing.T) { storetest.Run(t, backend()) }
 // BenchmarkCreateIncidentParallel: go test -run x -bench . ./sqlite
 func BenchmarkCreateIncidentParallel(b *testing.B) { storetest.BenchCreateIncident(b, backend()) }
 
+// The cases' hot paths (docs/cases.md "Scale"; the 200,000-case figures are
+// bench/cases'): go test -run x -bench 'Case|Cyber' ./sqlite
+func BenchmarkCaseDetail(b *testing.B)  { storetest.BenchCaseDetail(b, backend()) }
+func BenchmarkCaseXref(b *testing.B)    { storetest.BenchCaseXref(b, backend()) }
+func BenchmarkCyberReport(b *testing.B) { storetest.BenchCyberReport(b, backend()) }
+
 func backend() storetest.Backend {
 	return storetest.Backend{
 		Open: func() func(t testing.TB, name string, o sqlstore.Options) *sqlstore.Store {

@@ -23,6 +23,7 @@ type cyberScope struct {
 	findings string // predicate over f (findings) and d
 	fargs    []any
 	campaign int64
+	db       querier // the report's read transaction on PostgreSQL
 }
 
 // periodArgs are one period's bounds, as instants and as days.
@@ -117,6 +118,29 @@ func (s *Store) CyberReport(ctx context.Context, q zhudun.CyberReportQuery) (*zh
 		sc.args = append(sc.args, cp.ID)
 	}
 	sc.cases += " AND c.status <> '" + zhudun.CaseMerged + "'"
+	sc.db = s
+	if s.dialect.Name() == "postgres" {
+		// The figures hash and sort a year's cases, people and accounts
+		// (hundreds of thousands of rows at 200,000 cases): in the default
+		// 4 MB of work memory each hash join and aggregate spilled to disk
+		// in batches (bench/cases). One read-only transaction, which also
+		// gives every figure the same snapshot.
+		tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		if err != nil {
+			return nil, s.internal("cyber report begin", err)
+		}
+		defer tx.Rollback()
+		rt := &Tx{Tx: tx, s: s}
+		// Planned with the period's and campaign's values, never a generic
+		// plan: the campaign's accounts under a generic plan ran for minutes
+		// where the custom one takes seconds (bench/cases).
+		for _, set := range []string{`SET LOCAL work_mem = '64MB'`, `SET LOCAL plan_cache_mode = force_custom_plan`} {
+			if _, err := rt.exec(ctx, set); err != nil {
+				return nil, s.internal("cyber report settings", err)
+			}
+		}
+		sc.db = rt
+	}
 	ps := [2]periodArgs{newPeriod(from, to), newPeriod(lastYear(from), lastYear(to))}
 
 	for _, x := range []struct {
@@ -149,9 +173,9 @@ func (s *Store) CyberReport(ctx context.Context, q zhudun.CyberReportQuery) (*zh
 }
 
 // figurePair scans one row of (this period, last year) into a Figure.
-func (s *Store) figurePair(ctx context.Context, what, q string, args ...any) (zhudun.Figure, error) {
+func (s *Store) figurePair(ctx context.Context, sc cyberScope, what, q string, args ...any) (zhudun.Figure, error) {
 	var cur, last int64
-	if err := s.queryRow(ctx, q, args...).Scan(&cur, &last); err != nil {
+	if err := sc.db.queryRow(ctx, q, args...).Scan(&cur, &last); err != nil {
 		return zhudun.Figure{}, s.internal("cyber report "+what, err)
 	}
 	return zhudun.NewFigure(float64(cur), float64(last)), nil
@@ -159,9 +183,9 @@ func (s *Store) figurePair(ctx context.Context, what, q string, args ...any) (zh
 
 // figureGroups scans rows of (key, this period, last year) into Figures,
 // every key of keys present (0 when no row).
-func (s *Store) figureGroups(ctx context.Context, what string, keys []string, q string, args ...any) (map[string]zhudun.Figure, error) {
+func (s *Store) figureGroups(ctx context.Context, sc cyberScope, what string, keys []string, q string, args ...any) (map[string]zhudun.Figure, error) {
 	raw := map[string][2]int64{}
-	rows, err := s.query(ctx, q, args...)
+	rows, err := sc.db.query(ctx, q, args...)
 	if err != nil {
 		return nil, s.internal("cyber report "+what, err)
 	}
@@ -206,11 +230,16 @@ func (s *Store) cyberCaseStep(ctx context.Context, sc cyberScope, ps [2]periodAr
 	args := []any{ps[0].from, ps[0].to, ps[1].from, ps[1].to}
 	args = append(args, sc.args...)
 	args = append(args, ps[0].from, ps[0].to, ps[1].from, ps[1].to)
-	return s.figurePair(ctx, col, q, args...)
+	return s.figurePair(ctx, sc, col, q, args...)
 }
 
 // inDays is "col >= ? AND col < ?" for day text 'YYYY-MM-DD'.
 func inDays(col string) string { return "(" + col + " >= ? AND " + col + " < ?)" }
+
+// inEitherPeriod is "col in this period or last year's" for day text, with
+// dayArgs: what lets a figure read the periods' rows on an index instead of
+// every year's (migration 0022).
+func inEitherPeriod(col string) string { return "(" + inDays(col) + " OR " + inDays(col) + ")" }
 
 func dayArgs(ps [2]periodArgs) []any {
 	return []any{ps[0].fromDay, ps[0].toDay, ps[1].fromDay, ps[1].toDay}
@@ -229,11 +258,11 @@ func (s *Store) cyberPeopleCoercive(ctx context.Context, sc cyberScope, ps [2]pe
 	args := append(dayArgs(ps), true)
 	args = append(args, sc.args...)
 	args = append(args, dayArgs(ps)...)
-	total, err := s.figurePair(ctx, "people coercive", `SELECT `+sel, args...)
+	total, err := s.figurePair(ctx, sc, "people coercive", `SELECT `+sel, args...)
 	if err != nil {
 		return total, nil, err
 	}
-	by, err := s.figureGroups(ctx, "people by measure", zhudun.CoerciveMeasures, `SELECT m.kind, `+sel+` GROUP BY m.kind`, args...)
+	by, err := s.figureGroups(ctx, sc, "people by measure", zhudun.CoerciveMeasures, `SELECT m.kind, `+sel+` GROUP BY m.kind`, args...)
 	return total, by, err
 }
 
@@ -248,7 +277,7 @@ func (s *Store) cyberSuspectsCaught(ctx context.Context, sc cyberScope, ps [2]pe
 	args := append(dayArgs(ps), zhudun.RoleSuspect)
 	args = append(args, sc.args...)
 	args = append(args, dayArgs(ps)...)
-	return s.figurePair(ctx, "suspects caught", q, args...)
+	return s.figurePair(ctx, sc, "suspects caught", q, args...)
 }
 
 // fundsTakenDay is the day a funds record's money was taken: frozen, or
@@ -269,12 +298,17 @@ func (s *Store) cyberFunds(ctx context.Context, sc cyberScope, ps [2]periodArgs)
 	returned := `COALESCE(SUM(CASE WHEN s.state = '` + zhudun.FundsReturned + `' AND ` + inDays("s.returned_on") + ` THEN s.amount_fen ELSE 0 END), 0)`
 	q := `SELECT ` + taken() + `, ` + taken() + `, ` + returned + `, ` + returned + `
 		FROM case_seizures s JOIN cases c ON c.id = s.case_id JOIN depts d ON d.id = c.dept_id
-		WHERE s.kind = ? AND ` + sc.cases
+		WHERE s.kind = ? AND ` + sc.cases + ` AND (` + inEitherPeriod("s.frozen_on") + ` OR ` + inEitherPeriod("s.seized_on") + ` OR ` + inEitherPeriod("s.returned_on") + `)`
 	args := append(dayArgs(ps), dayArgs(ps)...)
 	args = append(args, zhudun.SeizureFunds)
 	args = append(args, sc.args...)
+	// a record counts only by one of its days in a period (the day taken
+	// is frozen_on, else seized_on): the others are left to the indexes
+	args = append(args, dayArgs(ps)...)
+	args = append(args, dayArgs(ps)...)
+	args = append(args, dayArgs(ps)...)
 	var v [4]int64
-	if err := s.queryRow(ctx, q, args...).Scan(&v[0], &v[1], &v[2], &v[3]); err != nil {
+	if err := sc.db.queryRow(ctx, q, args...).Scan(&v[0], &v[1], &v[2], &v[3]); err != nil {
 		return zhudun.Figure{}, nil, s.internal("cyber report funds", err)
 	}
 	return zhudun.NewFigure(float64(v[0]-v[2]), float64(v[1]-v[3])), map[string]zhudun.Figure{
@@ -289,9 +323,10 @@ func (s *Store) cyberSIMCards(ctx context.Context, sc cyberScope, ps [2]periodAr
 	q := `SELECT COALESCE(SUM(CASE WHEN ` + inDays("s.seized_on") + ` THEN s.count ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN ` + inDays("s.seized_on") + ` THEN s.count ELSE 0 END), 0)
 		FROM case_seizures s JOIN cases c ON c.id = s.case_id JOIN depts d ON d.id = c.dept_id
-		WHERE s.kind = ? AND ` + sc.cases
+		WHERE s.kind = ? AND ` + sc.cases + ` AND ` + inEitherPeriod("s.seized_on")
 	args := append(dayArgs(ps), zhudun.SeizureSIMCards)
-	return s.figurePair(ctx, "sim cards", q, append(args, sc.args...)...)
+	args = append(args, sc.args...)
+	return s.figurePair(ctx, sc, "sim cards", q, append(args, dayArgs(ps)...)...)
 }
 
 // cyberDevices sums the count of device seizures made in the period, in
@@ -300,10 +335,11 @@ func (s *Store) cyberDevices(ctx context.Context, sc cyberScope, ps [2]periodArg
 	sel := `COALESCE(SUM(CASE WHEN ` + inDays("s.seized_on") + ` THEN s.count ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN ` + inDays("s.seized_on") + ` THEN s.count ELSE 0 END), 0)
 		FROM case_seizures s JOIN cases c ON c.id = s.case_id JOIN depts d ON d.id = c.dept_id
-		WHERE s.kind = ? AND ` + sc.cases
+		WHERE s.kind = ? AND ` + sc.cases + ` AND ` + inEitherPeriod("s.seized_on")
 	args := append(dayArgs(ps), zhudun.SeizureDevices)
 	args = append(args, sc.args...)
-	by, err := s.figureGroups(ctx, "devices by type", zhudun.DeviceTypes, `SELECT s.device_type, `+sel+` GROUP BY s.device_type`, args...)
+	args = append(args, dayArgs(ps)...)
+	by, err := s.figureGroups(ctx, sc, "devices by type", zhudun.DeviceTypes, `SELECT s.device_type, `+sel+` GROUP BY s.device_type`, args...)
 	if err != nil {
 		return zhudun.Figure{}, nil, err
 	}
@@ -330,42 +366,49 @@ func (s *Store) cyberDevices(ctx context.Context, sc cyberScope, ps [2]periodArg
 // items), which cannot be told apart and add as they are. The per-dialect
 // part is only the expansion of the items' JSON array.
 func (s *Store) cyberAccounts(ctx context.Context, sc cyberScope, ps [2]periodArgs) (zhudun.Figure, map[string]zhudun.Figure, error) {
+	// The JSON text is parsed as json, not jsonb: the items are only
+	// walked, and building jsonb cost more than the walk (bench/cases).
 	expand, length := `JOIN json_each(s.items) j`, `json_array_length(s.items)`
 	if s.dialect.Name() == "postgres" {
-		expand, length = `CROSS JOIN LATERAL jsonb_array_elements_text(s.items::jsonb) AS j(value)`, `jsonb_array_length(s.items::jsonb)`
+		expand, length = `CROSS JOIN LATERAL json_array_elements_text(s.items::json) AS j(value)`, `json_array_length(s.items::json)`
 	}
-	workbench := `SELECT f.entity AS a FROM findings f JOIN depts d ON d.id = f.dept_id
-		WHERE f.kind = ? AND f.category = 'black_account' AND f.review NOT IN (?, ?) AND ` + inInstants("f.confirmed_at") + ` AND ` + sc.findings
-	wargs := func(p periodArgs) []any {
-		a := append([]any{zhudun.KindFinding, zhudun.ReviewDismissed, zhudun.ReviewRestored, p.from, p.to}, sc.fargs...)
-		if sc.campaign != 0 {
-			a = append(a, sc.campaign, zhudun.CaseMerged)
-		}
-		return a
-	}
+	// One pass over both periods: each account once (GROUP BY, as UNION
+	// would), flagged by where and when it was found; the four sets are
+	// counted from the flags. w0/s0: this period's workbench and seized,
+	// w1/s1 last year's.
+	// (each flag's bounds are its period's: the arguments follow in order)
+	flag := `CASE WHEN ` + inInstants("f.confirmed_at") + ` THEN 1 ELSE 0 END`
+	dayFlag := `CASE WHEN ` + inDays("s.seized_on") + ` THEN 1 ELSE 0 END`
+	workbench := `SELECT f.entity AS a, ` + flag + ` AS w0, 0 AS s0, ` + flag + ` AS w1, 0 AS s1
+		FROM findings f JOIN depts d ON d.id = f.dept_id
+		WHERE f.kind = ? AND f.category = 'black_account' AND f.review NOT IN (?, ?) AND f.confirmed_at IS NOT NULL
+		AND (` + inInstants("f.confirmed_at") + ` OR ` + inInstants("f.confirmed_at") + `) AND ` + sc.findings
+	args := []any{ps[0].from, ps[0].to, ps[1].from, ps[1].to, zhudun.KindFinding, zhudun.ReviewDismissed, zhudun.ReviewRestored,
+		ps[0].from, ps[0].to, ps[1].from, ps[1].to}
+	args = append(args, sc.fargs...)
 	if sc.campaign != 0 {
 		workbench += ` AND f.id IN (SELECT ce.finding_id FROM case_entities ce JOIN case_campaigns cc ON cc.case_id = ce.case_id
 			JOIN cases cx ON cx.id = ce.case_id WHERE cc.campaign_id = ? AND cx.status <> ? AND ce.finding_id IS NOT NULL)`
+		args = append(args, sc.campaign, zhudun.CaseMerged)
 	}
 	seizedFrom := ` FROM case_seizures s JOIN cases c ON c.id = s.case_id JOIN depts d ON d.id = c.dept_id `
-	seizedWhere := ` WHERE s.kind = ? AND ` + inDays("s.seized_on") + ` AND ` + sc.cases
-	seized := `SELECT j.value AS a` + seizedFrom + expand + seizedWhere
-	sargs := func(p periodArgs) []any { return append([]any{zhudun.SeizureAccounts, p.fromDay, p.toDay}, sc.args...) }
+	seizedWhere := ` WHERE s.kind = ? AND ` + sc.cases + ` AND ` + inEitherPeriod("s.seized_on")
+	sargs := append(append([]any{zhudun.SeizureAccounts}, sc.args...), dayArgs(ps)...)
+	seized := `SELECT j.value AS a, 0, ` + dayFlag + `, 0, ` + dayFlag + seizedFrom + expand + seizedWhere
+	args = append(append(args, dayArgs(ps)...), sargs...)
 	var v [2]struct{ all, wb, listed, unlisted int64 }
-	for i, p := range ps {
-		x := &v[i]
-		if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (`+workbench+` UNION `+seized+`) u`, append(wargs(p), sargs(p)...)...).Scan(&x.all); err != nil {
-			return zhudun.Figure{}, nil, s.internal("cyber report accounts", err)
-		}
-		if err := s.queryRow(ctx, `SELECT COUNT(DISTINCT a) FROM (`+workbench+`) w`, wargs(p)...).Scan(&x.wb); err != nil {
-			return zhudun.Figure{}, nil, s.internal("cyber report accounts workbench", err)
-		}
-		if err := s.queryRow(ctx, `SELECT COUNT(DISTINCT a) FROM (`+seized+`) z`, sargs(p)...).Scan(&x.listed); err != nil {
-			return zhudun.Figure{}, nil, s.internal("cyber report accounts seized", err)
-		}
-		if err := s.queryRow(ctx, `SELECT COALESCE(SUM(s.count - `+length+`), 0)`+seizedFrom+seizedWhere, sargs(p)...).Scan(&x.unlisted); err != nil {
-			return zhudun.Figure{}, nil, s.internal("cyber report accounts unlisted", err)
-		}
+	err := sc.db.queryRow(ctx, `SELECT COALESCE(SUM(CASE WHEN w0 + s0 > 0 THEN 1 ELSE 0 END), 0), COALESCE(SUM(w0), 0), COALESCE(SUM(s0), 0),
+		COALESCE(SUM(CASE WHEN w1 + s1 > 0 THEN 1 ELSE 0 END), 0), COALESCE(SUM(w1), 0), COALESCE(SUM(s1), 0)
+		FROM (SELECT a, MAX(w0) AS w0, MAX(s0) AS s0, MAX(w1) AS w1, MAX(s1) AS s1 FROM (`+workbench+` UNION ALL `+seized+`) u GROUP BY a) g`,
+		args...).Scan(&v[0].all, &v[0].wb, &v[0].listed, &v[1].all, &v[1].wb, &v[1].listed)
+	if err != nil {
+		return zhudun.Figure{}, nil, s.internal("cyber report accounts", err)
+	}
+	// the accounts a seizure counts without listing them
+	unlisted := `COALESCE(SUM(CASE WHEN ` + inDays("s.seized_on") + ` THEN s.count - ` + length + ` ELSE 0 END), 0)`
+	if err := sc.db.queryRow(ctx, `SELECT `+unlisted+`, `+unlisted+seizedFrom+seizedWhere, append(dayArgs(ps), sargs...)...).
+		Scan(&v[0].unlisted, &v[1].unlisted); err != nil {
+		return zhudun.Figure{}, nil, s.internal("cyber report accounts unlisted", err)
 	}
 	fig := func(f func(int) int64) zhudun.Figure { return zhudun.NewFigure(float64(f(0)), float64(f(1))) }
 	return fig(func(i int) int64 { return v[i].all + v[i].unlisted }), map[string]zhudun.Figure{
