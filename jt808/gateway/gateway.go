@@ -213,6 +213,12 @@ func (ss *session) frame(f []byte, err error) {
 		return
 	}
 	if p.Subpacket() {
+		if ss.unitID == 0 || p.PhoneKey() != ss.key {
+			// Parts are memory held for the connection: only an
+			// authenticated terminal, speaking for itself, has any.
+			ss.general(p, jt808.ResultFailure)
+			return
+		}
 		// Each part is answered with its own serial; the whole message
 		// is handled once, when its last part comes.
 		ss.general(p, jt808.ResultOK)
