@@ -254,7 +254,7 @@ func sheetRows(x *excelize.File, name string) ([][]string, []int, error) {
 	return rows, lines, it.Error()
 }
 
-// farCells scans the worksheets' XML (streamed, at most 128 MiB in all)
+// farCells scans the workbook's XML parts (streamed, at most 128 MiB in all)
 // for a cell beyond maxSheetColumns: excelize fills a row up to its last
 // cell, so one cell in column XFD costs 16,384 strings a row. It says what
 // is wrong, or "".
@@ -265,7 +265,9 @@ func farCells(data []byte) string {
 	}
 	budget := int64(128 << 20)
 	for _, f := range zr.File {
-		if !strings.HasPrefix(strings.ToLower(f.Name), "xl/worksheets/") || !strings.HasSuffix(strings.ToLower(f.Name), ".xml") {
+		// every part, not xl/worksheets/ only: the workbook's relationships
+		// may place a sheet anywhere
+		if !strings.HasSuffix(strings.ToLower(f.Name), ".xml") {
 			continue
 		}
 		rc, err := f.Open()
