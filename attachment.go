@@ -4,6 +4,8 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/hex"
+	"encoding/xml"
 	"io"
 	"path"
 	"strings"
@@ -67,11 +69,13 @@ func SniffAttachment(data []byte) (AttachmentType, error) {
 	switch {
 	case has("%PDF-"):
 		// A PDF's scripts run in some readers; the case file needs none.
-		// Best effort: names written with #xx escapes are not decoded, and
+		// Best effort: names written with #xx escapes are decoded
+		// (pdfNames), names inside compressed object streams are not, and
 		// "/JS" alone is too short not to occur in compressed streams (a
 		// script action names /S /JavaScript besides).
+		names := pdfNames(data)
 		for _, bad := range []string{"/JavaScript", "/Launch", "/EmbeddedFile"} {
-			if bytes.Contains(data, []byte(bad)) {
+			if bytes.Contains(names, []byte(bad)) {
 				return AttachmentType{}, FieldError("file", "a PDF with scripts, launch actions or embedded files (%s) is not accepted", bad)
 			}
 		}
@@ -96,10 +100,78 @@ func SniffAttachment(data []byte) (AttachmentType, error) {
 	return sniffText(data)
 }
 
+// pdfNames is data with every #xx escape decoded, as a reader decodes a
+// name's ("/J#61vaScript" is /JavaScript); data itself when it has none.
+func pdfNames(data []byte) []byte {
+	if bytes.IndexByte(data, '#') < 0 {
+		return data
+	}
+	out := make([]byte, 0, len(data))
+	for i := 0; i < len(data); i++ {
+		if data[i] == '#' && i+2 < len(data) {
+			if v, err := hex.DecodeString(string(data[i+1 : i+3])); err == nil {
+				out = append(out, v[0])
+				i += 2
+				continue
+			}
+		}
+		out = append(out, data[i])
+	}
+	return out
+}
+
+// maxRelsBytes bounds what sniffZip unpacks of a document's relationship
+// parts, all together.
+const maxRelsBytes = 4 << 20
+
+// externalRels tells whether a relationship part makes the document fetch
+// something from outside other than a hyperlink the reader clicks: a
+// remote template or OLE object runs code without macros (CVE-2017-0199,
+// CVE-2022-30190), an external link pulls data. A part it cannot read
+// counts as one.
+func externalRels(f *zip.File, budget *int64) bool {
+	if int64(f.UncompressedSize64) > *budget {
+		return true
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return true
+	}
+	defer rc.Close()
+	lr := &io.LimitedReader{R: rc, N: *budget}
+	d := xml.NewDecoder(lr)
+	defer func() { *budget = lr.N }()
+	for {
+		tok, err := d.RawToken()
+		if err == io.EOF {
+			return lr.N <= 0
+		}
+		if err != nil {
+			return true
+		}
+		el, ok := tok.(xml.StartElement)
+		if !ok || el.Name.Local != "Relationship" {
+			continue
+		}
+		var typ, mode string
+		for _, a := range el.Attr {
+			switch a.Name.Local {
+			case "Type":
+				typ = a.Value
+			case "TargetMode":
+				mode = a.Value
+			}
+		}
+		if strings.EqualFold(mode, "External") && !strings.HasSuffix(typ, "/hyperlink") {
+			return true
+		}
+	}
+}
+
 // sniffZip accepts the zip-based documents: DOCX, XLSX (Office Open XML
 // with their main part, no macros) and OFD (GB/T 33190, OFD.xml at the
-// root). Any other zip is an archive. Only the central directory is read:
-// nothing is decompressed.
+// root). Any other zip is an archive. The central directory is read, and
+// the relationship parts (*.rels, at most maxRelsBytes in all) unpacked.
 func sniffZip(data []byte) (AttachmentType, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
@@ -114,7 +186,16 @@ func sniffZip(data []byte) (AttachmentType, error) {
 		if strings.HasSuffix(n, "vbaproject.bin") || strings.HasSuffix(n, ".bin") && strings.Contains(n, "activex") {
 			return AttachmentType{}, refused("Office with macros")
 		}
+		if strings.Contains(n, "embeddings/") && strings.HasSuffix(n, ".bin") {
+			return AttachmentType{}, refused("Office with embedded OLE objects")
+		}
 		names[n] = true
+	}
+	budget := int64(maxRelsBytes)
+	for _, f := range zr.File {
+		if strings.HasSuffix(strings.ToLower(f.Name), ".rels") && externalRels(f, &budget) {
+			return AttachmentType{}, refused("Office fetching external content (remote template, OLE object or link)")
+		}
 	}
 	switch {
 	case names["[content_types].xml"] && names["word/document.xml"]:

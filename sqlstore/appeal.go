@@ -143,6 +143,10 @@ func (s *Store) createAppeal(ctx context.Context, n zhudun.NewAppeal, binding st
 		if out, err = scanAppeal(tx.queryRow(ctx, appealSelect+` WHERE a.id = ?`, id)); err != nil {
 			return tx.s.internal("appeal load", err)
 		}
+		// What was entered (canonical), not the finding's entity as the
+		// engine saw it (a device's 15-digit IMEI against the 14-digit
+		// key): a receipt that differed would tell the officer it is cut.
+		out.Entity = key
 		return tx.audit(ctx, &zhudun.AuditEntry{Action: "appeal.create", ObjectType: "appeal", ObjectID: fmt.Sprint(id),
 			Detail: Detail(map[string]any{"finding_id": fid.Int64, "matched": fid.Valid, "category": n.Category, "entity": out.Entity,
 				"reason": n.Reason, "id_number": out.IDNumberMasked})})

@@ -198,6 +198,14 @@ func (s *Store) ReadAttachment(ctx context.Context, caseID, id int64) (*zhudun.A
 		return nil, nil, zhudun.Errorf(zhudun.ENOTFOUND, "attachment %d was deleted", id)
 	}
 	data, why := s.openBlob(ctx, blobs, blob, keyEnc, a)
+	if why != "" {
+		// A deletion that committed meanwhile (key emptied, blob removed)
+		// is a deleted file, not a failed check.
+		var now string
+		if err := s.queryRow(ctx, `SELECT key_enc FROM case_attachments WHERE id = ?`, id).Scan(&now); err == nil && now == "" {
+			return nil, nil, zhudun.Errorf(zhudun.ENOTFOUND, "attachment %d was deleted", id)
+		}
+	}
 	detail := map[string]any{"attachment": id, "sm3": a.SM3, "receipt": c.Receipt}
 	entry := &zhudun.AuditEntry{Action: "case.attachment.download", ObjectType: "case", ObjectID: fmt.Sprint(caseID)}
 	if why != "" {

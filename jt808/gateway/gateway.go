@@ -40,13 +40,22 @@ type Config struct {
 	Logger       *slog.Logger
 	IdleTimeout  time.Duration // no byte for this long closes a connection; 0 means 180 s
 	WriteTimeout time.Duration // 0 means 10 s
-	MaxConns     int           // connections at once; 0 means 20,000
-	Now          func() time.Time
+	// AuthTimeout is how long a connection may stay without an
+	// authenticated terminal (from connecting, a registration or a
+	// logout); 0 means 60 s. Without it anonymous connections sending a
+	// byte now and then would hold every slot of MaxConns.
+	AuthTimeout time.Duration
+	MaxConns    int // connections at once; 0 means 20,000
+	Now         func() time.Time
 }
 
 // DefaultIdleTimeout is how long a silent connection stays open: three
 // default heartbeat intervals (60 s) of JT/T 808.
 const DefaultIdleTimeout = 180 * time.Second
+
+// DefaultAuthTimeout is how long a connection may stay unauthenticated: a
+// terminal registers and authenticates as soon as it connects.
+const DefaultAuthTimeout = 60 * time.Second
 
 // maxBatch bounds one store call, as the HTTP route does.
 const maxBatch = 1000
@@ -68,6 +77,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.WriteTimeout <= 0 {
 		cfg.WriteTimeout = 10 * time.Second
+	}
+	if cfg.AuthTimeout <= 0 {
+		cfg.AuthTimeout = DefaultAuthTimeout
 	}
 	if cfg.MaxConns <= 0 {
 		cfg.MaxConns = 20000
@@ -158,7 +170,8 @@ type session struct {
 	unitID  int64  // set once authenticated
 	key     string // the authenticated terminal's phone key
 	alarm   uint32
-	alarmOK bool // alarm holds what the store last heard
+	alarmOK bool      // alarm holds what the store last heard
+	authBy  time.Time // while not authenticated: when the connection is closed
 	closing bool
 }
 
@@ -170,11 +183,15 @@ func (s *Server) serveConn(ctx context.Context, c net.Conn) {
 	}
 	caller := zhudun.SystemCaller("jt808")
 	caller.ClientAddr = host
-	ss := &session{s: s, c: c, ctx: zhudun.WithCaller(ctx, caller), log: s.log.With("remote", remote)}
+	ss := &session{s: s, c: c, ctx: zhudun.WithCaller(ctx, caller), log: s.log.With("remote", remote), authBy: s.cfg.Now().Add(s.cfg.AuthTimeout)}
 	ss.log.Debug("jt808 connected")
 	buf := make([]byte, 4096)
 	for !ss.closing {
-		c.SetReadDeadline(s.cfg.Now().Add(s.cfg.IdleTimeout))
+		deadline := s.cfg.Now().Add(s.cfg.IdleTimeout)
+		if ss.unitID == 0 && ss.authBy.Before(deadline) {
+			deadline = ss.authBy
+		}
+		c.SetReadDeadline(deadline)
 		n, err := c.Read(buf)
 		if n > 0 {
 			ss.split.Write(buf[:n], ss.frame)
@@ -182,6 +199,8 @@ func (s *Server) serveConn(ctx context.Context, c net.Conn) {
 		if err != nil {
 			var ne net.Error
 			switch {
+			case errors.As(err, &ne) && ne.Timeout() && ss.unitID == 0 && !s.cfg.Now().Before(ss.authBy):
+				ss.log.Info("jt808 connection closed: no terminal authenticated in time", "timeout", s.cfg.AuthTimeout)
 			case errors.As(err, &ne) && ne.Timeout():
 				ss.log.Info("jt808 idle connection closed", "unit", ss.unitID, "idle", s.cfg.IdleTimeout)
 			case ctx.Err() != nil:
@@ -213,6 +232,12 @@ func (ss *session) frame(f []byte, err error) {
 		return
 	}
 	if p.Subpacket() {
+		if ss.unitID == 0 || p.PhoneKey() != ss.key {
+			// Parts are memory held for the connection: only an
+			// authenticated terminal, speaking for itself, has any.
+			ss.general(p, jt808.ResultFailure)
+			return
+		}
 		// Each part is answered with its own serial; the whole message
 		// is handled once, when its last part comes.
 		ss.general(p, jt808.ResultOK)
@@ -263,6 +288,7 @@ func (ss *session) handle(p *jt808.Packet, answer bool) {
 		general(jt808.ResultOK)
 		ss.log.Info("jt808 terminal logged out", "unit", ss.unitID)
 		ss.unitID, ss.key = 0, ""
+		ss.authBy = ss.s.cfg.Now().Add(ss.s.cfg.AuthTimeout)
 	case jt808.MsgLocation:
 		l, err := jt808.ParseLocation(p.Body)
 		if err != nil {
@@ -308,6 +334,7 @@ func (ss *session) register(p *jt808.Packet) {
 	}
 	// A registration ends what this connection was authenticated as.
 	ss.unitID, ss.key, ss.alarmOK = 0, "", false
+	ss.authBy = ss.s.cfg.Now().Add(ss.s.cfg.AuthTimeout)
 	ss.body = jt808.AppendRegisterResponse(ss.body[:0], p.Serial, result, code)
 	ss.send(p, jt808.MsgRegisterResponse, ss.body)
 }

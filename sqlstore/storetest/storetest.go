@@ -141,6 +141,7 @@ func Run(t *testing.T, b Backend) {
 	t.Run("CaseMerge", func(t *testing.T) { testCaseMerge(t, b) })
 	t.Run("CaseAttachments", func(t *testing.T) { testCaseAttachments(t, b) })
 	t.Run("CaseAttachRace", func(t *testing.T) { testCaseAttachRace(t, b) })
+	t.Run("CaseAttachDeleteRace", func(t *testing.T) { testCaseAttachDeleteRace(t, b) })
 	t.Run("CaseEdit", func(t *testing.T) { testCaseEdit(t, b) })
 	t.Run("CaseImport", func(t *testing.T) { testCaseImport(t, b) })
 	t.Run("CyberReport", func(t *testing.T) { testCyberReport(t, b) })
