@@ -421,7 +421,10 @@ func BenchmarkDecodeLocation(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(f)))
 	for b.Loop() {
-		s.Write(f, func(fr []byte, err error) {
+		s.Write(f, func(fr []byte, ferr error) {
+			if ferr != nil {
+				b.Fatal(ferr)
+			}
 			p, err := d.Decode(fr)
 			if err != nil {
 				b.Fatal(err)

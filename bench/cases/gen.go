@@ -305,13 +305,12 @@ var titles = map[string]string{"telecom_fraud": "电信网络诈骗案", "helpin
 // --- one case's content ----------------------------------------------------
 
 type cperson struct {
-	person     int // index: id person+1
-	role       string
-	apprehend  string
-	newPerson  bool
-	withPhone  bool // the phone was given when the person was added
-	measures   []zhudun.NewMeasure
-	measureDay []string
+	person    int // index: id person+1
+	role      string
+	apprehend string
+	newPerson bool
+	withPhone bool // the phone was given when the person was added
+	measures  []zhudun.NewMeasure
 }
 
 type content struct {
@@ -319,7 +318,6 @@ type content struct {
 	people     []cperson
 	seizures   []*zhudun.Seizure
 	campaigns  []int64
-	filler     int // seizures' created_at spread
 }
 
 // content draws case i's people, measures, seizures and campaigns from its

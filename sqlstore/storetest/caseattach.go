@@ -57,7 +57,7 @@ func testCaseAttachments(t *testing.T, b Backend) {
 	sb2 := e.as(e.user("ana2", "SB2", "analyst"))
 	cmd := e.as(e.user("cmd1", "SB1", "commander"))
 	c := e.newCase(sb1, "一分局案", "")
-	a, err := e.s.AddAttachment(sb1, c.ID, `C:\fakepath\..\张三‮gpj.exe笔录.png`, pngFile)
+	a, err := e.s.AddAttachment(sb1, c.ID, "C:\\fakepath\\..\\张三\u202egpj.exe笔录.png", pngFile)
 	e.must(err)
 	if a.Type != "png" || a.MIME != "image/png" || a.Size != int64(len(pngFile)) || len(a.SM3) != 64 || a.UploadedBy != "ana1" || a.Name != "张三gpj.exe笔录.png" {
 		t.Fatalf("added %+v", a)
