@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/gmcrypto"
 	"github.com/zhudun/zhudun/casesheet"
 )
 
@@ -85,6 +86,12 @@ func (s *Server) importCases(w http.ResponseWriter, r *http.Request) error {
 		return zhudun.Errorf(zhudun.EINVALID, "the file holds %d rows, at most %d at a time: split it", p.Rows(), casesheet.MaxRows)
 	}
 	imp := p.Import
+	// The audit row names the file by its plain SM3 digest (sm3sum of the
+	// file gives it back) and size, not by its name: ledgers are often
+	// named after a suspect.
+	h := gmcrypto.NewSM3()
+	h.Write(data)
+	imp.Source = fmt.Sprintf("sm3:%x (%d bytes)", h.Sum(nil), len(data))
 	// With problems of form the rest is only checked, so that the answer
 	// names every problem of the file at once.
 	imp.CheckOnly = len(probs) > 0

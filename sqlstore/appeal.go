@@ -123,7 +123,9 @@ func (s *Store) createAppeal(ctx context.Context, n zhudun.NewAppeal, binding st
 				return tx.s.internal("appeal dept", err)
 			}
 		}
-		if !fid.Valid && !dept.Valid {
+		// An officer without a department is refused whether or not the
+		// entity is cut (refusing only the unmatched would tell).
+		if binding == "" && !dept.Valid {
 			return zhudun.Errorf(zhudun.EFORBIDDEN, "an appeal is entered by an officer of a department")
 		}
 		var id int64

@@ -389,7 +389,8 @@ func (im *importer) importMeasure(ctx context.Context, i int, m *zhudun.ImportMe
 			if _, tried := im.rowKeys[fmt.Sprintf("person\x00%d\x00%s", c.ID, ref)]; tried {
 				return false, zhudun.FieldError("person", "person %s has problems of its own in this file", ref)
 			}
-			return false, zhudun.FieldError("person", "%q is neither a valid resident ID nor the key of a person of case %s", ref, caseName(c))
+			// (masked: a mistyped resident ID is still one, nearly)
+			return false, zhudun.FieldError("person", "%q is neither a valid resident ID nor the key of a person of case %s", pii.MaskText(ref), caseName(c))
 		}
 		if err := tx.queryRow(ctx, `SELECT person_id FROM case_people WHERE id = ?`, cpid).Scan(&pid); err != nil {
 			return false, tx.s.internal("import measure person key", err)
