@@ -9,8 +9,8 @@ import (
 	"unicode"
 
 	"github.com/zhudun/zhudun"
-	"github.com/zhudun/zhudun/gmcrypto"
 	"github.com/zhudun/zhudun/casesheet"
+	"github.com/zhudun/zhudun/gmcrypto"
 )
 
 // Bulk entry of cases (issue 12 item 6, docs/cases.md "Bulk import"): the
