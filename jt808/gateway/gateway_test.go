@@ -235,7 +235,7 @@ func TestTerminalSession(t *testing.T) {
 // TestReRegistration: registering again answers result 0 with a new code;
 // the old one is refused from then on, the new one works.
 func TestReRegistration(t *testing.T) {
-	h := newHarness(t, gateway.Config{})
+	h := newHarness(t, gateway.Config{RegisterEvery: time.Nanosecond})
 	tm := h.dial("13900139000", true)
 	old := h.online(tm)
 	res, code, err := tm.Register()
