@@ -56,11 +56,18 @@ type UnitAlarm struct {
 // alerts the unit's station and dispatchers on screen.
 const AlarmEmergency = "emergency"
 
+// AlarmRepeatInterval is how long after a unit's alarm kind was announced
+// it is not announced again (stored, but no new pop-up): a bit toggling
+// set/clear, by a faulty terminal or one whose code leaked, would else
+// sound the dispatchers' screens with every report.
+const AlarmRepeatInterval = 30 * time.Second
+
 // UnitAlarmService records terminals' alarms (system caller only). A kind
 // is raised — stored and streamed as a unit.alarm event to everyone who
 // may read the unit (its station, the dispatchers above it) — when it was
-// not already up; kinds gone from a report are cleared. Alarms are
-// telemetry like positions: not audited. Errors: ENOTFOUND, EFORBIDDEN.
+// not already up and was not announced within AlarmRepeatInterval; kinds
+// gone from a report are cleared. Alarms are telemetry like positions: not
+// audited. Errors: ENOTFOUND, EFORBIDDEN.
 type UnitAlarmService interface {
 	ReportUnitAlarm(ctx context.Context, a UnitAlarm) (raised []string, err error)
 }

@@ -213,10 +213,20 @@ func (s *Store) ReportUnitAlarm(ctx context.Context, a zhudun.UnitAlarm) ([]stri
 		if len(raised) == 0 {
 			return nil
 		}
+		// De-bouncing: a kind announced within AlarmRepeatInterval is up
+		// again (the row says so) but not announced.
+		recent, err := tx.recentAlarmKinds(ctx, u.ID, tx.now.Add(-zhudun.AlarmRepeatInterval))
+		if err != nil {
+			return err
+		}
+		raised = slices.DeleteFunc(raised, func(k string) bool { return slices.Contains(recent, k) })
 		at := a.At.UTC().Truncate(time.Microsecond)
-		if _, err := tx.exec(ctx, `INSERT INTO unit_alarms (unit_id, kinds, lon, lat, at, raised_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			u.ID, cur, nullFloat(a.Lon), nullFloat(a.Lat), at, tx.now); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO unit_alarms (unit_id, kinds, lon, lat, at, raised_at, raised) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			u.ID, cur, nullFloat(a.Lon), nullFloat(a.Lat), at, tx.now, strings.Join(raised, ",")); err != nil {
 			return tx.s.internal("unit alarm insert", err)
+		}
+		if len(raised) == 0 {
+			return nil
 		}
 		a.Kinds, a.At = kinds, at
 		ev := unitAlarmEvent{UnitAlarm: a, Callsign: u.Callsign, Station: u.StationCode, StationName: u.StationName,
@@ -227,6 +237,24 @@ func (s *Store) ReportUnitAlarm(ctx context.Context, a zhudun.UnitAlarm) ([]stri
 		return nil, err
 	}
 	return raised, nil
+}
+
+// recentAlarmKinds returns the kinds announced for a unit since since.
+func (tx *Tx) recentAlarmKinds(ctx context.Context, unitID int64, since time.Time) ([]string, error) {
+	rows, err := tx.query(ctx, `SELECT raised FROM unit_alarms WHERE unit_id = ? AND raised_at > ? AND raised IS NOT NULL`, unitID, since)
+	if err != nil {
+		return nil, tx.s.internal("unit alarm recent", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			return nil, tx.s.internal("unit alarm recent", err)
+		}
+		out = append(out, strings.Split(r, ",")...)
+	}
+	return out, tx.s.internalIf("unit alarm recent", rows.Err())
 }
 
 func nullFloat(f *float64) any {

@@ -8,3 +8,9 @@
 ALTER TABLE terminal_auth ADD COLUMN device_maker TEXT;
 ALTER TABLE terminal_auth ADD COLUMN device_model TEXT;
 ALTER TABLE terminal_auth ADD COLUMN device_id TEXT;
+-- Alarm flooding (review_findings.md 4): unit_alarms.raised keeps the kinds
+-- a row announced (the unit.alarm event), so that a kind is announced at
+-- most once per zhudun.AlarmRepeatInterval per unit however its bit
+-- toggles; NULL for older rows.
+ALTER TABLE unit_alarms ADD COLUMN raised TEXT;
+CREATE INDEX unit_alarms_unit_raised ON unit_alarms(unit_id, raised_at);

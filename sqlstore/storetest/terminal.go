@@ -172,7 +172,7 @@ func testTerminalBinding(t *testing.T, b Backend) {
 }
 
 // testUnitAlarms: a kind is raised once while it stays up, again after it
-// cleared; each raise is a unit.alarm event for the unit's station and the
+// cleared if it was not announced within zhudun.AlarmRepeatInterval; each raise is a unit.alarm event for the unit's station and the
 // dispatchers above it, nobody else.
 func testUnitAlarms(t *testing.T, b Backend) {
 	e, u := patrolEnv(t, b)
@@ -195,18 +195,23 @@ func testUnitAlarms(t *testing.T, b Backend) {
 		t.Fatalf("no such unit: %v", err)
 	}
 	for i, c := range []struct {
-		kinds []string
-		want  string
+		kinds   []string
+		want    string
+		advance time.Duration // before the report
 	}{
-		{nil, ""},
-		{[]string{"emergency"}, "emergency"},
-		{[]string{"emergency", "emergency"}, ""}, // held: no new alarm
-		{[]string{"emergency", "overspeed"}, "overspeed"},
-		{[]string{"overspeed"}, ""},
-		{[]string{"overspeed", "emergency"}, "emergency"}, // pressed again after it went down
-		{nil, ""},
-		{[]string{"power_low"}, "power_low"},
+		{nil, "", 0},
+		{[]string{"emergency"}, "emergency", 0},
+		{[]string{"emergency", "emergency"}, "", 0}, // held: no new alarm
+		{[]string{"emergency", "overspeed"}, "overspeed", time.Second},
+		{[]string{"overspeed"}, "", 0},
+		{[]string{"overspeed", "emergency"}, "", 0}, // pressed again within AlarmRepeatInterval: up, not announced
+		{[]string{"overspeed"}, "", 0},
+		{[]string{"overspeed", "emergency"}, "", zhudun.AlarmRepeatInterval - 2*time.Second}, // still within
+		{nil, "", 0},
+		{[]string{"emergency"}, "emergency", 2 * time.Second}, // the interval over: announced again
+		{[]string{"power_low"}, "power_low", 0},
 	} {
+		e.clock.Advance(c.advance)
 		if got := strings.Join(report(c.kinds...), ","); got != c.want {
 			t.Errorf("report %d %v: raised %q, want %q", i, c.kinds, got, c.want)
 		}
