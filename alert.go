@@ -17,11 +17,12 @@ const (
 	SecBadEventMAC       = "security.bad_event_mac"       // a bus event failed its MAC
 	SecPIISearchBurst    = "security.pii_search_burst"    // a user searched by personal data past the limit
 	SecAdminNewAddress   = "security.admin_new_address"   // an administrator signed in from an address new to it
+	SecTerminalTakeover  = "security.terminal_takeover"   // a vehicle terminal's phone registered from another device
 )
 
 // SecurityEventNames lists the security events in a stable order.
 func SecurityEventNames() []string {
-	return []string{SecLockout, SecThrottle, SecAuditVerifyFailed, SecBadEventMAC, SecPIISearchBurst, SecAdminNewAddress}
+	return []string{SecLockout, SecThrottle, SecAuditVerifyFailed, SecBadEventMAC, SecPIISearchBurst, SecAdminNewAddress, SecTerminalTakeover}
 }
 
 // Alert is a security event raised to the audit administrator. Repeats of

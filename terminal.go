@@ -20,15 +20,25 @@ type TerminalRegistration struct {
 	Code     string // shown once, in the 0x8100 reply; kept only as a hash
 }
 
+// TerminalDevice is the device identity a registration (0x0100) carries:
+// manufacturer id, terminal model and terminal id. The first registration
+// of a phone binds it (trust on first use); a later one from another
+// identity is refused until an administrator re-arms the unit.
+type TerminalDevice struct {
+	Maker, Model, ID string
+}
+
 // TerminalService holds the vehicle terminals' credentials (JT/T 808). A
 // terminal is known when a unit's Terminal field names its phone. A code
 // is issued at registration and stays valid across reconnects and restarts
-// until the terminal registers again. Only the system caller (the
+// until the same device registers again. Only the system caller (the
 // gateway) uses it. Errors: ENOTFOUND (no unit has the terminal, or the
-// terminal never registered), ECONFLICT (two units name it),
-// EUNAUTHORIZED (wrong code), EFORBIDDEN (not the system caller).
+// terminal never registered), ECONFLICT (two units name it; with Field
+// "device": the phone is bound to another device, the attempt raised
+// security.terminal_takeover), EUNAUTHORIZED (wrong code), EFORBIDDEN (not
+// the system caller).
 type TerminalService interface {
-	RegisterTerminal(ctx context.Context, phone string) (*TerminalRegistration, error)
+	RegisterTerminal(ctx context.Context, phone string, dev TerminalDevice) (*TerminalRegistration, error)
 	AuthenticateTerminal(ctx context.Context, phone, code string) (unitID int64, err error)
 }
 
@@ -46,11 +56,18 @@ type UnitAlarm struct {
 // alerts the unit's station and dispatchers on screen.
 const AlarmEmergency = "emergency"
 
+// AlarmRepeatInterval is how long after a unit's alarm kind was announced
+// it is not announced again (stored, but no new pop-up): a bit toggling
+// set/clear, by a faulty terminal or one whose code leaked, would else
+// sound the dispatchers' screens with every report.
+const AlarmRepeatInterval = 30 * time.Second
+
 // UnitAlarmService records terminals' alarms (system caller only). A kind
 // is raised — stored and streamed as a unit.alarm event to everyone who
 // may read the unit (its station, the dispatchers above it) — when it was
-// not already up; kinds gone from a report are cleared. Alarms are
-// telemetry like positions: not audited. Errors: ENOTFOUND, EFORBIDDEN.
+// not already up and was not announced within AlarmRepeatInterval; kinds
+// gone from a report are cleared. Alarms are telemetry like positions: not
+// audited. Errors: ENOTFOUND, EFORBIDDEN.
 type UnitAlarmService interface {
 	ReportUnitAlarm(ctx context.Context, a UnitAlarm) (raised []string, err error)
 }

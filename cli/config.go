@@ -69,6 +69,7 @@ type Config struct {
 	Engine                                                                                   string // serve: the live Four Cuts engine, embedded or off (docs/live.md)
 	JT808Addr                                                                                string // the JT/T 808 gateway's TCP address; "" = off (docs/jt808.md)
 	JT808IdleText, JT808MaxConns                                                             string // --jt808-idle-timeout as given, --jt808-max-conns
+	JT808MaxConnsPerAddr                                                                     string // --jt808-max-conns-per-addr
 	JT808Idle                                                                                time.Duration
 	Stage                                                                                    string // engine: single, partition, global or both (docs/live.md, "Scale-out")
 	ConfigFile                                                                               string
@@ -107,6 +108,7 @@ func (c *Config) options() []option {
 		{name: "jt808-addr", usage: "serve: also run the JT/T 808 gateway for vehicle terminals on this TCP address (HOST:PORT; off when empty; docs/jt808.md)", str: &c.JT808Addr},
 		{name: "jt808-idle-timeout", usage: "JT/T 808: close a terminal's connection after this long without a byte (e.g. 180s, 5m)", str: &c.JT808IdleText, def: "180s"},
 		{name: "jt808-max-conns", usage: "JT/T 808: terminal connections at once; past it a connection is closed at once", str: &c.JT808MaxConns, def: "20000"},
+		{name: "jt808-max-conns-per-addr", usage: "JT/T 808: connections at once from one IP address (raise it for terminals behind one NAT)", str: &c.JT808MaxConnsPerAddr, def: "64"},
 		{name: "stage", usage: "engine: single (one worker reads every partition), partition (a partition worker: shares the partitions with the others and passes the linked subset on), global (a candidate for the global stage on the linked subset, run by one worker at a time) or both (docs/live.md, \"Scale-out\")", str: &c.Stage, def: "single"},
 		{name: "geocoder-crs", usage: "coordinate system of the address service's answers: wgs84 or gcj02", str: &c.GeocoderCRS, def: "wgs84"},
 		{name: "tls-cert", usage: "TLS certificate file (serves HTTPS; cookies become Secure)", str: &c.TLSCert},

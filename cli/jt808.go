@@ -23,11 +23,15 @@ func startJT808(ctx context.Context, cfg *Config, addr string, store *sqlstore.S
 	if err != nil || maxConns < 1 {
 		return nil, nil, fmt.Errorf("--jt808-max-conns must be a positive number")
 	}
+	perAddr, err := strconv.Atoi(cfg.JT808MaxConnsPerAddr)
+	if err != nil || perAddr < 1 {
+		return nil, nil, fmt.Errorf("--jt808-max-conns-per-addr must be a positive number")
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, nil, fmt.Errorf("jt808: %w", err)
 	}
-	gw := gateway.New(gateway.Config{Store: store, OnUnit: onUnit, Logger: log, IdleTimeout: cfg.JT808Idle, MaxConns: maxConns})
+	gw := gateway.New(gateway.Config{Store: store, OnUnit: onUnit, Logger: log, IdleTimeout: cfg.JT808Idle, MaxConns: maxConns, MaxConnsPerAddr: perAddr})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

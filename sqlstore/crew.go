@@ -75,7 +75,17 @@ func (s *Store) UpdateUnit(ctx context.Context, id int64, up zhudun.UnitUpdate) 
 			if _, err := tx.exec(ctx, `UPDATE units SET terminal = ? WHERE id = ?`, *up.Terminal, u.ID); err != nil {
 				return tx.s.internal("unit terminal", err)
 			}
+			// A new terminal starts unbound, and so does the unit's: the
+			// old code and device binding go (re-arming after a device is
+			// replaced: docs/jt808.md).
+			res, err := tx.exec(ctx, `DELETE FROM terminal_auth WHERE unit_id = ? OR phone_key = ?`, u.ID, zhudun.TerminalKey(*up.Terminal))
+			if err != nil {
+				return tx.s.internal("unit terminal binding", err)
+			}
 			detail["terminal"] = map[string]string{"from": u.Terminal, "to": *up.Terminal}
+			if n, _ := res.RowsAffected(); n > 0 {
+				detail["terminal_binding_cleared"] = true
+			}
 		}
 		if up.Crew != nil {
 			names := map[string]bool{}

@@ -66,10 +66,16 @@ func (tx *Tx) unitByTerminal(ctx context.Context, key string) (*zhudun.Unit, err
 	return nil, zhudun.Errorf(zhudun.ECONFLICT, "two units name this terminal")
 }
 
-// RegisterTerminal binds a terminal to the unit naming it and issues a new
-// code, which replaces any earlier one (audited as unit.terminal_register:
-// a credential changes hands).
-func (s *Store) RegisterTerminal(ctx context.Context, phone string) (*zhudun.TerminalRegistration, error) {
+// RegisterTerminal issues a new code to the terminal of the unit naming
+// phone, which replaces any earlier one (audited as
+// unit.terminal_register: a credential changes hands). The first
+// registration binds the phone to dev (trust on first use: the phone is in
+// every frame and on the units list, the device identity is not shown
+// anywhere); a registration from another device is refused with ECONFLICT
+// on "device", the bound terminal's code stays valid, and the attempt
+// raises security.terminal_takeover (audited by it, folded with its
+// repeats) with the unit's callsign, never the phone.
+func (s *Store) RegisterTerminal(ctx context.Context, phone string, dev zhudun.TerminalDevice) (*zhudun.TerminalRegistration, error) {
 	if err := systemOnly(ctx); err != nil {
 		return nil, err
 	}
@@ -79,21 +85,51 @@ func (s *Store) RegisterTerminal(ctx context.Context, phone string) (*zhudun.Ter
 	}
 	code := newTerminalCode()
 	var out *zhudun.TerminalRegistration
+	var takeover *zhudun.SecurityEvent
 	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
 		u, err := tx.unitByTerminal(ctx, key)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO terminal_auth (phone_key, unit_id, code_hash, registered_at) VALUES (?, ?, ?, ?)
+		var boundUnit int64
+		var maker, model, id sql.NullString
+		err = tx.queryRow(ctx, `SELECT unit_id, device_maker, device_model, device_id FROM terminal_auth WHERE phone_key = ?`, key).Scan(&boundUnit, &maker, &model, &id)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return tx.s.internal("terminal binding", err)
+		}
+		// A row of another unit is stale (UpdateUnit deletes it when the
+		// phone moves; older rows may hold one): it binds nothing.
+		bound := err == nil && boundUnit == u.ID && id.Valid
+		if bound && (maker.String != dev.Maker || model.String != dev.Model || id.String != dev.ID) {
+			takeover = &zhudun.SecurityEvent{Event: zhudun.SecTerminalTakeover, Subject: u.Callsign, Username: zhudun.CallerFrom(ctx).Username,
+				ClientAddr: zhudun.CallerFrom(ctx).ClientAddr, Detail: map[string]any{"unit": u.Callsign, "station": u.StationCode,
+					"device": deviceDetail(dev), "bound_device": deviceDetail(zhudun.TerminalDevice{Maker: maker.String, Model: model.String, ID: id.String})}}
+			return nil
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO terminal_auth (phone_key, unit_id, code_hash, registered_at, device_maker, device_model, device_id) VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (phone_key) DO UPDATE SET unit_id = excluded.unit_id, code_hash = excluded.code_hash,
-			registered_at = excluded.registered_at, authenticated_at = NULL`, key, u.ID, terminalCodeHash(code), tx.now); err != nil {
+			registered_at = excluded.registered_at, authenticated_at = NULL, device_maker = excluded.device_maker,
+			device_model = excluded.device_model, device_id = excluded.device_id`, key, u.ID, terminalCodeHash(code), tx.now, dev.Maker, dev.Model, dev.ID); err != nil {
 			return tx.s.internal("terminal register", err)
 		}
 		out = &zhudun.TerminalRegistration{UnitID: u.ID, Callsign: u.Callsign, Code: code}
 		return tx.audit(ctx, &zhudun.AuditEntry{Action: "unit.terminal_register", ObjectType: "unit", ObjectID: u.Callsign,
-			Detail: Detail(map[string]any{"station": u.StationCode})})
+			Detail: Detail(map[string]any{"station": u.StationCode, "device": deviceDetail(dev), "first_binding": !bound})})
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	if takeover != nil {
+		s.raise(ctx, *takeover)
+		return nil, &zhudun.Error{Code: zhudun.ECONFLICT, Field: "device", Message: "the terminal is registered from another device"}
+	}
+	return out, nil
+}
+
+// deviceDetail is a device identity for audit rows and alerts (no personal
+// data: the maker's, model's and device's own ids).
+func deviceDetail(d zhudun.TerminalDevice) map[string]string {
+	return map[string]string{"maker": d.Maker, "model": d.Model, "id": d.ID}
 }
 
 // AuthenticateTerminal checks a terminal's code. The unit must still name
@@ -177,10 +213,20 @@ func (s *Store) ReportUnitAlarm(ctx context.Context, a zhudun.UnitAlarm) ([]stri
 		if len(raised) == 0 {
 			return nil
 		}
+		// De-bouncing: a kind announced within AlarmRepeatInterval is up
+		// again (the row says so) but not announced.
+		recent, err := tx.recentAlarmKinds(ctx, u.ID, tx.now.Add(-zhudun.AlarmRepeatInterval))
+		if err != nil {
+			return err
+		}
+		raised = slices.DeleteFunc(raised, func(k string) bool { return slices.Contains(recent, k) })
 		at := a.At.UTC().Truncate(time.Microsecond)
-		if _, err := tx.exec(ctx, `INSERT INTO unit_alarms (unit_id, kinds, lon, lat, at, raised_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			u.ID, cur, nullFloat(a.Lon), nullFloat(a.Lat), at, tx.now); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO unit_alarms (unit_id, kinds, lon, lat, at, raised_at, raised) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			u.ID, cur, nullFloat(a.Lon), nullFloat(a.Lat), at, tx.now, strings.Join(raised, ",")); err != nil {
 			return tx.s.internal("unit alarm insert", err)
+		}
+		if len(raised) == 0 {
+			return nil
 		}
 		a.Kinds, a.At = kinds, at
 		ev := unitAlarmEvent{UnitAlarm: a, Callsign: u.Callsign, Station: u.StationCode, StationName: u.StationName,
@@ -191,6 +237,24 @@ func (s *Store) ReportUnitAlarm(ctx context.Context, a zhudun.UnitAlarm) ([]stri
 		return nil, err
 	}
 	return raised, nil
+}
+
+// recentAlarmKinds returns the kinds announced for a unit since since.
+func (tx *Tx) recentAlarmKinds(ctx context.Context, unitID int64, since time.Time) ([]string, error) {
+	rows, err := tx.query(ctx, `SELECT raised FROM unit_alarms WHERE unit_id = ? AND raised_at > ? AND raised IS NOT NULL`, unitID, since)
+	if err != nil {
+		return nil, tx.s.internal("unit alarm recent", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			return nil, tx.s.internal("unit alarm recent", err)
+		}
+		out = append(out, strings.Split(r, ",")...)
+	}
+	return out, tx.s.internalIf("unit alarm recent", rows.Err())
 }
 
 func nullFloat(f *float64) any {

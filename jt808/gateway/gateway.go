@@ -46,7 +46,16 @@ type Config struct {
 	// byte now and then would hold every slot of MaxConns.
 	AuthTimeout time.Duration
 	MaxConns    int // connections at once; 0 means 20,000
-	Now         func() time.Time
+	// MaxConnsPerAddr bounds the connections from one IP address; 0 means
+	// 64. Without it one host re-dialling holds every slot of MaxConns.
+	// Terminals behind one NAT (an APN gateway) need it raised.
+	MaxConnsPerAddr int
+	// RegisterEvery is how often a registration of one terminal phone
+	// reaches the store; 0 means a minute. Others in between are answered
+	// 0x8100 result 1, so that a flood costs no write (nor audit row) per
+	// frame.
+	RegisterEvery time.Duration
+	Now           func() time.Time
 }
 
 // DefaultIdleTimeout is how long a silent connection stays open: three
@@ -56,6 +65,17 @@ const DefaultIdleTimeout = 180 * time.Second
 // DefaultAuthTimeout is how long a connection may stay unauthenticated: a
 // terminal registers and authenticates as soon as it connects.
 const DefaultAuthTimeout = 60 * time.Second
+
+// DefaultMaxConnsPerAddr is the default of Config.MaxConnsPerAddr.
+const DefaultMaxConnsPerAddr = 64
+
+// DefaultRegisterEvery is the default of Config.RegisterEvery.
+const DefaultRegisterEvery = time.Minute
+
+// maxRegistrations is how many registrations one connection may send; the
+// next closes it. A terminal registers once, and again only after a
+// refusal it can do nothing about.
+const maxRegistrations = 3
 
 // maxBatch bounds one store call, as the HTTP route does.
 const maxBatch = 1000
@@ -67,7 +87,10 @@ type Server struct {
 	conns atomic.Int64
 	mu    sync.Mutex
 	open  map[net.Conn]struct{}
+	hosts map[string]int // open connections per IP address (under mu)
 	wg    sync.WaitGroup
+	regMu sync.Mutex
+	regAt map[string]time.Time // phone key: when its last registration reached the store
 }
 
 // New returns a gateway over cfg.Store.
@@ -84,6 +107,12 @@ func New(cfg Config) *Server {
 	if cfg.MaxConns <= 0 {
 		cfg.MaxConns = 20000
 	}
+	if cfg.MaxConnsPerAddr <= 0 {
+		cfg.MaxConnsPerAddr = DefaultMaxConnsPerAddr
+	}
+	if cfg.RegisterEvery <= 0 {
+		cfg.RegisterEvery = DefaultRegisterEvery
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -91,7 +120,7 @@ func New(cfg Config) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{cfg: cfg, log: log.With("component", "jt808"), open: map[net.Conn]struct{}{}}
+	return &Server{cfg: cfg, log: log.With("component", "jt808"), open: map[net.Conn]struct{}{}, hosts: map[string]int{}, regAt: map[string]time.Time{}}
 }
 
 // Conns is the number of open connections.
@@ -137,7 +166,16 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 			c.Close()
 			continue
 		}
+		host := hostOf(c)
 		s.mu.Lock()
+		if s.hosts[host] >= s.cfg.MaxConnsPerAddr {
+			s.mu.Unlock()
+			s.conns.Add(-1)
+			s.log.Warn("jt808 connection refused: too many connections from the address", "remote", host, "max", s.cfg.MaxConnsPerAddr)
+			c.Close()
+			continue
+		}
+		s.hosts[host]++
 		s.open[c] = struct{}{}
 		s.mu.Unlock()
 		s.wg.Add(1)
@@ -146,6 +184,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 			defer func() {
 				s.mu.Lock()
 				delete(s.open, c)
+				if s.hosts[host]--; s.hosts[host] <= 0 {
+					delete(s.hosts, host)
+				}
 				s.mu.Unlock()
 				s.conns.Add(-1)
 				c.Close()
@@ -172,15 +213,52 @@ type session struct {
 	alarm   uint32
 	alarmOK bool      // alarm holds what the store last heard
 	authBy  time.Time // while not authenticated: when the connection is closed
+	regs    int       // registrations received
 	closing bool
+}
+
+// hostOf is the IP address of c's peer.
+func hostOf(c net.Conn) string {
+	remote := c.RemoteAddr().String()
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		return remote
+	}
+	return host
+}
+
+// reserveRegistration reports whether a registration of the phone key may
+// reach the store now, and if so counts it.
+func (s *Server) reserveRegistration(key string, now time.Time) bool {
+	s.regMu.Lock()
+	defer s.regMu.Unlock()
+	if t, ok := s.regAt[key]; ok && now.Sub(t) < s.cfg.RegisterEvery {
+		return false
+	}
+	if len(s.regAt) >= 4096 { // only known phones stay: sweep the old ones
+		for k, t := range s.regAt {
+			if now.Sub(t) >= s.cfg.RegisterEvery {
+				delete(s.regAt, k)
+			}
+		}
+	}
+	s.regAt[key] = now
+	return true
+}
+
+// releaseRegistration forgets a reservation that wrote nothing (no unit
+// has the phone), so that unknown phones do not fill the map.
+func (s *Server) releaseRegistration(key string, at time.Time) {
+	s.regMu.Lock()
+	if s.regAt[key].Equal(at) {
+		delete(s.regAt, key)
+	}
+	s.regMu.Unlock()
 }
 
 func (s *Server) serveConn(ctx context.Context, c net.Conn) {
 	remote := c.RemoteAddr().String()
-	host, _, err := net.SplitHostPort(remote)
-	if err != nil {
-		host = remote
-	}
+	host := hostOf(c)
 	caller := zhudun.SystemCaller("jt808")
 	caller.ClientAddr = host
 	ss := &session{s: s, c: c, ctx: zhudun.WithCaller(ctx, caller), log: s.log.With("remote", remote), authBy: s.cfg.Now().Add(s.cfg.AuthTimeout)}
@@ -311,26 +389,49 @@ func (ss *session) handle(p *jt808.Packet, answer bool) {
 }
 
 func (ss *session) register(p *jt808.Packet) {
-	if _, err := jt808.ParseRegistration(p.Body, p.V2019); err != nil {
+	if ss.regs++; ss.regs > maxRegistrations {
+		ss.log.Warn("jt808 connection closed: too many registrations", "max", maxRegistrations)
+		ss.closing = true
+		return
+	}
+	r, err := jt808.ParseRegistration(p.Body, p.V2019)
+	if err != nil {
 		ss.log.Warn("jt808 registration dropped", "reason", err.Error())
 		ss.general(p, jt808.ResultBadMessage)
 		return
 	}
-	reg, err := ss.s.cfg.Store.RegisterTerminal(ss.ctx, p.Phone())
+	key, now := p.PhoneKey(), ss.s.cfg.Now()
 	result, code := byte(jt808.RegisterOK), ""
-	switch zhudun.ErrorCode(err) {
-	case "":
-		code = reg.Code
-		ss.log.Info("jt808 terminal registered", "unit", reg.UnitID, "callsign", reg.Callsign)
-	case zhudun.ENOTFOUND:
-		result = jt808.RegisterNoSuchTerminal
-		ss.log.Info("jt808 registration of a terminal no unit names")
-	case zhudun.ECONFLICT:
-		result = jt808.RegisterNoSuchTerminal
-		ss.log.Warn("jt808 registration refused: two units name the terminal")
-	default:
-		ss.log.Error("jt808 registration", "err", err)
-		return // no answer: the terminal registers again
+	if !ss.s.reserveRegistration(key, now) {
+		// Not even a read: a flood of one phone costs nothing past the
+		// first per interval.
+		result = jt808.RegisterVehicleTaken
+		ss.log.Info("jt808 registration refused: the terminal registered less than the interval ago", "every", ss.s.cfg.RegisterEvery)
+	} else {
+		reg, err := ss.s.cfg.Store.RegisterTerminal(ss.ctx, p.Phone(), zhudun.TerminalDevice{Maker: r.Maker, Model: r.Model, ID: r.TerminalID})
+		var ze *zhudun.Error
+		switch zhudun.ErrorCode(err) {
+		case "":
+			code = reg.Code
+			ss.log.Info("jt808 terminal registered", "unit", reg.UnitID, "callsign", reg.Callsign)
+		case zhudun.ENOTFOUND:
+			ss.s.releaseRegistration(key, now)
+			result = jt808.RegisterNoSuchTerminal
+			ss.log.Info("jt808 registration of a terminal no unit names")
+		case zhudun.ECONFLICT:
+			if errors.As(err, &ze) && ze.Field == "device" {
+				// The store raised security.terminal_takeover with the unit.
+				result = jt808.RegisterTerminalTaken
+				ss.log.Warn("jt808 registration refused: the terminal is bound to another device")
+			} else {
+				result = jt808.RegisterNoSuchTerminal
+				ss.log.Warn("jt808 registration refused: two units name the terminal")
+			}
+		default:
+			ss.s.releaseRegistration(key, now)
+			ss.log.Error("jt808 registration", "err", err)
+			return // no answer: the terminal registers again
+		}
 	}
 	// A registration ends what this connection was authenticated as.
 	ss.unitID, ss.key, ss.alarmOK = 0, "", false

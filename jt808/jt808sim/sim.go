@@ -21,10 +21,13 @@ type Terminal struct {
 	// some terminals do.
 	FixedSerial uint16
 	Timeout     time.Duration // for each reply; 0 means 5 s
-	serial      uint16
-	split       jt808.Splitter
-	queue       []*jt808.Packet
-	buf         [4096]byte
+	// DeviceID is the terminal id Register sends; "" means "T1". The
+	// manufacturer and model are always ZHDUN and SIM-1.
+	DeviceID string
+	serial   uint16
+	split    jt808.Splitter
+	queue    []*jt808.Packet
+	buf      [4096]byte
 }
 
 // Dial connects a terminal to addr.
@@ -183,7 +186,11 @@ func (t *Terminal) Register() (byte, string, error) {
 	}
 	body = append(body, pad("ZHDUN", mk)...)
 	body = append(body, pad("SIM-1", md)...)
-	body = append(body, pad("T1", id)...)
+	dev := t.DeviceID
+	if dev == "" {
+		dev = "T1"
+	}
+	body = append(body, pad(dev, id)...)
 	body = append(body, 1)
 	body = append(body, "\xc2\xb3A12345"...) // 鲁A12345 in GBK
 	serial, err := t.Send(jt808.MsgRegister, body)

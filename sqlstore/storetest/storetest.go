@@ -117,6 +117,7 @@ func Run(t *testing.T, b Backend) {
 	t.Run("Districts", func(t *testing.T) { testDistricts(t, b) })
 	t.Run("UnitCrew", func(t *testing.T) { testUnitCrew(t, b) })
 	t.Run("Terminals", func(t *testing.T) { testTerminals(t, b) })
+	t.Run("TerminalBinding", func(t *testing.T) { testTerminalBinding(t, b) })
 	t.Run("UnitAlarms", func(t *testing.T) { testUnitAlarms(t, b) })
 	t.Run("Sources", func(t *testing.T) { testSources(t, b) })
 	t.Run("IngestChunks", func(t *testing.T) { testIngestChunks(t, b) })

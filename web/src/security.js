@@ -4,7 +4,7 @@ import { t, te } from './i18n/index.js'
 
 export const SECURITY_EVENTS = [
   'security.lockout', 'security.throttle', 'security.audit_verify_failed',
-  'security.bad_event_mac', 'security.pii_search_burst', 'security.admin_new_address',
+  'security.bad_event_mac', 'security.pii_search_burst', 'security.admin_new_address', 'security.terminal_takeover',
 ]
 
 /** securityEventLabel names a security event, or returns its code. */

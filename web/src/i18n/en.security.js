@@ -9,7 +9,7 @@ export default {
   },
   secEvent: {
     lockout: 'Account locked', throttle: 'Address throttled', audit_verify_failed: 'Audit chain verification failed', bad_event_mac: 'Event failed its MAC',
-    pii_search_burst: 'Burst of personal-data searches', admin_new_address: 'Administrator from a new address',
+    pii_search_burst: 'Burst of personal-data searches', admin_new_address: 'Administrator from a new address', terminal_takeover: 'Vehicle terminal registered from another device',
   },
   policy: {
     title: 'Security policy',
@@ -38,7 +38,7 @@ export default {
   actions: {
     policy_update: 'Change security policy', alert_ack: 'Acknowledge alert', user_disable_dormant: 'Disable dormant account',
     security_lockout: 'Account locked', security_throttle: 'Address throttled', security_audit_verify_failed: 'Audit chain verification failed',
-    security_bad_event_mac: 'Event failed its MAC', security_pii_search_burst: 'Burst of personal-data searches', security_admin_new_address: 'Administrator from a new address',
+    security_bad_event_mac: 'Event failed its MAC', security_pii_search_burst: 'Burst of personal-data searches', security_admin_new_address: 'Administrator from a new address', security_terminal_takeover: 'Vehicle terminal registered from another device',
   },
   actionPrefix: { security: 'Security events', policy: 'Security policy' },
   objectType: { alert: 'Alert', policy: 'Security policy' },

@@ -9,7 +9,7 @@ export default {
   },
   secEvent: {
     lockout: '账户锁定', throttle: '来源地址被限制', audit_verify_failed: '审计链校验失败', bad_event_mac: '事件消息认证失败',
-    pii_search_burst: '个人信息检索过频', admin_new_address: '管理员从新地址登录',
+    pii_search_burst: '个人信息检索过频', admin_new_address: '管理员从新地址登录', terminal_takeover: '车载终端冒用注册',
   },
   policy: {
     title: '安全策略',
@@ -38,7 +38,7 @@ export default {
   actions: {
     policy_update: '修改安全策略', alert_ack: '确认告警', user_disable_dormant: '停用长期未用账户',
     security_lockout: '账户锁定', security_throttle: '来源地址被限制', security_audit_verify_failed: '审计链校验失败',
-    security_bad_event_mac: '事件消息认证失败', security_pii_search_burst: '个人信息检索过频', security_admin_new_address: '管理员从新地址登录',
+    security_bad_event_mac: '事件消息认证失败', security_pii_search_burst: '个人信息检索过频', security_admin_new_address: '管理员从新地址登录', security_terminal_takeover: '车载终端冒用注册',
   },
   actionPrefix: { security: '安全事件', policy: '安全策略' },
   objectType: { alert: '告警', policy: '安全策略' },
