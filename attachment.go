@@ -69,15 +69,10 @@ func SniffAttachment(data []byte) (AttachmentType, error) {
 	switch {
 	case has("%PDF-"):
 		// A PDF's scripts run in some readers; the case file needs none.
-		// Best effort: names written with #xx escapes are decoded
-		// (pdfNames), names inside compressed object streams are not, and
-		// "/JS" alone is too short not to occur in compressed streams (a
-		// script action names /S /JavaScript besides).
-		names := pdfNames(data)
-		for _, bad := range []string{"/JavaScript", "/Launch", "/EmbeddedFile"} {
-			if bytes.Contains(names, []byte(bad)) {
-				return AttachmentType{}, FieldError("file", "a PDF with scripts, launch actions or embedded files (%s) is not accepted", bad)
-			}
+		// Names are looked for in clear (with #xx escapes decoded) and in
+		// the compressed object streams (attachpdf.go).
+		if bad := pdfRefusal(data); bad != "" {
+			return AttachmentType{}, FieldError("file", "a PDF with scripts, launch actions or embedded files (%s) is not accepted", bad)
 		}
 		return attachmentTypes["pdf"], nil
 	case has("\xFF\xD8\xFF"):

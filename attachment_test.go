@@ -3,6 +3,7 @@ package zhudun_test
 import (
 	"archive/zip"
 	"bytes"
+	"os"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -122,6 +123,11 @@ func FuzzSniffAttachment(f *testing.F) {
 	}
 	f.Add(zipOf(f, "[Content_Types].xml", "word/document.xml"))
 	f.Add(zipOf(f, "OFD.xml"))
+	for _, name := range []string{"os-clean.pdf", "os-js.pdf", "os-launch.pdf"} {
+		if b, err := os.ReadFile("testdata/pdf/" + name); err == nil {
+			f.Add(b)
+		}
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		got, err := zhudun.SniffAttachment(data)
 		if err != nil {
