@@ -117,6 +117,12 @@ type EngineCheckpoint struct {
 	Name  string
 	Seq   uint64
 	State []byte
+	// Fence is the writer's fencing token: the revision at which it took
+	// the lease it runs under (live.RunElected), 0 for an engine that runs
+	// alone. The store refuses, ECONFLICT, a checkpoint — and the whole
+	// change it comes with — whose fence is below the stored one: a holder
+	// that stalled past its lease cannot write over its successor's state.
+	Fence uint64
 }
 
 // FindingChange is one live engine run's effect on the stored findings,

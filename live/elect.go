@@ -24,9 +24,11 @@ const GlobalLease = "global-stage"
 // it tries to acquire the lease every lease/4, renews it as often while
 // run runs, and stops run as soon as a renewal fails (the lease lapsed
 // and may be another's). A stalled holder may thus overlap its successor
-// for as long as it stalls; the global stage's writes are whole
-// transactions with their checkpoint, so the two converge (docs/live.md).
-func RunElected(ctx context.Context, l Leases, name, id string, lease time.Duration, log *slog.Logger, run func(context.Context)) {
+// for as long as it stalls: run is given the revision at which the lease
+// was taken as its fencing token, which grows with every acquisition
+// (the bucket's revisions do), so that the store can refuse the stale
+// holder's writes (Config.Fence; docs/live.md).
+func RunElected(ctx context.Context, l Leases, name, id string, lease time.Duration, log *slog.Logger, run func(ctx context.Context, fence uint64)) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -58,10 +60,11 @@ func RunElected(ctx context.Context, l Leases, name, id string, lease time.Durat
 
 // hold runs run and renews the lease on every tick until ctx ends or a
 // renewal fails; it returns the last revision held.
-func hold(ctx context.Context, l Leases, name, id string, rev uint64, tick <-chan time.Time, log *slog.Logger, run func(context.Context)) uint64 {
+func hold(ctx context.Context, l Leases, name, id string, rev uint64, tick <-chan time.Time, log *slog.Logger, run func(context.Context, uint64)) uint64 {
 	rctx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
-	go func() { defer close(done); run(rctx) }()
+	fence := rev
+	go func() { defer close(done); run(rctx, fence) }()
 	defer func() { stop(); <-done }()
 	for {
 		select {

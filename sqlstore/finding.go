@@ -197,14 +197,15 @@ func (s *Store) EngineFindings(ctx context.Context) ([]*zhudun.Finding, error) {
 func (s *Store) EngineCheckpoint(ctx context.Context, name string) (*zhudun.EngineCheckpoint, error) {
 	cp := zhudun.EngineCheckpoint{Name: name}
 	var seq int64
-	err := s.queryRow(ctx, `SELECT seq, state FROM engine_checkpoints WHERE name = ?`, name).Scan(&seq, &cp.State)
+	var fence int64
+	err := s.queryRow(ctx, `SELECT seq, state, fence FROM engine_checkpoints WHERE name = ?`, name).Scan(&seq, &cp.State, &fence)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, zhudun.Errorf(zhudun.ENOTFOUND, "no checkpoint for engine %s", name)
 	}
 	if err != nil {
 		return nil, s.internal("checkpoint load", err)
 	}
-	cp.Seq = uint64(seq)
+	cp.Seq, cp.Fence = uint64(seq), uint64(fence)
 	return &cp, nil
 }
 
@@ -281,11 +282,19 @@ func (s *Store) ApplyFindingChange(ctx context.Context, ch *zhudun.FindingChange
 			}
 		}
 		if cp := ch.Checkpoint; cp != nil {
-			_, err := tx.exec(ctx, `INSERT INTO engine_checkpoints (name, seq, state, at) VALUES (?, ?, ?, ?)
-				ON CONFLICT (name) DO UPDATE SET seq = excluded.seq, state = excluded.state, at = excluded.at`,
-				cp.Name, int64(cp.Seq), cp.State, tx.now)
+			// The fence is checked in the statement that writes: a stale
+			// holder's change is refused whole (the findings above roll back).
+			res, err := tx.exec(ctx, `INSERT INTO engine_checkpoints (name, seq, state, at, fence) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (name) DO UPDATE SET seq = excluded.seq, state = excluded.state, at = excluded.at, fence = excluded.fence
+				WHERE engine_checkpoints.fence <= excluded.fence`,
+				cp.Name, int64(cp.Seq), cp.State, tx.now, int64(cp.Fence))
 			if err != nil {
 				return tx.s.internal("checkpoint save", err)
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return tx.s.internal("checkpoint save", err)
+			} else if n == 0 {
+				return zhudun.Errorf(zhudun.ECONFLICT, "engine %s is fenced off: a newer lease holder wrote its checkpoint (this writer's fence %d)", cp.Name, cp.Fence)
 			}
 		}
 		return nil
