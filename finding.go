@@ -117,11 +117,9 @@ type EngineCheckpoint struct {
 	Name  string
 	Seq   uint64
 	State []byte
-	// Fence is the writer's fencing token: the revision at which it took
-	// the lease it runs under (live.RunElected), 0 for an engine that runs
-	// alone. The store refuses, ECONFLICT, a checkpoint — and the whole
-	// change it comes with — whose fence is below the stored one: a holder
-	// that stalled past its lease cannot write over its successor's state.
+	// Fence, when not 0, is the writer's fencing token (Store.TakeFence):
+	// the change is refused, ECONFLICT and whole, unless it is still the
+	// newest token taken for Name.
 	Fence uint64
 }
 

@@ -106,7 +106,12 @@ func runStages(ctx context.Context, e *env, cfg *Config, store *sqlstore.Store, 
 	if cfg.Stage != "partition" {
 		fmt.Fprintln(e.stdout, "live engine: candidate for the global stage on", st.LinkConfig().Stream, "(one worker holds it at a time)")
 		wg.Go(func() {
-			live.RunElected(ctx, members, live.GlobalLease, id, membersLease, log, func(ctx context.Context, fence uint64) {
+			live.RunElected(ctx, members, live.GlobalLease, id, membersLease, log, func(ctx context.Context) {
+				fence, err := store.TakeFence(ctx, "global")
+				if err != nil {
+					log.Error("global stage: no fencing token", "err", err)
+					return
+				}
 				svc := live.New(live.Config{Store: store, Workers: store, Name: "global", Stream: liveStream(link), Logger: log, Fence: fence})
 				svc.Run(ctx)
 				log.Info("global stage stopped", "detections", svc.Runs())

@@ -80,9 +80,10 @@ type Config struct {
 	SeenFor time.Duration
 	// Now is the clock (tests); default time.Now.
 	Now func() time.Time
-	// Fence, when not 0, is the fencing token of the lease this engine runs
-	// under (RunElected): written with every checkpoint, and Run stops
-	// once the store refuses it (a newer holder took over).
+	// Fence, when not 0, is the fencing token this engine took
+	// (Fences.TakeFence) when it took its lease: written with every
+	// checkpoint, and Run stops once the store refuses it (another worker
+	// took a newer one).
 	Fence uint64
 }
 

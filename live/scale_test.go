@@ -127,7 +127,11 @@ func (s *scaleEnv) elected(ctx context.Context, id string) {
 }
 
 func runGlobal(ctx context.Context, store live.Store, link *natsbus.IngestStream, m *natsbus.Members, id string) {
-	live.RunElected(ctx, m, live.GlobalLease, id, scaleLease, scaleLog(), func(ctx context.Context, fence uint64) {
+	live.RunElected(ctx, m, live.GlobalLease, id, scaleLease, scaleLog(), func(ctx context.Context) {
+		fence, err := store.(live.Fences).TakeFence(ctx, "global")
+		if err != nil {
+			return
+		}
 		live.New(live.Config{Store: store, Name: "global", Fence: fence, Logger: scaleLog(), Quiet: 100 * time.Millisecond, Every: 300 * time.Millisecond,
 			Stream: func(ctx context.Context, name string, start uint64) (live.Consumer, error) {
 				return link.Consume(ctx, name, start)

@@ -197,16 +197,28 @@ func (s *Store) EngineFindings(ctx context.Context) ([]*zhudun.Finding, error) {
 func (s *Store) EngineCheckpoint(ctx context.Context, name string) (*zhudun.EngineCheckpoint, error) {
 	cp := zhudun.EngineCheckpoint{Name: name}
 	var seq int64
-	var fence int64
-	err := s.queryRow(ctx, `SELECT seq, state, fence FROM engine_checkpoints WHERE name = ?`, name).Scan(&seq, &cp.State, &fence)
+	err := s.queryRow(ctx, `SELECT seq, state FROM engine_checkpoints WHERE name = ?`, name).Scan(&seq, &cp.State)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, zhudun.Errorf(zhudun.ENOTFOUND, "no checkpoint for engine %s", name)
 	}
 	if err != nil {
 		return nil, s.internal("checkpoint load", err)
 	}
-	cp.Seq, cp.Fence = uint64(seq), uint64(fence)
+	cp.Seq = uint64(seq)
 	return &cp, nil
+}
+
+// TakeFence takes the next fencing token for engine name: every change
+// written under an older one is refused from now on (EngineCheckpoint.Fence).
+// The engine's own, needing no caller.
+func (s *Store) TakeFence(ctx context.Context, name string) (uint64, error) {
+	var fence int64
+	err := s.writeRow(ctx, []any{&fence}, `INSERT INTO engine_fences (name, fence) VALUES (?, 1)
+		ON CONFLICT (name) DO UPDATE SET fence = engine_fences.fence + 1 RETURNING fence`, name)
+	if err != nil {
+		return 0, s.internal("fence take", err)
+	}
+	return uint64(fence), nil
 }
 
 // FindingKey is what identifies a stored finding: kind, category and
@@ -229,6 +241,20 @@ func entityKey(entityType, entity string) string {
 // get ids (set in ch.Upsert) and the department of their source.
 func (s *Store) ApplyFindingChange(ctx context.Context, ch *zhudun.FindingChange) error {
 	return s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		if cp := ch.Checkpoint; cp != nil && cp.Fence != 0 {
+			// An UPDATE, not a SELECT: it holds the token's row until this
+			// transaction ends, so a successor's TakeFence waits for this
+			// change and then restores a checkpoint that includes it.
+			res, err := tx.exec(ctx, `UPDATE engine_fences SET fence = fence WHERE name = ? AND fence = ?`, cp.Name, int64(cp.Fence))
+			if err != nil {
+				return tx.s.internal("fence check", err)
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return tx.s.internal("fence check", err)
+			} else if n == 0 {
+				return zhudun.Errorf(zhudun.ECONFLICT, "engine %s is fenced off: another worker took it over (this one's token %d)", cp.Name, cp.Fence)
+			}
+		}
 		depts := map[string]*zhudun.Finding{}
 		for _, f := range ch.Upsert {
 			if f.Status == "" {
@@ -282,19 +308,11 @@ func (s *Store) ApplyFindingChange(ctx context.Context, ch *zhudun.FindingChange
 			}
 		}
 		if cp := ch.Checkpoint; cp != nil {
-			// The fence is checked in the statement that writes: a stale
-			// holder's change is refused whole (the findings above roll back).
-			res, err := tx.exec(ctx, `INSERT INTO engine_checkpoints (name, seq, state, at, fence) VALUES (?, ?, ?, ?, ?)
-				ON CONFLICT (name) DO UPDATE SET seq = excluded.seq, state = excluded.state, at = excluded.at, fence = excluded.fence
-				WHERE engine_checkpoints.fence <= excluded.fence`,
-				cp.Name, int64(cp.Seq), cp.State, tx.now, int64(cp.Fence))
+			_, err := tx.exec(ctx, `INSERT INTO engine_checkpoints (name, seq, state, at) VALUES (?, ?, ?, ?)
+				ON CONFLICT (name) DO UPDATE SET seq = excluded.seq, state = excluded.state, at = excluded.at`,
+				cp.Name, int64(cp.Seq), cp.State, tx.now)
 			if err != nil {
 				return tx.s.internal("checkpoint save", err)
-			}
-			if n, err := res.RowsAffected(); err != nil {
-				return tx.s.internal("checkpoint save", err)
-			} else if n == 0 {
-				return zhudun.Errorf(zhudun.ECONFLICT, "engine %s is fenced off: a newer lease holder wrote its checkpoint (this writer's fence %d)", cp.Name, cp.Fence)
 			}
 		}
 		return nil

@@ -8,9 +8,11 @@ import (
 	"github.com/zhudun/zhudun"
 )
 
-// testCheckpointFence: a checkpoint written under a fencing token refuses
-// a lower token, whole — the change's findings roll back with it — and
-// accepts the same or a higher one (live.RunElected, docs/live.md).
+// testCheckpointFence: once a newer fencing token is taken for an engine,
+// a change written under an older one is refused whole — its findings roll
+// back with its checkpoint — while the newest holder writes on; a change
+// without a token is not checked (an engine that runs alone), and each
+// engine's tokens are its own (live.RunElected, docs/live.md).
 func testCheckpointFence(t *testing.T, b Backend) {
 	e := newEnv(t, b)
 	e.fixture()
@@ -23,35 +25,49 @@ func testCheckpointFence(t *testing.T, b Backend) {
 		return e.s.ApplyFindingChange(e.sys, &zhudun.FindingChange{Upsert: []*zhudun.Finding{f},
 			Checkpoint: &zhudun.EngineCheckpoint{Name: "global", Seq: seq, State: []byte{byte(seq)}, Fence: fence}})
 	}
-	stored := func() (int, uint64, uint64) {
+	stored := func() (int, uint64) {
 		t.Helper()
 		all, err := e.s.EngineFindings(e.sys)
 		e.must(err)
 		cp, err := e.s.EngineCheckpoint(e.sys, "global")
 		e.must(err)
-		return len(all), cp.Seq, cp.Fence
+		return len(all), cp.Seq
 	}
-	// The first holder, taken at revision 5; its successor at 9.
-	e.must(apply(card("1"), 10, 5))
-	e.must(apply(card("2"), 20, 9))
-	// The first wakes from a stall and writes what it had: refused, and
-	// its finding is not stored.
-	if err := apply(card("3"), 15, 5); code(err) != zhudun.ECONFLICT {
-		t.Fatalf("stale holder's change: %v, want ECONFLICT", err)
+	take := func(name string) uint64 {
+		t.Helper()
+		f, err := e.s.TakeFence(e.sys, name)
+		e.must(err)
+		return f
 	}
-	if n, seq, fence := stored(); n != 2 || seq != 20 || fence != 9 {
-		t.Fatalf("after the stale write: %d findings, checkpoint %d under fence %d; want 2, 20, 9", n, seq, fence)
+	first := take("global")
+	if first != 1 {
+		t.Fatalf("first token %d, want 1", first)
 	}
-	// An engine running alone (fence 0) is below any holder too.
-	if err := apply(card("3"), 25, 0); code(err) != zhudun.ECONFLICT {
-		t.Fatalf("unfenced write over a fenced checkpoint: %v, want ECONFLICT", err)
+	e.must(apply(card("1"), 10, first))
+	// A second worker takes over while the first stalls.
+	second := take("global")
+	if second != 2 {
+		t.Fatalf("second token %d, want 2", second)
 	}
-	// The holder itself goes on; a later holder takes over.
-	e.must(apply(card("4"), 30, 9))
-	e.must(apply(card("5"), 40, 12))
-	if n, seq, fence := stored(); n != 4 || seq != 40 || fence != 12 {
-		t.Fatalf("after the holders' writes: %d findings, checkpoint %d under fence %d; want 4, 40, 12", n, seq, fence)
+	if err := apply(card("2"), 15, first); code(err) != zhudun.ECONFLICT {
+		t.Fatalf("the stalled holder's change: %v, want ECONFLICT", err)
 	}
-	// Another checkpoint's fence is its own.
-	e.must(e.s.ApplyFindingChange(e.sys, &zhudun.FindingChange{Checkpoint: &zhudun.EngineCheckpoint{Name: "part-0", Seq: 1, State: []byte{1}}}))
+	if n, seq := stored(); n != 1 || seq != 10 {
+		t.Fatalf("after the stalled holder's change: %d findings, checkpoint %d; want 1, 10", n, seq)
+	}
+	e.must(apply(card("3"), 20, second))
+	e.must(apply(card("4"), 30, second))
+	if n, seq := stored(); n != 3 || seq != 30 {
+		t.Fatalf("after the holder's changes: %d findings, checkpoint %d; want 3, 30", n, seq)
+	}
+	// A token never taken is refused too; an unfenced change is not checked.
+	if err := apply(card("5"), 35, 99); code(err) != zhudun.ECONFLICT {
+		t.Fatalf("a token never taken: %v, want ECONFLICT", err)
+	}
+	e.must(apply(card("6"), 40, 0))
+	// Another engine's tokens are its own.
+	if f := take("other"); f != 1 {
+		t.Fatalf("another engine's first token %d, want 1", f)
+	}
+	e.must(apply(card("7"), 50, second))
 }
