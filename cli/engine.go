@@ -92,7 +92,7 @@ func runStages(ctx context.Context, e *env, cfg *Config, store *sqlstore.Store, 
 	id := fmt.Sprintf("%s/%d/%d", host, os.Getpid(), time.Now().UnixMilli())
 	var wg sync.WaitGroup
 	if cfg.Stage != "global" {
-		w := live.NewPartitionWorker(live.PartitionConfig{Store: store, Members: members, ID: id, Partitions: st.Partitions(), Lease: membersLease, Logger: log,
+		w := live.NewPartitionWorker(live.PartitionConfig{Store: store, Workers: store, Members: members, ID: id, Partitions: st.Partitions(), Lease: membersLease, Logger: log,
 			Open: func(ctx context.Context, p int, start uint64) (live.Consumer, error) {
 				return st.ConsumePartition(ctx, p, start)
 			},
