@@ -117,6 +117,10 @@ type EngineCheckpoint struct {
 	Name  string
 	Seq   uint64
 	State []byte
+	// Fence, when not 0, is the writer's fencing token (Store.TakeFence):
+	// the change is refused, ECONFLICT and whole, unless it is still the
+	// newest token taken for Name.
+	Fence uint64
 }
 
 // FindingChange is one live engine run's effect on the stored findings,

@@ -92,7 +92,7 @@ func runStages(ctx context.Context, e *env, cfg *Config, store *sqlstore.Store, 
 	id := fmt.Sprintf("%s/%d/%d", host, os.Getpid(), time.Now().UnixMilli())
 	var wg sync.WaitGroup
 	if cfg.Stage != "global" {
-		w := live.NewPartitionWorker(live.PartitionConfig{Store: store, Members: members, ID: id, Partitions: st.Partitions(), Lease: membersLease, Logger: log,
+		w := live.NewPartitionWorker(live.PartitionConfig{Store: store, Workers: store, Members: members, ID: id, Partitions: st.Partitions(), Lease: membersLease, Logger: log,
 			Open: func(ctx context.Context, p int, start uint64) (live.Consumer, error) {
 				return st.ConsumePartition(ctx, p, start)
 			},
@@ -107,7 +107,12 @@ func runStages(ctx context.Context, e *env, cfg *Config, store *sqlstore.Store, 
 		fmt.Fprintln(e.stdout, "live engine: candidate for the global stage on", st.LinkConfig().Stream, "(one worker holds it at a time)")
 		wg.Go(func() {
 			live.RunElected(ctx, members, live.GlobalLease, id, membersLease, log, func(ctx context.Context) {
-				svc := live.New(live.Config{Store: store, Workers: store, Name: "global", Stream: liveStream(link), Logger: log})
+				fence, err := store.TakeFence(ctx, "global")
+				if err != nil {
+					log.Error("global stage: no fencing token", "err", err)
+					return
+				}
+				svc := live.New(live.Config{Store: store, Workers: store, Name: "global", Stream: liveStream(link), Logger: log, Fence: fence})
 				svc.Run(ctx)
 				log.Info("global stage stopped", "detections", svc.Runs())
 			})

@@ -144,6 +144,9 @@ type IngestLag interface {
 	// PartitionsLag is each partition's lag behind its own checkpoint
 	// (the scale-out's partition workers, docs/live.md).
 	PartitionsLag(ctx context.Context, seqs map[int]uint64) (*zhudun.StreamLag, error)
+	// LinkLag is the global stage's lag on the link stream behind its
+	// checkpoint; nil without a link stream.
+	LinkLag(ctx context.Context, checkpoint uint64) (*zhudun.StreamLag, error)
 }
 
 // engineStatus is one engine in GET /api/v1/ingest/status: its
@@ -181,7 +184,7 @@ func (s *Server) ingestStatus(w http.ResponseWriter, r *http.Request) error {
 	// The scale-out's checkpoints (docs/live.md): part-<p>, each a
 	// partition's, shown with no stream of their own, and one entry
 	// "partitions" for the stream's lag, each partition behind its own
-	// checkpoint; global, on the link stream, with none.
+	// checkpoint; global with the link stream's lag behind it.
 	engines := []*engineStatus{}
 	parts := map[int]uint64{}
 	for _, cp := range cps {
@@ -204,14 +207,19 @@ func (s *Server) ingestStatus(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		for _, e := range engines {
-			if _, part := partitionOf(e.Name); part || e.Name == "global" || e.Name == "partitions" || lagErr != "" {
+			if _, part := partitionOf(e.Name); part || e.Name == "partitions" || lagErr != "" {
 				continue
 			}
 			var seq uint64
 			if e.Checkpoint != nil {
 				seq = e.Checkpoint.Seq
 			}
-			if e.Stream, err = s.lag.Lag(r.Context(), e.Name, seq); err != nil {
+			if e.Name == "global" {
+				e.Stream, err = s.lag.LinkLag(r.Context(), seq)
+			} else {
+				e.Stream, err = s.lag.Lag(r.Context(), e.Name, seq)
+			}
+			if err != nil {
 				s.log.Warn("ingest status: no lag", "err", err)
 				lagErr = zhudun.ErrorMessage(err)
 				break

@@ -30,6 +30,11 @@ func (f *fakeLag) PartitionsLag(_ context.Context, seqs map[int]uint64) (*zhudun
 	return f.lag, f.err
 }
 
+func (f *fakeLag) LinkLag(_ context.Context, checkpoint uint64) (*zhudun.StreamLag, error) {
+	f.asked = append(f.asked, "link@"+strconv.FormatUint(checkpoint, 10))
+	return f.lag, f.err
+}
+
 func (f *fakeLag) Lag(_ context.Context, consumer string, checkpoint uint64) (*zhudun.StreamLag, error) {
 	f.asked = append(f.asked, consumer+"@"+strconv.FormatUint(checkpoint, 10))
 	return f.lag, f.err
@@ -113,7 +118,8 @@ func TestIngestStatusEngines(t *testing.T) {
 	}
 	// The scale-out's checkpoints: the partitions' lag asked once, each
 	// partition behind its own checkpoint; the global stage's (on the link
-	// stream) and the partitions' own rows without a stream.
+	// stream, behind its own checkpoint) and the partitions' own rows
+	// without a stream.
 	lag.lag, lag.err, lag.asked = &zhudun.StreamLag{Stream: "FOURCUTS_EV", LastSeq: 9}, nil, nil
 	for _, cp := range []zhudun.EngineCheckpoint{{Name: "part-0", Seq: 4, State: []byte("p")}, {Name: "part-3", Seq: 8, State: []byte("p")}, {Name: "global", Seq: 30, State: []byte("g")}} {
 		if err := h.store.ApplyFindingChange(sys, &zhudun.FindingChange{Checkpoint: &cp}); err != nil {
@@ -125,8 +131,8 @@ func TestIngestStatusEngines(t *testing.T) {
 	for _, e := range s.Engines {
 		streams[e.Name] = e.Stream != nil
 	}
-	if want := map[string]bool{"global": false, "live": true, "part-0": false, "part-3": false, "partitions": true}; !maps.Equal(streams, want) ||
-		!slices.Equal(lag.asked, []string{"partitions 0@4 3@8", "live@7"}) {
+	if want := map[string]bool{"global": true, "live": true, "part-0": false, "part-3": false, "partitions": true}; !maps.Equal(streams, want) ||
+		!slices.Equal(lag.asked, []string{"partitions 0@4 3@8", "link@30", "live@7"}) {
 		t.Fatalf("scale-out: engines %v, asked %v", streams, lag.asked)
 	}
 	for _, u := range []string{"ana1", "sb1adm", "sec"} {

@@ -17,6 +17,13 @@ type Leases interface {
 	Release(ctx context.Context, name string, rev uint64) error
 }
 
+// Fences issues fencing tokens (sqlstore.Store.TakeFence): a worker that
+// takes a lease takes the next token before it restores, and writes under
+// it (Config.Fence), so that the store refuses a stalled former holder.
+type Fences interface {
+	TakeFence(ctx context.Context, name string) (uint64, error)
+}
+
 // GlobalLease names the global stage's lease.
 const GlobalLease = "global-stage"
 
@@ -37,12 +44,15 @@ func RunElected(ctx context.Context, l Leases, name, id string, lease time.Durat
 		if err == nil {
 			log.Info("lease taken", "lease", name, "worker", id)
 			rev = hold(ctx, l, name, id, rev, t.C, log, run)
+			// Stopped, or run ended by itself (fenced off, say): the lease
+			// is given back rather than held idle until it lapses. After a
+			// lost renewal the revision is stale and Release changes nothing.
+			stop, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+			if err := l.Release(stop, name, rev); err != nil && ctx.Err() != nil {
+				log.Warn("lease left to lapse", "lease", name, "err", err)
+			}
+			cancel()
 			if ctx.Err() != nil {
-				stop, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-				if err := l.Release(stop, name, rev); err != nil {
-					log.Warn("lease left to lapse", "lease", name, "err", err)
-				}
-				cancel()
 				return
 			}
 		} else if zhudun.ErrorCode(err) != zhudun.ECONFLICT {

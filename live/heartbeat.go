@@ -21,22 +21,29 @@ type Workers interface {
 const heartbeatEvery = 10 * time.Second
 
 // heartbeat records this process as a worker every heartbeatEvery, and
-// after each commit, until ctx ends, then removes its row. A failed beat (the database down) is
-// logged once per outage and retried at the next tick: the worker is
-// then shown not alive, which is right, since it cannot commit either.
+// after each commit, until ctx ends, then removes its row.
 func (s *Service) heartbeat(ctx context.Context) {
 	host, _ := os.Hostname()
 	started := time.Now().UTC()
-	w := &zhudun.EngineWorker{ID: fmt.Sprintf("%s/%d/%d", host, os.Getpid(), started.UnixMilli()), Name: s.cfg.Name, Host: host,
-		PID: os.Getpid(), Started: started}
+	id := fmt.Sprintf("%s/%d/%d", host, os.Getpid(), started.UnixMilli())
+	beat(ctx, s.cfg.Workers, s.log, &zhudun.EngineWorker{ID: id, Name: s.cfg.Name, Host: host, PID: os.Getpid(), Started: started},
+		func(w *zhudun.EngineWorker) { w.Seq, w.Events = s.fedSeq.Load(), s.events.Load() }, s.beat)
+}
+
+// beat records w every heartbeatEvery and whenever kick fires, with the
+// figures fill sets, until ctx ends, then removes its row. A failed beat
+// (the database down) is logged once per outage and retried at the next
+// tick: the worker is then shown not alive, which is right, since it
+// cannot commit either.
+func beat(ctx context.Context, workers Workers, log interface{ Warn(string, ...any) }, w *zhudun.EngineWorker, fill func(*zhudun.EngineWorker), kick <-chan struct{}) {
 	failing := false
 	t := time.NewTicker(heartbeatEvery)
 	defer t.Stop()
 	for {
-		w.Seq, w.Events = s.fedSeq.Load(), s.events.Load()
-		if err := s.cfg.Workers.EngineHeartbeat(ctx, w); err != nil && ctx.Err() == nil {
+		fill(w)
+		if err := workers.EngineHeartbeat(ctx, w); err != nil && ctx.Err() == nil {
 			if !failing {
-				s.log.Warn("engine heartbeat not recorded", "err", err)
+				log.Warn("engine heartbeat not recorded", "err", err)
 			}
 			failing = true
 		} else {
@@ -46,12 +53,12 @@ func (s *Service) heartbeat(ctx context.Context) {
 		case <-ctx.Done():
 			stop, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 			defer cancel()
-			if err := s.cfg.Workers.EngineWorkerStopped(stop, w.ID); err != nil {
-				s.log.Warn("engine worker row left to expire", "err", err)
+			if err := workers.EngineWorkerStopped(stop, w.ID); err != nil {
+				log.Warn("engine worker row left to expire", "err", err)
 			}
 			return
 		case <-t.C:
-		case <-s.beat: // a commit: the status page shows its sequence now
+		case <-kick:
 		}
 	}
 }

@@ -80,6 +80,11 @@ type Config struct {
 	SeenFor time.Duration
 	// Now is the clock (tests); default time.Now.
 	Now func() time.Time
+	// Fence, when not 0, is the fencing token this engine took
+	// (Fences.TakeFence) when it took its lease: written with every
+	// checkpoint, and Run stops once the store refuses it (another worker
+	// took a newer one).
+	Fence uint64
 }
 
 // DefaultSeenFor is how long a fed message's id is remembered: the ingest
@@ -159,6 +164,12 @@ func (s *Service) Run(ctx context.Context) error {
 		err := s.run(ctx)
 		if ctx.Err() != nil {
 			return nil
+		}
+		if s.cfg.Fence != 0 && zhudun.ErrorCode(err) == zhudun.ECONFLICT {
+			// Fenced off: another worker holds the lease now and has
+			// written past this one. Running on would only be refused.
+			s.log.Warn("live engine fenced off; stopping", "fence", s.cfg.Fence, "err", err)
+			return err
 		}
 		s.log.Error("live engine stopped; restarting from its checkpoint", "err", err)
 		select {
@@ -432,7 +443,7 @@ func (s *Service) commit(ctx context.Context, src string) error {
 	s.networks(res)
 	ch := s.diff(res, src)
 	pruneSeen(s.seen, s.cfg.Now().Add(-s.cfg.SeenFor))
-	ch.Checkpoint = &zhudun.EngineCheckpoint{Name: s.cfg.Name, Seq: s.seq, State: encodeState(s.seen, s.orig, s.eng)}
+	ch.Checkpoint = &zhudun.EngineCheckpoint{Name: s.cfg.Name, Seq: s.seq, State: encodeState(s.seen, s.orig, s.eng), Fence: s.cfg.Fence}
 	if err := s.cfg.Store.ApplyFindingChange(ctx, ch); err != nil {
 		// The change did not commit: the next run starts again from the
 		// stored findings and the checkpoint.

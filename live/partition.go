@@ -53,6 +53,9 @@ type PartitionConfig struct {
 	Quiet, Every time.Duration // as Config (defaults 1 s and 5 s)
 	Batch        int           // default 64
 	Logger       *slog.Logger
+	// Workers, when set, receives this worker's heartbeat (name
+	// "partitions", the events it fed), for the status page.
+	Workers Workers
 }
 
 // PartitionWorker owns the partitions assigned to it among the live
@@ -127,6 +130,17 @@ func (w *PartitionWorker) Run(ctx context.Context) error {
 	}
 	parts := map[int]*running{}
 	var wg sync.WaitGroup
+	if w.cfg.Workers != nil {
+		host, _ := os.Hostname()
+		hb, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			beat(hb, w.cfg.Workers, w.log, &zhudun.EngineWorker{ID: w.cfg.ID + "#partitions", Name: "partitions", Host: host, PID: os.Getpid(), Started: time.Now().UTC()},
+				func(e *zhudun.EngineWorker) { e.Events = w.events.Load() }, nil)
+		}()
+		defer func() { stop(); <-done }()
+	}
 	defer func() {
 		for _, r := range parts {
 			r.stop()

@@ -104,7 +104,8 @@ func openScale(ctx context.Context, url, id string, keys *gmcrypto.Keyring) (*na
 }
 
 func partitionWorker(store live.Checkpoints, st, link *natsbus.IngestStream, m live.Members, id string) *live.PartitionWorker {
-	return live.NewPartitionWorker(live.PartitionConfig{Store: store, Members: m, ID: id, Partitions: st.Partitions(), Lease: scaleLease,
+	workers, _ := store.(live.Workers)
+	return live.NewPartitionWorker(live.PartitionConfig{Store: store, Workers: workers, Members: m, ID: id, Partitions: st.Partitions(), Lease: scaleLease,
 		Quiet: 100 * time.Millisecond, Every: 300 * time.Millisecond,
 		Open: func(ctx context.Context, p int, start uint64) (live.Consumer, error) {
 			return st.ConsumePartition(ctx, p, start)
@@ -128,7 +129,11 @@ func (s *scaleEnv) elected(ctx context.Context, id string) {
 
 func runGlobal(ctx context.Context, store live.Store, link *natsbus.IngestStream, m *natsbus.Members, id string) {
 	live.RunElected(ctx, m, live.GlobalLease, id, scaleLease, scaleLog(), func(ctx context.Context) {
-		live.New(live.Config{Store: store, Name: "global", Logger: scaleLog(), Quiet: 100 * time.Millisecond, Every: 300 * time.Millisecond,
+		fence, err := store.(live.Fences).TakeFence(ctx, "global")
+		if err != nil {
+			return
+		}
+		live.New(live.Config{Store: store, Name: "global", Fence: fence, Logger: scaleLog(), Quiet: 100 * time.Millisecond, Every: 300 * time.Millisecond,
 			Stream: func(ctx context.Context, name string, start uint64) (live.Consumer, error) {
 				return link.Consume(ctx, name, start)
 			}}).Run(ctx)
@@ -229,9 +234,34 @@ func TestScaleOutEqualsDetect(t *testing.T) {
 			if err != nil || holder == "" {
 				t.Errorf("global stage held by %q (%v)", holder, err)
 			}
+			// The status page's workers: each partition worker beats.
+			beating := func() []string {
+				ws, err := s.store.EngineWorkers(s.sys)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var ids []string
+				for _, w := range ws {
+					if w.Name == "partitions" && w.Alive {
+						ids = append(ids, w.ID)
+					}
+				}
+				slices.Sort(ids)
+				return ids
+			}
+			var wantBeats []string
+			for i := range n {
+				wantBeats = append(wantBeats, fmt.Sprintf("w%d#partitions", i))
+			}
+			if got := beating(); !slices.Equal(got, wantBeats) {
+				t.Errorf("partition workers beating %v, want %v", got, wantBeats)
+			}
 			cancel()
 			for range 2 * n {
 				<-done
+			}
+			if got := beating(); len(got) != 0 {
+				t.Errorf("stopped partition workers still listed: %v", got)
 			}
 			t.Logf("%d workers: %d events fed, %d passed on to the global stage", n, events, linked)
 			check(t, s.live(), want)

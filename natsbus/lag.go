@@ -86,3 +86,16 @@ func (s *IngestStream) lag(ctx context.Context, consumer string, checkpointOf fu
 	}
 	return out, nil
 }
+
+// LinkLag is the global stage's lag: the link stream's messages (the
+// partitions' linked subset, LinkConfig) after the global checkpoint's
+// sequence; nil when there is no link stream (no scale-out runs).
+func (s *IngestStream) LinkLag(ctx context.Context, checkpoint uint64) (*zhudun.StreamLag, error) {
+	link := &IngestStream{b: s.b, cfg: s.LinkConfig()}
+	if _, err := s.b.js.Stream(ctx, link.cfg.Stream); errors.Is(err, jetstream.ErrStreamNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, unavailable("link stream info", err)
+	}
+	return link.lag(ctx, "", func(int) uint64 { return checkpoint })
+}

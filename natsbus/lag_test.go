@@ -106,3 +106,37 @@ func TestIngestLag(t *testing.T) {
 		t.Errorf("%d consumers on the stream, want only the durable one", n)
 	}
 }
+
+// TestLinkLag: the global stage's lag is on the link stream, behind the
+// global checkpoint; none before the link stream exists.
+func TestLinkLag(t *testing.T) {
+	b := openEmbedded(t, t.TempDir())
+	ctx := t.Context()
+	st, err := b.OpenIngest(ctx, IngestConfig{Partitions: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l, err := st.LinkLag(ctx, 0); err != nil || l != nil {
+		t.Fatalf("without a link stream: %+v %v", l, err)
+	}
+	link, err := b.OpenIngest(ctx, st.LinkConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Link sequences: 1 p1, 2 p0, 3 p1; the ingest stream holds one more.
+	for i, p := range []int{1, 0, 1} {
+		if err := link.Publish(ctx, []zhudun.IngestBatch{{Partition: p, ID: fmt.Sprintf("part-%d.1.1.%d", p, i), Source: "part", Events: 1, Body: []byte("{}\n")}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.Publish(ctx, []zhudun.IngestBatch{{Partition: 0, ID: "s.c.0", Source: "s", Events: 1, Body: []byte("{}\n")}}); err != nil {
+		t.Fatal(err)
+	}
+	l, err := st.LinkLag(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Stream != DefaultIngestStream+"_LINK" || l.Messages != 3 || l.LastSeq != 3 || l.Lag != 2 {
+		t.Fatalf("link lag behind 1: %+v", l)
+	}
+}

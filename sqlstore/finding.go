@@ -208,6 +208,19 @@ func (s *Store) EngineCheckpoint(ctx context.Context, name string) (*zhudun.Engi
 	return &cp, nil
 }
 
+// TakeFence takes the next fencing token for engine name: every change
+// written under an older one is refused from now on (EngineCheckpoint.Fence).
+// The engine's own, needing no caller.
+func (s *Store) TakeFence(ctx context.Context, name string) (uint64, error) {
+	var fence int64
+	err := s.writeRow(ctx, []any{&fence}, `INSERT INTO engine_fences (name, fence) VALUES (?, 1)
+		ON CONFLICT (name) DO UPDATE SET fence = engine_fences.fence + 1 RETURNING fence`, name)
+	if err != nil {
+		return 0, s.internal("fence take", err)
+	}
+	return uint64(fence), nil
+}
+
 // FindingKey is what identifies a stored finding: kind, category and
 // entity, an IMEI by its first 14 digits (one device, however it is
 // written; docs/spec/events.md).
@@ -228,6 +241,20 @@ func entityKey(entityType, entity string) string {
 // get ids (set in ch.Upsert) and the department of their source.
 func (s *Store) ApplyFindingChange(ctx context.Context, ch *zhudun.FindingChange) error {
 	return s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		if cp := ch.Checkpoint; cp != nil && cp.Fence != 0 {
+			// An UPDATE, not a SELECT: it holds the token's row until this
+			// transaction ends, so a successor's TakeFence waits for this
+			// change and then restores a checkpoint that includes it.
+			res, err := tx.exec(ctx, `UPDATE engine_fences SET fence = fence WHERE name = ? AND fence = ?`, cp.Name, int64(cp.Fence))
+			if err != nil {
+				return tx.s.internal("fence check", err)
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return tx.s.internal("fence check", err)
+			} else if n == 0 {
+				return zhudun.Errorf(zhudun.ECONFLICT, "engine %s is fenced off: another worker took it over (this one's token %d)", cp.Name, cp.Fence)
+			}
+		}
 		depts := map[string]*zhudun.Finding{}
 		for _, f := range ch.Upsert {
 			if f.Status == "" {

@@ -122,6 +122,7 @@ func Run(t *testing.T, b Backend) {
 	t.Run("Sources", func(t *testing.T) { testSources(t, b) })
 	t.Run("IngestChunks", func(t *testing.T) { testIngestChunks(t, b) })
 	t.Run("Findings", func(t *testing.T) { testFindings(t, b) })
+	t.Run("CheckpointFence", func(t *testing.T) { testCheckpointFence(t, b) })
 	t.Run("Review", func(t *testing.T) { testReview(t, b) })
 	t.Run("TwoPerson", func(t *testing.T) { testTwoPerson(t, b) })
 	t.Run("CutLists", func(t *testing.T) { testCutLists(t, b) })
