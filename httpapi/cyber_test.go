@@ -2,7 +2,6 @@ package httpapi_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -22,15 +21,7 @@ import (
 // PDF (to look at it).
 func TestCyberReportAPI(t *testing.T) {
 	h := caseWorld(t)
-	sys := zhudun.WithCaller(context.Background(), zhudun.SystemCaller("test"))
-	for _, u := range []struct{ name, dept string }{{"cmdwa", "WAZD"}, {"cmdza", "ZAZD"}} {
-		nu, err := h.store.CreateUser(sys, zhudun.NewUser{Username: u.name, DeptCode: u.dept, Password: pw, Own: true, Roles: []string{"commander"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		h.users[u.name] = nu
-		h.tokens[u.name] = h.login(u.name, pw)
-	}
+	addCommanders(t, h)
 	today := time.Now().In(zhudun.CST()).Format("2006-01-02")
 	var c zhudun.CaseDetail
 	res := h.do("wa1", "POST", "/api/v1/cases", map[string]any{"title": "冒充客服诈骗案", "type": "telecom_fraud"})

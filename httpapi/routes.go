@@ -82,6 +82,7 @@ func (s *Server) register() {
 	// Cyber cases and campaigns (网安案件).
 	s.registerCases()
 	s.registerCyberReport()
+	s.registerSummary()
 
 	// Campus safety inspections (平安校园).
 	s.registerCampus()

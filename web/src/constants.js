@@ -13,7 +13,7 @@ export const AUDIT_ACTIONS = [
   'auth.login', 'auth.logout', 'auth.password', 'auth.totp_enroll',
   'user.create', 'user.update', 'user.password_reset', 'user.unlock', 'user.roles',
   'dept.create', 'dept.update', 'role.create', 'role.update', 'role.seed',
-  'pii.view', 'keys.rekey', 'request.denied', 'audit.export', 'users.export', 'patrol_report.export', 'cyber_report.export',
+  'pii.view', 'keys.rekey', 'request.denied', 'audit.export', 'users.export', 'patrol_report.export', 'cyber_report.export', 'summary_report.export',
   'grid.import', 'unit.create', 'unit.status', 'unit.terminal_register', 'incident.create', 'incident.import', 'incident.dispatch', 'incident.lend',
   'incident.arrive', 'incident.close', 'report.rollup_rebuild',
   'policy.update', 'alert.ack', 'user.disable_dormant',

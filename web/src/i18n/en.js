@@ -173,6 +173,7 @@ const messages = {
     users_export: 'Export users',
     patrol_report_export: 'Export patrol statistics',
     cyber_report_export: 'Export cyber-crime case figures',
+    summary_report_export: 'Export the period briefing',
     address_import: 'Import standard addresses',
     user_must_change: 'Require password change',
     unit_update: 'Edit unit (terminal, crew)',

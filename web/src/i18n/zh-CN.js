@@ -173,6 +173,7 @@ const messages = {
     users_export: '导出用户',
     patrol_report_export: '导出巡防统计',
     cyber_report_export: '导出网络犯罪案件通报',
+    summary_report_export: '导出工作数据通报',
     address_import: '导入标准地址',
     user_must_change: '要求修改密码',
     unit_update: '修改警力（终端、民警）',
