@@ -1,0 +1,109 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/blobs3"
+	"github.com/zhudun/zhudun/gmcrypto"
+	"github.com/zhudun/zhudun/sqlite"
+	"github.com/zhudun/zhudun/sqlstore"
+)
+
+// TestBackupAttachmentsS3: with --blob-store s3, serve's store keeps the
+// attachments in the bucket; a backup copies the live ones out of it
+// beside the backup (F.attachments/, still encrypted, checked there), and
+// a restore puts them into another bucket — or keeps them in a bucket that
+// outlived the database, once they pass the check. The keys come from the
+// environment; on the command line they are refused.
+func TestBackupAttachmentsS3(t *testing.T) {
+	be := s3mem.New()
+	for _, b := range []string{"zhudun-a", "zhudun-b"} {
+		if err := be.CreateBucket(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ts := httptest.NewServer(gofakes3.New(be).Server())
+	defer ts.Close()
+	t.Setenv("ZHUDUN_S3_ACCESS_KEY", "AKIATEST")
+	t.Setenv("ZHUDUN_S3_SECRET_KEY", "test-secret-key")
+	s3flags := func(bucket string) []string {
+		return []string{"--blob-store", "s3", "--s3-endpoint", ts.URL, "--s3-bucket", bucket}
+	}
+
+	dir := t.TempDir()
+	if code, _, errs := run(t, "S3cure!pass\n", "user", "add", "--data", dir, "--username", "alice", "--role", "sysadmin", "--password-stdin"); code != 0 {
+		t.Fatal(errs)
+	}
+	keys := filepath.Join(dir, "keys", "keyring.json")
+	kr, err := gmcrypto.Load(keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	sys := zhudun.WithCaller(ctx, zhudun.SystemCaller("test"))
+	openS3 := func(dir, bucket string) *sqlstore.Store {
+		t.Helper()
+		blobs, err := blobs3.New(ctx, blobs3.Config{Endpoint: ts.URL, Bucket: bucket, Prefix: "attachments/", AccessKey: "AKIATEST", SecretKey: "test-secret-key", Timeout: 10 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := sqlite.Open(ctx, filepath.Join(dir, "zhudun.db"), sqlstore.Options{Keys: kr, Blobs: blobs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	s := openS3(dir, "zhudun-a")
+	c, kept := seedAttachments(t, sys, s)
+	s.Close()
+
+	// The secret on the command line is refused before anything runs.
+	if code, _, errs := run(t, "", append([]string{"backup", "--data", dir, "--out", filepath.Join(t.TempDir(), "x.zbk"), "--s3-secret-key", "test-secret-key"}, s3flags("zhudun-a")...)...); code == 0 ||
+		!strings.Contains(errs, "never go on the command line") || !strings.Contains(errs, "ZHUDUN_S3_SECRET_KEY") {
+		t.Fatalf("secret key as a flag: %d %s", code, errs)
+	}
+
+	backup := filepath.Join(t.TempDir(), "b.zbk")
+	code, out, errs := run(t, "", append([]string{"backup", "--data", dir, "--out", backup}, s3flags("zhudun-a")...)...)
+	if code != 0 || !strings.Contains(out, "attachments: 1 copied") {
+		t.Fatalf("backup: %d %s %s", code, out, errs)
+	}
+	if got, _ := filepath.Glob(filepath.Join(dir, "attachments", "*", "*")); len(got) != 0 {
+		t.Fatalf("with the s3 store blobs went to the data directory: %v", got)
+	}
+
+	// Into another, empty bucket.
+	dir2 := t.TempDir()
+	code, out, errs = run(t, "", append([]string{"restore", "--data", dir2, "--from", backup, "--keyring", keys}, s3flags("zhudun-b")...)...)
+	if code != 0 || !strings.Contains(out, "attachments: 1 restored into s3 bucket zhudun-b") {
+		t.Fatalf("restore: %d %s %s", code, out, errs)
+	}
+	r := openS3(dir2, "zhudun-b")
+	a, data, err := r.ReadAttachment(sys, c.ID, kept.ID)
+	r.Close()
+	if err != nil || !bytes.Equal(data, png1) || a.Name != "询问笔录.png" {
+		t.Fatalf("restored attachment: %+v %v", a, err)
+	}
+
+	// Into the bucket that still holds the blob: kept, checked.
+	dir3 := t.TempDir()
+	code, out, errs = run(t, "", append([]string{"restore", "--data", dir3, "--from", backup, "--keyring", keys}, s3flags("zhudun-a")...)...)
+	if code != 0 || !strings.Contains(out, "attachments: 1 restored") {
+		t.Fatalf("restore into the original bucket: %d %s %s", code, out, errs)
+	}
+
+	// A bucket that does not exist stops the backup with the reason.
+	code, _, errs = run(t, "", append([]string{"backup", "--data", dir, "--out", filepath.Join(t.TempDir(), "c.zbk")}, s3flags("no-such-bucket")...)...)
+	if code == 0 || !strings.Contains(errs, "bucket no-such-bucket does not exist") || strings.Contains(errs, "test-secret-key") {
+		t.Fatalf("backup with a missing bucket: %d %s", code, errs)
+	}
+}
