@@ -15,7 +15,7 @@ import (
 // she closes it with a note and it moves to 已处理. The second station's
 // page shows its own twin alert and nothing of the first station's case.
 // On a case page, a wrong link comes off with 解除 and a reason, and the
-// timeline says so.
+// timeline says so. In English, no label stays Chinese.
 func TestCaseAlertsPage(t *testing.T) {
 	e := start(t)
 	const st1, st2 = "ST370102-01", "ST370102-02"
@@ -98,4 +98,12 @@ func TestCaseAlertsPage(t *testing.T) {
 	p.waitTextIn(`[data-testid="case-timeline"]`, "解除串案：SA")
 	p.waitTextIn(`[data-testid="case-timeline"]`, "经核实收款账户不同")
 	p.shot("unlinked")
+
+	// Every label of the page follows the language switch.
+	p.open("/cases/alerts?state=all")
+	p.waitTextIn(`[data-testid="ca-table"]`, "一所冒充客服诈骗案")
+	p.switchLanguage("en")
+	p.waitText("Cross-reference alerts", "Other side", "Closed")
+	p.assertNoChinese("the alerts page")
+	p.shot("alerts-en")
 }
