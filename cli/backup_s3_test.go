@@ -3,7 +3,13 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -106,4 +112,82 @@ func TestBackupAttachmentsS3(t *testing.T) {
 	if code == 0 || !strings.Contains(errs, "bucket no-such-bucket does not exist") || strings.Contains(errs, "test-secret-key") {
 		t.Fatalf("backup with a missing bucket: %d %s", code, errs)
 	}
+}
+
+// TestServeS3: `zhudun serve --blob-store s3` keeps an upload through the
+// API in the bucket, as ciphertext, and downloads it whole; a serve whose
+// bucket does not exist stops at start with the reason.
+func TestServeS3(t *testing.T) {
+	be := s3mem.New()
+	if err := be.CreateBucket("zhudun-a"); err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(gofakes3.New(be).Server())
+	defer ts.Close()
+	t.Setenv("ZHUDUN_S3_ACCESS_KEY", "AKIATEST")
+	t.Setenv("ZHUDUN_S3_SECRET_KEY_FILE", writeSecret(t, "test-secret-key\n"))
+	dir := t.TempDir()
+	if code, _, errs := run(t, "S3cure!pass\n", "user", "add", "--data", dir, "--username", "ana", "--role", "analyst", "--password-stdin"); code != 0 {
+		t.Fatal(errs)
+	}
+	s := serve(t, "--data", dir, "--blob-store", "s3", "--s3-endpoint", ts.URL, "--s3-bucket", "zhudun-a", "--s3-prefix", "zd/")
+	tok := login(t, s.url, "ana", "S3cure!pass")
+	code, body := post(t, s.url+"/api/v1/cases", tok, `{"title":"冒充客服诈骗案","type":"telecom_fraud"}`)
+	if code != 201 {
+		t.Fatalf("case: %d %s", code, body)
+	}
+	var c struct{ ID int64 }
+	json.Unmarshal([]byte(body), &c)
+	content := "询问笔录：被害人称其接到冒充客服的电话。\n"
+	var mp bytes.Buffer
+	w := multipart.NewWriter(&mp)
+	fw, _ := w.CreateFormFile("file", "笔录.txt")
+	fw.Write([]byte(content))
+	w.Close()
+	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/cases/%d/attachments", s.url, c.ID), &mp)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+tok)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 201 {
+		t.Fatalf("upload: %d %s", res.StatusCode, b)
+	}
+	var a struct{ ID int64 }
+	json.Unmarshal(b, &a)
+	objs, err := be.ListBucket("zhudun-a", nil, gofakes3.ListBucketPage{})
+	if err != nil || len(objs.Contents) != 1 || !strings.HasPrefix(objs.Contents[0].Key, "zd/") {
+		t.Fatalf("bucket: %+v %v", objs, err)
+	}
+	obj, err := be.GetObject("zhudun-a", objs.Contents[0].Key, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(obj.Contents)
+	obj.Contents.Close()
+	if bytes.Contains(raw, []byte("询问笔录")) || len(raw) <= len(content) {
+		t.Fatalf("the bucket holds the clear content")
+	}
+	if code, got := get(t, fmt.Sprintf("%s/api/v1/cases/%d/attachments/%d", s.url, c.ID, a.ID), tok); code != 200 || got != content {
+		t.Fatalf("download: %d %q", code, got)
+	}
+	s.stop()
+
+	code, _, errs := run(t, "", "serve", "--addr", "127.0.0.1:0", "--data", dir, "--blob-store", "s3", "--s3-endpoint", ts.URL, "--s3-bucket", "gone")
+	if code == 0 || !strings.Contains(errs, "bucket gone does not exist") || strings.Contains(errs, "test-secret-key") {
+		t.Fatalf("serve with a missing bucket: %d %s", code, errs)
+	}
+}
+
+// writeSecret writes a secret to a private file and returns its path.
+func writeSecret(t *testing.T, s string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
