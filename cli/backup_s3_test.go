@@ -191,3 +191,23 @@ func writeSecret(t *testing.T, s string) string {
 	}
 	return p
 }
+
+// TestBlobStoreSettings: a blob store setting that cannot be meant stops
+// the command with the reason.
+func TestBlobStoreSettings(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--blob-store", "ftp"}, "--blob-store: want dir or s3"},
+		{[]string{"--s3-bucket", "b"}, "say --blob-store s3"},
+		{[]string{"--blob-store", "s3", "--attachments", "/tmp/x", "--s3-endpoint", "https://s3.example", "--s3-bucket", "b"}, "set one of them"},
+		{[]string{"--blob-store", "s3", "--s3-endpoint", "https://s3.example", "--s3-bucket", "b"}, "secret key are required"},
+		{[]string{"--s3-access-key", "AKIA"}, "never go on the command line"},
+	} {
+		code, _, errs := run(t, "", append([]string{"migrate", "--data", t.TempDir()}, c.args...)...)
+		if code == 0 || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: %d %s; want %q", c.args, code, errs, c.want)
+		}
+	}
+}

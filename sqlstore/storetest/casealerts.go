@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/zhudun/zhudun"
@@ -147,6 +148,33 @@ func testCaseAlertsPage(t *testing.T, b Backend) {
 	// ST2's twin alert stays open: each side closes its own.
 	if open, _ := list(st2, zhudun.CaseAlertFilter{State: zhudun.AlertOpen}); len(open) != 1 {
 		t.Fatalf("ST2's open alerts after ST1 closed its own: %v", open)
+	}
+	// Ten closes of ST2's alert at once: one closes it, nine are 409, one
+	// audit row.
+	before = e.auditCount("case.alert.close")
+	var wg sync.WaitGroup
+	errs := make([]error, 10)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = e.s.CloseCaseAlert(st2, idnoB, "已与一所联系，确认同一嫌疑人")
+		}()
+	}
+	wg.Wait()
+	closedN, conflicts := 0, 0
+	for _, err := range errs {
+		switch code(err) {
+		case "":
+			closedN++
+		case zhudun.ECONFLICT:
+			conflicts++
+		default:
+			t.Errorf("parallel close: %v", err)
+		}
+	}
+	if closedN != 1 || conflicts != 9 || e.auditCount("case.alert.close") != before+1 {
+		t.Fatalf("parallel closes: %d closed, %d conflicts, %d audited", closedN, conflicts, e.auditCount("case.alert.close")-before)
 	}
 	// The case page's list shows the state too.
 	al, err := e.s.CaseAlerts(st1, a.ID)
