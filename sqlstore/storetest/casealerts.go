@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/zhudun/zhudun"
@@ -152,29 +151,11 @@ func testCaseAlertsPage(t *testing.T, b Backend) {
 	// Ten closes of ST2's alert at once: one closes it, nine are 409, one
 	// audit row.
 	before = e.auditCount("case.alert.close")
-	var wg sync.WaitGroup
-	errs := make([]error, 10)
-	for i := range errs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, errs[i] = e.s.CloseCaseAlert(st2, idnoB, "已与一所联系，确认同一嫌疑人")
-		}()
-	}
-	wg.Wait()
-	closedN, conflicts := 0, 0
-	for _, err := range errs {
-		switch code(err) {
-		case "":
-			closedN++
-		case zhudun.ECONFLICT:
-			conflicts++
-		default:
-			t.Errorf("parallel close: %v", err)
-		}
-	}
-	if closedN != 1 || conflicts != 9 || e.auditCount("case.alert.close") != before+1 {
-		t.Fatalf("parallel closes: %d closed, %d conflicts, %d audited", closedN, conflicts, e.auditCount("case.alert.close")-before)
+	if got := atOnce(10, func() error {
+		_, err := e.s.CloseCaseAlert(st2, idnoB, "已与一所联系，确认同一嫌疑人")
+		return err
+	}); got[""] != 1 || got[zhudun.ECONFLICT] != 9 || e.auditCount("case.alert.close") != before+1 {
+		t.Fatalf("parallel closes by error code: %v, %d audited", got, e.auditCount("case.alert.close")-before)
 	}
 	// The case page's list shows the state too.
 	al, err := e.s.CaseAlerts(st1, a.ID)

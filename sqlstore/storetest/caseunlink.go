@@ -75,29 +75,11 @@ func testCaseUnlink(t *testing.T, b Backend) {
 	}
 
 	// Ten at once: one takes the link off, the others find none.
-	var wg sync.WaitGroup
-	errs := make([]error, 10)
-	for i := range errs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, errs[i] = e.s.UnlinkCases(st1, a.ID, bc.ID, "再次核实后解除")
-		}()
-	}
-	wg.Wait()
-	ok, missing := 0, 0
-	for _, err := range errs {
-		switch code(err) {
-		case "":
-			ok++
-		case zhudun.ENOTFOUND:
-			missing++
-		default:
-			t.Errorf("parallel unlink: %v", err)
-		}
-	}
-	if ok != 1 || missing != 9 {
-		t.Fatalf("parallel unlinks: %d succeeded, %d found none", ok, missing)
+	if got := atOnce(10, func() error {
+		_, err := e.s.UnlinkCases(st1, a.ID, bc.ID, "再次核实后解除")
+		return err
+	}); got[""] != 1 || got[zhudun.ENOTFOUND] != 9 {
+		t.Fatalf("parallel unlinks by error code: %v", got)
 	}
 
 	// A merged duplicate's links stay on it: 409.
@@ -111,4 +93,24 @@ func testCaseUnlink(t *testing.T, b Backend) {
 	if _, err := e.s.UnlinkCases(st1, c.ID, a.ID, "并案后解除"); code(err) != zhudun.ECONFLICT {
 		t.Fatalf("unlink from a merged case: %v", err)
 	}
+}
+
+// atOnce runs f n times at once and counts the outcomes by error code
+// ("" for success).
+func atOnce(n int, f func() error) map[string]int {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	out := map[string]int{}
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := code(f())
+			mu.Lock()
+			out[c]++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return out
 }
