@@ -35,6 +35,7 @@ export default {
     },
     alerts: {
       intro: 'Cross-reference: another open case holds a number, device, account, line, resident ID or bank account of this case (personal data masked); a case you may not read shows only its department and whom to contact.',
+      all: 'All alerts of your department (to close them)',
       none: 'No cross-reference alerts',
       finding: 'The engine\'s new finding #{id} touches this case',
       contact: 'a case of {dept}; contact: {lead}',
