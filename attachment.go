@@ -302,7 +302,8 @@ type AttachmentService interface {
 
 // BlobStore keeps opaque blobs (attachments, already encrypted) by a name
 // the store chose: [0-9a-f]{32}. The data directory implements it
-// (blobfs); an S3-compatible store is the other intended one.
+// (blobfs) and an S3-compatible bucket (blobs3); both keep the contract
+// of internal/blobtest.
 // Errors: ENOTFOUND (Open of a missing blob), EINVALID (a bad name),
 // EINTERNAL.
 type BlobStore interface {

@@ -211,7 +211,9 @@ type CaseEvent struct {
 	Reason string    `json:"reason,omitempty"`
 	// Kind is "status" for a lifecycle step; "edit" (Changes say what
 	// changed), "attachment.add" or "attachment.delete" (Reason names the
-	// file and, for a deletion, why) leave the status as it is.
+	// file and, for a deletion, why), "link" and "unlink" (Changes' one
+	// entry, field "case", names the other case by number or receipt,
+	// Reason says why) leave the status as it is.
 	Kind    string       `json:"kind"`
 	Changes []CaseChange `json:"changes,omitempty"`
 }
@@ -277,6 +279,9 @@ type CaseService interface {
 	// number in the same transaction.
 	TransitionCase(ctx context.Context, id int64, t CaseTransition) (*CaseDetail, error)
 	LinkCases(ctx context.Context, id, other int64, reason string) (*CaseLink, error)
+	// UnlinkCases removes the link between case id (case:write over it)
+	// and other, with a reason, and returns case id.
+	UnlinkCases(ctx context.Context, id, other int64, reason string) (*CaseDetail, error)
 	// MergeCase merges duplicate id into the survivor into and returns the
 	// survivor.
 	MergeCase(ctx context.Context, id, into int64, reason string) (*CaseDetail, error)
@@ -315,6 +320,29 @@ type CaseAlert struct {
 	FindingID *int64     `json:"finding_id,omitempty"`
 	Other     *AlertSide `json:"other,omitempty"`
 	CreatedAt time.Time  `json:"created_at"`
+	// Case is the alert's own case, filled by the division's list
+	// (FindCaseAlerts), where alerts of many cases stand together.
+	Case *AlertSide `json:"case,omitempty"`
+	// State is open until an owner of the case closes it, saying what was
+	// done (contacted the other division, not the same ring …).
+	State     string     `json:"state"` // open, closed
+	ClosedBy  string     `json:"closed_by,omitempty"`
+	ClosedAt  *time.Time `json:"closed_at,omitempty"`
+	CloseNote string     `json:"close_note,omitempty"`
+}
+
+// Case alert states.
+const (
+	AlertOpen   = "open"
+	AlertClosed = "closed"
+)
+
+// CaseAlertFilter selects a division's alerts; zero fields do not filter.
+type CaseAlertFilter struct {
+	State  string // open, closed
+	Dept   string // a department code: its subtree, within the scope
+	Offset int
+	Limit  int
 }
 
 // AlertSide is the other case of an alert.
@@ -329,9 +357,15 @@ type AlertSide struct {
 	Lead     string `json:"lead,omitempty"` // whom to contact: the lead investigator's name, else who opened it
 }
 
-// CaseXrefService lists the cross-reference alerts of a case (case:read).
+// CaseXrefService lists the cross-reference alerts of a case (case:read),
+// of every case in the caller's case:read scope (a division's page), and
+// closes one (case:write over its case). Errors: ENOTFOUND (a case or an
+// alert outside the scope), EINVALID (filter, note), ECONFLICT (closed
+// already).
 type CaseXrefService interface {
 	CaseAlerts(ctx context.Context, caseID int64) ([]*CaseAlert, error)
+	FindCaseAlerts(ctx context.Context, f CaseAlertFilter) ([]*CaseAlert, int, error)
+	CloseCaseAlert(ctx context.Context, id int64, note string) (*CaseAlert, error)
 }
 
 // CaseUpdate changes a case after opening; nil fields stay. Team, when

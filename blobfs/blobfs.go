@@ -47,6 +47,9 @@ func (d *Dir) Put(ctx context.Context, name string, r io.Reader) (err error) {
 	if err != nil {
 		return err
 	}
+	if err := cancelled(ctx, "put", name); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return zhudun.Errorf(zhudun.EINTERNAL, "blob dir: %v", err)
 	}
@@ -63,7 +66,13 @@ func (d *Dir) Put(ctx context.Context, name string, r io.Reader) (err error) {
 			os.Remove(f.Name())
 		}
 	}()
-	if _, err = io.Copy(f, r); err != nil {
+	if _, err = io.Copy(f, ctxReader{ctx, r}); err != nil {
+		if c := cancelled(ctx, "put", name); c != nil {
+			return c
+		}
+		return zhudun.Errorf(zhudun.EINTERNAL, "blob write: %v", err)
+	}
+	if err = cancelled(ctx, "put", name); err != nil {
 		return err
 	}
 	if err = f.Sync(); err != nil {
@@ -85,6 +94,9 @@ func (d *Dir) Open(ctx context.Context, name string) (io.ReadCloser, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := cancelled(ctx, "open", name); err != nil {
+		return nil, err
+	}
 	f, err := os.Open(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, zhudun.Errorf(zhudun.ENOTFOUND, "blob %s not found", name)
@@ -101,6 +113,9 @@ func (d *Dir) Delete(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
+	if err := cancelled(ctx, "delete", name); err != nil {
+		return err
+	}
 	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return zhudun.Errorf(zhudun.EINTERNAL, "blob delete: %v", err)
 	}
@@ -109,3 +124,25 @@ func (d *Dir) Delete(ctx context.Context, name string) error {
 
 // Path is where a blob lives (tests tamper with it).
 func (d *Dir) Path(name string) string { p, _ := d.path(name); return p }
+
+// cancelled is EUNAVAILABLE once ctx is done, as a remote store's call
+// would fail: a cancelled request writes, opens and removes nothing.
+func cancelled(ctx context.Context, op, name string) error {
+	if ctx.Err() != nil {
+		return zhudun.Errorf(zhudun.EUNAVAILABLE, "blob %s %s: cancelled or timed out", op, name)
+	}
+	return nil
+}
+
+// ctxReader stops a copy once its context is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}

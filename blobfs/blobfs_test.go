@@ -10,6 +10,7 @@ import (
 
 	"github.com/zhudun/zhudun"
 	"github.com/zhudun/zhudun/blobfs"
+	"github.com/zhudun/zhudun/internal/blobtest"
 )
 
 // TestDir: a blob is put once, read, deleted (twice is fine); a name that
@@ -63,4 +64,15 @@ func TestDir(t *testing.T) {
 	if fi, err := os.Stat(root); err != nil || fi.Mode().Perm() != 0o700 {
 		t.Fatalf("root mode: %v %v", fi.Mode(), err)
 	}
+}
+
+// TestContract: the BlobStore contract every store keeps (internal/blobtest).
+func TestContract(t *testing.T) {
+	blobtest.Run(t, func(t *testing.T) zhudun.BlobStore {
+		d, err := blobfs.New(filepath.Join(t.TempDir(), "attachments"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	})
 }

@@ -360,7 +360,7 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "backup written to %s (encrypted SM4-GCM, backup key v%d; integrity ok, audit chain ok: %d rows)\n",
 			out, kr.ActiveKeyID(gmcrypto.PurposeBackup), rows)
-		n, err := backupAttachments(ctx, kr, plain, cfg.attachmentsDir(), out+".attachments")
+		n, err := backupAttachments(ctx, kr, plain, cfg, out+".attachments")
 		if err != nil {
 			return err
 		}
@@ -432,7 +432,7 @@ func runRestore(ctx context.Context, e *env, args []string) error {
 		if _, err := os.Stat(src); err != nil {
 			return fmt.Errorf("the backup's database holds %d attachments but %s is missing: restore it beside the backup first", len(names), src)
 		}
-		to, err := blobfs.New(cfg.attachmentsDir())
+		to, err := cfg.openBlobs(ctx)
 		if err != nil {
 			return err
 		}
@@ -440,7 +440,9 @@ func runRestore(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := copyBlobs(installer(ctx), fromBlobs, to, names); err != nil {
+		// A blob the store holds already (a bucket that outlived the
+		// database) is kept when it passes the check below.
+		if err := copyBlobs(installer(ctx), fromBlobs, to, names, true); err != nil {
 			return fmt.Errorf("attachments: %w", err)
 		}
 		if nAtt, err = checkAttachments(installer(ctx), kr, tmp, to); err != nil {
@@ -461,24 +463,25 @@ func runRestore(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "restored %s into %s (integrity ok, audit chain ok: %d rows)\n", from, dst, rows)
 	if nAtt > 0 {
-		fmt.Fprintf(e.stdout, "attachments: %d restored into %s, each decrypted and SM3-checked\n", nAtt, cfg.attachmentsDir())
+		fmt.Fprintf(e.stdout, "attachments: %d restored into %s, each decrypted and SM3-checked\n", nAtt, cfg.blobsWhere())
 	}
 	return nil
 }
 
 // backupAttachments copies the blobs of the live attachments the database
-// copy at db names from the attachments directory src into dst (created
+// copy at db names from the configured store (the attachments directory or
+// the S3 bucket) into the directory dst (created
 // only when there are some), then checks every one there as a download
 // would: its key from the copy opens it and its SM3 digest matches. The
 // blobs are already encrypted, each under its own key sealed in the
 // database, so the copy holds nothing in clear. Any missing or failing
 // blob fails the backup, named by attachment and case id.
-func backupAttachments(ctx context.Context, kr *gmcrypto.Keyring, db, src, dst string) (int, error) {
+func backupAttachments(ctx context.Context, kr *gmcrypto.Keyring, db string, cfg *Config, dst string) (int, error) {
 	names, err := attachmentBlobs(ctx, kr, db)
 	if err != nil || len(names) == 0 {
 		return 0, err
 	}
-	from, err := blobfs.New(src)
+	from, err := cfg.openBlobs(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -489,7 +492,7 @@ func backupAttachments(ctx context.Context, kr *gmcrypto.Keyring, db, src, dst s
 	if err != nil {
 		return 0, err
 	}
-	if err := copyBlobs(ctx, from, to, names); err != nil {
+	if err := copyBlobs(ctx, from, to, names, false); err != nil {
 		return 0, fmt.Errorf("attachments: %w", err)
 	}
 	return checkAttachments(ctx, kr, db, to)
@@ -505,8 +508,9 @@ func attachmentBlobs(ctx context.Context, kr *gmcrypto.Keyring, db string) ([]st
 	return s.AttachmentBlobs(ctx)
 }
 
-// copyBlobs copies the named blobs; a blob missing from from is an error.
-func copyBlobs(ctx context.Context, from, to zhudun.BlobStore, names []string) error {
+// copyBlobs copies the named blobs; a blob missing from from is an error,
+// and so is one to holds already unless keep (the caller checks it).
+func copyBlobs(ctx context.Context, from, to zhudun.BlobStore, names []string, keep bool) error {
 	for _, n := range names {
 		r, err := from.Open(ctx, n)
 		if err != nil {
@@ -514,6 +518,9 @@ func copyBlobs(ctx context.Context, from, to zhudun.BlobStore, names []string) e
 		}
 		err = to.Put(ctx, n, r)
 		r.Close()
+		if keep && zhudun.ErrorCode(err) == zhudun.ECONFLICT {
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("blob %s: %w", n, err)
 		}

@@ -38,19 +38,10 @@ func openData(t *testing.T, dir, keys string) *sqlstore.Store {
 	return s
 }
 
-// TestBackupAttachments: a backup carries the live attachments beside the
-// database (still encrypted, checked there), not the deleted ones; a
-// restore puts them back and they download whole; a restore without them
-// is refused with nothing written; a live attachment altered on disk
-// fails the next backup, named by its ids.
-func TestBackupAttachments(t *testing.T) {
-	dir := t.TempDir()
-	if code, _, errs := run(t, "S3cure!pass\n", "user", "add", "--data", dir, "--username", "alice", "--role", "sysadmin", "--password-stdin"); code != 0 {
-		t.Fatal(errs)
-	}
-	keys := filepath.Join(dir, "keys", "keyring.json")
-	sys := zhudun.WithCaller(context.Background(), zhudun.SystemCaller("test"))
-	s := openData(t, dir, keys)
+// seedAttachments opens a case with two attachments and deletes the
+// second: a backup must carry the first only.
+func seedAttachments(t *testing.T, sys context.Context, s *sqlstore.Store) (*zhudun.CaseDetail, *zhudun.Attachment) {
+	t.Helper()
 	c, err := s.CreateCase(sys, zhudun.NewCase{Title: "冒充客服诈骗案", Type: "telecom_fraud", Dept: zhudun.RootDeptCode})
 	if err != nil {
 		t.Fatal(err)
@@ -66,6 +57,23 @@ func TestBackupAttachments(t *testing.T) {
 	if _, err := s.DeleteAttachment(sys, c.ID, gone.ID, "误传，删除"); err != nil {
 		t.Fatal(err)
 	}
+	return c, kept
+}
+
+// TestBackupAttachments: a backup carries the live attachments beside the
+// database (still encrypted, checked there), not the deleted ones; a
+// restore puts them back and they download whole; a restore without them
+// is refused with nothing written; a live attachment altered on disk
+// fails the next backup, named by its ids.
+func TestBackupAttachments(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errs := run(t, "S3cure!pass\n", "user", "add", "--data", dir, "--username", "alice", "--role", "sysadmin", "--password-stdin"); code != 0 {
+		t.Fatal(errs)
+	}
+	keys := filepath.Join(dir, "keys", "keyring.json")
+	sys := zhudun.WithCaller(context.Background(), zhudun.SystemCaller("test"))
+	s := openData(t, dir, keys)
+	c, kept := seedAttachments(t, sys, s)
 	s.Close()
 
 	backup := filepath.Join(t.TempDir(), "b.zbk")

@@ -18,7 +18,6 @@ import (
 	"strings"
 
 	"github.com/zhudun/zhudun"
-	"github.com/zhudun/zhudun/blobfs"
 	"github.com/zhudun/zhudun/gmcrypto"
 	"github.com/zhudun/zhudun/natsbus"
 	"github.com/zhudun/zhudun/postgres"
@@ -248,7 +247,7 @@ func openStore(ctx context.Context, cfg *Config, log *slog.Logger) (*sqlstore.St
 	if err != nil || two < 0 {
 		return nil, nil, fmt.Errorf("--review-two-person: want a number of entities (0 = off), not %q", cfg.ReviewTwoPerson)
 	}
-	blobs, err := blobfs.New(cfg.attachmentsDir())
+	blobs, err := cfg.openBlobs(ctx)
 	if err != nil {
 		return nil, nil, fmt.Errorf("attachments: %w", err)
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/blobfs"
+	"github.com/zhudun/zhudun/blobs3"
 	"github.com/zhudun/zhudun/sqlstore"
 )
 
@@ -34,6 +37,17 @@ type Config struct {
 	MetricsAddr string // Prometheus /metrics on its own (internal) address; "" = off
 	Keyring     string // keyring file; default Data/keys/keyring.json
 	Attachments string // directory of case attachments (encrypted); default Data/attachments
+	BlobStore   string // where attachments' content lives: dir (Attachments) or s3
+	S3Endpoint  string // https://host[:port] of the S3-compatible server
+	S3Bucket    string
+	S3Region    string
+	S3Prefix    string
+	S3CA        string // CA file the S3 server's certificate must chain to
+	S3TimeoutT  string // --s3-timeout as given
+	S3Timeout   time.Duration
+	InsecureS3  bool   // allow plain http:// to an S3 host off the loopback interface
+	S3AccessKey string // from the environment or a file only (envOnly)
+	S3SecretKey string // from the environment or a file only (envOnly)
 	Witness     string // audit head log file; default Data/audit-witness.log (embedded NATS only)
 	KeyringJSON string // the keyring itself, from ZHUDUN_KEYRING only: keys never go on a command line
 	TOTPRoles   string // comma-separated roles that must use a second factor; "" = the stored policy's, "none" = nobody
@@ -78,6 +92,7 @@ type Config struct {
 type option struct {
 	name, usage string
 	secret      bool
+	envOnly     bool // a secret never taken from a flag: env, NAME_FILE or the config file
 	boolean     *bool
 	str         *string
 	def         string
@@ -89,6 +104,16 @@ func (c *Config) options() []option {
 	return []option{
 		{name: "data", usage: "data directory", str: &c.Data, def: "./zhudun-data"},
 		{name: "attachments", usage: "directory of case attachments, encrypted (SM4) by zhudun; default <data>/attachments. With several servers it must be one shared directory", str: &c.Attachments},
+		{name: "blob-store", usage: "where case attachments' content lives (always SM4-encrypted by zhudun first): dir (--attachments) or s3 (an S3-compatible bucket, --s3-*; docs/cases.md)", str: &c.BlobStore, def: "dir"},
+		{name: "s3-endpoint", usage: "with --blob-store s3: the server, https://host[:port] (http:// only on loopback or with --insecure-s3)", str: &c.S3Endpoint},
+		{name: "s3-bucket", usage: "with --blob-store s3: the bucket (created and its access set by its owner, not by zhudun)", str: &c.S3Bucket},
+		{name: "s3-region", usage: "with --blob-store s3: the region to sign for", str: &c.S3Region, def: "us-east-1"},
+		{name: "s3-prefix", usage: "with --blob-store s3: object key prefix", str: &c.S3Prefix, def: "attachments/"},
+		{name: "s3-ca", usage: "with --blob-store s3: CA file (PEM) the server's certificate must chain to (default: the system's roots)", str: &c.S3CA},
+		{name: "s3-timeout", usage: "with --blob-store s3: time one call (an upload, a download until read) may take", str: &c.S3TimeoutT, def: "60s"},
+		{name: "insecure-s3", usage: "allow plain http:// to an S3 host that is not loopback (signed requests and ciphertext in clear)", boolean: &c.InsecureS3},
+		{name: "s3-access-key", usage: "S3 access key id", str: &c.S3AccessKey, envOnly: true},
+		{name: "s3-secret-key", usage: "S3 secret key", str: &c.S3SecretKey, envOnly: true},
 		{name: "db", usage: "database: empty for SQLite in the data directory, or postgres://…", str: &c.DB, secret: true},
 		{name: "nats", usage: "NATS: empty for the embedded server, or nats://host:4222[,nats://…] (tls:// for TLS)", str: &c.NATS, secret: true},
 		{name: "nats-ca", usage: "CA file for the NATS server's certificate (makes the connection TLS)", str: &c.NATSCA},
@@ -147,6 +172,16 @@ func envName(flagName string) string {
 // bind registers the common settings on fs.
 func (c *Config) bind(fs *flag.FlagSet) {
 	for _, o := range c.options() {
+		if o.envOnly {
+			// Registered so that the flag is refused with the reason, not
+			// as unknown: a command line is readable by every user of the
+			// machine (/proc/PID/cmdline) and lands in shell histories.
+			env := envName(o.name)
+			fs.Func(o.name, o.usage+": never on the command line; env "+env+" or "+env+"_FILE", func(string) error {
+				return fmt.Errorf("secrets never go on the command line: use %s or %s_FILE", env, env)
+			})
+			continue
+		}
 		if o.boolean != nil {
 			fs.BoolVar(o.boolean, o.name, false, o.usage+" (env "+envName(o.name)+"=1)")
 			continue
@@ -200,7 +235,7 @@ func (c *Config) resolve(fs *flag.FlagSet) error {
 			*o.str = v
 			continue
 		}
-		if o.secret {
+		if o.secret || o.envOnly {
 			if p, ok := os.LookupEnv(env + "_FILE"); ok {
 				b, err := os.ReadFile(p)
 				if err != nil {
@@ -250,6 +285,7 @@ func (c *Config) resolve(fs *flag.FlagSet) error {
 		{"purge-every", c.PurgeEvery, &c.PurgeInterval},
 		{"cut-deadline", c.CutDeadlineText, &c.CutDeadline},
 		{"jt808-idle-timeout", c.JT808IdleText, &c.JT808Idle},
+		{"s3-timeout", c.S3TimeoutT, &c.S3Timeout},
 	} {
 		d, err := parseDays(r.in)
 		if err != nil {
@@ -357,6 +393,34 @@ func parseDays(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("want 30d, 12h or 0, not %q", s)
 	}
 	return d, nil
+}
+
+// openBlobs opens where case attachments' content lives: the attachments
+// directory, or the S3 bucket (checked at once: a wrong endpoint, bucket or
+// key stops the command here).
+func (c *Config) openBlobs(ctx context.Context) (zhudun.BlobStore, error) {
+	switch c.BlobStore {
+	case "", "dir":
+		if c.S3Endpoint != "" || c.S3Bucket != "" {
+			return nil, fmt.Errorf("--s3-endpoint and --s3-bucket are set but --blob-store is %q: say --blob-store s3", c.BlobStore)
+		}
+		return blobfs.New(c.attachmentsDir())
+	case "s3":
+		if c.Attachments != "" {
+			return nil, fmt.Errorf("--attachments is a directory and --blob-store is s3: set one of them")
+		}
+		return blobs3.New(ctx, blobs3.Config{Endpoint: c.S3Endpoint, Bucket: c.S3Bucket, Region: c.S3Region, Prefix: c.S3Prefix,
+			AccessKey: c.S3AccessKey, SecretKey: c.S3SecretKey, CAFile: c.S3CA, Insecure: c.InsecureS3, Timeout: c.S3Timeout})
+	}
+	return nil, fmt.Errorf("--blob-store: want dir or s3, not %q", c.BlobStore)
+}
+
+// blobsWhere names where the attachments live, for messages.
+func (c *Config) blobsWhere() string {
+	if c.BlobStore == "s3" {
+		return "s3 bucket " + c.S3Bucket + " at " + c.S3Endpoint
+	}
+	return c.attachmentsDir()
 }
 
 // attachmentsDir is where case attachments' blobs live.

@@ -17,6 +17,8 @@ func (s *Server) registerCases() {
 	s.handle("GET", "/api/v1/cases/{id}", false, s.getCase)
 	s.handle("PATCH", "/api/v1/cases/{id}", false, s.updateCase)
 	s.handle("GET", "/api/v1/cases/{id}/alerts", false, s.caseAlerts)
+	s.handle("GET", "/api/v1/case-alerts", false, s.listCaseAlerts)
+	s.handle("POST", "/api/v1/case-alerts/{id}/close", false, s.closeCaseAlert)
 	s.handle("GET", "/api/v1/cases/{id}/attachments", false, s.listAttachments)
 	s.handle("POST", "/api/v1/cases/{id}/attachments", false, s.uploadAttachment)
 	s.handle("GET", "/api/v1/cases/{id}/attachments/{att}", false, s.downloadAttachment)
@@ -24,6 +26,7 @@ func (s *Server) registerCases() {
 	s.handle("POST", "/api/v1/cases/{id}/transition", false, s.transitionCase)
 	s.handle("POST", "/api/v1/cases/{id}/links", false, s.linkCases)
 	s.handle("POST", "/api/v1/cases/{id}/merge", false, s.mergeCase)
+	s.handle("POST", "/api/v1/cases/{id}/unlink", false, s.unlinkCases)
 	s.handle("POST", "/api/v1/cases/{id}/people", false, s.addCasePerson)
 	s.handle("POST", "/api/v1/cases/{id}/people/{person}/apprehend", false, s.apprehend)
 	s.handle("POST", "/api/v1/cases/{id}/measures", false, s.addMeasure)
@@ -51,10 +54,7 @@ func (s *Server) listCases(w http.ResponseWriter, r *http.Request) error {
 		f.Campaign = id
 	}
 	var err error
-	if f.Offset, err = queryInt(r, "offset", 0); err != nil {
-		return err
-	}
-	if f.Limit, err = queryInt(r, "limit", 50); err != nil {
+	if f.Offset, f.Limit, err = pageParams(r); err != nil {
 		return err
 	}
 	xs, n, err := s.store.FindCases(r.Context(), f)
@@ -63,6 +63,18 @@ func (s *Server) listCases(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, newList(xs, n))
 	return nil
+}
+
+// pageParams reads a list's offset and limit (default 50; the store caps
+// it).
+func pageParams(r *http.Request) (offset, limit int, err error) {
+	if offset, err = queryInt(r, "offset", 0); err != nil {
+		return 0, 0, err
+	}
+	if limit, err = queryInt(r, "limit", 50); err != nil {
+		return 0, 0, err
+	}
+	return offset, limit, nil
 }
 
 func (s *Server) createCase(w http.ResponseWriter, r *http.Request) error {
@@ -98,6 +110,39 @@ func (s *Server) caseAlerts(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, newList(items, len(items)))
+	return nil
+}
+
+// listCaseAlerts is the division's page of cross-reference alerts: those
+// of every case in the caller's case:read scope.
+func (s *Server) listCaseAlerts(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := zhudun.CaseAlertFilter{State: q.Get("state"), Dept: q.Get("dept")}
+	var err error
+	if f.Offset, f.Limit, err = pageParams(r); err != nil {
+		return err
+	}
+	xs, n, err := s.store.FindCaseAlerts(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(xs, n))
+	return nil
+}
+
+func (s *Server) closeCaseAlert(w http.ResponseWriter, r *http.Request) error {
+	var b struct {
+		Note string `json:"note"`
+	}
+	id, err := idAndBody(r, &b)
+	if err != nil {
+		return err
+	}
+	a, err := s.store.CloseCaseAlert(r.Context(), id, b.Note)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a)
 	return nil
 }
 
@@ -157,6 +202,23 @@ func (s *Server) linkCases(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, l)
+	return nil
+}
+
+func (s *Server) unlinkCases(w http.ResponseWriter, r *http.Request) error {
+	var b struct {
+		Case   int64  `json:"case"`
+		Reason string `json:"reason"`
+	}
+	id, err := idAndBody(r, &b)
+	if err != nil {
+		return err
+	}
+	c, err := s.store.UnlinkCases(r.Context(), id, b.Case, b.Reason)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
 	return nil
 }
 

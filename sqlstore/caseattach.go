@@ -89,6 +89,9 @@ func (s *Store) AddAttachment(ctx context.Context, caseID int64, name string, da
 	if err != nil {
 		return nil, err
 	}
+	// The digest is taken from the content before a byte leaves for the
+	// blob store, and every download is checked against it.
+	digest := sm3Hex(data)
 	var enc bytes.Buffer
 	if err := gmcrypto.EncryptFile(&enc, bytes.NewReader(data), key, []byte(blob)); err != nil {
 		return nil, s.internal("attachment encrypt", err)
@@ -96,7 +99,6 @@ func (s *Store) AddAttachment(ctx context.Context, caseID int64, name string, da
 	if err := blobs.Put(ctx, blob, &enc); err != nil {
 		return nil, s.internal("attachment put", err)
 	}
-	digest := sm3Hex(data)
 	var out *zhudun.Attachment
 	err = s.write(ctx, func(ctx context.Context, tx *Tx) error {
 		c, err := tx.writableCase(ctx, caseID)

@@ -70,6 +70,9 @@ func (s *Store) LinkCases(ctx context.Context, id, other int64, reason string) (
 			return tx.s.internal("case link", err)
 		}
 		for _, x := range []struct{ c, o *zhudun.Case }{{a, b}, {b, a}} {
+			if err := tx.caseNote(ctx, x.c, "link", reason, []zhudun.CaseChange{{Field: "case", After: caseRef(x.o)}}); err != nil {
+				return err
+			}
 			if err := tx.caseChanged(ctx, "case.link", x.c, map[string]any{"other": x.o.ID, "other_receipt": x.o.Receipt, "reason": reason}); err != nil {
 				return err
 			}
@@ -86,6 +89,67 @@ func (s *Store) LinkCases(ctx context.Context, id, other int64, reason string) (
 		return nil
 	})
 	return out, err
+}
+
+// caseRef names a case on another's timeline: its number, else its
+// receipt — what the links list shows of a case the reader may not open.
+func caseRef(c *zhudun.Case) string {
+	if c.Number != "" {
+		return c.Number
+	}
+	return c.Receipt
+}
+
+// UnlinkCases removes the link between case id and other, with a reason
+// (4–500 characters). case:write over id suffices: either owner answers
+// for its own file and must be able to take a wrong link off it, even one
+// a city-wide user made across divisions; the other case need not be in
+// the caller's scope, and nothing of it is shown but what the link already
+// showed (its number or receipt). Both timelines get an "unlink" row and
+// both cases a case.unlink audit row (the other's case.updated goes to its
+// own department's readers). A merged case is 409 as for every write; a
+// link that does not exist is ENOTFOUND.
+func (s *Store) UnlinkCases(ctx context.Context, id, other int64, reason string) (*zhudun.CaseDetail, error) {
+	reason = strings.TrimSpace(reason)
+	if err := zhudun.ValidReason("reason", reason); err != nil {
+		return nil, err
+	}
+	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		a, err := tx.writableCase(ctx, id)
+		if err != nil {
+			return err
+		}
+		lo, hi := min(id, other), max(id, other)
+		var lid int64
+		var linkReason, linkBy string
+		err = tx.queryRow(ctx, `DELETE FROM case_links WHERE case_a = ? AND case_b = ? RETURNING id, reason, created_by`, lo, hi).Scan(&lid, &linkReason, &linkBy)
+		if errors.Is(err, sql.ErrNoRows) {
+			return zhudun.Errorf(zhudun.ENOTFOUND, "case %d is not linked to case %d", id, other)
+		}
+		if err != nil {
+			return tx.s.internal("case unlink", err)
+		}
+		// The other case as stored, whatever the caller's scope: it is
+		// only named on the timelines and in the audit rows.
+		b, err := scanCase(tx.queryRow(ctx, caseSelect+` WHERE c.id = ?`, other))
+		if err != nil {
+			return tx.s.internal("case unlink other", err)
+		}
+		for _, x := range []struct{ c, o *zhudun.Case }{{a, b}, {b, a}} {
+			if err := tx.caseNote(ctx, x.c, "unlink", reason, []zhudun.CaseChange{{Field: "case", Before: caseRef(x.o)}}); err != nil {
+				return err
+			}
+			if err := tx.caseChanged(ctx, "case.unlink", x.c, map[string]any{"other": x.o.ID, "other_receipt": x.o.Receipt, "reason": reason,
+				"link": lid, "link_reason": linkReason, "linked_by": linkBy}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.caseDetail(ctx, s, id, zhudun.PermCaseRead)
 }
 
 // MergeCase merges duplicate id into the survivor into (case:write over

@@ -181,27 +181,25 @@ func (tx *Tx) caseAlert(ctx context.Context, caseID int64, other, finding *int64
 	return tx.emit(ctx, zhudun.Event{Type: "case.alert", Perm: zhudun.PermCaseRead, DeptPath: path, DeptID: deptID, Data: data})
 }
 
-// CaseAlerts lists a case's alerts, newest first (case:read over the
-// case); the other case is shown as far as the caller may read it.
-func (s *Store) CaseAlerts(ctx context.Context, caseID int64) ([]*zhudun.CaseAlert, error) {
-	if _, err := s.caseInScope(ctx, s, caseID, zhudun.PermCaseRead); err != nil {
-		return nil, err
-	}
-	rows, err := s.query(ctx, `SELECT a.id, a.case_id, a.other_case_id, a.finding_id, a.kind, a.shown, a.source, a.created_at
-		FROM case_alerts a WHERE a.case_id = ? ORDER BY a.id DESC LIMIT 500`, caseID)
-	if err != nil {
-		return nil, s.internal("case alerts", err)
-	}
+const caseAlertSelect = `SELECT a.id, a.case_id, a.other_case_id, a.finding_id, a.kind, a.shown, a.source, a.created_at,
+	a.state, a.closed_by, a.closed_at, a.close_note FROM case_alerts a`
+
+// scanAlerts reads alert rows and shows each one's other case as far as
+// the caller may read it.
+func (s *Store) scanAlerts(ctx context.Context, rows *sql.Rows) ([]*zhudun.CaseAlert, error) {
 	out := []*zhudun.CaseAlert{}
 	var others []*int64
 	for rows.Next() {
 		var a zhudun.CaseAlert
 		var other, finding sql.NullInt64
-		if err := rows.Scan(&a.ID, &a.CaseID, &other, &finding, &a.Kind, &a.Shown, &a.Source, &a.CreatedAt); err != nil {
+		var closed sql.NullTime
+		if err := rows.Scan(&a.ID, &a.CaseID, &other, &finding, &a.Kind, &a.Shown, &a.Source, &a.CreatedAt,
+			&a.State, &a.ClosedBy, &closed, &a.CloseNote); err != nil {
 			rows.Close()
 			return nil, s.internal("case alert scan", err)
 		}
 		a.CreatedAt = a.CreatedAt.UTC()
+		a.ClosedAt = nullTime(closed)
 		if finding.Valid {
 			a.FindingID = &finding.Int64
 		}
@@ -227,6 +225,119 @@ func (s *Store) CaseAlerts(ctx context.Context, caseID int64) ([]*zhudun.CaseAle
 		out[i].Other = side
 	}
 	return out, nil
+}
+
+// CaseAlerts lists a case's alerts, newest first (case:read over the
+// case); the other case is shown as far as the caller may read it.
+func (s *Store) CaseAlerts(ctx context.Context, caseID int64) ([]*zhudun.CaseAlert, error) {
+	if _, err := s.caseInScope(ctx, s, caseID, zhudun.PermCaseRead); err != nil {
+		return nil, err
+	}
+	rows, err := s.query(ctx, caseAlertSelect+` WHERE a.case_id = ? ORDER BY a.id DESC LIMIT 500`, caseID)
+	if err != nil {
+		return nil, s.internal("case alerts", err)
+	}
+	return s.scanAlerts(ctx, rows)
+}
+
+// FindCaseAlerts lists the alerts of every case in the caller's case:read
+// scope, newest first, each with its own case and the other side as far as
+// the caller may read it (a division's page of 交叉比对). The scope is the
+// alert's own case's: an alert another division holds about one of the
+// caller's cases is theirs, not listed here (the caller has its twin on
+// their own case).
+func (s *Store) FindCaseAlerts(ctx context.Context, f zhudun.CaseAlertFilter) ([]*zhudun.CaseAlert, int, error) {
+	var w where
+	if _, err := scoped(ctx, &w, zhudun.PermCaseRead, caseCols); err != nil {
+		return nil, 0, err
+	}
+	switch f.State {
+	case "":
+	case zhudun.AlertOpen, zhudun.AlertClosed:
+		w.add("a.state = ?", f.State)
+	default:
+		return nil, 0, zhudun.FieldError("state", "state is open or closed, not %q", f.State)
+	}
+	if f.Dept != "" {
+		w.add("d.path LIKE (SELECT path FROM depts WHERE code = ?) || '%'", f.Dept)
+	}
+	const from = ` FROM case_alerts a JOIN cases c ON c.id = a.case_id JOIN depts d ON d.id = c.dept_id`
+	var total int
+	if err := s.queryRow(ctx, `SELECT COUNT(*)`+from+w.sql(), w.args...).Scan(&total); err != nil {
+		return nil, 0, s.internal("case alerts count", err)
+	}
+	off, lim := page(f.Offset, f.Limit)
+	rows, err := s.query(ctx, `SELECT a.id, a.case_id, a.other_case_id, a.finding_id, a.kind, a.shown, a.source, a.created_at,
+		a.state, a.closed_by, a.closed_at, a.close_note`+from+w.sql()+fmt.Sprintf(` ORDER BY a.id DESC LIMIT %d OFFSET %d`, lim, off), w.args...)
+	if err != nil {
+		return nil, 0, s.internal("case alerts", err)
+	}
+	out, err := s.scanAlerts(ctx, rows)
+	if err != nil {
+		return nil, 0, err
+	}
+	// Each alert's own case, in the scope by the query: shown in full.
+	own := map[int64]*zhudun.AlertSide{}
+	for _, a := range out {
+		if own[a.CaseID] == nil {
+			side, err := s.alertSide(ctx, a.CaseID)
+			if err != nil {
+				return nil, 0, err
+			}
+			own[a.CaseID] = side
+		}
+		a.Case = own[a.CaseID]
+	}
+	return out, total, nil
+}
+
+// CloseCaseAlert closes an open alert of a case the caller may write, with
+// a note of what was done (4–500 characters). Audited case.alert.close on
+// the case, which emits case.updated; an alert of a case outside the
+// caller's case:write scope is ENOTFOUND, a closed one ECONFLICT.
+func (s *Store) CloseCaseAlert(ctx context.Context, id int64, note string) (*zhudun.CaseAlert, error) {
+	note = strings.TrimSpace(note)
+	if err := zhudun.ValidReason("note", note); err != nil {
+		return nil, err
+	}
+	var caseID int64
+	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		if err := tx.queryRow(ctx, `SELECT case_id FROM case_alerts WHERE id = ?`, id).Scan(&caseID); errors.Is(err, sql.ErrNoRows) {
+			return zhudun.Errorf(zhudun.ENOTFOUND, "alert %d not found", id)
+		} else if err != nil {
+			return tx.s.internal("case alert", err)
+		}
+		c, err := tx.s.caseInScope(ctx, tx, caseID, zhudun.PermCaseWrite)
+		if zhudun.ErrorCode(err) == zhudun.ENOTFOUND {
+			return zhudun.Errorf(zhudun.ENOTFOUND, "alert %d not found", id)
+		} else if err != nil {
+			return err
+		}
+		res, err := tx.exec(ctx, `UPDATE case_alerts SET state = 'closed', closed_by = ?, closed_at = ?, close_note = ? WHERE id = ? AND state = 'open'`,
+			zhudun.CallerFrom(ctx).Username, tx.now, note, id)
+		if err != nil {
+			return tx.s.internal("case alert close", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return zhudun.Errorf(zhudun.ECONFLICT, "alert %d is closed already", id)
+		}
+		return tx.caseChanged(ctx, "case.alert.close", c, map[string]any{"alert": id, "note": note})
+	})
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.query(ctx, caseAlertSelect+` WHERE a.id = ?`, id)
+	if err != nil {
+		return nil, s.internal("case alert", err)
+	}
+	out, err := s.scanAlerts(ctx, rows)
+	if err != nil {
+		return nil, err
+	}
+	if len(out) != 1 {
+		return nil, s.internal("case alert reread", fmt.Errorf("alert %d: %d rows", id, len(out)))
+	}
+	return out[0], nil
 }
 
 // alertSide is the other case as the caller may see it: all of it when

@@ -134,3 +134,47 @@ func BenchCyberReport(b *testing.B, be Backend) {
 		}
 	}
 }
+
+// BenchCaseAlertsPage reads the first page (50) of a division's open
+// alerts with its count (GET /case-alerts), over 2,000 alerts on two
+// stations' cases: as the first station's analyst (half of them in
+// scope) and as the city's (all).
+func BenchCaseAlertsPage(b *testing.B, be Backend) {
+	e := newEnv(b, be)
+	e.fixture()
+	st1 := e.as(e.user("ana_st1", "ST1", zhudun.RoleAnalyst))
+	st2 := e.as(e.user("ana_st2", "ST2", zhudun.RoleAnalyst))
+	root := e.as(e.user("ana_root", "ROOT", zhudun.RoleAnalyst))
+	at := time.Date(2026, 2, 28, 10, 0, 0, 0, time.UTC)
+	for k, ctx := range []context.Context{st1, st2} {
+		c := e.newCase(ctx, fmt.Sprintf("案件%d", k), "")
+		for from := 0; from < 1000; from += zhudun.MaxSeizureItems {
+			var items []string
+			var fs []*zhudun.Finding
+			for i := from; i < min(1000, from+zhudun.MaxSeizureItems); i++ {
+				n := fmt.Sprintf("17%d%08d", k, i)
+				items = append(items, n)
+				fs = append(fs, &zhudun.Finding{Kind: zhudun.KindFinding, Category: "black_card", EntityType: "msisdn", Entity: n, Score: 0.8,
+					Gang: "G-000001", FirstSeen: at, LastSeen: at, Evidence: json.RawMessage(`[{"signal":"callees_per_day","value":120,"threshold":50}]`), Source: "feed"})
+			}
+			_, err := e.s.AddSeizure(ctx, c.ID, zhudun.NewSeizure{Kind: zhudun.SeizureSIMCards, Count: len(items), Items: items, SeizedOn: "2026-02-20"})
+			e.must(err)
+			e.must(e.s.ApplyFindingChange(e.sys, &zhudun.FindingChange{Upsert: fs}))
+		}
+	}
+	for _, c := range []struct {
+		name  string
+		ctx   context.Context
+		total int
+	}{{"station", st1, 1000}, {"city", root, 2000}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				xs, n, err := e.s.FindCaseAlerts(c.ctx, zhudun.CaseAlertFilter{State: zhudun.AlertOpen})
+				if err != nil || n != c.total || len(xs) != 50 {
+					b.Fatalf("%d alerts of %d: %v", len(xs), n, err)
+				}
+			}
+		})
+	}
+}

@@ -346,3 +346,32 @@ export function importCountRows(counts) {
     return { kind, stored: c.stored || 0, skipped: c.skipped || 0 }
   })
 }
+
+/**
+ * alertFiltersFromQuery reads the alerts page's filters from the address:
+ * open alerts unless it says closed or all.
+ */
+export function alertFiltersFromQuery(q) {
+  const s = q && q.state
+  return { state: s === 'closed' ? 'closed' : s === 'all' ? '' : 'open', dept: (q && typeof q.dept === 'string' && q.dept) || '' }
+}
+
+/**
+ * alertQuery turns the alerts page's filters into GET /case-alerts
+ * parameters (page given) or into the address (page null: open, the
+ * default, left out; every state written "all").
+ */
+export function alertQuery(f, page = { offset: 0, limit: 50 }) {
+  const out = {}
+  const s = (f && f.state) || ''
+  if (page) {
+    if (s) out.state = s
+  } else if (s !== 'open') out.state = s || 'all'
+  const d = String((f && f.dept) || '').trim()
+  if (d) out.dept = d
+  if (page) {
+    out.offset = String(page.offset || 0)
+    out.limit = String(page.limit || 50)
+  }
+  return out
+}

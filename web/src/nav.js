@@ -31,6 +31,7 @@ export const NAV = [
   {
     key: 'cases', icon: Briefcase, titleKey: 'nav.cases', children: [
       { key: 'caseList', path: '/cases', icon: Tickets, titleKey: 'nav.caseList', perms: ['case:read'] },
+      { key: 'caseAlerts', path: '/cases/alerts', icon: Bell, titleKey: 'nav.caseAlerts', perms: ['case:read'] },
       { key: 'campaigns', path: '/cases/campaigns', icon: Flag, titleKey: 'nav.campaigns', perms: ['case:read'] },
       { key: 'cyberStats', path: '/cases/stats', icon: TrendCharts, titleKey: 'nav.cyberStats', perms: ['report:read'] },
     ],

@@ -46,6 +46,7 @@ const routes = [
       { path: 'fourcuts/gangs/:gang', name: 'gang', component: () => import('./views/Gang.vue'), props: true, meta: { perms: ['finding:read'], crumbs: ['nav.fourcuts', 'nav.findings', 'gang.title'] } },
       { path: 'modules/case', redirect: '/cases' },
       { path: 'cases', name: 'cases', component: () => import('./views/Cases.vue'), meta: { perms: ['case:read'], crumbs: ['nav.cases', 'nav.caseList'] } },
+      { path: 'cases/alerts', name: 'case-alerts', component: () => import('./views/CaseAlerts.vue'), meta: { perms: ['case:read'], crumbs: ['nav.cases', 'nav.caseAlerts'] } },
       { path: 'cases/campaigns', name: 'campaigns', component: () => import('./views/Campaigns.vue'), meta: { perms: ['case:read'], crumbs: ['nav.cases', 'nav.campaigns'] } },
       { path: 'cases/:id(\\d+)', name: 'case', component: () => import('./views/Case.vue'), props: true, meta: { perms: ['case:read'], crumbs: ['nav.cases', 'nav.caseList', 'cases.page.title'] } },
       { path: 'people/:id(\\d+)', name: 'person', component: () => import('./views/Person.vue'), props: true, meta: { perms: ['case:read'], crumbs: ['nav.cases', 'person.title'] } },

@@ -3,6 +3,7 @@
 // bodies. Expected values written by hand.
 import { describe, it, expect } from 'vitest'
 import {
+  alertQuery, alertFiltersFromQuery,
   normalizeYuan, yuanToFen, fenToYuan, formatCount, nextSteps, needsReason, canMerge, validReason, caseQuery, caseFiltersFromQuery, emptyCaseFilters,
   loadSearches, saveSearch, deleteSearch, seizureBody, splitItems, entityGraph, parseCaseRef, caseRef,
   formatBytes, uploadProblem, uploadError, editBody, MAX_ATTACHMENT_BYTES,
@@ -289,5 +290,21 @@ describe('bulk import', async () => {
       { kind: 'measures', stored: 0, skipped: 0 }, { kind: 'seizures', stored: 0, skipped: 0 },
     ])
     expect(importCountRows(null).map((r) => r.stored)).toEqual([0, 0, 0, 0])
+  })
+})
+
+describe('alerts page filters', () => {
+  it('opens on the open alerts and keeps the address short', () => {
+    expect(alertFiltersFromQuery({})).toEqual({ state: 'open', dept: '' })
+    expect(alertFiltersFromQuery({ state: 'closed', dept: 'SB1' })).toEqual({ state: 'closed', dept: 'SB1' })
+    expect(alertFiltersFromQuery({ state: 'all' })).toEqual({ state: '', dept: '' })
+    expect(alertFiltersFromQuery({ state: 'bogus' })).toEqual({ state: 'open', dept: '' })
+    expect(alertQuery({ state: 'open', dept: '' }, null)).toEqual({})
+    expect(alertQuery({ state: '', dept: 'SB1' }, null)).toEqual({ state: 'all', dept: 'SB1' })
+    expect(alertQuery({ state: 'closed', dept: '' }, null)).toEqual({ state: 'closed' })
+  })
+  it('asks the API for a state only when one is chosen', () => {
+    expect(alertQuery({ state: 'open', dept: '' })).toEqual({ state: 'open', offset: '0', limit: '50' })
+    expect(alertQuery({ state: '', dept: ' SB1 ' }, { offset: 50, limit: 50 })).toEqual({ dept: 'SB1', offset: '50', limit: '50' })
   })
 })

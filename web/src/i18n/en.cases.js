@@ -1,7 +1,7 @@
 // The cyber cases pages in English: case list, case page, people, campaigns.
 // Same keys as zh-CN.cases.js, checked by test/i18n.test.js.
 export default {
-  nav: { cases: 'Cases', caseList: 'Case list', campaigns: 'Campaigns' },
+  nav: { cases: 'Cases', caseList: 'Case list', campaigns: 'Campaigns', caseAlerts: 'Cross-reference alerts' },
   cases: {
     type: {
       telecom_fraud: 'Telecom and online fraud', helping_crime: 'Helping information-network crime', personal_info: 'Infringing personal information', intrusion: 'Illegal intrusion and hacking',
@@ -35,10 +35,12 @@ export default {
     },
     alerts: {
       intro: 'Cross-reference: another open case holds a number, device, account, line, resident ID or bank account of this case (personal data masked); a case you may not read shows only its department and whom to contact.',
+      all: 'All alerts of your department (to close them)',
       none: 'No cross-reference alerts',
       finding: 'The engine\'s new finding #{id} touches this case',
       contact: 'a case of {dept}; contact: {lead}',
-      col: { kind: 'Kind', shown: 'Identifier', other: 'Other side', at: 'Time' },
+      col: { kind: 'Kind', shown: 'Identifier', other: 'Other side', at: 'Time', state: 'State' },
+      state: { open: 'Open', closed: 'Closed' },
       kind: { phone: 'Phone number', imei: 'IMEI', account: 'Account', ip: 'IP address', device: 'Fingerprint', idno: 'Resident ID', bank_account: 'Bank account', bank_card: 'Bank card' },
     },
     page: {
@@ -55,6 +57,7 @@ export default {
     timeline: {
       none: 'Nothing recorded', created: 'Received', moved: '{from} → {to}', by: '{actor}',
       edit: 'Case details edited', attachmentAdd: 'Attachment uploaded: {name}', attachmentDelete: 'Attachment deleted: {what}', empty: '(empty)',
+      link: 'Linked with {ref}', unlink: 'Unlinked from {ref}',
     },
     edit: {
       open: 'Edit', title: 'Edit case details', caseTitle: 'Title', type: 'Case type', dept: 'Owning department', lead: 'Lead investigator', team: 'Team',
@@ -100,6 +103,8 @@ export default {
       hidden: '(not visible to you; ask the owning department)', otherRequired: 'Enter a case number or id', notFound: 'No such case within your data scope', self: 'A case cannot be linked with itself',
       mergeTitle: 'Merge this case into another', mergeNote: 'The people, measures, seizures, entities and campaigns of this case move to the surviving case; this case becomes "merged" and its number stays findable. This cannot be undone.',
       into: 'Surviving case', mergeConfirm: 'Merge {ref} into {into}?', merged: 'Merged into {ref}',
+      unlink: 'Unlink', unlinkTitle: 'Unlink from {ref}', unlinkNote: 'Neither case lists the link afterwards; both timelines record the unlinking and it is audited. The cases may be linked again.',
+      unlinkReason: 'Reason', unlinked: 'Unlinked from {ref}', col2: { actions: 'Actions' },
     },
     imp: {
       button: 'Bulk import', title: 'Bulk import of cases', templates: 'Templates', xlsx: 'Excel template (with notes)', csvOf: 'CSV templates:',
@@ -115,6 +120,13 @@ export default {
     cases: 'Cases', measures: 'Coercive measures', role: 'Role', apprehended: 'Apprehended on', caseCol: 'Case', show: 'Show', none: 'None',
     piiTitle: 'View personal data', piiAsk: 'Viewing the full resident ID and phone of {name} needs a reason.', piiReason: 'Reason', piiReasonHint: 'e.g. verifying a suspect\'s identity (4 to 200 characters)',
     piiRule: 'The reason is 4 to 200 characters', piiAudit: 'This view is recorded in the audit log with its reason.', piiSubmit: 'View', piiForbidden: 'You may not view this person\'s personal data (pii:view).',
+  },
+  caseAlerts: {
+    title: 'Cross-reference alerts', intro: 'Alerts of the open cases of your department and those below it: another case holds the same number, device, account, resident ID or bank account. A side you may not read shows only its department and whom to contact.',
+    f: { state: 'State', dept: 'Department', all: 'All', apply: 'Search' }, none: 'No cross-reference alerts',
+    col: { at: 'Found', case: 'This case', kind: 'Kind', shown: 'Identifier', other: 'Other side', state: 'State', actions: 'Actions' },
+    close: 'Close', closeTitle: 'Close the alert on {shown}', closeNote: 'What was done', closeHint: 'e.g. called Zhang San of sub-bureau 2: the same ring, cases linked (4 to 500 characters)',
+    closeRule: 'Write 4 to 500 characters', closed: 'Closed', closedBy: 'closed by {by} at {at}: {note}', finding: 'engine finding #{id}',
   },
   campaigns: {
     title: 'Campaigns', intro: 'A campaign (e.g. Clean Net 2021, Four Cuts) reaches the cases of its department and the departments below. Cases are tagged when opened or on the case page.',

@@ -1,7 +1,7 @@
 // 网安案件页面的文字（简体中文）：案件列表、案件详情、涉案人员、专项行动。
 // 键与 en.cases.js 一致，由 test/i18n.test.js 检查。
 export default {
-  nav: { cases: '案件', caseList: '案件管理', campaigns: '专项行动' },
+  nav: { cases: '案件', caseList: '案件管理', campaigns: '专项行动', caseAlerts: '交叉比对提醒' },
   cases: {
     type: {
       telecom_fraud: '电信网络诈骗', helping_crime: '帮助信息网络犯罪活动', personal_info: '侵犯公民个人信息', intrusion: '非法侵入计算机信息系统/黑客',
@@ -35,10 +35,12 @@ export default {
     },
     alerts: {
       intro: '交叉比对：其他在办案件持有本案的号码、设备、账号、线路、身份证号或银行账户时提示（个人信息已脱敏）；无权查看的案件只显示其部门与联系人。',
+      all: '本单位全部提醒（可处理）',
       none: '暂无交叉比对提示',
       finding: '研判引擎新发现 #{id} 涉及本案对象',
       contact: '{dept} 的案件，联系人：{lead}',
-      col: { kind: '类型', shown: '对象', other: '另一方', at: '时间' },
+      col: { kind: '类型', shown: '对象', other: '另一方', at: '时间', state: '状态' },
+      state: { open: '待处理', closed: '已处理' },
       kind: { phone: '手机号码', imei: '设备串号', account: '平台账号', ip: 'IP 地址', device: '设备指纹', idno: '身份证号', bank_account: '银行账户', bank_card: '银行卡' },
     },
     page: {
@@ -55,6 +57,7 @@ export default {
     timeline: {
       none: '暂无记录', created: '受案', moved: '{from} → {to}', by: '{actor}',
       edit: '编辑案件信息', attachmentAdd: '上传附件：{name}', attachmentDelete: '删除附件：{what}', empty: '（空）',
+      link: '串案关联：{ref}', unlink: '解除串案：{ref}',
     },
     edit: {
       open: '编辑', title: '编辑案件信息', caseTitle: '案件名称', type: '案件类别', dept: '主办部门', lead: '主办侦查员', team: '办案组成员',
@@ -100,6 +103,8 @@ export default {
       hidden: '（无权查看，请联系承办单位）', otherRequired: '请输入案件编号或 ID', notFound: '未找到该案件，或不在您的数据范围内', self: '不能与本案关联',
       mergeTitle: '并案：将本案并入另一案件', mergeNote: '并案后，本案的涉案人员、强制措施、涉案扣押、关联线索和专项行动转入主案；本案状态变为「已并案」，编号仍可查询。此操作不可撤销。',
       into: '并入主案', mergeConfirm: '确认将 {ref} 并入 {into}？', merged: '已并入 {ref}',
+      unlink: '解除', unlinkTitle: '解除与 {ref} 的串案关联', unlinkNote: '解除后两案的串案列表均不再显示该关联，两案的办案经过各记一条，并记入审计日志。可再次关联。',
+      unlinkReason: '解除理由', unlinked: '已解除与 {ref} 的串案关联', col2: { actions: '操作' },
     },
     imp: {
       button: '批量导入', title: '批量导入案件', templates: '下载模板', xlsx: 'Excel 模板（含填写说明）', csvOf: 'CSV 模板：',
@@ -115,6 +120,13 @@ export default {
     cases: '涉及案件', measures: '强制措施', role: '身份', apprehended: '抓获日期', caseCol: '案件', show: '查看明文', none: '暂无',
     piiTitle: '查看涉案人员个人信息', piiAsk: '查看 {name} 的完整身份证号和手机号须填写查询事由。', piiReason: '查询事由', piiReasonHint: '如：核实犯罪嫌疑人身份（4–200 字）',
     piiRule: '查询事由须为 4–200 个字', piiAudit: '本次查看将连同查询事由记入审计日志。', piiSubmit: '确认查看', piiForbidden: '您没有查看该人员个人信息的权限（pii:view）。',
+  },
+  caseAlerts: {
+    title: '交叉比对提醒', intro: '本单位（及下级单位）在办案件的交叉比对提醒：其他案件持有同一号码、设备、账号、身份证号或银行账户。无权查看的另一方只显示其单位与联系人，请与其联系。',
+    f: { state: '状态', dept: '单位', all: '全部', apply: '查询' }, none: '暂无交叉比对提醒',
+    col: { at: '发现时间', case: '本案', kind: '类型', shown: '对象', other: '另一方', state: '状态', actions: '操作' },
+    close: '处理', closeTitle: '处理提醒：{shown}', closeNote: '处理情况', closeHint: '如：已与二分局张三联系，确认为同一团伙，并案侦查（4–500 字）',
+    closeRule: '处理情况为 4–500 个字', closed: '已处理', closedBy: '{by} 于 {at} 处理：{note}', finding: '研判引擎线索 #{id}',
   },
   campaigns: {
     title: '专项行动', intro: '专项行动（如净网2021、四断）覆盖其单位及下级单位的案件。案件可在新建时或在案件详情中纳入专项行动。',

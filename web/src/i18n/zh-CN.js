@@ -154,7 +154,7 @@ const messages = {
   actions: {
     campus_notice_export: '导出整改通知书（PDF）', schools_export: '导出学校名录',
     campus_school_create: '登记学校', campus_school_import: '导入学校', campus_group_create: '组建联合督导组', campus_round_create: '制定检查轮次', campus_visit_create: '登记检查（明查/暗访）', campus_notice_issue: '下达责令限期整改通知书', campus_notice_reinspect: '整改复查', campus_notice_overdue: '整改逾期预警', campus_report_export: '导出平安校园统计',
-    case_create: '受理案件', case_file: '立案（编号）', case_transition: '变更案件状态', case_link: '串案关联', case_merge: '并案',
+    case_create: '受理案件', case_file: '立案（编号）', case_transition: '变更案件状态', case_link: '串案关联', case_unlink: '解除串案', case_merge: '并案', case_alert_close: '处理交叉比对提醒',
     case_person_apprehend: '登记抓获', case_person_add: '登记涉案人员', case_measure_add: '登记强制措施', case_seizure_add: '登记涉案扣押', case_import: '批量导入案件', case_entity_add: '案件关联研判线索',
     case_campaign_add: '案件纳入专项行动', case_prefix: '设置立案编号前缀', campaign_create: '新建专项行动',
     case_update: '编辑案件信息', case_attachment_add: '上传案件附件', case_attachment_download: '下载案件附件（查看原文）', case_attachment_delete: '删除案件附件',
@@ -186,6 +186,7 @@ const messages = {
     keys_retire: '停用旧密钥',
   },
   auditField: {
+    alert: '提醒编号', note: '处理情况', link: '关联编号', link_reason: '原关联理由', linked_by: '原关联人',
     base: '基准', before: '变更前', caller_phone: '有报警人电话', case_ref: '案件编号', category: '警情类别', category_version: '类别字典版本', client_addr: '来源地址', code: '代码', codes: '代码', count: '次数', created: '新建', days: '天数', dept: '部门', dormant_days: '未用天数', effect: '结果', event: '事件', failures: '失败次数', fields: '字段', first: '首次', first_id: '首条编号', first_seq: '首条序号', from: '变更前', generated: '生成数据', grid: '网格', grids: '网格数', kind: '类型', last: '最近一次', last_active: '最近活动', last_id: '末条编号', last_seq: '末条序号', lent_station: '借调派出所', limit: '上限', matched: '匹配数', minutes: '分钟', must_change: '须修改密码', must_change_password: '须修改密码', name: '名称', outcome: '处置结果', override_reason: '改派理由', owner_station: '所属派出所', parent: '上级部门', password_expired: '密码已过期', priority: '紧急程度', reason: '事由', received_at_set: '指定了接警时间', recommended: '推荐警力', rejected: '拒收行数', response_seconds: '响应用时（秒）', roles: '角色', rows: '行数', searches: '检索次数', seq: '序号', skipped: '跳过（此前已导入）', source: '来源', station: '派出所', terminal: '终端', to: '变更后', totp: '动态口令', unit: '警力', unit_station: '警力所属派出所', updated: '更新', username: '用户名', window_seconds: '时间窗（秒）', crew: '民警', left_units: '离开的警力', lend_ended: '借调结束', pii_filters: '个人信息条件', id: '标识', scope: '数据范围', perms: '权限', builtin: '内置', admin: '管理员角色', owner_dept: '所属部门', lockout_threshold: '连续失败锁定次数', lockout_minutes: '锁定时长（分钟）', idle_minutes: '会话空闲超时（分钟）', password_max_age_days: '密码最长使用期（天）', password_history: '密码历史', totp_roles: '须双因素认证的角色', users: '用户', incidents: '警情', status: '状态', label: '状态标签', callsign: '呼号', subject: '对象', endpoint: '接口', yes: '是', no: '否',
     receipt: '受案编号', number: '立案编号', title: '案件名称', type: '案件类别', from_gang: '来源团伙', entities: '关联实体数', campaigns: '专项行动', campaign: '专项行动', other: '关联案件', other_receipt: '关联案件受案编号', into: '并入案件', into_receipt: '并入案件受案编号', merged: '被并案件', merged_receipt: '被并案件受案编号', merged_number: '被并案件立案编号', person: '涉案人员', role: '涉案身份', known: '已有人员档案', id_number: '身份证号（脱敏）', apprehended_on: '抓获日期', authority: '决定机关', document_no: '文书编号', seizure: '扣押记录', amount_fen: '金额（分）', device_type: '设备类型', state: '资金状态', findings: '研判线索', at: '发生时间', people: '涉案人员',
   },
