@@ -354,6 +354,15 @@ type GroupMember struct {
 	Title    string `json:"title"`
 }
 
+// CampusAccount is a sign-in account a group may take as a member: a
+// holder of the campus_agency role (another agency's staff).
+type CampusAccount struct {
+	UserID   int64  `json:"user_id"`
+	Username string `json:"username"`
+	Name     string `json:"name"`
+	Dept     string `json:"dept_name"`
+}
+
 // Group is a joint supervision group (联合督导组).
 type Group struct {
 	ID        int64         `json:"id"`
@@ -745,6 +754,7 @@ type CampusService interface {
 	RevealSchoolContact(ctx context.Context, id int64, reason string) (string, error)
 	CreateGroup(ctx context.Context, n NewGroup) (*Group, error)
 	UpdateGroup(ctx context.Context, id int64, n NewGroup) (*Group, error)
+	CampusAccounts(ctx context.Context) ([]CampusAccount, error)
 	FindGroups(ctx context.Context) ([]*Group, error)
 	CreateRound(ctx context.Context, n NewRound) (*Round, error)
 	UpdateRound(ctx context.Context, id int64, n NewRound) (*Round, error)

@@ -424,3 +424,27 @@ func (tx *Tx) roundSchools(ctx context.Context, id int64) (map[int64]bool, error
 	}
 	return out, tx.s.internalIf("round schools rows", rows.Err())
 }
+
+// CampusAccounts lists the enabled holders of the campus_agency role, the
+// accounts a group editor (campus:write) may make members. It shows names
+// and departments only.
+func (s *Store) CampusAccounts(ctx context.Context) ([]zhudun.CampusAccount, error) {
+	if !zhudun.CallerFrom(ctx).Has(zhudun.PermCampusWrite) {
+		return nil, zhudun.Errorf(zhudun.EFORBIDDEN, "permission campus:write required")
+	}
+	rows, err := s.query(ctx, `SELECT u.id, u.username, u.name, d.name FROM users u JOIN depts d ON d.id = u.dept_id
+		WHERE NOT u.disabled AND u.id IN (SELECT user_id FROM user_roles WHERE role_id = ?) ORDER BY u.username LIMIT 1000`, zhudun.RoleCampusAgency)
+	if err != nil {
+		return nil, s.internal("campus accounts", err)
+	}
+	defer rows.Close()
+	out := []zhudun.CampusAccount{}
+	for rows.Next() {
+		var a zhudun.CampusAccount
+		if err := rows.Scan(&a.UserID, &a.Username, &a.Name, &a.Dept); err != nil {
+			return nil, s.internal("campus account scan", err)
+		}
+		out = append(out, a)
+	}
+	return out, s.internalIf("campus accounts rows", rows.Err())
+}

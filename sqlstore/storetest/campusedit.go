@@ -263,6 +263,14 @@ func testCampusGroupRoundEdit(t *testing.T, b Backend) {
 		t.Errorf("a round planned without a mode reads %q, want mixed", r.Mode)
 	}
 	w1 := e.campusWriter("w1", "SB1")
+	// The accounts a group may take: campus_agency holders only.
+	e.user("edu2", "EDU", zhudun.RoleCampusAgency)
+	if accs, err := e.s.CampusAccounts(w1); err != nil || len(accs) != 2 || accs[0].Username != "edu1" || accs[1].Username != "edu2" || accs[0].Dept != "市教育局（外单位）" {
+		t.Errorf("campus accounts %+v, %v, want edu1 and edu2 of 市教育局（外单位）", accs, err)
+	}
+	if _, err := e.s.CampusAccounts(e.off1); code(err) != zhudun.EFORBIDDEN {
+		t.Errorf("officer lists campus accounts: %v, want EFORBIDDEN", err)
+	}
 	mine, err := e.s.CreateGroup(w1, zhudun.NewGroup{Name: "一分局督导组", Members: []zhudun.GroupMember{{Name: "钱所长", Agency: zhudun.AgencyPolice}}})
 	e.must(err)
 
