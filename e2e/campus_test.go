@@ -148,6 +148,32 @@ func TestCampusInspection(t *testing.T) {
 	sp.waitVisible(fmt.Sprintf(`[data-testid="inspect-%s"]`, school.Code))
 	noSideways(sp, "the coverage board")
 	sp.shot("campus-coverage-375")
+	// The supervisor corrects the school's guard count on the registry
+	// page; the edit is kept and audited, the contacts' phones untouched.
+	sp.nav("campusSchools", "/campus/schools")
+	sp.typeInto(field("schools-q"), school.Name)
+	sp.click(`[data-testid="campus-schools"] button[type="submit"]`)
+	sp.click(fmt.Sprintf(`[data-testid="edit-%s"]`, school.Code))
+	sp.typeInto(`[data-testid="school-security"] input`, "4")
+	sp.typeInto(field("school-address"), "历下区解放路100号")
+	noSideways(sp, "the school dialog")
+	sp.shot("campus-school-edit-375")
+	sp.click(`[data-testid="school-save"]`)
+	sp.noDialog()
+	var edited struct {
+		SecurityStaff int `json:"security_staff"`
+		Address       string
+		Contacts      []struct {
+			PhoneMasked string `json:"phone_masked"`
+		}
+	}
+	checkFor(t, 5*time.Second, "the school edited on the page", func() bool {
+		sa.call("GET", fmt.Sprintf("/campus/schools/%d", school.ID), nil, &edited)
+		return edited.SecurityStaff == 4 && edited.Address == "历下区解放路100号"
+	})
+	if len(edited.Contacts) != 1 || edited.Contacts[0].PhoneMasked == "" {
+		t.Errorf("the edit lost the contact or its phone: %+v", edited.Contacts)
+	}
 	// As planned: covert, from today to the 15th of next month; the
 	// education account, a member now, sees the round.
 	var rounds struct {

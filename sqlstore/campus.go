@@ -386,13 +386,17 @@ func (s *Store) CreateGroup(ctx context.Context, n zhudun.NewGroup) (*zhudun.Gro
 	if err != nil {
 		return nil, err
 	}
+	return s.groupBack(ctx, id, n)
+}
+
+// groupBack reads a group just written; a caller that cannot read it back
+// (campus:write without campus:read) gets what it gave.
+func (s *Store) groupBack(ctx context.Context, id int64, n zhudun.NewGroup) (*zhudun.Group, error) {
 	gs, err := s.findGroups(ctx, "g.id = ?", id)
 	if err != nil {
 		return nil, err
 	}
 	if len(gs) == 0 {
-		// The caller formed a group it cannot read back (campus:write
-		// without campus:read): return what it gave.
 		return &zhudun.Group{ID: id, Name: n.Name, Members: n.Members}, nil
 	}
 	return gs[0], nil

@@ -315,14 +315,7 @@ func (s *Store) UpdateGroup(ctx context.Context, id int64, n zhudun.NewGroup) (*
 	if err != nil {
 		return nil, err
 	}
-	gs, err := s.findGroups(ctx, "g.id = ?", id)
-	if err != nil {
-		return nil, err
-	}
-	if len(gs) == 0 {
-		return &zhudun.Group{ID: id, Name: n.Name, Members: n.Members}, nil
-	}
-	return gs[0], nil
+	return s.groupBack(ctx, id, n)
 }
 
 // UpdateRound re-plans a round: name, group, mode, window and schools. A
