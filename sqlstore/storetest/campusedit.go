@@ -359,3 +359,48 @@ func testCampusGroupRoundEdit(t *testing.T, b Backend) {
 		t.Errorf("after a refused edit %+v, want as before", gs[0])
 	}
 }
+
+// BenchSchoolPoints reads the map's points of a city-sized registry:
+// 3,000 located schools (Jinan has about 3,000), 100 of them with an open
+// hazard and 20 of those under a notice, as the 经文保 supervisor (scope
+// all) sees them.
+func BenchSchoolPoints(b *testing.B, be Backend) {
+	e := newCampusEnv(b, be)
+	e.setClock(time.Date(2026, 3, 2, 12, 0, 0, 0, zhudun.CST()))
+	rows := make([]zhudun.NewSchool, 3000)
+	for i := range rows {
+		lon, lat := 116.8+float64(i%60)*0.01, 36.5+float64(i/60)*0.005
+		st := "ST1"
+		if i%2 == 1 {
+			st = "ST2"
+		}
+		rows[i] = zhudun.NewSchool{Code: fmt.Sprintf("B%04d", i), Name: fmt.Sprintf("第%d学校", i), Type: zhudun.SchoolTypes[i%len(zhudun.SchoolTypes)],
+			District: "370102", Station: st, Lon: &lon, Lat: &lat}
+	}
+	if _, bad, err := e.s.ImportSchools(e.sup, rows); err != nil || len(bad) > 0 {
+		b.Fatalf("import: %v %v", bad, err)
+	}
+	list, _, err := e.s.FindSchools(e.sup, zhudun.SchoolFilter{Limit: 100})
+	e.must(err)
+	ids := make([]int64, len(list))
+	for i, s := range list {
+		ids[i] = s.ID
+	}
+	g := e.group("督导组", zhudun.GroupMember{Name: "刘科长", Agency: zhudun.AgencyPolice})
+	r := e.round("第一轮", g.ID, ids...)
+	at := time.Date(2026, 3, 2, 9, 0, 0, 0, zhudun.CST())
+	for i, s := range list {
+		v := e.visit(e.sup, r, s, at, map[string]*zhudun.NewHazard{"p01": hz("保安员不在岗", false)})
+		if i < 20 {
+			e.notice(e.sup, "2026-03-20", v.Hazards[0].ID)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		ps, err := e.s.SchoolPoints(e.sup)
+		if err != nil || len(ps) != 3000 {
+			b.Fatalf("%d points, %v", len(ps), err)
+		}
+	}
+}
