@@ -63,10 +63,11 @@ const (
 // Agencies lists the member agencies.
 var Agencies = []string{AgencyPolice, AgencyEducation, AgencyFire, AgencyMarket}
 
-// Visit modes.
+// Visit modes. A round is planned as one of them or as RoundMixed (both).
 const (
 	VisitOvert  = "overt"  // 明查
 	VisitCovert = "covert" // 暗访
+	RoundMixed  = "mixed"  // 明查暗访结合 (a round's plan only)
 )
 
 // Checklist item results.
@@ -215,7 +216,10 @@ type SchoolContact struct {
 
 // NewSchoolContact is a contact as entered: the phone in clear, sealed on
 // the way in.
+// On an edit, ID names a contact the school has already: its sealed phone
+// is kept when Phone is empty (the editor never sees it in clear).
 type NewSchoolContact struct {
+	ID    int64  `json:"id,omitempty"`
 	Role  string `json:"role"`
 	Name  string `json:"name"`
 	Phone string `json:"phone"`
@@ -323,6 +327,23 @@ type SchoolFilter struct {
 	Limit    int
 }
 
+// SchoolPoint is a school as the map draws it: the whole registry in
+// scope at once, so no contacts and no counts. Status is "overdue" (an
+// open notice past its deadline), "open" (an open hazard or notice) or
+// "ok".
+type SchoolPoint struct {
+	ID     int64   `json:"id"`
+	Name   string  `json:"name"`
+	Type   string  `json:"type"`
+	Lat    float64 `json:"lat"`
+	Lon    float64 `json:"lon"`
+	Status string  `json:"status"`
+}
+
+// MaxSchoolPoints bounds the map's answer; a city registry is a few
+// thousand schools (Jinan about 3,000).
+const MaxSchoolPoints = 50000
+
 // GroupMember is a member of a joint group. UserID is set when the member
 // signs in (an agency account sees the group's rounds).
 type GroupMember struct {
@@ -331,6 +352,15 @@ type GroupMember struct {
 	Name     string `json:"name"`
 	Agency   string `json:"agency"`
 	Title    string `json:"title"`
+}
+
+// CampusAccount is a sign-in account a group may take as a member: a
+// holder of the campus_agency role (another agency's staff).
+type CampusAccount struct {
+	UserID   int64  `json:"user_id"`
+	Username string `json:"username"`
+	Name     string `json:"name"`
+	Dept     string `json:"dept_name"`
 }
 
 // Group is a joint supervision group (联合督导组).
@@ -381,6 +411,7 @@ type Round struct {
 	Dept      string    `json:"dept"`
 	GroupID   int64     `json:"group_id"`
 	Group     string    `json:"group"`
+	Mode      string    `json:"mode"`      // overt, covert or mixed
 	StartDay  string    `json:"start_day"` // 'YYYY-MM-DD', China calendar
 	EndDay    string    `json:"end_day"`
 	Schools   int       `json:"schools"` // planned
@@ -394,6 +425,7 @@ type NewRound struct {
 	Name     string  `json:"name"`
 	Dept     string  `json:"dept"`
 	GroupID  int64   `json:"group_id"`
+	Mode     string  `json:"mode"` // overt, covert or mixed (the default)
 	StartDay string  `json:"start_day"`
 	EndDay   string  `json:"end_day"`
 	Schools  []int64 `json:"schools"`
@@ -407,6 +439,12 @@ func (n *NewRound) Validate() error {
 	}
 	if n.GroupID == 0 {
 		return FieldError("group_id", "a group is required")
+	}
+	if n.Mode == "" {
+		n.Mode = RoundMixed
+	}
+	if n.Mode != VisitOvert && n.Mode != VisitCovert && n.Mode != RoundMixed {
+		return FieldError("mode", "mode is overt, covert or mixed")
 	}
 	s, err1 := time.Parse("2006-01-02", n.StartDay)
 	e, err2 := time.Parse("2006-01-02", n.EndDay)
@@ -711,10 +749,15 @@ type CampusService interface {
 	ImportSchools(ctx context.Context, rows []NewSchool) (int, []ImportRowError, error)
 	FindSchools(ctx context.Context, f SchoolFilter) ([]*School, int, error)
 	FindSchoolByID(ctx context.Context, id int64) (*School, error)
+	UpdateSchool(ctx context.Context, id int64, n NewSchool) (*School, error)
+	SchoolPoints(ctx context.Context) ([]SchoolPoint, error)
 	RevealSchoolContact(ctx context.Context, id int64, reason string) (string, error)
 	CreateGroup(ctx context.Context, n NewGroup) (*Group, error)
+	UpdateGroup(ctx context.Context, id int64, n NewGroup) (*Group, error)
+	CampusAccounts(ctx context.Context) ([]CampusAccount, error)
 	FindGroups(ctx context.Context) ([]*Group, error)
 	CreateRound(ctx context.Context, n NewRound) (*Round, error)
+	UpdateRound(ctx context.Context, id int64, n NewRound) (*Round, error)
 	FindRounds(ctx context.Context) ([]*Round, error)
 	FindRoundByID(ctx context.Context, id int64) (*Round, error)
 	RoundCoverage(ctx context.Context, id int64) (*Coverage, error)

@@ -607,8 +607,16 @@ func (p *page) firstLogin(user string) {
 func (p *page) nav(key, path string) {
 	p.t.Helper()
 	p.noDialog()
+	// On a phone the menu is a drawer behind the header's button.
+	drawer := eval[bool](p, visibleJS(`[data-testid="nav-menu"]`))
+	if drawer {
+		p.click(`[data-testid="nav-menu"]`)
+	}
 	p.click(fmt.Sprintf(`[data-testid="nav-%s"]`, key))
 	p.waitFor("the page "+path, fmt.Sprintf(`location.pathname === %q`, path))
+	if drawer {
+		p.noDialog() // the drawer closes as the page opens
+	}
 }
 
 // visibleLabels lists the visible text nodes of the page that are labels,

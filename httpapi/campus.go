@@ -19,6 +19,7 @@ import (
 // registerCampus mounts the campus safety inspections (issue 14,
 // docs/campus.md). Every permission and scope decision is the store's.
 func (s *Server) registerCampus() {
+	s.registerCampusEdit()
 	s.handle("GET", "/api/v1/campus/schools", false, s.listSchools)
 	s.handle("POST", "/api/v1/campus/schools", false, s.createSchool)
 	s.handle("POST", "/api/v1/campus/schools/import", false, s.importSchools)

@@ -122,6 +122,23 @@ func TestCampusPressFigures(t *testing.T) {
 			t.Fatalf("reinspect: %d %s", res.status, res.body)
 		}
 	}
+	// A re-issue is a new numbered notice (the bureau counts the documents
+	// it served): serials 89 to 100 of the same station and year, each
+	// superseding its first notice, which names it.
+	var all struct{ Items []zhudun.Notice }
+	decodeInto(t, h.do("sup", "GET", "/api/v1/campus/notices?limit=500", nil), &all)
+	status := map[string]int{}
+	serials := map[int]bool{}
+	for _, n := range all.Items {
+		status[n.Status]++
+		serials[n.Serial] = true
+		if n.Status == zhudun.NoticeSuperseded && (n.ReplacedBy == nil || *n.ReplacedBy <= notices[87].ID) {
+			t.Errorf("superseded notice %s replaced by %v, want a new notice", n.Number, n.ReplacedBy)
+		}
+	}
+	if len(all.Items) != 100 || status["open"] != 58 || status["closed"] != 30 || status["superseded"] != 12 || !serials[89] || !serials[100] || serials[101] {
+		t.Errorf("%d notices by status %v, want 100: 58 open (46 first + 12 re-issued), 30 closed, 12 superseded, serials 1..100", len(all.Items), status)
+	}
 	res = h.do("cmd2", "GET", "/api/v1/reports/campus?from="+today+"&to="+today, nil)
 	if res.status != 200 || !bytes.Contains(res.body, []byte(`"hazards":{"value":0,`)) {
 		t.Errorf("SB2's commander's report: %d %s", res.status, res.body)

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/zhudun/zhudun"
-	"github.com/zhudun/zhudun/pii"
 )
 
 // Campus safety inspections (issue 14, docs/campus.md): the registry of
@@ -113,27 +112,9 @@ func (s *Store) schoolContacts(ctx context.Context, q querier, list []*zhudun.Sc
 // insertSchool stores one validated school in tx, its station inside the
 // caller's campus:write scope; it does not audit.
 func (tx *Tx) insertSchool(ctx context.Context, n *zhudun.NewSchool, stations map[string]*zhudun.Dept) (int64, error) {
-	st, ok := stations[n.Station]
-	if !ok {
-		d, err := tx.deptInScope(ctx, n.Station, zhudun.PermCampusWrite)
-		if err != nil {
-			return 0, zhudun.FieldError("station", "%s", zhudun.ErrorMessage(err))
-		}
-		if d.Kind != zhudun.DeptStation || d.Disabled {
-			return 0, zhudun.FieldError("station", "%s is not an active station", n.Station)
-		}
-		st, stations[n.Station] = d, d
-	}
-	phones := make([]string, len(n.Contacts))
-	for i, c := range n.Contacts {
-		if strings.TrimSpace(c.Phone) == "" {
-			continue
-		}
-		p, err := pii.NormalizePhone(c.Phone)
-		if err != nil {
-			return 0, zhudun.FieldError("contacts", "contact %d: %s", i+1, zhudun.ErrorMessage(err))
-		}
-		phones[i] = p
+	st, err := tx.campusStation(ctx, n.Station, stations)
+	if err != nil {
+		return 0, err
 	}
 	var n0 int
 	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM campus_schools WHERE code = ?`, n.Code).Scan(&n0); err != nil {
@@ -152,22 +133,8 @@ func (tx *Tx) insertSchool(ctx context.Context, n *zhudun.NewSchool, stations ma
 		}
 		return 0, tx.s.internal("school insert", err)
 	}
-	for i, c := range n.Contacts {
-		var cid int64
-		if err := tx.queryRow(ctx, `INSERT INTO campus_contacts (school_id, role, name) VALUES (?, ?, ?) RETURNING id`, id, c.Role, c.Name).Scan(&cid); err != nil {
-			return 0, tx.s.internal("school contact insert", err)
-		}
-		if phones[i] == "" {
-			continue
-		}
-		enc, err := tx.s.keys.Seal([]byte(phones[i]), schoolAAD(cid))
-		if err != nil {
-			return 0, tx.s.internal("school contact seal", err)
-		}
-		if _, err := tx.exec(ctx, `UPDATE campus_contacts SET phone_enc = ?, phone_idx = ?, phone_mask = ? WHERE id = ?`,
-			enc, tx.s.keys.Index("phone", phones[i]), pii.MaskPhone(phones[i]), cid); err != nil {
-			return 0, tx.s.internal("school contact phone", err)
-		}
+	if _, err := tx.replaceContacts(ctx, id, n.Contacts); err != nil {
+		return 0, err
 	}
 	return id, nil
 }
@@ -410,25 +377,8 @@ func (s *Store) CreateGroup(ctx context.Context, n zhudun.NewGroup) (*zhudun.Gro
 			n.Name, d.ID, caller.Username, tx.now).Scan(&id); err != nil {
 			return tx.s.internal("group insert", err)
 		}
-		for i, m := range n.Members {
-			var uid any
-			name := strings.TrimSpace(m.Name)
-			if m.UserID != 0 {
-				var uname string
-				var disabled bool
-				err := tx.queryRow(ctx, `SELECT username, disabled FROM users WHERE id = ?`, m.UserID).Scan(&uname, &disabled)
-				if err != nil || disabled {
-					return zhudun.FieldError("members", "member %d: user %d not found", i+1, m.UserID)
-				}
-				uid = m.UserID
-				if name == "" {
-					name = uname
-				}
-			}
-			if _, err := tx.exec(ctx, `INSERT INTO campus_group_members (group_id, user_id, name, agency, title) VALUES (?, ?, ?, ?, ?)`,
-				id, uid, name, m.Agency, strings.TrimSpace(m.Title)); err != nil {
-				return tx.s.internal("group member insert", err)
-			}
+		if err := tx.insertMembers(ctx, id, n.Members); err != nil {
+			return err
 		}
 		return tx.audit(ctx, &zhudun.AuditEntry{Action: "campus.group.create", ObjectType: "campus_group", ObjectID: fmt.Sprint(id),
 			Detail: Detail(map[string]any{"name": n.Name, "dept": d.Code, "members": len(n.Members)})})
@@ -436,13 +386,17 @@ func (s *Store) CreateGroup(ctx context.Context, n zhudun.NewGroup) (*zhudun.Gro
 	if err != nil {
 		return nil, err
 	}
+	return s.groupBack(ctx, id, n)
+}
+
+// groupBack reads a group just written; a caller that cannot read it back
+// (campus:write without campus:read) gets what it gave.
+func (s *Store) groupBack(ctx context.Context, id int64, n zhudun.NewGroup) (*zhudun.Group, error) {
 	gs, err := s.findGroups(ctx, "g.id = ?", id)
 	if err != nil {
 		return nil, err
 	}
 	if len(gs) == 0 {
-		// The caller formed a group it cannot read back (campus:write
-		// without campus:read): return what it gave.
 		return &zhudun.Group{ID: id, Name: n.Name, Members: n.Members}, nil
 	}
 	return gs[0], nil
@@ -526,14 +480,14 @@ func roundPred(ctx context.Context, perm zhudun.Permission) (string, []any, erro
 		JOIN depts sd ON sd.id = sc.station_id WHERE ` + sp + `))`, append(oargs, sargs...), nil
 }
 
-const roundSelect = `SELECT r.id, r.name, r.dept_id, rd.path, rd.code, r.group_id, g.name, r.start_day, r.end_day, r.created_by, r.created_at,
+const roundSelect = `SELECT r.id, r.name, r.dept_id, rd.path, rd.code, r.group_id, g.name, r.mode, r.start_day, r.end_day, r.created_by, r.created_at,
 	(SELECT COUNT(*) FROM campus_round_schools rs WHERE rs.round_id = r.id),
 	(SELECT COUNT(*) FROM campus_round_schools rs WHERE rs.round_id = r.id AND EXISTS (SELECT 1 FROM campus_visits v WHERE v.round_id = r.id AND v.school_id = rs.school_id))
 	FROM campus_rounds r JOIN depts rd ON rd.id = r.dept_id JOIN campus_groups g ON g.id = r.group_id`
 
 func scanRound(r scanner) (*zhudun.Round, error) {
 	var x zhudun.Round
-	if err := r.Scan(&x.ID, &x.Name, &x.DeptID, &x.DeptPath, &x.Dept, &x.GroupID, &x.Group, &x.StartDay, &x.EndDay, &x.CreatedBy, &x.CreatedAt,
+	if err := r.Scan(&x.ID, &x.Name, &x.DeptID, &x.DeptPath, &x.Dept, &x.GroupID, &x.Group, &x.Mode, &x.StartDay, &x.EndDay, &x.CreatedBy, &x.CreatedAt,
 		&x.Schools, &x.Reached); err != nil {
 		return nil, err
 	}
@@ -578,20 +532,14 @@ func (s *Store) CreateRound(ctx context.Context, n zhudun.NewRound) (*zhudun.Rou
 		if err != nil {
 			return zhudun.FieldError("dept", "%s", zhudun.ErrorMessage(err))
 		}
-		var gid int64
-		var gpath string
-		if err := tx.queryRow(ctx, `SELECT gd.id, gd.path FROM campus_groups g JOIN depts gd ON gd.id = g.dept_id WHERE g.id = ?`, n.GroupID).Scan(&gid, &gpath); err != nil {
-			return zhudun.FieldError("group_id", "group %d not found", n.GroupID)
-		}
-		f, err := zhudun.ScopeFor(ctx, zhudun.PermCampusWrite)
-		if err != nil {
+		if _, err := tx.groupForWrite(ctx, n.GroupID); err != nil {
+			if zhudun.ErrorCode(err) == zhudun.ENOTFOUND {
+				return zhudun.FieldError("group_id", "group %d not found", n.GroupID)
+			}
 			return err
 		}
-		if !f.Covers(gpath, gid, 0) {
-			return zhudun.FieldError("group_id", "group %d not found", n.GroupID)
-		}
-		if err := tx.queryRow(ctx, `INSERT INTO campus_rounds (name, dept_id, group_id, start_day, end_day, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			n.Name, d.ID, n.GroupID, n.StartDay, n.EndDay, caller.Username, tx.now).Scan(&id); err != nil {
+		if err := tx.queryRow(ctx, `INSERT INTO campus_rounds (name, dept_id, group_id, mode, start_day, end_day, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			n.Name, d.ID, n.GroupID, n.Mode, n.StartDay, n.EndDay, caller.Username, tx.now).Scan(&id); err != nil {
 			return tx.s.internal("round insert", err)
 		}
 		seen := map[int64]bool{}
@@ -608,7 +556,7 @@ func (s *Store) CreateRound(ctx context.Context, n zhudun.NewRound) (*zhudun.Rou
 			}
 		}
 		return tx.audit(ctx, &zhudun.AuditEntry{Action: "campus.round.create", ObjectType: "campus_round", ObjectID: fmt.Sprint(id),
-			Detail: Detail(map[string]any{"name": n.Name, "group": n.GroupID, "schools": len(seen), "start_day": n.StartDay, "end_day": n.EndDay})})
+			Detail: Detail(map[string]any{"name": n.Name, "group": n.GroupID, "schools": len(seen), "mode": n.Mode, "start_day": n.StartDay, "end_day": n.EndDay})})
 	})
 	if err != nil {
 		return nil, err

@@ -22,7 +22,7 @@ type campusEnv struct {
 	agencyUser                    *zhudun.User
 }
 
-func newCampusEnv(t *testing.T, b Backend) *campusEnv {
+func newCampusEnv(t testing.TB, b Backend) *campusEnv {
 	e := newEnv(t, b)
 	e.fixture()
 	for _, d := range []zhudun.Dept{

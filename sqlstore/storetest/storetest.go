@@ -155,6 +155,9 @@ func Run(t *testing.T, b Backend) {
 	t.Run("CampusImport", func(t *testing.T) { testCampusImport(t, b) })
 	t.Run("CampusReport", func(t *testing.T) { testCampusReport(t, b) })
 	t.Run("CampusPhotos", func(t *testing.T) { testCampusPhotos(t, b) })
+	t.Run("CampusSchoolEdit", func(t *testing.T) { testCampusSchoolEdit(t, b) })
+	t.Run("CampusPoints", func(t *testing.T) { testCampusPoints(t, b) })
+	t.Run("CampusGroupRoundEdit", func(t *testing.T) { testCampusGroupRoundEdit(t, b) })
 }
 
 func code(err error) string { return zhudun.ErrorCode(err) }

@@ -1,4 +1,4 @@
-import { onBeforeUnmount } from 'vue'
+import { ref, onBeforeUnmount } from 'vue'
 import { onLive } from './live.js'
 
 /** useLiveRefresh calls fn (debounced) when an event of one of types arrives. */
@@ -10,4 +10,22 @@ export function useLiveRefresh(types, fn, wait = 400) {
     timer = setTimeout(fn, wait)
   })
   onBeforeUnmount(() => { off(); clearTimeout(timer) })
+}
+
+// NARROW is the width (CSS px) below which the shell puts its menu in a
+// drawer and the tables turn into cards: a phone held upright (375–430 px)
+// and a small tablet.
+export const NARROW = 768
+
+/** isNarrow tells whether a viewport of width w gets the phone layout. */
+export function isNarrow(w) { return w < NARROW }
+
+/** useNarrow is a ref true while the window is narrower than NARROW. */
+export function useNarrow() {
+  const w = () => (typeof window === 'undefined' ? 1280 : window.innerWidth)
+  const narrow = ref(isNarrow(w()))
+  const on = () => { narrow.value = isNarrow(w()) }
+  if (typeof window !== 'undefined') window.addEventListener('resize', on)
+  onBeforeUnmount(() => { if (typeof window !== 'undefined') window.removeEventListener('resize', on) })
+  return narrow
 }

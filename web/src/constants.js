@@ -24,7 +24,7 @@ export const AUDIT_ACTIONS = [
   'case.create', 'case.file', 'case.transition', 'case.link', 'case.unlink', 'case.merge', 'case.alert.close', 'case.person.add', 'case.person.apprehend', 'case.measure.add', 'case.seizure.add', 'case.import',
   'case.entity.add', 'case.campaign.add', 'case.prefix', 'campaign.create',
   'case.update', 'case.attachment.add', 'case.attachment.download', 'case.attachment.delete',
-  'campus.school.create', 'campus.school.import', 'campus.group.create', 'campus.round.create', 'campus.visit.create', 'campus.notice.issue',
+  'campus.school.create', 'campus.school.import', 'campus.school.update', 'campus.group.create', 'campus.group.update', 'campus.round.create', 'campus.round.update', 'campus.visit.create', 'campus.notice.issue',
   'campus.notice.reinspect', 'campus.notice.overdue', 'campus_report.export', 'campus_notice.export', 'schools.export', 'campus.photo.add',
   'security.lockout', 'security.throttle', 'security.audit_verify_failed', 'security.bad_event_mac', 'security.pii_search_burst', 'security.admin_new_address', 'security.terminal_takeover',
 ]

@@ -21,7 +21,7 @@ const messages = {
     security: 'Security audit', audit: 'Audit log', business: 'Operations', incident: 'Incident dispatch', grid: 'Grid map', patrolStats: 'Patrol statistics', cyberStats: 'Cyber case figures', units: 'Patrol units', grids: 'Patrol grids', myUnit: 'My unit', history: 'Incident history', finding: 'Fraud-chain analysis', fourcuts: 'Four Cuts', findings: 'Findings', case: 'Cases',
   },
   shell: {
-    skip: 'Skip to main content', nav: 'Main navigation', breadcrumb: 'You are here', collapse: 'Collapse menu', expand: 'Expand menu',
+    skip: 'Skip to main content', nav: 'Main navigation', breadcrumb: 'You are here', collapse: 'Collapse menu', expand: 'Expand menu', menu: 'Open the menu',
     language: 'Change language', logout: 'Sign out',
   },
   login: {
@@ -153,8 +153,8 @@ const messages = {
   actionPrefix: { source: 'Event sources', auth: 'Sign-in and authentication', user: 'User administration', dept: 'Department administration', role: 'Roles and permissions', pii: 'Personal data', audit: 'Audit', grid: 'Grids', unit: 'Patrol units', incident: 'Incidents', finding: 'Finding review', lead: 'Leads', allowlist: 'Allowlist', cutlist: 'Cut lists', appeal: 'Appeals', review: 'Two-person review', case: 'Cyber cases', campaign: 'Campaigns', campus: 'Campus safety' },
   actions: {
     campus_notice_export: 'Export rectification notice (PDF)', schools_export: 'Export schools',
-    campus_school_create: 'Register school', campus_school_import: 'Import schools', campus_group_create: 'Form joint group', campus_round_create: 'Plan inspection round', campus_visit_create: 'Record inspection visit', campus_notice_issue: 'Issue rectification notice', campus_notice_reinspect: 'Re-inspect notice', campus_notice_overdue: 'Notice overdue', campus_report_export: 'Export campus statistics',
     case_create: 'Receive case', case_file: 'File case (number)', case_transition: 'Change case status', case_link: 'Link cases', case_unlink: 'Unlink cases', case_merge: 'Merge cases', case_alert_close: 'Close cross-reference alert',
+    campus_school_create: 'Register school', campus_school_update: 'Edit school', campus_group_update: 'Edit joint group', campus_round_update: 'Re-plan inspection round', campus_school_import: 'Import schools', campus_group_create: 'Form joint group', campus_round_create: 'Plan inspection round', campus_visit_create: 'Record inspection visit', campus_notice_issue: 'Issue rectification notice', campus_notice_reinspect: 'Re-inspect notice', campus_notice_overdue: 'Notice overdue', campus_report_export: 'Export campus statistics',
     case_person_apprehend: 'Record apprehension', case_person_add: 'Add person to case', case_measure_add: 'Record coercive measure', case_seizure_add: 'Record seizure', case_import: 'Bulk import of cases', case_entity_add: 'Add findings to case',
     case_campaign_add: 'Tag case with campaign', case_prefix: 'Set case number prefix', campaign_create: 'Create campaign',
     case_update: 'Edit case details', case_attachment_add: 'Upload case attachment', case_attachment_download: 'Download case attachment (unmasked view)', case_attachment_delete: 'Delete case attachment',

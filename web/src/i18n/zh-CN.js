@@ -21,7 +21,7 @@ const messages = {
     security: '安全审计', audit: '审计日志', business: '业务模块', incident: '警情调度', grid: '网格地图', patrolStats: '巡防统计', cyberStats: '网安案件统计', units: '警力管理', grids: '网格管理', myUnit: '我的警力', history: '历史警情导入', finding: '四断研判', fourcuts: '四断', findings: '线索研判', case: '案件',
   },
   shell: {
-    skip: '跳到主要内容', nav: '主导航', breadcrumb: '当前位置', collapse: '收起菜单', expand: '展开菜单',
+    skip: '跳到主要内容', nav: '主导航', breadcrumb: '当前位置', collapse: '收起菜单', expand: '展开菜单', menu: '打开菜单',
     language: '切换语言', logout: '退出登录',
   },
   login: {
@@ -153,8 +153,8 @@ const messages = {
   actionPrefix: { source: '数据源管理', auth: '登录与认证', user: '用户管理', dept: '部门管理', role: '角色权限', pii: '个人信息', audit: '审计', grid: '网格', unit: '巡逻警力', incident: '警情', finding: '线索研判', lead: '弱线索', allowlist: '白名单', cutlist: '断卡清单', appeal: '申诉', review: '双人复核', case: '网安案件', campaign: '专项行动', campus: '平安校园' },
   actions: {
     campus_notice_export: '导出整改通知书（PDF）', schools_export: '导出学校名录',
-    campus_school_create: '登记学校', campus_school_import: '导入学校', campus_group_create: '组建联合督导组', campus_round_create: '制定检查轮次', campus_visit_create: '登记检查（明查/暗访）', campus_notice_issue: '下达责令限期整改通知书', campus_notice_reinspect: '整改复查', campus_notice_overdue: '整改逾期预警', campus_report_export: '导出平安校园统计',
     case_create: '受理案件', case_file: '立案（编号）', case_transition: '变更案件状态', case_link: '串案关联', case_unlink: '解除串案', case_merge: '并案', case_alert_close: '处理交叉比对提醒',
+    campus_school_create: '登记学校', campus_school_update: '修改学校信息', campus_group_update: '修改联合督导组', campus_round_update: '调整检查轮次', campus_school_import: '导入学校', campus_group_create: '组建联合督导组', campus_round_create: '制定检查轮次', campus_visit_create: '登记检查（明查/暗访）', campus_notice_issue: '下达责令限期整改通知书', campus_notice_reinspect: '整改复查', campus_notice_overdue: '整改逾期预警', campus_report_export: '导出平安校园统计',
     case_person_apprehend: '登记抓获', case_person_add: '登记涉案人员', case_measure_add: '登记强制措施', case_seizure_add: '登记涉案扣押', case_import: '批量导入案件', case_entity_add: '案件关联研判线索',
     case_campaign_add: '案件纳入专项行动', case_prefix: '设置立案编号前缀', campaign_create: '新建专项行动',
     case_update: '编辑案件信息', case_attachment_add: '上传案件附件', case_attachment_download: '下载案件附件（查看原文）', case_attachment_delete: '删除案件附件',

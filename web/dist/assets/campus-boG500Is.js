@@ -1,1 +1,0 @@
-function e(e){return String(e||``).split(/[\u3001\uff0c,\s]+/).filter(Boolean)}export{e as t};
