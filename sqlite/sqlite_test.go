@@ -24,9 +24,6 @@ func BenchmarkCaseDetail(b *testing.B)     { storetest.BenchCaseDetail(b, backen
 func BenchmarkCaseXref(b *testing.B)       { storetest.BenchCaseXref(b, backend()) }
 func BenchmarkCyberReport(b *testing.B)    { storetest.BenchCyberReport(b, backend()) }
 func BenchmarkCaseAlertsPage(b *testing.B) { storetest.BenchCaseAlertsPage(b, backend()) }
-func BenchmarkCaseDetail(b *testing.B)     { storetest.BenchCaseDetail(b, backend()) }
-func BenchmarkCaseXref(b *testing.B)       { storetest.BenchCaseXref(b, backend()) }
-func BenchmarkCyberReport(b *testing.B)    { storetest.BenchCyberReport(b, backend()) }
 func BenchmarkSchoolPoints(b *testing.B)   { storetest.BenchSchoolPoints(b, backend()) }
 
 func backend() storetest.Backend {
