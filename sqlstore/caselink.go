@@ -166,6 +166,8 @@ func (s *Store) MergeCase(ctx context.Context, id, into int64, reason string) (*
 		if n, _ := res.RowsAffected(); n != 1 {
 			return zhudun.Errorf(zhudun.ECONFLICT, "case %d changed meanwhile", id)
 		}
+		// the duplicate's figures leave with its content, to the survivor
+		tx.rollupCase(id, into)
 		if _, err := tx.exec(ctx, `UPDATE cases SET updated_at = ? WHERE id = ?`, tx.now, into); err != nil {
 			return tx.s.internal("case merge survivor", err)
 		}

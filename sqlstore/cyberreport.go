@@ -22,6 +22,8 @@ type cyberScope struct {
 	args     []any
 	findings string // predicate over f (findings) and d
 	fargs    []any
+	rollup   string // predicate over r (cyber_rollup) and d
+	rargs    []any
 	campaign int64
 	db       querier // the report's read transaction on PostgreSQL
 }
@@ -40,8 +42,20 @@ func newPeriod(from, to time.Time) periodArgs {
 // time, both included) within the caller's report:read scope, narrowed to
 // q.Dept's subtree (404 outside the scope) and to q.Campaign's cases (404
 // for a campaign the caller does not see), beside the same days of last
-// year.
+// year. It reads the rollup (cyberrollup.go).
 func (s *Store) CyberReport(ctx context.Context, q zhudun.CyberReportQuery) (*zhudun.CyberReport, error) {
+	return s.cyberReport(ctx, q, false)
+}
+
+// CyberReportDirect is CyberReport counted from the cases, people,
+// measures, seizures and findings themselves, as it was before the rollup:
+// the reference the rollup's tests compare with, seconds slower at a city's
+// scale (docs/cases.md "Scale").
+func (s *Store) CyberReportDirect(ctx context.Context, q zhudun.CyberReportQuery) (*zhudun.CyberReport, error) {
+	return s.cyberReport(ctx, q, true)
+}
+
+func (s *Store) cyberReport(ctx context.Context, q zhudun.CyberReportQuery, direct bool) (*zhudun.CyberReport, error) {
 	f, err := zhudun.ScopeFor(ctx, zhudun.PermReportRead)
 	if err != nil {
 		return nil, err
@@ -67,6 +81,9 @@ func (s *Store) CyberReport(ctx context.Context, q zhudun.CyberReportQuery) (*zh
 	if sc.findings, sc.fargs, err = scopeSQL(f, scopeCols{Path: "d.path", DeptID: "f.dept_id"}); err != nil {
 		return nil, err
 	}
+	if sc.rollup, sc.rargs, err = scopeSQL(f, scopeCols{Path: "d.path", DeptID: "r.dept_id"}); err != nil {
+		return nil, err
+	}
 	rep := &zhudun.CyberReport{From: from, To: to}
 	if q.Dept != "" {
 		var id int64
@@ -80,6 +97,8 @@ func (s *Store) CyberReport(ctx context.Context, q zhudun.CyberReportQuery) (*zh
 		sc.args = append(sc.args, path+"%")
 		sc.findings += " AND d.path LIKE ?"
 		sc.fargs = append(sc.fargs, path+"%")
+		sc.rollup += " AND d.path LIKE ?"
+		sc.rargs = append(sc.rargs, path+"%")
 		rep.Dept = q.Dept
 	}
 	if q.Dept == "" {
@@ -142,6 +161,9 @@ func (s *Store) CyberReport(ctx context.Context, q zhudun.CyberReportQuery) (*zh
 		sc.db = rt
 	}
 	ps := [2]periodArgs{newPeriod(from, to), newPeriod(lastYear(from), lastYear(to))}
+	if !direct {
+		return rep, s.cyberFromRollup(ctx, sc, ps, rep)
+	}
 
 	for _, x := range []struct {
 		col string

@@ -395,5 +395,8 @@ func (tx *Tx) updateFinding(ctx context.Context, f *zhudun.Finding) error {
 	f.ReviewedAt, f.ConfirmedAt, f.CutAt, f.RestoredAt, f.PromotedAt = nullTime(reviewedAt), nullTime(confirmedAt), nullTime(cutAt), nullTime(restoredAt), nullTime(promotedAt)
 	f.CreatedAt = f.CreatedAt.UTC()
 	f.Unsupported = f.Confirmed && f.Status == zhudun.FindingWithdrawn
+	if f.ConfirmedAt != nil {
+		tx.rollupAccount(f) // the account is its entity, which may be written anew
+	}
 	return nil
 }
