@@ -146,9 +146,9 @@ func (s *Store) rollupDerive(ctx context.Context, tx *Tx, table string, cases, f
 	// transactions inserting the same accounts wait on each other in
 	// that order, never in a cycle)
 	var d sqlb
-	d.add(`INSERT INTO cyber_accounts (account) SELECT a FROM (SELECT j.value AS a FROM case_seizures s` + expand +
-		` WHERE s.kind = '` + zhudun.SeizureAccounts + `' AND `).in("s.case_id", cases)
-	d.add(` UNION SELECT f.entity FROM findings f WHERE ` + blackAccount + ` AND (`).in("f.id", findings)
+	d.add(`INSERT INTO cyber_accounts (account) SELECT a FROM (SELECT j.value AS a FROM case_seizures s`+expand+
+		` WHERE s.kind = '`+zhudun.SeizureAccounts+`' AND `).in("s.case_id", cases)
+	d.add(` UNION SELECT f.entity FROM findings f WHERE `+blackAccount+` AND (`).in("f.id", findings)
 	d.add(` OR f.id IN (SELECT e.finding_id FROM case_entities e WHERE `).in("e.case_id", cases)
 	d.add(`))) x WHERE a IS NOT NULL ORDER BY a ON CONFLICT (account) DO NOTHING`)
 	if _, err := tx.exec(ctx, d.b.String(), d.args...); err != nil {
@@ -163,7 +163,7 @@ func (s *Store) rollupDerive(ctx context.Context, tx *Tx, table string, cases, f
 		q.add(` UNION ALL SELECT case_id, campaign_id FROM case_campaigns WHERE `).in("case_id", cases)
 		q.add(`) t ON t.case_id = c.id`)
 	}
-	live := func() { q.add(` WHERE c.status <> '` + zhudun.CaseMerged + `' AND `).in("c.id", cases) }
+	live := func() { q.add(` WHERE c.status <> '`+zhudun.CaseMerged+`' AND `).in("c.id", cases) }
 	for i, step := range []struct{ metric, col string }{
 		{rmReceived, "received_at"}, {rmFiled, "filed_at"}, {rmSolved, "solved_at"}, {rmTransferred, "transferred_at"}} {
 		if i > 0 {
@@ -216,8 +216,8 @@ func (s *Store) rollupDerive(ctx context.Context, tx *Tx, table string, cases, f
 	live()
 	q.add(` AND ` + blackAccount)
 	// and each confirmed finding under campaign 0, held or not
-	q.add(` UNION ALL SELECT 0, '` + rmAccounts + `', ` + s.chinaDay("f.confirmed_at") + `, f.dept_id, '` + subWorkbench + `', a.id, 1, 0, f.id
-		FROM findings f JOIN cyber_accounts a ON a.account = f.entity WHERE ` + blackAccount + ` AND `).in("f.id", findings)
+	q.add(` UNION ALL SELECT 0, '`+rmAccounts+`', `+s.chinaDay("f.confirmed_at")+`, f.dept_id, '`+subWorkbench+`', a.id, 1, 0, f.id
+		FROM findings f JOIN cyber_accounts a ON a.account = f.entity WHERE `+blackAccount+` AND `).in("f.id", findings)
 	if _, err := tx.exec(ctx, q.b.String(), q.args...); err != nil {
 		return fmt.Errorf("cyber rollup derive: %w", err)
 	}
