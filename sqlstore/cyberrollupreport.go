@@ -13,9 +13,33 @@ import (
 // figures count keys, never add daily counts: a person under measures on
 // two days of the period is one person.
 func (s *Store) cyberFromRollup(ctx context.Context, sc cyberScope, ps [2]periodArgs, rep *zhudun.CyberReport) error {
-	from := ` FROM cyber_rollup r`
-	if strings.Contains(sc.rollup, "d.") {
-		from += ` JOIN depts d ON d.id = r.dept_id`
+	// The scope as the departments' ids: a sub-bureau's figures are then
+	// a few ranges of the (campaign, metric, dept, day) index instead of
+	// the city's rows filtered.
+	from, scope := ` FROM cyber_rollup r`, "1 = 1"
+	var scopeArgs []any
+	if sc.rollup != "1 = 1" {
+		pred := strings.ReplaceAll(sc.rollup, "r.dept_id", "d.id")
+		rows, err := sc.db.query(ctx, `SELECT d.id FROM depts d WHERE `+pred+` ORDER BY d.id`, sc.rargs...)
+		if err != nil {
+			return s.internal("cyber rollup scope", err)
+		}
+		var q sqlb
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return s.internal("cyber rollup scope scan", err)
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return s.internal("cyber rollup scope rows", err)
+		}
+		q.in("r.dept_id", idSet{ids: ids})
+		scope, scopeArgs = q.b.String(), q.args
 	}
 	where := func(p periodArgs, metric string) (string, []any) {
 		args := []any{sc.campaign}
@@ -25,8 +49,8 @@ func (s *Store) cyberFromRollup(ctx context.Context, sc cyberScope, ps [2]period
 		} else {
 			args = append(args, metric)
 		}
-		args = append(append(args, p.fromDay, p.toDay), sc.rargs...)
-		return from + ` WHERE r.campaign_id = ? AND ` + m + ` AND r.day >= ? AND r.day < ? AND ` + sc.rollup, args
+		args = append(append(args, p.fromDay, p.toDay), scopeArgs...)
+		return from + ` WHERE r.campaign_id = ? AND ` + m + ` AND r.day >= ? AND r.day < ? AND ` + scope, args
 	}
 	// [period][metric][sub] sums, and the distinct counts
 	var sums [2]map[string]map[string]int64
@@ -85,11 +109,12 @@ func (s *Store) cyberFromRollup(ctx context.Context, sc cyberScope, ps [2]period
 			return s.internal("cyber rollup caught", err)
 		}
 
-		// each account once, flagged by the sides it was found on
+		// each account once, and once on each side it was found on (three
+		// distinct counts sort the keys: faster on PostgreSQL than hashing
+		// a year's accounts with their flags, bench/cases)
 		w, args = where(p, rmAccounts)
-		err = sc.db.queryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(wb), 0), COALESCE(SUM(sz), 0) FROM (SELECT r.k,
-			MAX(CASE WHEN r.sub = '`+subWorkbench+`' THEN 1 ELSE 0 END) AS wb, MAX(CASE WHEN r.sub = '`+subSeized+`' THEN 1 ELSE 0 END) AS sz`+w+` GROUP BY r.k) g`,
-			args...).Scan(&acc[i].all, &acc[i].wb, &acc[i].seized)
+		err = sc.db.queryRow(ctx, `SELECT COUNT(DISTINCT r.k), COUNT(DISTINCT CASE WHEN r.sub = '`+subWorkbench+`' THEN r.k END),
+			COUNT(DISTINCT CASE WHEN r.sub = '`+subSeized+`' THEN r.k END)`+w, args...).Scan(&acc[i].all, &acc[i].wb, &acc[i].seized)
 		if err != nil {
 			return s.internal("cyber rollup accounts", err)
 		}

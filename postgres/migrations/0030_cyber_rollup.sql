@@ -29,6 +29,8 @@ CREATE TABLE cyber_rollup (
 );
 -- every figure's read: one range of (campaign, metric, day), covering
 CREATE INDEX cyber_rollup_report ON cyber_rollup(campaign_id, metric, day, dept_id, sub, k, n);
+-- a department's subtree: a few ranges of (campaign, metric, dept, day)
+CREATE INDEX cyber_rollup_dept ON cyber_rollup(campaign_id, metric, dept_id, day, sub, k, n);
 CREATE INDEX cyber_rollup_case ON cyber_rollup(case_id) WHERE case_id <> 0;
 CREATE INDEX cyber_rollup_finding ON cyber_rollup(finding_id) WHERE finding_id <> 0;
 -- a finding's change reaches the cases holding it
