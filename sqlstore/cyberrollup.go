@@ -408,6 +408,10 @@ func (s *Store) CheckCyberRollup(ctx context.Context, repair bool) (*zhudun.Roll
 				return s.internal("cyber rollup repair", err)
 			}
 			out.Repaired = true
+			if err := tx.audit(ctx, &zhudun.AuditEntry{Action: "report.rollup.repair", ObjectType: "report", ObjectID: "cyber",
+				Detail: Detail(map[string]any{"stored": out.Stored, "derived": out.Derived, "only_stored": out.Extra, "only_derived": out.Missing})}); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.exec(ctx, `DROP TABLE cyber_rollup_check`); err != nil {
 			return s.internal("cyber rollup check drop", err)

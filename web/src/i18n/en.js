@@ -156,7 +156,7 @@ const messages = {
     campus_school_create: 'Register school', campus_school_import: 'Import schools', campus_group_create: 'Form joint group', campus_round_create: 'Plan inspection round', campus_visit_create: 'Record inspection visit', campus_notice_issue: 'Issue rectification notice', campus_notice_reinspect: 'Re-inspect notice', campus_notice_overdue: 'Notice overdue', campus_report_export: 'Export campus statistics',
     case_create: 'Receive case', case_file: 'File case (number)', case_transition: 'Change case status', case_link: 'Link cases', case_merge: 'Merge cases',
     case_person_apprehend: 'Record apprehension', case_person_add: 'Add person to case', case_measure_add: 'Record coercive measure', case_seizure_add: 'Record seizure', case_import: 'Bulk import of cases', case_entity_add: 'Add findings to case',
-    case_campaign_add: 'Tag case with campaign', case_prefix: 'Set case number prefix', campaign_create: 'Create campaign',
+    case_campaign_add: 'Tag case with campaign', case_prefix: 'Set case number prefix', campaign_create: 'Create campaign', report_rollup_repair: 'Repair cyber report rollup',
     case_update: 'Edit case details', case_attachment_add: 'Upload case attachment', case_attachment_download: 'Download case attachment (unmasked view)', case_attachment_delete: 'Delete case attachment',
     finding_confirm: 'Confirm finding', finding_dismiss: 'Dismiss finding', findings_export: 'Export findings', lead_promote: 'Promote lead to finding',
     allowlist_add: 'Add to allowlist', allowlist_remove: 'Remove from allowlist',
