@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"regexp"
 	"time"
 
 	"github.com/zhudun/zhudun"
@@ -26,7 +28,14 @@ type cyberScope struct {
 	rargs    []any
 	campaign int64
 	db       querier // the report's read transaction on PostgreSQL
+	// fork, on PostgreSQL, opens a second read transaction on db's
+	// snapshot (the rollup counts last year's period on it meanwhile)
+	fork func(ctx context.Context) (querier, func(), error)
 }
+
+// snapshotRE is what pg_export_snapshot returns (put into SET
+// TRANSACTION SNAPSHOT as a literal: it takes no parameter).
+var snapshotRE = regexp.MustCompile(`^[0-9A-F]+-[0-9A-F]+(-[0-9A-F]+)?$`)
 
 // periodArgs are one period's bounds, as instants and as days.
 type periodArgs struct {
@@ -142,9 +151,9 @@ func (s *Store) cyberReport(ctx context.Context, q zhudun.CyberReportQuery, dire
 		// The figures hash and sort a year's cases, people and accounts
 		// (hundreds of thousands of rows at 200,000 cases): in the default
 		// 4 MB of work memory each hash join and aggregate spilled to disk
-		// in batches (bench/cases). One read-only transaction, which also
-		// gives every figure the same snapshot.
-		tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		// in batches (bench/cases). One read-only transaction at
+		// REPEATABLE READ, which also gives every figure the same snapshot.
+		tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead})
 		if err != nil {
 			return nil, s.internal("cyber report begin", err)
 		}
@@ -159,6 +168,27 @@ func (s *Store) cyberReport(ctx context.Context, q zhudun.CyberReportQuery, dire
 			}
 		}
 		sc.db = rt
+		sc.fork = func(ctx context.Context) (querier, func(), error) {
+			var snap string
+			if err := rt.queryRow(ctx, `SELECT pg_export_snapshot()`).Scan(&snap); err != nil {
+				return nil, nil, err
+			}
+			if !snapshotRE.MatchString(snap) {
+				return nil, nil, fmt.Errorf("snapshot id %q", snap)
+			}
+			tx2, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead})
+			if err != nil {
+				return nil, nil, err
+			}
+			ft := &Tx{Tx: tx2, s: s}
+			for _, set := range []string{`SET TRANSACTION SNAPSHOT '` + snap + `'`, `SET LOCAL work_mem = '64MB'`, `SET LOCAL plan_cache_mode = force_custom_plan`} {
+				if _, err := ft.exec(ctx, set); err != nil {
+					tx2.Rollback()
+					return nil, nil, err
+				}
+			}
+			return ft, func() { tx2.Rollback() }, nil
+		}
 	}
 	ps := [2]periodArgs{newPeriod(from, to), newPeriod(lastYear(from), lastYear(to))}
 	if !direct {

@@ -38,8 +38,14 @@ func (s *Store) cyberFromRollup(ctx context.Context, sc cyberScope, ps [2]period
 		if err := rows.Err(); err != nil {
 			return s.internal("cyber rollup scope rows", err)
 		}
-		q.in("r.dept_id", idSet{ids: ids})
-		scope, scopeArgs = q.b.String(), q.args
+		var all int
+		if err := sc.db.queryRow(ctx, `SELECT COUNT(*) FROM depts`).Scan(&all); err != nil {
+			return s.internal("cyber rollup depts", err)
+		}
+		if len(ids) < all { // the whole city needs no list
+			q.in("r.dept_id", idSet{ids: ids})
+			scope, scopeArgs = q.b.String(), q.args
+		}
 	}
 	where := func(p periodArgs, metric string) (string, []any) {
 		args := []any{sc.campaign}
@@ -52,72 +58,45 @@ func (s *Store) cyberFromRollup(ctx context.Context, sc cyberScope, ps [2]period
 		args = append(append(args, p.fromDay, p.toDay), scopeArgs...)
 		return from + ` WHERE r.campaign_id = ? AND ` + m + ` AND r.day >= ? AND r.day < ? AND ` + scope, args
 	}
-	// [period][metric][sub] sums, and the distinct counts
+	var res [2]rollupPeriod
+	if sc.fork != nil {
+		// last year's period on a second connection meanwhile, on the
+		// same snapshot: the two periods' reads are independent and a
+		// year's each (bench/cases)
+		db2, done, err := sc.fork(ctx)
+		if err != nil {
+			return s.internal("cyber rollup fork", err)
+		}
+		defer done()
+		errc := make(chan error, 1)
+		go func() {
+			var err error
+			res[1], err = s.rollupPeriodFigures(ctx, db2, where, ps[1])
+			errc <- err
+		}()
+		var err0 error
+		res[0], err0 = s.rollupPeriodFigures(ctx, sc.db, where, ps[0])
+		if err1 := <-errc; err0 == nil {
+			err0 = err1
+		}
+		if err0 != nil {
+			return err0
+		}
+	} else {
+		for i, p := range ps {
+			var err error
+			if res[i], err = s.rollupPeriodFigures(ctx, sc.db, where, p); err != nil {
+				return err
+			}
+		}
+	}
 	var sums [2]map[string]map[string]int64
 	var coercive, caught [2]int64
 	var byMeasure [2]map[string]int64
 	var acc [2]struct{ all, wb, seized int64 }
-	for i, p := range ps {
-		w, args := where(p, "")
-		rows, err := sc.db.query(ctx, `SELECT r.metric, r.sub, COALESCE(SUM(r.n), 0)`+w+` GROUP BY r.metric, r.sub`, args...)
-		if err != nil {
-			return s.internal("cyber rollup sums", err)
-		}
-		sums[i] = map[string]map[string]int64{}
-		for rows.Next() {
-			var m, sub string
-			var n int64
-			if err := rows.Scan(&m, &sub, &n); err != nil {
-				rows.Close()
-				return s.internal("cyber rollup sums scan", err)
-			}
-			if sums[i][m] == nil {
-				sums[i][m] = map[string]int64{}
-			}
-			sums[i][m][sub] += n
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return s.internal("cyber rollup sums rows", err)
-		}
-
-		w, args = where(p, rmCoercive)
-		if err := sc.db.queryRow(ctx, `SELECT COUNT(DISTINCT r.k)`+w, args...).Scan(&coercive[i]); err != nil {
-			return s.internal("cyber rollup coercive", err)
-		}
-		byMeasure[i] = map[string]int64{}
-		rows, err = sc.db.query(ctx, `SELECT r.sub, COUNT(DISTINCT r.k)`+w+` GROUP BY r.sub`, args...)
-		if err != nil {
-			return s.internal("cyber rollup by measure", err)
-		}
-		for rows.Next() {
-			var k string
-			var n int64
-			if err := rows.Scan(&k, &n); err != nil {
-				rows.Close()
-				return s.internal("cyber rollup by measure scan", err)
-			}
-			byMeasure[i][k] = n
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return s.internal("cyber rollup by measure rows", err)
-		}
-
-		w, args = where(p, rmCaught)
-		if err := sc.db.queryRow(ctx, `SELECT COUNT(DISTINCT r.k)`+w, args...).Scan(&caught[i]); err != nil {
-			return s.internal("cyber rollup caught", err)
-		}
-
-		// each account once, and once on each side it was found on (three
-		// distinct counts sort the keys: faster on PostgreSQL than hashing
-		// a year's accounts with their flags, bench/cases)
-		w, args = where(p, rmAccounts)
-		err = sc.db.queryRow(ctx, `SELECT COUNT(DISTINCT r.k), COUNT(DISTINCT CASE WHEN r.sub = '`+subWorkbench+`' THEN r.k END),
-			COUNT(DISTINCT CASE WHEN r.sub = '`+subSeized+`' THEN r.k END)`+w, args...).Scan(&acc[i].all, &acc[i].wb, &acc[i].seized)
-		if err != nil {
-			return s.internal("cyber rollup accounts", err)
-		}
+	for i, r := range res {
+		sums[i], coercive[i], caught[i], byMeasure[i] = r.sums, r.coercive, r.caught, r.byMeasure
+		acc[i].all, acc[i].wb, acc[i].seized = r.accAll, r.accWB, r.accSeized
 	}
 	fig := func(a, b int64) zhudun.Figure { return zhudun.NewFigure(float64(a), float64(b)) }
 	sum := func(i int, m string) (n int64) {
@@ -161,4 +140,76 @@ func groups(keys []string, v [2]map[string]int64) map[string]zhudun.Figure {
 		}
 	}
 	return out
+}
+
+// rollupPeriod is one period's counts from the rollup.
+type rollupPeriod struct {
+	sums                     map[string]map[string]int64 // [metric][sub]
+	coercive, caught         int64
+	byMeasure                map[string]int64
+	accAll, accWB, accSeized int64
+}
+
+// rollupPeriodFigures reads one period's counts on db.
+func (s *Store) rollupPeriodFigures(ctx context.Context, db querier, where func(periodArgs, string) (string, []any), p periodArgs) (rollupPeriod, error) {
+	out := rollupPeriod{sums: map[string]map[string]int64{}, byMeasure: map[string]int64{}}
+	w, args := where(p, "")
+	rows, err := db.query(ctx, `SELECT r.metric, r.sub, COALESCE(SUM(r.n), 0)`+w+` GROUP BY r.metric, r.sub`, args...)
+	if err != nil {
+		return out, s.internal("cyber rollup sums", err)
+	}
+	for rows.Next() {
+		var m, sub string
+		var n int64
+		if err := rows.Scan(&m, &sub, &n); err != nil {
+			rows.Close()
+			return out, s.internal("cyber rollup sums scan", err)
+		}
+		if out.sums[m] == nil {
+			out.sums[m] = map[string]int64{}
+		}
+		out.sums[m][sub] += n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return out, s.internal("cyber rollup sums rows", err)
+	}
+
+	w, args = where(p, rmCoercive)
+	if err := db.queryRow(ctx, `SELECT COUNT(DISTINCT r.k)`+w, args...).Scan(&out.coercive); err != nil {
+		return out, s.internal("cyber rollup coercive", err)
+	}
+	rows, err = db.query(ctx, `SELECT r.sub, COUNT(DISTINCT r.k)`+w+` GROUP BY r.sub`, args...)
+	if err != nil {
+		return out, s.internal("cyber rollup by measure", err)
+	}
+	for rows.Next() {
+		var k string
+		var n int64
+		if err := rows.Scan(&k, &n); err != nil {
+			rows.Close()
+			return out, s.internal("cyber rollup by measure scan", err)
+		}
+		out.byMeasure[k] = n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return out, s.internal("cyber rollup by measure rows", err)
+	}
+
+	w, args = where(p, rmCaught)
+	if err := db.queryRow(ctx, `SELECT COUNT(DISTINCT r.k)`+w, args...).Scan(&out.caught); err != nil {
+		return out, s.internal("cyber rollup caught", err)
+	}
+
+	// each account once, and once on each side it was found on (distinct
+	// counts sort the keys: faster on PostgreSQL than hashing a year's
+	// accounts with their flags, bench/cases)
+	w, args = where(p, rmAccounts)
+	err = db.queryRow(ctx, `SELECT COUNT(DISTINCT r.k), COUNT(DISTINCT CASE WHEN r.sub = '`+subWorkbench+`' THEN r.k END),
+		COUNT(DISTINCT CASE WHEN r.sub = '`+subSeized+`' THEN r.k END)`+w, args...).Scan(&out.accAll, &out.accWB, &out.accSeized)
+	if err != nil {
+		return out, s.internal("cyber rollup accounts", err)
+	}
+	return out, nil
 }
