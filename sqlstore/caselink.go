@@ -114,6 +114,12 @@ func (s *Store) MergeCase(ctx context.Context, id, into int64, reason string) (*
 		if dup.Status != zhudun.CaseReceived && dup.Status != zhudun.CaseFiled {
 			return zhudun.Errorf(zhudun.ECONFLICT, "a %s case is not merged", dup.Status)
 		}
+		// The duplicate's entities change case: a review of one of them
+		// meanwhile would find the old holder only, and leave the
+		// survivor's cyber rollup without it (cyberrollup.go).
+		if err := tx.lockWorkbench(ctx); err != nil {
+			return err
+		}
 		moves := []string{
 			// people: a person the survivor holds in the same role stays once
 			`INSERT INTO case_people (case_id, person_id, role, apprehended_on, note, created_by, created_at)

@@ -159,6 +159,14 @@ func (tx *Tx) findingsByID(ctx context.Context, ids []int64) ([]*zhudun.Finding,
 func (tx *Tx) addEntities(ctx context.Context, id int64, fs []*zhudun.Finding) ([]*zhudun.CaseEntity, error) {
 	out := []*zhudun.CaseEntity{}
 	by := zhudun.CallerFrom(ctx).Username
+	// A black account held by a case counts in its campaigns' figures: a
+	// review of it meanwhile must see this case hold it, or be seen by
+	// its rollup (cyberrollup.go)
+	if slices.ContainsFunc(fs, func(f *zhudun.Finding) bool { return f.Category == "black_account" }) {
+		if err := tx.lockWorkbench(ctx); err != nil {
+			return nil, err
+		}
+	}
 	for _, f := range fs {
 		ev := f.Evidence
 		if len(ev) == 0 {

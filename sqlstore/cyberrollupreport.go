@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 
 	"github.com/zhudun/zhudun"
@@ -175,22 +176,30 @@ func (s *Store) rollupPeriodFigures(ctx context.Context, db querier, where func(
 		return out, s.internal("cyber rollup sums rows", err)
 	}
 
+	// the people in all (sub NULL) and by measure: on PostgreSQL in one
+	// read (GROUPING SETS), on SQLite in two
 	w, args = where(p, rmCoercive)
-	if err := db.queryRow(ctx, `SELECT COUNT(DISTINCT r.k)`+w, args...).Scan(&out.coercive); err != nil {
-		return out, s.internal("cyber rollup coercive", err)
+	q := `SELECT r.sub, COUNT(DISTINCT r.k)` + w + ` GROUP BY GROUPING SETS ((), (r.sub))`
+	if s.dialect.Name() != "postgres" {
+		q = `SELECT NULL, COUNT(DISTINCT r.k)` + w + ` UNION ALL SELECT r.sub, COUNT(DISTINCT r.k)` + w + ` GROUP BY r.sub`
+		args = append(args, args...)
 	}
-	rows, err = db.query(ctx, `SELECT r.sub, COUNT(DISTINCT r.k)`+w+` GROUP BY r.sub`, args...)
+	rows, err = db.query(ctx, q, args...)
 	if err != nil {
 		return out, s.internal("cyber rollup by measure", err)
 	}
 	for rows.Next() {
-		var k string
+		var k sql.NullString
 		var n int64
 		if err := rows.Scan(&k, &n); err != nil {
 			rows.Close()
 			return out, s.internal("cyber rollup by measure scan", err)
 		}
-		out.byMeasure[k] = n
+		if !k.Valid {
+			out.coercive = n
+		} else {
+			out.byMeasure[k.String] = n
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
