@@ -148,9 +148,11 @@ func (s *Store) rollupDerive(ctx context.Context, tx *Tx, table string, cases, f
 	var d sqlb
 	d.add(`INSERT INTO cyber_accounts (account) SELECT a FROM (SELECT j.value AS a FROM case_seizures s`+expand+
 		` WHERE s.kind = '`+zhudun.SeizureAccounts+`' AND `).in("s.case_id", cases)
-	d.add(` UNION SELECT f.entity FROM findings f WHERE `+blackAccount+` AND (`).in("f.id", findings)
-	d.add(` OR f.id IN (SELECT e.finding_id FROM case_entities e WHERE `).in("e.case_id", cases)
-	d.add(`))) x WHERE a IS NOT NULL ORDER BY a ON CONFLICT (account) DO NOTHING`)
+	// (the cases' entities and the findings as two branches: one "OR"
+	// made PostgreSQL read every confirmed black account for a case)
+	d.add(` UNION SELECT f.entity FROM case_entities e JOIN findings f ON f.id = e.finding_id WHERE `+blackAccount+` AND `).in("e.case_id", cases)
+	d.add(` UNION SELECT f.entity FROM findings f WHERE `+blackAccount+` AND `).in("f.id", findings)
+	d.add(`) x WHERE a IS NOT NULL ORDER BY a ON CONFLICT (account) DO NOTHING`)
 	if _, err := tx.exec(ctx, d.b.String(), d.args...); err != nil {
 		return fmt.Errorf("cyber rollup accounts: %w", err)
 	}
