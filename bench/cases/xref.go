@@ -156,7 +156,7 @@ func xref(ctx context.Context, s *sqlstore.Store, keys *gmcrypto.Keyring, ids []
 	clear, err := s.RevealPersonPII(ana, pid, "基准测试核对加密字段")
 	check(err)
 	target := caseID
-	for _, id := range ids {
+	for _, id := range ids[time.Now().Nanosecond()%(len(ids)/2):] { // another case each run of a kept database
 		if id != caseID {
 			target = id
 			break
