@@ -289,24 +289,25 @@ func (tx *Tx) flushCyberRollup(ctx context.Context) error {
 			}
 		}
 	}
-	for c := range slices.Chunk(caseIDs, rollupChunk) {
-		var q sqlb
-		q.add(`DELETE FROM cyber_rollup WHERE case_id <> 0 AND `).in("case_id", idSet{ids: c})
-		if _, err := tx.exec(ctx, q.b.String(), q.args...); err != nil {
-			return s.internal("cyber rollup delete", err)
-		}
-		if err := s.rollupDerive(ctx, tx, "cyber_rollup", idSet{ids: c}, idSet{}); err != nil {
-			return s.internal("cyber rollup", err)
-		}
-	}
-	for c := range slices.Chunk(findings, rollupChunk) {
-		var q sqlb
-		q.add(`DELETE FROM cyber_rollup WHERE finding_id <> 0 AND `).in("finding_id", idSet{ids: c})
-		if _, err := tx.exec(ctx, q.b.String(), q.args...); err != nil {
-			return s.internal("cyber rollup delete", err)
-		}
-		if err := s.rollupDerive(ctx, tx, "cyber_rollup", idSet{}, idSet{ids: c}); err != nil {
-			return s.internal("cyber rollup", err)
+	// the cases' rows, then the findings' own
+	for _, part := range []struct {
+		col string
+		ids []int64
+		set func(c []int64) (cases, findings idSet)
+	}{
+		{"case_id", caseIDs, func(c []int64) (idSet, idSet) { return idSet{ids: c}, idSet{} }},
+		{"finding_id", findings, func(c []int64) (idSet, idSet) { return idSet{}, idSet{ids: c} }},
+	} {
+		for c := range slices.Chunk(part.ids, rollupChunk) {
+			var q sqlb
+			q.add(`DELETE FROM cyber_rollup WHERE `+part.col+` <> 0 AND `).in(part.col, idSet{ids: c})
+			if _, err := tx.exec(ctx, q.b.String(), q.args...); err != nil {
+				return s.internal("cyber rollup delete", err)
+			}
+			cs, fs := part.set(c)
+			if err := s.rollupDerive(ctx, tx, "cyber_rollup", cs, fs); err != nil {
+				return s.internal("cyber rollup", err)
+			}
 		}
 	}
 	return nil
