@@ -499,3 +499,48 @@ func testCyberRollupRandom(t *testing.T, b Backend) {
 		rollupAgrees(t, e, w.cmd, w.campaign, fmt.Sprintf("seed %d batch %d", seed, batch))
 	}
 }
+
+// testCyberRollupConcurrent: writes to one case and reviews of the
+// findings it holds, all at once — on PostgreSQL each derivation must wait
+// for the other's commit (the case's advisory lock, the workbench lock),
+// or the rows of one would stay beside the other's.
+func testCyberRollupConcurrent(t *testing.T, b Backend) {
+	w := newRollupWorld(t, b)
+	e, s := w.e, w.e.s
+	var fs []int64
+	for i := range 4 {
+		fs = append(fs, w.finding(t, fmt.Sprintf("wechat:c%d", i), nil).ID)
+	}
+	c, err := s.CreateCase(w.anaR, zhudun.NewCase{Title: "并发写入案", Type: "telecom_fraud", Dept: "SB1", ReceivedAt: cday(2025, 12, 3), Campaigns: []int64{w.campaign}})
+	e.must(err)
+	p, err := s.AddCasePerson(w.anaR, c.ID, zhudun.NewCasePerson{Name: "张三", IDNumber: idA, Role: zhudun.RoleSuspect})
+	e.must(err)
+	errs := make(chan error, 40)
+	for i := range 40 {
+		go func() {
+			var err error
+			switch i % 4 {
+			case 0:
+				_, err = s.AddSeizure(w.anaR, c.ID, zhudun.NewSeizure{Kind: zhudun.SeizureAccounts, Count: 2, Items: []string{fmt.Sprintf("qq:p%d", i), "wechat:c1"}, SeizedOn: "2025-12-08"})
+			case 1:
+				_, err = s.AddMeasure(w.anaR, c.ID, zhudun.NewMeasure{Person: p.PersonID, Kind: zhudun.MeasureDetention, From: fmt.Sprintf("2025-12-%02d", 1+i%28), Authority: "济南市公安局", DocumentNo: "并发"})
+			case 2:
+				_, err = s.AddCaseEntities(w.anaR, c.ID, []int64{fs[i%len(fs)]})
+			default:
+				_, err = s.ReviewFinding(w.ana1, fs[i%len(fs)], zhudun.Review{Decision: zhudun.DecisionConfirm, Reason: "并发复核理由"})
+				if code(err) == zhudun.ECONFLICT || code(err) == zhudun.EINVALID { // confirmed already
+					err = nil
+				}
+			}
+			errs <- err
+		}()
+	}
+	for range 40 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	rollupAgrees(t, e, w.cmd, w.campaign, "after 40 concurrent writes")
+	wantFigures(t, "concurrent", figuresOf(t, e, w.cmd, zhudun.CyberReportQuery{From: *cday(2025, 12, 1), To: *cday(2026, 1, 31), Campaign: w.campaign}),
+		map[string]string{"coercive": "1 0", "sim": "0 0"})
+}

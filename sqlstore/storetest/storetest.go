@@ -149,6 +149,7 @@ func Run(t *testing.T, b Backend) {
 	t.Run("CyberRollupSequence", func(t *testing.T) { testCyberRollupSequence(t, b) })
 	t.Run("CyberRollupTampered", func(t *testing.T) { testCyberRollupTampered(t, b) })
 	t.Run("CyberRollupRandom", func(t *testing.T) { testCyberRollupRandom(t, b) })
+	t.Run("CyberRollupConcurrent", func(t *testing.T) { testCyberRollupConcurrent(t, b) })
 	t.Run("Campaigns", func(t *testing.T) { testCampaigns(t, b) })
 	t.Run("CampusScope", func(t *testing.T) { testCampusScope(t, b) })
 	t.Run("CampusNotices", func(t *testing.T) { testCampusNotices(t, b) })
