@@ -53,6 +53,18 @@ type CyberReportQuery struct {
 	Campaign int64
 }
 
+// RollupCheck is what a check of the cyber report's rollup found: the rows
+// stored and the rows derived again from the cases, the rows only stored
+// (Extra) and only derived (Missing), a few of each for the log, and
+// whether the stored rollup was replaced by the derived one.
+type RollupCheck struct {
+	Stored, Derived int64
+	Extra, Missing  int64
+	ExtraRows       []string
+	MissingRows     []string
+	Repaired        bool
+}
+
 // CyberReportService computes the cyber figures.
 type CyberReportService interface {
 	CyberReport(ctx context.Context, q CyberReportQuery) (*CyberReport, error)

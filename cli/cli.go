@@ -46,6 +46,7 @@ func commands() []command {
 		{"dept", "departments: add, list", runDept},
 		{"user", "users: add, passwd, disable, list", runUser},
 		{"audit", "audit log: verify, archive", runAudit},
+		{"report", "reports' upkeep: verify-rollup [--repair] (the cyber report's rollup against the cases)", runReport},
 		{"backup", "encrypted, verified copy of the database while the server runs", runBackup},
 		{"restore", "decrypt and verify a backup into an empty data directory", runRestore},
 		{"keys", "keys: rotate (re-encrypts personal data), retire (removes a key nothing needs)", runKeys},

@@ -221,6 +221,7 @@ func (s *Store) DecideAppeal(ctx context.Context, id int64, restore bool, reason
 				reviewed_at = ?, updated_at = ? WHERE id = ?`, zhudun.ReviewRestored, false, tx.now, tx.now, reason, c.Username, tx.now, tx.now, a.FindingID); err != nil {
 				return tx.s.internal("appeal restore", err)
 			}
+			tx.rollupFinding(a.FindingID) // a restored account no longer counts
 			f, err := scanFinding(tx.queryRow(ctx, findingSelect+` WHERE f.id = ?`, a.FindingID))
 			if err != nil {
 				return tx.s.internal("appeal finding", err)

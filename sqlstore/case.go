@@ -260,6 +260,7 @@ func (tx *Tx) createCase(ctx context.Context, n zhudun.NewCase) (*zhudun.Case, i
 		caller.Username, tx.now, tx.now).Scan(&id); err != nil {
 		return nil, 0, tx.s.internal("case insert", err)
 	}
+	tx.rollupCase(id)
 	receipt := fmt.Sprintf("SA%d-%06d", received.In(zhudun.CST()).Year(), id)
 	if _, err := tx.exec(ctx, `UPDATE cases SET receipt = ? WHERE id = ?`, receipt, id); err != nil {
 		return nil, 0, tx.s.internal("case receipt", err)
@@ -555,6 +556,7 @@ func (tx *Tx) transitionCase(ctx context.Context, id int64, t zhudun.CaseTransit
 	if n, _ := res.RowsAffected(); n != 1 {
 		return nil, "", nil, zhudun.Errorf(zhudun.ECONFLICT, "case %d changed meanwhile", id)
 	}
+	tx.rollupCase(id)
 	action := "case.transition"
 	if t.To == zhudun.CaseFiled {
 		action = "case.file"

@@ -132,6 +132,7 @@ func (s *Store) UpdateCase(ctx context.Context, id int64, u zhudun.CaseUpdate) (
 		if _, err := tx.exec(ctx, `UPDATE cases SET `+strings.Join(sets, ", ")+` WHERE id = ?`, args...); err != nil {
 			return tx.s.internal("case update", err)
 		}
+		tx.rollupCase(id) // a move to another department moves its figures
 		nc, err := tx.s.caseInScope(ctx, tx, id, zhudun.PermCaseWrite)
 		if err != nil {
 			return err

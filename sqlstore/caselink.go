@@ -178,6 +178,12 @@ func (s *Store) MergeCase(ctx context.Context, id, into int64, reason string) (*
 		if dup.Status != zhudun.CaseReceived && dup.Status != zhudun.CaseFiled {
 			return zhudun.Errorf(zhudun.ECONFLICT, "a %s case is not merged", dup.Status)
 		}
+		// The duplicate's entities change case: a review of one of them
+		// meanwhile would find the old holder only, and leave the
+		// survivor's cyber rollup without it (cyberrollup.go).
+		if err := tx.lockWorkbench(ctx); err != nil {
+			return err
+		}
 		moves := []string{
 			// people: a person the survivor holds in the same role stays once
 			`INSERT INTO case_people (case_id, person_id, role, apprehended_on, note, created_by, created_at)
@@ -230,6 +236,8 @@ func (s *Store) MergeCase(ctx context.Context, id, into int64, reason string) (*
 		if n, _ := res.RowsAffected(); n != 1 {
 			return zhudun.Errorf(zhudun.ECONFLICT, "case %d changed meanwhile", id)
 		}
+		// the duplicate's figures leave with its content, to the survivor
+		tx.rollupCase(id, into)
 		if _, err := tx.exec(ctx, `UPDATE cases SET updated_at = ? WHERE id = ?`, tx.now, into); err != nil {
 			return tx.s.internal("case merge survivor", err)
 		}

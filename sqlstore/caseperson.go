@@ -179,6 +179,7 @@ func (tx *Tx) addCasePerson(ctx context.Context, c *zhudun.Case, n zhudun.NewCas
 	if err != nil {
 		return nil, tx.s.internal("case person", err)
 	}
+	tx.rollupCase(c.ID)
 	out, err := scanCasePerson(tx.queryRow(ctx, casePersonSelect+` WHERE cp.id = ?`, cpid))
 	if err != nil {
 		return nil, tx.s.internal("case person load", err)
@@ -345,6 +346,7 @@ func (tx *Tx) addMeasure(ctx context.Context, c *zhudun.Case, n zhudun.NewMeasur
 		zhudun.CallerFrom(ctx).Username, tx.now).Scan(&mid); err != nil {
 		return nil, tx.s.internal("measure insert", err)
 	}
+	tx.rollupCase(c.ID)
 	out, err := scanMeasure(tx.queryRow(ctx, measureSelect+` WHERE m.id = ?`, mid))
 	if err != nil {
 		return nil, tx.s.internal("measure load", err)
@@ -379,6 +381,7 @@ func (s *Store) SetApprehended(ctx context.Context, id, person int64, day string
 		if _, err := tx.exec(ctx, `UPDATE case_people SET apprehended_on = ? WHERE id = ?`, day, cpid); err != nil {
 			return tx.s.internal("apprehend", err)
 		}
+		tx.rollupCase(id)
 		if out, err = scanCasePerson(tx.queryRow(ctx, casePersonSelect+` WHERE cp.id = ?`, cpid)); err != nil {
 			return tx.s.internal("apprehend reload", err)
 		}

@@ -89,6 +89,7 @@ func (tx *Tx) addSeizure(ctx context.Context, c *zhudun.Case, z *zhudun.Seizure)
 		z.Note, zhudun.CallerFrom(ctx).Username, tx.now).Scan(&sid); err != nil {
 		return nil, tx.s.internal("seizure insert", err)
 	}
+	tx.rollupCase(c.ID)
 	out, err := scanSeizure(tx.queryRow(ctx, seizureSelect+` WHERE id = ?`, sid))
 	if err != nil {
 		return nil, tx.s.internal("seizure load", err)
@@ -158,6 +159,14 @@ func (tx *Tx) findingsByID(ctx context.Context, ids []int64) ([]*zhudun.Finding,
 func (tx *Tx) addEntities(ctx context.Context, id int64, fs []*zhudun.Finding) ([]*zhudun.CaseEntity, error) {
 	out := []*zhudun.CaseEntity{}
 	by := zhudun.CallerFrom(ctx).Username
+	// A black account held by a case counts in its campaigns' figures: a
+	// review of it meanwhile must see this case hold it, or be seen by
+	// its rollup (cyberrollup.go)
+	if slices.ContainsFunc(fs, func(f *zhudun.Finding) bool { return f.Category == "black_account" }) {
+		if err := tx.lockWorkbench(ctx); err != nil {
+			return nil, err
+		}
+	}
 	for _, f := range fs {
 		ev := f.Evidence
 		if len(ev) == 0 {
@@ -174,6 +183,10 @@ func (tx *Tx) addEntities(ctx context.Context, id int64, fs []*zhudun.Finding) (
 			return nil, tx.s.internal("case entity", err)
 		}
 		fid := f.ID
+		if f.Category == "black_account" {
+			// counts in the figures of the case's campaigns once confirmed
+			tx.rollupCase(id)
+		}
 		out = append(out, &zhudun.CaseEntity{ID: eid, CaseID: id, FindingID: &fid, Category: f.Category, EntityType: f.EntityType,
 			Entity: f.Entity, Gang: f.Gang, Evidence: ev, AddedBy: by, AddedAt: tx.now})
 	}
@@ -349,6 +362,7 @@ func (tx *Tx) tagCampaign(ctx context.Context, id int64, d *zhudun.Dept, cp int6
 		return zhudun.FieldError("campaigns", "campaign %s does not reach department %s", p.Name, d.Code)
 	}
 	_, err = tx.exec(ctx, `INSERT INTO case_campaigns (case_id, campaign_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, cp)
+	tx.rollupCase(id)
 	return tx.s.internalIf("case campaign", err)
 }
 

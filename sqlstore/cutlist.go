@@ -207,6 +207,7 @@ func (s *Store) AckCuts(ctx context.Context, src *zhudun.Source, category string
 				f.ID, src.Binding, a.Status, reason, src.Name, tx.now); err != nil {
 				return tx.s.internal("ack report", err)
 			}
+			// (confirmed to cut leaves the cyber rollup as it is: both count)
 			switch {
 			case a.Status == "cut" && f.Review == zhudun.ReviewConfirmed:
 				// the first network to cut it: the finding is cut

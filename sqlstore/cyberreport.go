@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"regexp"
 	"time"
 
 	"github.com/zhudun/zhudun"
@@ -22,9 +24,18 @@ type cyberScope struct {
 	args     []any
 	findings string // predicate over f (findings) and d
 	fargs    []any
+	rollup   string // predicate over r (cyber_rollup) and d
+	rargs    []any
 	campaign int64
 	db       querier // the report's read transaction on PostgreSQL
+	// fork, on PostgreSQL, opens a second read transaction on db's
+	// snapshot (the rollup counts last year's period on it meanwhile)
+	fork func(ctx context.Context) (querier, func(), error)
 }
+
+// snapshotRE is what pg_export_snapshot returns (put into SET
+// TRANSACTION SNAPSHOT as a literal: it takes no parameter).
+var snapshotRE = regexp.MustCompile(`^[0-9A-F]+-[0-9A-F]+(-[0-9A-F]+)?$`)
 
 // periodArgs are one period's bounds, as instants and as days.
 type periodArgs struct {
@@ -40,8 +51,20 @@ func newPeriod(from, to time.Time) periodArgs {
 // time, both included) within the caller's report:read scope, narrowed to
 // q.Dept's subtree (404 outside the scope) and to q.Campaign's cases (404
 // for a campaign the caller does not see), beside the same days of last
-// year.
+// year. It reads the rollup (cyberrollup.go).
 func (s *Store) CyberReport(ctx context.Context, q zhudun.CyberReportQuery) (*zhudun.CyberReport, error) {
+	return s.cyberReport(ctx, q, false)
+}
+
+// CyberReportDirect is CyberReport counted from the cases, people,
+// measures, seizures and findings themselves, as it was before the rollup:
+// the reference the rollup's tests compare with, seconds slower at a city's
+// scale (docs/cases.md "Scale").
+func (s *Store) CyberReportDirect(ctx context.Context, q zhudun.CyberReportQuery) (*zhudun.CyberReport, error) {
+	return s.cyberReport(ctx, q, true)
+}
+
+func (s *Store) cyberReport(ctx context.Context, q zhudun.CyberReportQuery, direct bool) (*zhudun.CyberReport, error) {
 	f, err := zhudun.ScopeFor(ctx, zhudun.PermReportRead)
 	if err != nil {
 		return nil, err
@@ -67,6 +90,9 @@ func (s *Store) CyberReport(ctx context.Context, q zhudun.CyberReportQuery) (*zh
 	if sc.findings, sc.fargs, err = scopeSQL(f, scopeCols{Path: "d.path", DeptID: "f.dept_id"}); err != nil {
 		return nil, err
 	}
+	if sc.rollup, sc.rargs, err = scopeSQL(f, scopeCols{Path: "d.path", DeptID: "r.dept_id"}); err != nil {
+		return nil, err
+	}
 	rep := &zhudun.CyberReport{From: from, To: to}
 	if q.Dept != "" {
 		var id int64
@@ -80,6 +106,8 @@ func (s *Store) CyberReport(ctx context.Context, q zhudun.CyberReportQuery) (*zh
 		sc.args = append(sc.args, path+"%")
 		sc.findings += " AND d.path LIKE ?"
 		sc.fargs = append(sc.fargs, path+"%")
+		sc.rollup += " AND d.path LIKE ?"
+		sc.rargs = append(sc.rargs, path+"%")
 		rep.Dept = q.Dept
 	}
 	if q.Dept == "" {
@@ -123,9 +151,9 @@ func (s *Store) CyberReport(ctx context.Context, q zhudun.CyberReportQuery) (*zh
 		// The figures hash and sort a year's cases, people and accounts
 		// (hundreds of thousands of rows at 200,000 cases): in the default
 		// 4 MB of work memory each hash join and aggregate spilled to disk
-		// in batches (bench/cases). One read-only transaction, which also
-		// gives every figure the same snapshot.
-		tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		// in batches (bench/cases). One read-only transaction at
+		// REPEATABLE READ, which also gives every figure the same snapshot.
+		tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead})
 		if err != nil {
 			return nil, s.internal("cyber report begin", err)
 		}
@@ -140,8 +168,32 @@ func (s *Store) CyberReport(ctx context.Context, q zhudun.CyberReportQuery) (*zh
 			}
 		}
 		sc.db = rt
+		sc.fork = func(ctx context.Context) (querier, func(), error) {
+			var snap string
+			if err := rt.queryRow(ctx, `SELECT pg_export_snapshot()`).Scan(&snap); err != nil {
+				return nil, nil, err
+			}
+			if !snapshotRE.MatchString(snap) {
+				return nil, nil, fmt.Errorf("snapshot id %q", snap)
+			}
+			tx2, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead})
+			if err != nil {
+				return nil, nil, err
+			}
+			ft := &Tx{Tx: tx2, s: s}
+			for _, set := range []string{`SET TRANSACTION SNAPSHOT '` + snap + `'`, `SET LOCAL work_mem = '64MB'`, `SET LOCAL plan_cache_mode = force_custom_plan`} {
+				if _, err := ft.exec(ctx, set); err != nil {
+					tx2.Rollback()
+					return nil, nil, err
+				}
+			}
+			return ft, func() { tx2.Rollback() }, nil
+		}
 	}
 	ps := [2]periodArgs{newPeriod(from, to), newPeriod(lastYear(from), lastYear(to))}
+	if !direct {
+		return rep, s.cyberFromRollup(ctx, sc, ps, rep)
+	}
 
 	for _, x := range []struct {
 		col string

@@ -422,5 +422,7 @@ func (tx *Tx) updateFinding(ctx context.Context, f *zhudun.Finding) error {
 	f.ReviewedAt, f.ConfirmedAt, f.CutAt, f.RestoredAt, f.PromotedAt = nullTime(reviewedAt), nullTime(confirmedAt), nullTime(cutAt), nullTime(restoredAt), nullTime(promotedAt)
 	f.CreatedAt = f.CreatedAt.UTC()
 	f.Unsupported = f.Confirmed && f.Status == zhudun.FindingWithdrawn
+	// (the cyber rollup keeps its rows: an account's entity is its key,
+	// which an update never changes, and the review is not the engine's)
 	return nil
 }

@@ -227,6 +227,7 @@ func (tx *Tx) review(ctx context.Context, fs []*zhudun.Finding, r zhudun.Review,
 			if err != nil {
 				return nil, tx.s.internal("review", err)
 			}
+			tx.rollupAccount(f)
 			d := map[string]any{"reason": r.Reason, "category": f.Category, "entity": f.Entity, "gang": f.Gang, "from": f.Review}
 			if requester != "" {
 				d["requested_by"] = requester

@@ -275,6 +275,9 @@ type Tx struct {
 	head   *zhudun.AuditEntry // the last audit row this transaction appended
 	grp    *groupState        // set in a group commit: audit and outbox rows wait for its end
 	stmts  int                // statements sent through the Tx's methods (see commitGroup)
+	// cases and findings whose cyber rollup rows the commit derives again
+	// (cyberrollup.go)
+	rollCases, rollFindings map[int64]bool
 }
 
 // write runs fn in a transaction and commits it; every change, its audit row
@@ -291,6 +294,10 @@ func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx *Tx) 
 	}
 	tx := &Tx{Tx: stx, s: s, now: s.clock()}
 	if err := fn(ctx, tx); err != nil {
+		_ = stx.Rollback()
+		return err
+	}
+	if err := tx.flushCyberRollup(ctx); err != nil {
 		_ = stx.Rollback()
 		return err
 	}
@@ -462,10 +469,22 @@ func (s *Store) applyMigration(ctx context.Context, v int, name string) (bool, e
 	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 		return false, fmt.Errorf("migration %s: %w", name, err)
 	}
+	if step := s.migrationSteps()[v]; step != nil {
+		if err := step(ctx, tx); err != nil {
+			return false, fmt.Errorf("migration %s: %w", name, err)
+		}
+	}
 	if _, err := tx.ExecContext(ctx, s.dialect.Rebind(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`), v, s.clock()); err != nil {
 		return false, err
 	}
 	return true, tx.Commit()
+}
+
+// migrationSteps are the Go steps of migrations, run after the version's
+// SQL in its transaction: a backfill whose SQL is the same the store writes
+// with (one derivation, not a second copy in a .sql file to drift).
+func (s *Store) migrationSteps() map[int]func(ctx context.Context, tx *sql.Tx) error {
+	return map[int]func(ctx context.Context, tx *sql.Tx) error{30: s.backfillCyberRollup}
 }
 
 // SchemaVersion returns the highest applied migration.

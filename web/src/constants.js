@@ -22,7 +22,7 @@ export const AUDIT_ACTIONS = [
   'finding.confirm', 'finding.dismiss', 'findings.export', 'lead.promote', 'allowlist.add', 'allowlist.remove', 'cutlist.fetch', 'cutlist.ack', 'cutlist.overdue',
   'appeal.create', 'appeal.restore', 'appeal.reject', 'review.request', 'review.approve', 'review.reject',
   'case.create', 'case.file', 'case.transition', 'case.link', 'case.unlink', 'case.merge', 'case.alert.close', 'case.person.add', 'case.person.apprehend', 'case.measure.add', 'case.seizure.add', 'case.import',
-  'case.entity.add', 'case.campaign.add', 'case.prefix', 'campaign.create',
+  'case.entity.add', 'case.campaign.add', 'case.prefix', 'campaign.create', 'report.rollup.repair',
   'case.update', 'case.attachment.add', 'case.attachment.download', 'case.attachment.delete',
   'campus.school.create', 'campus.school.import', 'campus.school.update', 'campus.group.create', 'campus.group.update', 'campus.round.create', 'campus.round.update', 'campus.visit.create', 'campus.notice.issue',
   'campus.notice.reinspect', 'campus.notice.overdue', 'campus_report.export', 'campus_notice.export', 'schools.export', 'campus.photo.add',

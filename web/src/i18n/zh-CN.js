@@ -156,7 +156,7 @@ const messages = {
     case_create: '受理案件', case_file: '立案（编号）', case_transition: '变更案件状态', case_link: '串案关联', case_unlink: '解除串案', case_merge: '并案', case_alert_close: '处理交叉比对提醒',
     campus_school_create: '登记学校', campus_school_update: '修改学校信息', campus_group_update: '修改联合督导组', campus_round_update: '调整检查轮次', campus_school_import: '导入学校', campus_group_create: '组建联合督导组', campus_round_create: '制定检查轮次', campus_visit_create: '登记检查（明查/暗访）', campus_notice_issue: '下达责令限期整改通知书', campus_notice_reinspect: '整改复查', campus_notice_overdue: '整改逾期预警', campus_report_export: '导出平安校园统计',
     case_person_apprehend: '登记抓获', case_person_add: '登记涉案人员', case_measure_add: '登记强制措施', case_seizure_add: '登记涉案扣押', case_import: '批量导入案件', case_entity_add: '案件关联研判线索',
-    case_campaign_add: '案件纳入专项行动', case_prefix: '设置立案编号前缀', campaign_create: '新建专项行动',
+    case_campaign_add: '案件纳入专项行动', case_prefix: '设置立案编号前缀', campaign_create: '新建专项行动', report_rollup_repair: '修复网安报表汇总',
     case_update: '编辑案件信息', case_attachment_add: '上传案件附件', case_attachment_download: '下载案件附件（查看原文）', case_attachment_delete: '删除案件附件',
     finding_confirm: '确认线索', finding_dismiss: '排除线索', findings_export: '导出线索', lead_promote: '弱线索升为发现',
     allowlist_add: '加入白名单', allowlist_remove: '移出白名单',
