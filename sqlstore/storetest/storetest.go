@@ -152,6 +152,10 @@ func Run(t *testing.T, b Backend) {
 	t.Run("CampusImport", func(t *testing.T) { testCampusImport(t, b) })
 	t.Run("CampusReport", func(t *testing.T) { testCampusReport(t, b) })
 	t.Run("CampusPhotos", func(t *testing.T) { testCampusPhotos(t, b) })
+	t.Run("FireIntake", func(t *testing.T) { testFireIntake(t, b) })
+	t.Run("FireRepeat", func(t *testing.T) { testFireRepeat(t, b) })
+	t.Run("FireEscalation", func(t *testing.T) { testFireEscalation(t, b) })
+	t.Run("FireStats", func(t *testing.T) { testFireStats(t, b) })
 }
 
 func code(err error) string { return zhudun.ErrorCode(err) }
