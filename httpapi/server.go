@@ -44,6 +44,7 @@ type Backend interface {
 	zhudun.CaseImportService
 	zhudun.CyberReportService
 	zhudun.CampusService
+	zhudun.FireStore
 	zhudun.EngineStatusService
 	// Unlock clears a user's lockout (user:write).
 	Unlock(ctx context.Context, id int64) error

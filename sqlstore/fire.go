@@ -288,6 +288,16 @@ func (s *Store) createFire(ctx context.Context, n zhudun.NewFireReport, source s
 			return nil, err
 		}
 	}
+	// Phone and ID numbers typed into the free text are masked as they
+	// come in: the reporter's contact belongs in the sealed phone field,
+	// and a description is shown to officers and, masked, to the public.
+	n.Description = pii.MaskText(n.Description)
+	for k, vs := range attrs {
+		for i := range vs {
+			vs[i] = pii.MaskText(vs[i])
+		}
+		attrs[k] = vs
+	}
 	attrJSON, _ := json.Marshal(attrs)
 	var id int64
 	err = s.write(ctx, func(ctx context.Context, tx *Tx) error {
