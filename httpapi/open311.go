@@ -200,8 +200,8 @@ func (s *Server) open311Token(w http.ResponseWriter, r *http.Request, token stri
 
 // open311Media serves an uploaded photo (its metadata stripped) under the
 // unguessable name its media_url carries.
-func (s *Server) open311Media(w http.ResponseWriter, r *http.Request, name string, f open311.Format) error {
-	name = strings.TrimSuffix(strings.TrimSuffix(r.PathValue("file"), ".jpg"), ".png")
+func (s *Server) open311Media(w http.ResponseWriter, r *http.Request, _ string, _ open311.Format) error {
+	name := strings.TrimSuffix(strings.TrimSuffix(r.PathValue("file"), ".jpg"), ".png")
 	data, typ, err := s.store.FireMedia(r.Context(), name)
 	if err != nil {
 		return err
