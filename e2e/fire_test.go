@@ -29,16 +29,16 @@ func TestFireOpen311(t *testing.T) {
 	off := e.apiLogin(t, officer)
 	oth := e.apiLogin(t, other)
 	var grids struct {
-		Items []struct {
-			Code        string
-			Station     string
-			PatrolPoint [2]float64 `json:"patrol_point"`
+		Features []struct {
+			Properties struct {
+				PatrolPoint [2]float64 `json:"patrol_point"`
+			}
 		}
 	}
-	if code := off.call("GET", "/grids?limit=5", nil, &grids); code != 200 || len(grids.Items) == 0 {
+	if code := off.call("GET", "/grids?limit=5", nil, &grids); code != 200 || len(grids.Features) == 0 {
 		t.Fatalf("officer's grids: %d %s", code, off.last)
 	}
-	pt := grids.Items[0].PatrolPoint
+	pt := grids.Features[0].Properties.PatrolPoint
 	lat, long := strconv.FormatFloat(pt[1], 'f', 6, 64), strconv.FormatFloat(pt[0], 'f', 6, 64)
 
 	// The client posts as Open311 clients do: a form, attributes, its key.
@@ -82,7 +82,8 @@ func TestFireOpen311(t *testing.T) {
 	p.clickText(".el-tabs__item", "地图")
 	p.waitVisible(".zd-fire-report")
 	p.shot("fire-map")
-	p.click(".zd-fire-report")
+	p.clickText(".el-tabs__item", "列表")
+	p.click(fmt.Sprintf(`[data-testid="fire-open-%s"]`, id))
 	p.waitFor("the report's page", fmt.Sprintf(`location.pathname === "/fire/reports/%s"`, id))
 	p.waitTextIn(`[data-testid="fire-page-status"]`, "核查中")
 	p.waitTextIn(`[data-testid="fire-page-phone"]`, "139****0001")
@@ -106,7 +107,7 @@ func TestFireOpen311(t *testing.T) {
 		p.typeInto(field("fire-amount"), "500")
 	})
 	p.waitTextIn(`[data-testid="fire-page-status"]`, "已处罚")
-	p.waitVisible(`[data-testid="fire-closed"]`)
+	p.waitTextIn(`[data-testid="fire-page-public"]`, "closed")
 	p.waitTextIn(`[data-testid="fire-steps"]`, "500.00")
 	p.shot("fire-report-penalized")
 
@@ -122,7 +123,7 @@ func TestFireOpen311(t *testing.T) {
 		if json.Unmarshal(b, &got) != nil || len(got) != 1 {
 			return false
 		}
-		for _, secret := range []string{"济公消", "50000", "13905310001", "wang@", "建国", "拒不改正，依法处罚"} {
+		for _, secret := range []string{"济公消", "amount", "fire_law", "13905310001", "wang@", "建国", "拒不改正，依法处罚"} {
 			if strings.Contains(string(b), secret) {
 				t.Fatalf("Open311 shows %q: %s", secret, b)
 			}
@@ -147,10 +148,15 @@ func TestFireOpen311(t *testing.T) {
 		q.fatalf("%s's map shows %d reports", other, n)
 	}
 	q.shot("fire-other-station")
-	// The statistics page counts the penalty in yuan.
-	p.open("/fire/stats")
-	p.waitTextIn(`[data-testid="fire-card-penalty_fen"]`, "500.00")
-	p.shot("fire-stats")
+	// The sub-bureau commander's statistics count the penalty, in yuan.
+	cmd := "lixia.commander"
+	e.apiLogin(t, cmd)
+	c := e.newPage(t, "commander", 1366, 768)
+	c.login(cmd, e.password(cmd))
+	c.open("/fire/stats")
+	c.waitTextIn(`[data-testid="fire-card-penalty_fen"]`, "500.00")
+	c.waitTextIn(`[data-testid="fire-card-reports"]`, "1")
+	c.shot("fire-stats")
 }
 
 func (p *page) visibleCount(sel string) int {
