@@ -28,6 +28,10 @@ func BenchmarkCaseDetail(b *testing.B)  { storetest.BenchCaseDetail(b, backend()
 func BenchmarkCaseXref(b *testing.B)    { storetest.BenchCaseXref(b, backend()) }
 func BenchmarkCyberReport(b *testing.B) { storetest.BenchCyberReport(b, backend()) }
 
+// E-bike fire intake and statistics (docs/fire.md): go test -run x -bench Fire ./sqlite
+func BenchmarkFireIntake(b *testing.B) { storetest.BenchFireIntake(b, backend()) }
+func BenchmarkFireStats(b *testing.B)  { storetest.BenchFireStats(b, backend()) }
+
 // tripCounter counts the statements pgx sends, each a round trip (database/sql
 // sends BEGIN, COMMIT and savepoints as statements too).
 type tripCounter struct{ n atomic.Int64 }

@@ -24,6 +24,10 @@ func BenchmarkCaseDetail(b *testing.B)  { storetest.BenchCaseDetail(b, backend()
 func BenchmarkCaseXref(b *testing.B)    { storetest.BenchCaseXref(b, backend()) }
 func BenchmarkCyberReport(b *testing.B) { storetest.BenchCyberReport(b, backend()) }
 
+// E-bike fire intake and statistics (docs/fire.md): go test -run x -bench Fire ./sqlite
+func BenchmarkFireIntake(b *testing.B) { storetest.BenchFireIntake(b, backend()) }
+func BenchmarkFireStats(b *testing.B)  { storetest.BenchFireStats(b, backend()) }
+
 func backend() storetest.Backend {
 	return storetest.Backend{
 		Open: func() func(t testing.TB, name string, o sqlstore.Options) *sqlstore.Store {
