@@ -269,7 +269,7 @@ func (s *Server) open311Post(w http.ResponseWriter, r *http.Request, name string
 	}
 	c := open311.Created{ServiceRequestID: strconv.FormatInt(x.ID, 10), Token: x.Token, ServiceNotice: open311.ServiceNotice}
 	if x.AccountID != "" {
-		c.AccountID = &x.AccountID
+		c.AccountID, c.XMLAccountID = &x.AccountID, x.AccountID
 	}
 	open311.Write(w, http.StatusOK, f, []open311.Created{c})
 	return nil

@@ -267,6 +267,9 @@ func TestOpen311PostAndRead(t *testing.T) {
 		t.Fatalf("post xml %d %s", x.status, x.body)
 	}
 	id2 := xc.Req[0].ID
+	if !bytes.Contains(x.body, []byte("<account_id></account_id>")) {
+		t.Errorf("post xml without its account_id element: %s", x.body)
+	}
 
 	// Read back: every field of the spec, lat/long as sent, no personal data.
 	g := h.get311("requests/" + id + ".json")
@@ -300,6 +303,12 @@ func TestOpen311PostAndRead(t *testing.T) {
 		}
 	}
 	gx := h.get311("requests/" + id2 + ".xml")
+	for _, el := range []string{"service_request_id", "status", "status_notes", "service_name", "service_code", "description", "agency_responsible",
+		"service_notice", "requested_datetime", "updated_datetime", "expected_datetime", "address", "address_id", "zipcode", "lat", "long", "media_url"} {
+		if !bytes.Contains(gx.body, []byte("<"+el+">")) && !bytes.Contains(gx.body, []byte("<"+el+"></"+el+">")) {
+			t.Errorf("request xml lacks <%s>", el)
+		}
+	}
 	var rxe struct {
 		XMLName xml.Name `xml:"service_requests"`
 		Req     []struct {
@@ -526,6 +535,13 @@ func TestFireEscalationOverHTTP(t *testing.T) {
 	} {
 		if s := h.do("fo1", "POST", "/api/v1/fire/reports/"+id+"/steps", st); s.status != 200 {
 			t.Fatalf("%v: %d %s", st["action"], s.status, s.body)
+		}
+		if st["action"] == "order" {
+			// While ordered, the deadline's end is the expected datetime.
+			if g := h.get311("requests/" + id + ".json"); !bytes.Contains(g.body, []byte(`"expected_datetime":"`+deadline+`T23:59:59+08:00"`)) ||
+				!bytes.Contains(g.body, []byte(`"status":"open"`)) {
+				t.Errorf("ordered in Open311: %s", g.body)
+			}
 		}
 	}
 	pub := h.get311("requests/" + id + ".json")

@@ -100,7 +100,10 @@ type Created struct {
 	ServiceRequestID string   `xml:"service_request_id" json:"service_request_id"`
 	Token            string   `xml:"token" json:"token"`
 	ServiceNotice    string   `xml:"service_notice" json:"service_notice"`
-	AccountID        *string  `xml:"account_id" json:"account_id"`
+	AccountID        *string  `xml:"-" json:"account_id"`
+	// XMLAccountID is AccountID in XML, where a nil pointer would drop
+	// the element: the spec's answer always has it, empty when unknown.
+	XMLAccountID string `xml:"account_id" json:"-"`
 }
 
 // ServiceNotice is what every new report is told.
@@ -119,7 +122,8 @@ type Request struct {
 	ServiceNotice     string      `xml:"service_notice" json:"service_notice"`
 	RequestedDatetime string      `xml:"requested_datetime" json:"requested_datetime"`
 	UpdatedDatetime   string      `xml:"updated_datetime" json:"updated_datetime"`
-	ExpectedDatetime  *string     `xml:"expected_datetime" json:"expected_datetime"`
+	ExpectedDatetime  *string     `xml:"-" json:"expected_datetime"`
+	XMLExpected       string      `xml:"expected_datetime" json:"-"`
 	Address           string      `xml:"address" json:"address"`
 	AddressID         string      `xml:"address_id" json:"address_id"`
 	Zipcode           string      `xml:"zipcode" json:"zipcode"`
@@ -162,7 +166,7 @@ func PublicRequest(x *zhudun.FireReport, mediaBase string) Request {
 	if x.Status == zhudun.FireOrdered && x.Deadline != "" {
 		if d, err := zhudun.ParseW3CTime(x.Deadline); err == nil {
 			s := zhudun.FormatW3CTime(d.AddDate(0, 0, 1).Add(-1e9))
-			r.ExpectedDatetime = &s
+			r.ExpectedDatetime, r.XMLExpected = &s, s
 		}
 	}
 	return r
