@@ -702,4 +702,14 @@ type FireStore interface {
 	EscalateOverdueFireOrders(ctx context.Context) ([]*FireAlert, error)
 	FindFireAlerts(ctx context.Context) ([]*FireAlert, error)
 	FireStats(ctx context.Context, q FireReportQuery) (*FireStats, error)
+	// RevealFireReporter needs pii:view and fire:read over the report and
+	// a reason; audited pii.view.
+	RevealFireReporter(ctx context.Context, id int64, reason string) (*FireReporter, error)
+}
+
+// FireReporter is a report's reporter in clear, for an audited view.
+type FireReporter struct {
+	Name  string `json:"name"`
+	Phone string `json:"phone"`
+	Email string `json:"email"`
 }

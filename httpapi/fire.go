@@ -20,6 +20,7 @@ func (s *Server) registerFire() {
 	s.handle("GET", "/api/v1/fire/reports/{id}", false, s.getFireReport)
 	s.handle("POST", "/api/v1/fire/reports/{id}/steps", false, s.addFireStep)
 	s.handle("POST", "/api/v1/fire/reports/{id}/photos", false, s.addFirePhoto)
+	s.handle("POST", "/api/v1/fire/reports/{id}/pii", false, s.revealFireReporter)
 	s.handle("GET", "/api/v1/fire/photos/{id}", false, s.getFirePhoto)
 	s.handle("GET", "/api/v1/fire/places", false, s.listFirePlaces)
 	s.handle("GET", "/api/v1/fire/alerts", false, s.listFireAlerts)
@@ -101,6 +102,22 @@ func (s *Server) addFireStep(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, x)
+	return nil
+}
+
+// revealFireReporter shows the reporter in clear: {"reason"} (pii:view,
+// audited).
+func (s *Server) revealFireReporter(w http.ResponseWriter, r *http.Request) error {
+	id, reason, err := idAndReason(r)
+	if err != nil {
+		return err
+	}
+	p, err := s.store.RevealFireReporter(r.Context(), id, reason)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, p)
 	return nil
 }
 
@@ -239,4 +256,20 @@ func (s *Server) fireReport(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return s.export(w, r, "fire_report", sh, map[string]any{"from": q.Get("from"), "to": q.Get("to"), "dept": q.Get("dept")})
+}
+
+// idAndReason reads the {id} of the path and a body {"reason"}: the shape
+// of the actions that must say why (an unmasked view, a promotion).
+func idAndReason(r *http.Request) (int64, string, error) {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return 0, "", err
+	}
+	var b struct {
+		Reason string `json:"reason"`
+	}
+	if err := decode(r, &b); err != nil {
+		return 0, "", err
+	}
+	return id, b.Reason, nil
 }

@@ -624,3 +624,45 @@ func (s *Store) FirePlaces(ctx context.Context) ([]*zhudun.FirePlace, error) {
 	}
 	return out, s.internalIf("fire places rows", rows.Err())
 }
+
+// RevealFireReporter returns a report's reporter in clear (name, phone,
+// e-mail) to a holder of pii:view whose fire:read scope covers the
+// report, and audits the view with its reason (pii.view).
+func (s *Store) RevealFireReporter(ctx context.Context, id int64, reason string) (*zhudun.FireReporter, error) {
+	reason = strings.TrimSpace(reason)
+	if n := len([]rune(reason)); n < 4 || n > 200 {
+		return nil, zhudun.FieldError("reason", "state the reason for the query (查询事由), 4–200 characters")
+	}
+	if !zhudun.CallerFrom(ctx).Has(zhudun.PermPIIView) {
+		return nil, zhudun.Errorf(zhudun.EFORBIDDEN, "permission pii:view required")
+	}
+	out := &zhudun.FireReporter{}
+	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		if _, err := tx.s.fireInScope(ctx, tx, id, zhudun.PermFireRead); err != nil {
+			return err
+		}
+		var name, phone, email string
+		if err := tx.queryRow(ctx, `SELECT name_enc, phone_enc, email_enc FROM fire_reports WHERE id = ?`, id).Scan(&name, &phone, &email); err != nil {
+			return tx.s.internal("fire reporter", err)
+		}
+		for _, f := range []struct {
+			enc, field string
+			dst        *string
+		}{{name, "name", &out.Name}, {phone, "phone", &out.Phone}, {email, "email", &out.Email}} {
+			if f.enc == "" {
+				continue
+			}
+			b, err := tx.s.keys.Open(f.enc, fireAAD(id, f.field))
+			if err != nil {
+				return tx.s.internal("fire reporter open", err)
+			}
+			*f.dst = string(b)
+		}
+		return tx.audit(ctx, &zhudun.AuditEntry{Action: "pii.view", ObjectType: "fire_report", ObjectID: itoa(id),
+			Detail: Detail(map[string]any{"reason": reason, "fields": []string{"name", "phone", "email"}})})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

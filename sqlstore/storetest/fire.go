@@ -163,6 +163,33 @@ func testFireIntake(t *testing.T, b Backend) {
 		t.Errorf("fo2 reports in ST1's grid: %v", err)
 	}
 
+	// The reporter in clear: pii:view within scope, a reason, audited.
+	if _, err := e.s.RevealFireReporter(e.fo1, x.ID, "回访核实"); code(err) != zhudun.EFORBIDDEN {
+		t.Errorf("fire officer without pii:view reveals: %v", err)
+	}
+	sup := e.as(e.user("sup", "ROOT", zhudun.RoleCampusSupervisor)) // pii:view, no fire:read
+	if _, err := e.s.RevealFireReporter(sup, x.ID, "回访核实"); code(err) != zhudun.EFORBIDDEN {
+		t.Errorf("pii:view without fire:read reveals: %v", err)
+	}
+	_, err = e.s.UpdateRole(e.sys, zhudun.RoleFireOfficer, zhudun.RoleUpdate{Perms: &[]zhudun.Permission{zhudun.PermFireRead, zhudun.PermFireWrite, zhudun.PermPIIView}})
+	e.must(err)
+	fo1v, fo2v := e.as(e.user("fo1v", "ST1", zhudun.RoleFireOfficer)), e.as(e.user("fo2v", "ST2", zhudun.RoleFireOfficer))
+	if _, err := e.s.RevealFireReporter(fo2v, x.ID, "回访核实"); code(err) != zhudun.ENOTFOUND {
+		t.Errorf("another station reveals: %v", err)
+	}
+	if _, err := e.s.RevealFireReporter(fo1v, x.ID, "看"); field(err) != "reason" {
+		t.Errorf("no reason: %v", err)
+	}
+	who, err := e.s.RevealFireReporter(fo1v, x.ID, "回访核实整改情况")
+	if err != nil || who.Name != "王建国" || who.Phone != "13905310001" || who.Email != "wang@example.com" {
+		t.Errorf("revealed %+v: %v", who, err)
+	}
+	var views int
+	e.must(e.s.DB().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'pii.view' AND object_type = 'fire_report'`).Scan(&views))
+	if views != 1 {
+		t.Errorf("%d pii.view rows", views)
+	}
+
 	// Tokens resolve publicly; a malformed one is not found.
 	if y, err := e.s.FireReportByToken(context.Background(), x.Token); err != nil || y.ID != x.ID {
 		t.Errorf("token: %v", err)
