@@ -55,6 +55,8 @@ func (s *Server) open311Route(method, path string, h open311Handler) {
 		limit = max(s.maxBody, maxOpen311Body)
 	}
 	s.mux.Handle(route, s.limitBody(limit, s.admit(route, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Public, cookie-less resources: any web client may read them.
+		w.Header().Set("Access-Control-Allow-Origin", "*")
 		name, f, ok := splitFormat(r.PathValue("file"))
 		if method == "GET" || !ok {
 			// Reads and bad paths are anonymous traffic; a post's key is
