@@ -82,6 +82,9 @@ func TestFireOpen311(t *testing.T) {
 	p.clickText(".el-tabs__item", "地图")
 	p.waitVisible(".zd-fire-report")
 	p.shot("fire-map")
+	// The report opens from the list (see docs/fire.md, "Not done": a
+	// CDP mouse click on a map marker does not reach it in headless
+	// Chromium, though a DOM click does).
 	p.clickText(".el-tabs__item", "列表")
 	p.click(fmt.Sprintf(`[data-testid="fire-open-%s"]`, id))
 	p.waitFor("the report's page", fmt.Sprintf(`location.pathname === "/fire/reports/%s"`, id))

@@ -1,0 +1,1 @@
+import{cn as e}from"./element-plus-CjIUPGKw.js";import{ht as t}from"./index-0M7gaBoC.js";function n(n,r,i=400){let a=null,o=t(e=>{n.includes(e.type)&&(clearTimeout(a),a=setTimeout(r,i))});e(()=>{o(),clearTimeout(a)})}export{n as t};
