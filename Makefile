@@ -63,3 +63,4 @@ fuzz:
 	go test -run '^$$' -fuzz FuzzAppendSyslog -fuzztime 30s ./forward/
 	go test -run '^$$' -fuzz FuzzReadEdges -fuzztime 30s ./cli/
 	go test -run '^$$' -fuzz FuzzScoreStream -fuzztime 30s ./cli/
+	go test -run '^$$' -fuzz FuzzParseRequestForm -fuzztime 30s ./open311/

@@ -193,13 +193,7 @@ var LegalBases = []LegalBasis{
 }
 
 // LegalBasisText returns the text of a legal basis id, or false.
-func LegalBasisText(id string) (string, bool) {
-	i := slices.IndexFunc(LegalBases, func(b LegalBasis) bool { return b.ID == id })
-	if i < 0 {
-		return "", false
-	}
-	return LegalBases[i].Text, true
-}
+func LegalBasisText(id string) (string, bool) { return legalBasisIn(LegalBases, id) }
 
 // NoticeNumber formats a notice number: 济南市公安局经文保支队责改字〔2026〕0001号.
 func NoticeNumber(deptName string, year, serial int) string {

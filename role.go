@@ -49,12 +49,12 @@ func BuiltinRoles() []Role {
 			Perms: []Permission{PermAuditRead, PermAuditExport}},
 		{ID: RoleOfficer, Name: "民警", Scope: ScopeDept, Builtin: true,
 			Perms: []Permission{PermDeptRead, PermIncidentRead, PermIncidentWrite, PermUnitRead, PermGridRead, PermAppealWrite,
-				PermCampusRead, PermCampusInspect}},
+				PermCampusRead, PermCampusInspect, PermFireRead, PermFireWrite}},
 		{ID: RoleDispatcher, Name: "调度员", Scope: ScopeSubtree, Builtin: true,
 			Perms: []Permission{PermDeptRead, PermIncidentRead, PermIncidentWrite, PermUnitRead, PermUnitWrite, PermGridRead, PermPIISearch}},
 		{ID: RoleCommander, Name: "指挥员", Scope: ScopeSubtree, Builtin: true,
 			Perms: []Permission{PermDeptRead, PermIncidentRead, PermIncidentImport, PermUnitRead, PermUnitWrite, PermGridRead, PermGridWrite,
-				PermFindingRead, PermCaseRead, PermReportRead, PermCampusRead}},
+				PermFindingRead, PermCaseRead, PermReportRead, PermCampusRead, PermFireRead}},
 		{ID: RoleAnalyst, Name: "网安分析员", Scope: ScopeSubtree, Builtin: true,
 			Perms: []Permission{PermDeptRead, PermFindingRead, PermFindingWrite, PermCaseRead, PermCaseWrite, PermPIIView, PermAppealWrite}},
 		// The bureau's 经文保 division keeps every school's registry and
@@ -65,6 +65,10 @@ func BuiltinRoles() []Role {
 		// (scope self, which campus data reads as "my groups").
 		{ID: RoleCampusAgency, Name: "联合督导成员（外单位）", Scope: ScopeSelf, Builtin: true,
 			Perms: []Permission{PermCampusRead, PermCampusInspect}},
+		// A station's fire-safety officer runs the e-bike escalation and
+		// reads its station's figures (docs/fire.md).
+		{ID: RoleFireOfficer, Name: "消防安全民警", Scope: ScopeDept, Builtin: true,
+			Perms: []Permission{PermDeptRead, PermGridRead, PermFireRead, PermFireWrite, PermReportRead}},
 	}
 }
 

@@ -95,6 +95,13 @@ func (n *NewSource) Validate() error {
 	if len(n.Binding) > 64 || strings.ContainsAny(n.Binding, ",\n\r\t") {
 		return FieldError("binding", "a binding is at most 64 characters, without commas or line breaks")
 	}
+	if n.Kind == SourceOpen311 && len(n.Types) == 0 {
+		// An Open311 client posts e-bike fire reports (docs/fire.md), not
+		// Four Cuts events: it needs no event type, and without one its
+		// key pushes none.
+		n.Types = []string{}
+		return nil
+	}
 	if len(n.Types) == 0 {
 		n.Types = DefaultSourceTypes(n.Kind)
 	}

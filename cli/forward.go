@@ -100,8 +100,8 @@ func escalateCuts(ctx context.Context, s *sqlstore.Store, deadline time.Duration
 }
 
 // escalateNotices marks, every few minutes, the campus rectification
-// notices past their deadline (EscalateOverdueNotices alerts each once, so
-// several servers may run this).
+// notices and the e-bike fire orders past their deadline (each is alerted
+// once, so several servers may run this).
 func escalateNotices(ctx context.Context, s *sqlstore.Store, log *slog.Logger) {
 	sys := zhudun.WithCaller(ctx, zhudun.SystemCaller("escalate"))
 	for {
@@ -111,6 +111,14 @@ func escalateNotices(ctx context.Context, s *sqlstore.Store, log *slog.Logger) {
 		}
 		if len(alerts) > 0 {
 			log.Info("overdue notices escalated", "alerts", len(alerts))
+		}
+		// E-bike fire orders to correct past their deadline (docs/fire.md).
+		fire, err := s.EscalateOverdueFireOrders(sys)
+		if err != nil && ctx.Err() == nil {
+			log.Error("overdue fire orders", "err", err)
+		}
+		if len(fire) > 0 {
+			log.Info("overdue fire orders escalated", "alerts", len(fire))
 		}
 		select {
 		case <-ctx.Done():

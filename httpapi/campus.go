@@ -330,17 +330,11 @@ func parseSchoolRow(row int, rec []string, cols map[int]string) schoolRow {
 }
 
 func (s *Server) revealSchoolContact(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id")
+	id, reason, err := idAndReason(r)
 	if err != nil {
 		return err
 	}
-	var b struct {
-		Reason string `json:"reason"`
-	}
-	if err := decode(r, &b); err != nil {
-		return err
-	}
-	p, err := s.store.RevealSchoolContact(r.Context(), id, b.Reason)
+	p, err := s.store.RevealSchoolContact(r.Context(), id, reason)
 	if err != nil {
 		return err
 	}

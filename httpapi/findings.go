@@ -33,17 +33,11 @@ func (s *Server) getGang(w http.ResponseWriter, r *http.Request) error {
 // promoteLead makes a lead a finding with the analyst's reason; the answer
 // is the new finding.
 func (s *Server) promoteLead(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id")
+	id, reason, err := idAndReason(r)
 	if err != nil {
 		return err
 	}
-	var b struct {
-		Reason string `json:"reason"`
-	}
-	if err := decode(r, &b); err != nil {
-		return err
-	}
-	f, err := s.store.PromoteLead(r.Context(), id, b.Reason)
+	f, err := s.store.PromoteLead(r.Context(), id, reason)
 	if err != nil {
 		return err
 	}

@@ -111,8 +111,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"sb1adm", "POST", "/api/v1/depts", map[string]any{"code": "SQ1", "name": "一中队", "kind": "squad", "parent_code": "ST1"}, 201, -1},
 		{"off1", "POST", "/api/v1/depts", map[string]any{"code": "SQ2", "name": "x", "parent_code": "ST1"}, 403, -1},
 		// Roles and grants: the security administrator only.
-		{"sec", "GET", "/api/v1/roles", nil, 200, 9},
+		{"sec", "GET", "/api/v1/roles", nil, 200, 10},
 		{"off1", "GET", "/api/v1/roles", nil, 403, -1},
+		{"off1", "GET", "/api/v1/fire/reports", nil, 200, 0},
+		{"ana1", "GET", "/api/v1/fire/reports", nil, 403, -1},
+		{"ana1", "GET", "/api/v1/reports/fire?from=2026-01-01&to=2026-01-31", nil, 403, -1},
 		{"aud", "GET", "/api/v1/roles", nil, 403, -1},
 		{"sec", "POST", "/api/v1/roles", map[string]any{"id": "patrol", "name": "巡逻", "scope": "dept", "perms": []string{"unit:read"}}, 201, -1},
 		{"rootadm", "POST", "/api/v1/roles", map[string]any{"id": "patrol2", "name": "巡逻", "scope": "dept", "perms": []string{"unit:read"}}, 403, -1},

@@ -87,6 +87,10 @@ func (s *Server) register() {
 	// Campus safety inspections (平安校园).
 	s.registerCampus()
 
+	// E-bike fire safety: Open311 GeoReport v2 intake and the escalation.
+	s.registerOpen311()
+	s.registerFire()
+
 	// Events and the API's own description.
 	s.handle("GET", "/api/v1/events/stream", false, s.eventStream)
 	s.handle("GET", "/api/v1/openapi.json", true, func(w http.ResponseWriter, r *http.Request) error {

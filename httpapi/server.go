@@ -44,6 +44,7 @@ type Backend interface {
 	zhudun.CaseImportService
 	zhudun.CyberReportService
 	zhudun.CampusService
+	zhudun.FireStore
 	zhudun.EngineStatusService
 	// Unlock clears a user's lockout (user:write).
 	Unlock(ctx context.Context, id int64) error
@@ -445,6 +446,10 @@ func (s *Server) headers(next http.Handler) http.Handler {
 // or script on another site riding the session cookie): 403, audited.
 func (s *Server) crossOrigin(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
+	// Open311 posts carry their API key in the form, never a session
+	// cookie: nothing for a cross-site form to ride, and web clients of
+	// other origins must be able to post (docs/fire.md).
+	cop.AddInsecureBypassPattern("POST /open311/v2/{file}")
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, zhudun.Errorf(zhudun.EFORBIDDEN, "cross-origin request refused"))
 	}))

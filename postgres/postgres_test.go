@@ -30,6 +30,10 @@ func BenchmarkCyberReport(b *testing.B)    { storetest.BenchCyberReport(b, backe
 func BenchmarkCaseAlertsPage(b *testing.B) { storetest.BenchCaseAlertsPage(b, backend()) }
 func BenchmarkSchoolPoints(b *testing.B)   { storetest.BenchSchoolPoints(b, backend()) }
 
+// E-bike fire intake and statistics (docs/fire.md): go test -run x -bench Fire ./sqlite
+func BenchmarkFireIntake(b *testing.B) { storetest.BenchFireIntake(b, backend()) }
+func BenchmarkFireStats(b *testing.B)  { storetest.BenchFireStats(b, backend()) }
+
 // tripCounter counts the statements pgx sends, each a round trip (database/sql
 // sends BEGIN, COMMIT and savepoints as statements too).
 type tripCounter struct{ n atomic.Int64 }

@@ -41,7 +41,10 @@ func scanSource(r scanner) (*zhudun.Source, error) {
 	if err := r.Scan(&src.ID, &src.Name, &src.Kind, &src.Binding, &src.DeptCode, &src.DeptPath, &types, &src.Disabled, &src.CreatedAt, &src.UpdatedAt); err != nil {
 		return nil, err
 	}
-	src.Types = strings.Split(types, ",")
+	src.Types = []string{}
+	if types != "" {
+		src.Types = strings.Split(types, ",")
+	}
 	src.CreatedAt, src.UpdatedAt = src.CreatedAt.UTC(), src.UpdatedAt.UTC()
 	return &src, nil
 }

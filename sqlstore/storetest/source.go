@@ -39,12 +39,15 @@ func testSources(t *testing.T, b Backend) {
 		{Name: "Bad Name", Kind: zhudun.SourceCarrier},                  // name
 		{Name: "x", Kind: "bank"},                                       // kind
 		{Name: "y", Kind: zhudun.SourceCarrier, Types: []string{"fax"}}, // type
-		{Name: "z", Kind: zhudun.SourceOpen311},                         // no defaults
 		{Name: "w", Kind: zhudun.SourceCarrier, DeptCode: "NOPE"},       // dept
 	} {
 		if _, _, err := e.s.CreateSource(e.sys, bad); err == nil {
 			t.Errorf("created %+v", bad)
 		}
+	}
+	// An Open311 source posts fire reports, not events: no types.
+	if o311, _, err := e.s.CreateSource(e.sys, zhudun.NewSource{Name: "o311", Kind: zhudun.SourceOpen311}); err != nil || len(o311.Types) != 0 || o311.May("sim") {
+		t.Errorf("open311 source %+v: %v", o311, err)
 	}
 	if _, _, err := e.s.CreateSource(e.sys, zhudun.NewSource{Name: "cmcc", Kind: zhudun.SourceCarrier}); code(err) != zhudun.ECONFLICT {
 		t.Errorf("duplicate name: %v", err)
@@ -72,7 +75,7 @@ func testSources(t *testing.T, b Backend) {
 	off := e.as(e.user("off", "ROOT", "officer"))
 	list, err := e.s.FindSources(root)
 	e.must(err)
-	if len(list) != 3 || list[0].Name != "agg" || list[1].Name != "cmcc" || list[2].Name != "wechat" {
+	if len(list) != 4 || list[0].Name != "agg" || list[1].Name != "cmcc" || list[2].Name != "o311" || list[3].Name != "wechat" {
 		t.Fatalf("list %+v", list)
 	}
 	if _, err := e.s.FindSources(sub); code(err) != zhudun.EFORBIDDEN {
@@ -106,7 +109,7 @@ func testSources(t *testing.T, b Backend) {
 	if _, err := e.s.DisableSource(root, "nope"); code(err) != zhudun.ENOTFOUND {
 		t.Errorf("unknown source: %v", err)
 	}
-	for action, want := range map[string]int{"source.create": 3, "source.rotate": 1, "source.disable": 1} {
+	for action, want := range map[string]int{"source.create": 4, "source.rotate": 1, "source.disable": 1} {
 		if got := e.auditCount(action); got != want {
 			t.Errorf("%d %s audit rows, want %d", got, action, want)
 		}

@@ -162,6 +162,10 @@ func Run(t *testing.T, b Backend) {
 	t.Run("CampusSchoolEdit", func(t *testing.T) { testCampusSchoolEdit(t, b) })
 	t.Run("CampusPoints", func(t *testing.T) { testCampusPoints(t, b) })
 	t.Run("CampusGroupRoundEdit", func(t *testing.T) { testCampusGroupRoundEdit(t, b) })
+	t.Run("FireIntake", func(t *testing.T) { testFireIntake(t, b) })
+	t.Run("FireRepeat", func(t *testing.T) { testFireRepeat(t, b) })
+	t.Run("FireEscalation", func(t *testing.T) { testFireEscalation(t, b) })
+	t.Run("FireStats", func(t *testing.T) { testFireStats(t, b) })
 }
 
 func code(err error) string { return zhudun.ErrorCode(err) }

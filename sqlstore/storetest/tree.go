@@ -19,7 +19,7 @@ func testMigrations(t *testing.T, b Backend) {
 	for _, r := range roles {
 		ids = append(ids, r.ID)
 	}
-	if got := strings.Join(ids, ","); got != "analyst,auditadmin,campus_agency,campus_supervisor,commander,dispatcher,officer,secadmin,sysadmin" {
+	if got := strings.Join(ids, ","); got != "analyst,auditadmin,campus_agency,campus_supervisor,commander,dispatcher,fire_officer,officer,secadmin,sysadmin" {
 		t.Fatalf("built-in roles = %s", got)
 	}
 	ds, n, err := e.s.FindDepts(e.sys, zhudun.DeptFilter{})
@@ -32,7 +32,7 @@ func testMigrations(t *testing.T, b Backend) {
 	s2 := b.Open(t, "main", optionsLike(e))
 	roles2, err := s2.FindRoles(e.sys)
 	e.must(err)
-	if len(roles2) != 9 {
+	if len(roles2) != 10 {
 		t.Fatalf("roles after reopen = %d", len(roles2))
 	}
 	rep, err := e.s.VerifyAudit(e.sys)

@@ -5,7 +5,7 @@ export const DEPT_KINDS = ['bureau', 'subbureau', 'division', 'station', 'squad'
 export const SCOPES = ['all', 'subtree', 'dept', 'self']
 export const RESULTS = ['ok', 'denied', 'failed']
 export const BUILTIN_ROLES = ['sysadmin', 'secadmin', 'auditadmin', 'officer', 'dispatcher', 'commander', 'analyst']
-export const PERM_AREAS = ['dept', 'user', 'role', 'audit', 'pii', 'incident', 'unit', 'grid', 'finding', 'case', 'report', 'source', 'appeal', 'campus']
+export const PERM_AREAS = ['dept', 'user', 'role', 'audit', 'pii', 'incident', 'unit', 'grid', 'finding', 'case', 'report', 'source', 'appeal', 'campus', 'fire']
 export const PERM_ACTIONS = ['read', 'write', 'grant', 'export', 'view', 'search', 'import', 'inspect']
 // Audit actions written by the core; the action filter offers them and their
 // prefixes. Codes not listed here are shown as they are.
@@ -26,10 +26,12 @@ export const AUDIT_ACTIONS = [
   'case.update', 'case.attachment.add', 'case.attachment.download', 'case.attachment.delete',
   'campus.school.create', 'campus.school.import', 'campus.school.update', 'campus.group.create', 'campus.group.update', 'campus.round.create', 'campus.round.update', 'campus.visit.create', 'campus.notice.issue',
   'campus.notice.reinspect', 'campus.notice.overdue', 'campus_report.export', 'campus_notice.export', 'schools.export', 'campus.photo.add',
+  'fire.report.create', 'fire.photo.add', 'fire.order.overdue', 'fire_report.export', 'fire.step.dissuade', 'fire.step.resolve', 'fire.step.refer',
+  'fire.step.order', 'fire.step.correct', 'fire.step.penalize', 'fire.step.criminal', 'fire.step.unfounded',
   'security.lockout', 'security.throttle', 'security.audit_verify_failed', 'security.bad_event_mac', 'security.pii_search_burst', 'security.admin_new_address', 'security.terminal_takeover',
 ]
-export const AUDIT_ACTION_PREFIXES = ['auth.', 'user.', 'dept.', 'role.', 'pii.', 'audit.', 'grid.', 'unit.', 'incident.', 'security.', 'policy.', 'source.', 'finding.', 'allowlist.', 'cutlist.', 'appeal.', 'review.', 'case.', 'campaign.', 'campus.']
-export const OBJECT_TYPES = ['user', 'dept', 'role', 'session', 'users', 'audit', 'grid', 'unit', 'incident', 'alert', 'policy', 'source', 'finding', 'allowlist', 'cutlist', 'appeal', 'review_request', 'case', 'person', 'campaign', 'cyber_report', 'school', 'school_contact', 'campus_group', 'campus_round', 'campus_visit', 'campus_notice', 'campus_report', 'schools', 'campus_hazard']
+export const AUDIT_ACTION_PREFIXES = ['auth.', 'user.', 'dept.', 'role.', 'pii.', 'audit.', 'grid.', 'unit.', 'incident.', 'security.', 'policy.', 'source.', 'finding.', 'allowlist.', 'cutlist.', 'appeal.', 'review.', 'case.', 'campaign.', 'campus.', 'fire.']
+export const OBJECT_TYPES = ['user', 'dept', 'role', 'session', 'users', 'audit', 'grid', 'unit', 'incident', 'alert', 'policy', 'source', 'finding', 'allowlist', 'cutlist', 'appeal', 'review_request', 'case', 'person', 'campaign', 'cyber_report', 'school', 'school_contact', 'campus_group', 'campus_round', 'campus_visit', 'campus_notice', 'campus_report', 'schools', 'campus_hazard', 'fire_report']
 export const EVENT_TYPES = ['user.created', 'user.updated', 'dept.created', 'dept.updated', 'role.created', 'role.updated', 'audit.appended',
   'incident.created', 'incident.dispatched', 'incident.arrived', 'incident.closed', 'unit.created', 'unit.status', 'unit.position', 'unit.alarm', 'grid.imported',
   'alert.raised', 'alert.acked', 'policy.updated', 'source.changed',
@@ -67,3 +69,9 @@ export const UNIT_KINDS = ['car', 'foot', 'ebike']
 export const CANDIDATE_TIERS = ['grid', 'neighbour']
 // Why the recommender found no unit (worked out from its counts: the server's reason is English text).
 export const NO_UNIT_REASONS = ['outside', 'none', 'stale', 'busy', 'mixed']
+
+// E-bike fire safety (docs/fire.md): the codes the server uses, labelled
+// through i18n (fire.service.*, fire.status.*, fire.act.*).
+export const FIRE_SERVICES = ['corridor_parking', 'corridor_charging', 'flying_lead', 'indoor_charging', 'other_hazard']
+export const FIRE_STATUSES = ['investigating', 'dissuaded', 'referred', 'ordered', 'resolved', 'corrected', 'penalized', 'criminal', 'unfounded']
+export const FIRE_ACTIONS = ['dissuade', 'resolve', 'refer', 'order', 'correct', 'penalize', 'criminal', 'unfounded', 'overdue']

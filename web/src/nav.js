@@ -1,6 +1,6 @@
 // The side navigation: modules and their pages, each shown only when the
 // user holds the permission the page needs (the API enforces the same).
-import { Odometer, Setting, OfficeBuilding, User, Lock, Document, Bell, MapLocation, DataAnalysis, Files, Monitor, TrendCharts, Van, Grid, Iphone, Warning, Key, Upload, Connection, Aim, Checked, ChatLineSquare, Scissor, Briefcase, Tickets, Flag, School, List, WarningFilled } from '@element-plus/icons-vue'
+import { Odometer, Setting, OfficeBuilding, User, Lock, Document, Bell, MapLocation, DataAnalysis, Files, Monitor, TrendCharts, Van, Grid, Iphone, Warning, Key, Upload, Connection, Aim, Checked, ChatLineSquare, Scissor, Briefcase, Tickets, Flag, School, List, WarningFilled, Bicycle, Location, EditPen } from '@element-plus/icons-vue'
 
 export const NAV = [
   { key: 'dashboard', path: '/', icon: Odometer, titleKey: 'nav.dashboard' },
@@ -42,6 +42,13 @@ export const NAV = [
       { key: 'campusRounds', path: '/campus/rounds', icon: List, titleKey: 'nav.campusRounds', perms: ['campus:read'] },
       { key: 'campusNotices', path: '/campus/notices', icon: WarningFilled, titleKey: 'nav.campusNotices', perms: ['campus:read'] },
       { key: 'campusStats', path: '/campus/stats', icon: TrendCharts, titleKey: 'nav.campusStats', perms: ['report:read'] },
+    ],
+  },
+  {
+    key: 'fire', icon: Bicycle, titleKey: 'nav.fire', children: [
+      { key: 'fireReports', path: '/fire/reports', icon: Location, titleKey: 'nav.fireReports', perms: ['fire:read'] },
+      { key: 'fireNew', path: '/fire/new', icon: EditPen, titleKey: 'nav.fireNew', perms: ['fire:write'] },
+      { key: 'fireStats', path: '/fire/stats', icon: TrendCharts, titleKey: 'nav.fireStats', perms: ['report:read'] },
     ],
   },
   {

@@ -1,4 +1,5 @@
 import enCampus from './en.campus.js'
+import enFire from './en.fire.js'
 import enGang from './en.gang.js'
 import enSignals from './en.signals.js'
 import enFourcuts from './en.fourcuts.js'
@@ -333,4 +334,4 @@ const messages = {
   },
 }
 
-export default mergeMessages(messages, enSecurity, enSignals, enFourcuts, enGang, enCases, enCampus)
+export default mergeMessages(messages, enSecurity, enSignals, enFourcuts, enGang, enCases, enCampus, enFire)
