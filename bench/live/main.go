@@ -59,6 +59,7 @@ var (
 
 	workers    = flag.Int("workers", 0, "zhudun engine processes sharing the partitions (0: the engine embedded in serve)")
 	natsServer = flag.String("nats-server", "", "nats-server binary, with -workers")
+	cpuProfile = flag.String("cpuprofile", "", "write serve's CPU profile to this file (go tool pprof)")
 )
 
 func main() {
@@ -129,6 +130,11 @@ func main() {
 		time.Sleep(12 * time.Second)
 	}
 	srv := exec.Command(*bin, serveArgs...)
+	if *cpuProfile != "" {
+		p, err := filepath.Abs(*cpuProfile)
+		check(err)
+		srv.Env = append(os.Environ(), "ZHUDUN_CPUPROFILE="+p)
+	}
 	logf, err := os.Create(filepath.Join(dir, "server.log"))
 	check(err)
 	srv.Stderr = logf
