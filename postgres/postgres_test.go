@@ -28,6 +28,10 @@ func BenchmarkCaseDetail(b *testing.B)  { storetest.BenchCaseDetail(b, backend()
 func BenchmarkCaseXref(b *testing.B)    { storetest.BenchCaseXref(b, backend()) }
 func BenchmarkCyberReport(b *testing.B) { storetest.BenchCyberReport(b, backend()) }
 
+// BenchmarkFindingRun: one live-engine run's change of 2,000 findings
+// (docs/live.md "Speed"): go test -run x -bench FindingRun ./postgres
+func BenchmarkFindingRun(b *testing.B) { storetest.BenchFindingRun(b, backend()) }
+
 // tripCounter counts the statements pgx sends, each a round trip (database/sql
 // sends BEGIN, COMMIT and savepoints as statements too).
 type tripCounter struct{ n atomic.Int64 }

@@ -24,6 +24,10 @@ func BenchmarkCaseDetail(b *testing.B)  { storetest.BenchCaseDetail(b, backend()
 func BenchmarkCaseXref(b *testing.B)    { storetest.BenchCaseXref(b, backend()) }
 func BenchmarkCyberReport(b *testing.B) { storetest.BenchCyberReport(b, backend()) }
 
+// BenchmarkFindingRun: one live-engine run's change of 2,000 findings
+// (docs/live.md "Speed"): go test -run x -bench FindingRun ./sqlite
+func BenchmarkFindingRun(b *testing.B) { storetest.BenchFindingRun(b, backend()) }
+
 func backend() storetest.Backend {
 	return storetest.Backend{
 		Open: func() func(t testing.TB, name string, o sqlstore.Options) *sqlstore.Store {
