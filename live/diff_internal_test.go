@@ -17,7 +17,11 @@ func fnd(cat, entity, gang string) fourcuts.Finding {
 // commitRun applies a diff to the service's memory as a committed change
 // would, numbering new findings from next.
 func commitRun(s *Service, res *fourcuts.Result, next *int64) *zhudun.FindingChange {
-	ch := s.diff(res, "cmcc")
+	return commitRunAs(s, res, next, true)
+}
+
+func commitRunAs(s *Service, res *fourcuts.Result, next *int64, full bool) *zhudun.FindingChange {
+	ch := s.diff(res, "cmcc", full)
 	for _, f := range ch.Upsert {
 		if f.ID == 0 {
 			*next++
@@ -108,5 +112,40 @@ func TestDiffInPlace(t *testing.T) {
 	ch = commitRun(s, &fourcuts.Result{Findings: []fourcuts.Finding{a, b}}, &next)
 	if len(ch.Upsert) != 1 || ch.Upsert[0].ID != 1 || ch.Upsert[0].Status != zhudun.FindingLive || len(ch.Withdraw) != 0 {
 		t.Fatalf("run 5: %+v %v", ch.Upsert, ch.Withdraw)
+	}
+}
+
+// TestDiffEarly: an early run writes only what is new — a finding not
+// stored, and a withdrawn one found again — and leaves a live finding whose
+// score moved, and one no longer found, to the next full run, which writes
+// both.
+func TestDiffEarly(t *testing.T) {
+	s := New(Config{})
+	s.stored, s.nextGang = map[string]*zhudun.Finding{}, 1
+	var next int64
+	a, b, c := fnd(fourcuts.BlackCard, "a", "G-000001"), fnd(fourcuts.BlackCard, "b", "G-000002"), fnd(fourcuts.BlackCard, "c", "G-000003")
+	commitRun(s, &fourcuts.Result{Findings: []fourcuts.Finding{a, b}}, &next)
+	commitRun(s, &fourcuts.Result{Findings: []fourcuts.Finding{a}}, &next) // b withdrawn
+	a.Score = 0.95
+	d := fnd(fourcuts.BlackCard, "d", "G-000004")
+	// a moved, b is back, c and d are new: b, c and d are written, a is not.
+	ch := commitRunAs(s, &fourcuts.Result{Findings: []fourcuts.Finding{a, b, c, d}}, &next, false)
+	var got []string
+	for _, f := range ch.Upsert {
+		got = append(got, f.Entity+"/"+f.Status)
+	}
+	if strings.Join(got, " ") != "b/live c/live d/live" || len(ch.Withdraw) != 0 {
+		t.Fatalf("early run wrote %v, withdrew %v; want b (back), c and d (new), no withdrawal", got, ch.Withdraw)
+	}
+	if ch.Upsert[0].ID != 2 {
+		t.Errorf("b came back as id %d, want its own 2", ch.Upsert[0].ID)
+	}
+	// An early run without d: d stays (withdrawals wait for a full run).
+	if ch := commitRunAs(s, &fourcuts.Result{Findings: []fourcuts.Finding{a, b, c}}, &next, false); len(ch.Upsert)+len(ch.Withdraw) != 0 {
+		t.Fatalf("second early run: %+v %v", ch.Upsert, ch.Withdraw)
+	}
+	ch = commitRun(s, &fourcuts.Result{Findings: []fourcuts.Finding{a, b, c}}, &next)
+	if len(ch.Upsert) != 1 || ch.Upsert[0].Entity != "a" || ch.Upsert[0].Score != 0.95 || !slices.Equal(ch.Withdraw, []int64{4}) {
+		t.Fatalf("full run: %+v, withdrew %v; want a's new score, d withdrawn", ch.Upsert, ch.Withdraw)
 	}
 }

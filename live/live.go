@@ -60,8 +60,17 @@ type Config struct {
 	Name string
 	// Quiet: detection runs once no message arrived for this long
 	// (default 1 s). Every: while messages keep arriving, it runs at least
-	// this often (default 5 s).
+	// this often (default 5 s). These runs are full: every change, and the
+	// checkpoint.
 	Quiet, Every time.Duration
+	// NewEvery: between full runs, while messages keep arriving, detection
+	// also runs this often (default 1 s; negative: never) and writes only
+	// what is new — findings and leads not stored, and withdrawn ones found
+	// again — without a checkpoint, so that a finding reaches the analysts
+	// within about NewEvery of the event that completed it, without
+	// rewriting every finding whose counts moved, nor the whole state,
+	// every second (docs/live.md, "Early runs").
+	NewEvery time.Duration
 	// Batch is the most messages fetched at once (default 64).
 	Batch int
 	// Allow is the analysts' allowlist, read again every second (default:
@@ -117,6 +126,9 @@ func New(c Config) *Service {
 	loopDefaults(&c.Quiet, &c.Every, &c.Batch, &c.Logger)
 	if c.SeenFor <= 0 {
 		c.SeenFor = DefaultSeenFor
+	}
+	if c.NewEvery == 0 {
+		c.NewEvery = time.Second
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -185,16 +197,20 @@ func (s *Service) run(ctx context.Context) error {
 	}
 	var (
 		fed       int    // messages fed since the checkpoint
+		fresh     int    // messages fed since the last run, full or early
 		last      uint64 // last delivered sequence, fed or skipped
 		acked     = s.seq
 		lastRun   = time.Now()
+		lastEarly = lastRun
 		src       string // source of the first message fed since the checkpoint
 		arena     []byte
 		ev        fourcuts.Event
 		bad, lost int
 	)
+	fetched := prefetch(ctx, c, s.cfg.Batch, s.cfg.Quiet)
+	defer fetched.stop()
 	for {
-		ds, err := c.Fetch(ctx, s.cfg.Batch, s.cfg.Quiet)
+		ds, err := fetched.next(ctx)
 		if err != nil {
 			return err
 		}
@@ -245,6 +261,7 @@ func (s *Service) run(ctx context.Context) error {
 			s.events.Store(s.eng.Events())
 			s.fedSeq.Store(s.seq)
 			fed++
+			fresh++
 		}
 		allowed, err := s.loadAllow(ctx, false)
 		if err != nil {
@@ -252,18 +269,24 @@ func (s *Service) run(ctx context.Context) error {
 		}
 		allowed = allowed || s.rerun
 		s.rerun = false
-		if (fed > 0 && (len(ds) == 0 || time.Since(lastRun) >= s.cfg.Every)) || allowed {
-			if err := s.commit(ctx, src); err != nil {
+		switch {
+		case (fed > 0 && (len(ds) == 0 || time.Since(lastRun) >= s.cfg.Every)) || allowed:
+			if err := s.commit(ctx, src, true); err != nil {
 				return err
 			}
 			if s.cfg.Crash != nil {
 				s.cfg.Crash()
 			}
-			fed, lastRun = 0, time.Now()
+			fed, fresh, lastRun, lastEarly = 0, 0, time.Now(), time.Now()
 			if bad+lost > 0 {
 				s.log.Error("ingest messages not fed", "refused", bad, "lines", lost)
 				bad, lost = 0, 0
 			}
+		case fresh > 0 && s.cfg.NewEvery > 0 && time.Since(lastEarly) >= s.cfg.NewEvery:
+			if err := s.commit(ctx, src, false); err != nil {
+				return err
+			}
+			fresh, lastEarly = 0, time.Now()
 		}
 		if fed == 0 && last > acked && last <= s.seq {
 			if err := c.AckThrough(ctx, last); err != nil {
@@ -272,6 +295,59 @@ func (s *Service) run(ctx context.Context) error {
 			acked = last
 		}
 	}
+}
+
+// prefetcher fetches (and so authenticates and opens) the next batch on a
+// goroutine of its own while the engine adds the last one or commits: on
+// two cores the bus's work overlaps the engine's instead of waiting for it.
+// One batch is held ahead at most; an error ends it and is handed on.
+type prefetcher struct {
+	out    chan fetchResult
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+type fetchResult struct {
+	ds  []zhudun.IngestDelivery
+	err error
+}
+
+func prefetch(ctx context.Context, c Consumer, batch int, wait time.Duration) *prefetcher {
+	ctx, cancel := context.WithCancel(ctx)
+	p := &prefetcher{out: make(chan fetchResult, 1), cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		for {
+			ds, err := c.Fetch(ctx, batch, wait)
+			select {
+			case p.out <- fetchResult{ds, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return p
+}
+
+// next is the next batch: none when the stream had nothing new for the
+// fetch's wait.
+func (p *prefetcher) next(ctx context.Context) ([]zhudun.IngestDelivery, error) {
+	select {
+	case r := <-p.out:
+		return r.ds, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// stop ends the fetching and waits for it, so that a restarted loop's
+// consumer never meets this one's.
+func (p *prefetcher) stop() {
+	p.cancel()
+	<-p.done
 }
 
 // restore loads the checkpoint (an engine snapshot, the sequence it
@@ -423,20 +499,29 @@ func decodeState(b []byte, now time.Time) (map[string]int64, *origins, []byte, b
 	return seen, orig, b, true
 }
 
-// commit runs detection, diffs it against the stored findings and writes
-// the change with the checkpoint covering everything fed.
-func (s *Service) commit(ctx context.Context, src string) error {
+// commit runs detection and diffs it against the stored findings. A full
+// run writes the whole change with the checkpoint covering everything
+// fed. An early one (full false) writes only what is new — findings not
+// stored, withdrawn ones found again — and no checkpoint: after a crash
+// the rows it created are there when the checkpoint's state is restored,
+// so the replay finds them stored and creates nothing twice, and the next
+// full run brings every row to its state (docs/live.md, "Early runs").
+func (s *Service) commit(ctx context.Context, src string, full bool) error {
 	t0 := time.Now()
 	res := s.eng.Detect()
 	detectMS := time.Since(t0).Milliseconds()
 	s.networks(res)
-	ch := s.diff(res, src)
-	pruneSeen(s.seen, s.cfg.Now().Add(-s.cfg.SeenFor))
-	ch.Checkpoint = &zhudun.EngineCheckpoint{Name: s.cfg.Name, Seq: s.seq, State: encodeState(s.seen, s.orig, s.eng)}
-	if err := s.cfg.Store.ApplyFindingChange(ctx, ch); err != nil {
-		// The change did not commit: the next run starts again from the
-		// stored findings and the checkpoint.
-		return err
+	ch := s.diff(res, src, full)
+	if full {
+		pruneSeen(s.seen, s.cfg.Now().Add(-s.cfg.SeenFor))
+		ch.Checkpoint = &zhudun.EngineCheckpoint{Name: s.cfg.Name, Seq: s.seq, State: encodeState(s.seen, s.orig, s.eng)}
+	}
+	if full || len(ch.Upsert) > 0 {
+		if err := s.cfg.Store.ApplyFindingChange(ctx, ch); err != nil {
+			// The change did not commit: the next run starts again from the
+			// stored findings and the checkpoint.
+			return err
+		}
 	}
 	for _, f := range ch.Upsert {
 		s.stored[sqlstore.FindingKey(f.Kind, f.Category, f.EntityType, f.Entity)] = f
@@ -462,14 +547,15 @@ func (s *Service) commit(ctx context.Context, src string) error {
 	default:
 	}
 	s.log.Info("live findings", "seq", s.seq, "events", s.eng.Events(), "findings", len(res.Findings), "leads", len(res.Leads),
-		"changed", len(ch.Upsert), "withdrawn", len(ch.Withdraw), "age_ms", age, "detect_ms", detectMS)
+		"changed", len(ch.Upsert), "withdrawn", len(ch.Withdraw), "age_ms", age, "detect_ms", detectMS, "full", full)
 	return nil
 }
 
-// diff turns a detection into the change against the stored findings.
-// Stored ones are copied, never changed here: if the change fails to
-// commit, memory still equals the database.
-func (s *Service) diff(res *fourcuts.Result, src string) *zhudun.FindingChange {
+// diff turns a detection into the change against the stored findings;
+// unless full, only what is new (findings not stored, withdrawn ones found
+// again). Stored ones are copied, never changed here: if the change fails
+// to commit, memory still equals the database.
+func (s *Service) diff(res *fourcuts.Result, src string, full bool) *zhudun.FindingChange {
 	gangs := s.gangIDs(res.Findings)
 	ch := &zhudun.FindingChange{}
 	found := map[string]bool{}
@@ -490,6 +576,9 @@ func (s *Service) diff(res *fourcuts.Result, src string) *zhudun.FindingChange {
 			ch.Upsert = append(ch.Upsert, n)
 			return
 		}
+		if !full && old.Status == zhudun.FindingLive {
+			return
+		}
 		if old.Status == zhudun.FindingLive && old.Entity == n.Entity && old.Score == n.Score && old.Gang == n.Gang &&
 			old.FirstSeen.Equal(n.FirstSeen) && old.LastSeen.Equal(n.LastSeen) && string(old.Evidence) == string(n.Evidence) &&
 			slices.Equal(old.Networks, n.Networks) && slices.Equal(old.Links, n.Links) {
@@ -505,6 +594,9 @@ func (s *Service) diff(res *fourcuts.Result, src string) *zhudun.FindingChange {
 	}
 	for i := range res.Leads {
 		add(zhudun.KindLead, &res.Leads[i])
+	}
+	if !full {
+		return ch
 	}
 	for key, f := range s.stored {
 		// A finding an analyst promoted from a lead is the analyst's: the
