@@ -1,6 +1,7 @@
 package live
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -147,5 +148,35 @@ func TestDiffEarly(t *testing.T) {
 	ch = commitRun(s, &fourcuts.Result{Findings: []fourcuts.Finding{a, b, c}}, &next)
 	if len(ch.Upsert) != 1 || ch.Upsert[0].Entity != "a" || ch.Upsert[0].Score != 0.95 || !slices.Equal(ch.Withdraw, []int64{4}) {
 		t.Fatalf("full run: %+v, withdrew %v; want a's new score, d withdrawn", ch.Upsert, ch.Withdraw)
+	}
+}
+
+// TestContractFindingAsDecoded: the score and evidence cut from a
+// finding's JSON are what encoding/json decodes from it (the way they were
+// read before), for entities with quotes and escapes, evidence with
+// windows, limits and measures, none, and scores that round.
+func TestContractFindingAsDecoded(t *testing.T) {
+	evs := []fourcuts.Evidence{
+		{Signal: "callees_per_day", Value: 120.12345, Threshold: 50, Weight: 0.4, Window: "day", Detector: "cards"},
+		{Signal: "dense_core", Value: 7, Threshold: 5, Weight: 1, Limits: []fourcuts.Limit{{Name: "evidence", Value: 2}, {Name: "score", Value: 0.5}},
+			Measures: []fourcuts.Limit{{Name: `"gang":`, Value: 3.14159}}, Detector: "dense"},
+	}
+	for _, f := range []fourcuts.Finding{
+		{Category: fourcuts.BlackCard, EntityType: "msisdn", Entity: "13912345678", Score: 0.91234, Gang: "G-000001", FirstSeen: 1, LastSeen: 2, Evidence: evs},
+		{Category: fourcuts.BlackAccount, EntityType: "account", Entity: `wx:a","score":9,"gang":"x","evidence":[1]}`, Score: 1, Evidence: evs[1:]},
+		{Category: fourcuts.BlackCard, EntityType: "msisdn", Entity: "\\\"\u2028", Score: 0.0005},
+		{Category: fourcuts.BlackDevice, EntityType: "imei", Entity: "861234567890123", Score: 0.3334999, Evidence: evs[:1], Links: []string{"a"}},
+	} {
+		var want struct {
+			Score    float64         `json:"score"`
+			Evidence json.RawMessage `json:"evidence"`
+		}
+		if err := json.Unmarshal(f.AppendJSON(nil), &want); err != nil {
+			t.Fatal(err)
+		}
+		got := contractFinding(zhudun.KindFinding, &f)
+		if got.Score != want.Score || string(got.Evidence) != string(want.Evidence) || got.Entity != f.Entity {
+			t.Errorf("%q: score %v evidence %s; encoding/json: %v %s", f.Entity, got.Score, got.Evidence, want.Score, want.Evidence)
+		}
 	}
 }

@@ -13,6 +13,7 @@
 package live
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -676,15 +677,45 @@ func gangNumber(g string) int {
 }
 
 // contractFinding is f in the contract's shape (the same rounding as
-// zhudun detect's output).
+// zhudun detect's output): its score and evidence as f.AppendJSON writes
+// them. They are cut from that JSON rather than decoded with
+// encoding/json (a run converts every finding, thousands, and the
+// reflection was a tenth of a run): the score follows the first
+// `,"score":` and ends at `,"gang":`, the evidence is the last member —
+// the entity before them is escaped, so neither text can occur in it
+// unescaped. TestContractFindingAsDecoded compares with encoding/json.
 func contractFinding(kind string, f *fourcuts.Finding) *zhudun.Finding {
-	var c struct {
-		Score    float64         `json:"score"`
-		Evidence json.RawMessage `json:"evidence"`
+	b := f.AppendJSON(nil)
+	score, evidence, ok := cutScoreEvidence(b)
+	if !ok {
+		panic(errors.New("live: a finding's own JSON does not have its score and evidence where AppendJSON writes them: " + f.Category))
 	}
-	if err := json.Unmarshal(f.AppendJSON(nil), &c); err != nil {
-		panic(errors.Join(errors.New("live: a finding's own JSON does not parse"), err))
+	return &zhudun.Finding{Kind: kind, Category: f.Category, EntityType: f.EntityType, Entity: f.Entity, Score: score, Gang: f.Gang,
+		FirstSeen: time.UnixMilli(f.FirstSeen).UTC(), LastSeen: time.UnixMilli(f.LastSeen).UTC(), Evidence: evidence, Status: zhudun.FindingLive, Links: f.Links}
+}
+
+func cutScoreEvidence(b []byte) (float64, json.RawMessage, bool) {
+	const scoreKey, gangKey, evKey = `,"score":`, `,"gang":`, `,"evidence":`
+	i := bytes.Index(b, []byte(scoreKey))
+	if i < 0 {
+		return 0, nil, false
 	}
-	return &zhudun.Finding{Kind: kind, Category: f.Category, EntityType: f.EntityType, Entity: f.Entity, Score: c.Score, Gang: f.Gang,
-		FirstSeen: time.UnixMilli(f.FirstSeen).UTC(), LastSeen: time.UnixMilli(f.LastSeen).UTC(), Evidence: c.Evidence, Status: zhudun.FindingLive, Links: f.Links}
+	rest := b[i+len(scoreKey):]
+	j := bytes.Index(rest, []byte(gangKey))
+	if j < 0 {
+		return 0, nil, false
+	}
+	score, err := strconv.ParseFloat(string(rest[:j]), 64)
+	if err != nil {
+		return 0, nil, false
+	}
+	k := bytes.Index(rest, []byte(evKey))
+	if k < 0 || len(b) == 0 || b[len(b)-1] != '}' {
+		return 0, nil, false
+	}
+	ev := rest[k+len(evKey) : len(rest)-1]
+	if !json.Valid(ev) {
+		return 0, nil, false
+	}
+	return score, json.RawMessage(ev), true
 }
