@@ -208,6 +208,33 @@ func (s *Service) run(ctx context.Context) error {
 		ev        fourcuts.Event
 		bad, lost int
 	)
+	// due runs detection when one is due: a full run once the feed went
+	// quiet, Every after the last, or when the allowlist changed; else an
+	// early one NewEvery after the last run of either kind. It is asked
+	// after every message, not only between batches, so that a batch that
+	// takes seconds to add (a loaded machine) does not hold runs back.
+	due := func(quiet, allowed bool) error {
+		switch {
+		case (fed > 0 && (quiet || time.Since(lastRun) >= s.cfg.Every)) || allowed:
+			if err := s.commit(ctx, src, true); err != nil {
+				return err
+			}
+			if s.cfg.Crash != nil {
+				s.cfg.Crash()
+			}
+			fed, fresh, lastRun, lastEarly = 0, 0, time.Now(), time.Now()
+			if bad+lost > 0 {
+				s.log.Error("ingest messages not fed", "refused", bad, "lines", lost)
+				bad, lost = 0, 0
+			}
+		case fresh > 0 && s.cfg.NewEvery > 0 && time.Since(lastEarly) >= s.cfg.NewEvery:
+			if err := s.commit(ctx, src, false); err != nil {
+				return err
+			}
+			fresh, lastEarly = 0, time.Now()
+		}
+		return nil
+	}
 	fetched := prefetch(ctx, c, s.cfg.Batch, s.cfg.Quiet)
 	defer fetched.stop()
 	for {
@@ -225,9 +252,9 @@ func (s *Service) run(ctx context.Context) error {
 			}
 			if fed == 0 {
 				src = d.Source
-				s.oldest = d.Published
-			} else if !d.Published.IsZero() && d.Published.Before(s.oldest) {
-				s.oldest = d.Published
+			}
+			if s.oldest.IsZero() || !d.Published.IsZero() && d.Published.Before(s.oldest) {
+				s.oldest = d.Published // reset by each run, full or early
 			}
 			body := d.Body
 			for len(body) > 0 {
@@ -263,6 +290,9 @@ func (s *Service) run(ctx context.Context) error {
 			s.fedSeq.Store(s.seq)
 			fed++
 			fresh++
+			if err := due(false, false); err != nil {
+				return err
+			}
 		}
 		allowed, err := s.loadAllow(ctx, false)
 		if err != nil {
@@ -270,24 +300,8 @@ func (s *Service) run(ctx context.Context) error {
 		}
 		allowed = allowed || s.rerun
 		s.rerun = false
-		switch {
-		case (fed > 0 && (len(ds) == 0 || time.Since(lastRun) >= s.cfg.Every)) || allowed:
-			if err := s.commit(ctx, src, true); err != nil {
-				return err
-			}
-			if s.cfg.Crash != nil {
-				s.cfg.Crash()
-			}
-			fed, fresh, lastRun, lastEarly = 0, 0, time.Now(), time.Now()
-			if bad+lost > 0 {
-				s.log.Error("ingest messages not fed", "refused", bad, "lines", lost)
-				bad, lost = 0, 0
-			}
-		case fresh > 0 && s.cfg.NewEvery > 0 && time.Since(lastEarly) >= s.cfg.NewEvery:
-			if err := s.commit(ctx, src, false); err != nil {
-				return err
-			}
-			fresh, lastEarly = 0, time.Now()
+		if err := due(len(ds) == 0, allowed); err != nil {
+			return err
 		}
 		if fed == 0 && last > acked && last <= s.seq {
 			if err := c.AckThrough(ctx, last); err != nil {
@@ -527,9 +541,16 @@ func (s *Service) commit(ctx context.Context, src string, full bool) error {
 	for _, f := range ch.Upsert {
 		s.stored[sqlstore.FindingKey(f.Kind, f.Category, f.EntityType, f.Entity)] = f
 	}
-	for _, id := range ch.Withdraw {
+	if len(ch.Withdraw) > 0 {
+		// One pass over the stored findings, not one per withdrawal: a
+		// full run may withdraw thousands (what early runs found at a
+		// partial state that the whole feed no longer supports).
+		gone := make(map[int64]bool, len(ch.Withdraw))
+		for _, id := range ch.Withdraw {
+			gone[id] = true
+		}
 		for _, f := range s.stored {
-			if f.ID == id {
+			if gone[f.ID] {
 				f.Status = zhudun.FindingWithdrawn
 			}
 		}
@@ -561,23 +582,23 @@ func (s *Service) diff(res *fourcuts.Result, src string, full bool) *zhudun.Find
 	ch := &zhudun.FindingChange{}
 	found := map[string]bool{}
 	add := func(kind string, f *fourcuts.Finding) {
+		key := sqlstore.FindingKey(kind, f.Category, f.EntityType, f.Entity)
+		found[key] = true
+		old := s.stored[key]
+		if !full && old != nil && old.Status == zhudun.FindingLive {
+			return // an early run writes only what is new
+		}
 		n := contractFinding(kind, f)
 		if n.Gang != "" {
 			n.Gang = gangs[n.Gang]
 		}
 		n.Networks = s.nets[n.Category+"\x00"+n.Entity]
-		key := sqlstore.FindingKey(kind, n.Category, n.EntityType, n.Entity)
-		found[key] = true
-		old := s.stored[key]
 		if old == nil {
 			n.Source = src
 			if o, ok := s.orig.of(n.EntityType, n.Entity); ok {
 				n.Source = o
 			}
 			ch.Upsert = append(ch.Upsert, n)
-			return
-		}
-		if !full && old.Status == zhudun.FindingLive {
 			return
 		}
 		if old.Status == zhudun.FindingLive && old.Entity == n.Entity && old.Score == n.Score && old.Gang == n.Gang &&
