@@ -117,10 +117,14 @@ type EngineCheckpoint struct {
 	Name  string
 	Seq   uint64
 	State []byte
-	// Fence, when not 0, is the writer's fencing token (Store.TakeFence):
-	// the change is refused, ECONFLICT and whole, unless it is still the
-	// newest token taken for Name.
-	Fence uint64
+}
+
+// EngineFence is a writer's fencing token (Store.TakeFence) for the
+// engine Name: a change carrying one is refused, ECONFLICT and whole,
+// unless the token is still the newest taken for Name.
+type EngineFence struct {
+	Name  string
+	Token uint64
 }
 
 // FindingChange is one live engine run's effect on the stored findings,
@@ -132,6 +136,10 @@ type FindingChange struct {
 	Withdraw []int64
 	// Checkpoint, when set, is saved in the same transaction.
 	Checkpoint *EngineCheckpoint
+	// Fence, when its Token is not 0, is checked before anything is
+	// written (the elected global stage's changes, with or without a
+	// checkpoint).
+	Fence EngineFence
 }
 
 // EngineWorker is one running live engine process as its heartbeat

@@ -179,3 +179,51 @@ func TestBackupTamper(t *testing.T) {
 		t.Errorf("another keyring: %v, want EINVALID", err)
 	}
 }
+
+// The binary seal (the ingest stream's format 2): the key id as a uvarint,
+// then 12 bytes of nonce, the ciphertext and a 16-byte tag; it opens with
+// its aad only, under the bus key that sealed it (also after a rotation),
+// and not with any key of another keyring or purpose.
+func TestSealEventRaw(t *testing.T) {
+	kr := busKeyring(t)
+	plain := []byte(`{"holder":"h:0123"}`)
+	s, err := kr.SealEventRaw([]byte("pre"), plain, []byte("m1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(s[:3]) != "pre" || s[3] != 1 || len(s) != 3+1+12+len(plain)+16 || bytes.Contains(s, plain) {
+		t.Fatalf("sealed %x: want the prefix, key id 1, nonce, ciphertext and tag", s)
+	}
+	s = s[3:]
+	if p, err := kr.OpenEventRaw([]byte("x"), s, []byte("m1")); err != nil || string(p) != "x"+string(plain) {
+		t.Fatalf("OpenEventRaw = %q, %v", p, err)
+	}
+	if _, err := kr.Rotate(gmcrypto.PurposeBus); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := kr.OpenEventRaw(nil, s, []byte("m1")); err != nil || string(p) != string(plain) {
+		t.Fatalf("after rotation the old key's seal = %q, %v", p, err)
+	}
+	if s2, _ := kr.SealEventRaw(nil, plain, nil); s2[0] != 2 {
+		t.Errorf("after rotation sealed under key id %d, want 2", s2[0])
+	}
+	flip := bytes.Clone(s)
+	flip[len(flip)-1] ^= 0x80
+	for name, c := range map[string]struct {
+		kr       *gmcrypto.Keyring
+		sealed   []byte
+		aad      string
+		wantCode string
+	}{
+		"other aad":     {kr, s, "m2", zhudun.EINVALID},
+		"tag flipped":   {kr, flip, "m1", zhudun.EINVALID},
+		"short":         {kr, s[:20], "m1", zhudun.EINVALID},
+		"unknown key":   {kr, append([]byte{9}, s[1:]...), "m1", zhudun.EINVALID},
+		"other keyring": {gmcrypto.Generate(), s, "m1", zhudun.EINVALID},
+		"empty":         {kr, nil, "m1", zhudun.EINVALID},
+	} {
+		if p, err := c.kr.OpenEventRaw(nil, c.sealed, []byte(c.aad)); zhudun.ErrorCode(err) != c.wantCode {
+			t.Errorf("%s: %q, %v", name, p, err)
+		}
+	}
+}

@@ -159,8 +159,9 @@ type Result struct {
 // maxRejects bounds the rejects listed in one answer (all are counted).
 const maxRejects = 10000
 
-// batchBytes is the largest batch body: sealed (base64, +33 %) it stays
-// under NATS's default 1 MiB payload.
+// batchBytes is the largest batch body: sealed (33 bytes more) and with
+// its headers it stays under NATS's default 1 MiB payload, with room for a
+// format-1 message's base64 (+33 %) had it to be written again.
 const batchBytes = 640 << 10
 
 // Accept reads one request body (JSON Lines, or CSV when csv is set;
@@ -253,8 +254,8 @@ func (s *Service) Accept(ctx context.Context, src *zhudun.Source, chunkID string
 		if err := s.take(src.ID, float64(events)); err != nil {
 			return nil, err
 		}
-		// The sealed size: base64 of the body, and headers.
-		if err := s.cfg.Stream.Room(ctx, p.bytes/3*4+int64(len(batches))*512); err != nil {
+		// The sealed size: the body, its nonce and tag, and headers.
+		if err := s.cfg.Stream.Room(ctx, p.bytes+int64(len(batches))*512); err != nil {
 			s.refund(src.ID, float64(events))
 			return nil, err
 		}

@@ -13,6 +13,7 @@
 package live
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -60,8 +61,17 @@ type Config struct {
 	Name string
 	// Quiet: detection runs once no message arrived for this long
 	// (default 1 s). Every: while messages keep arriving, it runs at least
-	// this often (default 5 s).
+	// this often (default 5 s). These runs are full: every change, and the
+	// checkpoint.
 	Quiet, Every time.Duration
+	// NewEvery: between full runs, while messages keep arriving, detection
+	// also runs this often (default 1 s; negative: never) and writes only
+	// what is new — findings and leads not stored, and withdrawn ones found
+	// again — without a checkpoint, so that a finding reaches the analysts
+	// within about NewEvery of the event that completed it, without
+	// rewriting every finding whose counts moved, nor the whole state,
+	// every second (docs/live.md, "Early runs").
+	NewEvery time.Duration
 	// Batch is the most messages fetched at once (default 64).
 	Batch int
 	// Allow is the analysts' allowlist, read again every second (default:
@@ -122,6 +132,9 @@ func New(c Config) *Service {
 	loopDefaults(&c.Quiet, &c.Every, &c.Batch, &c.Logger)
 	if c.SeenFor <= 0 {
 		c.SeenFor = DefaultSeenFor
+	}
+	if c.NewEvery == 0 {
+		c.NewEvery = time.Second
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -196,16 +209,47 @@ func (s *Service) run(ctx context.Context) error {
 	}
 	var (
 		fed       int    // messages fed since the checkpoint
+		fresh     int    // messages fed since the last run, full or early
 		last      uint64 // last delivered sequence, fed or skipped
 		acked     = s.seq
 		lastRun   = time.Now()
+		lastEarly = lastRun
 		src       string // source of the first message fed since the checkpoint
 		arena     []byte
 		ev        fourcuts.Event
 		bad, lost int
 	)
+	// due runs detection when one is due: a full run once the feed went
+	// quiet, Every after the last, or when the allowlist changed; else an
+	// early one NewEvery after the last run of either kind. It is asked
+	// after every message, not only between batches, so that a batch that
+	// takes seconds to add (a loaded machine) does not hold runs back.
+	due := func(quiet, allowed bool) error {
+		switch {
+		case (fed > 0 && (quiet || time.Since(lastRun) >= s.cfg.Every)) || allowed:
+			if err := s.commit(ctx, src, true); err != nil {
+				return err
+			}
+			if s.cfg.Crash != nil {
+				s.cfg.Crash()
+			}
+			fed, fresh, lastRun, lastEarly = 0, 0, time.Now(), time.Now()
+			if bad+lost > 0 {
+				s.log.Error("ingest messages not fed", "refused", bad, "lines", lost)
+				bad, lost = 0, 0
+			}
+		case fresh > 0 && s.cfg.NewEvery > 0 && time.Since(lastEarly) >= s.cfg.NewEvery:
+			if err := s.commit(ctx, src, false); err != nil {
+				return err
+			}
+			fresh, lastEarly = 0, time.Now()
+		}
+		return nil
+	}
+	fetched := prefetch(ctx, c, s.cfg.Batch, s.cfg.Quiet)
+	defer fetched.stop()
 	for {
-		ds, err := c.Fetch(ctx, s.cfg.Batch, s.cfg.Quiet)
+		ds, err := fetched.next(ctx)
 		if err != nil {
 			return err
 		}
@@ -219,9 +263,9 @@ func (s *Service) run(ctx context.Context) error {
 			}
 			if fed == 0 {
 				src = d.Source
-				s.oldest = d.Published
-			} else if !d.Published.IsZero() && d.Published.Before(s.oldest) {
-				s.oldest = d.Published
+			}
+			if s.oldest.IsZero() || !d.Published.IsZero() && d.Published.Before(s.oldest) {
+				s.oldest = d.Published // reset by each run, full or early
 			}
 			body := d.Body
 			for len(body) > 0 {
@@ -256,6 +300,10 @@ func (s *Service) run(ctx context.Context) error {
 			s.events.Store(s.eng.Events())
 			s.fedSeq.Store(s.seq)
 			fed++
+			fresh++
+			if err := due(false, false); err != nil {
+				return err
+			}
 		}
 		allowed, err := s.loadAllow(ctx, false)
 		if err != nil {
@@ -263,18 +311,8 @@ func (s *Service) run(ctx context.Context) error {
 		}
 		allowed = allowed || s.rerun
 		s.rerun = false
-		if (fed > 0 && (len(ds) == 0 || time.Since(lastRun) >= s.cfg.Every)) || allowed {
-			if err := s.commit(ctx, src); err != nil {
-				return err
-			}
-			if s.cfg.Crash != nil {
-				s.cfg.Crash()
-			}
-			fed, lastRun = 0, time.Now()
-			if bad+lost > 0 {
-				s.log.Error("ingest messages not fed", "refused", bad, "lines", lost)
-				bad, lost = 0, 0
-			}
+		if err := due(len(ds) == 0, allowed); err != nil {
+			return err
 		}
 		if fed == 0 && last > acked && last <= s.seq {
 			if err := c.AckThrough(ctx, last); err != nil {
@@ -283,6 +321,59 @@ func (s *Service) run(ctx context.Context) error {
 			acked = last
 		}
 	}
+}
+
+// prefetcher fetches (and so authenticates and opens) the next batch on a
+// goroutine of its own while the engine adds the last one or commits: on
+// two cores the bus's work overlaps the engine's instead of waiting for it.
+// One batch is held ahead at most; an error ends it and is handed on.
+type prefetcher struct {
+	out    chan fetchResult
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+type fetchResult struct {
+	ds  []zhudun.IngestDelivery
+	err error
+}
+
+func prefetch(ctx context.Context, c Consumer, batch int, wait time.Duration) *prefetcher {
+	ctx, cancel := context.WithCancel(ctx)
+	p := &prefetcher{out: make(chan fetchResult, 1), cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		for {
+			ds, err := c.Fetch(ctx, batch, wait)
+			select {
+			case p.out <- fetchResult{ds, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return p
+}
+
+// next is the next batch: none when the stream had nothing new for the
+// fetch's wait.
+func (p *prefetcher) next(ctx context.Context) ([]zhudun.IngestDelivery, error) {
+	select {
+	case r := <-p.out:
+		return r.ds, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// stop ends the fetching and waits for it, so that a restarted loop's
+// consumer never meets this one's.
+func (p *prefetcher) stop() {
+	p.cancel()
+	<-p.done
 }
 
 // restore loads the checkpoint (an engine snapshot, the sequence it
@@ -434,27 +525,46 @@ func decodeState(b []byte, now time.Time) (map[string]int64, *origins, []byte, b
 	return seen, orig, b, true
 }
 
-// commit runs detection, diffs it against the stored findings and writes
-// the change with the checkpoint covering everything fed.
-func (s *Service) commit(ctx context.Context, src string) error {
+// commit runs detection and diffs it against the stored findings. A full
+// run writes the whole change with the checkpoint covering everything
+// fed. An early one (full false) writes only what is new — findings not
+// stored, withdrawn ones found again — and no checkpoint: after a crash
+// the rows it created are there when the checkpoint's state is restored,
+// so the replay finds them stored and creates nothing twice, and the next
+// full run brings every row to its state (docs/live.md, "Early runs").
+func (s *Service) commit(ctx context.Context, src string, full bool) error {
 	t0 := time.Now()
 	res := s.eng.Detect()
 	detectMS := time.Since(t0).Milliseconds()
 	s.networks(res)
-	ch := s.diff(res, src)
-	pruneSeen(s.seen, s.cfg.Now().Add(-s.cfg.SeenFor))
-	ch.Checkpoint = &zhudun.EngineCheckpoint{Name: s.cfg.Name, Seq: s.seq, State: encodeState(s.seen, s.orig, s.eng), Fence: s.cfg.Fence}
-	if err := s.cfg.Store.ApplyFindingChange(ctx, ch); err != nil {
-		// The change did not commit: the next run starts again from the
-		// stored findings and the checkpoint.
-		return err
+	ch := s.diff(res, src, full)
+	if s.cfg.Fence != 0 {
+		ch.Fence = zhudun.EngineFence{Name: s.cfg.Name, Token: s.cfg.Fence}
+	}
+	if full {
+		pruneSeen(s.seen, s.cfg.Now().Add(-s.cfg.SeenFor))
+		ch.Checkpoint = &zhudun.EngineCheckpoint{Name: s.cfg.Name, Seq: s.seq, State: encodeState(s.seen, s.orig, s.eng)}
+	}
+	if full || len(ch.Upsert) > 0 {
+		if err := s.cfg.Store.ApplyFindingChange(ctx, ch); err != nil {
+			// The change did not commit: the next run starts again from the
+			// stored findings and the checkpoint.
+			return err
+		}
 	}
 	for _, f := range ch.Upsert {
 		s.stored[sqlstore.FindingKey(f.Kind, f.Category, f.EntityType, f.Entity)] = f
 	}
-	for _, id := range ch.Withdraw {
+	if len(ch.Withdraw) > 0 {
+		// One pass over the stored findings, not one per withdrawal: a
+		// full run may withdraw thousands (what early runs found at a
+		// partial state that the whole feed no longer supports).
+		gone := make(map[int64]bool, len(ch.Withdraw))
+		for _, id := range ch.Withdraw {
+			gone[id] = true
+		}
 		for _, f := range s.stored {
-			if f.ID == id {
+			if gone[f.ID] {
 				f.Status = zhudun.FindingWithdrawn
 			}
 		}
@@ -473,26 +583,30 @@ func (s *Service) commit(ctx context.Context, src string) error {
 	default:
 	}
 	s.log.Info("live findings", "seq", s.seq, "events", s.eng.Events(), "findings", len(res.Findings), "leads", len(res.Leads),
-		"changed", len(ch.Upsert), "withdrawn", len(ch.Withdraw), "age_ms", age, "detect_ms", detectMS)
+		"changed", len(ch.Upsert), "withdrawn", len(ch.Withdraw), "age_ms", age, "detect_ms", detectMS, "full", full)
 	return nil
 }
 
-// diff turns a detection into the change against the stored findings.
-// Stored ones are copied, never changed here: if the change fails to
-// commit, memory still equals the database.
-func (s *Service) diff(res *fourcuts.Result, src string) *zhudun.FindingChange {
+// diff turns a detection into the change against the stored findings;
+// unless full, only what is new (findings not stored, withdrawn ones found
+// again). Stored ones are copied, never changed here: if the change fails
+// to commit, memory still equals the database.
+func (s *Service) diff(res *fourcuts.Result, src string, full bool) *zhudun.FindingChange {
 	gangs := s.gangIDs(res.Findings)
 	ch := &zhudun.FindingChange{}
 	found := map[string]bool{}
 	add := func(kind string, f *fourcuts.Finding) {
+		key := sqlstore.FindingKey(kind, f.Category, f.EntityType, f.Entity)
+		found[key] = true
+		old := s.stored[key]
+		if !full && old != nil && old.Status == zhudun.FindingLive {
+			return // an early run writes only what is new
+		}
 		n := contractFinding(kind, f)
 		if n.Gang != "" {
 			n.Gang = gangs[n.Gang]
 		}
 		n.Networks = s.nets[n.Category+"\x00"+n.Entity]
-		key := sqlstore.FindingKey(kind, n.Category, n.EntityType, n.Entity)
-		found[key] = true
-		old := s.stored[key]
 		if old == nil {
 			n.Source = src
 			if o, ok := s.orig.of(n.EntityType, n.Entity); ok {
@@ -516,6 +630,9 @@ func (s *Service) diff(res *fourcuts.Result, src string) *zhudun.FindingChange {
 	}
 	for i := range res.Leads {
 		add(zhudun.KindLead, &res.Leads[i])
+	}
+	if !full {
+		return ch
 	}
 	for key, f := range s.stored {
 		// A finding an analyst promoted from a lead is the analyst's: the
@@ -595,15 +712,45 @@ func gangNumber(g string) int {
 }
 
 // contractFinding is f in the contract's shape (the same rounding as
-// zhudun detect's output).
+// zhudun detect's output): its score and evidence as f.AppendJSON writes
+// them. They are cut from that JSON rather than decoded with
+// encoding/json (a run converts every finding, thousands, and the
+// reflection was a tenth of a run): the score follows the first
+// `,"score":` and ends at `,"gang":`, the evidence is the last member —
+// the entity before them is escaped, so neither text can occur in it
+// unescaped. TestContractFindingAsDecoded compares with encoding/json.
 func contractFinding(kind string, f *fourcuts.Finding) *zhudun.Finding {
-	var c struct {
-		Score    float64         `json:"score"`
-		Evidence json.RawMessage `json:"evidence"`
+	b := f.AppendJSON(nil)
+	score, evidence, ok := cutScoreEvidence(b)
+	if !ok {
+		panic(errors.New("live: a finding's own JSON does not have its score and evidence where AppendJSON writes them: " + f.Category))
 	}
-	if err := json.Unmarshal(f.AppendJSON(nil), &c); err != nil {
-		panic(errors.Join(errors.New("live: a finding's own JSON does not parse"), err))
+	return &zhudun.Finding{Kind: kind, Category: f.Category, EntityType: f.EntityType, Entity: f.Entity, Score: score, Gang: f.Gang,
+		FirstSeen: time.UnixMilli(f.FirstSeen).UTC(), LastSeen: time.UnixMilli(f.LastSeen).UTC(), Evidence: evidence, Status: zhudun.FindingLive, Links: f.Links}
+}
+
+func cutScoreEvidence(b []byte) (float64, json.RawMessage, bool) {
+	const scoreKey, gangKey, evKey = `,"score":`, `,"gang":`, `,"evidence":`
+	i := bytes.Index(b, []byte(scoreKey))
+	if i < 0 {
+		return 0, nil, false
 	}
-	return &zhudun.Finding{Kind: kind, Category: f.Category, EntityType: f.EntityType, Entity: f.Entity, Score: c.Score, Gang: f.Gang,
-		FirstSeen: time.UnixMilli(f.FirstSeen).UTC(), LastSeen: time.UnixMilli(f.LastSeen).UTC(), Evidence: c.Evidence, Status: zhudun.FindingLive, Links: f.Links}
+	rest := b[i+len(scoreKey):]
+	j := bytes.Index(rest, []byte(gangKey))
+	if j < 0 {
+		return 0, nil, false
+	}
+	score, err := strconv.ParseFloat(string(rest[:j]), 64)
+	if err != nil {
+		return 0, nil, false
+	}
+	k := bytes.Index(rest, []byte(evKey))
+	if k < 0 || len(b) == 0 || b[len(b)-1] != '}' {
+		return 0, nil, false
+	}
+	ev := rest[k+len(evKey) : len(rest)-1]
+	if !json.Valid(ev) {
+		return 0, nil, false
+	}
+	return score, json.RawMessage(ev), true
 }

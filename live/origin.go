@@ -2,8 +2,6 @@ package live
 
 import (
 	"encoding/binary"
-	"maps"
-	"slices"
 
 	"github.com/zhudun/zhudun/fourcuts"
 )
@@ -100,19 +98,20 @@ func (o *origins) of(entityType, entity string) (string, bool) {
 }
 
 // appendTo encodes o: the sources (count, each length and bytes), then the
-// entities in key order (count, each key length, key, source index).
+// entities (count, each key length, key, source index), in the map's
+// order: sorting a hundred thousand keys at every checkpoint cost more
+// than writing them, and the decoder needs no order.
 func (o *origins) appendTo(b []byte) []byte {
 	b = binary.AppendUvarint(b, uint64(len(o.srcs)))
 	for _, s := range o.srcs {
 		b = binary.AppendUvarint(b, uint64(len(s)))
 		b = append(b, s...)
 	}
-	keys := slices.Sorted(maps.Keys(o.first))
-	b = binary.AppendUvarint(b, uint64(len(keys)))
-	for _, k := range keys {
+	b = binary.AppendUvarint(b, uint64(len(o.first)))
+	for k, si := range o.first {
 		b = binary.AppendUvarint(b, uint64(len(k)))
 		b = append(b, k...)
-		b = binary.AppendUvarint(b, uint64(o.first[k]))
+		b = binary.AppendUvarint(b, uint64(si))
 	}
 	return b
 }

@@ -107,10 +107,11 @@ func scopeAndHolders(t *testing.T, store *sqlstore.Store, keys *gmcrypto.Keyring
 		}
 	}
 	// One detection window over both sources' messages: the engine starts
-	// after the whole feed is in the stream and runs only once it is quiet.
+	// after the whole feed is in the stream and runs only once it is quiet
+	// (no early runs).
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan struct{})
-	svc := live.New(live.Config{Store: store, Logger: log, Quiet: 500 * time.Millisecond, Every: time.Hour, Batch: 1 << 10,
+	svc := live.New(live.Config{Store: store, Logger: log, Quiet: 500 * time.Millisecond, Every: time.Hour, NewEvery: -1, Batch: 1 << 10,
 		Stream: func(ctx context.Context, name string, start uint64) (live.Consumer, error) {
 			return e.stream.Consume(ctx, name, start)
 		}})

@@ -3,6 +3,7 @@ package natsbus
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -20,6 +21,7 @@ import (
 type IngestConsumer struct {
 	b       *Bus
 	c       jetstream.Consumer
+	mu      sync.Mutex      // Fetch and AckThrough may run on two goroutines (the engine prefetches)
 	pending []jetstream.Msg // delivered, not yet acknowledged, in sequence order
 }
 
@@ -71,7 +73,9 @@ func (c *IngestConsumer) Fetch(ctx context.Context, max int, wait time.Duration)
 		} else {
 			d.ID, d.Source, d.Events, d.Body = im.ID, im.Source, im.Events, im.Body
 		}
+		c.mu.Lock()
 		c.pending = append(c.pending, m)
+		c.mu.Unlock()
 		out = append(out, d)
 	}
 	if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, context.DeadlineExceeded) {
@@ -82,6 +86,8 @@ func (c *IngestConsumer) Fetch(ctx context.Context, max int, wait time.Duration)
 
 // AckThrough acknowledges every delivery up to stream sequence seq.
 func (c *IngestConsumer) AckThrough(ctx context.Context, seq uint64) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	last := -1
 	for i, m := range c.pending {
 		meta, err := m.Metadata()

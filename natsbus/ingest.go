@@ -2,6 +2,7 @@ package natsbus
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strconv"
@@ -16,8 +17,8 @@ import (
 
 // The ingest stream (docs/ingest.md) carries the events sources push, for
 // the Four Cuts engine's consumers: one message holds a batch of canonical
-// JSON Lines events of one partition, sealed and tagged with the bus keys
-// like every other message.
+// JSON Lines events of one partition, sealed with the bus keys (format 2
+// below).
 const (
 	DefaultIngestStream     = "FOURCUTS_EV"
 	DefaultIngestPrefix     = "fourcuts.ev"
@@ -101,32 +102,59 @@ func (s *IngestStream) Room(ctx context.Context, n int64) error {
 	return nil
 }
 
-// ingestAAD binds a sealed body to its message id.
-func ingestAAD(id string) []byte { return []byte("zhudun-ingest\x00" + id) }
+// Ingest message formats. Format 2 (the Zhudun-Format header) carries the
+// body as raw SM4-GCM bytes whose associated data binds the subject, the
+// message id and every header the consumer reads; its GCM tag is the
+// message's only authentication. Format 1 (no Zhudun-Format header, written
+// before 2026-12-03) carried the sealed body as base64 text and an HMAC-SM3
+// tag over subject, id and body; it is still read, so that a stream written
+// by an older build drains after an upgrade. docs/ingest.md, "What the bus
+// key guarantees", gives the argument.
+const (
+	HeaderFormat  = "Zhudun-Format"
+	ingestFormat2 = "2"
+)
 
-// Publish seals, tags and publishes the messages and waits until
+// ingestAAD1 binds a format-1 sealed body to its message id.
+func ingestAAD1(id string) []byte { return []byte("zhudun-ingest\x00" + id) }
+
+// ingestAAD2 is what a format-2 body's GCM tag covers besides the body:
+// the subject (so a message moved to another partition does not open), the
+// message id (which the consumer's de-duplication keys on) and the
+// source, chunk and event count headers (the source decides a finding's
+// department). Each part is length-prefixed, so no two tuples share an
+// encoding.
+func ingestAAD2(dst []byte, subject, id, source, chunk, events string) []byte {
+	dst = append(dst, "zhudun-ingest/2"...)
+	for _, p := range [...]string{subject, id, source, chunk, events} {
+		dst = binary.AppendUvarint(dst, uint64(len(p)))
+		dst = append(dst, p...)
+	}
+	return dst
+}
+
+// Publish seals and publishes the messages (format 2) and waits until
 // JetStream has stored every one. A full stream is ETOOMANY; the messages
 // stored before the error stay (their ids make the client's retry of the
 // same chunk complete it without repeating them).
 func (s *IngestStream) Publish(ctx context.Context, msgs []zhudun.IngestBatch) error {
 	futures := make([]jetstream.PubAckFuture, 0, len(msgs))
+	var aad []byte
 	for i := range msgs {
 		m := &msgs[i]
-		sealed, err := s.b.cfg.Keys.SealEvent(m.Body, ingestAAD(m.ID))
+		subject := s.Subject(m.Partition)
+		events := strconv.Itoa(m.Events)
+		aad = ingestAAD2(aad[:0], subject, m.ID, m.Source, m.Chunk, events)
+		sealed, err := s.b.cfg.Keys.SealEventRaw(nil, m.Body, aad)
 		if err != nil {
 			return err
 		}
-		subject := s.Subject(m.Partition)
 		nm := nats.NewMsg(subject)
-		nm.Data = []byte(sealed)
+		nm.Data = sealed
+		nm.Header.Set(HeaderFormat, ingestFormat2)
 		nm.Header.Set(HeaderSource, m.Source)
 		nm.Header.Set(HeaderChunk, m.Chunk)
-		nm.Header.Set(HeaderEvents, strconv.Itoa(m.Events))
-		tag, err := s.b.cfg.Keys.SignEvent(tagged(subject+"\x00"+m.ID, nm.Data))
-		if err != nil {
-			return err
-		}
-		nm.Header.Set(tagHeader, tag)
+		nm.Header.Set(HeaderEvents, events)
 		f, err := s.b.js.PublishMsgAsync(nm, jetstream.WithMsgID(m.ID), jetstream.WithExpectStream(s.cfg.Stream))
 		if err != nil {
 			return ingestError(err)
@@ -169,20 +197,35 @@ type IngestMessage struct {
 	Body                       []byte
 }
 
-// OpenIngestMessage checks a delivered ingest message's tag and opens its
-// body (the consumer's first step; docs/ingest.md). A message that fails
-// is an error: it was not written by a holder of the bus keys.
+// OpenIngestMessage authenticates a delivered ingest message and opens its
+// body (the consumer's first step; docs/ingest.md), in either format. A
+// message that fails is an error: it was not written by a holder of the
+// bus keys, or was altered since.
 func (b *Bus) OpenIngestMessage(subject string, h nats.Header, data []byte) (*IngestMessage, error) {
 	id := h.Get(jetstream.MsgIDHeader)
-	if !b.cfg.Keys.VerifyEvent(tagged(subject+"\x00"+id, data), h.Get(tagHeader)) {
-		return nil, zhudun.Errorf(zhudun.EINVALID, "ingest message %q: bad tag", id)
+	m := &IngestMessage{Subject: subject, ID: id, Source: h.Get(HeaderSource), Chunk: h.Get(HeaderChunk)}
+	events := h.Get(HeaderEvents)
+	switch f := h.Get(HeaderFormat); f {
+	case ingestFormat2:
+		body, err := b.cfg.Keys.OpenEventRaw(nil, data, ingestAAD2(nil, subject, id, m.Source, m.Chunk, events))
+		if err != nil {
+			return nil, zhudun.Errorf(zhudun.EINVALID, "ingest message %q: does not open (forged, altered, or under an unknown key)", id)
+		}
+		m.Body = body
+	case "":
+		if !b.cfg.Keys.VerifyEvent(tagged(subject+"\x00"+id, data), h.Get(tagHeader)) {
+			return nil, zhudun.Errorf(zhudun.EINVALID, "ingest message %q: bad tag", id)
+		}
+		body, err := b.cfg.Keys.OpenEvent(string(data), ingestAAD1(id))
+		if err != nil {
+			return nil, zhudun.Errorf(zhudun.EINVALID, "ingest message %q: cannot open", id)
+		}
+		m.Body = body
+	default:
+		return nil, zhudun.Errorf(zhudun.EINVALID, "ingest message %q: unknown format %q", id, f)
 	}
-	body, err := b.cfg.Keys.OpenEvent(string(data), ingestAAD(id))
-	if err != nil {
-		return nil, zhudun.Errorf(zhudun.EINVALID, "ingest message %q: cannot open", id)
-	}
-	n, _ := strconv.Atoi(h.Get(HeaderEvents))
-	return &IngestMessage{Subject: subject, ID: id, Source: h.Get(HeaderSource), Chunk: h.Get(HeaderChunk), Events: n, Body: body}, nil
+	m.Events, _ = strconv.Atoi(events)
+	return m, nil
 }
 
 // JetStream gives tests and the engine's consumers the bus's JetStream.

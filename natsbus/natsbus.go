@@ -86,6 +86,10 @@ type Keys interface {
 	VerifyEvent(msg []byte, tag string) bool
 	SealEvent(plaintext, aad []byte) (string, error)
 	OpenEvent(sealed string, aad []byte) ([]byte, error)
+	// SealEventRaw and OpenEventRaw are the binary forms (key id,
+	// nonce, ciphertext, GCM tag), appending to dst.
+	SealEventRaw(dst, plaintext, aad []byte) ([]byte, error)
+	OpenEventRaw(dst, sealed, aad []byte) ([]byte, error)
 }
 
 // Bus is a zhudun.Bus on NATS JetStream. Create it with Open.

@@ -34,6 +34,10 @@ func BenchmarkSchoolPoints(b *testing.B)   { storetest.BenchSchoolPoints(b, back
 func BenchmarkFireIntake(b *testing.B) { storetest.BenchFireIntake(b, backend()) }
 func BenchmarkFireStats(b *testing.B)  { storetest.BenchFireStats(b, backend()) }
 
+// BenchmarkFindingRun: one live-engine run's change of 2,000 findings
+// (docs/live.md "Speed"): go test -run x -bench FindingRun ./postgres
+func BenchmarkFindingRun(b *testing.B) { storetest.BenchFindingRun(b, backend()) }
+
 // tripCounter counts the statements pgx sends, each a round trip (database/sql
 // sends BEGIN, COMMIT and savepoints as statements too).
 type tripCounter struct{ n atomic.Int64 }

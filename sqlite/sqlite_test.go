@@ -30,6 +30,10 @@ func BenchmarkSchoolPoints(b *testing.B)   { storetest.BenchSchoolPoints(b, back
 func BenchmarkFireIntake(b *testing.B) { storetest.BenchFireIntake(b, backend()) }
 func BenchmarkFireStats(b *testing.B)  { storetest.BenchFireStats(b, backend()) }
 
+// BenchmarkFindingRun: one live-engine run's change of 2,000 findings
+// (docs/live.md "Speed"): go test -run x -bench FindingRun ./sqlite
+func BenchmarkFindingRun(b *testing.B) { storetest.BenchFindingRun(b, backend()) }
+
 func backend() storetest.Backend {
 	return storetest.Backend{
 		Open: func() func(t testing.TB, name string, o sqlstore.Options) *sqlstore.Store {

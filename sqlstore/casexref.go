@@ -100,7 +100,7 @@ func (tx *Tx) markCase(ctx context.Context, c *zhudun.Case, source string, marks
 		if n, _ := res.RowsAffected(); n == 0 || !strings.Contains(openCase, "'"+c.Status+"'") {
 			continue // held already, or this case is closed
 		}
-		rows, err := tx.query(ctx, `SELECT DISTINCT m.case_id FROM case_marks m JOIN cases c ON c.id = m.case_id
+		rows, err := tx.queryFixed(ctx, `SELECT DISTINCT m.case_id FROM case_marks m JOIN cases c ON c.id = m.case_id
 			WHERE m.kind = ? AND m.mkey = ? AND m.case_id <> ? AND c.status IN `+openCase+` ORDER BY m.case_id`, m.kind, m.key, c.ID)
 		if err != nil {
 			return tx.s.internal("case xref", err)
@@ -134,7 +134,7 @@ func (tx *Tx) findingTouchesCases(ctx context.Context, f *zhudun.Finding) error 
 	if !ok {
 		return nil
 	}
-	rows, err := tx.query(ctx, `SELECT DISTINCT m.case_id FROM case_marks m JOIN cases c ON c.id = m.case_id
+	rows, err := tx.queryFixed(ctx, `SELECT DISTINCT m.case_id FROM case_marks m JOIN cases c ON c.id = m.case_id
 		WHERE m.kind = ? AND m.mkey = ? AND c.status IN `+openCase+` ORDER BY m.case_id`, m.kind, m.key)
 	if err != nil {
 		return tx.s.internal("finding xref", err)

@@ -241,18 +241,18 @@ func entityKey(entityType, entity string) string {
 // get ids (set in ch.Upsert) and the department of their source.
 func (s *Store) ApplyFindingChange(ctx context.Context, ch *zhudun.FindingChange) error {
 	return s.write(ctx, func(ctx context.Context, tx *Tx) error {
-		if cp := ch.Checkpoint; cp != nil && cp.Fence != 0 {
+		if f := ch.Fence; f.Token != 0 {
 			// An UPDATE, not a SELECT: it holds the token's row until this
 			// transaction ends, so a successor's TakeFence waits for this
 			// change and then restores a checkpoint that includes it.
-			res, err := tx.exec(ctx, `UPDATE engine_fences SET fence = fence WHERE name = ? AND fence = ?`, cp.Name, int64(cp.Fence))
+			res, err := tx.exec(ctx, `UPDATE engine_fences SET fence = fence WHERE name = ? AND fence = ?`, f.Name, int64(f.Token))
 			if err != nil {
 				return tx.s.internal("fence check", err)
 			}
 			if n, err := res.RowsAffected(); err != nil {
 				return tx.s.internal("fence check", err)
 			} else if n == 0 {
-				return zhudun.Errorf(zhudun.ECONFLICT, "engine %s is fenced off: another worker took it over (this one's token %d)", cp.Name, cp.Fence)
+				return zhudun.Errorf(zhudun.ECONFLICT, "engine %s is fenced off: another worker took it over (this one's token %d)", f.Name, f.Token)
 			}
 		}
 		depts := map[string]*zhudun.Finding{}
@@ -288,7 +288,7 @@ func (s *Store) ApplyFindingChange(ctx context.Context, ch *zhudun.FindingChange
 		ids := slices.Clone(ch.Withdraw)
 		slices.Sort(ids)
 		for _, id := range ids {
-			f, err := scanFinding(tx.queryRow(ctx, findingSelect+` WHERE f.id = ?`, id))
+			f, err := scanFinding(tx.queryRowFixed(ctx, findingSelect+` WHERE f.id = ?`, id))
 			if errors.Is(err, sql.ErrNoRows) {
 				return zhudun.Errorf(zhudun.ENOTFOUND, "finding %d not found", id)
 			}
@@ -298,7 +298,7 @@ func (s *Store) ApplyFindingChange(ctx context.Context, ch *zhudun.FindingChange
 			if f.Status == zhudun.FindingWithdrawn {
 				continue
 			}
-			if _, err := tx.exec(ctx, `UPDATE findings SET status = ?, updated_at = ? WHERE id = ?`, zhudun.FindingWithdrawn, tx.now, id); err != nil {
+			if _, err := tx.execFixed(ctx, `UPDATE findings SET status = ?, updated_at = ? WHERE id = ?`, zhudun.FindingWithdrawn, tx.now, id); err != nil {
 				return tx.s.internal("finding withdraw", err)
 			}
 			f.Status, f.UpdatedAt = zhudun.FindingWithdrawn, tx.now
@@ -381,13 +381,13 @@ func (tx *Tx) insertFinding(ctx context.Context, f *zhudun.Finding, depts map[st
 	}
 	f.DeptID, f.DeptCode, f.DeptPath = d.DeptID, d.DeptCode, d.DeptPath
 	f.Review = zhudun.ReviewNew
-	err := tx.queryRow(ctx, `INSERT INTO findings (kind, category, entity_type, entity, entity_key, score, gang, first_seen, last_seen,
+	err := tx.queryRowFixed(ctx, `INSERT INTO findings (kind, category, entity_type, entity, entity_key, score, gang, first_seen, last_seen,
 		evidence, status, dept_id, source, created_at, updated_at, networks, links) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (kind, category, entity_key) DO NOTHING RETURNING id`,
 		f.Kind, f.Category, f.EntityType, f.Entity, entityKey(f.EntityType, f.Entity), f.Score, f.Gang, f.FirstSeen.UTC(), f.LastSeen.UTC(),
 		string(f.Evidence), f.Status, d.DeptID, f.Source, tx.now, tx.now, joinNetworks(f.Networks), joinLinks(f.Links)).Scan(&f.ID)
 	if errors.Is(err, sql.ErrNoRows) {
-		err = tx.queryRow(ctx, `SELECT id FROM findings WHERE kind = ? AND category = ? AND entity_key = ?`,
+		err = tx.queryRowFixed(ctx, `SELECT id FROM findings WHERE kind = ? AND category = ? AND entity_key = ?`,
 			f.Kind, f.Category, entityKey(f.EntityType, f.Entity)).Scan(&f.ID)
 		if err != nil {
 			return false, tx.s.internal("finding existing", err)
@@ -406,7 +406,7 @@ func (tx *Tx) insertFinding(ctx context.Context, f *zhudun.Finding, depts map[st
 // it is, not the engine's copy of it.
 func (tx *Tx) updateFinding(ctx context.Context, f *zhudun.Finding) error {
 	var reviewedAt, confirmedAt, cutAt, restoredAt, promotedAt sql.NullTime
-	err := tx.queryRow(ctx, `UPDATE findings SET entity = ?, score = ?, gang = ?, first_seen = ?, last_seen = ?, evidence = ?, status = ?,
+	err := tx.queryRowFixed(ctx, `UPDATE findings SET entity = ?, score = ?, gang = ?, first_seen = ?, last_seen = ?, evidence = ?, status = ?,
 		networks = ?, links = ?, updated_at = ? WHERE id = ? RETURNING dept_id, (SELECT code FROM depts WHERE id = findings.dept_id), (SELECT path FROM depts WHERE id = findings.dept_id),
 		review, review_reason, reviewed_by, reviewed_at, confirmed_at, cut_at, cut_source, not_cut_reason, restored_at, confirmed,
 		created_at, promoted_by, promote_reason, promoted_at`,

@@ -21,7 +21,7 @@ func (tx *Tx) emit(ctx context.Context, e zhudun.Event) error {
 		tx.events++
 		return nil
 	}
-	_, err := tx.exec(ctx, `INSERT INTO outbox (type, at, perm, dept_path, dept_id, owner_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	_, err := tx.execFixed(ctx, `INSERT INTO outbox (type, at, perm, dept_path, dept_id, owner_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		e.Type, tx.now, string(e.Perm), e.DeptPath, e.DeptID, e.OwnerID, string(e.Data))
 	if err != nil {
 		return tx.s.internal("outbox insert", err)

@@ -114,3 +114,25 @@ func (p *prepared) close() {
 		return true
 	})
 }
+
+// execFixed is exec for a fixed text on the hot path, in the transaction:
+// an engine run writes thousands of findings and outbox rows with the same
+// few statements, which SQLite would otherwise parse once per row.
+func (tx *Tx) execFixed(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	tx.stmts++
+	st, err := tx.s.stmt(ctx, q)
+	if err != nil {
+		return tx.exec(ctx, q, args...)
+	}
+	return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+}
+
+// queryFixed is query for a fixed text on the hot path, in the transaction.
+func (tx *Tx) queryFixed(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	tx.stmts++
+	st, err := tx.s.stmt(ctx, q)
+	if err != nil {
+		return tx.query(ctx, q, args...)
+	}
+	return tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+}

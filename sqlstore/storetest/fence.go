@@ -23,7 +23,7 @@ func testCheckpointFence(t *testing.T, b Backend) {
 	}
 	apply := func(f *zhudun.Finding, seq, fence uint64) error {
 		return e.s.ApplyFindingChange(e.sys, &zhudun.FindingChange{Upsert: []*zhudun.Finding{f},
-			Checkpoint: &zhudun.EngineCheckpoint{Name: "global", Seq: seq, State: []byte{byte(seq)}, Fence: fence}})
+			Checkpoint: &zhudun.EngineCheckpoint{Name: "global", Seq: seq, State: []byte{byte(seq)}}, Fence: zhudun.EngineFence{Name: "global", Token: fence}})
 	}
 	stored := func() (int, uint64) {
 		t.Helper()
@@ -51,6 +51,11 @@ func testCheckpointFence(t *testing.T, b Backend) {
 	}
 	if err := apply(card("2"), 15, first); code(err) != zhudun.ECONFLICT {
 		t.Fatalf("the stalled holder's change: %v, want ECONFLICT", err)
+	}
+	// An early run's change (new findings, no checkpoint) is fenced too.
+	if err := e.s.ApplyFindingChange(e.sys, &zhudun.FindingChange{Upsert: []*zhudun.Finding{card("2")},
+		Fence: zhudun.EngineFence{Name: "global", Token: first}}); code(err) != zhudun.ECONFLICT {
+		t.Fatalf("the stalled holder's early change: %v, want ECONFLICT", err)
 	}
 	if n, seq := stored(); n != 1 || seq != 10 {
 		t.Fatalf("after the stalled holder's change: %d findings, checkpoint %d; want 1, 10", n, seq)
