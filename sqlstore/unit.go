@@ -278,7 +278,12 @@ func (s *Store) AddPositions(ctx context.Context, id int64, ps []zhudun.Position
 		}
 	}
 	var out *zhudun.Unit
-	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
+	// Grouped: at a city's rate (2,000 fixes a second from terminals and
+	// crews' phones) a transaction, and an fsync, per fix held the writer
+	// lock for everything else; a group shares one commit. Positions write
+	// no audit row, so a group of them is cheap to run again with
+	// savepoints if one fails.
+	err := s.writeGrouped(ctx, func(ctx context.Context, tx *Tx) error {
 		u, err := tx.unitInScope(ctx, id, zhudun.PermUnitWrite)
 		if err != nil {
 			return err
@@ -304,4 +309,55 @@ func (s *Store) AddPositions(ctx context.Context, id int64, ps []zhudun.Position
 		return nil
 	})
 	return out, err
+}
+
+// maxTrackWindow bounds how far back UnitTrack reads: the live map draws the
+// last 30 minutes; a longer history is a report, not a map layer.
+const maxTrackWindow = 24 * time.Hour
+
+// maxTrackPoints bounds one track: a fix a second for 30 minutes is 1,800.
+const maxTrackPoints = 5000
+
+// UnitTrack returns a unit's fixes since since, oldest first (unit:read
+// scope; ENOTFOUND outside it). At most 5,000 fixes, the newest ones.
+func (s *Store) UnitTrack(ctx context.Context, id int64, since time.Time) ([]zhudun.Position, error) {
+	now := s.clock()
+	if since.IsZero() || since.Before(now.Add(-maxTrackWindow)) {
+		return nil, zhudun.FieldError("since", "since must be within the last 24 hours")
+	}
+	var w where
+	if _, err := scoped(ctx, &w, zhudun.PermUnitRead, unitCols); err != nil {
+		return nil, err
+	}
+	w.add("u.id = ?", id)
+	var uid int64
+	if err := s.queryRow(ctx, `SELECT u.id FROM units u JOIN depts d ON d.id = u.station_id`+w.sql(), w.args...).Scan(&uid); errors.Is(err, sql.ErrNoRows) {
+		return nil, zhudun.Errorf(zhudun.ENOTFOUND, "unit not found")
+	} else if err != nil {
+		return nil, s.internal("unit track scope", err)
+	}
+	// Newest first on the index (unit_id, ts), then turned around: a unit
+	// sending faster than the bound keeps its latest fixes on the map.
+	rows, err := s.query(ctx, `SELECT lon, lat, ts FROM unit_positions WHERE unit_id = ? AND ts >= ? ORDER BY ts DESC LIMIT ?`,
+		uid, since.UTC().Truncate(time.Microsecond), maxTrackPoints)
+	if err != nil {
+		return nil, s.internal("unit track", err)
+	}
+	defer rows.Close()
+	out := []zhudun.Position{}
+	for rows.Next() {
+		var p zhudun.Position
+		if err := rows.Scan(&p.Lon, &p.Lat, &p.TS); err != nil {
+			return nil, s.internal("unit track scan", err)
+		}
+		p.TS = p.TS.UTC()
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.internal("unit track rows", err)
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out, nil
 }
