@@ -108,6 +108,27 @@ func (tx *Tx) queryRowFixed(ctx context.Context, q string, args ...any) *sql.Row
 	return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 }
 
+// execFixed is exec for a fixed text on the hot path, in the transaction.
+func (tx *Tx) execFixed(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	st, err := tx.s.stmt(ctx, q)
+	if err != nil {
+		return tx.exec(ctx, q, args...)
+	}
+	tx.stmts++
+	return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+}
+
+// queryRowBuilt is queryRow for a built text that recurs, in the
+// transaction (a scope predicate: one text per shape of scope).
+func (tx *Tx) queryRowBuilt(ctx context.Context, q string, args ...any) *sql.Row {
+	st, err := tx.s.prepare(ctx, tx.s.dialect.Rebind(q), true)
+	if err != nil || st == nil {
+		return tx.queryRow(ctx, q, args...)
+	}
+	tx.stmts++
+	return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+}
+
 func (p *prepared) close() {
 	p.m.Range(func(k, v any) bool {
 		v.(*sql.Stmt).Close()
