@@ -410,7 +410,7 @@ func offsetTicker(ctx context.Context, i, n int, d time.Duration) <-chan struct{
 }
 
 func lonOf(id int64) float64 { return 116.8 + float64(id%1000)*0.0005 }
-func latOf(seq int) float64   { return baseLat + float64(seq%100000)*1e-6 }
+func latOf(seq int) float64  { return baseLat + float64(seq%100000)*1e-6 }
 
 func pct(xs []float64, p float64) float64 {
 	if len(xs) == 0 {
