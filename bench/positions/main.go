@@ -290,6 +290,8 @@ func main() {
 	fmt.Printf("send → acknowledged (0x8001 / HTTP 200, i.e. committed): p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", pct(acks, 50), pct(acks, 99), pct(acks, 100))
 	fmt.Printf("load average: %s", load)
 	finished.Store(true)
+	cancel() // the relay and streams stop before the store closes
+	time.Sleep(200 * time.Millisecond)
 }
 
 // sendLog keeps each unit's last 64 send times by sequence number.
