@@ -27,6 +27,7 @@ export const UnitCanvas = L.Layer.extend({
     this._n = 0
     this.draws = 0
     this.drawn = 0
+    this.times = []
   },
   onAdd(map) {
     this._map = map
@@ -59,6 +60,7 @@ export const UnitCanvas = L.Layer.extend({
     const map = this._map
     const c = this._canvas
     if (!map || !c) return
+    const t0 = performance.now()
     const size = map.getSize()
     const dpr = window.devicePixelRatio || 1
     if (c.width !== Math.round(size.x * dpr) || c.height !== Math.round(size.y * dpr)) {
@@ -155,6 +157,9 @@ export const UnitCanvas = L.Layer.extend({
     this._n = Math.min(n, this._xs.length)
     this.drawn = n
     this.draws++
+    // What a redraw costs, kept for the last 500 (a browser test reads them).
+    this.times.push(performance.now() - t0)
+    if (this.times.length > 500) this.times.splice(0, this.times.length - 500)
     c.setAttribute('data-drawn', String(n))
   },
   // _click picks the nearest unit drawn within HIT pixels of the click.
