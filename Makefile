@@ -41,7 +41,7 @@ ui-check:
 # 2 M-incident patrol report on PostgreSQL and the cases at scale (200,000
 # cases, 1 M people, 5 M seized items: bench/cases/RESULTS.md). Outputs go
 # to bench/out/. bench/positions: 2,000 position updates a second through
-# HTTP and JT/T 808 to a live map (docs/live.md; -soak 10m for memory).
+# HTTP and JT/T 808 to a live map (docs/livemap.md; -soak 10m for memory).
 bench:
 	go test -run '^$$' -bench . -benchmem ./...
 	bash bench/algo/dense.sh bench/out/algo

@@ -35,7 +35,7 @@ const liveUnits = 5000
 // what holds there and still fails for a map that is slow itself: the
 // median frame within two frames of 60 Hz, no frame in twenty longer than
 // half a second, and a redraw of 5,000 units within one frame (median).
-// The figures of each run are logged (docs/live.md has them).
+// The figures of each run are logged (docs/livemap.md has them).
 const (
 	frameP50Limit = 34.0
 	frameP95Limit = 500.0

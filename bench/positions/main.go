@@ -168,6 +168,12 @@ func main() {
 			t, err := jt808sim.Dial(ln.Addr().String(), units[i].Terminal, i%2 == 1) // half 2013, half 2019
 			check(err)
 			t.DeviceID = fmt.Sprintf("D%05d", i)
+			// A reply that comes after the simulator gave up would be read as
+			// the next one's (and every later reply with it): wait as long as
+			// it takes, so that a slow server slows the terminals down (their
+			// rate falls, as real terminals' would with the platform's
+			// answers) instead of counting failures that stored fine.
+			t.Timeout = 2 * time.Minute
 			res, code, err := t.Register()
 			if err != nil || res != 0 {
 				log.Fatalf("terminal %d register: %d %v", i, res, err)
