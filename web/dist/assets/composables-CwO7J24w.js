@@ -1,0 +1,1 @@
+import{an as e}from"./element-plus-C9n4Wkgu.js";import{gt as t}from"./index-BlQbvcFT.js";function n(n,r,i=400){let a=null,o=t(e=>{n.includes(e.type)&&(clearTimeout(a),a=setTimeout(r,i))});e(()=>{o(),clearTimeout(a)})}export{n as t};
