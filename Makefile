@@ -40,7 +40,8 @@ ui-check:
 # measurements: Fraudar protocol graphs, DARPA, the Four Cuts city, and the
 # 2 M-incident patrol report on PostgreSQL and the cases at scale (200,000
 # cases, 1 M people, 5 M seized items: bench/cases/RESULTS.md). Outputs go
-# to bench/out/.
+# to bench/out/. bench/positions: 2,000 position updates a second through
+# HTTP and JT/T 808 to a live map (docs/livemap.md; -soak 10m for memory).
 bench:
 	go test -run '^$$' -bench . -benchmem ./...
 	bash bench/algo/dense.sh bench/out/algo
@@ -48,6 +49,7 @@ bench:
 	bash bench/fourcuts/run.sh bench/out/fourcuts
 	go run ./bench/patrol
 	go run ./bench/cases
+	go run ./bench/positions
 
 fuzz:
 	go test -run '^$$' -fuzz FuzzNormalizeIDNumber -fuzztime 30s ./pii/

@@ -170,6 +170,10 @@ type UnitService interface {
 	FindUnitByID(ctx context.Context, id int64) (*Unit, error)
 	SetUnitStatus(ctx context.Context, id int64, label string) (*Unit, error)
 	AddPositions(ctx context.Context, id int64, ps []Position) (*Unit, error)
+	// UnitTrack returns the unit's fixes since a time within the last 24
+	// hours, oldest first, at most 5,000 (the newest): the live map's
+	// track of the last 30 minutes.
+	UnitTrack(ctx context.Context, id int64, since time.Time) ([]Position, error)
 	// UpdateUnit binds a unit to its terminal and crew (unit:write).
 	UpdateUnit(ctx context.Context, id int64, up UnitUpdate) (*Unit, error)
 	// MyUnit returns the unit whose crew the caller is in (ENOTFOUND: none).

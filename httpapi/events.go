@@ -22,6 +22,7 @@ type sseClient struct {
 	gone    chan struct{}  // closed by the broker on overflow
 	once    sync.Once
 	recheck chan struct{} // the caller's rights may have changed; 1-buffered
+	fixes   *fixQueue     // unit.position events, coalesced (positions.go)
 }
 
 type broker struct {
@@ -97,6 +98,10 @@ func (b *broker) dispatch(e zhudun.Event) {
 	if e.Type == zhudun.EventSessionEnded {
 		return // a signal to the streams, not news for browsers
 	}
+	if e.Type == "unit.position" {
+		b.dispatchPosition(e) // coalesced per unit, never an overflow
+		return
+	}
 	var msg []byte // encoded once for every client that may see it
 	for c := range b.clients {
 		if !e.Visible(c.caller) {
@@ -145,7 +150,7 @@ const streamBatch = 64 << 10
 func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) error {
 	rc := http.NewResponseController(w)
 	c := &sseClient{caller: zhudun.CallerFrom(r.Context()), ch: make(chan []byte, clientBuffer), gone: make(chan struct{}),
-		recheck: make(chan struct{}, 1)}
+		recheck: make(chan struct{}, 1), fixes: newFixQueue()}
 	s.broker.add(c)
 	defer s.broker.remove(c)
 	s.sse.Inc()
@@ -177,8 +182,44 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) error {
 	}
 	tok := tokenFrom(r.Context())
 	var buf []byte
+	// Positions go out when some are pending and positionsEvery has passed
+	// since the last batch: at once after a quiet spell, then at most four
+	// batches a second however many fixes arrive.
+	posTimer := time.NewTimer(time.Hour)
+	posTimer.Stop()
+	posWait := false
+	var posLast time.Time
+	flushFixes := func() bool {
+		posWait, posLast = false, time.Now()
+		buf = c.fixes.take(buf[:0])
+		if len(buf) == 0 {
+			return true
+		}
+		if _, err := w.Write(buf); err != nil {
+			return false
+		}
+		rc.Flush()
+		return true
+	}
+	defer posTimer.Stop()
 	for {
 		select {
+		case <-c.fixes.ready:
+			if posWait {
+				continue
+			}
+			if d := positionsEvery - time.Since(posLast); d > 0 {
+				posWait = true
+				posTimer.Reset(d)
+				continue
+			}
+			if !flushFixes() {
+				return nil
+			}
+		case <-posTimer.C:
+			if !flushFixes() {
+				return nil
+			}
 		case <-r.Context().Done():
 			return nil
 		case <-c.gone:

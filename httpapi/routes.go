@@ -58,6 +58,7 @@ func (s *Server) register() {
 	s.handle("GET", "/api/v1/me/unit", false, s.myUnit)
 	s.handle("POST", "/api/v1/units/{id}/status", false, s.setUnitStatus)
 	s.handle("POST", "/api/v1/units/{id}/positions", false, s.addPositions)
+	s.handle("GET", "/api/v1/units/{id}/track", false, s.unitTrack)
 	s.handle("POST", "/api/v1/incidents", false, s.createIncident)
 	s.handle("GET", "/api/v1/incidents", false, s.listIncidents)
 	s.handle("POST", "/api/v1/incidents/import", false, s.importIncidents)

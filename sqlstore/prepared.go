@@ -108,23 +108,35 @@ func (tx *Tx) queryRowFixed(ctx context.Context, q string, args ...any) *sql.Row
 	return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 }
 
+// execFixed is exec for a fixed text on the hot path, in the transaction:
+// an engine run writes thousands of findings and outbox rows, and a batch
+// of positions as many rows, with the same few statements, which SQLite
+// would otherwise parse once per row.
+func (tx *Tx) execFixed(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	st, err := tx.s.stmt(ctx, q)
+	if err != nil {
+		return tx.exec(ctx, q, args...)
+	}
+	tx.stmts++
+	return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+}
+
+// queryRowBuilt is queryRow for a built text that recurs, in the
+// transaction (a scope predicate: one text per shape of scope).
+func (tx *Tx) queryRowBuilt(ctx context.Context, q string, args ...any) *sql.Row {
+	st, err := tx.s.prepare(ctx, tx.s.dialect.Rebind(q), true)
+	if err != nil || st == nil {
+		return tx.queryRow(ctx, q, args...)
+	}
+	tx.stmts++
+	return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+}
+
 func (p *prepared) close() {
 	p.m.Range(func(k, v any) bool {
 		v.(*sql.Stmt).Close()
 		return true
 	})
-}
-
-// execFixed is exec for a fixed text on the hot path, in the transaction:
-// an engine run writes thousands of findings and outbox rows with the same
-// few statements, which SQLite would otherwise parse once per row.
-func (tx *Tx) execFixed(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	tx.stmts++
-	st, err := tx.s.stmt(ctx, q)
-	if err != nil {
-		return tx.exec(ctx, q, args...)
-	}
-	return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 }
 
 // queryFixed is query for a fixed text on the hot path, in the transaction.

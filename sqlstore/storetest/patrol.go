@@ -174,6 +174,24 @@ func testPatrolDispatch(t *testing.T, b Backend) {
 	if n := e.auditCount(""); n != auditBefore {
 		t.Errorf("positions wrote %d audit rows", n-auditBefore)
 	}
+	// The track: every stored fix of the window, oldest first (the older
+	// fix that did not move the unit included); none outside the scope.
+	tr, err := e.s.UnitTrack(disp1, u1.ID, now.Add(-30*time.Minute))
+	if err != nil || len(tr) != 3 || tr[0].Lon != 117.0 || tr[1].Lon != 117.004 || tr[2].Lon != 117.005 || !tr[2].TS.Equal(now.Add(-10*time.Second)) {
+		t.Errorf("track: %+v %v", tr, err)
+	}
+	if tr, err := e.s.UnitTrack(disp1, u1.ID, now.Add(-30*time.Second)); err != nil || len(tr) != 2 {
+		t.Errorf("track of 30 s: %+v %v", tr, err)
+	}
+	if tr, err := e.s.UnitTrack(disp1, u3.ID, now.Add(-30*time.Minute)); err != nil || tr == nil || len(tr) != 0 {
+		t.Errorf("track of a unit without fixes: %#v %v", tr, err)
+	}
+	if _, err := e.s.UnitTrack(disp2, u1.ID, now.Add(-30*time.Minute)); code(err) != zhudun.ENOTFOUND {
+		t.Errorf("disp2 reads ST1's track: %v", err)
+	}
+	if _, err := e.s.UnitTrack(disp1, u1.ID, now.Add(-25*time.Hour)); code(err) != zhudun.EINVALID {
+		t.Errorf("a track of 25 hours: %v", err)
+	}
 	// An incident at a point of A1, with the caller's phone.
 	inc, err := e.s.CreateIncident(disp1, zhudun.NewIncident{Category: "dispute", Lon: 117.006, Lat: 36.606, CallerPhone: "139 1234 5678", Address: "经十路1号"})
 	if err != nil || inc.GridCode != "A1" || inc.StationCode != "ST1" || inc.CallerPhone != "139****5678" || inc.CategoryVersion != 1 ||

@@ -33,12 +33,12 @@ export const AUDIT_ACTIONS = [
 export const AUDIT_ACTION_PREFIXES = ['auth.', 'user.', 'dept.', 'role.', 'pii.', 'audit.', 'grid.', 'unit.', 'incident.', 'security.', 'policy.', 'source.', 'finding.', 'allowlist.', 'cutlist.', 'appeal.', 'review.', 'case.', 'campaign.', 'campus.', 'fire.']
 export const OBJECT_TYPES = ['user', 'dept', 'role', 'session', 'users', 'audit', 'grid', 'unit', 'incident', 'alert', 'policy', 'source', 'finding', 'allowlist', 'cutlist', 'appeal', 'review_request', 'case', 'person', 'campaign', 'cyber_report', 'school', 'school_contact', 'campus_group', 'campus_round', 'campus_visit', 'campus_notice', 'campus_report', 'schools', 'campus_hazard', 'fire_report']
 export const EVENT_TYPES = ['user.created', 'user.updated', 'dept.created', 'dept.updated', 'role.created', 'role.updated', 'audit.appended',
-  'incident.created', 'incident.dispatched', 'incident.arrived', 'incident.closed', 'unit.created', 'unit.status', 'unit.position', 'unit.alarm', 'grid.imported',
+  'incident.created', 'incident.dispatched', 'incident.arrived', 'incident.closed', 'unit.created', 'unit.status', 'unit.position', 'unit.positions', 'unit.alarm', 'grid.imported',
   'alert.raised', 'alert.acked', 'policy.updated', 'source.changed',
   'finding.created', 'finding.updated', 'finding.withdrawn', 'lead.created', 'lead.updated', 'lead.withdrawn', 'cutlist.overdue', 'case.created', 'case.updated', 'case.alert', 'campus.overdue']
 // Events that are telemetry: pages listen to them, the notification area does not list them.
 // The live engine's findings come by the hundred: the findings page counts them itself.
-export const QUIET_EVENT_TYPES = ['unit.position', 'finding.created', 'finding.updated', 'finding.withdrawn', 'lead.created', 'lead.updated', 'lead.withdrawn']
+export const QUIET_EVENT_TYPES = ['unit.position', 'unit.positions', 'finding.created', 'finding.updated', 'finding.withdrawn', 'lead.created', 'lead.updated', 'lead.withdrawn']
 export const ERROR_CODES = [
   'EINVALID', 'EUNAUTHORIZED', 'EFORBIDDEN', 'ENOTFOUND', 'ECONFLICT', 'EINTERNAL', 'EUNAVAILABLE',
   'ELOCKED', 'ETOOMANY', 'EOTPREQUIRED', 'EMUSTCHANGE', 'EMUSTENROLL', 'ENETWORK', 'EUNKNOWN',

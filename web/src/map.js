@@ -5,6 +5,7 @@
 // (the server's CSP allows only same-origin files and inline styles).
 import L from 'leaflet'
 import 'leaflet/dist/leaflet.css'
+import './map.css'
 import { api } from './api.js'
 import { UNIT_COLOURS, STALE_COLOUR } from './patrol.js'
 

@@ -7,6 +7,7 @@ import { api, fetchAll } from './api.js'
 import { can } from './session.js'
 import { onLive } from './live.js'
 import { withClock, upsertById, findFeature } from './patrol.js'
+import { mergeFix } from './liveUnits.js'
 import { showError } from './util.js'
 
 // The unit events that carry a unit (unit.updated: its terminal and crew).
@@ -68,7 +69,23 @@ export function usePatrolData(want = { grids: true, units: true, stations: true 
 
   let gridTimer = null
   const off = onLive((ev) => {
-    if (UNIT_EVENT.test(ev.type)) {
+    if (ev.type === 'unit.positions') {
+      // A batch of the newest fix per unit (every 250 ms at most): one pass
+      // over the list, not one copy of it per fix.
+      if (!want.units || !Array.isArray(ev.data) || !ev.data.length) return
+      const at = Date.now()
+      const idx = new Map(units.value.map((x, i) => [x.id, i]))
+      const out = units.value.slice()
+      for (const f of ev.data) {
+        const i = idx.get(f.id)
+        const u = mergeFix(i === undefined ? undefined : out[i], f, at, ev.at)
+        if (!u) continue
+        const inGrid = typeof u.lon === 'number' && grids.value ? findFeature(grids.value.features, u.lon, u.lat) : null
+        u.grid = inGrid ? inGrid.properties.code : ''
+        if (i === undefined) { idx.set(u.id, out.length); out.push(u) } else out[i] = u
+      }
+      units.value = out
+    } else if (UNIT_EVENT.test(ev.type)) {
       if (!want.units || !ev.data || !ev.data.id) return
       const old = units.value.find((x) => x.id === ev.data.id)
       // The event carries the unit as stored: no age, no grid, and no

@@ -14,6 +14,8 @@ const routes = [
   { path: '/login', name: 'login', component: Login, meta: { public: true, titleKey: 'login.title' } },
   { path: '/change-password', name: 'change-password', component: () => import('./views/ChangePassword.vue'), meta: { bare: true, titleKey: 'pwd.title' } },
   { path: '/enroll-totp', name: 'enroll-totp', component: () => import('./views/EnrollTotp.vue'), meta: { bare: true, titleKey: 'totp.title' } },
+  // The command centre's screen: full screen, no menus (1920×1080).
+  { path: '/command', name: 'command', component: () => import('./views/CommandCentre.vue'), meta: { perms: ['unit:read'], titleKey: 'command.title' } },
   {
     path: '/', component: Shell, children: [
       { path: '', name: 'dashboard', component: () => import('./views/Dashboard.vue'), meta: { crumbs: ['nav.dashboard'] } },
