@@ -270,3 +270,45 @@ type PatrolPlanService interface {
 	FindPatrolPlanByID(ctx context.Context, id int64) (*PatrolPlan, error)
 	FindPatrolPlans(ctx context.Context, grid, under string) ([]*PatrolPlan, error)
 }
+
+// PatrolVisitFilter selects visits: a grid code, shift dates From … To
+// (YYYY-MM-DD, inclusive); zero fields do not filter.
+type PatrolVisitFilter struct {
+	Grid     string
+	From, To string
+	Limit    int
+}
+
+// CoverageFigures are the coverage of one grid, station, unit or shift name
+// (or the whole) over a period, with the same period of last year:
+// checkpoint visits planned and made, the coverage in percent, and its
+// change in percentage points.
+type CoverageFigures struct {
+	Code            string   `json:"code"`
+	Name            string   `json:"name,omitempty"`
+	Parent          string   `json:"parent,omitempty"` // station of a grid or unit
+	Planned         Compare  `json:"planned"`
+	Visited         Compare  `json:"visited"`
+	Percent         *float64 `json:"percent"`
+	LastYearPercent *float64 `json:"last_year_percent"`
+	ChangePoints    *float64 `json:"change_points"` // percent now minus percent last year
+}
+
+// PatrolCoverageReport is the coverage part of the patrol report.
+type PatrolCoverageReport struct {
+	Total    CoverageFigures   `json:"total"`
+	Stations []CoverageFigures `json:"stations"`
+	Grids    []CoverageFigures `json:"grids"`
+	Units    []CoverageFigures `json:"units"`
+	Shifts   []CoverageFigures `json:"shifts"`
+}
+
+// PatrolCoverageStore is what the coverage service keeps in the store
+// (system caller only) and what users read back (grid:read scope).
+type PatrolCoverageStore interface {
+	AllPatrolPlans(ctx context.Context) ([]*PatrolPlan, error)
+	AddPatrolVisits(ctx context.Context, vs []PatrolVisit) error
+	PatrolVisitsSince(ctx context.Context, shiftDate string) ([]PatrolVisit, error)
+	SavePatrolCoverage(ctx context.Context, grids, units []PatrolCoverage, final bool) error
+	FindPatrolVisits(ctx context.Context, f PatrolVisitFilter) ([]PatrolVisit, error)
+}

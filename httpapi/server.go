@@ -23,6 +23,7 @@ import (
 	"github.com/zhudun/zhudun"
 	"github.com/zhudun/zhudun/dispatch"
 	"github.com/zhudun/zhudun/guard"
+	"github.com/zhudun/zhudun/patrol"
 )
 
 // Backend is everything the API needs from the store.
@@ -129,6 +130,8 @@ type Server struct {
 	sse       prometheus.Gauge
 	handler   http.Handler
 	dispatch  *dispatch.Service // the live dispatch index: state lives there, not here
+	patrol    *patrol.Service   // live patrol coverage
+	patrolRun chan struct{}     // closed when the coverage service's Run has returned
 	gzip      func(http.Handler) http.HandlerFunc
 	mapCfg    mapConfig
 	csp       string // csp, with the tile server's origin when --map-tiles names one
@@ -166,6 +169,7 @@ func New(c Config) *Server {
 		s.cutDeadline = DefaultCutDeadline
 	}
 	s.dispatch = dispatch.NewService(c.Store, c.StaleAfter, c.Logger)
+	s.patrol = patrol.NewService(c.Store, c.Logger)
 	s.mapCfg = mapConfig{Tiles: c.MapTiles, Attribution: c.MapTilesAttribution, Geocoder: "local"}
 	s.csp = cspWithTiles(c.MapTiles)
 	s.geocoder = c.Geocoder
@@ -206,7 +210,17 @@ func New(c Config) *Server {
 // Close appends the anonymous denials still being counted to the audit log;
 // call it after the HTTP server has shut down and before the store closes.
 // Denials after it are audited one by one.
-func (s *Server) Close(ctx context.Context) error { return s.denials.Close(ctx) }
+// It also waits for the coverage service's last write (it stops when
+// Start's ctx ends).
+func (s *Server) Close(ctx context.Context) error {
+	if s.patrolRun != nil {
+		select {
+		case <-s.patrolRun:
+		case <-ctx.Done():
+		}
+	}
+	return s.denials.Close(ctx)
+}
 
 // Handler returns the root handler.
 func (s *Server) Handler() http.Handler { return s.handler }
@@ -235,6 +249,14 @@ func (s *Server) Start(ctx context.Context) error {
 	if err := s.dispatch.Load(ctx); err != nil {
 		return err
 	}
+	if err := s.patrol.Load(ctx); err != nil {
+		return err
+	}
+	s.patrolRun = make(chan struct{})
+	go func() {
+		defer close(s.patrolRun)
+		s.patrol.Run(ctx)
+	}()
 	go s.denials.Run(ctx)
 	if s.bus == nil {
 		return nil
@@ -242,6 +264,7 @@ func (s *Server) Start(ctx context.Context) error {
 	return s.bus.Subscribe(ctx, func(e zhudun.Event) {
 		s.broker.dispatch(e)
 		s.dispatch.OnEvent(ctx, e)
+		s.patrol.OnEvent(ctx, e)
 	})
 }
 
