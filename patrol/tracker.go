@@ -59,6 +59,13 @@ type plan struct {
 	wins []window
 }
 
+// counts reports whether window w of day d is planned: a window that began
+// before the plan existed was never asked for (a new plan counts from its
+// next window, not from the shifts before it).
+func (pl *plan) counts(w window, d int32) bool {
+	return int64(d)*dayNs-cstNs+w.start >= pl.p.CreatedAt.UnixNano()
+}
+
 type checkpoint struct {
 	plan *plan
 	code string
@@ -390,7 +397,7 @@ func (t *Tracker) Coverage(day int32, shift string) (grids, units []zhudun.Patro
 		g := zhudun.PatrolCoverage{PlanID: pl.p.ID, GridID: pl.p.GridID, GridCode: pl.p.GridCode, StationID: pl.p.StationID, ShiftDate: date, Shift: shift}
 		has := false
 		for wi, w := range pl.wins {
-			if w.shift != shift {
+			if w.shift != shift || !pl.counts(w, day) {
 				continue
 			}
 			has = true
@@ -442,7 +449,7 @@ func (t *Tracker) gridCoverage(pl *plan, day int32, shift string) (planned, visi
 	defer t.mu.Unlock()
 	seen = map[string]bool{}
 	for wi, w := range pl.wins {
-		if w.shift != shift {
+		if w.shift != shift || !pl.counts(w, day) {
 			continue
 		}
 		for _, code := range w.cps {
