@@ -25,7 +25,7 @@ func newMemStore(ps ...*zhudun.PatrolPlan) *memStore {
 }
 
 func (m *memStore) AllPatrolPlans(context.Context) ([]*zhudun.PatrolPlan, error) { return m.plans, nil }
-func (m *memStore) AllUnits(context.Context) ([]*zhudun.Unit, error)            { return m.units, nil }
+func (m *memStore) AllUnits(context.Context) ([]*zhudun.Unit, error)             { return m.units, nil }
 func (m *memStore) AddPatrolVisits(_ context.Context, vs []zhudun.PatrolVisit) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
