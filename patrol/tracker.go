@@ -59,11 +59,11 @@ type plan struct {
 	wins []window
 }
 
-// counts reports whether window w of day d is planned: a window that began
-// before the plan existed was never asked for (a new plan counts from its
-// next window, not from the shifts before it).
+// counts reports whether window w of day d is planned: a window that had
+// ended before the plan existed was never asked for (a new plan counts
+// from the window under way, not for the shifts before it).
 func (pl *plan) counts(w window, d int32) bool {
-	return int64(d)*dayNs-cstNs+w.start >= pl.p.CreatedAt.UnixNano()
+	return int64(d)*dayNs-cstNs+w.start+w.length > pl.p.CreatedAt.UnixNano()
 }
 
 type checkpoint struct {
