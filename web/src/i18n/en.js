@@ -1,3 +1,4 @@
+import enCoverage from './en.coverage.js'
 import enCampus from './en.campus.js'
 import enGang from './en.gang.js'
 import enSignals from './en.signals.js'
@@ -331,4 +332,4 @@ const messages = {
   },
 }
 
-export default mergeMessages(messages, enSecurity, enSignals, enFourcuts, enGang, enCases, enCampus)
+export default mergeMessages(messages, enSecurity, enSignals, enFourcuts, enGang, enCases, enCampus, enCoverage)

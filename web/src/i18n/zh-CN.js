@@ -1,3 +1,4 @@
+import zhCoverage from './zh-CN.coverage.js'
 import zhCampus from './zh-CN.campus.js'
 import zhGang from './zh-CN.gang.js'
 import zhSignals from './zh-CN.signals.js'
@@ -331,4 +332,4 @@ const messages = {
   },
 }
 
-export default mergeMessages(messages, zhSecurity, zhSignals, zhFourcuts, zhGang, zhCases, zhCampus)
+export default mergeMessages(messages, zhSecurity, zhSignals, zhFourcuts, zhGang, zhCases, zhCampus, zhCoverage)
