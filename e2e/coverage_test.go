@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/zhudun/zhudun/jt808"
 	"github.com/zhudun/zhudun/jt808/jt808sim"
 )
@@ -96,5 +98,29 @@ func TestPatrolCoverage(t *testing.T) {
 	p.shot("coverage-report")
 	if !strings.Contains(p.textOf(`[data-testid="coverage-report"]`), "无警巡逻") {
 		p.fatalf("the coverage section's title is missing")
+	}
+
+	// The plan editor: the grid's plan with its checkpoint drawn; a click on
+	// the map beside it adds a second, saved as version 2.
+	p.nav("patrolPlans", "/patrol/plans")
+	p.click(`[data-testid="plan-grid"]`)
+	p.clickText(".el-select-dropdown__item", g.Properties.Code)
+	p.waitFor("the plan's checkpoint in the table", `document.querySelectorAll('[data-testid="plan-checkpoints"] .el-table__body tr').length === 1`)
+	p.waitFor("the checkpoint's circle on the map", `document.querySelectorAll('[data-testid="plan-map"] path.zd-plan-cp').length === 1`)
+	xy := eval[[]float64](p, `(() => { const r = document.querySelector('[data-testid="plan-map"] path.zd-plan-cp').getBoundingClientRect(); return [r.left + r.width / 2 + 12, r.top + r.height / 2] })()`)
+	p.do(chromedp.MouseClickXY(xy[0], xy[1]))
+	p.waitFor("a second checkpoint", `document.querySelectorAll('[data-testid="plan-checkpoints"] .el-table__body tr').length === 2 && document.querySelectorAll('[data-testid="plan-map"] path.zd-plan-cp').length === 2`)
+	p.click(`[data-testid="plan-save"]`)
+	p.waitText("方案已保存")
+	p.shot("plan-editor")
+	var plans struct {
+		Items []struct {
+			Version     int64
+			Checkpoints []struct{ Code string }
+		}
+	}
+	if code := cmd.call("GET", "/patrol/plans?grid="+g.Properties.Code, nil, &plans); code != 200 || len(plans.Items) != 1 || plans.Items[0].Version != 2 ||
+		len(plans.Items[0].Checkpoints) != 2 || plans.Items[0].Checkpoints[1].Code != "K2" {
+		t.Fatalf("the saved plan: %d %s", code, cmd.last)
 	}
 }

@@ -1,0 +1,1 @@
+import{on as e}from"./element-plus-CSvfscca.js";import{ht as t}from"./index-DDgeZg2U.js";function n(n,r,i=400){let a=null,o=t(e=>{n.includes(e.type)&&(clearTimeout(a),a=setTimeout(r,i))});e(()=>{o(),clearTimeout(a)})}export{n as t};

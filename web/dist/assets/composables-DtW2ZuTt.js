@@ -1,1 +1,0 @@
-import{on as e}from"./element-plus-CSvfscca.js";import{ht as t}from"./index-E1qWRYHt.js";function n(n,r,i=400){let a=null,o=t(e=>{n.includes(e.type)&&(clearTimeout(a),a=setTimeout(r,i))});e(()=>{o(),clearTimeout(a)})}export{n as t};
