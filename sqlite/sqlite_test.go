@@ -20,9 +20,10 @@ func BenchmarkCreateIncidentParallel(b *testing.B) { storetest.BenchCreateIncide
 
 // The cases' hot paths (docs/cases.md "Scale"; the 200,000-case figures are
 // bench/cases'): go test -run x -bench 'Case|Cyber' ./sqlite
-func BenchmarkCaseDetail(b *testing.B)  { storetest.BenchCaseDetail(b, backend()) }
-func BenchmarkCaseXref(b *testing.B)    { storetest.BenchCaseXref(b, backend()) }
-func BenchmarkCyberReport(b *testing.B) { storetest.BenchCyberReport(b, backend()) }
+func BenchmarkCaseDetail(b *testing.B)        { storetest.BenchCaseDetail(b, backend()) }
+func BenchmarkCaseXref(b *testing.B)          { storetest.BenchCaseXref(b, backend()) }
+func BenchmarkCyberReport(b *testing.B)       { storetest.BenchCyberReport(b, backend()) }
+func BenchmarkSaveShiftCoverage(b *testing.B) { storetest.BenchSaveShiftCoverage(b, backend()) }
 
 func backend() storetest.Backend {
 	return storetest.Backend{

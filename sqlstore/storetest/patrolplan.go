@@ -208,3 +208,25 @@ func testPatrolCoverage(t *testing.T, b Backend) {
 		t.Errorf("SB2's report shows coverage: %+v %v", rep2.Coverage, err)
 	}
 }
+
+// BenchSaveShiftCoverage writes a city's shift coverage at the shift's end:
+// 500 grid rows and 5,000 unit rows (the store's part of finalisation; the
+// tracker's is patrol.BenchmarkShiftEnd).
+func BenchSaveShiftCoverage(b *testing.B, be Backend) {
+	e := newEnv(b, be)
+	var grids, units []zhudun.PatrolCoverage
+	for i := range 500 {
+		grids = append(grids, zhudun.PatrolCoverage{PlanID: int64(i + 1), GridID: int64(i + 1), StationID: int64(i%96 + 1), ShiftDate: "2026-12-03", Shift: "day", Planned: 16, Visited: i % 17})
+	}
+	for i := range 5000 {
+		units = append(units, zhudun.PatrolCoverage{UnitID: int64(i + 1), StationID: int64(i%96 + 1), ShiftDate: "2026-12-03", Shift: "day", Planned: 80, Visited: i % 81})
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if err := e.s.SavePatrolCoverage(e.sys, grids, units, true); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(grids)+len(units))*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
