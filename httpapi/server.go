@@ -113,35 +113,36 @@ type Config struct {
 
 // Server is the HTTP front of zhudun.
 type Server struct {
-	store     Backend
-	audit     zhudun.AuditService
-	bus       zhudun.Bus
-	static    fs.FS
-	log       *slog.Logger
-	version   string
-	secure    bool
-	maxBody   int64
-	mux       *http.ServeMux
-	routes    []Route
-	broker    *broker
-	reg       *prometheus.Registry
-	reqs      *prometheus.CounterVec
-	dur       *prometheus.HistogramVec
-	sse       prometheus.Gauge
-	handler   http.Handler
-	dispatch  *dispatch.Service // the live dispatch index: state lives there, not here
-	patrol    *patrol.Service   // live patrol coverage
-	patrolRun chan struct{}     // closed when the coverage service's Run has returned
-	gzip      func(http.Handler) http.HandlerFunc
-	mapCfg    mapConfig
-	csp       string // csp, with the tile server's origin when --map-tiles names one
-	geocoder  zhudun.Geocoder
-	anon      *guard.AddrLimiter
-	sources   *guard.AddrLimiter // per source name, on the cut-list routes
-	denials   *guard.DenialLog
-	admission *admission
-	busy      prometheus.Counter
-	ingest    Ingester
+	store      Backend
+	audit      zhudun.AuditService
+	bus        zhudun.Bus
+	static     fs.FS
+	log        *slog.Logger
+	version    string
+	secure     bool
+	maxBody    int64
+	mux        *http.ServeMux
+	routes     []Route
+	broker     *broker
+	reg        *prometheus.Registry
+	reqs       *prometheus.CounterVec
+	dur        *prometheus.HistogramVec
+	sse        prometheus.Gauge
+	handler    http.Handler
+	dispatch   *dispatch.Service  // the live dispatch index: state lives there, not here
+	patrol     *patrol.Service    // live patrol coverage
+	patrolRun  chan struct{}      // closed when the coverage service's Run has returned
+	patrolStop context.CancelFunc // ends that Run (Close)
+	gzip       func(http.Handler) http.HandlerFunc
+	mapCfg     mapConfig
+	csp        string // csp, with the tile server's origin when --map-tiles names one
+	geocoder   zhudun.Geocoder
+	anon       *guard.AddrLimiter
+	sources    *guard.AddrLimiter // per source name, on the cut-list routes
+	denials    *guard.DenialLog
+	admission  *admission
+	busy       prometheus.Counter
+	ingest     Ingester
 	// cutDeadline: Config.CutDeadline
 	cutDeadline time.Duration
 	lag         IngestLag
@@ -210,10 +211,10 @@ func New(c Config) *Server {
 // Close appends the anonymous denials still being counted to the audit log;
 // call it after the HTTP server has shut down and before the store closes.
 // Denials after it are audited one by one.
-// It also waits for the coverage service's last write (it stops when
-// Start's ctx ends).
+// It also stops the coverage service and waits for its last write.
 func (s *Server) Close(ctx context.Context) error {
 	if s.patrolRun != nil {
+		s.patrolStop()
 		select {
 		case <-s.patrolRun:
 		case <-ctx.Done():
@@ -253,9 +254,11 @@ func (s *Server) Start(ctx context.Context) error {
 		return err
 	}
 	s.patrolRun = make(chan struct{})
+	pctx, stop := context.WithCancel(ctx)
+	s.patrolStop = stop
 	go func() {
 		defer close(s.patrolRun)
-		s.patrol.Run(ctx)
+		s.patrol.Run(pctx)
 	}()
 	go s.denials.Run(ctx)
 	if s.bus == nil {
