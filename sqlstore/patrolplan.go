@@ -110,6 +110,9 @@ func (s *Store) CreatePatrolPlan(ctx context.Context, gridCode string, p *zhudun
 		var id int64
 		if err := tx.queryRow(ctx, `INSERT INTO patrol_plans (grid_id, name, body, version, created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?) RETURNING id`,
 			gid, p.Name, planJSON(p), tx.now, tx.now).Scan(&id); err != nil {
+			if tx.s.dialect.IsUniqueViolation(err) { // another commander's create won the race
+				return zhudun.Errorf(zhudun.ECONFLICT, "grid %s has a patrol plan already; edit it", gridCode)
+			}
 			return tx.s.internal("plan insert", err)
 		}
 		np := *p

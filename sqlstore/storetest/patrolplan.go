@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"sync"
 	"testing"
 	"time"
 
@@ -121,6 +122,54 @@ func testPatrolPlans(t *testing.T, b Backend) {
 	}
 	if n := e.auditCount("patrol_plan.delete"); n != 1 {
 		t.Errorf("patrol_plan.delete audited %d times, want 1", n)
+	}
+	// Twenty creations at once for one grid: one plan, nineteen conflicts, no internal error.
+	var wg sync.WaitGroup
+	codes := make([]string, 20)
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := e.s.CreatePatrolPlan(cmd1, "A2", good)
+			codes[i] = code(err)
+		}()
+	}
+	wg.Wait()
+	won := 0
+	for _, c := range codes {
+		switch c {
+		case "":
+			won++
+		case zhudun.ECONFLICT:
+		default:
+			t.Errorf("parallel create: %s", c)
+		}
+	}
+	if ps, _ := e.s.FindPatrolPlans(cmd1, "A2", ""); won != 1 || len(ps) != 1 {
+		t.Errorf("parallel creates: %d succeeded, %d plans stored; want 1 and 1", won, len(ps))
+	}
+	// Ten updates at once from the same version: one wins, the rest conflict.
+	pa2, _ := e.s.FindPatrolPlans(cmd1, "A2", "")
+	codes = codes[:10]
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := e.s.UpdatePatrolPlan(cmd1, pa2[0].ID, 1, good)
+			codes[i] = code(err)
+		}()
+	}
+	wg.Wait()
+	won = 0
+	for _, c := range codes {
+		if c == "" {
+			won++
+		} else if c != zhudun.ECONFLICT {
+			t.Errorf("parallel update: %s", c)
+		}
+	}
+	if got, _ := e.s.FindPatrolPlanByID(cmd1, pa2[0].ID); won != 1 || got.Version != 2 {
+		t.Errorf("parallel updates: %d won, version %d; want 1 and 2", won, got.Version)
 	}
 	if r := e.verify(); !r.OK {
 		t.Errorf("audit chain: %+v", r)
