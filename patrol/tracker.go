@@ -101,6 +101,7 @@ type counter struct {
 type slot struct {
 	all   counter
 	units map[int64]*counter
+	seen  map[[2]int64]bool // (unit, time) of every pass credited: a pass computed again (a replay after a restart) is not counted twice
 }
 
 type cell struct{ x, y int32 }
@@ -268,7 +269,10 @@ func (t *Tracker) pass(unitID int64, u *unitState, id int32, cp *checkpoint, a, 
 				continue // this pass was inside the window already: credited then
 			}
 			at := max(tin, ws)
-			t.credit(slotKey{plan: cp.plan.p.ID, win: wi, cp: cp.code, day: d}, unitID, at)
+			at -= at % 1000 // microseconds, as stored: a replayed pass matches its stored visit
+			if !t.credit(slotKey{plan: cp.plan.p.ID, win: wi, cp: cp.code, day: d}, unitID, at) {
+				continue
+			}
 			t.pending = append(t.pending, zhudun.PatrolVisit{PlanID: cp.plan.p.ID, GridID: cp.plan.p.GridID, StationID: cp.plan.p.StationID,
 				Checkpoint: cp.code, Window: wi, ShiftDate: DayString(d), Shift: w.shift, UnitID: unitID, At: time.Unix(0, at).UTC()})
 		}
@@ -290,12 +294,17 @@ func (c *counter) add(at int64) {
 	}
 }
 
-func (t *Tracker) credit(k slotKey, unitID int64, at int64) {
+// credit counts a pass; false when this very pass was credited before.
+func (t *Tracker) credit(k slotKey, unitID int64, at int64) bool {
 	s := t.slots[k]
 	if s == nil {
-		s = &slot{units: map[int64]*counter{}}
+		s = &slot{units: map[int64]*counter{}, seen: map[[2]int64]bool{}}
 		t.slots[k] = s
 	}
+	if s.seen[[2]int64{unitID, at}] {
+		return false
+	}
+	s.seen[[2]int64{unitID, at}] = true
 	s.all.add(at)
 	c := s.units[unitID]
 	if c == nil {
@@ -303,6 +312,7 @@ func (t *Tracker) credit(k slotKey, unitID int64, at int64) {
 		s.units[unitID] = c
 	}
 	c.add(at)
+	return true
 }
 
 // Restore counts visits read back after a restart (in time order), without
@@ -316,7 +326,7 @@ func (t *Tracker) Restore(vs []zhudun.PatrolVisit) {
 		if !ok {
 			continue
 		}
-		t.credit(slotKey{plan: v.PlanID, win: v.Window, cp: v.Checkpoint, day: d}, v.UnitID, v.At.UnixNano())
+		t.credit(slotKey{plan: v.PlanID, win: v.Window, cp: v.Checkpoint, day: d}, v.UnitID, v.At.Truncate(time.Microsecond).UnixNano())
 	}
 }
 
