@@ -311,4 +311,6 @@ type PatrolCoverageStore interface {
 	PatrolVisitsSince(ctx context.Context, shiftDate string) ([]PatrolVisit, error)
 	SavePatrolCoverage(ctx context.Context, grids, units []PatrolCoverage, final bool) error
 	FindPatrolVisits(ctx context.Context, f PatrolVisitFilter) ([]PatrolVisit, error)
+	// RecentPositions replays the stored fixes newer than since, per unit in time order.
+	RecentPositions(ctx context.Context, since time.Time, fn func(unitID int64, p Position)) error
 }

@@ -24,6 +24,11 @@ const (
 	FlushEvery = time.Second
 	// RunningEvery: every row of the shifts under way (unvisited grids too).
 	RunningEvery = time.Minute
+	// Replay: at start the fixes stored in this last stretch are fed again
+	// (visits already stored are recognised, not counted twice), so a crash
+	// or a restart shorter than this loses nothing — the gateway or another
+	// server kept storing positions meanwhile.
+	Replay = 15 * time.Minute
 )
 
 // Service is the live coverage of one server process: a Tracker fed by the
@@ -57,8 +62,9 @@ func systemCtx(ctx context.Context) context.Context {
 func (s *Service) Tracker() *Tracker { return s.tr }
 
 // Load reads the plans, the visits of the last days (so a restart keeps
-// the counts) and every unit's stored position (so the first fix after a
-// restart is checked against it).
+// the counts), replays the fixes of the last Replay and takes every other
+// unit's stored position (so its first fix after a restart is checked
+// against it).
 func (s *Service) Load(ctx context.Context) error {
 	sys := systemCtx(ctx)
 	if err := s.ReloadPlans(ctx); err != nil {
@@ -74,7 +80,19 @@ func (s *Service) Load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	station := make(map[int64]int64, len(us))
 	for _, u := range us {
+		station[u.ID] = u.StationID
+	}
+	n := 0
+	if err := s.st.RecentPositions(sys, s.now().Add(-Replay), func(id int64, p zhudun.Position) {
+		s.tr.Feed(id, station[id], p.Lon, p.Lat, p.TS)
+		n++
+	}); err != nil {
+		return err
+	}
+	s.log.Info("patrol coverage: loaded", "visits", len(vs), "replayed_fixes", n)
+	for _, u := range us { // units with no recent fix: the stored position is the one to check against
 		if u.Lon != nil && u.Lat != nil && u.PositionAt != nil {
 			s.tr.SeedFix(u.ID, u.StationID, *u.Lon, *u.Lat, *u.PositionAt)
 		}

@@ -18,6 +18,10 @@ type memStore struct {
 	visits   map[zhudun.PatrolVisit]bool
 	coverage map[[4]any]zhudun.PatrolCoverage
 	final    map[[4]any]bool
+	fixes    []struct {
+		unit int64
+		p    zhudun.Position
+	}
 }
 
 func newMemStore(ps ...*zhudun.PatrolPlan) *memStore {
@@ -52,6 +56,14 @@ func (m *memStore) SavePatrolCoverage(_ context.Context, g, u []zhudun.PatrolCov
 		for _, c := range rs {
 			k := [4]any{c.ShiftDate, c.Shift, c.GridID, c.UnitID}
 			m.coverage[k], m.final[k] = c, final
+		}
+	}
+	return nil
+}
+func (m *memStore) RecentPositions(_ context.Context, since time.Time, fn func(int64, zhudun.Position)) error {
+	for _, f := range m.fixes {
+		if f.p.TS.After(since) {
+			fn(f.unit, f.p)
 		}
 	}
 	return nil
@@ -145,6 +157,48 @@ func TestServiceFeedsPersistsAndRestores(t *testing.T) {
 	d, _ := ParseDay("2026-12-03")
 	if g, _ := s2.Tracker().Coverage(d, "day"); g[0].Visited != 1 {
 		t.Errorf("after restart visited %d, want 1", g[0].Visited)
+	}
+
+	// A crash before the flush: the stored fixes of the last 15 minutes are
+	// replayed at start. Unit 3 passed B (visit lost with the process), and
+	// unit 1's pass of A, stored already, comes again without counting twice.
+	bLon, bLat := lon0+0.02, lat0
+	for _, f := range [][3]float64{{-500, 0, 0}, {500, 0, 40}} {
+		lon, lat := pt(f[0], f[1])
+		st.fixes = append(st.fixes, struct {
+			unit int64
+			p    zhudun.Position
+		}{1, zhudun.Position{Lon: lon, Lat: lat, TS: at(19, 50, 0).Add(time.Duration(f[2]) * time.Second)}})
+	}
+	st.plans[0].Windows[0].End = "20:00" // the window runs to the shift's end now
+	st.plans[0].Windows[0].Times = 3
+	// A server heard unit 1's pass of A and stored its visit, then crashed
+	// before it heard unit 3's fix at B.
+	s2b := NewService(st, nil)
+	s2b.now = func() time.Time { return at(19, 51, 0) }
+	if err := s2b.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s2b.OnEvent(ctx, posEvent(t, 1, 2, [3]float64{-500, 0, 10*60*60 + 20*60}, [3]float64{500, 0, 10*60*60 + 20*60 + 40}))
+	if err := s2b.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st.fixes = append(st.fixes, struct {
+		unit int64
+		p    zhudun.Position
+	}{3, zhudun.Position{Lon: bLon, Lat: bLat, TS: at(19, 58, 0)}})
+	s3 := NewService(st, nil)
+	s3.now = func() time.Time { return at(19, 59, 0) }
+	if err := s3.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Stored: 09:30 and 19:50 (A, unit 1); replayed: 19:50 again (not counted) and B by unit 3.
+	g3, _ := s3.Tracker().Coverage(d, "day")
+	if g3[0].Planned != 6 || g3[0].Visited != 3 {
+		t.Errorf("after the replay %d of %d, want 3 of 6 (A twice, B once)", g3[0].Visited, g3[0].Planned)
+	}
+	if p := s3.Tracker().TakePending(); len(p) != 1 || p[0].UnitID != 3 || p[0].Checkpoint != "B" {
+		t.Errorf("replay queued %+v, want only unit 3's visit of B", p)
 	}
 }
 

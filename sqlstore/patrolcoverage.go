@@ -244,3 +244,22 @@ func (s *Store) patrolCoverage(ctx context.Context, scope where, from, to, lfrom
 	sort.Slice(rep.Shifts, func(i, j int) bool { return rep.Shifts[i].Code < rep.Shifts[j].Code })
 	return rep, nil
 }
+
+// RecentPositions calls fn with every stored fix newer than since, per unit
+// in time order, for the coverage tracker to replay after a restart
+// (system caller only). It walks unit_positions by (unit_id, ts).
+func (s *Store) RecentPositions(ctx context.Context, since time.Time, fn func(unitID int64, p zhudun.Position)) error {
+	if err := systemOnly(ctx); err != nil {
+		return err
+	}
+	return s.eachRow(ctx, `SELECT p.unit_id, p.lon, p.lat, p.ts FROM units u JOIN unit_positions p ON p.unit_id = u.id AND p.ts > ?
+		ORDER BY p.unit_id, p.ts`, func(sc scanner) error {
+		var id int64
+		var p zhudun.Position
+		if err := sc.Scan(&id, &p.Lon, &p.Lat, &p.TS); err != nil {
+			return err
+		}
+		fn(id, p)
+		return nil
+	}, since.UTC())
+}

@@ -189,6 +189,24 @@ func testPatrolCoverage(t *testing.T, b Backend) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The replay after a restart reads the recent fixes, system caller only.
+	now := e.clock.Now().UTC().Truncate(time.Second)
+	if _, err := e.s.AddPositions(cmd1, unit.ID, []zhudun.Position{{Lon: 117.003, Lat: 36.603, TS: now.Add(-2 * time.Hour)},
+		{Lon: 117.004, Lat: 36.604, TS: now.Add(-30 * time.Second)}, {Lon: 117.005, Lat: 36.605, TS: now.Add(-20 * time.Second)}}); err != nil {
+		t.Fatal(err)
+	}
+	var replayed []zhudun.Position
+	e.must(e.s.RecentPositions(e.sys, now.Add(-time.Hour), func(id int64, p zhudun.Position) {
+		if id == unit.ID {
+			replayed = append(replayed, p)
+		}
+	}))
+	if len(replayed) != 2 || replayed[0].Lon != 117.004 || !replayed[1].TS.Equal(now.Add(-20*time.Second)) {
+		t.Errorf("recent positions %+v", replayed)
+	}
+	if err := e.s.RecentPositions(cmd1, now.Add(-time.Hour), func(int64, zhudun.Position) {}); code(err) != zhudun.EFORBIDDEN {
+		t.Errorf("recent positions as a user: %v", err)
+	}
 	at := time.Date(2026, 12, 3, 9, 0, 0, 0, zhudun.CST())
 	v := zhudun.PatrolVisit{PlanID: p.ID, GridID: p.GridID, StationID: p.StationID, Checkpoint: "K1", Window: 0, ShiftDate: "2026-12-03", Shift: "day", UnitID: unit.ID, At: at}
 	if err := e.s.AddPatrolVisits(cmd1, []zhudun.PatrolVisit{v}); code(err) != zhudun.EFORBIDDEN {
