@@ -330,6 +330,8 @@ type PatrolReport struct {
 	Districts     []AreaFigures `json:"districts"`
 	Stations      []AreaFigures `json:"stations"`
 	Grids         []AreaFigures `json:"grids"`
+	// Coverage: the patrol half (无警巡逻), from the shifts' coverage.
+	Coverage PatrolCoverageReport `json:"coverage"`
 }
 
 // ReportService computes statistics from the stored figures (report:read,

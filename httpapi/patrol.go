@@ -26,6 +26,10 @@ type PatrolBackend interface {
 	zhudun.Geocoder // the local standard-address table
 	// AllGrids and AllUnits feed the dispatch service (system caller only).
 	dispatch.Source
+	zhudun.PatrolPlanService
+	// The coverage service's reads and writes (system caller only), and
+	// the visits list (grid:read).
+	zhudun.PatrolCoverageStore
 }
 
 // --- grids ---
@@ -565,7 +569,8 @@ func (s *Server) patrolReport(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	sh := sheet{name: "patrol", header: []string{"section", "code", "name", "parent", "count", "same period last year", "change %",
-		"criminal cases", "public-order cases", "disputes mediated", "rescues and services", "arrived", "median response (min)", "p90 response (min)", "within target %"}}
+		"criminal cases", "public-order cases", "disputes mediated", "rescues and services", "arrived", "median response (min)", "p90 response (min)", "within target %",
+		"checkpoint visits planned", "checkpoint visits made", "coverage %", "coverage % last year", "coverage change (points)"}}
 	pv := func(v *float64) any {
 		if v == nil {
 			return ""
@@ -581,7 +586,7 @@ func (s *Server) patrolReport(w http.ResponseWriter, r *http.Request) error {
 	area := func(section string, a zhudun.AreaFigures) {
 		sh.rows = append(sh.rows, []any{section, a.Code, a.Name, a.Parent, a.Incidents.Count, a.Incidents.LastYear, pv(a.Incidents.ChangePct),
 			a.CriminalCases.Count, a.PublicOrderCases.Count, a.DisputesMediated.Count, a.RescuesServices.Count,
-			a.Response.Arrived, iv(a.Response.MedianMinutes), iv(a.Response.P90Minutes), pv(a.Response.WithinTargetPct)})
+			a.Response.Arrived, iv(a.Response.MedianMinutes), iv(a.Response.P90Minutes), pv(a.Response.WithinTargetPct), "", "", "", "", ""})
 	}
 	area("total", rep.Total)
 	for _, l := range []struct {
@@ -589,7 +594,7 @@ func (s *Server) patrolReport(w http.ResponseWriter, r *http.Request) error {
 		cs   []zhudun.CodeCount
 	}{{"category", rep.ByCategory}, {"source", rep.BySource}, {"outcome", rep.ByOutcome}} {
 		for _, c := range l.cs {
-			sh.rows = append(sh.rows, []any{l.name, c.Code, c.Name, "", c.Count, c.LastYear, pv(c.ChangePct), "", "", "", "", "", "", "", ""})
+			sh.rows = append(sh.rows, []any{l.name, c.Code, c.Name, "", c.Count, c.LastYear, pv(c.ChangePct), "", "", "", "", "", "", "", "", "", "", "", "", ""})
 		}
 	}
 	for _, a := range rep.Districts {
@@ -600,6 +605,21 @@ func (s *Server) patrolReport(w http.ResponseWriter, r *http.Request) error {
 	}
 	for _, a := range rep.Grids {
 		area("grid", a)
+	}
+	// The patrol half: visits made of those planned, per the whole, station,
+	// grid, unit and shift; "count" is the visits made.
+	cov := func(section string, c zhudun.CoverageFigures) {
+		sh.rows = append(sh.rows, []any{section, c.Code, c.Name, c.Parent, c.Visited.Count, c.Visited.LastYear, pv(c.Visited.ChangePct),
+			"", "", "", "", "", "", "", "", c.Planned.Count, c.Visited.Count, pv(c.Percent), pv(c.LastYearPercent), pv(c.ChangePoints)})
+	}
+	cov("coverage", rep.Coverage.Total)
+	for _, l := range []struct {
+		name string
+		cs   []zhudun.CoverageFigures
+	}{{"coverage_station", rep.Coverage.Stations}, {"coverage_grid", rep.Coverage.Grids}, {"coverage_unit", rep.Coverage.Units}, {"coverage_shift", rep.Coverage.Shifts}} {
+		for _, c := range l.cs {
+			cov(l.name, c)
+		}
 	}
 	return s.export(w, r, "patrol_report", sh, map[string]any{"from": rep.From, "to": rep.To, "dept": rep.Dept, "target": rep.TargetMinutes})
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/zhudun/zhudun"
 	"github.com/zhudun/zhudun/dispatch"
 	"github.com/zhudun/zhudun/guard"
+	"github.com/zhudun/zhudun/patrol"
 )
 
 // Backend is everything the API needs from the store.
@@ -113,33 +114,36 @@ type Config struct {
 
 // Server is the HTTP front of zhudun.
 type Server struct {
-	store     Backend
-	audit     zhudun.AuditService
-	bus       zhudun.Bus
-	static    fs.FS
-	log       *slog.Logger
-	version   string
-	secure    bool
-	maxBody   int64
-	mux       *http.ServeMux
-	routes    []Route
-	broker    *broker
-	reg       *prometheus.Registry
-	reqs      *prometheus.CounterVec
-	dur       *prometheus.HistogramVec
-	sse       prometheus.Gauge
-	handler   http.Handler
-	dispatch  *dispatch.Service // the live dispatch index: state lives there, not here
-	gzip      func(http.Handler) http.HandlerFunc
-	mapCfg    mapConfig
-	csp       string // csp, with the tile server's origin when --map-tiles names one
-	geocoder  zhudun.Geocoder
-	anon      *guard.AddrLimiter
-	sources   *guard.AddrLimiter // per source name, on the cut-list routes
-	denials   *guard.DenialLog
-	admission *admission
-	busy      prometheus.Counter
-	ingest    Ingester
+	store      Backend
+	audit      zhudun.AuditService
+	bus        zhudun.Bus
+	static     fs.FS
+	log        *slog.Logger
+	version    string
+	secure     bool
+	maxBody    int64
+	mux        *http.ServeMux
+	routes     []Route
+	broker     *broker
+	reg        *prometheus.Registry
+	reqs       *prometheus.CounterVec
+	dur        *prometheus.HistogramVec
+	sse        prometheus.Gauge
+	handler    http.Handler
+	dispatch   *dispatch.Service  // the live dispatch index: state lives there, not here
+	patrol     *patrol.Service    // live patrol coverage
+	patrolRun  chan struct{}      // closed when the coverage service's Run has returned
+	patrolStop context.CancelFunc // ends that Run (Close)
+	gzip       func(http.Handler) http.HandlerFunc
+	mapCfg     mapConfig
+	csp        string // csp, with the tile server's origin when --map-tiles names one
+	geocoder   zhudun.Geocoder
+	anon       *guard.AddrLimiter
+	sources    *guard.AddrLimiter // per source name, on the cut-list routes
+	denials    *guard.DenialLog
+	admission  *admission
+	busy       prometheus.Counter
+	ingest     Ingester
 	// cutDeadline: Config.CutDeadline
 	cutDeadline time.Duration
 	lag         IngestLag
@@ -167,6 +171,7 @@ func New(c Config) *Server {
 		s.cutDeadline = DefaultCutDeadline
 	}
 	s.dispatch = dispatch.NewService(c.Store, c.StaleAfter, c.Logger)
+	s.patrol = patrol.NewService(c.Store, c.Logger)
 	s.mapCfg = mapConfig{Tiles: c.MapTiles, Attribution: c.MapTilesAttribution, Geocoder: "local"}
 	s.csp = cspWithTiles(c.MapTiles)
 	s.geocoder = c.Geocoder
@@ -207,7 +212,17 @@ func New(c Config) *Server {
 // Close appends the anonymous denials still being counted to the audit log;
 // call it after the HTTP server has shut down and before the store closes.
 // Denials after it are audited one by one.
-func (s *Server) Close(ctx context.Context) error { return s.denials.Close(ctx) }
+// It also stops the coverage service and waits for its last write.
+func (s *Server) Close(ctx context.Context) error {
+	if s.patrolRun != nil {
+		s.patrolStop()
+		select {
+		case <-s.patrolRun:
+		case <-ctx.Done():
+		}
+	}
+	return s.denials.Close(ctx)
+}
 
 // Handler returns the root handler.
 func (s *Server) Handler() http.Handler { return s.handler }
@@ -236,6 +251,16 @@ func (s *Server) Start(ctx context.Context) error {
 	if err := s.dispatch.Load(ctx); err != nil {
 		return err
 	}
+	if err := s.patrol.Load(ctx); err != nil {
+		return err
+	}
+	s.patrolRun = make(chan struct{})
+	pctx, stop := context.WithCancel(ctx)
+	s.patrolStop = stop
+	go func() {
+		defer close(s.patrolRun)
+		s.patrol.Run(pctx)
+	}()
 	go s.denials.Run(ctx)
 	if s.bus == nil {
 		return nil
@@ -243,6 +268,7 @@ func (s *Server) Start(ctx context.Context) error {
 	return s.bus.Subscribe(ctx, func(e zhudun.Event) {
 		s.broker.dispatch(e)
 		s.dispatch.OnEvent(ctx, e)
+		s.patrol.OnEvent(ctx, e)
 	})
 }
 

@@ -36,7 +36,8 @@ func BenchmarkFireStats(b *testing.B)  { storetest.BenchFireStats(b, backend()) 
 
 // BenchmarkFindingRun: one live-engine run's change of 2,000 findings
 // (docs/live.md "Speed"): go test -run x -bench FindingRun ./postgres
-func BenchmarkFindingRun(b *testing.B) { storetest.BenchFindingRun(b, backend()) }
+func BenchmarkFindingRun(b *testing.B)        { storetest.BenchFindingRun(b, backend()) }
+func BenchmarkSaveShiftCoverage(b *testing.B) { storetest.BenchSaveShiftCoverage(b, backend()) }
 
 // tripCounter counts the statements pgx sends, each a round trip (database/sql
 // sends BEGIN, COMMIT and savepoints as statements too).

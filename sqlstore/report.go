@@ -234,6 +234,11 @@ func (s *Store) PatrolReport(ctx context.Context, q zhudun.PatrolReportQuery) (*
 		w.add("d.path LIKE ?", path+"%")
 		rep.Dept = q.Dept
 	}
+	cov, err := s.patrolCoverage(ctx, w, from, to, lfrom, lto)
+	if err != nil {
+		return nil, err
+	}
+	rep.Coverage = cov
 	cur, cargs := rangesSQL(periodRanges(from, to))
 	last, largs := rangesSQL(periodRanges(lfrom, lto))
 	w.add("("+cur+" OR "+last+")", append(append([]any{}, cargs...), largs...)...)

@@ -306,6 +306,15 @@ func (s *Store) AddPositions(ctx context.Context, id int64, ps []zhudun.Position
 			u.Lon, u.Lat, u.PositionAt = &p.Lon, &p.Lat, &ts
 			u.Stale = false
 			out = u
+			if len(ps) > 1 {
+				// A batch (a terminal's 0x0704, a client's upload) carries
+				// every fix: patrol coverage joins them all, not just the newest.
+				return tx.emit(ctx, zhudun.Event{Type: "unit.position", Perm: zhudun.PermUnitRead, DeptPath: u.DeptPath, DeptID: u.StationID,
+					Data: Detail(struct {
+						*zhudun.Unit
+						Fixes []zhudun.Position `json:"fixes"`
+					}{u, ps})})
+			}
 			return tx.unitEvent(ctx, "unit.position", u)
 		}
 		out = u

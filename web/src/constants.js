@@ -29,13 +29,14 @@ export const AUDIT_ACTIONS = [
   'fire.report.create', 'fire.photo.add', 'fire.order.overdue', 'fire_report.export', 'fire.step.dissuade', 'fire.step.resolve', 'fire.step.refer',
   'fire.step.order', 'fire.step.correct', 'fire.step.penalize', 'fire.step.criminal', 'fire.step.unfounded',
   'security.lockout', 'security.throttle', 'security.audit_verify_failed', 'security.bad_event_mac', 'security.pii_search_burst', 'security.admin_new_address', 'security.terminal_takeover',
+  'patrol_plan.create', 'patrol_plan.update', 'patrol_plan.delete', 'patrol_visits.export',
 ]
-export const AUDIT_ACTION_PREFIXES = ['auth.', 'user.', 'dept.', 'role.', 'pii.', 'audit.', 'grid.', 'unit.', 'incident.', 'security.', 'policy.', 'source.', 'finding.', 'allowlist.', 'cutlist.', 'appeal.', 'review.', 'case.', 'campaign.', 'campus.', 'fire.']
-export const OBJECT_TYPES = ['user', 'dept', 'role', 'session', 'users', 'audit', 'grid', 'unit', 'incident', 'alert', 'policy', 'source', 'finding', 'allowlist', 'cutlist', 'appeal', 'review_request', 'case', 'person', 'campaign', 'cyber_report', 'school', 'school_contact', 'campus_group', 'campus_round', 'campus_visit', 'campus_notice', 'campus_report', 'schools', 'campus_hazard', 'fire_report']
+export const AUDIT_ACTION_PREFIXES = ['auth.', 'user.', 'dept.', 'role.', 'pii.', 'audit.', 'grid.', 'unit.', 'incident.', 'security.', 'policy.', 'source.', 'finding.', 'allowlist.', 'cutlist.', 'appeal.', 'review.', 'case.', 'campaign.', 'campus.', 'fire.', 'patrol_plan.']
+export const OBJECT_TYPES = ['user', 'dept', 'role', 'session', 'users', 'audit', 'grid', 'unit', 'incident', 'alert', 'policy', 'source', 'finding', 'allowlist', 'cutlist', 'appeal', 'review_request', 'case', 'person', 'campaign', 'cyber_report', 'school', 'school_contact', 'campus_group', 'campus_round', 'campus_visit', 'campus_notice', 'campus_report', 'schools', 'campus_hazard', 'fire_report', 'patrol_plan', 'patrol_visits']
 export const EVENT_TYPES = ['user.created', 'user.updated', 'dept.created', 'dept.updated', 'role.created', 'role.updated', 'audit.appended',
   'incident.created', 'incident.dispatched', 'incident.arrived', 'incident.closed', 'unit.created', 'unit.status', 'unit.position', 'unit.positions', 'unit.alarm', 'grid.imported',
   'alert.raised', 'alert.acked', 'policy.updated', 'source.changed',
-  'finding.created', 'finding.updated', 'finding.withdrawn', 'lead.created', 'lead.updated', 'lead.withdrawn', 'cutlist.overdue', 'case.created', 'case.updated', 'case.alert', 'campus.overdue']
+  'finding.created', 'finding.updated', 'finding.withdrawn', 'lead.created', 'lead.updated', 'lead.withdrawn', 'cutlist.overdue', 'case.created', 'case.updated', 'case.alert', 'campus.overdue', 'patrol_plan.changed']
 // Events that are telemetry: pages listen to them, the notification area does not list them.
 // The live engine's findings come by the hundred: the findings page counts them itself.
 export const QUIET_EVENT_TYPES = ['unit.position', 'unit.positions', 'finding.created', 'finding.updated', 'finding.withdrawn', 'lead.created', 'lead.updated', 'lead.withdrawn']

@@ -57,6 +57,7 @@ export const NAV = [
       { key: 'grid', path: '/patrol/map', icon: MapLocation, titleKey: 'nav.grid', perms: ['grid:read', 'unit:read'] },
       { key: 'units', path: '/patrol/units', icon: Van, titleKey: 'nav.units', perms: ['unit:read'] },
       { key: 'grids', path: '/patrol/grids', icon: Grid, titleKey: 'nav.grids', perms: ['grid:read'] },
+      { key: 'patrolPlans', path: '/patrol/plans', icon: Flag, titleKey: 'nav.patrolPlans', perms: ['grid:read'] },
       { key: 'history', path: '/patrol/history', icon: Upload, titleKey: 'nav.history', perms: ['incident:import'] },
       { key: 'myUnit', path: '/patrol/my-unit', icon: Iphone, titleKey: 'nav.myUnit', perms: ['unit:read'] },
       { key: 'patrolStats', path: '/patrol/stats', icon: TrendCharts, titleKey: 'nav.patrolStats', perms: ['report:read'] },

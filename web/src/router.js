@@ -33,6 +33,7 @@ const routes = [
       { path: 'patrol/map', name: 'grid-map', component: () => import('./views/GridMap.vue'), meta: { perms: ['grid:read', 'unit:read'], crumbs: ['nav.business', 'nav.grid'] } },
       { path: 'patrol/units', name: 'units', component: () => import('./views/Units.vue'), meta: { perms: ['unit:read'], crumbs: ['nav.business', 'nav.units'] } },
       { path: 'patrol/grids', name: 'grids', component: () => import('./views/Grids.vue'), meta: { perms: ['grid:read'], crumbs: ['nav.business', 'nav.grids'] } },
+      { path: 'patrol/plans', name: 'patrol-plans', component: () => import('./views/PatrolPlans.vue'), meta: { perms: ['grid:read'], crumbs: ['nav.business', 'nav.patrolPlans'] } },
       { path: 'patrol/history', name: 'history', component: () => import('./views/IncidentImport.vue'), meta: { perms: ['incident:import'], crumbs: ['nav.business', 'nav.history'] } },
       { path: 'patrol/my-unit', name: 'my-unit', component: () => import('./views/MyUnit.vue'), meta: { perms: ['unit:read'], crumbs: ['nav.business', 'nav.myUnit'] } },
       { path: 'patrol/stats', name: 'patrol-stats', component: () => import('./views/PatrolStats.vue'), meta: { perms: ['report:read'], crumbs: ['nav.business', 'nav.patrolStats'] } },

@@ -1,3 +1,4 @@
+import enCoverage from './en.coverage.js'
 import enCampus from './en.campus.js'
 import enFire from './en.fire.js'
 import enGang from './en.gang.js'
@@ -345,5 +346,4 @@ const messages = {
     gridNote: 'Grids show counts and outcomes only; response times are per station and above.', none: 'No statistics',
   },
 }
-
-export default mergeMessages(messages, enSecurity, enSignals, enFourcuts, enGang, enCases, enCampus, enFire)
+export default mergeMessages(messages, enSecurity, enSignals, enFourcuts, enGang, enCases, enCampus, enFire, enCoverage)

@@ -1,3 +1,4 @@
+import zhCoverage from './zh-CN.coverage.js'
 import zhCampus from './zh-CN.campus.js'
 import zhFire from './zh-CN.fire.js'
 import zhGang from './zh-CN.gang.js'
@@ -345,5 +346,4 @@ const messages = {
     gridNote: '网格一级仅统计数量与处置结果；到场用时按派出所及以上统计。', none: '暂无统计数据',
   },
 }
-
-export default mergeMessages(messages, zhSecurity, zhSignals, zhFourcuts, zhGang, zhCases, zhCampus, zhFire)
+export default mergeMessages(messages, zhSecurity, zhSignals, zhFourcuts, zhGang, zhCases, zhCampus, zhFire, zhCoverage)
