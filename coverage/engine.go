@@ -38,7 +38,8 @@ type gridState struct {
 	frame   Frame
 	poly    geom.Geometry // in frame
 	area    float64
-	union   geom.Geometry // covered part of the grid, in frame
+	convex  []float64       // the outer ring when the grid is convex, else nil
+	parts   []geom.Geometry // the covered part of the grid, disjoint pieces, in frame
 	covered float64
 	cams    map[int64]struct{} // cameras (any state) whose reach touches the grid
 }
@@ -120,7 +121,7 @@ func newGridState(g Grid) (*gridState, rtree.Box, error) {
 	if err != nil {
 		return nil, box, err
 	}
-	st := &gridState{g: g, frame: f, poly: poly, area: poly.Area(), cams: map[int64]struct{}{}}
+	st := &gridState{g: g, frame: f, poly: poly, area: poly.Area(), convex: convexRing(poly), cams: map[int64]struct{}{}}
 	if st.area <= 0 {
 		return nil, box, errors.New("boundary has no area")
 	}
@@ -220,32 +221,178 @@ func (e *Engine) reach(c Camera) []int {
 
 // compute recomputes grid i from its cameras. Callers hold the write lock
 // or own the grid alone (New's workers).
+//
+// The overlay is the expensive part, so it is asked only where needed: the
+// views are split into clusters whose boxes overlap (views of different
+// clusters cannot share area); a lone view wholly inside a convex grid is
+// measured by the shoelace formula, a cluster wholly inside is unioned but
+// not clipped, and only clusters crossing the boundary are intersected
+// with the grid. The pieces kept are disjoint, so their areas add up.
 func (e *Engine) compute(i int) error {
 	st := e.grids[i]
-	var sectors []geom.Geometry
+	var views []view
 	for id := range st.cams {
 		c := e.cams[id]
 		if c.Online && c.Valid() {
-			sectors = append(sectors, Sector(st.frame, c))
+			views = append(views, newView(st, SectorXY(st.frame, c)))
 		}
 	}
-	if len(sectors) == 0 {
-		st.union, st.covered = geom.Geometry{}, 0
+	st.parts, st.covered = st.parts[:0], 0
+	for _, cl := range clusters(views) {
+		inside := true
+		for _, k := range cl {
+			inside = inside && views[k].inside
+		}
+		if len(cl) == 1 && inside {
+			st.parts = append(st.parts, views[cl[0]].polygon())
+			st.covered += shoelace(views[cl[0]].xy)
+			continue
+		}
+		gs := make([]geom.Geometry, len(cl))
+		for j, k := range cl {
+			gs[j] = views[k].polygon()
+		}
+		u := gs[0]
+		if len(gs) > 1 {
+			var err error
+			if u, err = geom.UnionMany(gs); err != nil {
+				return fmt.Errorf("grid %s: union: %w", st.g.Code, err)
+			}
+		}
+		if !inside {
+			var err error
+			if u, err = geom.Intersection(u, st.poly); err != nil {
+				return fmt.Errorf("grid %s: intersection: %w", st.g.Code, err)
+			}
+		}
+		if !u.IsEmpty() {
+			st.parts = append(st.parts, u)
+			st.covered += u.Area()
+		}
+	}
+	return nil
+}
+
+// view is one camera's sector in a grid's frame.
+type view struct {
+	xy     []float64 // closed ring
+	box    rtree.Box
+	inside bool // wholly inside the (convex) grid
+}
+
+func newView(st *gridState, xy []float64) view {
+	v := view{xy: xy, box: rtree.Box{MinX: math.Inf(1), MinY: math.Inf(1), MaxX: math.Inf(-1), MaxY: math.Inf(-1)}}
+	v.inside = st.convex != nil
+	for k := 0; k+1 < len(xy); k += 2 {
+		x, y := xy[k], xy[k+1]
+		v.box.MinX, v.box.MaxX = math.Min(v.box.MinX, x), math.Max(v.box.MaxX, x)
+		v.box.MinY, v.box.MaxY = math.Min(v.box.MinY, y), math.Max(v.box.MaxY, y)
+		if v.inside && !insideConvex(st.convex, x, y) {
+			v.inside = false
+		}
+	}
+	return v
+}
+
+func (v view) polygon() geom.Geometry {
+	ring := geom.NewLineString(geom.NewSequence(v.xy, geom.DimXY))
+	return geom.NewPolygon([]geom.LineString{ring}).AsGeometry()
+}
+
+// clusters groups views whose boxes overlap, transitively (union-find).
+func clusters(vs []view) [][]int {
+	parent := make([]int, len(vs))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	for i := range vs {
+		for j := i + 1; j < len(vs); j++ {
+			a, b := vs[i].box, vs[j].box
+			if a.MinX <= b.MaxX && b.MinX <= a.MaxX && a.MinY <= b.MaxY && b.MinY <= a.MaxY {
+				parent[find(i)] = find(j)
+			}
+		}
+	}
+	by := map[int][]int{}
+	var order []int
+	for i := range vs {
+		r := find(i)
+		if _, ok := by[r]; !ok {
+			order = append(order, r)
+		}
+		by[r] = append(by[r], i)
+	}
+	out := make([][]int, 0, len(order))
+	for _, r := range order {
+		out = append(out, by[r])
+	}
+	return out
+}
+
+// shoelace is the area of a simple closed ring (x, y pairs).
+func shoelace(xy []float64) float64 {
+	var a float64
+	for k := 0; k+3 < len(xy); k += 2 {
+		a += xy[k]*xy[k+3] - xy[k+2]*xy[k+1]
+	}
+	return math.Abs(a) / 2
+}
+
+// convexRing returns a grid's outer ring as counter-clockwise x, y pairs
+// (closed) when the grid is one polygon without holes whose ring is
+// convex, else nil.
+func convexRing(g geom.Geometry) []float64 {
+	m, ok := g.AsMultiPolygon()
+	if !ok || m.NumPolygons() != 1 || m.PolygonN(0).NumInteriorRings() != 0 {
 		return nil
 	}
-	u := sectors[0]
-	if len(sectors) > 1 {
-		var err error
-		if u, err = geom.UnionMany(sectors); err != nil {
-			return fmt.Errorf("grid %s: union: %w", st.g.Code, err)
+	seq := m.PolygonN(0).ExteriorRing().Coordinates()
+	xy := make([]float64, 0, 2*seq.Length())
+	for i := range seq.Length() {
+		p := seq.GetXY(i)
+		xy = append(xy, p.X, p.Y)
+	}
+	// Orient counter-clockwise (signed area > 0).
+	var a float64
+	for k := 0; k+3 < len(xy); k += 2 {
+		a += xy[k]*xy[k+3] - xy[k+2]*xy[k+1]
+	}
+	if a < 0 {
+		for l, r := 0, len(xy)-2; l < r; l, r = l+2, r-2 {
+			xy[l], xy[r] = xy[r], xy[l]
+			xy[l+1], xy[r+1] = xy[r+1], xy[l+1]
 		}
 	}
-	in, err := geom.Intersection(u, st.poly)
-	if err != nil {
-		return fmt.Errorf("grid %s: intersection: %w", st.g.Code, err)
+	n := len(xy)/2 - 1
+	for k := range n {
+		ax, ay := xy[2*k], xy[2*k+1]
+		bx, by := xy[2*((k+1)%n)], xy[2*((k+1)%n)+1]
+		cx, cy := xy[2*((k+2)%n)], xy[2*((k+2)%n)+1]
+		if (bx-ax)*(cy-by)-(by-ay)*(cx-bx) < 0 {
+			return nil
+		}
 	}
-	st.union, st.covered = in, in.Area()
-	return nil
+	return xy
+}
+
+// insideConvex reports whether (x, y) is inside or on a counter-clockwise
+// convex ring.
+func insideConvex(ring []float64, x, y float64) bool {
+	for k := 0; k+3 < len(ring); k += 2 {
+		ax, ay, bx, by := ring[k], ring[k+1], ring[k+2], ring[k+3]
+		if (bx-ax)*(y-ay)-(by-ay)*(x-ax) < 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // Upsert adds or changes a camera (a state change, a move, a new view)
@@ -360,10 +507,10 @@ func (e *Engine) Uncovered(id int64) ([][][][2]float64, error) {
 		return nil, nil
 	}
 	st := e.grids[i]
-	if st.union.IsEmpty() {
+	if len(st.parts) == 0 {
 		return st.g.Boundary, nil
 	}
-	d, err := geom.Difference(st.poly, st.union)
+	d, err := geom.Difference(st.poly, geom.NewGeometryCollection(st.parts).AsGeometry())
 	if err != nil {
 		return nil, fmt.Errorf("grid %s: difference: %w", st.g.Code, err)
 	}
@@ -404,14 +551,16 @@ func (e *Engine) In(region [][][][2]float64) (coveredM2, areaM2 float64, err err
 			return 0, 0, fmt.Errorf("grid %s: %w", st.g.Code, err)
 		}
 		areaM2 += part.Area()
-		if st.union.IsEmpty() || part.IsEmpty() {
+		if part.IsEmpty() {
 			continue
 		}
-		cov, err := geom.Intersection(st.union, part)
-		if err != nil {
-			return 0, 0, fmt.Errorf("grid %s: %w", st.g.Code, err)
+		for _, p := range st.parts {
+			cov, err := geom.Intersection(p, part)
+			if err != nil {
+				return 0, 0, fmt.Errorf("grid %s: %w", st.g.Code, err)
+			}
+			coveredM2 += cov.Area()
 		}
-		coveredM2 += cov.Area()
 	}
 	return coveredM2, areaM2, nil
 }

@@ -9,7 +9,7 @@ import (
 // All geometry here is laid out in metres around (117.0, 36.65), in
 // Jinan, and converted to WGS-84 with the same frame the engine uses for
 // a grid centred there, so the hand-computed areas below are exact up to
-// the sector's chord approximation (2° chords: −0.02 %).
+// the sector's chord approximation (3° chords: −0.05 %).
 var jinan = NewFrame(117.0, 36.65)
 
 // rect returns the WGS-84 rectangle [x0,x1]×[y0,y1] (metres in jinan).
@@ -111,7 +111,7 @@ func TestCoverageAcrossDistrictBoundary(t *testing.T) {
 	// radius 50, lies wholly in the east: π·50²/4 = 1963.50 m².
 	cams := []Camera{cam(1, 0, 0, 0, 90, 100, true), cam(2, 0, -50, 90, 90, 50, true)}
 	layouts := map[string][]Grid{
-		"one grid over both": {{ID: 1, Code: "G", Boundary: rect(-100, -100, 100, 100)}},
+		"one grid over both":  {{ID: 1, Code: "G", Boundary: rect(-100, -100, 100, 100)}},
 		"a grid per district": {{ID: 1, Code: "W", Boundary: west}, {ID: 2, Code: "E", Boundary: east}},
 	}
 	for name, grids := range layouts {
