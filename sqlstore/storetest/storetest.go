@@ -152,6 +152,10 @@ func Run(t *testing.T, b Backend) {
 	t.Run("CampusImport", func(t *testing.T) { testCampusImport(t, b) })
 	t.Run("CampusReport", func(t *testing.T) { testCampusReport(t, b) })
 	t.Run("CampusPhotos", func(t *testing.T) { testCampusPhotos(t, b) })
+	t.Run("ShieldCommunities", func(t *testing.T) { testShieldCommunities(t, b) })
+	t.Run("ShieldCameras", func(t *testing.T) { testShieldCameras(t, b) })
+	t.Run("ShieldSafeUnits", func(t *testing.T) { testShieldSafeUnits(t, b) })
+	t.Run("ShieldReport", func(t *testing.T) { testShieldReport(t, b) })
 }
 
 func code(err error) string { return zhudun.ErrorCode(err) }
