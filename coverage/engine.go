@@ -522,7 +522,8 @@ func (e *Engine) Uncovered(id int64) ([][][][2]float64, error) {
 // the grids it overlaps, each in its own frame. Grids do not overlap
 // (the grid import refuses it), so the sums count no area twice; a camera
 // whose view crosses the region's edge counts only for its part inside.
-func (e *Engine) In(region [][][][2]float64) (coveredM2, areaM2 float64, err error) {
+// keep, when not nil, picks the grids counted (a caller's scope).
+func (e *Engine) In(region [][][][2]float64, keep func(gridID int64) bool) (coveredM2, areaM2 float64, err error) {
 	box := rtree.Box{MinX: math.Inf(1), MinY: math.Inf(1), MaxX: math.Inf(-1), MaxY: math.Inf(-1)}
 	for _, p := range region {
 		if len(p) == 0 {
@@ -542,6 +543,9 @@ func (e *Engine) In(region [][][][2]float64) (coveredM2, areaM2 float64, err err
 	_ = e.tree.RangeSearch(box, func(i int) error { idx = append(idx, i); return nil })
 	for _, i := range idx {
 		st := e.grids[i]
+		if keep != nil && !keep(st.g.ID) {
+			continue
+		}
 		r, err := ToFrame(st.frame, region)
 		if err != nil {
 			return 0, 0, err
@@ -563,4 +567,23 @@ func (e *Engine) In(region [][][][2]float64) (coveredM2, areaM2 float64, err err
 		}
 	}
 	return coveredM2, areaM2, nil
+}
+
+// Camera returns the engine's copy of a camera.
+func (e *Engine) Camera(id int64) (Camera, bool) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	c, ok := e.cams[id]
+	return c, ok
+}
+
+// CameraIDs returns the ids of the cameras the engine holds.
+func (e *Engine) CameraIDs() []int64 {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	out := make([]int64, 0, len(e.cams))
+	for id := range e.cams {
+		out = append(out, id)
+	}
+	return out
 }

@@ -120,11 +120,11 @@ func TestCoverageAcrossDistrictBoundary(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cw, aw, err := e.In(west)
+			cw, aw, err := e.In(west, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			ce, ae, err := e.In(east)
+			ce, ae, err := e.In(east, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

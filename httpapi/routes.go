@@ -85,6 +85,7 @@ func (s *Server) register() {
 
 	// Campus safety inspections (平安校园).
 	s.registerCampus()
+	s.registerZhudun()
 
 	// Events and the API's own description.
 	s.handle("GET", "/api/v1/events/stream", false, s.eventStream)

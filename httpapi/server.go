@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/coverage"
 	"github.com/zhudun/zhudun/dispatch"
 	"github.com/zhudun/zhudun/guard"
 )
@@ -44,6 +45,8 @@ type Backend interface {
 	zhudun.CaseImportService
 	zhudun.CyberReportService
 	zhudun.CampusService
+	zhudun.ZhudunService
+	coverage.Store
 	zhudun.EngineStatusService
 	// Unlock clears a user's lockout (user:write).
 	Unlock(ctx context.Context, id int64) error
@@ -129,6 +132,7 @@ type Server struct {
 	sse       prometheus.Gauge
 	handler   http.Handler
 	dispatch  *dispatch.Service // the live dispatch index: state lives there, not here
+	coverage  *coverage.Service // the city's video coverage (铸盾)
 	gzip      func(http.Handler) http.HandlerFunc
 	mapCfg    mapConfig
 	csp       string // csp, with the tile server's origin when --map-tiles names one
@@ -166,6 +170,7 @@ func New(c Config) *Server {
 		s.cutDeadline = DefaultCutDeadline
 	}
 	s.dispatch = dispatch.NewService(c.Store, c.StaleAfter, c.Logger)
+	s.coverage = coverage.NewService(c.Store, c.Logger)
 	s.mapCfg = mapConfig{Tiles: c.MapTiles, Attribution: c.MapTilesAttribution, Geocoder: "local"}
 	s.csp = cspWithTiles(c.MapTiles)
 	s.geocoder = c.Geocoder
@@ -278,8 +283,10 @@ func (s *Server) bodyLimit(route string) int64 {
 		return caseImportLimit
 	case "POST /api/v1/campus/hazards/{id}/photos":
 		return max(s.maxBody, zhudun.MaxPhotoBytes+1) // one over: the store says "too large" in its words
-	case "POST /api/v1/campus/schools/import":
+	case "POST /api/v1/campus/schools/import", "POST /api/v1/zhudun/communities/import":
 		return max(s.maxBody, 16<<20)
+	case "POST /api/v1/zhudun/cameras/import":
+		return max(s.maxBody, 64<<20) // a city's device list: 200,000 rows
 	}
 	return s.maxBody
 }
