@@ -536,8 +536,20 @@ func (s *Store) ActOnSafeUnit(ctx context.Context, id int64, a zhudun.SafeUnitAc
 		if n, _ := res.RowsAffected(); n != 1 {
 			return zhudun.Errorf(zhudun.ECONFLICT, "the unit changed meanwhile; reload it")
 		}
-		return tx.audit(ctx, &zhudun.AuditEntry{Action: "zhudun.safeunit." + a.Action, ObjectType: "safe_unit", ObjectID: fmt.Sprint(id),
-			Detail: Detail(map[string]any{"from": u.Status, "to": next, "on": a.On, "reason": reason})})
+		var e *zhudun.AuditEntry
+		switch a.Action { // literal actions: the UI's label scan reads them
+		case "inspect":
+			e = &zhudun.AuditEntry{Action: "zhudun.safeunit.inspect"}
+		case "certify":
+			e = &zhudun.AuditEntry{Action: "zhudun.safeunit.certify"}
+		case "refuse":
+			e = &zhudun.AuditEntry{Action: "zhudun.safeunit.refuse"}
+		default:
+			e = &zhudun.AuditEntry{Action: "zhudun.safeunit.revoke"}
+		}
+		e.ObjectType, e.ObjectID = "safe_unit", fmt.Sprint(id)
+		e.Detail = Detail(map[string]any{"from": u.Status, "to": next, "on": a.On, "reason": reason})
+		return tx.audit(ctx, e)
 	})
 	if err != nil {
 		return nil, err
