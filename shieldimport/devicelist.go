@@ -89,7 +89,6 @@ func ParseDeviceList(data []byte, gcj bool) ([]zhudun.Camera, []zhudun.ImportRow
 	var out []zhudun.Camera
 	var bad []zhudun.ImportRowError
 	for {
-		line, _ := cr.FieldPos(0)
 		rec, err := cr.Read()
 		if err == io.EOF {
 			break
@@ -101,7 +100,7 @@ func ParseDeviceList(data []byte, gcj bool) ([]zhudun.Camera, []zhudun.ImportRow
 			}
 			return nil, nil, zhudun.FieldError("file", "%v", err)
 		}
-		line, _ = cr.FieldPos(0)
+		line, _ := cr.FieldPos(0)
 		if len(out)+len(bad) >= MaxRows {
 			return nil, nil, zhudun.FieldError("file", "more than %d rows", MaxRows)
 		}
