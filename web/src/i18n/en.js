@@ -1,4 +1,5 @@
 import enCampus from './en.campus.js'
+import enZhudun from './en.zhudun.js'
 import enGang from './en.gang.js'
 import enSignals from './en.signals.js'
 import enFourcuts from './en.fourcuts.js'
@@ -332,4 +333,4 @@ const messages = {
   },
 }
 
-export default mergeMessages(messages, enSecurity, enSignals, enFourcuts, enGang, enCases, enCampus)
+export default mergeMessages(messages, enSecurity, enSignals, enFourcuts, enGang, enCases, enCampus, enZhudun)

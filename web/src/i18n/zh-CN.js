@@ -1,4 +1,5 @@
 import zhCampus from './zh-CN.campus.js'
+import zhZhudun from './zh-CN.zhudun.js'
 import zhGang from './zh-CN.gang.js'
 import zhSignals from './zh-CN.signals.js'
 import zhFourcuts from './zh-CN.fourcuts.js'
@@ -332,4 +333,4 @@ const messages = {
   },
 }
 
-export default mergeMessages(messages, zhSecurity, zhSignals, zhFourcuts, zhGang, zhCases, zhCampus)
+export default mergeMessages(messages, zhSecurity, zhSignals, zhFourcuts, zhGang, zhCases, zhCampus, zhZhudun)

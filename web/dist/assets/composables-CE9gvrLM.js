@@ -1,1 +1,0 @@
-import{an as e}from"./element-plus-C9n4Wkgu.js";import{ht as t}from"./index-CoR8Wenb.js";function n(n,r,i=400){let a=null,o=t(e=>{n.includes(e.type)&&(clearTimeout(a),a=setTimeout(r,i))});e(()=>{o(),clearTimeout(a)})}export{n as t};
