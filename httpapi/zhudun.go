@@ -22,6 +22,7 @@ func (s *Server) registerZhudun() {
 	s.handle("POST", "/api/v1/zhudun/communities/import", false, s.importCommunities)
 	s.handle("GET", "/api/v1/zhudun/communities/export", false, s.exportCommunities)
 	s.handle("GET", "/api/v1/zhudun/communities/{id}", false, s.getCommunity)
+	s.handle("GET", "/api/v1/zhudun/communities/{id}/coverage", false, s.communityCoverage)
 	s.handle("GET", "/api/v1/zhudun/level-rule", false, s.getLevelRule)
 	s.handle("PUT", "/api/v1/zhudun/level-rule", false, s.putLevelRule)
 	s.handle("GET", "/api/v1/zhudun/cameras", false, s.listCameras)
@@ -127,6 +128,32 @@ func (s *Server) exportCommunities(w http.ResponseWriter, r *http.Request) error
 		sh.rows = append(sh.rows, row)
 	}
 	return s.export(w, r, "community", sh, map[string]any{"station": r.URL.Query().Get("station")})
+}
+
+// communityCoverage measures a community's boundary over the grids of the
+// caller's scope (EINVALID when the community has no boundary).
+func (s *Server) communityCoverage(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	c, err := s.store.FindCommunityByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if len(c.Boundary) == 0 {
+		return zhudun.FieldError("boundary", "community %s has no boundary: its coverage cannot be measured", c.Code)
+	}
+	rs, err := s.coverage.Regions(r.Context(), []zhudun.District{{Code: c.Code, Name: c.Name, Boundary: c.Boundary}})
+	if err != nil {
+		return err
+	}
+	out := coverage.RegionCoverage{Code: c.Code, Name: c.Name}
+	if len(rs) == 1 {
+		out = rs[0]
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 func (s *Server) getLevelRule(w http.ResponseWriter, r *http.Request) error {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -39,6 +40,25 @@ func TestZhudunCoverageFlow(t *testing.T) {
 	if r.status != 200 || !bytes.Contains(r.body, []byte(`"created":1`)) {
 		t.Fatalf("import: %d %s", r.status, r.body)
 	}
+	// A community whose boundary is the grid's west half (x < 117.005):
+	// the dome's half disc inside it, 15707.96 m².
+	r = h.do("cmd1", "POST", "/api/v1/zhudun/communities", map[string]any{"code": "C1", "name": "泉城花园", "district": "370102", "station": "ST1",
+		"households": 100, "boundary": [][][][2]float64{{{{117.0, 36.6}, {117.005, 36.6}, {117.005, 36.61}, {117.0, 36.61}, {117.0, 36.6}}}}})
+	if r.status != 201 {
+		t.Fatalf("community: %d %s", r.status, r.body)
+	}
+	var comm zhudun.Community
+	decodeInto(t, r, &comm)
+	var cc struct {
+		Covered float64 `json:"covered_m2"`
+	}
+	decodeInto(t, h.do("cmd1", "GET", "/api/v1/zhudun/communities/"+strconv.FormatInt(comm.ID, 10)+"/coverage", nil), &cc)
+	if math.Abs(cc.Covered-15707.96) > 15.7 {
+		t.Errorf("community covered %.1f m², want 15707.96", cc.Covered)
+	}
+	if r := h.do("off2", "GET", "/api/v1/zhudun/communities/"+strconv.FormatInt(comm.ID, 10)+"/coverage", nil); r.status != 404 {
+		t.Errorf("off2 reads ST1's community coverage: %d", r.status)
+	}
 	cov := coverageOf(t, h, "cmd1")
 	if len(cov.Grids) != 1 || math.Abs(cov.Grids[0].Covered-31415.9) > 31.4 || cov.Grids[0].Under || len(cov.Under) != 0 {
 		t.Fatalf("coverage after ON: %+v", cov)
@@ -69,7 +89,7 @@ func TestZhudunCoverageFlow(t *testing.T) {
 	if r.status != 200 {
 		t.Fatalf("report: %d %s", r.status, r.body)
 	}
-	for _, k := range []string{`"communities":{"value":0,"last_year":0,"change_pct":null}`, `"cameras_online":{"value":0,`,
+	for _, k := range []string{`"communities":{"value":1,"last_year":0,"change_pct":null}`, `"cameras_online":{"value":0,`,
 		`"cameras_offline":{"value":1,"last_year":0,"change_pct":null}`, `"video_coverage_pct":{"value":0,`, `"smart_communities":{`, `"safe_units":{`} {
 		if !bytes.Contains(r.body, []byte(k)) {
 			t.Errorf("report lacks %s: %s", k, r.body)
