@@ -134,6 +134,14 @@ func (s *Service) Sync(ctx context.Context) ([]int64, error) {
 	return changed, nil
 }
 
+// Invalidate drops the engine (the grids were re-imported): the next
+// answer rebuilds it from the store.
+func (s *Service) Invalidate() {
+	s.mu.Lock()
+	s.eng, s.sig = nil, ""
+	s.mu.Unlock()
+}
+
 // GridCoverage is one grid's coverage as the API shows it.
 type GridCoverage struct {
 	Result
