@@ -41,16 +41,21 @@ func TestZhudunCoverage(t *testing.T) {
 	p.login(user, e.password(user))
 	p.open("/zhudun/coverage")
 	p.waitFor("the grid listed under its 1 % target (no camera yet)", underHas)
+	vertices := `Number(document.querySelector('[data-testid="zd-coverage-map"]').dataset.gapVertices || -1)`
+	p.waitFor("the uncovered layer drawn", vertices+` > 0`)
+	v0 := eval[float64](p, vertices)
 
 	p.do(chromedp.SetUploadFiles(chromedp.CSS(`[data-testid="zd-cam-file"]`), []string{list("ON")}))
 	p.waitTextIn(`[data-testid="zd-cam-summary"]`, "1")
 	p.waitFor("the camera's view on the map", sectors+` === 1`)
 	p.waitFor("the grid to leave the under-target list", `!(`+underHas+`)`)
+	p.waitFor("the uncovered layer cut by the view", fmt.Sprintf(`%s !== %v`, vertices, v0))
 	p.shot("coverage-on")
 
 	p.do(chromedp.SetUploadFiles(chromedp.CSS(`[data-testid="zd-cam-file"]`), []string{list("OFF")}))
 	p.waitFor("the camera's view gone from the map", sectors+` === 0`)
 	p.waitFor("the grid listed under its target again", underHas)
+	p.waitFor("the uncovered layer whole again", fmt.Sprintf(`%s === %v`, vertices, v0))
 	p.shot("coverage-off")
 
 	var cams struct {

@@ -1,1 +1,0 @@
-import{cn as e}from"./element-plus-B6jy7aO1.js";import{ht as t}from"./index-CUTo4PMz.js";function n(n,r,i=400){let a=null,o=t(e=>{n.includes(e.type)&&(clearTimeout(a),a=setTimeout(r,i))});e(()=>{o(),clearTimeout(a)})}export{n as t};

@@ -1,0 +1,1 @@
+import{cn as e}from"./element-plus-B6jy7aO1.js";import{ht as t}from"./index-dKgtm-IT.js";function n(n,r,i=400){let a=null,o=t(e=>{n.includes(e.type)&&(clearTimeout(a),a=setTimeout(r,i))});e(()=>{o(),clearTimeout(a)})}export{n as t};
