@@ -234,7 +234,9 @@ func (e *Engine) compute(i int) error {
 	for id := range st.cams {
 		c := e.cams[id]
 		if c.Online && c.Valid() {
-			views = append(views, newView(st, SectorXY(st.frame, c)))
+			v := newView(st, SectorXY(st.frame, c))
+			v.convex = c.FOV <= 180 || c.FOV >= 360
+			views = append(views, v)
 		}
 	}
 	st.parts, st.covered = st.parts[:0], 0
@@ -246,6 +248,17 @@ func (e *Engine) compute(i int) error {
 		if len(cl) == 1 && inside {
 			st.parts = append(st.parts, views[cl[0]].polygon())
 			st.covered += shoelace(views[cl[0]].xy)
+			continue
+		}
+		if v := views[cl[0]]; len(cl) == 1 && st.convex != nil && v.convex {
+			// A lone convex view across a convex grid's edge: clipping one
+			// convex polygon by another is exact by Sutherland–Hodgman.
+			if xy := clipConvex(v.xy, st.convex); len(xy) >= 8 {
+				if a := shoelace(xy); a > 0 {
+					st.parts = append(st.parts, view{xy: xy}.polygon())
+					st.covered += a
+				}
+			}
 			continue
 		}
 		gs := make([]geom.Geometry, len(cl))
@@ -278,6 +291,7 @@ type view struct {
 	xy     []float64 // closed ring
 	box    rtree.Box
 	inside bool // wholly inside the (convex) grid
+	convex bool // the sector is convex (fov ≤ 180° or a full circle)
 }
 
 func newView(st *gridState, xy []float64) view {
@@ -380,6 +394,35 @@ func convexRing(g geom.Geometry) []float64 {
 		}
 	}
 	return xy
+}
+
+// clipConvex clips a closed ring by a closed counter-clockwise convex ring
+// (Sutherland–Hodgman) and returns the closed result, or nil.
+func clipConvex(subject, clip []float64) []float64 {
+	out := subject[:len(subject)-2] // open
+	for k := 0; k+3 < len(clip) && len(out) >= 6; k += 2 {
+		ax, ay, bx, by := clip[k], clip[k+1], clip[k+2], clip[k+3]
+		side := func(x, y float64) float64 { return (bx-ax)*(y-ay) - (by-ay)*(x-ax) }
+		in := out
+		out = make([]float64, 0, len(in)+4)
+		n := len(in) / 2
+		for i := range n {
+			px, py := in[2*i], in[2*i+1]
+			qx, qy := in[2*((i+1)%n)], in[2*((i+1)%n)+1]
+			sp, sq := side(px, py), side(qx, qy)
+			if sp >= 0 {
+				out = append(out, px, py)
+			}
+			if (sp >= 0) != (sq >= 0) {
+				t := sp / (sp - sq)
+				out = append(out, px+t*(qx-px), py+t*(qy-py))
+			}
+		}
+	}
+	if len(out) < 6 {
+		return nil
+	}
+	return append(out, out[0], out[1])
 }
 
 // insideConvex reports whether (x, y) is inside or on a counter-clockwise

@@ -4,6 +4,8 @@ import (
 	"math"
 	"slices"
 	"testing"
+
+	"github.com/peterstace/simplefeatures/geom"
 )
 
 // All geometry here is laid out in metres around (117.0, 36.65), in
@@ -225,6 +227,33 @@ func TestSectorLonLat(t *testing.T) {
 		x, y := NewFrame(c.Lon, c.Lat).Forward(p[0], p[1])
 		if math.Abs(math.Hypot(x, y)-100) > 1e-6 || x < 86 {
 			t.Errorf("arc point at (%.2f, %.2f)", x, y)
+		}
+	}
+}
+
+// The shortcut for a lone convex view across a convex grid's edge agrees
+// with the library's intersection.
+func TestClipConvexAgreesWithOverlay(t *testing.T) {
+	g := Grid{ID: 1, Code: "G", Boundary: rect(-100, -100, 100, 100)}
+	st, _, err := newGridState(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 200 {
+		x, y := float64(i%20)*15-150, float64(i/20)*25-120
+		fov := []float64{30, 90, 180, 360}[i%4]
+		c := cam(1, x, y, float64(i*37%360), fov, 40+float64(i%7)*10, true)
+		xy := SectorXY(st.frame, c)
+		want, err := geom.Intersection(view{xy: xy}.polygon(), st.poly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := 0.0
+		if out := clipConvex(xy, st.convex); len(out) >= 8 {
+			got = shoelace(out)
+		}
+		if math.Abs(got-want.Area()) > 1e-6*math.Max(1, want.Area()) {
+			t.Errorf("camera at (%v, %v) fov %v: clip %.4f, overlay %.4f", x, y, fov, got, want.Area())
 		}
 	}
 }
