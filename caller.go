@@ -56,7 +56,7 @@ var allPermissions = []Permission{
 	PermRoleRead, PermRoleWrite, PermRoleGrant, PermAuditRead, PermAuditExport, PermPIIView, PermPIISearch,
 	PermIncidentRead, PermIncidentWrite, PermIncidentImport, PermUnitRead, PermUnitWrite, PermGridRead, PermGridWrite,
 	PermFindingRead, PermFindingWrite, PermCaseRead, PermCaseWrite, PermReportRead, PermSourceWrite, PermAppealWrite,
-	PermCampusRead, PermCampusWrite, PermCampusInspect, PermFireRead, PermFireWrite,
+	PermCampusRead, PermCampusWrite, PermCampusInspect, PermFireRead, PermFireWrite, PermZhudunRead, PermZhudunWrite,
 }
 
 // AllPermissions returns a copy of the known permissions.

@@ -390,6 +390,15 @@ func loadDemoCampus(sys context.Context, e *env, s *sqlstore.Store, plan *demo.P
 		return fmt.Errorf("demo round: %w", err)
 	}
 	fmt.Fprintf(e.stdout, "demo schools: %d, generated inside Jinan's districts, and one inspection round\n", n)
+	cs, err := demo.Communities(seed, plan)
+	if err != nil {
+		return err
+	}
+	n, bad, err = s.ImportCommunities(sys, cs)
+	if err != nil || len(bad) > 0 {
+		return fmt.Errorf("demo communities: %v %v", err, bad)
+	}
+	fmt.Fprintf(e.stdout, "demo communities: %d, generated inside Jinan's districts (铸盾)\n", n)
 	return nil
 }
 

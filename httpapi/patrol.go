@@ -145,6 +145,7 @@ func (s *Server) importGrids(w http.ResponseWriter, r *http.Request) error {
 		}{errorDetail{Code: zhudun.EINVALID, Message: fmt.Sprintf("%d problems in the grids; nothing was stored", n)}, rep})
 		return nil
 	}
+	s.coverage.Invalidate() // the next coverage answer rebuilds over the new grids
 	if err := s.dispatch.ReloadGrids(r.Context()); err != nil {
 		s.log.Error("dispatch index: grid reload", "err", err)
 	}

@@ -94,6 +94,7 @@ func (s *Server) register() {
 
 	// Campus safety inspections (平安校园).
 	s.registerCampus()
+	s.registerZhudun()
 
 	// E-bike fire safety: Open311 GeoReport v2 intake and the escalation.
 	s.registerOpen311()

@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/coverage"
 	"github.com/zhudun/zhudun/dispatch"
 	"github.com/zhudun/zhudun/guard"
 	"github.com/zhudun/zhudun/patrol"
@@ -46,6 +47,8 @@ type Backend interface {
 	zhudun.CyberReportService
 	zhudun.CampusService
 	zhudun.FireStore
+	zhudun.ZhudunService
+	coverage.Store
 	zhudun.EngineStatusService
 	// Unlock clears a user's lockout (user:write).
 	Unlock(ctx context.Context, id int64) error
@@ -134,6 +137,7 @@ type Server struct {
 	patrol     *patrol.Service    // live patrol coverage
 	patrolRun  chan struct{}      // closed when the coverage service's Run has returned
 	patrolStop context.CancelFunc // ends that Run (Close)
+	coverage   *coverage.Service  // the city's video coverage (铸盾)
 	gzip       func(http.Handler) http.HandlerFunc
 	mapCfg     mapConfig
 	csp        string // csp, with the tile server's origin when --map-tiles names one
@@ -172,6 +176,7 @@ func New(c Config) *Server {
 	}
 	s.dispatch = dispatch.NewService(c.Store, c.StaleAfter, c.Logger)
 	s.patrol = patrol.NewService(c.Store, c.Logger)
+	s.coverage = coverage.NewService(c.Store, c.Logger)
 	s.mapCfg = mapConfig{Tiles: c.MapTiles, Attribution: c.MapTilesAttribution, Geocoder: "local"}
 	s.csp = cspWithTiles(c.MapTiles)
 	s.geocoder = c.Geocoder
@@ -305,8 +310,10 @@ func (s *Server) bodyLimit(route string) int64 {
 		return caseImportLimit
 	case "POST /api/v1/campus/hazards/{id}/photos":
 		return max(s.maxBody, zhudun.MaxPhotoBytes+1) // one over: the store says "too large" in its words
-	case "POST /api/v1/campus/schools/import":
+	case "POST /api/v1/campus/schools/import", "POST /api/v1/zhudun/communities/import":
 		return max(s.maxBody, 16<<20)
+	case "POST /api/v1/zhudun/cameras/import":
+		return max(s.maxBody, 64<<20) // a city's device list: 200,000 rows
 	}
 	return s.maxBody
 }

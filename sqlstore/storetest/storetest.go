@@ -168,6 +168,10 @@ func Run(t *testing.T, b Backend) {
 	t.Run("FireRepeat", func(t *testing.T) { testFireRepeat(t, b) })
 	t.Run("FireEscalation", func(t *testing.T) { testFireEscalation(t, b) })
 	t.Run("FireStats", func(t *testing.T) { testFireStats(t, b) })
+	t.Run("ShieldCommunities", func(t *testing.T) { testShieldCommunities(t, b) })
+	t.Run("ShieldCameras", func(t *testing.T) { testShieldCameras(t, b) })
+	t.Run("ShieldSafeUnits", func(t *testing.T) { testShieldSafeUnits(t, b) })
+	t.Run("ShieldReport", func(t *testing.T) { testShieldReport(t, b) })
 }
 
 func code(err error) string { return zhudun.ErrorCode(err) }

@@ -5,7 +5,7 @@ export const DEPT_KINDS = ['bureau', 'subbureau', 'division', 'station', 'squad'
 export const SCOPES = ['all', 'subtree', 'dept', 'self']
 export const RESULTS = ['ok', 'denied', 'failed']
 export const BUILTIN_ROLES = ['sysadmin', 'secadmin', 'auditadmin', 'officer', 'dispatcher', 'commander', 'analyst']
-export const PERM_AREAS = ['dept', 'user', 'role', 'audit', 'pii', 'incident', 'unit', 'grid', 'finding', 'case', 'report', 'source', 'appeal', 'campus', 'fire']
+export const PERM_AREAS = ['dept', 'user', 'role', 'audit', 'pii', 'incident', 'unit', 'grid', 'finding', 'case', 'report', 'source', 'appeal', 'campus', 'fire', 'zhudun']
 export const PERM_ACTIONS = ['read', 'write', 'grant', 'export', 'view', 'search', 'import', 'inspect']
 // Audit actions written by the core; the action filter offers them and their
 // prefixes. Codes not listed here are shown as they are.
@@ -24,6 +24,7 @@ export const AUDIT_ACTIONS = [
   'case.create', 'case.file', 'case.transition', 'case.link', 'case.unlink', 'case.merge', 'case.alert.close', 'case.person.add', 'case.person.apprehend', 'case.measure.add', 'case.seizure.add', 'case.import',
   'case.entity.add', 'case.campaign.add', 'case.prefix', 'campaign.create', 'report.rollup.repair',
   'case.update', 'case.attachment.add', 'case.attachment.download', 'case.attachment.delete',
+  'zhudun.community.create', 'zhudun.community.import', 'community.export', 'zhudun.rule.save', 'zhudun.camera.import', 'zhudun.grid.target', 'zhudun.safeunit.apply', 'zhudun.safeunit.inspect', 'zhudun.safeunit.certify', 'zhudun.safeunit.refuse', 'zhudun.safeunit.revoke',
   'campus.school.create', 'campus.school.import', 'campus.school.update', 'campus.group.create', 'campus.group.update', 'campus.round.create', 'campus.round.update', 'campus.visit.create', 'campus.notice.issue',
   'campus.notice.reinspect', 'campus.notice.overdue', 'campus_report.export', 'campus_notice.export', 'schools.export', 'campus.photo.add',
   'fire.report.create', 'fire.photo.add', 'fire.order.overdue', 'fire_report.export', 'fire.step.dissuade', 'fire.step.resolve', 'fire.step.refer',
@@ -31,8 +32,8 @@ export const AUDIT_ACTIONS = [
   'security.lockout', 'security.throttle', 'security.audit_verify_failed', 'security.bad_event_mac', 'security.pii_search_burst', 'security.admin_new_address', 'security.terminal_takeover',
   'patrol_plan.create', 'patrol_plan.update', 'patrol_plan.delete', 'patrol_visits.export',
 ]
-export const AUDIT_ACTION_PREFIXES = ['auth.', 'user.', 'dept.', 'role.', 'pii.', 'audit.', 'grid.', 'unit.', 'incident.', 'security.', 'policy.', 'source.', 'finding.', 'allowlist.', 'cutlist.', 'appeal.', 'review.', 'case.', 'campaign.', 'campus.', 'fire.', 'patrol_plan.']
-export const OBJECT_TYPES = ['user', 'dept', 'role', 'session', 'users', 'audit', 'grid', 'unit', 'incident', 'alert', 'policy', 'source', 'finding', 'allowlist', 'cutlist', 'appeal', 'review_request', 'case', 'person', 'campaign', 'cyber_report', 'school', 'school_contact', 'campus_group', 'campus_round', 'campus_visit', 'campus_notice', 'campus_report', 'schools', 'campus_hazard', 'fire_report', 'patrol_plan', 'patrol_visits']
+export const AUDIT_ACTION_PREFIXES = ['auth.', 'user.', 'dept.', 'role.', 'pii.', 'audit.', 'grid.', 'unit.', 'incident.', 'security.', 'policy.', 'source.', 'finding.', 'allowlist.', 'cutlist.', 'appeal.', 'review.', 'case.', 'campaign.', 'campus.', 'fire.', 'patrol_plan.', 'zhudun.', 'community.']
+export const OBJECT_TYPES = ['user', 'dept', 'role', 'session', 'users', 'audit', 'grid', 'unit', 'incident', 'alert', 'policy', 'source', 'finding', 'allowlist', 'cutlist', 'appeal', 'review_request', 'case', 'person', 'campaign', 'cyber_report', 'school', 'school_contact', 'campus_group', 'campus_round', 'campus_visit', 'campus_notice', 'campus_report', 'schools', 'campus_hazard', 'fire_report', 'patrol_plan', 'patrol_visits', 'community', 'level_rule', 'camera', 'safe_unit']
 export const EVENT_TYPES = ['user.created', 'user.updated', 'dept.created', 'dept.updated', 'role.created', 'role.updated', 'audit.appended',
   'incident.created', 'incident.dispatched', 'incident.arrived', 'incident.closed', 'unit.created', 'unit.status', 'unit.position', 'unit.positions', 'unit.alarm', 'grid.imported',
   'alert.raised', 'alert.acked', 'policy.updated', 'source.changed',

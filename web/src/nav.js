@@ -1,6 +1,6 @@
 // The side navigation: modules and their pages, each shown only when the
 // user holds the permission the page needs (the API enforces the same).
-import { Odometer, Setting, OfficeBuilding, User, Lock, Document, Bell, MapLocation, DataAnalysis, Files, Monitor, TrendCharts, Van, Grid, Iphone, Warning, Key, Upload, Connection, Aim, Checked, ChatLineSquare, Scissor, Briefcase, Tickets, Flag, School, List, WarningFilled, Bicycle, Location, EditPen } from '@element-plus/icons-vue'
+import { Odometer, Setting, OfficeBuilding, User, Lock, Document, Bell, MapLocation, DataAnalysis, Files, Monitor, TrendCharts, Van, Grid, Iphone, Warning, Key, Upload, Connection, Aim, Checked, ChatLineSquare, Scissor, Briefcase, Tickets, Flag, School, List, WarningFilled, Bicycle, Location, EditPen, VideoCamera, HomeFilled, Medal } from '@element-plus/icons-vue'
 
 export const NAV = [
   { key: 'dashboard', path: '/', icon: Odometer, titleKey: 'nav.dashboard' },
@@ -49,6 +49,14 @@ export const NAV = [
       { key: 'fireReports', path: '/fire/reports', icon: Location, titleKey: 'nav.fireReports', perms: ['fire:read'] },
       { key: 'fireNew', path: '/fire/new', icon: EditPen, titleKey: 'nav.fireNew', perms: ['fire:write'] },
       { key: 'fireStats', path: '/fire/stats', icon: TrendCharts, titleKey: 'nav.fireStats', perms: ['report:read'] },
+    ],
+  },
+  {
+    key: 'zhudun', icon: VideoCamera, titleKey: 'nav.zhudun', children: [
+      { key: 'zhudunCommunities', path: '/zhudun/communities', icon: HomeFilled, titleKey: 'nav.zhudunCommunities', perms: ['zhudun:read'] },
+      { key: 'zhudunCoverage', path: '/zhudun/coverage', icon: VideoCamera, titleKey: 'nav.zhudunCoverage', perms: ['zhudun:read'] },
+      { key: 'zhudunSafeUnits', path: '/zhudun/safe-units', icon: Medal, titleKey: 'nav.zhudunSafeUnits', perms: ['zhudun:read'] },
+      { key: 'zhudunStats', path: '/zhudun/stats', icon: TrendCharts, titleKey: 'nav.zhudunStats', perms: ['report:read'] },
     ],
   },
   {

@@ -1,6 +1,7 @@
 import zhCoverage from './zh-CN.coverage.js'
 import zhCampus from './zh-CN.campus.js'
 import zhFire from './zh-CN.fire.js'
+import zhZhudun from './zh-CN.zhudun.js'
 import zhGang from './zh-CN.gang.js'
 import zhSignals from './zh-CN.signals.js'
 import zhFourcuts from './zh-CN.fourcuts.js'
@@ -135,7 +136,7 @@ const messages = {
   kind: { bureau: '市局', subbureau: '分局', division: '支队/大队', station: '派出所', squad: '中队/警务室' },
   roles: { sysadmin: '系统管理员', secadmin: '安全管理员', auditadmin: '安全审计员', officer: '民警', dispatcher: '调度员', commander: '指挥员', analyst: '网安分析员', campus_supervisor: '经文保民警', campus_agency: '联合督导成员（外单位）' },
   perm: {
-    area: { source: '数据源', dept: '部门', user: '用户', role: '角色', audit: '审计', pii: '个人信息', incident: '警情', unit: '警力', grid: '网格', finding: '研判线索', case: '案件', report: '报表', appeal: '申诉', campus: '平安校园' },
+    area: { source: '数据源', dept: '部门', user: '用户', role: '角色', audit: '审计', pii: '个人信息', incident: '警情', unit: '警力', grid: '网格', finding: '研判线索', case: '案件', report: '报表', appeal: '申诉', campus: '平安校园', zhudun: '铸盾' },
     action: { read: '查看', write: '维护', grant: '授权', export: '导出', view: '查看明文', search: '按号码检索', import: '导入历史', inspect: '检查' },
   },
   audit: {
@@ -152,11 +153,12 @@ const messages = {
   },
   verifyReason: { altered: '内容被篡改', deleted: '记录被删除', reordered: '顺序被调整', anchor_mismatch: '与锚点不一致' },
   result: { ok: '成功', denied: '拒绝', failed: '失败' },
-  actionPrefix: { source: '数据源管理', auth: '登录与认证', user: '用户管理', dept: '部门管理', role: '角色权限', pii: '个人信息', audit: '审计', grid: '网格', unit: '巡逻警力', incident: '警情', finding: '线索研判', lead: '弱线索', allowlist: '白名单', cutlist: '断卡清单', appeal: '申诉', review: '双人复核', case: '网安案件', campaign: '专项行动', campus: '平安校园' },
+  actionPrefix: { source: '数据源管理', auth: '登录与认证', user: '用户管理', dept: '部门管理', role: '角色权限', pii: '个人信息', audit: '审计', grid: '网格', unit: '巡逻警力', incident: '警情', finding: '线索研判', lead: '弱线索', allowlist: '白名单', cutlist: '断卡清单', appeal: '申诉', review: '双人复核', case: '网安案件', campaign: '专项行动', campus: '平安校园', zhudun: '铸盾', community: '小区' },
   actions: {
     campus_notice_export: '导出整改通知书（PDF）', schools_export: '导出学校名录',
     case_create: '受理案件', case_file: '立案（编号）', case_transition: '变更案件状态', case_link: '串案关联', case_unlink: '解除串案', case_merge: '并案', case_alert_close: '处理交叉比对提醒',
     campus_school_create: '登记学校', campus_school_update: '修改学校信息', campus_group_update: '修改联合督导组', campus_round_update: '调整检查轮次', campus_school_import: '导入学校', campus_group_create: '组建联合督导组', campus_round_create: '制定检查轮次', campus_visit_create: '登记检查（明查/暗访）', campus_notice_issue: '下达责令限期整改通知书', campus_notice_reinspect: '整改复查', campus_notice_overdue: '整改逾期预警', campus_report_export: '导出平安校园统计',
+    zhudun_community_create: '登记小区', zhudun_community_import: '导入小区', community_export: '导出小区', zhudun_rule_save: '修订智慧安防等级规则', zhudun_camera_import: '导入摄像机清单', zhudun_grid_target: '设定网格覆盖目标', zhudun_safeunit_apply: '平安单位申请', zhudun_safeunit_inspect: '平安单位检查', zhudun_safeunit_certify: '认定平安单位', zhudun_safeunit_refuse: '不予认定平安单位', zhudun_safeunit_revoke: '撤销平安单位',
     case_person_apprehend: '登记抓获', case_person_add: '登记涉案人员', case_measure_add: '登记强制措施', case_seizure_add: '登记涉案扣押', case_import: '批量导入案件', case_entity_add: '案件关联研判线索',
     case_campaign_add: '案件纳入专项行动', case_prefix: '设置立案编号前缀', campaign_create: '新建专项行动', report_rollup_repair: '修复网安报表汇总',
     case_update: '编辑案件信息', case_attachment_add: '上传案件附件', case_attachment_download: '下载案件附件（查看原文）', case_attachment_delete: '删除案件附件',
@@ -192,7 +194,7 @@ const messages = {
     base: '基准', before: '变更前', caller_phone: '有报警人电话', case_ref: '案件编号', category: '警情类别', category_version: '类别字典版本', client_addr: '来源地址', code: '代码', codes: '代码', count: '次数', created: '新建', days: '天数', dept: '部门', dormant_days: '未用天数', effect: '结果', event: '事件', failures: '失败次数', fields: '字段', first: '首次', first_id: '首条编号', first_seq: '首条序号', from: '变更前', generated: '生成数据', grid: '网格', grids: '网格数', kind: '类型', last: '最近一次', last_active: '最近活动', last_id: '末条编号', last_seq: '末条序号', lent_station: '借调派出所', limit: '上限', matched: '匹配数', minutes: '分钟', must_change: '须修改密码', must_change_password: '须修改密码', name: '名称', outcome: '处置结果', override_reason: '改派理由', owner_station: '所属派出所', parent: '上级部门', password_expired: '密码已过期', priority: '紧急程度', reason: '事由', received_at_set: '指定了接警时间', recommended: '推荐警力', rejected: '拒收行数', response_seconds: '响应用时（秒）', roles: '角色', rows: '行数', searches: '检索次数', seq: '序号', skipped: '跳过（此前已导入）', source: '来源', station: '派出所', terminal: '终端', to: '变更后', totp: '动态口令', unit: '警力', unit_station: '警力所属派出所', updated: '更新', username: '用户名', window_seconds: '时间窗（秒）', crew: '民警', left_units: '离开的警力', lend_ended: '借调结束', pii_filters: '个人信息条件', id: '标识', scope: '数据范围', perms: '权限', builtin: '内置', admin: '管理员角色', owner_dept: '所属部门', lockout_threshold: '连续失败锁定次数', lockout_minutes: '锁定时长（分钟）', idle_minutes: '会话空闲超时（分钟）', password_max_age_days: '密码最长使用期（天）', password_history: '密码历史', totp_roles: '须双因素认证的角色', users: '用户', incidents: '警情', status: '状态', label: '状态标签', callsign: '呼号', subject: '对象', endpoint: '接口', yes: '是', no: '否',
     receipt: '受案编号', number: '立案编号', title: '案件名称', type: '案件类别', from_gang: '来源团伙', entities: '关联实体数', campaigns: '专项行动', campaign: '专项行动', other: '关联案件', other_receipt: '关联案件受案编号', into: '并入案件', into_receipt: '并入案件受案编号', merged: '被并案件', merged_receipt: '被并案件受案编号', merged_number: '被并案件立案编号', person: '涉案人员', role: '涉案身份', known: '已有人员档案', id_number: '身份证号（脱敏）', apprehended_on: '抓获日期', authority: '决定机关', document_no: '文书编号', seizure: '扣押记录', amount_fen: '金额（分）', device_type: '设备类型', state: '资金状态', findings: '研判线索', at: '发生时间', people: '涉案人员',
   },
-  objectType: { source: '数据源', user: '用户', dept: '部门', role: '角色', session: '会话', users: '用户（批量）', audit: '审计日志', grid: '网格', unit: '警力', incident: '警情', finding: '研判线索', allowlist: '白名单', cutlist: '断卡清单', appeal: '申诉', review_request: '复核申请', case: '案件', person: '涉案人员', campaign: '专项行动', cyber_report: '网络犯罪案件通报', school: '学校', school_contact: '学校联系人', campus_group: '联合督导组', campus_round: '检查轮次', campus_visit: '校园检查', campus_notice: '整改通知书', campus_report: '平安校园统计', schools: '学校名录' },
+  objectType: { source: '数据源', user: '用户', dept: '部门', role: '角色', session: '会话', users: '用户（批量）', audit: '审计日志', grid: '网格', unit: '警力', incident: '警情', finding: '研判线索', allowlist: '白名单', cutlist: '断卡清单', appeal: '申诉', review_request: '复核申请', case: '案件', person: '涉案人员', campaign: '专项行动', cyber_report: '网络犯罪案件通报', school: '学校', school_contact: '学校联系人', campus_group: '联合督导组', campus_round: '检查轮次', campus_visit: '校园检查', campus_notice: '整改通知书', campus_report: '平安校园统计', schools: '学校名录', community: '小区', level_rule: '等级规则', camera: '摄像机', safe_unit: '平安单位' },
   fields: {
     username: '用户名', password: '密码', old: '当前密码', new: '新密码', otp: '动态口令', name: '名称', code: '代码', kind: '类型',
     parent_code: '上级部门', dept_code: '所属部门', phone: '手机号', id_number: '身份证号', reason: '事由', id: '标识',
@@ -346,4 +348,4 @@ const messages = {
     gridNote: '网格一级仅统计数量与处置结果；到场用时按派出所及以上统计。', none: '暂无统计数据',
   },
 }
-export default mergeMessages(messages, zhSecurity, zhSignals, zhFourcuts, zhGang, zhCases, zhCampus, zhFire, zhCoverage)
+export default mergeMessages(messages, zhSecurity, zhSignals, zhFourcuts, zhGang, zhCases, zhCampus, zhFire, zhCoverage, zhZhudun)

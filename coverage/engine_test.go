@@ -1,0 +1,259 @@
+package coverage
+
+import (
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/peterstace/simplefeatures/geom"
+)
+
+// All geometry here is laid out in metres around (117.0, 36.65), in
+// Jinan, and converted to WGS-84 with the same frame the engine uses for
+// a grid centred there, so the hand-computed areas below are exact up to
+// the sector's chord approximation (3° chords: −0.05 %).
+var jinan = NewFrame(117.0, 36.65)
+
+// rect returns the WGS-84 rectangle [x0,x1]×[y0,y1] (metres in jinan).
+func rect(x0, y0, x1, y1 float64) [][][][2]float64 {
+	pt := func(x, y float64) [2]float64 {
+		lon, lat := jinan.Inverse(x, y)
+		return [2]float64{lon, lat}
+	}
+	return [][][][2]float64{{{pt(x0, y0), pt(x1, y0), pt(x1, y1), pt(x0, y1), pt(x0, y0)}}}
+}
+
+// cam places a camera at (x, y) metres in jinan.
+func cam(id int64, x, y, dir, fov, rng float64, online bool) Camera {
+	lon, lat := jinan.Inverse(x, y)
+	return Camera{ID: id, Lon: lon, Lat: lat, Direction: dir, FOV: fov, Range: rng, Online: online}
+}
+
+// within asserts got is within 0.1 % (relative) of want.
+func within(t *testing.T, what string, got, want float64) {
+	t.Helper()
+	if math.Abs(got-want) > want*0.001+1e-9 {
+		t.Errorf("%s = %.3f, want %.3f (±0.1 %%)", what, got, want)
+	}
+}
+
+func TestCoverageSquareGrid(t *testing.T) {
+	square := Grid{ID: 1, Code: "G1", Boundary: rect(-100, -100, 100, 100), Target: 50}
+	const gridArea = 40000.0
+	cases := []struct {
+		name string
+		cams []Camera
+		// covered m², computed by hand
+		want float64
+	}{
+		// Quarter disc of radius 100 wholly inside: π·100²/4 = 7853.98 m² → 19.635 %.
+		{"quarter disc inside", []Camera{cam(1, 0, 0, 0, 90, 100, true)}, 7853.98},
+		// The same camera offline sees nothing.
+		{"offline drops it", []Camera{cam(1, 0, 0, 0, 90, 100, false)}, 0},
+		// Two cameras with the same view count once.
+		{"same view twice", []Camera{cam(1, 0, 0, 0, 90, 100, true), cam(2, 0, 0, 0, 90, 100, true)}, 7853.98},
+		// North (−45°..45°) and north-east (0°..90°) overlap on 0°..45°: the
+		// union opens 135°: 3/8·π·100² = 11780.97 m² → 29.452 %.
+		{"overlap once", []Camera{cam(1, 0, 0, 0, 90, 100, true), cam(2, 0, 0, 45, 90, 100, true)}, 11780.97},
+		// From the west edge's midpoint looking east, 180°: a half disc
+		// inside: π·100²/2 = 15707.96 m² → 39.270 %.
+		{"half disc from the edge", []Camera{cam(1, -100, 0, 90, 180, 100, true)}, 15707.96},
+		// Looking west from the same place: nothing of it is inside.
+		{"looking away", []Camera{cam(1, -100, 0, 270, 170, 100, true)}, 0},
+		// A dome of radius 120 at the centre, clipped by the four sides:
+		// each cap beyond a side at d = 100 is r²·acos(d/r) − d·√(r²−d²)
+		// = 14400·0.5856855 − 100·66.33250 = 1800.62 m²; the corners are at
+		// 141.4 m > 120, so the caps are disjoint: π·14400 − 4·1800.62 =
+		// 45238.93 − 7202.49 = 38036.44 m² → 95.091 %.
+		{"dome clipped by the sides", []Camera{cam(1, 0, 0, 0, 360, 120, true)}, 38036.44},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e, err := New([]Grid{square}, tc.cams)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, _ := e.Grid(1)
+			within(t, "grid area", r.AreaM2, gridArea)
+			within(t, "covered", r.CovM2, tc.want)
+			if wantPct := tc.want / gridArea * 100; math.Abs(r.Pct-wantPct) > wantPct*0.001+0.005 {
+				t.Errorf("pct %.3f, want %.3f", r.Pct, wantPct)
+			}
+			if wantUnder := tc.want/gridArea < 0.5; r.Under != wantUnder {
+				t.Errorf("under the 50 %% target = %v at %.2f %%", r.Under, r.Pct)
+			}
+		})
+	}
+}
+
+func TestCoverageTargetMet(t *testing.T) {
+	e, err := New([]Grid{{ID: 1, Code: "G1", Boundary: rect(-100, -100, 100, 100), Target: 90}},
+		[]Camera{cam(1, 0, 0, 0, 360, 120, true)}) // 95.09 %
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := e.Grid(1); r.Under {
+		t.Errorf("%.2f %% flagged under a 90 %% target", r.Pct)
+	}
+	// Taken offline, the grid falls under.
+	if _, err := e.Upsert(cam(1, 0, 0, 0, 360, 120, false)); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := e.Grid(1); !r.Under || r.CovM2 != 0 {
+		t.Errorf("offline dome: %+v", r)
+	}
+}
+
+// A camera on the boundary between two districts: its view counts in each
+// for the part inside it.
+func TestCoverageAcrossDistrictBoundary(t *testing.T) {
+	west, east := rect(-100, -100, 0, 100), rect(0, -100, 100, 100)
+	// North-looking quarter disc at the boundary: half of 7853.98 on each
+	// side (3926.99 m²). A second camera at (0, −50) looking east, 90°,
+	// radius 50, lies wholly in the east: π·50²/4 = 1963.50 m².
+	cams := []Camera{cam(1, 0, 0, 0, 90, 100, true), cam(2, 0, -50, 90, 90, 50, true)}
+	layouts := map[string][]Grid{
+		"one grid over both":  {{ID: 1, Code: "G", Boundary: rect(-100, -100, 100, 100)}},
+		"a grid per district": {{ID: 1, Code: "W", Boundary: west}, {ID: 2, Code: "E", Boundary: east}},
+	}
+	for name, grids := range layouts {
+		t.Run(name, func(t *testing.T) {
+			e, err := New(grids, cams)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cw, aw, err := e.In(west, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ce, ae, err := e.In(east, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			within(t, "west area", aw, 20000)
+			within(t, "east area", ae, 20000)
+			within(t, "west covered", cw, 3926.99)
+			within(t, "east covered", ce, 3926.99+1963.50)
+		})
+	}
+}
+
+// A camera change recomputes only the grids its reach touches, and ends
+// where a full computation from scratch does.
+func TestCoverageIncremental(t *testing.T) {
+	var grids []Grid
+	id := int64(0)
+	for gy := -1; gy <= 1; gy++ {
+		for gx := -1; gx <= 1; gx++ {
+			id++
+			x0, y0 := float64(gx)*200-100, float64(gy)*200-100
+			grids = append(grids, Grid{ID: id, Code: string(rune('A' + id - 1)), Boundary: rect(x0, y0, x0+200, y0+200)})
+		}
+	}
+	e, err := New(grids, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Range 90 from the centre stays inside the centre grid (5, "E").
+	ids, err := e.Upsert(cam(1, 0, 0, 0, 360, 90, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ids, []int64{5}) {
+		t.Errorf("recomputed %v, want [5]", ids)
+	}
+	// At the corner shared by grids 5, 6, 8, 9 (x=100, y=100).
+	ids, err = e.Upsert(cam(2, 100, 100, 45, 360, 50, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ids, []int64{5, 6, 8, 9}) {
+		t.Errorf("recomputed %v, want [5 6 8 9]", ids)
+	}
+	// Moving camera 2 away recomputes where it was and where it is.
+	ids, err = e.Upsert(cam(2, -200, -200, 0, 90, 50, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ids, []int64{1, 5, 6, 8, 9}) {
+		t.Errorf("recomputed %v, want [1 5 6 8 9]", ids)
+	}
+	full, err := New(grids, []Camera{cam(1, 0, 0, 0, 360, 90, true), cam(2, -200, -200, 0, 90, 50, true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inc := e.Results()
+	for i, r := range full.Results() {
+		if math.Abs(r.CovM2-inc[i].CovM2) > 1e-6 {
+			t.Errorf("grid %s: incremental %.3f, full %.3f", r.Code, inc[i].CovM2, r.CovM2)
+		}
+	}
+	// Grid 1 holds a quarter disc of 50 m: π·2500/4 = 1963.50 m².
+	within(t, "grid A", inc[0].CovM2, 1963.50)
+	if _, err := e.Remove(2); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := e.Grid(1); r.CovM2 != 0 {
+		t.Errorf("removed camera still covers %.1f m²", r.CovM2)
+	}
+}
+
+func TestUncoveredLayer(t *testing.T) {
+	e, err := New([]Grid{{ID: 1, Code: "G1", Boundary: rect(-100, -100, 100, 100)}},
+		[]Camera{cam(1, -100, 0, 90, 180, 100, true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gaps, err := e.Uncovered(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The rest of the square: 40000 − 15707.96 = 24292.04 m².
+	g, err := ToFrame(jinan, gaps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	within(t, "uncovered", g.Area(), 24292.04)
+}
+
+func TestSectorLonLat(t *testing.T) {
+	c := cam(1, 0, 0, 90, 60, 100, true)
+	ring := SectorLonLat(c)
+	if ring[0] != ring[len(ring)-1] || ring[0] != [2]float64{c.Lon, c.Lat} {
+		t.Fatalf("ring not closed at the apex: %v … %v", ring[0], ring[len(ring)-1])
+	}
+	// Every arc point 100 m from the camera, east of it.
+	for _, p := range ring[1 : len(ring)-1] {
+		x, y := NewFrame(c.Lon, c.Lat).Forward(p[0], p[1])
+		if math.Abs(math.Hypot(x, y)-100) > 1e-6 || x < 86 {
+			t.Errorf("arc point at (%.2f, %.2f)", x, y)
+		}
+	}
+}
+
+// The shortcut for a lone convex view across a convex grid's edge agrees
+// with the library's intersection.
+func TestClipConvexAgreesWithOverlay(t *testing.T) {
+	g := Grid{ID: 1, Code: "G", Boundary: rect(-100, -100, 100, 100)}
+	st, _, err := newGridState(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 200 {
+		x, y := float64(i%20)*15-150, float64(i/20)*25-120
+		fov := []float64{30, 90, 180, 360}[i%4]
+		c := cam(1, x, y, float64(i*37%360), fov, 40+float64(i%7)*10, true)
+		xy := SectorXY(st.frame, c)
+		want, err := geom.Intersection(view{xy: xy}.polygon(), st.poly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := 0.0
+		if out := clipConvex(xy, st.convex); len(out) >= 8 {
+			got = shoelace(out)
+		}
+		if math.Abs(got-want.Area()) > 1e-6*math.Max(1, want.Area()) {
+			t.Errorf("camera at (%v, %v) fov %v: clip %.4f, overlay %.4f", x, y, fov, got, want.Area())
+		}
+	}
+}

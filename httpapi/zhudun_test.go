@@ -1,0 +1,128 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/zhudun/zhudun"
+)
+
+// 铸盾 over the API: a device list imports, the coverage follows it, a
+// grid falls under its target and is listed, and the statistics keep the
+// issue's keys; another station sees none of it.
+func TestZhudunCoverageFlow(t *testing.T) {
+	h := newHarness(t)
+	sys := zhudun.WithCaller(context.Background(), zhudun.SystemCaller("test"))
+	for _, u := range []struct{ name, dept string }{{"cmd1", "SB1"}, {"cmd2", "SB2"}} {
+		nu, err := h.store.CreateUser(sys, zhudun.NewUser{Username: u.name, DeptCode: u.dept, Password: pw, Own: true, Roles: []string{zhudun.RoleCommander}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.users[u.name] = nu
+		h.tokens[u.name] = h.login(u.name, pw)
+	}
+	if r := h.do("cmd1", "POST", "/api/v1/grids", fc(squareFeature("A1", "ST1", 117.00, 36.60, 0.01, nil))); r.status != 200 {
+		t.Fatalf("grid: %d %s", r.status, r.body)
+	}
+	if r := h.do("cmd1", "PUT", "/api/v1/zhudun/grids/A1/target", map[string]any{"target_pct": 2}); r.status != 200 {
+		t.Fatalf("target: %d %s", r.status, r.body)
+	}
+	// A dome at the grid's centre seeing 100 m all round: π·100² =
+	// 31415.9 m² covered, wholly inside the grid (≈ 893 m × 1112 m).
+	list := "device_id,name,longitude,latitude,status,fov,range,vendor\n" +
+		"37010200001320000001,泉城路口,117.005,36.605,ON,360,100,Hikvision\n"
+	r := h.do("cmd1", "POST", "/api/v1/zhudun/cameras/import", csvBody(list))
+	if r.status != 200 || !bytes.Contains(r.body, []byte(`"created":1`)) {
+		t.Fatalf("import: %d %s", r.status, r.body)
+	}
+	// A community whose boundary is the grid's west half (x < 117.005):
+	// the dome's half disc inside it, 15707.96 m².
+	r = h.do("cmd1", "POST", "/api/v1/zhudun/communities", map[string]any{"code": "C1", "name": "泉城花园", "district": "370102", "station": "ST1",
+		"households": 100, "boundary": [][][][2]float64{{{{117.0, 36.6}, {117.005, 36.6}, {117.005, 36.61}, {117.0, 36.61}, {117.0, 36.6}}}}})
+	if r.status != 201 {
+		t.Fatalf("community: %d %s", r.status, r.body)
+	}
+	var comm zhudun.Community
+	decodeInto(t, r, &comm)
+	var cc struct {
+		Covered float64 `json:"covered_m2"`
+	}
+	decodeInto(t, h.do("cmd1", "GET", "/api/v1/zhudun/communities/"+strconv.FormatInt(comm.ID, 10)+"/coverage", nil), &cc)
+	if math.Abs(cc.Covered-15707.96) > 15.7 {
+		t.Errorf("community covered %.1f m², want 15707.96", cc.Covered)
+	}
+	if r := h.do("off2", "GET", "/api/v1/zhudun/communities/"+strconv.FormatInt(comm.ID, 10)+"/coverage", nil); r.status != 404 {
+		t.Errorf("off2 reads ST1's community coverage: %d", r.status)
+	}
+	cov := coverageOf(t, h, "cmd1")
+	if len(cov.Grids) != 1 || math.Abs(cov.Grids[0].Covered-31415.9) > 31.4 || cov.Grids[0].Under || len(cov.Under) != 0 {
+		t.Fatalf("coverage after ON: %+v", cov)
+	}
+	// The officer of ST2 sees no grid and gets 404 for A1's gaps.
+	if c := coverageOf(t, h, "off2"); len(c.Grids) != 0 {
+		t.Errorf("off2 sees %d grids", len(c.Grids))
+	}
+	if r := h.do("off2", "GET", "/api/v1/zhudun/coverage/A1/gaps", nil); r.status != 404 {
+		t.Errorf("off2 gaps: %d", r.status)
+	}
+	// A bad row: 422 naming line and column, nothing changed.
+	r = h.do("cmd1", "POST", "/api/v1/zhudun/cameras/import", csvBody(list+"37010200001320000002,x,117.005,36.605,MAYBE,,,\n"))
+	if r.status != 422 || !bytes.Contains(r.body, []byte(`"row":3,"field":"status"`)) {
+		t.Fatalf("bad row: %d %s", r.status, r.body)
+	}
+	// The next list has it OFF: the grid falls under its 2 % and is listed.
+	r = h.do("cmd1", "POST", "/api/v1/zhudun/cameras/import?mark_gone=true", csvBody(strings.Replace(list, ",ON,", ",OFF,", 1)))
+	if r.status != 200 {
+		t.Fatalf("update: %d %s", r.status, r.body)
+	}
+	cov = coverageOf(t, h, "cmd1")
+	if cov.Grids[0].Covered != 0 || len(cov.Under) != 1 || cov.Under[0].Code != "A1" {
+		t.Fatalf("coverage after OFF: %+v", cov)
+	}
+	// The statistics: the issue's keys, each {"value","last_year","change_pct"}.
+	r = h.do("cmd1", "GET", "/api/v1/reports/zhudun", nil)
+	if r.status != 200 {
+		t.Fatalf("report: %d %s", r.status, r.body)
+	}
+	for _, k := range []string{`"communities":{"value":1,"last_year":0,"change_pct":null}`, `"cameras_online":{"value":0,`,
+		`"cameras_offline":{"value":1,"last_year":0,"change_pct":null}`, `"video_coverage_pct":{"value":0,`, `"smart_communities":{`, `"safe_units":{`} {
+		if !bytes.Contains(r.body, []byte(k)) {
+			t.Errorf("report lacks %s: %s", k, r.body)
+		}
+	}
+	if r := h.do("cmd2", "GET", "/api/v1/reports/zhudun?dept=SB1", nil); r.status != 404 {
+		t.Errorf("SB2 reads SB1's figures: %d", r.status)
+	}
+	if r := h.do("off1", "POST", "/api/v1/zhudun/cameras/import", csvBody(list)); r.status != 403 {
+		t.Errorf("an officer imports cameras: %d", r.status)
+	}
+}
+
+type coverageAnswer struct {
+	Grids []struct {
+		Code    string  `json:"code"`
+		Covered float64 `json:"covered_m2"`
+		Under   bool    `json:"under_target"`
+	} `json:"grids"`
+	Under []struct {
+		Code string `json:"code"`
+	} `json:"under_target"`
+}
+
+func coverageOf(t *testing.T, h *harness, user string) coverageAnswer {
+	t.Helper()
+	r := h.do(user, "GET", "/api/v1/zhudun/coverage", nil)
+	if r.status != 200 {
+		t.Fatalf("coverage as %s: %d %s", user, r.status, r.body)
+	}
+	var c coverageAnswer
+	if err := json.Unmarshal(r.body, &c); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}

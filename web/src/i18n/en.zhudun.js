@@ -1,0 +1,40 @@
+// Zhudun pages (English): smart-security communities, cameras and video
+// coverage, safe units, statistics. Keys as in zh-CN.zhudun.js.
+export default {
+  nav: { zhudun: 'Zhudun (Shield)', zhudunCommunities: 'Smart communities', zhudunCoverage: 'Video coverage', zhudunSafeUnits: 'Safe units', zhudunStats: 'Zhudun statistics' },
+  shield: {
+    level: { smart: 'Smart-security community', basic: 'Basic', none: 'Below standard' },
+    facility: { access_control: 'Access control', face_gate: 'Face gates', camera: 'Cameras', vehicle_barrier: 'Vehicle barriers', perimeter_alarm: 'Perimeter alarm', smoke_detector: 'Smoke detectors', ebike_shed: 'E-bike charging sheds' },
+    communities: {
+      title: 'Smart-security communities', intro: 'The residential communities of your area, their security facilities and the level the level rule gives them. Property contacts\' phones are masked.',
+      code: 'Code', name: 'Community', district: 'District', station: 'Station', households: 'Households', property: 'Property company', contacts: 'Property contacts',
+      score: 'Score', level: 'Level', rule: 'Rule edition', facilities: 'Facilities', generated: 'Demo data', import: 'Import communities', export: 'Export',
+      importHint: 'Pick an .xlsx or .csv file whose header has code, name, district and station (Chinese headers read too), and optionally address, grid, lon, lat, households, property_company, contact_name, contact_phone and a column per facility. One bad row and nothing is imported.',
+      imported: '{n} communities imported', importErrors: 'The file has {n} errors; nothing was imported', row: 'Row', field: 'Column', message: 'Problem',
+      ruleTitle: 'Level rule (edition {v})', per: 'One per households', weight: 'Weight', thresholds: 'Smart from {smart} points, basic from {basic}',
+    },
+    coverage: {
+      title: 'Video coverage', intro: 'The share of each grid\'s area inside some online camera\'s view (sector); red is uncovered. Grids under their target are listed below.',
+      import: 'Import device list', gcj: 'Coordinates are GCJ-02', markGone: 'Mark cameras missing from the list as gone', importHint: 'A GB/T 28181 platform\'s device list (CSV, UTF-8): device_id, name, longitude, latitude, status (ON/OFF) required; other columns are kept.',
+      imported: 'Imported: {c} new, {u} updated, {o} offline, {g} gone', importErrors: 'The list has {n} errors; nothing was imported',
+      grid: 'Grid', station: 'Station', pct: 'Coverage', target: 'Target', cameras: 'Online cameras', under: 'Grids under target', none: 'No grid is under its target',
+      setTarget: 'Set target', districts: 'Coverage by district', area: 'Grid area (m²)',
+      cams: 'Cameras', device: 'Device id', cname: 'Name', type: 'Type', online: 'Online', offline: 'Offline', gone: 'Gone', fov: 'Field of view', range: 'Range (m)',
+      layerGaps: 'Uncovered', layerSectors: 'Camera views',
+    },
+    safe: {
+      title: 'Safe units', intro: 'Units apply for safe-unit certification; inspection, certification, refusal and revocation are recorded with dates and reasons.',
+      name: 'Unit', kind: 'Kind', station: 'Station', status: 'Status', applied: 'Applied', decided: 'Decided', reason: 'Reason',
+      apply: 'Record application', inspect: 'Inspect', certify: 'Certify', refuse: 'Refuse', revoke: 'Revoke', on: 'Date', district: 'District code', address: 'Address',
+      kinds: { school: 'School', hospital: 'Hospital', market: 'Market', enterprise: 'Enterprise' },
+      st: { applied: 'Applied', inspected: 'Inspected', certified: 'Certified', refused: 'Refused', revoked: 'Revoked' },
+      crit: { security_org: 'Security organisation and staff', rules: 'Internal security rules', guards: 'Gate duty and patrols', video: 'Video on key parts', alarm: 'Intrusion and one-button alarms linked',
+        fire: 'Fire facilities in order', key_parts: 'Key parts protected', no_case_year: 'No major case in a year', drills: 'Emergency plans and drills', ebike_compliance: 'E-bikes parked and charged properly' },
+      saved: 'Saved',
+    },
+    stats: {
+      title: 'Zhudun statistics', intro: 'Figures as at the chosen day, beside the same day last year.', at: 'Day', dept: 'Department code', run: 'Show', figure: 'Figure', value: 'Now', lastYear: 'Last year', change: 'Change',
+      communities: 'Communities', smart_communities: 'Smart-security communities', cameras_online: 'Cameras online', cameras_offline: 'Cameras offline', video_coverage_pct: 'Video coverage (%)', safe_units: 'Safe units',
+    },
+  },
+}

@@ -1,0 +1,40 @@
+// 铸盾页面的文字（简体中文）：智慧安防小区、摄像机与视频覆盖、平安单位、统计。
+// 键与 en.zhudun.js 一致，由 test/i18n.test.js 检查。
+export default {
+  nav: { zhudun: '铸盾工程', zhudunCommunities: '智慧安防小区', zhudunCoverage: '视频覆盖', zhudunSafeUnits: '平安单位', zhudunStats: '铸盾统计' },
+  shield: {
+    level: { smart: '智慧安防小区', basic: '基本达标', none: '未达标' },
+    facility: { access_control: '门禁', face_gate: '人脸识别门禁', camera: '视频监控', vehicle_barrier: '车辆道闸', perimeter_alarm: '周界报警', smoke_detector: '烟感', ebike_shed: '电动自行车充电棚' },
+    communities: {
+      title: '智慧安防小区', intro: '本辖区的住宅小区、安防设施与按等级规则计算的智慧安防等级。物业联系人电话已脱敏。',
+      code: '小区编码', name: '小区名称', district: '区县', station: '派出所', households: '户数', property: '物业公司', contacts: '物业联系人',
+      score: '得分', level: '等级', rule: '规则版本', facilities: '安防设施', generated: '演示数据', import: '导入小区', export: '导出',
+      importHint: '选择 .xlsx 或 .csv 文件，表头含 小区编码、小区名称、区县代码、派出所，可含 地址、网格、经度、纬度、户数、物业公司、物业联系人、物业电话 及各设施列（门禁、人脸门禁、摄像机、道闸、周界报警、烟感、充电棚）。有一行错误则全部不导入。',
+      imported: '已导入 {n} 个小区', importErrors: '文件有 {n} 处错误，未导入', row: '行', field: '列', message: '问题',
+      ruleTitle: '等级规则（第 {v} 版）', per: '每多少户一套', weight: '权重', thresholds: '智慧安防小区 ≥ {smart} 分，基本达标 ≥ {basic} 分',
+    },
+    coverage: {
+      title: '视频覆盖', intro: '在线摄像机视野（扇形）覆盖各网格面积的比例；红色为未覆盖区域。低于目标的网格列在下方。',
+      import: '导入设备清单', gcj: '坐标为 GCJ-02', markGone: '清单外的摄像机标为已撤除', importHint: '国标 GB/T 28181 平台导出的设备清单（CSV，UTF-8）：device_id、name、longitude、latitude、status（ON/OFF）必填，其余列保留。',
+      imported: '已导入：新增 {c}，更新 {u}，离线 {o}，撤除 {g}', importErrors: '清单有 {n} 处错误，未导入',
+      grid: '网格', station: '派出所', pct: '覆盖率', target: '目标', cameras: '在线摄像机', under: '低于目标的网格', none: '没有低于目标的网格',
+      setTarget: '设目标', districts: '各区县覆盖率', area: '网格面积（m²）',
+      cams: '摄像机', device: '国标编号', cname: '名称', type: '类型', online: '在线', offline: '离线', gone: '已撤除', fov: '视场角', range: '距离（米）',
+      layerGaps: '未覆盖', layerSectors: '摄像机视野',
+    },
+    safe: {
+      title: '平安单位', intro: '单位申请平安单位认定、检查、认定、不予认定与撤销，均记录日期与理由。',
+      name: '单位名称', kind: '类别', station: '派出所', status: '状态', applied: '申请日期', decided: '决定日期', reason: '理由',
+      apply: '登记申请', inspect: '检查', certify: '认定', refuse: '不予认定', revoke: '撤销', on: '日期', district: '区县代码', address: '地址',
+      kinds: { school: '学校', hospital: '医院', market: '市场', enterprise: '企业' },
+      st: { applied: '已申请', inspected: '已检查', certified: '已认定', refused: '不予认定', revoked: '已撤销' },
+      crit: { security_org: '治安保卫机构和人员落实', rules: '内部治安保卫制度健全', guards: '门卫值守、巡逻', video: '视频监控覆盖重点部位', alarm: '入侵报警、一键报警联网',
+        fire: '消防设施完好', key_parts: '要害部位防护', no_case_year: '一年内无重大刑事、治安案件', drills: '应急预案与演练', ebike_compliance: '电动自行车规范停放充电' },
+      saved: '已保存',
+    },
+    stats: {
+      title: '铸盾统计', intro: '截至所选日期的数字，与去年同日比较。', at: '日期', dept: '部门代码', run: '查询', figure: '指标', value: '本期', lastYear: '去年同期', change: '变化',
+      communities: '住宅小区', smart_communities: '智慧安防小区', cameras_online: '在线摄像机', cameras_offline: '离线摄像机', video_coverage_pct: '视频覆盖率（%）', safe_units: '平安单位',
+    },
+  },
+}
