@@ -24,7 +24,7 @@ type BriefingBlock struct {
 // unitWords are the counting words of the figures' units.
 var unitWords = map[string]string{
 	"case": "起", "person": "人", "card": "张", "device": "台", "account": "个", "report": "起",
-	"hazard": "处", "school": "所", "notice": "份", "incident": "起", "community": "个", "camera": "路", "unit": "家",
+	"hazard": "处", "school": "所", "notice": "份", "incident": "起", "community": "个", "camera": "路", "unit": "家", "penalty": "起",
 }
 
 // BriefingNumber writes a figure's value as the briefing does: fen as

@@ -277,7 +277,7 @@ type PatrolReportQuery struct {
 // Compare is a figure with the same period of last year and the change in
 // percent (nil when last year was zero).
 type Compare struct {
-	Count     int      `json:"count"`
+	Count     int      `json:"value"` // the shape every report shares (issue 17): value, last_year, change_pct
 	LastYear  int      `json:"last_year"`
 	ChangePct *float64 `json:"change_pct"`
 }

@@ -63,6 +63,12 @@ var figureDefs = []FigureDef{
 		"“四断”案件期间扣押的设备台数，按类型（猫池、GoIP、手机、电脑、服务器）分列。", ""},
 	{"fourcuts", "malicious_accounts", "发现恶意账号", "account",
 		"研判确认的黑账号与“四断”案件扣押登记的账号合并去重后的个数。", ""},
+	{"fire", "reports", "受理电动自行车消防隐患报告", "report",
+		"期间受理的电动自行车违规停放、充电等消防隐患报告数（Open311 与巡逻上报），与 /api/v1/reports/fire 的 reports 相同。", ""},
+	{"fire", "corrected", "督促整改到位", "report",
+		"期间经责令改正后整改到位的报告数。", ""},
+	{"fire", "penalties", "依法作出行政处罚", "penalty",
+		"期间作出行政处罚决定的报告数。", ""},
 	{"campus", "hazards", "排查校园安全隐患", "hazard",
 		"期间检查发现的隐患数。", fmt.Sprintf("campus_checklist@%d", ChecklistVersion)},
 	{"campus", "schools_involved", "涉及学校", "school",
@@ -81,6 +87,10 @@ var figureDefs = []FigureDef{
 		"期间接报的警情中以“立为刑事案件”结案的数量（纠纷警情转为刑事案件的计入此项，不计调解），同比即“刑事案件同比下降”。", ""},
 	{"patrol", "public_order_cases", "治安案件", "incident",
 		"期间接报的警情中以“立为治安案件”结案的数量。", ""},
+	{"zhudun", "smart_communities", "建成智慧安防小区", "community",
+		"期末按现行智慧安防等级规则评定为“智慧”等级的小区数。", "level_rule@current"},
+	{"zhudun", "video_coverage_pct", "视频监控覆盖率", "pct",
+		"期末在线摄像机视域并集覆盖的网格面积占网格总面积的百分比（一位小数），同比为与去年同日相比的变化。", ""},
 }
 
 // FigureDefs returns the registry, section by section.
@@ -131,6 +141,12 @@ type SummaryModules struct {
 		CampusReport(ctx context.Context, q CampusReportQuery) (*CampusReport, error)
 	}
 	Patrol ReportService
+	Fire   interface {
+		FireStats(ctx context.Context, q FireReportQuery) (*FireStats, error)
+	}
+	Zhudun interface {
+		ZhudunReport(ctx context.Context, at time.Time, dept string) (*ZhudunReport, error)
+	}
 	// Depts finds the asked department's path, for the Four Cuts
 	// campaign that reaches it.
 	Depts interface {
@@ -180,6 +196,14 @@ func (m SummaryModules) Summary(ctx context.Context, q SummaryQuery) (*Summary, 
 	set("fourcuts", "devices_seized", four.DevicesSeized, four.DevicesByType)
 	set("fourcuts", "malicious_accounts", four.MaliciousAccounts, nil)
 
+	fi, err := m.Fire.FireStats(ctx, FireReportQuery{From: q.From, To: q.To, Dept: q.Dept})
+	if err != nil {
+		return nil, err
+	}
+	set("fire", "reports", fi.Reports, nil)
+	set("fire", "corrected", fi.Corrected, nil)
+	set("fire", "penalties", fi.Penalties, nil)
+
 	ca, err := m.Campus.CampusReport(ctx, CampusReportQuery{From: q.From, To: q.To, Dept: q.Dept})
 	if err != nil {
 		return nil, err
@@ -199,6 +223,14 @@ func (m SummaryModules) Summary(ctx context.Context, q SummaryQuery) (*Summary, 
 	set("patrol", "disputes_mediated", t.DisputesMediated.Figure(), nil)
 	set("patrol", "criminal_cases", t.CriminalCases.Figure(), nil)
 	set("patrol", "public_order_cases", t.PublicOrderCases.Figure(), nil)
+
+	// 铸盾's figures are states at a day: the period's last.
+	zd, err := m.Zhudun.ZhudunReport(ctx, q.To, q.Dept)
+	if err != nil {
+		return nil, err
+	}
+	set("zhudun", "smart_communities", zd.SmartCommunities, nil)
+	set("zhudun", "video_coverage_pct", zd.VideoCoveragePct, nil)
 	return out, nil
 }
 

@@ -58,6 +58,7 @@ func TestBriefingWords(t *testing.T) {
 type fakeModules struct {
 	campaigns []*zhudun.Campaign
 	asked     []int64
+	zhudunAt  time.Time
 }
 
 func (f *fakeModules) CyberReport(_ context.Context, q zhudun.CyberReportQuery) (*zhudun.CyberReport, error) {
@@ -72,6 +73,13 @@ func (f *fakeModules) CampusReport(context.Context, zhudun.CampusReportQuery) (*
 }
 func (f *fakeModules) PatrolReport(context.Context, zhudun.PatrolReportQuery) (*zhudun.PatrolReport, error) {
 	return &zhudun.PatrolReport{Total: zhudun.AreaFigures{CriminalCases: zhudun.Compare{Count: 82, LastYear: 100, ChangePct: ptr(-18.0)}}}, nil
+}
+func (f *fakeModules) FireStats(context.Context, zhudun.FireReportQuery) (*zhudun.FireStats, error) {
+	return &zhudun.FireStats{FireFigures: zhudun.FireFigures{Penalties: zhudun.Figure{Value: 3, LastYear: 2, ChangePct: ptr(50)}}}, nil
+}
+func (f *fakeModules) ZhudunReport(_ context.Context, at time.Time, _ string) (*zhudun.ZhudunReport, error) {
+	f.zhudunAt = at
+	return &zhudun.ZhudunReport{VideoCoveragePct: zhudun.Figure{Value: 87.5, LastYear: 80, ChangePct: ptr(9.4)}}, nil
 }
 func (f *fakeModules) FindDeptByCode(_ context.Context, code string) (*zhudun.Dept, error) {
 	return map[string]*zhudun.Dept{"ROOT": {Code: "ROOT", Name: "济南市公安局", Path: "/1/"}, "SB1": {Code: "SB1", Name: "一分局", Path: "/1/4/"},
@@ -93,7 +101,7 @@ func TestSummaryFourCutsCampaign(t *testing.T) {
 		{ID: 4, Name: "净网2021", From: "2021-01-01", To: "2021-12-31", DeptPath: "/1/4/9/"},
 		{ID: 5, Name: "四断", From: "2020-01-01", To: "2020-12-31", DeptPath: "/1/4/9/"},
 	}}
-	m := zhudun.SummaryModules{Cyber: f, Campaigns: f, Campus: f, Patrol: f, Depts: f}
+	m := zhudun.SummaryModules{Cyber: f, Campaigns: f, Campus: f, Patrol: f, Fire: f, Zhudun: f, Depts: f}
 	ctx := zhudun.WithCaller(context.Background(), &zhudun.Caller{Username: "cmd", DeptCode: "ROOT", DeptPath: "/1/"})
 	for dept, want := range map[string]int64{"": 1, "ROOT": 1, "SB1": 2, "ST1": 2, "SB2": 3} {
 		f.asked = nil
@@ -118,6 +126,14 @@ func TestSummaryFourCutsCampaign(t *testing.T) {
 	pc := sum.Sections["patrol"]["criminal_cases"]
 	if pc.Value != 82 || pc.LastYear != 100 || pc.ChangePct == nil || *pc.ChangePct != -18 || pc.Unit != "incident" {
 		t.Errorf("patrol criminal cases %+v", pc)
+	}
+	// The fire section is the fire statistics'; 铸盾's figures are the
+	// state at the period's last day.
+	if pf := sum.Sections["fire"]["penalties"]; pf.Value != 3 || pf.LastYear != 2 || pf.Unit != "penalty" {
+		t.Errorf("fire penalties %+v", pf)
+	}
+	if vc := sum.Sections["zhudun"]["video_coverage_pct"]; vc.Value != 87.5 || vc.Unit != "pct" || !f.zhudunAt.Equal(d("2019-12-31")) {
+		t.Errorf("video coverage %+v at %v", vc, f.zhudunAt)
 	}
 	// Every figure of the registry is in the summary, and nothing else.
 	n := 0

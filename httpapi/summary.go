@@ -38,7 +38,7 @@ func (s *Server) summary(r *http.Request) (*zhudun.Summary, error) {
 	if to.Before(from) {
 		return nil, zhudun.FieldError("to", "to is before from")
 	}
-	m := zhudun.SummaryModules{Cyber: s.store, Campaigns: s.store, Campus: s.store, Patrol: s.store, Depts: s.store}
+	m := zhudun.SummaryModules{Cyber: s.store, Campaigns: s.store, Campus: s.store, Patrol: s.store, Fire: s.store, Zhudun: s.store, Depts: s.store}
 	return m.Summary(r.Context(), zhudun.SummaryQuery{From: from, To: to, Dept: q.Get("dept")})
 }
 

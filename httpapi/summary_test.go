@@ -100,6 +100,8 @@ func TestSummaryAPI(t *testing.T) {
 		"fourcuts": {"cases_solved": 1, "suspects_caught": 1, "funds_seized_fen": 198000000, "sim_cards_seized": 1210, "devices_seized": 79, "malicious_accounts": 0},
 		"campus":   {"hazards": 0, "schools_involved": 0, "rectified_on_spot": 0, "notices": 0},
 		"patrol":   {"incidents": 0, "rescues_services": 0, "disputes_mediated": 0, "criminal_cases": 0, "public_order_cases": 0},
+		"fire":     {"reports": 0, "corrected": 0, "penalties": 0},
+		"zhudun":   {"smart_communities": 0, "video_coverage_pct": 0},
 	}
 	if len(sum) != len(want) {
 		t.Errorf("sections %d, want %d: %v", len(sum), len(want), sum)
@@ -148,6 +150,19 @@ func TestSummaryAPI(t *testing.T) {
 		same("campus", name, campus[name])
 	}
 
+	fire := get("cmdwa", "/api/v1/reports/fire?"+period)["figures"]
+	for _, name := range []string{"reports", "corrected", "penalties"} {
+		same("fire", name, fire[name])
+	}
+	zres := h.do("cmdwa", "GET", "/api/v1/reports/zhudun?at="+today, nil)
+	if zres.status != 200 {
+		t.Fatalf("zhudun report: %d %s", zres.status, zres.body)
+	}
+	zd := obj(zres.body)
+	for _, name := range []string{"smart_communities", "video_coverage_pct"} {
+		same("zhudun", name, zd[name])
+	}
+
 	// The documents.
 	doc := h.do("cmdwa", "GET", "/api/v1/reports/summary.docx?"+period, nil)
 	if doc.status != 200 {
@@ -186,7 +201,7 @@ func TestSummaryAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(x.GetSheetList(), ","); got != "打击网络违法犯罪,“四断”专项行动,平安校园建设,网格驻巡与接处警" {
+	if got := strings.Join(x.GetSheetList(), ","); got != "打击网络违法犯罪,“四断”专项行动,电动自行车消防安全治理,平安校园建设,网格驻巡与接处警,“铸盾”工程" {
 		t.Errorf("sheets %s", got)
 	}
 	if v, _ := x.GetCellValue("“四断”专项行动", "C4"); v != "198000000" {
