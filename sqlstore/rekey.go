@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/zhudun/zhudun"
 	"github.com/zhudun/zhudun/pii"
@@ -9,7 +10,7 @@ import (
 
 // RekeyPII re-seals every personal field — users' phones, ID numbers and
 // TOTP secrets, incidents' caller phones, appeals' resident IDs, case people's
-// ID numbers and phones — under the
+// ID numbers and phones, the modules' contacts, fire reporters and photos — under the
 // keyring's active key and recomputes every blind index under the active
 // index key. Run it after
 // adding a key (zhudun keys rotate); old keys can be retired once it has run.
@@ -98,13 +99,19 @@ func (s *Store) RekeyPII(ctx context.Context) (int, error) {
 		return n + ni, err
 	}
 	ni += nf
+	// The modules' contacts, reporters and photos (campus, fire, 铸盾).
+	nmod, err := s.rekeyModules(ctx)
+	if err != nil {
+		return n + ni, err
+	}
+	ni += nmod
 	// the cross-reference's blind indexes follow the index key
 	nm, err := s.rebuildCaseMarks(ctx)
 	if err != nil {
 		return n + ni, err
 	}
 	err = s.write(ctx, func(ctx context.Context, tx *Tx) error {
-		return tx.audit(ctx, &zhudun.AuditEntry{Action: "keys.rekey", ObjectType: "pii", Detail: Detail(map[string]int{"users": n, "incidents": ni, "people": np, "cases_marked": nm})})
+		return tx.audit(ctx, &zhudun.AuditEntry{Action: "keys.rekey", ObjectType: "pii", Detail: Detail(map[string]int{"users": n, "incidents": ni, "people": np, "modules": nmod, "cases_marked": nm})})
 	})
 	return n + ni, err
 }
@@ -283,4 +290,78 @@ func (s *Store) rekeyAttachments(ctx context.Context) (int, error) {
 			}
 			return true, nil
 		})
+}
+
+// rekeyModules re-seals the modules' sealed columns: school contacts'
+// and 铸盾 community contacts' phones (re-indexed), fire reporters' name,
+// phone (re-indexed), e-mail, account and device, and fire photos.
+func (s *Store) rekeyModules(ctx context.Context) (int, error) {
+	total := 0
+	contacts := func(table string, aad func(int64) []byte) error {
+		n, err := s.rekeyBatches(ctx, table, `SELECT id, phone_enc FROM `+table+` WHERE id > ? AND phone_enc <> '' ORDER BY id LIMIT 1000`, 1,
+			func(ctx context.Context, tx *Tx, id int64, enc []string) (bool, error) {
+				rs, err := s.reseal(enc[0], aad(id))
+				if err != nil {
+					return false, err
+				}
+				canon, _ := pii.NormalizePhone(rs.clear)
+				if _, err := tx.exec(ctx, `UPDATE `+table+` SET phone_enc = ?, phone_idx = ? WHERE id = ?`, rs.sealed, s.keys.Index("phone", canon), id); err != nil {
+					return false, tx.s.internal("rekey "+table, err)
+				}
+				return true, nil
+			})
+		total += n
+		return err
+	}
+	if err := contacts("campus_contacts", schoolAAD); err != nil {
+		return total, err
+	}
+	if err := contacts("zd_community_contacts", communityAAD); err != nil {
+		return total, err
+	}
+	fields := []string{"name", "phone", "email", "account", "device"}
+	n, err := s.rekeyBatches(ctx, "fire_reports", `SELECT id, name_enc, phone_enc, email_enc, account_enc, device_enc FROM fire_reports
+		WHERE id > ? AND (name_enc <> '' OR phone_enc <> '' OR email_enc <> '' OR account_enc <> '' OR device_enc <> '') ORDER BY id LIMIT 1000`, len(fields),
+		func(ctx context.Context, tx *Tx, id int64, enc []string) (bool, error) {
+			out := make([]any, 0, len(fields)+2)
+			var phoneIdx string
+			for i, f := range fields {
+				rs, err := s.reseal(enc[i], fireAAD(id, f))
+				if err != nil {
+					return false, err
+				}
+				out = append(out, rs.sealed)
+				if f == "phone" && rs.clear != "" {
+					canon, _ := pii.NormalizePhone(rs.clear)
+					phoneIdx = s.keys.Index("phone", canon)
+				}
+			}
+			out = append(out, phoneIdx, id)
+			if _, err := tx.exec(ctx, `UPDATE fire_reports SET name_enc = ?, phone_enc = ?, email_enc = ?, account_enc = ?, device_enc = ?, phone_idx = ? WHERE id = ?`, out...); err != nil {
+				return false, tx.s.internal("rekey fire report", err)
+			}
+			return true, nil
+		})
+	total += n
+	if err != nil {
+		return total, err
+	}
+	// A photo's AAD names its report and kind, which the batch reads as
+	// sealed columns' neighbours: selected as text and passed through.
+	n, err = s.rekeyBatches(ctx, "fire_photos", `SELECT id, CAST(report_id AS TEXT), kind, data_enc FROM fire_photos WHERE id > ? ORDER BY id LIMIT 1000`, 3,
+		func(ctx context.Context, tx *Tx, id int64, c []string) (bool, error) {
+			reportID, err := strconv.ParseInt(c[0], 10, 64)
+			if err != nil {
+				return false, tx.s.internal("rekey fire photo", err)
+			}
+			rs, err := s.reseal(c[2], firePhotoAAD(reportID, c[1]))
+			if err != nil || rs.sealed == c[2] {
+				return false, err
+			}
+			if _, err := tx.exec(ctx, `UPDATE fire_photos SET data_enc = ? WHERE id = ?`, rs.sealed, id); err != nil {
+				return false, tx.s.internal("rekey fire photo", err)
+			}
+			return true, nil
+		})
+	return total + n, err
 }

@@ -151,6 +151,14 @@ func testCampusSchoolEdit(t *testing.T, b Backend) {
 	if d := e.lastAudit("campus.school.update"); d["station"] != "ST2" || d["from_station"] != "ST1" {
 		t.Errorf("move audit %v, want ST1 → ST2", d)
 	}
+	// A key rotation re-seals the contacts' phones; they still open.
+	e.rotateAndRekey(t)
+	e.noOldKey(t, "campus_contacts", "phone_enc")
+	var cid int64
+	e.must(e.s.DB().QueryRow(`SELECT MIN(id) FROM campus_contacts WHERE phone_enc <> ''`).Scan(&cid))
+	if p, err := e.s.RevealSchoolContact(e.sup, cid, "核对联系人电话"); err != nil || len(p) != 11 {
+		t.Errorf("reveal after the rotation = %q, %v", p, err)
+	}
 }
 
 func testCampusPoints(t *testing.T, b Backend) {

@@ -197,6 +197,16 @@ func testFireIntake(t *testing.T, b Backend) {
 	if _, err := e.s.FireReportByToken(context.Background(), "nope"); code(err) != zhudun.ENOTFOUND {
 		t.Errorf("bad token: %v", err)
 	}
+
+	// A key rotation re-seals the reporter's fields and the photos; the
+	// reporter still opens, found by the new index too.
+	e.rotateAndRekey(t)
+	for _, col := range []string{"name_enc", "phone_enc", "email_enc"} {
+		e.noOldKey(t, "fire_reports", col)
+	}
+	if who, err := e.s.RevealFireReporter(fo1v, x.ID, "回访核实整改情况"); err != nil || who.Phone != "13905310001" || who.Name != "王建国" {
+		t.Errorf("revealed after the rotation %+v: %v", who, err)
+	}
 }
 
 func testFireRepeat(t *testing.T, b Backend) {

@@ -126,6 +126,9 @@ func testShieldCommunities(t *testing.T, b Backend) {
 		t.Errorf("rule in force %+v", rule)
 	}
 	e.audited("zhudun.community.create", "zhudun.rule.save")
+	// A key rotation re-seals the property contacts' phones.
+	e.rotateAndRekey(t)
+	e.noOldKey(t, "zd_community_contacts", "phone_enc")
 }
 
 func (e *shieldEnv) audited(actions ...string) {
