@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -712,4 +713,22 @@ type FireReporter struct {
 	Name  string `json:"name"`
 	Phone string `json:"phone"`
 	Email string `json:"email"`
+}
+
+// Geocode places a report that names only an address (address_string, no
+// lat/long, no address_id) with the bureau's geocoder — the dispatch's
+// standard-address service when one is configured — at its best match,
+// written to six decimals (about 0.1 m) as if sent. No match leaves the
+// report as it was: the store then looks the address up in its own table
+// and says so when that fails too.
+func (n *NewFireReport) Geocode(ctx context.Context, g Geocoder) error {
+	if g == nil || n.Lat != "" || n.AddressID != "" || strings.TrimSpace(n.AddressText) == "" {
+		return nil
+	}
+	ms, err := g.Geocode(ctx, strings.TrimSpace(n.AddressText), 1)
+	if err != nil || len(ms) == 0 {
+		return err
+	}
+	n.Lat, n.Long = strconv.FormatFloat(ms[0].Lat, 'f', 6, 64), strconv.FormatFloat(ms[0].Lon, 'f', 6, 64)
+	return nil
 }

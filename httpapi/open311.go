@@ -264,6 +264,13 @@ func (s *Server) open311Post(w http.ResponseWriter, r *http.Request, name string
 		return err
 	}
 	n.Media = media
+	if s.geocoder != zhudun.Geocoder(s.store) {
+		// A configured standard-address service places address_string;
+		// the local table is the store's own lookup.
+		if err := n.Geocode(r.Context(), s.geocoder); err != nil {
+			return err
+		}
+	}
 	ctx := zhudun.WithCaller(r.Context(), &zhudun.Caller{ClientAddr: clientAddr(r), Perms: map[zhudun.Permission]zhudun.Scope{}})
 	x, err := s.store.CreateFireReportFromSource(ctx, src, n)
 	if err != nil {

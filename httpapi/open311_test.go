@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/httpapi"
 )
 
 // Open311 GeoReport v2 conformance (issue 15, docs/fire.md), written from
@@ -610,3 +612,59 @@ func zhudunToday() string {
 }
 
 func timeNowForTest() time.Time { return time.Now() }
+
+// fakeGeocoder is the bureau's standard-address service in a test: one
+// address it knows, in ST2's grid.
+type fakeGeocoder struct{ asked []string }
+
+func (g *fakeGeocoder) Geocode(_ context.Context, q string, _ int) ([]zhudun.AddressMatch, error) {
+	g.asked = append(g.asked, q)
+	if q != "历下区解放路88号" {
+		return nil, nil
+	}
+	return []zhudun.AddressMatch{{Address: "济南市历下区解放路88号", Lon: 117.005, Lat: 36.625}}, nil
+}
+
+// TestOpen311Geocoder: with a standard-address service configured, a
+// report naming only address_string is placed at its match (in ST2's
+// grid), lat/long returned as placed; an address it does not know falls
+// to the local table and is refused by name; a report with lat/long is
+// not geocoded.
+func TestOpen311Geocoder(t *testing.T) {
+	h, key := fireHarness(t)
+	g := &fakeGeocoder{}
+	api := httpapi.New(httpapi.Config{Store: h.store, Version: "test", Geocoder: g})
+	if err := api.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	h.srv.Close()
+	h.srv = httptest.NewServer(api.Handler())
+	t.Cleanup(h.srv.Close)
+	t.Cleanup(func() { api.Close(context.Background()) })
+	form := reportForm(key)
+	form.Del("lat")
+	form.Del("long")
+	form.Set("address_string", "历下区解放路88号")
+	r := h.post311("json", form)
+	var created []map[string]any
+	if r.status != 200 || json.Unmarshal(r.body, &created) != nil || len(created) != 1 {
+		t.Fatalf("post by address: %d %s", r.status, r.body)
+	}
+	id, _ := created[0]["service_request_id"].(string)
+	got := h.get311("requests/" + id + ".json")
+	if got.status != 200 || !bytes.Contains(got.body, []byte(`"lat":36.625000`)) || !bytes.Contains(got.body, []byte(`"long":117.005000`)) {
+		t.Errorf("placed by the geocoder: %d %s", got.status, got.body)
+	}
+	var rep struct{ Station string }
+	decodeInto(t, h.do("fo2", "GET", "/api/v1/fire/reports/"+id, nil), &rep)
+	if rep.Station != "ST2" {
+		t.Errorf("placed in station %q, want ST2", rep.Station)
+	}
+	form.Set("address_string", "无此地址1号")
+	if r := h.post311("json", form); r.status != 400 || !bytes.Contains(r.body, []byte("standard address")) {
+		t.Errorf("an unknown address: %d %s", r.status, r.body)
+	}
+	if r := h.post311("json", reportForm(key)); r.status != 200 || len(g.asked) != 2 {
+		t.Errorf("a report with lat/long: %d, geocoder asked %v", r.status, g.asked)
+	}
+}
