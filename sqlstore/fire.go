@@ -142,12 +142,24 @@ func (tx *Tx) locate(ctx context.Context, n *zhudun.NewFireReport) (*fireLocatio
 	return l, nil
 }
 
+// firePlaceLock is the base of the per-station locks of placeFor.
+const firePlaceLock = 0x7a6866700000 // "zhfp" and the station's id
+
 // placeFor finds the place of a new report — the nearest place within
 // RepeatRadiusM, or the one of the same standard address, whose last
 // report is within RepeatWindow — and counts the report there (the count
 // and the repeat flag in one statement), or opens a new place. It
 // returns the place and whether it is now a repeat location.
 func (tx *Tx) placeFor(ctx context.Context, l *fireLocation, stationID int64) (int64, bool, error) {
+	// Two first reports of one place at once would otherwise both find no
+	// place and open two (PostgreSQL at READ COMMITTED; SQLite has one
+	// writer): places are per station, so intake is serialised per
+	// station, at a rate of people reporting.
+	if lk, ok := tx.s.dialect.(XactLocker); ok {
+		if err := lk.LockXact(ctx, tx.Tx, firePlaceLock+stationID); err != nil {
+			return 0, false, tx.s.internal("fire place lock", err)
+		}
+	}
 	since := tx.now.Add(-zhudun.RepeatWindow)
 	dLat := zhudun.RepeatRadiusM / 111_000.0
 	dLon := dLat / math.Max(0.1, math.Cos(l.lat*math.Pi/180))

@@ -242,6 +242,32 @@ func testFireRepeat(t *testing.T, b Backend) {
 	if n != 2 || len(xs) != 2 {
 		t.Errorf("reports at repeat locations: %d", n)
 	}
+	// Ten first reports of one new place at once open one place, the
+	// other nine its repeats.
+	e.clock.Advance(40 * 24 * time.Hour)
+	var wg sync.WaitGroup
+	got := make([]*zhudun.FireReport, 10)
+	for i := range got {
+		wg.Go(func() {
+			x, err := e.s.CreateFireReportFromSource(context.Background(), e.src, zhudun.NewFireReport{ServiceCode: zhudun.FireCorridorParking,
+				Lat: "36.606000", Long: "117.006000", Description: "楼道停放电动车", Attributes: fireAttrs()})
+			if err != nil {
+				t.Errorf("concurrent post: %v", err)
+				return
+			}
+			got[i] = x
+		})
+	}
+	wg.Wait()
+	placesSeen := map[int64]bool{}
+	for _, x := range got {
+		if x != nil {
+			placesSeen[x.PlaceID] = true
+		}
+	}
+	if len(placesSeen) != 1 {
+		t.Errorf("ten simultaneous first reports opened %d places, want 1", len(placesSeen))
+	}
 }
 
 func step(action string, mod func(*zhudun.FireStepInput)) zhudun.FireStepInput {
