@@ -196,7 +196,7 @@ func (m SummaryModules) Summary(ctx context.Context, q SummaryQuery) (*Summary, 
 	set("fourcuts", "devices_seized", four.DevicesSeized, four.DevicesByType)
 	set("fourcuts", "malicious_accounts", four.MaliciousAccounts, nil)
 
-	fi, err := m.Fire.FireStats(ctx, FireReportQuery{From: q.From, To: q.To, Dept: q.Dept})
+	fi, err := m.Fire.FireStats(ctx, FireReportQuery(q))
 	if err != nil {
 		return nil, err
 	}
