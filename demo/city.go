@@ -76,6 +76,7 @@ func City(seed int64) (*Plan, error) {
 	p.addUser(people, "wazd.analyst2", DivCyberSecurity, zhudun.RoleAnalyst)
 	p.addUser(people, "wazd.analyst3", DivCyberSecurity, zhudun.RoleAnalyst)
 
+	fireStation := "" // 历下's first station: the demo fire-safety officer's
 	for _, d := range ds {
 		info, _ := districtInfo(d.Code)
 		sb := "SB" + d.Code
@@ -94,6 +95,9 @@ func City(seed int64) (*Plan, error) {
 			return nil, err
 		}
 		officers := 0
+		if d.Code == "370102" && len(stations) > 0 && fireStation == "" {
+			fireStation = stations[0].Code
+		}
 		for _, st := range stations {
 			p.Depts = append(p.Depts, st)
 			// An officer at every station; the two central districts get two.
@@ -115,6 +119,11 @@ func City(seed int64) (*Plan, error) {
 	)
 	p.addUser(people, "jwbzd.campus1", DivCampus, zhudun.RoleCampusSupervisor)
 	p.addUser(people, "edu.inspector1", DeptAgencies, zhudun.RoleCampusAgency)
+	// 历下's first station's fire-safety officer (docs/fire.md), last, so
+	// that the names drawn before stay as they were for a seed.
+	if fireStation != "" {
+		p.addUser(people, "fire.officer1", fireStation, zhudun.RoleFireOfficer)
+	}
 	return p, nil
 }
 
