@@ -507,20 +507,7 @@ func (s *Server) getNotice(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) reinspect(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	var b zhudun.Reinspection
-	if err := decode(r, &b); err != nil {
-		return err
-	}
-	x, err := s.store.Reinspect(r.Context(), id, b)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, x)
-	return nil
+	return updateByID(w, r, s.store.Reinspect)
 }
 
 func (s *Server) campusAlerts(w http.ResponseWriter, r *http.Request) error {

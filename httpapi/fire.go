@@ -89,20 +89,7 @@ func (s *Server) getFireReport(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) addFireStep(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	var in zhudun.FireStepInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	x, err := s.store.AddFireStep(r.Context(), id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, x)
-	return nil
+	return updateByID(w, r, s.store.AddFireStep)
 }
 
 // revealFireReporter shows the reporter in clear: {"reason"} (pii:view,

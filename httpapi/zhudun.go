@@ -331,20 +331,7 @@ func (s *Server) createSafeUnit(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) actOnSafeUnit(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	var b zhudun.SafeUnitAction
-	if err := decode(r, &b); err != nil {
-		return err
-	}
-	x, err := s.store.ActOnSafeUnit(r.Context(), id, b)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, x)
-	return nil
+	return updateByID(w, r, s.store.ActOnSafeUnit)
 }
 
 func (s *Server) zhudunDictionaries(w http.ResponseWriter, r *http.Request) error {
