@@ -28,6 +28,10 @@ const (
 	CaseMerged        = "merged"         // 并案: a duplicate merged into another case
 )
 
+// CaseOpen filters a case list for the cases still being worked:
+// received or filed (在办). It is a filter, never a stored status.
+const CaseOpen = "open"
+
 // CaseStatuses lists the statuses in lifecycle order.
 var CaseStatuses = []string{CaseReceived, CaseFiled, CaseSolved, CaseTransferred, CaseClosedUnfiled, CaseRevoked, CaseMerged}
 

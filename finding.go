@@ -91,6 +91,9 @@ type FindingFilter struct {
 	Source   string
 	// First and last seen ranges; zero times do not filter.
 	FirstFrom, FirstTo, LastFrom, LastTo time.Time
+	// When the platform recorded it, an analyst confirmed it, and it was
+	// cut: the command dashboard's "today" figures drill down to these.
+	CreatedFrom, CreatedTo, ConfirmedFrom, ConfirmedTo, CutFrom, CutTo time.Time
 	// Region is a department code: its subtree.
 	Region string
 	// Sort: id (default, newest first), score, first_seen, last_seen; a

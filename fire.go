@@ -591,6 +591,10 @@ var fireStatusNotes = map[string]string{
 // FireStatusNote returns the public note of a status.
 func FireStatusNote(status string) string { return fireStatusNotes[status] }
 
+// FireOverdue filters a report list for the overdue orders (逾期未改正):
+// ordered, the deadline passed. A filter, never a stored status.
+const FireOverdue = "overdue"
+
 // IsFireOrderOverdue reports whether an ordered report's deadline (a China
 // calendar day, the whole of it allowed) has passed at now.
 func IsFireOrderOverdue(status, deadline string, now time.Time) bool {

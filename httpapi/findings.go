@@ -65,7 +65,9 @@ func findingFilter(r *http.Request, kind string) (zhudun.FindingFilter, error) {
 	for _, p := range []struct {
 		name string
 		dst  *time.Time
-	}{{"first_from", &f.FirstFrom}, {"first_to", &f.FirstTo}, {"last_from", &f.LastFrom}, {"last_to", &f.LastTo}} {
+	}{{"first_from", &f.FirstFrom}, {"first_to", &f.FirstTo}, {"last_from", &f.LastFrom}, {"last_to", &f.LastTo},
+		{"created_from", &f.CreatedFrom}, {"created_to", &f.CreatedTo}, {"confirmed_from", &f.ConfirmedFrom}, {"confirmed_to", &f.ConfirmedTo},
+		{"cut_from", &f.CutFrom}, {"cut_to", &f.CutTo}} {
 		if *p.dst, err = parseTime(p.name, q.Get(p.name)); err != nil {
 			return f, err
 		}

@@ -91,6 +91,7 @@ func (s *Server) register() {
 	s.registerCases()
 	s.registerCyberReport()
 	s.registerSummary()
+	s.registerDashboard()
 
 	// Campus safety inspections (平安校园).
 	s.registerCampus()

@@ -60,6 +60,9 @@ type Backend interface {
 	// are now (EUNAUTHORIZED when the session ended).
 	StreamCaller(ctx context.Context, token, clientAddr string) (*zhudun.Session, *zhudun.Caller, error)
 	Ping(ctx context.Context) error
+	// IncidentTally counts a list's incidents by category and hour (the
+	// command dashboard).
+	IncidentTally(ctx context.Context, f zhudun.IncidentFilter) (*zhudun.IncidentTally, error)
 	PatrolBackend
 }
 

@@ -297,11 +297,15 @@ func (s *Store) FindCases(ctx context.Context, f zhudun.CaseFilter) ([]*zhudun.C
 	if _, err := scoped(ctx, &w, zhudun.PermCaseRead, caseCols); err != nil {
 		return nil, 0, err
 	}
-	if f.Status != "" {
-		if !slices.Contains(zhudun.CaseStatuses, f.Status) {
-			return nil, 0, zhudun.FieldError("status", "unknown status %q", f.Status)
-		}
+	switch {
+	case f.Status == "":
+	case f.Status == zhudun.CaseOpen:
+		// Not yet solved or ended: received or filed (the dashboard's 在办案件).
+		w.add("c.status IN (?, ?)", zhudun.CaseReceived, zhudun.CaseFiled)
+	case slices.Contains(zhudun.CaseStatuses, f.Status):
 		w.add("c.status = ?", f.Status)
+	default:
+		return nil, 0, zhudun.FieldError("status", "unknown status %q", f.Status)
 	}
 	if f.Type != "" {
 		if !zhudun.ValidCaseType(f.Type) {

@@ -101,7 +101,9 @@ func (s *Store) FindFindings(ctx context.Context, f zhudun.FindingFilter) ([]*zh
 		col string
 		t   time.Time
 		op  string
-	}{{"f.first_seen", f.FirstFrom, ">="}, {"f.first_seen", f.FirstTo, "<"}, {"f.last_seen", f.LastFrom, ">="}, {"f.last_seen", f.LastTo, "<"}} {
+	}{{"f.first_seen", f.FirstFrom, ">="}, {"f.first_seen", f.FirstTo, "<"}, {"f.last_seen", f.LastFrom, ">="}, {"f.last_seen", f.LastTo, "<"},
+		{"f.created_at", f.CreatedFrom, ">="}, {"f.created_at", f.CreatedTo, "<"}, {"f.confirmed_at", f.ConfirmedFrom, ">="}, {"f.confirmed_at", f.ConfirmedTo, "<"},
+		{"f.cut_at", f.CutFrom, ">="}, {"f.cut_at", f.CutTo, "<"}} {
 		if !r.t.IsZero() {
 			w.add(r.col+" "+r.op+" ?", r.t.UTC())
 		}

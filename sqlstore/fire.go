@@ -560,6 +560,12 @@ func (s *Store) FindFireReports(ctx context.Context, f zhudun.FireFilter) ([]*zh
 		return nil, 0, err
 	}
 	w := where{parts: []string{pred}, args: args}
+	if f.Status == zhudun.FireOverdue {
+		// An order whose deadline (a whole China day) has passed: the
+		// same test as IsFireOrderOverdue, as the list marks each row.
+		f.Status = zhudun.FireOrdered
+		w.add("fr.deadline < ?", tx0Day(s.clock()))
+	}
 	fireWhere(&w, f)
 	from := ` FROM fire_reports fr JOIN depts sd ON sd.id = fr.station_id JOIN fire_places fp ON fp.id = fr.place_id`
 	var total int

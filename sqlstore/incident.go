@@ -600,14 +600,10 @@ func (s *Store) ImportIncidents(ctx context.Context, imp zhudun.IncidentImport) 
 	return stored, bad, nil
 }
 
-// FindIncidents lists incidents in the caller's incident:read scope, newest first.
-func (s *Store) FindIncidents(ctx context.Context, f zhudun.IncidentFilter) ([]*zhudun.Incident, int, error) {
-	sc, err := s.incidentListScope(ctx, zhudun.PermIncidentRead)
-	if err != nil {
-		return nil, 0, err
-	}
-	// w: the filters; the scope is added to it after the count, which
-	// takes the scope part by part (listScope).
+// incidentFilterWhere is the list's plain filters (all but the caller's
+// phone, which is a search of personal data): the list and the
+// dashboard's tally select the same incidents with them.
+func incidentFilterWhere(f zhudun.IncidentFilter) where {
 	var w where
 	if f.ID != 0 {
 		w.add("i.id = ?", f.ID)
@@ -642,6 +638,18 @@ func (s *Store) FindIncidents(ctx context.Context, f zhudun.IncidentFilter) ([]*
 	if !f.To.IsZero() {
 		w.add("i.received_at < ?", f.To.UTC())
 	}
+	return w
+}
+
+// FindIncidents lists incidents in the caller's incident:read scope, newest first.
+func (s *Store) FindIncidents(ctx context.Context, f zhudun.IncidentFilter) ([]*zhudun.Incident, int, error) {
+	sc, err := s.incidentListScope(ctx, zhudun.PermIncidentRead)
+	if err != nil {
+		return nil, 0, err
+	}
+	// w: the filters; the scope is added to it after the count, which
+	// takes the scope part by part (listScope).
+	w := incidentFilterWhere(f)
 	var search *piiSearch
 	if f.Phone != "" {
 		// A search by the caller's phone: see piisearch.go.

@@ -351,7 +351,35 @@ func testFireEscalation(t *testing.T, b Backend) {
 	if as, err := e.s.EscalateOverdueFireOrders(sys); err != nil || len(as) != 0 {
 		t.Errorf("escalated on the deadline day: %v %v", as, err)
 	}
+	// The overdue filter (the dashboard's 逾期未改正) agrees with the
+	// escalation: nothing on the deadline day, the order the day after,
+	// and only for its station.
+	overdue := func(ctx context.Context) []int64 {
+		t.Helper()
+		xs, n, err := e.s.FindFireReports(ctx, zhudun.FireFilter{Status: zhudun.FireOverdue})
+		e.must(err)
+		var ids []int64
+		for _, x := range xs {
+			if !x.Overdue {
+				t.Errorf("listed as overdue but not marked: %+v", x)
+			}
+			ids = append(ids, x.ID)
+		}
+		if n != len(ids) {
+			t.Errorf("overdue total %d, listed %d", n, len(ids))
+		}
+		return ids
+	}
+	if ids := overdue(e.fo1); len(ids) != 0 {
+		t.Errorf("overdue on the deadline day: %v", ids)
+	}
 	e.clock.Advance(12 * time.Hour) // 2026-03-06 04:00 CST
+	if ids := overdue(e.fo1); len(ids) != 1 || ids[0] != x.ID {
+		t.Errorf("overdue the day after: %v, want [%d]", ids, x.ID)
+	}
+	if ids := overdue(e.fo2); len(ids) != 0 {
+		t.Errorf("another station's overdue orders: %v", ids)
+	}
 	as, err := e.s.EscalateOverdueFireOrders(sys)
 	e.must(err)
 	if len(as) != 2 || as[0].Recipient != "station:ST1" || as[1].Recipient != "district:SB1" {

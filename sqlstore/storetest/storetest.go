@@ -115,6 +115,7 @@ func Run(t *testing.T, b Backend) {
 	t.Run("PatrolReport", func(t *testing.T) { testPatrolReport(t, b) })
 	t.Run("PatrolPlans", func(t *testing.T) { testPatrolPlans(t, b) })
 	t.Run("PatrolCoverage", func(t *testing.T) { testPatrolCoverage(t, b) })
+	t.Run("DashboardToday", func(t *testing.T) { testDashboardToday(t, b) })
 	t.Run("Retention", func(t *testing.T) { testRetention(t, b) })
 	t.Run("Districts", func(t *testing.T) { testDistricts(t, b) })
 	t.Run("UnitCrew", func(t *testing.T) { testUnitCrew(t, b) })
