@@ -36,8 +36,14 @@ export function emptyFilters() {
     category: '', status: '', engine: '', min_score: null, signal: '', source: '', gang: '', region: '',
     first: null, last: null, // [from, to] as 'YYYY-MM-DD' strings, China days
     sort: '',
+    // Exact bounds (RFC 3339) from a drill-down of today's figures
+    // (dashboard.js): when recorded, confirmed, cut. Not in the filter bar.
+    created_from: '', created_to: '', confirmed_from: '', confirmed_to: '', cut_from: '', cut_to: '',
   }
 }
+
+/** DRILL_KEYS are the exact bounds a drill-down of today's figures sets. */
+export const DRILL_KEYS = ['created_from', 'created_to', 'confirmed_from', 'confirmed_to', 'cut_from', 'cut_to']
 
 /** nextDay returns the day after a 'YYYY-MM-DD' date (calendar arithmetic, no zone). */
 export function nextDay(d) {
@@ -61,7 +67,7 @@ function dayRange(r) {
  */
 export function findingQuery(f, page = { offset: 0, limit: 50 }, withPage = true) {
   const q = {}
-  for (const k of ['category', 'status', 'engine', 'signal', 'source', 'gang', 'region', 'sort']) {
+  for (const k of ['category', 'status', 'engine', 'signal', 'source', 'gang', 'region', 'sort', ...DRILL_KEYS]) {
     const v = typeof f[k] === 'string' ? f[k].trim() : f[k]
     if (v) q[k] = v
   }
@@ -262,6 +268,7 @@ export function filtersFromQuery(q) {
   const f = emptyFilters()
   const one = (v) => (Array.isArray(v) ? v[0] : v) || ''
   for (const k of ['category', 'status', 'engine', 'signal', 'source', 'gang', 'region', 'sort']) f[k] = one(q[k])
+  for (const k of DRILL_KEYS) if (!Number.isNaN(Date.parse(one(q[k])))) f[k] = one(q[k])
   const ms = Number(one(q.min_score))
   if (ms > 0 && ms <= 1) f.min_score = ms
   f.first = rangeFrom(one(q.first_from), one(q.first_to))

@@ -4,6 +4,7 @@ import { Odometer, Setting, OfficeBuilding, User, Lock, Document, Bell, MapLocat
 
 export const NAV = [
   { key: 'dashboard', path: '/', icon: Odometer, titleKey: 'nav.dashboard' },
+  { key: 'today', path: '/today', icon: TrendCharts, titleKey: 'nav.today', perms: ['incident:read', 'finding:read', 'case:read', 'campus:read', 'fire:read'] },
   {
     key: 'system', icon: Setting, titleKey: 'nav.system', children: [
       { key: 'depts', path: '/system/depts', icon: OfficeBuilding, titleKey: 'nav.depts', perms: ['dept:read', 'dept:write'] },

@@ -19,6 +19,7 @@ const routes = [
   {
     path: '/', component: Shell, children: [
       { path: '', name: 'dashboard', component: () => import('./views/Dashboard.vue'), meta: { crumbs: ['nav.dashboard'] } },
+      { path: 'today', name: 'today', component: () => import('./views/Today.vue'), meta: { perms: ['incident:read', 'finding:read', 'case:read', 'campus:read', 'fire:read'], crumbs: ['nav.today'] } },
       { path: 'system/depts', name: 'depts', component: () => import('./views/Depts.vue'), meta: { perms: ['dept:read', 'dept:write'], crumbs: ['nav.system', 'nav.depts'] } },
       { path: 'system/users', name: 'users', component: () => import('./views/Users.vue'), meta: { perms: ['user:read'], crumbs: ['nav.system', 'nav.users'] } },
       { path: 'system/users/:id', name: 'user', component: () => import('./views/UserDetail.vue'), props: true, meta: { perms: ['user:read'], crumbs: ['nav.system', 'nav.users', 'user.detail'] } },

@@ -8,6 +8,7 @@ import enFourcuts from './en.fourcuts.js'
 // English. Same keys as zh-CN.js, checked by test/i18n.test.js.
 import enSecurity from './en.security.js'
 import enCases from './en.cases.js'
+import enDashboard from './en.dashboard.js'
 import { mergeMessages } from './merge.js'
 
 const messages = {
@@ -348,4 +349,4 @@ const messages = {
     gridNote: 'Grids show counts and outcomes only; response times are per station and above.', none: 'No statistics',
   },
 }
-export default mergeMessages(messages, enSecurity, enSignals, enFourcuts, enGang, enCases, enCampus, enFire, enCoverage, enZhudun)
+export default mergeMessages(messages, enSecurity, enSignals, enFourcuts, enGang, enCases, enCampus, enFire, enCoverage, enZhudun, enDashboard)

@@ -8,6 +8,7 @@ import zhFourcuts from './zh-CN.fourcuts.js'
 // 简体中文（默认语言）。键与 en.js 完全一致，由 test/i18n.test.js 检查。
 import zhSecurity from './zh-CN.security.js'
 import zhCases from './zh-CN.cases.js'
+import zhDashboard from './zh-CN.dashboard.js'
 import { mergeMessages } from './merge.js'
 
 const messages = {
@@ -348,4 +349,4 @@ const messages = {
     gridNote: '网格一级仅统计数量与处置结果；到场用时按派出所及以上统计。', none: '暂无统计数据',
   },
 }
-export default mergeMessages(messages, zhSecurity, zhSignals, zhFourcuts, zhGang, zhCases, zhCampus, zhFire, zhCoverage, zhZhudun)
+export default mergeMessages(messages, zhSecurity, zhSignals, zhFourcuts, zhGang, zhCases, zhCampus, zhFire, zhCoverage, zhZhudun, zhDashboard)

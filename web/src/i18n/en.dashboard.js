@@ -1,0 +1,20 @@
+// The command screen's "today" panel (English). Keys match zh-CN.dashboard.js (test/i18n.test.js).
+export default {
+  command: { layerCoverage: 'Patrol coverage', todayPage: 'Today', openCommand: 'Open the command screen' },
+  nav: { today: 'Today' },
+  today: {
+    caseOpen: 'Open (received, filed)', title: 'Today', at: 'Updated {at}', loading: 'Loading…', failed: 'Could not load today\'s figures: {message}',
+    byHour: 'Incidents today by hour', byCategory: 'Incidents today by category', trends: 'Year on year ({from} to {to})',
+    intro: 'Each number is the count of the records it links to; only your data scope and the modules you may read are counted.',
+    card: {
+      incidents: 'Incidents today', open: 'Open incidents', found: 'Found today (Four Cuts)', confirmed: 'Confirmed today', cut: 'Cut today',
+      cases: 'Open cases', notices: 'Overdue campus notices', orders: 'Overdue fire orders',
+    },
+    figure: {
+      patrol_incidents: 'Incidents', patrol_criminal_cases: 'Criminal cases', patrol_public_order_cases: 'Public-order cases', cyber_cases_handled: 'Cyber cases',
+      fourcuts_cases_solved: 'Four Cuts cases solved', fourcuts_malicious_accounts: 'Malicious accounts', campus_hazards: 'Campus hazards', fire_reports: 'E-bike fire hazards',
+      zhudun_video_coverage_pct: 'Video coverage',
+    },
+    drill: { title: 'From Today', clear: 'Clear', created: 'Recorded', confirmed: 'Confirmed', cut: 'Cut', received: 'Received' },
+  },
+}
