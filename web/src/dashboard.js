@@ -53,29 +53,43 @@ export function currentHour(ms) {
   return new Date(ms + 8 * 3600 * 1000).getUTCHours()
 }
 
-// The year-to-date figures the dashboard's trends show, from the period
-// report (GET /reports/summary): section, figure, and the stats page each
-// opens (with the same period).
-export const TREND_FIGURES = [
-  { section: 'patrol', name: 'incidents', page: '/patrol/stats' },
-  { section: 'patrol', name: 'criminal_cases', page: '/patrol/stats' },
-  { section: 'patrol', name: 'public_order_cases', page: '/patrol/stats' },
-  { section: 'cyber', name: 'cases_handled', page: '/cases/stats' },
-  { section: 'fourcuts', name: 'cases_solved', page: '/cases/stats' },
-  { section: 'fourcuts', name: 'malicious_accounts', page: '/cases/stats' },
-  { section: 'campus', name: 'hazards', page: '/campus/stats' },
-  { section: 'fire', name: 'reports', page: '/fire/stats' },
-  { section: 'zhudun', name: 'video_coverage_pct', page: '/zhudun/stats' },
+// The period report's figures (zhudun.FigureDefs, section by section, in
+// the briefing's order) and the stats page each opens. The command
+// screen's band shows the COMPACT ones; the page shows them all.
+export const SUMMARY_FIGURES = [
+  ['cyber', ['cases_handled', 'people_coercive'], '/cases/stats'],
+  ['fourcuts', ['cases_solved', 'suspects_caught', 'funds_seized_fen', 'sim_cards_seized', 'devices_seized', 'malicious_accounts'], '/cases/stats'],
+  ['fire', ['reports', 'corrected', 'penalties'], '/fire/stats'],
+  ['campus', ['hazards', 'schools_involved', 'rectified_on_spot', 'notices'], '/campus/stats'],
+  ['patrol', ['incidents', 'rescues_services', 'disputes_mediated', 'criminal_cases', 'public_order_cases'], '/patrol/stats'],
+  ['zhudun', ['smart_communities', 'video_coverage_pct'], '/zhudun/stats'],
 ]
+// (section_figure, as the i18n keys today.figure.* name them)
+export const COMPACT_FIGURES = ['patrol_incidents', 'patrol_criminal_cases', 'patrol_public_order_cases', 'cyber_cases_handled',
+  'fourcuts_cases_solved', 'fourcuts_malicious_accounts', 'campus_hazards', 'fire_reports', 'zhudun_video_coverage_pct']
 
-/** trendRows picks TREND_FIGURES out of a summary, in order, skipping absent ones. */
-export function trendRows(summary) {
+/** trendRows picks the figures out of a summary, in the briefing's order
+ * (only COMPACT_FIGURES when compact), skipping absent ones. */
+export function trendRows(summary, compact = true) {
   const out = []
-  for (const f of TREND_FIGURES) {
-    const v = summary && summary[f.section] && summary[f.section][f.name]
-    if (v) out.push({ ...f, key: f.section + '.' + f.name, value: v.value, last_year: v.last_year, change_pct: v.change_pct, unit: v.unit })
+  for (const [section, names, page] of SUMMARY_FIGURES) {
+    for (const name of names) {
+      const key = section + '.' + name
+      if (compact && !COMPACT_FIGURES.includes(section + '_' + name)) continue
+      const v = summary && summary[section] && summary[section][name]
+      if (v) out.push({ section, name, page, key, value: v.value, last_year: v.last_year, change_pct: v.change_pct, unit: v.unit })
+    }
   }
   return out
+}
+
+/** figureValue writes a figure as the briefing does: money from fen in
+ * yuan with two decimals, percentages with one, counts as they are. */
+export function figureValue(unit, v) {
+  if (typeof v !== 'number') return ''
+  if (unit === 'pct') return v.toFixed(1) + '%'
+  if (unit === 'fen') return (v / 100).toFixed(2)
+  return String(v)
 }
 
 /** changeText writes a year-on-year change: "+12.5%", "−3.0%", "—" when there is none. */
@@ -85,8 +99,11 @@ export function changeText(pct) {
   return (pct > 0 ? '+' : pct < 0 ? '−' : '') + v + '%'
 }
 
-/** yearToDate is the period report's query for the year to date, in China days. */
-export function yearToDate(ms) {
+/** yearToDate is the period report's query for the year to date, in
+ * China days; for an earlier year given, that whole year. */
+export function yearToDate(ms, year) {
   const day = new Date(ms + 8 * 3600 * 1000).toISOString().slice(0, 10)
+  const y = Number(year)
+  if (Number.isInteger(y) && y >= 2000 && y < Number(day.slice(0, 4))) return { from: y + '-01-01', to: y + '-12-31' }
   return { from: day.slice(0, 4) + '-01-01', to: day }
 }

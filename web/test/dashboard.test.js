@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { listRoute, hourBars, currentHour, trendRows, changeText, yearToDate } from '../src/dashboard.js'
+import { listRoute, hourBars, currentHour, trendRows, changeText, yearToDate, figureValue, SUMMARY_FIGURES } from '../src/dashboard.js'
 import { filtersFromQuery, findingQuery } from '../src/fourcuts.js'
 
 describe('listRoute', () => {
@@ -46,6 +46,9 @@ describe('figures', () => {
     expect(currentHour(ms)).toBe(0)
     expect(yearToDate(ms)).toEqual({ from: '2026-01-01', to: '2026-12-04' })
     expect(yearToDate(Date.UTC(2026, 11, 31, 16, 0))).toEqual({ from: '2027-01-01', to: '2027-01-01' })
+    expect(yearToDate(ms, 2021)).toEqual({ from: '2021-01-01', to: '2021-12-31' })
+    expect(yearToDate(ms, '2026')).toEqual({ from: '2026-01-01', to: '2026-12-04' })
+    expect(yearToDate(ms, 'x')).toEqual({ from: '2026-01-01', to: '2026-12-04' })
   })
   it('writes the change', () => {
     expect(changeText(-18)).toBe('−18.0%')
@@ -55,7 +58,18 @@ describe('figures', () => {
   })
   it('picks the trend figures present, in order', () => {
     const rows = trendRows({ patrol: { criminal_cases: { value: 82, last_year: 100, change_pct: -18, unit: 'incident' } }, cyber: { cases_handled: { value: 598, last_year: 0, change_pct: null, unit: 'case' } } })
-    expect(rows.map((r) => r.key)).toEqual(['patrol.criminal_cases', 'cyber.cases_handled'])
-    expect(rows[0].change_pct).toBe(-18)
+    expect(rows.map((r) => r.key)).toEqual(['cyber.cases_handled', 'patrol.criminal_cases'])
+    expect(rows[1].change_pct).toBe(-18)
+    const all = trendRows({ fourcuts: { funds_seized_fen: { value: 198000000, unit: 'fen' } }, cyber: { people_coercive: { value: 836, unit: 'person' } } }, false)
+    expect(all.map((r) => r.key)).toEqual(['cyber.people_coercive', 'fourcuts.funds_seized_fen'])
+    expect(trendRows({ cyber: { people_coercive: { value: 836 } } }, true)).toEqual([])
+  })
+  it('lists the 22 figures of the registry (cyber 2, Four Cuts 6, fire 3, campus 4, patrol 5, 铸盾 2)', () => {
+    expect(SUMMARY_FIGURES.reduce((n, [, names]) => n + names.length, 0)).toBe(22)
+  })
+  it('writes money in yuan and percentages to one decimal', () => {
+    expect(figureValue('fen', 198000000)).toBe('1980000.00')
+    expect(figureValue('pct', 85.25)).toBe('85.3%')
+    expect(figureValue('case', 598)).toBe('598')
   })
 })
