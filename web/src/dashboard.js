@@ -107,3 +107,12 @@ export function yearToDate(ms, year) {
   if (Number.isInteger(y) && y >= 2000 && y < Number(day.slice(0, 4))) return { from: y + '-01-01', to: y + '-12-31' }
   return { from: day.slice(0, 4) + '-01-01', to: day }
 }
+
+/** periodFromQuery reads a stats page's period from its route query
+ * (?from=YYYY-MM-DD&to=YYYY-MM-DD, as the trends link it); null when absent
+ * or not a valid period. */
+export function periodFromQuery(q) {
+  const day = (v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v + 'T00:00:00Z'))
+  if (!q || !day(q.from) || !day(q.to) || q.from > q.to) return null
+  return [q.from, q.to]
+}

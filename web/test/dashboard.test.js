@@ -73,3 +73,14 @@ describe('figures', () => {
     expect(figureValue('case', 598)).toBe('598')
   })
 })
+
+describe('periodFromQuery', () => {
+  it('takes a valid period and refuses the rest', async () => {
+    const { periodFromQuery } = await import('../src/dashboard.js')
+    expect(periodFromQuery({ from: '2021-01-01', to: '2021-12-31' })).toEqual(['2021-01-01', '2021-12-31'])
+    expect(periodFromQuery({ from: '2021-12-31', to: '2021-01-01' })).toBe(null)
+    expect(periodFromQuery({ from: '2021-13-01', to: '2021-12-31' })).toBe(null)
+    expect(periodFromQuery({ from: '2021-01-01' })).toBe(null)
+    expect(periodFromQuery({ from: ['2021-01-01'], to: '2021-12-31' })).toBe(null)
+  })
+})
