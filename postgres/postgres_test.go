@@ -34,6 +34,9 @@ func BenchmarkSchoolPoints(b *testing.B)   { storetest.BenchSchoolPoints(b, back
 func BenchmarkFireIntake(b *testing.B) { storetest.BenchFireIntake(b, backend()) }
 func BenchmarkFireStats(b *testing.B)  { storetest.BenchFireStats(b, backend()) }
 
+// BenchmarkDashboardToday: the command dashboard's today for a city commander on a busy day.
+func BenchmarkDashboardToday(b *testing.B) { storetest.BenchDashboardToday(b, backend()) }
+
 // BenchmarkFindingRun: one live-engine run's change of 2,000 findings
 // (docs/live.md "Speed"): go test -run x -bench FindingRun ./postgres
 func BenchmarkFindingRun(b *testing.B)        { storetest.BenchFindingRun(b, backend()) }
