@@ -27,7 +27,7 @@ type IncidentTally struct {
 // DashCount is one figure of the dashboard and the list behind it.
 type DashCount struct {
 	Value int `json:"value"`
-	// Capped: the list counts to ListCountCap only; Value is a floor.
+	// Capped: the incident list counts to ListCountCap only; Value is a floor.
 	Capped bool `json:"capped,omitempty"`
 	// List is the API list (path and query, under /api/v1) whose total
 	// Value is: the drill-down.
@@ -179,8 +179,8 @@ func (m DashboardModules) incidents(ctx context.Context, day, next time.Time) (*
 	}
 	span := func(from, to time.Time) url.Values { return url.Values{"from": {rfc(from)}, "to": {rfc(to)}} }
 	out := &DashIncidents{
-		Today:  dashCount(tally.Total, "/incidents", span(day, next)),
-		Open:   dashCount(open, "/incidents", url.Values{"open": {"true"}}),
+		Today:  incidentCount(tally.Total, span(day, next)),
+		Open:   incidentCount(open, url.Values{"open": {"true"}}),
 		ByHour: make([]DashCode, 24),
 	}
 	// Every category of the dictionary in force, zeros too, in its order;
@@ -201,18 +201,24 @@ func (m DashboardModules) incidents(ctx context.Context, day, next time.Time) (*
 	for _, code := range cats {
 		v := span(day, next)
 		v.Set("category", code)
-		out.ByCategory = append(out.ByCategory, DashCode{Code: code, DashCount: dashCount(tally.ByCategory[code], "/incidents", v)})
+		out.ByCategory = append(out.ByCategory, DashCode{Code: code, DashCount: incidentCount(tally.ByCategory[code], v)})
 	}
 	for h := range 24 {
 		hour := h
 		from := day.Add(time.Duration(h) * time.Hour)
-		out.ByHour[h] = DashCode{Hour: &hour, DashCount: dashCount(tally.ByHour[h], "/incidents", span(from, from.Add(time.Hour)))}
+		out.ByHour[h] = DashCode{Hour: &hour, DashCount: incidentCount(tally.ByHour[h], span(from, from.Add(time.Hour)))}
 	}
 	return out, nil
 }
 
 func dashCount(total int, path string, q url.Values) DashCount {
-	out := DashCount{Value: total, List: path + "?" + q.Encode()}
+	return DashCount{Value: total, List: path + "?" + q.Encode()}
+}
+
+// incidentCount is dashCount for the incident list, the one list whose
+// count stops at ListCountCap (it answers ListCountCap+1 past it).
+func incidentCount(total int, q url.Values) DashCount {
+	out := dashCount(total, "/incidents", q)
 	if total > ListCountCap {
 		out.Value, out.Capped = ListCountCap, true
 	}

@@ -564,7 +564,7 @@ func (s *Store) FindFireReports(ctx context.Context, f zhudun.FireFilter) ([]*zh
 		// An order whose deadline (a whole China day) has passed: the
 		// same test as IsFireOrderOverdue, as the list marks each row.
 		f.Status = zhudun.FireOrdered
-		w.add("fr.deadline < ?", tx0Day(s.clock()))
+		w.add("fr.deadline <> '' AND fr.deadline < ?", tx0Day(s.clock()))
 	}
 	fireWhere(&w, f)
 	from := ` FROM fire_reports fr JOIN depts sd ON sd.id = fr.station_id JOIN fire_places fp ON fp.id = fr.place_id`
