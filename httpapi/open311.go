@@ -55,7 +55,7 @@ func (s *Server) open311Route(method, path string, h open311Handler) {
 	if method == "POST" {
 		limit = max(s.maxBody, maxOpen311Body)
 	}
-	s.mux.Handle(route, s.limitBody(limit, s.admit(route, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	var h2 http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Public, cookie-less resources: any web client may read them.
 		w.Header().Set("Access-Control-Allow-Origin", "*")
 		name, f, ok := splitFormat(r.PathValue("file"))
@@ -76,7 +76,15 @@ func (s *Server) open311Route(method, path string, h open311Handler) {
 		if err := h(w, r, name, f); err != nil {
 			s.open311Error(w, r, f, err)
 		}
-	}))))
+	})
+	h2 = s.admit(route, h2)
+	if method == "POST" {
+		h2 = s.readBody(s.intake, 0, h2, func(w http.ResponseWriter, r *http.Request, err error) {
+			_, f, _ := splitFormat(r.PathValue("file"))
+			s.open311Error(w, r, f, err)
+		})
+	}
+	s.mux.Handle(route, s.limitBody(limit, h2))
 }
 
 // open311Error renders err as the spec's error list: EINVALID 400, a
