@@ -132,10 +132,13 @@ func (in *intake) release(addr string) {
 }
 
 // readBody reads a public request's body whole under a slot of in (within
-// timeout, when not 0), then serves next with the body in memory. No slot
-// free: 503 with Retry-After at once, and the connection closed rather
-// than the rest of the body read.
-func (s *Server) readBody(in *intake, timeout time.Duration, next http.Handler, fail func(http.ResponseWriter, *http.Request, error)) http.Handler {
+// timeout, when not 0), then serves next with the body in memory; with
+// hold the slot is kept until next is done (the bodies of in are large:
+// the slots bound their memory), else it is given back once the body is
+// read (a sign-in's password check does not count against its address).
+// No slot free: 503 with Retry-After at once, and the connection closed
+// rather than the rest of the body read.
+func (s *Server) readBody(in *intake, timeout time.Duration, hold bool, next http.Handler, fail func(http.ResponseWriter, *http.Request, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		addr := clientAddr(r)
 		if !in.acquire(addr) {
@@ -145,7 +148,12 @@ func (s *Server) readBody(in *intake, timeout time.Duration, next http.Handler, 
 			fail(w, r, zhudun.Errorf(zhudun.EUNAVAILABLE, "too many requests being sent at once from your address; try again"))
 			return
 		}
-		defer in.release(addr)
+		held := true
+		defer func() {
+			if held {
+				in.release(addr)
+			}
+		}()
 		rc := http.NewResponseController(w)
 		if timeout > 0 {
 			_ = rc.SetReadDeadline(time.Now().Add(timeout))
@@ -164,6 +172,10 @@ func (s *Server) readBody(in *intake, timeout time.Duration, next http.Handler, 
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
+		if !hold {
+			in.release(addr)
+			held = false
+		}
 		next.ServeHTTP(w, r)
 	})
 }

@@ -79,7 +79,7 @@ func (s *Server) open311Route(method, path string, h open311Handler) {
 	})
 	h2 = s.admit(route, h2)
 	if method == "POST" {
-		h2 = s.readBody(s.intake, 0, h2, func(w http.ResponseWriter, r *http.Request, err error) {
+		h2 = s.readBody(s.intake, 0, true, h2, func(w http.ResponseWriter, r *http.Request, err error) {
 			_, f, _ := splitFormat(r.PathValue("file"))
 			s.open311Error(w, r, f, err)
 		})

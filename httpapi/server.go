@@ -300,7 +300,7 @@ func (s *Server) handle(method, path string, public bool, h handlerFunc) {
 	hh = s.admit(method+" "+path, hh)
 	if public && method == "POST" {
 		// read before the admission slot is taken (see intake)
-		hh = s.readBody(s.logins, loginBodyTimeout, hh, s.Error)
+		hh = s.readBody(s.logins, loginBodyTimeout, false, hh, s.Error)
 	}
 	s.mux.Handle(method+" "+path, s.compressJSON(method+" "+path, s.limitBody(s.bodyLimit(method+" "+path), hh)))
 }
