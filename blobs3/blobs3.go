@@ -69,8 +69,14 @@ type Store struct {
 // server at start rather than at the first upload.
 func New(ctx context.Context, cfg Config) (*Store, error) {
 	u, err := url.Parse(cfg.Endpoint)
-	if err != nil || u.Host == "" || u.Path != "" && u.Path != "/" || u.RawQuery != "" || u.User != nil {
-		return nil, fmt.Errorf("s3 endpoint: want https://host[:port], not %q", cfg.Endpoint)
+	if err != nil {
+		// not repeated: what does not parse may hold keys (https://AK:SK@…)
+		return nil, fmt.Errorf("s3 endpoint: want https://host[:port], not an address that does not parse")
+	}
+	if u.Host == "" || u.Path != "" && u.Path != "/" || u.RawQuery != "" || u.User != nil {
+		// Redacted: keys written into the endpoint are not repeated into
+		// the error that is printed and logged.
+		return nil, fmt.Errorf("s3 endpoint: want https://host[:port], not %q", u.Redacted())
 	}
 	switch u.Scheme {
 	case "https":
@@ -79,7 +85,7 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 			return nil, fmt.Errorf("s3 endpoint %s: plain http to a host that is not loopback sends the signed requests and the (encrypted) attachments in clear: use https, or --insecure-s3", u.Host)
 		}
 	default:
-		return nil, fmt.Errorf("s3 endpoint: want https://host[:port], not %q", cfg.Endpoint)
+		return nil, fmt.Errorf("s3 endpoint: want https://host[:port], not %q", u.Redacted())
 	}
 	if cfg.Bucket == "" {
 		return nil, fmt.Errorf("s3: a bucket is required")

@@ -214,6 +214,10 @@ func TestNewRefuses(t *testing.T) {
 		{func(c *blobs3.Config) { c.Bucket = "" }, "bucket is required"},
 		{func(c *blobs3.Config) { c.SecretKey = "" }, "secret key are required"},
 		{func(c *blobs3.Config) { c.Bucket = "no-such-bucket" }, "does not exist"},
+		// keys in the endpoint are refused without being repeated (review
+		// 2026-12-03b, finding 4: the error, printed and logged, held them)
+		{func(c *blobs3.Config) { c.Endpoint = "https://AKIDEXAMPLE:test-secret-key@s3.example" }, "want https://host[:port], not \"https://AKIDEXAMPLE:xxxxx@s3.example\""},
+		{func(c *blobs3.Config) { c.Endpoint = "https://AKID:test-secret-key@s3.example:bad port" }, "want https://host[:port], not an address that does not parse"},
 	} {
 		cfg := srv.config()
 		c.edit(&cfg)

@@ -8,12 +8,10 @@
 package casesheet
 
 import (
-	"archive/zip"
 	"bytes"
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -28,6 +26,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/internal/xlsxread"
 )
 
 // Column is one column of a sheet: Key is the API's field name (accepted
@@ -184,10 +183,10 @@ func Parse(file string, data []byte, csvKind string) (*Parsed, []Problem) {
 }
 
 func (p *Parsed) readXLSX(data []byte) []Problem {
-	if msg := farCells(data); msg != "" {
+	if msg := xlsxread.FarCells(data); msg != "" {
 		return []Problem{{File: p.File, Message: msg}}
 	}
-	x, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 128 << 20, UnzipXMLSizeLimit: 64 << 20})
+	x, err := excelize.OpenReader(bytes.NewReader(data), xlsxread.Options)
 	if err != nil {
 		return []Problem{{File: p.File, Message: "not a readable .xlsx workbook: " + err.Error()}}
 	}
@@ -203,7 +202,7 @@ func (p *Parsed) readXLSX(data []byte) []Problem {
 			probs = append(probs, Problem{File: p.File, Sheet: name, Message: "unknown sheet: the sheets are 案件, 人员, 强制措施 and 涉案财物 (and 说明)"})
 			continue
 		}
-		rows, lines, err := sheetRows(x, name)
+		rows, lines, err := xlsxread.Rows(x, name, MaxRows+1)
 		if err != nil {
 			probs = append(probs, Problem{File: p.File, Sheet: name, Message: "the sheet cannot be read: " + err.Error()})
 			continue
@@ -215,101 +214,6 @@ func (p *Parsed) readXLSX(data []byte) []Problem {
 		probs = append(probs, Problem{File: p.File, Message: "the workbook has none of the sheets 案件, 人员, 强制措施, 涉案财物"})
 	}
 	return probs
-}
-
-// maxSheetColumns bounds the cells kept of a row: the templates have at
-// most 15 columns, and a cell far to the right (XFD) would otherwise make
-// every row 16,384 strings — a few kilobytes of file, gigabytes of memory.
-const maxSheetColumns = 64
-
-// sheetRows reads a sheet's non-empty rows and their numbers, at most
-// MaxRows+1 of them besides the header (readRows says "more than") and
-// maxSheetColumns cells each, streaming rather than GetRows, which fills
-// the gaps and keeps every row whole.
-func sheetRows(x *excelize.File, name string) ([][]string, []int, error) {
-	it, err := x.Rows(name)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer it.Close()
-	var rows [][]string
-	var lines []int
-	for n := 1; it.Next(); n++ {
-		row, err := it.Columns(excelize.Options{RawCellValue: true})
-		if err != nil {
-			return nil, nil, err
-		}
-		row = row[:min(len(row), maxSheetColumns)]
-		for len(row) > 0 && row[len(row)-1] == "" {
-			row = row[:len(row)-1]
-		}
-		if len(row) == 0 {
-			continue
-		}
-		rows, lines = append(rows, slices.Clip(row)), append(lines, n)
-		if len(rows) > MaxRows+2 {
-			break
-		}
-	}
-	return rows, lines, it.Error()
-}
-
-// farCells scans the workbook's XML parts (streamed, at most 128 MiB in all)
-// for a cell beyond maxSheetColumns: excelize fills a row up to its last
-// cell, so one cell in column XFD costs 16,384 strings a row. It says what
-// is wrong, or "".
-func farCells(data []byte) string {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return "" // excelize says what is wrong with it
-	}
-	budget := int64(128 << 20)
-	for _, f := range zr.File {
-		// every part, not xl/worksheets/ only: the workbook's relationships
-		// may place a sheet anywhere
-		if !strings.HasSuffix(strings.ToLower(f.Name), ".xml") {
-			continue
-		}
-		rc, err := f.Open()
-		if err != nil {
-			return ""
-		}
-		lr := &io.LimitedReader{R: rc, N: budget}
-		d := xml.NewDecoder(lr)
-		cells := 0
-		for {
-			tok, err := d.RawToken()
-			if err != nil {
-				break
-			}
-			el, ok := tok.(xml.StartElement)
-			if ok && el.Name.Local == "row" {
-				cells = 0
-			}
-			if !ok || el.Name.Local != "c" {
-				continue
-			}
-			// cells without a reference take the next column
-			if cells++; cells > maxSheetColumns {
-				rc.Close()
-				return fmt.Sprintf("a row holds more than %d cells: delete the columns to the right", maxSheetColumns)
-			}
-			for _, a := range el.Attr {
-				if a.Name.Local != "r" {
-					continue
-				}
-				if col, _, err := excelize.CellNameToCoordinates(a.Value); err == nil && col > maxSheetColumns {
-					rc.Close()
-					return fmt.Sprintf("cell %s is beyond the templates' columns (at most %d): delete the columns to the right", a.Value, maxSheetColumns)
-				}
-			}
-		}
-		rc.Close()
-		if budget = lr.N; budget <= 0 {
-			return "the workbook's sheets are larger than 128 MiB unpacked: split it"
-		}
-	}
-	return ""
 }
 
 func sheetNamed(name string) *Sheet {

@@ -11,9 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/internal/xlsxread"
 )
 
 // registerCampus mounts the campus safety inspections (issue 14,
@@ -202,23 +201,19 @@ var schoolTypeNames = map[string]string{"幼儿园": zhudun.SchoolKindergarten, 
 	"中学": zhudun.SchoolMiddle, "高中": zhudun.SchoolHigh, "中职": zhudun.SchoolVocational, "职业学校": zhudun.SchoolVocational, "特殊教育": zhudun.SchoolSpecial,
 	"特殊教育学校": zhudun.SchoolSpecial}
 
+// maxSchoolRows bounds one school sheet: a city has a few thousand.
+const maxSchoolRows = 20000
+
 // parseSchoolFile reads the sheet's rows (the first sheet of an .xlsx,
 // else CSV). A row that does not parse carries its error; the file
 // itself not parsing is EINVALID.
 func parseSchoolFile(body []byte) ([]schoolRow, error) {
 	var table [][]string
+	var at []int // each row's line; nil: the line is the row's index + 1
 	if bytes.HasPrefix(body, []byte("PK\x03\x04")) {
-		x, err := excelize.OpenReader(bytes.NewReader(body))
-		if err != nil {
-			return nil, zhudun.FieldError("file", "not a readable .xlsx")
-		}
-		defer x.Close()
-		sheets := x.GetSheetList()
-		if len(sheets) == 0 {
-			return nil, zhudun.FieldError("file", "the workbook has no sheet")
-		}
-		if table, err = x.GetRows(sheets[0]); err != nil {
-			return nil, zhudun.FieldError("file", "the first sheet does not read")
+		var err error
+		if table, at, err = xlsxread.FirstSheet(body, maxSchoolRows); err != nil {
+			return nil, err
 		}
 	} else {
 		cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(body, []byte("\xEF\xBB\xBF"))))
@@ -227,6 +222,9 @@ func parseSchoolFile(body []byte) ([]schoolRow, error) {
 		if table, err = cr.ReadAll(); err != nil {
 			return nil, zhudun.FieldError("file", "not a readable CSV: %v", err)
 		}
+	}
+	if len(table) > maxSchoolRows+1 {
+		return nil, zhudun.FieldError("file", "at most %d schools", maxSchoolRows)
 	}
 	if len(table) < 2 {
 		return nil, zhudun.FieldError("file", "a header row and at least one school are required")
@@ -248,7 +246,11 @@ func parseSchoolFile(body []byte) ([]schoolRow, error) {
 	}
 	out := make([]schoolRow, 0, len(table)-1)
 	for i, rec := range table[1:] {
-		out = append(out, parseSchoolRow(i+2, rec, cols))
+		line := i + 2
+		if at != nil {
+			line = at[i+1]
+		}
+		out = append(out, parseSchoolRow(line, rec, cols))
 	}
 	return out, nil
 }

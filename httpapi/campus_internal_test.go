@@ -1,8 +1,41 @@
 package httpapi
 
 import (
+	"io"
+	"strings"
 	"testing"
+
+	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/internal/xlsxread/xlsxtest"
 )
+
+// A school workbook is read within bounds, as every import (review
+// 2026-12-03b, finding 1): before, excelize's defaults and GetRows took
+// whatever the zip unpacked to, and the sheet had no row limit.
+func TestParseSchoolFileHostile(t *testing.T) {
+	header := xlsxtest.Row("学校代码", "学校名称", "类型", "区县代码", "派出所")
+	row := xlsxtest.Row("S1", "甲小学", "小学", "370102", "ST1")
+	cases := []struct {
+		name, want string
+		data       []byte
+	}{
+		{"unpacks to more than 128 MiB", "larger than 128 MiB unpacked", xlsxtest.Bomb(header, row, 1_000_000)},
+		{"a cell in column XFD", "cell XFD2 is beyond", xlsxtest.Workbook(func(w io.Writer) {
+			io.WriteString(w, header+`<row r="2"><c r="XFD2" t="inlineStr"><is><t>x</t></is></c></row>`)
+		})},
+		{"more than 20000 rows", "at most 20000 schools", xlsxtest.Bomb(header, row, 21_000)},
+		{"more than 20000 CSV rows", "at most 20000 schools",
+			[]byte("学校代码,学校名称,类型,区县代码,派出所\n" + strings.Repeat("S1,甲小学,小学,370102,ST1\n", 20001))},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := parseSchoolFile(c.data)
+			if zhudun.ErrorCode(err) != zhudun.EINVALID || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("want EINVALID %q, got %v", c.want, err)
+			}
+		})
+	}
+}
 
 // FuzzParseSchoolFile: any bytes give rows or an EINVALID, never a panic,
 // and every row either has a school or an error naming a row past the

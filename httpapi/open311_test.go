@@ -1,15 +1,19 @@
 package httpapi_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -26,7 +30,13 @@ import (
 // fireHarness adds grids A1 (ST1) and B1 (ST2), an Open311 source and the
 // fire officers fo1 (ST1) and fo2 (ST2).
 func fireHarness(t *testing.T) (*harness, string) {
-	h := newHarness(t)
+	return fireHarnessWith(t, nil)
+}
+
+// fireHarnessWith is fireHarness with the API's configuration changed by
+// cfg.
+func fireHarnessWith(t *testing.T, cfg func(*httpapi.Config)) (*harness, string) {
+	h := newHarnessWith(t, cfg)
 	sys := zhudun.WithCaller(context.Background(), zhudun.SystemCaller("test"))
 	grid := func(code, st string, lon, lat float64) *zhudun.Grid {
 		d := 0.01
@@ -512,6 +522,114 @@ func TestOpen311Media(t *testing.T) {
 	g = h.get311(fmt.Sprintf("requests/%s.json", c[0]["service_request_id"]))
 	if !bytes.Contains(g.body, []byte(`"media_url":"https://img.example.com/a.jpg"`)) {
 		t.Errorf("client media_url %s", g.body)
+	}
+}
+
+// TestOpen311MediaNoTempFile: a photo is read into memory, never into a
+// temporary file where it would lie in clear with its metadata (review
+// 2026-12-03b, finding 3; ParseMultipartForm spills a part over 1 MiB to
+// disk). The body is held open after 3 MiB of the photo so that the
+// temporary directory is looked at while the request is being read.
+func TestOpen311MediaNoTempFile(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	h, key := fireHarness(t)
+	pr, pw := io.Pipe()
+	mw := multipart.NewWriter(pw)
+	release := make(chan struct{})
+	photo := jpegBytes(10<<20 - 40)
+	go func() {
+		for k, vs := range reportForm(key) {
+			for _, v := range vs {
+				mw.WriteField(k, v)
+			}
+		}
+		fw, _ := mw.CreateFormFile("media", "corridor.jpg")
+		fw.Write(photo[:9<<20])
+		<-release
+		fw.Write(photo[9<<20:])
+		mw.Close()
+		pw.Close()
+	}()
+	done := make(chan response, 1)
+	go func() {
+		req, _ := http.NewRequest("POST", h.srv.URL+"/open311/v2/requests.json", pr)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			done <- response{status: -1, body: []byte(err.Error())}
+			return
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		done <- response{status: res.StatusCode, body: b}
+	}()
+	// While the last MiB is held back the server has read the rest (the
+	// socket's buffers hold a few MiB at most): a temporary file would be
+	// there by now.
+	var spilled []string
+	for deadline := time.Now().Add(2 * time.Second); len(spilled) == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		spilled, _ = filepath.Glob(filepath.Join(tmp, "*"))
+	}
+	close(release)
+	if len(spilled) != 0 {
+		t.Errorf("the photo went to temporary files: %v", spilled)
+	}
+	if r := <-done; r.status != 200 {
+		t.Fatalf("post %d %s", r.status, r.body)
+	}
+	// A second file is refused.
+	var buf bytes.Buffer
+	mw = multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("media", "a.jpg")
+	fw.Write(jpegBytes(10))
+	fw, _ = mw.CreateFormFile("media", "b.jpg")
+	fw.Write(jpegBytes(10))
+	for k, vs := range reportForm(key) {
+		mw.WriteField(k, vs[0])
+	}
+	mw.Close()
+	req, _ := http.NewRequest("POST", h.srv.URL+"/open311/v2/requests.json", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	wantError(t, h.send("", req), "json", 400, "one file")
+}
+
+// TestSlowPublicBodiesHoldNoWriteSlot: anonymous clients sending Open311
+// posts or sign-ins slowly hold intake slots — two (Open311) or eight
+// (sign-in) per address, answered 503 past them — and never the write
+// slots every sign-in and dispatch needs (review 2026-12-03b, finding 5:
+// forty such connections from one address made every write of the
+// platform 503 for a minute).
+func TestSlowPublicBodiesHoldNoWriteSlot(t *testing.T) {
+	h, _ := fireHarnessWith(t, func(c *httpapi.Config) { c.MaxInFlight, c.AdmitWait = 4, 300*time.Millisecond })
+	addr := strings.TrimPrefix(h.srv.URL, "http://")
+	slow := func(n int, path, ctype, first string) (refused int) {
+		t.Helper()
+		for range n {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { c.Close() })
+			fmt.Fprintf(c, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: %s\r\nContent-Length: 100000\r\n\r\n%s", path, ctype, first)
+			c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+			if line, _ := bufio.NewReader(c).ReadString('\n'); strings.HasPrefix(line, "HTTP/1.1 503") {
+				refused++
+			}
+		}
+		return refused
+	}
+	if n := slow(6, "/open311/v2/requests.json", "application/x-www-form-urlencoded", "a"); n != 4 {
+		t.Errorf("%d of 6 slow Open311 posts from one address refused, want 4 (two held)", n)
+	}
+	if r := h.do("", "POST", "/api/v1/auth/login", map[string]string{"username": "fo2", "password": pw}); r.status != 200 {
+		t.Fatalf("sign-in while slow Open311 posts are held: %d %s", r.status, r.body)
+	}
+	if n := slow(10, "/api/v1/auth/login", "application/json", "{"); n != 2 {
+		t.Errorf("%d of 10 slow sign-ins from one address refused, want 2 (eight held)", n)
+	}
+	if r := h.do("fo1", "POST", "/api/v1/auth/logout", nil); r.status/100 != 2 {
+		t.Fatalf("a write while slow sign-ins are held: %d %s", r.status, r.body)
 	}
 }
 

@@ -149,6 +149,8 @@ type Server struct {
 	sources    *guard.AddrLimiter // per source name, on the cut-list routes
 	denials    *guard.DenialLog
 	admission  *admission
+	intake     *intake // Open311 posts
+	logins     *intake // sign-ins
 	busy       prometheus.Counter
 	ingest     Ingester
 	// cutDeadline: Config.CutDeadline
@@ -195,6 +197,8 @@ func New(c Config) *Server {
 		c.AnonBurst = 60
 	}
 	s.admission = newAdmission(c.MaxInFlight, c.AdmitWait)
+	s.intake = newIntake(intakeSlots, intakePerAddr)
+	s.logins = newIntake(loginSlots, loginPerAddr)
 	s.anon = guard.NewAddrLimiter(c.AnonRate, c.AnonBurst, 100000, nil)
 	if c.SourceRate <= 0 {
 		c.SourceRate = 5
@@ -296,7 +300,12 @@ func (s *Server) handle(method, path string, public bool, h handlerFunc) {
 	} else {
 		hh = s.anonymous(hh)
 	}
-	s.mux.Handle(method+" "+path, s.compressJSON(method+" "+path, s.limitBody(s.bodyLimit(method+" "+path), s.admit(method+" "+path, hh))))
+	hh = s.admit(method+" "+path, hh)
+	if public && method == "POST" {
+		// read before the admission slot is taken (see intake)
+		hh = s.readBody(s.logins, loginBodyTimeout, false, hh, s.Error)
+	}
+	s.mux.Handle(method+" "+path, s.compressJSON(method+" "+path, s.limitBody(s.bodyLimit(method+" "+path), hh)))
 }
 
 // bodyLimit is the largest body a route takes. Routes that take files rather

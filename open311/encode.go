@@ -145,7 +145,8 @@ type serviceRequests[T any] struct {
 }
 
 // PublicRequest is a report as anyone may read it: no reporter, no
-// internal step; the description with phone and ID numbers masked;
+// internal step; the description and the address with phone and ID
+// numbers masked;
 // mediaBase prefixes an uploaded photo's name.
 func PublicRequest(x *zhudun.FireReport, mediaBase string) Request {
 	name := x.ServiceCode
@@ -159,7 +160,7 @@ func PublicRequest(x *zhudun.FireReport, mediaBase string) Request {
 	r := Request{ServiceRequestID: strconv.FormatInt(x.ID, 10), Status: x.Open311Status(), StatusNotes: zhudun.FireStatusNote(x.Status),
 		ServiceName: name, ServiceCode: x.ServiceCode, Description: pii.MaskText(x.Description), AgencyResponsible: agency,
 		ServiceNotice: ServiceNotice, RequestedDatetime: zhudun.FormatW3CTime(x.RequestedAt), UpdatedDatetime: zhudun.FormatW3CTime(x.UpdatedAt),
-		Address: x.Address, AddressID: x.AddressID, Zipcode: x.Zipcode, Lat: json.Number(x.Lat), Long: json.Number(x.Long), MediaURL: x.MediaURL}
+		Address: pii.MaskText(x.Address), AddressID: x.AddressID, Zipcode: x.Zipcode, Lat: json.Number(x.Lat), Long: json.Number(x.Long), MediaURL: x.MediaURL}
 	if x.MediaID != "" && x.MediaURL == "" {
 		r.MediaURL = mediaBase + x.MediaID
 	}

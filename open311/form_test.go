@@ -98,3 +98,18 @@ func FuzzParseRequestForm(f *testing.F) {
 		_ = q
 	})
 }
+
+// The public view of a report masks the phones and ID numbers a citizen
+// typed into its free text, the address as well as the description, in
+// full width too (review 2026-12-03b, finding 2).
+func TestPublicRequestMasksPII(t *testing.T) {
+	x := &zhudun.FireReport{ID: 7, ServiceCode: "corridor_parking", Status: zhudun.FireInvestigating,
+		Description: "楼道停车 电话１３８１２３４５６７８", Address: "泺源大街5号 联系13812345678", Lat: "36.6512", Long: "117.1201"}
+	r := PublicRequest(x, "http://h/open311/v2/media/")
+	if r.Description != "楼道停车 电话138****5678" {
+		t.Errorf("description %q", r.Description)
+	}
+	if r.Address != "泺源大街5号 联系138****5678" {
+		t.Errorf("address %q", r.Address)
+	}
+}

@@ -13,6 +13,11 @@ func TestMaskText(t *testing.T) {
 		{"错号 139123456789012", "错号 ***************"},   // too long for a phone, not an ID: all stars
 		{"案件 2026-12-02 第 3 次", "案件 2026-12-02 第 3 次"}, // dates and counts stay
 		{"no digits", "no digits"},
+		// full width, as a Chinese input method types it (review 2026-12-03b, finding 2)
+		{"电话１３９１２３４５６７８", "电话139****5678"},
+		{"电话 １３９－１２３４－５６７８ 身份证１１０１０５１９４９１２３１００２Ｘ", "电话 139****5678 身份证110105********002X"},
+		{"１３９\u3000１２３４\u3000５６７８", "139****5678"},
+		{"第３次", "第3次"}, // short runs stay (read as ASCII)
 	} {
 		if got := MaskText(c.in); got != c.want {
 			t.Errorf("MaskText(%q) = %q; want %q", c.in, got, c.want)

@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/xuri/excelize/v2"
 	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/internal/xlsxread"
 )
 
 // communityColumns maps the header names accepted (the bureau's Chinese
@@ -37,18 +37,11 @@ func init() {
 // is EINVALID.
 func ParseCommunities(data []byte) ([]zhudun.NewCommunity, []int, []zhudun.ImportRowError, error) {
 	var table [][]string
+	var at []int // each row's line; nil: the line is the row's index + 1
 	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
-		x, err := excelize.OpenReader(bytes.NewReader(data))
-		if err != nil {
-			return nil, nil, nil, zhudun.FieldError("file", "not a readable .xlsx")
-		}
-		defer x.Close()
-		sheets := x.GetSheetList()
-		if len(sheets) == 0 {
-			return nil, nil, nil, zhudun.FieldError("file", "the workbook has no sheet")
-		}
-		if table, err = x.GetRows(sheets[0]); err != nil {
-			return nil, nil, nil, zhudun.FieldError("file", "the first sheet does not read")
+		var err error
+		if table, at, err = xlsxread.FirstSheet(data, 20000); err != nil {
+			return nil, nil, nil, err
 		}
 	} else {
 		cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))))
@@ -83,13 +76,17 @@ func ParseCommunities(data []byte) ([]zhudun.NewCommunity, []int, []zhudun.Impor
 		if blank(rec) {
 			continue
 		}
+		line := i + 2
+		if at != nil {
+			line = at[i+1]
+		}
 		n, err := communityRow(rec, cols)
 		if err != nil {
-			bad = append(bad, zhudun.ImportRowError{Row: i + 2, Field: err.Field, Message: err.Message})
+			bad = append(bad, zhudun.ImportRowError{Row: line, Field: err.Field, Message: err.Message})
 			continue
 		}
 		out = append(out, n)
-		lines = append(lines, i+2)
+		lines = append(lines, line)
 	}
 	return out, lines, bad, nil
 }

@@ -1,6 +1,7 @@
 package shieldimport
 
 import (
+	"io"
 	"math"
 	"os"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/zhudun/zhudun"
 	"github.com/zhudun/zhudun/geo"
+	"github.com/zhudun/zhudun/internal/xlsxread/xlsxtest"
 )
 
 func TestParseDeviceList(t *testing.T) {
@@ -158,4 +160,55 @@ func FuzzParseCommunities(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A community workbook is read within bounds (review 2026-12-03b,
+// finding 1): before, excelize's defaults let a 1.7 MB upload unpack to
+// 500 MB and GetRows hold 1.4 GB for 80 s.
+func TestParseCommunitiesHostileWorkbook(t *testing.T) {
+	header := xlsxtest.Row("小区编码", "小区名称", "区县代码", "派出所")
+	cases := []struct {
+		name, want string
+		data       []byte
+	}{
+		{"unpacks to more than 128 MiB", "larger than 128 MiB unpacked",
+			xlsxtest.Bomb(header, xlsxtest.Row("C1", "x", "370102", "ST1"), 1_000_000)},
+		{"a cell in column XFD", "cell XFD2 is beyond",
+			xlsxtest.Workbook(func(w io.Writer) {
+				io.WriteString(w, header+`<row r="2"><c r="XFD2" t="inlineStr"><is><t>x</t></is></c></row>`)
+			})},
+		{"more than 64 cells in a row", "more than 64 cells",
+			xlsxtest.Workbook(func(w io.Writer) {
+				io.WriteString(w, header+xlsxtest.Row(strings.Split(strings.Repeat("x,", 65), ",")...))
+			})},
+		{"more than 20000 rows", "at most 20000 communities",
+			xlsxtest.Bomb(header, xlsxtest.Row("C1", "x", "370102", "ST1"), 21_000)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, _, _, err := ParseCommunities(c.data)
+			if zhudun.ErrorCode(err) != zhudun.EINVALID || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("want EINVALID %q, got %v", c.want, err)
+			}
+		})
+	}
+}
+
+// A workbook's rows keep their sheet line numbers past blank rows.
+func TestParseCommunitiesWorkbookLines(t *testing.T) {
+	data := xlsxtest.Workbook(func(w io.Writer) {
+		io.WriteString(w, xlsxtest.Row("小区编码", "小区名称", "区县代码", "派出所", "户数")+
+			`<row r="2"><c r="A2" t="inlineStr"><is><t>C1</t></is></c><c r="B2" t="inlineStr"><is><t>泉城花园</t></is></c><c r="C2" t="inlineStr"><is><t>370102</t></is></c><c r="D2" t="inlineStr"><is><t>ST1</t></is></c></row>`+
+			`<row r="5"><c r="A5" t="inlineStr"><is><t>C2</t></is></c><c r="B5" t="inlineStr"><is><t>燕山小区</t></is></c><c r="C5" t="inlineStr"><is><t>370102</t></is></c><c r="D5" t="inlineStr"><is><t>ST1</t></is></c><c r="E5" t="inlineStr"><is><t>many</t></is></c></row>`)
+	})
+	rows, lines, bad, err := ParseCommunities(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || lines[0] != 2 || rows[0].Code != "C1" {
+		t.Errorf("rows %+v lines %v", rows, lines)
+	}
+	if len(bad) != 1 || bad[0].Row != 5 || bad[0].Field != "households" {
+		t.Errorf("errors %+v", bad)
+	}
 }
