@@ -536,6 +536,7 @@ type ZhudunReport struct {
 // named), ENOTFOUND, ECONFLICT, EFORBIDDEN, EUNAUTHORIZED.
 type ZhudunService interface {
 	CreateCommunity(ctx context.Context, n NewCommunity) (*Community, error)
+	UpdateCommunity(ctx context.Context, id int64, n NewCommunity) (*Community, error)
 	ImportCommunities(ctx context.Context, rows []NewCommunity) (int, []ImportRowError, error)
 	FindCommunities(ctx context.Context, station string) ([]*Community, error)
 	FindCommunityByID(ctx context.Context, id int64) (*Community, error)

@@ -22,6 +22,7 @@ func (s *Server) registerZhudun() {
 	s.handle("POST", "/api/v1/zhudun/communities/import", false, s.importCommunities)
 	s.handle("GET", "/api/v1/zhudun/communities/export", false, s.exportCommunities)
 	s.handle("GET", "/api/v1/zhudun/communities/{id}", false, s.getCommunity)
+	s.handle("PUT", "/api/v1/zhudun/communities/{id}", false, s.updateCommunity)
 	s.handle("GET", "/api/v1/zhudun/communities/{id}/coverage", false, s.communityCoverage)
 	s.handle("GET", "/api/v1/zhudun/level-rule", false, s.getLevelRule)
 	s.handle("PUT", "/api/v1/zhudun/level-rule", false, s.putLevelRule)
@@ -71,6 +72,10 @@ func (s *Server) getCommunity(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, x)
 	return nil
+}
+
+func (s *Server) updateCommunity(w http.ResponseWriter, r *http.Request) error {
+	return updateByID(w, r, s.store.UpdateCommunity)
 }
 
 // importCommunities takes a .xlsx or .csv of communities: all stored, or
