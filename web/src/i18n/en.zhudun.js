@@ -15,7 +15,7 @@ export default {
     },
     coverage: {
       title: 'Video coverage', intro: 'The share of each grid\'s area inside some online camera\'s view (sector); red is uncovered. Grids under their target are listed below.',
-      import: 'Import device list', gcj: 'Coordinates are GCJ-02', markGone: 'Mark cameras missing from the list as gone', importHint: 'A GB/T 28181 platform\'s device list (CSV, UTF-8): device_id, name, longitude, latitude, status (ON/OFF) required; other columns are kept.',
+      import: 'Import device list', gcj: 'Coordinates are GCJ-02', markGone: 'Mark cameras missing from the list as gone', importHint: 'A GB/T 28181 platform\'s device list (CSV, UTF-8 or GB 18030): device_id, name, longitude, latitude, status (ON/OFF) required; other columns are kept.',
       imported: 'Imported: {c} new, {u} updated, {o} offline, {g} gone', importErrors: 'The list has {n} errors; nothing was imported',
       grid: 'Grid', station: 'Station', pct: 'Coverage', target: 'Target', cameras: 'Online cameras', under: 'Grids under target', none: 'No grid is under its target',
       setTarget: 'Set target', districts: 'Coverage by district', area: 'Grid area (m²)',

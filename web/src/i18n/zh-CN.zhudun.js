@@ -15,7 +15,7 @@ export default {
     },
     coverage: {
       title: '视频覆盖', intro: '在线摄像机视野（扇形）覆盖各网格面积的比例；红色为未覆盖区域。低于目标的网格列在下方。',
-      import: '导入设备清单', gcj: '坐标为 GCJ-02', markGone: '清单外的摄像机标为已撤除', importHint: '国标 GB/T 28181 平台导出的设备清单（CSV，UTF-8）：device_id、name、longitude、latitude、status（ON/OFF）必填，其余列保留。',
+      import: '导入设备清单', gcj: '坐标为 GCJ-02', markGone: '清单外的摄像机标为已撤除', importHint: '国标 GB/T 28181 平台导出的设备清单（CSV，UTF-8 或 GB 18030）：device_id、name、longitude、latitude、status（ON/OFF）必填，其余列保留。',
       imported: '已导入：新增 {c}，更新 {u}，离线 {o}，撤除 {g}', importErrors: '清单有 {n} 处错误，未导入',
       grid: '网格', station: '派出所', pct: '覆盖率', target: '目标', cameras: '在线摄像机', under: '低于目标的网格', none: '没有低于目标的网格',
       setTarget: '设目标', districts: '各区县覆盖率', area: '网格面积（m²）',
