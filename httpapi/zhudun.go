@@ -23,6 +23,7 @@ func (s *Server) registerZhudun() {
 	s.handle("GET", "/api/v1/zhudun/communities/export", false, s.exportCommunities)
 	s.handle("GET", "/api/v1/zhudun/communities/{id}", false, s.getCommunity)
 	s.handle("PUT", "/api/v1/zhudun/communities/{id}", false, s.updateCommunity)
+	s.handle("GET", "/api/v1/zhudun/communities/{id}/cameras", false, s.communityCameras)
 	s.handle("GET", "/api/v1/zhudun/communities/{id}/coverage", false, s.communityCoverage)
 	s.handle("GET", "/api/v1/zhudun/level-rule", false, s.getLevelRule)
 	s.handle("PUT", "/api/v1/zhudun/level-rule", false, s.putLevelRule)
@@ -194,6 +195,12 @@ func (s *Server) listCameras(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	writeCameras(w, xs)
+	return nil
+}
+
+// writeCameras answers cameras with their view sectors for the map.
+func writeCameras(w http.ResponseWriter, xs []*zhudun.Camera) {
 	out := make([]cameraView, 0, len(xs))
 	for _, c := range xs {
 		v := cameraView{Camera: c}
@@ -203,6 +210,25 @@ func (s *Server) listCameras(w http.ResponseWriter, r *http.Request) error {
 		out = append(out, v)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": out, "total": len(out)})
+}
+
+// communityCameras lists the cameras of a community (coverage.
+// CommunityCameras: inside its boundary, or near its point), of the
+// caller's zhudun:read scope.
+func (s *Server) communityCameras(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	c, err := s.store.FindCommunityByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	xs, err := s.store.FindCameras(r.Context())
+	if err != nil {
+		return err
+	}
+	writeCameras(w, coverage.CommunityCameras(c, xs))
 	return nil
 }
 

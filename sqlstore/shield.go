@@ -499,9 +499,20 @@ func (s *Store) findCommunity(ctx context.Context, id int64, perm zhudun.Permiss
 }
 
 // FindCommunityByID returns a community of the caller's zhudun:read
-// scope, contacts masked; outside the scope it is ENOTFOUND.
+// scope, contacts masked, with its score's breakdown under the rule in
+// force (the rule every community is levelled under); outside the scope
+// it is ENOTFOUND.
 func (s *Store) FindCommunityByID(ctx context.Context, id int64) (*zhudun.Community, error) {
-	return s.findCommunity(ctx, id, zhudun.PermZhudunRead)
+	c, err := s.findCommunity(ctx, id, zhudun.PermZhudunRead)
+	if err != nil {
+		return nil, err
+	}
+	rule, err := s.levelRule(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	c.Breakdown = rule.Breakdown(c.Households, c.Facilities)
+	return c, nil
 }
 
 // FindCommunities lists the communities of the caller's zhudun:read
