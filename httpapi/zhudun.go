@@ -139,11 +139,7 @@ func (s *Server) exportCommunities(w http.ResponseWriter, r *http.Request) error
 // communityCoverage measures a community's boundary over the grids of the
 // caller's scope (EINVALID when the community has no boundary).
 func (s *Server) communityCoverage(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	c, err := s.store.FindCommunityByID(r.Context(), id)
+	c, err := s.communityOf(r)
 	if err != nil {
 		return err
 	}
@@ -212,15 +208,20 @@ func writeCameras(w http.ResponseWriter, xs []*zhudun.Camera) {
 	writeJSON(w, http.StatusOK, map[string]any{"items": out, "total": len(out)})
 }
 
+// communityOf loads the community of the path's id (zhudun:read scope).
+func (s *Server) communityOf(r *http.Request) (*zhudun.Community, error) {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	return s.store.FindCommunityByID(r.Context(), id)
+}
+
 // communityCameras lists the cameras of a community (coverage.
 // CommunityCameras: inside its boundary, or near its point), of the
 // caller's zhudun:read scope.
 func (s *Server) communityCameras(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	c, err := s.store.FindCommunityByID(r.Context(), id)
+	c, err := s.communityOf(r)
 	if err != nil {
 		return err
 	}
