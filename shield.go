@@ -108,15 +108,37 @@ func (r *LevelRule) Validate() error {
 	return nil
 }
 
-// Score computes a community's score (0..100) and level under the rule.
-func (r LevelRule) Score(households int, facilities map[string]int) (int, string) {
-	var s float64
-	for _, c := range r.Criteria {
+// CriterionScore is what one criterion gives a community: it has Have of
+// the facility, Needed make the full weight, Earned = Weight × min(1,
+// Have/Needed) points (unrounded; the score floors their sum).
+type CriterionScore struct {
+	Facility string  `json:"facility"`
+	Have     int     `json:"have"`
+	Needed   int     `json:"needed"`
+	Weight   int     `json:"weight"`
+	Earned   float64 `json:"earned"`
+}
+
+// Breakdown is the score criterion by criterion, in the rule's order.
+func (r LevelRule) Breakdown(households int, facilities map[string]int) []CriterionScore {
+	out := make([]CriterionScore, len(r.Criteria))
+	for i, c := range r.Criteria {
 		need := 1.0
 		if c.Per > 0 && households > 0 {
 			need = math.Ceil(float64(households) / float64(c.Per))
 		}
-		s += float64(c.Weight) * math.Min(1, float64(facilities[c.Facility])/need)
+		have := facilities[c.Facility]
+		out[i] = CriterionScore{Facility: c.Facility, Have: have, Needed: int(need), Weight: c.Weight,
+			Earned: float64(c.Weight) * math.Min(1, float64(have)/need)}
+	}
+	return out
+}
+
+// Score computes a community's score (0..100) and level under the rule.
+func (r LevelRule) Score(households int, facilities map[string]int) (int, string) {
+	var s float64
+	for _, b := range r.Breakdown(households, facilities) {
+		s += b.Earned
 	}
 	score := int(math.Floor(s + 1e-9))
 	switch {
@@ -158,9 +180,12 @@ type Community struct {
 	Score           int               `json:"score"`
 	Level           string            `json:"level"`
 	RuleVersion     int               `json:"rule_version"`
-	Generated       bool              `json:"generated"`
-	CreatedAt       time.Time         `json:"created_at"`
-	UpdatedAt       time.Time         `json:"updated_at"`
+	// Breakdown is the score criterion by criterion under the rule in
+	// force (one community's page; not in lists).
+	Breakdown []CriterionScore `json:"breakdown,omitempty"`
+	Generated bool             `json:"generated"`
+	CreatedAt time.Time        `json:"created_at"`
+	UpdatedAt time.Time        `json:"updated_at"`
 }
 
 // NewPropertyContact is a contact as entered, the phone in the clear.
@@ -536,6 +561,7 @@ type ZhudunReport struct {
 // named), ENOTFOUND, ECONFLICT, EFORBIDDEN, EUNAUTHORIZED.
 type ZhudunService interface {
 	CreateCommunity(ctx context.Context, n NewCommunity) (*Community, error)
+	UpdateCommunity(ctx context.Context, id int64, n NewCommunity) (*Community, error)
 	ImportCommunities(ctx context.Context, rows []NewCommunity) (int, []ImportRowError, error)
 	FindCommunities(ctx context.Context, station string) ([]*Community, error)
 	FindCommunityByID(ctx context.Context, id int64) (*Community, error)

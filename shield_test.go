@@ -96,3 +96,28 @@ func TestNextCertStatus(t *testing.T) {
 		}
 	}
 }
+
+// The breakdown of "the same facilities for 400" by hand: what each
+// criterion needs and gives.
+func TestLevelRuleBreakdown(t *testing.T) {
+	r := zhudun.DefaultLevelRule()
+	full := map[string]int{"access_control": 1, "face_gate": 1, "camera": 2, "vehicle_barrier": 1, "perimeter_alarm": 1, "smoke_detector": 1, "ebike_shed": 1}
+	want := []zhudun.CriterionScore{
+		{Facility: "access_control", Have: 1, Needed: 2, Weight: 20, Earned: 10},
+		{Facility: "face_gate", Have: 1, Needed: 2, Weight: 15, Earned: 7.5},
+		{Facility: "camera", Have: 2, Needed: 8, Weight: 25, Earned: 6.25},
+		{Facility: "vehicle_barrier", Have: 1, Needed: 1, Weight: 10, Earned: 10},
+		{Facility: "perimeter_alarm", Have: 1, Needed: 1, Weight: 10, Earned: 10},
+		{Facility: "smoke_detector", Have: 1, Needed: 4, Weight: 10, Earned: 2.5},
+		{Facility: "ebike_shed", Have: 1, Needed: 2, Weight: 10, Earned: 5},
+	}
+	got := r.Breakdown(400, full)
+	if len(got) != len(want) {
+		t.Fatalf("%d criteria, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("criterion %d: %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}

@@ -20,12 +20,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/internal/csvtext"
 	"github.com/zhudun/zhudun/internal/xlsxread"
 )
 
@@ -227,14 +226,10 @@ func sheetNamed(name string) *Sheet {
 }
 
 func (p *Parsed) readCSV(data []byte, kind string) []Problem {
-	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
-	if !utf8.Valid(data) {
-		// Excel's "CSV (逗号分隔)" on a Chinese Windows writes GB18030.
-		d, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
-		if err != nil {
-			return []Problem{{File: p.File, Message: "the file is neither UTF-8 nor GB18030 text: save it as CSV UTF-8"}}
-		}
-		data = d
+	// Excel's "CSV (逗号分隔)" on a Chinese Windows writes GB18030.
+	data, err := csvtext.UTF8(data)
+	if err != nil {
+		return []Problem{{File: p.File, Message: err.Error()}}
 	}
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.FieldsPerRecord = -1

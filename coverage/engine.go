@@ -34,12 +34,18 @@ type Result struct {
 }
 
 type gridState struct {
-	g       Grid
-	frame   Frame
-	poly    geom.Geometry // in frame
-	area    float64
-	convex  []float64       // the outer ring when the grid is convex, else nil
-	parts   []geom.Geometry // the covered part of the grid, disjoint pieces, in frame
+	g      Grid
+	frame  Frame
+	poly   geom.Geometry // in frame
+	area   float64
+	convex []float64       // the outer ring when the grid is convex, else nil
+	parts  []geom.Geometry // the covered part of the grid, disjoint pieces, in frame
+	// lazy are clusters measured by inclusion–exclusion whose geometry
+	// (their union, cut to the grid) is built on first need (gaps, regions):
+	// a full computation only needs the areas. partsMu guards building them
+	// under the engine's read lock.
+	lazy    []lazyCluster
+	partsMu sync.Mutex
 	covered float64
 	cams    map[int64]struct{} // cameras (any state) whose reach touches the grid
 }
@@ -239,7 +245,7 @@ func (e *Engine) compute(i int) error {
 			views = append(views, v)
 		}
 	}
-	st.parts, st.covered = st.parts[:0], 0
+	st.parts, st.lazy, st.covered = st.parts[:0], st.lazy[:0], 0
 	for _, cl := range clusters(views) {
 		inside := true
 		for _, k := range cl {
@@ -261,22 +267,28 @@ func (e *Engine) compute(i int) error {
 			}
 			continue
 		}
-		gs := make([]geom.Geometry, len(cl))
+		if st.convex != nil && allConvex(views, cl) {
+			// Convex views over a convex grid: the area of their union inside
+			// it by inclusion–exclusion over convex clips (exact), the
+			// geometry left for when it is asked for.
+			rings := make([][]float64, len(cl))
+			for j, k := range cl {
+				rings[j] = views[k].xy
+			}
+			budget := ieBudget
+			if a := ieArea(st.convex, rings, 0, 1, &budget); budget >= 0 {
+				st.lazy = append(st.lazy, lazyCluster{rings: rings, inside: inside})
+				st.covered += a
+				continue
+			}
+		}
+		rings := make([][]float64, len(cl))
 		for j, k := range cl {
-			gs[j] = views[k].polygon()
+			rings[j] = views[k].xy
 		}
-		u := gs[0]
-		if len(gs) > 1 {
-			var err error
-			if u, err = geom.UnionMany(gs); err != nil {
-				return fmt.Errorf("grid %s: union: %w", st.g.Code, err)
-			}
-		}
-		if !inside {
-			var err error
-			if u, err = geom.Intersection(u, st.poly); err != nil {
-				return fmt.Errorf("grid %s: intersection: %w", st.g.Code, err)
-			}
+		u, err := st.overlay(rings, inside)
+		if err != nil {
+			return err
 		}
 		if !u.IsEmpty() {
 			st.parts = append(st.parts, u)
@@ -284,6 +296,91 @@ func (e *Engine) compute(i int) error {
 		}
 	}
 	return nil
+}
+
+// lazyCluster is a cluster of views whose covered area is known and whose
+// geometry is not built yet.
+type lazyCluster struct {
+	rings  [][]float64
+	inside bool
+}
+
+// ieBudget bounds the convex clips one cluster's inclusion–exclusion may
+// take (it is exponential in the views that all overlap one another);
+// past it the cluster goes through the overlay.
+const ieBudget = 4096
+
+// ieArea is area(p ∩ ⋃ rings[from:]) for a convex counter-clockwise p and
+// convex counter-clockwise rings, by inclusion–exclusion: Σ over the
+// non-empty subsets S of (−1)^(|S|+1)·area(p ∩ ⋂S). A subset whose
+// intersection is empty prunes every superset. sign is the sign of the
+// terms at this depth; budget counts clips down (negative: gave up).
+func ieArea(p []float64, rings [][]float64, from int, sign float64, budget *int) float64 {
+	var total float64
+	for i := from; i < len(rings) && *budget >= 0; i++ {
+		*budget--
+		q := clipConvex(p, rings[i])
+		if q == nil {
+			continue
+		}
+		a := shoelace(q)
+		if a <= 1e-9 {
+			continue
+		}
+		total += sign*a + ieArea(q, rings, i+1, -sign, budget)
+	}
+	return total
+}
+
+func allConvex(vs []view, cl []int) bool {
+	for _, k := range cl {
+		if !vs[k].convex {
+			return false
+		}
+	}
+	return true
+}
+
+// overlay is the union of the rings, cut to the grid unless they are all
+// inside it, by simplefeatures' overlay.
+func (st *gridState) overlay(rings [][]float64, inside bool) (geom.Geometry, error) {
+	gs := make([]geom.Geometry, len(rings))
+	for j, r := range rings {
+		gs[j] = view{xy: r}.polygon()
+	}
+	u := gs[0]
+	if len(gs) > 1 {
+		var err error
+		if u, err = geom.UnionMany(gs); err != nil {
+			return u, fmt.Errorf("grid %s: union: %w", st.g.Code, err)
+		}
+	}
+	if !inside {
+		var err error
+		if u, err = geom.Intersection(u, st.poly); err != nil {
+			return u, fmt.Errorf("grid %s: intersection: %w", st.g.Code, err)
+		}
+	}
+	return u, nil
+}
+
+// coveredParts returns the covered part of the grid as disjoint pieces,
+// building the lazy clusters' geometry first.
+func (st *gridState) coveredParts() ([]geom.Geometry, error) {
+	st.partsMu.Lock()
+	defer st.partsMu.Unlock()
+	for len(st.lazy) > 0 {
+		l := st.lazy[len(st.lazy)-1]
+		u, err := st.overlay(l.rings, l.inside)
+		if err != nil {
+			return nil, err
+		}
+		if !u.IsEmpty() {
+			st.parts = append(st.parts, u)
+		}
+		st.lazy = st.lazy[:len(st.lazy)-1]
+	}
+	return st.parts, nil
 }
 
 // view is one camera's sector in a grid's frame.
@@ -549,10 +646,14 @@ func (e *Engine) Uncovered(id int64) ([][][][2]float64, error) {
 		return nil, nil
 	}
 	st := e.grids[i]
-	if len(st.parts) == 0 {
+	parts, err := st.coveredParts()
+	if err != nil {
+		return nil, err
+	}
+	if len(parts) == 0 {
 		return st.g.Boundary, nil
 	}
-	d, err := geom.Difference(st.poly, geom.NewGeometryCollection(st.parts).AsGeometry())
+	d, err := geom.Difference(st.poly, geom.NewGeometryCollection(parts).AsGeometry())
 	if err != nil {
 		return nil, fmt.Errorf("grid %s: difference: %w", st.g.Code, err)
 	}
@@ -600,7 +701,17 @@ func (e *Engine) In(region [][][][2]float64, keep func(gridID int64) bool) (cove
 		if part.IsEmpty() {
 			continue
 		}
-		for _, p := range st.parts {
+		if pa := part.Area(); math.Abs(pa-st.area) <= 1e-7*st.area {
+			// The grid is wholly inside the region: all its covered area
+			// counts, and its covered geometry need not be built.
+			coveredM2 += st.covered
+			continue
+		}
+		parts, err := st.coveredParts()
+		if err != nil {
+			return 0, 0, err
+		}
+		for _, p := range parts {
 			cov, err := geom.Intersection(p, part)
 			if err != nil {
 				return 0, 0, fmt.Errorf("grid %s: %w", st.g.Code, err)

@@ -22,6 +22,8 @@ func (s *Server) registerZhudun() {
 	s.handle("POST", "/api/v1/zhudun/communities/import", false, s.importCommunities)
 	s.handle("GET", "/api/v1/zhudun/communities/export", false, s.exportCommunities)
 	s.handle("GET", "/api/v1/zhudun/communities/{id}", false, s.getCommunity)
+	s.handle("PUT", "/api/v1/zhudun/communities/{id}", false, s.updateCommunity)
+	s.handle("GET", "/api/v1/zhudun/communities/{id}/cameras", false, s.communityCameras)
 	s.handle("GET", "/api/v1/zhudun/communities/{id}/coverage", false, s.communityCoverage)
 	s.handle("GET", "/api/v1/zhudun/level-rule", false, s.getLevelRule)
 	s.handle("PUT", "/api/v1/zhudun/level-rule", false, s.putLevelRule)
@@ -71,6 +73,10 @@ func (s *Server) getCommunity(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, x)
 	return nil
+}
+
+func (s *Server) updateCommunity(w http.ResponseWriter, r *http.Request) error {
+	return updateByID(w, r, s.store.UpdateCommunity)
 }
 
 // importCommunities takes a .xlsx or .csv of communities: all stored, or
@@ -133,11 +139,7 @@ func (s *Server) exportCommunities(w http.ResponseWriter, r *http.Request) error
 // communityCoverage measures a community's boundary over the grids of the
 // caller's scope (EINVALID when the community has no boundary).
 func (s *Server) communityCoverage(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	c, err := s.store.FindCommunityByID(r.Context(), id)
+	c, err := s.communityOf(r)
 	if err != nil {
 		return err
 	}
@@ -189,6 +191,12 @@ func (s *Server) listCameras(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	writeCameras(w, xs)
+	return nil
+}
+
+// writeCameras answers cameras with their view sectors for the map.
+func writeCameras(w http.ResponseWriter, xs []*zhudun.Camera) {
 	out := make([]cameraView, 0, len(xs))
 	for _, c := range xs {
 		v := cameraView{Camera: c}
@@ -198,6 +206,30 @@ func (s *Server) listCameras(w http.ResponseWriter, r *http.Request) error {
 		out = append(out, v)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": out, "total": len(out)})
+}
+
+// communityOf loads the community of the path's id (zhudun:read scope).
+func (s *Server) communityOf(r *http.Request) (*zhudun.Community, error) {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	return s.store.FindCommunityByID(r.Context(), id)
+}
+
+// communityCameras lists the cameras of a community (coverage.
+// CommunityCameras: inside its boundary, or near its point), of the
+// caller's zhudun:read scope.
+func (s *Server) communityCameras(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.communityOf(r)
+	if err != nil {
+		return err
+	}
+	xs, err := s.store.FindCameras(r.Context())
+	if err != nil {
+		return err
+	}
+	writeCameras(w, coverage.CommunityCameras(c, xs))
 	return nil
 }
 

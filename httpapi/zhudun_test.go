@@ -59,6 +59,28 @@ func TestZhudunCoverageFlow(t *testing.T) {
 	if r := h.do("off2", "GET", "/api/v1/zhudun/communities/"+strconv.FormatInt(comm.ID, 10)+"/coverage", nil); r.status != 404 {
 		t.Errorf("off2 reads ST1's community coverage: %d", r.status)
 	}
+	// The community's page: edited to the whole grid with two cameras and
+	// an access control for its 100 households, it lists the dome (inside
+	// the boundary now) and its score by criterion: cameras 2/2 → 25,
+	// access control 1/1 → 20.
+	cpath := "/api/v1/zhudun/communities/" + strconv.FormatInt(comm.ID, 10)
+	r = h.do("cmd1", "PUT", cpath, map[string]any{"name": "泉城花园", "district": "370102", "households": 100,
+		"facilities": map[string]int{"camera": 2, "access_control": 1},
+		"boundary":   [][][][2]float64{{{{117.0, 36.6}, {117.01, 36.6}, {117.01, 36.61}, {117.0, 36.61}, {117.0, 36.6}}}}})
+	if r.status != 200 || !bytes.Contains(r.body, []byte(`"score":45`)) {
+		t.Fatalf("edit: %d %s", r.status, r.body)
+	}
+	if r := h.do("cmd2", "PUT", cpath, map[string]any{"name": "泉城花园", "district": "370102"}); r.status != 404 {
+		t.Errorf("SB2 edits ST1's community: %d", r.status)
+	}
+	r = h.do("off1", "GET", cpath+"/cameras", nil)
+	if r.status != 200 || !bytes.Contains(r.body, []byte(`"total":1`)) || !bytes.Contains(r.body, []byte(`"device_id":"37010200001320000001"`)) {
+		t.Errorf("community cameras: %d %s", r.status, r.body)
+	}
+	r = h.do("off1", "GET", cpath, nil)
+	if !bytes.Contains(r.body, []byte(`{"facility":"camera","have":2,"needed":2,"weight":25,"earned":25}`)) {
+		t.Errorf("breakdown: %s", r.body)
+	}
 	cov := coverageOf(t, h, "cmd1")
 	if len(cov.Grids) != 1 || math.Abs(cov.Grids[0].Covered-31415.9) > 31.4 || cov.Grids[0].Under || len(cov.Under) != 0 {
 		t.Fatalf("coverage after ON: %+v", cov)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/internal/csvtext"
 	"github.com/zhudun/zhudun/internal/xlsxread"
 )
 
@@ -32,7 +33,7 @@ func init() {
 }
 
 // ParseCommunities reads a community sheet: the first sheet of an .xlsx
-// (by its content), else CSV. It returns the rows that read and, for the
+// (by its content), else CSV in UTF-8 (a BOM allowed) or GB 18030/GBK. It returns the rows that read and, for the
 // others, an error naming line and column; the file not reading at all
 // is EINVALID.
 func ParseCommunities(data []byte) ([]zhudun.NewCommunity, []int, []zhudun.ImportRowError, error) {
@@ -44,9 +45,12 @@ func ParseCommunities(data []byte) ([]zhudun.NewCommunity, []int, []zhudun.Impor
 			return nil, nil, nil, err
 		}
 	} else {
-		cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))))
+		text, err := csvtext.UTF8(data)
+		if err != nil {
+			return nil, nil, nil, zhudun.FieldError("file", "%v", err)
+		}
+		cr := csv.NewReader(bytes.NewReader(text))
 		cr.FieldsPerRecord = -1
-		var err error
 		if table, err = cr.ReadAll(); err != nil {
 			return nil, nil, nil, zhudun.FieldError("file", "not a readable CSV: %v", err)
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/zhudun/zhudun"
 	"github.com/zhudun/zhudun/geo"
+	"github.com/zhudun/zhudun/internal/csvtext"
 )
 
 // MaxRows bounds one file.
@@ -55,14 +56,19 @@ const (
 	DefaultRange = 20
 )
 
-// ParseDeviceList reads a GB/T 28181 device list as CSV (UTF-8, a BOM
-// allowed; GB 18030 is not read: export as UTF-8). Required columns:
+// ParseDeviceList reads a GB/T 28181 device list as CSV: UTF-8 (a BOM
+// allowed) or GB 18030/GBK (Excel on a Chinese Windows), told apart by
+// whether the bytes are valid UTF-8 (internal/csvtext). Required columns:
 // device_id, name, longitude, latitude, status (ON/OFF; 在线/离线 too).
 // Columns it does not know are kept in Extra. With gcj the coordinates
 // are GCJ-02 and are converted to WGS-84. Line numbers are the file's
 // (the header is line 1).
 func ParseDeviceList(data []byte, gcj bool) ([]zhudun.Camera, []zhudun.ImportRowError, error) {
-	cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))))
+	text, err := csvtext.UTF8(data)
+	if err != nil {
+		return nil, nil, zhudun.FieldError("file", "%v", err)
+	}
+	cr := csv.NewReader(bytes.NewReader(text))
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = false
 	head, err := cr.Read()

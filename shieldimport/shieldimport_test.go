@@ -114,6 +114,7 @@ func FuzzParseDeviceList(f *testing.F) {
 	f.Add(seed, false)
 	f.Add([]byte("device_id,name,longitude,latitude,status\n\"37010200001320000001,a,1,2,ON\n"), true)
 	f.Add([]byte("\xEF\xBB\xBFdevice_id,name,longitude,latitude,status,x\n37010200001320000001,a,NaN,Inf,ON,1,2,3\n"), false)
+	f.Add([]byte(gbDeviceList), true)
 	f.Fuzz(func(t *testing.T, data []byte, gcj bool) {
 		cams, bad, err := ParseDeviceList(data, gcj)
 		if err != nil {
@@ -138,6 +139,7 @@ func FuzzParseDeviceList(f *testing.F) {
 func FuzzParseCommunities(f *testing.F) {
 	f.Add([]byte("code,name,district,station,households,camera\nC1,泉城花园,370102,ST1,400,8\n"))
 	f.Add([]byte("code,name,district,station,boundary\nC1,泉城花园,370102,ST1,\"[[[[117,36],[117.1,36],[117,36.1]]]]\"\n"))
+	f.Add([]byte(gbCommunities))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rows, lines, bad, err := ParseCommunities(data)
 		if err != nil {
@@ -210,5 +212,56 @@ func TestParseCommunitiesWorkbookLines(t *testing.T) {
 	}
 	if len(bad) != 1 || bad[0].Row != 5 || bad[0].Field != "households" {
 		t.Errorf("errors %+v", bad)
+	}
+}
+
+// GB 18030 (GBK) bytes as Excel's "CSV (逗号分隔)" writes them on a
+// Chinese Windows, spelled out by hand: 国标编号 b9fa b1ea b1e0 bac5,
+// 通道名称 cda8 b5c0 c3fb b3c6, 经度 bead b6c8, 纬度 ceb3 b6c8, 在线状态
+// d4da cfdf d7b4 ccac; 泉城路东口 c8aa b3c7 c2b7 b6ab bfda; 在线 d4da cfdf,
+// 离线 c0eb cfdf.
+const gbDeviceList = "\xb9\xfa\xb1\xea\xb1\xe0\xba\xc5,\xcd\xa8\xb5\xc0\xc3\xfb\xb3\xc6,\xbe\xad\xb6\xc8,\xce\xb3\xb6\xc8,\xd4\xda\xcf\xdf\xd7\xb4\xcc\xac\r\n" +
+	"37010200001320000001,\xc8\xaa\xb3\xc7\xc2\xb7\xb6\xab\xbf\xda,117.0241,36.6663,\xd4\xda\xcf\xdf\r\n" +
+	"37010200001320000002,\xc8\xaa\xb3\xc7,117.0250,36.6670,\xc0\xeb\xcf\xdf\r\n"
+
+// 小区编码 d0a1 c7f8 b1e0 c2eb, 小区名称 d0a1 c7f8 c3fb b3c6, 区县代码 c7f8
+// cfd8 b4fa c2eb, 派出所 c5c9 b3f6 cbf9, 户数 bba7 cafd, 摄像机 c9e3 cff1
+// bbfa; 泉城花园 c8aa b3c7 bba8 d4b0.
+const gbCommunities = "\xd0\xa1\xc7\xf8\xb1\xe0\xc2\xeb,\xd0\xa1\xc7\xf8\xc3\xfb\xb3\xc6,\xc7\xf8\xcf\xd8\xb4\xfa\xc2\xeb,\xc5\xc9\xb3\xf6\xcb\xf9,\xbb\xa7\xca\xfd,\xc9\xe3\xcf\xf1\xbb\xfa\r\n" +
+	"C1,\xc8\xaa\xb3\xc7\xbb\xa8\xd4\xb0,370102,ST1,400,8\r\n"
+
+func TestParseDeviceListGB18030(t *testing.T) {
+	cams, bad, err := ParseDeviceList([]byte(gbDeviceList), false)
+	if err != nil || len(bad) != 0 || len(cams) != 2 {
+		t.Fatalf("%d cameras, errors %v, %v", len(cams), bad, err)
+	}
+	if c := cams[0]; c.DeviceID != "37010200001320000001" || c.Name != "泉城路东口" || !c.Online || c.Lon != 117.0241 || c.Line != 2 {
+		t.Errorf("row 2: %+v", c)
+	}
+	if c := cams[1]; c.Name != "泉城" || c.Online {
+		t.Errorf("row 3 (离线): %+v", c)
+	}
+	// The same list in UTF-8 with a BOM reads the same.
+	u, _, err := ParseDeviceList([]byte("\xEF\xBB\xBF国标编号,通道名称,经度,纬度,在线状态\n37010200001320000001,泉城路东口,117.0241,36.6663,在线\n"), false)
+	if err != nil || len(u) != 1 || u[0].Name != "泉城路东口" || !u[0].Online {
+		t.Errorf("UTF-8 with BOM: %+v %v", u, err)
+	}
+	// Bytes that are neither: the file is refused, not read as U+FFFD.
+	_, _, err = ParseDeviceList([]byte("device_id,name,longitude,latitude,status\n37010200001320000001,\xc8\xff,117,36,ON\n"), false)
+	if zhudun.ErrorCode(err) != zhudun.EINVALID || !strings.Contains(zhudun.ErrorMessage(err), "GB 18030") {
+		t.Errorf("neither UTF-8 nor GB 18030: %v", err)
+	}
+}
+
+func TestParseCommunitiesGB18030(t *testing.T) {
+	rows, lines, bad, err := ParseCommunities([]byte(gbCommunities))
+	if err != nil || len(bad) != 0 || len(rows) != 1 {
+		t.Fatalf("%d rows, errors %v, %v", len(rows), bad, err)
+	}
+	if r := rows[0]; r.Code != "C1" || r.Name != "泉城花园" || r.Station != "ST1" || r.Households != 400 || r.Facilities[zhudun.FacilityCamera] != 8 || lines[0] != 2 {
+		t.Errorf("row 2: %+v line %d", r, lines[0])
+	}
+	if _, _, _, err := ParseCommunities([]byte("code,name,district,station\nC1,\xff\xfe,370102,ST1\n")); zhudun.ErrorCode(err) != zhudun.EINVALID {
+		t.Errorf("neither UTF-8 nor GB 18030: %v", err)
 	}
 }

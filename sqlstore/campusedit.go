@@ -113,16 +113,9 @@ func (tx *Tx) campusStation(ctx context.Context, code string, stations map[strin
 // whether anything changed. Phones are normalised before anything is
 // written, so a bad one changes nothing.
 func (tx *Tx) replaceContacts(ctx context.Context, schoolID int64, cs []zhudun.NewSchoolContact) (bool, error) {
-	phones := make([]string, len(cs))
-	for i, c := range cs {
-		if strings.TrimSpace(c.Phone) == "" {
-			continue
-		}
-		p, err := pii.NormalizePhone(c.Phone)
-		if err != nil {
-			return false, zhudun.FieldError("contacts", "contact %d: %s", i+1, zhudun.ErrorMessage(err))
-		}
-		phones[i] = p
+	phones, err := normalizePhones(cs, func(c zhudun.NewSchoolContact) string { return c.Phone })
+	if err != nil {
+		return false, err
 	}
 	type row struct{ role, name string }
 	have := map[int64]row{}

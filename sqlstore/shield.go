@@ -121,33 +121,39 @@ func (s *Store) SaveLevelRule(ctx context.Context, r zhudun.LevelRule) (zhudun.L
 			}
 			return tx.s.internal("level rule insert", err)
 		}
-		rows, err := tx.query(ctx, `SELECT id, households, facilities FROM zd_communities`)
+		rows, err := tx.query(ctx, `SELECT id, households, facilities, score, level FROM zd_communities`)
 		if err != nil {
 			return tx.s.internal("level recompute", err)
 		}
 		type upd struct {
-			id    int64
-			score int
-			level string
+			id      int64
+			score   int
+			level   string
+			changed bool
 		}
 		var ups []upd
 		for rows.Next() {
 			var id int64
-			var hh int
-			var fac string
-			if err := rows.Scan(&id, &hh, &fac); err != nil {
+			var hh, oldScore int
+			var fac, oldLevel string
+			if err := rows.Scan(&id, &hh, &fac, &oldScore, &oldLevel); err != nil {
 				rows.Close()
 				return tx.s.internal("level recompute scan", err)
 			}
 			m := map[string]int{}
 			_ = json.Unmarshal([]byte(fac), &m)
 			sc, lv := r.Score(hh, m)
-			ups = append(ups, upd{id, sc, lv})
+			ups = append(ups, upd{id, sc, lv, sc != oldScore || lv != oldLevel})
 		}
 		rows.Close()
 		for _, u := range ups {
 			if _, err := tx.exec(ctx, `UPDATE zd_communities SET score = ?, level = ?, rule_version = ? WHERE id = ?`, u.score, u.level, r.Version, u.id); err != nil {
 				return tx.s.internal("level recompute update", err)
+			}
+			if u.changed {
+				if err := tx.recordLevel(ctx, u.id, u.level, u.score, r.Version); err != nil {
+					return err
+				}
 			}
 		}
 		return tx.audit(ctx, &zhudun.AuditEntry{Action: "zhudun.rule.save", ObjectType: "level_rule", ObjectID: fmt.Sprint(r.Version),
@@ -182,29 +188,29 @@ func scanCommunity(r scanner) (*zhudun.Community, error) {
 	return &c, nil
 }
 
+// recordLevel keeps a community's level from now on (zd_community_levels,
+// migration 0040): the statistics of a past day read the level in force
+// then. Called wherever a level is computed anew and differs.
+func (tx *Tx) recordLevel(ctx context.Context, id int64, level string, score, version int) error {
+	if _, err := tx.exec(ctx, `INSERT INTO zd_community_levels (community_id, level, score, rule_version, valid_from) VALUES (?, ?, ?, ?, ?)`,
+		id, level, score, version, tx.now); err != nil {
+		return tx.s.internal("community level history", err)
+	}
+	return nil
+}
+
 // insertCommunity stores one validated community in tx; it does not audit.
 func (tx *Tx) insertCommunity(ctx context.Context, n *zhudun.NewCommunity, rule zhudun.LevelRule, stations map[string]*zhudun.Dept) (int64, error) {
 	st, err := tx.zdStation(ctx, n.Station, stations)
 	if err != nil {
 		return 0, err
 	}
-	phones := make([]string, len(n.Contacts))
-	for i, c := range n.Contacts {
-		if strings.TrimSpace(c.Phone) == "" {
-			continue
-		}
-		p, err := pii.NormalizePhone(c.Phone)
-		if err != nil {
-			return 0, zhudun.FieldError("contacts", "contact %d: %s", i+1, zhudun.ErrorMessage(err))
-		}
-		phones[i] = p
+	phones, err := communityPhones(n.Contacts)
+	if err != nil {
+		return 0, err
 	}
-	if n.Grid != "" {
-		var gs int64
-		err := tx.queryRow(ctx, `SELECT station_id FROM grids WHERE code = ?`, n.Grid).Scan(&gs)
-		if err != nil || gs != st.ID {
-			return 0, zhudun.FieldError("grid", "grid %s is not a grid of station %s", n.Grid, n.Station)
-		}
+	if err := tx.communityGrid(ctx, n, st.ID); err != nil {
+		return 0, err
 	}
 	fac := map[string]int{}
 	for k, v := range n.Facilities {
@@ -212,11 +218,7 @@ func (tx *Tx) insertCommunity(ctx context.Context, n *zhudun.NewCommunity, rule 
 	}
 	score, level := rule.Score(n.Households, fac)
 	facJSON, _ := json.Marshal(fac)
-	boundary := ""
-	if len(n.Boundary) > 0 {
-		b, _ := json.Marshal(n.Boundary)
-		boundary = string(b)
-	}
+	boundary := communityBoundary(n)
 	var id int64
 	if err := tx.queryRow(ctx, `INSERT INTO zd_communities (code, name, address, district, station_id, grid, lon, lat, boundary, households,
 		property_company, facilities, score, level, rule_version, generated, created_by, created_at, updated_at)
@@ -228,24 +230,154 @@ func (tx *Tx) insertCommunity(ctx context.Context, n *zhudun.NewCommunity, rule 
 		}
 		return 0, tx.s.internal("community insert", err)
 	}
-	for i, c := range n.Contacts {
+	if err := tx.recordLevel(ctx, id, level, score, rule.Version); err != nil {
+		return 0, err
+	}
+	if err := tx.insertContacts(ctx, id, n.Contacts, phones); err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+// communityPhones normalises the contacts' phones (EINVALID naming the
+// contact).
+func communityPhones(cs []zhudun.NewPropertyContact) ([]string, error) {
+	return normalizePhones(cs, func(c zhudun.NewPropertyContact) string { return c.Phone })
+}
+
+// normalizePhones normalises each contact's phone ("" where none is
+// given), EINVALID naming the first bad contact: nothing is written before
+// every phone is good.
+func normalizePhones[C any](cs []C, phone func(C) string) ([]string, error) {
+	phones := make([]string, len(cs))
+	for i, c := range cs {
+		if strings.TrimSpace(phone(c)) == "" {
+			continue
+		}
+		p, err := pii.NormalizePhone(phone(c))
+		if err != nil {
+			return nil, zhudun.FieldError("contacts", "contact %d: %s", i+1, zhudun.ErrorMessage(err))
+		}
+		phones[i] = p
+	}
+	return phones, nil
+}
+
+// insertContacts stores a community's contacts, phones sealed to the row.
+func (tx *Tx) insertContacts(ctx context.Context, id int64, cs []zhudun.NewPropertyContact, phones []string) error {
+	for i, c := range cs {
 		var cid int64
 		if err := tx.queryRow(ctx, `INSERT INTO zd_community_contacts (community_id, name) VALUES (?, ?) RETURNING id`, id, strings.TrimSpace(c.Name)).Scan(&cid); err != nil {
-			return 0, tx.s.internal("community contact insert", err)
+			return tx.s.internal("community contact insert", err)
 		}
 		if phones[i] == "" {
 			continue
 		}
 		enc, err := tx.s.keys.Seal([]byte(phones[i]), communityAAD(cid))
 		if err != nil {
-			return 0, tx.s.internal("community contact seal", err)
+			return tx.s.internal("community contact seal", err)
 		}
 		if _, err := tx.exec(ctx, `UPDATE zd_community_contacts SET phone_enc = ?, phone_idx = ?, phone_mask = ? WHERE id = ?`,
 			enc, tx.s.keys.Index("phone", phones[i]), pii.MaskPhone(phones[i]), cid); err != nil {
-			return 0, tx.s.internal("community contact phone", err)
+			return tx.s.internal("community contact phone", err)
 		}
 	}
-	return id, nil
+	return nil
+}
+
+// communityGrid checks that a community's grid (if any) is its station's.
+func (tx *Tx) communityGrid(ctx context.Context, n *zhudun.NewCommunity, stationID int64) error {
+	if n.Grid == "" {
+		return nil
+	}
+	var gs int64
+	err := tx.queryRow(ctx, `SELECT station_id FROM grids WHERE code = ?`, n.Grid).Scan(&gs)
+	if err != nil || gs != stationID {
+		return zhudun.FieldError("grid", "grid %s is not a grid of station %s", n.Grid, n.Station)
+	}
+	return nil
+}
+
+func communityBoundary(n *zhudun.NewCommunity) string {
+	if len(n.Boundary) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(n.Boundary)
+	return string(b)
+}
+
+// UpdateCommunity edits a community of the caller's zhudun:write scope:
+// everything but its code and its station (a move between stations is a
+// transfer of records, not an edit). Its level is computed again under the
+// rule in force and kept from now on when it changed. Contacts are
+// replaced when given (nil keeps them: the phones are sealed, the form
+// never sees them). Audited zhudun.community.update (no phones).
+func (s *Store) UpdateCommunity(ctx context.Context, id int64, n zhudun.NewCommunity) (*zhudun.Community, error) {
+	if err := zdWriter(ctx); err != nil {
+		return nil, err
+	}
+	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		pred, args, err := zdPred(ctx, zhudun.PermZhudunWrite)
+		if err != nil {
+			return err
+		}
+		cur, err := scanCommunity(tx.queryRow(ctx, communitySelect+` WHERE `+pred+` AND x.id = ?`, append(args, id)...))
+		if errors.Is(err, sql.ErrNoRows) {
+			return zhudun.Errorf(zhudun.ENOTFOUND, "community %d not found", id)
+		}
+		if err != nil {
+			return tx.s.internal("community load", err)
+		}
+		n.Code, n.Station = cur.Code, cur.Station
+		if err := n.Validate(); err != nil {
+			return err
+		}
+		var phones []string
+		if n.Contacts != nil {
+			if phones, err = communityPhones(n.Contacts); err != nil {
+				return err
+			}
+		}
+		if err := tx.communityGrid(ctx, &n, cur.StationID); err != nil {
+			return err
+		}
+		rule, err := tx.s.levelRule(ctx, tx)
+		if err != nil {
+			return err
+		}
+		fac := map[string]int{}
+		for k, v := range n.Facilities {
+			fac[k] = v
+		}
+		score, level := rule.Score(n.Households, fac)
+		facJSON, _ := json.Marshal(fac)
+		if _, err := tx.exec(ctx, `UPDATE zd_communities SET name = ?, address = ?, district = ?, grid = ?, lon = ?, lat = ?, boundary = ?,
+			households = ?, property_company = ?, facilities = ?, score = ?, level = ?, rule_version = ?, updated_at = ? WHERE id = ?`,
+			n.Name, n.Address, n.District, n.Grid, n.Lon, n.Lat, communityBoundary(&n), n.Households, n.PropertyCompany, string(facJSON),
+			score, level, rule.Version, tx.now, id); err != nil {
+			return tx.s.internal("community update", err)
+		}
+		if score != cur.Score || level != cur.Level {
+			if err := tx.recordLevel(ctx, id, level, score, rule.Version); err != nil {
+				return err
+			}
+		}
+		if n.Contacts != nil {
+			if _, err := tx.exec(ctx, `DELETE FROM zd_community_contacts WHERE community_id = ?`, id); err != nil {
+				return tx.s.internal("community contacts delete", err)
+			}
+			if err := tx.insertContacts(ctx, id, n.Contacts, phones); err != nil {
+				return err
+			}
+		}
+		return tx.audit(ctx, &zhudun.AuditEntry{Action: "zhudun.community.update", ObjectType: "community", ObjectID: fmt.Sprint(id),
+			Detail: Detail(map[string]any{"code": cur.Code, "name": n.Name, "households": n.Households, "facilities": fac,
+				"level": map[string]any{"from": cur.Level, "to": level}, "contacts_replaced": n.Contacts != nil})})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.findCommunity(ctx, id, zhudun.PermZhudunWrite)
 }
 
 // CreateCommunity registers a community at a station of the caller's
@@ -367,9 +499,20 @@ func (s *Store) findCommunity(ctx context.Context, id int64, perm zhudun.Permiss
 }
 
 // FindCommunityByID returns a community of the caller's zhudun:read
-// scope, contacts masked; outside the scope it is ENOTFOUND.
+// scope, contacts masked, with its score's breakdown under the rule in
+// force (the rule every community is levelled under); outside the scope
+// it is ENOTFOUND.
 func (s *Store) FindCommunityByID(ctx context.Context, id int64) (*zhudun.Community, error) {
-	return s.findCommunity(ctx, id, zhudun.PermZhudunRead)
+	c, err := s.findCommunity(ctx, id, zhudun.PermZhudunRead)
+	if err != nil {
+		return nil, err
+	}
+	rule, err := s.levelRule(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	c.Breakdown = rule.Breakdown(c.Households, c.Facilities)
+	return c, nil
 }
 
 // FindCommunities lists the communities of the caller's zhudun:read

@@ -14,8 +14,8 @@ import (
 // department's subtree.
 //
 //	communities         registered by then
-//	smart_communities   of those, at level smart (the level now: levels
-//	                    are not kept per day)
+//	smart_communities   of those, at level smart then (the newest row of
+//	                    zd_community_levels from before the day's end)
 //	cameras_online      that month's counts (zd_camera_months)
 //	cameras_offline
 //	video_coverage_pct  that month's covered ÷ gridded area, to 0.1
@@ -56,7 +56,9 @@ func (s *Store) ZhudunReport(ctx context.Context, at time.Time, dept string) (*z
 		}
 		var errs [6]error
 		v[i][0], errs[0] = q(`SELECT COUNT(*) FROM zd_communities x JOIN depts sd ON sd.id = x.station_id WHERE x.created_at < ? AND `+pred, end.UTC())
-		v[i][1], errs[1] = q(`SELECT COUNT(*) FROM zd_communities x JOIN depts sd ON sd.id = x.station_id WHERE x.created_at < ? AND x.level = 'smart' AND `+pred, end.UTC())
+		v[i][1], errs[1] = q(`SELECT COUNT(*) FROM zd_communities x JOIN depts sd ON sd.id = x.station_id WHERE x.created_at < ?
+			AND (SELECT h.level FROM zd_community_levels h WHERE h.community_id = x.id AND h.valid_from < ?
+				ORDER BY h.valid_from DESC, h.id DESC LIMIT 1) = 'smart' AND `+pred, end.UTC(), end.UTC())
 		v[i][2], errs[2] = q(`SELECT COALESCE(SUM(x.online), 0) FROM zd_camera_months x JOIN depts sd ON sd.id = x.station_id WHERE x.month = ? AND `+pred, month)
 		v[i][3], errs[3] = q(`SELECT COALESCE(SUM(x.offline), 0) FROM zd_camera_months x JOIN depts sd ON sd.id = x.station_id WHERE x.month = ? AND `+pred, month)
 		var area, cov float64

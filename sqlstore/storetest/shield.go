@@ -149,6 +149,14 @@ func (e *shieldEnv) audited(actions ...string) {
 	}
 }
 
+// setClock sets the store's clock to a China time "2006-01-02 15:04".
+func (e *shieldEnv) setClock(s string) {
+	tm, _ := time.Parse("2006-01-02 15:04 -0700", s+" +0800")
+	e.clock.mu.Lock()
+	e.clock.t = tm.UTC()
+	e.clock.mu.Unlock()
+}
+
 func camRow(line int, dev string, lon, lat float64, online bool) zhudun.Camera {
 	return zhudun.Camera{DeviceID: dev, Name: "摄像机" + dev[16:], Lon: lon, Lat: lat, Direction: 0, FOV: 90, Range: 50,
 		Type: zhudun.CameraFixed, Owner: zhudun.OwnerPolice, Online: online, Line: line}
@@ -270,12 +278,7 @@ func testShieldSafeUnits(t *testing.T, b Backend) {
 // The statistics, entered by hand over two years.
 func testShieldReport(t *testing.T, b Backend) {
 	e := newShieldEnv(t, b)
-	set := func(s string) {
-		tm, _ := time.Parse("2006-01-02 15:04 -0700", s+" +0800")
-		e.clock.mu.Lock()
-		e.clock.t = tm.UTC()
-		e.clock.mu.Unlock()
-	}
+	set := e.setClock
 	// 2025-03: one community in ST1 (basic), cameras 1 online in ST1,
 	// coverage A1 25 %.
 	set("2025-03-10 09:00")
@@ -341,4 +344,73 @@ func testShieldReport(t *testing.T, b Backend) {
 	if _, err := e.s.ZhudunReport(e.cmd1, at, "SB2"); code(err) != zhudun.ENOTFOUND {
 		t.Errorf("SB1 reads SB2's figures: %v", err)
 	}
+}
+
+// A community's level kept per day (migration 0040): the report at a day
+// and its last_year count the communities at the level they had then.
+// S1 and S2 are smart in 2025 and downgraded in February 2026, U1 is basic
+// in 2025 and upgraded then, N1 is registered in March 2026; an edition of
+// the rule on 2026-03-10 (smart from 75) makes S1 and S2 smart again.
+func testShieldLevelHistory(t *testing.T, b Backend) {
+	e := newShieldEnv(t, b)
+	set := e.setClock
+	// 100 households: everything present → 100 smart; without cameras
+	// 100 − 25 = 75 basic (smart ≥ 80); the L1 set of testShieldReport → 52 basic.
+	full := map[string]int{"access_control": 1, "face_gate": 1, "camera": 2, "vehicle_barrier": 1, "perimeter_alarm": 1, "smoke_detector": 1, "ebike_shed": 1}
+	noCam := map[string]int{"access_control": 1, "face_gate": 1, "vehicle_barrier": 1, "perimeter_alarm": 1, "smoke_detector": 1, "ebike_shed": 1}
+	basic := map[string]int{"camera": 1, "access_control": 1, "smoke_detector": 1, "ebike_shed": 1}
+	reg := func(ctx context.Context, code, station string, fac map[string]int) *zhudun.Community {
+		t.Helper()
+		c, err := e.s.CreateCommunity(ctx, zhudun.NewCommunity{Code: code, Name: code + "小区", District: "370102", Station: station, Households: 100, Facilities: fac})
+		e.must(err)
+		return c
+	}
+	edit := func(c *zhudun.Community, fac map[string]int, score int, level string) {
+		t.Helper()
+		got, err := e.s.UpdateCommunity(e.cmd1, c.ID, zhudun.NewCommunity{Name: c.Name, Address: "历下区某路", District: "370102", Households: 100, Facilities: fac})
+		e.must(err)
+		if got.Score != score || got.Level != level || got.Code != c.Code || got.Station != "ST1" || got.Address != "历下区某路" {
+			t.Errorf("%s edited: %s %s %d %s, want score %d %s", c.Code, got.Code, got.Station, got.Score, got.Level, score, level)
+		}
+	}
+	set("2025-03-01 09:00")
+	s1, s2, u1 := reg(e.cmd1, "S1", "ST1", full), reg(e.cmd1, "S2", "ST1", full), reg(e.cmd1, "U1", "ST1", basic)
+	set("2026-02-01 10:00")
+	edit(s1, noCam, 75, zhudun.LevelBasic)
+	edit(s2, noCam, 75, zhudun.LevelBasic)
+	edit(u1, full, 100, zhudun.LevelSmart)
+	set("2026-03-05 09:00")
+	reg(e.cmd2, "N1", "ST2", full)
+
+	smart := func(at time.Time, dept string, v, last float64) {
+		t.Helper()
+		rep, err := e.s.ZhudunReport(e.city, at, dept)
+		e.must(err)
+		if f := rep.SmartCommunities; f.Value != v || f.LastYear != last {
+			t.Errorf("smart at %s %s = %v, last year %v; want %v, %v", at.Format(time.DateOnly), dept, f.Value, f.LastYear, v, last)
+		}
+	}
+	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 12, 0, 0, 0, zhudun.CST()) }
+	// Before the edits: S1, S2 smart, U1 basic; a year before, nothing.
+	smart(day(2026, 1, 20), "", 2, 0)
+	// Now: U1 and N1 smart; a year before S1 and S2 were (U1 was basic).
+	smart(day(2026, 3, 9), "", 2, 2)
+	smart(day(2026, 3, 9), "SB1", 1, 2)
+	// The edition of 2026-03-10 re-levels S1 and S2 (75 ≥ 75): smart from
+	// that day on, not before it.
+	set("2026-03-10 09:00")
+	r := zhudun.DefaultLevelRule()
+	r.Smart = 75
+	_, err := e.s.SaveLevelRule(e.city, r)
+	e.must(err)
+	smart(day(2026, 3, 9), "", 2, 2)
+	smart(day(2026, 3, 20), "", 4, 2)
+	// An edit is the writer's: an officer cannot, another sub-bureau finds nothing.
+	if _, err := e.s.UpdateCommunity(e.off1, s1.ID, zhudun.NewCommunity{Name: "S1小区", District: "370102", Households: 100}); code(err) != zhudun.EFORBIDDEN {
+		t.Errorf("an officer edits: %v", err)
+	}
+	if _, err := e.s.UpdateCommunity(e.cmd2, s1.ID, zhudun.NewCommunity{Name: "S1小区", District: "370102", Households: 100}); code(err) != zhudun.ENOTFOUND {
+		t.Errorf("SB2 edits ST1's community: %v", err)
+	}
+	e.audited("zhudun.community.update")
 }

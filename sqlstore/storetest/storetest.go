@@ -173,6 +173,7 @@ func Run(t *testing.T, b Backend) {
 	t.Run("ShieldCameras", func(t *testing.T) { testShieldCameras(t, b) })
 	t.Run("ShieldSafeUnits", func(t *testing.T) { testShieldSafeUnits(t, b) })
 	t.Run("ShieldReport", func(t *testing.T) { testShieldReport(t, b) })
+	t.Run("ShieldLevelHistory", func(t *testing.T) { testShieldLevelHistory(t, b) })
 }
 
 func code(err error) string { return zhudun.ErrorCode(err) }

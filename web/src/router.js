@@ -64,6 +64,7 @@ const routes = [
       { path: 'fire/new', name: 'fireNew', component: () => import('./views/FireHazard.vue'), meta: { perms: ['fire:write'], crumbs: ['nav.fire', 'nav.fireNew'] } },
       { path: 'fire/stats', name: 'fireStats', component: () => import('./views/FireStats.vue'), meta: { perms: ['report:read'], crumbs: ['nav.fire', 'nav.fireStats'] } },
       { path: 'zhudun/communities', name: 'zhudunCommunities', component: () => import('./views/ZhudunCommunities.vue'), meta: { perms: ['zhudun:read'], crumbs: ['nav.zhudun', 'nav.zhudunCommunities'] } },
+      { path: 'zhudun/communities/:id', name: 'zhudunCommunity', component: () => import('./views/ZhudunCommunity.vue'), meta: { perms: ['zhudun:read'], crumbs: ['nav.zhudun', 'nav.zhudunCommunities', 'nav.zhudunCommunity'] } },
       { path: 'zhudun/coverage', name: 'zhudunCoverage', component: () => import('./views/ZhudunCoverage.vue'), meta: { perms: ['zhudun:read'], crumbs: ['nav.zhudun', 'nav.zhudunCoverage'] } },
       { path: 'zhudun/safe-units', name: 'zhudunSafeUnits', component: () => import('./views/ZhudunSafeUnits.vue'), meta: { perms: ['zhudun:read'], crumbs: ['nav.zhudun', 'nav.zhudunSafeUnits'] } },
       { path: 'zhudun/stats', name: 'zhudunStats', component: () => import('./views/ZhudunStats.vue'), meta: { perms: ['report:read'], crumbs: ['nav.zhudun', 'nav.zhudunStats'] } },

@@ -1,7 +1,7 @@
 // Zhudun pages (English): smart-security communities, cameras and video
 // coverage, safe units, statistics. Keys as in zh-CN.zhudun.js.
 export default {
-  nav: { zhudun: 'Zhudun (Shield)', zhudunCommunities: 'Smart communities', zhudunCoverage: 'Video coverage', zhudunSafeUnits: 'Safe units', zhudunStats: 'Zhudun statistics' },
+  nav: { zhudunCommunity: 'Community', zhudun: 'Zhudun (Shield)', zhudunCommunities: 'Smart communities', zhudunCoverage: 'Video coverage', zhudunSafeUnits: 'Safe units', zhudunStats: 'Zhudun statistics' },
   shield: {
     level: { smart: 'Smart-security community', basic: 'Basic', none: 'Below standard' },
     facility: { access_control: 'Access control', face_gate: 'Face gates', camera: 'Cameras', vehicle_barrier: 'Vehicle barriers', perimeter_alarm: 'Perimeter alarm', smoke_detector: 'Smoke detectors', ebike_shed: 'E-bike charging sheds' },
@@ -13,9 +13,25 @@ export default {
       imported: '{n} communities imported', importErrors: 'The file has {n} errors; nothing was imported', row: 'Row', field: 'Column', message: 'Problem',
       ruleTitle: 'Level rule (edition {v})', per: 'One per households', weight: 'Weight', thresholds: 'Smart from {smart} points, basic from {basic}',
     },
+    form: {
+      new: 'Register community', newTitle: 'Register community', editTitle: 'Edit community: {name}', address: 'Address', district: 'District code', station: 'Station code', grid: 'Grid code (optional)',
+      location: 'Location', lon: 'Longitude (WGS-84)', lat: 'Latitude (WGS-84)', boundary: 'Boundary', boundaryHint: 'Optional: a GeoJSON Polygon/MultiPolygon or its coordinates (WGS-84); coverage is measured only for a community with a boundary',
+      replaceContacts: 'Enter the contacts again', contactName: 'Name', contactPhone: 'Mobile', addContact: 'Add contact', remove: 'Remove',
+      badBoundary: 'The boundary is not valid GeoJSON polygon coordinates', saved: 'Saved',
+    },
+    detail: {
+      score: 'Score {score} (level rule edition {v})', have: 'Has', needed: 'Needs', earned: 'Points',
+      coverage: 'Video coverage', noBoundary: 'This community is registered as a point only, without a boundary: its coverage cannot be measured. Add a boundary with "Edit".',
+      covered: 'Coverage {pct}%: {cov} m² covered of {area} m² (the part inside grids)', cameras: 'Cameras of the community ({n})',
+      camsInside: 'Cameras (not gone) inside the community\'s boundary.', camsNear: 'Cameras (not gone) within 200 m of the community\'s point (it has no boundary).',
+    },
+    rule: {
+      edit: 'Revise rule', title: 'Revise the level rule (becomes edition {v})', hint: 'Each facility: one per how many households (0: one is enough) and its weight; the weights must sum to 100.',
+      sum: 'Weights sum: {n} (must be 100)', relevel: 'On saving every community is re-levelled under the new edition; old editions are kept.', saved: 'Level rule edition {v} in force',
+    },
     coverage: {
       title: 'Video coverage', intro: 'The share of each grid\'s area inside some online camera\'s view (sector); red is uncovered. Grids under their target are listed below.',
-      import: 'Import device list', gcj: 'Coordinates are GCJ-02', markGone: 'Mark cameras missing from the list as gone', importHint: 'A GB/T 28181 platform\'s device list (CSV, UTF-8): device_id, name, longitude, latitude, status (ON/OFF) required; other columns are kept.',
+      import: 'Import device list', gcj: 'Coordinates are GCJ-02', markGone: 'Mark cameras missing from the list as gone', importHint: 'A GB/T 28181 platform\'s device list (CSV, UTF-8 or GB 18030): device_id, name, longitude, latitude, status (ON/OFF) required; other columns are kept.',
       imported: 'Imported: {c} new, {u} updated, {o} offline, {g} gone', importErrors: 'The list has {n} errors; nothing was imported',
       grid: 'Grid', station: 'Station', pct: 'Coverage', target: 'Target', cameras: 'Online cameras', under: 'Grids under target', none: 'No grid is under its target',
       setTarget: 'Set target', districts: 'Coverage by district', area: 'Grid area (m²)',

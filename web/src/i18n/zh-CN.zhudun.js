@@ -1,7 +1,7 @@
 // 铸盾页面的文字（简体中文）：智慧安防小区、摄像机与视频覆盖、平安单位、统计。
 // 键与 en.zhudun.js 一致，由 test/i18n.test.js 检查。
 export default {
-  nav: { zhudun: '铸盾工程', zhudunCommunities: '智慧安防小区', zhudunCoverage: '视频覆盖', zhudunSafeUnits: '平安单位', zhudunStats: '铸盾统计' },
+  nav: { zhudunCommunity: '小区详情', zhudun: '铸盾工程', zhudunCommunities: '智慧安防小区', zhudunCoverage: '视频覆盖', zhudunSafeUnits: '平安单位', zhudunStats: '铸盾统计' },
   shield: {
     level: { smart: '智慧安防小区', basic: '基本达标', none: '未达标' },
     facility: { access_control: '门禁', face_gate: '人脸识别门禁', camera: '视频监控', vehicle_barrier: '车辆道闸', perimeter_alarm: '周界报警', smoke_detector: '烟感', ebike_shed: '电动自行车充电棚' },
@@ -13,9 +13,25 @@ export default {
       imported: '已导入 {n} 个小区', importErrors: '文件有 {n} 处错误，未导入', row: '行', field: '列', message: '问题',
       ruleTitle: '等级规则（第 {v} 版）', per: '每多少户一套', weight: '权重', thresholds: '智慧安防小区 ≥ {smart} 分，基本达标 ≥ {basic} 分',
     },
+    form: {
+      new: '登记小区', newTitle: '登记小区', editTitle: '修改小区：{name}', address: '地址', district: '区县代码', station: '派出所代码', grid: '网格编码（选填）',
+      location: '位置', lon: '经度（WGS-84）', lat: '纬度（WGS-84）', boundary: '边界', boundaryHint: '选填：GeoJSON Polygon/MultiPolygon 或其坐标数组（WGS-84）；有边界才能计算小区视频覆盖率',
+      replaceContacts: '重新填写联系人', contactName: '姓名', contactPhone: '手机号', addContact: '添加联系人', remove: '删除',
+      badBoundary: '边界不是有效的 GeoJSON 多边形坐标', saved: '已保存',
+    },
+    detail: {
+      score: '得分 {score}（等级规则第 {v} 版）', have: '现有', needed: '需配', earned: '得分',
+      coverage: '视频覆盖', noBoundary: '该小区只登记了位置点，没有边界，无法计算覆盖率；在"编辑"中填写边界后可计算。',
+      covered: '覆盖率 {pct}%：已覆盖 {cov} m²，小区面积（网格内部分）{area} m²', cameras: '小区摄像机（{n}）',
+      camsInside: '位于小区边界内、未撤除的摄像机。', camsNear: '距小区位置点 200 米以内、未撤除的摄像机（小区无边界）。',
+    },
+    rule: {
+      edit: '修订规则', title: '修订等级规则（将成为第 {v} 版）', hint: '每项设施：每多少户需配一套（0 表示有即可）与权重；权重合计须为 100。',
+      sum: '权重合计：{n}（须为 100）', relevel: '保存后所有小区按新版规则重新计算等级，旧版本保留。', saved: '等级规则第 {v} 版已生效',
+    },
     coverage: {
       title: '视频覆盖', intro: '在线摄像机视野（扇形）覆盖各网格面积的比例；红色为未覆盖区域。低于目标的网格列在下方。',
-      import: '导入设备清单', gcj: '坐标为 GCJ-02', markGone: '清单外的摄像机标为已撤除', importHint: '国标 GB/T 28181 平台导出的设备清单（CSV，UTF-8）：device_id、name、longitude、latitude、status（ON/OFF）必填，其余列保留。',
+      import: '导入设备清单', gcj: '坐标为 GCJ-02', markGone: '清单外的摄像机标为已撤除', importHint: '国标 GB/T 28181 平台导出的设备清单（CSV，UTF-8 或 GB 18030）：device_id、name、longitude、latitude、status（ON/OFF）必填，其余列保留。',
       imported: '已导入：新增 {c}，更新 {u}，离线 {o}，撤除 {g}', importErrors: '清单有 {n} 处错误，未导入',
       grid: '网格', station: '派出所', pct: '覆盖率', target: '目标', cameras: '在线摄像机', under: '低于目标的网格', none: '没有低于目标的网格',
       setTarget: '设目标', districts: '各区县覆盖率', area: '网格面积（m²）',

@@ -1,0 +1,77 @@
+// The 铸盾 pages' logic: the community form and its POST/PUT body, the
+// level rule editor's form and body, who may edit the rule.
+
+/** FACILITIES are the facility kinds in the order the forms show them. */
+export const FACILITIES = ['access_control', 'face_gate', 'camera', 'vehicle_barrier', 'perimeter_alarm', 'smoke_detector', 'ebike_shed']
+
+const num = (v) => (v === '' || v === null || v === undefined ? null : Number(v))
+
+/** communityForm is the form's state for a community (null: a new one). */
+export function communityForm(c) {
+  const fac = {}
+  for (const k of FACILITIES) fac[k] = (c && c.facilities && c.facilities[k]) || 0
+  return {
+    id: c ? c.id : 0,
+    code: c ? c.code : '', name: c ? c.name : '', address: c ? c.address : '', district: c ? c.district : '',
+    station: c ? c.station : '', grid: c ? c.grid : '',
+    lon: c && c.lon != null ? String(c.lon) : '', lat: c && c.lat != null ? String(c.lat) : '',
+    boundary: c && c.boundary ? JSON.stringify(c.boundary) : '',
+    households: c ? c.households : 0, property_company: c ? c.property_company : '',
+    facilities: fac,
+    // Phones are sealed: an edit shows the masks and sends contacts only
+    // when they are to be replaced.
+    contacts: [], replaceContacts: !c,
+    masked: c ? (c.contacts || []).map((x) => `${x.name} ${x.phone_masked}`) : [],
+  }
+}
+
+/**
+ * communityPayload is the body of POST (new) or PUT (edit). It throws
+ * Error('boundary') when the boundary text is not a MultiPolygon's
+ * coordinates.
+ */
+export function communityPayload(f) {
+  const out = {
+    name: f.name.trim(), address: f.address.trim(), district: f.district.trim(), grid: f.grid.trim(),
+    households: Number(f.households) || 0, property_company: f.property_company.trim(), facilities: {},
+  }
+  if (!f.id) { out.code = f.code.trim(); out.station = f.station.trim() }
+  const lon = num(f.lon), lat = num(f.lat)
+  if (lon !== null && lat !== null) { out.lon = lon; out.lat = lat }
+  if (f.boundary.trim()) {
+    let b
+    try { b = JSON.parse(f.boundary) } catch { throw new Error('boundary') }
+    if (b && b.type === 'MultiPolygon') b = b.coordinates
+    else if (b && b.type === 'Polygon') b = [b.coordinates]
+    if (!Array.isArray(b) || !b.length) throw new Error('boundary')
+    out.boundary = b
+  }
+  for (const k of FACILITIES) if (Number(f.facilities[k]) > 0) out.facilities[k] = Number(f.facilities[k])
+  if (f.replaceContacts) {
+    out.contacts = f.contacts.filter((c) => c.name.trim()).map((c) => (c.phone.trim() ? { name: c.name.trim(), phone: c.phone.trim() } : { name: c.name.trim() }))
+  }
+  return out
+}
+
+/** ruleForm is the editor's copy of the rule in force. */
+export function ruleForm(rule) {
+  return { smart: rule.smart, basic: rule.basic, criteria: rule.criteria.map((c) => ({ facility: c.facility, per: c.per, weight: c.weight })) }
+}
+
+/** weightSum is what the criteria's weights add up to (100 to save). */
+export function weightSum(f) {
+  return f.criteria.reduce((s, c) => s + (Number(c.weight) || 0), 0)
+}
+
+/** rulePayload is the body of PUT /zhudun/level-rule. */
+export function rulePayload(f) {
+  return { smart: Number(f.smart), basic: Number(f.basic), criteria: f.criteria.map((c) => ({ facility: c.facility, per: Number(c.per) || 0, weight: Number(c.weight) || 0 })) }
+}
+
+/**
+ * canEditRule: the rule is the bureau's dictionary — zhudun:write with a
+ * city-wide scope (all, or the subtree at ROOT), as the server decides.
+ */
+export function canEditRule(scope, deptCode) {
+  return scope === 'all' || (scope === 'subtree' && deptCode === 'ROOT')
+}

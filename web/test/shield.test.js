@@ -1,0 +1,54 @@
+// The 铸盾 pages' logic: the community form's bodies, the rule editor.
+import { describe, it, expect } from 'vitest'
+import { communityForm, communityPayload, ruleForm, rulePayload, weightSum, canEditRule } from '../src/shield.js'
+
+const community = {
+  id: 9, code: 'C1', name: '泉城花园', address: '历下区泉城路1号', district: '370102', station: 'ST1', grid: 'A1', lon: 117.02, lat: 36.66,
+  households: 400, property_company: '济南某物业公司', facilities: { camera: 8, access_control: 2 },
+  contacts: [{ id: 3, name: '赵经理', phone_masked: '139****0001' }],
+}
+
+describe('community form', () => {
+  it('edits without code, station or contacts (phones are sealed)', () => {
+    const f = communityForm(community)
+    expect(f.masked).toEqual(['赵经理 139****0001'])
+    f.facilities.camera = '10'
+    f.households = '420'
+    expect(communityPayload(f)).toEqual({
+      name: '泉城花园', address: '历下区泉城路1号', district: '370102', grid: 'A1', households: 420, property_company: '济南某物业公司',
+      lon: 117.02, lat: 36.66, facilities: { camera: 10, access_control: 2 },
+    })
+  })
+  it('registers with code, station and contacts; reads a GeoJSON Polygon as the boundary', () => {
+    const f = communityForm(null)
+    Object.assign(f, { code: ' C2 ', name: '燕山小区', district: '370102', station: 'ST2', households: 100 })
+    f.contacts = [{ name: '钱经理', phone: '13905310002' }, { name: ' ', phone: '' }, { name: '孙主任', phone: '' }]
+    f.boundary = '{"type":"Polygon","coordinates":[[[117,36.6],[117.01,36.6],[117,36.61],[117,36.6]]]}'
+    expect(communityPayload(f)).toEqual({
+      code: 'C2', station: 'ST2', name: '燕山小区', address: '', district: '370102', grid: '', households: 100, property_company: '', facilities: {},
+      boundary: [[[[117, 36.6], [117.01, 36.6], [117, 36.61], [117, 36.6]]]],
+      contacts: [{ name: '钱经理', phone: '13905310002' }, { name: '孙主任' }],
+    })
+    f.boundary = '[[[not json'
+    expect(() => communityPayload(f)).toThrow('boundary')
+  })
+})
+
+describe('level rule editor', () => {
+  const rule = { version: 1, smart: 80, basic: 50, criteria: [{ facility: 'camera', per: 50, weight: 25 }, { facility: 'access_control', per: 200, weight: 75 }] }
+  it('sums the weights and sends numbers', () => {
+    const f = ruleForm(rule)
+    f.criteria[0].weight = '30'
+    expect(weightSum(f)).toBe(105)
+    f.criteria[1].weight = 70
+    f.smart = '85'
+    expect(rulePayload(f)).toEqual({ smart: 85, basic: 50, criteria: [{ facility: 'camera', per: 50, weight: 30 }, { facility: 'access_control', per: 200, weight: 70 }] })
+    expect(rule.criteria[0].weight).toBe(25)
+  })
+  it('is offered to a city-wide writer only', () => {
+    expect(canEditRule('all', 'SB1')).toBe(true)
+    expect(canEditRule('subtree', 'ROOT')).toBe(true)
+    expect(canEditRule('subtree', 'SB1')).toBe(false)
+    expect(canEditRule('', 'ROOT')).toBe(false)
+  })
+})
