@@ -121,6 +121,7 @@ func Run(t *testing.T, b Backend) {
 	t.Run("Terminals", func(t *testing.T) { testTerminals(t, b) })
 	t.Run("TerminalBinding", func(t *testing.T) { testTerminalBinding(t, b) })
 	t.Run("UnitAlarms", func(t *testing.T) { testUnitAlarms(t, b) })
+	t.Run("UnitAlarmAck", func(t *testing.T) { testUnitAlarmAck(t, b) })
 	t.Run("Sources", func(t *testing.T) { testSources(t, b) })
 	t.Run("IngestChunks", func(t *testing.T) { testIngestChunks(t, b) })
 	t.Run("Findings", func(t *testing.T) { testFindings(t, b) })
