@@ -89,3 +89,16 @@ func TestServeProduction(t *testing.T) {
 	}
 	waitLine(t, lines, `"code":"PRODX"`)
 }
+
+// TestRetainPositions: the positions' retention is refused below two days
+// (the track route reads a day back), and `zhudun purge` says what it
+// removed.
+func TestRetainPositions(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errs := run(t, "", "purge", "--data", dir, "--retain-positions", "1d"); code == 0 || !strings.Contains(errs, "--retain-positions: at least 2d") {
+		t.Errorf("--retain-positions 1d: exit %d, %s", code, errs)
+	}
+	if code, out, errs := run(t, "", "purge", "--data", dir, "--retain-positions", "2d"); code != 0 || !strings.Contains(out, "0 unit positions") {
+		t.Errorf("--retain-positions 2d: exit %d, %s %s", code, out, errs)
+	}
+}

@@ -116,6 +116,7 @@ func Run(t *testing.T, b Backend) {
 	t.Run("PatrolPlans", func(t *testing.T) { testPatrolPlans(t, b) })
 	t.Run("PatrolCoverage", func(t *testing.T) { testPatrolCoverage(t, b) })
 	t.Run("Retention", func(t *testing.T) { testRetention(t, b) })
+	t.Run("PositionRetention", func(t *testing.T) { testPositionRetention(t, b) })
 	t.Run("Districts", func(t *testing.T) { testDistricts(t, b) })
 	t.Run("UnitCrew", func(t *testing.T) { testUnitCrew(t, b) })
 	t.Run("Terminals", func(t *testing.T) { testTerminals(t, b) })
