@@ -399,7 +399,9 @@ func TestCommandCentreLive(t *testing.T) {
 	pg.within(time.Second, "the alarm gone after acknowledging", fmt.Sprintf(`!document.querySelector('[data-testid="cc-alarm-%d"]') && !document.querySelector('[data-alarm-unit="%d"]')`, term.ID, term.ID))
 	dp.within(2*time.Second, "the alarm gone from the other screen", fmt.Sprintf(`!document.querySelector('[data-testid="cc-alarm-%d"]')`, term.ID))
 	var open struct {
-		Items []struct{ UnitID int64 `json:"unit_id"` }
+		Items []struct {
+			UnitID int64 `json:"unit_id"`
+		}
 	}
 	if code := disp.call("GET", "/unit-alarms?state=open", nil, &open); code != 200 || len(open.Items) != 0 {
 		t.Errorf("open alarms after the acknowledgement: %d %s", code, disp.last)
