@@ -71,3 +71,41 @@ const AlarmRepeatInterval = 30 * time.Second
 type UnitAlarmService interface {
 	ReportUnitAlarm(ctx context.Context, a UnitAlarm) (raised []string, err error)
 }
+
+// UnitAlarmEntry is an announced alarm as the command screens list it: what
+// the unit.alarm event said, and its acknowledgement once one user made it.
+type UnitAlarmEntry struct {
+	ID          int64      `json:"id"`
+	UnitID      int64      `json:"unit_id"`
+	Callsign    string     `json:"callsign"`
+	Station     string     `json:"station"`
+	StationName string     `json:"station_name"`
+	Kinds       []string   `json:"kinds"`  // up with it
+	Raised      []string   `json:"raised"` // announced by it
+	Emergency   bool       `json:"emergency"`
+	Lon         *float64   `json:"lon,omitempty"`
+	Lat         *float64   `json:"lat,omitempty"`
+	At          time.Time  `json:"at"` // the report's time
+	RaisedAt    time.Time  `json:"raised_at"`
+	Cleared     bool       `json:"cleared"` // the terminal no longer reports it
+	AckedAt     *time.Time `json:"acked_at,omitempty"`
+	AckedBy     string     `json:"acked_by,omitempty"`
+	AckNote     string     `json:"ack_note,omitempty"`
+}
+
+// MaxAlarmAckNote bounds an acknowledgement's note (characters).
+const MaxAlarmAckNote = 500
+
+// UnitAlarmAckService lists the announced alarms nobody has acknowledged
+// yet, within the caller's unit:read scope (a station's officers see their
+// own units' alarms, a dispatcher those below the dispatcher's department),
+// newest first, at most limit (1–500, default 200); and acknowledges one:
+// whoever receives an alarm may acknowledge it, once — the first of several
+// at the same time wins, the others get ECONFLICT. An acknowledgement is
+// audited (unit.alarm_ack) and streamed (unit.alarm.acked) to the alarm's
+// receivers, so that every command screen takes it off. Errors: ENOTFOUND
+// (no such alarm in scope), ECONFLICT, EINVALID (note too long), EFORBIDDEN.
+type UnitAlarmAckService interface {
+	OpenUnitAlarms(ctx context.Context, limit int) ([]UnitAlarmEntry, error)
+	AckUnitAlarm(ctx context.Context, id int64, note string) (*UnitAlarmEntry, error)
+}

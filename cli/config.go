@@ -66,6 +66,7 @@ type Config struct {
 	// Retention of each record type (see sqlstore.Retention), as given:
 	// "30d", "12h", or "0" to keep for ever; parsed into Retention.
 	RetainSessions, RetainLoginFailures, RetainOutbox, RetainCallerPhones, RetainDisabledPII string
+	RetainPositions                                                                          string // --retain-positions: the units' fixes (at least sqlstore.MinPositionRetention)
 	PurgeEvery                                                                               string
 	Retention                                                                                sqlstore.Retention
 	PurgeInterval                                                                            time.Duration
@@ -155,6 +156,7 @@ func (c *Config) options() []option {
 		{name: "retain-outbox", usage: "keep events already published to the bus this long", str: &c.RetainOutbox, def: "7d"},
 		{name: "retain-caller-phones", usage: "keep the caller's phone of a closed incident this long after closing", str: &c.RetainCallerPhones, def: "180d"},
 		{name: "retain-disabled-pii", usage: "keep the phone, ID number and TOTP secret of a disabled account this long", str: &c.RetainDisabledPII, def: "365d"},
+		{name: "retain-positions", usage: "keep the units' fixes (unit_positions) this long, at least 2d (tracks and patrol coverage read the last day); the unit's last position stays", str: &c.RetainPositions, def: "90d"},
 		{name: "review-two-person", usage: "two-person rule: a confirmation of more than this many entities at once needs a second analyst's approval (0 = off; docs/cutlists.md)", str: &c.ReviewTwoPerson, def: "0"},
 		{name: "cut-deadline", usage: "how long after a confirmation a source has to report the cut before it is overdue and raised to the commanders (docs/cutlists.md)", str: &c.CutDeadlineText, def: "48h"},
 		{name: "purge-every", usage: "how often serve applies the retention settings (0 = never)", str: &c.PurgeEvery, def: "1h"},
@@ -282,6 +284,7 @@ func (c *Config) resolve(fs *flag.FlagSet) error {
 		{"retain-outbox", c.RetainOutbox, &c.Retention.Outbox},
 		{"retain-caller-phones", c.RetainCallerPhones, &c.Retention.CallerPhones},
 		{"retain-disabled-pii", c.RetainDisabledPII, &c.Retention.DisabledUserPII},
+		{"retain-positions", c.RetainPositions, &c.Retention.Positions},
 		{"purge-every", c.PurgeEvery, &c.PurgeInterval},
 		{"cut-deadline", c.CutDeadlineText, &c.CutDeadline},
 		{"jt808-idle-timeout", c.JT808IdleText, &c.JT808Idle},
@@ -292,6 +295,9 @@ func (c *Config) resolve(fs *flag.FlagSet) error {
 			return fmt.Errorf("--%s: %v", r.flag, err)
 		}
 		*r.out = d
+	}
+	if p := c.Retention.Positions; p > 0 && p < sqlstore.MinPositionRetention {
+		return fmt.Errorf("--retain-positions: at least 2d (tracks and patrol coverage read the last day), not %q", c.RetainPositions)
 	}
 	abs, err := filepath.Abs(c.Data)
 	if err != nil {

@@ -45,7 +45,7 @@ func TestCLIOnPostgres(t *testing.T) {
 	os.WriteFile(secret, []byte(dsn+"\n"), 0o600)
 	t.Setenv("ZHUDUN_DB_FILE", secret)
 	dir := t.TempDir()
-	if code, out, errs := run(t, "", "migrate", "--data", dir); code != 0 || !strings.Contains(out, "schema version 40") || exists(filepath.Join(dir, "zhudun.db")) {
+	if code, out, errs := run(t, "", "migrate", "--data", dir); code != 0 || !strings.Contains(out, "schema version 41") || exists(filepath.Join(dir, "zhudun.db")) {
 		t.Fatalf("migrate on PostgreSQL: %d %s %s", code, out, errs)
 	}
 	if code, _, errs := run(t, "S3cure!pass\n", "user", "add", "--data", dir, "--username", "alice", "--role", "secadmin", "--password-stdin"); code != 0 {
@@ -88,4 +88,17 @@ func TestServeProduction(t *testing.T) {
 		t.Fatal(errs)
 	}
 	waitLine(t, lines, `"code":"PRODX"`)
+}
+
+// TestRetainPositions: the positions' retention is refused below two days
+// (the track route reads a day back), and `zhudun purge` says what it
+// removed.
+func TestRetainPositions(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errs := run(t, "", "purge", "--data", dir, "--retain-positions", "1d"); code == 0 || !strings.Contains(errs, "--retain-positions: at least 2d") {
+		t.Errorf("--retain-positions 1d: exit %d, %s", code, errs)
+	}
+	if code, out, errs := run(t, "", "purge", "--data", dir, "--retain-positions", "2d"); code != 0 || !strings.Contains(out, "0 unit positions") {
+		t.Errorf("--retain-positions 2d: exit %d, %s %s", code, out, errs)
+	}
 }

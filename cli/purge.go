@@ -38,7 +38,7 @@ func purgeLoop(ctx context.Context, s *sqlstore.Store, cfg *Config, log *slog.Lo
 		}
 		if rep != (sqlstore.PurgeReport{}) {
 			log.Info("retention purge", "sessions", rep.Sessions, "login_failures", rep.LoginFailures, "outbox", rep.Outbox,
-				"caller_phones", rep.CallerPhones, "disabled_users", rep.DisabledUsers, "resealed", rep.Resealed)
+				"caller_phones", rep.CallerPhones, "disabled_users", rep.DisabledUsers, "positions", rep.Positions, "resealed", rep.Resealed)
 		}
 	}
 }
@@ -51,9 +51,9 @@ func runPurge(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "purged: %d ended sessions, %d sign-in failure counters, %d published events; cleared: %d caller phones, "+
+		fmt.Fprintf(e.stdout, "purged: %d ended sessions, %d sign-in failure counters, %d published events, %d unit positions; cleared: %d caller phones, "+
 			"personal data of %d disabled accounts; re-sealed %d rows under the active key\n",
-			rep.Sessions, rep.LoginFailures, rep.Outbox, rep.CallerPhones, rep.DisabledUsers, rep.Resealed)
+			rep.Sessions, rep.LoginFailures, rep.Outbox, rep.Positions, rep.CallerPhones, rep.DisabledUsers, rep.Resealed)
 		return nil
 	})
 }

@@ -322,7 +322,8 @@ func TestPatrolDispatch(t *testing.T) {
 		// Nor does its map show the other sub-bureau's grids or units.
 		other.nav("grid", "/patrol/map")
 		other.waitFor("the map", `(() => { const m = document.querySelector('[data-testid="grid-map"]'); return !!m && m.dataset.districts === '12' && Number(m.dataset.grids) > 0 })()`)
-		if n := eval[int](other, `document.querySelectorAll('[data-testid="grid-map"] [data-unit^="ST370102"]').length`); n != 0 {
+		other.waitFor("the units' canvas", `!!window.__zdUnitMap && !!document.querySelector('[data-testid="grid-map"] [data-testid="unit-canvas"]')`)
+		if n := eval[int](other, `window.__zdUnitMap.units().filter((c) => c.startsWith('ST370102')).length`); n != 0 {
 			other.fatalf("the other sub-bureau's map shows %d units of 历下", n)
 		}
 		other.shot("other-subbureau-map")
@@ -353,11 +354,15 @@ func TestPatrolDispatch(t *testing.T) {
 			// The paths really cover the map: a district path has a sizeable box.
 			// The map fits the user's grids: a grid is a sizeable square on screen.
 			m.waitFor("the map to fit the grids", `Math.max(...Array.from(document.querySelectorAll('[data-testid="grid-map"] path.zd-grid')).map(p => { const r = p.getBoundingClientRect(); return r.width * r.height })) > 400`)
-			m.waitVisible(`[data-testid="grid-map"] [data-unit="ST370102-01-C1"]`)
-			if s := eval[string](m, `document.querySelector('[data-testid="grid-map"] [data-unit="ST370102-01-C1"]').dataset.stale`); s != "false" {
+			// The units are dots on one canvas (unitCanvas.js), no DOM marker each.
+			m.waitFor("the car drawn", `!!window.__zdUnitMap && window.__zdUnitMap.drawnAs('ST370102-01-C1') !== null`)
+			if s := eval[string](m, `window.__zdUnitMap.drawnAs('ST370102-01-C1')`); s == "stale" {
 				m.fatalf("the car is drawn stale: %q", s)
 			}
-			m.waitFor("the stale unit drawn stale", `(() => { const el = document.querySelector('[data-testid="grid-map"] [data-unit="ST370102-01-F9"]'); return !!el && el.dataset.stale === 'true' && el.classList.contains('zd-unit-stale') })()`)
+			m.waitFor("the stale unit drawn stale", `window.__zdUnitMap.drawnAs('ST370102-01-F9') === 'stale'`)
+			if n := eval[int](m, `document.querySelectorAll('[data-testid="grid-map"] [data-unit]').length`); n != 0 {
+				m.fatalf("%d units drawn as DOM markers besides the canvas", n)
+			}
 			if n := eval[int](m, `document.querySelectorAll('[data-testid="grid-map"] .zd-station').length`); n == 0 {
 				m.fatalf("no station drawn")
 			}
@@ -369,9 +374,10 @@ func TestPatrolDispatch(t *testing.T) {
 			m.waitFor("the unit's tooltip", `!!document.querySelector('.leaflet-tooltip') && document.querySelector('.leaflet-tooltip').innerText.includes('ST370102-01-C1')`)
 			m.shot("map")
 			if size[0] == 1366 {
-				// Markers are reachable by keyboard: focus shows the unit, Enter centres on it.
-				m.do(chromedp.Focus(chromedp.CSS(`[data-testid="grid-map"] [data-unit="ST370102-01-E1"]`)))
-				m.press("\r")
+				// A click on the e-bike's dot shows it (the list is the keyboard's way, above).
+				m.waitFor("the e-bike drawn", `!!window.__zdUnitMap.pointOf('ST370102-01-E1')`)
+				pt := eval[[]float64](m, `(() => { const p = window.__zdUnitMap.pointOf('ST370102-01-E1'); const r = document.querySelector('[data-testid="grid-map"]').getBoundingClientRect(); return [r.left + p.x, r.top + p.y] })()`)
+				m.do(chromedp.MouseClickXY(pt[0], pt[1]))
 				m.waitFor("the e-bike's tooltip", `Array.from(document.querySelectorAll('.leaflet-tooltip')).some(el => el.innerText.includes('ST370102-01-E1') && el.innerText.includes('电动车'))`)
 				m.click(`[data-testid="map-layers"] .el-checkbox:nth-child(1)`) // grids off
 				m.waitFor("the grids gone", `document.querySelectorAll('[data-testid="grid-map"] path.zd-grid').length === 0`)

@@ -387,8 +387,36 @@ func TestCommandCentreLive(t *testing.T) {
 	if got := pg.textOf(`[data-testid="cc-sel-status"]`); got != "巡逻" {
 		t.Errorf("selected unit's status %q, want 巡逻", got)
 	}
+	// A screen opened after the alarm lists it (from the server), and the
+	// acknowledgement on the commander's screen takes it off there too.
+	dp := e.newPage(t, "dispatcher", 1920, 1080)
+	dp.login("lixia.dispatcher", e.password("lixia.dispatcher"))
+	dp.open("/command")
+	dp.within(5*time.Second, "the alarm raised before the screen opened", fmt.Sprintf(`!!document.querySelector('[data-testid="cc-alarm-%d"]')`, term.ID))
+	note := fmt.Sprintf(`input[data-testid="cc-ack-note-%d"], [data-testid="cc-ack-note-%d"] input`, term.ID, term.ID)
+	pg.typeInto(note, "已联系车组")
 	pg.click(fmt.Sprintf(`[data-testid="cc-ack-%d"]`, term.ID))
 	pg.within(time.Second, "the alarm gone after acknowledging", fmt.Sprintf(`!document.querySelector('[data-testid="cc-alarm-%d"]') && !document.querySelector('[data-alarm-unit="%d"]')`, term.ID, term.ID))
+	dp.within(2*time.Second, "the alarm gone from the other screen", fmt.Sprintf(`!document.querySelector('[data-testid="cc-alarm-%d"]')`, term.ID))
+	var open struct {
+		Items []struct {
+			UnitID int64 `json:"unit_id"`
+		}
+	}
+	if code := disp.call("GET", "/unit-alarms?state=open", nil, &open); code != 200 || len(open.Items) != 0 {
+		t.Errorf("open alarms after the acknowledgement: %d %s", code, disp.last)
+	}
+	var audit struct {
+		Items []struct {
+			Username string
+			ObjectID string `json:"object_id"`
+			Detail   map[string]any
+		}
+	}
+	if code := e.apiLogin(t, "auditadmin").call("GET", "/audit?action=unit.alarm_ack", nil, &audit); code != 200 || len(audit.Items) != 1 ||
+		audit.Items[0].Username != "lixia.commander" || audit.Items[0].ObjectID != term.Callsign || audit.Items[0].Detail["note"] != "已联系车组" {
+		t.Errorf("the acknowledgement's audit row: %d %+v", code, audit)
+	}
 	pg.shot("selected")
 
 	// Another sub-bureau's dispatcher: none of 历下's units, positions or alarms.

@@ -30,6 +30,7 @@ type PatrolBackend interface {
 	// The coverage service's reads and writes (system caller only), and
 	// the visits list (grid:read).
 	zhudun.PatrolCoverageStore
+	zhudun.UnitAlarmAckService
 }
 
 // --- grids ---

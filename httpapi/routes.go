@@ -59,6 +59,8 @@ func (s *Server) register() {
 	s.handle("POST", "/api/v1/units/{id}/status", false, s.setUnitStatus)
 	s.handle("POST", "/api/v1/units/{id}/positions", false, s.addPositions)
 	s.handle("GET", "/api/v1/units/{id}/track", false, s.unitTrack)
+	s.handle("GET", "/api/v1/unit-alarms", false, s.listUnitAlarms)
+	s.handle("POST", "/api/v1/unit-alarms/{id}/ack", false, s.ackUnitAlarm)
 	s.handle("POST", "/api/v1/incidents", false, s.createIncident)
 	s.handle("GET", "/api/v1/incidents", false, s.listIncidents)
 	s.handle("POST", "/api/v1/incidents/import", false, s.importIncidents)

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/zhudun/zhudun"
@@ -27,7 +28,18 @@ type Retention struct {
 	// DisabledUserPII: the phone, ID number and TOTP secrets of an account
 	// disabled this long. The account row stays for the audit trail.
 	DisabledUserPII time.Duration
+	// Positions: the units' fixes (unit_positions), by the fix's time.
+	// At least MinPositionRetention: the track route reads the last 24
+	// hours and patrol coverage replays the last minutes after a restart.
+	// The unit's own last position (units.lon/lat) is never removed.
+	Positions time.Duration
 }
+
+// MinPositionRetention is the shortest Positions retention Purge accepts:
+// a day for GET /units/{id}/track's longest window (maxTrackWindow) and a
+// day more, so that a track and the coverage replay (patrol.Replay, 15
+// minutes) always find every fix they ask for.
+const MinPositionRetention = 2 * maxTrackWindow
 
 // PurgeReport counts what one Purge removed or rewrote.
 type PurgeReport struct {
@@ -36,6 +48,7 @@ type PurgeReport struct {
 	Outbox        int64 `json:"outbox"`
 	CallerPhones  int64 `json:"caller_phones"`
 	DisabledUsers int64 `json:"disabled_users"`
+	Positions     int64 `json:"positions"`
 	Resealed      int   `json:"resealed"` // rows re-sealed from retired-to-be keys
 }
 
@@ -53,6 +66,9 @@ func (s *Store) Purge(ctx context.Context, r Retention) (PurgeReport, error) {
 	var rep PurgeReport
 	if c := zhudun.CallerFrom(ctx); c == nil || !c.System {
 		return rep, zhudun.Errorf(zhudun.EFORBIDDEN, "purging is a system task")
+	}
+	if r.Positions > 0 && r.Positions < MinPositionRetention {
+		return rep, zhudun.FieldError("positions", "positions are kept at least %v (the track window and the coverage replay read them)", MinPositionRetention)
 	}
 	now := s.clock()
 	cut := func(d time.Duration) time.Time { return now.Add(-d) }
@@ -88,7 +104,7 @@ func (s *Store) Purge(ctx context.Context, r Retention) (PurgeReport, error) {
 		q := numbered(st.q)
 		for {
 			if err := ctx.Err(); err != nil {
-				return rep, err
+				return rep, s.purgeStopped(ctx, rep, err)
 			}
 			var n int64
 			err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
@@ -104,12 +120,19 @@ func (s *Store) Purge(ctx context.Context, r Retention) (PurgeReport, error) {
 				return nil
 			})
 			if err != nil {
-				return rep, err
+				return rep, s.purgeStopped(ctx, rep, err)
 			}
 			*st.n += n
 			if n < purgeBatch {
 				break
 			}
+		}
+	}
+	if r.Positions > 0 {
+		n, err := s.purgePositions(ctx, cut(r.Positions))
+		rep.Positions = n
+		if err != nil {
+			return rep, s.purgeStopped(ctx, rep, err)
 		}
 	}
 	usage, err := s.KeyUsage(ctx)
@@ -129,10 +152,33 @@ func (s *Store) Purge(ctx context.Context, r Retention) (PurgeReport, error) {
 	if rep == (PurgeReport{}) {
 		return rep, nil
 	}
-	err = s.write(ctx, func(ctx context.Context, tx *Tx) error {
-		return tx.audit(ctx, &zhudun.AuditEntry{Action: "retention.purge", ObjectType: "retention", Detail: Detail(rep)})
+	return rep, s.auditPurge(ctx, rep, false)
+}
+
+func (s *Store) auditPurge(ctx context.Context, rep PurgeReport, stopped bool) error {
+	detail := any(rep)
+	if stopped {
+		detail = struct {
+			PurgeReport
+			Stopped bool `json:"stopped"`
+		}{rep, true}
+	}
+	return s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		return tx.audit(ctx, &zhudun.AuditEntry{Action: "retention.purge", ObjectType: "retention", Detail: Detail(detail)})
 	})
-	return rep, err
+}
+
+// purgeStopped audits what a purge removed before it stopped on err (the
+// server shutting down mid-way: what is deleted stays deleted, and is
+// accounted for), and returns err.
+func (s *Store) purgeStopped(ctx context.Context, rep PurgeReport, err error) error {
+	if rep == (PurgeReport{}) {
+		return err
+	}
+	if aerr := s.auditPurge(context.WithoutCancel(ctx), rep, true); aerr != nil {
+		s.log.Error("retention purge audit", "err", aerr)
+	}
+	return err
 }
 
 // numbered turns ?1…?9, arguments that may be used more than once, into
@@ -175,4 +221,68 @@ func (s *Store) KeyUsage(ctx context.Context) (map[int]int64, error) {
 		out[id] = n
 	}
 	return out, nil
+}
+
+// positionUnitsPerBatch is how many units one position purge statement
+// names: the delete walks the index (unit_id, ts) per unit, so it costs
+// what it removes, never a scan of the table (no index on ts alone, which
+// every fix would pay for).
+const positionUnitsPerBatch = 100
+
+// purgePositions deletes the fixes older than cut, at most purgeBatch per
+// transaction, units a hundred at a time, and stops when ctx ends (what it
+// deleted until then stays deleted and is counted).
+func (s *Store) purgePositions(ctx context.Context, cut time.Time) (int64, error) {
+	var units []int64
+	if err := s.eachRow(ctx, `SELECT id FROM units ORDER BY id`, func(sc scanner) error {
+		var id int64
+		if err := sc.Scan(&id); err != nil {
+			return err
+		}
+		units = append(units, id)
+		return nil
+	}); err != nil {
+		if ctx.Err() != nil {
+			return 0, ctx.Err()
+		}
+		return 0, s.internal("purge positions", err)
+	}
+	cut = cut.UTC().Truncate(time.Microsecond)
+	var total int64
+	for len(units) > 0 {
+		chunk := units[:min(positionUnitsPerBatch, len(units))]
+		units = units[len(chunk):]
+		args := make([]any, 0, len(chunk)+1)
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		args = append(args, cut)
+		q := `DELETE FROM unit_positions WHERE id IN (SELECT id FROM unit_positions WHERE unit_id IN (?` +
+			strings.Repeat(", ?", len(chunk)-1) + `) AND ts < ? LIMIT ` + strconv.Itoa(purgeBatch) + `)`
+		for {
+			if err := ctx.Err(); err != nil {
+				return total, err
+			}
+			var n int64
+			err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
+				res, err := tx.exec(ctx, q, args...)
+				if err != nil {
+					return s.internal("purge positions", err)
+				}
+				n, _ = res.RowsAffected()
+				return nil
+			})
+			if err != nil {
+				if ctx.Err() != nil {
+					return total, ctx.Err()
+				}
+				return total, err
+			}
+			total += n
+			if n < purgeBatch {
+				break
+			}
+		}
+	}
+	return total, nil
 }

@@ -161,6 +161,7 @@ func (s *Store) AuthenticateTerminal(ctx context.Context, phone, code string) (i
 
 // unitAlarmEvent is the data of a unit.alarm event.
 type unitAlarmEvent struct {
+	ID int64 `json:"id"` // the unit_alarms row, which POST /unit-alarms/{id}/ack names
 	zhudun.UnitAlarm
 	Callsign    string   `json:"callsign"`
 	Station     string   `json:"station"`
@@ -221,15 +222,16 @@ func (s *Store) ReportUnitAlarm(ctx context.Context, a zhudun.UnitAlarm) ([]stri
 		}
 		raised = slices.DeleteFunc(raised, func(k string) bool { return slices.Contains(recent, k) })
 		at := a.At.UTC().Truncate(time.Microsecond)
-		if _, err := tx.exec(ctx, `INSERT INTO unit_alarms (unit_id, kinds, lon, lat, at, raised_at, raised) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			u.ID, cur, nullFloat(a.Lon), nullFloat(a.Lat), at, tx.now, strings.Join(raised, ",")); err != nil {
+		var rowID int64
+		if err := tx.queryRow(ctx, `INSERT INTO unit_alarms (unit_id, kinds, lon, lat, at, raised_at, raised) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			u.ID, cur, nullFloat(a.Lon), nullFloat(a.Lat), at, tx.now, strings.Join(raised, ",")).Scan(&rowID); err != nil {
 			return tx.s.internal("unit alarm insert", err)
 		}
 		if len(raised) == 0 {
 			return nil
 		}
 		a.Kinds, a.At = kinds, at
-		ev := unitAlarmEvent{UnitAlarm: a, Callsign: u.Callsign, Station: u.StationCode, StationName: u.StationName,
+		ev := unitAlarmEvent{ID: rowID, UnitAlarm: a, Callsign: u.Callsign, Station: u.StationCode, StationName: u.StationName,
 			Raised: raised, Emergency: slices.Contains(raised, zhudun.AlarmEmergency)}
 		return tx.emit(ctx, zhudun.Event{Type: "unit.alarm", Perm: zhudun.PermUnitRead, DeptPath: u.DeptPath, DeptID: u.StationID, Data: Detail(ev)})
 	})

@@ -24,6 +24,7 @@ export const UnitCanvas = L.Layer.extend({
     this._xs = new Float32Array(0)
     this._ys = new Float32Array(0)
     this._ids = new Float64Array(0)
+    this._keys = [] // the style each drawn unit got: its status, or 'stale'
     this._n = 0
     this.draws = 0
     this.drawn = 0
@@ -111,7 +112,7 @@ export const UnitCanvas = L.Layer.extend({
       let g = groups.get(key)
       if (!g) { g = []; groups.set(key, g) }
       g.push(x, y)
-      if (n < this._xs.length) { this._xs[n] = x; this._ys[n] = y; this._ids[n] = u.id }
+      if (n < this._xs.length) { this._xs[n] = x; this._ys[n] = y; this._ids[n] = u.id; this._keys[n] = key }
       n++
       if (u.id === this._selected) sel = { p: { x, y }, u }
     }
@@ -172,6 +173,11 @@ export const UnitCanvas = L.Layer.extend({
       if (d <= bd) { bd = d; best = i }
     }
     if (best >= 0) this._onSelect(this._ids[best])
+  },
+  /** drawnAs returns the style unit id was drawn in (its status, or 'stale'), or null when not drawn. */
+  drawnAs(id) {
+    for (let i = 0; i < this._n; i++) if (this._ids[i] === id) return this._keys[i]
+    return null
   },
   /** pointOf returns where unit id is drawn (container pixels), or null. */
   pointOf(id) {
