@@ -380,7 +380,7 @@ func testCaseScope(t *testing.T, b Backend) {
 	if _, n, err := e.s.FindCases(sb1, zhudun.CaseFilter{Q: "一分局"}); err != nil || n != 1 {
 		t.Errorf("SB1 q: %d %v", n, err)
 	}
-	if _, _, err := e.s.FindCases(sb1, zhudun.CaseFilter{Status: "open"}); code(err) != zhudun.EINVALID {
+	if _, _, err := e.s.FindCases(sb1, zhudun.CaseFilter{Status: "opened"}); code(err) != zhudun.EINVALID {
 		t.Errorf("bad status filter: %v", err)
 	}
 }
