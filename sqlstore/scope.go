@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/zhudun/zhudun"
 )
@@ -25,7 +26,14 @@ func scopeSQL(f zhudun.ScopeFilter, c scopeCols) (string, []any, error) {
 		if f.DeptPath == "" {
 			break
 		}
-		return c.Path + " LIKE ?", []any{f.DeptPath + "%"}, nil
+		// A prefix compared as a prefix, not "LIKE ?": SQLite re-prepares a
+		// statement whose LIKE pattern is a bound parameter every time the
+		// value is bound (the pattern decides the plan), which was 7 % of
+		// the CPU at 2,000 unit fixes a second (docs/livemap.md). The
+		// length is a number of this code's, so the statement texts are one
+		// per depth of the tree; paths are ASCII ids and slashes, so bytes
+		// and characters agree on both backends.
+		return "substr(" + c.Path + ", 1, " + strconv.Itoa(len(f.DeptPath)) + ") = ?", []any{f.DeptPath}, nil
 	case zhudun.ScopeDept:
 		if f.DeptID == 0 {
 			break
