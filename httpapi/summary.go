@@ -127,9 +127,11 @@ func briefingDocx(buf *bytes.Buffer, blocks []zhudun.BriefingBlock) error {
 // (top 37, bottom 35, left 28, right 26 mm), the body at 16 pt on a
 // 28 pt (≈ 9.9 mm) line, page numbers at the foot. Keep-with-next: a
 // heading starts a new page unless its paragraph's first two lines fit
-// below it, and a table's header unless its first two rows do; a table
-// that runs over a page repeats its header there. So no page ends with a
-// heading or a table header.
+// below it; a section's table (up to 10 rows) starts one unless it fits
+// whole, a longer table unless its header and first two rows do, and a
+// table that runs over a page repeats its header there. So no page ends
+// with a heading or a table header, and no row of a short table stands
+// alone on the next page.
 func briefingPDF(buf *bytes.Buffer, blocks []zhudun.BriefingBlock, now time.Time) error {
 	const font = fonts.SongTiName
 	pdf := fpdf.New("P", "mm", "A4", "")
@@ -165,7 +167,10 @@ func briefingPDF(buf *bytes.Buffer, blocks []zhudun.BriefingBlock, now time.Time
 		case "para":
 			return float64(min(2, len(bodyLines(b)))) * line
 		case "table":
-			return row + float64(min(2, len(b.Rows)))*row
+			if len(b.Rows) <= 10 {
+				return row + float64(len(b.Rows))*row
+			}
+			return row + 2*row
 		}
 		return 0
 	}
