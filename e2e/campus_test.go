@@ -333,7 +333,7 @@ func noSideways(p *page, what string) {
 // noFutureDay checks that the date field id reads today, and that its
 // calendar has tomorrow disabled (when tomorrow is in this month; Element
 // Plus marks this month's disabled days "disabled", not "available"),
-// then closes the calendar.
+// then picks today, which closes the calendar.
 func noFutureDay(p *page, id, today string) {
 	p.t.Helper()
 	if v := eval[string](p, fmt.Sprintf(`document.querySelector(%q).value`, field(id))); v != today {
@@ -348,8 +348,18 @@ func noFutureDay(p *page, id, today string) {
 			p.shot("future-day")
 			p.fatalf("the calendar of %s offers tomorrow", id)
 		}
-		p.click(field(id)) // close it as it was opened
+		// Close it by picking today, as a person would.
+		eval[bool](p, fmt.Sprintf(`(() => {
+			document.querySelectorAll('[data-e2e-pick]').forEach((el) => el.removeAttribute('data-e2e-pick'))
+			const td = [...(%s).querySelectorAll('td:not(.prev-month):not(.next-month):not(.disabled)')].find((el) => el.innerText.trim() === '%d')
+			td.setAttribute('data-e2e-pick', '')
+			return true
+		})()`, panel, d.Day()))
+		p.click(`[data-e2e-pick]`)
 		p.within(2*time.Second, "the calendar to close", fmt.Sprintf(`!(%s)`, panel))
+		if v := eval[string](p, fmt.Sprintf(`document.querySelector(%q).value`, field(id))); v != today {
+			p.fatalf("the field %s reads %q after picking today", id, v)
+		}
 	}
 }
 
