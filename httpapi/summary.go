@@ -130,8 +130,8 @@ func briefingDocx(buf *bytes.Buffer, blocks []zhudun.BriefingBlock) error {
 // below it; a section's table (up to 10 rows) starts one unless it fits
 // whole, a longer table unless its header and first two rows do, and a
 // table that runs over a page repeats its header there. So no page ends
-// with a heading or a table header, and no row of a short table stands
-// alone on the next page.
+// with a heading or a table header, no row of a short table stands alone
+// on the next page, and the signature keeps the closing paragraph with it.
 func briefingPDF(buf *bytes.Buffer, blocks []zhudun.BriefingBlock, now time.Time) error {
 	const font = fonts.SongTiName
 	pdf := fpdf.New("P", "mm", "A4", "")
@@ -203,6 +203,20 @@ func briefingPDF(buf *bytes.Buffer, blocks []zhudun.BriefingBlock, now time.Time
 			lines := bodyLines(b)
 			if b.Kind == "heading" && i+1 < len(blocks) {
 				keep(float64(len(lines))*line + firstOf(blocks[i+1]))
+			}
+			// The closing paragraph goes with the signature and date that
+			// follow it: they never stand on a page of their own.
+			if b.Kind == "para" {
+				rights := 0
+				for _, x := range blocks[i+1:] {
+					if x.Kind != "right" {
+						break
+					}
+					rights++
+				}
+				if rights > 0 {
+					keep(float64(len(lines)+rights) * line)
+				}
 			}
 			// The first line indented two characters.
 			for _, l := range lines {

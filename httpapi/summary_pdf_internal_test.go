@@ -20,7 +20,7 @@ import (
 // each page's text is read back from the PDF: the last string before the
 // page number must be neither a heading's line nor a header cell, and a
 // table that runs over a page starts the next one with its header and a
-// row.
+// row; the signature's page holds the closing paragraph too.
 func TestBriefingPDFKeepWithNext(t *testing.T) {
 	sum := &zhudun.Summary{Sections: map[string]map[string]*zhudun.SummaryFigure{}, DeptName: "济南市公安局",
 		From: time.Date(2021, 1, 1, 0, 0, 0, 0, zhudun.CST()), To: time.Date(2021, 12, 31, 0, 0, 0, 0, zhudun.CST())}
@@ -87,6 +87,11 @@ func TestBriefingPDFKeepWithNext(t *testing.T) {
 			if n > 0 && rowStart[p[0]] {
 				t.Errorf("%d paragraphs before: page %d starts with a table row %q, not its header", k, n+1, p[0])
 			}
+		}
+		// The signature's page has the closing paragraph on it too.
+		if lastPage := strings.Join(pages[len(pages)-1], ""); !strings.Contains(lastPage, "以上数据由") {
+			t.Errorf("%d paragraphs before: the signature stands on page %d without the closing paragraph: %q", k, len(pages), lastPage)
+			orphans++
 		}
 		if k == 0 && len(pages) < 2 {
 			t.Fatalf("the briefing is %d page: it tests nothing", len(pages))
