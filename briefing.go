@@ -86,6 +86,19 @@ func BriefingPeriod(from, to time.Time) string {
 	return day(from) + "至" + day(to)
 }
 
+// briefingPct is a change as the table gives it: +12.5%, -18.0%, — when
+// last year was zero.
+func briefingPct(p *float64) string {
+	if p == nil {
+		return "—"
+	}
+	s := strconv.FormatFloat(*p, 'f', 1, 64) + "%"
+	if *p > 0 {
+		s = "+" + s
+	}
+	return s
+}
+
 // numerals are the section numbers of the briefing.
 var numerals = []string{"一", "二", "三", "四", "五", "六", "七", "八", "九", "十"}
 
@@ -122,15 +135,30 @@ func (s *Summary) Briefing(issuer string, day time.Time) []BriefingBlock {
 			if def.Section != sec.Name || f == nil {
 				continue
 			}
-			phrases = append(phrases, def.Label+BriefingNumber(def.Unit, f.Value)+"，"+BriefingChange(f))
-			pct := "—"
-			if f.ChangePct != nil {
-				pct = strconv.FormatFloat(*f.ChangePct, 'f', 1, 64) + "%"
-				if *f.ChangePct > 0 {
-					pct = "+" + pct
+			// A breakdown: "其中猫池50台、GoIP29台" in the prose (the parts
+			// of this period that are not zero), a sub-row "其中：猫池" in
+			// the table for each part of either period that is not.
+			var parts []string
+			var sub [][]string
+			for _, p := range def.Parts() {
+				b, ok := f.Breakdown[p.Key]
+				if !ok {
+					continue
+				}
+				if b.Value != 0 {
+					parts = append(parts, p.Label+BriefingNumber(def.Unit, b.Value))
+				}
+				if b.Value != 0 || b.LastYear != 0 {
+					sub = append(sub, []string{"其中：" + p.Label, BriefingNumber(def.Unit, b.Value), BriefingNumber(def.Unit, b.LastYear), briefingPct(b.ChangePct)})
 				}
 			}
-			table.Rows = append(table.Rows, []string{def.Label, BriefingNumber(def.Unit, f.Value), BriefingNumber(def.Unit, f.LastYear), pct})
+			phrase := def.Label + BriefingNumber(def.Unit, f.Value)
+			if len(parts) > 0 {
+				phrase += "，其中" + strings.Join(parts, "、")
+			}
+			phrases = append(phrases, phrase+"，"+BriefingChange(f))
+			table.Rows = append(table.Rows, []string{def.Label, BriefingNumber(def.Unit, f.Value), BriefingNumber(def.Unit, f.LastYear), briefingPct(f.ChangePct)})
+			table.Rows = append(table.Rows, sub...)
 		}
 		out = append(out,
 			BriefingBlock{Kind: "heading", Text: numerals[n%len(numerals)] + "、" + sec.Label},

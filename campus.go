@@ -584,6 +584,12 @@ type NewNotice struct {
 	Deadline   string   `json:"deadline"` // 'YYYY-MM-DD'
 	SchoolRep  string   `json:"school_rep"`
 	Officers   []string `json:"officers"`
+	// IssuedAt back-enters (补录) a paper notice issued earlier: default
+	// now; not in the future, not before the visit that found any of its
+	// hazards. The number's year and serial follow its year (China time),
+	// and a back-entered notice's deadline is after its issue day, not
+	// after today: it may have passed already (then it is overdue).
+	IssuedAt *time.Time `json:"issued_at,omitempty"`
 }
 
 // Validate checks a new notice's shape.
@@ -660,6 +666,10 @@ type Reinspection struct {
 	Deadline string   `json:"deadline"` // extend, reissue
 	Reason   string   `json:"reason"`
 	Officers []string `json:"officers"` // reissue: who sign the new notice
+	// At back-enters a re-inspection done earlier: default now; not in the
+	// future, not before the notice's issue. A re-issued notice is issued
+	// at that instant; a new deadline is after that day.
+	At *time.Time `json:"at,omitempty"`
 }
 
 // Validate checks a re-inspection.

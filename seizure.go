@@ -31,6 +31,19 @@ const (
 // Device types; a cat pool has slots, a GoIP channels (Slots).
 var DeviceTypes = []string{"cat_pool", "goip", "phone", "computer", "server"}
 
+// deviceTypeLabels are the device types as documents name them (zh-CN;
+// the UI's i18n files carry the same words as cases.deviceType).
+var deviceTypeLabels = map[string]string{"cat_pool": "猫池", "goip": "GoIP", "phone": "手机", "computer": "电脑", "server": "服务器"}
+
+// DeviceTypeLabel is a device type's name in a document: 猫池 for
+// cat_pool; an unknown type is given as it is.
+func DeviceTypeLabel(t string) string {
+	if l, ok := deviceTypeLabels[t]; ok {
+		return l
+	}
+	return t
+}
+
 // Seizure is one seized item or batch of a case. Funds carry AmountFen
 // (integer fen, never floating point) and Amount, the same in yuan as
 // text; the countable kinds carry Count and, when known, Items (numbers,

@@ -93,6 +93,26 @@ var figureDefs = []FigureDef{
 		"期末在线摄像机视域并集覆盖的网格面积占网格总面积的百分比（一位小数），同比为与去年同日相比的变化。", ""},
 }
 
+// FigurePart is one part of a figure's breakdown, as the briefing names
+// it: a device type of fourcuts.devices_seized.
+type FigurePart struct {
+	Key   string // the breakdown's key in the JSON: cat_pool
+	Label string // its name in the documents: 猫池
+}
+
+// Parts lists the figure's breakdown in the order the documents give it
+// (the seizure dictionary's for devices), nil for a figure without one.
+func (d FigureDef) Parts() []FigurePart {
+	if d.Section != "fourcuts" || d.Name != "devices_seized" {
+		return nil
+	}
+	out := make([]FigurePart, len(DeviceTypes))
+	for i, t := range DeviceTypes {
+		out[i] = FigurePart{t, DeviceTypeLabel(t)}
+	}
+	return out
+}
+
 // FigureDefs returns the registry, section by section.
 func FigureDefs() []FigureDef { return slices.Clone(figureDefs) }
 

@@ -249,6 +249,9 @@ func TestCampusInspection(t *testing.T) {
 	p.waitVisible(fmt.Sprintf(`[data-testid="issue-%d"]`, hz.Items[0].ID))
 	noSideways(p, "the notices page")
 	p.click(fmt.Sprintf(`[data-testid="issue-%d"]`, hz.Items[0].ID))
+	// 签发日期 (back-entry of a paper notice) is today unless changed, and
+	// its calendar offers no later day.
+	noFutureDay(p, "issue-date", today)
 	pickDay(p, field("issue-deadline"), 1, 15)
 	p.typeInto(field("issue-rep"), "王校长")
 	p.typeInto(field("issue-officers"), "张警官、李警官")
@@ -287,6 +290,7 @@ func TestCampusInspection(t *testing.T) {
 		t.Fatalf("%s downloads %s's notice: %d", other, officer, code)
 	}
 	p.click(fmt.Sprintf(`[data-testid="reinspect-%d"]`, n.ID))
+	noFutureDay(p, "re-date", today) // 复查日期 likewise
 	p.typeInto(field("re-reason"), "复查合格，已联网并测试")
 	p.click(`[data-testid="re-submit"]`)
 	p.waitTextIn(fmt.Sprintf(`[data-testid="status-%d"]`, n.ID), "复查销号")
@@ -323,6 +327,39 @@ func noSideways(p *page, what string) {
 	if w := eval[int](p, `document.documentElement.scrollWidth`); w > 375 {
 		p.shot("too-wide")
 		p.fatalf("%s is %d px wide on a 375 px screen", what, w)
+	}
+}
+
+// noFutureDay checks that the date field id reads today, and that its
+// calendar has tomorrow disabled (when tomorrow is in this month; Element
+// Plus marks this month's disabled days "disabled", not "available"),
+// then picks today, which closes the calendar.
+func noFutureDay(p *page, id, today string) {
+	p.t.Helper()
+	if v := eval[string](p, fmt.Sprintf(`document.querySelector(%q).value`, field(id))); v != today {
+		p.fatalf("the field %s reads %q, want today %s", id, v, today)
+	}
+	d, _ := time.Parse("2006-01-02", today)
+	if tomorrow := d.AddDate(0, 0, 1); tomorrow.Month() == d.Month() {
+		p.click(field(id))
+		panel := `[...document.querySelectorAll('.el-picker-panel.el-date-picker')].find((el) => el.offsetParent !== null && el.getBoundingClientRect().width > 0)`
+		p.within(2*time.Second, "the calendar", fmt.Sprintf(`!!(%s)`, panel))
+		if !eval[bool](p, fmt.Sprintf(`[...(%s).querySelectorAll('td:not(.prev-month):not(.next-month)')].some((el) => el.innerText.trim() === '%d' && el.classList.contains('disabled'))`, panel, tomorrow.Day())) {
+			p.shot("future-day")
+			p.fatalf("the calendar of %s offers tomorrow", id)
+		}
+		// Close it by picking today, as a person would.
+		eval[bool](p, fmt.Sprintf(`(() => {
+			document.querySelectorAll('[data-e2e-pick]').forEach((el) => el.removeAttribute('data-e2e-pick'))
+			const td = [...(%s).querySelectorAll('td:not(.prev-month):not(.next-month):not(.disabled)')].find((el) => el.innerText.trim() === '%d')
+			td.setAttribute('data-e2e-pick', '')
+			return true
+		})()`, panel, d.Day()))
+		p.click(`[data-e2e-pick]`)
+		p.within(2*time.Second, "the calendar to close", fmt.Sprintf(`!(%s)`, panel))
+		if v := eval[string](p, fmt.Sprintf(`document.querySelector(%q).value`, field(id))); v != today {
+			p.fatalf("the field %s reads %q after picking today", id, v)
+		}
 	}
 }
 

@@ -3,7 +3,6 @@ package e2e
 import (
 	"bufio"
 	"bytes"
-	"compress/zlib"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,17 +10,16 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-	"unicode/utf16"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/zhudun/zhudun/cli"
+	"github.com/zhudun/zhudun/internal/pdftext"
 	"github.com/zhudun/zhudun/internal/testpg"
 )
 
@@ -536,57 +534,17 @@ func setRange(p *page, from, to string) {
 	p.settle()
 }
 
-// pdfText is the text a PDF of ours draws, one string per text-showing
-// operator, in drawing order. It reads what the page shows, not what the
-// program meant: each stream is inflated (FlateDecode, the only filter
-// fpdf writes), and each "(…)Tj" string unescaped and read as UTF-16BE —
-// fpdf's UTF-8 fonts are Type0 fonts with Identity-H encoding whose
-// character codes are the UTF-16 code units (the CIDToGIDMap turns them
-// into glyphs). Stdlib only: no PDF library to trust, so a figure that
-// were drawn wrong (or not at all) is missing here.
+// pdfText is the PDF's text strings, page after page, in drawing order
+// (internal/pdftext: what the pages show, read without a PDF library).
 func pdfText(t *testing.T, pdf []byte) []string {
 	t.Helper()
-	streams := regexp.MustCompile(`(?s)stream\r?\n(.*?)\r?\nendstream`).FindAllSubmatch(pdf, -1)
-	str := regexp.MustCompile(`\(((?:\\.|[^\\)])*)\)\s*Tj`)
-	var out []string
-	for _, s := range streams {
-		r, err := zlib.NewReader(bytes.NewReader(s[1]))
-		if err != nil {
-			continue // not compressed: fonts and images are, content too
-		}
-		content, err := io.ReadAll(r)
-		if err != nil || !bytes.Contains(content, []byte("BT ")) {
-			continue
-		}
-		for _, m := range str.FindAllSubmatch(content, -1) {
-			var raw []byte
-			for i := 0; i < len(m[1]); i++ {
-				c := m[1][i]
-				if c == '\\' && i+1 < len(m[1]) {
-					i++
-					switch m[1][i] {
-					case 'r':
-						c = '\r'
-					case 'n':
-						c = '\n'
-					default:
-						c = m[1][i]
-					}
-				}
-				raw = append(raw, c)
-			}
-			if len(raw)%2 != 0 {
-				t.Fatalf("PDF string of odd length: %q", raw)
-			}
-			u := make([]uint16, len(raw)/2)
-			for i := range u {
-				u[i] = uint16(raw[2*i])<<8 | uint16(raw[2*i+1])
-			}
-			out = append(out, string(utf16.Decode(u)))
-		}
+	pages, err := pdftext.Pages(pdf)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if len(out) == 0 {
-		t.Fatal("no text found in the PDF")
+	var out []string
+	for _, p := range pages {
+		out = append(out, p...)
 	}
 	return out
 }

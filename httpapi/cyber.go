@@ -53,9 +53,8 @@ func cyberRows(rep *zhudun.CyberReport) []cyberRow {
 		cyberRow{"figure", "sim_cards_seized", "缴获手机卡", "张", rep.SIMCardsSeized, false},
 		cyberRow{"figure", "devices_seized", "缴获涉案设备", "台", rep.DevicesSeized, false},
 	)
-	devices := map[string]string{"cat_pool": "猫池", "goip": "GoIP", "phone": "手机", "computer": "电脑", "server": "服务器"}
 	for _, k := range zhudun.DeviceTypes {
-		rows = append(rows, cyberRow{"devices_by_type", k, devices[k], "台", rep.DevicesByType[k], true})
+		rows = append(rows, cyberRow{"devices_by_type", k, zhudun.DeviceTypeLabel(k), "台", rep.DevicesByType[k], true})
 	}
 	return append(rows,
 		cyberRow{"figure", "malicious_accounts", "发现恶意账号", "个", rep.MaliciousAccounts, false},

@@ -125,7 +125,13 @@ func briefingDocx(buf *bytes.Buffer, blocks []zhudun.BriefingBlock) error {
 
 // briefingPDF lays the briefing out on A4 with GB/T 9704's margins
 // (top 37, bottom 35, left 28, right 26 mm), the body at 16 pt on a
-// 28 pt (≈ 9.9 mm) line, page numbers at the foot.
+// 28 pt (≈ 9.9 mm) line, page numbers at the foot. Keep-with-next: a
+// heading starts a new page unless its paragraph's first two lines fit
+// below it; a section's table (up to 10 rows) starts one unless it fits
+// whole, a longer table unless its header and first two rows do, and a
+// table that runs over a page repeats its header there. So no page ends
+// with a heading or a table header, no row of a short table stands alone
+// on the next page, and the signature keeps the closing paragraph with it.
 func briefingPDF(buf *bytes.Buffer, blocks []zhudun.BriefingBlock, now time.Time) error {
 	const font = fonts.SongTiName
 	pdf := fpdf.New("P", "mm", "A4", "")
@@ -139,10 +145,36 @@ func briefingPDF(buf *bytes.Buffer, blocks []zhudun.BriefingBlock, now time.Time
 		pdf.CellFormat(0, 8, fmt.Sprintf("— %d —", pdf.PageNo()), "", 0, "C", false, 0, "")
 	})
 	pdf.AddPage()
-	const line = 9.9
-	width, _ := pdf.GetPageSize()
+	const line, row = 9.9, 8.0
+	width, height := pdf.GetPageSize()
 	text := width - 28 - 26
-	for _, b := range blocks {
+	bottom := height - 35 // fpdf breaks a page where a cell would pass it
+	// keep starts a new page unless h more millimetres fit on this one.
+	keep := func(h float64) {
+		if pdf.GetY()+h > bottom {
+			pdf.AddPage()
+		}
+	}
+	// bodyLines is a heading's or a paragraph's lines at the body size.
+	bodyLines := func(b zhudun.BriefingBlock) []string {
+		pdf.SetFont(font, "", 16)
+		return wrapCJK(pdf.GetStringWidth, "\u3000\u3000"+b.Text, text)
+	}
+	// firstOf is the height of the first lines of block b that must go
+	// with what comes before it on the page.
+	firstOf := func(b zhudun.BriefingBlock) float64 {
+		switch b.Kind {
+		case "para":
+			return float64(min(2, len(bodyLines(b)))) * line
+		case "table":
+			if len(b.Rows) <= 10 {
+				return row + float64(len(b.Rows))*row
+			}
+			return row + 2*row
+		}
+		return 0
+	}
+	for i, b := range blocks {
 		switch b.Kind {
 		case "masthead":
 			pdf.SetFont(font, "", 26)
@@ -168,9 +200,26 @@ func briefingPDF(buf *bytes.Buffer, blocks []zhudun.BriefingBlock, now time.Time
 				pdf.CellFormat(0, line, l, "", 1, "L", false, 0, "")
 			}
 		case "heading", "para":
-			pdf.SetFont(font, "", 16)
+			lines := bodyLines(b)
+			if b.Kind == "heading" && i+1 < len(blocks) {
+				keep(float64(len(lines))*line + firstOf(blocks[i+1]))
+			}
+			// The closing paragraph goes with the signature and date that
+			// follow it: they never stand on a page of their own.
+			if b.Kind == "para" {
+				rights := 0
+				for _, x := range blocks[i+1:] {
+					if x.Kind != "right" {
+						break
+					}
+					rights++
+				}
+				if rights > 0 {
+					keep(float64(len(lines)+rights) * line)
+				}
+			}
 			// The first line indented two characters.
-			for _, l := range wrapCJK(pdf.GetStringWidth, "\u3000\u3000"+b.Text, text) {
+			for _, l := range lines {
 				pdf.CellFormat(0, line, l, "", 1, "L", false, 0, "")
 			}
 		case "table":
@@ -180,21 +229,29 @@ func briefingPDF(buf *bytes.Buffer, blocks []zhudun.BriefingBlock, now time.Time
 				widths[i] = text / float64(len(b.Header)+1)
 			}
 			widths[0] *= 2
-			pdf.SetFillColor(235, 235, 235)
-			for i, h := range b.Header {
-				pdf.CellFormat(widths[i], 8, h, "1", 0, "C", true, 0, "")
+			header := func() {
+				pdf.SetFillColor(235, 235, 235)
+				for i, h := range b.Header {
+					pdf.CellFormat(widths[i], row, h, "1", 0, "C", true, 0, "")
+				}
+				pdf.Ln(-1)
 			}
-			pdf.Ln(-1)
-			for _, row := range b.Rows {
+			keep(firstOf(b))
+			header()
+			for _, r := range b.Rows {
+				if pdf.GetY()+row > bottom {
+					pdf.AddPage()
+					header()
+				}
 				for i := range b.Header {
 					cell, align := "", "C"
-					if i < len(row) {
-						cell = row[i]
+					if i < len(r) {
+						cell = r[i]
 					}
 					if i == 0 {
 						align = "L"
 					}
-					pdf.CellFormat(widths[i], 8, cell, "1", 0, align, false, 0, "")
+					pdf.CellFormat(widths[i], row, cell, "1", 0, align, false, 0, "")
 				}
 				pdf.Ln(-1)
 			}
@@ -281,6 +338,16 @@ func summaryXLSX(buf *bytes.Buffer, sum *zhudun.Summary) error {
 				pct = *f.ChangePct
 			}
 			rows = append(rows, []any{def.Label, def.Name, f.Value, f.LastYear, pct, def.Unit, formulaSafe(def.Definition), def.Dictionary})
+			// A breakdown's every part, zero or not, below its figure,
+			// keyed figure:part as the JSON's breakdown.
+			for _, p := range def.Parts() {
+				b := f.Breakdown[p.Key]
+				var pct any = ""
+				if b.ChangePct != nil {
+					pct = *b.ChangePct
+				}
+				rows = append(rows, []any{"其中：" + p.Label, def.Name + ":" + p.Key, b.Value, b.LastYear, pct, def.Unit, "", ""})
+			}
 		}
 		for i, row := range rows {
 			cell, _ := excelize.CoordinatesToCellName(1, i+1)

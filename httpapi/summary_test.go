@@ -6,9 +6,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +18,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/zhudun/zhudun"
+	"github.com/zhudun/zhudun/internal/pdftext"
 )
 
 // TestSummaryAPI: the period report gives each figure as its module's own
@@ -53,7 +56,8 @@ func TestSummaryAPI(t *testing.T) {
 	}
 	must(h.do("wa1", "POST", a+"/seizures", map[string]any{"kind": "funds", "amount": "1980000.00", "account": "6222000000000001", "bank": "工商银行", "state": "frozen", "frozen_on": today}), 201)
 	must(h.do("wa1", "POST", a+"/seizures", map[string]any{"kind": "sim_cards", "count": 1210, "seized_on": today}), 201)
-	must(h.do("wa1", "POST", a+"/seizures", map[string]any{"kind": "devices", "device_type": "cat_pool", "count": 79, "slots": 32, "seized_on": today}), 201)
+	must(h.do("wa1", "POST", a+"/seizures", map[string]any{"kind": "devices", "device_type": "cat_pool", "count": 50, "slots": 32, "seized_on": today}), 201)
+	must(h.do("wa1", "POST", a+"/seizures", map[string]any{"kind": "devices", "device_type": "goip", "count": 29, "slots": 16, "seized_on": today}), 201)
 	must(h.do("wa1", "POST", a+"/transition", map[string]any{"to": "filed"}), 200)
 	must(h.do("wa1", "POST", a+"/transition", map[string]any{"to": "solved"}), 200)
 	b := newCase("帮信案", nil)
@@ -94,7 +98,8 @@ func TestSummaryAPI(t *testing.T) {
 	}
 	// By hand: two cases received, two people under measures (张三 once
 	// for two); of the campaign one solved, one caught, 198万元 as fen,
-	// 1,210 cards, 79 devices; nothing for campus and patrol.
+	// 1,210 cards, 79 devices (50 cat pools, 29 GoIPs); nothing for campus
+	// and patrol.
 	want := map[string]map[string]float64{
 		"cyber":    {"cases_handled": 2, "people_coercive": 2},
 		"fourcuts": {"cases_solved": 1, "suspects_caught": 1, "funds_seized_fen": 198000000, "sim_cards_seized": 1210, "devices_seized": 79, "malicious_accounts": 0},
@@ -128,7 +133,7 @@ func TestSummaryAPI(t *testing.T) {
 			}
 		}
 	}
-	if !bytes.Contains(sum["fourcuts"]["devices_seized"], []byte(`"breakdown":{"cat_pool":{"value":79,`)) {
+	if d := sum["fourcuts"]["devices_seized"]; !bytes.Contains(d, []byte(`"cat_pool":{"value":50,`)) || !bytes.Contains(d, []byte(`"goip":{"value":29,`)) {
 		t.Errorf("devices by type: %s", sum["fourcuts"]["devices_seized"])
 	}
 	// The same figures as the modules' own reports.
@@ -180,14 +185,35 @@ func TestSummaryAPI(t *testing.T) {
 			body = string(b)
 		}
 	}
-	for _, s := range []string{"网络安全保卫支队", "办理网络犯罪案件2起", "采取刑事强制措施2人", "破获“四断”案件1起", "扣押冻结涉案资金198万元", "收缴电话卡1210张", "收缴猫池、GoIP等设备79台"} {
+	for _, s := range []string{"网络安全保卫支队", "办理网络犯罪案件2起", "采取刑事强制措施2人", "破获“四断”案件1起", "扣押冻结涉案资金198万元", "收缴电话卡1210张",
+		"收缴猫池、GoIP等设备79台，其中猫池50台、GoIP29台，去年同期为零"} {
 		if !strings.Contains(body, s) {
 			t.Errorf("the .docx lacks %q", s)
 		}
 	}
+	// The devices' table: the figure, then a sub-row for each type seized
+	// (none for the phones, computers and servers: none either year).
+	deviceRows := []string{"收缴猫池、GoIP等设备", "79台", "0台", "—", "其中：猫池", "50台", "0台", "—", "其中：GoIP", "29台", "0台", "—", "发现恶意账号"}
+	if cells := docxCells(body); !strings.Contains(strings.Join(cells, "|"), strings.Join(deviceRows, "|")) {
+		t.Errorf("the .docx's Four Cuts table has not the rows %q: %q", deviceRows, cells)
+	}
 	pdf := h.do("cmdwa", "GET", "/api/v1/reports/summary.pdf?"+period, nil)
 	if pdf.status != 200 || !bytes.HasPrefix(pdf.body, []byte("%PDF-")) || !bytes.Contains(pdf.body, []byte("FontFile2")) {
 		t.Errorf("pdf: %d, %d bytes, embedded font %v", pdf.status, len(pdf.body), bytes.Contains(pdf.body, []byte("FontFile2")))
+	}
+	pages, err := pdftext.Pages(pdf.body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cells []string
+	for _, p := range pages {
+		cells = append(cells, p...)
+	}
+	if !strings.Contains(strings.Join(cells, "|"), strings.Join(deviceRows, "|")) {
+		t.Errorf("the PDF's Four Cuts table has not the rows %q: %q", deviceRows, cells)
+	}
+	if all := strings.Join(cells, ""); !strings.Contains(all, "收缴猫池、GoIP等设备79台，其中猫池50台、GoIP29台，去年同期为零") {
+		t.Errorf("the PDF does not give the devices by type: %s", all)
 	}
 	if dir := os.Getenv("ZHUDUN_SUMMARY_DIR"); dir != "" { // to look at them
 		os.WriteFile(filepath.Join(dir, "summary.docx"), doc.body, 0o600)
@@ -206,6 +232,19 @@ func TestSummaryAPI(t *testing.T) {
 	}
 	if v, _ := x.GetCellValue("“四断”专项行动", "C4"); v != "198000000" {
 		t.Errorf("funds cell %q, want 198000000", v)
+	}
+	// Below the devices (row 6), every type, keyed as the JSON's breakdown.
+	xrows, err := x.GetRows("“四断”专项行动")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range xrows[5:11] {
+		got = append(got, strings.Join(r[:4], " "))
+	}
+	if want := []string{"收缴猫池、GoIP等设备 devices_seized 79 0", "其中：猫池 devices_seized:cat_pool 50 0", "其中：GoIP devices_seized:goip 29 0",
+		"其中：手机 devices_seized:phone 0 0", "其中：电脑 devices_seized:computer 0 0", "其中：服务器 devices_seized:server 0 0"}; strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("the workbook's devices:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	if n := auditCountAPI(t, h, "summary_report.export"); n != 3 {
 		t.Errorf("%d exports audited, want 3", n)
@@ -245,4 +284,18 @@ func addCommanders(t *testing.T, h *harness) {
 		h.users[u.name] = nu
 		h.tokens[u.name] = h.login(u.name, pw)
 	}
+}
+
+// docxCells is the text of each paragraph of a .docx's document.xml (a
+// table cell is a paragraph), in order.
+func docxCells(doc string) []string {
+	var out []string
+	for _, p := range regexp.MustCompile(`(?s)<w:p[ >].*?</w:p>`).FindAllString(doc, -1) {
+		var b strings.Builder
+		for _, m := range regexp.MustCompile(`(?s)<w:t(?: [^>]*)?>(.*?)</w:t>`).FindAllStringSubmatch(p, -1) {
+			b.WriteString(html.UnescapeString(m[1]))
+		}
+		out = append(out, b.String())
+	}
+	return out
 }

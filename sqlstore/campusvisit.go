@@ -251,10 +251,10 @@ func (tx *Tx) nextNotice(ctx context.Context, d *zhudun.Dept, at time.Time) (str
 	return zhudun.NoticeNumber(d.Name, year, serial), year, serial, nil
 }
 
-// insertNotice stores a notice of department d over hazards (all open or
-// noticed, of one school and round) and puts them under it.
-func (tx *Tx) insertNotice(ctx context.Context, d *zhudun.Dept, hs []*zhudun.Hazard, n zhudun.NewNotice) (int64, string, error) {
-	number, year, serial, err := tx.nextNotice(ctx, d, tx.now)
+// insertNotice stores a notice of department d issued at at over hazards
+// (all open or noticed, of one school and round) and puts them under it.
+func (tx *Tx) insertNotice(ctx context.Context, d *zhudun.Dept, hs []*zhudun.Hazard, n zhudun.NewNotice, at time.Time) (int64, string, error) {
+	number, year, serial, err := tx.nextNotice(ctx, d, at)
 	if err != nil {
 		return 0, "", err
 	}
@@ -263,7 +263,7 @@ func (tx *Tx) insertNotice(ctx context.Context, d *zhudun.Dept, hs []*zhudun.Haz
 	if err := tx.queryRow(ctx, `INSERT INTO campus_notices (number, year, serial, dept_id, school_id, round_id, legal_basis, deadline, school_rep,
 		officers, status, issued_by, issued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, number, year, serial, d.ID,
 		hs[0].SchoolID, hs[0].RoundID, n.LegalBasis, n.Deadline, n.SchoolRep, string(officers), zhudun.NoticeOpen,
-		zhudun.CallerFrom(ctx).Username, tx.now).Scan(&id); err != nil {
+		zhudun.CallerFrom(ctx).Username, at).Scan(&id); err != nil {
 		if tx.s.dialect.IsUniqueViolation(err) {
 			return 0, "", zhudun.Errorf(zhudun.ECONFLICT, "notice number %s is taken", number)
 		}
@@ -279,8 +279,12 @@ func (tx *Tx) insertNotice(ctx context.Context, d *zhudun.Dept, hs []*zhudun.Haz
 
 // IssueNotice issues a Rectification-within-deadline Notice for open
 // hazards of one school (campus:inspect over them), numbered in the
-// issuing department's series for the year. A hazard rectified on the
-// spot or already under a notice is ECONFLICT. Audited campus.notice.issue.
+// issuing department's series for the year of its issue. IssuedAt
+// back-enters a paper notice (补录): not in the future, not before any of
+// its hazards was found, its deadline after the issue day (it may have
+// passed: the notice is then overdue at once). A hazard rectified on the
+// spot or already under a notice is ECONFLICT. Audited campus.notice.issue
+// with the issue instant.
 func (s *Store) IssueNotice(ctx context.Context, n zhudun.NewNotice) (*zhudun.Notice, error) {
 	if err := n.Validate(); err != nil {
 		return nil, err
@@ -289,12 +293,18 @@ func (s *Store) IssueNotice(ctx context.Context, n zhudun.NewNotice) (*zhudun.No
 	if !caller.Has(zhudun.PermCampusInspect) {
 		return nil, zhudun.Errorf(zhudun.EFORBIDDEN, "permission campus:inspect required")
 	}
-	today := tx0Day(s.clock())
-	if n.Deadline <= today {
-		return nil, zhudun.FieldError("deadline", "the deadline is after today")
-	}
 	var id int64
 	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
+		at, err := pastInstant(n.IssuedAt, tx.now, "issued_at", "a notice is not issued in the future")
+		if err != nil {
+			return err
+		}
+		if n.Deadline <= tx0Day(at) {
+			if n.IssuedAt == nil {
+				return zhudun.FieldError("deadline", "the deadline is after today")
+			}
+			return zhudun.FieldError("deadline", "the deadline is after the issue day %s", tx0Day(at))
+		}
 		code := n.Dept
 		if code == "" {
 			code = caller.DeptCode
@@ -324,18 +334,40 @@ func (s *Store) IssueNotice(ctx context.Context, n zhudun.NewNotice) (*zhudun.No
 			if h.SchoolID != hs[0].SchoolID || h.RoundID != hs[0].RoundID {
 				return zhudun.FieldError("hazards", "a notice is for the hazards of one school in one round")
 			}
+			if at.Before(h.FoundAt) {
+				return zhudun.FieldError("issued_at", "hazard %d was found at %s: a notice is not issued before the visit",
+					h.ID, h.FoundAt.In(zhudun.CST()).Format("2006-01-02 15:04"))
+			}
 		}
 		var number string
-		if id, number, err = tx.insertNotice(ctx, d, hs, n); err != nil {
+		if id, number, err = tx.insertNotice(ctx, d, hs, n, at); err != nil {
 			return err
 		}
+		detail := map[string]any{"number": number, "school": hs[0].SchoolID, "hazards": ids, "deadline": n.Deadline,
+			"legal_basis": n.LegalBasis, "issued_at": at.Format(time.RFC3339)}
+		if n.IssuedAt != nil {
+			detail["back_entered"] = true
+		}
 		return tx.audit(ctx, &zhudun.AuditEntry{Action: "campus.notice.issue", ObjectType: "campus_notice", ObjectID: fmt.Sprint(id),
-			Detail: Detail(map[string]any{"number": number, "school": hs[0].SchoolID, "hazards": ids, "deadline": n.Deadline, "legal_basis": n.LegalBasis})})
+			Detail: Detail(detail)})
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s.notice(ctx, s, id, zhudun.PermCampusInspect)
+}
+
+// pastInstant is the instant a back-entered record gives (at the
+// microsecond both backends keep), or now without one; an instant after
+// now is EINVALID on field.
+func pastInstant(given *time.Time, now time.Time, field, msg string) (time.Time, error) {
+	if given == nil {
+		return now, nil
+	}
+	if given.After(now) {
+		return time.Time{}, zhudun.FieldError(field, "%s", msg)
+	}
+	return given.UTC().Truncate(time.Microsecond), nil
 }
 
 // tx0Day is the China calendar day of t, 'YYYY-MM-DD'.
@@ -469,7 +501,10 @@ func (s *Store) FindNotices(ctx context.Context, f zhudun.HazardFilter) ([]*zhud
 // over it): close rectifies it and its hazards; extend sets a later
 // deadline with a reason; reissue, when the hazards are still there,
 // supersedes it with a new notice (a new number of the same department)
-// for the same hazards. Audited campus.notice.reinspect.
+// for the same hazards, issued at the re-inspection. At back-enters a
+// re-inspection done earlier: not in the future, not before the notice's
+// issue or its last step; a new deadline is after the re-inspection's
+// day. Audited campus.notice.reinspect with the re-inspection instant.
 func (s *Store) Reinspect(ctx context.Context, id int64, r zhudun.Reinspection) (*zhudun.Notice, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
@@ -486,19 +521,37 @@ func (s *Store) Reinspect(ctx context.Context, id int64, r zhudun.Reinspection) 
 		if n.Status != zhudun.NoticeOpen {
 			return zhudun.Errorf(zhudun.ECONFLICT, "notice %s is %s", n.Number, n.Status)
 		}
-		if r.Outcome != zhudun.ReinspectClose && r.Deadline <= tx0Day(tx.now) {
-			return zhudun.FieldError("deadline", "the new deadline is after today")
+		at, err := pastInstant(r.At, tx.now, "at", "a re-inspection is not in the future")
+		if err != nil {
+			return err
+		}
+		if at.Before(n.IssuedAt) {
+			return zhudun.FieldError("at", "notice %s was issued at %s: a re-inspection is not before it",
+				n.Number, n.IssuedAt.In(zhudun.CST()).Format("2006-01-02 15:04"))
+		}
+		if k := len(n.Steps); k > 0 && at.Before(n.Steps[k-1].At) {
+			return zhudun.FieldError("at", "notice %s was last re-inspected at %s: a re-inspection is not before it",
+				n.Number, n.Steps[k-1].At.In(zhudun.CST()).Format("2006-01-02 15:04"))
+		}
+		if r.Outcome != zhudun.ReinspectClose && r.Deadline <= tx0Day(at) {
+			if r.At == nil {
+				return zhudun.FieldError("deadline", "the new deadline is after today")
+			}
+			return zhudun.FieldError("deadline", "the new deadline is after the re-inspection day %s", tx0Day(at))
 		}
 		if r.Outcome == zhudun.ReinspectExtend && r.Deadline <= n.Deadline {
 			return zhudun.FieldError("deadline", "an extension's deadline is after %s", n.Deadline)
 		}
-		detail := map[string]any{"number": n.Number, "outcome": r.Outcome, "reason": r.Reason}
+		detail := map[string]any{"number": n.Number, "outcome": r.Outcome, "reason": r.Reason, "at": at.Format(time.RFC3339)}
+		if r.At != nil {
+			detail["back_entered"] = true
+		}
 		switch r.Outcome {
 		case zhudun.ReinspectClose:
-			if _, err := tx.exec(ctx, `UPDATE campus_notices SET status = ?, closed_at = ? WHERE id = ?`, zhudun.NoticeClosed, tx.now, id); err != nil {
+			if _, err := tx.exec(ctx, `UPDATE campus_notices SET status = ?, closed_at = ? WHERE id = ?`, zhudun.NoticeClosed, at, id); err != nil {
 				return tx.s.internal("notice close", err)
 			}
-			if _, err := tx.exec(ctx, `UPDATE campus_hazards SET status = ?, closed_at = ? WHERE notice_id = ?`, zhudun.HazardClosed, tx.now, id); err != nil {
+			if _, err := tx.exec(ctx, `UPDATE campus_hazards SET status = ?, closed_at = ? WHERE notice_id = ?`, zhudun.HazardClosed, at, id); err != nil {
 				return tx.s.internal("notice hazards close", err)
 			}
 		case zhudun.ReinspectExtend:
@@ -513,19 +566,19 @@ func (s *Store) Reinspect(ctx context.Context, id int64, r zhudun.Reinspection) 
 			}
 			d := &zhudun.Dept{ID: n.DeptID, Code: n.Dept, Name: n.DeptName}
 			nid, number, err := tx.insertNotice(ctx, d, n.Hazards, zhudun.NewNotice{LegalBasis: n.LegalBasis, Deadline: r.Deadline,
-				SchoolRep: n.SchoolRep, Officers: officers})
+				SchoolRep: n.SchoolRep, Officers: officers}, at)
 			if err != nil {
 				return err
 			}
 			if _, err := tx.exec(ctx, `UPDATE campus_notices SET status = ?, replaced_by = ?, closed_at = ? WHERE id = ?`,
-				zhudun.NoticeSuperseded, nid, tx.now, id); err != nil {
+				zhudun.NoticeSuperseded, nid, at, id); err != nil {
 				return tx.s.internal("notice supersede", err)
 			}
 			detail["new_number"] = number
 			out = nid
 		}
 		if _, err := tx.exec(ctx, `INSERT INTO campus_notice_steps (notice_id, at, actor, outcome, deadline, reason) VALUES (?, ?, ?, ?, ?, ?)`,
-			id, tx.now, zhudun.CallerFrom(ctx).Username, r.Outcome, r.Deadline, r.Reason); err != nil {
+			id, at, zhudun.CallerFrom(ctx).Username, r.Outcome, r.Deadline, r.Reason); err != nil {
 			return tx.s.internal("notice step", err)
 		}
 		return tx.audit(ctx, &zhudun.AuditEntry{Action: "campus.notice.reinspect", ObjectType: "campus_notice", ObjectID: fmt.Sprint(id), Detail: Detail(detail)})

@@ -163,6 +163,7 @@ func Run(t *testing.T, b Backend) {
 	t.Run("CampusNotices", func(t *testing.T) { testCampusNotices(t, b) })
 	t.Run("CampusImport", func(t *testing.T) { testCampusImport(t, b) })
 	t.Run("CampusReport", func(t *testing.T) { testCampusReport(t, b) })
+	t.Run("CampusBackEntry", func(t *testing.T) { testCampusBackEntry(t, b) })
 	t.Run("CampusPhotos", func(t *testing.T) { testCampusPhotos(t, b) })
 	t.Run("CampusSchoolEdit", func(t *testing.T) { testCampusSchoolEdit(t, b) })
 	t.Run("CampusPoints", func(t *testing.T) { testCampusPoints(t, b) })

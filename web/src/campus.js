@@ -80,3 +80,20 @@ export function statusCounts(points) {
   for (const p of points) out[POINT_COLOURS[p.status] ? p.status : 'ok']++
   return out
 }
+
+// calendarDay is the day a date picker shows for d (its cells are the
+// browser's local midnights), 'YYYY-MM-DD'.
+export function calendarDay(d) {
+  const p = (n) => String(n).padStart(2, '0')
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`
+}
+
+// backEntryInstant is the issued_at or at a notice or re-inspection
+// dialog sends for the day chosen (签发日期 / 复查日期): nothing for today
+// (the server's now), else the day's last second in Beijing time — a paper
+// record gives a day, not a time, and the visit it follows, or the issue of
+// the notice it re-inspects, came earlier that day at the latest.
+export function backEntryInstant(day, today) {
+  if (!day || day === today) return undefined
+  return `${day}T23:59:59+08:00`
+}

@@ -1,7 +1,7 @@
 // The campus pages' logic: the school edit form and its PUT body, the
 // group and round bodies, the map's point styles and counts.
 import { describe, it, expect } from 'vitest'
-import { schoolForm, schoolPayload, groupForm, groupPayload, roundPayload, pointStyle, statusCounts } from '../src/campus.js'
+import { schoolForm, schoolPayload, groupForm, groupPayload, roundPayload, pointStyle, statusCounts, calendarDay, backEntryInstant } from '../src/campus.js'
 
 const school = {
   id: 7, code: 'S001', name: '历下实验小学', type: 'primary', private: false, district: '370102', station: 'ST1', address: '历下区文化东路1号',
@@ -79,5 +79,17 @@ describe('phone layout', () => {
     expect(isNarrow(767)).toBe(true)
     expect(isNarrow(768)).toBe(false)
     expect(isNarrow(1280)).toBe(false)
+  })
+})
+
+describe('back-entry dates', () => {
+  it('sends no instant for today and the last second of an earlier day in Beijing', () => {
+    expect(backEntryInstant('2026-12-04', '2026-12-04')).toBeUndefined()
+    expect(backEntryInstant('', '2026-12-04')).toBeUndefined()
+    expect(backEntryInstant('2021-05-10', '2026-12-04')).toBe('2021-05-10T23:59:59+08:00')
+  })
+  it('reads a picker cell as its calendar day', () => {
+    expect(calendarDay(new Date(2021, 4, 9))).toBe('2021-05-09')
+    expect(calendarDay(new Date(2026, 11, 31))).toBe('2026-12-31')
   })
 })

@@ -37,7 +37,7 @@ export default {
     notices: {
       title: 'Hazards and notices', intro: 'Hazards not rectified on the spot get a Rectification-within-deadline Notice; overdue notices show red and have been escalated to the station and the education bureau.',
       hazards: 'Hazards awaiting a notice', notices: 'Rectification notices', issue: 'Issue notice', number: 'Number', school: 'School', deadline: 'Deadline', basis: 'Legal basis',
-      rep: 'School representative', officers: 'Officers', pdf: 'PDF', reinspect: 'Re-inspect', reason: 'Reason', newDeadline: 'New deadline', issued: 'Issued {number}',
+      rep: 'School representative', officers: 'Officers', pdf: 'PDF', reinspect: 'Re-inspect', reason: 'Reason', newDeadline: 'New deadline', issuedOn: 'Date issued', reinspectedOn: 'Date re-inspected', issued: 'Issued {number}',
       found: 'Found', desc: 'Hazard', overdueOnly: 'Overdue only', done: 'Recorded',
     },
     stats: {

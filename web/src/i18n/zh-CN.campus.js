@@ -37,7 +37,7 @@ export default {
     notices: {
       title: '隐患与整改通知书', intro: '当场未整改的隐患下达《责令限期整改通知书》；逾期未整改的通知书标红，并已通报派出所和教育部门。',
       hazards: '待下达通知书的隐患', notices: '整改通知书', issue: '下达通知书', number: '文号', school: '学校', deadline: '整改期限', basis: '法律依据',
-      rep: '学校负责人', officers: '检查人员', pdf: 'PDF', reinspect: '复查', reason: '理由', newDeadline: '新期限', issued: '已下达 {number}',
+      rep: '学校负责人', officers: '检查人员', pdf: 'PDF', reinspect: '复查', reason: '理由', newDeadline: '新期限', issuedOn: '签发日期', reinspectedOn: '复查日期', issued: '已下达 {number}',
       found: '发现时间', desc: '隐患', overdueOnly: '只看逾期', done: '已记录',
     },
     stats: {
