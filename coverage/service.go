@@ -173,10 +173,16 @@ func (s *Service) scope(ctx context.Context) (*Engine, func(int64) bool, error) 
 	if err != nil {
 		return nil, nil, err
 	}
+	// The road layer may have been replaced by another process (the
+	// command line, another serve): its stamp is one cheap query.
+	stamp, err := s.store.RoadsStamp(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
 	s.mu.Lock()
-	eng, grids := s.eng, s.grids
+	eng, grids, roads := s.eng, s.grids, s.roads
 	s.mu.Unlock()
-	if eng == nil {
+	if eng == nil || stamp != roads {
 		if _, err := s.Sync(ctx); err != nil {
 			return nil, nil, err
 		}

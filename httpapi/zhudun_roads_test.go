@@ -114,6 +114,20 @@ func TestZhudunRoads(t *testing.T) {
 	if p := got.Features[0].Geometry.Coordinates[0][0]; len(got.Features) != 1 || math.Abs(p[0]-wlon) > 1e-9 || math.Abs(p[1]-wlat) > 1e-9 {
 		t.Errorf("gcj02 position %v, want %v %v", got.Features[0].Geometry.Coordinates, wlon, wlat)
 	}
+	// The command line replaces the layer behind the server's back (a
+	// system caller, straight into the store): the next coverage answer
+	// measures it. Half the road, x from the grid's west edge to the dome:
+	// 446.32 m, the dome sees 100.
+	imp, err := geo.ParseRoads([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"LineString","coordinates":[[116.99,36.605],[117.005,36.605]]}}]}`), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.store.ReplaceRoads(sys, imp); err != nil {
+		t.Fatal(err)
+	}
+	if g := roadCoverageOf(t, h, "off1").Grids[0]; math.Abs(g.RoadM-446.32) > 0.45 || math.Abs(g.RoadCovM-100) > 0.1 {
+		t.Errorf("after the command line's import: %.2f m, covered %.2f; want 446.32, 100", g.RoadM, g.RoadCovM)
+	}
 	if r := h.do("city", "POST", "/api/v1/zhudun/roads/import?coords=bd09", layer); r.status == 200 {
 		t.Errorf("coords=bd09 accepted")
 	}
