@@ -255,15 +255,7 @@ func (e *Engine) reach(c Camera) []int {
 // with the grid. The pieces kept are disjoint, so their areas add up.
 func (e *Engine) compute(i int) error {
 	st := e.grids[i]
-	var views []view
-	for id := range st.cams {
-		c := e.cams[id]
-		if c.Online && c.Valid() {
-			v := newView(st, SectorXY(st.frame, c))
-			v.convex = c.FOV <= 180 || c.FOV >= 360
-			views = append(views, v)
-		}
-	}
+	views := e.views(st)
 	st.computeRoads(views)
 	st.parts, st.lazy, st.covered = st.parts[:0], st.lazy[:0], 0
 	for _, cl := range clusters(views) {
@@ -316,6 +308,20 @@ func (e *Engine) compute(i int) error {
 		}
 	}
 	return nil
+}
+
+// views are the online cameras' views over grid st, in its frame.
+func (e *Engine) views(st *gridState) []view {
+	var views []view
+	for id := range st.cams {
+		c := e.cams[id]
+		if c.Online && c.Valid() {
+			v := newView(st, SectorXY(st.frame, c))
+			v.convex = c.FOV <= 180 || c.FOV >= 360
+			views = append(views, v)
+		}
+	}
+	return views
 }
 
 // lazyCluster is a cluster of views whose covered area is known and whose

@@ -121,6 +121,31 @@ func (e *Engine) addRoads(roads []Road) error {
 	return nil
 }
 
+// SetRoads replaces the road layer and measures it anew, leaving the area
+// coverage (and its geometry, built or not) as it is: a road import costs
+// the roads, not the overlay. It returns the ids of the grids that had or
+// now have roads.
+func (e *Engine) SetRoads(roads []Road) ([]int64, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	had := make([]bool, len(e.grids))
+	for i, st := range e.grids {
+		had[i] = len(st.segs) > 0
+		st.segs, st.roadLen, st.roadCov = st.segs[:0], 0, 0
+	}
+	if err := e.addRoads(roads); err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for i, st := range e.grids {
+		if had[i] || len(st.segs) > 0 {
+			st.computeRoads(e.views(st))
+			ids = append(ids, st.g.ID)
+		}
+	}
+	return ids, nil
+}
+
 func (st *gridState) addSeg(s roadSeg) {
 	if s.len <= 1e-9 {
 		return

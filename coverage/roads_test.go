@@ -256,3 +256,45 @@ func TestRoadIntervalsAgreeWithOverlay(t *testing.T) {
 		}
 	}
 }
+
+// A new road layer is measured without recomputing the areas: the
+// figures equal a full computation's, the covered geometry built before
+// is kept, and the grids that had or have roads are named.
+func TestSetRoads(t *testing.T) {
+	grids := []Grid{{ID: 1, Code: "W", Boundary: rect(-100, -100, 0, 100)}, {ID: 2, Code: "E", Boundary: rect(0, -100, 100, 100)},
+		{ID: 3, Code: "N", Boundary: rect(-100, 100, 100, 300)}}
+	// Two overlapping views in W make a lazy cluster; a dome on the road in E.
+	cams := []Camera{cam(1, -50, -50, 0, 90, 40, true), cam(2, -50, -50, 45, 90, 40, true), cam(3, 50, 0, 0, 360, 40, true)}
+	e, err := NewWithRoads(grids, cams, []Road{line(1, -100, 0, 0, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Uncovered(1); err != nil { // builds W's covered geometry
+		t.Fatal(err)
+	}
+	parts := len(e.grids[0].parts)
+	ids, err := e.SetRoads([]Road{line(2, 0, 0, 100, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ids, []int64{1, 2}) {
+		t.Errorf("grids measured %v, want [1 2]", ids)
+	}
+	if len(e.grids[0].parts) != parts || parts == 0 {
+		t.Errorf("W's covered geometry rebuilt: %d parts, had %d", len(e.grids[0].parts), parts)
+	}
+	full, err := NewWithRoads(grids, cams, []Road{line(2, 0, 0, 100, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := e.Results()
+	for i, r := range full.Results() {
+		if math.Abs(r.RoadM-got[i].RoadM) > 1e-9 || math.Abs(r.RoadCovM-got[i].RoadCovM) > 1e-9 || math.Abs(r.CovM2-got[i].CovM2) > 1e-9 {
+			t.Errorf("grid %s: after SetRoads %+v, full %+v", r.Code, got[i], r)
+		}
+	}
+	if got[0].RoadPct != nil {
+		t.Errorf("W kept its old road: %v", *got[0].RoadPct)
+	}
+	within(t, "E covered", got[1].RoadCovM, 80)
+}

@@ -76,8 +76,7 @@ func (s *Service) Sync(ctx context.Context) ([]int64, error) {
 	if err != nil {
 		return nil, err
 	}
-	var changed []int64
-	if sig := gridSig(grids); s.eng == nil || sig != s.sig || stamp != s.roads {
+	loadRoads := func() ([]Road, error) {
 		zroads, err := s.store.CoverageRoads(ctx)
 		if err != nil {
 			return nil, err
@@ -85,6 +84,14 @@ func (s *Service) Sync(ctx context.Context) ([]int64, error) {
 		roads := make([]Road, len(zroads))
 		for i, r := range zroads {
 			roads[i] = Road{ID: r.ID, Lines: r.Lines}
+		}
+		return roads, nil
+	}
+	var changed []int64
+	if sig := gridSig(grids); s.eng == nil || sig != s.sig {
+		roads, err := loadRoads()
+		if err != nil {
+			return nil, err
 		}
 		in := make([]Grid, len(grids))
 		s.grids = map[int64]*zhudun.Grid{}
@@ -105,6 +112,21 @@ func (s *Service) Sync(ctx context.Context) ([]int64, error) {
 	} else {
 		seen := map[int64]bool{}
 		touched := map[int64]bool{}
+		if stamp != s.roads {
+			// A new road layer: the roads measured anew, the areas kept.
+			roads, err := loadRoads()
+			if err != nil {
+				return nil, err
+			}
+			ids, err := s.eng.SetRoads(roads)
+			if err != nil {
+				return nil, zhudun.Errorf(zhudun.EINTERNAL, "coverage roads: %v", err)
+			}
+			s.roads = stamp
+			for _, id := range ids {
+				touched[id] = true
+			}
+		}
 		for _, c := range cams {
 			seen[c.ID] = true
 			nc := FromCamera(c)
