@@ -541,6 +541,11 @@ type CoverageSnapshot struct {
 	AreaM2 float64 `json:"area_m2"`
 	CovM2  float64 `json:"covered_m2"`
 	Pct    float64 `json:"coverage_pct"`
+	// Road length in the grid and inside some online view (metres);
+	// RoadPct is null for a grid without roads.
+	RoadM    float64  `json:"road_m"`
+	RoadCovM float64  `json:"road_covered_m"`
+	RoadPct  *float64 `json:"road_coverage_pct"`
 }
 
 // ZhudunReport is the statistics of GET /api/v1/reports/zhudun: counts at
@@ -553,7 +558,10 @@ type ZhudunReport struct {
 	CamerasOnline    Figure `json:"cameras_online"`
 	CamerasOffline   Figure `json:"cameras_offline"`
 	VideoCoveragePct Figure `json:"video_coverage_pct"`
-	SafeUnits        Figure `json:"safe_units"`
+	// RoadCoveragePct is that month's covered ÷ measured road length (0
+	// when no grid in scope had roads that month).
+	RoadCoveragePct Figure `json:"road_coverage_pct"`
+	SafeUnits       Figure `json:"safe_units"`
 }
 
 // ZhudunService keeps the 铸盾 data within the caller's scope (the owning
@@ -580,6 +588,7 @@ type ZhudunService interface {
 	SaveCoverageSnapshots(ctx context.Context, month string, s []CoverageSnapshot) error
 	CoverageSnapshots(ctx context.Context, month string) ([]CoverageSnapshot, error)
 	ZhudunReport(ctx context.Context, at time.Time, dept string) (*ZhudunReport, error)
+	RoadService
 }
 
 // String names a camera in logs without its place.

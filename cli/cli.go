@@ -56,7 +56,7 @@ func commands() []command {
 		{"ingest", "send feed files to a server's POST /api/v1/events", runIngest},
 		{"engine", "the live Four Cuts engine as a worker (with serve --engine off)", runEngine},
 		{"jt808", "the JT/T 808 gateway for vehicle terminals as its own process (docs/jt808.md)", runJT808},
-		{"import", "import incidents|districts: load incident history (CSV) or the map's districts (GeoJSON)", runImport},
+		{"import", "import incidents|districts|roads: load incident history (CSV), the map's districts or the 铸盾 road layer (GeoJSON)", runImport},
 		{"version", "print the version", func(_ context.Context, e *env, _ []string) error {
 			fmt.Fprintln(e.stdout, "zhudun", Version)
 			return nil

@@ -236,7 +236,7 @@ func TestServeAndCLI(t *testing.T) {
 func TestNoDemoCreatesOnlySchema(t *testing.T) {
 	dir := t.TempDir()
 	code, out, errs := run(t, "", "migrate", "--data", dir)
-	if code != 0 || !strings.Contains(out, "schema version 41") {
+	if code != 0 || !strings.Contains(out, "schema version 43") {
 		t.Fatalf("migrate: %d %s %s", code, out, errs)
 	}
 	_, out, _ = run(t, "", "dept", "list", "--data", dir)

@@ -45,7 +45,7 @@ func TestCLIOnPostgres(t *testing.T) {
 	os.WriteFile(secret, []byte(dsn+"\n"), 0o600)
 	t.Setenv("ZHUDUN_DB_FILE", secret)
 	dir := t.TempDir()
-	if code, out, errs := run(t, "", "migrate", "--data", dir); code != 0 || !strings.Contains(out, "schema version 41") || exists(filepath.Join(dir, "zhudun.db")) {
+	if code, out, errs := run(t, "", "migrate", "--data", dir); code != 0 || !strings.Contains(out, "schema version 43") || exists(filepath.Join(dir, "zhudun.db")) {
 		t.Fatalf("migrate on PostgreSQL: %d %s %s", code, out, errs)
 	}
 	if code, _, errs := run(t, "S3cure!pass\n", "user", "add", "--data", dir, "--username", "alice", "--role", "secadmin", "--password-stdin"); code != 0 {

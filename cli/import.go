@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -19,6 +20,7 @@ const importBatch = 500
 const (
 	usageImportIncidents = "usage: zhudun import incidents --data DIR [--crs wgs84|gcj02] [--source NAME] FILE.csv"
 	usageImportDistricts = "usage: zhudun import districts --data DIR [--crs gcj02|wgs84] FILE.geojson"
+	usageImportRoads     = "usage: zhudun import roads --data DIR [--crs wgs84|gcj02] FILE.geojson"
 )
 
 func runImport(ctx context.Context, e *env, args []string) error {
@@ -28,9 +30,11 @@ func runImport(ctx context.Context, e *env, args []string) error {
 			return runImportIncidents(ctx, e, args[1:])
 		case "districts":
 			return runImportDistricts(ctx, e, args[1:])
+		case "roads":
+			return runImportRoads(ctx, e, args[1:])
 		}
 	}
-	return fmt.Errorf("%s\n%s", usageImportIncidents, usageImportDistricts)
+	return fmt.Errorf("%s\n%s\n%s", usageImportIncidents, usageImportDistricts, usageImportRoads)
 }
 
 // importFlags parses an import command's flags and its one file, which
@@ -89,6 +93,54 @@ func runImportDistricts(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("%s: %s", file, zhudun.ErrorMessage(err))
 	}
 	fmt.Fprintf(e.stdout, "imported %d districts from %s (%s); the map shows them at its next load\n", len(ds), file, crs)
+	return nil
+}
+
+// runImportRoads replaces the 铸盾 road layer with a GeoJSON file of road
+// centrelines (an OSM export: WGS-84 by default). A file with bad features
+// lists each on stderr (feature index, field) and stores nothing; the
+// layer before stays. A running server measures the new layer at its next
+// coverage answer.
+func runImportRoads(ctx context.Context, e *env, args []string) error {
+	var cfg Config
+	file, crs, err := importFlags(e, "import roads", usageImportRoads, "wgs84", &cfg, nil, args)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	// One byte over the bound tells a file too large from one just at it.
+	data, err := io.ReadAll(io.LimitReader(f, zhudun.MaxRoadsBytes+1))
+	if err != nil {
+		return err
+	}
+	if len(data) > zhudun.MaxRoadsBytes {
+		return fmt.Errorf("%s: larger than %d MiB", file, zhudun.MaxRoadsBytes>>20)
+	}
+	imp, err := geo.ParseRoads(data, crs == "gcj02")
+	if err != nil {
+		return fmt.Errorf("%s: %s", file, zhudun.ErrorMessage(err))
+	}
+	s, _, err := openStore(ctx, &cfg, newLogger(e, &cfg))
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	rep, err := s.ReplaceRoads(installer(ctx), imp)
+	if err != nil {
+		return fmt.Errorf("%s: %s", file, zhudun.ErrorMessage(err))
+	}
+	if !rep.Accepted {
+		for _, b := range rep.Errors {
+			fmt.Fprintf(e.stderr, "%s: %s: %s\n", file, b.Field, b.Message)
+		}
+		return fmt.Errorf("%s: %d features with errors; nothing imported, the road layer is unchanged", file, len(rep.Errors))
+	}
+	fmt.Fprintf(e.stdout, "imported %d roads (%.1f km) from %s (%s); the coverage of road length follows at the server's next answer\n",
+		rep.Roads, rep.LengthM/1000, file, crs)
 	return nil
 }
 

@@ -288,3 +288,50 @@ func TestImportDistrictsCommand(t *testing.T) {
 		t.Fatalf("stored: %v %+v", err, ds)
 	}
 }
+
+// TestImportRoadsCommand: the 铸盾 road layer is a GeoJSON file the bureau
+// imports beside the server; a file with bad features lists each by index
+// and field and leaves the layer as it was.
+func TestImportRoadsCommand(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	var out, errb bytes.Buffer
+	if code := Main(ctx, []string{"import", "roads", "--help"}, strings.NewReader(""), &out, &errb); code == 0 && errb.Len() == 0 ||
+		!strings.Contains(errb.String(), "usage: zhudun import roads --data DIR [--crs wgs84|gcj02] FILE.geojson") {
+		t.Fatalf("--help: %d %q", code, errb.String())
+	}
+	keys := gmcrypto.Generate()
+	if err := keys.Save(filepath.Join(dir, "keys", "keyring.json")); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	errb.Reset()
+	code := Main(ctx, []string{"import", "roads", "--data", dir, filepath.Join("testdata", "roads-jinan.geojson")}, strings.NewReader(""), &out, &errb)
+	if code != 0 || !strings.Contains(out.String(), "imported 4 roads") || !strings.Contains(out.String(), "(wgs84)") {
+		t.Fatalf("import: %d\nstdout %s\nstderr %s", code, out.String(), errb.String())
+	}
+	bad := filepath.Join(t.TempDir(), "bad.geojson")
+	if err := os.WriteFile(bad, []byte(`{"type":"FeatureCollection","features":[
+		{"type":"Feature","properties":{"name":"好路"},"geometry":{"type":"LineString","coordinates":[[117,36.6],[117.1,36.6]]}},
+		{"type":"Feature","properties":{"name":7},"geometry":{"type":"LineString","coordinates":[[117,36.6],[117.1,36.6]]}},
+		{"type":"Feature","geometry":{"type":"Polygon","coordinates":[]}}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	errb.Reset()
+	out.Reset()
+	code = Main(ctx, []string{"import", "roads", "--data", dir, "--crs", "gcj02", bad}, strings.NewReader(""), &out, &errb)
+	if code == 0 || !strings.Contains(errb.String(), "bad.geojson: name: feature 1: name must be a string") ||
+		!strings.Contains(errb.String(), "bad.geojson: geometry: feature 2: geometry type \"Polygon\"") ||
+		!strings.Contains(errb.String(), "2 features with errors; nothing imported") {
+		t.Fatalf("bad file: %d %q", code, errb.String())
+	}
+	s, err := sqlite.Open(ctx, filepath.Join(dir, "zhudun.db"), sqlstore.Options{Keys: keys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	rs, layer, err := s.FindRoads(zhudun.WithCaller(ctx, zhudun.SystemCaller("test")))
+	if err != nil || len(rs) != 4 || rs[0].Name != "经十路" || rs[0].Lines[0][0] != [2]float64{117.02, 36.655} || layer == nil || !strings.HasPrefix(layer.ImportedBy, "cli:") {
+		t.Fatalf("stored: %v %+v %+v", err, rs, layer)
+	}
+}

@@ -60,3 +60,67 @@ func BenchmarkCoverageCameraChange(b *testing.B) {
 		i += 7919
 	}
 }
+
+// benchRoads is a street net over benchCity: a road every 100 m east–west
+// and north–south across the 30 km, each a polyline with a vertex every
+// 100 m jittered by up to ±10 m — about 20 segments in each 300 m grid
+// (180,000 segments, 18,000 km in all).
+func benchRoads() []Road {
+	const side, n, step = 300.0, 100, 100.0
+	half := side * n / 2
+	r := rand.New(rand.NewPCG(43, 28181))
+	var roads []Road
+	id := int64(0)
+	for k := 0; k < int(side*n/step); k++ {
+		at := -half + step/2 + float64(k)*step
+		for _, ew := range []bool{true, false} {
+			var l [][2]float64
+			for v := 0; v <= int(side*n/step); v++ {
+				along, across := -half+float64(v)*step, at+(r.Float64()-0.5)*20
+				x, y := along, across
+				if !ew {
+					x, y = across, along
+				}
+				lon, lat := jinan.Inverse(x, y)
+				l = append(l, [2]float64{lon, lat})
+			}
+			id++
+			roads = append(roads, Road{ID: id, Lines: [][][2]float64{l}})
+		}
+	}
+	return roads
+}
+
+// BenchmarkRoadCoverageFull computes every grid's coverage of area and of
+// road length from scratch, the roads cut into the grids included.
+func BenchmarkRoadCoverageFull(b *testing.B) {
+	grids, cams := benchCity()
+	roads := benchRoads()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := NewWithRoads(grids, cams, roads); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRoadCoverageCameraChange is BenchmarkCoverageCameraChange with
+// the roads: one camera change, its grids' area and road length
+// recomputed.
+func BenchmarkRoadCoverageCameraChange(b *testing.B) {
+	grids, cams := benchCity()
+	e, err := NewWithRoads(grids, cams, benchRoads())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		c := cams[i%len(cams)]
+		c.Online = !c.Online
+		if _, err := e.Upsert(c); err != nil {
+			b.Fatal(err)
+		}
+		i += 7919
+	}
+}

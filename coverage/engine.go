@@ -31,6 +31,11 @@ type Result struct {
 	Target  float64 `json:"target_pct"`
 	Under   bool    `json:"under_target"`
 	Cameras int     `json:"cameras"` // online cameras whose view reaches the grid
+	// Road length inside the grid and inside some online view (metres);
+	// RoadPct is null for a grid without roads.
+	RoadM    float64  `json:"road_m"`
+	RoadCovM float64  `json:"road_covered_m"`
+	RoadPct  *float64 `json:"road_coverage_pct"`
 }
 
 type gridState struct {
@@ -48,6 +53,13 @@ type gridState struct {
 	partsMu sync.Mutex
 	covered float64
 	cams    map[int64]struct{} // cameras (any state) whose reach touches the grid
+	// The roads inside the grid (roads.go): segments, their length, the
+	// covered length and each segment's covered intervals.
+	segs    []roadSeg
+	roadLen float64
+	roadCov float64
+	covIv   [][2]float64
+	covOff  []int
 }
 
 // Engine keeps every grid's covered part and recomputes, when a camera
@@ -63,9 +75,13 @@ type Engine struct {
 	camGrids map[int64][]int
 }
 
-// New builds the engine and computes every grid's coverage, on all CPUs.
-// A grid whose boundary cannot be read is an error naming its code.
-func New(grids []Grid, cams []Camera) (*Engine, error) {
+// New builds the engine without roads (NewWithRoads).
+func New(grids []Grid, cams []Camera) (*Engine, error) { return NewWithRoads(grids, cams, nil) }
+
+// NewWithRoads builds the engine and computes every grid's coverage of
+// area and of road length, on all CPUs. A grid whose boundary cannot be
+// read is an error naming its code.
+func NewWithRoads(grids []Grid, cams []Camera, roads []Road) (*Engine, error) {
 	e := &Engine{byID: map[int64]int{}, cams: map[int64]Camera{}, camGrids: map[int64][]int{}}
 	items := make([]rtree.BulkItem, 0, len(grids))
 	for _, g := range grids {
@@ -78,6 +94,9 @@ func New(grids []Grid, cams []Camera) (*Engine, error) {
 		e.grids = append(e.grids, st)
 	}
 	e.tree = rtree.BulkLoad(items)
+	if err := e.addRoads(roads); err != nil {
+		return nil, err
+	}
 	for _, c := range cams {
 		e.cams[c.ID] = c
 		gs := e.reach(c)
@@ -236,15 +255,8 @@ func (e *Engine) reach(c Camera) []int {
 // with the grid. The pieces kept are disjoint, so their areas add up.
 func (e *Engine) compute(i int) error {
 	st := e.grids[i]
-	var views []view
-	for id := range st.cams {
-		c := e.cams[id]
-		if c.Online && c.Valid() {
-			v := newView(st, SectorXY(st.frame, c))
-			v.convex = c.FOV <= 180 || c.FOV >= 360
-			views = append(views, v)
-		}
-	}
+	views := e.views(st)
+	st.computeRoads(views)
 	st.parts, st.lazy, st.covered = st.parts[:0], st.lazy[:0], 0
 	for _, cl := range clusters(views) {
 		inside := true
@@ -296,6 +308,20 @@ func (e *Engine) compute(i int) error {
 		}
 	}
 	return nil
+}
+
+// views are the online cameras' views over grid st, in its frame.
+func (e *Engine) views(st *gridState) []view {
+	var views []view
+	for id := range st.cams {
+		c := e.cams[id]
+		if c.Online && c.Valid() {
+			v := newView(st, SectorXY(st.frame, c))
+			v.convex = c.FOV <= 180 || c.FOV >= 360
+			views = append(views, v)
+		}
+	}
+	return views
 }
 
 // lazyCluster is a cluster of views whose covered area is known and whose
@@ -595,6 +621,7 @@ func (e *Engine) result(st *gridState) Result {
 	r := Result{GridID: st.g.ID, Code: st.g.Code, AreaM2: st.area, CovM2: st.covered, Target: st.g.Target}
 	r.Pct = math.Round(st.covered/st.area*10000) / 100
 	r.Under = st.g.Target > 0 && r.Pct < st.g.Target
+	r.RoadM, r.RoadCovM, r.RoadPct = st.roadLen, st.roadCov, roadPct(st.roadLen, st.roadCov)
 	for id := range st.cams {
 		if c := e.cams[id]; c.Online {
 			r.Cameras++
@@ -665,8 +692,11 @@ func (e *Engine) Uncovered(id int64) ([][][][2]float64, error) {
 // the grids it overlaps, each in its own frame. Grids do not overlap
 // (the grid import refuses it), so the sums count no area twice; a camera
 // whose view crosses the region's edge counts only for its part inside.
-// keep, when not nil, picks the grids counted (a caller's scope).
-func (e *Engine) In(region [][][][2]float64, keep func(gridID int64) bool) (coveredM2, areaM2 float64, err error) {
+// keep, when not nil, picks the grids counted (a caller's scope). Roads
+// are measured the same way: the grid's road length inside the region and
+// the covered part of it.
+func (e *Engine) In(region [][][][2]float64, keep func(gridID int64) bool) (Measure, error) {
+	var m Measure
 	box := rtree.Box{MinX: math.Inf(1), MinY: math.Inf(1), MaxX: math.Inf(-1), MaxY: math.Inf(-1)}
 	for _, p := range region {
 		if len(p) == 0 {
@@ -678,7 +708,7 @@ func (e *Engine) In(region [][][][2]float64, keep func(gridID int64) bool) (cove
 		}
 	}
 	if math.IsInf(box.MinX, 0) {
-		return 0, 0, errors.New("empty region")
+		return m, errors.New("empty region")
 	}
 	e.mu.RLock()
 	defer e.mu.RUnlock()
@@ -691,35 +721,51 @@ func (e *Engine) In(region [][][][2]float64, keep func(gridID int64) bool) (cove
 		}
 		r, err := ToFrame(st.frame, region)
 		if err != nil {
-			return 0, 0, err
+			return m, err
 		}
 		part, err := geom.Intersection(st.poly, r)
 		if err != nil {
-			return 0, 0, fmt.Errorf("grid %s: %w", st.g.Code, err)
+			return m, fmt.Errorf("grid %s: %w", st.g.Code, err)
 		}
-		areaM2 += part.Area()
+		m.AreaM2 += part.Area()
 		if part.IsEmpty() {
 			continue
 		}
 		if pa := part.Area(); math.Abs(pa-st.area) <= 1e-7*st.area {
 			// The grid is wholly inside the region: all its covered area
-			// counts, and its covered geometry need not be built.
-			coveredM2 += st.covered
+			// and road length count, and its covered geometry need not be
+			// built.
+			m.CovM2 += st.covered
+			m.RoadM += st.roadLen
+			m.RoadCovM += st.roadCov
 			continue
 		}
+		rm, rc, err := st.roadsIn(part)
+		if err != nil {
+			return m, err
+		}
+		m.RoadM += rm
+		m.RoadCovM += rc
 		parts, err := st.coveredParts()
 		if err != nil {
-			return 0, 0, err
+			return m, err
 		}
 		for _, p := range parts {
 			cov, err := geom.Intersection(p, part)
 			if err != nil {
-				return 0, 0, fmt.Errorf("grid %s: %w", st.g.Code, err)
+				return m, fmt.Errorf("grid %s: %w", st.g.Code, err)
 			}
-			coveredM2 += cov.Area()
+			m.CovM2 += cov.Area()
 		}
 	}
-	return coveredM2, areaM2, nil
+	return m, nil
+}
+
+// Measure is what Engine.In finds in a region: the gridded area and the
+// covered part of it (m²), the road length and the covered part of it (m).
+type Measure struct {
+	AreaM2, CovM2   float64
+	RoadM, RoadCovM float64
 }
 
 // Camera returns the engine's copy of a camera.

@@ -122,14 +122,15 @@ func TestCoverageAcrossDistrictBoundary(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cw, aw, err := e.In(west, nil)
+			w, err := e.In(west, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			ce, ae, err := e.In(east, nil)
+			ea, err := e.In(east, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
+			cw, aw, ce, ae := w.CovM2, w.AreaM2, ea.CovM2, ea.AreaM2
 			within(t, "west area", aw, 20000)
 			within(t, "east area", ae, 20000)
 			within(t, "west covered", cw, 3926.99)
@@ -324,14 +325,18 @@ func TestInclusionExclusionAgreesWithOverlay(t *testing.T) {
 	}
 	// A region holding the whole grid counts its covered area without
 	// building the geometry; one cutting it (the west half) builds it.
-	if cov, area, err := e.In(rect(-300, -300, 300, 300), nil); err != nil || math.Abs(cov-r.CovM2) > 1e-6*r.CovM2 || math.Abs(area-40000) > 0.04 {
+	if m, err := e.In(rect(-300, -300, 300, 300), nil); err != nil {
+		t.Fatal(err)
+	} else if cov, area := m.CovM2, m.AreaM2; math.Abs(cov-r.CovM2) > 1e-6*r.CovM2 || math.Abs(area-40000) > 0.04 {
 		t.Errorf("region around the grid: %.2f of %.2f m², %v; want %.2f of 40000", cov, area, err, r.CovM2)
 	}
 	if len(e.grids[0].lazy) != 1 {
 		t.Errorf("a region holding the grid built its geometry")
 	}
 	// West of x = 0: the north-west half of the north view, π·100²/8.
-	if cov, _, err := e.In(rect(-300, -300, 0, 300), nil); err != nil || math.Abs(cov-math.Pi*1e4/8) > math.Pi*1e4/8*1e-3 {
+	if m, err := e.In(rect(-300, -300, 0, 300), nil); err != nil {
+		t.Fatal(err)
+	} else if cov := m.CovM2; math.Abs(cov-math.Pi*1e4/8) > math.Pi*1e4/8*1e-3 {
 		t.Errorf("west half: %.2f m², %v; want %.2f", cov, err, math.Pi*1e4/8)
 	}
 	if _, err := e.Uncovered(1); err != nil {

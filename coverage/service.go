@@ -17,6 +17,10 @@ type Store interface {
 	// every camera not gone, unscoped.
 	CoverageInputs(ctx context.Context) ([]*zhudun.Grid, map[int64]float64, []*zhudun.Camera, error)
 	SaveCoverageSnapshots(ctx context.Context, month string, s []zhudun.CoverageSnapshot) error
+	// RoadsStamp says which road layer is stored (it changes with every
+	// import); CoverageRoads returns its roads, unscoped.
+	RoadsStamp(ctx context.Context) (string, error)
+	CoverageRoads(ctx context.Context) ([]zhudun.Road, error)
 }
 
 // Service keeps the city's coverage engine in step with the store and
@@ -33,6 +37,7 @@ type Service struct {
 	eng   *Engine
 	grids map[int64]*zhudun.Grid
 	sig   string // the grids' ids and update times: a change rebuilds
+	roads string // the road layer's stamp: a new layer rebuilds
 }
 
 // NewService returns a service over st; the engine is built on first use.
@@ -67,8 +72,27 @@ func (s *Service) Sync(ctx context.Context) ([]int64, error) {
 	if err != nil {
 		return nil, err
 	}
+	stamp, err := s.store.RoadsStamp(ctx)
+	if err != nil {
+		return nil, err
+	}
+	loadRoads := func() ([]Road, error) {
+		zroads, err := s.store.CoverageRoads(ctx)
+		if err != nil {
+			return nil, err
+		}
+		roads := make([]Road, len(zroads))
+		for i, r := range zroads {
+			roads[i] = Road{ID: r.ID, Lines: r.Lines}
+		}
+		return roads, nil
+	}
 	var changed []int64
 	if sig := gridSig(grids); s.eng == nil || sig != s.sig {
+		roads, err := loadRoads()
+		if err != nil {
+			return nil, err
+		}
 		in := make([]Grid, len(grids))
 		s.grids = map[int64]*zhudun.Grid{}
 		for i, g := range grids {
@@ -80,14 +104,29 @@ func (s *Service) Sync(ctx context.Context) ([]int64, error) {
 		for i, c := range cams {
 			cs[i] = FromCamera(c)
 		}
-		if s.eng, err = New(in, cs); err != nil {
+		if s.eng, err = NewWithRoads(in, cs, roads); err != nil {
 			s.eng = nil
 			return nil, zhudun.Errorf(zhudun.EINTERNAL, "coverage: %v", err)
 		}
-		s.sig = sig
+		s.sig, s.roads = sig, stamp
 	} else {
 		seen := map[int64]bool{}
 		touched := map[int64]bool{}
+		if stamp != s.roads {
+			// A new road layer: the roads measured anew, the areas kept.
+			roads, err := loadRoads()
+			if err != nil {
+				return nil, err
+			}
+			ids, err := s.eng.SetRoads(roads)
+			if err != nil {
+				return nil, zhudun.Errorf(zhudun.EINTERNAL, "coverage roads: %v", err)
+			}
+			s.roads = stamp
+			for _, id := range ids {
+				touched[id] = true
+			}
+		}
 		for _, c := range cams {
 			seen[c.ID] = true
 			nc := FromCamera(c)
@@ -122,7 +161,7 @@ func (s *Service) Sync(ctx context.Context) ([]int64, error) {
 		snaps := make([]zhudun.CoverageSnapshot, 0, len(changed))
 		for _, id := range changed {
 			if r, ok := s.eng.Grid(id); ok {
-				snaps = append(snaps, zhudun.CoverageSnapshot{Grid: r.Code, AreaM2: r.AreaM2, CovM2: r.CovM2})
+				snaps = append(snaps, zhudun.CoverageSnapshot{Grid: r.Code, AreaM2: r.AreaM2, CovM2: r.CovM2, RoadM: r.RoadM, RoadCovM: r.RoadCovM})
 			}
 		}
 		month := s.now().In(zhudun.CST()).Format("2006-01")
@@ -138,7 +177,7 @@ func (s *Service) Sync(ctx context.Context) ([]int64, error) {
 // answer rebuilds it from the store.
 func (s *Service) Invalidate() {
 	s.mu.Lock()
-	s.eng, s.sig = nil, ""
+	s.eng, s.sig, s.roads = nil, "", ""
 	s.mu.Unlock()
 }
 
@@ -156,10 +195,16 @@ func (s *Service) scope(ctx context.Context) (*Engine, func(int64) bool, error) 
 	if err != nil {
 		return nil, nil, err
 	}
+	// The road layer may have been replaced by another process (the
+	// command line, another serve): its stamp is one cheap query.
+	stamp, err := s.store.RoadsStamp(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
 	s.mu.Lock()
-	eng, grids := s.eng, s.grids
+	eng, grids, roads := s.eng, s.grids, s.roads
 	s.mu.Unlock()
-	if eng == nil {
+	if eng == nil || stamp != roads {
 		if _, err := s.Sync(ctx); err != nil {
 			return nil, nil, err
 		}
@@ -228,6 +273,11 @@ type RegionCoverage struct {
 	AreaM2 float64 `json:"area_m2"`
 	CovM2  float64 `json:"covered_m2"`
 	Pct    float64 `json:"coverage_pct"`
+	// Road length inside the region (over the grids counted) and inside
+	// some online view, metres; RoadPct null where the region has no roads.
+	RoadM    float64  `json:"road_m"`
+	RoadCovM float64  `json:"road_covered_m"`
+	RoadPct  *float64 `json:"road_coverage_pct"`
 }
 
 // Regions measures each district over the grids of the caller's scope.
@@ -238,15 +288,16 @@ func (s *Service) Regions(ctx context.Context, ds []zhudun.District) ([]RegionCo
 	}
 	out := []RegionCoverage{}
 	for _, d := range ds {
-		cov, area, err := eng.In(d.Boundary, keep)
+		m, err := eng.In(d.Boundary, keep)
 		if err != nil {
 			s.log.Warn("district coverage", "district", d.Code, "err", err)
 			continue
 		}
-		if area == 0 {
+		if m.AreaM2 == 0 {
 			continue
 		}
-		out = append(out, RegionCoverage{Code: d.Code, Name: d.Name, AreaM2: area, CovM2: cov, Pct: math.Round(cov/area*10000) / 100})
+		out = append(out, RegionCoverage{Code: d.Code, Name: d.Name, AreaM2: m.AreaM2, CovM2: m.CovM2, Pct: math.Round(m.CovM2/m.AreaM2*10000) / 100,
+			RoadM: m.RoadM, RoadCovM: m.RoadCovM, RoadPct: roadPct(m.RoadM, m.RoadCovM)})
 	}
 	return out, nil
 }

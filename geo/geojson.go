@@ -25,6 +25,27 @@ type Feature struct {
 // dropped. It does not convert datums: DataV and AMap exports are GCJ-02 and
 // need Transform(GCJ02ToWGS84). Errors are EINVALID.
 func ParseFeatureCollection(data []byte) ([]Feature, error) {
+	raws, err := readCollection(data)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Feature, 0, len(raws))
+	for i, raw := range raws {
+		props, geometry, err := readFeature(i, raw)
+		if err != nil {
+			return nil, err
+		}
+		g, err := ParseGeometry(geometry)
+		if err != nil {
+			return nil, zhudun.Errorf(zhudun.EINVALID, "feature %d: %s", i, zhudun.ErrorMessage(err))
+		}
+		out = append(out, Feature{Properties: props, Geometry: g})
+	}
+	return out, nil
+}
+
+// readCollection reads a FeatureCollection's envelope: its features, raw.
+func readCollection(data []byte) ([]json.RawMessage, error) {
 	var fc struct {
 		Type     string            `json:"type"`
 		Features []json.RawMessage `json:"features"`
@@ -35,29 +56,27 @@ func ParseFeatureCollection(data []byte) ([]Feature, error) {
 	if fc.Type != "FeatureCollection" {
 		return nil, zhudun.Errorf(zhudun.EINVALID, "geojson: type %q, want FeatureCollection", fc.Type)
 	}
-	out := make([]Feature, 0, len(fc.Features))
-	for i, raw := range fc.Features {
-		var f struct {
-			Type       string          `json:"type"`
-			Properties json.RawMessage `json:"properties"`
-			Geometry   json.RawMessage `json:"geometry"`
-		}
-		if err := json.Unmarshal(raw, &f); err != nil {
-			return nil, zhudun.Errorf(zhudun.EINVALID, "geojson: feature %d: %v", i, err)
-		}
-		if f.Type != "Feature" {
-			return nil, zhudun.Errorf(zhudun.EINVALID, "geojson: feature %d: type %q, want Feature", i, f.Type)
-		}
-		g, err := ParseGeometry(f.Geometry)
-		if err != nil {
-			return nil, zhudun.Errorf(zhudun.EINVALID, "feature %d: %s", i, zhudun.ErrorMessage(err))
-		}
-		if string(f.Properties) == "null" {
-			f.Properties = nil
-		}
-		out = append(out, Feature{Properties: f.Properties, Geometry: g})
+	return fc.Features, nil
+}
+
+// readFeature reads feature i's envelope: its properties (nil when absent
+// or null) and its geometry, raw.
+func readFeature(i int, raw json.RawMessage) (props, geometry json.RawMessage, err error) {
+	var f struct {
+		Type       string          `json:"type"`
+		Properties json.RawMessage `json:"properties"`
+		Geometry   json.RawMessage `json:"geometry"`
 	}
-	return out, nil
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return nil, nil, zhudun.Errorf(zhudun.EINVALID, "geojson: feature %d: %v", i, err)
+	}
+	if f.Type != "Feature" {
+		return nil, nil, zhudun.Errorf(zhudun.EINVALID, "geojson: feature %d: type %q, want Feature", i, f.Type)
+	}
+	if string(f.Properties) == "null" {
+		f.Properties = nil
+	}
+	return f.Properties, f.Geometry, nil
 }
 
 // ParseGeometry reads a GeoJSON Polygon or MultiPolygon geometry object with
@@ -112,8 +131,21 @@ func readRing(ring [][]float64) ([][2]float64, error) {
 	if len(ring) < 4 {
 		return nil, errText("fewer than 4 positions")
 	}
-	r := make([][2]float64, len(ring))
-	for k, p := range ring {
+	r, err := readPositions(ring)
+	if err != nil {
+		return nil, err
+	}
+	if r[0] != r[len(r)-1] {
+		return nil, errText("not closed")
+	}
+	return r, nil
+}
+
+// readPositions reads GeoJSON positions: each at least [lon, lat], finite
+// and in range; an altitude is dropped.
+func readPositions(ps [][]float64) ([][2]float64, error) {
+	r := make([][2]float64, len(ps))
+	for k, p := range ps {
 		if len(p) < 2 {
 			return nil, errText("position " + strconv.Itoa(k) + " has fewer than 2 numbers")
 		}
@@ -122,9 +154,6 @@ func readRing(ring [][]float64) ([][2]float64, error) {
 			return nil, errText("position " + strconv.Itoa(k) + " out of range")
 		}
 		r[k] = [2]float64{lon, lat}
-	}
-	if r[0] != r[len(r)-1] {
-		return nil, errText("not closed")
 	}
 	return r, nil
 }

@@ -326,6 +326,8 @@ func (s *Server) bodyLimit(route string) int64 {
 		return max(s.maxBody, 16<<20)
 	case "POST /api/v1/zhudun/cameras/import":
 		return max(s.maxBody, 64<<20) // a city's device list: 200,000 rows
+	case "POST /api/v1/zhudun/roads/import":
+		return max(s.maxBody, zhudun.MaxRoadsBytes) // a city's road layer
 	}
 	return s.maxBody
 }

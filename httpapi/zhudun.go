@@ -9,6 +9,7 @@ import (
 
 	"github.com/zhudun/zhudun"
 	"github.com/zhudun/zhudun/coverage"
+	"github.com/zhudun/zhudun/geo"
 	"github.com/zhudun/zhudun/shieldimport"
 )
 
@@ -29,6 +30,8 @@ func (s *Server) registerZhudun() {
 	s.handle("PUT", "/api/v1/zhudun/level-rule", false, s.putLevelRule)
 	s.handle("GET", "/api/v1/zhudun/cameras", false, s.listCameras)
 	s.handle("POST", "/api/v1/zhudun/cameras/import", false, s.importCameras)
+	s.handle("GET", "/api/v1/zhudun/roads", false, s.listRoads)
+	s.handle("POST", "/api/v1/zhudun/roads/import", false, s.importRoads)
 	s.handle("GET", "/api/v1/zhudun/coverage", false, s.getCoverage)
 	s.handle("GET", "/api/v1/zhudun/coverage/{grid}/gaps", false, s.getCoverageGaps)
 	s.handle("PUT", "/api/v1/zhudun/grids/{code}/target", false, s.putGridTarget)
@@ -240,13 +243,9 @@ func (s *Server) communityCameras(w http.ResponseWriter, r *http.Request) error 
 // recomputed before the answer.
 func (s *Server) importCameras(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	gcj := false
-	switch q.Get("coords") {
-	case "", "wgs84":
-	case "gcj02":
-		gcj = true
-	default:
-		return zhudun.FieldError("coords", "wgs84 or gcj02")
+	gcj, err := gcjParam(r)
+	if err != nil {
+		return err
 	}
 	markGone, _ := strconv.ParseBool(q.Get("mark_gone"))
 	body, err := io.ReadAll(r.Body)
@@ -270,6 +269,80 @@ func (s *Server) importCameras(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"report": rep, "grids_recomputed": len(changed)})
+	return nil
+}
+
+// gcjParam reads an import's coords= (wgs84, the default, or gcj02): true
+// when the file is GCJ-02 and is to be converted.
+func gcjParam(r *http.Request) (bool, error) {
+	switch r.URL.Query().Get("coords") {
+	case "", "wgs84":
+		return false, nil
+	case "gcj02":
+		return true, nil
+	}
+	return false, zhudun.FieldError("coords", "wgs84 or gcj02")
+}
+
+// importRoads replaces the road layer with a GeoJSON FeatureCollection of
+// LineString/MultiLineString features (coords=wgs84|gcj02, default
+// wgs84: OSM's). With any bad feature it answers 422 listing each by
+// index and field, and the layer stored before stays. On success every
+// grid's road coverage is computed anew before the answer.
+func (s *Server) importRoads(w http.ResponseWriter, r *http.Request) error {
+	gcj, err := gcjParam(r)
+	if err != nil {
+		return err
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return decodeError(err)
+	}
+	imp, err := geo.ParseRoads(body, gcj)
+	if err != nil {
+		return err
+	}
+	rep, err := s.store.ReplaceRoads(r.Context(), imp)
+	if err != nil {
+		return err
+	}
+	if !rep.Accepted {
+		writeJSON(w, http.StatusUnprocessableEntity, rep)
+		return nil
+	}
+	changed, err := s.coverage.Sync(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"report": rep, "grids_recomputed": len(changed)})
+	return nil
+}
+
+// roadFeature is a road as a GeoJSON feature for the map.
+type roadFeature struct {
+	Type       string         `json:"type"`
+	Properties zhudun.Road    `json:"properties"`
+	Geometry   roadLineString `json:"geometry"`
+}
+
+type roadLineString struct {
+	Type        string         `json:"type"`
+	Coordinates [][][2]float64 `json:"coordinates"`
+}
+
+// listRoads answers the road layer as a GeoJSON FeatureCollection
+// (MultiLineString features with id, name, class, length_m) and the
+// layer's summary (null before the first import).
+func (s *Server) listRoads(w http.ResponseWriter, r *http.Request) error {
+	roads, layer, err := s.store.FindRoads(r.Context())
+	if err != nil {
+		return err
+	}
+	fs := make([]roadFeature, len(roads))
+	for i, rd := range roads {
+		fs[i] = roadFeature{Type: "Feature", Properties: rd, Geometry: roadLineString{Type: "MultiLineString", Coordinates: rd.Lines}}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"type": "FeatureCollection", "features": fs, "layer": layer})
 	return nil
 }
 

@@ -85,29 +85,39 @@ func (s *Store) LevelRule(ctx context.Context) (zhudun.LevelRule, error) {
 	return s.levelRule(ctx, s)
 }
 
+// cityWideWriter checks that the caller keeps the bureau's own 铸盾 data
+// (what names it): zhudun:write at the whole city's scope (scope all, or
+// the subtree at the root department).
+func (s *Store) cityWideWriter(ctx context.Context, what string) error {
+	if err := zdWriter(ctx); err != nil {
+		return err
+	}
+	f, err := zhudun.ScopeFor(ctx, zhudun.PermZhudunWrite)
+	if err != nil {
+		return err
+	}
+	var rootPath string
+	if err := s.queryRow(ctx, `SELECT path FROM depts WHERE code = ?`, zhudun.RootDeptCode).Scan(&rootPath); err != nil {
+		return s.internal("root dept", err)
+	}
+	if f.Kind != zhudun.ScopeAll && !(f.Kind == zhudun.ScopeSubtree && f.DeptPath == rootPath) {
+		return zhudun.Errorf(zhudun.EFORBIDDEN, "%s is the bureau's: a city-wide zhudun:write scope is required", what)
+	}
+	return nil
+}
+
 // SaveLevelRule stores a new edition of the rule and recomputes every
 // community's score and level under it in the same transaction. Only a
 // caller whose zhudun:write scope is the whole city edits the bureau's
 // dictionary. Audited zhudun.rule.save.
 func (s *Store) SaveLevelRule(ctx context.Context, r zhudun.LevelRule) (zhudun.LevelRule, error) {
-	if err := zdWriter(ctx); err != nil {
+	if err := s.cityWideWriter(ctx, "the level rule"); err != nil {
 		return r, err
-	}
-	f, err := zhudun.ScopeFor(ctx, zhudun.PermZhudunWrite)
-	if err != nil {
-		return r, err
-	}
-	var rootPath string
-	if err := s.queryRow(ctx, `SELECT path FROM depts WHERE code = ?`, zhudun.RootDeptCode).Scan(&rootPath); err != nil {
-		return r, s.internal("root dept", err)
-	}
-	if f.Kind != zhudun.ScopeAll && !(f.Kind == zhudun.ScopeSubtree && f.DeptPath == rootPath) {
-		return r, zhudun.Errorf(zhudun.EFORBIDDEN, "the level rule is the bureau's: a city-wide zhudun:write scope is required")
 	}
 	if err := r.Validate(); err != nil {
 		return r, err
 	}
-	err = s.write(ctx, func(ctx context.Context, tx *Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *Tx) error {
 		cur, err := tx.s.levelRule(ctx, tx)
 		if err != nil {
 			return err

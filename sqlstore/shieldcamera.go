@@ -339,8 +339,8 @@ func (s *Store) SaveCoverageSnapshots(ctx context.Context, month string, snaps [
 			if _, err := tx.exec(ctx, `DELETE FROM zd_coverage_months WHERE month = ? AND grid_id = ?`, month, id); err != nil {
 				return tx.s.internal("snapshot", err)
 			}
-			if _, err := tx.exec(ctx, `INSERT INTO zd_coverage_months (month, grid_id, area_m2, covered_m2) VALUES (?, ?, ?, ?)`,
-				month, id, sn.AreaM2, sn.CovM2); err != nil {
+			if _, err := tx.exec(ctx, `INSERT INTO zd_coverage_months (month, grid_id, area_m2, covered_m2, road_m, road_covered_m) VALUES (?, ?, ?, ?, ?, ?)`,
+				month, id, sn.AreaM2, sn.CovM2, sn.RoadM, sn.RoadCovM); err != nil {
 				return tx.s.internal("snapshot", err)
 			}
 		}
@@ -355,7 +355,7 @@ func (s *Store) CoverageSnapshots(ctx context.Context, month string) ([]zhudun.C
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.query(ctx, `SELECT m.month, x.code, m.area_m2, m.covered_m2 FROM zd_coverage_months m JOIN grids x ON x.id = m.grid_id
+	rows, err := s.query(ctx, `SELECT m.month, x.code, m.area_m2, m.covered_m2, m.road_m, m.road_covered_m FROM zd_coverage_months m JOIN grids x ON x.id = m.grid_id
 		JOIN depts sd ON sd.id = x.station_id WHERE `+pred+` AND m.month = ? ORDER BY x.code`, append(args, month)...)
 	if err != nil {
 		return nil, s.internal("snapshots", err)
@@ -364,11 +364,15 @@ func (s *Store) CoverageSnapshots(ctx context.Context, month string) ([]zhudun.C
 	out := []zhudun.CoverageSnapshot{}
 	for rows.Next() {
 		var sn zhudun.CoverageSnapshot
-		if err := rows.Scan(&sn.Month, &sn.Grid, &sn.AreaM2, &sn.CovM2); err != nil {
+		if err := rows.Scan(&sn.Month, &sn.Grid, &sn.AreaM2, &sn.CovM2, &sn.RoadM, &sn.RoadCovM); err != nil {
 			return nil, s.internal("snapshot scan", err)
 		}
 		if sn.AreaM2 > 0 {
 			sn.Pct = math.Round(sn.CovM2/sn.AreaM2*10000) / 100
+		}
+		if sn.RoadM > 0 {
+			p := math.Round(sn.RoadCovM/sn.RoadM*10000) / 100
+			sn.RoadPct = &p
 		}
 		out = append(out, sn)
 	}

@@ -19,6 +19,8 @@ import (
 //	cameras_online      that month's counts (zd_camera_months)
 //	cameras_offline
 //	video_coverage_pct  that month's covered ÷ gridded area, to 0.1
+//	road_coverage_pct   that month's covered ÷ measured road length, to 0.1
+//	                    (0 when the grids had no roads that month)
 //	safe_units          certified by then and not revoked by then
 
 // ZhudunReport computes the figures at the day at for dept ("" = the
@@ -45,7 +47,7 @@ func (s *Store) ZhudunReport(ctx context.Context, at time.Time, dept string) (*z
 	at = at.In(zhudun.CST())
 	day := time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, zhudun.CST())
 	rep := &zhudun.ZhudunReport{At: day.Format(time.DateOnly), Dept: dept}
-	var v [2][6]float64
+	var v [2][7]float64
 	for i, d := range []time.Time{day, lastYear(day)} {
 		end := d.AddDate(0, 0, 1)
 		dayS, month := d.Format(time.DateOnly), d.Format("2006-01")
@@ -61,12 +63,16 @@ func (s *Store) ZhudunReport(ctx context.Context, at time.Time, dept string) (*z
 				ORDER BY h.valid_from DESC, h.id DESC LIMIT 1) = 'smart' AND `+pred, end.UTC(), end.UTC())
 		v[i][2], errs[2] = q(`SELECT COALESCE(SUM(x.online), 0) FROM zd_camera_months x JOIN depts sd ON sd.id = x.station_id WHERE x.month = ? AND `+pred, month)
 		v[i][3], errs[3] = q(`SELECT COALESCE(SUM(x.offline), 0) FROM zd_camera_months x JOIN depts sd ON sd.id = x.station_id WHERE x.month = ? AND `+pred, month)
-		var area, cov float64
-		errs[4] = s.queryRow(ctx, `SELECT COALESCE(SUM(m.area_m2), 0), COALESCE(SUM(m.covered_m2), 0) FROM zd_coverage_months m
+		var area, cov, road, roadCov float64
+		errs[4] = s.queryRow(ctx, `SELECT COALESCE(SUM(m.area_m2), 0), COALESCE(SUM(m.covered_m2), 0), COALESCE(SUM(m.road_m), 0),
+			COALESCE(SUM(m.road_covered_m), 0) FROM zd_coverage_months m
 			JOIN grids x ON x.id = m.grid_id JOIN depts sd ON sd.id = x.station_id WHERE m.month = ? AND `+pred,
-			append([]any{month}, args...)...).Scan(&area, &cov)
+			append([]any{month}, args...)...).Scan(&area, &cov, &road, &roadCov)
 		if area > 0 {
 			v[i][4] = math.Round(cov/area*1000) / 10
+		}
+		if road > 0 {
+			v[i][6] = math.Round(roadCov/road*1000) / 10
 		}
 		v[i][5], errs[5] = q(`SELECT COUNT(*) FROM zd_safe_units x JOIN depts sd ON sd.id = x.station_id WHERE x.certified_on <> ''
 			AND x.certified_on <= ? AND NOT (x.status = 'revoked' AND x.decided_on <= ?) AND `+pred, dayS, dayS)
@@ -79,5 +85,6 @@ func (s *Store) ZhudunReport(ctx context.Context, at time.Time, dept string) (*z
 	fig := func(k int) zhudun.Figure { return zhudun.NewFigure(v[0][k], v[1][k]) }
 	rep.Communities, rep.SmartCommunities, rep.CamerasOnline = fig(0), fig(1), fig(2)
 	rep.CamerasOffline, rep.VideoCoveragePct, rep.SafeUnits = fig(3), fig(4), fig(5)
+	rep.RoadCoveragePct = fig(6)
 	return rep, nil
 }

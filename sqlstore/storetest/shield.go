@@ -304,7 +304,9 @@ func testShieldReport(t *testing.T, b Backend) {
 	e.must(err)
 	_, err = e.s.ImportCameras(e.cmd2, zhudun.CameraImport{Rows: []zhudun.Camera{camRow(2, "37010200001310000004", 117.015, 36.605, true)}})
 	e.must(err)
-	e.must(e.s.SaveCoverageSnapshots(e.cmd1, "2026-03", []zhudun.CoverageSnapshot{{Grid: "A1", AreaM2: 1000, CovM2: 400}, {Grid: "B1", AreaM2: 1000, CovM2: 200}}))
+	// Roads: A1 80 of 200 m, B1 10 of 100 m → 90/300 = 30 %; none in 2025.
+	e.must(e.s.SaveCoverageSnapshots(e.cmd1, "2026-03", []zhudun.CoverageSnapshot{{Grid: "A1", AreaM2: 1000, CovM2: 400, RoadM: 200, RoadCovM: 80},
+		{Grid: "B1", AreaM2: 1000, CovM2: 200, RoadM: 100, RoadCovM: 10}}))
 	u, err := e.s.CreateSafeUnit(e.cmd1, zhudun.NewSafeUnit{Name: "某中学", Kind: zhudun.UnitSchool, District: "370102", Station: "ST1", AppliedOn: "2026-03-01"})
 	e.must(err)
 	all := map[string]bool{}
@@ -335,12 +337,14 @@ func testShieldReport(t *testing.T, b Backend) {
 	check("offline", rep.CamerasOffline, 1, 0, "null")
 	check("coverage", rep.VideoCoveragePct, 30, 25, "20")
 	check("safe units", rep.SafeUnits, 1, 0, "null")
+	check("road coverage", rep.RoadCoveragePct, 30, 0, "null")
 	// SB2's view: ST2 only.
 	rep, err = e.s.ZhudunReport(e.city, at, "SB2")
 	e.must(err)
 	check("SB2 communities", rep.Communities, 1, 0, "null")
 	check("SB2 coverage", rep.VideoCoveragePct, 20, 0, "null")
 	check("SB2 online", rep.CamerasOnline, 1, 0, "null")
+	check("SB2 road coverage", rep.RoadCoveragePct, 10, 0, "null")
 	if _, err := e.s.ZhudunReport(e.cmd1, at, "SB2"); code(err) != zhudun.ENOTFOUND {
 		t.Errorf("SB1 reads SB2's figures: %v", err)
 	}
@@ -413,4 +417,90 @@ func testShieldLevelHistory(t *testing.T, b Backend) {
 		t.Errorf("SB2 edits ST1's community: %v", err)
 	}
 	e.audited("zhudun.community.update")
+}
+
+// The road layer (migration 0043): replaced whole by a city-wide writer or
+// the command line, read by every zhudun:read caller; a file with an error
+// stores nothing and the layer before stays; the monthly rows carry the
+// road figures.
+func testShieldRoads(t *testing.T, b Backend) {
+	e := newShieldEnv(t, b)
+	road := func(name string, lon float64) zhudun.Road {
+		return zhudun.Road{Name: name, Class: "primary", LengthM: 1000, Lines: [][][2]float64{{{lon, 36.60}, {lon, 36.61}}, {{lon, 36.62}, {lon + 0.001, 36.62}}}}
+	}
+	if stamp, err := e.s.RoadsStamp(e.sys); err != nil || stamp != "0" {
+		t.Errorf("stamp before any import %q, %v; want 0", stamp, err)
+	}
+	if rs, l, err := e.s.FindRoads(e.off1); err != nil || len(rs) != 0 || l != nil {
+		t.Errorf("before any import: %d roads, layer %+v, %v", len(rs), l, err)
+	}
+	for name, ctx := range map[string]context.Context{"a sub-bureau's commander": e.cmd1, "an officer": e.off1} {
+		if _, err := e.s.ReplaceRoads(ctx, zhudun.RoadImport{Roads: []zhudun.Road{road("经十路", 117.005)}}); code(err) != zhudun.EFORBIDDEN {
+			t.Errorf("%s replaced the city's roads: %v", name, err)
+		}
+	}
+	rep, err := e.s.ReplaceRoads(e.city, zhudun.RoadImport{Roads: []zhudun.Road{road("经十路", 117.005), road("", 117.015)}})
+	e.must(err)
+	if !rep.Accepted || rep.Roads != 2 || rep.LengthM != 2000 {
+		t.Fatalf("import %+v", rep)
+	}
+	stamp1, _ := e.s.RoadsStamp(e.sys)
+	rs, l, err := e.s.FindRoads(e.off2)
+	e.must(err)
+	if len(rs) != 2 || rs[0].Name != "经十路" || rs[0].Class != "primary" || rs[1].Name != "" || l == nil || l.Roads != 2 || l.ImportedBy != "city" || l.LengthM != 2000 {
+		t.Fatalf("roads %+v, layer %+v", rs, l)
+	}
+	if got := rs[0].Lines; len(got) != 2 || got[0][1] != [2]float64{117.005, 36.61} || got[1][1] != [2]float64{117.006, 36.62} {
+		t.Errorf("lines back %v", got)
+	}
+	if _, _, err := e.s.FindRoads(e.as(e.user("nobody", "ST1"))); code(err) != zhudun.EFORBIDDEN {
+		t.Errorf("a user without zhudun:read read the roads: %v", err)
+	}
+	// A road with a position off the globe and a parser's error: nothing
+	// stored, both listed, the two roads stay.
+	bad := road("坏路", 117.005)
+	bad.Lines[1][0][1] = 95
+	rep, err = e.s.ReplaceRoads(e.city, zhudun.RoadImport{Roads: []zhudun.Road{road("新路", 117.0), bad},
+		Errors: []zhudun.ImportRowError{{Row: 2, Field: "geometry", Message: "feature 2: geometry type \"Point\""}}})
+	e.must(err)
+	if rep.Accepted || len(rep.Errors) != 2 || rep.Errors[1].Row != 1 || rep.Errors[1].Field != "geometry" || !strings.Contains(rep.Errors[1].Message, "line 1 position 0") {
+		t.Errorf("bad import %+v", rep)
+	}
+	if rs, _, _ := e.s.FindRoads(e.off1); len(rs) != 2 || rs[0].Name != "经十路" {
+		t.Errorf("after a refused import: %+v", rs)
+	}
+	if stamp, _ := e.s.RoadsStamp(e.sys); stamp != stamp1 {
+		t.Errorf("a refused import changed the stamp %s → %s", stamp1, stamp)
+	}
+	// The command line (system caller) replaces the layer with 1201 roads
+	// (three INSERT batches).
+	many := make([]zhudun.Road, 1201)
+	for i := range many {
+		many[i] = road("路"+strconv.Itoa(i), 117.0+float64(i)*1e-5)
+	}
+	rep, err = e.s.ReplaceRoads(e.sys, zhudun.RoadImport{Roads: many})
+	e.must(err)
+	if !rep.Accepted || rep.Roads != 1201 {
+		t.Fatalf("system import %+v", rep)
+	}
+	rs, _, _ = e.s.FindRoads(e.off1)
+	if len(rs) != 1201 || rs[0].Name != "路0" || rs[1200].Name != "路1200" {
+		t.Errorf("replaced: %d roads", len(rs))
+	}
+	if stamp, _ := e.s.RoadsStamp(e.sys); stamp == stamp1 {
+		t.Errorf("a new layer kept the stamp %s", stamp)
+	}
+	if cr, err := e.s.CoverageRoads(e.sys); err != nil || len(cr) != 1201 {
+		t.Errorf("coverage roads %d, %v", len(cr), err)
+	}
+	e.audited("zhudun.road.import")
+	// The monthly rows carry the road figures; a grid without roads has
+	// no road share.
+	e.must(e.s.SaveCoverageSnapshots(e.cmd1, "2026-03", []zhudun.CoverageSnapshot{{Grid: "A1", AreaM2: 1000, CovM2: 400, RoadM: 250, RoadCovM: 100},
+		{Grid: "B1", AreaM2: 1000, CovM2: 200}}))
+	snaps, err := e.s.CoverageSnapshots(e.city, "2026-03")
+	e.must(err)
+	if len(snaps) != 2 || snaps[0].RoadM != 250 || snaps[0].RoadCovM != 100 || snaps[0].RoadPct == nil || *snaps[0].RoadPct != 40 || snaps[1].RoadPct != nil {
+		t.Errorf("snapshots %+v", snaps)
+	}
 }

@@ -177,6 +177,7 @@ func Run(t *testing.T, b Backend) {
 	t.Run("ShieldSafeUnits", func(t *testing.T) { testShieldSafeUnits(t, b) })
 	t.Run("ShieldReport", func(t *testing.T) { testShieldReport(t, b) })
 	t.Run("ShieldLevelHistory", func(t *testing.T) { testShieldLevelHistory(t, b) })
+	t.Run("ShieldRoads", func(t *testing.T) { testShieldRoads(t, b) })
 }
 
 func code(err error) string { return zhudun.ErrorCode(err) }

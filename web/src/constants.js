@@ -24,7 +24,7 @@ export const AUDIT_ACTIONS = [
   'case.create', 'case.file', 'case.transition', 'case.link', 'case.unlink', 'case.merge', 'case.alert.close', 'case.person.add', 'case.person.apprehend', 'case.measure.add', 'case.seizure.add', 'case.import',
   'case.entity.add', 'case.campaign.add', 'case.prefix', 'campaign.create', 'report.rollup.repair',
   'case.update', 'case.attachment.add', 'case.attachment.download', 'case.attachment.delete',
-  'zhudun.community.create', 'zhudun.community.update', 'zhudun.community.import', 'community.export', 'zhudun.rule.save', 'zhudun.camera.import', 'zhudun.grid.target', 'zhudun.safeunit.apply', 'zhudun.safeunit.inspect', 'zhudun.safeunit.certify', 'zhudun.safeunit.refuse', 'zhudun.safeunit.revoke',
+  'zhudun.community.create', 'zhudun.community.update', 'zhudun.community.import', 'community.export', 'zhudun.rule.save', 'zhudun.camera.import', 'zhudun.road.import', 'zhudun.grid.target', 'zhudun.safeunit.apply', 'zhudun.safeunit.inspect', 'zhudun.safeunit.certify', 'zhudun.safeunit.refuse', 'zhudun.safeunit.revoke',
   'campus.school.create', 'campus.school.import', 'campus.school.update', 'campus.group.create', 'campus.group.update', 'campus.round.create', 'campus.round.update', 'campus.visit.create', 'campus.notice.issue',
   'campus.notice.reinspect', 'campus.notice.overdue', 'campus_report.export', 'campus_notice.export', 'schools.export', 'campus.photo.add',
   'fire.report.create', 'fire.photo.add', 'fire.order.overdue', 'fire_report.export', 'fire.step.dissuade', 'fire.step.resolve', 'fire.step.refer',

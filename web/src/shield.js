@@ -75,3 +75,12 @@ export function rulePayload(f) {
 export function canEditRule(scope, deptCode) {
   return scope === 'all' || (scope === 'subtree' && deptCode === 'ROOT')
 }
+
+/**
+ * roadShare shows a grid's, district's or community's road coverage:
+ * "22.41 %", or the words for "no roads" where the server says null (no
+ * road inside it) — never "0 %", which would claim roads nobody sees.
+ */
+export function roadShare(row, none) {
+  return row && row.road_coverage_pct != null ? row.road_coverage_pct + ' %' : none
+}

@@ -1,6 +1,6 @@
 // The 铸盾 pages' logic: the community form's bodies, the rule editor.
 import { describe, it, expect } from 'vitest'
-import { communityForm, communityPayload, ruleForm, rulePayload, weightSum, canEditRule } from '../src/shield.js'
+import { communityForm, communityPayload, ruleForm, rulePayload, weightSum, canEditRule, roadShare } from '../src/shield.js'
 
 const community = {
   id: 9, code: 'C1', name: '泉城花园', address: '历下区泉城路1号', district: '370102', station: 'ST1', grid: 'A1', lon: 117.02, lat: 36.66,
@@ -50,5 +50,14 @@ describe('level rule editor', () => {
     expect(canEditRule('subtree', 'ROOT')).toBe(true)
     expect(canEditRule('subtree', 'SB1')).toBe(false)
     expect(canEditRule('', 'ROOT')).toBe(false)
+  })
+})
+
+describe('road coverage', () => {
+  it('shows the share, 0 % when roads are unseen, and no roads as such', () => {
+    expect(roadShare({ road_coverage_pct: 22.41 }, '无道路')).toBe('22.41 %')
+    expect(roadShare({ road_coverage_pct: 0 }, '无道路')).toBe('0 %')
+    expect(roadShare({ road_coverage_pct: null }, '无道路')).toBe('无道路')
+    expect(roadShare({}, 'No roads')).toBe('No roads')
   })
 })

@@ -21,6 +21,7 @@ export default {
     },
     detail: {
       score: 'Score {score} (level rule edition {v})', have: 'Has', needed: 'Needs', earned: 'Points',
+      roadCovered: 'Roads: {pct} % ({cov} of {len} m in view)', noRoads: 'No road inside the boundary.',
       coverage: 'Video coverage', noBoundary: 'This community is registered as a point only, without a boundary: its coverage cannot be measured. Add a boundary with "Edit".',
       covered: 'Coverage {pct}%: {cov} m² covered of {area} m² (the part inside grids)', cameras: 'Cameras of the community ({n})',
       camsInside: 'Cameras (not gone) inside the community\'s boundary.', camsNear: 'Cameras (not gone) within 200 m of the community\'s point (it has no boundary).',
@@ -36,7 +37,9 @@ export default {
       grid: 'Grid', station: 'Station', pct: 'Coverage', target: 'Target', cameras: 'Online cameras', under: 'Grids under target', none: 'No grid is under its target',
       setTarget: 'Set target', districts: 'Coverage by district', area: 'Grid area (m²)',
       cams: 'Cameras', device: 'Device id', cname: 'Name', type: 'Type', online: 'Online', offline: 'Offline', gone: 'Gone', fov: 'Field of view', range: 'Range (m)',
-      layerGaps: 'Uncovered', layerSectors: 'Camera views',
+      layerGaps: 'Uncovered', layerSectors: 'Camera views', layerRoads: 'Roads',
+      roadPct: 'Road coverage', roadNone: 'No roads', roadsImport: 'Import road layer', roadsHint: 'Road centrelines as GeoJSON (LineString / MultiLineString, e.g. an OpenStreetMap export; name and highway/class kept); replaces the whole road layer; needs zhudun:write at the city-wide scope. Coordinates follow the GCJ-02 switch above.',
+      roadsImported: 'Imported {n} roads, {km} km', roadsErrors: 'The road file has {n} errors; nothing was imported, the road layer is unchanged', roadsLayer: 'Road layer: {n} roads, {km} km, imported {at} by {by}',
     },
     safe: {
       title: 'Safe units', intro: 'Units apply for safe-unit certification; inspection, certification, refusal and revocation are recorded with dates and reasons.',
@@ -50,7 +53,7 @@ export default {
     },
     stats: {
       title: 'Zhudun statistics', intro: 'Figures as at the chosen day, beside the same day last year.', at: 'Day', dept: 'Department code', run: 'Show', figure: 'Figure', value: 'Now', lastYear: 'Last year', change: 'Change',
-      communities: 'Communities', smart_communities: 'Smart-security communities', cameras_online: 'Cameras online', cameras_offline: 'Cameras offline', video_coverage_pct: 'Video coverage (%)', safe_units: 'Safe units',
+      communities: 'Communities', smart_communities: 'Smart-security communities', cameras_online: 'Cameras online', cameras_offline: 'Cameras offline', video_coverage_pct: 'Video coverage (%)', road_coverage_pct: 'Road coverage (%)', safe_units: 'Safe units',
     },
   },
 }

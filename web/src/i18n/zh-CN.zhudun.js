@@ -21,6 +21,7 @@ export default {
     },
     detail: {
       score: '得分 {score}（等级规则第 {v} 版）', have: '现有', needed: '需配', earned: '得分',
+      roadCovered: '道路：{pct} %（{cov} / {len} 米在视野内）', noRoads: '边界内没有道路。',
       coverage: '视频覆盖', noBoundary: '该小区只登记了位置点，没有边界，无法计算覆盖率；在"编辑"中填写边界后可计算。',
       covered: '覆盖率 {pct}%：已覆盖 {cov} m²，小区面积（网格内部分）{area} m²', cameras: '小区摄像机（{n}）',
       camsInside: '位于小区边界内、未撤除的摄像机。', camsNear: '距小区位置点 200 米以内、未撤除的摄像机（小区无边界）。',
@@ -36,7 +37,9 @@ export default {
       grid: '网格', station: '派出所', pct: '覆盖率', target: '目标', cameras: '在线摄像机', under: '低于目标的网格', none: '没有低于目标的网格',
       setTarget: '设目标', districts: '各区县覆盖率', area: '网格面积（m²）',
       cams: '摄像机', device: '国标编号', cname: '名称', type: '类型', online: '在线', offline: '离线', gone: '已撤除', fov: '视场角', range: '距离（米）',
-      layerGaps: '未覆盖', layerSectors: '摄像机视野',
+      layerGaps: '未覆盖', layerSectors: '摄像机视野', layerRoads: '道路',
+      roadPct: '道路覆盖率', roadNone: '无道路', roadsImport: '导入道路图层', roadsHint: '道路中心线 GeoJSON（LineString / MultiLineString，如 OpenStreetMap 导出；保留 name 与 highway/class），整体替换现有道路图层；须市局范围的铸盾维护权限。坐标按上方 GCJ-02 选项。',
+      roadsImported: '已导入道路 {n} 条，共 {km} 公里', roadsErrors: '道路文件有 {n} 处错误，未导入，原道路图层不变', roadsLayer: '道路图层：{n} 条，{km} 公里，{at} 由 {by} 导入',
     },
     safe: {
       title: '平安单位', intro: '单位申请平安单位认定、检查、认定、不予认定与撤销，均记录日期与理由。',
@@ -50,7 +53,7 @@ export default {
     },
     stats: {
       title: '铸盾统计', intro: '截至所选日期的数字，与去年同日比较。', at: '日期', dept: '部门代码', run: '查询', figure: '指标', value: '本期', lastYear: '去年同期', change: '变化',
-      communities: '住宅小区', smart_communities: '智慧安防小区', cameras_online: '在线摄像机', cameras_offline: '离线摄像机', video_coverage_pct: '视频覆盖率（%）', safe_units: '平安单位',
+      communities: '住宅小区', smart_communities: '智慧安防小区', cameras_online: '在线摄像机', cameras_offline: '离线摄像机', video_coverage_pct: '视频覆盖率（%）', road_coverage_pct: '道路覆盖率（%）', safe_units: '平安单位',
     },
   },
 }
