@@ -1,15 +1,15 @@
 import { ref, onBeforeUnmount } from 'vue'
-import { onLive } from './live.js'
+import { onLive, onLiveOpen } from './live.js'
 
-/** useLiveRefresh calls fn (debounced) when an event of one of types arrives. */
+/** useLiveRefresh calls fn (debounced) when an event of one of types arrives,
+ * and when the stream (re)opens: events sent while it was not open are lost,
+ * so the page reloads what it shows to catch up. */
 export function useLiveRefresh(types, fn, wait = 400) {
   let timer = null
-  const off = onLive((ev) => {
-    if (!types.includes(ev.type)) return
-    clearTimeout(timer)
-    timer = setTimeout(fn, wait)
-  })
-  onBeforeUnmount(() => { off(); clearTimeout(timer) })
+  const later = () => { clearTimeout(timer); timer = setTimeout(fn, wait) }
+  const off = onLive((ev) => { if (types.includes(ev.type)) later() })
+  const offOpen = onLiveOpen(later)
+  onBeforeUnmount(() => { off(); offOpen(); clearTimeout(timer) })
 }
 
 // NARROW is the width (CSS px) below which the shell puts its menu in a

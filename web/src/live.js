@@ -17,6 +17,18 @@ let retryDelay = 2000
 let wanted = false
 
 const rightsListeners = new Set()
+const openListeners = new Set()
+
+/** onLiveOpen registers fn() for every time the stream opens: the first
+ * connection after sign-in and every reconnection. Events published while the
+ * stream was not open are never replayed, so a page that refreshes on events
+ * must also refresh here — otherwise what happened between its first load and
+ * the stream's opening (or during a dropped connection) never shows. It
+ * returns the unsubscribe function. */
+export function onLiveOpen(fn) {
+  openListeners.add(fn)
+  return () => openListeners.delete(fn)
+}
 
 /** onRightsChanged registers fn() for caller.changed: the server tells the
  * stream that the signed-in user's roles or permissions changed. It returns
@@ -51,7 +63,13 @@ function connect() {
   if (!wanted || typeof EventSource === 'undefined') return
   live.state = 'connecting'
   es = new EventSource('/api/v1/events/stream', { withCredentials: false })
-  es.onopen = () => { live.state = 'open'; retryDelay = 2000 }
+  es.onopen = () => {
+    live.state = 'open'
+    retryDelay = 2000
+    for (const fn of openListeners) {
+      try { fn() } catch (e) { console.error(e) }
+    }
+  }
   for (const type of EVENT_TYPES) es.addEventListener(type, (m) => dispatch(type, m.data))
   es.onmessage = (m) => dispatch('message', m.data)
   // Not a notification: the menus and pages follow the new rights.

@@ -4,7 +4,7 @@
 // batches and unit.* events. Listeners are told at most once per animation
 // frame, however many fixes arrived: the map redraws once per frame.
 import { fetchAll, api } from './api.js'
-import { onLive } from './live.js'
+import { onLive, onLiveOpen } from './live.js'
 import { withClock, isStale } from './patrol.js'
 
 /** TRACK_MINUTES is how much of each unit's track the live map draws. */
@@ -138,6 +138,9 @@ export function createLiveUnits({ onChange = () => {}, onAlarm = () => {} } = {}
       onAlarm(ev)
     }
   })
+  // Fixes and states sent while the stream was down are not replayed: a
+  // reconnection reloads the list (newer stream fixes still win in load).
+  const offOpen = onLiveOpen(() => { load().catch(() => {}) })
   async function load() {
     const at = Date.now()
     const list = await fetchAll('/units')
@@ -160,6 +163,6 @@ export function createLiveUnits({ onChange = () => {}, onAlarm = () => {} } = {}
     return tr
   }
   function untrack(id) { tracks.delete(id) }
-  function stop() { off(); if (raf && typeof cancelAnimationFrame === 'function') cancelAnimationFrame(raf); raf = 0 }
+  function stop() { off(); offOpen(); if (raf && typeof cancelAnimationFrame === 'function') cancelAnimationFrame(raf); raf = 0 }
   return { units, tracks, load, track, untrack, stop, fixesApplied: () => fixes, get: (id) => units.get(id) }
 }

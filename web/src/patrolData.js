@@ -5,7 +5,7 @@
 import { ref, shallowRef, onBeforeUnmount } from 'vue'
 import { api, fetchAll } from './api.js'
 import { can } from './session.js'
-import { onLive } from './live.js'
+import { onLive, onLiveOpen } from './live.js'
 import { withClock, upsertById, findFeature } from './patrol.js'
 import { mergeFix } from './liveUnits.js'
 import { showError } from './util.js'
@@ -107,8 +107,10 @@ export function usePatrolData(want = { grids: true, units: true, stations: true 
       gridTimer = setTimeout(() => loadGrids().catch(showError), 500)
     }
   })
+  // What changed while the stream was down is not replayed: reload the units.
+  const offOpen = onLiveOpen(() => { loadUnits().catch(showError) })
   const tick = setInterval(() => { now.value = Date.now() }, 5000)
-  onBeforeUnmount(() => { off(); clearInterval(tick); clearTimeout(gridTimer) })
+  onBeforeUnmount(() => { off(); offOpen(); clearInterval(tick); clearTimeout(gridTimer) })
 
   return { grids, units, stations, staleAfter, now, loading, load, loadGrids, loadUnits }
 }
