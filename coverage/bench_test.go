@@ -124,3 +124,21 @@ func BenchmarkRoadCoverageCameraChange(b *testing.B) {
 		i += 7919
 	}
 }
+
+// BenchmarkUncovered computes one grid's uncovered part, in turn across the
+// city (each op one grid, nothing cached).
+func BenchmarkUncovered(b *testing.B) {
+	grids, cams := benchCity()
+	e, err := New(grids, cams)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := e.Uncovered(grids[i%len(grids)].ID); err != nil {
+			b.Fatal(err)
+		}
+		i += 7919
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/peterstace/simplefeatures/geom"
 	"github.com/peterstace/simplefeatures/rtree"
@@ -36,10 +37,14 @@ type Result struct {
 	RoadM    float64  `json:"road_m"`
 	RoadCovM float64  `json:"road_covered_m"`
 	RoadPct  *float64 `json:"road_coverage_pct"`
+	// BBox is the grid's lon/lat box [west, south, east, north]: the map
+	// zooms to it.
+	BBox [4]float64 `json:"bbox"`
 }
 
 type gridState struct {
 	g      Grid
+	box    rtree.Box // lon/lat
 	frame  Frame
 	poly   geom.Geometry // in frame
 	area   float64
@@ -60,6 +65,10 @@ type gridState struct {
 	roadCov float64
 	covIv   [][2]float64
 	covOff  []int
+	// gaps caches the uncovered part (WGS-84) once asked for: a map layer
+	// asks for hundreds of grids at a time and the difference costs a few
+	// milliseconds each. compute clears it (under the write lock).
+	gaps atomic.Pointer[[][][][2]float64]
 }
 
 // Engine keeps every grid's covered part and recomputes, when a camera
@@ -146,7 +155,7 @@ func newGridState(g Grid) (*gridState, rtree.Box, error) {
 	if err != nil {
 		return nil, box, err
 	}
-	st := &gridState{g: g, frame: f, poly: poly, area: poly.Area(), convex: convexRing(poly), cams: map[int64]struct{}{}}
+	st := &gridState{g: g, box: box, frame: f, poly: poly, area: poly.Area(), convex: convexRing(poly), cams: map[int64]struct{}{}}
 	if st.area <= 0 {
 		return nil, box, errors.New("boundary has no area")
 	}
@@ -258,6 +267,7 @@ func (e *Engine) compute(i int) error {
 	views := e.views(st)
 	st.computeRoads(views)
 	st.parts, st.lazy, st.covered = st.parts[:0], st.lazy[:0], 0
+	st.gaps.Store(nil)
 	for _, cl := range clusters(views) {
 		inside := true
 		for _, k := range cl {
@@ -618,7 +628,8 @@ func union(a, b []int) []int {
 }
 
 func (e *Engine) result(st *gridState) Result {
-	r := Result{GridID: st.g.ID, Code: st.g.Code, AreaM2: st.area, CovM2: st.covered, Target: st.g.Target}
+	r := Result{GridID: st.g.ID, Code: st.g.Code, AreaM2: st.area, CovM2: st.covered, Target: st.g.Target,
+		BBox: [4]float64{st.box.MinX, st.box.MinY, st.box.MaxX, st.box.MaxY}}
 	r.Pct = math.Round(st.covered/st.area*10000) / 100
 	r.Under = st.g.Target > 0 && r.Pct < st.g.Target
 	r.RoadM, r.RoadCovM, r.RoadPct = st.roadLen, st.roadCov, roadPct(st.roadLen, st.roadCov)
@@ -672,19 +683,115 @@ func (e *Engine) Uncovered(id int64) ([][][][2]float64, error) {
 	if !ok {
 		return nil, nil
 	}
-	st := e.grids[i]
+	return e.grids[i].uncovered()
+}
+
+// uncovered is the grid's uncovered part, from the cache or computed (and
+// kept) under the engine's read lock. Two readers may both compute it; they
+// store the same thing.
+func (st *gridState) uncovered() ([][][][2]float64, error) {
+	if g := st.gaps.Load(); g != nil {
+		return *g, nil
+	}
 	parts, err := st.coveredParts()
 	if err != nil {
 		return nil, err
 	}
-	if len(parts) == 0 {
-		return st.g.Boundary, nil
+	out := st.g.Boundary
+	if len(parts) > 0 {
+		d, err := geom.Difference(st.poly, geom.NewGeometryCollection(parts).AsGeometry())
+		if err != nil {
+			return nil, fmt.Errorf("grid %s: difference: %w", st.g.Code, err)
+		}
+		out = roundLonLat(FromFrame(st.frame, d))
 	}
-	d, err := geom.Difference(st.poly, geom.NewGeometryCollection(parts).AsGeometry())
-	if err != nil {
-		return nil, fmt.Errorf("grid %s: difference: %w", st.g.Code, err)
+	st.gaps.Store(&out)
+	return out, nil
+}
+
+// roundLonLat rounds coordinates to 1e-7° (about 1 cm): the layer goes to
+// browsers by the hundred grids, and seventeen digits of a float carry
+// nothing a map can show.
+func roundLonLat(mp [][][][2]float64) [][][][2]float64 {
+	for _, p := range mp {
+		for _, r := range p {
+			for k := range r {
+				r[k] = [2]float64{math.Round(r[k][0]*1e7) / 1e7, math.Round(r[k][1]*1e7) / 1e7}
+			}
+		}
 	}
-	return FromFrame(st.frame, d), nil
+	return mp
+}
+
+// GridGaps is one grid of a map view: its coverage and, when the view asked
+// for gaps, its uncovered part; otherwise its boundary.
+type GridGaps struct {
+	Result
+	Geometry [][][][2]float64
+}
+
+// View is what a map shows over a lon/lat box: the grids kept (a caller's
+// scope) whose boxes meet it, with their uncovered parts when there are at
+// most limit of them (Gaps true), else with their boundaries — a city-wide
+// view colours grids by their share and the gaps appear as one zooms in.
+// Extent is the box of all the grids kept, inside the box or not, so that
+// a first view can fit them.
+type View struct {
+	Gaps   bool
+	Grids  []GridGaps
+	Extent *rtree.Box
+}
+
+// ViewOf answers a map view; box nil means everywhere. The gaps are
+// computed on all CPUs the first time and cached per grid.
+func (e *Engine) ViewOf(box *rtree.Box, keep func(gridID int64) bool, limit int) (View, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	var v View
+	var idx []int
+	for i, st := range e.grids {
+		if keep != nil && !keep(st.g.ID) {
+			continue
+		}
+		if v.Extent == nil {
+			b := st.box
+			v.Extent = &b
+		} else {
+			b := rtree.Box{MinX: math.Min(v.Extent.MinX, st.box.MinX), MinY: math.Min(v.Extent.MinY, st.box.MinY),
+				MaxX: math.Max(v.Extent.MaxX, st.box.MaxX), MaxY: math.Max(v.Extent.MaxY, st.box.MaxY)}
+			v.Extent = &b
+		}
+		if box == nil || (st.box.MinX <= box.MaxX && st.box.MaxX >= box.MinX && st.box.MinY <= box.MaxY && st.box.MaxY >= box.MinY) {
+			idx = append(idx, i)
+		}
+	}
+	sort.Slice(idx, func(a, b int) bool { return e.grids[idx[a]].g.Code < e.grids[idx[b]].g.Code })
+	v.Grids = make([]GridGaps, len(idx))
+	for j, i := range idx {
+		v.Grids[j] = GridGaps{Result: e.result(e.grids[i]), Geometry: e.grids[i].g.Boundary}
+	}
+	if len(idx) > limit {
+		return v, nil
+	}
+	v.Gaps = true
+	errs := make([]error, len(idx))
+	var wg sync.WaitGroup
+	next := atomic.Int64{}
+	for range min(runtime.GOMAXPROCS(0), max(len(idx), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				j := int(next.Add(1)) - 1
+				if j >= len(idx) {
+					return
+				}
+				v.Grids[j].Geometry, errs[j] = e.grids[idx[j]].uncovered()
+			}
+		}()
+	}
+	wg.Wait()
+	return v, errors.Join(errs...)
 }
 
 // In measures a region (a district's or a community's WGS-84 boundary):
@@ -710,6 +817,7 @@ func (e *Engine) In(region [][][][2]float64, keep func(gridID int64) bool) (Meas
 	if math.IsInf(box.MinX, 0) {
 		return m, errors.New("empty region")
 	}
+	ri := newRegionIndex(region)
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	var idx []int
@@ -717,6 +825,17 @@ func (e *Engine) In(region [][][][2]float64, keep func(gridID int64) bool) (Meas
 	for _, i := range idx {
 		st := e.grids[i]
 		if keep != nil && !keep(st.g.ID) {
+			continue
+		}
+		if !ri.near(st.box) {
+			// No boundary edge near the grid's box: the whole box, so the
+			// whole grid, is inside the region or outside it.
+			if ri.contains((st.box.MinX+st.box.MaxX)/2, (st.box.MinY+st.box.MaxY)/2) {
+				m.AreaM2 += st.area
+				m.CovM2 += st.covered
+				m.RoadM += st.roadLen
+				m.RoadCovM += st.roadCov
+			}
 			continue
 		}
 		r, err := ToFrame(st.frame, region)

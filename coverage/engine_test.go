@@ -1,11 +1,14 @@
 package coverage
 
 import (
+	"fmt"
 	"math"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/peterstace/simplefeatures/geom"
+	"github.com/peterstace/simplefeatures/rtree"
 )
 
 // All geometry here is laid out in metres around (117.0, 36.65), in
@@ -348,5 +351,226 @@ func TestInclusionExclusionAgreesWithOverlay(t *testing.T) {
 	}
 	if len(e.grids[0].lazy) != 0 || math.Abs(built-r.CovM2) > 1e-6*r.CovM2 {
 		t.Errorf("built geometry %.2f m² (lazy left %d), want %.2f", built, len(e.grids[0].lazy), r.CovM2)
+	}
+}
+
+// A map view: the grids kept whose boxes meet the view, their uncovered
+// parts up to the limit and their boundaries beyond it, the extent of all
+// the grids kept; the cached gaps follow a camera change.
+func TestViewOf(t *testing.T) {
+	// Three 200 m squares side by side (A, B, C from west to east); a
+	// half-disc of radius 100 m from A's west edge covers 15,707.96 m² of A.
+	grids := []Grid{
+		{ID: 1, Code: "A", Boundary: rect(-300, -100, -100, 100)},
+		{ID: 2, Code: "B", Boundary: rect(-100, -100, 100, 100)},
+		{ID: 3, Code: "C", Boundary: rect(100, -100, 300, 100)},
+	}
+	e, err := New(grids, []Camera{cam(1, -300, 0, 90, 180, 100, true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	notC := func(id int64) bool { return id != 3 }
+	area := func(mp [][][][2]float64) float64 {
+		g, err := ToFrame(jinan, mp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g.Area()
+	}
+
+	// Everywhere, C not kept: A and B with their gaps, by code.
+	v, err := e.ViewOf(nil, notC, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !v.Gaps || len(v.Grids) != 2 || v.Grids[0].Code != "A" || v.Grids[1].Code != "B" {
+		t.Fatalf("view: gaps %v, %d grids %+v", v.Gaps, len(v.Grids), v.Grids)
+	}
+	within(t, "A uncovered", area(v.Grids[0].Geometry), 40000-15707.96)
+	within(t, "B uncovered", area(v.Grids[1].Geometry), 40000)
+	within(t, "A coverage %", v.Grids[0].Pct, 39.27)
+	// The extent is A's west edge to B's east edge: C is not kept.
+	wlon, slat := jinan.Inverse(-300, -100)
+	elon, nlat := jinan.Inverse(100, 100)
+	if x := v.Extent; x == nil || math.Abs(x.MinX-wlon) > 1e-9 || math.Abs(x.MaxX-elon) > 1e-9 || math.Abs(x.MinY-slat) > 1e-6 || math.Abs(x.MaxY-nlat) > 1e-6 {
+		t.Errorf("extent %+v, want lon %.6f–%.6f lat %.6f–%.6f", v.Extent, wlon, elon, slat, nlat)
+	}
+
+	// A's own box: west edge −300 m, east edge −100 m.
+	if alon, _ := jinan.Inverse(-100, 0); math.Abs(v.Grids[0].BBox[0]-wlon) > 1e-9 || math.Abs(v.Grids[0].BBox[2]-alon) > 1e-9 {
+		t.Errorf("A's box %v, want lon %.6f–%.6f", v.Grids[0].BBox, wlon, alon)
+	}
+	// A box over B only (its middle): B alone.
+	b0, b1 := jinan.Inverse(-50, -50)
+	b2, b3 := jinan.Inverse(50, 50)
+	v, err = e.ViewOf(&rtree.Box{MinX: b0, MinY: b1, MaxX: b2, MaxY: b3}, nil, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Grids) != 1 || v.Grids[0].Code != "B" {
+		t.Fatalf("box over B: %+v", v.Grids)
+	}
+
+	// Over the limit: boundaries, not gaps (A's whole 40,000 m²).
+	v, err = e.ViewOf(nil, nil, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Gaps || len(v.Grids) != 3 {
+		t.Fatalf("over the limit: gaps %v, %d grids", v.Gaps, len(v.Grids))
+	}
+	within(t, "A boundary", area(v.Grids[0].Geometry), 40000)
+
+	// The camera goes offline: A's cached gaps are the whole square again.
+	c := cam(1, -300, 0, 90, 180, 100, false)
+	if _, err := e.Upsert(c); err != nil {
+		t.Fatal(err)
+	}
+	v, err = e.ViewOf(nil, nil, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	within(t, "A uncovered after the camera went offline", area(v.Grids[0].Geometry), 40000)
+	if v.Grids[0].Pct != 0 {
+		t.Errorf("A coverage after the camera went offline: %v %%", v.Grids[0].Pct)
+	}
+}
+
+// Views read while cameras change (run with -race): every answer is a
+// state the engine was in — A either covered by the half-disc or not.
+func TestViewOfConcurrent(t *testing.T) {
+	e, err := New([]Grid{{ID: 1, Code: "A", Boundary: rect(-100, -100, 100, 100)}},
+		[]Camera{cam(1, -100, 0, 90, 180, 100, true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for k := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 50 {
+				if k == 0 {
+					if _, err := e.Upsert(cam(1, -100, 0, 90, 180, 100, i%2 == 0)); err != nil {
+						t.Error(err)
+					}
+					continue
+				}
+				v, err := e.ViewOf(nil, nil, 10)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				g, err := ToFrame(jinan, v.Grids[0].Geometry)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if a := g.Area(); math.Abs(a-40000) > 40 && math.Abs(a-24292.04) > 24 {
+					t.Errorf("uncovered %.1f m², neither 40,000 nor 24,292.04", a)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// A region measured over grids mostly far from its boundary (counted whole
+// or not at all without an overlay) and some along it (intersected): the
+// sums are the hand-computed ones. 81 grids of 100 m (−450 … 450 m); the
+// region is a 2 km square with a 300 m hole (−150 … 150 m), whose edges
+// run along grid edges.
+func TestRegionFarAndNearGrids(t *testing.T) {
+	var grids []Grid
+	id := int64(0)
+	for gy := range 9 {
+		for gx := range 9 {
+			id++
+			x0, y0 := float64(gx)*100-450, float64(gy)*100-450
+			grids = append(grids, Grid{ID: id, Code: fmt.Sprintf("G%02d", id), Boundary: rect(x0, y0, x0+100, y0+100)})
+		}
+	}
+	cams := []Camera{
+		cam(1, -400, -400, 0, 360, 40, true), // a grid's centre, far from the hole: π·40² = 5026.55
+		cam(2, -150, 300, 0, 360, 30, true),  // a grid corner north of the hole, four grids: π·30² = 2827.43
+		cam(3, 150, 0, 0, 360, 50, true),     // on the hole's east edge: half in, half out, 3926.99 each
+		cam(4, 0, 0, 0, 360, 40, true),       // the hole's centre: 5026.55 in the hole
+	}
+	e, err := New(grids, cams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sq := func(x0, y0, x1, y1 float64) [][][2]float64 { return rect(x0, y0, x1, y1)[0] }
+	ring := append(sq(-1000, -1000, 1000, 1000), sq(-150, -150, 150, 150)[0])
+	// The hole is wound the other way round, as GeoJSON has it; the even–odd
+	// rule does not care.
+	slices.Reverse(ring[1])
+	withHole := [][][][2]float64{ring}
+	m, err := e.In(withHole, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	within(t, "area outside the hole", m.AreaM2, 810000-90000)
+	within(t, "covered outside the hole", m.CovM2, 5026.55+2827.43+3926.99)
+
+	m, err = e.In(rect(-150, -150, 150, 150), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	within(t, "area of the hole", m.AreaM2, 90000)
+	within(t, "covered in the hole", m.CovM2, 5026.55+3926.99)
+
+	// Two squares as one region: −460 … −240 m, whose edges pass 10 m
+	// from the 2×2 grids of −450 … −250 (counted whole, no overlay) and
+	// cross the grids east and north of them (intersected); and one off the
+	// grids altogether. Gridded inside: 210 m × 210 m = 44,100 m², with
+	// camera 1's dome.
+	two := [][][][2]float64{sq(-460, -460, -240, -240), sq(5000, 5000, 5100, 5100)}
+	m, err = e.In(two, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	within(t, "area of the two squares", m.AreaM2, 44100)
+	within(t, "covered in the two squares", m.CovM2, 5026.55)
+
+	// A grid kept out (the caller's scope) counts for nothing.
+	m, err = e.In(withHole, func(id int64) bool { return id != 1 })
+	if err != nil {
+		t.Fatal(err)
+	}
+	within(t, "area without grid G01", m.AreaM2, 810000-90000-10000)
+	within(t, "covered without grid G01", m.CovM2, 2827.43+3926.99)
+}
+
+// The boundary index itself: near and contains on a hand-drawn region.
+func TestRegionIndex(t *testing.T) {
+	// A 10 × 10 square with a 2 × 2 hole at (4…6, 4…6), in plain degrees.
+	ri := newRegionIndex([][][][2]float64{{
+		{{0, 0}, {10, 0}, {10, 10}, {0, 10}, {0, 0}},
+		{{4, 4}, {4, 6}, {6, 6}, {6, 4}}, // open: closes on its first point
+	}})
+	for _, c := range []struct {
+		x, y float64
+		in   bool
+	}{{1, 1, true}, {5, 5, false}, {3, 5, true}, {11, 5, false}, {-1, 5, false}, {5, 4.5, false}, {5, 7, true}, {4, 8, true}} {
+		if got := ri.contains(c.x, c.y); got != c.in {
+			t.Errorf("contains(%v, %v) = %v, want %v", c.x, c.y, got, c.in)
+		}
+	}
+	for _, c := range []struct {
+		box  rtree.Box
+		near bool
+	}{
+		{rtree.Box{MinX: 1, MinY: 1, MaxX: 2, MaxY: 2}, false},
+		{rtree.Box{MinX: 3, MinY: 3, MaxX: 4, MaxY: 4}, true},      // touches the hole's corner
+		{rtree.Box{MinX: 6.5, MinY: 4.5, MaxX: 7, MaxY: 5}, false}, // east of the hole, clear of it
+		{rtree.Box{MinX: 9, MinY: 9, MaxX: 11, MaxY: 11}, true},    // across the outer corner
+		{rtree.Box{MinX: 4.5, MinY: 4.5, MaxX: 5.5, MaxY: 5.5}, false},
+		// the closing edge (6,4)→(4,4) of the open ring
+		{rtree.Box{MinX: 4.5, MinY: 3.9, MaxX: 5.5, MaxY: 4.1}, true},
+	} {
+		if got := ri.near(c.box); got != c.near {
+			t.Errorf("near(%+v) = %v, want %v", c.box, got, c.near)
+		}
 	}
 }

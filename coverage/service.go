@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/peterstace/simplefeatures/rtree"
+
 	"github.com/zhudun/zhudun"
 )
 
@@ -263,6 +265,23 @@ func (s *Service) Gaps(ctx context.Context, code string) ([][][][2]float64, erro
 		return nil, zhudun.Errorf(zhudun.EINTERNAL, "coverage gaps: %v", err)
 	}
 	return gaps, nil
+}
+
+// Layer answers the coverage map over box (nil: everywhere) for the
+// grids of the caller's scope: their uncovered parts when at most limit
+// grids meet the box, else their boundaries (Engine.ViewOf). One request
+// for a whole view, not one per grid: a city's 300 grids took a browser
+// 10–25 s as 300 requests.
+func (s *Service) Layer(ctx context.Context, box *rtree.Box, limit int) (View, error) {
+	eng, keep, err := s.scope(ctx)
+	if err != nil {
+		return View{}, err
+	}
+	v, err := eng.ViewOf(box, keep, limit)
+	if err != nil {
+		return View{}, zhudun.Errorf(zhudun.EINTERNAL, "coverage layer: %v", err)
+	}
+	return v, nil
 }
 
 // RegionCoverage is a district's (or community's) coverage over the grids

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -69,4 +70,69 @@ func TestZhudunCoverage(t *testing.T) {
 	if len(cams.Items) != 1 || cams.Items[0].Online || cams.Items[0].Extra["manufacturer"] != "Hikvision" {
 		t.Fatalf("cameras after OFF: %+v", cams.Items)
 	}
+}
+
+// TestZhudunCoverageCity (issue 16): a city-wide commander opens the
+// coverage page over the demo's 2,500-odd grids. The layer comes in one
+// request, each grid coloured by its share with a hint to zoom in (more
+// grids than the server computes gaps for in one view); locating a grid
+// from the table zooms to it and its neighbourhood's gaps appear.
+func TestZhudunCoverageCity(t *testing.T) {
+	e := start(t)
+	user := "city.commander"
+	e.addUser(t, user, "commander", "ROOT")
+	cmd := e.apiLogin(t, user)
+	var cov struct {
+		Grids []struct{ Code string } `json:"grids"`
+	}
+	if c := cmd.call("GET", "/zhudun/coverage", nil, &cov); c != 200 {
+		t.Fatalf("coverage: %d %s", c, cmd.last)
+	}
+	n := len(cov.Grids)
+	if n <= 400 {
+		t.Fatalf("the demo city has %d grids; this test wants more than the 400 of one view's gaps", n)
+	}
+	// The map's element, or an empty dataset while the page is loading.
+	const mapSel = `(document.querySelector('[data-testid="zd-coverage-map"]') || { dataset: {} })`
+	count := func(cls string) string {
+		return fmt.Sprintf(`document.querySelectorAll('[data-testid="zd-coverage-map"] path.%s').length`, cls)
+	}
+
+	p := e.newPage(t, "city", 1366, 900)
+	p.login(user, e.password(user))
+	t0 := time.Now()
+	p.open("/zhudun/coverage")
+	// The page was one request per grid and took 10–25 s for 300 of them;
+	// a map of the city is worth a few seconds' wait on a loaded machine.
+	p.within(5*time.Second, "every grid coloured by its share", fmt.Sprintf(`%s.dataset.mode === 'grids' && %s === %d`, mapSel, count("zd-grid-share"), n))
+	t.Logf("%d grids' shares drawn %d ms after the page was asked for", n, time.Since(t0).Milliseconds())
+	p.waitTextIn(`[data-testid="zd-zoom-hint"]`, fmt.Sprintf("此范围内共 %d 个网格", n))
+	// The grid table: a page of 50 of them, the rest behind the pager.
+	p.waitTextIn(`[data-testid="zd-grid-pages"]`, fmt.Sprintf("共 %d 条", n))
+	if rows := eval[int](p, `document.querySelectorAll('[data-testid="zd-grids"] .el-table__body tr').length`); rows != 50 {
+		t.Errorf("the grid table shows %d rows, want a page of 50", rows)
+	}
+	p.waitTextIn(`[data-testid="zd-legend"]`, "网格覆盖率")
+	p.shot("city-shares")
+
+	// Locating the first grid of the table: the map zooms to it, the view
+	// holds it and some neighbours, and their gaps (whole grids: no
+	// camera) come within a few seconds.
+	first := cov.Grids[0].Code
+	for _, g := range cov.Grids {
+		first = min(first, g.Code)
+	}
+	p.click(fmt.Sprintf(`[data-testid="zd-locate-%s"]`, first))
+	p.within(3*time.Second, "the gaps around the located grid", fmt.Sprintf(`%s.dataset.mode === 'gaps' && %s > 0 && %s <= 400 && !document.querySelector('[data-testid="zd-zoom-hint"]')`,
+		mapSel, count("zd-gap"), count("zd-gap")))
+	p.waitTextIn(`[data-testid="zd-legend"]`, "未覆盖")
+	if c := eval[int](p, `document.querySelectorAll('[data-testid="zd-coverage-map"] path.zd-focus').length`); c != 1 {
+		t.Errorf("%d outlines of the located grid, want 1", c)
+	}
+	// The locate button is in the table below the map: the map is scrolled
+	// into sight, whole.
+	if !eval[bool](p, `(() => { const r = document.querySelector('[data-testid="zd-coverage-map"]').getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight })()`) {
+		p.fatalf("the located grid's map is not in sight")
+	}
+	p.shot("city-located")
 }

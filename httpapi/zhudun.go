@@ -2,10 +2,13 @@ package httpapi
 
 import (
 	"io"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/peterstace/simplefeatures/rtree"
 
 	"github.com/zhudun/zhudun"
 	"github.com/zhudun/zhudun/coverage"
@@ -34,6 +37,7 @@ func (s *Server) registerZhudun() {
 	s.handle("POST", "/api/v1/zhudun/roads/import", false, s.importRoads)
 	s.handle("GET", "/api/v1/zhudun/coverage", false, s.getCoverage)
 	s.handle("GET", "/api/v1/zhudun/coverage/{grid}/gaps", false, s.getCoverageGaps)
+	s.handle("GET", "/api/v1/zhudun/coverage/layer", false, s.getCoverageLayer)
 	s.handle("PUT", "/api/v1/zhudun/grids/{code}/target", false, s.putGridTarget)
 	s.handle("GET", "/api/v1/zhudun/snapshots", false, s.listSnapshots)
 	s.handle("GET", "/api/v1/zhudun/safe-units", false, s.listSafeUnits)
@@ -378,6 +382,80 @@ func (s *Server) getCoverageGaps(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"type": "MultiPolygon", "coordinates": gaps})
 	return nil
+}
+
+// Layer limits: up to layerLimit grids (at most layerMaxLimit when asked)
+// come with their uncovered parts; a view over more gets the grids'
+// boundaries, coloured by their share on the map.
+const (
+	layerLimit    = 400
+	layerMaxLimit = 2000
+)
+
+// getCoverageLayer is the coverage map of a view: ?bbox=west,south,east,north
+// (WGS-84 degrees; none: the caller's whole scope) and ?limit=, as a
+// GeoJSON FeatureCollection with "mode" gaps or grids, "extent" (the box
+// of all the caller's grids) and each grid's figures in its properties.
+func (s *Server) getCoverageLayer(w http.ResponseWriter, r *http.Request) error {
+	box, err := queryBBox(r, "bbox")
+	if err != nil {
+		return err
+	}
+	limit, err := queryInt(r, "limit", layerLimit)
+	if err != nil {
+		return err
+	}
+	if limit < 1 || limit > layerMaxLimit {
+		return zhudun.FieldError("limit", "limit must be 1 to %d", layerMaxLimit)
+	}
+	v, err := s.coverage.Layer(r.Context(), box, limit)
+	if err != nil {
+		return err
+	}
+	mode := "grids"
+	if v.Gaps {
+		mode = "gaps"
+	}
+	features := make([]map[string]any, 0, len(v.Grids))
+	for _, g := range v.Grids {
+		features = append(features, map[string]any{
+			"type":     "Feature",
+			"geometry": map[string]any{"type": "MultiPolygon", "coordinates": g.Geometry},
+			"properties": map[string]any{"code": g.Code, "coverage_pct": g.Pct, "target_pct": g.Target,
+				"under_target": g.Under, "cameras": g.Cameras},
+		})
+	}
+	var extent []float64
+	if v.Extent != nil {
+		extent = []float64{v.Extent.MinX, v.Extent.MinY, v.Extent.MaxX, v.Extent.MaxY}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"type": "FeatureCollection", "mode": mode, "grids": len(v.Grids),
+		"limit": limit, "extent": extent, "features": features})
+	return nil
+}
+
+// queryBBox reads west,south,east,north in WGS-84 degrees; nil when absent.
+func queryBBox(r *http.Request, name string) (*rtree.Box, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return nil, nil
+	}
+	parts := strings.Split(v, ",")
+	if len(parts) != 4 {
+		return nil, zhudun.FieldError(name, "%s must be west,south,east,north in degrees", name)
+	}
+	var f [4]float64
+	for i, p := range parts {
+		x, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil, zhudun.FieldError(name, "%s: %q is not a number", name, p)
+		}
+		f[i] = x
+	}
+	if f[0] < -180 || f[2] > 180 || f[1] < -90 || f[3] > 90 || f[0] > f[2] || f[1] > f[3] {
+		return nil, zhudun.FieldError(name, "%s must be west,south,east,north with west ≤ east, south ≤ north, within ±180° and ±90°", name)
+	}
+	return &rtree.Box{MinX: f[0], MinY: f[1], MaxX: f[2], MaxY: f[3]}, nil
 }
 
 func (s *Server) putGridTarget(w http.ResponseWriter, r *http.Request) error {

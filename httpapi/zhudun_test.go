@@ -92,6 +92,47 @@ func TestZhudunCoverageFlow(t *testing.T) {
 	if r := h.do("off2", "GET", "/api/v1/zhudun/coverage/A1/gaps", nil); r.status != 404 {
 		t.Errorf("off2 gaps: %d", r.status)
 	}
+	// The map layer in one request: A1's uncovered part is the grid with
+	// the dome's disc cut out — one polygon, an outer ring and a hole
+	// whose points lie 100 m from the camera.
+	lay := layerOf(t, h, "cmd1", "")
+	if lay.Mode != "gaps" || lay.Grids != 1 || len(lay.Features) != 1 || lay.Features[0].Properties.Code != "A1" {
+		t.Fatalf("layer: %+v", lay)
+	}
+	if p := lay.Features[0].Properties; math.Abs(p.Pct-3.16) > 0.01 || p.Target != 2 || p.Under {
+		t.Errorf("layer A1 figures: %+v (want 3.16 %% of 993,146 m², target 2)", p)
+	}
+	if cs := lay.Features[0].Geometry.Coordinates; len(cs) != 1 || len(cs[0]) != 2 {
+		t.Fatalf("A1 gaps: %d polygons, want 1 with a hole: %v", len(cs), cs)
+	} else {
+		for _, pt := range cs[0][1] {
+			dx, dy := (pt[0]-117.005)*111320*math.Cos(36.605*math.Pi/180), (pt[1]-36.605)*110950
+			if d := math.Hypot(dx, dy); math.Abs(d-100) > 1.5 {
+				t.Errorf("hole point %v is %.1f m from the camera, want 100", pt, d)
+			}
+		}
+	}
+	if x := lay.Extent; len(x) != 4 || math.Abs(x[0]-117.0) > 1e-9 || math.Abs(x[1]-36.6) > 1e-9 || math.Abs(x[2]-117.01) > 1e-9 || math.Abs(x[3]-36.61) > 1e-9 {
+		t.Errorf("extent %v, want [117 36.6 117.01 36.61]", lay.Extent)
+	}
+	// A view elsewhere: no grid, the extent still A1's.
+	if far := layerOf(t, h, "cmd1", "?bbox=118,37,118.1,37.1"); far.Grids != 0 || len(far.Features) != 0 || len(far.Extent) != 4 {
+		t.Errorf("layer elsewhere: %+v", far)
+	}
+	// ST2's officer: nothing, no extent.
+	if o := layerOf(t, h, "off2", ""); o.Grids != 0 || len(o.Features) != 0 || o.Extent != nil {
+		t.Errorf("off2 layer: %+v", o)
+	}
+	for _, q := range []string{"?bbox=117,36.6,117.01", "?bbox=117.01,36.6,117,36.61", "?bbox=117,x,117.01,36.61", "?bbox=200,36.6,201,36.61"} {
+		if r := h.do("cmd1", "GET", "/api/v1/zhudun/coverage/layer"+q, nil); r.status != 400 || !bytes.Contains(r.body, []byte(`"field":"bbox"`)) {
+			t.Errorf("layer %s: %d %s", q, r.status, r.body)
+		}
+	}
+	for _, q := range []string{"?limit=0", "?limit=2001", "?limit=-1"} {
+		if r := h.do("cmd1", "GET", "/api/v1/zhudun/coverage/layer"+q, nil); r.status != 400 || !bytes.Contains(r.body, []byte(`"field":"limit"`)) {
+			t.Errorf("layer %s: %d %s", q, r.status, r.body)
+		}
+	}
 	// A bad row: 422 naming line and column, nothing changed.
 	r = h.do("cmd1", "POST", "/api/v1/zhudun/cameras/import", csvBody(list+"37010200001320000002,x,117.005,36.605,MAYBE,,,\n"))
 	if r.status != 422 || !bytes.Contains(r.body, []byte(`"row":3,"field":"status"`)) {
@@ -123,6 +164,57 @@ func TestZhudunCoverageFlow(t *testing.T) {
 	if r := h.do("off1", "POST", "/api/v1/zhudun/cameras/import", csvBody(list)); r.status != 403 {
 		t.Errorf("an officer imports cameras: %d", r.status)
 	}
+	// A second grid east of A1: over a limit of one grid the layer gives
+	// both grids' boundaries (mode grids); at two, their gaps — A1 whole
+	// again now that its camera is OFF.
+	if r := h.do("cmd1", "POST", "/api/v1/grids", fc(squareFeature("A2", "ST1", 117.01, 36.60, 0.01, nil))); r.status != 200 {
+		t.Fatalf("grid A2: %d %s", r.status, r.body)
+	}
+	lay = layerOf(t, h, "cmd1", "?limit=1")
+	if lay.Mode != "grids" || lay.Grids != 2 || len(lay.Features) != 2 || lay.Features[1].Properties.Code != "A2" {
+		t.Fatalf("layer over the limit: %+v", lay)
+	}
+	if cs := lay.Features[0].Geometry.Coordinates; len(cs) != 1 || len(cs[0]) != 1 || len(cs[0][0]) != 5 {
+		t.Errorf("A1 boundary over the limit: %v", cs)
+	}
+	lay = layerOf(t, h, "cmd1", "?limit=2")
+	if lay.Mode != "gaps" || len(lay.Features) != 2 || lay.Features[0].Properties.Pct != 0 {
+		t.Fatalf("layer at the limit: %+v", lay)
+	}
+	if cs := lay.Features[0].Geometry.Coordinates; len(cs) != 1 || len(cs[0]) != 1 {
+		t.Errorf("A1 gaps with its camera OFF: %v, want the whole grid", cs)
+	}
+	if x := lay.Extent; len(x) != 4 || math.Abs(x[2]-117.02) > 1e-9 {
+		t.Errorf("extent over A1 and A2: %v", x)
+	}
+}
+
+type layerAnswer struct {
+	Mode     string    `json:"mode"`
+	Grids    int       `json:"grids"`
+	Extent   []float64 `json:"extent"`
+	Features []struct {
+		Geometry struct {
+			Coordinates [][][][2]float64 `json:"coordinates"`
+		} `json:"geometry"`
+		Properties struct {
+			Code   string  `json:"code"`
+			Pct    float64 `json:"coverage_pct"`
+			Target float64 `json:"target_pct"`
+			Under  bool    `json:"under_target"`
+		} `json:"properties"`
+	} `json:"features"`
+}
+
+func layerOf(t *testing.T, h *harness, user, q string) layerAnswer {
+	t.Helper()
+	r := h.do(user, "GET", "/api/v1/zhudun/coverage/layer"+q, nil)
+	if r.status != 200 {
+		t.Fatalf("layer %s as %s: %d %s", q, user, r.status, r.body)
+	}
+	var a layerAnswer
+	decodeInto(t, r, &a)
+	return a
 }
 
 type coverageAnswer struct {

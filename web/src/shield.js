@@ -84,3 +84,47 @@ export function canEditRule(scope, deptCode) {
 export function roadShare(row, none) {
   return row && row.road_coverage_pct != null ? row.road_coverage_pct + ' %' : none
 }
+
+/**
+ * shareColour is a grid's fill at city scale by its covered share in
+ * percent: red at 0 through amber at 50 to green at 100 (clamped; not a
+ * number is grey).
+ */
+export function shareColour(pct) {
+  if (typeof pct !== 'number' || Number.isNaN(pct)) return '#adb5bd'
+  const p = Math.max(0, Math.min(100, pct)) / 100
+  const mix = (a, b, f) => Math.round(a + (b - a) * f)
+  // #e03131 → #f59f00 → #2f9e44
+  const [r, g, b] = p < 0.5
+    ? [mix(0xe0, 0xf5, p * 2), mix(0x31, 0x9f, p * 2), mix(0x31, 0x00, p * 2)]
+    : [mix(0xf5, 0x2f, (p - 0.5) * 2), mix(0x9f, 0x9e, (p - 0.5) * 2), mix(0x00, 0x44, (p - 0.5) * 2)]
+  return '#' + [r, g, b].map((x) => x.toString(16).padStart(2, '0')).join('')
+}
+
+/** inBox tells whether (lon, lat) lies in box [w, s, e, n] grown by pad (a share of its size on each side). */
+export function inBox(lon, lat, box, pad = 0) {
+  if (!box) return true
+  const [w, s, e, n] = box
+  const dx = (e - w) * pad, dy = (n - s) * pad
+  return lon >= w - dx && lon <= e + dx && lat >= s - dy && lat <= n + dy
+}
+
+/** padBox grows box [w, s, e, n] by pad (a share of its size) on each side, within ±180° and ±90°. */
+export function padBox(box, pad) {
+  const [w, s, e, n] = box
+  const dx = (e - w) * pad, dy = (n - s) * pad
+  return [Math.max(-180, w - dx), Math.max(-90, s - dy), Math.min(180, e + dx), Math.min(90, n + dy)]
+}
+
+/**
+ * layerCovers tells whether a coverage layer already answers a view: it
+ * gave the gaps (not only the grids' shares) over the whole scope (no box)
+ * or over a box holding the view. Panning inside a padded request needs no
+ * new one; zooming in from the grids' shares does.
+ */
+export function layerCovers(layer, asked, view) {
+  if (!layer || layer.mode !== 'gaps') return false
+  if (!asked) return true
+  const [w, s, e, n] = asked
+  return view[0] >= w && view[1] >= s && view[2] <= e && view[3] <= n
+}

@@ -1,6 +1,6 @@
 // The 铸盾 pages' logic: the community form's bodies, the rule editor.
 import { describe, it, expect } from 'vitest'
-import { communityForm, communityPayload, ruleForm, rulePayload, weightSum, canEditRule, roadShare } from '../src/shield.js'
+import { communityForm, communityPayload, ruleForm, rulePayload, weightSum, canEditRule, roadShare, shareColour, inBox, padBox, layerCovers } from '../src/shield.js'
 
 const community = {
   id: 9, code: 'C1', name: '泉城花园', address: '历下区泉城路1号', district: '370102', station: 'ST1', grid: 'A1', lon: 117.02, lat: 36.66,
@@ -59,5 +59,39 @@ describe('road coverage', () => {
     expect(roadShare({ road_coverage_pct: 0 }, '无道路')).toBe('0 %')
     expect(roadShare({ road_coverage_pct: null }, '无道路')).toBe('无道路')
     expect(roadShare({}, 'No roads')).toBe('No roads')
+  })
+})
+
+describe('coverage layer helpers', () => {
+  it('colours a share red → amber → green, grey when unknown', () => {
+    expect(shareColour(0)).toBe('#e03131')
+    expect(shareColour(50)).toBe('#f59f00')
+    expect(shareColour(100)).toBe('#2f9e44')
+    expect(shareColour(-5)).toBe('#e03131')
+    expect(shareColour(250)).toBe('#2f9e44')
+    // A quarter: halfway from red to amber — (e0+f5)/2 = ea.8 → eb, (31+9f)/2 = 68, (31+00)/2 = 18.8 → 19.
+    expect(shareColour(25)).toBe('#eb6819')
+    expect(shareColour(undefined)).toBe('#adb5bd')
+    expect(shareColour(NaN)).toBe('#adb5bd')
+  })
+  it('tells a point in a padded box', () => {
+    const box = [117, 36, 118, 37]
+    expect(inBox(117.5, 36.5, box)).toBe(true)
+    expect(inBox(118.2, 36.5, box)).toBe(false)
+    expect(inBox(118.2, 36.5, box, 0.25)).toBe(true)
+    expect(inBox(118.3, 36.5, box, 0.25)).toBe(false)
+    expect(inBox(1, 1, null)).toBe(true)
+  })
+  it('pads a box within the globe', () => {
+    expect(padBox([117, 36, 118, 37], 0.5)).toEqual([116.5, 35.5, 118.5, 37.5])
+    expect(padBox([-179, 89, 179, 89.5], 1)).toEqual([-180, 88.5, 180, 90])
+  })
+  it('knows when a layer already answers a view', () => {
+    const view = [117.1, 36.1, 117.2, 36.2]
+    expect(layerCovers(null, null, view)).toBe(false)
+    expect(layerCovers({ mode: 'grids' }, null, view)).toBe(false)
+    expect(layerCovers({ mode: 'gaps' }, null, view)).toBe(true)
+    expect(layerCovers({ mode: 'gaps' }, [117, 36, 118, 37], view)).toBe(true)
+    expect(layerCovers({ mode: 'gaps' }, [117.15, 36, 118, 37], view)).toBe(false)
   })
 })

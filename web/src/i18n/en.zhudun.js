@@ -38,6 +38,8 @@ export default {
       setTarget: 'Set target', districts: 'Coverage by district', area: 'Grid area (m²)',
       cams: 'Cameras', device: 'Device id', cname: 'Name', type: 'Type', online: 'Online', offline: 'Offline', gone: 'Gone', fov: 'Field of view', range: 'Range (m)',
       layerGaps: 'Uncovered', layerSectors: 'Camera views', layerRoads: 'Roads',
+      layerShare: 'Grid coverage 0 % → 100 %', locate: 'Show on the map', gridFilter: 'Filter by code, name or station',
+      zoomHint: '{n} grids in this view, coloured by video coverage (red low, green high); zoom in to {limit} grids or fewer to see the uncovered areas',
       roadPct: 'Road coverage', roadNone: 'No roads', roadsImport: 'Import road layer', roadsHint: 'Road centrelines as GeoJSON (LineString / MultiLineString, e.g. an OpenStreetMap export; name and highway/class kept); replaces the whole road layer; needs zhudun:write at the city-wide scope. Coordinates follow the GCJ-02 switch above.',
       roadsImported: 'Imported {n} roads, {km} km', roadsErrors: 'The road file has {n} errors; nothing was imported, the road layer is unchanged', roadsLayer: 'Road layer: {n} roads, {km} km, imported {at} by {by}',
     },

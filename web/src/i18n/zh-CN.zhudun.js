@@ -38,6 +38,8 @@ export default {
       setTarget: '设目标', districts: '各区县覆盖率', area: '网格面积（m²）',
       cams: '摄像机', device: '国标编号', cname: '名称', type: '类型', online: '在线', offline: '离线', gone: '已撤除', fov: '视场角', range: '距离（米）',
       layerGaps: '未覆盖', layerSectors: '摄像机视野', layerRoads: '道路',
+      layerShare: '网格覆盖率 0 % → 100 %', locate: '在地图上定位', gridFilter: '按编号、名称或派出所筛选',
+      zoomHint: '此范围内共 {n} 个网格，按视频覆盖率着色（红低绿高）；放大到 {limit} 个网格以内可查看未覆盖区域',
       roadPct: '道路覆盖率', roadNone: '无道路', roadsImport: '导入道路图层', roadsHint: '道路中心线 GeoJSON（LineString / MultiLineString，如 OpenStreetMap 导出；保留 name 与 highway/class），整体替换现有道路图层；须市局范围的铸盾维护权限。坐标按上方 GCJ-02 选项。',
       roadsImported: '已导入道路 {n} 条，共 {km} 公里', roadsErrors: '道路文件有 {n} 处错误，未导入，原道路图层不变', roadsLayer: '道路图层：{n} 条，{km} 公里，{at} 由 {by} 导入',
     },
