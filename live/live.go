@@ -218,30 +218,88 @@ func (s *Service) run(ctx context.Context) error {
 		arena     []byte
 		ev        fourcuts.Event
 		bad, lost int
+		pending   *write // the run being written, at most one
 	)
+	// settle takes in the pending write once it is done (waiting for it
+	// when block): an error ends the loop (Run restarts from the last
+	// checkpoint, and memory is restored from the database); a checkpoint
+	// that is durable now has its messages acknowledged.
+	settle := func(block bool) error {
+		if pending == nil {
+			return nil
+		}
+		var err error
+		if block {
+			err = <-pending.done
+		} else {
+			select {
+			case err = <-pending.done:
+			default:
+				return nil
+			}
+		}
+		w := pending
+		pending = nil
+		if err != nil {
+			return err
+		}
+		if w.full {
+			if s.cfg.Crash != nil {
+				s.cfg.Crash()
+			}
+			if w.ackTo > acked {
+				if err := c.AckThrough(ctx, w.ackTo); err != nil {
+					return err
+				}
+				acked = w.ackTo
+			}
+		}
+		return nil
+	}
+	// A run still being written when the loop ends is waited for: a
+	// restarted loop must restore from a database no write of this one
+	// changes afterwards.
+	defer func() {
+		if pending != nil {
+			<-pending.done
+		}
+	}()
 	// due runs detection when one is due: a full run once the feed went
 	// quiet, Every after the last, or when the allowlist changed; else an
 	// early one NewEvery after the last run of either kind. It is asked
 	// after every message, not only between batches, so that a batch that
 	// takes seconds to add (a loaded machine) does not hold runs back.
+	//
+	// A run's detection and diff happen here; its write goes to the
+	// database on a goroutine of its own (commit), so that the loop goes on
+	// feeding meanwhile — a full run's write takes hundreds of milliseconds,
+	// and the messages it would hold up are what the next run's latency is
+	// made of. The next run waits for it first: writes stay in order.
 	due := func(quiet, allowed bool) error {
-		switch {
-		case (fed > 0 && (quiet || time.Since(lastRun) >= s.cfg.Every)) || allowed:
-			if err := s.commit(ctx, src, true); err != nil {
-				return err
-			}
-			if s.cfg.Crash != nil {
-				s.cfg.Crash()
-			}
+		full := (fed > 0 && (quiet || time.Since(lastRun) >= s.cfg.Every)) || allowed
+		early := !full && fresh > 0 && s.cfg.NewEvery > 0 && time.Since(lastEarly) >= s.cfg.NewEvery
+		if !full && !early {
+			return nil
+		}
+		if err := settle(true); err != nil {
+			return err
+		}
+		var ackTo uint64
+		if full && last <= s.seq {
+			ackTo = last
+		}
+		w, err := s.commit(ctx, src, full, ackTo)
+		if err != nil {
+			return err
+		}
+		pending = w
+		if full {
 			fed, fresh, lastRun, lastEarly = 0, 0, time.Now(), time.Now()
 			if bad+lost > 0 {
 				s.log.Error("ingest messages not fed", "refused", bad, "lines", lost)
 				bad, lost = 0, 0
 			}
-		case fresh > 0 && s.cfg.NewEvery > 0 && time.Since(lastEarly) >= s.cfg.NewEvery:
-			if err := s.commit(ctx, src, false); err != nil {
-				return err
-			}
+		} else {
 			fresh, lastEarly = 0, time.Now()
 		}
 		return nil
@@ -305,6 +363,9 @@ func (s *Service) run(ctx context.Context) error {
 				return err
 			}
 		}
+		if err := settle(false); err != nil {
+			return err
+		}
 		allowed, err := s.loadAllow(ctx, false)
 		if err != nil {
 			return err
@@ -314,7 +375,15 @@ func (s *Service) run(ctx context.Context) error {
 		if err := due(len(ds) == 0, allowed); err != nil {
 			return err
 		}
-		if fed == 0 && last > acked && last <= s.seq {
+		if len(ds) == 0 {
+			// Quiet: nothing fed meanwhile, so the run just issued (if any)
+			// is the last for now — take it in, so that its checkpoint is
+			// acknowledged without waiting for the next message.
+			if err := settle(true); err != nil {
+				return err
+			}
+		}
+		if fed == 0 && pending == nil && last > acked && last <= s.seq {
 			if err := c.AckThrough(ctx, last); err != nil {
 				return err
 			}
@@ -532,7 +601,21 @@ func decodeState(b []byte, now time.Time) (map[string]int64, *origins, []byte, b
 // the rows it created are there when the checkpoint's state is restored,
 // so the replay finds them stored and creates nothing twice, and the next
 // full run brings every row to its state (docs/live.md, "Early runs").
-func (s *Service) commit(ctx context.Context, src string, full bool) error {
+// write is a run's change on its way to the database: done gets the
+// outcome once; a full run's checkpoint covers the deliveries through
+// ackTo (0: none to acknowledge).
+type write struct {
+	done  chan error
+	full  bool
+	ackTo uint64
+}
+
+// commit detects, diffs against the stored findings and, when there is
+// something to write (always for a full run: the checkpoint), starts the
+// write and returns it; nil when there is nothing to write. Memory (the
+// stored findings) is brought to the change at once: if the write fails,
+// the loop ends and restore reads the database again.
+func (s *Service) commit(ctx context.Context, src string, full bool, ackTo uint64) (*write, error) {
 	t0 := time.Now()
 	res := s.eng.Detect()
 	detectMS := time.Since(t0).Milliseconds()
@@ -544,13 +627,6 @@ func (s *Service) commit(ctx context.Context, src string, full bool) error {
 	if full {
 		pruneSeen(s.seen, s.cfg.Now().Add(-s.cfg.SeenFor))
 		ch.Checkpoint = &zhudun.EngineCheckpoint{Name: s.cfg.Name, Seq: s.seq, State: encodeState(s.seen, s.orig, s.eng)}
-	}
-	if full || len(ch.Upsert) > 0 {
-		if err := s.cfg.Store.ApplyFindingChange(ctx, ch); err != nil {
-			// The change did not commit: the next run starts again from the
-			// stored findings and the checkpoint.
-			return err
-		}
 	}
 	for _, f := range ch.Upsert {
 		s.stored[sqlstore.FindingKey(f.Kind, f.Category, f.EntityType, f.Entity)] = f
@@ -569,22 +645,40 @@ func (s *Service) commit(ctx context.Context, src string, full bool) error {
 			}
 		}
 	}
-	// age_ms: how long the oldest message of this run waited for its
-	// findings to commit — an upper bound of the lag from an event to the
-	// finding it completed (bench/live reads it).
-	age := int64(-1)
-	if !s.oldest.IsZero() {
-		age = time.Since(s.oldest).Milliseconds()
-	}
+	oldest := s.oldest
 	s.oldest = time.Time{}
-	s.runs.Add(1)
-	select {
-	case s.beat <- struct{}{}:
-	default:
+	logArgs := []any{"seq", s.seq, "events", s.eng.Events(), "findings", len(res.Findings), "leads", len(res.Leads),
+		"changed", len(ch.Upsert), "withdrawn", len(ch.Withdraw), "detect_ms", detectMS, "full", full}
+	// done is the run's end once it is in the database (or there was
+	// nothing to write).
+	done := func() {
+		// age_ms: how long the oldest message of this run waited for its
+		// findings to commit — an upper bound of the lag from an event to
+		// the finding it completed (bench/live reads it).
+		age := int64(-1)
+		if !oldest.IsZero() {
+			age = time.Since(oldest).Milliseconds()
+		}
+		s.runs.Add(1)
+		select {
+		case s.beat <- struct{}{}:
+		default:
+		}
+		s.log.Info("live findings", append(logArgs, "age_ms", age)...)
 	}
-	s.log.Info("live findings", "seq", s.seq, "events", s.eng.Events(), "findings", len(res.Findings), "leads", len(res.Leads),
-		"changed", len(ch.Upsert), "withdrawn", len(ch.Withdraw), "age_ms", age, "detect_ms", detectMS, "full", full)
-	return nil
+	if !full && len(ch.Upsert) == 0 {
+		done()
+		return nil, nil
+	}
+	w := &write{done: make(chan error, 1), full: full, ackTo: ackTo}
+	go func() {
+		err := s.cfg.Store.ApplyFindingChange(ctx, ch)
+		if err == nil {
+			done()
+		}
+		w.done <- err
+	}()
+	return w, nil
 }
 
 // diff turns a detection into the change against the stored findings;
