@@ -14,7 +14,9 @@ import (
 
 // Outbox is the store side of the relay.
 type Outbox interface {
-	PendingEvents(ctx context.Context, limit int) ([]zhudun.Event, error)
+	// PendingEventsAfter returns up to limit unpublished events with ids
+	// above after, in id order.
+	PendingEventsAfter(ctx context.Context, after int64, limit int) ([]zhudun.Event, error)
 	MarkPublished(ctx context.Context, ids []int64) error
 	// OutboxNotify is signalled after a local commit that emitted events.
 	OutboxNotify() <-chan struct{}
@@ -60,10 +62,36 @@ func Run(ctx context.Context, out Outbox, bus zhudun.Bus, interval time.Duration
 	}
 }
 
+// markEvery is how many published events the relay marks at once while a
+// drain goes on.
+const markEvery = 5000
+
 // drain publishes everything pending; it returns the bus's error, if any.
+//
+// Published events are marked at the end of the drain (and every
+// markEvery), not after each batch: marking is a write, and it waits for
+// the writer lock behind whatever the engine or a group commit is writing
+// (hundreds of milliseconds for a full engine run), while reading the next
+// batch does not. A run that emits thousands of finding events reached
+// the analysts' streams 500 at a time, one lock wait apart; now the batches
+// follow each other, reading past the published but not yet marked ids.
+// A crash before the mark republishes those events; the bus de-duplicates
+// them by id, as it does for a crash between a publish and its mark.
 func drain(ctx context.Context, out Outbox, bus zhudun.Bus, log *slog.Logger) error {
+	var done []int64
+	mark := func() {
+		if len(done) == 0 {
+			return
+		}
+		if err := out.MarkPublished(ctx, done); err != nil && ctx.Err() == nil {
+			log.Error("relay: mark published", "err", err)
+		}
+		done = done[:0]
+	}
+	defer mark()
+	var after int64
 	for {
-		evs, err := out.PendingEvents(ctx, batch)
+		evs, err := out.PendingEventsAfter(ctx, after, batch)
 		if err != nil {
 			if ctx.Err() == nil {
 				log.Error("relay: read outbox", "err", err)
@@ -73,29 +101,29 @@ func drain(ctx context.Context, out Outbox, bus zhudun.Bus, log *slog.Logger) er
 		if len(evs) == 0 {
 			return nil
 		}
-		var done []int64
 		var perr error
+		n := 0
 		if bp, ok := bus.(batchPublisher); ok {
-			var n int
 			n, perr = bp.PublishAll(ctx, evs)
-			for _, ev := range evs[:n] {
-				done = append(done, ev.ID)
-			}
 		} else {
 			for _, ev := range evs {
 				if perr = bus.Publish(ctx, ev); perr != nil {
 					break
 				}
-				done = append(done, ev.ID)
+				n++
 			}
 		}
-		if len(done) > 0 {
-			if err := out.MarkPublished(ctx, done); err != nil && ctx.Err() == nil {
-				log.Error("relay: mark published", "err", err)
-			}
+		for _, ev := range evs[:n] {
+			done = append(done, ev.ID)
+		}
+		if n > 0 {
+			after = evs[n-1].ID
 		}
 		if perr != nil {
 			return perr
+		}
+		if len(done) >= markEvery {
+			mark()
 		}
 		if len(evs) < batch {
 			return nil

@@ -146,3 +146,92 @@ func testRelay(t *testing.T, zb zhudun.Bus, inner func(zhudun.Bus) *flakyBus) {
 	cancel()
 	<-done
 }
+
+// memOutbox is an outbox in memory whose MarkPublished waits for release:
+// the writer lock held by a long engine write.
+type memOutbox struct {
+	mu      sync.Mutex
+	evs     []zhudun.Event
+	marked  map[int64]bool
+	release chan struct{}
+	marks   int
+}
+
+func (o *memOutbox) PendingEventsAfter(_ context.Context, after int64, limit int) ([]zhudun.Event, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var out []zhudun.Event
+	for _, e := range o.evs {
+		if e.ID > after && !o.marked[e.ID] && len(out) < limit {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+func (o *memOutbox) MarkPublished(ctx context.Context, ids []int64) error {
+	select {
+	case <-o.release:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.marks++
+	for _, id := range ids {
+		o.marked[id] = true
+	}
+	return nil
+}
+
+func (o *memOutbox) OutboxNotify() <-chan struct{} { return nil }
+
+// A run that emits 1,200 events: all of them are published while marking
+// still waits for the writer lock, and once it is free all are marked, in
+// one mark, none published twice.
+func TestRelayPublishesPastTheMark(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	o := &memOutbox{marked: map[int64]bool{}, release: make(chan struct{})}
+	for i := range 1200 {
+		o.evs = append(o.evs, zhudun.Event{ID: int64(i + 1), Type: "finding.created", Data: []byte("{}")})
+	}
+	bus := &batchBus{}
+	go relay.Run(ctx, o, bus, time.Hour, slog.New(slog.DiscardHandler))
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		bus.mu.Lock()
+		n := len(bus.got)
+		bus.mu.Unlock()
+		if n == 1200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of 1,200 events published while the mark waited", n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	close(o.release)
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		o.mu.Lock()
+		m, marks := len(o.marked), o.marks
+		o.mu.Unlock()
+		if m == 1200 {
+			if marks != 1 {
+				t.Errorf("%d marks, want one", marks)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of 1,200 events marked", m)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	bus.mu.Lock()
+	defer bus.mu.Unlock()
+	for i, id := range bus.got {
+		if id != int64(i+1) {
+			t.Fatalf("published %d at position %d: out of order or twice", id, i)
+		}
+	}
+}

@@ -36,7 +36,14 @@ func (s *Store) OutboxNotify() <-chan struct{} { return s.notify }
 
 // PendingEvents returns up to limit unpublished events in id order.
 func (s *Store) PendingEvents(ctx context.Context, limit int) ([]zhudun.Event, error) {
-	rows, err := s.queryFixed(ctx, `SELECT id, type, at, perm, dept_path, dept_id, owner_id, data FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT ?`, limit)
+	return s.PendingEventsAfter(ctx, 0, limit)
+}
+
+// PendingEventsAfter returns up to limit unpublished events with ids above
+// after, in id order: the relay reads on past what it has published but
+// not yet marked.
+func (s *Store) PendingEventsAfter(ctx context.Context, after int64, limit int) ([]zhudun.Event, error) {
+	rows, err := s.queryFixed(ctx, `SELECT id, type, at, perm, dept_path, dept_id, owner_id, data FROM outbox WHERE published_at IS NULL AND id > ? ORDER BY id LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, s.internal("outbox pending", err)
 	}
