@@ -704,6 +704,9 @@ func (st *gridState) uncovered() ([][][][2]float64, error) {
 			return nil, fmt.Errorf("grid %s: difference: %w", st.g.Code, err)
 		}
 		out = roundLonLat(FromFrame(st.frame, d))
+		if out == nil {
+			out = [][][][2]float64{} // wholly covered: an empty MultiPolygon, not null
+		}
 	}
 	st.gaps.Store(&out)
 	return out, nil
@@ -816,6 +819,12 @@ func (e *Engine) In(region [][][][2]float64, keep func(gridID int64) bool) (Meas
 	}
 	if math.IsInf(box.MinX, 0) {
 		return m, errors.New("empty region")
+	}
+	// The region is checked once here (rings closed, at least three
+	// points, a valid polygon): the grids far from its edges never convert
+	// it, and an invalid boundary must be refused, not measured.
+	if _, err := ToFrame(NewFrame((box.MinX+box.MaxX)/2, (box.MinY+box.MaxY)/2), region); err != nil {
+		return m, err
 	}
 	ri := newRegionIndex(region)
 	e.mu.RLock()

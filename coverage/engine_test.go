@@ -574,3 +574,36 @@ func TestRegionIndex(t *testing.T) {
 		}
 	}
 }
+
+// A grid wholly inside a camera's view has no uncovered part: an empty
+// MultiPolygon (JSON []), never null, which is not GeoJSON.
+func TestViewOfFullyCovered(t *testing.T) {
+	e, err := New([]Grid{{ID: 1, Code: "A", Boundary: rect(-100, -100, 100, 100)}},
+		[]Camera{cam(1, 0, 0, 0, 360, 1000, true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := e.ViewOf(nil, nil, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := v.Grids[0].Geometry; g == nil || len(g) != 0 || v.Grids[0].Pct != 100 {
+		t.Errorf("fully covered grid: %v at %v %%, want [] at 100 %%", g, v.Grids[0].Pct)
+	}
+}
+
+// An invalid region (a ring of two points beside a 2 km square) is refused
+// even when no grid lies near its edges — the grids far from them are never
+// intersected, so the region is checked once first (found by review: the
+// two-point ring's edge flipped the inside test and the district measured
+// 0).
+func TestRegionInvalidRefused(t *testing.T) {
+	e, err := New([]Grid{{ID: 1, Code: "A", Boundary: rect(-100, -100, 100, 100)}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := rect(500, -500, 600, 500)[0][0][0], rect(500, -500, 600, 500)[0][0][3] // (500, −500) and (500, 500)
+	if m, err := e.In([][][][2]float64{rect(-1000, -1000, 1000, 1000)[0], {{a, b}}}, nil); err == nil {
+		t.Errorf("a region with a two-point ring measured: %.0f m²", m.AreaM2)
+	}
+}

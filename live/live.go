@@ -288,11 +288,7 @@ func (s *Service) run(ctx context.Context) error {
 		if full && last <= s.seq {
 			ackTo = last
 		}
-		w, err := s.commit(ctx, src, full, ackTo)
-		if err != nil {
-			return err
-		}
-		pending = w
+		pending = s.commit(ctx, src, full, ackTo)
 		if full {
 			fed, fresh, lastRun, lastEarly = 0, 0, time.Now(), time.Now()
 			if bad+lost > 0 {
@@ -594,13 +590,6 @@ func decodeState(b []byte, now time.Time) (map[string]int64, *origins, []byte, b
 	return seen, orig, b, true
 }
 
-// commit runs detection and diffs it against the stored findings. A full
-// run writes the whole change with the checkpoint covering everything
-// fed. An early one (full false) writes only what is new — findings not
-// stored, withdrawn ones found again — and no checkpoint: after a crash
-// the rows it created are there when the checkpoint's state is restored,
-// so the replay finds them stored and creates nothing twice, and the next
-// full run brings every row to its state (docs/live.md, "Early runs").
 // write is a run's change on its way to the database: done gets the
 // outcome once; a full run's checkpoint covers the deliveries through
 // ackTo (0: none to acknowledge).
@@ -610,12 +599,20 @@ type write struct {
 	ackTo uint64
 }
 
-// commit detects, diffs against the stored findings and, when there is
-// something to write (always for a full run: the checkpoint), starts the
-// write and returns it; nil when there is nothing to write. Memory (the
-// stored findings) is brought to the change at once: if the write fails,
-// the loop ends and restore reads the database again.
-func (s *Service) commit(ctx context.Context, src string, full bool, ackTo uint64) (*write, error) {
+// commit runs detection and diffs it against the stored findings. A full
+// run writes the whole change with the checkpoint covering everything
+// fed. An early one (full false) writes only what is new — findings not
+// stored, withdrawn ones found again — and no checkpoint: after a crash
+// the rows it created are there when the checkpoint's state is restored,
+// so the replay finds them stored and creates nothing twice, and the next
+// full run brings every row to its state (docs/live.md, "Early runs").
+//
+// It detects and diffs here and, when there is something to write (always
+// for a full run: the checkpoint), starts the write and returns it; nil
+// when there is nothing to write. Memory (the stored findings) is brought
+// to the change at once: if the write fails, the loop ends and restore
+// reads the database again.
+func (s *Service) commit(ctx context.Context, src string, full bool, ackTo uint64) *write {
 	t0 := time.Now()
 	res := s.eng.Detect()
 	detectMS := time.Since(t0).Milliseconds()
@@ -668,7 +665,7 @@ func (s *Service) commit(ctx context.Context, src string, full bool, ackTo uint6
 	}
 	if !full && len(ch.Upsert) == 0 {
 		done()
-		return nil, nil
+		return nil
 	}
 	w := &write{done: make(chan error, 1), full: full, ackTo: ackTo}
 	go func() {
@@ -678,7 +675,7 @@ func (s *Service) commit(ctx context.Context, src string, full bool, ackTo uint6
 		}
 		w.done <- err
 	}()
-	return w, nil
+	return w
 }
 
 // diff turns a detection into the change against the stored findings;
