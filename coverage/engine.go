@@ -745,11 +745,13 @@ type View struct {
 	Extent *rtree.Box
 }
 
+// viewChunk is how many grids' gaps ViewOf computes under one read lock.
+const viewChunk = 16
+
 // ViewOf answers a map view; box nil means everywhere. The gaps are
 // computed on all CPUs the first time and cached per grid.
 func (e *Engine) ViewOf(box *rtree.Box, keep func(gridID int64) bool, limit int) (View, error) {
 	e.mu.RLock()
-	defer e.mu.RUnlock()
 	var v View
 	var idx []int
 	for i, st := range e.grids {
@@ -773,10 +775,17 @@ func (e *Engine) ViewOf(box *rtree.Box, keep func(gridID int64) bool, limit int)
 	for j, i := range idx {
 		v.Grids[j] = GridGaps{Result: e.result(e.grids[i]), Geometry: e.grids[i].g.Boundary}
 	}
+	e.mu.RUnlock()
 	if len(idx) > limit {
 		return v, nil
 	}
 	v.Gaps = true
+	// The gaps are computed a chunk of grids at a time, each chunk under
+	// the read lock of its own: a cold view of 2,000 grids takes seconds,
+	// and a camera change waiting for the write lock would otherwise hold
+	// up every reader behind it for that long. The grids themselves never
+	// change in an engine (a grid import builds a new one), so the indexes
+	// stay valid; a grid recomputed between chunks gives its new gaps.
 	errs := make([]error, len(idx))
 	var wg sync.WaitGroup
 	next := atomic.Int64{}
@@ -785,11 +794,15 @@ func (e *Engine) ViewOf(box *rtree.Box, keep func(gridID int64) bool, limit int)
 		go func() {
 			defer wg.Done()
 			for {
-				j := int(next.Add(1)) - 1
-				if j >= len(idx) {
+				from := int(next.Add(viewChunk)) - viewChunk
+				if from >= len(idx) {
 					return
 				}
-				v.Grids[j].Geometry, errs[j] = e.grids[idx[j]].uncovered()
+				e.mu.RLock()
+				for j := from; j < min(from+viewChunk, len(idx)); j++ {
+					v.Grids[j].Geometry, errs[j] = e.grids[idx[j]].uncovered()
+				}
+				e.mu.RUnlock()
 			}
 		}()
 	}
