@@ -303,9 +303,23 @@ func (s *Service) run(ctx context.Context) error {
 	fetched := prefetch(ctx, c, s.cfg.Batch, s.cfg.Quiet)
 	defer fetched.stop()
 	for {
-		ds, err := fetched.next(ctx)
+		var done <-chan error
+		if pending != nil {
+			done = pending.done
+		}
+		ds, wrote, err := fetched.next(ctx, done)
 		if err != nil {
 			return err
+		}
+		if wrote != nil {
+			// The write ended before the next batch came: take it in now, so
+			// that its checkpoint is acknowledged at once rather than after
+			// the fetch's wait.
+			pending.done <- *wrote // settle reads it back
+			if err := settle(true); err != nil {
+				return err
+			}
+			continue
 		}
 		for _, d := range ds {
 			last = max(last, d.Seq)
@@ -424,13 +438,17 @@ func prefetch(ctx context.Context, c Consumer, batch int, wait time.Duration) *p
 }
 
 // next is the next batch: none when the stream had nothing new for the
-// fetch's wait.
-func (p *prefetcher) next(ctx context.Context) ([]zhudun.IngestDelivery, error) {
+// fetch's wait. When write (a run's write in flight; nil: none) ends
+// first, its outcome comes back instead (wrote not nil) and the batch
+// stays for the next call.
+func (p *prefetcher) next(ctx context.Context, write <-chan error) (ds []zhudun.IngestDelivery, wrote *error, err error) {
 	select {
 	case r := <-p.out:
-		return r.ds, r.err
+		return r.ds, nil, r.err
+	case werr := <-write:
+		return nil, &werr, nil
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return nil, nil, ctx.Err()
 	}
 }
 

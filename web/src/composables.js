@@ -6,7 +6,21 @@ import { onLive, onLiveOpen } from './live.js'
  * so the page reloads what it shows to catch up. */
 export function useLiveRefresh(types, fn, wait = 400) {
   let timer = null
-  const later = () => { clearTimeout(timer); timer = setTimeout(fn, wait) }
+  // One refresh at a time: a refresh asked for while one runs starts when it
+  // ends. Two overlapping loads may answer out of order, and the older
+  // answer (asked before the change) would overwrite the newer one — the
+  // stream's open and an event a moment later did exactly that.
+  let running = false
+  let again = false
+  const run = async () => {
+    if (running) { again = true; return }
+    running = true
+    try { await fn() } catch (e) { console.error(e) } finally {
+      running = false
+      if (again) { again = false; run() }
+    }
+  }
+  const later = () => { clearTimeout(timer); timer = setTimeout(run, wait) }
   const off = onLive((ev) => { if (types.includes(ev.type)) later() })
   const offOpen = onLiveOpen(later)
   onBeforeUnmount(() => { off(); offOpen(); clearTimeout(timer) })

@@ -64,3 +64,32 @@ describe('onLiveOpen', () => {
     a(); b()
   })
 })
+
+describe('useLiveRefresh', () => {
+  beforeEach(() => { made = []; globalThis.EventSource = FakeES })
+  afterEach(() => { stopLive(); delete globalThis.EventSource })
+
+  it('runs one refresh at a time: one asked for meanwhile starts when it ends', async () => {
+    const { useLiveRefresh } = await import('../src/composables.js')
+    const warn = console.warn
+    console.warn = () => {} // onBeforeUnmount outside a component
+    let calls = 0
+    let finish = []
+    try {
+      useLiveRefresh(['case.alert'], () => { calls++; return new Promise((r) => finish.push(r)) }, 0)
+    } finally { console.warn = warn }
+    startLive()
+    const send = () => made[0].handlers['case.alert']({ data: JSON.stringify({ type: 'case.alert', data: {} }) })
+    const tick = () => new Promise((r) => setTimeout(r, 5))
+    made[0].onopen() // the stream's open refreshes too
+    await tick()
+    expect(calls).toBe(1)
+    send(); await tick()
+    send(); await tick()
+    expect(calls).toBe(1) // the first still runs: no second load overlaps it
+    finish[0](); await tick()
+    expect(calls).toBe(2) // the events asked for during it: one more, after it
+    finish[1](); await tick()
+    expect(calls).toBe(2)
+  })
+})
