@@ -71,6 +71,9 @@ func TestCaseAlertsPage(t *testing.T) {
 	p.typeInto(`textarea[data-testid="ca-close-note"], [data-testid="ca-close-note"] textarea`, "已电话联系二所，确认同一嫌疑人")
 	p.click(`[data-testid="ca-close-submit"]`)
 	p.waitTextIn(`[data-testid="ca-table"]`, "暂无交叉比对提醒")
+	// The dialog fades out over a few hundred milliseconds: a click before it
+	// is gone lands on its overlay, not on the tab.
+	p.within(2*time.Second, "the close dialog gone", `!document.querySelector('.el-overlay-dialog') || Array.from(document.querySelectorAll('.el-overlay')).every((el) => getComputedStyle(el).display === 'none')`)
 	p.click(`[data-testid="ca-state-closed"]`)
 	p.waitTextIn(`[data-testid="ca-table"]`, "已电话联系二所，确认同一嫌疑人")
 	p.waitTextIn(`[data-testid="ca-table"]`, "已处理")
