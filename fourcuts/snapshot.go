@@ -3,6 +3,7 @@ package fourcuts
 import (
 	"encoding/binary"
 	"errors"
+	"slices"
 	"unsafe"
 )
 
@@ -18,20 +19,28 @@ const snapshotVersion = 3
 // ErrSnapshot is returned by LoadSnapshot for bytes it cannot use.
 var ErrSnapshot = errors.New("fourcuts: snapshot of another version, layout or byte order, or damaged")
 
-// snapshotLayout fingerprints the record layout a snapshot depends on.
-func snapshotLayout() []byte {
+// appendLayout appends the fingerprint of the record layout a snapshot
+// depends on: the format, the byte order and the record sizes.
+func appendLayout(b []byte) []byte {
 	one := uint16(1)
-	b := []byte{"FCS"[0], "FCS"[1], "FCS"[2], snapshotVersion, *(*byte)(unsafe.Pointer(&one))}
-	for _, n := range []uintptr{unsafe.Sizeof(tslot{}), unsafe.Sizeof(cardAgg{}), unsafe.Sizeof(imeiAgg{}),
+	b = append(b, "FCS"[0], "FCS"[1], "FCS"[2], snapshotVersion, *(*byte)(unsafe.Pointer(&one)))
+	for _, n := range [...]uintptr{unsafe.Sizeof(tslot{}), unsafe.Sizeof(cardAgg{}), unsafe.Sizeof(imeiAgg{}),
 		unsafe.Sizeof(ipAgg{}), unsafe.Sizeof(cardCell{}), unsafe.Sizeof(actRec{}), unsafe.Sizeof(regRec{})} {
 		b = append(b, byte(n))
 	}
 	return b
 }
 
-// AppendSnapshot appends the engine's aggregates to b.
+// layoutLen is appendLayout's length.
+const layoutLen = 5 + 7
+
+// AppendSnapshot appends the engine's aggregates to b, grown once to the
+// size they need: a live checkpoint's snapshot is tens of MiB, and growing
+// it by appends copied and cleared it several times over (a quarter of a
+// second a checkpoint on the 20,000-person week).
 func (e *Engine) AppendSnapshot(b []byte) []byte {
-	b = append(b, snapshotLayout()...)
+	b = slices.Grow(b, e.snapshotSize())
+	b = appendLayout(b)
 	b = binary.AppendVarint(b, e.periodFirst)
 	b = binary.AppendVarint(b, e.periodLast)
 	b = binary.AppendVarint(b, e.events)
@@ -57,10 +66,26 @@ func (e *Engine) AppendSnapshot(b []byte) []byte {
 	return appendPOD(b, e.regs)
 }
 
+// snapshotSize bounds what AppendSnapshot appends.
+func (e *Engine) snapshotSize() int {
+	n := layoutLen + 3*binary.MaxVarintLen64
+	pod := func(count, size int) int { return binary.MaxVarintLen64 + count*size }
+	for _, t := range e.tables() {
+		n += binary.MaxVarintLen64 + pod(len(t.slots), int(unsafe.Sizeof(tslot{}))) + binary.MaxVarintLen64 + pod(len(t.span), int(unsafe.Sizeof(span{})))
+		for _, name := range t.names {
+			n += binary.MaxVarintLen64 + len(name)
+		}
+	}
+	n += pod(len(e.cards), int(unsafe.Sizeof(cardAgg{}))) + pod(len(e.imeiSt), int(unsafe.Sizeof(imeiAgg{}))) + pod(len(e.ipSt), int(unsafe.Sizeof(ipAgg{})))
+	n += 2*binary.MaxVarintLen64 + pod(len(e.pairs.keys), 8)
+	n += pod(len(e.cardIMEI), int(unsafe.Sizeof(e.cardIMEI[0]))) + pod(len(e.cardCell), int(unsafe.Sizeof(cardCell{})))
+	return n + pod(len(e.acts), int(unsafe.Sizeof(actRec{}))) + pod(len(e.regs), int(unsafe.Sizeof(regRec{})))
+}
+
 // LoadSnapshot replaces the engine's aggregates with a snapshot's. On
 // error (ErrSnapshot) the engine is unchanged.
 func (e *Engine) LoadSnapshot(b []byte) error {
-	lay := snapshotLayout()
+	lay := appendLayout(nil)
 	if len(b) < len(lay) || string(b[:len(lay)]) != string(lay) {
 		return ErrSnapshot
 	}

@@ -90,3 +90,17 @@ func BenchmarkSnapshot(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(buf)), "bytes")
 }
+
+// TestSnapshotOneAllocation: a snapshot into an empty buffer is allocated
+// once, at its size (a live checkpoint's is tens of MiB: grown by appends,
+// it was copied and cleared several times over).
+func TestSnapshotOneAllocation(t *testing.T) {
+	evs := sim.Events(sim.Params{Users: 300, Days: 1, Seed: 3})
+	e := fourcuts.NewEngine(fourcuts.DefaultConfig())
+	for i := range evs {
+		e.Add(&evs[i])
+	}
+	if n := testing.AllocsPerRun(3, func() { e.AppendSnapshot(nil) }); n != 1 {
+		t.Fatalf("%.0f allocations for a snapshot, want 1", n)
+	}
+}

@@ -338,7 +338,7 @@ func (s *Service) run(ctx context.Context) error {
 			body := d.Body
 			for len(body) > 0 {
 				line := body
-				if i := slices.Index(body, '\n'); i >= 0 {
+				if i := bytes.IndexByte(body, '\n'); i >= 0 {
 					line, body = body[:i], body[i+1:]
 				} else {
 					body = nil
@@ -352,6 +352,7 @@ func (s *Service) run(ctx context.Context) error {
 					if s.eng.MergeTimes(line) != nil {
 						lost++
 					}
+					s.orig.pad(s.eng.Sizes())
 					continue
 				}
 				ev.Reset()
@@ -361,8 +362,9 @@ func (s *Service) run(ctx context.Context) error {
 					lost++ // the ingest service wrote it canonical: a bug, counted
 					continue
 				}
+				before := s.eng.Sizes()
 				s.eng.Add(&ev)
-				s.orig.note(d.Source, &ev)
+				s.orig.note(d.Source, &ev, before, s.eng)
 			}
 			s.seq = d.Seq
 			s.events.Store(s.eng.Events())
@@ -476,7 +478,7 @@ func (s *Service) restore(ctx context.Context) error {
 		} else if err := s.eng.LoadSnapshot(snap); err != nil {
 			s.log.Warn("engine snapshot unreadable by this build; replaying the stream from its start", "err", err)
 		} else {
-			s.seq, s.seen, s.orig = cp.Seq, seen, orig
+			s.seq, s.seen, s.orig = cp.Seq, seen, orig.attach(s.eng)
 		}
 	}
 	all, err := s.cfg.Store.EngineFindings(ctx)
@@ -531,13 +533,14 @@ func pruneSeen(seen map[string]int64, cutoff time.Time) {
 	}
 }
 
-// state: "LV3", the number of message ids and each (length, bytes, the
-// Unix second it was fed), the origins (origin.go), then the engine's
-// snapshot. "LV2" (ids without times: taken as fed now) and "LV1" (no
-// origins either: its entities' findings fall back to the window's
-// source) are still read.
+// state: "LV4", the number of message ids and each (length, bytes, the
+// Unix second it was fed), the origins (origin.go: by number hash and
+// engine id), then the engine's snapshot. "LV3" (origins by entity name),
+// "LV2" (those, and ids without times: taken as fed now) and "LV1" (no
+// origins: its entities' findings fall back to the window's source) are
+// still read.
 func encodeState(seen map[string]int64, orig *origins, eng *fourcuts.Engine) []byte {
-	b := appendSeen(append([]byte(nil), "LV3"...), seen)
+	b := appendSeen(append([]byte(nil), "LV4"...), seen)
 	return eng.AppendSnapshot(orig.appendTo(b))
 }
 
@@ -586,22 +589,28 @@ func readSeen(b []byte, times bool, now time.Time) (map[string]int64, []byte, bo
 	return seen, b, true
 }
 
-func decodeState(b []byte, now time.Time) (map[string]int64, *origins, []byte, bool) {
+func decodeState(b []byte, now time.Time) (map[string]int64, *savedOrigins, []byte, bool) {
 	if len(b) < 3 {
 		return nil, nil, nil, false
 	}
 	ver := string(b[:3])
-	if ver != "LV1" && ver != "LV2" && ver != "LV3" {
+	if ver != "LV1" && ver != "LV2" && ver != "LV3" && ver != "LV4" {
 		return nil, nil, nil, false
 	}
-	seen, b, ok := readSeen(b[3:], ver == "LV3", now)
+	seen, b, ok := readSeen(b[3:], ver != "LV1" && ver != "LV2", now)
 	if !ok {
 		return nil, nil, nil, false
 	}
-	orig := newOrigins()
-	if ver != "LV1" {
-		var ok bool
-		if orig, b, ok = decodeOrigins(b); !ok {
+	orig := &savedOrigins{o: newOrigins()}
+	switch ver {
+	case "LV4":
+		o, rest, ok := decodeOrigins(b)
+		if !ok {
+			return nil, nil, nil, false
+		}
+		orig.o, b = o, rest
+	case "LV2", "LV3":
+		if orig, b, ok = decodeLegacyOrigins(b); !ok {
 			return nil, nil, nil, false
 		}
 	}
@@ -666,6 +675,7 @@ func (s *Service) commit(ctx context.Context, src string, full bool, ackTo uint6
 		"changed", len(ch.Upsert), "withdrawn", len(ch.Withdraw), "detect_ms", detectMS, "full", full}
 	// done is the run's end once it is in the database (or there was
 	// nothing to write).
+	tw := time.Now()
 	done := func() {
 		// age_ms: how long the oldest message of this run waited for its
 		// findings to commit — an upper bound of the lag from an event to
@@ -679,7 +689,7 @@ func (s *Service) commit(ctx context.Context, src string, full bool, ackTo uint6
 		case s.beat <- struct{}{}:
 		default:
 		}
-		s.log.Info("live findings", append(logArgs, "age_ms", age)...)
+		s.log.Info("live findings", append(logArgs, "age_ms", age, "write_ms", time.Since(tw).Milliseconds(), "commit_ms", time.Since(t0).Milliseconds())...)
 	}
 	if !full && len(ch.Upsert) == 0 {
 		done()
@@ -718,7 +728,7 @@ func (s *Service) diff(res *fourcuts.Result, src string, full bool) *zhudun.Find
 		n.Networks = s.nets[n.Category+"\x00"+n.Entity]
 		if old == nil {
 			n.Source = src
-			if o, ok := s.orig.of(n.EntityType, n.Entity); ok {
+			if o, ok := s.orig.of(s.eng, n.EntityType, n.Entity); ok {
 				n.Source = o
 			}
 			ch.Upsert = append(ch.Upsert, n)

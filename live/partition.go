@@ -1,6 +1,7 @@
 package live
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"hash/fnv"
@@ -393,7 +394,7 @@ func linesOf(body []byte) func(func([]byte) bool) {
 	return func(yield func([]byte) bool) {
 		for len(body) > 0 {
 			line := body
-			if i := slices.Index(body, '\n'); i >= 0 {
+			if i := bytes.IndexByte(body, '\n'); i >= 0 {
 				line, body = body[:i], body[i+1:]
 			} else {
 				body = nil

@@ -50,16 +50,42 @@ func (s *IngestStream) Consume(ctx context.Context, name string, start uint64) (
 }
 
 // Fetch returns up to max deliveries, waiting up to wait for the first;
-// none when the stream had nothing new.
+// none when the stream had nothing new. What the stream holds already is
+// taken at once (a no-wait pull): a plain pull of max messages would be
+// held by the server until max had arrived or wait passed, so the last few
+// messages of a feed — and every message of a trickle — waited out the
+// whole wait before the engine saw them. Only when nothing is there does
+// it wait, for one message, and then takes what came with it.
 func (c *IngestConsumer) Fetch(ctx context.Context, max int, wait time.Duration) ([]zhudun.IngestDelivery, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	batch, err := c.c.Fetch(max, jetstream.FetchMaxWait(wait))
-	if err != nil {
-		return nil, unavailable("ingest fetch", err)
+	out, err := c.pull(nil, max, 0)
+	if err != nil || len(out) > 0 || max <= 0 {
+		return out, err
 	}
-	var out []zhudun.IngestDelivery
+	if out, err = c.pull(nil, 1, wait); err != nil || len(out) == 0 || max == 1 {
+		return out, err
+	}
+	return c.pull(out, max-1, 0)
+}
+
+// pull appends to out the deliveries of one pull request for up to max
+// messages: a no-wait pull when wait is 0. Every message the request
+// delivers is taken (a request left unread would have its messages
+// delivered later out of order, and ack-all would acknowledge them
+// unfed).
+func (c *IngestConsumer) pull(out []zhudun.IngestDelivery, max int, wait time.Duration) ([]zhudun.IngestDelivery, error) {
+	var batch jetstream.MessageBatch
+	var err error
+	if wait == 0 {
+		batch, err = c.c.FetchNoWait(max)
+	} else {
+		batch, err = c.c.Fetch(max, jetstream.FetchMaxWait(wait))
+	}
+	if err != nil {
+		return out, unavailable("ingest fetch", err)
+	}
 	for m := range batch.Messages() {
 		meta, err := m.Metadata()
 		if err != nil {
