@@ -60,9 +60,11 @@ type Config struct {
 	// Name names the durable consumer and the checkpoint (default "live").
 	Name string
 	// Quiet: detection runs once no message arrived for this long
-	// (default 1 s). Every: while messages keep arriving, it runs at least
-	// this often (default 5 s). These runs are full: every change, and the
-	// checkpoint.
+	// (default 300 ms), but not sooner than three times that after the last
+	// such run, so that a trickle of messages just over Quiet apart does not
+	// rewrite the checkpoint at every gap. Every: while messages keep
+	// arriving, it runs at least this often (default 5 s). These runs are
+	// full: every change, and the checkpoint.
 	Quiet, Every time.Duration
 	// NewEvery: between full runs, while messages keep arriving, detection
 	// also runs this often (default 1 s; negative: never) and writes only
@@ -111,6 +113,7 @@ type Service struct {
 	seq      uint64           // last stream sequence fed to eng
 	seen     map[string]int64 // ids of the messages fed (and when, Unix seconds): a chunk republished after the stream's duplicate window counts once
 	orig     *origins         // per entity, the source of the first event naming it (origin.go)
+	state    []byte           // the last checkpoint's state, its buffer reused by the next
 	stored   map[string]*zhudun.Finding
 	nextGang int
 	nets     map[string][]string // this run's networks, by category and entity
@@ -150,7 +153,7 @@ func New(c Config) *Service {
 // 1 s, every 5 s, batches of 64, no log.
 func loopDefaults(quiet, every *time.Duration, batch *int, log **slog.Logger) {
 	if *quiet <= 0 {
-		*quiet = time.Second
+		*quiet = 300 * time.Millisecond
 	}
 	if *every <= 0 {
 		*every = 5 * time.Second
@@ -162,6 +165,9 @@ func loopDefaults(quiet, every *time.Duration, batch *int, log **slog.Logger) {
 		*log = slog.New(slog.DiscardHandler)
 	}
 }
+
+// quietGap is how long after a full run the next may come on quiet.
+func quietGap(quiet time.Duration) time.Duration { return 3 * quiet }
 
 // Run consumes until ctx ends. A failure (database or bus down) restarts
 // the consumer from the last checkpoint after a pause, so what was fed but
@@ -276,7 +282,7 @@ func (s *Service) run(ctx context.Context) error {
 	// and the messages it would hold up are what the next run's latency is
 	// made of. The next run waits for it first: writes stay in order.
 	due := func(quiet, allowed bool) error {
-		full := (fed > 0 && (quiet || time.Since(lastRun) >= s.cfg.Every)) || allowed
+		full := (fed > 0 && (quiet && time.Since(lastRun) >= quietGap(s.cfg.Quiet) || time.Since(lastRun) >= s.cfg.Every)) || allowed
 		early := !full && fresh > 0 && s.cfg.NewEvery > 0 && time.Since(lastEarly) >= s.cfg.NewEvery
 		if !full && !early {
 			return nil
@@ -539,8 +545,8 @@ func pruneSeen(seen map[string]int64, cutoff time.Time) {
 // "LV2" (those, and ids without times: taken as fed now) and "LV1" (no
 // origins: its entities' findings fall back to the window's source) are
 // still read.
-func encodeState(seen map[string]int64, orig *origins, eng *fourcuts.Engine) []byte {
-	b := appendSeen(append([]byte(nil), "LV4"...), seen)
+func encodeState(b []byte, seen map[string]int64, orig *origins, eng *fourcuts.Engine) []byte {
+	b = appendSeen(append(b, "LV4"...), seen)
 	return eng.AppendSnapshot(orig.appendTo(b))
 }
 
@@ -650,7 +656,11 @@ func (s *Service) commit(ctx context.Context, src string, full bool, ackTo uint6
 	}
 	if full {
 		pruneSeen(s.seen, s.cfg.Now().Add(-s.cfg.SeenFor))
-		ch.Checkpoint = &zhudun.EngineCheckpoint{Name: s.cfg.Name, Seq: s.seq, State: encodeState(s.seen, s.orig, s.eng)}
+		// The buffer of the last checkpoint is written over: its write has
+		// ended (a run waits for the one before), and fresh tens of MiB
+		// cost more to fault in and clear than to fill.
+		s.state = encodeState(s.state[:0], s.seen, s.orig, s.eng)
+		ch.Checkpoint = &zhudun.EngineCheckpoint{Name: s.cfg.Name, Seq: s.seq, State: s.state}
 	}
 	for _, f := range ch.Upsert {
 		s.stored[sqlstore.FindingKey(f.Kind, f.Category, f.EntityType, f.Entity)] = f

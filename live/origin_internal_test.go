@@ -81,7 +81,7 @@ func TestOrigins(t *testing.T) {
 		}
 		return seen, saved.attach(e), e
 	}
-	seen, o4, e4 := restored(encodeState(map[string]int64{"m1": 1700000000}, o, eng))
+	seen, o4, e4 := restored(encodeState(nil, map[string]int64{"m1": 1700000000}, o, eng))
 	if len(seen) != 1 || seen["m1"] != 1700000000 {
 		t.Fatalf("LV4 seen: %v", seen)
 	}
@@ -130,7 +130,7 @@ func TestSeenPruned(t *testing.T) {
 	if !ok || got["new"] != now.Unix() {
 		t.Fatalf("LV2: %v %v", ok, got)
 	}
-	st := encodeState(map[string]int64{"m1": 5}, newOrigins(), eng)
+	st := encodeState(nil, map[string]int64{"m1": 5}, newOrigins(), eng)
 	if _, _, _, ok := decodeState(st[:3+1+1+2], now); ok {
 		t.Fatal("a state cut before an id's time decoded")
 	}

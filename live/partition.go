@@ -51,7 +51,7 @@ type PartitionConfig struct {
 	// Lease: a worker beats every Lease/3 and looks again at who is alive
 	// (default 9 s; the Members bucket's TTL must be Lease).
 	Lease        time.Duration
-	Quiet, Every time.Duration // as Config (defaults 1 s and 5 s)
+	Quiet, Every time.Duration // as Config (defaults 300 ms and 5 s)
 	Batch        int           // default 64
 	Logger       *slog.Logger
 	// Workers, when set, receives this worker's heartbeat (name
@@ -326,7 +326,7 @@ func (w *PartitionWorker) runPartition(ctx context.Context, p int) error {
 			st.seq = d.Seq
 			fed++
 		}
-		if fed > 0 && (len(ds) == 0 || time.Since(lastRun) >= w.cfg.Every) {
+		if fed > 0 && (len(ds) == 0 && time.Since(lastRun) >= quietGap(w.cfg.Quiet) || time.Since(lastRun) >= w.cfg.Every) {
 			if err := w.commit(ctx, p, st, out, first, lastSrc); err != nil {
 				return err
 			}
