@@ -139,8 +139,22 @@ func (s *Store) Login(ctx context.Context, req zhudun.LoginRequest) (*zhudun.Ses
 	sess.ID = sessionID(sess.Token)
 	caller := &zhudun.Caller{UserID: u.id, Username: u.username, DeptCode: u.deptCode, DeptPath: u.deptPath, ClientAddr: addr}
 	err = s.write(zhudun.WithCaller(ctx, caller), func(ctx context.Context, tx *Tx) error {
-		if _, err := tx.exec(ctx, `UPDATE users SET failed_count = 0, locked_until = NULL, last_login_at = ?, totp_last_step = ? WHERE id = ?`, now, step, u.id); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE users SET last_login_at = ?, totp_last_step = ? WHERE id = ?`, now, step, u.id); err != nil {
 			return tx.s.internal("login update", err)
+		}
+		// A success clears the failures only if no other attempt took a
+		// slot since this one did: attempts under way beside it (an
+		// attack racing the user) keep theirs, and a lock they set stands,
+		// so that a burst gets MaxFailures checks whoever wins. The slot
+		// that locked the name is this attempt's own lock, which no later
+		// attempt can have touched (a locked name refuses them uncounted).
+		reset := `UPDATE users SET failed_count = 0, locked_until = NULL WHERE id = ? AND failed_count = ? AND (locked_until IS NULL OR locked_until <= ?)`
+		args := []any{u.id, slot.count, now}
+		if slot.last {
+			reset, args = `UPDATE users SET failed_count = 0, locked_until = NULL WHERE id = ?`, []any{u.id}
+		}
+		if _, err := tx.exec(ctx, reset, args...); err != nil {
+			return tx.s.internal("login reset", err)
 		}
 		ua := req.UserAgent
 		if len(ua) > 200 {

@@ -78,6 +78,7 @@ type nameSlot struct {
 	refused bool      // the name is locked; nothing is checked
 	until   time.Time // when a refused name unlocks
 	last    bool      // this attempt used the last slot: the name is now locked unless it succeeds
+	count   int       // an account's failure count with this attempt's slot taken
 }
 
 // claimName takes one attempt for the account u, or for username when there
@@ -98,7 +99,7 @@ func (s *Store) claimName(ctx context.Context, u *loginUser, username string, no
 			WHERE id = ? AND (locked_until IS NULL OR locked_until <= ?)
 			RETURNING failed_count, locked_until`, l.MaxFailures, l.MaxFailures, lockAt, u.id, now)
 		if err == nil {
-			return nameSlot{last: locked.Valid}, nil
+			return nameSlot{last: locked.Valid, count: failed}, nil
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return nameSlot{}, s.internal("login count", err)
