@@ -12,7 +12,11 @@
 // client; per engine run the age of its oldest message at commit (the
 // engine's log, age_ms: an upper bound of the wait from an event to the
 // finding it completed) and their sum per finding (an upper bound of event
-// → client); and the server's peak resident memory.
+// → client); the latency of probes — requests of a third source sent while
+// the feed is, each completing a black card of its own (12 code messages
+// from 12 platforms to a new number), timed from the request's start to
+// the analyst's first event of that finding: the event → client latency
+// itself, at that load —; and the server's peak resident memory.
 //
 //	go build -o /tmp/zhudun ./cmd/zhudun && go run ./bench/live -bin /tmp/zhudun -users 20000 -days 7
 //
@@ -60,7 +64,65 @@ var (
 	workers    = flag.Int("workers", 0, "zhudun engine processes sharing the partitions (0: the engine embedded in serve)")
 	natsServer = flag.String("nats-server", "", "nats-server binary, with -workers")
 	cpuProfile = flag.String("cpuprofile", "", "write serve's CPU profile to this file (go tool pprof)")
+
+	probes     = flag.Int("probes", 30, "probe requests sent while the feed is, each completing one black card")
+	probeEvery = flag.Duration("probe-every", 100*time.Millisecond, "time between probe requests")
 )
+
+// probeOTPs is how many code messages, from as many platforms, a probe
+// number gets: above OTPPlatformsStrong (10), a black card on its own
+// proof whatever the feed around it (the code-platform threshold adapts
+// to 6 on the 20,000-person week).
+const probeOTPs = 12
+
+func probeNumber(i int) string { return fmt.Sprintf("170999%05d", i) }
+
+// probeEvents is probe i's events: probeOTPs codes to a number no
+// simulated resident has, on 3 June 2021 (inside the simulated week, so
+// the feed's period does not move).
+func probeEvents(i int) string {
+	var b strings.Builder
+	for k := range probeOTPs {
+		fmt.Fprintf(&b, `{"type":"sms","ts":"2021-06-03T10:%02d:%02d+08:00","msisdn":"%s","sender":"1069%04d","platform":"probe-platform-%d","kind":"otp"}`+"\n",
+			k, i%60, probeNumber(i), k, k)
+	}
+	return b.String()
+}
+
+// probeFindings is the entities of the probe source's live findings.
+func probeFindings(base, token string) []string {
+	req, _ := http.NewRequest("GET", base+"/api/v1/findings?source=probe&limit=500", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil
+	}
+	defer res.Body.Close()
+	var page struct {
+		Items []struct {
+			Entity string `json:"entity"`
+		} `json:"items"`
+	}
+	json.NewDecoder(res.Body).Decode(&page)
+	var out []string
+	for _, it := range page.Items {
+		out = append(out, it.Entity)
+	}
+	return out
+}
+
+func postProbe(base, key, body string) {
+	req, _ := http.NewRequest("POST", base+"/api/v1/events", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/x-ndjson")
+	res, err := http.DefaultClient.Do(req)
+	check(err)
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !bytes.Contains(b, []byte(fmt.Sprintf(`"accepted":%d`, probeOTPs))) {
+		log.Fatalf("probe: %s %s", res.Status, b)
+	}
+}
 
 func main() {
 	flag.Parse()
@@ -91,10 +153,24 @@ func main() {
 	t := time.Now()
 	must(*bin, "detect", "--in", feed, "--out", filepath.Join(dir, "detect.jsonl"))
 	detect := time.Since(t)
-	want := lines(filepath.Join(dir, "detect.jsonl"))
+	// The stored findings are detect's on the feed and the probes (below).
+	probeDir := filepath.Join(dir, "probes")
+	check(os.MkdirAll(probeDir, 0o700))
+	for _, f := range files {
+		check(os.Symlink(f, filepath.Join(probeDir, filepath.Base(f))))
+	}
+	var probeBody []string
+	for i := range *probes {
+		probeBody = append(probeBody, probeEvents(i))
+	}
+	check(os.WriteFile(filepath.Join(probeDir, "sms_probes.jsonl"), []byte(strings.Join(probeBody, "")), 0o600))
+	must(*bin, "detect", "--in", probeDir, "--out", filepath.Join(dir, "detect-probes.jsonl"))
+	want := lines(filepath.Join(dir, "detect-probes.jsonl"))
+	events += *probes * probeOTPs
 
 	carrier := lastLine(stdout(*bin, "source", "add", "--data", data, "--name", "cmcc", "--kind", "carrier"))
 	platform := lastLine(stdout(*bin, "source", "add", "--data", data, "--name", "app", "--kind", "platform"))
+	prober := lastLine(stdout(*bin, "source", "add", "--data", data, "--name", "probe", "--kind", "carrier"))
 	pw := "Bench!Cyber-2026"
 	cmd := exec.Command(*bin, "user", "add", "--data", data, "--username", "ana", "--role", "analyst", "--password-stdin")
 	cmd.Stdin = strings.NewReader(pw + "\n")
@@ -156,36 +232,85 @@ func main() {
 	go io.Copy(io.Discard, srvOut)
 	token := login(base, "ana", pw)
 
-	// The analyst's event stream: each finding event's arrival against
-	// its commit (the event's at).
+	// The analyst's event stream, as the UI follows it: each finding
+	// event's arrival against its commit (the event's at). A client that
+	// falls 256 events behind is disconnected (an engine run writes
+	// thousands at once: "event: overflow"); like the UI it reconnects at
+	// once and reloads what it shows — here the probes' findings (source
+	// probe), each seen then if no event of it came before.
 	type arrival struct{ at, recv time.Time }
 	var mu sync.Mutex
 	var arrivals []arrival
-	req, _ := http.NewRequest("GET", base+"/api/v1/events/stream", nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil || res.StatusCode != 200 {
-		log.Fatalf("event stream: %v", err)
+	probeSent := map[string]time.Time{}     // probe number → when its request was sent
+	probeSeen := map[string]time.Duration{} // → when the analyst first had its finding, after that
+	seen := func(entity string, now time.Time) {
+		if sent, ok := probeSent[entity]; ok {
+			if _, done := probeSeen[entity]; !done {
+				probeSeen[entity] = now.Sub(sent)
+			}
+		}
 	}
-	go func() {
+	var reconnects int
+	opened := make(chan bool, 1)
+	follow := func() bool {
+		req, _ := http.NewRequest("GET", base+"/api/v1/events/stream", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil || res.StatusCode != 200 {
+			select {
+			case opened <- false:
+			default:
+			}
+			return false
+		}
+		defer res.Body.Close()
+		select {
+		case opened <- true:
+		default:
+		}
+		// The reload, once the stream is open (the UI's onLiveOpen).
+		now := time.Now()
+		for _, e := range probeFindings(base, token) {
+			mu.Lock()
+			seen(e, now)
+			mu.Unlock()
+		}
 		sc := bufio.NewScanner(res.Body)
 		sc.Buffer(make([]byte, 1<<20), 8<<20)
 		for sc.Scan() {
 			l := sc.Bytes()
+			if bytes.Equal(l, []byte("event: overflow")) {
+				return true
+			}
 			if !bytes.HasPrefix(l, []byte("data: ")) || !bytes.Contains(l[:min(len(l), 200)], []byte(`"type":"finding.`)) {
 				continue
 			}
 			now := time.Now()
 			var e struct {
-				At time.Time `json:"at"`
+				At   time.Time `json:"at"`
+				Data struct {
+					Entity string `json:"entity"`
+				} `json:"data"`
 			}
 			if json.Unmarshal(l[6:], &e) == nil {
 				mu.Lock()
 				arrivals = append(arrivals, arrival{e.At, now})
+				seen(e.Data.Entity, now)
 				mu.Unlock()
 			}
 		}
+		return true
+	}
+	go func() {
+		for follow() {
+			mu.Lock()
+			reconnects++
+			mu.Unlock()
+		}
 	}()
+	if !<-opened {
+		log.Fatal("event stream refused")
+	}
 
 	t0 := time.Now()
 	var wg sync.WaitGroup
@@ -199,8 +324,24 @@ func main() {
 			must(*bin, append([]string{"ingest", "--server", base, "--token", s.key}, s.files...)...)
 		}()
 	}
+	// The probes: while the feed is sent, every -probe-every a request of
+	// its own completes one new black card (probeEvents); its latency is
+	// from the request's start to the analyst's first event of it.
+	var pwg sync.WaitGroup
+	pwg.Add(1)
+	go func() {
+		defer pwg.Done()
+		for i := range *probes {
+			time.Sleep(*probeEvery)
+			mu.Lock()
+			probeSent[probeNumber(i)] = time.Now()
+			mu.Unlock()
+			postProbe(base, prober, probeEvents(i))
+		}
+	}()
 	wg.Wait()
 	sent := time.Since(t0)
+	pwg.Wait()
 	// Done when the engine has committed a run over every event (its log
 	// line's time) and the stored findings are detect's count.
 	var done time.Duration
@@ -262,6 +403,15 @@ func main() {
 	fmt.Printf("commit → SSE client           %s\n", dist(deliver))
 	fmt.Printf("oldest message → commit, runs %s\n", dist(ages))
 	fmt.Printf("event → SSE client (bound)    %s\n", dist(e2e))
+	mu.Lock()
+	var probed []time.Duration
+	for _, d := range probeSeen {
+		probed = append(probed, d)
+	}
+	mu.Unlock()
+	mu.Lock()
+	fmt.Printf("probe request → analyst       %s  (%d of %d probes seen; the stream reconnected %d times)\n", dist(probed), len(probed), *probes, reconnects)
+	mu.Unlock()
 	fmt.Printf("server peak RSS: %d MiB, %v CPU\n", rss>>20, cpuTime(srv.Process.Pid).Round(10*time.Millisecond))
 	for i, c := range engines {
 		w := workerFigures(filepath.Join(dir, fmt.Sprintf("engine-%d.log", i)))
