@@ -35,6 +35,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -252,8 +253,12 @@ func main() {
 	}
 	var reconnects int
 	opened := make(chan bool, 1)
+	// The stream stops before the server does (defers run last first): a
+	// server shutting down waits for its streams, which would reconnect.
+	streamCtx, stopStream := context.WithCancel(context.Background())
+	defer stopStream()
 	follow := func() bool {
-		req, _ := http.NewRequest("GET", base+"/api/v1/events/stream", nil)
+		req, _ := http.NewRequestWithContext(streamCtx, "GET", base+"/api/v1/events/stream", nil)
 		req.Header.Set("Authorization", "Bearer "+token)
 		res, err := http.DefaultClient.Do(req)
 		if err != nil || res.StatusCode != 200 {
@@ -302,7 +307,7 @@ func main() {
 		return true
 	}
 	go func() {
-		for follow() {
+		for follow() && streamCtx.Err() == nil {
 			mu.Lock()
 			reconnects++
 			mu.Unlock()
