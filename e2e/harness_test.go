@@ -142,15 +142,23 @@ func start(t *testing.T, extra ...string) *env {
 	t.Helper()
 	chromium := chromiumPath(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncbuf.Buffer{}
+	out, errOut := &syncbuf.Buffer{}, &syncbuf.Buffer{}
 	done := make(chan int, 1)
 	data := t.TempDir()
 	go func() {
 		// The patrol simulator is off unless a test asks for it: tests place
 		// units where their expectations need them.
 		args := append([]string{"serve", "--demo", "--demo-patrol=false", "--addr", "127.0.0.1:0", "--data", data, "--log-level", "warn"}, extra...)
-		done <- cli.Main(ctx, args, strings.NewReader(""), out, io.Discard)
+		done <- cli.Main(ctx, args, strings.NewReader(""), out, errOut)
 	}()
+	// The server's warnings and errors, shown when the test fails: a
+	// stalled engine or a refused write says so there.
+	t.Cleanup(func() {
+		if t.Failed() {
+			lines := strings.Split(strings.TrimSpace(errOut.String()), "\n")
+			t.Logf("the server's last log lines:\n%s", strings.Join(lines[max(0, len(lines)-40):], "\n"))
+		}
+	})
 	e := &env{t: t, data: data, passwords: map[string]string{}, roles: map[string]string{}, authn: map[string]*authenticator{}}
 	for i, x := range extra {
 		if x == "--db" && i+1 < len(extra) {

@@ -385,14 +385,16 @@ func main() {
 		deliver = append(deliver, a.recv.Sub(a.at))
 		// the run that committed it: the first logged after its commit
 		i, _ := slices.BinarySearchFunc(runs, a.at, func(r run, t time.Time) int { return r.at.Compare(t) })
-		if i < len(runs) {
+		if i < len(runs) && runs[i].age >= 0 { // a run with no message of its own has no age
 			e2e = append(e2e, a.recv.Sub(a.at)+runs[i].age)
 		}
 	}
 	mu.Unlock()
 	var ages []time.Duration
 	for _, r := range runs {
-		ages = append(ages, r.age)
+		if r.age >= 0 {
+			ages = append(ages, r.age)
+		}
 	}
 	fmt.Printf("feed: %d events (%d users, %d days), %d findings by detect\n", events, *users, *days, want)
 	fmt.Printf("zhudun detect:                %v\n", detect.Round(time.Millisecond))
@@ -551,7 +553,10 @@ func engineRuns(path string) []run {
 			Findings int       `json:"findings"`
 			Full     *bool     `json:"full"` // absent before early runs: every run was full
 		}
-		if json.Unmarshal(b, &l) == nil && l.Age >= 0 {
+		// A run fed no message since the last (age_ms -1: a full run at
+		// quiet after an early run took the last messages) counts too: it
+		// may be the one that stores the last findings.
+		if json.Unmarshal(b, &l) == nil {
 			out = append(out, run{l.Time, time.Duration(l.Age) * time.Millisecond, time.Duration(l.Detect) * time.Millisecond, l.Events, l.Findings, l.Full == nil || *l.Full})
 		}
 	})
