@@ -150,7 +150,7 @@ func New(c Config) *Service {
 }
 
 // loopDefaults fills the read loop's settings a stage left zero: quiet
-// 1 s, every 5 s, batches of 64, no log.
+// 300 ms, every 5 s, batches of 64, no log.
 func loopDefaults(quiet, every *time.Duration, batch *int, log **slog.Logger) {
 	if *quiet <= 0 {
 		*quiet = 300 * time.Millisecond

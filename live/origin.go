@@ -110,9 +110,9 @@ func (o *origins) number(n []byte, si uint16) {
 }
 
 // numHash is FNV-1a, 64 bits: stable across builds and restarts (the map
-// is checkpointed by it); a collision among a province's numbers is a
-// chance of about 1 in 10⁵ for 10⁸ of them, and would give one card a
-// wrong department at worst.
+// is checkpointed by it); a collision among a province's 10⁸ numbers is
+// a chance of about n²/2⁶⁵, 1 in 3,700, and would give one card another
+// card's source's department at worst.
 func numHash(b []byte) uint64 {
 	h := uint64(14695981039346656037)
 	for _, c := range b {

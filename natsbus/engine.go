@@ -3,6 +3,7 @@ package natsbus
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -23,6 +24,10 @@ type IngestConsumer struct {
 	c       jetstream.Consumer
 	mu      sync.Mutex      // Fetch and AckThrough may run on two goroutines (the engine prefetches)
 	pending []jetstream.Msg // delivered, not yet acknowledged, in sequence order
+	// delivered is the consumer sequence of the last delivery taken: the
+	// server numbers its deliveries 1, 2, … on a consumer created anew, so
+	// a gap is a delivery this reader never got (below, pull).
+	delivered uint64
 }
 
 // Consume opens the durable consumer name on every partition of the
@@ -91,6 +96,16 @@ func (c *IngestConsumer) pull(out []zhudun.IngestDelivery, max int, wait time.Du
 		if err != nil {
 			return out, unavailable("ingest metadata", err)
 		}
+		// A pull the client gave up on (nats.go stops waiting a second
+		// after a request's expiry: a stalled process) may still have had
+		// messages delivered to its dropped inbox; the server counts them
+		// delivered, and ack-all would acknowledge them unfed once a later
+		// one is. The consumer sequence shows it: the loop fails, and its
+		// restart reads again from the checkpoint.
+		if meta.Sequence.Consumer != c.delivered+1 {
+			return out, unavailable("ingest fetch", fmt.Errorf("delivery %d after %d: a delivery was lost (a pull given up on); reading again from the checkpoint", meta.Sequence.Consumer, c.delivered))
+		}
+		c.delivered = meta.Sequence.Consumer
 		d := zhudun.IngestDelivery{Seq: meta.Sequence.Stream, Published: meta.Timestamp}
 		im, err := c.b.OpenIngestMessage(m.Subject(), m.Headers(), m.Data())
 		if err != nil {

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/zhudun/zhudun"
 )
 
@@ -78,5 +80,45 @@ func TestFetchTakesWhatIsThere(t *testing.T) {
 	publish(4, 2)
 	if got, want := seqs(fetch()), " 5:s.c.4 6:s.c.5"; got != want {
 		t.Fatalf("third fetch:%s, want%s", got, want)
+	}
+}
+
+// TestFetchRefusesALostDelivery: a delivery this reader never got (a
+// pull given up on, whose message went to a dropped inbox — done here by
+// pulling one message past the reader) makes the next fetch fail instead
+// of handing on the later messages, which ack-all would then acknowledge
+// with the lost one unfed; a consumer opened again reads them all.
+func TestFetchRefusesALostDelivery(t *testing.T) {
+	b := openEmbedded(t, t.TempDir())
+	ctx := t.Context()
+	st, err := b.OpenIngest(ctx, IngestConfig{Partitions: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if err := st.Publish(ctx, []zhudun.IngestBatch{{ID: fmt.Sprintf("s.c.%d", i), Source: "s", Events: 1, Body: []byte("{}\n")}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := st.Consume(ctx, "live", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lost, err := c.c.Fetch(1, jetstream.FetchMaxWait(time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range lost.Messages() {
+	}
+	ds, err := c.Fetch(ctx, 64, time.Second)
+	if zhudun.ErrorCode(err) != zhudun.EUNAVAILABLE || len(ds) != 0 {
+		t.Fatalf("after a lost delivery: %d deliveries, %v; want none and EUNAVAILABLE", len(ds), err)
+	}
+	c, err = st.Consume(ctx, "live", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ds, err = c.Fetch(ctx, 64, time.Second); err != nil || len(ds) != 3 || ds[0].Seq != 1 {
+		t.Fatalf("consumer opened again: %d deliveries, %v", len(ds), err)
 	}
 }
