@@ -101,9 +101,17 @@ func (s *Store) Login(ctx context.Context, req zhudun.LoginRequest) (*zhudun.Ses
 		if strings.TrimSpace(req.OTP) == "" {
 			// The password was right: no guess against the address. The
 			// name's slot stays taken — giving it back would let whoever has
-			// the password reset the count between guesses at the code.
+			// the password reset the count between guesses at the code. If
+			// it was the last slot, its lock is lifted with one slot left:
+			// the attempt with the code takes it (and locks on a wrong
+			// code), where the lock would refuse the user's code.
 			if err := s.releaseAddr(ctx, addr); err != nil {
 				return nil, err
+			}
+			if slot.last {
+				if _, err := s.execDB(ctx, `UPDATE users SET failed_count = ?, locked_until = NULL WHERE id = ? AND failed_count = 0`, max(lim.MaxFailures-1, 0), u.id); err != nil {
+					return nil, s.internal("login lift", err)
+				}
 			}
 			if err := s.loginAudit(ctx, &u, username, addr, zhudun.ResultDenied, "otp required"); err != nil {
 				return nil, err

@@ -112,6 +112,59 @@ func testLogin(t *testing.T, b Backend) {
 	if nFail != 34 || nOK != 6 {
 		t.Fatalf("audit: %d failed, %d ok sign-ins; want 34 and 6", nFail, nOK)
 	}
+
+	// A second-factor user whose right password takes the last slot is
+	// asked for the code, and the code can still be given (once): the
+	// attempt with it takes that slot — a right code signs in, a wrong one
+	// locks.
+	withCode := func(otp string) error {
+		_, err := e.s.Login(context.Background(), zhudun.LoginRequest{Username: "sq1", Password: pw, OTP: otp, ClientAddr: "10.9.9.9"})
+		return err
+	}
+	for round, codeRight := range []bool{true, false} {
+		e.clock.Advance(16 * time.Minute)
+		// A sign-in first: failures count in a row (the replay above is one).
+		c0, _ := totp.Code(enr.Secret, totp.Counter(e.clock.Now()))
+		if err := withCode(c0); err != nil {
+			t.Fatalf("round %d: sign-in: %v", round, err)
+		}
+		e.clock.Advance(30 * time.Second)
+		for i := range 4 {
+			if _, err := login(e, "sq1", "Wrong!pass1", fmt.Sprintf("10.8.%d.%d", round, i)); code(err) != zhudun.EUNAUTHORIZED {
+				t.Fatalf("round %d, wrong password %d: %v", round, i, err)
+			}
+		}
+		if _, err := login(e, "sq1", pw, "10.9.9.9"); code(err) != zhudun.EOTPREQUIRED {
+			t.Fatalf("round %d: the right password on the last slot: %v; want EOTPREQUIRED", round, err)
+		}
+		c, _ := totp.Code(enr.Secret, totp.Counter(e.clock.Now()))
+		if !codeRight {
+			c = fmt.Sprintf("%06d", (atoi(c)+1)%1000000)
+		}
+		err := withCode(c)
+		if codeRight && err != nil {
+			t.Fatalf("round %d: the code after the last slot: %v; want a session", round, err)
+		}
+		if !codeRight {
+			if code(err) != zhudun.ELOCKED {
+				t.Fatalf("round %d: a wrong code on the last slot: %v; want ELOCKED", round, err)
+			}
+			e.clock.Advance(30 * time.Second)
+			right, _ := totp.Code(enr.Secret, totp.Counter(e.clock.Now()))
+			if err := withCode(right); code(err) != zhudun.ELOCKED {
+				t.Fatalf("round %d: the right code once locked: %v; want ELOCKED", round, err)
+			}
+		}
+		e.clock.Advance(30 * time.Second)
+	}
+}
+
+func atoi(s string) int {
+	n := 0
+	for _, c := range s {
+		n = n*10 + int(c-'0')
+	}
+	return n
 }
 
 func testSessions(t *testing.T, b Backend) {
