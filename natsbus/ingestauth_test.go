@@ -164,14 +164,23 @@ func TestIngestMessagesAuthenticated(t *testing.T) {
 		// After the window (shortened here), the verbatim copy is stored
 		// again and delivered under the original's id.
 		cfg := st.cfg
-		_, err = b.js.UpdateStream(ctx, jetstream.StreamConfig{Name: cfg.Stream, Subjects: []string{cfg.Prefix + ".*"}, Retention: jetstream.LimitsPolicy,
-			Discard: jetstream.DiscardNew, Storage: jetstream.FileStorage, MaxBytes: cfg.MaxBytes, MaxAge: cfg.MaxAge, Duplicates: 100 * time.Millisecond, Replicas: 1})
-		if err != nil {
-			t.Fatal(err)
+		window := func(d time.Duration) {
+			t.Helper()
+			_, err := b.js.UpdateStream(ctx, jetstream.StreamConfig{Name: cfg.Stream, Subjects: []string{cfg.Prefix + ".*"}, Retention: jetstream.LimitsPolicy,
+				Discard: jetstream.DiscardNew, Storage: jetstream.FileStorage, MaxBytes: cfg.MaxBytes, MaxAge: cfg.MaxAge, Duplicates: d, Replicas: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
 		}
+		window(100 * time.Millisecond)
 		// The server forgets ids on a timer of its own: poll (a copy
-		// refused as a duplicate is not stored).
-		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		// refused as a duplicate is not stored). An update fires that timer
+		// at once, and it may fire before the update has set the new window
+		// (nats-server 2.15: it then waits out the old window, 2 minutes):
+		// each round sets the window again, a little different, so the
+		// timer fires anew with the short window in place.
+		for i, deadline := 0, time.Now().Add(20*time.Second); ; i++ {
+			time.Sleep(100 * time.Millisecond)
 			ack, err := b.js.PublishMsg(ctx, copyMsg(orig))
 			if err != nil {
 				t.Fatal(err)
@@ -182,6 +191,7 @@ func TestIngestMessagesAuthenticated(t *testing.T) {
 			if time.Now().After(deadline) {
 				t.Fatal("the verbatim copy is still a duplicate 20 s after the window")
 			}
+			window(time.Duration(100+10*(i%2)) * time.Millisecond)
 		}
 		ds, err = cons.Fetch(ctx, 10, 2*time.Second)
 		if err != nil {
